@@ -1,0 +1,532 @@
+/*
+ * Картотека — embeddable search widget.
+ *
+ *   <div id="kartoteka"></div>
+ *   <script src="https://search.host/widget.js" data-target="#kartoteka"
+ *           data-per-page="5" defer></script>
+ *
+ * Self-contained: no globals, CSS classes prefixed with "kartoteka-",
+ * API base derived from this script's own src.
+ */
+(function () {
+  'use strict';
+
+  var script = document.currentScript || findOwnScript();
+  if (!script) return;
+
+  var BASE = apiBase(script);
+  var PER_PAGE = clampInt(script.getAttribute('data-per-page'), 1, 50, 5);
+  var SUGGEST_DELAY_MS = 150;
+  var STYLE_ID = 'kartoteka-widget-style';
+  var uid = 'kartoteka-' + Math.random().toString(36).slice(2, 8);
+
+  // ---------------------------------------------------------------------
+  // Helpers (duplicated from app.js on purpose: the widget is standalone)
+  // ---------------------------------------------------------------------
+
+  var MONTHS_GENITIVE = [
+    'января', 'февраля', 'марта', 'апреля', 'мая', 'июня',
+    'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'
+  ];
+
+  function formatDateRu(iso) {
+    if (!iso) return '';
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso));
+    if (!m) return '';
+    var month = parseInt(m[2], 10);
+    var day = parseInt(m[3], 10);
+    if (month < 1 || month > 12 || day < 1 || day > 31) return '';
+    return day + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + m[1];
+  }
+
+  function pluralRu(n, forms) {
+    var abs = Math.abs(Math.trunc(Number(n) || 0));
+    var mod100 = abs % 100;
+    var mod10 = abs % 10;
+    if (mod100 >= 11 && mod100 <= 14) return forms[2];
+    if (mod10 === 1) return forms[0];
+    if (mod10 >= 2 && mod10 <= 4) return forms[1];
+    return forms[2];
+  }
+
+  var NAMED_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+  function decodeEntities(text) {
+    return String(text).replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, function (whole, body) {
+      if (body.charAt(0) === '#') {
+        var code = body.charAt(1).toLowerCase() === 'x'
+          ? parseInt(body.slice(2), 16)
+          : parseInt(body.slice(1), 10);
+        if (!isFinite(code) || code <= 0 || code > 0x10ffff) return whole;
+        try { return String.fromCodePoint(code); } catch (e) { return whole; }
+      }
+      var named = NAMED_ENTITIES[body.toLowerCase()];
+      return named === undefined ? whole : named;
+    });
+  }
+
+  /** Text nodes + <mark> elements; never innerHTML. */
+  function buildSnippet(snippet) {
+    var frag = document.createDocumentFragment();
+    var inMark = false;
+    String(snippet || '').split(/(<mark>|<\/mark>)/i).forEach(function (piece) {
+      var tag = piece.toLowerCase();
+      if (tag === '<mark>') { inMark = true; return; }
+      if (tag === '</mark>') { inMark = false; return; }
+      if (!piece) return;
+      var text = decodeEntities(piece);
+      if (inMark) frag.appendChild(el('mark', 'kartoteka-mark', text));
+      else frag.appendChild(document.createTextNode(text));
+    });
+    return frag;
+  }
+
+  function hitHref(hit) {
+    if (typeof hit.url === 'string' && /^https?:\/\//i.test(hit.url)) return hit.url;
+    return BASE + '/api/publications/' + encodeURIComponent(hit.id);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function clampInt(value, min, max, fallback) {
+    var n = parseInt(value, 10);
+    if (!isFinite(n)) return fallback;
+    return Math.min(max, Math.max(min, n));
+  }
+
+  function findOwnScript() {
+    var scripts = document.getElementsByTagName('script');
+    for (var i = scripts.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(\?|#|$)/.test(scripts[i].src || '')) return scripts[i];
+    }
+    return null;
+  }
+
+  function apiBase(node) {
+    var override = node.getAttribute('data-api-base');
+    try {
+      return new URL(override || node.src, document.baseURI).origin;
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function getJson(path, params, signal) {
+    var url = BASE + path + '?' + new URLSearchParams(params).toString();
+    return fetch(url, {
+      mode: 'cors',
+      credentials: 'omit',
+      headers: { Accept: 'application/json' },
+      signal: signal
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        return { ok: response.ok, status: response.status, body: body };
+      });
+    });
+  }
+
+  function newController() {
+    return typeof AbortController === 'function' ? new AbortController() : null;
+  }
+
+  // ---------------------------------------------------------------------
+  // Styles (scoped by the kartoteka- prefix)
+  // ---------------------------------------------------------------------
+
+  var CSS = [
+    '.kartoteka-widget{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1f2328;max-width:640px;}',
+    '.kartoteka-widget *,.kartoteka-widget *::before,.kartoteka-widget *::after{box-sizing:border-box;}',
+    '.kartoteka-widget [hidden]{display:none !important;}',
+    '.kartoteka-sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}',
+    '.kartoteka-form{display:flex;gap:8px;margin:0;}',
+    '.kartoteka-box{position:relative;flex:1 1 auto;}',
+    '.kartoteka-input{width:100%;height:40px;margin:0;padding:0 12px;font:inherit;color:#1f2328;background:#fff;border:1px solid #c9c6bd;border-radius:8px;}',
+    '.kartoteka-input:focus{outline:none;border-color:#2f5d8a;box-shadow:0 0 0 3px rgba(47,93,138,.18);}',
+    '.kartoteka-button{height:40px;margin:0;padding:0 16px;font:inherit;font-weight:600;color:#fff;background:#2f5d8a;border:0;border-radius:8px;cursor:pointer;}',
+    '.kartoteka-button:hover{background:#234a70;}',
+    '.kartoteka-suggestions{position:absolute;left:0;right:0;top:calc(100% + 4px);z-index:1000;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dcd9d0;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.08);max-height:280px;overflow-y:auto;}',
+    '.kartoteka-suggestion{display:flex;justify-content:space-between;gap:10px;margin:0;padding:7px 12px;cursor:pointer;}',
+    '.kartoteka-suggestion:hover,.kartoteka-suggestion.kartoteka-active{background:#e7eef6;}',
+    '.kartoteka-suggestion-kind{color:#5f6670;font-size:.8em;align-self:center;}',
+    '.kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
+    '.kartoteka-status:empty{display:none;}',
+    '.kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
+    '.kartoteka-error{color:#8a1f1f;}',
+    '.kartoteka-results{margin:0;padding:0;list-style:none;}',
+    '.kartoteka-hit{margin:0;padding:10px 0;border-bottom:1px solid #e6e3da;}',
+    '.kartoteka-hit:last-child{border-bottom:0;}',
+    '.kartoteka-title{font-weight:600;color:#2f5d8a;text-decoration:none;}',
+    '.kartoteka-title:hover{text-decoration:underline;}',
+    '.kartoteka-date{display:block;color:#5f6670;font-size:.85em;}',
+    '.kartoteka-snippet{margin:4px 0 0;}',
+    '.kartoteka-mark{background:#fbe7a1;color:inherit;padding:0 1px;border-radius:2px;}',
+    '.kartoteka-all{display:inline-block;margin-top:8px;color:#2f5d8a;font-weight:600;text-decoration:none;}',
+    '.kartoteka-all:hover{text-decoration:underline;}',
+    '.kartoteka-link{color:#2f5d8a;}'
+  ].join('\n');
+
+  /*
+   * Prefer a constructable stylesheet (pure CSSOM): it is not subject to the
+   * host page's CSP style-src, so the widget stays styled even on pages with
+   * a strict policy (including our own demo page). Fall back to a <style>
+   * element with textContent on older browsers.
+   */
+  var STYLE_MARK = 'data-kartoteka-style';
+
+  function injectStyle() {
+    var html = document.documentElement;
+    if (html.hasAttribute(STYLE_MARK) || document.getElementById(STYLE_ID)) return;
+    html.setAttribute(STYLE_MARK, '1');
+    if (canAdoptStyles()) {
+      try {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+        return;
+      } catch (e) { /* fall back below */ }
+    }
+    var style = document.createElement('style');
+    style.id = STYLE_ID;
+    style.textContent = CSS;
+    (document.head || document.documentElement).appendChild(style);
+  }
+
+  function canAdoptStyles() {
+    return typeof CSSStyleSheet === 'function' &&
+      'adoptedStyleSheets' in document &&
+      'replaceSync' in CSSStyleSheet.prototype;
+  }
+
+  // ---------------------------------------------------------------------
+  // Widget
+  // ---------------------------------------------------------------------
+
+  function resolveTarget() {
+    var selector = script.getAttribute('data-target');
+    if (selector) {
+      try {
+        var found = document.querySelector(selector);
+        if (found) return found;
+      } catch (e) { /* invalid selector: fall through */ }
+    }
+    var holder = document.createElement('div');
+    if (script.parentNode) script.parentNode.insertBefore(holder, script.nextSibling);
+    else document.body.appendChild(holder);
+    return holder;
+  }
+
+  function buildUi(root) {
+    var ui = {};
+    ui.root = el('div', 'kartoteka-widget');
+    ui.root.setAttribute('lang', 'ru');
+
+    ui.form = el('form', 'kartoteka-form');
+    ui.form.setAttribute('role', 'search');
+    ui.form.setAttribute('autocomplete', 'off');
+
+    var label = el('label', 'kartoteka-sr', 'Поиск по публикациям библиотеки');
+    label.htmlFor = uid + '-q';
+
+    var box = el('div', 'kartoteka-box');
+    ui.input = el('input', 'kartoteka-input');
+    ui.input.type = 'search';
+    ui.input.id = uid + '-q';
+    ui.input.name = 'q';
+    ui.input.placeholder = 'Поиск по публикациям библиотеки';
+    ui.input.setAttribute('role', 'combobox');
+    ui.input.setAttribute('aria-autocomplete', 'list');
+    ui.input.setAttribute('aria-expanded', 'false');
+    ui.input.setAttribute('aria-controls', uid + '-suggestions');
+
+    ui.suggestions = el('ul', 'kartoteka-suggestions');
+    ui.suggestions.id = uid + '-suggestions';
+    ui.suggestions.setAttribute('role', 'listbox');
+    ui.suggestions.setAttribute('aria-label', 'Подсказки');
+    ui.suggestions.hidden = true;
+
+    box.appendChild(ui.input);
+    box.appendChild(ui.suggestions);
+
+    var button = el('button', 'kartoteka-button', 'Найти');
+    button.type = 'submit';
+
+    ui.form.appendChild(label);
+    ui.form.appendChild(box);
+    ui.form.appendChild(button);
+
+    ui.status = el('p', 'kartoteka-status');
+    ui.status.setAttribute('role', 'status');
+    ui.status.setAttribute('aria-live', 'polite');
+    ui.notices = el('div', 'kartoteka-notices');
+    ui.results = el('ol', 'kartoteka-results');
+    ui.all = el('a', 'kartoteka-all', 'Все результаты →');
+    ui.all.hidden = true;
+
+    ui.root.appendChild(ui.form);
+    ui.root.appendChild(ui.status);
+    ui.root.appendChild(ui.notices);
+    ui.root.appendChild(ui.results);
+    ui.root.appendChild(ui.all);
+    root.appendChild(ui.root);
+    return ui;
+  }
+
+  function createWidget(root) {
+    var ui = buildUi(root);
+    var searchSeq = 0;
+    var searchAbort = null;
+    var suggestSeq = 0;
+    var suggestAbort = null;
+    var suggestTimer = null;
+    var suggestItems = [];
+    var activeIndex = -1;
+
+    // ----- search -----
+
+    function search(query) {
+      query = query.trim();
+      cancelSuggest();
+      hideSuggestions();
+      if (searchAbort) searchAbort.abort();
+      if (!query) {
+        resetResults();
+        return;
+      }
+      var seq = ++searchSeq;
+      searchAbort = newController();
+      ui.status.textContent = 'Ищем…';
+      getJson('/api/search', { q: query, per_page: String(PER_PAGE) },
+        searchAbort ? searchAbort.signal : undefined)
+        .then(function (result) {
+          if (seq !== searchSeq) return;
+          if (!result.ok || !result.body) {
+            showError(errorMessage(result));
+            return;
+          }
+          renderResults(query, result.body);
+        })
+        .catch(function (err) {
+          if (seq !== searchSeq || (err && err.name === 'AbortError')) return;
+          showError('Не удалось связаться с сервером поиска.');
+        });
+    }
+
+    function errorMessage(result) {
+      var body = result.body;
+      if (body && body.description) return String(body.description);
+      if (body && body.title) return String(body.title);
+      return 'Ошибка сервера поиска (код ' + result.status + ').';
+    }
+
+    function resetResults() {
+      clear(ui.results);
+      clear(ui.notices);
+      ui.status.textContent = '';
+      ui.status.classList.remove('kartoteka-error');
+      ui.all.hidden = true;
+    }
+
+    function showError(message) {
+      resetResults();
+      ui.status.textContent = message;
+      ui.status.classList.add('kartoteka-error');
+    }
+
+    function renderResults(query, data) {
+      resetResults();
+      var total = Number(data.total) || 0;
+      var hits = Array.isArray(data.hits) ? data.hits : [];
+      ui.status.textContent = total > 0
+        ? 'Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций'])
+        : 'Ничего не найдено';
+
+      renderNotices(data);
+      hits.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
+
+      var allQuery = data.corrected && data.did_you_mean ? data.did_you_mean : query;
+      ui.all.href = BASE + '/?' + new URLSearchParams({ q: allQuery }).toString();
+      ui.all.hidden = total === 0;
+    }
+
+    function renderNotices(data) {
+      if (data.corrected && data.did_you_mean) {
+        ui.notices.appendChild(el('p', 'kartoteka-notice',
+          'Показаны результаты по запросу «' + data.did_you_mean + '»'));
+      } else if (data.did_you_mean) {
+        var p = el('p', 'kartoteka-notice');
+        p.appendChild(document.createTextNode('Возможно, вы имели в виду: '));
+        var link = el('a', 'kartoteka-link kartoteka-did-you-mean', data.did_you_mean);
+        link.href = BASE + '/?' + new URLSearchParams({ q: data.did_you_mean }).toString();
+        link.addEventListener('click', function (event) {
+          event.preventDefault();
+          ui.input.value = data.did_you_mean;
+          search(data.did_you_mean);
+        });
+        p.appendChild(link);
+        ui.notices.appendChild(p);
+      }
+      if (data.relaxed) {
+        ui.notices.appendChild(el('p', 'kartoteka-notice',
+          'Не найдено документов со всеми словами; показаны частичные совпадения'));
+      }
+    }
+
+    function renderHit(hit) {
+      var item = el('li', 'kartoteka-hit');
+      var link = el('a', 'kartoteka-title', hit.title || 'Без названия');
+      link.href = hitHref(hit);
+      item.appendChild(link);
+      var date = formatDateRu(hit.published);
+      if (date) {
+        var time = el('time', 'kartoteka-date', date);
+        time.setAttribute('datetime', String(hit.published).slice(0, 10));
+        item.appendChild(time);
+      }
+      if (hit.snippet) {
+        var snippet = el('p', 'kartoteka-snippet');
+        snippet.appendChild(buildSnippet(hit.snippet));
+        item.appendChild(snippet);
+      }
+      return item;
+    }
+
+    // ----- suggestions -----
+
+    function onInput() {
+      clearTimeout(suggestTimer);
+      var text = ui.input.value.trim();
+      if (!text) {
+        cancelSuggest();
+        hideSuggestions();
+        return;
+      }
+      suggestTimer = setTimeout(function () { fetchSuggestions(text); }, SUGGEST_DELAY_MS);
+    }
+
+    function cancelSuggest() {
+      clearTimeout(suggestTimer);
+      suggestSeq++;
+      if (suggestAbort) suggestAbort.abort();
+      suggestAbort = null;
+    }
+
+    function fetchSuggestions(text) {
+      if (suggestAbort) suggestAbort.abort();
+      var seq = ++suggestSeq;
+      suggestAbort = newController();
+      getJson('/api/suggest', { q: text }, suggestAbort ? suggestAbort.signal : undefined)
+        .then(function (result) {
+          if (seq !== suggestSeq || document.activeElement !== ui.input) return;
+          var items = result.ok && result.body && Array.isArray(result.body.suggestions)
+            ? result.body.suggestions : [];
+          renderSuggestions(items.filter(function (s) { return s && s.text; }));
+        })
+        .catch(function () { /* optional */ });
+    }
+
+    function renderSuggestions(items) {
+      clear(ui.suggestions);
+      suggestItems = items;
+      activeIndex = -1;
+      ui.input.removeAttribute('aria-activedescendant');
+      if (!items.length) {
+        hideSuggestions();
+        return;
+      }
+      items.forEach(function (item, index) {
+        var li = el('li', 'kartoteka-suggestion');
+        li.id = uid + '-s' + index;
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        li.appendChild(el('span', 'kartoteka-suggestion-text', item.text));
+        if (item.kind === 'title') li.appendChild(el('span', 'kartoteka-suggestion-kind', 'публикация'));
+        li.addEventListener('click', function () { choose(index); });
+        ui.suggestions.appendChild(li);
+      });
+      ui.suggestions.hidden = false;
+      ui.input.setAttribute('aria-expanded', 'true');
+    }
+
+    function hideSuggestions() {
+      ui.suggestions.hidden = true;
+      clear(ui.suggestions);
+      suggestItems = [];
+      activeIndex = -1;
+      ui.input.setAttribute('aria-expanded', 'false');
+      ui.input.removeAttribute('aria-activedescendant');
+    }
+
+    function setActive(index) {
+      var options = ui.suggestions.children;
+      if (!options.length) return;
+      if (index < -1) index = options.length - 1;
+      if (index >= options.length) index = -1;
+      activeIndex = index;
+      for (var i = 0; i < options.length; i++) {
+        var active = i === index;
+        options[i].classList.toggle('kartoteka-active', active);
+        options[i].setAttribute('aria-selected', active ? 'true' : 'false');
+      }
+      if (index >= 0) ui.input.setAttribute('aria-activedescendant', options[index].id);
+      else ui.input.removeAttribute('aria-activedescendant');
+    }
+
+    function choose(index) {
+      var item = suggestItems[index];
+      if (!item) return;
+      ui.input.value = item.text;
+      search(item.text);
+    }
+
+    function onKeydown(event) {
+      var open = !ui.suggestions.hidden;
+      if (event.key === 'ArrowDown' && open) {
+        event.preventDefault();
+        setActive(activeIndex + 1);
+      } else if (event.key === 'ArrowUp' && open) {
+        event.preventDefault();
+        setActive(activeIndex - 1);
+      } else if (event.key === 'Enter' && open && activeIndex >= 0) {
+        event.preventDefault();
+        choose(activeIndex);
+      } else if (event.key === 'Escape' && open) {
+        event.preventDefault();
+        cancelSuggest();
+        hideSuggestions();
+      }
+    }
+
+    ui.form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      search(ui.input.value);
+    });
+    ui.input.addEventListener('input', onInput);
+    ui.input.addEventListener('keydown', onKeydown);
+    ui.input.addEventListener('blur', function () {
+      setTimeout(function () {
+        if (document.activeElement !== ui.input) { cancelSuggest(); hideSuggestions(); }
+      }, 150);
+    });
+    ui.suggestions.addEventListener('mousedown', function (event) { event.preventDefault(); });
+  }
+
+  function start() {
+    injectStyle();
+    createWidget(resolveTarget());
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,1 @@
+"""Kartoteka indexer: sources (JSON Lines, raw pages, HTML) to Publication records to the index."""

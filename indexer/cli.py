@@ -1,0 +1,119 @@
+"""The `kartoteka` command: reindex, search, stats and serve.
+
+Library errors become `error: <message>` on stderr and a non-zero exit code:
+1 for a failed command, 2 for bad usage, 3 when the index is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from search.errors import IndexMissing, SearchError
+from search.models import SearchRequest
+from search.settings import SAMPLE_DIR, Settings
+
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger("kartoteka")
+EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings_help = "\n".join(f"  {env:34} {h}" for env, _, h in Settings.documented())
+    parser = argparse.ArgumentParser(
+        prog="kartoteka",
+        description="Full-text search for Russian library publications.",
+        epilog=f"Environment variables:\n{settings_help}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path,
+                        help="index directory (default: $KARTOTEKA_INDEX_DIR or index_data/index)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only print errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("reindex", help="build or update the index from sources",
+                       description="Index JSON Lines files, raw text pages and HTML pages "
+                       "(files or directories). A full rebuild writes a new index and switches "
+                       "to it atomically; an interrupted run leaves the previous index serving.")
+    p.add_argument("sources", nargs="*", type=Path,
+                   help=f"files or directories (default: the shipped sample, {SAMPLE_DIR.name}/)")
+    p.add_argument("--incremental", action="store_true",
+                   help="add and update by id, remove documents whose source is gone")
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing when an index already exists (used by `make run`)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("search", help="search the index from the command line")
+    p.add_argument("query", nargs="?", default="", help="query text (empty: browse newest)")
+    p.add_argument("--topic", action="append", default=[], help="filter by topic (repeatable)")
+    p.add_argument("--author", action="append", default=[], help="filter by author")
+    p.add_argument("--library", action="append", default=[], help="filter by library branch")
+    p.add_argument("--year", action="append", default=[], type=int, help="filter by year")
+    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--sort", default="relevance",
+                   choices=["relevance", "date", "date_desc", "date_asc"], help="result order")
+    p.add_argument("--page", type=int, default=1, help="page number (default 1)")
+    p.add_argument("--per-page", type=int, default=10, help="hits per page (default 10)")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    sub.add_parser("stats", help="document count, index size, generation and facets")
+
+    p = sub.add_parser("serve", help="serve the API and search page with gunicorn")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, help="worker processes (default 3)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    settings = Settings.from_env(index_dir=args.index_dir)
+    from indexer import commands
+
+    try:
+        return getattr(commands, args.command)(settings, args)
+    except IndexMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_INDEX
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: the previous index is still in place", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def request_from_args(args) -> SearchRequest:
+    sort = {"date": "date_desc"}.get(args.sort, args.sort)
+    return SearchRequest(q=args.query, topics=tuple(args.topic), authors=tuple(args.author),
+                         libraries=tuple(args.library), years=tuple(args.year),
+                         date_from=args.date_from, date_to=args.date_to, sort=sort,
+                         page=args.page, per_page=args.per_page)
+
+
+def dump_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:] if len(sys.argv) > 1 else None))

@@ -1,0 +1,153 @@
+"""The bodies of the CLI commands; each returns an exit code."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from indexer.cli import EXIT_ERROR, dump_json, request_from_args
+from indexer.sources import Skip, iter_publications
+from search import morph
+from search.errors import IndexMissing
+from search.searcher import SearchService
+from search.settings import PROJECT_ROOT, SAMPLE_DIR
+from search.store import IndexLocation
+from search.topics import TopicDictionary
+from search.writer import rebuild, sync_incremental
+
+log = logging.getLogger("kartoteka")
+
+
+def _progress(disabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(unit=" docs", desc="indexing", disable=disabled or not sys.stderr.isatty(),
+                file=sys.stderr)
+
+
+def reindex(settings, args) -> int:
+    location = IndexLocation(settings.index_dir)
+    if args.if_missing and location.current_name():
+        log.info("index already present in %s; nothing to do", settings.index_dir)
+        return 0
+    sources = args.sources or [SAMPLE_DIR]
+    removed = location.clean_stale()
+    if removed:
+        log.info("removed %d half-written index director%s left by an interrupted run",
+                 len(removed), "y" if len(removed) == 1 else "ies")
+    skipped: list[Skip] = []
+    topics = TopicDictionary.load(settings.topics_file)
+
+    def publications():
+        for item in iter_publications(sources, topics, settings.max_source_bytes):
+            if isinstance(item, Skip):
+                skipped.append(item)
+                log.warning("skipped %s: %s", item.where, item.reason)
+            else:
+                yield item
+
+    started = time.perf_counter()
+    with _progress(args.no_progress or args.quiet) as bar:
+        if args.incremental:
+            scopes = [str(s) for s in sources]
+            stats = sync_incremental(location, publications(), scopes, progress=bar.update)
+        else:
+            stats = rebuild(location, publications(), progress=bar.update)
+    elapsed = time.perf_counter() - started
+    _summary(stats, skipped, elapsed, location)
+    if stats.indexed + stats.updated == 0 and not args.incremental:
+        return EXIT_ERROR
+    return 0
+
+
+def _summary(stats, skipped, elapsed, location) -> None:
+    cache = morph.cache_stats()
+    docs = stats.indexed + stats.updated
+    print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
+          f"skipped: {len(skipped) + len(stats.skipped)}")
+    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
+          f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
+    print(f"lemma cache: {cache['hit_rate']:.1%} hits ({cache['size']:,} words)")
+    print(f"index: {location.root / (stats.generation or '')}  "
+          f"({_size(location.root / (stats.generation or '')) / 1e6:.1f} MB)")
+    reasons: dict[str, int] = {}
+    for item in skipped:
+        reasons[_reason_kind(item.reason)] = reasons.get(_reason_kind(item.reason), 0) + 1
+    for pid, reason in stats.skipped:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        print(f"  skipped {count}: {reason}")
+
+
+def _reason_kind(reason: str) -> str:
+    return re.sub(r"^\S+: ", "", re.sub(r"\d[\d,]*", "N", reason))
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+
+
+def search(settings, args) -> int:
+    service = SearchService(settings)
+    result = service.search(request_from_args(args))
+    if args.json:
+        print(dump_json(result.to_dict()))
+        return 0
+    print(f"{result.total} found for «{result.query}»"
+          + (f" (did you mean: {result.did_you_mean})" if result.did_you_mean else ""))
+    for warning in result.warnings:
+        print(f"  note: {warning}")
+    first = (result.page - 1) * result.per_page
+    for n, hit in enumerate(result.hits, first + 1):
+        meta = " · ".join(x for x in (hit.published, hit.author, hit.library,
+                                      ", ".join(hit.topics)) if x)
+        print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  score {hit.score}" if hit.score else ""))
+        if meta:
+            print(f"   {meta}")
+        print(f"   {_terminal_snippet(hit.snippet)}")
+    for name, values in result.facets.items():
+        if values:
+            print(f"\n{name}: " + "; ".join(f"{v.value} ({v.count})" for v in values[:10]))
+    return 0
+
+
+def _terminal_snippet(snippet: str) -> str:
+    bold = sys.stdout.isatty()
+    text = snippet.replace("<mark>", "\033[1m" if bold else "[").replace(
+        "</mark>", "\033[0m" if bold else "]")
+    return html.unescape(text)
+
+
+def stats(settings, args) -> int:
+    service = SearchService(settings)
+    health = service.health()
+    location = IndexLocation(settings.index_dir)
+    info = location.current()
+    print(f"documents: {health['documents']}")
+    print(f"generation: {health['generation']}  (built {health['last_reindex']})")
+    print(f"index size: {_size(info.path) / 1e6:.1f} MB  ({info.path})")
+    for name, values in service.all_facets().items():
+        print(f"\n{name} ({len(values)} values):")
+        for v in values[:50]:
+            print(f"  {v['count']:6}  {v['value']}")
+    return 0
+
+
+def serve(settings, args) -> int:
+    settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
+    location = IndexLocation(settings.index_dir)
+    if location.current_name() is None:
+        raise IndexMissing(f"no index in {settings.index_dir}: run `kartoteka reindex` first")
+    env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(settings.index_dir))
+    argv = [sys.executable, "-m", "gunicorn", "--config",
+            str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", f"{settings.host}:{settings.port}",
+            "--workers", str(settings.workers), "api.app:get_app()"]
+    log.info("serving %s on http://%s:%d with %d workers", settings.index_dir, settings.host,
+             settings.port, settings.workers)
+    os.execve(sys.executable, argv, env)
+    return 0  # not reached

@@ -1,0 +1,35 @@
+"""Bytes of a source file to text: UTF-8, a declared charset, or a detected one (cp1251)."""
+
+from __future__ import annotations
+
+import re
+
+from search.errors import ExtractError
+
+__all__ = ["decode_bytes"]
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+
+def decode_bytes(data: bytes, name: str = "") -> str:
+    """Decode a page; refuse binary data with a clear message."""
+    if not data.strip():
+        raise ExtractError(f"{name}: empty file")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError(f"{name}: binary file, not text or HTML")
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "utf_8", "cp866", "latin_1"]).best()
+    if best is None:
+        raise ExtractError(f"{name}: cannot detect the text encoding")
+    return str(best)

@@ -1,0 +1,52 @@
+"""A raw page (text or HTML bytes) to a Publication."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from indexer.decode import decode_bytes
+from indexer.html_page import parse_html_page
+from indexer.text_page import PageParts, parse_text_page
+from search.errors import ExtractError
+from search.models import Publication
+
+__all__ = ["publication_from_page", "extract_parts", "looks_like_html"]
+
+_HTML_HINT = re.compile(r"<(?:html|body|div|p|article|head|meta|section)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"^(.{20,160}?[.!?…])(?:\s|$)")
+MIN_BODY_CHARS = 40
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_HINT.search(text[:5000]))
+
+
+def extract_parts(data: bytes, name: str = "") -> PageParts:
+    text = decode_bytes(data, name)
+    parts = parse_html_page(text) if looks_like_html(text) else parse_text_page(text)
+    if len(parts.body) < MIN_BODY_CHARS:
+        raise ExtractError(f"{name}: no article text found")
+    if not parts.title:
+        first = parts.body.split("\n", 1)[0]
+        m = _SENTENCE.match(first)
+        parts.title = (m.group(1) if m else first[:120]).strip()
+    return parts
+
+
+def publication_from_page(data: bytes, path: Path, url: str | None = None) -> Publication:
+    """Extract a page; its id is the file's stem (or the URL's hash when given a URL)."""
+    parts = extract_parts(data, str(path))
+    pid = _page_id(path, url)
+    return Publication(id=pid, title=parts.title, body=parts.body, url=url,
+                       published=parts.date, author=parts.author,
+                       author_position=parts.author_position,
+                       photographer=parts.photographer, source=str(path))
+
+
+def _page_id(path: Path, url: str | None) -> str:
+    if url:
+        return "url-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+    stem = re.sub(r"[^\w.-]+", "-", path.name).strip("-") or "page"
+    return f"page-{stem}"[:200]

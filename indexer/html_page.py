@@ -1,0 +1,116 @@
+"""An HTML page to block lines, title and date, with selectolax (no regexes over HTML).
+
+Menus, headers, footers, sidebars, share buttons, related posts and comment forms are
+removed; the main container (article, main, or the content block) becomes lines that
+the text-page rules then split into body, author and photographer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
+
+from indexer.dates import parse_date_text
+from indexer.text_page import PageParts, parts_from_lines, split_lines
+
+__all__ = ["parse_html_page"]
+
+_DROP_TAGS = "script, style, noscript, iframe, nav, header, footer, aside, form, svg, button, template"
+_JUNK = re.compile(
+    r"share|social|related|comment|sidebar|widget|breadcrumb|menu|navigation|cookie|"
+    r"footer|header|banner|subscribe|pagination|post-nav|tags|yarpp|likes", re.IGNORECASE)
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
+           "dd", "dt", "figcaption", "div", "section", "article", "tr", "br", "hr"}
+_CONTAINERS = ("article", "main", "[itemprop=articleBody]", ".entry-content", ".post-content",
+               ".article-content", ".news-detail", ".content", "#content", "body")
+_SITE_SUFFIX = re.compile(r"\s+[-–—|:]\s+[^-–—|]{2,60}$")
+
+
+def _meta(tree: HTMLParser, *names: str) -> str | None:
+    for name in names:
+        node = tree.css_first(f'meta[property="{name}"], meta[name="{name}"]')
+        if node and node.attributes.get("content"):
+            return node.attributes["content"].strip()
+    return None
+
+
+def _title(tree: HTMLParser, container: Node | None) -> str:
+    h1 = (container.css_first("h1") if container else None) or tree.css_first("h1")
+    og = _meta(tree, "og:title")
+    site = _meta(tree, "og:site_name")
+    if og:
+        if site and og.endswith(site):
+            og = _SITE_SUFFIX.sub("", og)
+        return og
+    if h1 and h1.text(strip=True):
+        return " ".join(h1.text(separator=" ").split())
+    title = tree.css_first("title")
+    text = " ".join(title.text().split()) if title else ""
+    return _SITE_SUFFIX.sub("", text)
+
+
+def _date(tree: HTMLParser, container: Node | None) -> dt.date | None:
+    stamp = _meta(tree, "article:published_time", "og:published_time", "datePublished",
+                  "pubdate", "date")
+    for candidate in (stamp, *(t.attributes.get("datetime") for t in tree.css("time[datetime]"))):
+        if candidate:
+            try:
+                return dt.date.fromisoformat(candidate.strip()[:10])
+            except ValueError:
+                pass
+    scope = container or tree.body
+    if scope is not None:
+        for node in scope.css("time, .date, .published, .entry-date, .post-date, .news-date"):
+            found = parse_date_text(node.text(separator=" "))
+            if found:
+                return found
+    return None
+
+
+def _container(tree: HTMLParser) -> Node | None:
+    for selector in _CONTAINERS:
+        node = tree.css_first(selector)
+        if node is not None and len(node.text(strip=True)) > 80:
+            return node
+    return tree.body
+
+
+def _lines(node: Node) -> list[str]:
+    """Block elements become lines; inline text joins within its block."""
+    out: list[str] = []
+    current: list[str] = []
+    for child in node.traverse(include_text=True):
+        if child.tag == "-text":
+            current.append(child.text_content or "")
+        elif child.tag in _BLOCKS and current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return [line for line in split_lines("\n".join(out)) if line]
+
+
+def parse_html_page(html: str) -> PageParts:
+    tree = HTMLParser(html)
+    date = _date(tree, None)
+    for node in tree.css(_DROP_TAGS):
+        node.decompose()
+    for node in tree.css("[class], [id]"):
+        marker = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if _JUNK.search(marker) and node.tag not in ("body", "html", "article", "main"):
+            node.decompose()
+    container = _container(tree)
+    title = _title(tree, container)
+    if date is None:
+        date = _date(tree, container)
+    if container is None:
+        return PageParts(title=title, date=date)
+    for h1 in container.css("h1"):
+        h1.decompose()
+    lines = [line for line in _lines(container) if line != title]
+    parts = parts_from_lines(lines, date=date)
+    parts.title = title
+    return parts

@@ -1,0 +1,1 @@
+"""Kartoteka core: Russian analysis, the Whoosh index, and search."""

@@ -1,0 +1,53 @@
+"""The core's typed errors. No HTTP or CLI knowledge here; api/ and indexer/cli map them.
+
+SearchError
+ ├── ConfigError      a setting or dictionary file is unusable
+ ├── IndexMissing     no index has been built yet
+ ├── SchemaMismatch   the index on disk was built by an incompatible version
+ ├── QueryError       the request cannot be searched (bad date, bad sort, ...)
+ ├── NotFound         no publication with that id
+ ├── InvalidRecord    a publication record is malformed
+ ├── ExtractError     a source page cannot be turned into a publication
+ └── IndexBusy        the index could not be written in time (lock held too long)
+"""
+
+__all__ = [
+    "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
+    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy",
+]
+
+
+class SearchError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class ConfigError(SearchError):
+    """A setting or a dictionary file is unusable."""
+
+
+class IndexMissing(SearchError):
+    """No index has been built at the configured location."""
+
+
+class SchemaMismatch(SearchError):
+    """The index on disk was written with an incompatible schema version."""
+
+
+class QueryError(SearchError):
+    """A search request cannot be carried out as given."""
+
+
+class NotFound(SearchError):
+    """No publication has the requested id."""
+
+
+class InvalidRecord(SearchError):
+    """A publication record is missing required fields or has malformed ones."""
+
+
+class ExtractError(SearchError):
+    """A source page could not be turned into a publication."""
+
+
+class IndexBusy(SearchError):
+    """The index lock could not be taken in time."""

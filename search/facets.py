@@ -1,0 +1,114 @@
+"""Facet counts from per-generation arrays instead of Whoosh's groupedby.
+
+The facet column of every document is read once when a searcher opens; each request
+then counts with numpy over the matching document numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from search.models import FacetValue
+
+__all__ = ["FacetTable"]
+
+_SINGLE = {"author": "a", "library": "l"}
+
+
+@dataclass
+class _Multi:
+    """A multi-valued facet as (doc, code) pairs."""
+
+    values: list[str]
+    docs: np.ndarray
+    codes: np.ndarray
+
+
+class FacetTable:
+    """Facet values and dates of every document of one searcher, as arrays."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        self.size = size
+        self.live = np.zeros(size, dtype=bool)
+        for docnum in reader.all_doc_ids():
+            self.live[docnum] = True
+        raw = _column_values(reader, size)
+        self.days = np.zeros(size, dtype=np.int32)
+        single = {name: ({}, np.full(size, -1, dtype=np.int32)) for name in ("author", "library", "year")}
+        topic_values: dict[str, int] = {}
+        t_docs, t_codes = [], []
+        for docnum, data in enumerate(raw):
+            if not data:
+                continue
+            self.days[docnum] = data.get("d") or 0
+            for name, key in _SINGLE.items():
+                if data.get(key):
+                    vocab, codes = single[name]
+                    codes[docnum] = vocab.setdefault(data[key], len(vocab))
+            if data.get("d"):
+                vocab, codes = single["year"]
+                year = str(dt.date.fromordinal(data["d"]).year)
+                codes[docnum] = vocab.setdefault(year, len(vocab))
+            for topic in data.get("t") or ():
+                t_docs.append(docnum)
+                t_codes.append(topic_values.setdefault(topic, len(topic_values)))
+        self.single = {name: (list(vocab), codes) for name, (vocab, codes) in single.items()}
+        self.topics = _Multi(list(topic_values), np.array(t_docs, dtype=np.int64),
+                             np.array(t_codes, dtype=np.int64))
+
+    def mask_for(self, facet: str, values: tuple[str, ...]) -> np.ndarray | None:
+        """Documents having any of `values` in `facet`; None when there is no filter."""
+        if not values:
+            return None
+        if facet == "topic":
+            wanted = [i for i, v in enumerate(self.topics.values) if v in values]
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self.topics.docs[np.isin(self.topics.codes, wanted)]] = True
+            return mask
+        vocab, codes = self.single[facet]
+        wanted = [i for i, v in enumerate(vocab) if v in values]
+        return np.isin(codes, wanted)
+
+    def date_mask(self, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
+        if not date_from and not date_to:
+            return None
+        mask = self.days > 0
+        if date_from:
+            mask &= self.days >= date_from.toordinal()
+        if date_to:
+            mask &= self.days <= date_to.toordinal()
+        return mask
+
+    def count(self, facet: str, mask: np.ndarray, selected: tuple[str, ...],
+              limit: int) -> list[FacetValue]:
+        """Value counts among documents in `mask`, most frequent first; selected values kept."""
+        if facet == "topic":
+            vocab = self.topics.values
+            counts = np.bincount(self.topics.codes[mask[self.topics.docs]], minlength=len(vocab))
+        else:
+            vocab, codes = self.single[facet]
+            picked = codes[mask]
+            counts = np.bincount(picked[picked >= 0], minlength=len(vocab))
+        order = sorted((i for i in range(len(vocab)) if counts[i] or vocab[i] in selected),
+                       key=lambda i: (-counts[i], vocab[i]))
+        if facet == "year":
+            order = sorted(order, key=lambda i: vocab[i], reverse=True)
+        top = order[:limit]
+        top += [i for i in order[limit:] if vocab[i] in selected]
+        return [FacetValue(vocab[i], int(counts[i]), vocab[i] in selected) for i in top]
+
+
+def _column_values(reader, size: int) -> list[dict | None]:
+    if not reader.has_column("facet_data"):
+        return [None] * size
+    column = reader.column_reader("facet_data")
+    out: list[dict | None] = []
+    for value in column:
+        out.append(json.loads(value) if value else None)
+    return out

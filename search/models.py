@@ -1,0 +1,192 @@
+"""Value objects shared by the indexer, the search core and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+
+from search.errors import InvalidRecord, QueryError
+
+__all__ = [
+    "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult",
+    "SORTS", "FACETS", "validate_id",
+]
+
+SORTS = ("relevance", "date_desc", "date_asc")
+FACETS = ("topic", "author", "library", "year")
+_ID_RE = re.compile(r"^[\w.:~@+=-]{1,200}$")
+
+
+def validate_id(value: str) -> str:
+    """Accept ids made of word characters and a few safe marks; no slashes or path tricks."""
+    if not isinstance(value, str) or not _ID_RE.match(value) or value in {".", ".."}:
+        raise InvalidRecord(
+            f"invalid id {value!r}: use 1-200 letters, digits and . _ - : ~ @ + = only")
+    return value
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One library publication as indexed."""
+
+    id: str
+    title: str
+    body: str
+    url: str | None = None
+    published: dt.date | None = None
+    author: str | None = None
+    author_position: str | None = None
+    photographer: str | None = None
+    topics: tuple[str, ...] = ()
+    library: str | None = None
+    source: str = ""
+    parent_id: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        d["topics"] = list(self.topics)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "") -> Publication:
+        """Build from a JSON record (corpus or API shape); unknown fields are ignored."""
+        if not isinstance(data, dict):
+            raise InvalidRecord("record is not a JSON object")
+        pid = data.get("id")
+        if isinstance(pid, int):
+            pid = str(pid)
+        title = _text(data.get("title"))
+        body = _text(data.get("text", data.get("body")))
+        if not pid:
+            raise InvalidRecord("record has no id")
+        if not title and not body:
+            raise InvalidRecord(f"record {pid!r} has neither title nor text")
+        topics = data.get("topics", data.get("topic"))
+        if isinstance(topics, str):
+            topics = [topics]
+        topics = tuple(t.strip() for t in (topics or ()) if isinstance(t, str) and t.strip())
+        return cls(
+            id=validate_id(str(pid)),
+            title=title or body[:120],
+            body=body,
+            url=_text(data.get("url")) or None,
+            published=parse_iso_date(data.get("date", data.get("published"))),
+            author=_text(data.get("author")) or None,
+            author_position=_text(data.get("author_position")) or None,
+            photographer=_text(data.get("photographer")) or None,
+            topics=topics,
+            library=_text(data.get("library")) or None,
+            source=_text(data.get("source_file")) or source,
+            parent_id=_text(data.get("parent_id")) or None,
+        )
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"expected text, got {type(value).__name__}")
+    return value.replace("\x00", "").strip()
+
+
+def parse_iso_date(value) -> dt.date | None:
+    """`YYYY-MM-DD` (or a longer ISO timestamp) to a date; None stays None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise InvalidRecord(f"date must be a string, got {type(value).__name__}")
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError as exc:
+        raise InvalidRecord(f"date {value!r} is not YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asked for; validated on construction."""
+
+    q: str = ""
+    topics: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    snippets: bool = True
+    facets: bool = True
+
+    def __post_init__(self):
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
+        if self.page < 1:
+            raise QueryError("page must be 1 or more")
+        if self.per_page < 1:
+            raise QueryError("per_page must be 1 or more")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError(
+                f"'from' ({self.date_from}) is after 'to' ({self.date_to}): swap them")
+
+    def filters(self) -> dict[str, tuple]:
+        """Facet filters by facet name."""
+        return {"topic": self.topics, "author": self.authors,
+                "library": self.libraries, "year": tuple(str(y) for y in self.years)}
+
+    @property
+    def browsing(self) -> bool:
+        return not self.q.strip()
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    url: str | None
+    published: str | None
+    author: str | None
+    topics: list[str]
+    library: str | None
+    snippet: str
+    score: float
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    corrected: bool = False
+    relaxed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "hits": [asdict(h) for h in self.hits],
+            "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
+            "did_you_mean": self.did_you_mean,
+            "corrected": self.corrected,
+            "relaxed": self.relaxed,
+            "warnings": self.warnings,
+        }

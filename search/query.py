@@ -1,0 +1,349 @@
+"""A lenient Russian query language: user text -> (Whoosh query, what was understood).
+
+    words           all required by default; the caller may relax to any of them
+    "a phrase"~2    matched on lemmas, with optional slop
+    a OR b, a | b   either
+    -word, NOT word exclude
+    ( ... )         grouping
+    библиот*        prefix
+    =стали          this exact word form only
+
+It never fails on ordinary text: unbalanced quotes and parentheses, lone operators
+and stray punctuation are ignored, and the result says what was ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search.analysis import RU_ANALYZER, STOP_WORDS, WORD_RE
+from search.morph import fold_yo
+from search.synonyms import SynonymDictionary
+
+__all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS"]
+
+MAX_TERMS = 64
+_TOKEN_RE = re.compile(
+    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
+    rf'|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
+    rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
+    rf'|(?P<quote>")'
+)
+_OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+
+
+# -- syntax tree -------------------------------------------------------------------
+@dataclass
+class Word:
+    text: str
+    exact: bool = False
+    prefix: bool = False
+
+
+@dataclass
+class Phrase:
+    words: list[str]
+    slop: int = 1
+
+
+@dataclass
+class Not:
+    child: object
+
+
+@dataclass
+class Group:
+    op: str  # "and" | "or"
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class ParsedQuery:
+    """The compiled query plus what the search needs to rank, relax and highlight."""
+
+    query: wq.Query
+    relaxed: wq.Query | None
+    lemmas: frozenset[str]
+    forms: frozenset[str]
+    words: tuple[str, ...]
+    warnings: list[str]
+    content_lemmas: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.query is wq.NullQuery
+
+
+# -- lexer and parser ----------------------------------------------------------------
+def _lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
+    tokens: list[tuple[str, object]] = []
+    text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
+    for m in _TOKEN_RE.finditer(text):
+        if m.group("phrase") is not None:
+            words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
+            if words:
+                tokens.append(("phrase", Phrase(words, int(m.group("slop") or 1))))
+        elif m.group("lpar"):
+            tokens.append(("(", None))
+        elif m.group("rpar"):
+            tokens.append((")", None))
+        elif m.group("pipe"):
+            tokens.append(("or", None))
+        elif m.group("quote"):
+            warnings.append("непарная кавычка пропущена")
+        else:
+            word = m.group("word")
+            if word in _OPERATORS and not m.group("neg") and not m.group("exact"):
+                tokens.append((_OPERATORS[word], None))
+                continue
+            node = Word(word, exact=bool(m.group("exact")), prefix=bool(m.group("star")))
+            tokens.append(("word", Not(node) if m.group("neg") else node))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+
+    def peek(self):
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def parse(self):
+        node = self.or_expr()
+        while self.i < len(self.tokens):  # stray ')' at top level: skip and go on
+            self.i += 1
+            more = self.or_expr()
+            node = Group("and", [node, more])
+        return node
+
+    def or_expr(self):
+        children = [self.and_expr()]
+        while self.peek() == "or":
+            self.i += 1
+            children.append(self.and_expr())
+        children = [c for c in children if c is not None]
+        return children[0] if len(children) == 1 else Group("or", children) if children else None
+
+    def and_expr(self):
+        children = []
+        while self.peek() not in (None, "or", ")"):
+            if self.peek() == "and":
+                self.i += 1
+                continue
+            node = self.unary()
+            if node is not None:
+                children.append(node)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Group("and", children)
+
+    def unary(self):
+        kind = self.peek()
+        if kind == "not":
+            self.i += 1
+            child = self.unary() if self.peek() not in (None, "or", ")") else None
+            return Not(child) if child is not None else None
+        return self.atom()
+
+    def atom(self):
+        kind, value = self.tokens[self.i]
+        self.i += 1
+        if kind == "(":
+            if self.depth > 20:
+                return None
+            self.depth += 1
+            node = self.or_expr()
+            self.depth -= 1
+            if self.peek() == ")":
+                self.i += 1
+            return node
+        if kind in ("word", "phrase"):
+            return value
+        return None
+
+
+# -- compiler ------------------------------------------------------------------------
+class QueryParser:
+    """Turns user text into a Whoosh query over the lemma and exact-form fields."""
+
+    def __init__(self, synonyms: SynonymDictionary, title_boost: float = 3.0):
+        self.synonyms = synonyms
+        self.title_boost = title_boost
+
+    def parse(self, text: str) -> ParsedQuery:
+        warnings: list[str] = []
+        tokens = _lex(text, warnings)
+        if len(tokens) > MAX_TERMS:
+            warnings.append(f"запрос сокращён до {MAX_TERMS} слов")
+            tokens = tokens[:MAX_TERMS]
+        tree = _Parser(tokens).parse()
+        state = _CompileState()
+        compiled = self._compile(tree, state) if tree is not None else None
+        relaxed = None
+        if isinstance(tree, Group) and tree.op == "and":
+            positives = [self._compile(c, _CompileState()) for c in tree.children
+                         if not isinstance(c, Not)]
+            positives = [p for p in positives if p is not None]
+            if len(positives) > 1:
+                relaxed = wq.Or(positives)
+        if isinstance(compiled, wq.Not):
+            compiled = wq.AndNot(wq.Every(), compiled.query)
+        if compiled is None:
+            if state.skipped_stop_words:
+                warnings.append("в запросе только служебные слова")
+            compiled = wq.NullQuery
+        return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
+                           tuple(state.words), warnings, tuple(state.top_lemmas))
+
+    def _compile(self, node, state: _CompileState):
+        if isinstance(node, Word):
+            return self._word(node, state)
+        if isinstance(node, Phrase):
+            return self._phrase(node, state)
+        if isinstance(node, Not):
+            inner = self._compile(node.child, _CompileState())
+            return None if inner is None else wq.Not(inner)
+        if isinstance(node, Group):
+            if node.op == "and":
+                return self._and(node.children, state)
+            parts = [q for q in (self._compile(c, state) for c in node.children) if q is not None]
+            parts = [q for q in parts if not isinstance(q, wq.Not)] or parts
+            return None if not parts else parts[0] if len(parts) == 1 else wq.Or(parts)
+        return None
+
+    def _and(self, children, state, merge_synonyms: bool = True):
+        if merge_synonyms:
+            children = self._merge_synonym_runs(children, state)
+        positives, negatives = [], []
+        for child in children:
+            q = child if isinstance(child, wq.Query) else self._compile(child, state)
+            if q is None:
+                continue
+            (negatives if isinstance(q, wq.Not) else positives).append(q)
+        if not positives:
+            return wq.AndNot(wq.Every(), wq.Or([n.query for n in negatives])) if negatives else None
+        positive = positives[0] if len(positives) == 1 else wq.And(positives)
+        if negatives:
+            return wq.AndNot(positive, wq.Or([n.query for n in negatives]))
+        return positive
+
+    def _analyze(self, word: str):
+        """Query-mode tokens of one word grouped as (whole lemmas, parts lemmas)."""
+        whole: list[tuple[str, float]] = []
+        parts: dict[int, list[tuple[str, float]]] = {}
+        for t in RU_ANALYZER(word, positions=True, mode="query"):
+            if getattr(t, "part", False):
+                parts.setdefault(t.pos, []).append((t.text, t.boost))
+            else:
+                whole.append((t.text, t.boost))
+        return whole, [parts[p] for p in sorted(parts)]
+
+    def _terms(self, forms: list[tuple[str, float]]) -> wq.Query:
+        terms = []
+        for lemma, weight in forms:
+            boost = 0.3 + 0.7 * weight
+            terms.append(wq.Term("title", lemma, boost=self.title_boost * boost))
+            terms.append(wq.Term("body", lemma, boost=boost))
+        return wq.Or(terms)
+
+    def _word(self, node: Word, state) -> wq.Query | None:
+        folded = fold_yo(node.text.lower())
+        if node.exact:
+            state.forms.add(folded)
+            return wq.Or([wq.Term("title_exact", folded, boost=self.title_boost),
+                          wq.Term("body_exact", folded)])
+        if node.prefix:
+            if len(folded) < 2:
+                return None
+            state.prefixes.add(folded)
+            state.words.append(node.text)
+            return wq.Or([wq.Prefix("title", folded, boost=self.title_boost),
+                          wq.Prefix("body", folded), wq.Prefix("body_exact", folded)])
+        if folded in STOP_WORDS:
+            state.skipped_stop_words = True
+            return None
+        whole, parts = self._analyze(node.text)
+        if not whole:
+            return None
+        state.words.append(node.text)
+        state.forms.add(folded)
+        state.lemmas.update(lemma for lemma, _ in whole)
+        state.top_lemmas.append(whole[0][0])
+        query = self._terms(whole)
+        if len(parts) > 1:
+            state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
+            query = wq.Or([query, self._sequence([p[0][0] for p in parts], slop=1)])
+        alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
+        return self._with_alternatives(query, alternatives, state)
+
+    def _with_alternatives(self, query, alternatives, state):
+        if not alternatives:
+            return query
+        options = [query]
+        for alt in alternatives:
+            state.lemmas.update(alt)
+            options.append(self._terms([(alt[0], 1.0)]) if len(alt) == 1
+                           else self._sequence(list(alt), slop=1))
+        return wq.Or(options)
+
+    def _sequence(self, lemmas: list[str], slop: int) -> wq.Query:
+        return wq.Or([wq.Phrase("title", lemmas, slop=slop, boost=self.title_boost),
+                      wq.Phrase("body", lemmas, slop=slop)])
+
+    def _phrase(self, node: Phrase, state) -> wq.Query | None:
+        lemmas: list[str] = []
+        for word in node.words:
+            whole, parts = self._analyze(word)
+            if len(parts) > 1:
+                lemmas.extend(p[0][0] for p in parts)
+            elif whole:
+                lemmas.append(whole[0][0])
+            state.forms.add(fold_yo(word.lower()))
+            state.lemmas.update(lemma for lemma, _ in whole)
+        state.words.extend(node.words)
+        if not lemmas:
+            return None
+        if len(lemmas) == 1:
+            return self._terms([(lemmas[0], 1.0)])
+        return self._with_alternatives(self._sequence(lemmas, node.slop),
+                                       self.synonyms.alternatives(tuple(lemmas)), state)
+
+    def _merge_synonym_runs(self, children, state):
+        """Replace a run of plain words that spells out an abbreviation by (run OR abbreviation)."""
+        longest = self.synonyms.max_length()
+        if longest < 2:
+            return children
+        out, i = [], 0
+        while i < len(children):
+            matched = False
+            for n in range(min(longest, len(children) - i), 1, -1):
+                run = children[i:i + n]
+                if not all(isinstance(c, Word) and not c.exact and not c.prefix for c in run):
+                    continue
+                key = tuple(w[0][0] for w in (self._analyze(c.text)[0] for c in run) if w)
+                alternatives = self.synonyms.alternatives(key) if len(key) == n else []
+                if alternatives:
+                    run_query = self._and(run, state, merge_synonyms=False)
+                    out.append(self._with_alternatives(run_query, alternatives, state))
+                    i += n
+                    matched = True
+                    break
+            if not matched:
+                out.append(children[i])
+                i += 1
+        return out
+
+
+@dataclass
+class _CompileState:
+    lemmas: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)
+    skipped_stop_words: bool = False
+    top_lemmas: list[str] = field(default_factory=list)

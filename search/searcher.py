@@ -1,0 +1,258 @@
+"""search(request) -> SearchResult over the live index generation.
+
+A SearchService opens the index once and keeps its searcher, facet arrays and
+vocabulary until the generation changes on disk; it checks for that at most every
+`reload_interval` seconds, so every process sees a reindex within a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+
+from search.errors import NotFound
+from search.facets import FacetTable
+from search.highlight import make_snippet
+from search.models import FACETS, Hit, SearchRequest, SearchResult
+from search.query import ParsedQuery, QueryParser
+from search.ranking import recency_factor, weighting, with_bonuses
+from search.settings import Settings
+from search.spelling import suggest_correction
+from search.store import IndexLocation
+from search.synonyms import SynonymDictionary
+
+__all__ = ["SearchService", "IndexView"]
+
+RERANK_DEPTH = 100
+
+
+@dataclass
+class IndexView:
+    """One open generation: index, searcher and the arrays derived from it."""
+
+    name: str
+    index: object
+    searcher: object
+    facets: FacetTable
+    built_at: str | None
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+
+class SearchService:
+    """The search side of the core, shared by the CLI and the API."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.location = IndexLocation(settings.index_dir)
+        self.parser = QueryParser(SynonymDictionary.load(settings.synonyms_file),
+                                  title_boost=settings.title_boost)
+        self._view: IndexView | None = None
+        self._checked = 0.0
+
+    # -- index lifecycle -----------------------------------------------------------
+    def view(self) -> IndexView:
+        """The current generation, reopened when it changed on disk."""
+        now = time.monotonic()
+        if self._view is not None and now - self._checked < self.settings.reload_interval:
+            return self._view
+        self._checked = now
+        name = self.location.current_name()
+        view = self._view
+        if view is None or view.name != name:
+            self._swap(self._open())
+        elif not view.searcher.up_to_date():
+            searcher = view.searcher.refresh()
+            if searcher is not view.searcher:
+                info = self.location.current()
+                self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
+                                       info.built_at)
+        return self._view
+
+    def _open(self) -> IndexView:
+        info = self.location.current()
+        ix = self.location.open_current()
+        searcher = ix.searcher(weighting=weighting())
+        return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at)
+
+    def _swap(self, new: IndexView) -> None:
+        old, self._view = self._view, new
+        if old is not None:
+            old.close()
+
+    def close(self) -> None:
+        if self._view is not None:
+            self._view.close()
+            self._view = None
+
+    # -- search --------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        view = self.view()
+        parsed = self.parser.parse(request.q) if not request.browsing else None
+        result = self._run(view, request, parsed)
+        if parsed is not None and result.total < 3:
+            correction = suggest_correction(view.searcher.reader(), request.q)
+            if correction and correction.text != request.q:
+                result.did_you_mean = correction.text
+                if result.total == 0 and correction.confident:
+                    fixed = self._run(view, request, self.parser.parse(correction.text))
+                    if fixed.total:
+                        fixed.query, fixed.did_you_mean, fixed.corrected = (
+                            request.q, correction.text, True)
+                        fixed.warnings.append(
+                            f"ничего не найдено по запросу «{request.q}»; "
+                            f"показаны результаты по запросу «{correction.text}»")
+                        return fixed
+        return result
+
+    def _run(self, view: IndexView, request: SearchRequest,
+             parsed: ParsedQuery | None) -> SearchResult:
+        table = view.facets
+        relaxed = False
+        warnings = list(parsed.warnings) if parsed else []
+        if parsed is None:
+            base = table.live.copy()
+        else:
+            base = self._mask(view, parsed.query)
+            if not base.any() and parsed.relaxed is not None:
+                base = self._mask(view, parsed.relaxed)
+                if base.any():
+                    relaxed = True
+                    parsed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms,
+                                         parsed.words, warnings, parsed.content_lemmas)
+                    warnings.append("не найдено публикаций со всеми словами запроса; "
+                                    "показаны частичные совпадения")
+        filters = {name: table.mask_for(name, values)
+                   for name, values in request.filters().items()}
+        filters["date"] = table.date_mask(request.date_from, request.date_to)
+        final = _combine(base, filters.values())
+        facets = {}
+        if request.facets:
+            for name in FACETS:
+                others = [m for key, m in filters.items() if key != name]
+                facets[name] = table.count(name, _combine(base, others),
+                                           request.filters()[name], self.settings.facet_limit)
+        total = int(final.sum())
+        hits = self._page(view, request, parsed, final, total)
+        return SearchResult(request.q, total, request.page, request.per_page, hits, facets,
+                            relaxed=relaxed, warnings=warnings)
+
+    def _mask(self, view: IndexView, query: wq.Query) -> np.ndarray:
+        mask = np.zeros(view.facets.size, dtype=bool)
+        if query is wq.NullQuery:
+            return mask
+        docs = np.fromiter(view.searcher.docs_for_query(query), dtype=np.int64)
+        mask[docs] = True
+        return mask & view.facets.live
+
+    def _page(self, view, request, parsed, final, total) -> list[Hit]:
+        start = (request.page - 1) * request.per_page
+        if start >= total:
+            return []
+        if parsed is None or request.sort != "relevance":
+            docnums = np.flatnonzero(final)
+            days = view.facets.days[docnums]
+            order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
+            chosen = [(int(d), None) for d in docnums[order][start:start + request.per_page]]
+        else:
+            chosen = self._ranked(view, parsed, final, start + request.per_page)[start:]
+        return [self._hit(view, docnum, score, parsed, request.snippets)
+                for docnum, score in chosen]
+
+    def _ranked(self, view, parsed, final, needed: int) -> list[tuple[int, float]]:
+        depth = max(RERANK_DEPTH, needed)
+        allow = None if final.all() else set(np.flatnonzero(final).tolist())
+        results = view.searcher.search(with_bonuses(parsed), limit=depth, filter=allow)
+        today = dt.date.today()
+        scored = []
+        for hit in results:
+            factor = recency_factor(int(view.facets.days[hit.docnum]), today,
+                                    self.settings.recency_weight,
+                                    self.settings.recency_half_life_days)
+            scored.append((hit.docnum, hit.score * factor, hit["id"]))
+        scored.sort(key=lambda item: (-item[1], item[2]))
+        return [(docnum, score) for docnum, score, _ in scored[:needed]]
+
+    def _hit(self, view, docnum: int, score, parsed, with_snippet: bool) -> Hit:
+        fields = view.searcher.stored_fields(docnum)
+        if with_snippet and parsed is not None:
+            snippet = make_snippet(fields.get("body", ""), parsed.lemmas, parsed.forms,
+                                   _prefixes(parsed))
+        else:
+            snippet = make_snippet(fields.get("body", ""), frozenset()) if with_snippet else ""
+        return _to_hit(fields, snippet, score)
+
+    # -- records -------------------------------------------------------------------
+    def get(self, pid: str) -> dict:
+        """The full stored record of one publication."""
+        view = self.view()
+        fields = view.searcher.document(id=pid)
+        if fields is None:
+            raise NotFound(f"no publication with id {pid!r}")
+        return _record(fields)
+
+    def similar(self, pid: str, limit: int = 5) -> list[Hit]:
+        """Publications that share the most characteristic words with this one."""
+        view = self.view()
+        docnum = view.searcher.document_number(id=pid)
+        if docnum is None:
+            raise NotFound(f"no publication with id {pid!r}")
+        fields = view.searcher.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n{fields.get('title', '')}\n{fields.get('body', '')}"
+        results = view.searcher.more_like(docnum, "body", text=text, top=limit, numterms=20)
+        return [_to_hit(hit.fields(), make_snippet(hit.get("body", ""), frozenset()), hit.score)
+                for hit in results]
+
+    def all_facets(self) -> dict:
+        view = self.view()
+        mask = view.facets.live
+        return {name: [v.__dict__ for v in view.facets.count(name, mask, (), 10_000)]
+                for name in FACETS}
+
+    def health(self) -> dict:
+        view = self.view()
+        return {"generation": view.name, "documents": int(view.searcher.doc_count()),
+                "last_reindex": view.built_at}
+
+
+def _combine(base: np.ndarray, masks) -> np.ndarray:
+    out = base.copy()
+    for m in masks:
+        if m is not None:
+            out &= m
+    return out
+
+
+def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
+    return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
+
+
+def _iso(value) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def _topics(value: str | None) -> list[str]:
+    return [t for t in (value or "").split(",") if t]
+
+
+def _to_hit(fields: dict, snippet: str, score) -> Hit:
+    return Hit(id=fields["id"], title=fields.get("title", ""), url=fields.get("url"),
+               published=_iso(fields.get("published")), author=fields.get("author"),
+               topics=_topics(fields.get("topics")), library=fields.get("library"),
+               snippet=snippet, score=round(float(score), 4) if score is not None else None,
+               parent_id=fields.get("parent_id"))
+
+
+def _record(fields: dict) -> dict:
+    return {"id": fields["id"], "title": fields.get("title", ""), "url": fields.get("url"),
+            "published": _iso(fields.get("published")), "author": fields.get("author"),
+            "author_position": fields.get("author_position"),
+            "photographer": fields.get("photographer"), "topics": _topics(fields.get("topics")),
+            "library": fields.get("library"), "source": fields.get("source"),
+            "parent_id": fields.get("parent_id"), "text": fields.get("body", "")}

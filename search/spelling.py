@@ -1,0 +1,85 @@
+"""Did-you-mean from the index's own vocabulary: typos and wrong keyboard layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.analysis import WORD_RE
+from search.morph import fold_yo, is_cyrillic
+
+__all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distance"]
+
+_LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
+_CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
+_LAYOUT = str.maketrans(_LAT + _LAT.upper(), _CYR + _CYR.upper())
+_FIELD = "body_exact"
+
+
+def from_latin_layout(text: str) -> str:
+    """Text typed on a Latin layout meaning Russian: `,b,kbjntrf` -> `библиотека`."""
+    return text.translate(_LAYOUT)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str
+    confident: bool
+
+
+def _known(reader, word: str) -> bool:
+    return reader.doc_frequency(_FIELD, word) > 0
+
+
+def _best_typo_fix(reader, word: str) -> tuple[str, int] | None:
+    maxdist = 1 if len(word) <= 5 else 2
+    candidates = []
+    for term in reader.terms_within(_FIELD, word, maxdist, prefix=1):
+        if isinstance(term, bytes):
+            term = term.decode("utf-8")
+        dist = edit_distance(word, term)
+        if 0 < dist <= maxdist:
+            candidates.append((dist, -reader.doc_frequency(_FIELD, term), term))
+    if not candidates:
+        return None
+    dist, _, term = min(candidates)
+    return term, dist
+
+
+def suggest_correction(reader, query: str) -> Correction | None:
+    """A corrected query when some words are unknown to the index, else None."""
+    words = [m.group() for m in WORD_RE.finditer(query)]
+    if not words and any(c in query for c in ",.;'[]`"):
+        words = [query.strip()]
+    whole = query.strip()
+    latin_letters = sum(c.isascii() and (c.isalpha() or c in ",.;'[]`") for c in whole)
+    if whole and not is_cyrillic(whole) and latin_letters == len(whole.replace(" ", "")):
+        mapped = from_latin_layout(whole)
+        mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
+        if mapped_words and all(_known(reader, w) for w in mapped_words):
+            return Correction(mapped, True)
+    changed, confident, out = False, True, query
+    for word in words:
+        low = fold_yo(word.lower())
+        if len(low) < 4 or _known(reader, low) or not is_cyrillic(low):
+            continue
+        fix = _best_typo_fix(reader, low)
+        if fix is None:
+            continue
+        term, dist = fix
+        out = out.replace(word, term, 1)
+        changed = True
+        confident = confident and (dist == 1 or len(low) >= 8)
+    return Correction(out, confident) if changed else None

@@ -1,0 +1,210 @@
+"""Index generations on disk and the atomic switch between them.
+
+    index_dir/
+      CURRENT            name of the live generation, replaced atomically
+      gen-000007/        a complete Whoosh index + kartoteka.json
+      gen-000008.tmp-PID a rebuild in progress (removed when its process is gone)
+      write.lock         serializes writers across processes (fcntl)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from search.errors import ConfigError, IndexBusy, IndexMissing, SchemaMismatch
+from search.schema import SCHEMA_VERSION, build_schema
+
+__all__ = ["IndexLocation", "GenerationInfo"]
+
+_GEN_RE = re.compile(r"^gen-(\d{6})$")
+_TMP_RE = re.compile(r"^gen-(\d{6})\.tmp-(\d+)$")
+META_FILE = "kartoteka.json"
+
+
+@dataclass(frozen=True)
+class GenerationInfo:
+    name: str
+    path: Path
+    built_at: str | None
+    schema_version: int | None
+
+
+class IndexLocation:
+    """A directory of index generations with a CURRENT pointer."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- reading ----------------------------------------------------------------
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if _GEN_RE.match(name) and (self.root / name).is_dir() else None
+
+    def current(self) -> GenerationInfo:
+        name = self.current_name()
+        if name is None:
+            raise IndexMissing(
+                f"no index in {self.root}: build one with `kartoteka reindex`")
+        path = self.root / name
+        meta = self.read_meta(path)
+        return GenerationInfo(name, path, meta.get("built_at"), meta.get("schema_version"))
+
+    def open_current(self):
+        """Open the live generation's Whoosh index."""
+        info = self.current()
+        if info.schema_version != SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"index {info.path} has schema version {info.schema_version}, this version "
+                f"needs {SCHEMA_VERSION}: run `kartoteka reindex` to rebuild it")
+        try:
+            return whoosh_index.open_dir(str(info.path))
+        except (whoosh_index.EmptyIndexError, OSError) as exc:
+            raise IndexMissing(f"index {info.path} cannot be opened: {exc}") from exc
+
+    @staticmethod
+    def read_meta(path: Path) -> dict:
+        try:
+            return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def touch_meta(self, path: Path, **extra) -> None:
+        meta = self.read_meta(path)
+        meta.update(extra, schema_version=SCHEMA_VERSION,
+                    built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        _atomic_write(path / META_FILE, json.dumps(meta, ensure_ascii=False))
+
+    # -- writing ----------------------------------------------------------------
+    def new_generation(self):
+        """Create an empty index in a temporary directory; returns (path, index)."""
+        self._ensure_root()
+        self.clean_stale()
+        numbers = [int(m.group(1)) for p in self.root.iterdir()
+                   if (m := _GEN_RE.match(p.name) or _TMP_RE.match(p.name))]
+        number = max(numbers, default=0) + 1
+        path = self.root / f"gen-{number:06d}.tmp-{os.getpid()}"
+        path.mkdir()
+        return path, whoosh_index.create_in(str(path), build_schema())
+
+    def publish(self, tmp_path: Path, keep: int = 2) -> str:
+        """Rename a finished temporary generation into place and point CURRENT at it."""
+        final = self.root / tmp_path.name.split(".tmp-")[0]
+        _fsync_tree(tmp_path)
+        os.rename(tmp_path, final)
+        _fsync_dir(self.root)
+        _atomic_write(self.root / "CURRENT", final.name + "\n")
+        self._drop_old(keep)
+        return final.name
+
+    def discard(self, tmp_path: Path) -> None:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def write_lock(self, timeout: float = 60.0):
+        """Serialize writers of all processes; stale locks vanish with their process."""
+        self._ensure_root()
+        fd = os.open(self.root / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexBusy(f"index {self.root} is busy: another writer holds it")
+                    time.sleep(0.01)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def rebuild_lock(self):
+        """Only one full rebuild at a time; a second one fails at once."""
+        self._ensure_root()
+        fd = os.open(self.root / "rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexBusy(f"another reindex of {self.root} is running") from None
+            yield
+        finally:
+            os.close(fd)
+
+    def clean_stale(self) -> list[str]:
+        """Remove half-written generations whose writer process is gone."""
+        removed = []
+        if not self.root.is_dir():
+            return removed
+        for p in self.root.iterdir():
+            m = _TMP_RE.match(p.name)
+            if m and not _pid_alive(int(m.group(2))):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p.name)
+        return removed
+
+    def _drop_old(self, keep: int) -> None:
+        gens = sorted(p for p in self.root.iterdir() if _GEN_RE.match(p.name))
+        current = self.current_name()
+        for p in gens[:-keep]:
+            if p.name != current:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def _ensure_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create index directory {self.root}: {exc}") from exc
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.iterdir():
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(path)

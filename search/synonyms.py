@@ -1,0 +1,64 @@
+"""The editable abbreviation and synonym dictionary, applied at query time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.analysis import RU_ANALYZER
+from search.errors import ConfigError
+
+__all__ = ["SynonymDictionary", "DEFAULT_SYNONYMS_FILE"]
+
+DEFAULT_SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms_ru.txt"
+
+
+def _lemmas(text: str) -> tuple[str, ...]:
+    """Top lemma per word position, as the index would hold it."""
+    by_pos: dict[int, str] = {}
+    for t in RU_ANALYZER(text, positions=True, mode="query"):
+        if not getattr(t, "compound", False):
+            by_pos.setdefault(t.pos, t.text)
+    return tuple(by_pos[p] for p in sorted(by_pos))
+
+
+@dataclass(frozen=True)
+class SynonymDictionary:
+    """Groups of equivalent expressions, keyed by their lemma sequences."""
+
+    groups: tuple[tuple[str, ...], ...]
+    by_lemmas: dict[tuple[str, ...], int]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SynonymDictionary:
+        path = Path(path) if path else DEFAULT_SYNONYMS_FILE
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"cannot read synonym dictionary {path}: {exc}") from exc
+        groups, by_lemmas = [], {}
+        for number, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            variants = tuple(v.strip() for v in line.split("=") if v.strip())
+            if len(variants) < 2:
+                raise ConfigError(f"{path}:{number}: expected 'A = B', got {line!r}")
+            for v in variants:
+                key = _lemmas(v)
+                if key:
+                    by_lemmas.setdefault(key, len(groups))
+            groups.append(variants)
+        return cls(tuple(groups), by_lemmas)
+
+    def alternatives(self, lemmas: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The other variants of the group whose lemma sequence is `lemmas`, as lemma tuples."""
+        index = self.by_lemmas.get(lemmas)
+        if index is None:
+            return []
+        keys = {_lemmas(v) for v in self.groups[index]}
+        keys.discard(lemmas)
+        return sorted(k for k in keys if k)
+
+    def max_length(self) -> int:
+        return max((len(k) for k in self.by_lemmas), default=1)

@@ -1,0 +1,213 @@
+"""Publications into the index: full rebuilds with an atomic switch, and upserts.
+
+The CLI's reindex and the API's PUT/DELETE both write through this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh.writing import IndexWriter
+
+from search.errors import IndexMissing
+from search.models import Publication
+from search.store import IndexLocation
+
+__all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
+
+
+@dataclass
+class RebuildStats:
+    indexed: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str | None = None
+    add_seconds: float = 0.0
+    commit_seconds: float = 0.0
+
+    @property
+    def docs_per_second(self) -> float:
+        return (self.indexed + self.updated) / self.seconds if self.seconds else 0.0
+
+
+def to_document(pub: Publication) -> dict:
+    """A Publication as the keyword arguments of Whoosh's add_document."""
+    published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
+    facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
+             "d": pub.published.toordinal() if pub.published else 0}
+    doc = {
+        "id": pub.id,
+        "url": pub.url,
+        "title": pub.title,
+        "body": pub.body,
+        "title_exact": pub.title,
+        "body_exact": pub.body,
+        "author_position": pub.author_position,
+        "photographer": pub.photographer,
+        "topics": ",".join(t.replace(",", " ") for t in pub.topics),
+        "source": pub.source,
+        "facet_data": json.dumps(facet, ensure_ascii=False).encode("utf-8"),
+    }
+    for name, value in (("published", published), ("author", pub.author),
+                        ("library", pub.library), ("parent_id", pub.parent_id)):
+        if value is not None:
+            doc[name] = value
+    return doc
+
+
+Progress = Callable[[int], None]
+
+
+def rebuild(location: IndexLocation, publications: Iterable[Publication],
+            progress: Progress | None = None, limitmb: int = 256) -> RebuildStats:
+    """Write every publication into a new generation, then switch to it atomically.
+
+    Until the switch, readers keep the previous generation; a crash leaves only a
+    temporary directory that the next run removes. Duplicate ids keep the last record.
+    """
+    stats = RebuildStats()
+    started = time.perf_counter()
+    with location.rebuild_lock():
+        tmp_path, ix = location.new_generation()
+        try:
+            writer = ix.writer(limitmb=limitmb)
+            seen: set[str] = set()
+            t0 = time.perf_counter()
+            for pub in publications:
+                if pub.id in seen:
+                    writer.update_document(**to_document(pub))
+                    stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
+                else:
+                    writer.add_document(**to_document(pub))
+                    seen.add(pub.id)
+                    stats.indexed += 1
+                if progress:
+                    progress(1)
+            stats.add_seconds = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            writer.commit(optimize=True)
+            stats.commit_seconds = time.perf_counter() - t0
+            ix.close()
+            location.touch_meta(tmp_path, doc_count=stats.indexed)
+            with location.write_lock():
+                stats.generation = location.publish(tmp_path)
+        except BaseException:
+            _cancel(writer if "writer" in locals() else None)
+            location.discard(tmp_path)
+            raise
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _cancel(writer: IndexWriter | None) -> None:
+    if writer is not None:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 - best effort while already failing
+            pass
+
+
+def _open_for_write(location: IndexLocation):
+    info = location.current()
+    ix = location.open_current()
+    return info, ix
+
+
+def upsert(location: IndexLocation, publications: Iterable[Publication]) -> int:
+    """Add or replace publications by id in the live generation."""
+    pubs = list(publications)
+    with location.write_lock():
+        info, ix = _open_for_write(location)
+        try:
+            writer = ix.writer()
+            try:
+                for pub in pubs:
+                    writer.update_document(**to_document(pub))
+                writer.commit()
+            except BaseException:
+                _cancel(writer)
+                raise
+            location.touch_meta(info.path)
+        finally:
+            ix.close()
+    return len(pubs)
+
+
+def delete(location: IndexLocation, ids: Iterable[str]) -> int:
+    """Remove publications by id; returns how many were found."""
+    ids = list(ids)
+    with location.write_lock():
+        info, ix = _open_for_write(location)
+        try:
+            writer = ix.writer()
+            removed = 0
+            try:
+                for pid in ids:
+                    removed += writer.delete_by_term("id", pid)
+                writer.commit()
+            except BaseException:
+                _cancel(writer)
+                raise
+            if removed:
+                location.touch_meta(info.path)
+        finally:
+            ix.close()
+    return removed
+
+
+def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
+                     scopes: list[str], progress: Progress | None = None) -> RebuildStats:
+    """Add new, update changed and remove vanished publications of the given source scopes.
+
+    A document is removed when its `source` lies within one of `scopes` (a file or a
+    directory given on the command line) and no publication with its id came this run.
+    Documents from other sources (other files, the API) are left alone.
+    """
+    stats = RebuildStats()
+    started = time.perf_counter()
+    try:
+        location.current()
+    except IndexMissing:
+        return rebuild(location, publications, progress)
+    with location.write_lock(timeout=600):
+        info, ix = _open_for_write(location)
+        try:
+            with ix.searcher() as searcher:
+                existing = {f["id"]: f.get("source", "") for f in searcher.all_stored_fields()}
+            writer = ix.writer()
+            try:
+                seen: set[str] = set()
+                for pub in publications:
+                    seen.add(pub.id)
+                    if pub.id not in existing:
+                        writer.add_document(**to_document(pub))
+                        stats.indexed += 1
+                    else:
+                        writer.update_document(**to_document(pub))
+                        stats.updated += 1
+                    if progress:
+                        progress(1)
+                for pid, source in existing.items():
+                    if pid not in seen and _in_scopes(source, scopes):
+                        stats.removed += writer.delete_by_term("id", pid)
+                writer.commit()
+            except BaseException:
+                _cancel(writer)
+                raise
+            location.touch_meta(info.path)
+            stats.generation = info.name
+        finally:
+            ix.close()
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _in_scopes(source: str, scopes: list[str]) -> bool:
+    source_file = source.split("#", 1)[0]
+    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
