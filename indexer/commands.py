@@ -78,7 +78,7 @@ def _summary(stats, skipped, elapsed, location) -> None:
     reasons: dict[str, int] = {}
     for item in skipped:
         reasons[_reason_kind(item.reason)] = reasons.get(_reason_kind(item.reason), 0) + 1
-    for pid, reason in stats.skipped:
+    for _pid, reason in stats.skipped:
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
         print(f"  skipped {count}: {reason}")

@@ -23,6 +23,7 @@ from search.ranking import recency_factor, weighting, with_bonuses
 from search.settings import Settings
 from search.spelling import suggest_correction
 from search.store import IndexLocation
+from search.suggest import Vocabulary, suggest
 from search.synonyms import SynonymDictionary
 
 __all__ = ["SearchService", "IndexView"]
@@ -39,6 +40,13 @@ class IndexView:
     searcher: object
     facets: FacetTable
     built_at: str | None
+    _vocabulary: Vocabulary | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.build(self.searcher)
+        return self._vocabulary
 
     def close(self) -> None:
         self.searcher.close()
@@ -100,9 +108,9 @@ class SearchService:
             correction = suggest_correction(view.searcher.reader(), request.q)
             if correction and correction.text != request.q:
                 result.did_you_mean = correction.text
-                if result.total == 0 and correction.confident:
+                if correction.confident and (result.total == 0 or correction.layout):
                     fixed = self._run(view, request, self.parser.parse(correction.text))
-                    if fixed.total:
+                    if fixed.total > result.total:
                         fixed.query, fixed.did_you_mean, fixed.corrected = (
                             request.q, correction.text, True)
                         fixed.warnings.append(
@@ -208,6 +216,16 @@ class SearchService:
         results = view.searcher.more_like(docnum, "body", text=text, top=limit, numterms=20)
         return [_to_hit(hit.fields(), make_snippet(hit.get("body", ""), frozenset()), hit.score)
                 for hit in results]
+
+    def suggest(self, text: str, limit: int = 10) -> list[dict]:
+        """Completions for the search box."""
+        return suggest(self.view().vocabulary, text, limit)
+
+    def export(self, request: SearchRequest, limit: int = 100_000) -> list[Hit]:
+        """Every matching publication (not just a page), in the request's order."""
+        full = SearchRequest(**{**request.__dict__, "page": 1, "per_page": limit,
+                                "facets": False})
+        return self.search(full).hits
 
     def all_facets(self) -> dict:
         view = self.view()

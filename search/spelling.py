@@ -11,7 +11,9 @@ __all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distan
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
-_LAYOUT = str.maketrans(_LAT + _LAT.upper(), _CYR + _CYR.upper())
+_LAYOUT = str.maketrans(
+    _LAT + "".join(c.upper() for c in _LAT if c.isalpha()),
+    _CYR + "".join(r.upper() for c, r in zip(_LAT, _CYR, strict=True) if c.isalpha()))
 _FIELD = "body_exact"
 
 
@@ -37,6 +39,7 @@ def edit_distance(a: str, b: str) -> int:
 class Correction:
     text: str
     confident: bool
+    layout: bool = False
 
 
 def _known(reader, word: str) -> bool:
@@ -69,7 +72,7 @@ def suggest_correction(reader, query: str) -> Correction | None:
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
         if mapped_words and all(_known(reader, w) for w in mapped_words):
-            return Correction(mapped, True)
+            return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:
         low = fold_yo(word.lower())

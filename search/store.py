@@ -126,7 +126,7 @@ class IndexLocation:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise IndexBusy(f"index {self.root} is busy: another writer holds it")
+                        raise IndexBusy(f"index {self.root} is busy: another writer holds it") from None
                     time.sleep(0.01)
             yield
         finally:

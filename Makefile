@@ -1,0 +1,31 @@
+# Kartoteka: `make run` serves the shipped sample; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+
+.PHONY: install index run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/kartoteka reindex --if-missing
+
+run: index
+	$(BIN)/kartoteka serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check search indexer api tests bench
+
+test: install lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf index_data/index .pytest_cache

@@ -1,0 +1,1 @@
+"""Kartoteka HTTP API: a thin Falcon layer over search/."""

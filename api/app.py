@@ -1,0 +1,63 @@
+"""create_app(settings) wires resources and middleware; get_app() is gunicorn's entry point."""
+
+from __future__ import annotations
+
+import falcon
+
+from api import resources
+from api.errors import install_error_handlers
+from api.middleware import AccessLog, BodyLimit, PublicCors, SecurityHeaders
+from api.openapi import openapi_spec
+from api.static_files import StaticFiles
+from search.searcher import SearchService
+from search.settings import Settings
+
+__all__ = ["create_app", "get_app"]
+
+
+class OpenAPI:
+    def __init__(self, settings: Settings):
+        self.spec = openapi_spec(settings.max_page_size, settings.max_query_length)
+
+    def on_get(self, req, resp):
+        resp.media = self.spec
+
+
+def create_app(settings: Settings, service: SearchService | None = None) -> falcon.App:
+    """The WSGI app over one SearchService (opened lazily, reloaded on new generations)."""
+    service = service or SearchService(settings)
+    app = falcon.App(middleware=[AccessLog(), BodyLimit(settings), PublicCors(settings),
+                                 SecurityHeaders()])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(
+        dumps=_dumps)
+    install_error_handlers(app)
+    for route, cls in (("/api/search", resources.Search), ("/api/suggest", resources.Suggest),
+                       ("/api/facets", resources.Facets), ("/api/health", resources.Health),
+                       ("/api/export", resources.Export),
+                       ("/api/publications/{pid}", resources.PublicationResource),
+                       ("/api/publications/{pid}/similar", resources.Similar)):
+        app.add_route(route, cls(service, settings))
+    app.add_route("/openapi.json", OpenAPI(settings))
+    static = StaticFiles()
+    app.add_route("/", static)
+    app.add_route("/static/{name}", static)
+    app.add_route("/widget.js", static, suffix="widget")
+    app.add_route("/docs", static, suffix="docs")
+    app.add_sink(_not_found, prefix="/")
+    return app
+
+
+def _not_found(req, resp, **kwargs):
+    raise falcon.HTTPNotFound(title="Not found", description=f"no route {req.path[:200]!r}")
+
+
+def _dumps(obj) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def get_app() -> falcon.App:
+    """Entry point for gunicorn: settings from the environment."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,62 @@
+"""The one place where core errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+
+import falcon
+
+from search.errors import (
+    ConfigError,
+    ExtractError,
+    IndexBusy,
+    IndexMissing,
+    InvalidRecord,
+    NotFound,
+    QueryError,
+    SchemaMismatch,
+    SearchError,
+)
+
+__all__ = ["install_error_handlers"]
+
+log = logging.getLogger("kartoteka.api")
+
+_STATUS = [
+    (QueryError, falcon.HTTP_400, "Invalid request"),
+    (InvalidRecord, falcon.HTTP_400, "Invalid publication"),
+    (ExtractError, falcon.HTTP_400, "Invalid publication"),
+    (NotFound, falcon.HTTP_404, "Not found"),
+    (IndexMissing, falcon.HTTP_503, "Index not available"),
+    (SchemaMismatch, falcon.HTTP_503, "Index not available"),
+    (IndexBusy, falcon.HTTP_503, "Index busy"),
+    (ConfigError, falcon.HTTP_500, "Configuration error"),
+]
+
+
+def _search_error(req, resp, exc: SearchError, params):
+    for kind, status, title in _STATUS:
+        if isinstance(exc, kind):
+            headers = {"Retry-After": "1"} if isinstance(exc, IndexBusy) else None
+            raise falcon.HTTPError(status, title=title, description=str(exc), headers=headers)
+    raise falcon.HTTPInternalServerError(title="Internal error", description=str(exc))
+
+
+def _unexpected(req, resp, exc: Exception, params):
+    if isinstance(exc, falcon.HTTPError):
+        raise exc
+    log.exception("unhandled error on %s %s", req.method, req.relative_uri)
+    raise falcon.HTTPInternalServerError(
+        title="Internal error", description="The server failed; the error has been logged.")
+
+
+def _serialize(req, resp, exc: falcon.HTTPError) -> None:
+    resp.content_type = falcon.MEDIA_JSON
+    body = {"title": exc.title or "Error", "description": exc.description or exc.title or ""}
+    resp.media = body
+
+
+def install_error_handlers(app: falcon.App) -> None:
+    app.add_error_handler(Exception, _unexpected)
+    app.add_error_handler(SearchError, _search_error)
+    app.set_error_serializer(_serialize)

@@ -1,0 +1,93 @@
+"""Cross-cutting HTTP concerns: CORS for public routes, security headers, body limits, access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import falcon
+
+from search.settings import Settings
+
+__all__ = ["PublicCors", "SecurityHeaders", "BodyLimit", "AccessLog"]
+
+access_log = logging.getLogger("kartoteka.access")
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+_PUBLIC_PREFIXES = ("/api/search", "/api/suggest", "/api/facets", "/api/export", "/api/health",
+                    "/openapi.json")
+
+
+class PublicCors:
+    """CORS for the read-only search API only; admin (PUT/DELETE) routes are never opened."""
+
+    def __init__(self, settings: Settings):
+        self.origins = set(settings.cors_origins)
+
+    def _allowed(self, req: falcon.Request) -> str | None:
+        origin = req.get_header("Origin")
+        if not origin or not self.origins:
+            return None
+        if not (req.path.startswith(_PUBLIC_PREFIXES)
+                or (req.path.startswith("/api/publications/") and req.method in ("GET", "OPTIONS")
+                    and (req.get_header("Access-Control-Request-Method") or "GET") == "GET")):
+            return None
+        if "*" in self.origins:
+            return "*"
+        return origin if origin in self.origins else None
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.method == "OPTIONS" and req.get_header("Access-Control-Request-Method"):
+            allowed = self._allowed(req)
+            resp.status = falcon.HTTP_204 if allowed else falcon.HTTP_403
+            if allowed:
+                resp.set_header("Access-Control-Allow-Origin", allowed)
+                resp.set_header("Access-Control-Allow-Methods", "GET")
+                resp.set_header("Access-Control-Allow-Headers", "Content-Type")
+                resp.set_header("Access-Control-Max-Age", "600")
+                resp.set_header("Vary", "Origin")
+            resp.complete = True
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        allowed = self._allowed(req)
+        if allowed and req.method == "GET":
+            resp.set_header("Access-Control-Allow-Origin", allowed)
+            resp.set_header("Vary", "Origin")
+
+
+class SecurityHeaders:
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.set_header("Referrer-Policy", "strict-origin-when-cross-origin")
+        if req.path != "/widget.js":
+            resp.set_header("Content-Security-Policy", CSP)
+            resp.set_header("X-Frame-Options", "SAMEORIGIN")
+
+
+class BodyLimit:
+    def __init__(self, settings: Settings):
+        self.limit = settings.max_body_bytes
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        length = req.content_length
+        if length is not None and length > self.limit:
+            raise falcon.HTTPContentTooLarge(
+                title="Request body too large",
+                description=f"the body is {length} bytes; the limit is {self.limit}")
+
+
+class AccessLog:
+    """One JSON line per request with its timing."""
+
+    def process_request(self, req, resp) -> None:
+        req.context.started = time.perf_counter()
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        started = getattr(req.context, "started", None)
+        millis = (time.perf_counter() - started) * 1000 if started else 0.0
+        access_log.info(json.dumps({
+            "method": req.method, "path": req.path, "query": req.query_string[:200],
+            "status": int(resp.status_code if hasattr(resp, "status_code") else 0),
+            "ms": round(millis, 2), "remote": req.remote_addr,
+        }, ensure_ascii=False))

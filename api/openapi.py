@@ -1,0 +1,151 @@
+"""The OpenAPI 3.1 description of the API, served at /openapi.json."""
+
+from __future__ import annotations
+
+__all__ = ["openapi_spec"]
+
+_ERROR = {"type": "object", "required": ["title", "description"],
+          "properties": {"title": {"type": "string"}, "description": {"type": "string"}}}
+
+
+def _err(text: str) -> dict:
+    return {"description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(schema_ref: str, text: str = "OK") -> dict:
+    return {"description": text, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def _q(name, schema, text, repeat=False):
+    param = {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+    if repeat:
+        param.update(schema={"type": "array", "items": schema}, style="form", explode=True)
+    return param
+
+
+def _search_params(max_page_size: int, max_q: int) -> list[dict]:
+    return [
+        _q("q", {"type": "string", "maxLength": max_q}, "query text (empty: browse newest)"),
+        _q("topic", {"type": "string"}, "topic filter, repeat for OR", True),
+        _q("author", {"type": "string"}, "author filter, repeat for OR", True),
+        _q("library", {"type": "string"}, "library branch filter, repeat for OR", True),
+        _q("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "year filter", True),
+        _q("from", {"type": "string", "format": "date"}, "first date, inclusive"),
+        _q("to", {"type": "string", "format": "date"}, "last date, inclusive"),
+        _q("sort", {"type": "string", "enum": ["relevance", "date_desc", "date_asc"]}, "order"),
+        _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "page number"),
+        _q("per_page", {"type": "integer", "minimum": 1, "maximum": max_page_size}, "hits/page"),
+    ]
+
+
+_PID = {"name": "pid", "in": "path", "required": True,
+        "schema": {"type": "string", "pattern": r"^[\w.:~@+=-]{1,200}$"}}
+_FACET_VALUE = {"type": "object", "properties": {
+    "value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
+_NULLSTR = {"type": ["string", "null"]}
+_HIT = {"type": "object", "required": ["id", "title", "snippet"], "properties": {
+    "id": {"type": "string"}, "title": {"type": "string"}, "url": _NULLSTR,
+    "published": _NULLSTR, "author": _NULLSTR,
+    "topics": {"type": "array", "items": {"type": "string"}}, "library": _NULLSTR,
+    "snippet": {"type": "string"}, "score": {"type": ["number", "null"]},
+    "parent_id": _NULLSTR}}
+_PUBLICATION_IN = {"type": "object", "required": ["title", "text"], "properties": {
+    "title": {"type": "string", "minLength": 1}, "text": {"type": "string"},
+    "url": _NULLSTR, "date": {"type": ["string", "null"], "format": "date"},
+    "author": _NULLSTR, "topics": {"type": "array", "items": {"type": "string"}},
+    "library": _NULLSTR}}
+
+
+def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
+    search_params = _search_params(max_page_size, max_q)
+    bad = _err("invalid parameter")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Kartoteka", "version": "0.1.0",
+                 "description": "Full-text search over Russian library publications."},
+        "paths": {
+            "/api/search": {"get": {"summary": "Ranked, faceted search", "parameters": search_params,
+                                    "responses": {"200": _ok("SearchResult"), "400": bad,
+                                                  "503": _err("no index")}}},
+            "/api/suggest": {"get": {"summary": "Completions for the search box", "parameters": [
+                _q("q", {"type": "string", "maxLength": max_q}, "text typed so far"),
+                _q("limit", {"type": "integer", "minimum": 1, "maximum": 10}, "how many")],
+                "responses": {"200": _ok("Suggestions"), "400": bad, "503": _err("no index")}}},
+            "/api/export": {"get": {"summary": "Every match as CSV", "parameters": [
+                *[p for p in search_params if p["name"] not in ("page", "per_page")],
+                _q("format", {"type": "string", "enum": ["csv"]}, "file format")],
+                "responses": {"200": {"description": "CSV file",
+                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              "400": bad, "503": _err("no index")}}},
+            "/api/publications/{pid}": {
+                "parameters": [_PID],
+                "get": {"summary": "One publication", "responses": {
+                    "200": _ok("Publication"), "404": _err("unknown id"),
+                    "503": _err("no index")}},
+                "put": {"summary": "Create or replace (admin token)",
+                        "security": [{"bearer": []}],
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/PublicationIn"}}}},
+                        "responses": {"200": _ok("WriteResult"), "201": _ok("WriteResult"),
+                                      "400": bad, "401": _err("no token"),
+                                      "403": _err("wrong token or writes disabled"),
+                                      "404": _err("invalid id"), "413": _err("body too large"),
+                                      "503": _err("index busy or missing")}},
+                "delete": {"summary": "Remove (admin token)", "security": [{"bearer": []}],
+                           "responses": {"200": _ok("WriteResult"), "401": _err("no token"),
+                                         "403": _err("wrong token or writes disabled"),
+                                         "404": _err("unknown id"),
+                                         "503": _err("index busy or missing")}}},
+            "/api/publications/{pid}/similar": {"get": {
+                "summary": "Related publications",
+                "parameters": [_PID, _q("limit", {"type": "integer", "minimum": 1, "maximum": 20},
+                                        "how many")],
+                "responses": {"200": _ok("Similar"), "400": bad, "404": _err("unknown id"),
+                              "503": _err("no index")}}},
+            "/api/facets": {"get": {"summary": "Every facet value with its count",
+                                    "responses": {"200": _ok("AllFacets"),
+                                                  "503": _err("no index")}}},
+            "/api/health": {"get": {"summary": "Status of the index",
+                                    "responses": {"200": _ok("Health"),
+                                                  "503": _ok("Health", "no index")}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": _ERROR,
+                "Hit": _HIT,
+                "FacetValue": _FACET_VALUE,
+                "SearchResult": {"type": "object", "required": ["query", "total", "hits", "facets"],
+                                 "properties": {
+                    "query": {"type": "string"}, "total": {"type": "integer"},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                    "facets": {"type": "object", "additionalProperties": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
+                    "did_you_mean": _NULLSTR, "corrected": {"type": "boolean"},
+                    "relaxed": {"type": "boolean"},
+                    "warnings": {"type": "array", "items": {"type": "string"}}}},
+                "Suggestions": {"type": "object", "properties": {
+                    "query": {"type": "string"},
+                    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                        "text": {"type": "string"}, "kind": {"type": "string"},
+                        "id": _NULLSTR}}}}},
+                "Publication": {"type": "object", "required": ["id", "title", "text"],
+                                "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                                               "text": {"type": "string"}}},
+                "PublicationIn": _PUBLICATION_IN,
+                "WriteResult": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "status": {"type": "string"}}},
+                "Similar": {"type": "object", "properties": {
+                    "id": {"type": "string"},
+                    "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
+                "AllFacets": {"type": "object", "properties": {"facets": {"type": "object"}}},
+                "Health": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["ok", "stale", "missing"]},
+                    "documents": {"type": "integer"}, "generation": _NULLSTR,
+                    "last_reindex": _NULLSTR}},
+            },
+        },
+    }

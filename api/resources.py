@@ -1,0 +1,169 @@
+"""Falcon resources: each a few lines over SearchService and the writer."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hmac
+import html
+import io
+
+import falcon
+
+from api.params import search_request, text_param
+from search.errors import IndexMissing, InvalidRecord
+from search.models import Publication, validate_id
+from search.searcher import SearchService
+from search.settings import Settings
+from search.writer import delete, upsert
+
+__all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health", "Export"]
+
+
+class Search:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp):
+        resp.media = self.service.search(search_request(req, self.settings)).to_dict()
+
+
+class Suggest:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp):
+        q = text_param(req, "q", self.settings)
+        limit = req.get_param_as_int("limit", min_value=1, max_value=10, default=10)
+        resp.media = {"query": q, "suggestions": self.service.suggest(q, limit)}
+
+
+def _valid_id(pid: str) -> str:
+    try:
+        return validate_id(pid)
+    except InvalidRecord as exc:
+        raise falcon.HTTPNotFound(title="Not found", description=str(exc)) from None
+
+
+class PublicationResource:
+    """GET for everyone; PUT and DELETE with the admin token only."""
+
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp, pid):
+        resp.media = self.service.get(_valid_id(pid))
+
+    def on_put(self, req, resp, pid):
+        self._authorize(req)
+        body = req.get_media(default_when_empty=None)
+        if not isinstance(body, dict):
+            raise falcon.HTTPBadRequest(title="Invalid publication",
+                                        description="send a JSON object with title and text")
+        body = {**body, "id": _valid_id(pid), "source_file": "api"}
+        pub = Publication.from_dict(body, source="api")
+        existed = self._exists(pub.id)
+        upsert(self.service.location, [pub])
+        resp.status = falcon.HTTP_200 if existed else falcon.HTTP_201
+        resp.media = {"id": pub.id, "status": "updated" if existed else "created"}
+
+    def on_delete(self, req, resp, pid):
+        self._authorize(req)
+        if not delete(self.service.location, [_valid_id(pid)]):
+            raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
+        resp.media = {"id": pid, "status": "deleted"}
+
+    def _exists(self, pid: str) -> bool:
+        try:
+            self.service.get(pid)
+            return True
+        except Exception:  # noqa: BLE001 - NotFound or no index yet
+            return False
+
+    def _authorize(self, req) -> None:
+        token = self.settings.admin_token
+        if not token:
+            raise falcon.HTTPForbidden(
+                title="Writes disabled",
+                description="set KARTOTEKA_ADMIN_TOKEN on the server to allow PUT and DELETE")
+        header = req.get_header("Authorization") or ""
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise falcon.HTTPUnauthorized(title="Token required",
+                                          description="send 'Authorization: Bearer <token>'",
+                                          challenges=["Bearer"])
+        if not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise falcon.HTTPForbidden(title="Wrong token",
+                                       description="the admin token is not valid")
+
+
+class Similar:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service = service
+
+    def on_get(self, req, resp, pid):
+        limit = req.get_param_as_int("limit", min_value=1, max_value=20, default=5)
+        hits = self.service.similar(_valid_id(pid), limit)
+        resp.media = {"id": pid, "similar": [h.__dict__ for h in hits]}
+
+
+class Facets:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service = service
+
+    def on_get(self, req, resp):
+        resp.media = {"facets": self.service.all_facets()}
+
+
+class Health:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp):
+        try:
+            info = self.service.health()
+        except IndexMissing as exc:
+            resp.status = falcon.HTTP_503
+            resp.media = {"status": "missing", "documents": 0, "generation": None,
+                          "last_reindex": None, "stale": True, "description": str(exc)}
+            return
+        built = info["last_reindex"]
+        age_hours = None
+        if built:
+            age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(built)
+            age_hours = round(age.total_seconds() / 3600, 2)
+        stale = age_hours is None or age_hours > self.settings.stale_after_hours
+        resp.media = {"status": "stale" if stale else "ok", **info, "age_hours": age_hours,
+                      "stale": stale}
+
+
+EXPORT_COLUMNS = ["title", "published", "author", "topics", "library", "url", "snippet", "id"]
+
+
+class Export:
+    """Every matching publication as CSV (UTF-8 with BOM so Excel reads Cyrillic)."""
+
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp):
+        fmt = req.get_param("format") or "csv"
+        if fmt not in ("csv",):
+            raise falcon.HTTPBadRequest(title="Invalid parameter",
+                                        description=f"unknown format {fmt[:20]!r}: use csv")
+        request = search_request(req, self.settings, paged=False)
+        hits = self.service.export(request)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        for hit in hits:
+            writer.writerow([hit.title, hit.published or "", hit.author or "",
+                             "; ".join(hit.topics), hit.library or "", hit.url or "",
+                             _plain(hit.snippet), hit.id])
+        resp.content_type = "text/csv; charset=utf-8"
+        resp.downloadable_as = "kartoteka.csv"
+        resp.data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _plain(snippet: str) -> str:
+    return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))

@@ -1,0 +1,85 @@
+"""Shared fixtures: a sample index built by the real indexer, and a Falcon test client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search.settings import SAMPLE_DIR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true",
+                     help="rewrite tests/data/golden/*.json from the current extractor")
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool; skip without it, but fail in CI where .ci/run installs it."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install {name})"
+        if IN_CI:
+            pytest.fail(message + " - CI must install it")
+        pytest.skip(message)
+    return path
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present on this machine")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(tmp_path_factory) -> Path:
+    """The shipped sample, indexed once per session through the CLI."""
+    from indexer.cli import main
+
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(SAMPLE_DIR)]) == 0
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def sample_settings(sample_index_dir) -> Settings:
+    return Settings.from_env({}, index_dir=sample_index_dir, admin_token="test-token",
+                             cors_origins=("https://library.example.ru",))
+
+
+@pytest.fixture(scope="session")
+def service(sample_settings):
+    from search.searcher import SearchService
+
+    svc = SearchService(sample_settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def client(sample_settings, service):
+    """A read-only client over the session sample index (do not write through it)."""
+    from falcon import testing
+
+    from api.app import create_app
+
+    return testing.TestClient(create_app(sample_settings, service))
+
+
+@pytest.fixture
+def fresh_index(tmp_path) -> Settings:
+    """A private copy of the sample index for tests that write."""
+    from indexer.cli import main
+
+    index_dir = tmp_path / "index"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(SAMPLE_DIR)]) == 0
+    return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
