@@ -50,16 +50,16 @@ def iter_publications(sources: list[Path], topics=None,
         except OSError as exc:
             yield Skip(str(item), f"cannot read: {exc.strerror}")
             continue
-        if size > max_bytes:
-            yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
-            continue
         if item.suffix.lower() in JSONL_SUFFIXES:
-            yield from _jsonl(item, topics)
+            yield from _jsonl(item, topics, max_bytes)
+        elif size > max_bytes:
+            yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
         else:
             yield _page(item, topics)
 
 
-def _jsonl(path: Path, topics) -> Iterator[Publication | Skip]:
+def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:
+    """One publication per line; a line over `max_bytes` is skipped, not the file."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -69,6 +69,9 @@ def _jsonl(path: Path, topics) -> Iterator[Publication | Skip]:
         for number, raw in enumerate(handle, 1):
             where = f"{path}:{number}"
             if not raw.strip():
+                continue
+            if len(raw) > max_bytes:
+                yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})")
                 continue
             try:
                 record = json.loads(raw.decode("utf-8"))

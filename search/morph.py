@@ -98,7 +98,10 @@ def query_lemmas(word: str, capitalized: bool = False,
 
 def cache_stats() -> dict[str, float]:
     """Hits, misses and hit rate of the lemma cache in this process."""
-    info = readings.cache_info()
-    total = info.hits + info.misses
-    return {"hits": info.hits, "misses": info.misses, "size": info.currsize,
-            "hit_rate": info.hits / total if total else 0.0}
+    outer, inner = index_lemmas.cache_info(), readings.cache_info()
+    # Query-time lookups go straight to readings(); index-time ones through index_lemmas().
+    hits = outer.hits + inner.hits
+    misses = inner.misses
+    total = hits + misses
+    return {"hits": hits, "misses": misses, "size": inner.currsize,
+            "hit_rate": hits / total if total else 0.0}
