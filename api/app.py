@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import falcon
 
 from api import resources
@@ -58,6 +60,22 @@ def _dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def get_app() -> falcon.App:
+def accept_raw_utf8_query(app):
+    """Percent-encode raw UTF-8 bytes in the query string (curl sends Cyrillic unencoded).
+
+    WSGI hands them over as latin-1 characters, which Falcon would not decode as UTF-8.
+    """
+
+    def wrapped(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            raw = query.encode("latin-1", "replace")
+            environ["QUERY_STRING"] = quote(raw, safe="=&+%;/:,@!$'()*?~-._")
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def get_app():
     """Entry point for gunicorn: settings from the environment."""
-    return create_app(Settings.from_env())
+    return accept_raw_utf8_query(create_app(Settings.from_env()))
