@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from whoosh.writing import IndexWriter
 
 from search.errors import IndexMissing
+from search.journal import Journal
 from search.models import Publication
 from search.store import IndexLocation
 
@@ -93,9 +94,10 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             t0 = time.perf_counter()
             writer.commit(optimize=True)
             stats.commit_seconds = time.perf_counter() - t0
-            ix.close()
-            location.touch_meta(tmp_path, doc_count=stats.indexed)
             with location.write_lock():
+                _replay_journal(location, ix)
+                ix.close()
+                location.touch_meta(tmp_path, doc_count=stats.indexed)
                 stats.generation = location.publish(tmp_path)
         except BaseException:
             _cancel(writer if "writer" in locals() else None)
@@ -103,6 +105,24 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             raise
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _replay_journal(location: IndexLocation, ix) -> None:
+    """Carry publications pushed through the API into a freshly built generation."""
+    latest = Journal(location.root).latest()
+    if not latest:
+        return
+    writer = ix.writer()
+    try:
+        for pid, pub in latest.items():
+            if pub is None:
+                writer.delete_by_term("id", pid)
+            else:
+                writer.update_document(**to_document(pub))
+        writer.commit()
+    except BaseException:
+        _cancel(writer)
+        raise
 
 
 def _cancel(writer: IndexWriter | None) -> None:
@@ -119,8 +139,12 @@ def _open_for_write(location: IndexLocation):
     return info, ix
 
 
-def upsert(location: IndexLocation, publications: Iterable[Publication]) -> int:
-    """Add or replace publications by id in the live generation."""
+def upsert(location: IndexLocation, publications: Iterable[Publication],
+           journal: bool = True) -> int:
+    """Add or replace publications by id in the live generation.
+
+    With `journal`, they are also recorded so that later full rebuilds keep them.
+    """
     pubs = list(publications)
     with location.write_lock():
         info, ix = _open_for_write(location)
@@ -133,14 +157,16 @@ def upsert(location: IndexLocation, publications: Iterable[Publication]) -> int:
             except BaseException:
                 _cancel(writer)
                 raise
+            if journal:
+                Journal(location.root).record_put(pubs)
             location.touch_meta(info.path)
         finally:
             ix.close()
     return len(pubs)
 
 
-def delete(location: IndexLocation, ids: Iterable[str]) -> int:
-    """Remove publications by id; returns how many were found."""
+def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) -> int:
+    """Remove publications by id; returns how many were found (journaled for rebuilds)."""
     ids = list(ids)
     with location.write_lock():
         info, ix = _open_for_write(location)
@@ -155,6 +181,8 @@ def delete(location: IndexLocation, ids: Iterable[str]) -> int:
                 _cancel(writer)
                 raise
             if removed:
+                if journal:
+                    Journal(location.root).record_delete(ids)
                 location.touch_meta(info.path)
         finally:
             ix.close()
