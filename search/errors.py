@@ -8,12 +8,13 @@ SearchError
  ├── NotFound         no publication with that id
  ├── InvalidRecord    a publication record is malformed
  ├── ExtractError     a source page cannot be turned into a publication
- └── IndexBusy        the index could not be written in time (lock held too long)
+ ├── IndexBusy        the index could not be written in time (lock held too long)
+ └── EmptyRebuild     a full rebuild found nothing to index; the old index stays
 """
 
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
-    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy",
+    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild",
 ]
 
 
@@ -51,3 +52,7 @@ class ExtractError(SearchError):
 
 class IndexBusy(SearchError):
     """The index lock could not be taken in time."""
+
+
+class EmptyRebuild(SearchError):
+    """A full rebuild read no publication at all, so the previous index is kept."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from whoosh.writing import IndexWriter
 
-from search.errors import IndexMissing
+from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
 from search.models import Publication
 from search.store import IndexLocation
@@ -91,6 +91,9 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                 if progress:
                     progress(1)
             stats.add_seconds = time.perf_counter() - t0
+            if not seen:
+                raise EmptyRebuild("no publication could be read from the sources; "
+                                   "the index was left unchanged")
             t0 = time.perf_counter()
             writer.commit(optimize=True)
             stats.commit_seconds = time.perf_counter() - t0

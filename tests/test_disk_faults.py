@@ -1,0 +1,106 @@
+"""A full disk or a read-only index directory during reindex: a clear error, the old index serves."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search.models import SearchRequest
+from search.searcher import SearchService
+from search.settings import SAMPLE_DIR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _reindex(index_dir: Path, source: Path, preexec=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
+         "--no-progress", str(source)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=preexec)
+
+
+def _count(index_dir: Path) -> int:
+    service = SearchService(Settings.from_env({}, index_dir=index_dir))
+    try:
+        return service.search(SearchRequest(q="", per_page=1)).total
+    finally:
+        service.close()
+
+
+def _big_source(tmp: Path, copies: int = 8) -> Path:
+    records = [json.loads(line) for line in
+               (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()]
+    out = tmp / "big.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for n in range(copies):
+            for rec in records:
+                fh.write(json.dumps({**rec, "id": f"{rec['id']}-{n}"}, ensure_ascii=False) + "\n")
+    return out
+
+
+def _limit_file_size():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG errors instead of a kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+
+def test_full_disk_keeps_previous_index(fresh_index, tmp_path):
+    before = _count(fresh_index.index_dir)
+    result = _reindex(fresh_index.index_dir, _big_source(tmp_path), preexec=_limit_file_size)
+    assert result.returncode == 1, result.stderr
+    assert "error:" in result.stderr and "large" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    assert _count(fresh_index.index_dir) == before
+    assert not list(fresh_index.index_dir.glob("gen-*.tmp-*"))
+    assert _reindex(fresh_index.index_dir, SAMPLE_DIR).returncode == 0
+
+
+def _read_only_command(index_dir: Path, source: Path) -> list[str]:
+    """The reindex command, run where `index_dir` is read-only even for root."""
+    command = [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
+               "--no-progress", str(source)]
+    if os.geteuid() != 0:
+        for path in [index_dir, *index_dir.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        return command
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a read-only mount here (unshare -m refused)")
+    quoted = " ".join(f"'{c}'" for c in command)
+    return ["unshare", "-m", "sh", "-c",
+            f"mount --bind '{index_dir}' '{index_dir}' && "
+            f"mount -o remount,ro,bind '{index_dir}' && exec {quoted}"]
+
+
+def test_read_only_index_dir_keeps_previous_index(fresh_index):
+    index_dir = fresh_index.index_dir
+    before = _count(index_dir)
+    command = _read_only_command(index_dir, SAMPLE_DIR)
+    try:
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        for path in [index_dir, *index_dir.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "error:" in result.stderr
+    assert "ermission denied" in result.stderr or "ead-only file system" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _count(index_dir) == before
+
+
+@pytest.mark.parametrize("bad", ["", "\x00\x01binary"])
+def test_reindex_of_only_bad_sources_keeps_index(fresh_index, tmp_path, bad):
+    before = _count(fresh_index.index_dir)
+    source = tmp_path / "bad.txt"
+    source.write_text(bad, encoding="latin-1")
+    result = _reindex(fresh_index.index_dir, source)
+    assert result.returncode == 1
+    assert "skipped" in result.stderr
+    assert _count(fresh_index.index_dir) == before
