@@ -14,9 +14,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECAS
 def decode_bytes(data: bytes, name: str = "") -> str:
     """Decode a page; refuse binary data with a clear message."""
     if not data.strip():
-        raise ExtractError(f"{name}: empty file")
+        raise ExtractError("empty file")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractError(f"{name}: binary file, not text or HTML")
+        raise ExtractError("binary file, not text or HTML")
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         try:
@@ -31,5 +31,5 @@ def decode_bytes(data: bytes, name: str = "") -> str:
 
     best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "utf_8", "cp866", "latin_1"]).best()
     if best is None:
-        raise ExtractError(f"{name}: cannot detect the text encoding")
+        raise ExtractError("cannot detect the text encoding")
     return str(best)

@@ -27,7 +27,7 @@ def extract_parts(data: bytes, name: str = "") -> PageParts:
     text = decode_bytes(data, name)
     parts = parse_html_page(text) if looks_like_html(text) else parse_text_page(text)
     if len(parts.body) < MIN_BODY_CHARS:
-        raise ExtractError(f"{name}: no article text found")
+        raise ExtractError("no article text found")
     if not parts.title:
         first = parts.body.split("\n", 1)[0]
         m = _SENTENCE.match(first)

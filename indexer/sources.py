@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
+from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
 from indexer.extract import publication_from_page
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
@@ -15,6 +18,7 @@ __all__ = ["Skip", "iter_publications", "expand_sources", "PAGE_SUFFIXES"]
 
 PAGE_SUFFIXES = {".txt", ".html", ".htm", ".php", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+EXPORT_SUFFIXES = {".xml", ".json"}  # WordPress WXR and REST JSON, recognised by content
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,10 @@ def expand_sources(sources: list[Path]) -> Iterator[Path | Skip]:
     for source in sources:
         if source.is_dir():
             for path in sorted(p for p in source.rglob("*") if p.is_file()):
-                if path.suffix.lower() in PAGE_SUFFIXES | JSONL_SUFFIXES:
+                suffix = path.suffix.lower()
+                if suffix in PAGE_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES:
+                    yield path
+                elif suffix in EXPORT_SUFFIXES and _cms_kind(path):
                     yield path
         elif source.is_file():
             yield source
@@ -54,6 +61,10 @@ def iter_publications(sources: list[Path], topics=None,
             yield from _jsonl(item, topics, max_bytes)
         elif size > max_bytes:
             yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
+        elif (kind := _cms_kind(item) or _document_kind(item)) in ("wxr", "wp-json"):
+            yield from _cms(item, kind, topics)
+        elif kind is not None:
+            yield _document(item, topics)
         else:
             yield _page(item, topics)
 
@@ -80,12 +91,66 @@ def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:
                 yield Skip(where, "not UTF-8 text")
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
+                yield Skip(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
                 continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc))
                 continue
             yield _with_topics(pub, topics)
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def _cms_kind(path: Path) -> str | None:
+    """'wxr' or 'wp-json' when the file is a WordPress export, by its content."""
+    head = _head(path)
+    if looks_like_wxr(head):
+        return "wxr"
+    if head.lstrip()[:1] in (b"[", b"{") and path.suffix.lower() in EXPORT_SUFFIXES:
+        try:
+            return "wp-json" if looks_like_wp_json(path.read_bytes()) else None
+        except OSError:
+            return None
+    return None
+
+
+def _document_kind(path: Path) -> str | None:
+    head = _head(path, 5)
+    if head == b"%PDF-" or head[:4] == b"PK\x03\x04":
+        try:
+            return sniff_document(path.read_bytes())
+        except OSError:
+            return None
+    return None
+
+
+def _cms(path: Path, kind: str, topics) -> Iterator[Publication | Skip]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Skip(str(path), f"cannot read: {exc.strerror}")
+        return
+    items = iter_wxr(data, str(path)) if kind == "wxr" else iter_wp_json(data, str(path))
+    for item in items:
+        yield _with_topics(item, topics) if isinstance(item, Publication) else Skip(*item)
+
+
+def _document(path: Path, topics) -> Publication | Skip:
+    stem = re.sub(r"[^\w.-]+", "-", path.name).strip("-") or "document"
+    try:
+        pub = publication_from_document(path.read_bytes(), f"doc-{stem}"[:200], name=str(path),
+                                        source=str(path))
+    except OSError as exc:
+        return Skip(str(path), f"cannot read: {exc.strerror}")
+    except (ExtractError, InvalidRecord) as exc:
+        return Skip(str(path), str(exc).removeprefix(f"{path}: "))
+    return _with_topics(pub, topics)
 
 
 def _page(path: Path, topics) -> Publication | Skip:

@@ -28,7 +28,7 @@ __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_
 MAX_TERMS = 64
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
-    rf'|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
+    rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
     rf'|(?P<quote>")'
 )
@@ -86,6 +86,8 @@ def _lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
             words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
             if words:
                 tokens.append(("phrase", Phrase(words, int(m.group("slop") or 1))))
+        elif m.group("neglpar"):  # -( ... ) excludes the group, like NOT ( ... )
+            tokens += [("not", None), ("(", None)]
         elif m.group("lpar"):
             tokens.append(("(", None))
         elif m.group("rpar"):
@@ -191,6 +193,11 @@ class QueryParser:
             positives = [p for p in positives if p is not None]
             if len(positives) > 1:
                 relaxed = wq.Or(positives)
+                excluded = [self._compile(c, _CompileState()) for c in tree.children
+                            if isinstance(c, Not)]
+                excluded = [n.query for n in excluded if n is not None]
+                if excluded:  # relaxing drops required words, never the exclusions
+                    relaxed = wq.AndNot(relaxed, wq.Or(excluded))
         if isinstance(compiled, wq.Not):
             compiled = wq.AndNot(wq.Every(), compiled.query)
         if compiled is None:
@@ -261,7 +268,7 @@ class QueryParser:
             if len(folded) < 2:
                 return None
             state.prefixes.add(folded)
-            state.words.append(node.text)
+            state.words.append(node.text + "*")  # the star tells the highlighter: a prefix
             return wq.Or([wq.Prefix("title", folded, boost=self.title_boost),
                           wq.Prefix("body", folded), wq.Prefix("body_exact", folded)])
         if folded in STOP_WORDS:

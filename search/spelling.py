@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.analysis import WORD_RE
-from search.morph import fold_yo, is_cyrillic
+from search.morph import fold_yo, index_lemmas, is_cyrillic
 
 __all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distance"]
 
@@ -43,7 +43,11 @@ class Correction:
 
 
 def _known(reader, word: str) -> bool:
-    return reader.doc_frequency(_FIELD, word) > 0
+    """Known as written, or through any of its lemmas (a rarer inflection is not a typo)."""
+    if reader.doc_frequency(_FIELD, word) > 0 or reader.doc_frequency("title_exact", word) > 0:
+        return True
+    return any(reader.doc_frequency(field, lemma) > 0
+               for lemma in index_lemmas(word) for field in ("body", "title"))
 
 
 def _best_typo_fix(reader, word: str) -> tuple[str, int] | None:

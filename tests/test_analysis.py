@@ -1,0 +1,153 @@
+"""The Russian analysis chain: lemmas, ё = е, hyphenated words, stop words, pickling.
+
+Search behaviour is checked on a tiny index built from JSON Lines by the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from search.analysis import EXACT_ANALYZER, RU_ANALYZER, STOP_WORDS
+from search.models import SearchRequest
+from search.morph import index_lemmas
+from search.searcher import SearchService
+from search.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+
+DOCS = [
+    {"id": "lib", "title": "Новая библиотека", "text": "В микрорайоне открылась новая библиотека."},
+    {"id": "yo", "title": "Ёлка в читальном зале", "text": "Читатели нарядили ёлку игрушками."},
+    {"id": "ye", "title": "Зимняя елка", "text": "Дети водили хоровод вокруг елки."},
+    {"id": "hyph", "title": "Мастер-класс по рисованию", "text": "Художник провёл мастер-класс."},
+    {"id": "space", "title": "Мастер класс по лепке", "text": "Скульптор показал мастер класс."},
+    {"id": "latin", "title": "Цифровые сервисы", "text": "Сервис LitRes и Covid-19 в 2024 году."},
+]
+
+
+def _tokens(text: str, **kwargs) -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in RU_ANALYZER(text, positions=True, **kwargs)]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> SearchService:
+    root = tmp_path_factory.mktemp("analysis")
+    source = root / "docs.jsonl"
+    source.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in DOCS) + "\n",
+                      encoding="utf-8")
+    assert main(["--quiet", "--index-dir", str(root / "index"), "reindex", "--no-progress",
+                 str(source)]) == 0
+    svc = SearchService(Settings.from_env({}, index_dir=root / "index"))
+    yield svc
+    svc.close()
+
+
+def _ids(service: SearchService, q: str) -> set[str]:
+    return {hit.id for hit in service.search(SearchRequest(q=q, per_page=50)).hits}
+
+
+# -- search through the index -------------------------------------------------------
+def test_inflected_query_finds_lemma(tiny):
+    assert _ids(tiny, "библиотеками") == {"lib"}
+
+
+@pytest.mark.parametrize("query", ["елка", "ёлка", "ЁЛКИ", "елкой"])
+def test_yo_and_ye_meet(tiny, query):
+    assert _ids(tiny, query) == {"yo", "ye"}
+
+
+@pytest.mark.parametrize("query", ["мастер класс", "мастер-класс", "мастер-классы"])
+def test_hyphen_variants_meet(tiny, query):
+    assert _ids(tiny, query) == {"hyph", "space"}
+
+
+def test_latin_and_numbers_are_searchable(tiny):
+    assert _ids(tiny, "litres") == {"latin"}
+    assert _ids(tiny, "COVID-19") == {"latin"}
+    assert _ids(tiny, "2024") == {"latin"}
+
+
+def test_phrase_runs_across_a_compound(tiny):
+    assert _ids(tiny, '"мастер-класс по рисованию"') == {"hyph"}
+    assert _ids(tiny, '"мастер класс рисование"') == {"hyph"}
+
+
+# -- the analyzer itself ------------------------------------------------------------
+def test_latin_and_numbers_are_only_lowercased():
+    assert _tokens("iPhone 15 Pro LitRes") == [
+        ("iphone", 0), ("15", 1), ("pro", 2), ("litres", 3)]
+
+
+def test_cyrillic_words_become_lemmas_with_yo_folded():
+    assert _tokens("Ёлки читателям") == [("елка", 0), ("читатель", 1)]
+
+
+def test_stop_words_removed_and_positions_closed():
+    assert _tokens("и в на по ёлка для детей") == [("елка", 0), ("ребенок", 1)]
+    assert _tokens("и в на") == []
+    assert {"и", "в", "на", "для"} <= STOP_WORDS
+
+
+def test_compound_positions():
+    assert _tokens("Мастер-класс в ЦГБ") == [
+        ("мастер-класс", 0), ("мастер", 0), ("класс", 1), ("цгб", 2)]
+    assert _tokens("COVID-19 прошёл") == [
+        ("covid-19", 0), ("covid", 0), ("19", 1), ("пройти", 2)]
+
+
+def test_compound_char_offsets():
+    tokens = [(t.text, t.startchar, t.endchar)
+              for t in RU_ANALYZER("Наш мастер-класс", positions=True, chars=True)]
+    assert tokens == [("наш", 0, 3), ("мастер-класс", 4, 16), ("мастер", 4, 10),
+                      ("класс", 11, 16)]
+
+
+def test_exact_analyzer_keeps_forms():
+    assert [t.text for t in EXACT_ANALYZER("Ёлки и Библиотеками")] == ["елки", "библиотеками"]
+
+
+def test_query_mode_weights_sum_to_one():
+    boosts = [t.boost for t in RU_ANALYZER("стали", mode="query")]
+    assert len(boosts) >= 1
+    assert sum(boosts) == pytest.approx(1.0)
+
+
+def test_analyzer_pickles_small_without_morph_analyzer():
+    import pymorphy3
+
+    data = pickle.dumps(RU_ANALYZER)
+    assert len(data) < 5000
+    assert b"MorphAnalyzer" not in data
+    assert b"pymorphy" not in data
+    restored = pickle.loads(data)
+    assert not any(isinstance(v, pymorphy3.MorphAnalyzer)
+                   for item in restored.items for v in vars(item).values())
+    assert [t.text for t in restored("Библиотеками")] == ["библиотека"]
+
+
+# -- the lemma table ----------------------------------------------------------------
+def _lemma_rows() -> list[tuple[str, str]]:
+    rows = []
+    for line in (DATA / "lemmas.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, lemma = line.split()
+            rows.append((word, lemma))
+    return rows
+
+
+def test_lemma_table_is_big_enough():
+    rows = _lemma_rows()
+    assert len(rows) >= 30
+    assert any("ё" in word for word, _ in rows)
+
+
+@pytest.mark.parametrize(("word", "lemma"), _lemma_rows())
+def test_lemma_table(word, lemma):
+    lemmas = index_lemmas(word)
+    assert lemma in lemmas
+    assert all("ё" not in form for form in lemmas)

@@ -1,0 +1,379 @@
+"""The `kartoteka` command line: reindex, search --json, stats, bad sources, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from search.settings import SAMPLE_DIR
+from search.topics import TopicDictionary
+
+JSONL = SAMPLE_DIR / "publications.jsonl"
+RECORDS = [json.loads(line) for line in JSONL.read_text(encoding="utf-8").splitlines()
+           if line.strip()]
+BY_ID = {r["id"]: r for r in RECORDS}
+HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
+            "score", "parent_id"}
+RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
+               "corrected", "relaxed", "warnings"}
+
+
+@pytest.fixture(scope="module")
+def jsonl_index(tmp_path_factory) -> Path:
+    """The sample's JSON Lines file alone, indexed through the CLI."""
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    return index_dir
+
+
+def _search(capsys, index_dir: Path, *args: str) -> dict:
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "search", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _browse_all(capsys, index_dir: Path, *args: str) -> dict:
+    return _search(capsys, index_dir, "", "--per-page", "100", *args)
+
+
+def _facets(data: dict) -> dict[str, dict[str, int]]:
+    return {name: {v["value"]: v["count"] for v in values}
+            for name, values in data["facets"].items()}
+
+
+def _expected_facets(records: list[dict]) -> dict[str, dict[str, int]]:
+    topics = TopicDictionary.load()
+    topic_counts: Counter = Counter()
+    for r in records:
+        assigned = [r["topic"]] if r.get("topic") else topics.assign(r["title"], r["text"])
+        topic_counts.update(assigned)
+    return {
+        "author": dict(Counter(r["author"] for r in records if r.get("author"))),
+        "library": dict(Counter(r["library"] for r in records if r.get("library"))),
+        "year": dict(Counter(r["date"][:4] for r in records if r.get("date"))),
+        "topic": dict(topic_counts),
+    }
+
+
+# -- reindex -----------------------------------------------------------------------
+def test_reindex_summary(tmp_path, capsys):
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 0"
+    assert re.fullmatch(r"time: \d+\.\d s  \(\d+ documents/s; add \d+\.\d s, commit \d+\.\d s\)",
+                        lines[1])
+    assert lines[3].startswith(f"index: {tmp_path / 'ix' / 'gen-000001'}  (")
+    assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
+
+
+def test_reindex_with_nothing_indexable_keeps_old_index(tmp_path, capsys):
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(empty)]) == 1
+    assert capsys.readouterr().err.startswith("error: no publication could be read")
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+    assert _browse_all(capsys, index_dir)["total"] == len(RECORDS)
+
+
+# -- search --json -----------------------------------------------------------------
+def test_search_json_shape(jsonl_index, capsys):
+    data = _search(capsys, jsonl_index, "библиотека")
+    assert set(data) == RESULT_KEYS
+    assert data["query"] == "библиотека"
+    assert (data["page"], data["per_page"]) == (1, 10)
+    assert data["total"] > 10
+    assert len(data["hits"]) == 10
+    assert set(data["facets"]) == {"topic", "author", "library", "year"}
+    for hit in data["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert isinstance(hit["topics"], list)
+        assert isinstance(hit["score"], float)
+    for values in data["facets"].values():
+        for value in values:
+            assert set(value) == {"value", "count", "selected"}
+    assert data["did_you_mean"] is None
+    assert data["relaxed"] is False
+
+
+def test_hits_carry_their_record(jsonl_index, capsys):
+    data = _browse_all(capsys, jsonl_index)
+    assert data["total"] == len(RECORDS)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(BY_ID)
+    for hit in data["hits"]:
+        record = BY_ID[hit["id"]]
+        assert hit["title"] == record["title"]
+        assert hit["url"] == record["url"]
+        assert hit["published"] == record["date"]
+        assert hit["author"] == record.get("author")
+        assert hit["library"] == record["library"]
+        if record.get("topic"):
+            assert hit["topics"] == [record["topic"]]
+
+
+def test_search_by_title_returns_record_id(jsonl_index, capsys):
+    record = BY_ID["zlat-2021-001"]
+    data = _search(capsys, jsonl_index, f'"{record["title"]}"')
+    assert data["hits"][0]["id"] == "zlat-2021-001"
+
+
+def test_facet_counts_match_brute_force(jsonl_index, capsys):
+    assert _facets(_browse_all(capsys, jsonl_index)) == _expected_facets(RECORDS)
+
+
+def test_facet_counts_under_a_filter(jsonl_index, capsys):
+    library = "Детская центральная библиотека"
+    data = _browse_all(capsys, jsonl_index, "--library", library)
+    chosen = [r for r in RECORDS if r["library"] == library]
+    assert data["total"] == len(chosen)
+    got, want_all, want = _facets(data), _expected_facets(RECORDS), _expected_facets(chosen)
+    assert got["library"] == want_all["library"]  # a facet ignores its own filter
+    assert got["author"] == want["author"]
+    assert got["year"] == want["year"]
+    assert got["topic"] == want["topic"]
+    assert [v for v in data["facets"]["library"] if v["selected"]] == [
+        {"value": library, "count": len(chosen), "selected": True}]
+
+
+def test_year_facet_newest_first(jsonl_index, capsys):
+    years = [v["value"] for v in _browse_all(capsys, jsonl_index)["facets"]["year"]]
+    assert years == sorted({r["date"][:4] for r in RECORDS}, reverse=True)
+
+
+@pytest.mark.parametrize("record_id", ["zlat-2021-001", "zlat-2023-004", "zlat-2025-011"])
+def test_date_filters_are_inclusive(jsonl_index, capsys, record_id):
+    day = BY_ID[record_id]["date"]
+    same_day = sorted(r["id"] for r in RECORDS if r["date"] == day)
+    data = _browse_all(capsys, jsonl_index, "--from", day, "--to", day)
+    assert sorted(hit["id"] for hit in data["hits"]) == same_day
+    assert record_id in same_day
+    after = _browse_all(capsys, jsonl_index, "--from", day)
+    assert after["total"] == sum(r["date"] >= day for r in RECORDS)
+    before = _browse_all(capsys, jsonl_index, "--to", day)
+    assert before["total"] == sum(r["date"] <= day for r in RECORDS)
+
+
+def test_inverted_date_range_is_an_error(jsonl_index, capsys):
+    assert main(["--index-dir", str(jsonl_index), "search", "", "--from", "2024-01-02",
+                 "--to", "2024-01-01"]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.parametrize(("sort", "descending"), [("date", True), ("date_desc", True),
+                                                    ("date_asc", False)])
+def test_sort_by_date(jsonl_index, capsys, sort, descending):
+    data = _search(capsys, jsonl_index, "библиотека", "--sort", sort, "--per-page", "100")
+    dates = [hit["published"] for hit in data["hits"]]
+    assert len(dates) == data["total"] > 10
+    assert dates == sorted(dates, reverse=descending)
+    assert all(hit["score"] is None for hit in data["hits"])
+
+
+@pytest.mark.parametrize("query", ["", "библиотека"])
+def test_pagination(jsonl_index, capsys, query):
+    full = _search(capsys, jsonl_index, query, "--per-page", "100")
+    ids = [hit["id"] for hit in full["hits"]]
+    paged = []
+    for page in range(1, len(ids) // 7 + 2):
+        data = _search(capsys, jsonl_index, query, "--per-page", "7", "--page", str(page))
+        assert (data["page"], data["per_page"], data["total"]) == (page, 7, full["total"])
+        paged += [hit["id"] for hit in data["hits"]]
+    assert paged == ids
+    beyond = _search(capsys, jsonl_index, query, "--per-page", "7", "--page", "100")
+    assert beyond["hits"] == []
+    assert beyond["total"] == full["total"]
+
+
+def test_plain_text_search(jsonl_index, capsys):
+    capsys.readouterr()
+    assert main(["--index-dir", str(jsonl_index), "search", "ёлка"]) == 0
+    out = capsys.readouterr().out
+    assert re.match(r"\d+ found for «ёлка»", out)
+    assert "[zlat-" in out
+
+
+# -- stats -------------------------------------------------------------------------
+def test_stats(jsonl_index, capsys):
+    capsys.readouterr()
+    assert main(["--index-dir", str(jsonl_index), "stats"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == f"documents: {len(RECORDS)}"
+    assert lines[1].startswith("generation: gen-000001  (built 20")
+    assert lines[2].startswith("index size: ")
+    authors = Counter(r["author"] for r in RECORDS if r.get("author"))
+    assert f"author ({len(authors)} values):" in lines
+    libraries = Counter(r["library"] for r in RECORDS)
+    assert f"library ({len(libraries)} values):" in lines
+    for library, count in libraries.items():
+        assert f"  {count:6}  {library}" in lines
+
+
+# -- bad sources ---------------------------------------------------------------------
+_CP1251_PAGE = (
+    "Новогодний утренник в библиотеке\n\n"
+    "В детской библиотеке прошёл весёлый новогодний утренник для маленьких читателей.\n"
+    "Ребята водили хоровод вокруг нарядной ёлки, читали стихи и отгадывали загадки.\n"
+    "Каждый участник праздника получил в подарок интересную книгу о зимних приключениях.\n"
+)
+
+
+def _good_record(pid: str, title: str) -> str:
+    return json.dumps({"id": pid, "title": title, "date": "2024-02-03",
+                       "text": "Читатели обсудили новые книги о путешествиях."},
+                      ensure_ascii=False)
+
+
+def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
+    monkeypatch.setenv("KARTOTEKA_MAX_SOURCE_BYTES", "4000")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a_good.jsonl").write_text(
+        _good_record("good-1", "Путешествия") + "\n" + _good_record("good-2", "Поход") + "\n",
+        encoding="utf-8")
+    (src / "b_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    (src / "c_empty.txt").write_bytes(b"")
+    (src / "d_truncated.jsonl").write_text(
+        _good_record("good-3", "Экскурсия") + "\n" + '{"id": "cut", "title": "Обры', encoding="utf-8")
+    (src / "e_cp1251.txt").write_bytes(_CP1251_PAGE.encode("cp1251"))
+    huge = json.dumps({"id": "huge", "title": "Огромная", "text": "книга " * 1000},
+                      ensure_ascii=False)
+    (src / "f_big.jsonl").write_text(_good_record("good-4", "Поездка") + "\n" + huge + "\n",
+                                     encoding="utf-8")
+    (src / "g_big.txt").write_text(_CP1251_PAGE * 20, encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    captured = capsys.readouterr()
+    summary = captured.out.splitlines()
+    assert summary[0] == "indexed: 5  updated: 0  removed: 0  skipped: 5"
+    for kind in ("binary file, not text or HTML", "empty file", "too large (N bytes > N)",
+                 "record too large (N bytes > N)"):
+        assert f"  skipped 1: {kind}" in summary
+    assert any(line.startswith("  skipped 1: malformed JSON: Unterminated string")
+               for line in summary)
+    messages = captured.err + caplog.text
+    assert f"skipped {src / 'b_binary.txt'}: " in messages
+    assert f"skipped {src / 'c_empty.txt'}: " in messages
+    assert f"skipped {src / 'd_truncated.jsonl'}:2: malformed JSON" in messages
+    assert f"skipped {src / 'f_big.jsonl'}:2: record too large (" in messages
+    assert f"skipped {src / 'g_big.txt'}: too large (" in messages
+
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == [
+        "good-1", "good-2", "good-3", "good-4", "page-e_cp1251.txt"]
+    # the undeclared cp1251 page is detected and decoded, not skipped
+    found = _search(capsys, index_dir, "утренник хоровод")
+    assert [(h["id"], h["title"]) for h in found["hits"]] == [
+        ("page-e_cp1251.txt", "Новогодний утренник в библиотеке")]
+
+
+def test_missing_source_is_reported(tmp_path, capsys, caplog):
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(JSONL), str(tmp_path / "nope.jsonl")]) == 0
+    captured = capsys.readouterr()
+    assert f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 1" in captured.out
+    assert "no such file or directory" in captured.err + caplog.text
+
+
+# -- incremental ---------------------------------------------------------------------
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+
+
+def test_incremental_adds_updates_and_removes(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    first, second, third, fourth = (dict(RECORDS[i]) for i in range(4))
+    _write_jsonl(src / "a.jsonl", [first, second])
+    _write_jsonl(src / "b.jsonl", [third])
+    shutil.copy(SAMPLE_DIR / "pages" / "003_bez_foto.txt", src / "page.txt")
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    assert capsys.readouterr().out.startswith("indexed: 4  updated: 0  removed: 0  skipped: 0")
+
+    changed = dict(first, title="Совершенно новый заголовок публикации")
+    _write_jsonl(src / "a.jsonl", [changed, fourth])  # second dropped, fourth added
+    (src / "b.jsonl").unlink()  # third's source file is gone
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    assert capsys.readouterr().out.startswith("indexed: 1  updated: 2  removed: 2  skipped: 0")
+
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(
+        [first["id"], fourth["id"], "page-page.txt"])
+    titles = {hit["id"]: hit["title"] for hit in data["hits"]}
+    assert titles[first["id"]] == "Совершенно новый заголовок публикации"
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+
+
+def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    _write_jsonl(one, [RECORDS[0]])
+    _write_jsonl(two, [RECORDS[1]])
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(one), str(two)]) == 0
+    _write_jsonl(one, [RECORDS[2]])
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(one)]) == 0
+    assert "indexed: 1  updated: 0  removed: 1" in capsys.readouterr().out
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(
+        [RECORDS[1]["id"], RECORDS[2]["id"]])
+
+
+def test_incremental_without_index_builds_one(tmp_path, capsys):
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--incremental",
+                 "--no-progress", str(JSONL)]) == 0
+    assert capsys.readouterr().out.startswith(f"indexed: {len(RECORDS)}  updated: 0")
+
+
+# -- help and exit codes -------------------------------------------------------------
+@pytest.mark.parametrize(("argv", "options"), [
+    ([], ["--index-dir", "--quiet", "reindex", "search", "stats", "serve",
+          "KARTOTEKA_INDEX_DIR", "KARTOTEKA_MAX_SOURCE_BYTES"]),
+    (["reindex"], ["sources", "--incremental", "--if-missing", "--no-progress"]),
+    (["search"], ["query", "--topic", "--author", "--library", "--year", "--from", "--to",
+                  "--sort", "--page", "--per-page", "--json"]),
+    (["stats"], ["--help"]),
+    (["serve"], ["--host", "--port", "--workers"]),
+])
+def test_help_mentions_every_option(capsys, argv, options):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: kartoteka")
+    for option in options:
+        assert option in out
+
+
+@pytest.mark.parametrize("argv", [["search", "библиотека"], ["search", "x", "--json"],
+                                  ["stats"], ["serve"]])
+def test_no_index_exits_3(tmp_path, capsys, argv):
+    assert main(["--index-dir", str(tmp_path / "missing"), *argv]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: no index in ")
+    assert "kartoteka reindex" in err
+
+
+@pytest.mark.parametrize("argv", [["search", "x", "--from", "2024-13-01"], ["bogus"],
+                                  ["search", "x", "--sort", "score"]])
+def test_bad_usage_exits_2(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "usage: kartoteka" in capsys.readouterr().err

@@ -1,0 +1,164 @@
+"""Raw pages to Publication fields: the sample ground truth, the seed page and golden files.
+
+Golden files live in tests/data/golden/; `pytest --regen-golden` rewrites them from the
+current extractor (review the diff). Golden files of ../shared pages hold no body text,
+only a sha1 of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SHARED
+
+from indexer.extract import extract_parts
+from search.settings import SAMPLE_DIR
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = DATA / "golden"
+EXPECTED = json.loads((DATA / "sample_expected.json").read_text(encoding="utf-8"))
+SEED = SHARED / "seeds" / "000_d688cad9c39af868.txt"
+RAW = SHARED / "corpus" / "raw"
+
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return " ".join(html.unescape(text).replace("\u00a0", " ").split())
+
+
+def _sample_files() -> list[str]:
+    return sorted(str(p.relative_to(SAMPLE_DIR)) for sub in ("pages", "html")
+                  for p in (SAMPLE_DIR / sub).iterdir() if p.is_file())
+
+
+def _raw_files() -> list:
+    if not RAW.is_dir():
+        return [pytest.param(None, marks=pytest.mark.skip(
+            reason="../shared/corpus/raw is not present on this machine"))]
+    return sorted(str(p.relative_to(RAW)) for p in RAW.rglob("*") if p.is_file())
+
+
+def _extract(path: Path):
+    return extract_parts(path.read_bytes(), str(path))
+
+
+def _bucket(length: int) -> str:
+    low = 1 << (length.bit_length() - 1) if length else 0
+    return f"{low}-{max(low * 2 - 1, 0)}"
+
+
+def _sample_record(parts) -> dict:
+    body = _norm(parts.body)
+    return {
+        "title": _norm(parts.title),
+        "published": parts.date.isoformat() if parts.date else None,
+        "author": parts.author,
+        "author_position": _norm(parts.author_position),
+        "photographer": parts.photographer,
+        "body_first_60": body[:60],
+        "body_last_60": body[-60:],
+        "body_length": _bucket(len(body)),
+    }
+
+
+def _digest(text: str | None) -> str | None:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16] if text is not None else None
+
+
+def _shared_record(parts) -> dict:
+    """No corpus text in the repository: every extracted text field only as a hash."""
+    return {
+        "title_sha1": _digest(_norm(parts.title)),
+        "published": parts.date.isoformat() if parts.date else None,
+        "author_sha1": _digest(parts.author),
+        "photographer_sha1": _digest(parts.photographer),
+        "body_sha1": _digest(parts.body),
+    }
+
+
+def _check_golden(request, name: str, record: dict) -> None:
+    path = GOLDEN / f"{name.replace('/', '__')}.json"
+    if request.config.getoption("--regen-golden"):
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n",
+                        encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `pytest --regen-golden` and review it")
+    assert record == json.loads(path.read_text(encoding="utf-8"))
+
+
+# -- the sample against its ground truth ---------------------------------------------
+def test_expected_covers_every_sample_page():
+    assert sorted(EXPECTED) == _sample_files()
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_sample_page_matches_expected(rel):
+    want = EXPECTED[rel]
+    parts = _extract(SAMPLE_DIR / rel)
+    body = _norm(parts.body)
+    got = {
+        "title": _norm(parts.title),
+        "date": parts.date.isoformat() if parts.date else None,
+        "author": parts.author,
+        "author_position": _norm(parts.author_position),
+        "photographer": parts.photographer,
+        "body_starts_with": body[:len(_norm(want["body_starts_with"]))],
+        "body_ends_with": body[-len(_norm(want["body_ends_with"])):],
+    }
+    assert got == {key: _norm(value) for key, value in want.items()}
+
+
+@pytest.mark.parametrize("rel", _sample_files())
+def test_sample_page_golden(request, rel):
+    _check_golden(request, f"sample/{rel}", _sample_record(_extract(SAMPLE_DIR / rel)))
+
+
+def test_body_excludes_boilerplate():
+    parts = _extract(SAMPLE_DIR / "pages" / "001_metodicheskaya_konsultaciya.txt")
+    for marker in ("Автор:", "Фото:", "комментарий", "+12"):
+        assert marker not in parts.body
+
+
+def test_cp1251_page_with_declared_charset():
+    parts = _extract(SAMPLE_DIR / "html" / "h03_cp1251_novyy_god.html")
+    assert parts.title == _norm(EXPECTED["html/h03_cp1251_novyy_god.html"]["title"])
+    assert "\ufffd" not in parts.body
+
+
+# -- the seed page and the shared corpus ---------------------------------------------
+def test_seed_page():
+    if not SEED.is_file():
+        pytest.skip(f"{SEED} is not present on this machine")
+    parts = _extract(SEED)
+    assert parts.title == "Дружить и работать вместе – библиотеки изучают опыт работы с мигрантами"
+    assert parts.author == "Ирина Полищук"
+    assert parts.photographer == "Татьяна Гнусина"
+    assert parts.body.startswith("12 ноября в Центральной городской библиотеке")
+    assert "Автор:" not in parts.body
+
+
+def test_seed_page_golden(request):
+    if not SEED.is_file():
+        pytest.skip(f"{SEED} is not present on this machine")
+    _check_golden(request, f"shared/seeds/{SEED.name}", _shared_record(_extract(SEED)))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("rel", _raw_files())
+def test_corpus_raw_page_golden(request, rel):
+    parts = _extract(RAW / rel)
+    assert parts.title
+    assert len(parts.body) >= 40
+    _check_golden(request, f"shared/corpus/raw/{rel}", _shared_record(parts))
+
+
+def test_shared_golden_files_hold_no_body_text():
+    for path in GOLDEN.glob("shared__*.json"):
+        assert set(json.loads(path.read_text(encoding="utf-8"))) == {
+            "title_sha1", "published", "author_sha1", "photographer_sha1", "body_sha1"}, path.name

@@ -1,0 +1,273 @@
+"""The query language: operators, exact forms, synonyms, relaxing, and never failing."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from indexer.cli import main
+from search.models import SearchRequest
+from search.query import MAX_TERMS, ParsedQuery, QueryParser
+from search.searcher import SearchService
+from search.settings import Settings
+from search.store import IndexLocation
+from search.synonyms import SynonymDictionary
+
+DOCS = [
+    {"id": "q1", "title": "Выставка книг о войне",
+     "text": "В библиотеке открылась выставка книг о Великой Отечественной войне."},
+    {"id": "q2", "title": "Концерт в доме культуры",
+     "text": "Районный дом культуры провёл большой весенний концерт для жителей."},
+    {"id": "q3", "title": "Сталь и железо",
+     "text": "Рабочие старого завода рассказали школьникам, как варили сталь."},
+    {"id": "q4", "title": "Ребята стали читателями",
+     "text": "Первоклассники стали настоящими читателями библиотеки."},
+    {"id": "q5", "title": "Клуб любителей поэзии",
+     "text": "Встреча клуба любителей поэзии прошла в читальном зале."},
+    {"id": "q6", "title": "Поэзия Серебряного века",
+     "text": "Вечер поэзии Серебряного века провели в библиотеке для старшеклассников."},
+]
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(SynonymDictionary.load())
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> SearchService:
+    root = tmp_path_factory.mktemp("query")
+    source = root / "docs.jsonl"
+    source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in DOCS),
+                      encoding="utf-8")
+    assert main(["--quiet", "--index-dir", str(root / "index"), "reindex", "--no-progress",
+                 str(source)]) == 0
+    svc = SearchService(Settings.from_env({}, index_dir=root / "index"))
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def sample_searcher(sample_index_dir):
+    ix = IndexLocation(sample_index_dir).open_current()
+    searcher = ix.searcher()
+    yield searcher
+    searcher.close()
+    ix.close()
+
+
+def _ids(service: SearchService, q: str) -> list[str]:
+    return sorted(hit.id for hit in service.search(SearchRequest(q=q, per_page=50)).hits)
+
+
+# -- operators on a tiny index -------------------------------------------------------
+@pytest.mark.parametrize(("q", "expected"), [
+    ("выставка", ["q1"]),
+    ("ВЫСТАВКА", ["q1"]),
+    ('"любителей поэзии"', ["q5"]),
+    ('«любителей поэзии»', ["q5"]),
+    ('"поэзии любителей"', []),
+    ("выставка OR концерт", ["q1", "q2"]),
+    ("выставка | концерт", ["q1", "q2"]),
+    ("выставка ИЛИ концерт", ["q1", "q2"]),
+    ("поэзия -клуб", ["q6"]),
+    ("поэзия NOT клуб", ["q6"]),
+    ("поэзия AND клуб", ["q5"]),
+    ("-клуб поэзия", ["q6"]),
+    ("(выставка OR концерт) библиотека", ["q1"]),
+    ("(поэзия OR концерт) -(клуб OR культура)", ["q6"]),
+    ("библиот*", ["q1", "q4", "q6"]),
+    ("стали", ["q3", "q4"]),
+    ("=стали", ["q4"]),
+    ("=Стали", ["q4"]),
+    ("=сталь", ["q3"]),
+])
+def test_operators(tiny, q, expected):
+    assert _ids(tiny, q) == expected
+
+
+def test_only_negation_excludes_from_everything(tiny):
+    assert _ids(tiny, "-поэзия") == ["q1", "q2", "q3", "q4"]
+
+
+def test_lenient_syntax_warns_instead_of_failing(tiny, parser):
+    assert _ids(tiny, '"любителей поэзии') == ["q5"]
+    assert parser.parse('"любителей поэзии').warnings == ["непарная кавычка пропущена"]
+    assert _ids(tiny, "(поэзия") == ["q5", "q6"]
+    assert _ids(tiny, "поэзия)") == ["q5", "q6"]
+
+
+@pytest.mark.parametrize("q", ["OR", "NOT", "-", "|", "()", '"', "*", "=", "и в на"])
+def test_nothing_to_search(tiny, parser, q):
+    assert parser.parse(q).empty
+    assert _ids(tiny, q) == []
+
+
+def test_only_stop_words_warns(parser):
+    parsed = parser.parse("и в на")
+    assert parsed.empty
+    assert parsed.warnings == ["в запросе только служебные слова"]
+
+
+def test_parsed_query_parts(parser):
+    parsed = parser.parse('Выставки "книг о войне" =стали библиот*')
+    assert isinstance(parsed, ParsedQuery)
+    assert parsed.words == ("Выставки", "книг", "о", "войне", "библиот*")
+    assert parser.parse("библиот*").words == ("библиот*",)
+    assert {"выставка", "книга", "война"} <= parsed.lemmas
+    assert {"выставки", "стали"} <= parsed.forms
+    assert parsed.content_lemmas == ("выставка",)
+    assert parsed.warnings == []
+
+
+def test_prefix_needs_two_letters(parser):
+    assert parser.parse("б*").empty
+
+
+def test_long_queries_are_cut(parser):
+    parsed = parser.parse(" ".join(f"слово{n}" for n in range(MAX_TERMS + 10)))
+    assert parsed.warnings == [f"запрос сокращён до {MAX_TERMS} слов"]
+    assert len(parsed.words) == MAX_TERMS
+
+
+# -- relaxed fallback ---------------------------------------------------------------
+def test_relaxed_when_not_all_words_match(tiny):
+    result = tiny.search(SearchRequest(q="выставка концерт"))
+    assert result.relaxed is True
+    assert sorted(hit.id for hit in result.hits) == ["q1", "q2"]
+    assert result.to_dict()["relaxed"] is True
+    assert result.warnings == [
+        "не найдено публикаций со всеми словами запроса; показаны частичные совпадения"]
+
+
+def test_not_relaxed_when_all_words_match(tiny):
+    result = tiny.search(SearchRequest(q="клуб поэзия"))
+    assert result.relaxed is False
+    assert [hit.id for hit in result.hits] == ["q5"]
+
+
+def test_relaxed_fallback_via_cli(sample_index_dir, capsys):
+    capsys.readouterr()
+    assert main(["--index-dir", str(sample_index_dir), "search", "ёлка пушкинская",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["relaxed"] is True
+    assert data["total"] > 0
+
+
+def test_relaxing_keeps_exclusions(tiny):
+    result = tiny.search(SearchRequest(q="выставка концерт -война"))
+    assert result.relaxed is True
+    assert [hit.id for hit in result.hits] == ["q2"]
+
+
+def test_prefix_is_highlighted(tiny):
+    result = tiny.search(SearchRequest(q="библиот*"))
+    assert sorted(hit.id for hit in result.hits) == ["q1", "q4", "q6"]
+    for hit in result.hits:
+        assert hit.snippet.count("<mark>") == 1
+        assert "<mark>библиотек" in hit.snippet
+
+
+# -- synonyms on the sample ------------------------------------------------------------
+def _sample_ids(service: SearchService, q: str) -> set[str]:
+    return {hit.id for hit in service.search(SearchRequest(q=q, per_page=100)).hits}
+
+
+_SPELLED = re.compile(r"центральн\w+\s+городск\w+\s+библиотек", re.IGNORECASE)
+_ABBREVIATED = re.compile(r"\bЦГБ\b")
+
+
+def _brute_force(service: SearchService, pattern: re.Pattern) -> set[str]:
+    """Ids of sample publications whose title or text matches, read record by record."""
+    everything = service.search(SearchRequest(per_page=1000, facets=False, snippets=False))
+    out = set()
+    for hit in everything.hits:
+        record = service.get(hit.id)
+        if pattern.search(f"{record['title']}\n{record['text']}"):
+            out.add(hit.id)
+    return out
+
+
+def test_abbreviation_and_spelled_out_form_find_each_other(service):
+    only_spelled = _brute_force(service, _SPELLED) - _brute_force(service, _ABBREVIATED)
+    only_abbreviated = _brute_force(service, _ABBREVIATED) - _brute_force(service, _SPELLED)
+    assert only_spelled and only_abbreviated
+    for q in ("ЦГБ", "цгб", "центральная городская библиотека",
+              "центральной городской библиотеке", '"центральная городская библиотека"'):
+        found = _sample_ids(service, q)
+        assert only_spelled <= found, q
+        assert only_abbreviated <= found, q
+
+
+def test_exact_abbreviation_has_no_synonyms(service):
+    assert _sample_ids(service, "=цгб") == _brute_force(service, _ABBREVIATED)
+
+
+def test_synonym_dictionary_both_ways():
+    synonyms = SynonymDictionary.load()
+    assert synonyms.alternatives(("цгб",)) == [("центральный", "городской", "библиотека")]
+    assert synonyms.alternatives(("центральный", "городской", "библиотека")) == [("цгб",)]
+    assert synonyms.alternatives(("библиотека",)) == []
+
+
+# -- it never fails ------------------------------------------------------------------
+_ALPHABET = st.sampled_from(list('абвгдеёжзийклмнопрстуфхцчшщъыьэюяЁЦГБ'
+                                 'abcXYZ0123456789 \t\n"«»()|-=*~!?.,:;\\/\x00\x07\u0301\u00ad'))
+_TOKENS = st.sampled_from(["OR", "ИЛИ", "NOT", "AND", "(", ")", '"', "-", "=", "*", "|", "~2",
+                           "ЦГБ", "библиотека", "мастер-класс", "ёлка", "и", "в", "стали",
+                           "а" * 300, "-(", '"~', "=*", "библиот*"])
+_QUERIES = st.one_of(
+    st.text(),
+    st.text(alphabet=_ALPHABET, max_size=200),
+    st.lists(_TOKENS, max_size=40).map(" ".join),
+    st.lists(st.one_of(_TOKENS, st.text(alphabet=_ALPHABET, max_size=10)),
+             max_size=60).map("".join),
+)
+
+
+def _run(searcher, parsed: ParsedQuery) -> None:
+    assert isinstance(parsed, ParsedQuery)
+    assert isinstance(parsed.query, wq.Query) or parsed.query is wq.NullQuery
+    assert all(isinstance(w, str) for w in parsed.warnings)
+    searcher.search(parsed.query, limit=5)
+    if parsed.relaxed is not None:
+        searcher.search(parsed.relaxed, limit=5)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=_QUERIES)
+def test_any_text_parses_and_runs(parser, sample_searcher, text):
+    _run(sample_searcher, parser.parse(text))
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=_QUERIES)
+def test_any_text_searches_through_the_service(service, text):
+    result = service.search(SearchRequest(q=text, per_page=3))
+    assert result.total >= len(result.hits)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\x00", "\x00библиотека\x00", '"""', "((((((", "))))", "(" * 500 + "книга",
+    ")" * 500, "-" * 100, "OR OR OR", "NOT NOT", "AND", '"" "" ""', "=", "==стали", "*" * 50,
+    "библиотека " * 10_000, "я" * 100_000, "a" * 10_000 + "*", "\u0301\u0301", "\ufeff",
+    "-(-(-(книга)))", '"библиотека~5', '"библиотека книга"~99', "библиотека\r\nкнига",
+    "😀 ЦГБ 😀", "<script>alert(1)</script>", "NOT (OR)", "| | |", "=" + "б" * 200 + "*",
+])
+def test_hostile_text_parses_and_runs(parser, sample_searcher, text):
+    _run(sample_searcher, parser.parse(text))
+
+
+def test_ten_thousand_words(parser, sample_searcher):
+    words = " ".join(["библиотека", "OR", "-книга", '"война', "(мир"] * 2000)
+    parsed = parser.parse(words)
+    assert f"запрос сокращён до {MAX_TERMS} слов" in parsed.warnings
+    _run(sample_searcher, parsed)

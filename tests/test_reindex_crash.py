@@ -1,0 +1,154 @@
+"""A reindex killed mid-way (kill -9 or Ctrl-C) leaves the previous index serving."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from search.models import SearchRequest
+from search.searcher import SearchService
+from search.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
+
+pytestmark = pytest.mark.slow
+
+RECORDS = [json.loads(line) for line in
+           (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()
+           if line.strip()]
+BIG_COUNT = 3000
+WAIT_SECONDS = 60.0
+
+
+@pytest.fixture
+def big_source(tmp_path) -> Path:
+    """~3000 records: the sample repeated with new ids and slightly varied text."""
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(BIG_COUNT):
+            record = dict(RECORDS[n % len(RECORDS)])
+            record["id"] = f"big-{n:05d}"
+            record["title"] = f"{record['title']} (выпуск {n})"
+            record["text"] = f"{record['text']}\nДополнение номер {n} к публикации."
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture
+def old_index(tmp_path) -> Path:
+    index_dir = tmp_path / "index"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(SAMPLE_DIR)]) == 0
+    return index_dir
+
+
+def _count(index_dir: Path) -> int:
+    service = SearchService(Settings.from_env({}, index_dir=index_dir))
+    try:
+        return service.search(SearchRequest(per_page=1)).total
+    finally:
+        service.close()
+
+
+def _tmp_dirs(index_dir: Path) -> list[Path]:
+    return sorted(index_dir.glob("gen-*.tmp-*"))
+
+
+def _start_reindex(index_dir: Path, source: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
+         "--no-progress", str(source)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_tmp_dir(proc: subprocess.Popen, index_dir: Path) -> Path:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = _tmp_dirs(index_dir)
+        if found:
+            return found[0]
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"reindex ended ({proc.returncode}) before writing a generation:\n"
+                        f"{out}\n{err}")
+        time.sleep(0.005)
+    proc.kill()
+    proc.communicate(timeout=10)
+    pytest.fail(f"no gen-*.tmp-* directory appeared within {WAIT_SECONDS} s")
+
+
+def _assert_old_index_serves(index_dir: Path, count: int, capsys) -> None:
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+    assert _count(index_dir) == count
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "search", "библиотеками", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] > 10
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+    assert capsys.readouterr().out.startswith(f"documents: {count}\n")
+
+
+def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
+    count = _count(old_index)
+    assert count > 50
+    proc = _start_reindex(old_index, big_source)
+    try:
+        tmp_dir = _wait_for_tmp_dir(proc, old_index)
+        time.sleep(0.3)  # let it write into the new generation
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert tmp_dir.is_dir(), "kill -9 cannot clean up: the half-written generation stays"
+    _assert_old_index_serves(old_index, count, capsys)
+
+    # the next reindex succeeds and removes the stale directory
+    caplog.set_level(logging.INFO, logger="kartoteka")
+    assert main(["--index-dir", str(old_index), "reindex", "--no-progress",
+                 str(SAMPLE_DIR / "publications.jsonl")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"indexed: {len(RECORDS)}  ")
+    assert "removed 1 half-written index directory" in captured.err + caplog.text
+    assert not tmp_dir.exists()
+    assert _tmp_dirs(old_index) == []
+    assert (old_index / "CURRENT").read_text().strip() != "gen-000001"
+    assert _count(old_index) == len(RECORDS)
+
+
+def test_ctrl_c_exits_130_and_keeps_old_index(old_index, big_source, capsys):
+    count = _count(old_index)
+    proc = _start_reindex(old_index, big_source)
+    try:
+        _wait_for_tmp_dir(proc, old_index)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert "interrupted: the previous index is still in place" in err
+    assert "indexed:" not in out
+    assert _tmp_dirs(old_index) == []  # an interrupted run cleans up after itself
+    _assert_old_index_serves(old_index, count, capsys)
+
+
+def test_finished_reindex_switches(old_index, big_source):
+    proc = _start_reindex(old_index, big_source)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.startswith(f"indexed: {BIG_COUNT}  updated: 0  removed: 0  skipped: 0")
+    assert (old_index / "CURRENT").read_text().strip() == "gen-000002"
+    assert _tmp_dirs(old_index) == []
+    assert _count(old_index) == BIG_COUNT
