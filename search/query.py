@@ -14,6 +14,7 @@ and stray punctuation are ignored, and the result says what was ignored.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ from search.synonyms import SynonymDictionary
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS"]
 
 MAX_TERMS = 64
+# From this many content words on, a query needs only MIN_SHOULD_MATCH of them.
+LONG_QUERY_WORDS = 3
+MIN_SHOULD_MATCH = 0.6
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
@@ -234,7 +238,12 @@ class QueryParser:
             (negatives if isinstance(q, wq.Not) else positives).append(q)
         if not positives:
             return wq.AndNot(wq.Every(), wq.Or([n.query for n in negatives])) if negatives else None
-        positive = positives[0] if len(positives) == 1 else wq.And(positives)
+        if merge_synonyms and len(positives) >= LONG_QUERY_WORDS:
+            # Long natural-language queries: most, not all, content words must match
+            # (minimum-should-match); documents with every word still score highest.
+            positive = wq.Or(positives, minmatch=math.ceil(len(positives) * MIN_SHOULD_MATCH))
+        else:
+            positive = positives[0] if len(positives) == 1 else wq.And(positives)
         if negatives:
             return wq.AndNot(positive, wq.Or([n.query for n in negatives]))
         return positive

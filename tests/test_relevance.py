@@ -1,0 +1,47 @@
+"""The relevance benchmark (bench/relevance.py) pins our ranking so a regression fails."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.conftest import ROOT, require_corpus
+
+# Measured minus 0.02 (see bench/relevance.py output).
+SAMPLE_FLOOR = {"ndcg@10": 0.952 - 0.02, "mrr@10": 1.0 - 0.02}
+CORPUS_FLOOR = {"ndcg@10": 0.897 - 0.02, "mrr@10": 0.984 - 0.02}
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_relevance", ROOT / "bench" / "relevance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_data_is_well_formed():
+    bench = _bench()
+    queries = bench.load_queries()
+    qrels = bench.load_qrels()
+    assert len(queries) >= 60
+    assert {q["user"] for q in queries} == set(bench.USER_TYPES)
+    assert sum(q["split"] == "tune" for q in queries) == sum(q["split"] == "test" for q in queries)
+    assert all(q["qid"] in qrels and max(qrels[q["qid"]].values()) > 0 for q in queries)
+    assert all(0 <= g <= 3 for judged in qrels.values() for g in judged.values())
+
+
+def test_sample_relevance_does_not_regress():
+    report = _bench().run(sample_only=True, verbose=False)
+    ours = report["table"]["collection=sample"]["ours"]
+    for metric, floor in SAMPLE_FLOOR.items():
+        assert ours[metric] >= floor, (metric, ours, report["worst"])
+
+
+@pytest.mark.corpus
+def test_corpus_relevance_does_not_regress():
+    require_corpus()
+    report = _bench().run(verbose=False)
+    ours = report["table"]["collection=corpus"]["ours"]
+    for metric, floor in CORPUS_FLOOR.items():
+        assert ours[metric] >= floor, (metric, ours, report["worst"])
