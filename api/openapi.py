@@ -73,11 +73,13 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 _q("q", {"type": "string", "maxLength": max_q}, "text typed so far"),
                 _q("limit", {"type": "integer", "minimum": 1, "maximum": 10}, "how many")],
                 "responses": {"200": _ok("Suggestions"), "400": bad, "503": _err("no index")}}},
-            "/api/export": {"get": {"summary": "Every match as CSV", "parameters": [
+            "/api/export": {"get": {"summary": "Every match as CSV or XLSX", "parameters": [
                 *[p for p in search_params if p["name"] not in ("page", "per_page")],
-                _q("format", {"type": "string", "enum": ["csv"]}, "file format")],
-                "responses": {"200": {"description": "CSV file",
-                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                _q("format", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")],
+                "responses": {"200": {"description": "CSV or XLSX file", "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
                               "400": bad, "503": _err("no index")}}},
             "/api/publications/{pid}": {
                 "parameters": [_PID],

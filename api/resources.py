@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hmac
-import html
-import io
 
 import falcon
 
 from api.params import search_request, text_param
+from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
 from search.searcher import SearchService
@@ -64,12 +62,15 @@ class PublicationResource:
         pub = Publication.from_dict(body, source="api")
         existed = self._exists(pub.id)
         upsert(self.service.location, [pub])
+        self.service.invalidate()  # read-your-writes within this worker
         resp.status = falcon.HTTP_200 if existed else falcon.HTTP_201
         resp.media = {"id": pub.id, "status": "updated" if existed else "created"}
 
     def on_delete(self, req, resp, pid):
         self._authorize(req)
-        if not delete(self.service.location, [_valid_id(pid)]):
+        removed = delete(self.service.location, [_valid_id(pid)])
+        self.service.invalidate()
+        if not removed:
             raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
         resp.media = {"id": pid, "status": "deleted"}
 
@@ -137,33 +138,22 @@ class Health:
                       "stale": stale}
 
 
-EXPORT_COLUMNS = ["title", "published", "author", "topics", "library", "url", "snippet", "id"]
+EXPORT_COLUMNS = export.COLUMNS
 
 
 class Export:
-    """Every matching publication as CSV (UTF-8 with BOM so Excel reads Cyrillic)."""
+    """Every matching publication as CSV (UTF-8 with BOM so Excel reads Cyrillic) or XLSX."""
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
 
     def on_get(self, req, resp):
         fmt = req.get_param("format") or "csv"
-        if fmt not in ("csv",):
+        if fmt not in export.FORMATS:
             raise falcon.HTTPBadRequest(title="Invalid parameter",
-                                        description=f"unknown format {fmt[:20]!r}: use csv")
+                                        description=f"unknown format {fmt[:20]!r}: use csv or xlsx")
         request = search_request(req, self.settings, paged=False)
         hits = self.service.export(request)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        for hit in hits:
-            writer.writerow([hit.title, hit.published or "", hit.author or "",
-                             "; ".join(hit.topics), hit.library or "", hit.url or "",
-                             _plain(hit.snippet), hit.id])
-        resp.content_type = "text/csv; charset=utf-8"
-        resp.downloadable_as = "kartoteka.csv"
-        resp.data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _plain(snippet: str) -> str:
-    return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+        resp.content_type = export.CONTENT_TYPES[fmt]
+        resp.downloadable_as = f"kartoteka.{fmt}"
+        resp.data = export.render(hits, fmt)

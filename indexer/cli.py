@@ -46,10 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Index JSON Lines files, raw text pages and HTML pages "
                        "(files or directories). A full rebuild writes a new index and switches "
                        "to it atomically; an interrupted run leaves the previous index serving.")
-    p.add_argument("sources", nargs="*", type=Path,
-                   help=f"files or directories (default: the shipped sample, {SAMPLE_DIR.name}/)")
+    p.add_argument("sources", nargs="*",
+                   help="files, directories or http(s) addresses of a site, sitemap or feed "
+                   f"(default: the shipped sample, {SAMPLE_DIR.name}/)")
     p.add_argument("--incremental", action="store_true",
-                   help="add and update by id, remove documents whose source is gone")
+                   help="add and update by id, remove documents whose source is gone; "
+                   "for sites, ask only for what changed and remove pages answering 404/410")
+    p.add_argument("--delay", type=float, default=0.5,
+                   help="seconds between requests to one site (default 0.5)")
+    p.add_argument("--concurrency", type=int, default=2,
+                   help="pages fetched at once (default 2)")
+    p.add_argument("--timeout", type=float, default=15.0,
+                   help="seconds before a request times out (default 15)")
+    p.add_argument("--retries", type=int, default=2,
+                   help="retries after a timeout or 5xx answer (default 2)")
+    p.add_argument("--max-pages", type=int, default=5000,
+                   help="most pages taken from one site (default 5000)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -67,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1, help="page number (default 1)")
     p.add_argument("--per-page", type=int, default=10, help="hits per page (default 10)")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.add_argument("--format", choices=["csv", "xlsx"],
+                   help="export every match (not one page) as CSV or XLSX")
+    p.add_argument("--output", type=Path,
+                   help="file for --format (CSV goes to stdout without it)")
 
     sub.add_parser("stats", help="document count, index size, generation and facets")
 

@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.cli import EXIT_ERROR, dump_json, request_from_args
+from indexer import web
+from indexer.cli import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.sources import Skip, iter_publications
 from search import morph
 from search.errors import IndexMissing
@@ -18,7 +19,7 @@ from search.searcher import SearchService
 from search.settings import PROJECT_ROOT, SAMPLE_DIR
 from search.store import IndexLocation
 from search.topics import TopicDictionary
-from search.writer import rebuild, sync_incremental
+from search.writer import delete, rebuild, sync_incremental
 
 log = logging.getLogger("kartoteka")
 
@@ -35,13 +36,27 @@ def reindex(settings, args) -> int:
     if args.if_missing and location.current_name():
         log.info("index already present in %s; nothing to do", settings.index_dir)
         return 0
-    sources = args.sources or [SAMPLE_DIR]
+    urls = [s for s in args.sources if web.is_url(s)]
+    sources = [Path(s) for s in args.sources if not web.is_url(s)]
+    if not args.sources:
+        sources = [SAMPLE_DIR]
     removed = location.clean_stale()
     if removed:
         log.info("removed %d half-written index director%s left by an interrupted run",
                  len(removed), "y" if len(removed) == 1 else "ies")
     skipped: list[Skip] = []
     topics = TopicDictionary.load(settings.topics_file)
+    crawled = _crawl(urls, settings, args, location, topics) if urls else None
+    if crawled is not None and crawled.failed_sites and not args.incremental:
+        for start, reason in crawled.failed_sites:
+            print(f"error: {start}: {reason}", file=sys.stderr)
+        print("error: a site could not be read; the index was left as it was", file=sys.stderr)
+        return EXIT_ERROR
+    if crawled is not None and not crawled.publications and not sources \
+            and not args.incremental:
+        print("error: no publication could be read from the site; the index was left as it was",
+              file=sys.stderr)
+        return EXIT_ERROR
 
     def publications():
         for item in iter_publications(sources, topics, settings.max_source_bytes):
@@ -50,19 +65,63 @@ def reindex(settings, args) -> int:
                 log.warning("skipped %s: %s", item.where, item.reason)
             else:
                 yield item
+        if crawled is not None:
+            skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
+            yield from crawled.publications
 
     started = time.perf_counter()
     with _progress(args.no_progress or args.quiet) as bar:
         if args.incremental:
             scopes = [str(s) for s in sources]
             stats = sync_incremental(location, publications(), scopes, progress=bar.update)
+            if crawled is not None and crawled.gone:
+                stats.removed += delete(location, crawled.gone)
         else:
             stats = rebuild(location, publications(), progress=bar.update)
     elapsed = time.perf_counter() - started
-    _summary(stats, skipped, elapsed, location)
+    if crawled is not None:
+        web.save_state(location.root / web.STATE_FILE,
+                       {**crawled.state, "generation": location.current_name()})
+    elif not args.incremental and (location.root / web.STATE_FILE).exists():
+        (location.root / web.STATE_FILE).unlink()  # the new generation has no web pages
+    _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), location)
+    if crawled is not None:
+        _web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
+    if crawled is not None and crawled.failed_sites:
+        return EXIT_ERROR
     return 0
+
+
+def _crawl(urls, settings, args, location, topics):
+    state_path = location.root / web.STATE_FILE
+    state = web.load_state(state_path) if args.incremental else {}
+    if state and state.get("generation") != location.current_name():
+        log.info("web state belongs to another index generation; fetching every page")
+        state = {}
+    options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
+                               timeout=args.timeout, retries=max(0, args.retries),
+                               max_pages=args.max_pages, max_bytes=settings.max_source_bytes,
+                               incremental=args.incremental and bool(state))
+    log.info("fetching %s", ", ".join(urls))
+    with tqdm_bar(args, "fetching") as bar:
+        return web.crawl(urls, options, state, topics, on_item=lambda: bar.update(1))
+
+
+def tqdm_bar(args, desc):
+    from tqdm import tqdm
+
+    return tqdm(unit=" pages", desc=desc, file=sys.stderr,
+                disable=args.no_progress or args.quiet or not sys.stderr.isatty())
+
+
+def _web_summary(crawled) -> None:
+    print(f"web: {crawled.fetched} fetched, {crawled.unchanged} unchanged, "
+          f"{len(crawled.gone)} gone, {crawled.requests} requests in {crawled.seconds:.1f} s "
+          f"({crawled.pages_per_second:.1f} pages/s)")
+    for start, reason in crawled.failed_sites:
+        print(f"  site skipped: {start}: {reason}")
 
 
 def _summary(stats, skipped, elapsed, location) -> None:
@@ -94,6 +153,8 @@ def _size(path: Path) -> int:
 
 def search(settings, args) -> int:
     service = SearchService(settings)
+    if args.format:
+        return _export(service, args)
     result = service.search(request_from_args(args))
     if args.json:
         print(dump_json(result.to_dict()))
@@ -113,6 +174,23 @@ def search(settings, args) -> int:
     for name, values in result.facets.items():
         if values:
             print(f"\n{name}: " + "; ".join(f"{v.value} ({v.count})" for v in values[:10]))
+    return 0
+
+
+def _export(service, args) -> int:
+    from search import export
+
+    if args.format == "xlsx" and args.output is None:
+        print("error: --format xlsx needs --output FILE", file=sys.stderr)
+        return EXIT_USAGE
+    hits = service.export(request_from_args(args))
+    data = export.render(hits, args.format)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        args.output.write_bytes(data)
+        log.info("%d publications written to %s", len(hits), args.output)
     return 0
 
 

@@ -76,12 +76,19 @@ class SearchService:
         if view is None or view.name != name:
             self._swap(self._open())
         elif not view.searcher.up_to_date():
-            searcher = view.searcher.refresh()
-            if searcher is not view.searcher:
-                info = self.location.current()
-                self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
-                                       info.built_at)
+            # A new reader, not searcher.refresh(): Whoosh's refresh reuses segment readers
+            # whose deleted-document sets are stale, so updated documents appeared twice.
+            # The old searcher is closed so its file handles do not pile up.
+            searcher = view.index.searcher(weighting=weighting())
+            info = self.location.current()
+            view.searcher.close()
+            self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
+                                   info.built_at)
         return self._view
+
+    def invalidate(self) -> None:
+        """Look at the disk on the next call: this process has just written to the index."""
+        self._checked = float("-inf")
 
     def _open(self) -> IndexView:
         info = self.location.current()

@@ -1,0 +1,481 @@
+"""The HTTP API through falcon.testing over the real sample index: shapes, filters, errors,
+auth, CORS, security headers and escaping."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+
+import pytest
+from falcon import testing
+
+from api.app import create_app
+from api.middleware import CSP
+
+ORIGIN = "https://library.example.ru"
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
+            "score", "parent_id"}
+MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def get(client, path, qs: str | dict = "", **kwargs):
+    """GET with a raw query string, or a dict of params (lists repeat the parameter)."""
+    if isinstance(qs, dict):
+        return client.simulate_get(path, params=qs, **kwargs)
+    return client.simulate_get(path, query_string=qs, **kwargs)
+
+
+def assert_error(resp, status: int):
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json
+    assert set(body) == {"title", "description"}
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["description"], str) and body["description"]
+    return body
+
+
+@pytest.fixture(scope="module")
+def everything(client) -> list[dict]:
+    """Every sample hit, browsed newest first."""
+    resp = get(client, "/api/search", "per_page=100")
+    assert resp.status_code == 200
+    data = resp.json
+    assert data["total"] == len(data["hits"]) > 50
+    return data["hits"]
+
+
+@pytest.fixture
+def write_client(fresh_index):
+    return testing.TestClient(create_app(fresh_index))
+
+
+# -- shapes of every endpoint ---------------------------------------------------------
+
+def test_search_shape_and_russian_forms(client):
+    resp = get(client, "/api/search", "q=выставки&per_page=3")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("application/json")
+    assert "выставки".encode() in resp.content  # Cyrillic is sent unescaped
+    data = resp.json
+    assert {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
+            "corrected", "relaxed", "warnings"} <= set(data)
+    assert data["query"] == "выставки" and data["page"] == 1 and data["per_page"] == 3
+    assert data["total"] >= 10
+    assert len(data["hits"]) == 3
+    assert set(data["facets"]) == {"topic", "author", "library", "year"}
+    marked = set()
+    for hit in data["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert isinstance(hit["score"], float) and hit["score"] > 0
+        marked |= {m.lower() for m in MARK_RE.findall(hit["snippet"])}
+    forms = {m for m in marked if m.startswith("выставк")}
+    assert forms, marked
+    # more than the literal query form is highlighted: morphology, not string matching
+    assert forms - {"выставки"}, forms
+    scores = [h["score"] for h in data["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_pages_do_not_overlap(client):
+    first = get(client, "/api/search", "q=выставки&per_page=3&page=1").json
+    second = get(client, "/api/search", "q=выставки&per_page=3&page=2").json
+    assert first["total"] == second["total"]
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    beyond = get(client, "/api/search", "q=выставки&per_page=3&page=999").json
+    assert beyond["hits"] == [] and beyond["total"] == first["total"]
+
+
+def test_suggest_shape(client):
+    resp = get(client, "/api/suggest", "q=выст&limit=5")
+    assert resp.status_code == 200
+    data = resp.json
+    assert data["query"] == "выст"
+    assert 0 < len(data["suggestions"]) <= 5
+    for s in data["suggestions"]:
+        assert set(s) == {"text", "kind", "id"}
+        assert s["text"].lower().startswith("выст") or s["kind"] == "title"
+    assert get(client, "/api/suggest", "q=").status_code == 200
+
+
+def test_publication_shape(client):
+    resp = get(client, "/api/publications/zlat-2023-003")
+    assert resp.status_code == 200
+    data = resp.json
+    assert data["id"] == "zlat-2023-003"
+    assert {"title", "url", "published", "author", "topics", "library", "text"} <= set(data)
+    assert data["published"] == "2023-03-14"
+    assert "<script>alert(1)</script>" in data["text"]  # JSON carries the raw text
+
+
+def test_similar_shape(client):
+    resp = get(client, "/api/publications/zlat-2023-003/similar", "limit=3")
+    assert resp.status_code == 200
+    data = resp.json
+    assert data["id"] == "zlat-2023-003"
+    assert 0 < len(data["similar"]) <= 3
+    for hit in data["similar"]:
+        assert set(hit) == HIT_KEYS
+        assert hit["id"] != "zlat-2023-003"
+
+
+def test_facets_shape(client, everything):
+    data = get(client, "/api/facets").json
+    assert set(data["facets"]) == {"topic", "author", "library", "year"}
+    for values in data["facets"].values():
+        assert values
+        for v in values:
+            assert set(v) == {"value", "count", "selected"}
+            assert v["count"] > 0 and v["selected"] is False
+    years = {v["value"]: v["count"] for v in data["facets"]["year"]}
+    assert sum(years.values()) == sum(1 for h in everything if h["published"])
+
+
+def test_health_shape(client, everything):
+    data = get(client, "/api/health").json
+    assert data["status"] == "ok" and data["stale"] is False
+    assert data["documents"] == len(everything)
+    assert re.fullmatch(r"gen-\d{6}", data["generation"])
+    assert data["last_reindex"]
+
+
+def test_export_csv(client):
+    resp = get(client, "/api/export", "q=выставки&format=csv")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert "kartoteka.csv" in resp.headers["content-disposition"]
+    assert resp.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    header = rows[0]
+    assert {"title", "published", "author", "topics", "library", "url", "snippet",
+            "id"} <= set(header)
+    total = get(client, "/api/search", "q=выставки").json["total"]
+    assert len(rows) - 1 == total
+    snippet = header.index("snippet")
+    assert all("<mark>" not in row[snippet] for row in rows[1:])
+    assert_error(get(client, "/api/export", "format=xml"), 400)
+
+
+def test_openapi(client):
+    resp = get(client, "/openapi.json")
+    assert resp.status_code == 200
+    spec = resp.json
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/search", "/api/suggest", "/api/export", "/api/publications/{pid}",
+            "/api/publications/{pid}/similar", "/api/facets", "/api/health"} <= set(spec["paths"])
+
+
+@pytest.mark.parametrize("path, kind, needle", [
+    ("/", "text/html", b'id="search-form"'),
+    ("/docs", "text/html", b"<html"),
+    ("/widget.js", "javascript", b"function"),
+    ("/static/app.js", "javascript", b"parseSnippet"),
+    ("/static/style.css", "text/css", b"{"),
+])
+def test_static(client, path, kind, needle):
+    resp = get(client, path)
+    assert resp.status_code == 200
+    assert kind in resp.headers["content-type"]
+    assert needle in resp.content
+
+
+def test_security_headers_on_page(client):
+    resp = get(client, "/")
+    assert resp.headers["content-security-policy"] == CSP
+    assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+    assert resp.headers["x-content-type-options"] == "nosniff"
+    assert resp.headers["x-frame-options"] == "SAMEORIGIN"
+    assert resp.headers["referrer-policy"]
+    api = get(client, "/api/search", "q=книга")
+    assert api.headers["x-content-type-options"] == "nosniff"
+    # the widget is embedded in other sites: no frame/CSP restrictions of ours
+    assert "x-frame-options" not in get(client, "/widget.js").headers
+
+
+# -- filters and facets ---------------------------------------------------------------
+
+def _two_authors(everything):
+    counts: dict[str, int] = {}
+    for h in everything:
+        if h["author"]:
+            counts[h["author"]] = counts.get(h["author"], 0) + 1
+    (a, _), (b, _) = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+    return a, b
+
+
+def _facet(data, name):
+    return {v["value"]: v for v in data["facets"][name]}
+
+
+def test_repeated_facet_is_or_and_facets_are_and(client, everything):
+    a, b = _two_authors(everything)
+    only_a = {h["id"] for h in everything if h["author"] == a}
+    only_b = {h["id"] for h in everything if h["author"] == b}
+    both = get(client, "/api/search", {"author": [a, b], "per_page": 100}).json
+    assert {h["id"] for h in both["hits"]} == only_a | only_b
+    assert both["total"] == len(only_a | only_b)
+
+    topic = next(t for h in everything if h["author"] == a for t in h["topics"])
+    expected = {h["id"] for h in everything
+                if h["author"] in (a, b) and topic in h["topics"]}
+    anded = get(client, "/api/search", {"author": [a, b], "topic": topic,
+                                        "per_page": 100}).json
+    assert {h["id"] for h in anded["hits"]} == expected
+    assert 0 < anded["total"] < both["total"]
+
+
+def test_facet_counts_exclude_their_own_filter(client, everything):
+    a, b = _two_authors(everything)
+    unfiltered = _facet(get(client, "/api/search", "per_page=1").json, "author")
+    data = get(client, "/api/search", {"author": a, "per_page": 1}).json
+    authors = _facet(data, "author")
+    assert data["total"] == unfiltered[a]["count"]
+    # multi-select: the other authors keep their counts so they can be added
+    assert authors[b]["count"] == unfiltered[b]["count"]
+    assert authors[a]["selected"] is True and authors[b]["selected"] is False
+    # other facets are narrowed by the author filter
+    years = _facet(data, "year")
+    assert sum(v["count"] for v in years.values()) <= data["total"]
+
+    selected = _facet(get(client, "/api/search", {"author": [a, b]}).json, "author")
+    assert selected[a]["selected"] and selected[b]["selected"]
+
+
+def test_year_and_date_filters(client, everything):
+    data = get(client, "/api/search", "year=2023&per_page=100").json
+    assert data["total"] == sum(1 for h in everything if (h["published"] or "").startswith("2023"))
+    assert all(h["published"].startswith("2023") for h in data["hits"])
+    ranged = get(client, "/api/search", "from=2023-03-01&to=2023-03-31&per_page=100").json
+    assert ranged["total"] >= 1
+    assert all("2023-03-01" <= h["published"] <= "2023-03-31" for h in ranged["hits"])
+    same_day = get(client, "/api/search", "from=2023-03-14&to=2023-03-14").json
+    assert "zlat-2023-003" in {h["id"] for h in same_day["hits"]}
+
+
+def test_empty_query_with_filter_browses_newest_first(client):
+    data = get(client, "/api/search", "topic=Выставки&per_page=100").json
+    assert data["total"] > 1
+    dates = [h["published"] or "" for h in data["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    assert all(h["score"] is None for h in data["hits"])
+    assert all("Выставки" in h["topics"] for h in data["hits"])
+    oldest = get(client, "/api/search", "topic=Выставки&per_page=100&sort=date_asc").json
+    assert [h["published"] or "" for h in oldest["hits"] if h["published"]] == sorted(
+        d for d in dates if d)
+
+
+def test_did_you_mean_for_typo(client):
+    data = get(client, "/api/search", "q=библеотека").json
+    assert data["did_you_mean"] == "библиотека"
+    assert data["corrected"] is True and data["total"] > 0
+    assert data["query"] == "библеотека"
+
+
+# -- errors ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("qs", [
+    "sort=best",
+    "page=0",
+    "page=-1",
+    "page=abc",
+    "per_page=0",
+    "per_page=101",
+    "from=2024-13-01",
+    "to=yesterday",
+    "from=2024-05-01&to=2024-01-01",
+    "q=" + "а" * 501,
+    "year=abc",
+    "year=99999",
+    "year=20",
+])
+def test_bad_search_parameters_are_400(client, qs):
+    assert_error(get(client, "/api/search", qs), 400)
+
+
+@pytest.mark.parametrize("path, qs", [
+    ("/api/suggest", "limit=0"),
+    ("/api/suggest", "limit=11"),
+    ("/api/suggest", "q=" + "б" * 501),
+    ("/api/publications/zlat-2023-003/similar", "limit=21"),
+    ("/api/export", "sort=nope"),
+    ("/api/export", "from=2024-02-30"),
+])
+def test_bad_other_parameters_are_400(client, path, qs):
+    assert_error(get(client, path, qs), 400)
+
+
+@pytest.mark.parametrize("q", ['"((( OR', "(((", ")))", "OR", "AND NOT", '"', "***", "*",
+                               "-", "автор:", "title:(", "~~~", "a" * 500, "\x00\x01",
+                               "<script>", "%%%", "выставк*", "NOT выставка", "\\"])
+def test_malformed_queries_never_500(client, q):
+    resp = get(client, "/api/search", {"q": q})
+    assert resp.status_code in (200, 400), (q, resp.status_code, resp.text)
+    if resp.status_code == 400:
+        assert_error(resp, 400)
+    else:
+        assert isinstance(resp.json["total"], int)
+
+
+@pytest.mark.parametrize("path", [
+    "/api/publications/no-such-id",
+    "/api/publications/no-such-id/similar",
+    "/api/nothing",
+    "/nothing/here",
+    "/static/missing.js",
+    "/static/..%2F..%2Fapi%2Fapp.py",
+    "/api/publications/..%2F..%2Fetc%2Fpasswd",
+])
+def test_unknown_is_404_json(client, path):
+    assert_error(get(client, path), 404)
+
+
+# -- writes ---------------------------------------------------------------------------
+
+NEW = {"title": "Новая выставка акварели", "text": "В библиотеке открылась выставка акварелей.",
+       "date": "2025-06-01", "author": "Тест Тестов", "topics": ["Выставки"]}
+
+
+def test_writes_disabled_without_token(sample_settings, service):
+    settings = dataclasses.replace(sample_settings, admin_token=None)
+    app = testing.TestClient(create_app(settings, service))
+    assert_error(app.simulate_put("/api/publications/x-1", json=NEW, headers=AUTH), 403)
+    assert_error(app.simulate_delete("/api/publications/zlat-2023-003", headers=AUTH), 403)
+
+
+def test_write_auth_and_lifecycle(write_client):
+    c = write_client
+    body = assert_error(c.simulate_put("/api/publications/api-1", json=NEW), 401)
+    assert body["title"]
+    assert "Bearer" in c.simulate_put("/api/publications/api-1", json=NEW).headers.get(
+        "www-authenticate", "")
+    assert_error(c.simulate_put("/api/publications/api-1", json=NEW,
+                                headers={"Authorization": "Bearer wrong"}), 403)
+    assert_error(c.simulate_put("/api/publications/api-1", json=NEW,
+                                headers={"Authorization": f"Basic {TOKEN}"}), 401)
+    assert_error(c.simulate_delete("/api/publications/zlat-2023-003"), 401)
+    assert_error(c.simulate_delete("/api/publications/zlat-2023-003",
+                                   headers={"Authorization": "Bearer nope"}), 403)
+
+    created = c.simulate_put("/api/publications/api-1", json=NEW, headers=AUTH)
+    assert created.status_code == 201, created.text
+    assert created.json == {"id": "api-1", "status": "created"}
+    found = c.simulate_get("/api/search", query_string="q=акварели").json
+    assert [h["id"] for h in found["hits"]] == ["api-1"]
+    assert found["hits"][0]["published"] == "2025-06-01"
+
+    updated = c.simulate_put("/api/publications/api-1", json={**NEW, "title": "Другое"},
+                             headers=AUTH)
+    assert updated.status_code == 200 and updated.json["status"] == "updated"
+    assert c.simulate_get("/api/publications/api-1").json["title"] == "Другое"
+    # the replaced version is gone (a stale reader once returned both)
+    assert c.simulate_get("/api/search", query_string="q=акварели").json["total"] == 1
+
+    deleted = c.simulate_delete("/api/publications/api-1", headers=AUTH)
+    assert deleted.status_code == 200 and deleted.json == {"id": "api-1", "status": "deleted"}
+    assert_error(c.simulate_get("/api/publications/api-1"), 404)
+    assert_error(c.simulate_delete("/api/publications/api-1", headers=AUTH), 404)
+
+
+@pytest.mark.parametrize("body", [None, [], "text", {"title": "", "text": ""}, {"title": 5}])
+def test_put_invalid_body_is_400(write_client, body):
+    kwargs = {"json": body} if body is not None else {"body": b""}
+    resp = write_client.simulate_put("/api/publications/api-2", headers=AUTH, **kwargs)
+    assert_error(resp, 400)
+
+
+def test_put_malformed_json_is_400(write_client):
+    resp = write_client.simulate_put("/api/publications/api-2", body=b"{not json",
+                                     headers={**AUTH, "Content-Type": "application/json"})
+    assert_error(resp, 400)
+
+
+def test_oversized_put_is_413(write_client):
+    big = {"title": "x", "text": "слово " * 250_000}
+    assert_error(write_client.simulate_put("/api/publications/big", json=big, headers=AUTH),
+                 413)
+
+
+@pytest.mark.parametrize("pid", ["..%2F..%2Fetc%2Fpasswd", "..", "a%2Fb", "a%00b", "%20",
+                                 "x" * 201, "a%5Cb", "..%5C..%5Cwin"])
+def test_put_with_path_tricks_is_404(write_client, pid):
+    resp = write_client.simulate_put(f"/api/publications/{pid}", json=NEW, headers=AUTH)
+    assert_error(resp, 404)
+    assert write_client.simulate_get("/api/health").json["documents"] == 70
+
+
+# -- CORS -----------------------------------------------------------------------------
+
+def test_cors_allowed_origin_on_search(client):
+    resp = get(client, "/api/search", "q=книга", headers={"Origin": ORIGIN})
+    assert resp.headers["access-control-allow-origin"] == ORIGIN
+    assert "Origin" in resp.headers.get("vary", "")
+    other = get(client, "/api/search", "q=книга", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    plain = get(client, "/api/search", "q=книга")
+    assert "access-control-allow-origin" not in plain.headers
+
+
+def test_cors_preflight_for_search(client):
+    ok = client.simulate_options("/api/search", headers={
+        "Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
+    assert ok.status_code == 204
+    assert ok.headers["access-control-allow-origin"] == ORIGIN
+    bad = client.simulate_options("/api/search", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in bad.headers
+
+
+def test_no_cors_on_admin_routes(fresh_index):
+    settings = dataclasses.replace(fresh_index, cors_origins=(ORIGIN,))
+    c = testing.TestClient(create_app(settings))
+    headers = {**AUTH, "Origin": ORIGIN}
+    put = c.simulate_put("/api/publications/cors-1", json=NEW, headers=headers)
+    assert put.status_code == 201
+    assert "access-control-allow-origin" not in put.headers
+    delete = c.simulate_delete("/api/publications/cors-1", headers=headers)
+    assert delete.status_code == 200
+    assert "access-control-allow-origin" not in delete.headers
+    for method in ("PUT", "DELETE"):
+        pre = c.simulate_options("/api/publications/cors-1", headers={
+            "Origin": ORIGIN, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization, content-type"})
+        assert pre.status_code in (403, 405), pre.status_code
+        assert not any(k.startswith("access-control-") for k in pre.headers), pre.headers
+    got = c.simulate_get("/api/publications/zlat-2023-003", headers={"Origin": ORIGIN})
+    assert got.headers["access-control-allow-origin"] == ORIGIN
+
+
+# -- escaping -------------------------------------------------------------------------
+
+def _only_mark_tags(snippet: str) -> bool:
+    return re.sub(r"</?mark>", "", snippet).count("<") == 0
+
+
+def test_snippets_escape_html(client):
+    data = get(client, "/api/search", "q=скрипт alert").json
+    hit = next(h for h in data["hits"] if h["id"] == "zlat-2023-003")
+    assert "&lt;script&gt;" in hit["snippet"]
+    assert "<script>" not in hit["snippet"]
+    assert _only_mark_tags(hit["snippet"])
+    for qs in ("q=html", "q=<script>", "q=жирный", ""):
+        for h in get(client, "/api/search", qs + "&per_page=100").json["hits"]:
+            assert _only_mark_tags(h["snippet"]), h["snippet"]
+    similar = get(client, "/api/publications/zlat-2023-001/similar", "limit=20").json
+    assert all(_only_mark_tags(h["snippet"]) for h in similar["similar"])
+
+
+def test_title_with_markup_stays_text(write_client):
+    c = write_client
+    title = "<img src=x onerror=alert(1)> <b>акварель</b>"
+    assert c.simulate_put("/api/publications/xss-1", headers=AUTH, json={
+        "title": title, "text": "Текст про <script>alert(2)</script> акварель."}).status_code == 201
+    data = c.simulate_get("/api/search", query_string="q=акварель").json
+    hit = next(h for h in data["hits"] if h["id"] == "xss-1")
+    assert hit["title"] == title  # plain text in JSON; the page renders it with textContent
+    assert "<script>" not in hit["snippet"] and _only_mark_tags(hit["snippet"])
+    csv_text = c.simulate_get("/api/export", query_string="q=акварель").content.decode("utf-8-sig")
+    assert title in csv_text

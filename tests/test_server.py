@@ -1,0 +1,222 @@
+"""A real gunicorn with two workers: HTTP, reloads after reindex, file handles, concurrent
+writes, a killed worker and a reindex under load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from server_helpers import copy_index, generated_records, run_gunicorn, write_jsonl
+
+pytestmark = pytest.mark.server
+
+SAMPLE_DOCS = 70  # the shipped sample: JSON Lines records plus text and HTML pages
+
+
+@pytest.fixture
+def server(sample_index_dir, tmp_path):
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    with run_gunicorn(index_dir, tmp_path) as srv:
+        yield srv
+
+
+def wait_for(server, predicate, timeout: float, streak: int = 20):
+    """Poll /api/health until `streak` answers in a row satisfy predicate; returns the time.
+
+    Each poll is a new connection, so over a streak of 20 both workers answer."""
+    started = time.monotonic()
+    good = 0
+    seen = None
+    while time.monotonic() - started < timeout:
+        seen = server.health()
+        good = good + 1 if predicate(seen) else 0
+        if good >= streak:
+            return time.monotonic() - started
+    raise AssertionError(f"not every worker reloaded in {timeout} s; last answer {seen}")
+
+
+class Load:
+    """Bounded search load from a few threads; records every outcome."""
+
+    def __init__(self, server, params: dict, threads: int = 4, retry: bool = False):
+        self.server, self.params, self.retry = server, params, retry
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.totals: list[int] = []
+        self.failures: list[str] = []
+        self.retried = 0
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def _one(self):
+        resp = self.server.get("/api/search", self.params, timeout=10)
+        if resp.status != 200:
+            raise AssertionError(f"HTTP {resp.status}: {resp.body[:200]!r}")
+        return resp.json["total"]
+
+    def _run(self):
+        while not self.stop.is_set():
+            try:
+                try:
+                    total = self._one()
+                except OSError:
+                    if not self.retry:
+                        raise
+                    with self.lock:
+                        self.retried += 1
+                    total = self._one()
+                with self.lock:
+                    self.totals.append(total)
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                with self.lock:
+                    self.failures.append(repr(exc))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=30)
+        assert not any(t.is_alive() for t in self.threads)
+
+
+def extra_records(count: int, prefix: str) -> list[dict]:
+    return [{"id": f"{prefix}-{i}", "title": f"Акварельный вечер {prefix} {i}",
+             "text": f"В библиотеке прошёл акварельный вечер {prefix}.", "date": "2025-05-01",
+             "topic": "Выставки"} for i in range(count)]
+
+
+def test_search_over_http_keeps_cyrillic(server):
+    resp = server.get("/api/search", {"q": "выставки", "per_page": 3})
+    assert resp.status == 200
+    assert resp.headers["content-type"].startswith("application/json")
+    assert "выставки".encode() in resp.body and b"\\u04" not in resp.body
+    data = resp.json
+    assert data["total"] > 3 and len(data["hits"]) == 3
+    assert any("<mark>" in h["snippet"] for h in data["hits"])
+    page = server.get("/")
+    assert page.status == 200 and "content-security-policy" in page.headers
+    assert server.get("/api/publications/nope").status == 404
+
+
+def test_every_worker_serves_new_generation(server, tmp_path):
+    before = server.health()
+    assert before["documents"] == SAMPLE_DOCS
+    source = write_jsonl(tmp_path / "new.jsonl", extra_records(5, "full"))
+    server.reindex(source)
+    took = wait_for(server, lambda h: h["documents"] == 5 and h["generation"] != before[
+        "generation"], timeout=5)
+    assert took < 1.5, took
+
+    more = write_jsonl(tmp_path / "more.jsonl", extra_records(3, "incr"))
+    generation = server.health()["generation"]
+    server.reindex(more, incremental=True)
+    took = wait_for(server, lambda h: h["documents"] == 8 and h["generation"] == generation,
+                    timeout=5)
+    assert took < 1.5, took
+    found = server.get("/api/search", {"q": "акварельный", "per_page": 20}).json
+    assert found["total"] == 8
+
+
+def fd_count(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def test_no_file_handle_leak_over_reindexes(server, tmp_path):
+    workers = server.worker_pids()
+    assert len(workers) == 2
+    for _ in range(20):  # let both workers open the index
+        assert server.get("/api/search", {"q": "книга"}).status == 200
+    before = {pid: fd_count(pid) for pid in workers}
+    for round_ in range(5):  # each round a full reindex, then an incremental one
+        source = write_jsonl(tmp_path / f"r{round_}.jsonl", extra_records(4 + round_, "fd"))
+        server.reindex(source)
+        wait_for(server, lambda h, n=4 + round_: h["documents"] == n, timeout=5)
+        added = write_jsonl(tmp_path / f"i{round_}.jsonl", extra_records(2, f"inc{round_}"))
+        server.reindex(added, incremental=True)
+        wait_for(server, lambda h, n=6 + round_: h["documents"] == n, timeout=5)
+        for _ in range(10):
+            assert server.get("/api/search", {"q": "вечер"}).status == 200
+    assert server.worker_pids() == workers, "a worker was replaced: the test proves nothing"
+    after = {pid: fd_count(pid) for pid in workers}
+    print(f"\nworker file handles before {before} after {after}")
+    for pid in workers:
+        assert after[pid] - before[pid] <= 3, (pid, before[pid], after[pid])
+        targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        stale = [t for t in targets if t.startswith(str(server.index_dir)) and "(deleted)" in t]
+        assert not stale, stale  # no removed generation is held open
+
+
+def test_concurrent_puts_are_all_kept(server):
+    ids = [f"put-{t}-{i}" for t in range(6) for i in range(10)]
+
+    def put(pid: str) -> int:
+        record = {"title": f"Параллельная запись {pid}", "text": "Уникальноеслово квиддич.",
+                  "date": "2025-03-01", "topics": ["Конкурсы"]}
+        return server.put(pid, record).status
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(put, ids))
+    assert statuses == [201] * len(ids), statuses
+    wait_for(server, lambda h: h["documents"] == SAMPLE_DOCS + 60, timeout=5)
+    for pid in ids:
+        resp = server.get(f"/api/publications/{pid}")
+        assert resp.status == 200 and resp.json["id"] == pid
+    found = server.get("/api/search", {"q": "квиддич", "per_page": 100}).json
+    assert found["total"] == 60
+    assert sorted(h["id"] for h in found["hits"]) == sorted(ids)
+
+
+@pytest.mark.slow
+def test_killed_worker_is_replaced_under_load(server):
+    workers = server.worker_pids()
+    victim = sorted(workers)[0]
+    with Load(server, {"q": "библиотека"}, threads=4, retry=True) as load:
+        time.sleep(1.0)
+        os.kill(victim, signal.SIGKILL)
+        new = server.wait_workers(2, exclude={victim}, timeout=30)
+        time.sleep(1.5)  # the replacement serves too
+    assert victim not in new and workers - {victim} <= new
+    print(f"\nkill -9 {victim}: {len(load.totals)} requests, {load.retried} retried, "
+          f"{len(load.failures)} failed; workers now {sorted(new)}")
+    assert not load.failures, load.failures[:5]
+    assert load.retried <= 4  # at most the connections in flight at the instant of the kill
+    assert len(load.totals) > 20
+    assert len(set(load.totals)) == 1
+    for _ in range(20):
+        assert server.get("/api/search", {"q": "библиотека"}).status == 200
+
+
+@pytest.mark.slow
+def test_full_reindex_under_load(server, tmp_path):
+    big = write_jsonl(tmp_path / "big.jsonl", generated_records(3000))
+    old, new = SAMPLE_DOCS, 3000
+    with Load(server, {"q": "", "per_page": 5}, threads=4) as load:
+        time.sleep(0.5)
+        started = time.monotonic()
+        server.reindex(big, timeout=150)
+        reindex_seconds = time.monotonic() - started
+        wait_for(server, lambda h: h["documents"] == new, timeout=5)
+        time.sleep(0.5)
+    totals = load.totals
+    print(f"\nreindex of {new} documents took {reindex_seconds:.1f} s under load: "
+          f"{len(totals)} requests served, {len(load.failures)} failed, "
+          f"{totals.count(old)} old / {totals.count(new)} new totals")
+    assert not load.failures, load.failures[:5]
+    assert set(totals) <= {old, new}, sorted(set(totals))
+    assert totals.count(old) > 0 and totals.count(new) > 0
+    assert server.get("/api/search", {"q": "выставка"}).json["total"] > 0
+
+
+def test_server_log_has_no_tracebacks(server):
+    server.get("/api/search", {"q": '"((( OR'})
+    server.get("/api/search", {"page": "0"})
+    assert "Traceback" not in server.log()
+    assert Path(server.log_path).exists()

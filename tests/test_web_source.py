@@ -1,0 +1,333 @@
+"""A website, WordPress exports and attachments as sources (issue 7).
+
+Every test talks only to a site that the test serves itself on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from site_helpers import (
+    DOCX_TEXT,
+    ODT_TEXT,
+    PDF_WORDS,
+    Resource,
+    blank_pdf,
+    docx_bytes,
+    minimal_pdf,
+    odt_bytes,
+    page_html,
+    refresh_sitemap,
+    sample_records,
+    start_site,
+)
+
+from indexer.cli import main
+from indexer.web import USER_AGENT, url_id
+from search.settings import Settings
+from search.store import IndexLocation
+
+FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "2"]
+
+
+def _reindex(index_dir: Path, *args: str) -> int:
+    return main(["--index-dir", str(index_dir), "reindex", "--no-progress", *FAST, *args])
+
+
+def _docs(index_dir: Path) -> dict[str, dict]:
+    ix = IndexLocation(index_dir).open_current()
+    try:
+        with ix.searcher() as searcher:
+            return {f["id"]: f for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def _search(index_dir: Path, query: str) -> list:
+    from search.models import SearchRequest
+    from search.searcher import SearchService
+
+    service = SearchService(Settings.from_env({}, index_dir=index_dir))
+    try:
+        return service.search(SearchRequest(q=query, per_page=50)).hits
+    finally:
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    site = start_site()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="module")
+def crawled(site, tmp_path_factory):
+    """The site indexed once from its root address."""
+    index_dir = tmp_path_factory.mktemp("web") / "index"
+    site.clear_log()
+    assert _reindex(index_dir, site.root + "/") == 0
+    return index_dir, list(site.log)
+
+
+def test_everything_allowed_and_reachable_is_indexed(site, crawled):
+    index_dir, _ = crawled
+    docs = _docs(index_dir)
+    pages = [p for p in site.resources if p.startswith("/news/")
+             and site.resources[p].status == 200 and not site.resources[p].delay]
+    for path in pages:
+        assert url_id(site.url(path)) in docs, path
+        assert docs[url_id(site.url(path))]["url"] == site.url(path)
+    for path in ("/files/report-2023.pdf", "/files/plan-2024.docx", "/files/itogi-leta.odt"):
+        assert url_id(site.url(path)) in docs, path
+    assert len(docs) == len(pages) + 3
+
+
+def test_forbidden_broken_slow_and_scanned_are_not_indexed(site, crawled):
+    index_dir, log = crawled
+    docs = _docs(index_dir)
+    for path in ("/private/hidden.html", "/private/secret.pdf", "/news/broken.html",
+                 "/news/slow.html", "/files/scan.pdf"):
+        assert url_id(site.url(path)) not in docs, path
+    requested = [p for p, _, _ in log]
+    assert not [p for p in requested if p.startswith("/private/")], "robots.txt ignored"
+    assert requested.count("/news/broken.html") == 3  # one try and two retries
+    assert all(h.get("User-Agent") == USER_AGENT for _, _, h in log)
+
+
+def test_page_extraction_matches_the_record(site, crawled):
+    index_dir, _ = crawled
+    record = sample_records()[0]
+    doc = _docs(index_dir)[url_id(site.url(f"/news/{record['id']}.html"))]
+    assert doc["title"] == record["title"]
+    assert doc["published"].date().isoformat() == record["date"]
+    assert record["text"].split("\n")[0][:60] in doc["body"]
+
+
+def test_attachments_are_searchable_and_linked_to_their_page(site, crawled):
+    index_dir, _ = crawled
+    docs = _docs(index_dir)
+    parent = url_id(site.url(f"/news/{sample_records()[0]['id']}.html"))
+    pdf = docs[url_id(site.url("/files/report-2023.pdf"))]
+    docx = docs[url_id(site.url("/files/plan-2024.docx"))]
+    odt = docs[url_id(site.url("/files/itogi-leta.odt"))]
+    assert {pdf["parent_id"], docx["parent_id"], odt["parent_id"]} == {parent}
+    assert pdf["title"] == "Otchet 2023" and PDF_WORDS in pdf["body"]
+    assert pdf["published"].date().isoformat() == "2023-03-15"      # PDF metadata
+    assert docx["title"] == "План на 2024 год" and DOCX_TEXT[1] in docx["body"]
+    assert docx["published"].date().isoformat() == "2024-03-01"     # DOCX core properties
+    assert odt["title"] == "itogi-leta"                              # no title: file name
+    assert odt["published"] == docs[parent]["published"]            # no date: the parent's
+    hits = _search(index_dir, "краеведческие чтения")
+    assert hits and hits[0].id == url_id(site.url("/files/plan-2024.docx"))
+    assert hits[0].parent_id == parent
+
+
+def test_summary_reports_what_was_skipped_and_why(site, tmp_path, capsys):
+    capsys.readouterr()
+    assert _reindex(tmp_path / "index", site.root + "/") == 0
+    out = capsys.readouterr().out
+    assert "forbidden by robots.txt" in out
+    assert "no text layer" in out
+    assert "HTTP N" in out and "timed out" in out
+    assert "pages/s" in out
+
+
+def test_incremental_fetches_only_what_changed(tmp_path):
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        records = sample_records()
+        changed, removed = records[3], records[4]
+        changed_path, removed_path = f"/news/{changed['id']}.html", f"/news/{removed['id']}.html"
+        site.resources[changed_path] = Resource(
+            page_html(dict(changed, text=changed["text"] + "\nДобавлено: громкие чтения "
+                           "стихов о зимородке прошли в читальном зале библиотеки.")),
+            lastmod="2024-06-01")
+        del site.resources[removed_path]
+        refresh_sitemap(site)
+        site.clear_log()
+
+        assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+        news = [(p, s) for p, s in site.requested("/news/")]
+        # the slow page is asked again (it never answered in time) but never arrives
+        fetched = {p for p, s in news if s == 200 and p != "/news/slow.html"}
+        assert fetched == {changed_path}
+        assert (removed_path, 404) in news                 # no longer listed: checked, gone
+        assert {p for p, _ in news} <= {changed_path, removed_path, "/news/broken.html",
+                                        "/news/slow.html"}
+        assert not site.requested("/files/")              # attachments of unchanged pages
+        docs = _docs(index_dir)
+        assert url_id(site.url(removed_path)) not in docs
+        assert "зимородке" in docs[url_id(site.url(changed_path))]["body"]
+        assert url_id(site.url("/files/report-2023.pdf")) in docs
+        state = json.loads((index_dir / "web-state.json").read_text(encoding="utf-8"))
+        assert site.url(changed_path) in state["pages"]
+        assert site.url(removed_path) not in state["pages"]
+    finally:
+        site.stop()
+
+
+def test_feed_source_and_conditional_requests(site, tmp_path):
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.url("/feed.xml")) == 0
+    first = _docs(index_dir)
+    assert url_id(site.url(f"/news/{sample_records()[2]['id']}.html")) in first
+    site.clear_log()
+    assert _reindex(index_dir, "--incremental", site.url("/feed.xml")) == 0
+    # the feed's dates did not change: no page is asked for again
+    assert not site.requested("/news/")
+    assert _docs(index_dir).keys() == first.keys()
+
+
+def test_page_without_lastmod_gets_304(site, tmp_path):
+    index_dir = tmp_path / "index"
+    page = site.url(f"/news/{sample_records()[5]['id']}.html")
+    sitemap = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
+               f'sitemap/0.9"><url><loc>{page}</loc></url></urlset>').encode()
+    site.resources["/one-page.xml"] = Resource(sitemap, "application/xml")
+    assert _reindex(index_dir, site.url("/one-page.xml")) == 0
+    site.clear_log()
+    assert _reindex(index_dir, "--incremental", site.url("/one-page.xml")) == 0
+    log = [entry for entry in site.log if entry[0].startswith("/news/")]
+    assert [(p, s) for p, s, _ in log] == [(page.removeprefix(site.root), 304)]
+    assert log[0][2].get("If-None-Match")
+    assert url_id(page) in _docs(index_dir)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
+    index_dir, _ = crawled
+    before = _docs(index_dir).keys()
+    generation = IndexLocation(index_dir).current_name()
+    down = f"http://127.0.0.1:{_free_port()}/"
+    assert _reindex(index_dir, down) == 1
+    assert _reindex(index_dir, "--incremental", down) == 1
+    assert IndexLocation(index_dir).current_name() == generation
+    assert _docs(index_dir).keys() == before
+    assert "could not be read" in capsys.readouterr().err
+
+
+def test_robots_forbidding_everything(tmp_path):
+    site = start_site()
+    try:
+        site.resources["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /\n", "text/plain")
+        site.clear_log()
+        assert _reindex(tmp_path / "index", site.root + "/") == 1
+        assert [p for p, _ in site.requested()] == ["/robots.txt"]
+        assert not (tmp_path / "index" / "CURRENT").exists()
+    finally:
+        site.stop()
+
+
+# -- WordPress exports ----------------------------------------------------------------
+
+WXR = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>ЦБС</title><link>https://lib.example.ru</link>
+  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:author><wp:author_id>2</wp:author_id><wp:author_login><![CDATA[ivanova]]></wp:author_login>
+    <wp:author_display_name><![CDATA[Мария Иванова]]></wp:author_display_name></wp:author>
+  <item>
+    <title>Неделя детской книги в Центральной библиотеке</title>
+    <link>https://lib.example.ru/2024/03/nedelya-detskoj-knigi/</link>
+    <pubDate>Mon, 25 Mar 2024 09:00:00 +0000</pubDate>
+    <dc:creator><![CDATA[ivanova]]></dc:creator>
+    <content:encoded><![CDATA[В Центральной библиотеке прошла Неделя детской книги: ребята встретились с писателями, рисовали героев любимых сказок и участвовали в викторинах.
+
+Всего в мероприятиях недели приняли участие более трёхсот юных читателей и их родителей.]]></content:encoded>
+    <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+    <wp:post_id>101</wp:post_id>
+    <wp:post_date><![CDATA[2024-03-25 12:00:00]]></wp:post_date>
+    <wp:status><![CDATA[publish]]></wp:status>
+    <wp:post_type><![CDATA[post]]></wp:post_type>
+    <category domain="category" nicename="events"><![CDATA[Мероприятия]]></category>
+    <category domain="post_tag" nicename="deti"><![CDATA[Детям]]></category>
+  </item>
+  <item>
+    <title>Черновик</title><link>https://lib.example.ru/?p=102</link>
+    <content:encoded><![CDATA[<p>Этот черновик не должен попасть в индекс библиотеки никогда и ни при каких условиях.</p>]]></content:encoded>
+    <wp:post_id>102</wp:post_id><wp:status>draft</wp:status><wp:post_type>post</wp:post_type>
+  </item>
+  <item>
+    <title>О библиотеке</title><link>https://lib.example.ru/about/</link>
+    <content:encoded><![CDATA[<p>Страница о библиотеке — это не публикация, а постоянная страница сайта и её не индексируют.</p>]]></content:encoded>
+    <wp:post_id>103</wp:post_id><wp:status>publish</wp:status><wp:post_type>page</wp:post_type>
+  </item>
+</channel></rss>
+"""
+
+WP_JSON = [
+    {"id": 201, "date": "2024-04-12T10:30:00", "link": "https://lib.example.ru/2024/04/kosmos/",
+     "status": "publish", "type": "post",
+     "title": {"rendered": "Космический квест &#171;Дорога к звёздам&#187;"},
+     "content": {"rendered": "<p>В День космонавтики школьники прошли квест по станциям: "
+                 "собирали ракету, отвечали на вопросы о Гагарине и смотрели фильм.</p>"
+                 "<p>Победители получили книги о космосе в подарок от библиотеки.</p>"},
+     "_embedded": {"author": [{"id": 3, "name": "Ольга Петрова"}],
+                   "wp:term": [[{"taxonomy": "category", "name": "Мероприятия"}],
+                               [{"taxonomy": "post_tag", "name": "Космос"}]]}},
+    {"id": 202, "date": "2024-04-20T10:00:00", "link": "https://lib.example.ru/2024/04/short/",
+     "status": "publish", "type": "post", "title": {"rendered": "Коротко"},
+     "content": {"rendered": "<p>Мало.</p>"}},
+]
+
+
+def test_wordpress_wxr_export(tmp_path, capsys):
+    export = tmp_path / "wordpress.2024-04-01.xml"
+    export.write_text(WXR, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, str(export)) == 0
+    docs = _docs(index_dir)
+    assert len(docs) == 1
+    doc = docs[url_id("https://lib.example.ru/2024/03/nedelya-detskoj-knigi/")]
+    assert doc["title"] == "Неделя детской книги в Центральной библиотеке"
+    assert doc["author"] == "Мария Иванова"
+    assert doc["topics"] == "Мероприятия,Детям"
+    assert doc["published"].date().isoformat() == "2024-03-25"
+    assert "трёхсот юных читателей" in doc["body"] and "викторинах" in doc["body"]
+
+
+def test_wordpress_rest_json(tmp_path, capsys):
+    page = tmp_path / "posts-page-1.json"
+    page.write_text(json.dumps(WP_JSON, ensure_ascii=False), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, str(tmp_path)) == 0   # found by content in a directory
+    docs = _docs(index_dir)
+    doc = docs[url_id("https://lib.example.ru/2024/04/kosmos/")]
+    assert doc["title"] == "Космический квест «Дорога к звёздам»"
+    assert doc["author"] == "Ольга Петрова"
+    assert doc["topics"] == "Мероприятия,Космос"
+    assert doc["published"].date().isoformat() == "2024-04-12"
+    assert "Гагарине" in doc["body"]
+    assert len(docs) == 1
+    assert "no article text" in capsys.readouterr().out
+
+
+def test_documents_given_directly(tmp_path, capsys):
+    (tmp_path / "otchet.pdf").write_bytes(minimal_pdf(PDF_WORDS, "Otchet"))
+    (tmp_path / "scan.pdf").write_bytes(blank_pdf())
+    (tmp_path / "plan.docx").write_bytes(docx_bytes("План", DOCX_TEXT))
+    (tmp_path / "itogi.odt").write_bytes(odt_bytes("Итоги лета", ODT_TEXT))
+    index_dir = tmp_path / "index"
+    capsys.readouterr()
+    assert _reindex(index_dir, str(tmp_path)) == 0
+    docs = _docs(index_dir)
+    assert set(docs) == {"doc-otchet.pdf", "doc-plan.docx", "doc-itogi.odt"}
+    assert docs["doc-itogi.odt"]["title"] == "Итоги лета"
+    assert ODT_TEXT[0] in docs["doc-itogi.odt"]["body"]
+    assert all(not d.get("parent_id") for d in docs.values())
+    out = capsys.readouterr().out
+    assert "skipped 1: no text layer" in out
