@@ -44,9 +44,17 @@ def driver(tmp_path_factory):
 
 
 def wait(driver):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT)
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def hit_ids(driver) -> list[str]:
+    """Read in one script call, so a re-render cannot leave stale element handles."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#hits > li.hit'))"
+        ".map(function (e) { return e.getAttribute('data-id'); });")
 
 
 def search(driver, site, text: str):
@@ -96,7 +104,7 @@ def test_search_facets_typo_xss_and_console(driver, site):
 
     # a facet click narrows the results and updates the counts
     before_status = status_text(driver)
-    before_ids = [h.get_attribute("data-id") for h in hits(driver)]
+    before_ids = hit_ids(driver)
     selector = "#facets li.facet-value[data-facet=author][data-value] button.facet-button"
     buttons = driver.find_elements(By.CSS_SELECTOR, selector)
     assert len(buttons) >= 2
@@ -106,7 +114,7 @@ def test_search_facets_typo_xss_and_console(driver, site):
     buttons[-1].click()
     wait(driver).until(lambda d: status_text(d) != before_status)
     assert f"Найдено: {expected} " in status_text(driver) + " "
-    after_ids = [h.get_attribute("data-id") for h in hits(driver)]
+    after_ids = hit_ids(driver)
     assert after_ids != before_ids and len(after_ids) == min(expected, 10)
     assert all(author in h.text for h in hits(driver))
     chosen = driver.find_element(
@@ -155,10 +163,10 @@ def test_pager_and_browse(driver, site):
     assert len(hits(driver)) == 10
     pager = driver.find_element(By.ID, "pager")
     assert pager.is_displayed()
-    first = [h.get_attribute("data-id") for h in hits(driver)]
+    first = hit_ids(driver)
     link = pager.find_element(By.XPATH, ".//a[normalize-space()='2' or contains(@href, 'page=2')]")
     link.click()
-    wait(driver).until(lambda d: [h.get_attribute("data-id") for h in hits(d)] != first)
+    wait(driver).until(lambda d: hit_ids(d) and hit_ids(d) != first)
     assert "page=2" in driver.current_url
-    assert not set(first) & {h.get_attribute("data-id") for h in hits(driver)}
+    assert not set(first) & set(hit_ids(driver))
     assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
