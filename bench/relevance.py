@@ -164,10 +164,10 @@ def snowball_analyzer():
     return LanguageAnalyzer("ru")
 
 
-def open_rankers(name: str, rebuild_all: bool = False) -> dict:
+def open_rankers(name: str, rebuild_all: bool = False, which=RANKERS) -> dict:
     pubs = None
     out = {}
-    for ranker in RANKERS:
+    for ranker in which:
         path = OUT / "indexes" / f"{name}-{ranker}-{_fingerprint(name, ranker)}"
         if rebuild_all:
             shutil.rmtree(path, ignore_errors=True)
@@ -210,7 +210,8 @@ def mean(rows: list[dict]) -> dict[str, float]:
 
 # -- run -----------------------------------------------------------------------------
 def run(sample_only: bool = False, pool: int = 0, rebuild_all: bool = False,
-        verbose: bool = True) -> dict:
+        verbose: bool = True, which=RANKERS) -> dict:
+    """Score every query with the rankers in `which` (the tests run "ours" alone)."""
     queries = load_queries()
     qrels = load_qrels()
     collections = ["sample"]
@@ -224,7 +225,7 @@ def run(sample_only: bool = False, pool: int = 0, rebuild_all: bool = False,
     timings = {}
     for name in collections:
         started = time.perf_counter()
-        rankers = open_rankers(name, rebuild_all)
+        rankers = open_rankers(name, rebuild_all, which)
         timings[f"{name}_open_s"] = round(time.perf_counter() - started, 2)
         for q in (q for q in queries if q["collection"] == name):
             entry = {**q, "scores": {}, "top": {}}
@@ -256,7 +257,8 @@ def summarize(per_query: dict) -> dict:
     table = {}
     for key, entries in sorted(groups.items()):
         table[key] = {"n": len(entries),
-                      **{r: mean([e["scores"][r] for e in entries]) for r in RANKERS}}
+                      **{r: mean([e["scores"][r] for e in entries])
+                         for r in RANKERS if r in entries[0]["scores"]}}
     worst = sorted(per_query.values(),
                    key=lambda e: (e["scores"]["ours"]["ndcg@10"], e["scores"]["ours"]["mrr@10"]))
     return {"table": table,

@@ -32,7 +32,7 @@ def test_benchmark_data_is_well_formed():
 
 
 def test_sample_relevance_does_not_regress():
-    report = _bench().run(sample_only=True, verbose=False)
+    report = _bench().run(sample_only=True, verbose=False, which=("ours",))
     ours = report["table"]["collection=sample"]["ours"]
     for metric, floor in SAMPLE_FLOOR.items():
         assert ours[metric] >= floor, (metric, ours, report["worst"])
@@ -41,7 +41,7 @@ def test_sample_relevance_does_not_regress():
 @pytest.mark.corpus
 def test_corpus_relevance_does_not_regress():
     require_corpus()
-    report = _bench().run(verbose=False)
+    report = _bench().run(verbose=False, which=("ours",))
     ours = report["table"]["collection=corpus"]["ours"]
     for metric, floor in CORPUS_FLOOR.items():
         assert ours[metric] >= floor, (metric, ours, report["worst"])
