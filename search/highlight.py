@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import lru_cache
 
 from search.analysis import WORD_RE
 from search.morph import fold_yo, index_lemmas, is_cyrillic
@@ -16,23 +17,24 @@ __all__ = ["make_snippet", "SNIPPET_WORDS", "SCAN_CHARS"]
 
 SNIPPET_WORDS = 32
 SCAN_CHARS = 30_000
+WORD_CACHE_SIZE = 100_000  # distinct written words; bounded to keep worker memory small
 
 
-def _matches(word: str, lemmas: frozenset[str], forms: frozenset[str],
-             prefixes: Iterable[str]) -> bool:
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_keys(word: str) -> tuple[str, frozenset[str]]:
+    """A word as written -> (its folded form, every lemma of it and of its hyphen parts).
+
+    Cached per process: snippets meet the same words in request after request.
+    """
     low = fold_yo(word.lower())
-    if low in forms:
-        return True
-    if any(low.startswith(p) for p in prefixes):
-        return True
     candidates = (low, *low.split("-")) if "-" in low else (low,)
+    keys: set[str] = set()
     for c in candidates:
         if is_cyrillic(c):
-            if not lemmas.isdisjoint(index_lemmas(c)):
-                return True
-        elif c in lemmas:
-            return True
-    return False
+            keys.update(index_lemmas(c))
+        else:
+            keys.add(c)
+    return low, frozenset(keys)
 
 
 def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = frozenset(),
@@ -47,9 +49,12 @@ def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = froz
     hit = []
     for s, e in spans:
         word = text[s:e]
-        if word not in seen:
-            seen[word] = _matches(word, lemmas, forms, prefixes)
-        hit.append(seen[word])
+        flag = seen.get(word)
+        if flag is None:  # an exact form, a typed prefix or a shared lemma
+            low, keys = _word_keys(word)
+            flag = seen[word] = (low in forms or not lemmas.isdisjoint(keys)
+                                 or any(low.startswith(p) for p in prefixes))
+        hit.append(flag)
     hits = [i for i, h in enumerate(hit) if h]
     best_start, best_score = 0, -1
     for h in hits:

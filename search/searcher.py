@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -29,6 +30,8 @@ from search.synonyms import SynonymDictionary
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
+RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
+RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
 
 @dataclass
@@ -41,6 +44,26 @@ class IndexView:
     facets: FacetTable
     built_at: str | None
     _vocabulary: Vocabulary | None = None
+    _ids: dict = field(default_factory=dict)
+    _responses: OrderedDict = field(default_factory=OrderedDict)
+
+    def doc_id(self, hit) -> str:
+        """The id of a hit, remembered so reranking does not reload stored fields."""
+        pid = self._ids.get(hit.docnum)
+        if pid is None:
+            pid = self._ids[hit.docnum] = hit["id"]
+        return pid
+
+    def cached(self, key) -> SearchResult | None:
+        result = self._responses.get(key)
+        if result is not None:
+            self._responses.move_to_end(key)
+        return result
+
+    def remember(self, key, result: SearchResult) -> None:
+        self._responses[key] = result
+        while len(self._responses) > RESPONSE_CACHE_SIZE:
+            self._responses.popitem(last=False)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -108,7 +131,18 @@ class SearchService:
 
     # -- search --------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
+        """The result of a request; repeated requests are answered from a per-generation cache."""
         view = self.view()
+        if request.page * request.per_page > RESPONSE_CACHE_MAX_HITS:
+            return self._search(view, request)
+        key = (request, dt.date.today())  # the recency bonus depends on today
+        result = view.cached(key)
+        if result is None:
+            result = self._search(view, request)
+            view.remember(key, result)
+        return _copy(result)
+
+    def _search(self, view: IndexView, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
         result = self._run(view, request, parsed)
         if parsed is not None and result.total < 3:
@@ -190,7 +224,7 @@ class SearchService:
             factor = recency_factor(int(view.facets.days[hit.docnum]), today,
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
-            scored.append((hit.docnum, hit.score * factor, hit["id"]))
+            scored.append((hit.docnum, hit.score * factor, view.doc_id(hit)))
         scored.sort(key=lambda item: (-item[1], item[2]))
         return [(docnum, score) for docnum, score, _ in scored[:needed]]
 
@@ -244,6 +278,12 @@ class SearchService:
         view = self.view()
         return {"generation": view.name, "documents": int(view.searcher.doc_count()),
                 "last_reindex": view.built_at}
+
+
+def _copy(result: SearchResult) -> SearchResult:
+    """A copy whose lists the caller may change without touching the cached result."""
+    return replace(result, hits=list(result.hits), warnings=list(result.warnings),
+                   facets={name: list(values) for name, values in result.facets.items()})
 
 
 def _combine(base: np.ndarray, masks) -> np.ndarray:

@@ -1,0 +1,189 @@
+"""Indexing benchmark: a full rebuild and a 1% incremental update, ours vs plain Whoosh.
+
+    python -m bench.indexing                     # the real corpus (../shared/corpus)
+    python -m bench.indexing --docs 100000       # 100,000 generated documents
+
+Each side runs in a fresh Python process (so peak memory and the lemma cache are its
+own): parsing the JSONL into Publications (topics assigned as `kartoteka reindex` does),
+then search.writer.rebuild (ours) or a plain Whoosh writer (baseline, StandardAnalyzer),
+then an incremental update of 1% of the documents (search.writer.sync_incremental).
+Lemmatization is the time spent inside pymorphy3 (cache misses), measured in process;
+"whoosh add" is the rest of the add phase (tokenizing, filters, postings).
+Writes bench/out/indexing.json.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bench.corpus import Corpus, prepare
+from bench.report import (
+    ROOT,
+    common_parser,
+    conditions,
+    peak_rss_mb,
+    print_conditions,
+    ratio,
+    write_result,
+)
+
+__all__ = ["main"]
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+class _LemmaTimer:
+    """Counts the seconds pymorphy3 spends parsing words (lemma-cache misses)."""
+
+    def __init__(self):
+        from search import morph
+
+        self.seconds, self.calls = 0.0, 0
+        analyzer = morph.get_analyzer()
+        inner = analyzer.parse
+
+        def timed(word):
+            t0 = time.perf_counter()
+            try:
+                return inner(word)
+            finally:
+                self.seconds += time.perf_counter() - t0
+                self.calls += 1
+
+        analyzer.parse = timed
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
+def _changed(pubs, seed: int):
+    rng = random.Random(seed)
+    picked = rng.sample(pubs, max(1, len(pubs) // 100))
+    return [replace(p, body=p.body + "\nОбновлено: добавлена фотогалерея.") for p in picked]
+
+
+def run_side(side: str, corpus: Corpus, workdir: Path, seed: int) -> dict:
+    """One side in this process: parse, rebuild, incremental; seconds and sizes."""
+    from bench.indexes import parse_publications
+
+    morphology = side == "ours"
+    timer = _LemmaTimer() if morphology else None
+    t0 = time.perf_counter()
+    pubs, skipped = parse_publications(corpus, morphology)
+    parse_s = time.perf_counter() - t0
+    parse_lemma = timer.take() if timer else 0.0
+    shutil.rmtree(workdir, ignore_errors=True)
+    t0 = time.perf_counter()
+    if morphology:
+        from search.store import IndexLocation
+        from search.writer import rebuild, sync_incremental
+
+        location = IndexLocation(workdir)
+        stats = rebuild(location, pubs)
+        add_s, commit_s = stats.add_seconds, stats.commit_seconds
+        index_dir = workdir / stats.generation
+    else:
+        from bench.baseline import build_baseline, update_baseline
+
+        times = build_baseline(workdir, pubs)
+        add_s, commit_s = times["add_seconds"], times["commit_seconds"]
+        index_dir = workdir
+    total_s = time.perf_counter() - t0
+    lemma_s = timer.take() if timer else 0.0
+    size = _dir_size(index_dir)
+    changed = _changed(pubs, seed)
+    t0 = time.perf_counter()
+    if morphology:
+        sync_incremental(location, changed, scopes=[])
+    else:
+        update_baseline(workdir, changed)
+    inc_s = time.perf_counter() - t0
+    words = corpus.words
+    return {
+        "side": side, "docs": len(pubs), "skipped": skipped, "words": words,
+        "parse_seconds": parse_s, "parse_lemmatize_seconds": parse_lemma,
+        "rebuild_seconds": total_s, "add_seconds": add_s, "lemmatize_seconds": lemma_s,
+        "whoosh_add_seconds": add_s - lemma_s, "commit_seconds": commit_s,
+        "other_seconds": total_s - add_s - commit_s,
+        "full_seconds": parse_s + total_s,
+        "docs_per_second": len(pubs) / (parse_s + total_s),
+        "words_per_second": words / (parse_s + total_s),
+        "incremental_docs": len(changed), "incremental_seconds": inc_s,
+        "incremental_docs_per_second": len(changed) / inc_s if inc_s else None,
+        "index_bytes": size, "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _spawn(side: str, args) -> dict:
+    cmd = [sys.executable, "-m", "bench.indexing", "--side", side, "--seed", str(args.seed),
+           "--out", str(args.out)]
+    if args.corpus:
+        cmd += ["--corpus", str(args.corpus)]
+    if args.docs is not None:
+        cmd += ["--docs", str(args.docs)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"the {side} side failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _print_side(r: dict) -> None:
+    print(f"  {r['side']:<8} {r['full_seconds']:7.2f} s  {r['docs_per_second']:7.0f} docs/s "
+          f"{r['words_per_second'] / 1000:7.0f}k words/s | parse {r['parse_seconds']:.2f} "
+          f"(lemmas {r['parse_lemmatize_seconds']:.2f}), lemmatize {r['lemmatize_seconds']:.2f}, "
+          f"whoosh add {r['whoosh_add_seconds']:.2f}, commit {r['commit_seconds']:.2f}, "
+          f"other {r['other_seconds']:.2f} | index {r['index_bytes'] / 1e6:.1f} MB, "
+          f"peak RSS {r['peak_rss_mb']:.0f} MB")
+    print(f"  {'':<8} incremental {r['incremental_docs']} docs in "
+          f"{r['incremental_seconds']:.2f} s ({r['incremental_docs_per_second']:.0f} docs/s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = common_parser("indexing", __doc__)
+    parser.add_argument("--side", choices=("ours", "baseline"), help=argparse_hidden())
+    args = parser.parse_args(argv)
+    corpus = prepare(args.corpus, args.docs, args.seed, args.out)
+    if args.side:
+        result = run_side(args.side, corpus, args.out / "indexes" / f"indexing-{args.side}",
+                          args.seed)
+        print(json.dumps(result))
+        return 0
+    cond = conditions(corpus.describe())
+    print_conditions("indexing", cond)
+    base = _spawn("baseline", args)
+    ours = _spawn("ours", args)
+    print("full rebuild (parse + index + commit) and a 1% incremental update:")
+    _print_side(ours)
+    _print_side(base)
+    ratios = {k: ratio(ours[k], base[k]) for k in (
+        "full_seconds", "rebuild_seconds", "add_seconds", "commit_seconds",
+        "incremental_seconds", "index_bytes", "peak_rss_mb")}
+    print("ours/baseline: " + ", ".join(f"{k} {v}" for k, v in ratios.items()))
+    target = 10.0 if not corpus.generated else 180.0
+    print(f"target: full rebuild <= {target:.0f} s -> "
+          f"{'met' if ours['full_seconds'] <= target else 'MISSED'} ({ours['full_seconds']:.1f} s)")
+    write_result(args.out, "indexing", {"benchmark": "indexing", "conditions": cond,
+                                        "quick": args.quick, "ours": ours, "baseline": base,
+                                        "ratios": ratios})
+    return 0
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
