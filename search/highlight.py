@@ -1,84 +1,113 @@
 """Snippets: the best window of the stored text, HTML-escaped, matched words in <mark>.
 
-Words are matched through the same lemma cache as the analyzer, so `выставки` in the
-query marks `выставке` in the text, as written.
+The query's lemmas are expanded once into every written form of them (pymorphy3's
+paradigms), compiled into one regular expression, and the text is scanned with it, so a
+snippet costs one C-level regex pass instead of lemmatizing every word of the article.
+`выставки` in the query marks `выставке` in the text, as written.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from search.analysis import WORD_RE
-from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.morph import fold_yo, get_analyzer, is_cyrillic
 
-__all__ = ["make_snippet", "SNIPPET_WORDS", "SCAN_CHARS"]
+__all__ = ["make_snippet", "surface_forms", "SNIPPET_WORDS", "SCAN_CHARS"]
 
 SNIPPET_WORDS = 32
 SCAN_CHARS = 30_000
-WORD_CACHE_SIZE = 100_000  # distinct written words; bounded to keep worker memory small
+_CHARS_PER_WORD = 7
+_LEAD_CHARS = 40
+_WORD = r"[^\W_]"
+_MARKS = "\u0300-\u036f\u00ad"
 
 
-@lru_cache(maxsize=WORD_CACHE_SIZE)
-def _word_keys(word: str) -> tuple[str, frozenset[str]]:
-    """A word as written -> (its folded form, every lemma of it and of its hyphen parts).
+@lru_cache(maxsize=8192)
+def surface_forms(lemma: str) -> frozenset[str]:
+    """Every written form of a lemma, lowercase with ё folded: `выставка` -> выставке, ...
 
-    Cached per process: snippets meet the same words in request after request.
+    >>> sorted(surface_forms("ёлка"))[:3]
+    ['елка', 'елкам', 'елками']
     """
-    low = fold_yo(word.lower())
-    candidates = (low, *low.split("-")) if "-" in low else (low,)
-    keys: set[str] = set()
-    for c in candidates:
-        if is_cyrillic(c):
-            keys.update(index_lemmas(c))
-        else:
-            keys.add(c)
-    return low, frozenset(keys)
+    forms = {lemma}
+    if not is_cyrillic(lemma):
+        return frozenset(forms)
+    for parse in get_analyzer().parse(lemma):
+        if fold_yo(parse.normal_form) != lemma:
+            continue
+        try:
+            forms.update(fold_yo(form.word) for form in parse.lexeme)
+        except (ValueError, IndexError, KeyError):  # odd paradigms of guessed words
+            continue
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1024)
+def _matcher(lemmas: frozenset[str], forms: frozenset[str],
+             prefixes: tuple[str, ...]) -> re.Pattern | None:
+    words: set[str] = set(forms)
+    for lemma in lemmas:
+        words |= surface_forms(lemma)
+    alternatives = [re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w]
+    alternatives += [re.escape(p) + rf"{_WORD}*" for p in prefixes if p]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<![\w{_MARKS}])(?:{'|'.join(alternatives)})(?![\w{_MARKS}])")
+
+
+def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
+    """Start offset of the window of `width` chars with the most distinct matched words."""
+    best_start, best_score = matches[0][0], -1
+    for i, (start, _, _) in enumerate(matches):
+        inside = [m for m in matches[i:] if m[0] < start + width]
+        score = len({m[2] for m in inside}) * 10 + len(inside)
+        if score > best_score:
+            best_start, best_score = start, score
+    return best_start
+
+
+def _cut(text: str, start: int, width: int) -> tuple[int, int]:
+    """Widen [start, start+width) to whole words."""
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space != -1 and start - space < 30 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space != -1 and space - end < 30 else end
+    return start, end
 
 
 def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = frozenset(),
                  prefixes: Iterable[str] = (), size: int = SNIPPET_WORDS) -> str:
-    """The `size`-word window with the most distinct matches, escaped, with <mark>s."""
+    """About `size` words around the densest matches, escaped, with <mark>s."""
     text = text[:SCAN_CHARS]
-    spans = [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
-    if not spans:
-        return html.escape(text[:200])
-    prefixes = tuple(prefixes)
-    seen: dict[str, bool] = {}
-    hit = []
-    for s, e in spans:
-        word = text[s:e]
-        flag = seen.get(word)
-        if flag is None:  # an exact form, a typed prefix or a shared lemma
-            low, keys = _word_keys(word)
-            flag = seen[word] = (low in forms or not lemmas.isdisjoint(keys)
-                                 or any(low.startswith(p) for p in prefixes))
-        hit.append(flag)
-    hits = [i for i, h in enumerate(hit) if h]
-    best_start, best_score = 0, -1
-    for h in hits:
-        start = max(0, h - 4)
-        inside = [j for j in hits if start <= j < start + size]
-        score = len({fold_yo(text[spans[j][0]:spans[j][1]].lower()) for j in inside}) * 10
-        score += len(inside)
-        if score > best_score:
-            best_start, best_score = start, score
-    best_start = min(best_start, max(0, len(spans) - size))
-    end_index = min(len(spans), best_start + size) - 1
-    out = []
-    cursor = spans[best_start][0] if best_start else 0
-    if best_start:
-        out.append("… ")
-    for i in range(best_start, end_index + 1):
-        s, e = spans[i]
-        out.append(html.escape(text[cursor:s]))
-        word = html.escape(text[s:e])
-        out.append(f"<mark>{word}</mark>" if hit[i] else word)
-        cursor = e
-    tail_end = spans[end_index][1]
-    if end_index < len(spans) - 1:
+    width = size * _CHARS_PER_WORD
+    matcher = _matcher(frozenset(lemmas), frozenset(forms),
+                       tuple(fold_yo(p.lower()) for p in prefixes))
+    matches = []
+    if matcher is not None:
+        folded = fold_yo(text).lower()
+        if len(folded) != len(text):  # a rare letter whose lowercase is longer
+            folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold_yo(text))
+        for m in matcher.finditer(folded):
+            matches.append((m.start(), m.end(), m.group()))
+            if len(matches) >= 300:  # plenty to place a window; keeps the scan bounded
+                break
+    anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
+    start, end = _cut(text, max(0, anchor), width)
+    out = ["… "] if start > 0 else []
+    cursor = start
+    for m_start, m_end, _ in matches:
+        if m_start < start or m_end > end:
+            continue
+        out.append(html.escape(text[cursor:m_start]))
+        out.append(f"<mark>{html.escape(text[m_start:m_end])}</mark>")
+        cursor = m_end
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
         out.append(" …")
-    elif tail_end < len(text):
-        out.append(html.escape(text[tail_end:tail_end + 3]))
-    return "".join(out).strip()
+    return " ".join("".join(out).split())

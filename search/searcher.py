@@ -20,7 +20,7 @@ from search.facets import FacetTable
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
-from search.ranking import recency_factor, weighting, with_bonuses
+from search.ranking import bonus_scores, recency_factor, weighting
 from search.settings import Settings
 from search.spelling import suggest_correction
 from search.store import IndexLocation
@@ -47,11 +47,11 @@ class IndexView:
     _ids: dict = field(default_factory=dict)
     _responses: OrderedDict = field(default_factory=OrderedDict)
 
-    def doc_id(self, hit) -> str:
-        """The id of a hit, remembered so reranking does not reload stored fields."""
-        pid = self._ids.get(hit.docnum)
+    def doc_id(self, docnum: int) -> str:
+        """The id of a document, remembered so reranking does not reload stored fields."""
+        pid = self._ids.get(docnum)
         if pid is None:
-            pid = self._ids[hit.docnum] = hit["id"]
+            pid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
         return pid
 
     def cached(self, key) -> SearchResult | None:
@@ -165,12 +165,15 @@ class SearchService:
         table = view.facets
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
+        scores = None
         if parsed is None:
             base = table.live.copy()
         else:
-            base = self._mask(view, parsed.query)
+            scores = self._match(view, parsed.query)
+            base = np.isfinite(scores)
             if not base.any() and parsed.relaxed is not None:
-                base = self._mask(view, parsed.relaxed)
+                scores = self._match(view, parsed.relaxed)
+                base = np.isfinite(scores)
                 if base.any():
                     relaxed = True
                     parsed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms,
@@ -188,19 +191,20 @@ class SearchService:
                 facets[name] = table.count(name, _combine(base, others),
                                            request.filters()[name], self.settings.facet_limit)
         total = int(final.sum())
-        hits = self._page(view, request, parsed, final, total)
+        hits = self._page(view, request, parsed, final, total, scores)
         return SearchResult(request.q, total, request.page, request.per_page, hits, facets,
                             relaxed=relaxed, warnings=warnings)
 
-    def _mask(self, view: IndexView, query: wq.Query) -> np.ndarray:
-        mask = np.zeros(view.facets.size, dtype=bool)
-        if query is wq.NullQuery:
-            return mask
-        docs = np.fromiter(view.searcher.docs_for_query(query), dtype=np.int64)
-        mask[docs] = True
-        return mask & view.facets.live
+    def _match(self, view: IndexView, query: wq.Query) -> np.ndarray:
+        """BM25F score of every document, -inf where `query` does not match (one pass)."""
+        scores = np.full(view.facets.size, -np.inf)
+        if query is not wq.NullQuery:
+            for score, docnum in view.searcher.search(query, limit=None).top_n:
+                scores[docnum] = score
+        scores[~view.facets.live] = -np.inf
+        return scores
 
-    def _page(self, view, request, parsed, final, total) -> list[Hit]:
+    def _page(self, view, request, parsed, final, total, scores) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
@@ -210,21 +214,27 @@ class SearchService:
             order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
             chosen = [(int(d), None) for d in docnums[order][start:start + request.per_page]]
         else:
-            chosen = self._ranked(view, parsed, final, start + request.per_page)[start:]
+            chosen = self._ranked(view, parsed, final, scores, start + request.per_page)[start:]
         return [self._hit(view, docnum, score, parsed, request.snippets)
                 for docnum, score in chosen]
 
-    def _ranked(self, view, parsed, final, needed: int) -> list[tuple[int, float]]:
+    def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:
+        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
         depth = max(RERANK_DEPTH, needed)
-        allow = None if final.all() else set(np.flatnonzero(final).tolist())
-        results = view.searcher.search(with_bonuses(parsed), limit=depth, filter=allow)
+        candidates = np.flatnonzero(final)
+        base = scores[candidates]
+        if len(candidates) > depth:
+            keep = np.argpartition(-base, depth - 1)[:depth]
+            candidates, base = candidates[keep], base[keep]
+        bonus = bonus_scores(view.searcher, parsed, candidates.tolist())
         today = dt.date.today()
         scored = []
-        for hit in results:
-            factor = recency_factor(int(view.facets.days[hit.docnum]), today,
+        for docnum, score in zip(candidates.tolist(), base.tolist(), strict=True):
+            factor = recency_factor(int(view.facets.days[docnum]), today,
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
-            scored.append((hit.docnum, hit.score * factor, view.doc_id(hit)))
+            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor,
+                           view.doc_id(docnum)))
         scored.sort(key=lambda item: (-item[1], item[2]))
         return [(docnum, score) for docnum, score, _ in scored[:needed]]
 

@@ -16,6 +16,7 @@ from whoosh.writing import IndexWriter
 from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
 from search.models import Publication
+from search.parallel import default_procs, parallel_writer
 from search.store import IndexLocation
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
@@ -66,23 +67,26 @@ Progress = Callable[[int], None]
 
 
 def rebuild(location: IndexLocation, publications: Iterable[Publication],
-            progress: Progress | None = None, limitmb: int = 256) -> RebuildStats:
+            progress: Progress | None = None, limitmb: int = 256,
+            procs: int | None = None) -> RebuildStats:
     """Write every publication into a new generation, then switch to it atomically.
 
     Until the switch, readers keep the previous generation; a crash leaves only a
-    temporary directory that the next run removes. Duplicate ids keep the last record.
+    temporary directory that the next run removes. Documents are analyzed in `procs`
+    processes (default: the cores available). Duplicate ids keep the last record.
     """
     stats = RebuildStats()
     started = time.perf_counter()
     with location.rebuild_lock():
         tmp_path, ix = location.new_generation()
         try:
-            writer = ix.writer(limitmb=limitmb)
+            writer = parallel_writer(ix, procs or default_procs(), limitmb)
             seen: set[str] = set()
+            later: dict[str, Publication] = {}  # duplicates, written after the first pass
             t0 = time.perf_counter()
             for pub in publications:
                 if pub.id in seen:
-                    writer.update_document(**to_document(pub))
+                    later[pub.id] = pub
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
                     writer.add_document(**to_document(pub))
@@ -95,7 +99,9 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                 raise EmptyRebuild("no publication could be read from the sources; "
                                    "the index was left unchanged")
             t0 = time.perf_counter()
-            writer.commit(optimize=True)
+            writer.commit()
+            if later:
+                _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
                 _replay_journal(location, ix)
@@ -108,6 +114,19 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             raise
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _replace(ix, pubs: Iterable[Publication]) -> None:
+    """Replace documents by id (the parallel writer cannot see its own earlier adds)."""
+    writer = ix.writer()
+    try:
+        for pub in pubs:
+            writer.delete_by_term("id", pub.id)
+            writer.add_document(**to_document(pub))
+        writer.commit()
+    except BaseException:
+        _cancel(writer)
+        raise
 
 
 def _replay_journal(location: IndexLocation, ix) -> None:

@@ -3,6 +3,7 @@ writes, a killed worker and a reindex under load."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import threading
@@ -63,7 +64,8 @@ class Load:
             try:
                 try:
                     total = self._one()
-                except OSError:
+                except (OSError, http.client.HTTPException):
+                    # a worker killed mid-response: the connection drops or the body is cut
                     if not self.retry:
                         raise
                     with self.lock:
