@@ -34,7 +34,8 @@ def _search_params(max_page_size: int, max_q: int) -> list[dict]:
         _q("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, "year filter", True),
         _q("from", {"type": "string", "format": "date"}, "first date, inclusive"),
         _q("to", {"type": "string", "format": "date"}, "last date, inclusive"),
-        _q("sort", {"type": "string", "enum": ["relevance", "date_desc", "date_asc"]}, "order"),
+        _q("sort", {"type": "string", "enum": ["relevance", "date_desc", "date_asc", "date"]},
+           "order (date = date_desc)"),
         _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "page number"),
         _q("per_page", {"type": "integer", "minimum": 1, "maximum": max_page_size}, "hits/page"),
     ]

@@ -42,6 +42,7 @@ def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
 
 def search_request(req: falcon.Request, settings: Settings, paged: bool = True) -> SearchRequest:
     sort = req.get_param("sort") or None
+    sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
         raise falcon.HTTPBadRequest(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from search.errors import IndexMissing, SearchError
 from search.models import SearchRequest
-from search.settings import SAMPLE_DIR, Settings
+from search.settings import Settings
 
 __all__ = ["main", "build_parser"]
 
@@ -43,12 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("reindex", help="build or update the index from sources",
-                       description="Index JSON Lines files, raw text pages and HTML pages "
-                       "(files or directories). A full rebuild writes a new index and switches "
-                       "to it atomically; an interrupted run leaves the previous index serving.")
+                       description="Index JSON Lines files, raw text and HTML pages, WordPress "
+                       "exports (WXR, REST JSON), PDF/DOCX/ODT files, directories of them, and "
+                       "websites (a site root, sitemap or RSS/Atom feed). A full rebuild writes a "
+                       "new index and switches to it atomically; an interrupted run leaves the "
+                       "previous index serving. Bad files are reported and skipped.")
     p.add_argument("sources", nargs="*",
                    help="files, directories or http(s) addresses of a site, sitemap or feed "
-                   f"(default: the shipped sample, {SAMPLE_DIR.name}/)")
+                   "(default: the shipped sample, index_data/sample/)")
     p.add_argument("--incremental", action="store_true",
                    help="add and update by id, remove documents whose source is gone; "
                    "for sites, ask only for what changed and remove pages answering 404/410")
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--procs", type=int,
+                   help="processes analysing documents in a full rebuild (default: the cores, "
+                   "at most 4)")
 
     p = sub.add_parser("search", help="search the index from the command line")
     p.add_argument("query", nargs="?", default="", help="query text (empty: browse newest)")

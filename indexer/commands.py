@@ -77,7 +77,7 @@ def reindex(settings, args) -> int:
             if crawled is not None and crawled.gone:
                 stats.removed += delete(location, crawled.gone)
         else:
-            stats = rebuild(location, publications(), progress=bar.update)
+            stats = rebuild(location, publications(), progress=bar.update, procs=args.procs)
     elapsed = time.perf_counter() - started
     if crawled is not None:
         web.save_state(location.root / web.STATE_FILE,
