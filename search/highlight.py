@@ -45,7 +45,7 @@ def surface_forms(lemma: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _matcher(lemmas: frozenset[str], forms: frozenset[str],
              prefixes: tuple[str, ...]) -> re.Pattern | None:
     words: set[str] = set(forms)

@@ -75,6 +75,7 @@ class ParsedQuery:
     words: tuple[str, ...]
     warnings: list[str]
     content_lemmas: tuple[str, ...] = ()
+    plain: bool = False  # only words, no operators: partial matches may follow full ones
 
     @property
     def empty(self) -> bool:
@@ -208,8 +209,10 @@ class QueryParser:
             if state.skipped_stop_words:
                 warnings.append("в запросе только служебные слова")
             compiled = wq.NullQuery
+        plain = all(kind == "word" and isinstance(node, Word) and not node.exact
+                    and not node.prefix for kind, node in tokens)
         return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
-                           tuple(state.words), warnings, tuple(state.top_lemmas))
+                           tuple(state.words), warnings, tuple(state.top_lemmas), plain)
 
     def _compile(self, node, state: _CompileState):
         if isinstance(node, Word):

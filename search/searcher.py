@@ -30,6 +30,8 @@ from search.synonyms import SynonymDictionary
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
+BACKFILL_BELOW = 10  # fewer full matches than this: partial matches join them
+FULL_MATCH_BONUS = 0.5  # ... ranked by score, with this bonus for having every word
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
@@ -165,12 +167,24 @@ class SearchService:
         table = view.facets
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
-        scores = None
+        scores = strict = None
         if parsed is None:
             base = table.live.copy()
         else:
             scores = self._match(view, parsed.query)
             base = np.isfinite(scores)
+            full = int(base.sum())
+            if 0 < full < BACKFILL_BELOW and parsed.relaxed is not None \
+                    and parsed.plain and request.sort == "relevance":
+                partial = self._match(view, parsed.relaxed)
+                extra = np.isfinite(partial) & ~base
+                if extra.any():
+                    strict = base
+                    scores = np.where(base, scores, partial)
+                    base = base | extra
+                    warnings.append(f"все слова запроса есть в {full} публикац"
+                                    f"{_plural(full, 'ии', 'иях', 'иях')}; "
+                                    "ниже — частичные совпадения")
             if not base.any() and parsed.relaxed is not None:
                 scores = self._match(view, parsed.relaxed)
                 base = np.isfinite(scores)
@@ -191,7 +205,7 @@ class SearchService:
                 facets[name] = table.count(name, _combine(base, others),
                                            request.filters()[name], self.settings.facet_limit)
         total = int(final.sum())
-        hits = self._page(view, request, parsed, final, total, scores)
+        hits = self._page(view, request, parsed, final, total, scores, strict)
         return SearchResult(request.q, total, request.page, request.per_page, hits, facets,
                             relaxed=relaxed, warnings=warnings)
 
@@ -204,7 +218,7 @@ class SearchService:
         scores[~view.facets.live] = -np.inf
         return scores
 
-    def _page(self, view, request, parsed, final, total, scores) -> list[Hit]:
+    def _page(self, view, request, parsed, final, total, scores, strict=None) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
@@ -214,26 +228,34 @@ class SearchService:
             order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
             chosen = [(int(d), None) for d in docnums[order][start:start + request.per_page]]
         else:
-            chosen = self._ranked(view, parsed, final, scores, start + request.per_page)[start:]
+            chosen = self._ranked(view, parsed, final, scores, strict,
+                                  start + request.per_page)[start:]
         return [self._hit(view, docnum, score, parsed, request.snippets)
                 for docnum, score in chosen]
 
-    def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:
-        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
+    def _ranked(self, view, parsed, final, scores, strict,
+                needed: int) -> list[tuple[int, float]]:
+        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top.
+
+        Documents in `strict` (all the words) get FULL_MATCH_BONUS over partial matches.
+        """
         depth = max(RERANK_DEPTH, needed)
         candidates = np.flatnonzero(final)
         base = scores[candidates]
+        tier = strict[candidates] if strict is not None else np.ones(len(candidates), bool)
         if len(candidates) > depth:
-            keep = np.argpartition(-base, depth - 1)[:depth]
-            candidates, base = candidates[keep], base[keep]
+            keep = np.argpartition(-(base * (1 + tier * FULL_MATCH_BONUS)), depth - 1)[:depth]
+            candidates, base, tier = candidates[keep], base[keep], tier[keep]
         bonus = bonus_scores(view.searcher, parsed, candidates.tolist())
         today = dt.date.today()
         scored = []
-        for docnum, score in zip(candidates.tolist(), base.tolist(), strict=True):
+        for docnum, score, full in zip(candidates.tolist(), base.tolist(), tier.tolist(),
+                                       strict=True):
             factor = recency_factor(int(view.facets.days[docnum]), today,
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
-            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor,
+            coordination = 1 + FULL_MATCH_BONUS if full and strict is not None else 1.0
+            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor * coordination,
                            view.doc_id(docnum)))
         scored.sort(key=lambda item: (-item[1], item[2]))
         return [(docnum, score) for docnum, score, _ in scored[:needed]]
@@ -294,6 +316,14 @@ def _copy(result: SearchResult) -> SearchResult:
     """A copy whose lists the caller may change without touching the cached result."""
     return replace(result, hits=list(result.hits), warnings=list(result.warnings),
                    facets={name: list(values) for name, values in result.facets.items()})
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
 
 
 def _combine(base: np.ndarray, masks) -> np.ndarray:

@@ -53,12 +53,12 @@ def test_api_csv_has_every_match_with_cyrillic(client, capsys, sample_index_dir)
 
 def test_api_xlsx_opens_with_openpyxl(client):
     resp = client.simulate_get("/api/export", params={"q": QUERY, "format": "xlsx",
-                                                      "topic": "Отчёты"})
+                                                      "topic": "Отчёты и итоги"})
     assert resp.status_code == 200
     assert resp.headers["content-type"] == export.CONTENT_TYPES["xlsx"]
     rows = _xlsx_rows(resp.content)
     csv_rows = _csv_rows(client.simulate_get(
-        "/api/export", params={"q": QUERY, "format": "csv", "topic": "Отчёты"}).content)
+        "/api/export", params={"q": QUERY, "format": "csv", "topic": "Отчёты и итоги"}).content)
     assert rows[0] == [export.HEADERS[c] for c in export.COLUMNS]
     assert len(rows) - 1 == len(csv_rows) > 0
     titles = [r[0] for r in rows[1:]]
@@ -90,7 +90,7 @@ def test_cli_csv_to_stdout_and_xlsx_needs_a_file(sample_index_dir, capfdbinary):
     assert main(["--index-dir", str(sample_index_dir), "search", QUERY, "--format",
                  "xlsx"]) == 2
     capfdbinary.readouterr()
-    assert main(["--index-dir", str(sample_index_dir), "search", QUERY, "--topic", "Отчёты",
+    assert main(["--index-dir", str(sample_index_dir), "search", QUERY, "--topic", "Отчёты и итоги",
                  "--format", "csv"]) == 0
     rows = _csv_rows(capfdbinary.readouterr().out)
     assert rows and all("Отчёты" in r["topics"] for r in rows)

@@ -61,8 +61,14 @@ def sample_searcher(sample_index_dir):
     ix.close()
 
 
-def _ids(service: SearchService, q: str) -> list[str]:
-    return sorted(hit.id for hit in service.search(SearchRequest(q=q, per_page=50)).hits)
+def _ids(service: SearchService, q: str, full_only: bool = False) -> list[str]:
+    """Ids of the hits; with `full_only`, only those ranked above the partial matches."""
+    result = service.search(SearchRequest(q=q, per_page=50))
+    hits = result.hits
+    if full_only and any("частичные совпадения" in w for w in result.warnings):
+        full = int(next(w for w in result.warnings if "частичные" in w).split(" в ")[1].split()[0])
+        hits = hits[:full]
+    return sorted(hit.id for hit in hits)
 
 
 # -- operators on a tiny index -------------------------------------------------------
@@ -96,7 +102,7 @@ def test_only_negation_excludes_from_everything(tiny):
 
 
 def test_lenient_syntax_warns_instead_of_failing(tiny, parser):
-    assert _ids(tiny, '"любителей поэзии') == ["q5"]
+    assert _ids(tiny, '"любителей поэзии', full_only=True) == ["q5"]
     assert parser.parse('"любителей поэзии').warnings == ["непарная кавычка пропущена"]
     assert _ids(tiny, "(поэзия") == ["q5", "q6"]
     assert _ids(tiny, "поэзия)") == ["q5", "q6"]
@@ -148,7 +154,16 @@ def test_relaxed_when_not_all_words_match(tiny):
 def test_not_relaxed_when_all_words_match(tiny):
     result = tiny.search(SearchRequest(q="клуб поэзия"))
     assert result.relaxed is False
+    assert result.hits[0].id == "q5"  # the one publication with every word comes first
+    # few full matches: partial ones follow, and the answer says so
+    assert [hit.id for hit in result.hits] == ["q5", "q6"]
+    assert any("все слова запроса есть в 1 публикации" in w for w in result.warnings)
+
+
+def test_explicit_and_is_strict(tiny):
+    result = tiny.search(SearchRequest(q="клуб AND поэзия"))
     assert [hit.id for hit in result.hits] == ["q5"]
+    assert not result.warnings
 
 
 def test_relaxed_fallback_via_cli(sample_index_dir, capsys):
