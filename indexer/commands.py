@@ -126,12 +126,15 @@ def _web_summary(crawled) -> None:
 
 def _summary(stats, skipped, elapsed, location) -> None:
     cache = morph.cache_stats()
+    hits = cache["hits"] + stats.worker_lemma_hits
+    lookups = hits + cache["misses"] + stats.worker_lemma_misses
     docs = stats.indexed + stats.updated
     print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
           f"skipped: {len(skipped) + len(stats.skipped)}")
     print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
           f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
-    print(f"lemma cache: {cache['hit_rate']:.1%} hits ({cache['size']:,} words)")
+    print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
+          f"(all indexing processes)")
     print(f"index: {location.root / (stats.generation or '')}  "
           f"({_size(location.root / (stats.generation or '')) / 1e6:.1f} MB)")
     reasons: dict[str, int] = {}

@@ -8,13 +8,18 @@ dies (PR_SET_PDEATHSIG), so a killed reindex leaves no orphan processes behind.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import sys
+from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
-__all__ = ["parallel_writer", "default_procs"]
+from search.morph import cache_stats
+
+__all__ = ["parallel_writer", "default_procs", "collect_lemma_stats"]
+_STATS_PREFIX = ".lemma-stats-"
 
 _PR_SET_PDEATHSIG = 1
 
@@ -37,6 +42,11 @@ class _OrphanSafeTask(SubWriterTask):
             except (OSError, AttributeError):
                 pass
         super().run()
+        folder = getattr(self.storage, "folder", None)
+        if folder:  # report this process's lemma cache to the parent (see collect_lemma_stats)
+            stats = cache_stats()
+            path = Path(folder) / f"{_STATS_PREFIX}{os.getpid()}.json"
+            path.write_text(json.dumps({"hits": stats["hits"], "misses": stats["misses"]}))
 
 
 class _OrphanSafeWriter(MpWriter):
@@ -55,3 +65,16 @@ def parallel_writer(ix, procs: int, limitmb: int):
         return ix.writer(limitmb=limitmb)
     return _OrphanSafeWriter(ix, procs=procs, batchsize=100, multisegment=True,
                              limitmb=limitmb)
+
+
+def collect_lemma_stats(folder: Path) -> tuple[int, int]:
+    """Lemma-cache (hits, misses) summed over the sub-writers of a rebuild; files removed."""
+    hits = misses = 0
+    for path in Path(folder).glob(f"{_STATS_PREFIX}*.json"):
+        try:
+            data = json.loads(path.read_text())
+            hits, misses = hits + int(data["hits"]), misses + int(data["misses"])
+        except (OSError, ValueError, KeyError):
+            pass
+        path.unlink(missing_ok=True)
+    return hits, misses

@@ -16,7 +16,7 @@ from whoosh.writing import IndexWriter
 from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
 from search.models import Publication
-from search.parallel import default_procs, parallel_writer
+from search.parallel import collect_lemma_stats, default_procs, parallel_writer
 from search.store import IndexLocation
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
@@ -32,6 +32,8 @@ class RebuildStats:
     generation: str | None = None
     add_seconds: float = 0.0
     commit_seconds: float = 0.0
+    worker_lemma_hits: int = 0  # lemma-cache figures of the parallel indexing processes
+    worker_lemma_misses: int = 0
 
     @property
     def docs_per_second(self) -> float:
@@ -100,6 +102,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                                    "the index was left unchanged")
             t0 = time.perf_counter()
             writer.commit()
+            stats.worker_lemma_hits, stats.worker_lemma_misses = collect_lemma_stats(tmp_path)
             if later:
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
