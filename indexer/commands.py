@@ -15,6 +15,7 @@ from indexer.cli import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.sources import Skip, iter_publications
 from search import morph
 from search.errors import IndexMissing
+from search.schema import SCHEMA_VERSION
 from search.searcher import SearchService
 from search.settings import PROJECT_ROOT, SAMPLE_DIR
 from search.store import IndexLocation
@@ -34,8 +35,11 @@ def _progress(disabled: bool):
 def reindex(settings, args) -> int:
     location = IndexLocation(settings.index_dir)
     if args.if_missing and location.current_name():
-        log.info("index already present in %s; nothing to do", settings.index_dir)
-        return 0
+        if location.current().schema_version == SCHEMA_VERSION:
+            log.info("index already present in %s; nothing to do", settings.index_dir)
+            return 0
+        log.info("the index in %s was built by another version; rebuilding it",
+                 settings.index_dir)
     urls = [s for s in args.sources if web.is_url(s)]
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
     if not args.sources:

@@ -48,7 +48,11 @@ class RuTokenizer(Tokenizer):
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
+        last_end = 0
         for match in WORD_RE.finditer(value):
+            gap = value[last_end:match.start()]
+            sentence_start = last_end == 0 or any(c in gap for c in ".!?…\n")
+            last_end = match.end()
             word = _STRIP.sub("", match.group())[:MAX_WORD_LENGTH]
             parts = _HYPHEN.split(word)
             spans = [(word, match.start(), match.end(), pos)]
@@ -66,6 +70,7 @@ class RuTokenizer(Tokenizer):
                 t.stopped = False
                 t.compound = len(parts) > 1 and text is word
                 t.part = text is not word
+                t.sentence_start = sentence_start and start == match.start()
                 if positions:
                     t.pos = p
                 if chars:
@@ -137,7 +142,12 @@ class LemmaFilter(Filter):
                     t.boost = weight
                     yield t
             else:
-                for lemma in index_lemmas(word):
+                original = getattr(t, "original", word)
+                case = "lower"
+                if original[:1].isupper():
+                    start = getattr(t, "sentence_start", True) or original.isupper()
+                    case = "start" if start else "name"
+                for lemma in index_lemmas(word, case):
                     t.text = lemma
                     yield t
 

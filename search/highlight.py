@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from search.morph import fold_yo, get_analyzer, is_cyrillic
+from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
 
 __all__ = ["make_snippet", "surface_forms", "SNIPPET_WORDS", "SCAN_CHARS"]
 
@@ -50,7 +50,7 @@ def _matcher(lemmas: frozenset[str], forms: frozenset[str],
              prefixes: tuple[str, ...]) -> re.Pattern | None:
     words: set[str] = set(forms)
     for lemma in lemmas:
-        words |= surface_forms(lemma)
+        words |= surface_forms(lemma.lstrip(NAME_MARK))
     alternatives = [re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w]
     alternatives += [re.escape(p) + rf"{_WORD}*" for p in prefixes if p]
     if not alternatives:

@@ -13,11 +13,15 @@ from functools import lru_cache
 
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
-    "cache_stats", "get_analyzer", "Reading", "NAME_TAGS",
+    "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
 ]
 
 LEMMA_CACHE_SIZE = 300_000
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+# Prefix of the term for the proper-name reading of a word that is also a common noun:
+# `Надежда Круглова` is indexed as `@надежда`, the hope (`надежда`) stays `надежда`.
+NAME_MARK = "@"
+NAME_DEMOTION = 0.2  # weight of a name reading when the query word is lowercase
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _analyzer = None
 
@@ -45,11 +49,17 @@ def is_cyrillic(word: str) -> bool:
 
 @dataclass(frozen=True)
 class Reading:
-    """One normal form of a word with its summed parse score."""
+    """One normal form of a word with its summed parse scores (common and as a name)."""
 
     lemma: str
     score: float
     is_name: bool
+    name_score: float = 0.0
+
+    @property
+    def ambiguous_name(self) -> bool:
+        """Both a common word and a proper name: `надежда`, `вера`, `любовь`."""
+        return 0.0 < self.name_score < self.score
 
 
 @lru_cache(maxsize=LEMMA_CACHE_SIZE)
@@ -68,15 +78,29 @@ def readings(word: str) -> tuple[Reading, ...]:
             entry[1] += parse.score
         else:
             entry[0] += parse.score
-    out = [Reading(lemma, common + name, name > common) for lemma, (common, name) in scores.items()]
+    out = [Reading(lemma, common + name, name > common, name)
+           for lemma, (common, name) in scores.items()]
     out.sort(key=lambda r: (-r.score, r.lemma))
     return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
 
 
 @lru_cache(maxsize=LEMMA_CACHE_SIZE)
-def index_lemmas(word: str) -> tuple[str, ...]:
-    """Every normal form of `word`, indexed at the same position (recall first)."""
-    return tuple(r.lemma for r in readings(word))
+def index_lemmas(word: str, case: str = "lower") -> tuple[str, ...]:
+    """Every normal form of `word`, indexed at the same position (recall first).
+
+    `case` is how the word was written: "lower", "name" (capitalized inside a sentence:
+    a common noun that is also a first name is indexed as the name only) or "start"
+    (capitalized at a sentence start: both readings).
+    """
+    out: list[str] = []
+    for r in readings(word):
+        if r.ambiguous_name and case != "lower":
+            if case == "start":
+                out.append(r.lemma)
+            out.append(NAME_MARK + r.lemma)
+        else:
+            out.append(r.lemma)
+    return tuple(out)
 
 
 def query_lemmas(word: str, capitalized: bool = False,
@@ -88,7 +112,12 @@ def query_lemmas(word: str, capitalized: bool = False,
     """
     weighted = []
     for r in readings(word):
-        weight = r.score if (capitalized or not r.is_name) else r.score * 0.2
+        if r.ambiguous_name:
+            name = r.name_score * (1.0 if capitalized else NAME_DEMOTION)
+            weighted.append((r.lemma, r.score - r.name_score))
+            weighted.append((NAME_MARK + r.lemma, max(name, 1e-6)))
+            continue
+        weight = r.score if (capitalized or not r.is_name) else r.score * NAME_DEMOTION
         weighted.append((r.lemma, max(weight, 1e-6)))
     total = sum(w for _, w in weighted)
     weighted = [(lemma, w / total) for lemma, w in weighted]

@@ -315,22 +315,29 @@ class QueryParser:
                       wq.Phrase("body", lemmas, slop=slop)])
 
     def _phrase(self, node: Phrase, state) -> wq.Query | None:
-        lemmas: list[str] = []
+        slots: list[list[str]] = []  # the lemmas that may stand at each position
         for word in node.words:
             whole, parts = self._analyze(word)
             if len(parts) > 1:
-                lemmas.extend(p[0][0] for p in parts)
+                slots.extend([p[0][0]] for p in parts)
             elif whole:
-                lemmas.append(whole[0][0])
+                slots.append([lemma for lemma, _ in whole])
             state.forms.add(fold_yo(word.lower()))
             state.lemmas.update(lemma for lemma, _ in whole)
         state.words.extend(node.words)
-        if not lemmas:
+        if not slots:
             return None
-        if len(lemmas) == 1:
-            return self._terms([(lemmas[0], 1.0)])
-        return self._with_alternatives(self._sequence(lemmas, node.slop),
-                                       self.synonyms.alternatives(tuple(lemmas)), state)
+        if len(slots) == 1:
+            return self._terms([(lemma, 1.0) for lemma in slots[0]])
+        lemmas = tuple(slot[0] for slot in slots)
+        if all(len(slot) == 1 for slot in slots):
+            query = self._sequence(list(lemmas), node.slop)
+        else:  # a homonym or a name: any of its lemmas at that position
+            query = wq.Or([
+                wq.Sequence([_any_of(field, slot) for slot in slots], slop=node.slop,
+                            boost=boost)
+                for field, boost in (("title", self.title_boost), ("body", 1.0))])
+        return self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
 
     def _merge_synonym_runs(self, children, state):
         """Replace a run of plain words that spells out an abbreviation by (run OR abbreviation)."""
@@ -356,6 +363,11 @@ class QueryParser:
                 out.append(children[i])
                 i += 1
         return out
+
+
+def _any_of(field: str, lemmas: list[str]) -> wq.Query:
+    terms = [wq.Term(field, lemma) for lemma in lemmas]
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
 @dataclass

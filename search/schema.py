@@ -9,7 +9,7 @@ from search.analysis import EXACT_ANALYZER, RU_ANALYZER
 __all__ = ["SCHEMA_VERSION", "build_schema"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> fields.Schema:

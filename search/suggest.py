@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from search.analysis import WORD_RE
-from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.morph import NAME_MARK, fold_yo, index_lemmas, is_cyrillic
 from search.spelling import edit_distance
 
 __all__ = ["Vocabulary", "suggest"]
@@ -30,7 +30,7 @@ class Vocabulary:
         for fieldname in ("body", "title"):
             for term, info in reader.iter_field(fieldname):
                 word = term.decode("utf-8") if isinstance(term, bytes) else term
-                if len(word) > 2 and not word.isdigit():
+                if len(word) > 2 and not word.isdigit() and not word.startswith(NAME_MARK):
                     freqs[word] = freqs.get(word, 0) + info.doc_frequency()
         if len(freqs) > MAX_WORDS:
             keep = sorted(freqs, key=lambda w: -freqs[w])[:MAX_WORDS]
