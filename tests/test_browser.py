@@ -99,6 +99,8 @@ def test_search_facets_typo_xss_and_console(driver, site):
     assert any(m.text.lower().startswith("выстав") for m in marks), [m.text for m in marks]
     assert "q=" in driver.current_url
     assert driver.find_element(By.ID, "export").is_displayed()
+    xlsx = driver.find_element(By.ID, "export-xlsx")
+    assert xlsx.is_displayed() and "format=xlsx" in xlsx.get_attribute("href")
     driver.save_screenshot(SCREENSHOT)
     print(f"\nscreenshot: {SCREENSHOT}")
 

@@ -297,6 +297,7 @@
     clear($('facet-lists'));
     show($('welcome'), true);
     show($('export'), false);
+    show($('export-xlsx'), false);
     show($('reset-filters'), false);
   }
 
@@ -305,6 +306,7 @@
     $('error').textContent = message;
     show($('error'), true);
     show($('export'), false);
+    show($('export-xlsx'), false);
   }
 
   function renderResults(state, data) {
@@ -547,11 +549,13 @@
   }
 
   function updateExport(state, total) {
-    var params = apiParams(state, { withPaging: false });
-    params.set('format', 'csv');
-    var link = $('export');
-    link.href = '/api/export?' + params.toString();
-    show(link, total > 0);
+    ['csv', 'xlsx'].forEach(function (format) {
+      var params = apiParams(state, { withPaging: false });
+      params.set('format', format);
+      var link = $(format === 'csv' ? 'export' : 'export-xlsx');
+      link.href = '/api/export?' + params.toString();
+      show(link, total > 0);
+    });
   }
 
   function isModifiedClick(event) {
