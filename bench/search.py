@@ -83,11 +83,14 @@ def _clear_caches(service, lemmas: bool) -> None:
     for name in ("_responses", "_ids"):
         if hasattr(view, name):
             getattr(view, name).clear()
+    if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
+        highlight._matcher.cache_clear()
     if lemmas:
         morph.readings.cache_clear()
         morph.index_lemmas.cache_clear()
-        if hasattr(highlight, "_word_keys"):
-            highlight._word_keys.cache_clear()
+        for name in ("_word_keys", "surface_forms"):  # per-word caches of older/newer code
+            if hasattr(highlight, name):
+                getattr(highlight, name).cache_clear()
 
 
 def run_ours(index_dir, queries, passes: int) -> dict:
