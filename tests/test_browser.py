@@ -31,10 +31,11 @@ def driver(tmp_path_factory):
     options.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--window-size=1280,1000",
+                "--disable-sync", "--no-first-run", "--window-size=1280,1000", "--lang=ru-RU",
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ru-RU,ru"})
     drv = webdriver.Chrome(options=options, service=Service(chromedriver))
     drv.set_page_load_timeout(30)
     try:
