@@ -9,7 +9,7 @@ from whoosh import scoring
 
 from search.query import ParsedQuery
 
-__all__ = ["weighting", "with_bonuses", "bonus_query", "bonus_scores", "recency_factor"]
+__all__ = ["weighting", "bonus_query", "bonus_scores", "recency_factor"]
 
 EXACT_BONUS = 0.5
 PROXIMITY_BONUS = 1.5
@@ -28,12 +28,6 @@ def bonus_query(parsed: ParsedQuery) -> wq.Query | None:
         bonus.append(wq.Phrase("body", list(parsed.content_lemmas), slop=PROXIMITY_SLOP,
                                boost=PROXIMITY_BONUS))
     return wq.Or(bonus) if bonus else None
-
-
-def with_bonuses(parsed: ParsedQuery) -> wq.Query:
-    """The main query with the bonus clauses as an AndMaybe (scores every match)."""
-    bonus = bonus_query(parsed)
-    return parsed.query if bonus is None else wq.AndMaybe(parsed.query, bonus)
 
 
 def bonus_scores(searcher, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:

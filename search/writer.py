@@ -35,10 +35,6 @@ class RebuildStats:
     worker_lemma_hits: int = 0  # lemma-cache figures of the parallel indexing processes
     worker_lemma_misses: int = 0
 
-    @property
-    def docs_per_second(self) -> float:
-        return (self.indexed + self.updated) / self.seconds if self.seconds else 0.0
-
 
 def to_document(pub: Publication) -> dict:
     """A Publication as the keyword arguments of Whoosh's add_document."""
