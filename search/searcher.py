@@ -147,18 +147,24 @@ class SearchService:
     def _search(self, view: IndexView, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
         result = self._run(view, request, parsed)
-        if parsed is not None and result.total < 3:
+        if parsed is not None and (result.total < 3 or result.relaxed):
             correction = suggest_correction(view.searcher.reader(), request.q)
             if correction and correction.text != request.q:
                 result.did_you_mean = correction.text
-                if correction.confident and (result.total == 0 or correction.layout):
+                if correction.confident and (result.total == 0 or correction.layout
+                                             or result.relaxed):
                     fixed = self._run(view, request, self.parser.parse(correction.text))
-                    if fixed.total > result.total:
+                    # Latin gibberish that spells Russian words is never meant as typed.
+                    if fixed.total > result.total or (fixed.total and (
+                            correction.layout or (result.relaxed and not fixed.relaxed))):
                         fixed.query, fixed.did_you_mean, fixed.corrected = (
                             request.q, correction.text, True)
+                        reason = (f"ничего не найдено по запросу «{request.q}»" if not result.total
+                                  else f"запрос «{request.q}» набран в латинской раскладке"
+                                  if correction.layout else
+                                  f"не все слова запроса «{request.q}» найдены")
                         fixed.warnings.append(
-                            f"ничего не найдено по запросу «{request.q}»; "
-                            f"показаны результаты по запросу «{correction.text}»")
+                            f"{reason}; показаны результаты по запросу «{correction.text}»")
                         return fixed
         return result
 

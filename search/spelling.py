@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.analysis import WORD_RE
+from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import fold_yo, index_lemmas, is_cyrillic
 
 __all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distance"]
@@ -75,7 +75,8 @@ def suggest_correction(reader, query: str) -> Correction | None:
     if whole and not is_cyrillic(whole) and latin_letters == len(whole.replace(" ", "")):
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
-        if mapped_words and all(_known(reader, w) for w in mapped_words):
+        content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
+        if content and all(_known(reader, w) for w in content):
             return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:
@@ -89,4 +90,18 @@ def suggest_correction(reader, query: str) -> Correction | None:
         out = out.replace(word, term, 1)
         changed = True
         confident = confident and (dist == 1 or len(low) >= 8)
-    return Correction(out, confident) if changed else None
+    if not changed:
+        return _joined_words(reader, query, words)
+    return Correction(out, confident)
+
+
+def _joined_words(reader, query: str, words: list[str]) -> Correction | None:
+    """Two words the index knows as one: `медиа грамотность` -> `медиаграмотность`."""
+    for first, second in zip(words, words[1:], strict=False):
+        for glue in ("", "-"):
+            joined = fold_yo(f"{first}{glue}{second}".lower())
+            if len(joined) >= 6 and is_cyrillic(joined) and _known(reader, joined):
+                fixed = query.replace(f"{first} {second}", f"{first}{glue}{second}", 1)
+                if fixed != query:
+                    return Correction(fixed, True)
+    return None
