@@ -81,8 +81,8 @@ def suggest_correction(reader, query: str) -> Correction | None:
     changed, confident, out = False, True, query
     for word in words:
         low = fold_yo(word.lower())
-        if len(low) < 4 or _known(reader, low) or not is_cyrillic(low):
-            continue
+        if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low) or _known(reader, low):
+            continue  # stop words are never indexed, so they are not typos
         fix = _best_typo_fix(reader, low)
         if fix is None:
             continue
