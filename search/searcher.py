@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from whoosh import query as wq
 
+from search.analysis import RU_ANALYZER
 from search.errors import NotFound
 from search.facets import FacetTable
 from search.highlight import make_snippet
@@ -30,6 +31,7 @@ from search.synonyms import SynonymDictionary
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
+SIMILAR_TERMS = 12  # key terms of a publication used to find its neighbours
 BACKFILL_BELOW = 10  # fewer full matches than this: partial matches join them
 FULL_MATCH_BONUS = 0.5  # ... ranked by score, with this bonus for having every word
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
@@ -285,16 +287,37 @@ class SearchService:
         return _record(fields)
 
     def similar(self, pid: str, limit: int = 5) -> list[Hit]:
-        """Publications that share the most characteristic words with this one."""
+        """Publications about the same things: the document's key terms (those of its title
+        weighted double) searched in titles and bodies, the same topics a little ahead."""
         view = self.view()
         docnum = view.searcher.document_number(id=pid)
         if docnum is None:
             raise NotFound(f"no publication with id {pid!r}")
         fields = view.searcher.stored_fields(docnum)
-        text = f"{fields.get('title', '')}\n{fields.get('title', '')}\n{fields.get('body', '')}"
-        results = view.searcher.more_like(docnum, "body", text=text, top=limit, numterms=20)
-        return [_to_hit(hit.fields(), make_snippet(hit.get("body", ""), frozenset()), hit.score)
-                for hit in results]
+        title_lemmas = {t.text for t in RU_ANALYZER(fields.get("title", ""))}
+        text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
+        terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        clauses = []
+        for term, weight in terms:
+            boost = weight * (2.0 if term in title_lemmas else 1.0)
+            clauses += [wq.Term("title", term, boost=boost * self.settings.title_boost),
+                        wq.Term("body", term, boost=boost)]
+        if not clauses:
+            return []
+        results = view.searcher.search(wq.Or(clauses), limit=limit * 4 + 1)
+        topics = set(_topics(fields.get("topics")))
+        scored = []
+        for hit in results:
+            if hit.docnum == docnum:
+                continue
+            shared = topics & set(_topics(hit.get("topics")))
+            scored.append((hit.score * (1.2 if shared else 1.0), hit.docnum))
+        scored.sort(key=lambda item: -item[0])
+        out = []
+        for score, other in scored[:limit]:
+            stored = view.searcher.stored_fields(other)
+            out.append(_to_hit(stored, make_snippet(stored.get("body", ""), frozenset()), score))
+        return out
 
     def suggest(self, text: str, limit: int = 10) -> list[dict]:
         """Completions for the search box."""

@@ -1,0 +1,83 @@
+"""Search quality features on the shipped sample: corrections, homonyms, names,
+hyphens, partial matches, suggestions and similar publications."""
+
+from __future__ import annotations
+
+from search.models import SearchRequest
+
+
+def _search(service, q: str, **kw):
+    return service.search(SearchRequest(q=q, **kw))
+
+
+def test_wrong_keyboard_layout_is_corrected(service):
+    result = _search(service, ",b,kbjntrf")
+    assert result.did_you_mean == "библиотека"
+    assert result.corrected and result.total > 10
+
+
+def test_layout_correction_keeps_stop_words(service):
+    result = _search(service, "rdtcn gj geirbycrjq rfhnt")  # квест по пушкинской карте
+    assert result.did_you_mean == "квест по пушкинской карте"
+    assert result.corrected
+    assert result.hits[0].id == "zlat-2023-010"
+
+
+def test_typo_is_corrected_when_nothing_is_found(service):
+    result = _search(service, "конкурз")
+    assert result.did_you_mean == "конкурс" and result.corrected
+    assert all("онкурс" in h.title + h.snippet for h in result.hits[:3])
+
+
+def test_typo_is_corrected_when_a_word_goes_unfound(service):
+    result = _search(service, "конкурз чтецов")
+    assert result.did_you_mean == "конкурс чтецов"
+    assert result.corrected and not result.relaxed
+
+
+def test_words_typed_apart_are_joined(service):
+    result = _search(service, "медиа грамотность")
+    assert result.did_you_mean == "медиаграмотность"
+    assert result.hits[0].id == "zlat-2025-003"
+
+
+def test_no_correction_for_function_words(service):
+    assert _search(service, '"ведь это на"').did_you_mean is None
+
+
+def test_hyphen_variants_meet(service):
+    spaced = [h.id for h in _search(service, "онлайн викторина", per_page=4).hits]
+    joined = [h.id for h in _search(service, "онлайн-викторина", per_page=4).hits]
+    assert set(spaced) == set(joined)
+    assert all("нлайн-викторин" in h.title for h in _search(service, "онлайн викторина",
+                                                              per_page=3).hits)
+
+
+def test_lowercase_name_is_demoted(service):
+    """`надежда` the hope ranks above Надежда the librarian; capitalized, the name rises."""
+    person = "page-005_detskiy_prazdnik.txt"
+    lower = {h.id: h.score for h in _search(service, "надежда", per_page=20).hits}
+    upper = {h.id: h.score for h in _search(service, "Надежда", per_page=20).hits}
+    assert person in lower and person in upper
+    assert upper[person] > lower[person]
+    assert max(lower, key=lower.get) != person
+
+
+def test_few_full_matches_are_followed_by_partial_ones(service):
+    result = _search(service, "вера в победу", per_page=20)
+    assert result.hits[0].id == "zlat-2024-005"
+    assert any("частичные совпадения" in w for w in result.warnings)
+    assert not result.relaxed
+
+
+def test_suggestions_are_lemma_aware_and_typo_tolerant(service):
+    assert "библиотека" in [s["text"] for s in service.suggest("библиотеками")]
+    assert any(s["text"].startswith("библиот") for s in service.suggest("библеот"))
+    titles = [s for s in service.suggest("онлайн вик") if s["kind"] == "title"]
+    assert titles and all("Онлайн-викторина" in s["text"] for s in titles)
+
+
+def test_similar_publications_share_the_subject(service):
+    similar = service.similar("zlat-2025-006", limit=5)
+    assert "zlat-2025-006" not in [h.id for h in similar]
+    assert sum("Пушкинск" in h.title for h in similar) >= 2
