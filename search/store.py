@@ -133,15 +133,24 @@ class IndexLocation:
             os.close(fd)
 
     @contextlib.contextmanager
-    def rebuild_lock(self):
-        """Only one full rebuild at a time; a second one fails at once."""
+    def rebuild_lock(self, timeout: float = 10.0):
+        """Only one full rebuild at a time; a second one fails after `timeout` seconds.
+
+        The short wait lets the sub-processes of a just-killed reindex, which share its
+        lock, die first.
+        """
         self._ensure_root()
         fd = os.open(self.root / "rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusy(f"another reindex of {self.root} is running") from None
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexBusy(f"another reindex of {self.root} is running") from None
+                    time.sleep(0.05)
             yield
         finally:
             os.close(fd)
