@@ -9,75 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 from whoosh import query as wq
 
-from search.analysis import RU_ANALYZER
 from search.errors import NotFound
 from search.facets import FacetTable
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.ranking import bonus_scores, recency_factor, weighting
+from search.records import to_hit, to_record
 from search.settings import Settings
+from search.similar import similar
 from search.spelling import suggest_correction
 from search.store import IndexLocation
-from search.suggest import Vocabulary, suggest
+from search.suggest import suggest
 from search.synonyms import SynonymDictionary
+from search.view import IndexView
 
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
-SIMILAR_TERMS = 12  # key terms of a publication used to find its neighbours
 BACKFILL_BELOW = 10  # fewer full matches than this: partial matches join them
 FULL_MATCH_BONUS = 0.5  # ... ranked by score, with this bonus for having every word
-RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
-
-
-@dataclass
-class IndexView:
-    """One open generation: index, searcher and the arrays derived from it."""
-
-    name: str
-    index: object
-    searcher: object
-    facets: FacetTable
-    built_at: str | None
-    _vocabulary: Vocabulary | None = None
-    _ids: dict = field(default_factory=dict)
-    _responses: OrderedDict = field(default_factory=OrderedDict)
-
-    def doc_id(self, docnum: int) -> str:
-        """The id of a document, remembered so reranking does not reload stored fields."""
-        pid = self._ids.get(docnum)
-        if pid is None:
-            pid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
-        return pid
-
-    def cached(self, key) -> SearchResult | None:
-        result = self._responses.get(key)
-        if result is not None:
-            self._responses.move_to_end(key)
-        return result
-
-    def remember(self, key, result: SearchResult) -> None:
-        self._responses[key] = result
-        while len(self._responses) > RESPONSE_CACHE_SIZE:
-            self._responses.popitem(last=False)
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        if self._vocabulary is None:
-            self._vocabulary = Vocabulary.build(self.searcher)
-        return self._vocabulary
-
-    def close(self) -> None:
-        self.searcher.close()
-        self.index.close()
 
 
 class SearchService:
@@ -275,7 +232,7 @@ class SearchService:
                                    _prefixes(parsed))
         else:
             snippet = make_snippet(fields.get("body", ""), frozenset()) if with_snippet else ""
-        return _to_hit(fields, snippet, score)
+        return to_hit(fields, snippet, score)
 
     # -- records -------------------------------------------------------------------
     def get(self, pid: str) -> dict:
@@ -284,40 +241,11 @@ class SearchService:
         fields = view.searcher.document(id=pid)
         if fields is None:
             raise NotFound(f"no publication with id {pid!r}")
-        return _record(fields)
+        return to_record(fields)
 
     def similar(self, pid: str, limit: int = 5) -> list[Hit]:
-        """Publications about the same things: the document's key terms (those of its title
-        weighted double) searched in titles and bodies, the same topics a little ahead."""
-        view = self.view()
-        docnum = view.searcher.document_number(id=pid)
-        if docnum is None:
-            raise NotFound(f"no publication with id {pid!r}")
-        fields = view.searcher.stored_fields(docnum)
-        title_lemmas = {t.text for t in RU_ANALYZER(fields.get("title", ""))}
-        text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
-        terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
-        clauses = []
-        for term, weight in terms:
-            boost = weight * (2.0 if term in title_lemmas else 1.0)
-            clauses += [wq.Term("title", term, boost=boost * self.settings.title_boost),
-                        wq.Term("body", term, boost=boost)]
-        if not clauses:
-            return []
-        results = view.searcher.search(wq.Or(clauses), limit=limit * 4 + 1)
-        topics = set(_topics(fields.get("topics")))
-        scored = []
-        for hit in results:
-            if hit.docnum == docnum:
-                continue
-            shared = topics & set(_topics(hit.get("topics")))
-            scored.append((hit.score * (1.2 if shared else 1.0), hit.docnum))
-        scored.sort(key=lambda item: -item[0])
-        out = []
-        for score, other in scored[:limit]:
-            stored = view.searcher.stored_fields(other)
-            out.append(_to_hit(stored, make_snippet(stored.get("body", ""), frozenset()), score))
-        return out
+        """Publications about the same things as this one."""
+        return similar(self.view(), pid, limit, self.settings.title_boost)
 
     def suggest(self, text: str, limit: int = 10) -> list[dict]:
         """Completions for the search box."""
@@ -365,28 +293,3 @@ def _combine(base: np.ndarray, masks) -> np.ndarray:
 
 def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
-
-
-def _iso(value) -> str | None:
-    return value.date().isoformat() if value else None
-
-
-def _topics(value: str | None) -> list[str]:
-    return [t for t in (value or "").split(",") if t]
-
-
-def _to_hit(fields: dict, snippet: str, score) -> Hit:
-    return Hit(id=fields["id"], title=fields.get("title", ""), url=fields.get("url"),
-               published=_iso(fields.get("published")), author=fields.get("author"),
-               topics=_topics(fields.get("topics")), library=fields.get("library"),
-               snippet=snippet, score=round(float(score), 4) if score is not None else None,
-               parent_id=fields.get("parent_id"))
-
-
-def _record(fields: dict) -> dict:
-    return {"id": fields["id"], "title": fields.get("title", ""), "url": fields.get("url"),
-            "published": _iso(fields.get("published")), "author": fields.get("author"),
-            "author_position": fields.get("author_position"),
-            "photographer": fields.get("photographer"), "topics": _topics(fields.get("topics")),
-            "library": fields.get("library"), "source": fields.get("source"),
-            "parent_id": fields.get("parent_id"), "text": fields.get("body", "")}

@@ -52,7 +52,7 @@ class Settings:
     port: int = _setting(8000, "KARTOTEKA_PORT", "Port `kartoteka serve` binds.")
     workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.")
     reload_interval: float = _setting(
-        0.5, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.")
+        0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.")
     stale_after_hours: float = _setting(
         48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.")
     max_source_bytes: int = _setting(

@@ -1,0 +1,32 @@
+"""Stored fields of a document as API hits and records."""
+
+from __future__ import annotations
+
+from search.models import Hit
+
+__all__ = ["to_hit", "to_record", "topics_of"]
+
+
+def _iso(value) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def topics_of(value: str | None) -> list[str]:
+    return [t for t in (value or "").split(",") if t]
+
+
+def to_hit(fields: dict, snippet: str, score) -> Hit:
+    return Hit(id=fields["id"], title=fields.get("title", ""), url=fields.get("url"),
+               published=_iso(fields.get("published")), author=fields.get("author"),
+               topics=topics_of(fields.get("topics")), library=fields.get("library"),
+               snippet=snippet, score=round(float(score), 4) if score is not None else None,
+               parent_id=fields.get("parent_id"))
+
+
+def to_record(fields: dict) -> dict:
+    return {"id": fields["id"], "title": fields.get("title", ""), "url": fields.get("url"),
+            "published": _iso(fields.get("published")), "author": fields.get("author"),
+            "author_position": fields.get("author_position"),
+            "photographer": fields.get("photographer"), "topics": topics_of(fields.get("topics")),
+            "library": fields.get("library"), "source": fields.get("source"),
+            "parent_id": fields.get("parent_id"), "text": fields.get("body", "")}

@@ -1,0 +1,56 @@
+"""One open index generation and what is derived from it, cached until it changes."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from search.facets import FacetTable
+from search.models import SearchResult
+from search.suggest import Vocabulary
+
+__all__ = ["IndexView", "RESPONSE_CACHE_SIZE"]
+
+RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
+
+
+@dataclass
+class IndexView:
+    """One open generation: index, searcher and the arrays derived from it."""
+
+    name: str
+    index: object
+    searcher: object
+    facets: FacetTable
+    built_at: str | None
+    _vocabulary: Vocabulary | None = None
+    _ids: dict = field(default_factory=dict)
+    _responses: OrderedDict = field(default_factory=OrderedDict)
+
+    def doc_id(self, docnum: int) -> str:
+        """The id of a document, remembered so reranking does not reload stored fields."""
+        pid = self._ids.get(docnum)
+        if pid is None:
+            pid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+        return pid
+
+    def cached(self, key) -> SearchResult | None:
+        result = self._responses.get(key)
+        if result is not None:
+            self._responses.move_to_end(key)
+        return result
+
+    def remember(self, key, result: SearchResult) -> None:
+        self._responses[key] = result
+        while len(self._responses) > RESPONSE_CACHE_SIZE:
+            self._responses.popitem(last=False)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.build(self.searcher)
+        return self._vocabulary
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
