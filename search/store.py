@@ -113,34 +113,24 @@ class IndexLocation:
     def discard(self, tmp_path: Path) -> None:
         shutil.rmtree(tmp_path, ignore_errors=True)
 
-    @contextlib.contextmanager
     def write_lock(self, timeout: float = 60.0):
         """Serialize writers of all processes; stale locks vanish with their process."""
-        self._ensure_root()
-        fd = os.open(self.root / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise IndexBusy(f"index {self.root} is busy: another writer holds it") from None
-                    time.sleep(0.01)
-            yield
-        finally:
-            os.close(fd)
+        return self._lock("write.lock", timeout,
+                          f"index {self.root} is busy: another writer holds it")
 
-    @contextlib.contextmanager
     def rebuild_lock(self, timeout: float = 10.0):
         """Only one full rebuild at a time; a second one fails after `timeout` seconds.
 
         The short wait lets the sub-processes of a just-killed reindex, which share its
         lock, die first.
         """
+        return self._lock("rebuild.lock", timeout, f"another reindex of {self.root} is running")
+
+    @contextlib.contextmanager
+    def _lock(self, name: str, timeout: float, busy_message: str):
+        """An exclusive fcntl lock on `name`, retried until `timeout`, then IndexBusy."""
         self._ensure_root()
-        fd = os.open(self.root / "rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.root / name, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + timeout
         try:
             while True:
@@ -149,8 +139,8 @@ class IndexLocation:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise IndexBusy(f"another reindex of {self.root} is running") from None
-                    time.sleep(0.05)
+                        raise IndexBusy(busy_message) from None
+                    time.sleep(0.02)
             yield
         finally:
             os.close(fd)

@@ -83,3 +83,15 @@ def fresh_index(tmp_path) -> Settings:
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(SAMPLE_DIR)]) == 0
     return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
+
+
+def count_documents(index_dir: Path) -> int:
+    """Publications the live index answers with, read through a fresh SearchService."""
+    from search.models import SearchRequest
+    from search.searcher import SearchService
+
+    service = SearchService(Settings.from_env({}, index_dir=index_dir))
+    try:
+        return service.search(SearchRequest(per_page=1)).total
+    finally:
+        service.close()

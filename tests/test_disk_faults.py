@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from search.models import SearchRequest
-from search.searcher import SearchService
-from search.settings import SAMPLE_DIR, Settings
+from search.settings import SAMPLE_DIR
+from tests.conftest import count_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,12 +25,6 @@ def _reindex(index_dir: Path, source: Path, preexec=None) -> subprocess.Complete
         cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=preexec)
 
 
-def _count(index_dir: Path) -> int:
-    service = SearchService(Settings.from_env({}, index_dir=index_dir))
-    try:
-        return service.search(SearchRequest(q="", per_page=1)).total
-    finally:
-        service.close()
 
 
 def _big_source(tmp: Path, copies: int = 8) -> Path:
@@ -51,12 +44,12 @@ def _limit_file_size():
 
 
 def test_full_disk_keeps_previous_index(fresh_index, tmp_path):
-    before = _count(fresh_index.index_dir)
+    before = count_documents(fresh_index.index_dir)
     result = _reindex(fresh_index.index_dir, _big_source(tmp_path), preexec=_limit_file_size)
     assert result.returncode == 1, result.stderr
     assert "error:" in result.stderr and "large" in result.stderr.lower()
     assert "Traceback" not in result.stderr
-    assert _count(fresh_index.index_dir) == before
+    assert count_documents(fresh_index.index_dir) == before
     assert not list(fresh_index.index_dir.glob("gen-*.tmp-*"))
     assert _reindex(fresh_index.index_dir, SAMPLE_DIR).returncode == 0
 
@@ -80,7 +73,7 @@ def _read_only_command(index_dir: Path, source: Path) -> list[str]:
 
 def test_read_only_index_dir_keeps_previous_index(fresh_index):
     index_dir = fresh_index.index_dir
-    before = _count(index_dir)
+    before = count_documents(index_dir)
     command = _read_only_command(index_dir, SAMPLE_DIR)
     try:
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -92,15 +85,15 @@ def test_read_only_index_dir_keeps_previous_index(fresh_index):
     assert "error:" in result.stderr
     assert "ermission denied" in result.stderr or "ead-only file system" in result.stderr
     assert "Traceback" not in result.stderr
-    assert _count(index_dir) == before
+    assert count_documents(index_dir) == before
 
 
 @pytest.mark.parametrize("bad", ["", "\x00\x01binary"])
 def test_reindex_of_only_bad_sources_keeps_index(fresh_index, tmp_path, bad):
-    before = _count(fresh_index.index_dir)
+    before = count_documents(fresh_index.index_dir)
     source = tmp_path / "bad.txt"
     source.write_text(bad, encoding="latin-1")
     result = _reindex(fresh_index.index_dir, source)
     assert result.returncode == 1
     assert "skipped" in result.stderr
-    assert _count(fresh_index.index_dir) == before
+    assert count_documents(fresh_index.index_dir) == before

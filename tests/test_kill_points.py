@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
-from search.models import SearchRequest
-from search.searcher import SearchService
-from search.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
+from search.settings import PROJECT_ROOT, SAMPLE_DIR
+from tests.conftest import count_documents
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +40,6 @@ def _reindex(index_dir: Path, source: Path) -> subprocess.Popen:
         cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _count(index_dir: Path) -> int:
-    service = SearchService(Settings.from_env({}, index_dir=index_dir))
-    try:
-        return service.search(SearchRequest(per_page=1)).total
-    finally:
-        service.close()
 
 
 def _phase(index_dir: Path) -> str:
@@ -67,7 +60,7 @@ def run_seconds(tmp_path_factory) -> float:
     source = _write_source(tmp / "source.jsonl")
     started = time.monotonic()
     assert _reindex(tmp / "index", source).wait(timeout=300) == 0
-    assert _count(tmp / "index") == COUNT
+    assert count_documents(tmp / "index") == COUNT
     return time.monotonic() - started
 
 
@@ -76,7 +69,7 @@ def test_kill_at_any_point_leaves_a_complete_index(tmp_path, run_seconds, fracti
     index_dir = tmp_path / "index"
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(SAMPLE_DIR)]) == 0
-    old = _count(index_dir)
+    old = count_documents(index_dir)
     source = _write_source(tmp_path / "source.jsonl")
     proc = _reindex(index_dir, source)
     time.sleep(run_seconds * fraction)
@@ -85,11 +78,11 @@ def test_kill_at_any_point_leaves_a_complete_index(tmp_path, run_seconds, fracti
         proc.send_signal(signal.SIGKILL)
     print(f"\nkill at {fraction:.0%} of {run_seconds:.1f} s: {phase}")
     proc.wait(timeout=60)
-    assert _count(index_dir) in (old, COUNT)  # never empty, never a mix
+    assert count_documents(index_dir) in (old, COUNT)  # never empty, never a mix
     # the next run cleans up whatever was half-written and succeeds
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(source)]) == 0
-    assert _count(index_dir) == COUNT
+    assert count_documents(index_dir) == COUNT
     assert not list(index_dir.glob("gen-*.tmp-*"))
     leftovers = subprocess.run(["pgrep", "-f", f"--index-dir {index_dir}"],
                                capture_output=True, text=True).stdout.split()

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
-from search.models import SearchRequest
-from search.searcher import SearchService
-from search.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
+from search.settings import PROJECT_ROOT, SAMPLE_DIR
+from tests.conftest import count_documents
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +48,6 @@ def old_index(tmp_path) -> Path:
     return index_dir
 
 
-def _count(index_dir: Path) -> int:
-    service = SearchService(Settings.from_env({}, index_dir=index_dir))
-    try:
-        return service.search(SearchRequest(per_page=1)).total
-    finally:
-        service.close()
 
 
 def _tmp_dirs(index_dir: Path) -> list[Path]:
@@ -87,7 +80,7 @@ def _wait_for_tmp_dir(proc: subprocess.Popen, index_dir: Path) -> Path:
 
 def _assert_old_index_serves(index_dir: Path, count: int, capsys) -> None:
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
-    assert _count(index_dir) == count
+    assert count_documents(index_dir) == count
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "search", "библиотеками", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] > 10
@@ -96,7 +89,7 @@ def _assert_old_index_serves(index_dir: Path, count: int, capsys) -> None:
 
 
 def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
-    count = _count(old_index)
+    count = count_documents(old_index)
     assert count > 50
     proc = _start_reindex(old_index, big_source)
     try:
@@ -122,11 +115,11 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert not tmp_dir.exists()
     assert _tmp_dirs(old_index) == []
     assert (old_index / "CURRENT").read_text().strip() != "gen-000001"
-    assert _count(old_index) == len(RECORDS)
+    assert count_documents(old_index) == len(RECORDS)
 
 
 def test_ctrl_c_exits_130_and_keeps_old_index(old_index, big_source, capsys):
-    count = _count(old_index)
+    count = count_documents(old_index)
     proc = _start_reindex(old_index, big_source)
     try:
         _wait_for_tmp_dir(proc, old_index)
@@ -151,4 +144,4 @@ def test_finished_reindex_switches(old_index, big_source):
     assert out.startswith(f"indexed: {BIG_COUNT}  updated: 0  removed: 0  skipped: 0")
     assert (old_index / "CURRENT").read_text().strip() == "gen-000002"
     assert _tmp_dirs(old_index) == []
-    assert _count(old_index) == BIG_COUNT
+    assert count_documents(old_index) == BIG_COUNT
