@@ -9,15 +9,16 @@ Hyphenated words are kept whole and also split into their parts, so that
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
 from search.morph import fold_yo, index_lemmas, is_cyrillic, query_lemmas
 
 __all__ = [
-    "RU_ANALYZER", "EXACT_ANALYZER", "RuTokenizer", "RuStopFilter", "LemmaFilter",
-    "YoFilter", "STOP_WORDS", "WORD_RE", "MAX_WORD_LENGTH",
+    "RU_ANALYZER", "RuAnalyzer", "RuTokenizer", "RuStopFilter", "LemmaFilter",
+    "STOP_WORDS", "WORD_RE", "MAX_WORD_LENGTH", "word_spans",
 ]
 
 # A word: letters/digits with combining accents and soft hyphens inside, optionally
@@ -31,6 +32,48 @@ MAX_WORD_LENGTH = 60
 STOP_WORDS = frozenset(
     (Path(__file__).parent / "data" / "stopwords_ru.txt").read_text(encoding="utf-8").split()
 )
+
+
+_SENTENCE_END = re.compile(r"[.!?…\n]")
+
+# What word_spans yields: the word, its character span, its position, whether it is a
+# whole hyphenated compound or one of its parts, and whether it is capitalized at the
+# start of a sentence (only computed for capitalized words).
+Span = tuple[str, int, int, int, bool, bool, bool]
+
+
+def word_spans(value: str) -> Iterator[Span]:
+    """Words with offsets and positions; a hyphenated compound yields itself and then its parts.
+
+    The one tokenization behind both the Token chain (RuTokenizer) and the index
+    writer's fast path (RuAnalyzer.index_terms).
+    """
+    pos = 0
+    last_end = 0
+    search_end = _SENTENCE_END.search
+    for match in WORD_RE.finditer(value):
+        start, end = match.span()
+        word = match.group()
+        sentence_start = word[0].isupper() and (
+            last_end == 0 or search_end(value, last_end, start) is not None)
+        last_end = end
+        if len(word) > MAX_WORD_LENGTH or "\u00ad" in word or not word.isalnum():
+            word = _STRIP.sub("", word)[:MAX_WORD_LENGTH]
+            parts = _HYPHEN.split(word)
+        else:
+            parts = None
+        if parts is None or len(parts) == 1:
+            if word:
+                yield word, start, end, pos, False, False, sentence_start
+            pos += 1
+            continue
+        yield word, start, end, pos, True, False, sentence_start
+        offset = start
+        for i, part in enumerate(parts):
+            if part:
+                yield part, offset, offset + len(part), pos + i, False, True, sentence_start and i == 0
+            offset += len(part) + 1
+        pos += len(parts)
 
 
 class RuTokenizer(Tokenizer):
@@ -47,37 +90,20 @@ class RuTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        last_end = 0
-        for match in WORD_RE.finditer(value):
-            gap = value[last_end:match.start()]
-            sentence_start = last_end == 0 or any(c in gap for c in ".!?…\n")
-            last_end = match.end()
-            word = _STRIP.sub("", match.group())[:MAX_WORD_LENGTH]
-            parts = _HYPHEN.split(word)
-            spans = [(word, match.start(), match.end(), pos)]
-            if len(parts) > 1:
-                offset = match.start()
-                for i, part in enumerate(parts):
-                    spans.append((part, offset, offset + len(part), pos + i))
-                    offset += len(part) + 1
-            for text, start, end, p in spans:
-                if not text:
-                    continue
-                t.text = text
-                t.original = text
-                t.boost = 1.0
-                t.stopped = False
-                t.compound = len(parts) > 1 and text is word
-                t.part = text is not word
-                t.sentence_start = sentence_start and start == match.start()
-                if positions:
-                    t.pos = p
-                if chars:
-                    t.startchar = start_char + start
-                    t.endchar = start_char + end
-                yield t
-            pos += len(parts)
+        for text, start, end, pos, compound, part, sentence_start in word_spans(value):
+            t.text = text
+            t.original = text
+            t.boost = 1.0
+            t.stopped = False
+            t.compound = compound
+            t.part = part
+            t.sentence_start = sentence_start
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
 
 
 class RuStopFilter(Filter):
@@ -103,15 +129,6 @@ class RuStopFilter(Filter):
                     last_in = t.pos
                     out += 1
                 t.pos = out
-            yield t
-
-
-class YoFilter(Filter):
-    """Folds ё into е."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = fold_yo(t.text)
             yield t
 
 
@@ -152,22 +169,46 @@ class LemmaFilter(Filter):
                     yield t
 
 
-def _build(*parts: Composable):
-    chain = parts[0]
-    for p in parts[1:]:
-        chain = chain | p
-    return chain
+class RuAnalyzer(CompositeAnalyzer):
+    """RuTokenizer | LowercaseFilter | RuStopFilter | LemmaFilter.
+
+    Called, it yields Whoosh Tokens like any analyzer (queries, highlighting).
+    `index_terms` runs the same steps in one pass without Token objects: the index
+    writer's fast path (tests check that both give the same terms and positions).
+    """
+
+    def __init__(self):
+        super().__init__(RuTokenizer(), LowercaseFilter(), RuStopFilter(), LemmaFilter())
+
+    def index_terms(self, value: str, forms: set[str] | None = None) -> dict[str, list[int]]:
+        """Each indexed term of `value` with its positions, as index-mode analysis gives them.
+
+        `forms`, if given, receives every indexed word as written (lowercased, ё folded).
+        """
+        terms: dict[str, list[int]] = {}
+        stops = STOP_WORDS
+        last_in = None
+        out = -1
+        for text, _start, _end, pos, _compound, _part, sentence_start in word_spans(value):
+            word = text.lower()
+            folded = fold_yo(word)
+            if folded in stops:
+                continue
+            if forms is not None:
+                forms.add(folded)
+            if pos != last_in:
+                last_in = pos
+                out += 1
+            if is_cyrillic(word):
+                case = "lower"
+                if text[0].isupper():
+                    case = "start" if sentence_start or text.isupper() else "name"
+                for lemma in index_lemmas(word, case):
+                    terms.setdefault(lemma, []).append(out)
+            else:
+                terms.setdefault(word, []).append(out)
+        return terms
 
 
-def ru_analyzer():
-    """Tokenize, lowercase, drop stop words, lemmatize (ё folded)."""
-    return _build(RuTokenizer(), LowercaseFilter(), RuStopFilter(), LemmaFilter())
-
-
-def exact_analyzer():
-    """The same words as ru_analyzer, as written (lowercased, ё folded), for exact-form matches."""
-    return _build(RuTokenizer(), LowercaseFilter(), RuStopFilter(), YoFilter())
-
-
-RU_ANALYZER = ru_analyzer()
-EXACT_ANALYZER = exact_analyzer()
+# Tokenize, lowercase, drop stop words, lemmatize (ё folded): at index and at query time.
+RU_ANALYZER = RuAnalyzer()

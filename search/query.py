@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import RU_ANALYZER, STOP_WORDS, WORD_RE
+from search.forms import ExactForm
 from search.morph import fold_yo
 from search.synonyms import SynonymDictionary
 
@@ -176,7 +177,7 @@ class _Parser:
 
 # -- compiler ------------------------------------------------------------------------
 class QueryParser:
-    """Turns user text into a Whoosh query over the lemma and exact-form fields."""
+    """Turns user text into a Whoosh query over the lemma fields (and forms columns for `=`)."""
 
     def __init__(self, synonyms: SynonymDictionary, title_boost: float = 3.0):
         self.synonyms = synonyms
@@ -273,16 +274,19 @@ class QueryParser:
     def _word(self, node: Word, state) -> wq.Query | None:
         folded = fold_yo(node.text.lower())
         if node.exact:
+            whole, _ = self._analyze(node.text)
+            if not whole:
+                return None
             state.forms.add(folded)
-            return wq.Or([wq.Term("title_exact", folded, boost=self.title_boost),
-                          wq.Term("body_exact", folded)])
+            state.lemmas.update(lemma for lemma, _ in whole)
+            return ExactForm(self._terms(whole), folded)
         if node.prefix:
             if len(folded) < 2:
                 return None
             state.prefixes.add(folded)
             state.words.append(node.text + "*")  # the star tells the highlighter: a prefix
             return wq.Or([wq.Prefix("title", folded, boost=self.title_boost),
-                          wq.Prefix("body", folded), wq.Prefix("body_exact", folded)])
+                          wq.Prefix("body", folded)])
         if folded in STOP_WORDS:
             state.skipped_stop_words = True
             return None

@@ -2,25 +2,70 @@
 
 from __future__ import annotations
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 
-from search.analysis import EXACT_ANALYZER, RU_ANALYZER
+from search.analysis import RU_ANALYZER, RuAnalyzer
+from search.forms import pack_forms
 
-__all__ = ["SCHEMA_VERSION", "build_schema"]
+__all__ = ["SCHEMA_VERSION", "build_schema", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+
+class RuTextField(fields.TEXT):
+    """Lemma postings with positions, plus a column of the field's word forms as written.
+
+    Indexing runs RuAnalyzer.index_terms once per value, without Whoosh's Token
+    objects; the postings are those Whoosh's Positions format would write. The same
+    pass collects the forms, which become the field's column (see search/forms.py).
+    """
+
+    def __init__(self, analyzer: RuAnalyzer = RU_ANALYZER, stored: bool = True):
+        super().__init__(analyzer=analyzer, stored=stored, phrase=True)
+        self.column_type = columns.VarBytesColumn()
+        self._last: tuple[str, set[str]] | None = None  # the forms of the value just indexed
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_last"] = None  # the schema is pickled into the index: no document text in it
+        return state
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().index(value, **kwargs)
+            return
+        forms: set[str] = set()
+        terms = self.analyzer.index_terms(value, forms)
+        self._last = (value, forms)
+        boost = self.format.field_boost
+        encode = formats.Positions.encode
+        fmt = self.format
+        for word, positions in terms.items():
+            yield word.encode("utf-8"), len(positions), len(positions) * boost, encode(fmt, positions)
+
+    def to_column_value(self, value):
+        """The packed form hashes of `value` (Whoosh calls this right after index())."""
+        last = self._last
+        if last is not None and last[0] is value:
+            forms = last[1]
+        else:
+            forms = set()
+            self.analyzer.index_terms(value or "", forms)
+        self._last = None
+        return pack_forms(forms)
+
+    def from_column_value(self, value):
+        return value
 
 
 def build_schema() -> fields.Schema:
-    """Lemmatized title and body, their exact forms, and stored/columnar metadata."""
+    """Lemmatized title and body with their forms columns, and stored/columnar metadata."""
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.STORED(),
-        title=fields.TEXT(analyzer=RU_ANALYZER, stored=True, phrase=True),
-        body=fields.TEXT(analyzer=RU_ANALYZER, stored=True, phrase=True),
-        title_exact=fields.TEXT(analyzer=EXACT_ANALYZER, phrase=False),
-        body_exact=fields.TEXT(analyzer=EXACT_ANALYZER, phrase=False),
+        title=RuTextField(),
+        body=RuTextField(),
         published=fields.DATETIME(stored=True, sortable=True),
         author=fields.ID(stored=True),
         author_position=fields.STORED(),

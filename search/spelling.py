@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.analysis import STOP_WORDS, WORD_RE
-from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
 
 __all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distance"]
 
@@ -14,7 +14,7 @@ _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
 _LAYOUT = str.maketrans(
     _LAT + "".join(c.upper() for c in _LAT if c.isalpha()),
     _CYR + "".join(r.upper() for c, r in zip(_LAT, _CYR, strict=True) if c.isalpha()))
-_FIELD = "body_exact"
+_FIELD = "body"  # the lemma vocabulary; corrections are inflected back like the word typed
 
 
 def from_latin_layout(text: str) -> str:
@@ -43,26 +43,44 @@ class Correction:
 
 
 def _known(reader, word: str) -> bool:
-    """Known as written, or through any of its lemmas (a rarer inflection is not a typo)."""
-    if reader.doc_frequency(_FIELD, word) > 0 or reader.doc_frequency("title_exact", word) > 0:
-        return True
+    """Known through any of its lemmas (a rarer inflection is not a typo)."""
     return any(reader.doc_frequency(field, lemma) > 0
                for lemma in index_lemmas(word) for field in ("body", "title"))
 
 
+def _inflected_like(lemma: str, word: str) -> str:
+    """The form of `lemma` closest to `word`: `библиотека` for `библеотеками` -> `библиотеками`."""
+    if not is_cyrillic(lemma):
+        return lemma
+    forms = {lemma}
+    for parse in get_analyzer().parse(lemma):
+        if fold_yo(parse.normal_form) == lemma:
+            forms.update(fold_yo(p.word) for p in parse.lexeme)
+            break
+    return min(sorted(forms), key=lambda form: edit_distance(word, form))
+
+
 def _best_typo_fix(reader, word: str) -> tuple[str, int] | None:
+    """The nearest word the index knows: lemmas near the word or near its guessed lemmas."""
     maxdist = 1 if len(word) <= 5 else 2
+    probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:2]
     candidates = []
-    for term in reader.terms_within(_FIELD, word, maxdist, prefix=1):
-        if isinstance(term, bytes):
-            term = term.decode("utf-8")
-        dist = edit_distance(word, term)
-        if 0 < dist <= maxdist:
-            candidates.append((dist, -reader.doc_frequency(_FIELD, term), term))
+    seen: set[str] = set()
+    for probe in probes:
+        for term in reader.terms_within(_FIELD, probe, maxdist, prefix=1):
+            if isinstance(term, bytes):
+                term = term.decode("utf-8")
+            if term in seen or term.startswith(NAME_MARK):
+                continue
+            seen.add(term)
+            form = _inflected_like(term, word)
+            dist = edit_distance(word, form)
+            if 0 < dist <= maxdist:
+                candidates.append((dist, -reader.doc_frequency(_FIELD, term), form))
     if not candidates:
         return None
-    dist, _, term = min(candidates)
-    return term, dist
+    dist, _, form = min(candidates)
+    return form, dist
 
 
 def suggest_correction(reader, query: str) -> Correction | None:

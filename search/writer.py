@@ -46,8 +46,6 @@ def to_document(pub: Publication) -> dict:
         "url": pub.url,
         "title": pub.title,
         "body": pub.body,
-        "title_exact": pub.title,
-        "body_exact": pub.body,
         "author_position": pub.author_position,
         "photographer": pub.photographer,
         "topics": ",".join(t.replace(",", " ") for t in pub.topics),

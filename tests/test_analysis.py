@@ -10,11 +10,13 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.cli import main
-from search.analysis import EXACT_ANALYZER, RU_ANALYZER, STOP_WORDS
+from search.analysis import RU_ANALYZER, STOP_WORDS, RuTokenizer
 from search.models import SearchRequest
-from search.morph import index_lemmas
+from search.morph import fold_yo, index_lemmas
 from search.searcher import SearchService
 from search.settings import Settings
 
@@ -107,8 +109,10 @@ def test_compound_char_offsets():
                       ("класс", 11, 16)]
 
 
-def test_exact_analyzer_keeps_forms():
-    assert [t.text for t in EXACT_ANALYZER("Ёлки и Библиотеками")] == ["елки", "библиотеками"]
+def test_index_terms_collect_forms_as_written():
+    forms: set[str] = set()
+    assert RU_ANALYZER.index_terms("Ёлки и Библиотеками", forms) == {"елка": [0], "библиотека": [1]}
+    assert forms == {"елки", "библиотеками"}
 
 
 def test_query_mode_weights_sum_to_one():
@@ -151,3 +155,40 @@ def test_lemma_table(word, lemma):
     lemmas = index_lemmas(word)
     assert lemma in lemmas
     assert all("ё" not in form for form in lemmas)
+
+
+# -- the index writer's fast path -----------------------------------------------------
+def _chain_terms(text: str) -> tuple[dict[str, list[int]], set[str]]:
+    terms: dict[str, list[int]] = {}
+    for t in RU_ANALYZER(text, positions=True, mode="index"):
+        terms.setdefault(t.text, []).append(t.pos)
+    forms = {fold_yo(t.text.lower()) for t in RuTokenizer()(text)} - STOP_WORDS
+    return terms, forms
+
+
+def _fast_terms(text: str) -> tuple[dict[str, list[int]], set[str]]:
+    forms: set[str] = set()
+    return RU_ANALYZER.index_terms(text, forms), forms
+
+
+_SAMPLE_TEXTS = [json.loads(line) for line in
+                 (Path(__file__).parent.parent / "index_data" / "sample" / "publications.jsonl")
+                 .read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_fast_index_path_equals_token_chain_on_sample():
+    for record in _SAMPLE_TEXTS:
+        for text in (record.get("title", ""), record.get("text", "")):
+            assert _fast_terms(text) == _chain_terms(text)
+
+
+_ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЁЖЦГМНabcXYZ019 -‐.!?…\n,«»\u0301\u00ad"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80)
+       | st.lists(st.sampled_from(["Надежда", "надежда", "Вера", "ЦГБ", "мастер-класс",
+                                   "Ёлки", "и", "в", ".", "\n", "COVID-19", "сто́ит", "Мастер-Класс"]),
+                  max_size=12).map(" ".join))
+def test_fast_index_path_equals_token_chain(text):
+    assert _fast_terms(text) == _chain_terms(text)

@@ -1,0 +1,97 @@
+"""Word forms as written, kept per document as a column of hashes instead of postings.
+
+A second inverted index of every word as written (`библиотеками`) cost as much to
+write as the lemma postings, close to half of a rebuild. Only two things need the
+forms: the `=word` operator and the exact-form bonus on the top candidates, and both
+only ask "does document d contain form f?". A sorted array of the CRC-32 hashes of a
+field's forms per document answers that, stored as a Whoosh column of the field.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.matching import ListMatcher, NullMatcher
+
+__all__ = ["form_hash", "pack_forms", "FormLookup", "ExactForm", "FORM_FIELDS"]
+
+FORM_FIELDS = ("title", "body")  # the text fields that carry a forms column
+
+
+def form_hash(form: str) -> int:
+    """A stable 32-bit hash of a lowercased, ё-folded form (the same in every process)."""
+    return zlib.crc32(form.encode("utf-8"))
+
+
+def pack_forms(forms: Iterable[str]) -> bytes:
+    """The column value: sorted unique hashes as little-endian uint32."""
+    packed = array("I", sorted({form_hash(f) for f in forms}))
+    if packed.itemsize != 4:  # pragma: no cover - every platform we run on has 4-byte I
+        raise RuntimeError("array('I') is not 32-bit here")
+    return packed.tobytes()
+
+
+class FormLookup:
+    """Which documents of one reader contain a form, by reading the forms columns."""
+
+    def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS):
+        self._columns = [reader.column_reader(name) for name in fieldnames
+                         if reader.has_column(name)]
+
+    def has(self, docnum: int, hashes: Iterable[int]) -> list[bool]:
+        """For each hash, whether any forms column of `docnum` holds it."""
+        hashes = list(hashes)
+        found = [False] * len(hashes)
+        for column in self._columns:
+            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+            for i, h in enumerate(hashes):
+                if not found[i]:
+                    j = bisect_left(values, h)
+                    found[i] = j < len(values) and values[j] == h
+        return found
+
+    def fields_with(self, docnum: int, h: int) -> int:
+        """In how many forms columns (title, body) of `docnum` the hash occurs."""
+        count = 0
+        for column in self._columns:
+            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+            j = bisect_left(values, h)
+            count += j < len(values) and values[j] == h
+        return count
+
+
+class ExactForm(wq.WrappingQuery):
+    """The documents of `child` (the form's lemmas) that contain `form` exactly as written."""
+
+    def __init__(self, child: wq.Query, form: str):
+        super().__init__(child)
+        self.form = form
+
+    def __repr__(self):
+        return f"ExactForm({self.child!r}, {self.form!r})"
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (other.child, other.form) == (self.child, self.form)
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.child, self.form))
+
+    def _rewrap(self, child):
+        return type(self)(child, self.form)
+
+    def matcher(self, searcher, context=None):
+        inner = self.child.matcher(searcher, context)
+        lookup = FormLookup(searcher.reader())
+        h = form_hash(self.form)
+        ids, scores = [], []
+        while inner.is_active():
+            docnum = inner.id()
+            if lookup.has(docnum, (h,))[0]:
+                ids.append(docnum)
+                scores.append(inner.score())
+            inner.next()
+        return ListMatcher(ids, weights=scores) if ids else NullMatcher()
