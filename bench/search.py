@@ -86,8 +86,7 @@ def _clear_caches(service, lemmas: bool) -> None:
     if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
         highlight._matcher.cache_clear()
     if lemmas:
-        morph.readings.cache_clear()
-        morph.index_lemmas.cache_clear()
+        morph.clear_caches()
         for name in ("_word_keys", "surface_forms"):  # per-word caches of older/newer code
             if hasattr(highlight, name):
                 getattr(highlight, name).cache_clear()

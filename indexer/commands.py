@@ -138,7 +138,7 @@ def _summary(stats, skipped, elapsed, location) -> None:
     print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
           f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
-          f"(all indexing processes)")
+          f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
     print(f"index: {location.root / (stats.generation or '')}  "
           f"({_size(location.root / (stats.generation or '')) / 1e6:.1f} MB)")
     reasons: dict[str, int] = {}

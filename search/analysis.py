@@ -35,6 +35,7 @@ STOP_WORDS = frozenset(
 
 
 _SENTENCE_END = re.compile(r"[.!?…\n]")
+_SCAN = re.compile(rf"({_SENTENCE_END.pattern})|({WORD_RE.pattern})")
 
 # What word_spans yields: the word, its character span, its position, whether it is a
 # whole hyphenated compound or one of its parts, and whether it is capitalized at the
@@ -186,28 +187,59 @@ class RuAnalyzer(CompositeAnalyzer):
         `forms`, if given, receives every indexed word as written (lowercased, ё folded).
         """
         terms: dict[str, list[int]] = {}
-        stops = STOP_WORDS
-        last_in = None
-        out = -1
-        for text, _start, _end, pos, _compound, _part, sentence_start in word_spans(value):
-            word = text.lower()
-            folded = fold_yo(word)
-            if folded in stops:
+        cache = _WORD_INFO
+        pos = -1
+        at_start = True
+        for punct, text in _SCAN.findall(value):  # no match objects: the hot loop of a rebuild
+            if punct:
+                at_start = True
                 continue
-            if forms is not None:
-                forms.add(folded)
-            if pos != last_in:
-                last_in = pos
-                out += 1
-            if is_cyrillic(word):
-                case = "lower"
-                if text[0].isupper():
-                    case = "start" if sentence_start or text.isupper() else "name"
-                for lemma in index_lemmas(word, case):
-                    terms.setdefault(lemma, []).append(out)
-            else:
-                terms.setdefault(word, []).append(out)
+            sentence_start = at_start and text[0].isupper()
+            at_start = False
+            if len(text) <= MAX_WORD_LENGTH and text.isalnum():
+                pieces = ((text, 0, sentence_start),)
+            else:  # a compound, accents or an overlong word: the tokenizer's own rules
+                pieces = [(span[0], span[3], sentence_start and span[1] == 0)
+                          for span in word_spans(text)]
+            base = pos + 1
+            for piece, offset, starts in pieces:
+                info = cache.get(piece)
+                if info is None:
+                    if len(cache) >= WORD_INFO_CACHE_SIZE:
+                        cache.clear()
+                    info = cache[piece] = _word_info(piece)
+                if not info:  # a stop word
+                    continue
+                if forms is not None:
+                    forms.add(info[0])
+                if base + offset > pos:
+                    pos += 1  # stop words leave no gap: the next kept word takes the next position
+                for lemma in info[1] if starts else info[2]:
+                    terms.setdefault(lemma, []).append(pos)
         return terms
+
+
+# A word as written -> (form, its terms at a sentence start, its terms elsewhere), or ()
+# for a stop word: what LowercaseFilter, RuStopFilter and LemmaFilter make of it.
+WordInfo = tuple[str, tuple[str, ...], tuple[str, ...]] | tuple[()]
+WORD_INFO_CACHE_SIZE = 400_000
+_WORD_INFO: dict[str, WordInfo] = {}
+
+
+def _word_info(text: str) -> WordInfo:
+    word = text.lower()
+    folded = fold_yo(word)
+    if folded in STOP_WORDS:
+        return ()
+    if not is_cyrillic(word):
+        return folded, (word,), (word,)
+    if not text[0].isupper():
+        lemmas = index_lemmas(word, "lower")
+        return folded, lemmas, lemmas
+    if text.isupper():
+        lemmas = index_lemmas(word, "start")
+        return folded, lemmas, lemmas
+    return folded, index_lemmas(word, "start"), index_lemmas(word, "name")
 
 
 # Tokenize, lowercase, drop stop words, lemmatize (ё folded): at index and at query time.

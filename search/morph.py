@@ -14,9 +14,11 @@ from functools import lru_cache
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
+    "preload_readings", "new_readings", "clear_caches", "RawReadings",
 ]
 
 LEMMA_CACHE_SIZE = 300_000
+READINGS_CACHE_SIZE = 1_000_000  # parsed words kept per process (about 200 bytes each)
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 # Prefix of the term for the proper-name reading of a word that is also a common noun:
 # `Надежда Круглова` is indexed as `@надежда`, the hope (`надежда`) stays `надежда`.
@@ -62,12 +64,57 @@ class Reading:
         return 0.0 < self.name_score < self.score
 
 
-@lru_cache(maxsize=LEMMA_CACHE_SIZE)
+# A word's readings as plain tuples (lemma, score, is_name, name_score): how they are
+# saved between rebuilds (search/lemma_cache.py).
+RawReadings = tuple[tuple[str, float, bool, float], ...]
+_readings: dict[str, tuple[Reading, ...]] = {}
+_preloaded: dict[str, RawReadings] = {}
+_counts = {"hits": 0, "misses": 0}
+
+
 def readings(word: str) -> tuple[Reading, ...]:
     """Distinct normal forms of a lowercase word, best first, ё folded.
 
-    Latin words and numbers are returned as they are.
+    Latin words and numbers are returned as they are. Cached per process, and warmed
+    from the previous rebuild's words when the index writer preloads them.
     """
+    found = _readings.get(word)
+    if found is not None:
+        _counts["hits"] += 1
+        return found
+    raw = _preloaded.get(word)
+    if raw is not None:
+        _counts["hits"] += 1
+        found = tuple(Reading(*r) for r in raw)
+    else:
+        _counts["misses"] += 1
+        found = _parse(word)
+    if len(_readings) >= READINGS_CACHE_SIZE:
+        _readings.clear()
+    _readings[word] = found
+    return found
+
+
+def clear_caches() -> None:
+    """Forget every parsed word (benchmarks measure a cold start with this)."""
+    _readings.clear()
+    _preloaded.clear()
+    index_lemmas.cache_clear()
+    _counts.update(hits=0, misses=0)
+
+
+def preload_readings(saved: dict[str, RawReadings]) -> None:
+    """Take the readings saved by an earlier rebuild (processes forked later inherit them)."""
+    _preloaded.update(saved)
+
+
+def new_readings() -> dict[str, RawReadings]:
+    """The words this process parsed itself (not preloaded), for saving."""
+    return {word: tuple((r.lemma, r.score, r.is_name, r.name_score) for r in found)
+            for word, found in _readings.items() if word not in _preloaded}
+
+
+def _parse(word: str) -> tuple[Reading, ...]:
     if not is_cyrillic(word):
         return (Reading(word, 1.0, False),)
     scores: dict[str, list] = {}
@@ -126,11 +173,11 @@ def query_lemmas(word: str, capitalized: bool = False,
 
 
 def cache_stats() -> dict[str, float]:
-    """Hits, misses and hit rate of the lemma cache in this process."""
-    outer, inner = index_lemmas.cache_info(), readings.cache_info()
-    # Query-time lookups go straight to readings(); index-time ones through index_lemmas().
-    hits = outer.hits + inner.hits
-    misses = inner.misses
+    """Hits, misses (words pymorphy3 had to parse) and hit rate of the lemma cache here."""
+    # Index-time lookups go through index_lemmas() (and the analyzer's per-word cache
+    # before it), query-time ones straight to readings().
+    hits = index_lemmas.cache_info().hits + _counts["hits"]
+    misses = _counts["misses"]
     total = hits + misses
-    return {"hits": hits, "misses": misses, "size": inner.currsize,
+    return {"hits": hits, "misses": misses, "size": len(_readings),
             "hit_rate": hits / total if total else 0.0}

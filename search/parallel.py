@@ -8,18 +8,19 @@ dies (PR_SET_PDEATHSIG), so a killed reindex leaves no orphan processes behind.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
+import pickle
 import signal
 import sys
 from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
-from search.morph import cache_stats
+from search.morph import RawReadings, cache_stats, new_readings
+from search.schema import build_codec
 
-__all__ = ["parallel_writer", "default_procs", "collect_lemma_stats"]
-_STATS_PREFIX = ".lemma-stats-"
+__all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
+_LEMMAS_PREFIX = ".lemmas-"
 
 _PR_SET_PDEATHSIG = 1
 
@@ -41,12 +42,16 @@ class _OrphanSafeTask(SubWriterTask):
                 libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             except (OSError, AttributeError):
                 pass
+        before = cache_stats()  # inherited from the parent: not this process's own lookups
         super().run()
         folder = getattr(self.storage, "folder", None)
-        if folder:  # report this process's lemma cache to the parent (see collect_lemma_stats)
-            stats = cache_stats()
-            path = Path(folder) / f"{_STATS_PREFIX}{os.getpid()}.json"
-            path.write_text(json.dumps({"hits": stats["hits"], "misses": stats["misses"]}))
+        if folder:  # hand this process's lemma cache to the parent (see collect_lemmas)
+            after = cache_stats()
+            stats = {key: after[key] - before[key] for key in ("hits", "misses")}
+            path = Path(folder) / f"{_LEMMAS_PREFIX}{os.getpid()}.pickle"
+            with path.open("wb") as fh:
+                pickle.dump({"hits": stats["hits"], "misses": stats["misses"],
+                             "new": new_readings()}, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _OrphanSafeWriter(MpWriter):
@@ -62,19 +67,25 @@ class _OrphanSafeWriter(MpWriter):
 def parallel_writer(ix, procs: int, limitmb: int):
     """A writer that analyzes documents in `procs` processes, one segment each."""
     if procs <= 1:
-        return ix.writer(limitmb=limitmb)
+        return ix.writer(limitmb=limitmb, codec=build_codec())
     return _OrphanSafeWriter(ix, procs=procs, batchsize=100, multisegment=True,
-                             limitmb=limitmb)
+                             limitmb=limitmb, codec=build_codec())
 
 
-def collect_lemma_stats(folder: Path) -> tuple[int, int]:
-    """Lemma-cache (hits, misses) summed over the sub-writers of a rebuild; files removed."""
+def collect_lemmas(folder: Path) -> tuple[int, int, dict[str, RawReadings]]:
+    """Lemma-cache hits, misses and newly parsed words of a rebuild's sub-writers.
+
+    Their files are removed from the new generation's folder.
+    """
     hits = misses = 0
-    for path in Path(folder).glob(f"{_STATS_PREFIX}*.json"):
+    new: dict[str, RawReadings] = {}
+    for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*.pickle"):
         try:
-            data = json.loads(path.read_text())
+            with path.open("rb") as fh:
+                data = pickle.load(fh)
             hits, misses = hits + int(data["hits"]), misses + int(data["misses"])
-        except (OSError, ValueError, KeyError):
+            new.update(data["new"])
+        except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError):
             pass
         path.unlink(missing_ok=True)
-    return hits, misses
+    return hits, misses, new

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from whoosh import columns, fields, formats
+from whoosh.codec.whoosh3 import W3Codec
 
 from search.analysis import RU_ANALYZER, RuAnalyzer
 from search.forms import pack_forms
 
-__all__ = ["SCHEMA_VERSION", "build_schema", "RuTextField"]
+__all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
 SCHEMA_VERSION = 3
@@ -57,6 +58,16 @@ class RuTextField(fields.TEXT):
 
     def from_column_value(self, value):
         return value
+
+
+def build_codec() -> W3Codec:
+    """Whoosh's own codec, without zlib on posting blocks.
+
+    Compressing the many small blocks cost 15% of a rebuild's CPU and a decompression
+    on every read, for 30% smaller posting files (bench/RESULTS.md). Readers handle
+    compressed and plain blocks alike, so older segments stay readable.
+    """
+    return W3Codec(compression=0)
 
 
 def build_schema() -> fields.Schema:

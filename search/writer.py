@@ -15,8 +15,11 @@ from whoosh.writing import IndexWriter
 
 from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
+from search.lemma_cache import LemmaCache
 from search.models import Publication
-from search.parallel import collect_lemma_stats, default_procs, parallel_writer
+from search.morph import new_readings
+from search.parallel import collect_lemmas, default_procs, parallel_writer
+from search.schema import build_codec
 from search.store import IndexLocation
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
@@ -34,6 +37,7 @@ class RebuildStats:
     commit_seconds: float = 0.0
     worker_lemma_hits: int = 0  # lemma-cache figures of the parallel indexing processes
     worker_lemma_misses: int = 0
+    cached_words: int = 0  # words whose readings came from the previous rebuild's cache
 
 
 def to_document(pub: Publication) -> dict:
@@ -74,6 +78,8 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
     stats = RebuildStats()
     started = time.perf_counter()
     with location.rebuild_lock():
+        lemmas = LemmaCache(location.root)
+        stats.cached_words = lemmas.load()  # before the sub-writers fork: they inherit it
         tmp_path, ix = location.new_generation()
         try:
             writer = parallel_writer(ix, procs or default_procs(), limitmb)
@@ -96,7 +102,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                                    "the index was left unchanged")
             t0 = time.perf_counter()
             writer.commit()
-            stats.worker_lemma_hits, stats.worker_lemma_misses = collect_lemma_stats(tmp_path)
+            stats.worker_lemma_hits, stats.worker_lemma_misses, parsed = collect_lemmas(tmp_path)
             if later:
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
@@ -109,13 +115,14 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             _cancel(writer if "writer" in locals() else None)
             location.discard(tmp_path)
             raise
+        lemmas.save({**parsed, **new_readings()})  # the next rebuild starts from these
     stats.seconds = time.perf_counter() - started
     return stats
 
 
 def _replace(ix, pubs: Iterable[Publication]) -> None:
     """Replace documents by id (the parallel writer cannot see its own earlier adds)."""
-    writer = ix.writer()
+    writer = ix.writer(codec=build_codec())
     try:
         for pub in pubs:
             writer.delete_by_term("id", pub.id)
@@ -131,7 +138,7 @@ def _replay_journal(location: IndexLocation, ix) -> None:
     latest = Journal(location.root).latest()
     if not latest:
         return
-    writer = ix.writer()
+    writer = ix.writer(codec=build_codec())
     try:
         for pid, pub in latest.items():
             if pub is None:
@@ -168,7 +175,7 @@ def upsert(location: IndexLocation, publications: Iterable[Publication],
     with location.write_lock():
         info, ix = _open_for_write(location)
         try:
-            writer = ix.writer()
+            writer = ix.writer(codec=build_codec())
             try:
                 for pub in pubs:
                     writer.update_document(**to_document(pub))
@@ -190,7 +197,7 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
     with location.write_lock():
         info, ix = _open_for_write(location)
         try:
-            writer = ix.writer()
+            writer = ix.writer(codec=build_codec())
             removed = 0
             try:
                 for pid in ids:
@@ -227,7 +234,7 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
         try:
             with ix.searcher() as searcher:
                 existing = {f["id"]: f.get("source", "") for f in searcher.all_stored_fields()}
-            writer = ix.writer()
+            writer = ix.writer(codec=build_codec())
             try:
                 seen: set[str] = set()
                 for pub in publications:

@@ -188,7 +188,8 @@ _ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя�
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=_ALPHABET, max_size=80)
        | st.lists(st.sampled_from(["Надежда", "надежда", "Вера", "ЦГБ", "мастер-класс",
-                                   "Ёлки", "и", "в", ".", "\n", "COVID-19", "сто́ит", "Мастер-Класс"]),
+                                   "Ёлки", "и", "в", ".", "\n", "COVID-19", "сто́ит", "Мастер-Класс",
+                                   "из-за", "Кое-как", "по-моему", "Из-за", "а-в-б", "х" * 70]),
                   max_size=12).map(" ".join))
 def test_fast_index_path_equals_token_chain(text):
     assert _fast_terms(text) == _chain_terms(text)
