@@ -29,8 +29,6 @@ def baseline_schema() -> fields.Schema:
         url=fields.STORED(),
         title=fields.TEXT(analyzer=std, stored=True, phrase=True),
         body=fields.TEXT(analyzer=std, stored=True, phrase=True),
-        title_exact=fields.TEXT(analyzer=std, phrase=False),
-        body_exact=fields.TEXT(analyzer=std, phrase=False),
         published=fields.DATETIME(stored=True, sortable=True),
         year=fields.NUMERIC(stored=True, sortable=True),
         author=fields.ID(stored=True, sortable=True),
@@ -47,7 +45,6 @@ def baseline_document(pub: Publication) -> dict:
     import datetime as dt
 
     doc = {"id": pub.id, "url": pub.url, "title": pub.title, "body": pub.body,
-           "title_exact": pub.title, "body_exact": pub.body,
            "author_position": pub.author_position, "photographer": pub.photographer,
            "topics": ",".join(t.replace(",", " ") for t in pub.topics), "source": pub.source}
     if pub.published:

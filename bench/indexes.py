@@ -22,7 +22,8 @@ from search.writer import rebuild
 __all__ = ["parse_publications", "ensure_indexes"]
 
 _SHAPING = ["search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
-            "search/topics.py", "search/models.py", "bench/baseline.py", "indexer/sources.py"]
+            "search/topics.py", "search/models.py", "search/forms.py", "bench/baseline.py",
+            "indexer/sources.py"]
 
 
 def parse_publications(corpus: Corpus, morphology: bool = True) -> tuple[list[Publication], int]:
