@@ -222,7 +222,7 @@ class RuAnalyzer(CompositeAnalyzer):
 # A word as written -> (form, its terms at a sentence start, its terms elsewhere), or ()
 # for a stop word: what LowercaseFilter, RuStopFilter and LemmaFilter make of it.
 WordInfo = tuple[str, tuple[str, ...], tuple[str, ...]] | tuple[()]
-WORD_INFO_CACHE_SIZE = 400_000
+WORD_INFO_CACHE_SIZE = 200_000
 _WORD_INFO: dict[str, WordInfo] = {}
 
 

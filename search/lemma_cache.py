@@ -18,7 +18,7 @@ import pickle
 from importlib import metadata
 from pathlib import Path
 
-from search.morph import RawReadings, preload_readings
+from search.morph import RawReadings, preload_readings, stop_recording
 
 __all__ = ["LemmaCache", "READINGS_VERSION", "MAX_WORDS"]
 
@@ -47,23 +47,28 @@ class LemmaCache:
         self.words: dict[str, RawReadings] = {}
 
     def load(self) -> int:
-        """Read the file and preload its words into this process; how many there were."""
+        """Preload the file's words into this process, and record new ones; how many it had."""
+        self.words = self._read()
+        preload_readings(self.words)
+        return len(self.words)
+
+    def _read(self) -> dict[str, RawReadings]:
         try:
             with self.path.open("rb") as fh:
                 data = pickle.load(fh)
         except FileNotFoundError:
-            return 0
+            return {}
         except Exception as exc:  # noqa: BLE001 - a damaged cache is only a slower rebuild
             log.warning("ignoring the lemma cache %s: %s", self.path, exc)
-            return 0
+            return {}
         if not isinstance(data, dict) or data.get("versions") != _versions():
-            return 0
-        self.words = data.get("words") or {}
-        preload_readings(self.words)
-        return len(self.words)
+            return {}
+        words = data.get("words")
+        return words if isinstance(words, dict) else {}
 
     def save(self, new: dict[str, RawReadings]) -> int:
         """Add `new` words and write the file atomically; the number of words saved."""
+        stop_recording()
         if len(self.words) + len(new) > MAX_WORDS:
             self.words = {}
         self.words.update(new)

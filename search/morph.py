@@ -14,11 +14,13 @@ from functools import lru_cache
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
-    "preload_readings", "new_readings", "clear_caches", "RawReadings",
+    "preload_readings", "new_readings", "stop_recording", "clear_caches", "RawReadings",
 ]
 
-LEMMA_CACHE_SIZE = 300_000
-READINGS_CACHE_SIZE = 1_000_000  # parsed words kept per process (about 200 bytes each)
+# Bounds per process: a gunicorn worker keeps what queries and PUTs parsed (about 0.4 KB
+# a word); a rebuild's processes start from the saved lemma cache, which is not bounded.
+LEMMA_CACHE_SIZE = 100_000
+READINGS_CACHE_SIZE = 100_000
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 # Prefix of the term for the proper-name reading of a word that is also a common noun:
 # `Надежда Круглова` is indexed as `@надежда`, the hope (`надежда`) stays `надежда`.
@@ -69,6 +71,7 @@ class Reading:
 RawReadings = tuple[tuple[str, float, bool, float], ...]
 _readings: dict[str, tuple[Reading, ...]] = {}
 _preloaded: dict[str, RawReadings] = {}
+_new: dict[str, RawReadings] | None = None  # words parsed while a rebuild records them
 _counts = {"hits": 0, "misses": 0}
 
 
@@ -89,6 +92,8 @@ def readings(word: str) -> tuple[Reading, ...]:
     else:
         _counts["misses"] += 1
         found = _parse(word)
+        if _new is not None:
+            _new[word] = _raw(found)
     if len(_readings) >= READINGS_CACHE_SIZE:
         _readings.clear()
     _readings[word] = found
@@ -97,21 +102,36 @@ def readings(word: str) -> tuple[Reading, ...]:
 
 def clear_caches() -> None:
     """Forget every parsed word (benchmarks measure a cold start with this)."""
+    global _new
     _readings.clear()
     _preloaded.clear()
+    _new = None
     index_lemmas.cache_clear()
     _counts.update(hits=0, misses=0)
 
 
 def preload_readings(saved: dict[str, RawReadings]) -> None:
-    """Take the readings saved by an earlier rebuild (processes forked later inherit them)."""
+    """Take the readings saved by an earlier rebuild and record every word parsed from now on.
+
+    Processes forked later (the index writer's) inherit both.
+    """
+    global _new
     _preloaded.update(saved)
+    _new = {word: _raw(found) for word, found in _readings.items() if word not in _preloaded}
 
 
 def new_readings() -> dict[str, RawReadings]:
-    """The words this process parsed itself (not preloaded), for saving."""
-    return {word: tuple((r.lemma, r.score, r.is_name, r.name_score) for r in found)
-            for word, found in _readings.items() if word not in _preloaded}
+    """The words parsed since preload_readings() (not preloaded), for saving."""
+    return dict(_new or {})
+
+
+def stop_recording() -> None:
+    global _new
+    _new = None
+
+
+def _raw(found: tuple[Reading, ...]) -> RawReadings:
+    return tuple((r.lemma, r.score, r.is_name, r.name_score) for r in found)
 
 
 def _parse(word: str) -> tuple[Reading, ...]:

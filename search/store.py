@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from search.errors import ConfigError, IndexBusy, IndexMissing, SchemaMismatch
 from search.schema import SCHEMA_VERSION, build_schema
@@ -71,7 +72,9 @@ class IndexLocation:
                 f"index {info.path} has schema version {info.schema_version}, this version "
                 f"needs {SCHEMA_VERSION}: run `kartoteka reindex` to rebuild it")
         try:
-            return whoosh_index.open_dir(str(info.path))
+            # Without mmap: Whoosh copies every mmapped segment part it opens into a
+            # private BytesIO, over 100 MB per gunicorn worker; plain file reads do not.
+            return FileStorage(str(info.path), supports_mmap=False).open_index()
         except (whoosh_index.EmptyIndexError, OSError) as exc:
             raise IndexMissing(f"index {info.path} cannot be opened: {exc}") from exc
 
