@@ -206,7 +206,6 @@ def main(argv: list[str] | None = None) -> int:
                              "hits)")
     parser.add_argument("--name", default="http",
                         help="result file name in --out (default http -> http.json)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline server")
     args = parser.parse_args(argv)
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -218,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = prepare(args.corpus, args.docs, args.seed, args.out)
     cond = conditions(corpus.describe())
     print_conditions("http", cond)
-    ours_dir, base_dir = ensure_indexes(corpus, args.out)
+    ours_dir, base_dir = ensure_indexes(corpus, args.out, baseline=not args.no_baseline)
     queries = make_queries(corpus.files, args.queries or (60 if args.quick else 600), args.seed)
     script = write_script(queries, args.out / "http" / "search.lua")
     print(f"wrk {args.threads} thread(s), {args.connections} connections, {args.duration:.0f} s "

@@ -48,10 +48,13 @@ def _key(corpus: Corpus) -> str:
     return h.hexdigest()[:12]
 
 
-def ensure_indexes(corpus: Corpus, out: Path, force: bool = False) -> tuple[Path, Path]:
+def ensure_indexes(corpus: Corpus, out: Path, force: bool = False,
+                   baseline: bool = True) -> tuple[Path, Path]:
     """(our index dir, baseline index dir) for `corpus`, built unless already current."""
     root = out / "indexes" / f"search-{_key(corpus)}"
     ours, base = root / "ours", root / "baseline"
+    if baseline and (root / "done").exists() and not (root / "baseline-done").exists():
+        force = True  # built by a --no-baseline run
     if force or not (root / "done").exists():
         shutil.rmtree(root, ignore_errors=True)
         for old in (out / "indexes").glob("search-*"):
@@ -59,7 +62,9 @@ def ensure_indexes(corpus: Corpus, out: Path, force: bool = False) -> tuple[Path
         t0 = time.perf_counter()
         pubs, _ = parse_publications(corpus)
         rebuild(IndexLocation(ours), pubs)
-        build_baseline(base, parse_publications(corpus, morphology=False)[0])
+        if baseline:
+            build_baseline(base, parse_publications(corpus, morphology=False)[0])
+            (root / "baseline-done").write_text("ok\n")
         (root / "done").write_text("ok\n")
         print(f"built both indexes in {time.perf_counter() - t0:.1f} s ({root})")
     return ours, base

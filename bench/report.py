@@ -20,7 +20,7 @@ __all__ = ["ROOT", "OUT_DIR", "common_parser", "conditions", "percentiles", "wri
 
 
 def common_parser(name: str, description: str) -> argparse.ArgumentParser:
-    """The flags every benchmark takes: --docs, --corpus, --quick, --seed, --out."""
+    """The flags every benchmark takes: --docs, --corpus, --quick, --seed, --no-baseline, --out."""
     parser = argparse.ArgumentParser(
         prog=f"python -m bench.{name}", description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -36,6 +36,9 @@ def common_parser(name: str, description: str) -> argparse.ArgumentParser:
                         "query set (default 5)")
     parser.add_argument("--quick", action="store_true",
                         help="a short smoke run (fewer queries/repetitions); for the tests")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the plain-Whoosh baseline (scale runs: at 100,000 documents "
+                             "building it takes most of the time); no ratios are printed")
     parser.add_argument("--out", type=Path, default=OUT_DIR,
                         help=f"directory for {name}.json and the built indexes (default bench/out)")
     return parser

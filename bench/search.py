@@ -165,13 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     passes = 2
     queries = make_queries(corpus.files, n, args.seed)
     save_queries(queries, args.out / "queries.json")
-    ours_dir, base_dir = ensure_indexes(corpus, args.out, force=args.rebuild)
+    ours_dir, base_dir = ensure_indexes(corpus, args.out, force=args.rebuild,
+                                        baseline=not args.no_baseline)
     ours = run_ours(ours_dir, queries, passes)
-    base = run_baseline(base_dir, queries, passes)
+    base = None if args.no_baseline else run_baseline(base_dir, queries, passes)
     print(f"{n} queries ({', '.join(sorted({q.kind for q in queries}))}), "
-          f"passes: ours {', '.join(ours['passes'])}, baseline {', '.join(base['passes'])}; "
+          f"passes: ours {', '.join(ours['passes'])}"
+          f"{', baseline ' + ', '.join(base['passes']) if base else ' (no baseline)'}; "
           "milliseconds per search")
     for label, side in (("ours", ours), ("baseline", base)):
+        if side is None:
+            continue
         for run, parts in side["passes"].items():
             print(f"  {label} - {run} pass (mean total hits {side['mean_total_hits']:.0f}):")
             for part in PARTS:
@@ -179,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {run: {part: {p: ratio(ours["passes"][run][part][p],
                                     base["passes"][_BASE_PASS.get(run, run)][part][p])
                            for p in ("p50", "p95", "p99")} for part in PARTS}
-              for run in ours["passes"]}
+              for run in ours["passes"]} if base else {}
     for run, parts in ratios.items():
         print(f"  ours/baseline ({run}): " + "; ".join(
             f"{part} p50 {r['p50']} p99 {r['p99']}" for part, r in parts.items()))
