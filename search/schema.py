@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from whoosh import columns, fields, formats
+from pickle import dumps
+
+from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.system import pack_uint
 
 from search.analysis import RU_ANALYZER, RuAnalyzer
 from search.forms import pack_forms
@@ -12,6 +15,14 @@ __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
 SCHEMA_VERSION = 3
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """What whoosh.formats.Positions.encode writes (its decode_positions reads it back)."""
+    deltas = [positions[0]]
+    if len(positions) > 1:
+        deltas += [b - a for a, b in zip(positions, positions[1:])]  # noqa: B905
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
 class RuTextField(fields.TEXT):
@@ -34,16 +45,13 @@ class RuTextField(fields.TEXT):
 
     def index(self, value, **kwargs):
         if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
-            yield from super().index(value, **kwargs)
-            return
+            return super().index(value, **kwargs)
         forms: set[str] = set()
         terms = self.analyzer.index_terms(value, forms)
         self._last = (value, forms)
         boost = self.format.field_boost
-        encode = formats.Positions.encode
-        fmt = self.format
-        for word, positions in terms.items():
-            yield word.encode("utf-8"), len(positions), len(positions) * boost, encode(fmt, positions)
+        return [(word.encode("utf-8"), len(positions), len(positions) * boost,
+                 _encode_positions(positions)) for word, positions in terms.items()]
 
     def to_column_value(self, value):
         """The packed form hashes of `value` (Whoosh calls this right after index())."""

@@ -193,3 +193,14 @@ _ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя�
                   max_size=12).map(" ".join))
 def test_fast_index_path_equals_token_chain(text):
     assert _fast_terms(text) == _chain_terms(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40, unique=True))
+def test_positions_encoded_as_whoosh_encodes_them(positions):
+    from whoosh.formats import Positions
+
+    from search.schema import _encode_positions
+
+    positions.sort()
+    assert _encode_positions(positions) == Positions().encode(positions)
