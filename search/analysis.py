@@ -226,6 +226,11 @@ WORD_INFO_CACHE_SIZE = 200_000
 _WORD_INFO: dict[str, WordInfo] = {}
 
 
+def clear_word_cache() -> None:
+    """Forget the per-word analysis results (a rebuild starts recording lemmas afresh)."""
+    _WORD_INFO.clear()
+
+
 def _word_info(text: str) -> WordInfo:
     word = text.lower()
     folded = fold_yo(word)

@@ -18,6 +18,7 @@ import pickle
 from importlib import metadata
 from pathlib import Path
 
+from search.analysis import clear_word_cache
 from search.morph import RawReadings, preload_readings, stop_recording
 
 __all__ = ["LemmaCache", "READINGS_VERSION", "MAX_WORDS"]
@@ -50,6 +51,7 @@ class LemmaCache:
         """Preload the file's words into this process, and record new ones; how many it had."""
         self.words = self._read()
         preload_readings(self.words)
+        clear_word_cache()  # its words must pass search.morph again to be recorded
         return len(self.words)
 
     def _read(self) -> dict[str, RawReadings]:

@@ -116,8 +116,10 @@ def preload_readings(saved: dict[str, RawReadings]) -> None:
     Processes forked later (the index writer's) inherit both.
     """
     global _new
+    _preloaded.clear()  # an earlier rebuild's file (another index) is not this one's
     _preloaded.update(saved)
     _new = {word: _raw(found) for word, found in _readings.items() if word not in _preloaded}
+    index_lemmas.cache_clear()  # so that every word met from now on passes readings()
 
 
 def new_readings() -> dict[str, RawReadings]:

@@ -28,7 +28,9 @@ from search.synonyms import SynonymDictionary
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS"]
 
 MAX_TERMS = 64
-# From this many content words on, a query needs only MIN_SHOULD_MATCH of them.
+# From this many content words on, a query is an Or(minmatch=MIN_SHOULD_MATCH of them).
+# The minmatch is NOT enforced: Whoosh ignored it and search/scoring.py keeps that
+# (HONOR_MINMATCH, off because enforcing it measured worse), so any of the words matches.
 LONG_QUERY_WORDS = 3
 MIN_SHOULD_MATCH = 0.6
 _TOKEN_RE = re.compile(
@@ -243,8 +245,9 @@ class QueryParser:
         if not positives:
             return wq.AndNot(wq.Every(), wq.Or([n.query for n in negatives])) if negatives else None
         if merge_synonyms and len(positives) >= LONG_QUERY_WORDS:
-            # Long natural-language queries: most, not all, content words must match
-            # (minimum-should-match); documents with every word still score highest.
+            # Long natural-language queries: not every content word must match. The
+            # minmatch is recorded but not enforced (see MIN_SHOULD_MATCH): any word
+            # matches, and documents with more of the words score higher.
             positive = wq.Or(positives, minmatch=math.ceil(len(positives) * MIN_SHOULD_MATCH))
         else:
             positive = positives[0] if len(positives) == 1 else wq.And(positives)

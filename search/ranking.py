@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
-from search.forms import FormLookup, form_hash
+from search.forms import form_hash
 from search.morph import readings
+from search.phrases import phrase_scores
 from search.query import ParsedQuery
+from search.scoring import Scorer
 
-__all__ = ["weighting", "bonus_query", "bonus_scores", "recency_factor"]
+__all__ = ["weighting", "bonus_query", "bonus_scores", "proximity_scores", "recency_factor"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
 PROXIMITY_BONUS = 1.5
@@ -39,7 +42,7 @@ def exact_weights(searcher, parsed: ParsedQuery) -> dict[int, float]:
     return out
 
 
-def bonus_scores(searcher, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:
+def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:
     """Exact-form and proximity bonuses for a few candidate documents only.
 
     Scoring them for every match (AndMaybe) cost a quarter of a search; the candidates
@@ -49,27 +52,36 @@ def bonus_scores(searcher, parsed: ParsedQuery, docnums: list[int]) -> dict[int,
     if not docnums:
         return {}
     out: dict[int, float] = {}
-    weights = exact_weights(searcher, parsed)
+    weights = exact_weights(scorer.searcher, parsed)
     if weights:
-        lookup = FormLookup(searcher.reader())
+        hashes = tuple(weights)
         for docnum in docnums:
-            bonus = sum(w * lookup.fields_with(docnum, h) for h, w in weights.items())
+            counts = scorer.forms.counts(docnum, hashes)
+            bonus = sum(weights[h] * n for h, n in zip(hashes, counts, strict=True))
             if bonus:
                 out[docnum] = bonus
-    query = bonus_query(parsed)
-    if query is None:
-        return out
-    matcher = query.matcher(searcher, searcher.context())
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            out[docnum] = out.get(docnum, 0.0) + matcher.score()
+    if len(parsed.content_lemmas) > 1:
+        for docnum, bonus in proximity_scores(scorer, parsed.content_lemmas, docnums).items():
+            out[docnum] = out.get(docnum, 0.0) + bonus
     return out
+
+
+def proximity_scores(scorer: Scorer, lemmas: tuple[str, ...], docnums: list[int],
+                     fieldname: str = "body") -> dict[int, float]:
+    """What bonus_query's Phrase scores for each of `docnums`, checked only at those.
+
+    The Phrase matcher read positions in every document holding all the lemmas; here
+    they are read only for the candidates, and the score is the Phrase's (PROXIMITY_BONUS
+    times the sum of the lemmas' BM25F).
+    """
+    field = scorer.searcher.schema[fieldname]
+    btexts = [field.to_bytes(lemma) for lemma in lemmas]
+    reader = scorer.searcher.reader()
+    if any((fieldname, b) not in reader for b in btexts):
+        return {}  # the Phrase matches nothing when a lemma is missing from the field
+    ids, scores = phrase_scores(scorer.postings, fieldname, btexts, PROXIMITY_SLOP,
+                                np.array(sorted(set(docnums)), np.int64))
+    return {d: s * PROXIMITY_BONUS for d, s in zip(ids.tolist(), scores.tolist(), strict=True)}
 
 
 def recency_factor(days: int, today: dt.date, weight: float, half_life: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -133,15 +134,16 @@ class SearchService:
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
         scores = strict = None
+        memo: dict = {}  # sub-queries shared by the strict and the relaxed query
         if parsed is None:
             base = table.live.copy()
         else:
-            scores = self._match(view, parsed.query)
+            scores = self._match(view, parsed.query, memo)
             base = np.isfinite(scores)
             full = int(base.sum())
             if 0 < full < BACKFILL_BELOW and parsed.relaxed is not None \
                     and parsed.plain and request.sort == "relevance":
-                partial = self._match(view, parsed.relaxed)
+                partial = self._match(view, parsed.relaxed, memo)
                 extra = np.isfinite(partial) & ~base
                 if extra.any():
                     strict = base
@@ -151,7 +153,7 @@ class SearchService:
                                     f"{_plural(full, 'ии', 'иях', 'иях')}; "
                                     "ниже — частичные совпадения")
             if not base.any() and parsed.relaxed is not None:
-                scores = self._match(view, parsed.relaxed)
+                scores = self._match(view, parsed.relaxed, memo)
                 base = np.isfinite(scores)
                 if base.any():
                     relaxed = True
@@ -174,12 +176,13 @@ class SearchService:
         return SearchResult(request.q, total, request.page, request.per_page, hits, facets,
                             relaxed=relaxed, warnings=warnings)
 
-    def _match(self, view: IndexView, query: wq.Query) -> np.ndarray:
-        """BM25F score of every document, -inf where `query` does not match (one pass)."""
-        scores = np.full(view.facets.size, -np.inf)
-        if query is not wq.NullQuery:
-            for score, docnum in view.searcher.search(query, limit=None).top_n:
-                scores[docnum] = score
+    def _match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
+        """BM25F score of every document, -inf where `query` does not match.
+
+        Numpy over posting arrays (search/scoring.py) instead of Whoosh's collector,
+        which spent close to half of a search stepping its matcher tree in Python.
+        """
+        scores = view.scorer.match(query, memo)
         scores[~view.facets.live] = -np.inf
         return scores
 
@@ -211,7 +214,7 @@ class SearchService:
         if len(candidates) > depth:
             keep = np.argpartition(-(base * (1 + tier * FULL_MATCH_BONUS)), depth - 1)[:depth]
             candidates, base, tier = candidates[keep], base[keep], tier[keep]
-        bonus = bonus_scores(view.searcher, parsed, candidates.tolist())
+        bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
         today = dt.date.today()
         scored = []
         for docnum, score, full in zip(candidates.tolist(), base.tolist(), tier.tolist(),
@@ -220,10 +223,8 @@ class SearchService:
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
             coordination = 1 + FULL_MATCH_BONUS if full and strict is not None else 1.0
-            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor * coordination,
-                           view.doc_id(docnum)))
-        scored.sort(key=lambda item: (-item[1], item[2]))
-        return [(docnum, score) for docnum, score, _ in scored[:needed]]
+            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor * coordination))
+        return _by_score_then_id(view, scored)[:needed]
 
     def _hit(self, view, docnum: int, score, parsed, with_snippet: bool) -> Hit:
         fields = view.searcher.stored_fields(docnum)
@@ -281,6 +282,16 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+def _by_score_then_id(view: IndexView, scored: list[tuple[int, float]]) -> list:
+    """Best score first; equal scores by publication id, loaded only for the ties.
+
+    Reading an id means loading (and decompressing) a document's stored fields.
+    """
+    counts = Counter(score for _, score in scored)
+    return sorted(scored, key=lambda item: (
+        -item[1], view.doc_id(item[0]) if counts[item[1]] > 1 else ""))
 
 
 def _combine(base: np.ndarray, masks) -> np.ndarray:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from search.facets import FacetTable
 from search.models import SearchResult
+from search.scoring import Scorer
 from search.suggest import Vocabulary
 
 __all__ = ["IndexView", "RESPONSE_CACHE_SIZE"]
@@ -24,6 +25,7 @@ class IndexView:
     facets: FacetTable
     built_at: str | None
     _vocabulary: Vocabulary | None = None
+    _scorer: Scorer | None = None
     _ids: dict = field(default_factory=dict)
     _responses: OrderedDict = field(default_factory=OrderedDict)
 
@@ -50,6 +52,13 @@ class IndexView:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.build(self.searcher)
         return self._vocabulary
+
+    @property
+    def scorer(self) -> Scorer:
+        """Numpy BM25F over this generation (field lengths and a postings cache)."""
+        if self._scorer is None:
+            self._scorer = Scorer(self.searcher, self.facets.size)
+        return self._scorer
 
     def close(self) -> None:
         self.searcher.close()

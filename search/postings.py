@@ -1,0 +1,168 @@
+"""What numpy scoring reads from one index generation: posting arrays, lengths, forms columns.
+
+Posting lists are read block by block straight into arrays (no matcher per posting)
+and kept in a per-generation LRU cache with a byte budget, so a popular term costs one
+read per worker, not one per search.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import OrderedDict
+from typing import NamedTuple
+
+import numpy as np
+from whoosh.matching import FilterMatcher
+from whoosh.scoring import BM25F
+
+from search.forms import FORM_FIELDS
+
+__all__ = ["Postings", "TermPostings", "FormColumns", "POSTINGS_CACHE_BYTES"]
+
+POSTINGS_CACHE_BYTES = 48 * 2**20  # per worker and generation; the whole corpus needs ~40 MB
+
+
+class EncodedValues:
+    """A term's posting values (encoded positions) as one bytes object and offsets."""
+
+    def __init__(self, values: list[bytes]):
+        self._blob = b"".join(values)
+        self._ends = np.cumsum([len(v) for v in values], dtype=np.int64)
+        self.nbytes = len(self._blob) + self._ends.nbytes
+
+    def __getitem__(self, i: int) -> bytes:
+        start = int(self._ends[i - 1]) if i else 0
+        return self._blob[start:int(self._ends[i])]
+
+
+class TermPostings(NamedTuple):
+    ids: np.ndarray  # sorted document numbers
+    scores: np.ndarray  # unboosted BM25F, computed as whoosh.scoring.bm25 does
+    values: EncodedValues | None  # positions, read only when a phrase asks
+
+
+class Postings:
+    """Term postings with their BM25F scores, cached; built once per IndexView."""
+
+    def __init__(self, searcher, size: int):
+        self.searcher = searcher
+        self.size = size
+        self.leaves = searcher.leaf_searchers()
+        weighting = searcher.weighting
+        self.bm25f = type(weighting) is BM25F  # anything else: the scorer leaves it to Whoosh
+        self.B, self.K1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
+        self._field_B = getattr(weighting, "_field_B", {})
+        self.forms = FormColumns(searcher.reader())
+        self._lengths: dict[str, np.ndarray] = {}
+        self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
+        self._bytes = 0
+
+    def term(self, fieldname: str, btext: bytes, positions: bool = False) -> TermPostings:
+        """A term's postings and scores (with positions if asked), from the cache if there."""
+        key = (fieldname, btext)
+        entry = self._terms.get(key)
+        if entry is not None and (entry.values is not None or not positions):
+            self._terms.move_to_end(key)
+            return entry
+        ids, tf, values = self._read(fieldname, btext, positions)
+        scores = self._bm25f(fieldname, btext, ids, tf) if len(ids) else np.zeros(0)
+        if entry is not None:
+            self._forget(key)
+        entry = self._terms[key] = TermPostings(ids, scores, values)
+        self._bytes += _size(entry)
+        while self._bytes > POSTINGS_CACHE_BYTES and len(self._terms) > 1:
+            self._forget(next(iter(self._terms)))
+        return entry
+
+    def _bm25f(self, fieldname: str, btext: bytes, ids: np.ndarray, tf: np.ndarray):
+        idf = self.searcher.idf(fieldname, btext)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        b = self._field_B.get(fieldname, self.B)
+        length = self.field_lengths(fieldname)[ids]
+        # whoosh.scoring.bm25 operation for operation: the floats are bit-for-bit equal
+        return idf * ((tf * (self.K1 + 1)) / (tf + self.K1 * ((1 - b) + b * length / avgfl)))
+
+    def _forget(self, key) -> None:
+        self._bytes -= _size(self._terms.pop(key))
+
+    def _read(self, fieldname: str, btext: bytes, positions: bool) -> tuple:
+        """Document numbers, term frequencies (weights) and maybe values, from every leaf."""
+        ids, weights, values = [], [], []
+        for leaf, offset in self.leaves:
+            reader = leaf.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            m = reader.postings(fieldname, btext)
+            if isinstance(m, FilterMatcher):  # deleted documents: -inf in the end anyway
+                m = m.child
+            for block_ids, block_weights, block_values in _blocks(m, positions):
+                ids.append(np.asarray(block_ids, np.int64) + offset)
+                weights.append(np.asarray(block_weights, np.float64))
+                values.extend(block_values)
+        encoded = EncodedValues(values) if positions else None
+        if not ids:
+            return np.zeros(0, np.int64), np.zeros(0), encoded
+        return np.concatenate(ids), np.concatenate(weights), encoded
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's (byte-quantized) field length, as Whoosh's scorer reads it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = np.zeros(self.size)
+            for leaf, offset in self.leaves:
+                reader = leaf.reader()
+                count = reader.doc_count_all()
+                lengths[offset:offset + count] = [
+                    reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
+            self._lengths[fieldname] = lengths
+        return lengths
+
+
+class FormColumns:
+    """The forms columns (search/forms.py) of one reader, opened once per generation.
+
+    Opening a column reader reads its whole offsets table: a millisecond per search
+    when the exact-form bonus opened them for every query.
+    """
+
+    def __init__(self, reader):
+        self._columns = [reader.column_reader(name) for name in FORM_FIELDS
+                         if reader.has_column(name)]
+
+    def counts(self, docnum: int, hashes: tuple[int, ...]) -> list[int]:
+        """In how many forms columns (title, body) of `docnum` each hash occurs."""
+        out = [0] * len(hashes)
+        for column in self._columns:
+            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+            for i, h in enumerate(hashes):
+                j = bisect_left(values, h)
+                out[i] += j < len(values) and values[j] == h
+        return out
+
+
+def _size(entry: TermPostings) -> int:
+    return entry.ids.nbytes + entry.scores.nbytes + (entry.values.nbytes if entry.values is not None else 0)
+
+
+def _blocks(m, values: bool):
+    """(ids, weights, values) per posting block of a leaf matcher (or all at once)."""
+    if hasattr(m, "_goto") and hasattr(m, "_read_weights"):  # whoosh3's W3LeafMatcher
+        while not m._atend:
+            if m._blocklength:
+                m._read_ids()
+                m._read_weights()
+                if values:
+                    m._read_values()
+                yield m._ids, m._weights, m._values if values else ()
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return
+    ids, weights, vals = [], [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if values:
+            vals.append(m.value())
+        m.next()
+    yield ids, weights, vals
