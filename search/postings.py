@@ -7,6 +7,9 @@ read per worker, not one per search.
 
 from __future__ import annotations
 
+import io
+import pickle
+import zlib
 from bisect import bisect_left
 from collections import OrderedDict
 from typing import NamedTuple
@@ -14,12 +17,15 @@ from typing import NamedTuple
 import numpy as np
 from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE, unpack_int
 
 from search.forms import FORM_FIELDS
 
 __all__ = ["Postings", "TermPostings", "FormColumns", "POSTINGS_CACHE_BYTES"]
 
-POSTINGS_CACHE_BYTES = 48 * 2**20  # per worker and generation; the whole corpus needs ~40 MB
+# Default budget per worker and generation (KARTOTEKA_POSTINGS_CACHE_MB): the real
+# corpus's popular terms fit in ~40 MB.
+POSTINGS_CACHE_BYTES = 48 * 2**20
 
 
 class EncodedValues:
@@ -44,7 +50,7 @@ class TermPostings(NamedTuple):
 class Postings:
     """Term postings with their BM25F scores, cached; built once per IndexView."""
 
-    def __init__(self, searcher, size: int):
+    def __init__(self, searcher, size: int, cache_bytes: int = POSTINGS_CACHE_BYTES):
         self.searcher = searcher
         self.size = size
         self.leaves = searcher.leaf_searchers()
@@ -54,6 +60,7 @@ class Postings:
         self._field_B = getattr(weighting, "_field_B", {})
         self.forms = FormColumns(searcher.reader())
         self._lengths: dict[str, np.ndarray] = {}
+        self.cache_bytes = cache_bytes
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
         self._bytes = 0
 
@@ -70,7 +77,7 @@ class Postings:
             self._forget(key)
         entry = self._terms[key] = TermPostings(ids, scores, values)
         self._bytes += _size(entry)
-        while self._bytes > POSTINGS_CACHE_BYTES and len(self._terms) > 1:
+        while self._bytes > self.cache_bytes and len(self._terms) > 1:
             self._forget(next(iter(self._terms)))
         return entry
 
@@ -144,8 +151,58 @@ def _size(entry: TermPostings) -> int:
     return entry.ids.nbytes + entry.scores.nbytes + (entry.values.nbytes if entry.values is not None else 0)
 
 
+_CHUNK = 1 << 16  # bytes read from the postings file at a time
+
+
+def _raw_blocks(m, values: bool):
+    """(ids, weights, values) per block, parsed from large reads of the postings file.
+
+    Whoosh's own block reader makes about twenty small reads per block (its block
+    header is unpickled straight from the file); without mmap each is a system call,
+    which at 100,000 documents cost more than the scoring. The layout read here is
+    whoosh3's W3PostingsWriter._write_block: a signed int length (negative on the last
+    block), the pickled info tuple, then the (maybe zlib-compressed) pickled data.
+    """
+    postfile = m._postfile
+    pos = m._baseoffset
+    start, buf = pos, b""
+
+    def get(at: int, n: int) -> bytes:
+        nonlocal start, buf
+        if at < start or at + n > start + len(buf):
+            start, buf = at, postfile.get(at, max(n, _CHUNK))
+        return buf[at - start:at - start + n]
+
+    while True:
+        (length,) = unpack_int(get(pos, _INT_SIZE))
+        last = length < 0
+        body = io.BytesIO(get(pos + _INT_SIZE, abs(length)))
+        count, _maxid, _maxweight, compression = pickle.load(body)[:4]
+        data = body.read()
+        if compression:
+            data = zlib.decompress(data)
+        raw_ids, raw_weights, raw_values = pickle.loads(data)
+        if count:
+            ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))  # delta-coded
+            if raw_weights is None:
+                weights = np.ones(count)
+            elif isinstance(raw_weights, float):
+                weights = np.full(count, raw_weights)
+            else:
+                weights = np.asarray(raw_weights, dtype=np.float64)
+            yield ids, weights, (raw_values if values else ())
+        if last:
+            return
+        pos += _INT_SIZE + abs(length)
+
+
 def _blocks(m, values: bool):
     """(ids, weights, values) per posting block of a leaf matcher (or all at once)."""
+    fixed = getattr(m, "_fixedsize", 0)
+    if (type(m).__name__ == "W3LeafMatcher" and not m._byteids and hasattr(m, "_baseoffset")
+            and (fixed is None or fixed < 0)):  # values stored as they are: positions
+        yield from _raw_blocks(m, values)
+        return
     if hasattr(m, "_goto") and hasattr(m, "_read_weights"):  # whoosh3's W3LeafMatcher
         while not m._atend:
             if m._blocklength:

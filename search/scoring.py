@@ -16,7 +16,7 @@ from whoosh import query as wq
 
 from search.forms import ExactForm, form_hash
 from search.phrases import phrase_scores
-from search.postings import Postings
+from search.postings import POSTINGS_CACHE_BYTES, Postings
 
 __all__ = ["Scorer", "HONOR_MINMATCH"]
 
@@ -32,11 +32,12 @@ _Match = tuple[np.ndarray, np.ndarray]  # (bool mask, scores: 0 where the mask i
 class Scorer:
     """Scores queries over one open searcher; built once per IndexView."""
 
-    def __init__(self, searcher, size: int, honor_minmatch: bool = HONOR_MINMATCH):
+    def __init__(self, searcher, size: int, honor_minmatch: bool = HONOR_MINMATCH,
+                 cache_bytes: int = POSTINGS_CACHE_BYTES):
         self.searcher = searcher
         self.size = size
         self.honor_minmatch = honor_minmatch
-        self.postings = Postings(searcher, size)
+        self.postings = Postings(searcher, size, cache_bytes)
         self.forms = self.postings.forms
 
     def match(self, query: wq.Query, memo: dict | None = None) -> np.ndarray:

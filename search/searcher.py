@@ -48,6 +48,7 @@ class SearchService:
                                   title_boost=settings.title_boost)
         self._view: IndexView | None = None
         self._checked = 0.0
+        self._cache_bytes = settings.postings_cache_mb * 2**20
 
     # -- index lifecycle -----------------------------------------------------------
     def view(self) -> IndexView:
@@ -68,7 +69,7 @@ class SearchService:
             info = self.location.current()
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
-                                   info.built_at)
+                                   info.built_at, self._cache_bytes)
         return self._view
 
     def invalidate(self) -> None:
@@ -79,7 +80,8 @@ class SearchService:
         info = self.location.current()
         ix = self.location.open_current()
         searcher = ix.searcher(weighting=weighting())
-        return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at)
+        return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at,
+                         self._cache_bytes)
 
     def _swap(self, new: IndexView) -> None:
         old, self._view = self._view, new

@@ -53,6 +53,10 @@ class Settings:
     workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.")
     reload_interval: float = _setting(
         0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.")
+    postings_cache_mb: int = _setting(
+        48, "KARTOTEKA_POSTINGS_CACHE_MB",
+        "Posting arrays kept per worker for scoring; the real 3,400-publication corpus needs "
+        "about 40 MB, 100,000 publications about 500 MB for the same hit rate.")
     stale_after_hours: float = _setting(
         48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.")
     max_source_bytes: int = _setting(

@@ -24,6 +24,7 @@ class IndexView:
     searcher: object
     facets: FacetTable
     built_at: str | None
+    postings_cache_bytes: int = 48 * 2**20
     _vocabulary: Vocabulary | None = None
     _scorer: Scorer | None = None
     _ids: dict = field(default_factory=dict)
@@ -57,7 +58,8 @@ class IndexView:
     def scorer(self) -> Scorer:
         """Numpy BM25F over this generation (field lengths and a postings cache)."""
         if self._scorer is None:
-            self._scorer = Scorer(self.searcher, self.facets.size)
+            self._scorer = Scorer(self.searcher, self.facets.size,
+                                  cache_bytes=self.postings_cache_bytes)
         return self._scorer
 
     def close(self) -> None:
