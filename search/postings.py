@@ -151,7 +151,7 @@ def _size(entry: TermPostings) -> int:
     return entry.ids.nbytes + entry.scores.nbytes + (entry.values.nbytes if entry.values is not None else 0)
 
 
-_CHUNK = 1 << 16  # bytes read from the postings file at a time
+_FIRST_READ, _MAX_READ = 4096, 1 << 18  # bytes per read: most terms are rare, some huge
 
 
 def _raw_blocks(m, values: bool):
@@ -165,12 +165,13 @@ def _raw_blocks(m, values: bool):
     """
     postfile = m._postfile
     pos = m._baseoffset
-    start, buf = pos, b""
+    start, buf, chunk = pos, b"", _FIRST_READ
 
     def get(at: int, n: int) -> bytes:
-        nonlocal start, buf
+        nonlocal start, buf, chunk
         if at < start or at + n > start + len(buf):
-            start, buf = at, postfile.get(at, max(n, _CHUNK))
+            start, buf = at, postfile.get(at, max(n, chunk))
+            chunk = min(chunk * 2, _MAX_READ)
         return buf[at - start:at - start + n]
 
     while True:
