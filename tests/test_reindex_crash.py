@@ -22,13 +22,13 @@ pytestmark = pytest.mark.slow
 RECORDS = [json.loads(line) for line in
            (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()
            if line.strip()]
-BIG_COUNT = 3000
+BIG_COUNT = 6000  # a few seconds of indexing: the interrupts below must land mid-way
 WAIT_SECONDS = 60.0
 
 
 @pytest.fixture
 def big_source(tmp_path) -> Path:
-    """~3000 records: the sample repeated with new ids and slightly varied text."""
+    """BIG_COUNT records: the sample repeated with new ids and slightly varied text."""
     path = tmp_path / "big.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for n in range(BIG_COUNT):
@@ -94,7 +94,7 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     proc = _start_reindex(old_index, big_source)
     try:
         tmp_dir = _wait_for_tmp_dir(proc, old_index)
-        time.sleep(0.3)  # let it write into the new generation
+        time.sleep(0.05)  # let it write into the new generation
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
     finally:
@@ -123,7 +123,7 @@ def test_ctrl_c_exits_130_and_keeps_old_index(old_index, big_source, capsys):
     proc = _start_reindex(old_index, big_source)
     try:
         _wait_for_tmp_dir(proc, old_index)
-        time.sleep(0.3)
+        time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
