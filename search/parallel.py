@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import SegmentWriter
 
 from search.morph import RawReadings, cache_stats, new_readings
 from search.schema import build_codec
@@ -55,6 +56,19 @@ class _OrphanSafeTask(SubWriterTask):
 
 
 class _OrphanSafeWriter(MpWriter):
+    def cancel(self):
+        """Stop the sub-writers for real before the caller removes their directory.
+
+        Whoosh's own cancel only flips a flag on the parent's copy of each task, so the
+        processes went on writing segment files into a directory being deleted.
+        """
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+        for task in self.tasks:
+            task.join(timeout=10)
+        SegmentWriter.cancel(self)
+
     def _new_task(self):
         task = _OrphanSafeTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                                self.subargs, self.multisegment)

@@ -101,7 +101,11 @@ class IndexLocation:
         number = max(numbers, default=0) + 1
         path = self.root / f"gen-{number:06d}.tmp-{os.getpid()}"
         path.mkdir()
-        return path, whoosh_index.create_in(str(path), build_schema())
+        try:
+            return path, whoosh_index.create_in(str(path), build_schema())
+        except BaseException:  # Ctrl-C while the empty index is written: leave nothing
+            self.discard(path)
+            raise
 
     def publish(self, tmp_path: Path, keep: int = 2) -> str:
         """Rename a finished temporary generation into place and point CURRENT at it."""
