@@ -59,7 +59,10 @@ def _start_reindex(index_dir: Path, source: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
          "--no-progress", str(source)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a test run started in the background (`cmd &`) ignores SIGINT, and so would the
+        # reindex it starts: give it the default Ctrl-C behaviour of a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_tmp_dir(proc: subprocess.Popen, index_dir: Path) -> Path:
