@@ -46,8 +46,8 @@ Span = tuple[str, int, int, int, bool, bool, bool]
 def word_spans(value: str) -> Iterator[Span]:
     """Words with offsets and positions; a hyphenated compound yields itself and then its parts.
 
-    The one tokenization behind both the Token chain (RuTokenizer) and the index
-    writer's fast path (RuAnalyzer.index_terms).
+    The tokenization of the Token chain (RuTokenizer); the index writer's fast path
+    (RuAnalyzer.index_terms) scans plain words itself and comes here for the rest.
     """
     pos = 0
     last_end = 0
@@ -58,7 +58,7 @@ def word_spans(value: str) -> Iterator[Span]:
         sentence_start = word[0].isupper() and (
             last_end == 0 or search_end(value, last_end, start) is not None)
         last_end = end
-        if len(word) > MAX_WORD_LENGTH or "\u00ad" in word or not word.isalnum():
+        if len(word) > MAX_WORD_LENGTH or not word.isalnum():  # hyphens, accents, soft hyphens
             word = _STRIP.sub("", word)[:MAX_WORD_LENGTH]
             parts = _HYPHEN.split(word)
         else:

@@ -36,32 +36,25 @@ def pack_forms(forms: Iterable[str]) -> bytes:
 
 
 class FormLookup:
-    """Which documents of one reader contain a form, by reading the forms columns."""
+    """The forms columns of one reader: which forms a document contains.
+
+    Opening a column reader reads its whole offsets table (a millisecond), so a
+    lookup is built once per reader and kept (search/postings.py keeps one per view).
+    """
 
     def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS):
         self._columns = [reader.column_reader(name) for name in fieldnames
                          if reader.has_column(name)]
 
-    def has(self, docnum: int, hashes: Iterable[int]) -> list[bool]:
-        """For each hash, whether any forms column of `docnum` holds it."""
-        hashes = list(hashes)
-        found = [False] * len(hashes)
+    def counts(self, docnum: int, hashes: tuple[int, ...]) -> list[int]:
+        """In how many forms columns (title, body) of `docnum` each hash occurs."""
+        out = [0] * len(hashes)
         for column in self._columns:
             values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
             for i, h in enumerate(hashes):
-                if not found[i]:
-                    j = bisect_left(values, h)
-                    found[i] = j < len(values) and values[j] == h
-        return found
-
-    def fields_with(self, docnum: int, h: int) -> int:
-        """In how many forms columns (title, body) of `docnum` the hash occurs."""
-        count = 0
-        for column in self._columns:
-            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
-            j = bisect_left(values, h)
-            count += j < len(values) and values[j] == h
-        return count
+                j = bisect_left(values, h)
+                out[i] += j < len(values) and values[j] == h
+        return out
 
 
 class ExactForm(wq.WrappingQuery):
@@ -90,7 +83,7 @@ class ExactForm(wq.WrappingQuery):
         ids, scores = [], []
         while inner.is_active():
             docnum = inner.id()
-            if lookup.has(docnum, (h,))[0]:
+            if lookup.counts(docnum, (h,))[0]:
                 ids.append(docnum)
                 scores.append(inner.score())
             inner.next()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from bisect import bisect_left
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -19,9 +18,9 @@ from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_int
 
-from search.forms import FORM_FIELDS
+from search.forms import FormLookup
 
-__all__ = ["Postings", "TermPostings", "FormColumns", "POSTINGS_CACHE_BYTES"]
+__all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES"]
 
 # Default budget per worker and generation (KARTOTEKA_POSTINGS_CACHE_MB): the real
 # corpus's popular terms fit in ~40 MB.
@@ -58,7 +57,7 @@ class Postings:
         self.bm25f = type(weighting) is BM25F  # anything else: the scorer leaves it to Whoosh
         self.B, self.K1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
         self._field_B = getattr(weighting, "_field_B", {})
-        self.forms = FormColumns(searcher.reader())
+        self.forms = FormLookup(searcher.reader())  # opened once per generation
         self._lengths: dict[str, np.ndarray] = {}
         self.cache_bytes = cache_bytes
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
@@ -123,28 +122,6 @@ class Postings:
                     reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
             self._lengths[fieldname] = lengths
         return lengths
-
-
-class FormColumns:
-    """The forms columns (search/forms.py) of one reader, opened once per generation.
-
-    Opening a column reader reads its whole offsets table: a millisecond per search
-    when the exact-form bonus opened them for every query.
-    """
-
-    def __init__(self, reader):
-        self._columns = [reader.column_reader(name) for name in FORM_FIELDS
-                         if reader.has_column(name)]
-
-    def counts(self, docnum: int, hashes: tuple[int, ...]) -> list[int]:
-        """In how many forms columns (title, body) of `docnum` each hash occurs."""
-        out = [0] * len(hashes)
-        for column in self._columns:
-            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
-            for i, h in enumerate(hashes):
-                j = bisect_left(values, h)
-                out[i] += j < len(values) and values[j] == h
-        return out
 
 
 def _size(entry: TermPostings) -> int:

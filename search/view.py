@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from search.facets import FacetTable
 from search.models import SearchResult
+from search.postings import POSTINGS_CACHE_BYTES
 from search.scoring import Scorer
 from search.suggest import Vocabulary
 
@@ -24,7 +25,7 @@ class IndexView:
     searcher: object
     facets: FacetTable
     built_at: str | None
-    postings_cache_bytes: int = 48 * 2**20
+    postings_cache_bytes: int = POSTINGS_CACHE_BYTES
     _vocabulary: Vocabulary | None = None
     _scorer: Scorer | None = None
     _ids: dict = field(default_factory=dict)

@@ -49,6 +49,26 @@ def sample_index_dir(tmp_path_factory) -> Path:
     return index_dir
 
 
+def service_over(records: list[dict], root: Path):
+    """A SearchService over an index the real CLI built from `records` (JSON Lines) in `root`.
+
+    Use as a generator fixture: `yield from service_over(DOCS, tmp_path_factory.mktemp(...))`.
+    """
+    import json
+
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    source = root / "docs.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                      encoding="utf-8")
+    assert main(["--quiet", "--index-dir", str(root / "index"), "reindex", "--no-progress",
+                 str(source)]) == 0
+    svc = SearchService(Settings.from_env({}, index_dir=root / "index"))
+    yield svc
+    svc.close()
+
+
 @pytest.fixture(scope="session")
 def sample_settings(sample_index_dir) -> Settings:
     return Settings.from_env({}, index_dir=sample_index_dir, admin_token="test-token",

@@ -13,12 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.cli import main
 from search.analysis import RU_ANALYZER, STOP_WORDS, RuTokenizer
 from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 from search.searcher import SearchService
-from search.settings import Settings
+from tests.conftest import service_over
 
 DATA = Path(__file__).parent / "data"
 
@@ -38,15 +37,7 @@ def _tokens(text: str, **kwargs) -> list[tuple[str, int]]:
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> SearchService:
-    root = tmp_path_factory.mktemp("analysis")
-    source = root / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in DOCS) + "\n",
-                      encoding="utf-8")
-    assert main(["--quiet", "--index-dir", str(root / "index"), "reindex", "--no-progress",
-                 str(source)]) == 0
-    svc = SearchService(Settings.from_env({}, index_dir=root / "index"))
-    yield svc
-    svc.close()
+    yield from service_over(DOCS, tmp_path_factory.mktemp("analysis"))
 
 
 def _ids(service: SearchService, q: str) -> set[str]:

@@ -14,9 +14,9 @@ from indexer.cli import main
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
 from search.searcher import SearchService
-from search.settings import Settings
 from search.store import IndexLocation
 from search.synonyms import SynonymDictionary
+from tests.conftest import service_over
 
 DOCS = [
     {"id": "q1", "title": "Выставка книг о войне",
@@ -41,15 +41,7 @@ def parser() -> QueryParser:
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> SearchService:
-    root = tmp_path_factory.mktemp("query")
-    source = root / "docs.jsonl"
-    source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in DOCS),
-                      encoding="utf-8")
-    assert main(["--quiet", "--index-dir", str(root / "index"), "reindex", "--no-progress",
-                 str(source)]) == 0
-    svc = SearchService(Settings.from_env({}, index_dir=root / "index"))
-    yield svc
-    svc.close()
+    yield from service_over(DOCS, tmp_path_factory.mktemp("query"))
 
 
 @pytest.fixture(scope="module")
