@@ -128,8 +128,15 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "facets": {"type": "object", "additionalProperties": {
                         "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                     "did_you_mean": _NULLSTR, "corrected": {"type": "boolean"},
-                    "relaxed": {"type": "boolean"},
-                    "warnings": {"type": "array", "items": {"type": "string"}}}},
+                    "relaxed": {"type": "boolean", "description":
+                                "no publication meets the query's rule; hits and total are "
+                                "partial matches"},
+                    "warnings": {"type": "array", "items": {"type": "string"}},
+                    "partial": {"type": "array", "description":
+                                "publications with only some of the words, below a short "
+                                "first page of full matches; not counted in total",
+                                "items": {"$ref": "#/components/schemas/Hit"}},
+                    "partial_total": {"type": "integer"}}},
                 "Suggestions": {"type": "object", "properties": {
                     "query": {"type": "string"},
                     "suggestions": {"type": "array", "items": {"type": "object", "properties": {

@@ -120,7 +120,7 @@ class Ours:
     def search(self, text: str, depth: int = DEPTH) -> list[str]:
         result = self.service.search(SearchRequest(q=text, per_page=depth, snippets=False,
                                                    facets=False))
-        return [h.id for h in result.hits]
+        return [h.id for h in result.hits + result.partial]  # as the page shows them
 
     def close(self):
         self.service.close()

@@ -176,6 +176,10 @@ class SearchResult:
     corrected: bool = False
     relaxed: bool = False
     warnings: list[str] = field(default_factory=list)
+    # Publications with only some of the words, shown apart below a short page of full
+    # matches; never counted in `total`, the facets or an export.
+    partial: list[Hit] = field(default_factory=list)
+    partial_total: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -189,4 +193,6 @@ class SearchResult:
             "corrected": self.corrected,
             "relaxed": self.relaxed,
             "warnings": self.warnings,
+            "partial": [asdict(h) for h in self.partial],
+            "partial_total": self.partial_total,
         }

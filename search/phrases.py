@@ -16,16 +16,22 @@ from search.postings import Postings
 __all__ = ["phrase_scores", "near", "tree_sum"]
 
 
-def phrase_scores(postings: Postings, fieldname: str, btexts: list[bytes], slop: int,
+def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
                   docnums: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, scores) where the words stand in order, each within `slop` of the last.
+    """(docnums, scores) where the words stand near each other (see `near`).
 
-    The score is Whoosh's Phrase's: the sum of the words' BM25F. `docnums` (sorted)
-    limits the documents looked at; None looks at every document holding all the words.
+    Each item of `btexts` is one word, or a list of words any of which may stand at that
+    place (a homonym's lemmas). The score is Whoosh's Phrase's: the sum of the words'
+    BM25F. `docnums` (sorted) limits the documents looked at; None looks at every
+    document holding all the words.
     """
-    terms = {b: postings.term(fieldname, b, positions=True) for b in set(btexts)}
+    slots = [[b] if isinstance(b, bytes) else list(dict.fromkeys(b)) for b in btexts]
+    terms = {b: postings.term(fieldname, b, positions=True) for slot in slots for b in slot}
     common = docnums
-    for ids, _, _ in terms.values():
+    for slot in slots:
+        ids = terms[slot[0]].ids
+        for b in slot[1:]:
+            ids = np.union1d(ids, terms[b].ids)
         common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
     if common is None or not len(common):
         return np.zeros(0, np.int64), np.zeros(0)
@@ -33,14 +39,53 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list[bytes], slop:
     at = {b: np.searchsorted(ids, common) for b, (ids, _, _) in terms.items()}
     found, scores = [], []
     for k, docnum in enumerate(common.tolist()):
-        positions = [decode(terms[b][2][at[b][k]]) for b in btexts]
+        positions, parts = [], []
+        for slot in slots:
+            here: list[int] = []
+            part = 0.0
+            for b in slot:
+                ids, term_scores, values = terms[b]
+                i = at[b][k]
+                if i < len(ids) and ids[i] == docnum:
+                    here.extend(decode(values[i]))
+                    part += float(term_scores[i])
+            positions.append(sorted(here) if len(slot) > 1 else here)
+            parts.append(part)
         if near(positions, slop):
             found.append(docnum)
-            scores.append(tree_sum([float(terms[b][1][at[b][k]]) for b in btexts]))
+            scores.append(tree_sum(parts))
     return np.array(found, np.int64), np.array(scores)
 
 
 def near(positions: list[list[int]], slop: int) -> bool:
+    """The words in order, each within `slop` of the last, or, for a slop of 2 or more,
+    within `slop` moves of the phrase in any order (Lucene's sloppy phrase)."""
+    if _ordered(positions, slop):
+        return True
+    # A word repeated in the phrase ("книга книга") would meet itself: order only then.
+    distinct = len({tuple(p) for p in positions}) == len(positions)
+    return slop >= 2 and distinct and _sloppy(positions, slop)
+
+
+def _sloppy(positions: list[list[int]], slop: int) -> bool:
+    """Lucene's test: some choice of one position per word, each shifted back by the word's
+    place in the phrase, spans at most `slop` (so two words swapped need a slop of 2)."""
+    events = sorted((p - i, i) for i, plist in enumerate(positions) for p in plist)
+    need, have, start = len(positions), {}, 0
+    for value, word in events:
+        have[word] = have.get(word, 0) + 1
+        while len(have) == need:
+            first, first_word = events[start]
+            if value - first <= slop:
+                return True
+            have[first_word] -= 1
+            if not have[first_word]:
+                del have[first_word]
+            start += 1
+    return False
+
+
+def _ordered(positions: list[list[int]], slop: int) -> bool:
     """Whoosh's SpanNear2(ordered=True, mindist=1) test over each word's positions."""
     spans = [Span(p) for p in positions[0]]
     for following in positions[1:]:

@@ -25,14 +25,17 @@ from search.forms import ExactForm
 from search.morph import fold_yo
 from search.synonyms import SynonymDictionary
 
-__all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS"]
+__all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
+           "required_words", "relaxed_words"]
 
 MAX_TERMS = 64
-# From this many content words on, a query is an Or(minmatch=MIN_SHOULD_MATCH of them).
-# The minmatch is NOT enforced: Whoosh ignored it and search/scoring.py keeps that
-# (HONOR_MINMATCH, off because enforcing it measured worse), so any of the words matches.
-LONG_QUERY_WORDS = 3
-MIN_SHOULD_MATCH = 0.6
+# What a plain query matches (the README's query table says the same):
+#   up to SHORT_QUERY_WORDS content words: every word (in any inflection or synonym);
+#   longer questions: at least required_words(n) of them, enforced by search/scoring.py;
+#   when that matches nothing, the relaxed rule: at least relaxed_words(n) of them.
+SHORT_QUERY_WORDS = 3
+MIN_SHOULD_MATCH = 0.75  # of a long question's words; 4 -> 3, 5 -> 4, 6 -> 5, 8 -> 6
+RELAXED_SHOULD_MATCH = 0.5  # of the words, when no publication meets the rule above
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
@@ -40,6 +43,16 @@ _TOKEN_RE = re.compile(
     rf'|(?P<quote>")'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+
+
+def required_words(n: int) -> int:
+    """How many of a plain query's n content words a publication must contain."""
+    return n if n <= SHORT_QUERY_WORDS else math.ceil(n * MIN_SHOULD_MATCH)
+
+
+def relaxed_words(n: int) -> int:
+    """How many of them a partial match needs, shown only when nothing meets the rule."""
+    return max(1, math.ceil(n * RELAXED_SHOULD_MATCH))
 
 
 # -- syntax tree -------------------------------------------------------------------
@@ -200,7 +213,7 @@ class QueryParser:
                          if not isinstance(c, Not)]
             positives = [p for p in positives if p is not None]
             if len(positives) > 1:
-                relaxed = wq.Or(positives)
+                relaxed = wq.Or(positives, minmatch=relaxed_words(len(positives)))
                 excluded = [self._compile(c, _CompileState()) for c in tree.children
                             if isinstance(c, Not)]
                 excluded = [n.query for n in excluded if n is not None]
@@ -244,11 +257,10 @@ class QueryParser:
             (negatives if isinstance(q, wq.Not) else positives).append(q)
         if not positives:
             return wq.AndNot(wq.Every(), wq.Or([n.query for n in negatives])) if negatives else None
-        if merge_synonyms and len(positives) >= LONG_QUERY_WORDS:
-            # Long natural-language queries: not every content word must match. The
-            # minmatch is recorded but not enforced (see MIN_SHOULD_MATCH): any word
-            # matches, and documents with more of the words score higher.
-            positive = wq.Or(positives, minmatch=math.ceil(len(positives) * MIN_SHOULD_MATCH))
+        needed = required_words(len(positives)) if merge_synonyms else len(positives)
+        if needed < len(positives):
+            # A long question: most of its words, not all (search/scoring.py enforces it).
+            positive = wq.Or(positives, minmatch=needed)
         else:
             positive = positives[0] if len(positives) == 1 else wq.And(positives)
         if negatives:

@@ -33,8 +33,7 @@ from search.view import IndexView
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
-BACKFILL_BELOW = 10  # fewer full matches than this: partial matches join them
-FULL_MATCH_BONUS = 0.5  # ... ranked by score, with this bonus for having every word
+PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
 
@@ -135,25 +134,15 @@ class SearchService:
         table = view.facets
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
-        scores = strict = None
+        scores = None
         memo: dict = {}  # sub-queries shared by the strict and the relaxed query
         if parsed is None:
             base = table.live.copy()
         else:
+            # What the rule of search/query.py matches, and nothing else: partial matches
+            # are shown only when nothing meets it, and then labelled `relaxed`.
             scores = self._match(view, parsed.query, memo)
             base = np.isfinite(scores)
-            full = int(base.sum())
-            if 0 < full < BACKFILL_BELOW and parsed.relaxed is not None \
-                    and parsed.plain and request.sort == "relevance":
-                partial = self._match(view, parsed.relaxed, memo)
-                extra = np.isfinite(partial) & ~base
-                if extra.any():
-                    strict = base
-                    scores = np.where(base, scores, partial)
-                    base = base | extra
-                    warnings.append(f"все слова запроса есть в {full} публикац"
-                                    f"{_plural(full, 'ии', 'иях', 'иях')}; "
-                                    "ниже — частичные совпадения")
             if not base.any() and parsed.relaxed is not None:
                 scores = self._match(view, parsed.relaxed, memo)
                 base = np.isfinite(scores)
@@ -174,9 +163,28 @@ class SearchService:
                 facets[name] = table.count(name, _combine(base, others),
                                            request.filters()[name], self.settings.facet_limit)
         total = int(final.sum())
-        hits = self._page(view, request, parsed, final, total, scores, strict)
+        hits = self._page(view, request, parsed, final, total, scores)
+        partial, partial_total = [], 0
+        if (not relaxed and parsed is not None and parsed.plain and parsed.relaxed is not None
+                and 0 < total < PARTIAL_BELOW and request.page == 1
+                and request.sort == "relevance"):
+            partial, partial_total = self._partial(view, request, parsed, base, filters, memo)
         return SearchResult(request.q, total, request.page, request.per_page, hits, facets,
-                            relaxed=relaxed, warnings=warnings)
+                            relaxed=relaxed, warnings=warnings, partial=partial,
+                            partial_total=partial_total)
+
+    def _partial(self, view, request, parsed, full, filters, memo) -> tuple[list[Hit], int]:
+        """The best publications meeting only the relaxed rule, as a block of their own."""
+        scores = self._match(view, parsed.relaxed, memo)
+        only = _combine(np.isfinite(scores) & ~full, filters.values())
+        count = int(only.sum())
+        if not count:
+            return [], 0
+        relaxed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms, parsed.words,
+                              [], parsed.content_lemmas)
+        chosen = self._ranked(view, relaxed, only, scores, request.per_page)
+        return [self._hit(view, docnum, score, relaxed, request.snippets)
+                for docnum, score in chosen], count
 
     def _match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
         """BM25F score of every document, -inf where `query` does not match.
@@ -188,7 +196,7 @@ class SearchService:
         scores[~view.facets.live] = -np.inf
         return scores
 
-    def _page(self, view, request, parsed, final, total, scores, strict=None) -> list[Hit]:
+    def _page(self, view, request, parsed, final, total, scores) -> list[Hit]:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
@@ -198,34 +206,26 @@ class SearchService:
             order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
             chosen = [(int(d), None) for d in docnums[order][start:start + request.per_page]]
         else:
-            chosen = self._ranked(view, parsed, final, scores, strict,
-                                  start + request.per_page)[start:]
+            chosen = self._ranked(view, parsed, final, scores, start + request.per_page)[start:]
         return [self._hit(view, docnum, score, parsed, request.snippets)
                 for docnum, score in chosen]
 
-    def _ranked(self, view, parsed, final, scores, strict,
-                needed: int) -> list[tuple[int, float]]:
-        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top.
-
-        Documents in `strict` (all the words) get FULL_MATCH_BONUS over partial matches.
-        """
+    def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:
+        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
         depth = max(RERANK_DEPTH, needed)
         candidates = np.flatnonzero(final)
         base = scores[candidates]
-        tier = strict[candidates] if strict is not None else np.ones(len(candidates), bool)
         if len(candidates) > depth:
-            keep = np.argpartition(-(base * (1 + tier * FULL_MATCH_BONUS)), depth - 1)[:depth]
-            candidates, base, tier = candidates[keep], base[keep], tier[keep]
+            keep = np.argpartition(-base, depth - 1)[:depth]
+            candidates, base = candidates[keep], base[keep]
         bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
         today = dt.date.today()
         scored = []
-        for docnum, score, full in zip(candidates.tolist(), base.tolist(), tier.tolist(),
-                                       strict=True):
+        for docnum, score in zip(candidates.tolist(), base.tolist(), strict=True):
             factor = recency_factor(int(view.facets.days[docnum]), today,
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
-            coordination = 1 + FULL_MATCH_BONUS if full and strict is not None else 1.0
-            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor * coordination))
+            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
         return _by_score_then_id(view, scored)[:needed]
 
     def _hit(self, view, docnum: int, score, parsed, with_snippet: bool) -> Hit:
@@ -275,6 +275,7 @@ class SearchService:
 def _copy(result: SearchResult) -> SearchResult:
     """A copy whose lists the caller may change without touching the cached result."""
     return replace(result, hits=list(result.hits), warnings=list(result.warnings),
+                   partial=list(result.partial),
                    facets={name: list(values) for name, values in result.facets.items()})
 
 

@@ -21,7 +21,7 @@ BY_ID = {r["id"]: r for r in RECORDS}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
             "score", "parent_id"}
 RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
-               "corrected", "relaxed", "warnings"}
+               "corrected", "relaxed", "warnings", "partial", "partial_total"}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ def test_layout_correction_keeps_stop_words(service):
     result = _search(service, "rdtcn gj geirbycrjq rfhnt")  # квест по пушкинской карте
     assert result.did_you_mean == "квест по пушкинской карте"
     assert result.corrected
-    assert result.hits[0].id == "zlat-2023-010"
+    assert "zlat-2023-010" in [hit.id for hit in result.hits[:3]]
 
 
 def test_typo_is_corrected_when_nothing_is_found(service):
@@ -63,11 +63,11 @@ def test_lowercase_name_is_demoted(service):
     assert max(lower, key=lower.get) != person
 
 
-def test_few_full_matches_are_followed_by_partial_ones(service):
+def test_few_full_matches_are_all_that_is_shown(service):
     result = _search(service, "вера в победу", per_page=20)
     assert result.hits[0].id == "zlat-2024-005"
-    assert any("частичные совпадения" in w for w in result.warnings)
-    assert not result.relaxed
+    assert result.total == len(result.hits) and not result.relaxed
+    assert not any("частичные совпадения" in w for w in result.warnings)
 
 
 def test_suggestions_are_lemma_aware_and_typo_tolerant(service):

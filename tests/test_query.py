@@ -54,13 +54,11 @@ def sample_searcher(sample_index_dir):
 
 
 def _ids(service: SearchService, q: str, full_only: bool = False) -> list[str]:
-    """Ids of the hits; with `full_only`, only those ranked above the partial matches."""
+    """Ids of the hits; with `full_only`, none when they are only partial matches."""
     result = service.search(SearchRequest(q=q, per_page=50))
-    hits = result.hits
-    if full_only and any("частичные совпадения" in w for w in result.warnings):
-        full = int(next(w for w in result.warnings if "частичные" in w).split(" в ")[1].split()[0])
-        hits = hits[:full]
-    return sorted(hit.id for hit in hits)
+    if full_only and result.relaxed:
+        return []
+    return sorted(hit.id for hit in result.hits)
 
 
 # -- operators on a tiny index -------------------------------------------------------
@@ -143,13 +141,36 @@ def test_relaxed_when_not_all_words_match(tiny):
         "не найдено публикаций со всеми словами запроса; показаны частичные совпадения"]
 
 
-def test_not_relaxed_when_all_words_match(tiny):
+def test_only_full_matches_when_some_publication_has_every_word(tiny):
+    """Partial matches are never mixed into a result that has full ones, nor counted."""
     result = tiny.search(SearchRequest(q="клуб поэзия"))
     assert result.relaxed is False
-    assert result.hits[0].id == "q5"  # the one publication with every word comes first
-    # few full matches: partial ones follow, and the answer says so
-    assert [hit.id for hit in result.hits] == ["q5", "q6"]
-    assert any("все слова запроса есть в 1 публикации" in w for w in result.warnings)
+    assert [hit.id for hit in result.hits] == ["q5"]
+    assert result.total == 1
+    assert not result.warnings
+    # the publication with one of the two words comes apart, labelled, and is not counted
+    assert [hit.id for hit in result.partial] == ["q6"] and result.partial_total == 1
+    assert result.to_dict()["partial"][0]["id"] == "q6"
+    assert [hit.id for hit in tiny.export(SearchRequest(q="клуб поэзия"))] == ["q5"]
+
+
+def test_long_question_needs_most_of_its_words(parser, tiny):
+    """Four content words or more: three quarters of them, enforced, not 'any word'."""
+    parsed = parser.parse("книжная выставка к юбилею писателя")
+    assert parsed.query.minmatch == 3 and len(parsed.query.subqueries) == 4
+    assert parser.parse("выставка детских книг").query.__class__.__name__ == "And"
+    assert tiny.search(SearchRequest(q="выставка клуб поэзия концерт")).relaxed is True
+
+
+@pytest.mark.parametrize("q", ['"клуб поэзии"~3', '"поэзии клуб"~3', '"любителей клуб"~2'])
+def test_phrase_slop_in_either_order(tiny, q):
+    """Like Lucene's sloppy phrase: two words swapped are two moves apart."""
+    assert [hit.id for hit in tiny.search(SearchRequest(q=q)).hits] == ["q5"]
+
+
+def test_phrase_without_slop_keeps_its_order(tiny):
+    assert tiny.search(SearchRequest(q='"поэзии любителей"')).total == 0
+    assert tiny.search(SearchRequest(q='"поэзии любителей"~1')).total == 0
 
 
 def test_explicit_and_is_strict(tiny):

@@ -15,13 +15,13 @@ from whoosh.matching import binary
 from search.forms import ExactForm
 from search.highlight import _matcher
 from search.models import SearchRequest
-from search.ranking import bonus_query, proximity_scores, weighting
+from search.ranking import PROXIMITY_SLOP, bonus_query, proximity_scores, weighting
 from search.schema import build_schema
 from search.scoring import Scorer
 
 QUERIES = [
     "библиотека", "выставка книг", "история города москва", '"детская литература"',
-    '"книжная выставка"~3', "библиот*", "=книги", "=стали", "война -мир", "книга OR журнал",
+    "библиот*", "=книги", "=стали", "война -мир", "книга OR журнал",
     "новый год праздник ёлка подарки", "(музей | театр) -кино", "NOT книга", "-книга -журнал",
     "читатели конкурс чтецов", "ЦБС", "централизованная библиотечная система", "е-книга",
     "Пушкин", "Санкт-Петербург", "ВОВ", "=Книги библиотеки", "xyzzy", "и в на", "",
@@ -192,11 +192,13 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
                         query)
 
 
-def test_proximity_equals_the_phrase_query(service):
+def test_proximity_holds_the_ordered_phrase_query_and_either_order(service):
+    """Whoosh's ordered Phrase finds a subset (same scores); the rest hold the words
+    within the slop in another order (Lucene's sloppy phrase counts moves, not gaps)."""
     searcher = service.view().searcher
     docnums = list(range(searcher.doc_count_all()))
     scorer = Scorer(searcher, len(docnums))
-    found = 0
+    found = reordered = 0
     for text in ("выставка книг", "библиотека читатель книга", "история города",
                  "книга книга", "детская литература", "новый год"):
         parsed = service.parser.parse(text)
@@ -205,11 +207,19 @@ def test_proximity_equals_the_phrase_query(service):
         while matcher.is_active():
             expected[matcher.id()] = matcher.score()
             matcher.next()
-        assert proximity_scores(scorer, parsed.content_lemmas, docnums) == expected, text
+        got = proximity_scores(scorer, parsed.content_lemmas, docnums)
+        assert {d: got[d] for d in expected if d in got} == expected, text
+        lemmas = list(parsed.content_lemmas)
+        looser = {d for q in (wq.Phrase("body", lemmas[::-1], slop=PROXIMITY_SLOP),
+                              wq.Phrase("body", lemmas, slop=PROXIMITY_SLOP + 1))
+                  for d in q.matcher(searcher, searcher.context()).all_ids()}
+        if len(lemmas) == 2:  # three words may stand in any of six orders
+            assert set(got) - set(expected) <= looser, text
         assert proximity_scores(scorer, parsed.content_lemmas, docnums[::2]) == {
-            d: s for d, s in expected.items() if d % 2 == 0}, text
+            d: s for d, s in got.items() if d % 2 == 0}, text
         found += len(expected)
-    assert found > 3
+        reordered += len(set(got) - set(expected))
+    assert found > 3 and reordered > 0
 
 
 def test_snippet_trie_matches_like_a_flat_alternation(service):
