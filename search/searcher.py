@@ -68,7 +68,7 @@ class SearchService:
             info = self.location.current()
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
-                                   info.built_at, self._cache_bytes)
+                                   info.built_at, self._cache_bytes, info.path)
         return self._view
 
     def invalidate(self) -> None:
@@ -80,7 +80,7 @@ class SearchService:
         ix = self.location.open_current()
         searcher = ix.searcher(weighting=weighting())
         return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at,
-                         self._cache_bytes)
+                         self._cache_bytes, info.path)
 
     def _swap(self, new: IndexView) -> None:
         old, self._view = self._view, new
@@ -109,7 +109,7 @@ class SearchService:
         parsed = self.parser.parse(request.q) if not request.browsing else None
         result = self._run(view, request, parsed)
         if parsed is not None and (result.total < 3 or result.relaxed):
-            correction = suggest_correction(view.searcher.reader(), request.q)
+            correction = suggest_correction(view.spelling, request.q)
             if correction and correction.text != request.q:
                 result.did_you_mean = correction.text
                 if correction.confident and (result.total == 0 or correction.layout

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from search.analysis import STOP_WORDS, WORD_RE
-from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-__all__ = ["Correction", "suggest_correction", "from_latin_layout", "edit_distance"]
+from search.analysis import STOP_WORDS, WORD_RE
+from search.morph import fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
+
+__all__ = ["Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
+           "from_latin_layout", "edit_distance"]
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
@@ -23,16 +28,8 @@ def from_latin_layout(text: str) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment)."""
-    prev2, prev = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
+    """Damerau-Levenshtein distance (optimal string alignment), in C."""
+    return OSA.distance(a, b)
 
 
 @dataclass(frozen=True)
@@ -42,10 +39,58 @@ class Correction:
     layout: bool = False
 
 
-def _known(reader, word: str) -> bool:
-    """Known through any of its lemmas (a rarer inflection is not a typo)."""
-    return any(reader.doc_frequency(field, lemma) > 0
-               for lemma in index_lemmas(word) for field in ("body", "title"))
+# A word in one publication only, and unknown to the dictionary, is as likely a typo
+# (or a rare name) as the fix: `ковид` is not corrected to `коид`.
+MIN_CORRECTION_DOCS = 2
+INFLECT_AT_MOST = 6
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+_NEIGHBOURS = {(a, b) for row in _ROWS for a, b in zip(row, row[1:], strict=False)}
+_NEIGHBOURS |= {(b, a) for a, b in _NEIGHBOURS}
+
+
+class SpellingLexicon:
+    """The index's lemmas with document frequencies (search/lexicon.py), bucketed by
+    length: a lookup compares a word with the lemmas within two letters of its length
+    in C (rapidfuzz), about a millisecond on the real corpus."""
+
+    def __init__(self, reader, freqs: dict[str, int]):
+        self.reader = reader
+        self.freqs = freqs
+        # A word is filed under its length with its first letter and with its second:
+        # a typo in both of them at once is rare, and each list is ~1/20 of the words.
+        self._buckets: dict[tuple[int, int, str], list[str]] = {}
+        for word in freqs:
+            for place in (0, 1):
+                self._buckets.setdefault((len(word), place, word[place]), []).append(word)
+
+    def knows(self, word: str) -> bool:
+        """Known through any of its lemmas (a rarer inflection is not a typo)."""
+        return any(self.reader.doc_frequency(field, lemma) > 0
+                   for lemma in index_lemmas(word) for field in (_FIELD, "title"))
+
+    def near(self, probe: str, maxdist: int) -> list[tuple[str, int]]:
+        """(lemma, edits) within `maxdist` edits (adjacent swaps count one) of `probe`."""
+        found: dict[str, int] = {}
+        for length in range(len(probe) - maxdist, len(probe) + maxdist + 1):
+            for place in (0, 1):
+                bucket = self._buckets.get((length, place, probe[place]))
+                if bucket:
+                    found.update((m[0], int(m[1])) for m in process.extract(
+                        probe, bucket, scorer=OSA.distance, score_cutoff=maxdist, limit=None))
+        return list(found.items())
+
+
+def is_dictionary_word(word: str) -> bool:
+    """pymorphy3 knows the word from its dictionary (not only guessed from its ending)."""
+    return get_analyzer().word_is_known(word)
+
+
+def is_proper_name(word: str) -> bool:
+    """A capitalized word that parses as a first name, surname, patronymic or place."""
+    if not word[:1].isupper():
+        return False
+    return any(parse.tag.grammemes & _NAME_TAGS for parse in get_analyzer().parse(word))
 
 
 def _inflected_like(lemma: str, word: str) -> str:
@@ -60,31 +105,49 @@ def _inflected_like(lemma: str, word: str) -> str:
     return min(sorted(forms), key=lambda form: edit_distance(word, form))
 
 
-def _best_typo_fix(reader, word: str) -> tuple[str, int] | None:
-    """The nearest word the index knows: lemmas near the word or near its guessed lemmas."""
+def _cost(word: str, form: str) -> float:
+    """Edits from the word typed, a slip to a neighbouring key counting a little less."""
+    dist = edit_distance(word, form)
+    if len(word) == len(form):
+        slips = sum((a, b) in _NEIGHBOURS for a, b in zip(word, form, strict=True))
+        return dist - 0.25 * min(slips, dist)
+    return float(dist)
+
+
+def _best_typo_fix(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
+    """The nearest word the index knows, then the most frequent: lemmas near the word or
+    near its guessed lemmas, inflected back like the word typed."""
     maxdist = 1 if len(word) <= 5 else 2
-    probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:2]
-    candidates = []
-    seen: set[str] = set()
+    probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:1]
+    near: dict[str, int] = {}
     for probe in probes:
-        for term in reader.terms_within(_FIELD, probe, maxdist, prefix=1):
-            if isinstance(term, bytes):
-                term = term.decode("utf-8")
-            if term in seen or term.startswith(NAME_MARK):
-                continue
-            seen.add(term)
-            form = _inflected_like(term, word)
-            dist = edit_distance(word, form)
-            if 0 < dist <= maxdist:
-                candidates.append((dist, -reader.doc_frequency(_FIELD, term), form))
+        for term, dist in lexicon.near(probe, maxdist):
+            if lexicon.freqs[term] >= MIN_CORRECTION_DOCS or is_dictionary_word(term):
+                near[term] = min(dist, near.get(term, dist))
+    # Inflecting a lemma like the word typed costs ~1 ms: only for the likeliest few.
+    likeliest = sorted(near, key=lambda t: (near[t], -lexicon.freqs[t], t))[:INFLECT_AT_MOST]
+    candidates = []
+    for term in likeliest:
+        form = _inflected_like(term, word)
+        dist = edit_distance(word, form)
+        if 0 < dist <= maxdist:
+            candidates.append((_cost(word, form), -math.log1p(lexicon.freqs[term]), form, dist))
     if not candidates:
         return None
-    dist, _, form = min(candidates)
+    _, _, form, dist = min(candidates)
     return form, dist
 
 
-def suggest_correction(reader, query: str) -> Correction | None:
-    """A corrected query when some words are unknown to the index, else None."""
+def needs_correction(lexicon: SpellingLexicon, word: str) -> bool:
+    """Only a word that is unknown: not in the index, not a dictionary word, not a name."""
+    low = fold_yo(word.lower())
+    if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low):
+        return False  # stop words are never indexed, so they are not typos
+    return not (lexicon.knows(low) or is_dictionary_word(low) or is_proper_name(word))
+
+
+def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | None:
+    """A corrected query when some words are unknown, else None; each word on its own."""
     words = [m.group() for m in WORD_RE.finditer(query)]
     if not words and any(c in query for c in ",.;'[]`"):
         words = [query.strip()]
@@ -94,14 +157,14 @@ def suggest_correction(reader, query: str) -> Correction | None:
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
         content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
-        if content and all(_known(reader, w) for w in content):
+        if content and all(lexicon.knows(w) for w in content):
             return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:
+        if not needs_correction(lexicon, word):
+            continue
         low = fold_yo(word.lower())
-        if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low) or _known(reader, low):
-            continue  # stop words are never indexed, so they are not typos
-        fix = _best_typo_fix(reader, low)
+        fix = _best_typo_fix(lexicon, low)
         if fix is None:
             continue
         term, dist = fix
@@ -109,16 +172,17 @@ def suggest_correction(reader, query: str) -> Correction | None:
         changed = True
         confident = confident and (dist == 1 or len(low) >= 8)
     if not changed:
-        return _joined_words(reader, query, words)
+        return _joined_words(lexicon, query, words)
     return Correction(out, confident)
 
 
-def _joined_words(reader, query: str, words: list[str]) -> Correction | None:
+def _joined_words(lexicon: SpellingLexicon, query: str,
+                  words: list[str]) -> Correction | None:
     """Two words the index knows as one: `медиа грамотность` -> `медиаграмотность`."""
     for first, second in zip(words, words[1:], strict=False):
         for glue in ("", "-"):
             joined = fold_yo(f"{first}{glue}{second}".lower())
-            if len(joined) >= 6 and is_cyrillic(joined) and _known(reader, joined):
+            if len(joined) >= 6 and is_cyrillic(joined) and lexicon.knows(joined):
                 fixed = query.replace(f"{first} {second}", f"{first}{glue}{second}", 1)
                 if fixed != query:
                     return Correction(fixed, True)

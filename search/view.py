@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from search import lexicon
 from search.facets import FacetTable
 from search.models import SearchResult
 from search.postings import POSTINGS_CACHE_BYTES
 from search.scoring import Scorer
+from search.spelling import SpellingLexicon
 from search.suggest import Vocabulary
 
 __all__ = ["IndexView", "RESPONSE_CACHE_SIZE"]
@@ -26,8 +29,10 @@ class IndexView:
     facets: FacetTable
     built_at: str | None
     postings_cache_bytes: int = POSTINGS_CACHE_BYTES
+    path: Path | None = None  # the generation's directory, for files derived from it
     _vocabulary: Vocabulary | None = None
     _scorer: Scorer | None = None
+    _spelling: SpellingLexicon | None = None
     _ids: dict = field(default_factory=dict)
     _responses: OrderedDict = field(default_factory=OrderedDict)
 
@@ -54,6 +59,13 @@ class IndexView:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.build(self.searcher)
         return self._vocabulary
+
+    @property
+    def spelling(self) -> SpellingLexicon:
+        if self._spelling is None:
+            self._spelling = SpellingLexicon(self.searcher.reader(),
+                                             lexicon.load_or_build(self.path, self.searcher))
+        return self._spelling
 
     @property
     def scorer(self) -> Scorer:

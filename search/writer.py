@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from whoosh.writing import IndexWriter
 
+from search import lexicon
 from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
 from search.lemma_cache import LemmaCache
@@ -108,6 +109,8 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
                 _replay_journal(location, ix)
+                with ix.searcher() as searcher:
+                    lexicon.save(tmp_path, lexicon.build(searcher))
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=stats.indexed)
                 stats.generation = location.publish(tmp_path)

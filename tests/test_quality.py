@@ -81,3 +81,31 @@ def test_similar_publications_share_the_subject(service):
     similar = service.similar("zlat-2025-006", limit=5)
     assert "zlat-2025-006" not in [h.id for h in similar]
     assert sum("Пушкинск" in h.title for h in similar) >= 2
+
+
+# -- what is corrected and what is not ------------------------------------------------
+def test_a_dictionary_word_missing_from_the_index_is_not_corrected(service):
+    """`читальня` is good Russian: nothing found, and no made-up `читальна`."""
+    result = _search(service, "читальня")
+    assert result.total == 0 and not result.corrected and result.did_you_mean is None
+
+
+def test_a_capitalized_name_is_never_corrected(service):
+    for q in ("Гнусина", "Вершинина", "Жуковский"):
+        assert _search(service, q).did_you_mean is None, q
+
+
+def test_each_word_of_a_query_is_corrected_on_its_own(service):
+    result = _search(service, "выстовка кник")
+    assert result.did_you_mean == "выставка книг" and result.corrected
+    assert result.total > 0
+
+
+def test_a_word_seen_once_and_unknown_to_the_dictionary_is_no_correction(service):
+    """Two unknown words one edit apart are as likely typos of each other."""
+    from search.spelling import MIN_CORRECTION_DOCS, needs_correction
+
+    lexicon = service.view().spelling
+    assert MIN_CORRECTION_DOCS == 2
+    assert needs_correction(lexicon, "ковид") and not needs_correction(lexicon, "читальня")
+    assert not needs_correction(lexicon, "Вершинина")
