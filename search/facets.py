@@ -66,14 +66,21 @@ class FacetTable:
         """Documents having any of `values` in `facet`; None when there is no filter."""
         if not values:
             return None
+        keys = {_key(v) for v in values}  # case and ё do not matter: `вершинина` is fine
         if facet == "topic":
-            wanted = [i for i, v in enumerate(self.topics.values) if v in values]
+            wanted = [i for i, v in enumerate(self.topics.values) if _key(v) in keys]
             mask = np.zeros(self.size, dtype=bool)
             mask[self.topics.docs[np.isin(self.topics.codes, wanted)]] = True
             return mask
         vocab, codes = self.single[facet]
-        wanted = [i for i, v in enumerate(vocab) if v in values]
+        wanted = [i for i, v in enumerate(vocab) if _key(v) in keys]
         return np.isin(codes, wanted)
+
+    def unknown(self, facet: str, values: tuple[str, ...]) -> list[str]:
+        """The values that no publication has in `facet` (a misspelled author, say)."""
+        vocab = self.topics.values if facet == "topic" else self.single.get(facet, ([], None))[0]
+        known = {_key(v) for v in vocab if v is not None}
+        return [v for v in values if _key(v) not in known]
 
     def date_mask(self, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
         if not date_from and not date_to:
@@ -112,3 +119,7 @@ def _column_values(reader, size: int) -> list[dict | None]:
     for value in column:
         out.append(json.loads(value) if value else None)
     return out
+
+
+def _key(value) -> str:
+    return str(value).casefold().replace("ё", "е")

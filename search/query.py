@@ -36,6 +36,9 @@ MAX_TERMS = 64
 SHORT_QUERY_WORDS = 3
 MIN_SHOULD_MATCH = 0.75  # of a long question's words; 4 -> 3, 5 -> 4, 6 -> 5, 8 -> 6
 RELAXED_SHOULD_MATCH = 0.5  # of the words, when no publication meets the rule above
+# A word found in the author or signature line: a surname typed finds that person's
+# publications, ranked as if the name stood in the body twice over.
+PEOPLE_BOOST = 2.0
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
@@ -284,6 +287,7 @@ class QueryParser:
             boost = 0.3 + 0.7 * weight
             terms.append(wq.Term("title", lemma, boost=self.title_boost * boost))
             terms.append(wq.Term("body", lemma, boost=boost))
+            terms.append(wq.Term("people", lemma, boost=PEOPLE_BOOST * boost))
         return wq.Or(terms)
 
     def _word(self, node: Word, state) -> wq.Query | None:

@@ -14,7 +14,7 @@ from search.forms import pack_forms
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -90,6 +90,7 @@ def build_schema() -> fields.Schema:
         url=fields.STORED(),
         title=RuTextField(),
         body=RuTextField(),
+        people=RuTextField(stored=False),  # the author or signature line, searchable by name
         published=fields.DATETIME(stored=True, sortable=True),
         author=fields.ID(stored=True),
         author_position=fields.STORED(),

@@ -33,6 +33,7 @@ from search.view import IndexView
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 100
+FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
@@ -154,6 +155,11 @@ class SearchService:
                                     "показаны частичные совпадения")
         filters = {name: table.mask_for(name, values)
                    for name, values in request.filters().items()}
+        for name, values in request.filters().items():
+            if name != "year":
+                warnings += [f"нет публикаций со значением «{value}» в фильтре "
+                             f"«{FACET_LABELS.get(name, name)}»"
+                             for value in table.unknown(name, values)]
         filters["date"] = table.date_mask(request.date_from, request.date_to)
         final = _combine(base, filters.values())
         facets = {}

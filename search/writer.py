@@ -51,6 +51,7 @@ def to_document(pub: Publication) -> dict:
         "url": pub.url,
         "title": pub.title,
         "body": pub.body,
+        "people": pub.author or "",
         "author_position": pub.author_position,
         "photographer": pub.photographer,
         "topics": ",".join(t.replace(",", " ") for t in pub.topics),

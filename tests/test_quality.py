@@ -109,3 +109,19 @@ def test_a_word_seen_once_and_unknown_to_the_dictionary_is_no_correction(service
     assert MIN_CORRECTION_DOCS == 2
     assert needs_correction(lexicon, "ковид") and not needs_correction(lexicon, "читальня")
     assert not needs_correction(lexicon, "Вершинина")
+
+
+# -- people --------------------------------------------------------------------------
+def test_a_surname_finds_the_author_in_any_case_or_inflection(service):
+    for q in ("Вершинина", "вершинина", "Вершининой"):
+        hits = _search(service, q, per_page=20).hits
+        assert hits and all(h.author == "Анна Вершинина" for h in hits[:4]), q
+
+
+def test_the_author_filter_ignores_case_and_names_an_unknown_value(service):
+    exact = _search(service, "", authors=("Анна Вершинина",))
+    lower = _search(service, "", authors=("анна вершинина",))
+    assert exact.total == lower.total > 0
+    missing = _search(service, "", authors=("Анна Вершининаа",))
+    assert missing.total == 0
+    assert any("«Анна Вершининаа»" in w and "автор" in w for w in missing.warnings)
