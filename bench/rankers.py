@@ -57,7 +57,7 @@ _INDEX_CODE = {
     "ours": ("search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
              "search/models.py", "search/topics.py", "search/forms.py", "indexer/sources.py",
              "indexer/extract.py"),
-    "lemma": ("search/analysis.py", "search/morph.py", "bench/rankers.py"),
+    "lemma": ("search/analysis.py", "search/morph.py"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),
 }
 
@@ -87,7 +87,9 @@ def _fingerprint(name: str, ranker: str) -> str:
                 h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
     for rel in _INDEX_CODE.get(ranker, ()):
         h.update((ROOT / rel).read_bytes())
-    h.update(b"baseline-v1" if ranker in ("nomorph", "snowball") else CONFIG_VERSION.encode())
+    # Bump these when a baseline's schema or analyzer changes (PlainLemmaFilter: lemma).
+    h.update(b"baseline-v1" if ranker in ("nomorph", "snowball") else
+             b"lemma-v1" if ranker == "lemma" else CONFIG_VERSION.encode())
     return h.hexdigest()[:12]
 
 

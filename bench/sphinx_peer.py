@@ -189,7 +189,8 @@ class SphinxPeer:
         import pymysql
 
         pid_file = self.scratch / "searchd.pid"
-        pid_file.unlink(missing_ok=True)
+        for stale in (pid_file, self.scratch / "searchd.log", self.scratch / "query.log"):
+            stale.unlink(missing_ok=True)  # one run's logs only
         proc = subprocess.run(["searchd", "--config", str(self.conf)], capture_output=True,
                               text=True, timeout=60)
         deadline = time.monotonic() + 20
