@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -206,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="only documents not yet in blind_qrels.tsv")
     po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
     args = ap.parse_args(argv)
+    # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.command == "freeze":
         return cmd_freeze(args)
     if args.command == "pool":
