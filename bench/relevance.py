@@ -1,33 +1,25 @@
-"""Relevance benchmark: ours vs no morphology vs Snowball stemming, on graded judgments.
+"""Relevance benchmark: ours vs plain lemmas, Snowball, no morphology and a real Sphinx.
 
-    .venv/bin/python bench/relevance.py                 # sample + ../shared/corpus (if present)
-    .venv/bin/python bench/relevance.py --sample-only   # the shipped sample only (fast)
-    .venv/bin/python bench/relevance.py --pool 20       # also write the judging pool
+    .venv/bin/python -m bench.relevance                  # tables: dev, test, old
+    .venv/bin/python -m bench.relevance --sample-only    # old set, shipped sample only (fast)
+    .venv/bin/python -m bench.relevance --per-query      # also nDCG@10 per dev and old query
+    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv
+    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged]
 
-Queries: bench/relevance/queries.tsv, `qid<TAB>user_type<TAB>split<TAB>query<TAB>collection`
-(collection is `sample` or `corpus`; corpus queries run only when ../shared/corpus exists).
-Judgments: bench/relevance/qrels.tsv, TREC format `qid 0 docid grade` (0-3).
-
-Three rankers index the same publications (as the indexer reads them):
-  ours      search.writer.rebuild + SearchService (the production path)
-  nomorph   Whoosh StandardAnalyzer without stemming (lowercase words, Russian stop words)
-  snowball  Whoosh LanguageAnalyzer('ru') (Snowball Russian stemmer; Whoosh-Reloaded's
-            StemmingAnalyzer has no `lang` argument, LanguageAnalyzer is its Snowball chain)
-Baselines are BM25F with the same title weight, OR over the query's terms.
-Indexes are cached under bench/out/indexes, keyed by the sources and the analysis code.
-Writes bench/out/relevance.json.
+Sets: the blind set (bench/relevance/blind_*.tsv, split dev/test, over ONE index of
+index_data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
+corpus) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
+corpus indexed apart). Test is reported as a table only, never per query.
+Rankers: bench/rankers.py. Writes bench/out/relevance.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import math
-import shutil
+import signal
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,272 +28,192 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from whoosh import fields, index, scoring  # noqa: E402
-from whoosh import query as wq  # noqa: E402
-from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer  # noqa: E402
-from whoosh.lang import stopwords_for_language  # noqa: E402
+from bench.rankers import CORPUS, OUT, RANKERS, close_rankers, open_rankers, publications  # noqa: E402
+from bench.relevance_data import (  # noqa: E402
+    DATA,
+    FreezeError,
+    freeze,
+    load_blind,
+    load_qrels,
+    load_queries,
+    load_seeds,
+)
+from bench.relevance_pool import pool_entries, write_pool  # noqa: E402
+from bench.relevance_report import metrics, print_per_query, print_table, set_table, summarize_old  # noqa: E402
 
-from indexer.sources import Skip, iter_publications  # noqa: E402
-from search.models import SearchRequest  # noqa: E402
-from search.searcher import SearchService  # noqa: E402
-from search.settings import SAMPLE_DIR, Settings  # noqa: E402
-from search.store import IndexLocation  # noqa: E402
-from search.topics import TopicDictionary  # noqa: E402
-from search.writer import rebuild  # noqa: E402
+__all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", "USER_TYPES"]
 
-DATA = Path(__file__).resolve().parent / "relevance"
-OUT = Path(__file__).resolve().parent / "out"
-CORPUS = ROOT.parent / "shared" / "corpus"
-RANKERS = ("nomorph", "snowball", "ours")
 USER_TYPES = ("visitor", "librarian", "reviews")
-SPLITS = ("tune", "test")
-DEPTH = 100
-TITLE_BOOST = 3.0
-# Code whose change alters what "ours" puts into the index.
-_INDEX_CODE = ("search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
-               "search/models.py", "search/topics.py", "indexer/sources.py", "indexer/extract.py")
+BLIND_QRELS = DATA / "blind_qrels.tsv"
 
 
-# -- data ----------------------------------------------------------------------------
-def load_queries(path: Path = DATA / "queries.tsv") -> list[dict]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        qid, user, split, text, collection = line.split("\t")
-        out.append({"qid": qid, "user": user, "split": split, "query": text,
-                    "collection": collection})
-    return out
+def _rank(rankers: dict, queries: list[dict]) -> dict[str, dict[str, list[str]]]:
+    """ranker -> qid -> its top 100."""
+    return {name: {q["qid"]: r.search(q["query"]) for q in queries}
+            for name, r in rankers.items()}
 
 
-def load_qrels(path: Path = DATA / "qrels.tsv") -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            qid, _, docid, grade = line.split()
-            qrels[qid][docid] = int(grade)
-    return qrels
+def _open(name: str, rebuild_all: bool, which, skipped: dict, timings: dict) -> dict:
+    started = time.perf_counter()
+    rankers = open_rankers(name, rebuild_all, which,
+                           log=lambda msg: skipped.setdefault("sphinx", msg.split(": ", 1)[1]))
+    timings[f"{name}_open_s"] = round(time.perf_counter() - started, 2)
+    return rankers
 
 
-def collection_sources(name: str) -> list[Path]:
-    if name == "sample":
-        return [SAMPLE_DIR]
-    return sorted(CORPUS.glob("*.jsonl"))
+def _score(queries: list[dict], runs: dict, qrels: dict) -> dict[str, dict]:
+    return {q["qid"]: {**q, "scores": {r: metrics(run[q["qid"]], qrels.get(q["qid"], {}))
+                                       for r, run in runs.items()},
+                       "top": {r: run[q["qid"]][:10] for r, run in runs.items()}}
+            for q in queries}
 
 
-def publications(name: str) -> list:
-    topics = TopicDictionary.load(None)
-    return [p for p in iter_publications(collection_sources(name), topics)
-            if not isinstance(p, Skip)]
-
-
-def _fingerprint(name: str, ranker: str) -> str:
-    h = hashlib.sha1(ranker.encode())
-    for src in collection_sources(name):
-        for p in sorted([src] if src.is_file() else src.rglob("*")):
-            if p.is_file():
-                st = p.stat()
-                h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
-    if ranker == "ours":
-        for rel in _INDEX_CODE:
-            h.update((ROOT / rel).read_bytes())
-    else:
-        h.update(b"baseline-v1")  # bump when the baseline schema or analyzers change
-    return h.hexdigest()[:12]
-
-
-# -- rankers -------------------------------------------------------------------------
-class Ours:
-    def __init__(self, index_dir: Path, pubs):
-        if not (index_dir / "CURRENT").exists():
-            rebuild(IndexLocation(index_dir), pubs)
-        self.service = SearchService(Settings.from_env({}, index_dir=index_dir))
-
-    def search(self, text: str, depth: int = DEPTH) -> list[str]:
-        result = self.service.search(SearchRequest(q=text, per_page=depth, snippets=False,
-                                                   facets=False))
-        return [h.id for h in result.hits + result.partial]  # as the page shows them
-
-    def close(self):
-        self.service.close()
-
-
-class Baseline:
-    def __init__(self, index_dir: Path, pubs, analyzer):
-        self.analyzer = analyzer
-        if (index_dir / "_done").exists():
-            self.ix = index.open_dir(str(index_dir))
-        else:
-            shutil.rmtree(index_dir, ignore_errors=True)
-            index_dir.mkdir(parents=True)
-            schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                                   title=fields.TEXT(analyzer=analyzer),
-                                   body=fields.TEXT(analyzer=analyzer))
-            self.ix = index.create_in(str(index_dir), schema)
-            with self.ix.writer(limitmb=256) as w:
-                for p in pubs:
-                    w.add_document(id=p.id, title=p.title, body=p.body)
-            (index_dir / "_done").touch()
-        self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-
-    def search(self, text: str, depth: int = DEPTH) -> list[str]:
-        terms = sorted({t.text for t in self.analyzer(text)})
-        if not terms:
-            return []
-        q = wq.Or([wq.Term("title", t, boost=TITLE_BOOST) for t in terms]
-                  + [wq.Term("body", t) for t in terms])
-        return [hit["id"] for hit in self.searcher.search(q, limit=depth)]
-
-    def close(self):
-        self.searcher.close()
-
-
-def nomorph_analyzer():
-    return StandardAnalyzer(stoplist=frozenset(stopwords_for_language("ru")), minsize=1)
-
-
-def snowball_analyzer():
-    return LanguageAnalyzer("ru")
-
-
-def open_rankers(name: str, rebuild_all: bool = False, which=RANKERS) -> dict:
-    pubs = None
-    out = {}
-    for ranker in which:
-        path = OUT / "indexes" / f"{name}-{ranker}-{_fingerprint(name, ranker)}"
-        if rebuild_all:
-            shutil.rmtree(path, ignore_errors=True)
-        for stale in (OUT / "indexes").glob(f"{name}-{ranker}-*"):
-            if stale != path:
-                shutil.rmtree(stale, ignore_errors=True)
-        ready = (path / "CURRENT").exists() or (path / "_done").exists()
-        if not ready and pubs is None:
-            pubs = publications(name)
-        if ranker == "ours":
-            out[ranker] = Ours(path, pubs)
-        else:
-            analyzer = nomorph_analyzer() if ranker == "nomorph" else snowball_analyzer()
-            out[ranker] = Baseline(path, pubs, analyzer)
-    return out
-
-
-# -- metrics -------------------------------------------------------------------------
-def dcg(grades: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
-
-
-def metrics(ranked: list[str], judged: dict[str, int]) -> dict[str, float]:
-    grades = [judged.get(d, 0) for d in ranked]
-    ideal = dcg(sorted(judged.values(), reverse=True)[:10])
-    relevant = {d for d, g in judged.items() if g > 0}
-    rr = next((1 / (i + 1) for i, g in enumerate(grades[:10]) if g > 0), 0.0)
-    n_rel = len(relevant) or 1
-    return {"ndcg@10": dcg(grades[:10]) / ideal if ideal else 0.0, "mrr@10": rr,
-            "recall@10": len(relevant & set(ranked[:10])) / n_rel,
-            "recall@100": len(relevant & set(ranked[:100])) / n_rel}
-
-
-METRICS = ("ndcg@10", "mrr@10", "recall@10", "recall@100")
-
-
-def mean(rows: list[dict]) -> dict[str, float]:
-    return {m: sum(r[m] for r in rows) / len(rows) if rows else 0.0 for m in METRICS}
-
-
-# -- run -----------------------------------------------------------------------------
-def run(sample_only: bool = False, pool: int = 0, rebuild_all: bool = False,
-        verbose: bool = True, which=RANKERS) -> dict:
-    """Score every query with the rankers in `which` (the tests run "ours" alone)."""
-    queries = load_queries()
-    qrels = load_qrels()
+def run_old(sample_only: bool = False, rebuild_all: bool = False, verbose: bool = True,
+            which=RANKERS) -> dict:
+    """The old set (regression): sample queries on the sample, corpus ones on the corpus."""
+    queries, qrels = load_queries(), load_qrels()
     collections = ["sample"]
     if not sample_only:
         if CORPUS.is_dir():
             collections.append("corpus")
         elif verbose:
-            print("../shared/corpus is absent: running the sample queries only")
+            print("../shared/corpus is absent: the old set's sample queries only")
     per_query: dict[str, dict] = {}
-    pools: dict[str, dict[str, list[str]]] = {}
-    timings = {}
+    skipped: dict[str, str] = {}
+    timings: dict[str, float] = {}
     for name in collections:
-        started = time.perf_counter()
-        rankers = open_rankers(name, rebuild_all, which)
-        timings[f"{name}_open_s"] = round(time.perf_counter() - started, 2)
-        for q in (q for q in queries if q["collection"] == name):
-            entry = {**q, "scores": {}, "top": {}}
-            for rname, ranker in rankers.items():
-                ranked = ranker.search(q["query"])
-                entry["scores"][rname] = metrics(ranked, qrels.get(q["qid"], {}))
-                entry["top"][rname] = ranked[:10]
-                if pool:
-                    pools.setdefault(q["qid"], {})[rname] = ranked[:pool]
-            per_query[q["qid"]] = entry
-        for r in rankers.values():
-            r.close()
-    report = summarize(per_query)
-    report["timings"] = timings
-    report["collections"] = collections
-    report["queries"] = per_query
-    if pool:
-        report["pool"] = pools
+        subset = [q for q in queries if q["collection"] == name]
+        rankers = _open(name, rebuild_all, which, skipped, timings)
+        try:
+            per_query.update(_score(subset, _rank(rankers, subset), qrels))
+        finally:
+            close_rankers(rankers)
+    report = summarize_old(per_query, which)
+    report.update(timings=timings, collections=collections, skipped=skipped,
+                  queries=per_query)
     return report
 
 
-def summarize(per_query: dict) -> dict:
-    groups: dict[str, list] = defaultdict(list)
-    for e in per_query.values():
-        for key in ("all", f"split={e['split']}", f"user={e['user']}",
-                    f"split={e['split']}/user={e['user']}", f"collection={e['collection']}",
-                    f"collection={e['collection']}/split={e['split']}"):
-            groups[key].append(e)
-    table = {}
-    for key, entries in sorted(groups.items()):
-        table[key] = {"n": len(entries),
-                      **{r: mean([e["scores"][r] for e in entries])
-                         for r in RANKERS if r in entries[0]["scores"]}}
-    worst = sorted(per_query.values(),
-                   key=lambda e: (e["scores"]["ours"]["ndcg@10"], e["scores"]["ours"]["mrr@10"]))
-    return {"table": table,
-            "worst": [{"qid": e["qid"], "query": e["query"], "split": e["split"],
-                       "user": e["user"], **e["scores"]["ours"]} for e in worst[:5]]}
+run = run_old  # tests/test_relevance.py
 
 
-def print_report(report: dict) -> None:
-    head = f"{'group':38} {'n':>3}  {'ranker':8} " + " ".join(f"{m:>10}" for m in METRICS)
-    print(head)
-    print("-" * len(head))
-    order = ["all", "split=tune", "split=test"]
-    order += [f"user={u}" for u in USER_TYPES]
-    order += [f"split={s}/user={u}" for s in SPLITS for u in USER_TYPES]
-    order += [k for k in report["table"] if k.startswith("collection=")]
-    for key in order:
-        row = report["table"].get(key)
-        if not row:
-            continue
-        for r in RANKERS:
-            label = key if r == RANKERS[0] else ""
-            n = str(row["n"]) if r == RANKERS[0] else ""
-            print(f"{label:38} {n:>3}  {r:8} "
-                  + " ".join(f"{row[r][m]:10.3f}" for m in METRICS))
-    print("\nfive worst queries (ours):")
-    for w in report["worst"]:
-        print(f"  {w['qid']:5} [{w['split']}/{w['user']}] nDCG@10={w['ndcg@10']:.3f} "
-              f"MRR@10={w['mrr@10']:.3f} R@10={w['recall@10']:.2f}  {w['query']}")
+def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS) -> dict | None:
+    """The blind set's dev and test tables (judged queries only); None without it."""
+    queries = load_blind()
+    if not queries or not CORPUS.is_dir():
+        if verbose:
+            print("blind set skipped: " + ("../shared/corpus is absent" if queries
+                                           else "bench/relevance/blind_queries.tsv is absent"))
+        return None
+    qrels = load_qrels(BLIND_QRELS)
+    skipped: dict[str, str] = {}
+    timings: dict[str, float] = {}
+    rankers = _open("blind", rebuild_all, which, skipped, timings)
+    try:
+        per_query = _score(queries, _rank(rankers, queries), qrels)
+    finally:
+        close_rankers(rankers)
+    report: dict = {"skipped": skipped, "timings": timings, "queries": len(queries)}
+    for split in ("dev", "test"):
+        judged = [e for e in per_query.values() if e["split"] == split and qrels.get(e["qid"])]
+        report[split] = set_table(judged, which)
+        report[f"{split}_total"] = sum(e["split"] == split for e in per_query.values())
+    # Per-query results of the test half are never kept, printed or written.
+    report["dev_queries"] = {k: e for k, e in per_query.items() if e["split"] == "dev"}
+    return report
+
+
+def cmd_report(args) -> int:
+    which = tuple(args.rankers.split(",")) if args.rankers else RANKERS
+    blind = None if args.sample_only else run_blind(args.rebuild, which=which)
+    old = run_old(args.sample_only, args.rebuild, which=which)
+    if blind:
+        for split in ("dev", "test"):
+            n, total = blind[split]["n"], blind[f"{split}_total"]
+            print_table(f"{split}: blind set, {n} of {total} queries judged", blind[split],
+                        which, blind["skipped"])
+    print_table(f"old: regression set ({', '.join(old['collections'])})", old["table"]["all"],
+                which, old["skipped"])
+    if args.per_query:
+        if blind:
+            print_per_query("dev", list(blind["dev_queries"].values()), which)
+        print_per_query("old", list(old["queries"].values()), which)
+    report = {"rankers": list(which), "blind": blind, "old": old}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+def cmd_freeze(args) -> int:
+    try:
+        dev, test = freeze(args.source, force=args.force)
+    except (FreezeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"froze {dev + test} queries ({dev} dev, {test} test) into "
+          f"{DATA / 'blind_queries.tsv'} and blind_seeds.tsv")
+    return 0
+
+
+def cmd_pool(args) -> int:
+    queries = load_blind()
+    if not queries:
+        print("error: no blind set yet (run `freeze` first)", file=sys.stderr)
+        return 1
+    if not CORPUS.is_dir():
+        print("error: the blind set needs ../shared/corpus", file=sys.stderr)
+        return 1
+    skipped: dict[str, str] = {}
+    rankers = _open("blind", args.rebuild, RANKERS, skipped, {})
+    try:
+        if skipped:
+            print(f"error: a pool needs every ranker; {skipped}", file=sys.stderr)
+            return 2
+        runs = _rank(rankers, queries)
+    finally:
+        close_rankers(rankers)
+    pubs = {p.id: p for p in publications("blind")}
+    entries, warnings = pool_entries(queries, runs, load_seeds(), pubs,
+                                     load_qrels(BLIND_QRELS), args.depth, args.only_unjudged)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    write_pool(entries, args.out)
+    sizes = [len(e["docs"]) for e in entries]
+    print(f"wrote {args.out}: {len(entries)} queries, {sum(sizes)} documents to judge "
+          f"({min(sizes, default=0)}-{max(sizes, default=0)} per query)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sample-only", action="store_true", help="only the shipped sample")
-    ap.add_argument("--pool", type=int, default=0, help="also record each ranker's top N")
+    ap.add_argument("--sample-only", action="store_true",
+                    help="the old set's sample queries only (quick; no blind set)")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
-    ap.add_argument("--out", type=Path, default=OUT / "relevance.json")
+    ap.add_argument("--per-query", action="store_true",
+                    help="also print nDCG@10 per query (dev and old; never test)")
+    ap.add_argument("--rankers", help=f"comma-separated subset of {','.join(RANKERS)}")
+    ap.add_argument("--json", type=Path, default=OUT / "relevance.json",
+                    help="where the report goes")
+    sub = ap.add_subparsers(dest="command")
+    fr = sub.add_parser("freeze", help="freeze the query writer's file as the blind set")
+    fr.add_argument("--from", dest="source", type=Path, required=True,
+                    help="qid<TAB>kind<TAB>query<TAB>intent<TAB>known_relevant")
+    fr.add_argument("--force", action="store_true", help="replace a different frozen set")
+    po = sub.add_parser("pool", help="write the judging pool (JSONL) of the blind set")
+    po.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
+    po.add_argument("--depth", type=int, default=10, help="top N of every ranker")
+    po.add_argument("--only-unjudged", action="store_true",
+                    help="only documents not yet in blind_qrels.tsv")
+    po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
     args = ap.parse_args(argv)
-    report = run(args.sample_only, args.pool, args.rebuild)
-    print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\nwrote {args.out}")
-    return 0
+    # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    if args.command == "freeze":
+        return cmd_freeze(args)
+    if args.command == "pool":
+        return cmd_pool(args)
+    return cmd_report(args)
 
 
 if __name__ == "__main__":

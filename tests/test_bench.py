@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, require_tool
+from conftest import IN_CI, ROOT, require_tool
 
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
@@ -80,3 +81,128 @@ def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--docs" in proc.stdout and "--quick" in proc.stdout
+
+
+# -- relevance -------------------------------------------------------------------------
+def _sphinx_or_skip() -> None:
+    """Skip without Sphinx, but fail in CI, where .ci/run installs it (pymysql: test extras)."""
+    from bench.sphinx_peer import sphinx_missing
+
+    require_tool("searchd")
+    reason = sphinx_missing()
+    if reason and IN_CI:
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+
+
+def test_relevance_benchmark_runs(tmp_path):
+    """The quick mode runs every ranker, Sphinx for real: a broken Sphinx path fails here."""
+    from bench.rankers import OUT, RANKERS
+
+    _sphinx_or_skip()
+    out = tmp_path / "relevance.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.relevance", "--sample-only",
+                           "--per-query", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "old: regression set (sample) (48 queries)" in proc.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    table = data["old"]["table"]["all"]
+    assert data["old"]["skipped"] == {} and set(RANKERS) <= set(table)
+    assert table["sphinx"]["ndcg@10"] > 0.3 and table["ours"]["ndcg@10"] > 0.9
+    for line in ("  sphinx ", "  ours "):
+        assert line in proc.stdout
+    # searchd was stopped: it removes its pid file on a clean shutdown.
+    scratch = next((OUT / "sphinx").glob("sample-sphinx-*"))
+    assert not (scratch / "searchd.pid").exists()
+    assert "shutdown complete" in (scratch / "searchd.log").read_text()
+
+
+def test_sphinx_peer_ands_words_folds_yo_and_stops(tmp_path):
+    from bench.sphinx_peer import SphinxPeer
+    from search.models import Publication
+
+    _sphinx_or_skip()
+    pubs = [Publication("a", "Новогодняя ёлка", "Праздник в библиотеке для детей."),
+            Publication("b", "Книжная выставка", "Новые книги о ёлках и праздниках."),
+            Publication("c", "Отчёт", "Итоги года: выставки, праздники, книги.")]
+    peer = SphinxPeer(tmp_path / "sphinx", lambda: pubs, "k")
+    try:
+        pid = peer.pid
+        assert pid and (tmp_path / "sphinx" / "searchd.pid").exists()
+        assert peer.search("елки") == ["a", "b"]  # ё folded, stem_ru
+        assert sorted(peer.search("праздник книги")) == ["b", "c"]  # ANDed
+        assert peer.search("выставка -книги | (\"x") == []  # operators escaped: words ANDed
+        assert peer.search("и в на") == []  # stop words only
+    finally:
+        peer.close()
+    assert not (tmp_path / "sphinx" / "searchd.pid").exists()
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_freeze_splits_each_kind_in_half(tmp_path):
+    from bench.relevance_data import FreezeError, freeze, load_blind, load_seeds
+
+    draft = tmp_path / "draft.tsv"
+    rows = [f"q{i:03}\t{kind}\tзапрос {i}\tнамерение\t{'d1, d2' if i == 0 else ''}"
+            for i, kind in enumerate(["word"] * 6 + ["phrase"] * 5 + ["typo"] * 3)]
+    draft.write_text("# header\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert freeze(draft, data=tmp_path) == (7, 7)
+    frozen = load_blind(tmp_path / "blind_queries.tsv")
+    by_kind = {k: [q["split"] for q in frozen if q["kind"] == k] for k in ("word", "phrase")}
+    assert by_kind["word"].count("dev") == 3 and abs(by_kind["phrase"].count("dev") - 2.5) == 0.5
+    assert load_seeds(tmp_path / "blind_seeds.tsv") == {"q000": ["d1", "d2"]}
+    assert freeze(draft, data=tmp_path) == (7, 7)  # the same set again: unchanged
+    draft.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(FreezeError, match="frozen"):
+        freeze(draft, data=tmp_path)
+
+
+def test_pool_is_blind_union_and_seeded():
+    from bench.relevance_pool import pool_entries
+    from search.models import Publication
+
+    pubs = {d: Publication(d, f"Заголовок {d}", "Выставка книг. " * 60) for d in "abcdefg"}
+    queries = [{"qid": "q1", "query": "выставка", "intent": "выставки"}]
+    runs = {"ours": {"q1": ["a", "b", "c"]}, "sphinx": {"q1": ["c", "d"]}}
+    entries, warnings = pool_entries(queries, runs, {"q1": ["g", "zz"]}, pubs, {}, depth=2)
+    assert warnings == ["q1: known relevant 'zz' is not in the collection"]
+    docs = entries[0]["docs"]
+    assert sorted(d["docid"] for d in docs) == ["a", "b", "c", "d", "g"]
+    assert set(docs[0]) == {"docid", "title", "date", "author", "topic", "excerpt"}
+    assert "ours" not in json.dumps(entries) and "sphinx" not in json.dumps(entries)
+    assert entries == pool_entries(queries, runs, {"q1": ["g"]}, pubs, {}, depth=2)[0]
+    assert docs[0]["excerpt"].count(" [...] ") == 2
+    again, _ = pool_entries(queries, runs, {"q1": ["g"]}, pubs, {"q1": {"a": 1, "b": 0}},
+                            depth=2, only_unjudged=True)
+    assert sorted(d["docid"] for d in again[0]["docs"]) == ["c", "d", "g"]
+
+
+def test_blind_set_is_frozen_and_split():
+    from bench.relevance_data import DATA, load_blind, load_qrels
+
+    queries = load_blind()
+    if not queries:
+        pytest.skip("the blind set is not frozen yet")
+    assert len(queries) >= 100
+    assert sum(q["split"] == "dev" for q in queries) * 2 in (len(queries), len(queries) + 1)
+    qrels = load_qrels(DATA / "blind_qrels.tsv")
+    assert set(qrels) <= {q["qid"] for q in queries}
+    assert all(0 <= g <= 3 for judged in qrels.values() for g in judged.values())
+
+
+def test_relevance_help():
+    proc = subprocess.run([sys.executable, "-m", "bench.relevance", "pool", "--help"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--only-unjudged" in proc.stdout
+
+
+def test_relevance_doctests():
+    import doctest
+
+    import bench.rankers
+    import bench.sphinx_peer
+
+    for module in (bench.rankers, bench.sphinx_peer):
+        assert doctest.testmod(module).failed == 0
