@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.duplicates import group_ids
 from search.models import FacetValue
 
 __all__ = ["FacetTable"]
@@ -61,6 +62,8 @@ class FacetTable:
         self.single = {name: (list(vocab), codes) for name, (vocab, codes) in single.items()}
         self.topics = _Multi(list(topic_values), np.array(t_docs, dtype=np.int64),
                              np.array(t_codes, dtype=np.int64))
+        # Copies of one publication (search/duplicates.py) share a group number.
+        self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
 
     def mask_for(self, facet: str, values: tuple[str, ...]) -> np.ndarray | None:
         """Documents having any of `values` in `facet`; None when there is no filter."""

@@ -155,6 +155,7 @@ class Hit:
     snippet: str
     score: float
     parent_id: str | None = None
+    copies: list[str] = field(default_factory=list)  # ids of the same text republished
 
 
 @dataclass(frozen=True)

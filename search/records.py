@@ -15,12 +15,12 @@ def topics_of(value: str | None) -> list[str]:
     return [t for t in (value or "").split(",") if t]
 
 
-def to_hit(fields: dict, snippet: str, score) -> Hit:
+def to_hit(fields: dict, snippet: str, score, copies: list[str] | None = None) -> Hit:
     return Hit(id=fields["id"], title=fields.get("title", ""), url=fields.get("url"),
                published=_iso(fields.get("published")), author=fields.get("author"),
                topics=topics_of(fields.get("topics")), library=fields.get("library"),
                snippet=snippet, score=round(float(score), 4) if score is not None else None,
-               parent_id=fields.get("parent_id"))
+               parent_id=fields.get("parent_id"), copies=copies or [])
 
 
 def to_record(fields: dict) -> dict:

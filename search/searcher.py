@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 from whoosh import query as wq
 
+from search.duplicates import collapse
 from search.errors import NotFound
 from search.facets import FacetTable
 from search.highlight import make_snippet
@@ -168,7 +169,7 @@ class SearchService:
                 others = [m for key, m in filters.items() if key != name]
                 facets[name] = table.count(name, _combine(base, others),
                                            request.filters()[name], self.settings.facet_limit)
-        total = int(final.sum())
+        total = _distinct(table.groups, final)  # copies of one publication count once
         hits = self._page(view, request, parsed, final, total, scores)
         partial, partial_total = [], 0
         if (not relaxed and parsed is not None and parsed.plain and parsed.relaxed is not None
@@ -183,14 +184,15 @@ class SearchService:
         """The best publications meeting only the relaxed rule, as a block of their own."""
         scores = self._match(view, parsed.relaxed, memo)
         only = _combine(np.isfinite(scores) & ~full, filters.values())
-        count = int(only.sum())
+        count = _distinct(view.facets.groups, only)
         if not count:
             return [], 0
         relaxed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms, parsed.words,
                               [], parsed.content_lemmas)
-        chosen = self._ranked(view, relaxed, only, scores, request.per_page)
-        return [self._hit(view, docnum, score, relaxed, request.snippets)
-                for docnum, score in chosen], count
+        ranked = self._ranked(view, relaxed, only, scores,
+                              request.per_page + int(only.sum()) - count)
+        return self._collapsed(view, ranked, relaxed, request.snippets, 0,
+                               request.per_page), count
 
     def _match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
         """BM25F score of every document, -inf where `query` does not match.
@@ -206,15 +208,25 @@ class SearchService:
         start = (request.page - 1) * request.per_page
         if start >= total:
             return []
+        needed = start + request.per_page
         if parsed is None or request.sort != "relevance":
             docnums = np.flatnonzero(final)
             days = view.facets.days[docnums]
             order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
-            chosen = [(int(d), None) for d in docnums[order][start:start + request.per_page]]
+            ranked = [(int(d), None) for d in docnums[order]]
         else:
-            chosen = self._ranked(view, parsed, final, scores, start + request.per_page)[start:]
-        return [self._hit(view, docnum, score, parsed, request.snippets)
-                for docnum, score in chosen]
+            copies = int(final.sum()) - total  # ranked too, then folded into their first
+            ranked = self._ranked(view, parsed, final, scores, needed + copies)
+        return self._collapsed(view, ranked, parsed, request.snippets, start, needed)
+
+    def _collapsed(self, view, ranked, parsed, snippets: bool, start: int,
+                   stop: int) -> list[Hit]:
+        """Hits start..stop of `ranked` (docnum, score), each group of copies as one."""
+        score_of = dict(ranked)
+        groups = collapse([docnum for docnum, _ in ranked], view.facets.groups)
+        return [self._hit(view, docnum, score_of[docnum], parsed, snippets,
+                          [view.doc_id(d) for d in others])
+                for docnum, others in groups[start:stop]]
 
     def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:
         """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
@@ -234,14 +246,15 @@ class SearchService:
             scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
         return _by_score_then_id(view, scored)[:needed]
 
-    def _hit(self, view, docnum: int, score, parsed, with_snippet: bool) -> Hit:
+    def _hit(self, view, docnum: int, score, parsed, with_snippet: bool,
+             copies: list[str] | None = None) -> Hit:
         fields = view.searcher.stored_fields(docnum)
         if with_snippet and parsed is not None:
             snippet = make_snippet(fields.get("body", ""), parsed.lemmas, parsed.forms,
                                    _prefixes(parsed))
         else:
             snippet = make_snippet(fields.get("body", ""), frozenset()) if with_snippet else ""
-        return to_hit(fields, snippet, score)
+        return to_hit(fields, snippet, score, copies)
 
     # -- records -------------------------------------------------------------------
     def get(self, pid: str) -> dict:
@@ -301,6 +314,10 @@ def _by_score_then_id(view: IndexView, scored: list[tuple[int, float]]) -> list:
     counts = Counter(score for _, score in scored)
     return sorted(scored, key=lambda item: (
         -item[1], view.doc_id(item[0]) if counts[item[1]] > 1 else ""))
+
+
+def _distinct(groups: np.ndarray, mask: np.ndarray) -> int:
+    return int(len(np.unique(groups[mask])))
 
 
 def _combine(base: np.ndarray, masks) -> np.ndarray:

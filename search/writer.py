@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from whoosh.writing import IndexWriter
 
 from search import lexicon
+from search.duplicates import text_key, url_key
 from search.errors import EmptyRebuild, IndexMissing
 from search.journal import Journal
 from search.lemma_cache import LemmaCache
@@ -45,7 +46,8 @@ def to_document(pub: Publication) -> dict:
     """A Publication as the keyword arguments of Whoosh's add_document."""
     published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
     facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
-             "d": pub.published.toordinal() if pub.published else 0}
+             "d": pub.published.toordinal() if pub.published else 0,
+             "k": text_key(pub.body), "u": url_key(pub.url)}
     doc = {
         "id": pub.id,
         "url": pub.url,

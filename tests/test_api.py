@@ -18,7 +18,7 @@ ORIGIN = "https://library.example.ru"
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
-            "score", "parent_id"}
+            "score", "parent_id", "copies"}
 MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 

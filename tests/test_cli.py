@@ -19,7 +19,7 @@ RECORDS = [json.loads(line) for line in JSONL.read_text(encoding="utf-8").splitl
            if line.strip()]
 BY_ID = {r["id"]: r for r in RECORDS}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
-            "score", "parent_id"}
+            "score", "parent_id", "copies"}
 RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
                "corrected", "relaxed", "warnings", "partial", "partial_total"}
 

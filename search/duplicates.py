@@ -1,0 +1,70 @@
+"""Copies of one publication: the same address, or the same text under several ids.
+
+News aggregators and library sites republish: the real corpus holds 325 groups of
+identical articles. A search shows each group once, its first copy in the result's
+order, with the ids of the other copies on that hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+__all__ = ["text_key", "url_key", "group_ids", "collapse", "MIN_TEXT_CHARS"]
+
+# Shorter texts ("Фотоотчёт", a caption) are the same by chance, not copies.
+MIN_TEXT_CHARS = 200
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def text_key(text: str) -> str | None:
+    """A fingerprint of the words of a text, blind to case, ё, spacing and punctuation."""
+    words = _NON_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
+    if len(words) < MIN_TEXT_CHARS:
+        return None
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
+
+
+def url_key(url: str | None) -> str | None:
+    """An address without its scheme, `www.` and trailing slash."""
+    if not url:
+        return None
+    address = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().casefold())
+    return address.rstrip("/") or None
+
+
+def group_ids(keys: list[tuple[str | None, ...]]) -> np.ndarray:
+    """One group number per document; documents sharing any key share a group."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[int, str], int] = {}
+    for docnum, doc_keys in enumerate(keys):
+        for kind, key in enumerate(doc_keys):
+            if key is None:
+                continue
+            other = first.setdefault((kind, key), docnum)
+            if other != docnum:
+                parent[root(docnum)] = root(other)
+    return np.array([root(i) for i in range(len(keys))], dtype=np.int64)
+
+
+def collapse(ordered: list[int], groups: np.ndarray) -> list[tuple[int, list[int]]]:
+    """(first copy, the other copies) per group, in the order given."""
+    out: list[tuple[int, list[int]]] = []
+    where: dict[int, int] = {}
+    for docnum in ordered:
+        group = int(groups[docnum])
+        if group in where:
+            out[where[group]][1].append(docnum)
+        else:
+            where[group] = len(out)
+            out.append((docnum, []))
+    return out
