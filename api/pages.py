@@ -172,6 +172,8 @@ class PublicationPage:
             except Exception:  # noqa: BLE001 - a parent removed since: show the page without it
                 parent = None
         attachments = attachments_of(self.service.view().searcher, pid)
-        similar = [h.__dict__ for h in self.service.similar(pid, SIMILAR_ON_PAGE)]
+        shown = {a["id"] for a in attachments} | {record.get("parent_id")}
+        similar = [h.__dict__ for h in self.service.similar(pid, SIMILAR_ON_PAGE + len(shown))
+                   if h.id not in shown][:SIMILAR_ON_PAGE]
         resp.content_type = falcon.MEDIA_HTML
         resp.text = publication_html(record, parent, attachments, similar)

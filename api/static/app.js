@@ -463,12 +463,12 @@
   }
 
   function emptyText(state) {
-    var what = state.q ? 'По запросу «' + state.q + '»' : 'За выбранный период';
+    var facets = FACET_KEYS.some(function (key) { return state[key].length; });
+    var what = state.q ? 'По запросу «' + state.q + '»' : facets ? 'С выбранными фильтрами'
+      : 'За выбранный период';
     if (state.q && hasFilters(state)) what += ' с выбранными фильтрами';
-    else if (!state.q && FACET_KEYS.some(function (key) { return state[key].length; })) {
-      what = 'С выбранными фильтрами';
-    }
-    return what + ' ничего не найдено. Попробуйте изменить запрос или снять фильтры.';
+    return what + ' ничего не найдено. ' + (state.q && !hasFilters(state)
+      ? 'Попробуйте изменить запрос.' : 'Попробуйте изменить запрос или снять фильтры.');
   }
 
   function pastLastPageNotice(state, data, total) {
