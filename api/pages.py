@@ -147,7 +147,7 @@ def not_found_page(path: str) -> str:
 
 def wants_html(req: falcon.Request) -> bool:
     """A browser asking for a page (not the API or the spec): prefers text/html over JSON."""
-    if req.path.startswith("/api/") or req.path == "/openapi.json":
+    if (req.path + "/").startswith("/api/") or req.path == "/openapi.json":
         return False
     return req.client_prefers([falcon.MEDIA_JSON, falcon.MEDIA_HTML]) == falcon.MEDIA_HTML
 
