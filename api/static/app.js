@@ -96,11 +96,15 @@
     return '/p/' + encodeURIComponent(String(id));
   }
 
-  /** "01.09.2024" (also 1.9.2024, 01/09/2024, 2024-09-01) -> "2024-09-01"; '' if empty; null if not a date. */
+  /**
+   * "01.09.2024" (also 1.9.2024, 01,09,2024 from a phone's number pad, 01092024, 2024-09-01)
+   * -> "2024-09-01"; '' when empty; null when it is not a real date.
+   */
   function parseDateRu(text) {
     var value = String(text || '').trim();
     if (!value) return '';
-    var m = /^(\d{1,2})[.\/\- ](\d{1,2})[.\/\- ](\d{4})$/.exec(value);
+    var m = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4})$/.exec(value) ||
+      /^(\d{2})(\d{2})(\d{4})$/.exec(value);
     var iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
     var year, month, day;
     if (m) { day = +m[1]; month = +m[2]; year = +m[3]; }
@@ -768,6 +772,7 @@
     next.sort = current.sort;
     next.perPage = current.perPage;
     navigate(next, true);
+    $('from').focus();  // the button hides itself; focus stays in the filters
   }
 
   // ---------------------------------------------------------------------
