@@ -10,6 +10,7 @@ from api import resources
 from api.errors import install_error_handlers
 from api.middleware import AccessLog, BodyLimit, PublicCors, SecurityHeaders
 from api.openapi import openapi_spec
+from api.pages import PublicationPage
 from api.static_files import StaticFiles
 from search.searcher import SearchService
 from search.settings import Settings
@@ -46,6 +47,8 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
     app.add_route("/static/{name}", static)
     app.add_route("/widget.js", static, suffix="widget")
     app.add_route("/docs", static, suffix="docs")
+    app.add_route("/favicon.ico", static, suffix="favicon")
+    app.add_route("/p/{pid}", PublicationPage(service))
     app.add_sink(_not_found, prefix="/")
     return app
 

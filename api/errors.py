@@ -6,6 +6,7 @@ import logging
 
 import falcon
 
+from api.pages import not_found_page, wants_html
 from search.errors import (
     ConfigError,
     ExtractError,
@@ -51,6 +52,10 @@ def _unexpected(req, resp, exc: Exception, params):
 
 
 def _serialize(req, resp, exc: falcon.HTTPError) -> None:
+    if exc.status_code == 404 and wants_html(req):  # a browser gets a page, the API JSON
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = not_found_page(req.path)
+        return
     resp.content_type = falcon.MEDIA_JSON
     body = {"title": exc.title or "Error", "description": exc.description or exc.title or ""}
     resp.media = body

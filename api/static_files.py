@@ -36,3 +36,6 @@ class StaticFiles:
 
     def on_get_docs(self, req, resp):
         self._send(resp, "docs.html")
+
+    def on_get_favicon(self, req, resp):
+        self._send(resp, "favicon.ico")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.models import Hit
 
-__all__ = ["to_hit", "to_record", "topics_of"]
+__all__ = ["to_hit", "to_record", "topics_of", "attachments_of"]
 
 
 def _iso(value) -> str | None:
@@ -30,3 +30,11 @@ def to_record(fields: dict) -> dict:
             "photographer": fields.get("photographer"), "topics": topics_of(fields.get("topics")),
             "library": fields.get("library"), "source": fields.get("source"),
             "parent_id": fields.get("parent_id"), "text": fields.get("body", "")}
+
+
+def attachments_of(searcher, pid: str) -> list[dict]:
+    """The records whose parent is `pid` (files linked from that page), by title, without text."""
+    found = [to_record(fields) for fields in searcher.documents(parent_id=pid)]
+    for record in found:
+        record.pop("text", None)
+    return sorted(found, key=lambda r: (r["title"], r["id"]))

@@ -19,8 +19,8 @@ def site(sample_index_dir, tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
+def start_chromium(profile, lang: str = "ru-RU"):
+    """Headless Debian chromium through chromedriver, with the browser console kept."""
     chromium = require_tool("chromium")
     chromedriver = require_tool("chromedriver")
     from selenium import webdriver
@@ -31,13 +31,21 @@ def driver(tmp_path_factory):
     options.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--window-size=1280,1000", "--lang=ru-RU",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+                "--disable-sync", "--no-first-run", "--window-size=1280,1000", f"--lang={lang}",
+                f"--user-data-dir={profile}"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {"intl.accept_languages": "ru-RU,ru"})
+    # No speculative pre-connections: an idle socket would hold one of gunicorn's sync workers.
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang,
+                                              "net.network_prediction_options": 2})
     drv = webdriver.Chrome(options=options, service=Service(chromedriver))
     drv.set_page_load_timeout(30)
+    return drv
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    drv = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield drv
     finally:
@@ -82,12 +90,11 @@ def status_text(driver) -> str:
 
 
 def browser_log(driver) -> list[dict]:
-    """The console, without the favicon 404 the browser asks for on its own."""
+    """The console (a missing favicon would show up here as a 404 too)."""
     try:
-        entries = driver.get_log("browser")
+        return driver.get_log("browser")
     except Exception:  # noqa: BLE001 - not every driver exposes the log
         return []
-    return [e for e in entries if "favicon.ico" not in e.get("message", "")]
 
 
 def test_search_facets_typo_xss_and_console(driver, site):
@@ -173,3 +180,278 @@ def test_pager_and_browse(driver, site):
     assert "page=2" in driver.current_url
     assert not set(first) & set(hit_ids(driver))
     assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
+
+
+# -- the page's rough edges (issue 12, item 3): one test per point -------------------------
+
+def notices(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#notices .notice'))"
+        ".map(function (e) { return e.textContent; });")
+
+
+def open_page(driver, site, path: str):
+    """Load a page URL and wait until the search has answered (hits or a message)."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + path)
+    wait(driver).until(lambda d: d.find_element(By.ID, "results").get_attribute("aria-busy")
+                       == "false" and (status_text(d) or not d.find_element(By.ID, "error")
+                                       .get_attribute("hidden")
+                                       or not d.find_element(By.ID, "empty")
+                                       .get_attribute("hidden")))
+
+
+def test_one_russian_notice_per_correction(driver, site):
+    from selenium.webdriver.common.by import By
+
+    # a typo: one notice saying so, with the corrected query
+    search(driver, site, "библеотека")
+    assert len(notices(driver)) == 1, notices(driver)
+    assert "опечатка" in notices(driver)[0] and "«библиотека»" in notices(driver)[0]
+    # the wrong keyboard layout is named as such, not as "nothing found"
+    search(driver, site, "dscnfdrf")
+    assert len(notices(driver)) == 1, notices(driver)
+    text = notices(driver)[0]
+    assert "раскладке" in text and "«выставка»" in text
+    assert "ничего не найдено" not in text.lower()
+    assert hits(driver)
+    # partial matches: one notice
+    search(driver, site, "выставка космонавтика")
+    assert len(notices(driver)) == 1, notices(driver)
+    assert "частичные совпадения" in notices(driver)[0]
+    # nothing at all: no count, one message
+    driver.get(site.base_url + "/?q=" + "щщщъъъ")
+    wait(driver).until(lambda d: d.find_element(By.ID, "empty").is_displayed())
+    assert status_text(driver) == "" and notices(driver) == []
+    assert "ничего не найдено" in driver.find_element(By.ID, "empty").text
+
+    # the widget says the same, once
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box.send_keys("dscnfdrf")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
+
+
+def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
+    import re
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(driver, site, "/?q=книги&from=2024-05-01&to=2024-01-01")
+    error = driver.find_element(By.ID, "error")
+    assert error.is_displayed()
+    assert "Начало периода (01.05.2024) позже его конца (01.01.2024)" in error.text
+    assert not re.search("[A-Za-z]", error.text), error.text
+    assert status_text(driver) == "" and not hits(driver)
+    error.find_element(By.CSS_SELECTOR, "button.swap-dates").click()
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    assert "from=2024-01-01" in driver.current_url and "to=2024-05-01" in driver.current_url
+
+    # a date that does not exist is refused next to the field, in Russian
+    field = driver.find_element(By.ID, "to")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("31.02.2024", Keys.ENTER)
+    message = driver.find_element(By.ID, "date-error")
+    wait(driver).until(lambda d: message.is_displayed())
+    assert "«31.02.2024» не распознана" in message.text
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "to=2024-05-01" in driver.current_url  # nothing was searched
+
+
+def test_dates_typed_and_shown_as_dd_mm_yyyy_in_an_english_browser(site, tmp_path_factory):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    drv = start_chromium(tmp_path_factory.mktemp("chromium-en"), lang="en-US")
+    try:
+        assert drv.execute_script("return navigator.language;").startswith("en")
+        open_page(drv, site, "/?from=2024-03-05")
+        assert drv.find_element(By.ID, "from").get_attribute("value") == "05.03.2024"
+        assert drv.find_element(By.ID, "from").get_attribute("type") == "text"
+        assert drv.find_element(By.ID, "from").get_attribute("placeholder") == "дд.мм.гггг"
+        before = status_text(drv)
+        for name, value in (("from", "1.1.2023"), ("to", "31.12.2023")):
+            field = drv.find_element(By.ID, name)
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys(value, Keys.ENTER)
+        wait(drv).until(lambda d: "to=2023-12-31" in d.current_url and status_text(d) != before)
+        assert "from=2023-01-01" in drv.current_url
+        assert drv.find_element(By.ID, "from").get_attribute("value") == "01.01.2023"
+        assert drv.find_element(By.ID, "to").get_attribute("value") == "31.12.2023"
+        dates = drv.execute_script(
+            "return Array.from(document.querySelectorAll('#hits time'))"
+            ".map(function (t) { return t.getAttribute('datetime'); });")
+        assert dates and all(d.startswith("2023-") for d in dates), dates
+    finally:
+        drv.quit()
+
+
+def test_page_past_the_last_says_so_once(driver, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, site, "/?q=библиотека&page=99")
+    assert status_text(driver).startswith("Найдено: 70")
+    assert not driver.find_element(By.ID, "empty").is_displayed()
+    assert len(notices(driver)) == 1, notices(driver)
+    assert "Страницы 99 нет: всего страниц — 7" in notices(driver)[0]
+    driver.find_element(By.CSS_SELECTOR, "#notices a.last-page").click()
+    wait(driver).until(lambda d: hits(d))
+    assert "page=7" in driver.current_url and notices(driver) == []
+
+
+def test_hit_without_url_opens_the_publication_page(driver, site):
+    from selenium.webdriver.common.by import By
+
+    parent = {"title": 'Ксилография в читальном зале <img src=x onerror="window.__xss=1">',
+              "text": "Мастер-класс по ксилографии для старшеклассников.\n"
+                      "Вторая строка: <script>window.__xss=2</script> осталась текстом.",
+              "date": "2024-04-12", "author": "Анна Вершинина", "topics": ["Выставки"],
+              "library": "Центральная городская библиотека"}
+    child = {"title": "Программа мастер-класса по ксилографии", "text": "Программа занятий.",
+             "url": "https://library.example.ru/files/programma.pdf",
+             "parent_id": "page-test-001"}
+    assert site.put("page-test-001", parent).status in (200, 201)
+    assert site.put("page-test-002", child).status in (200, 201)
+
+    search(driver, site, "ксилография")
+    link = driver.find_element(By.CSS_SELECTOR, '#hits li[data-id="page-test-001"] a.hit-link')
+    assert link.get_attribute("href") == site.base_url + "/p/page-test-001"
+    link.click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "h1.publication-title"))
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    title = driver.find_element(By.CSS_SELECTOR, "h1.publication-title").text
+    assert title == parent["title"]
+    body = driver.find_element(By.CSS_SELECTOR, ".publication-text").text
+    assert "Мастер-класс по ксилографии" in body and "<script>window.__xss=2</script>" in body
+    assert driver.execute_script("return window.__xss === undefined;")
+    assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script")
+    assert "12 апреля 2024" in driver.find_element(By.CSS_SELECTOR, ".publication-meta").text
+    attachment = driver.find_element(By.CSS_SELECTOR, ".attachments a")
+    assert attachment.text == child["title"] and attachment.get_attribute("href") == child["url"]
+    assert driver.find_elements(By.CSS_SELECTOR, ".similar .related-list li")
+    driver.save_screenshot("/tmp/kartoteka-publication.png")
+    print("\nscreenshot: /tmp/kartoteka-publication.png")
+    driver.find_element(By.CSS_SELECTOR, ".back-link a").click()
+    wait(driver).until(lambda d: d.find_elements(By.ID, "search-form"))
+
+    # the attachment points back to its page
+    driver.get(site.base_url + "/p/page-test-002")
+    parent_link = driver.find_element(By.CSS_SELECTOR, ".publication-parent a")
+    assert parent_link.get_attribute("href") == site.base_url + "/p/page-test-001"
+    # the widget links there too
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box.send_keys("ксилография")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
+    hrefs = [a.get_attribute("href") for a in
+             driver.find_elements(By.CSS_SELECTOR, ".kartoteka-title")]
+    assert site.base_url + "/p/page-test-001" in hrefs
+    assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
+
+
+def test_focus_stays_on_the_toggled_facet(driver, site):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    search(driver, site, "выставки")
+    selector = "#facets li.facet-value[data-facet=author] button.facet-button"
+    value = driver.execute_script(
+        "var b = document.querySelectorAll(arguments[0])[1]; b.focus();"
+        "return b.parentNode.getAttribute('data-value');", selector)
+    focused = ("var a = document.activeElement; return a && a.matches('button.facet-button')"
+               " ? [a.parentNode.getAttribute('data-value'), a.getAttribute('aria-pressed')]"
+               " : [a && a.tagName, null];")
+    for pressed in ("true", "false"):
+        before = status_text(driver)
+        ActionChains(driver).send_keys(Keys.SPACE).perform()
+        wait(driver).until(lambda d, before=before: status_text(d) != before)
+        wait(driver).until(lambda d, pressed=pressed: d.execute_script(focused)[1] == pressed)
+        assert driver.execute_script(focused) == [value, pressed]
+    assert "author=" not in driver.current_url
+
+
+def test_enter_on_a_publication_suggestion_opens_it(driver, site):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    for page, box_css, option_css in (
+            ("/", "#q", "#suggestions li.suggestion"),
+            ("/static/widget-demo.html", ".kartoteka-input", ".kartoteka-suggestion")):
+        driver.get(site.base_url + page)
+        box = wait(driver).until(lambda d, css=box_css: d.find_element(By.CSS_SELECTOR, css))
+        box.send_keys("итоги")
+        wait(driver).until(lambda d, css=option_css: d.find_elements(By.CSS_SELECTOR, css))
+        first = driver.find_elements(By.CSS_SELECTOR, option_css)[0]
+        assert "публикация" in first.text
+        title = first.text.replace("публикация", "").strip()
+        box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+        wait(driver).until(lambda d: "/p/" in d.current_url)
+        assert driver.find_element(By.CSS_SELECTOR, "h1.publication-title").text == title
+
+
+def test_start_page_on_a_phone_does_not_point_left(driver, site):
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.set_window_size(390, 844)
+        driver.get(site.base_url + "/")
+        welcome = wait(driver).until(lambda d: d.find_element(By.ID, "welcome"))
+        assert "слева" not in welcome.text and "«Фильтры»" in welcome.text
+        assert driver.find_element(By.ID, "filters-toggle").is_displayed()
+        driver.save_screenshot("/tmp/kartoteka-mobile.png")
+    finally:
+        driver.set_window_size(1280, 1000)
+    driver.get(site.base_url + "/")
+    welcome = wait(driver).until(lambda d: d.find_element(By.ID, "welcome"))
+    assert "слева" in welcome.text and "«Фильтры»" not in welcome.text
+
+
+def test_favicon_and_html_404_for_browsers(driver, site):
+    from selenium.webdriver.common.by import By
+
+    icon = site.get("/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/")
+    driver.get(site.base_url + "/")
+    wait(driver).until(lambda d: d.find_element(By.ID, "welcome").is_displayed())
+    href = driver.find_element(By.CSS_SELECTOR, "link[rel=icon]").get_attribute("href")
+    assert site.get(href.removeprefix(site.base_url)).status == 200
+
+    for path in ("/no-such-page", "/p/no-such-publication"):
+        driver.get(site.base_url + path)
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Страница не найдена"
+        assert driver.title == "Страница не найдена — Картотека"
+    driver.save_screenshot("/tmp/kartoteka-404.png")
+    driver.find_element(By.LINK_TEXT, "Перейти к поиску").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "welcome").is_displayed())
+    assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"
+                and "no-such" not in e.get("message", "")]
+    # programs keep JSON, and the API never answers HTML
+    assert site.get("/no-such-page").json["title"] == "Not found"
+    api = site.get("/api/no-such", headers={"Accept": "text/html"})
+    assert api.status == 404 and api.json["title"] == "Not found"
+
+
+def test_docs_page_is_styled_russian_and_links_back(driver, site):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/docs")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Описание API"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    section = driver.find_element(By.CSS_SELECTOR, "section.endpoint")
+    assert section.value_of_css_property("background-color") == "rgba(255, 255, 255, 1)"
+    assert "Times" not in driver.find_element(By.TAG_NAME, "body").value_of_css_property(
+        "font-family")
+    cells = driver.execute_script(
+        "return Array.from(document.querySelectorAll('td')).map(function (c) {"
+        " return c.textContent.trim(); });")
+    assert cells and all(cells), cells
+    driver.save_screenshot("/tmp/kartoteka-docs.png")
+    driver.find_element(By.CSS_SELECTOR, ".back-link a").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "welcome").is_displayed())
+    assert driver.current_url == site.base_url + "/"

@@ -86,10 +86,61 @@
     return frag;
   }
 
-  /** Only http(s) URLs are linked directly; everything else goes to our API. */
+  /** Only http(s) URLs are linked directly; anything else opens our publication page. */
   function hitHref(hit) {
     if (typeof hit.url === 'string' && /^https?:\/\//i.test(hit.url)) return hit.url;
-    return '/api/publications/' + encodeURIComponent(hit.id);
+    return publicationHref(hit.id);
+  }
+
+  function publicationHref(id) {
+    return '/p/' + encodeURIComponent(String(id));
+  }
+
+  /**
+   * "01.09.2024" (also 1.9.2024, 01,09,2024 from a phone's number pad, 01092024, 2024-09-01)
+   * -> "2024-09-01"; '' when empty; null when it is not a real date.
+   */
+  function parseDateRu(text) {
+    var value = String(text || '').trim();
+    if (!value) return '';
+    var m = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4})$/.exec(value) ||
+      /^(\d{2})(\d{2})(\d{4})$/.exec(value);
+    var iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    var year, month, day;
+    if (m) { day = +m[1]; month = +m[2]; year = +m[3]; }
+    else if (iso) { year = +iso[1]; month = +iso[2]; day = +iso[3]; }
+    else return null;
+    var date = new Date(Date.UTC(year, month - 1, day));
+    if (year < 1000 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+    return year + '-' + pad2(month) + '-' + pad2(day);
+  }
+
+  /** "2024-09-01" -> "01.09.2024"; anything else is returned as it is. */
+  function formatDateInput(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ''));
+    return m ? m[3] + '.' + m[2] + '.' + m[1] : String(iso || '');
+  }
+
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  var LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+  var CYRILLIC_KEYS = 'йцукенгшщзхъфывапролджэячсмитьбюё';
+
+  /** The text as typed with the Russian layout on: "dscnfdrf" -> "выставка". */
+  function fromLatinLayout(text) {
+    return String(text).replace(/[a-z\[\];',.`]/gi, function (c) {
+      var i = LATIN_KEYS.indexOf(c.toLowerCase());
+      if (i < 0) return c;
+      var r = CYRILLIC_KEYS.charAt(i);
+      return c !== c.toLowerCase() ? r.toUpperCase() : r;
+    });
+  }
+
+  /** Was the correction only a keyboard-layout switch? */
+  function isLayoutFix(query, corrected) {
+    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
+    var norm = function (t) { return String(t).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' '); };
+    return norm(fromLatinLayout(query)) === norm(corrected);
   }
 
   // ---------------------------------------------------------------------
@@ -214,8 +265,9 @@
 
   function syncControls(state) {
     $('q').value = state.q;
-    $('from').value = state.from;
-    $('to').value = state.to;
+    $('from').value = formatDateInput(state.from);
+    $('to').value = formatDateInput(state.to);
+    setDateError('');
     $('sort').value = effectiveSort(state);
     document.title = state.q
       ? '«' + state.q + '» — Картотека'
@@ -231,6 +283,7 @@
       renderWelcome();
       return;
     }
+    if (renderDateProblem(state)) return;
 
     var seq = ++searchSeq;
     var controller = typeof AbortController === 'function' ? new AbortController() : null;
@@ -263,10 +316,13 @@
       });
   }
 
+  /** The server's own words only when they are Russian; otherwise a Russian message by status. */
   function errorMessage(result) {
     var body = result.body;
-    if (body && typeof body.description === 'string' && body.description) return body.description;
-    if (body && typeof body.title === 'string' && body.title) return body.title;
+    var text = body && typeof body.description === 'string' ? body.description : '';
+    if (/[а-яё]/i.test(text)) return text;
+    if (result.status === 400) return 'Не удалось выполнить поиск: проверьте запрос и фильтры.';
+    if (result.status === 503) return 'Поиск временно недоступен: индекс ещё не готов. Попробуйте через минуту.';
     return 'Ошибка сервера (код ' + result.status + '). Попробуйте позже.';
   }
 
@@ -295,16 +351,25 @@
     setLoading(false);
     resetResultArea();
     clear($('facet-lists'));
+    if (facetFocus) {
+      facetFocus = null;
+      $('q').focus();
+    }
     show($('welcome'), true);
     show($('export'), false);
     show($('export-xlsx'), false);
     show($('reset-filters'), false);
   }
 
-  function renderError(message) {
+  function renderError(message, action) {
     resetResultArea();
     $('error').textContent = message;
+    if (action) $('error').appendChild(action);
     show($('error'), true);
+    if (facetFocus) {
+      facetFocus = null;
+      $('results').focus({ preventScroll: true });
+    }
     show($('export'), false);
     show($('export-xlsx'), false);
   }
@@ -314,13 +379,18 @@
     var total = Number(data.total) || 0;
     var hits = Array.isArray(data.hits) ? data.hits : [];
 
-    $('status').textContent = 'Найдено: ' + total + ' ' +
-      pluralRu(total, ['публикация', 'публикации', 'публикаций']);
+    if (total > 0) {
+      $('status').textContent = 'Найдено: ' + total + ' ' +
+        pluralRu(total, ['публикация', 'публикации', 'публикаций']);
+    }
 
     renderNotices(state, data);
     renderFacets(state, data.facets || {});
 
-    if (hits.length === 0) {
+    if (hits.length === 0 && total > 0) {
+      $('notices').appendChild(pastLastPageNotice(state, data, total));
+    } else if (hits.length === 0) {
+      $('empty').textContent = emptyText(state);
       show($('empty'), true);
     } else {
       var list = $('hits');
@@ -332,37 +402,122 @@
     show($('reset-filters'), hasFilters(state));
   }
 
+  /**
+   * One notice per situation, built from the structured fields: a corrected query (typo or
+   * keyboard layout), a did-you-mean offer, partial matches; then the server's other
+   * warnings, minus those that say again what a notice above already says.
+   */
   function renderNotices(state, data) {
     var box = $('notices');
-    if (data.corrected && data.did_you_mean) {
-      var corrected = el('p', 'notice corrected');
-      corrected.appendChild(document.createTextNode('Показаны результаты по запросу «'));
-      corrected.appendChild(el('strong', null, data.did_you_mean));
-      corrected.appendChild(document.createTextNode('»'));
-      box.appendChild(corrected);
-    } else if (data.did_you_mean) {
-      var suggestion = el('p', 'notice did-you-mean-line');
-      suggestion.appendChild(document.createTextNode('Возможно, вы имели в виду: '));
+    var query = typeof data.query === 'string' && data.query ? data.query : state.q;
+    var fix = data.did_you_mean ? String(data.did_you_mean) : '';
+    var layout = isLayoutFix(query, fix);
+    if (data.corrected && fix) {
+      box.appendChild(notice('corrected', [
+        layout ? 'Запрос «' + query + '» набран в английской раскладке. '
+          : 'Похоже, в запросе «' + query + '» опечатка. ',
+        'Показаны результаты по запросу «', ['strong', fix], '».']));
+    } else if (fix) {
       var next = cloneState(state);
-      next.q = data.did_you_mean;
+      next.q = fix;
       next.page = 1;
-      var link = el('a', 'did-you-mean', data.did_you_mean);
+      var link = el('a', 'did-you-mean', fix);
       link.href = '/?' + paramsFromState(next).toString();
       link.addEventListener('click', function (event) {
         if (isModifiedClick(event)) return;
         event.preventDefault();
         navigate(next, true);
       });
-      suggestion.appendChild(link);
-      box.appendChild(suggestion);
+      box.appendChild(notice('did-you-mean-line', [
+        layout ? 'Возможно, запрос набран в английской раскладке: ' : 'Возможно, вы имели в виду: ',
+        link]));
     }
     if (data.relaxed) {
-      box.appendChild(el('p', 'notice relaxed',
-        'Не найдено документов со всеми словами; показаны частичные совпадения'));
+      box.appendChild(notice('relaxed', [
+        'Ни одна публикация не содержит всех слов запроса — показаны частичные совпадения.']));
     }
-    (Array.isArray(data.warnings) ? data.warnings : []).forEach(function (warning) {
-      box.appendChild(el('p', 'notice warning', warning));
+    otherWarnings(data, fix).forEach(function (warning) {
+      box.appendChild(notice('warning', [warning]));
     });
+  }
+
+  function otherWarnings(data, fix) {
+    var seen = {};
+    return (Array.isArray(data.warnings) ? data.warnings : []).filter(function (w) {
+      if (typeof w !== 'string' || !w || seen[w]) return false;
+      seen[w] = true;
+      var text = w.toLowerCase();
+      if (data.corrected && fix && (text.indexOf('«' + fix.toLowerCase() + '»') >= 0 ||
+          text.indexOf('раскладк') >= 0 || text.indexOf('показаны результаты по запросу') >= 0)) {
+        return false;
+      }
+      return !(data.relaxed && text.indexOf('частичн') >= 0);
+    });
+  }
+
+  /** <p class="notice ..."> of strings, [tag, text] pairs and ready nodes. */
+  function notice(kind, parts) {
+    var p = el('p', 'notice ' + kind);
+    parts.forEach(function (part) {
+      if (typeof part === 'string') p.appendChild(document.createTextNode(part));
+      else if (Array.isArray(part)) p.appendChild(el(part[0], null, part[1]));
+      else p.appendChild(part);
+    });
+    return p;
+  }
+
+  function emptyText(state) {
+    var facets = FACET_KEYS.some(function (key) { return state[key].length; });
+    var what = state.q ? 'По запросу «' + state.q + '»' : facets ? 'С выбранными фильтрами'
+      : 'За выбранный период';
+    if (state.q && hasFilters(state)) what += ' с выбранными фильтрами';
+    return what + ' ничего не найдено. ' + (state.q && !hasFilters(state)
+      ? 'Попробуйте изменить запрос.' : 'Попробуйте изменить запрос или снять фильтры.');
+  }
+
+  function pastLastPageNotice(state, data, total) {
+    var perPage = Number(data.per_page) || Number(state.perPage) || 10;
+    var pages = Math.max(1, Math.ceil(total / perPage));
+    var last = cloneState(state);
+    last.page = pages;
+    var link = el('a', 'last-page', 'Перейти на последнюю страницу');
+    link.href = '/?' + paramsFromState(last).toString();
+    link.addEventListener('click', function (event) {
+      if (isModifiedClick(event)) return;
+      event.preventDefault();
+      navigate(last, true);
+    });
+    return notice('past-last', ['Страницы ' + state.page + ' нет: всего страниц — ' + pages + '. ',
+      link]);
+  }
+
+  /** A date the API would refuse is explained here, in Russian, and nothing is requested. */
+  function renderDateProblem(state) {
+    var from = state.from ? parseDateRu(state.from) : '';
+    var to = state.to ? parseDateRu(state.to) : '';
+    if (from === null || to === null) {
+      setLoading(false);
+      renderError('Дата «' + (from === null ? state.from : state.to) +
+        '» не распознана: укажите её в виде дд.мм.гггг, например 01.09.2024.');
+      return true;
+    }
+    if (!(from && to && from > to)) return false;
+    setLoading(false);
+    var swap = el('button', 'btn-text swap-dates', 'Поменять даты местами');
+    swap.type = 'button';
+    swap.addEventListener('click', function () {
+      var next = cloneState(state);
+      next.from = to;
+      next.to = from;
+      next.page = 1;
+      navigate(next, true);
+      $('from').focus();
+    });
+    renderError('Начало периода (' + formatDateInput(from) + ') позже его конца (' +
+      formatDateInput(to) + ').', swap);
+    clear($('facet-lists'));
+    show($('reset-filters'), true);
+    return true;
   }
 
   function renderHit(hit) {
@@ -401,7 +556,10 @@
         var button = el('button', 'hit-topic', topic);
         button.type = 'button';
         button.title = 'Показать публикации по теме «' + topic + '»';
-        button.addEventListener('click', function () { addFilter('topic', topic); });
+        button.addEventListener('click', function () {
+          facetFocus = { key: 'topic', value: topic };
+          addFilter('topic', topic);
+        });
         li.appendChild(button);
         list.appendChild(li);
       });
@@ -418,6 +576,28 @@
       if (!values.length) return;
       container.appendChild(renderFacetGroup(facet, values));
     });
+    restoreFacetFocus();
+  }
+
+  // The facet lists are rebuilt after every toggle; keyboard focus goes back to the
+  // value that was toggled (or its group's title when the value is gone), not to <body>.
+  var facetFocus = null;
+
+  function restoreFacetFocus() {
+    var target = facetFocus;
+    facetFocus = null;
+    if (!target) return;
+    var buttons = $('facet-lists').querySelectorAll(
+      'li.facet-value[data-facet="' + target.key + '"] button.facet-button');
+    var found = Array.prototype.filter.call(buttons, function (b) {
+      return b.parentNode.getAttribute('data-value') === target.value;
+    })[0];
+    if (found && found.parentNode.hidden) found = null;
+    if (!found) {
+      found = $('facet-title-' + target.key) || $('results');
+      if (found) found.setAttribute('tabindex', '-1');
+    }
+    if (found) found.focus({ preventScroll: true });
   }
 
   /** Keep selected values visible even if the server no longer lists them. */
@@ -463,7 +643,9 @@
       more.setAttribute('aria-expanded', expanded ? 'true' : 'false');
       more.addEventListener('click', function () {
         expandedFacets[facet.key] = !expanded;
-        section.parentNode.replaceChild(renderFacetGroup(facet, values), section);
+        var fresh = renderFacetGroup(facet, values);
+        section.parentNode.replaceChild(fresh, section);
+        fresh.querySelector('.facet-more').focus();
       });
       section.appendChild(more);
     }
@@ -481,7 +663,10 @@
     button.appendChild(el('span', 'facet-check'));
     button.appendChild(el('span', 'facet-label', v.value));
     button.appendChild(el('span', 'facet-count', v.count));
-    button.addEventListener('click', function () { toggleFilter(key, v.value); });
+    button.addEventListener('click', function () {
+      facetFocus = { key: key, value: v.value };
+      toggleFilter(key, v.value);
+    });
     item.appendChild(button);
     return item;
   }
@@ -544,6 +729,7 @@
       event.preventDefault();
       navigate(next, true);
       $('results').scrollIntoView({ block: 'start' });
+      $('results').focus({ preventScroll: true });
     });
     return link;
   }
@@ -586,6 +772,7 @@
     next.sort = current.sort;
     next.perPage = current.perPage;
     navigate(next, true);
+    $('from').focus();  // the button hides itself; focus stays in the filters
   }
 
   // ---------------------------------------------------------------------
@@ -655,7 +842,10 @@
       li.setAttribute('data-index', String(index));
       li.setAttribute('data-kind', item.kind === 'title' ? 'title' : 'word');
       li.appendChild(el('span', 'suggestion-text', item.text));
-      if (item.kind === 'title') li.appendChild(el('span', 'suggestion-kind', 'публикация'));
+      if (item.kind === 'title') {
+        li.appendChild(el('span', 'suggestion-kind', 'публикация'));
+        li.title = 'Открыть публикацию';
+      }
       li.addEventListener('click', function () { chooseSuggestion(index); });
       list.appendChild(li);
     });
@@ -693,11 +883,16 @@
     }
   }
 
+  /** A publication opens its page; a word is searched for. */
   function chooseSuggestion(index) {
     var item = suggestItems[index];
     if (!item) return;
     cancelSuggest();
     hideSuggestions();
+    if (item.kind === 'title' && item.id) {
+      location.assign(publicationHref(item.id));
+      return;
+    }
     $('q').value = item.text;
     submitQuery();
   }
@@ -746,12 +941,43 @@
     navigate(next, true);
   }
 
+  /** Dates are typed as дд.мм.гггг whatever the browser's locale; the URL and API get ISO. */
   function onDateChange() {
+    var from = parseDateRu($('from').value);
+    var to = parseDateRu($('to').value);
+    $('from').setAttribute('aria-invalid', from === null ? 'true' : 'false');
+    $('to').setAttribute('aria-invalid', to === null ? 'true' : 'false');
+    if (from === null || to === null) {
+      setDateError('Дата «' + (from === null ? $('from').value : $('to').value).trim() +
+        '» не распознана: введите её в виде дд.мм.гггг, например 01.09.2024.');
+      return;
+    }
+    setDateError('');
+    if (from === current.from && to === current.to) {
+      syncControls(current);
+      return;
+    }
     var next = cloneState(current);
-    next.from = $('from').value;
-    next.to = $('to').value;
+    next.from = from;
+    next.to = to;
     next.page = 1;
     navigate(next, true);
+  }
+
+  function setDateError(message) {
+    $('date-error').textContent = message;
+    show($('date-error'), Boolean(message));
+    if (!message) {
+      $('from').removeAttribute('aria-invalid');
+      $('to').removeAttribute('aria-invalid');
+    }
+  }
+
+  function onDateKeydown(event) {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      onDateChange();
+    }
   }
 
   function onSortChange() {
@@ -789,8 +1015,10 @@
     // Keep focus in the input when pressing on a suggestion.
     $('suggestions').addEventListener('mousedown', function (event) { event.preventDefault(); });
 
-    $('from').addEventListener('change', onDateChange);
-    $('to').addEventListener('change', onDateChange);
+    ['from', 'to'].forEach(function (id) {
+      $(id).addEventListener('change', onDateChange);
+      $(id).addEventListener('keydown', onDateKeydown);
+    });
     $('sort').addEventListener('change', onSortChange);
     $('filters-toggle').addEventListener('click', toggleFiltersPanel);
     $('reset-filters').addEventListener('click', resetFilters);
@@ -810,7 +1038,11 @@
     decodeEntities: decodeEntities,
     parseSnippet: parseSnippet,
     hitHref: hitHref,
-    pageWindow: pageWindow
+    pageWindow: pageWindow,
+    parseDateRu: parseDateRu,
+    formatDateInput: formatDateInput,
+    fromLatinLayout: fromLatinLayout,
+    isLayoutFix: isLayoutFix
   };
 
   if (typeof module !== 'undefined' && module.exports) {

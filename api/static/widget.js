@@ -83,7 +83,24 @@
 
   function hitHref(hit) {
     if (typeof hit.url === 'string' && /^https?:\/\//i.test(hit.url)) return hit.url;
-    return BASE + '/api/publications/' + encodeURIComponent(hit.id);
+    return publicationHref(hit.id);
+  }
+
+  function publicationHref(id) {
+    return BASE + '/p/' + encodeURIComponent(String(id));
+  }
+
+  var LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+  var CYRILLIC_KEYS = 'йцукенгшщзхъфывапролджэячсмитьбюё';
+
+  /** Was the correction only a keyboard-layout switch ("dscnfdrf" -> "выставка")? */
+  function isLayoutFix(query, corrected) {
+    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
+    var mapped = String(query).replace(/[a-z\[\];',.`]/gi, function (c) {
+      return CYRILLIC_KEYS.charAt(LATIN_KEYS.indexOf(c.toLowerCase()));
+    });
+    var norm = function (t) { return String(t).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' '); };
+    return norm(mapped) === norm(corrected);
   }
 
   function el(tag, className, text) {
@@ -321,9 +338,10 @@
     }
 
     function errorMessage(result) {
-      var body = result.body;
-      if (body && body.description) return String(body.description);
-      if (body && body.title) return String(body.title);
+      var text = result.body && result.body.description ? String(result.body.description) : '';
+      if (/[а-яё]/i.test(text)) return text;
+      if (result.status === 400) return 'Не удалось выполнить поиск: проверьте запрос.';
+      if (result.status === 503) return 'Поиск временно недоступен. Попробуйте через минуту.';
       return 'Ошибка сервера поиска (код ' + result.status + ').';
     }
 
@@ -347,9 +365,9 @@
       var hits = Array.isArray(data.hits) ? data.hits : [];
       ui.status.textContent = total > 0
         ? 'Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций'])
-        : 'Ничего не найдено';
+        : 'По запросу «' + query + '» ничего не найдено';
 
-      renderNotices(data);
+      renderNotices(query, data);
       hits.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
 
       var allQuery = data.corrected && data.did_you_mean ? data.did_you_mean : query;
@@ -357,13 +375,18 @@
       ui.all.hidden = total === 0;
     }
 
-    function renderNotices(data) {
+    /** One notice per situation, from the structured fields (as on the search page). */
+    function renderNotices(query, data) {
+      var layout = isLayoutFix(query, data.did_you_mean);
       if (data.corrected && data.did_you_mean) {
-        ui.notices.appendChild(el('p', 'kartoteka-notice',
-          'Показаны результаты по запросу «' + data.did_you_mean + '»'));
+        ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-corrected',
+          (layout ? 'Запрос «' + query + '» набран в английской раскладке. '
+            : 'Похоже, в запросе «' + query + '» опечатка. ') +
+          'Показаны результаты по запросу «' + data.did_you_mean + '».'));
       } else if (data.did_you_mean) {
         var p = el('p', 'kartoteka-notice');
-        p.appendChild(document.createTextNode('Возможно, вы имели в виду: '));
+        p.appendChild(document.createTextNode(layout
+          ? 'Возможно, запрос набран в английской раскладке: ' : 'Возможно, вы имели в виду: '));
         var link = el('a', 'kartoteka-link kartoteka-did-you-mean', data.did_you_mean);
         link.href = BASE + '/?' + new URLSearchParams({ q: data.did_you_mean }).toString();
         link.addEventListener('click', function (event) {
@@ -375,8 +398,8 @@
         ui.notices.appendChild(p);
       }
       if (data.relaxed) {
-        ui.notices.appendChild(el('p', 'kartoteka-notice',
-          'Не найдено документов со всеми словами; показаны частичные совпадения'));
+        ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-relaxed',
+          'Ни одна публикация не содержит всех слов запроса — показаны частичные совпадения.'));
       }
     }
 
@@ -480,9 +503,16 @@
       else ui.input.removeAttribute('aria-activedescendant');
     }
 
+    /** A publication opens its page; a word is searched for. */
     function choose(index) {
       var item = suggestItems[index];
       if (!item) return;
+      if (item.kind === 'title' && item.id) {
+        cancelSuggest();
+        hideSuggestions();
+        window.location.assign(publicationHref(item.id));
+        return;
+      }
       ui.input.value = item.text;
       search(item.text);
     }

@@ -1,0 +1,179 @@
+"""Server-rendered HTML for browsers: a publication page (/p/{id}) and the 404 page.
+
+Every value is escaped here; the pages need no script and keep to the same CSP as the rest.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlencode
+
+import falcon
+
+from search.errors import InvalidRecord
+from search.models import validate_id
+from search.records import attachments_of
+from search.searcher import SearchService
+
+__all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE"]
+
+SIMILAR_ON_PAGE = 5
+_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря")
+_LAYOUT = """<!DOCTYPE html>
+<html lang="ru">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} — Картотека</title>
+  <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+  <header class="site-header">
+    <div class="container">
+      <p class="site-title"><a href="/">Картотека</a></p>
+      <p class="site-subtitle">Поиск по публикациям городских библиотек</p>
+      <form class="search-form" role="search" action="/" method="get">
+        <label for="q" class="visually-hidden">Поисковый запрос</label>
+        <div class="search-box"><input id="q" type="search" name="q"
+          placeholder="Например: выставка, краеведение, Пушкин"></div>
+        <button type="submit" class="btn btn-primary">Найти</button>
+      </form>
+    </div>
+  </header>
+  <main class="container page" id="main">
+{body}
+  </main>
+  <footer class="site-footer">
+    <div class="container"><p><a href="/">Поиск</a> · <a href="/docs">Описание API</a></p></div>
+  </footer>
+</body>
+</html>
+"""
+
+
+def _e(value) -> str:
+    return html.escape(str(value or ""), quote=True)
+
+
+def _page(title: str, body: str) -> str:
+    return _LAYOUT.format(title=_e(title), body=body)
+
+
+def _date_ru(iso: str | None) -> str:
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not match:
+        return ""
+    year, month, day = (int(g) for g in match.groups())
+    return f"{day} {_MONTHS[month - 1]} {year}" if 1 <= month <= 12 else ""
+
+
+def _href(record: dict) -> str:
+    """The library's own address when it is a web address, else our publication page."""
+    url = record.get("url") or ""
+    return url if re.match(r"https?://", url, re.I) else "/p/" + quote(record["id"], safe="")
+
+
+def _meta(record: dict) -> str:
+    parts = []
+    if date := _date_ru(record.get("published")):
+        parts.append(f'<time datetime="{_e(record["published"])}">{_e(date)}</time>')
+    if record.get("author"):
+        position = record.get("author_position")
+        parts.append(_e(record["author"]) + (f", {_e(position)}" if position else ""))
+    if record.get("library"):
+        parts.append(_e(record["library"]))
+    return "".join(f"<span>{p}</span>" for p in parts)
+
+
+def _text(text: str) -> str:
+    """Paragraphs from the stored text: one per line, empty lines dropped."""
+    lines = [line.strip() for line in text.splitlines()]
+    return "\n".join(f"<p>{_e(line)}</p>" for line in lines if line) or "<p>Текста нет.</p>"
+
+
+def _links(records: list[dict], css: str) -> str:
+    items = []
+    for r in records:
+        date = _date_ru(r.get("published"))
+        extra = f'<span class="related-meta">{_e(date)}</span>' if date else ""
+        items.append(f'<li><a href="{_e(_href(r))}">{_e(r.get("title") or "Без названия")}'
+                     f"</a>{extra}</li>")
+    return f'<ul class="{css}">' + "".join(items) + "</ul>"
+
+
+def publication_html(record: dict, parent: dict | None, attachments: list[dict],
+                     similar: list[dict]) -> str:
+    """The whole page of one publication."""
+    out = ['<p class="back-link"><a href="/">← К поиску</a></p>', '<article class="publication">',
+           f'<h1 class="publication-title">{_e(record.get("title") or "Без названия")}</h1>']
+    if meta := _meta(record):
+        out.append(f'<p class="publication-meta">{meta}</p>')
+    if parent:
+        out.append(f'<p class="publication-parent">Вложение к публикации '
+                   f'<a href="/p/{_e(quote(parent["id"], safe=""))}">'
+                   f'«{_e(parent.get("title"))}»</a></p>')
+    if record.get("topics"):
+        tags = "".join(f'<li><a href="/?{_e(urlencode({"topic": t}))}">{_e(t)}</a></li>'
+                       for t in record["topics"])
+        out.append(f'<ul class="publication-topics" aria-label="Темы">{tags}</ul>')
+    url = record.get("url") or ""
+    if re.match(r"https?://", url, re.I):
+        out.append(f'<p class="publication-source"><a href="{_e(url)}" rel="noopener">'
+                   "Открыть на сайте библиотеки</a></p>")
+    out.append(f'<div class="publication-text">{_text(record.get("text") or "")}</div>')
+    if record.get("photographer"):
+        out.append(f'<p class="publication-credit">Фото: {_e(record["photographer"])}</p>')
+    out.append("</article>")
+    if attachments:
+        out.append('<section class="related attachments"><h2>Вложения</h2>'
+                   f'{_links(attachments, "related-list")}</section>')
+    if similar:
+        out.append('<section class="related similar"><h2>Похожие публикации</h2>'
+                   f'{_links(similar, "related-list")}</section>')
+    return _page(record.get("title") or "Публикация", "\n".join(out))
+
+
+def not_found_page(path: str) -> str:
+    """The 404 page for browsers: what was asked for and the way back to search."""
+    body = ('<section class="not-found"><h1>Страница не найдена</h1>'
+            f'<p>По адресу <code>{_e(path[:200])}</code> ничего нет: возможно, публикацию удалили '
+            "или в ссылке опечатка.</p>"
+            '<p><a class="btn btn-primary" href="/">Перейти к поиску</a></p></section>')
+    return _page("Страница не найдена", body)
+
+
+def wants_html(req: falcon.Request) -> bool:
+    """A browser asking for a page (not the API or the spec): prefers text/html over JSON."""
+    if (req.path + "/").startswith("/api/") or req.path == "/openapi.json":
+        return False
+    return req.client_prefers([falcon.MEDIA_JSON, falcon.MEDIA_HTML]) == falcon.MEDIA_HTML
+
+
+class PublicationPage:
+    """GET /p/{pid}: the full text of one publication, its attachments and similar ones."""
+
+    def __init__(self, service: SearchService):
+        self.service = service
+
+    def on_get(self, req, resp, pid):
+        try:
+            validate_id(pid)
+        except InvalidRecord:
+            raise falcon.HTTPNotFound(title="Not found", description="no such publication") \
+                from None
+        record = self.service.get(pid)  # NotFound -> 404
+        parent = None
+        if record.get("parent_id"):
+            try:
+                parent = self.service.get(record["parent_id"])
+            except Exception:  # noqa: BLE001 - a parent removed since: show the page without it
+                parent = None
+        attachments = attachments_of(self.service.view().searcher, pid)
+        shown = {a["id"] for a in attachments} | {record.get("parent_id")}
+        similar = [h.__dict__ for h in self.service.similar(pid, SIMILAR_ON_PAGE + len(shown))
+                   if h.id not in shown][:SIMILAR_ON_PAGE]
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = publication_html(record, parent, attachments, similar)

@@ -1,0 +1,135 @@
+"""The HTML pages for browsers: a publication at /p/{id}, the 404 page, the favicon, /docs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from falcon import testing
+
+from api.app import create_app
+from api.middleware import CSP
+from api.openapi import openapi_spec
+from api.static_files import STATIC_DIR
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture
+def write_client(fresh_index):
+    return testing.TestClient(create_app(fresh_index))
+
+
+def assert_html_404(resp, path: str):
+    assert resp.status_code == 404, resp.text
+    assert resp.headers["content-type"].startswith("text/html")
+    assert '<html lang="ru">' in resp.text and "Страница не найдена" in resp.text
+    assert 'href="/"' in resp.text and "Перейти к поиску" in resp.text
+    assert f"<code>{path}</code>" in resp.text
+    assert resp.headers["content-security-policy"] == CSP
+
+
+@pytest.mark.parametrize("path", ["/nothing/here", "/static/missing.js", "/p/no-such-id",
+                                  "/p/..%2F..%2Fetc"])
+def test_browsers_get_an_html_404(client, path):
+    resp = client.simulate_get(path, headers=BROWSER)
+    shown = path.replace("%2F", "/")
+    assert_html_404(resp, shown)
+
+
+@pytest.mark.parametrize("path, headers", [
+    ("/nothing/here", {}),  # curl and other programs: */*
+    ("/nothing/here", {"Accept": "application/json"}),
+    ("/api/nothing", BROWSER),  # the API never answers HTML
+    ("/api/publications/no-such-id", BROWSER),
+    ("/api", BROWSER),
+])
+def test_programs_and_the_api_keep_json_errors(client, path, headers):
+    resp = client.simulate_get(path, headers=headers)
+    assert resp.status_code == 404
+    assert resp.headers["content-type"].startswith("application/json")
+    assert set(resp.json) == {"title", "description"}
+
+
+def test_html_404_escapes_the_path(client):
+    resp = client.simulate_get("/%3Cscript%3Ealert(1)%3C/script%3E", headers=BROWSER)
+    assert resp.status_code == 404
+    assert "<script>" not in resp.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in resp.text
+
+
+def test_favicon(client):
+    resp = client.simulate_get("/favicon.ico")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert resp.content.startswith(b"\x00\x00\x01\x00")  # an ICO header
+    svg = client.simulate_get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_publication_page(client):
+    resp = client.simulate_get("/p/zlat-2021-001", headers=BROWSER)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/html")
+    assert resp.headers["content-security-policy"] == CSP
+    page = resp.text
+    record = client.simulate_get("/api/publications/zlat-2021-001").json
+    assert f"<title>{record['title']} — Картотека</title>" in page
+    assert "15 января 2021" in page
+    for line in record["text"].splitlines():
+        assert f"<p>{line.strip()}</p>" in page
+    assert f'href="{record["url"]}"' in page and "Открыть на сайте библиотеки" in page
+    assert 'href="/?topic=' in page
+    similar = client.simulate_get("/api/publications/zlat-2021-001/similar").json["similar"]
+    assert similar and all(h["title"] in page for h in similar)
+    assert "<script" not in page  # the page works without scripts
+
+
+def test_publication_page_escapes_and_lists_attachments(write_client):
+    c = write_client
+    parent = {"title": "Вечер <b>ксилографии</b> & «гравюры»",
+              "text": "Первая строка <script>alert(1)</script>\n\nВторая строка",
+              "url": "javascript:alert(2)", "author": '"Автор" <i>'}
+    child = {"title": "Программа <вечера>", "text": "Программа.", "parent_id": "pg-1",
+             "url": "https://library.example.ru/files/p.pdf"}
+    assert c.simulate_put("/api/publications/pg-1", json=parent, headers=AUTH).status_code == 201
+    assert c.simulate_put("/api/publications/pg-2", json=child, headers=AUTH).status_code == 201
+
+    page = c.simulate_get("/p/pg-1", headers=BROWSER).text
+    assert "Вечер &lt;b&gt;ксилографии&lt;/b&gt; &amp; «гравюры»" in page
+    assert "<p>Первая строка &lt;script&gt;alert(1)&lt;/script&gt;</p>\n<p>Вторая строка</p>" \
+        in page
+    assert "&quot;Автор&quot; &lt;i&gt;" in page
+    assert "javascript:" not in page  # not a web address: not linked
+    attachments = re.search(r'<section class="related attachments">(.*?)</section>', page).group(1)
+    assert '<a href="https://library.example.ru/files/p.pdf">Программа &lt;вечера&gt;</a>' \
+        in attachments
+    similar = re.search(r'<section class="related similar">(.*?)</section>', page)
+    assert similar is None or "pg-2" not in similar.group(1) and "p.pdf" not in similar.group(1)
+
+    child_page = c.simulate_get("/p/pg-2", headers=BROWSER).text
+    assert '<a href="/p/pg-1">«Вечер &lt;b&gt;ксилографии&lt;/b&gt; &amp; «гравюры»»</a>' \
+        in child_page
+
+
+def test_hits_without_url_link_to_the_publication_page():
+    """Both the page and the widget send a hit without a web address to /p/{id}."""
+    for name in ("app.js", "widget.js"):
+        source = (STATIC_DIR / name).read_text(encoding="utf-8")
+        assert "'/p/' + encodeURIComponent" in source
+        assert "/api/publications/" not in source
+
+
+def test_docs_page_covers_the_api_in_russian(client):
+    resp = client.simulate_get("/docs")
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
+    page = resp.text
+    assert '<html lang="ru">' in page and 'href="/static/style.css"' in page
+    assert 'href="/"' in page and "К поиску" in page
+    spec = openapi_spec()
+    for path, item in spec["paths"].items():
+        assert f"<code>{path}</code>" in page, path
+        for op in item.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                assert f"<code>{param['name']}</code>" in page, (path, param["name"])
+    assert "<td></td>" not in page
