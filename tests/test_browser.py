@@ -236,6 +236,22 @@ def test_one_russian_notice_per_correction(driver, site):
     assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
 
 
+def test_partial_matches_come_apart_below_the_full_ones(driver, site):
+    from selenium.webdriver.common.by import By
+
+    search(driver, site, "вера в победу")
+    block = wait(driver).until(lambda d: d.find_element(By.ID, "partial"))
+    assert block.is_displayed()
+    title = driver.find_element(By.ID, "partial-title").text
+    assert title.startswith("Не все слова запроса: ещё ")
+    full = driver.find_elements(By.CSS_SELECTOR, "#hits > li")
+    partial = driver.find_elements(By.CSS_SELECTOR, "#partial-hits > li")
+    assert full and partial
+    assert status_text(driver).startswith(f"Найдено: {len(full)} ")  # partial ones not counted
+    assert not {e.get_attribute("data-id") for e in full} & {
+        e.get_attribute("data-id") for e in partial}
+
+
 def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     import re
 

@@ -338,6 +338,8 @@
 
   function resetResultArea() {
     clear($('hits'));
+    clear($('partial-hits'));
+    show($('partial'), false);
     clear($('notices'));
     clear($('pager'));
     show($('pager'), false);
@@ -396,6 +398,7 @@
       var list = $('hits');
       hits.forEach(function (hit) { list.appendChild(renderHit(hit)); });
     }
+    renderPartial(data);
 
     renderPager(state, data, total);
     updateExport(state, total);
@@ -520,6 +523,18 @@
     return true;
   }
 
+  /** Publications with only some of the words: a block of their own, never counted above. */
+  function renderPartial(data) {
+    var partial = Array.isArray(data.partial) ? data.partial : [];
+    if (!partial.length) return;
+    var count = Number(data.partial_total) || partial.length;
+    $('partial-title').textContent = 'Не все слова запроса: ещё ' + count + ' ' +
+      pluralRu(count, ['публикация', 'публикации', 'публикаций']);
+    var list = $('partial-hits');
+    partial.forEach(function (hit) { list.appendChild(renderHit(hit)); });
+    show($('partial'), true);
+  }
+
   function renderHit(hit) {
     var item = el('li', 'hit');
     if (hit.id !== undefined && hit.id !== null) item.setAttribute('data-id', String(hit.id));
@@ -539,6 +554,11 @@
     }
     if (hit.author) meta.appendChild(el('span', 'hit-author', hit.author));
     if (hit.library) meta.appendChild(el('span', 'hit-library', hit.library));
+    var copies = Array.isArray(hit.copies) ? hit.copies.length : 0;
+    if (copies) {
+      meta.appendChild(el('span', 'hit-copies', 'ещё ' + copies + ' ' +
+        pluralRu(copies, ['копия', 'копии', 'копий']) + ' этого текста'));
+    }
     if (meta.firstChild) item.appendChild(meta);
 
     if (hit.snippet) {

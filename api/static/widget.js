@@ -177,6 +177,7 @@
     '.kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
     '.kartoteka-status:empty{display:none;}',
     '.kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
+    '.kartoteka-partial-label{list-style:none;margin:12px 0 6px;padding-top:8px;border-top:1px dashed #c9ced4;color:#5f6670;font-size:.9em;}',
     '.kartoteka-error{color:#8a1f1f;}',
     '.kartoteka-results{margin:0;padding:0;list-style:none;}',
     '.kartoteka-hit{margin:0;padding:10px 0;border-bottom:1px solid #e6e3da;}',
@@ -369,6 +370,12 @@
 
       renderNotices(query, data);
       hits.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
+      // Publications with only some of the words come after a label of their own.
+      var partial = Array.isArray(data.partial) ? data.partial : [];
+      if (partial.length) {
+        ui.results.appendChild(el('li', 'kartoteka-partial-label', 'Не все слова запроса:'));
+        partial.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
+      }
 
       var allQuery = data.corrected && data.did_you_mean ? data.did_you_mean : query;
       ui.all.href = BASE + '/?' + new URLSearchParams({ q: allQuery }).toString();
