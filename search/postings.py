@@ -110,6 +110,10 @@ class Postings:
             return np.zeros(0, np.int64), np.zeros(0), encoded
         return np.concatenate(ids), np.concatenate(weights), encoded
 
+    def documents(self, fieldname: str, btext: bytes) -> np.ndarray:
+        """The documents holding a term of an unscored field (not cached: rare terms)."""
+        return self._read(fieldname, btext, False)[0]
+
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Each document's (byte-quantized) field length, as Whoosh's scorer reads it."""
         lengths = self._lengths.get(fieldname)

@@ -8,17 +8,23 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
+from search import quoted
 from search.forms import form_hash
 from search.morph import readings
 from search.phrases import phrase_scores
 from search.query import ParsedQuery
+from search.quoted import phrase_key
 from search.scoring import Scorer
 
-__all__ = ["weighting", "bonus_query", "bonus_scores", "proximity_scores", "recency_factor"]
+__all__ = ["weighting", "bonus_query", "bonus_scores", "proximity_scores", "recency_factor",
+           "quoted_name_docs", "QUOTED_NAME_WEIGHT"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
 PROXIMITY_BONUS = 1.5
 PROXIMITY_SLOP = 4
+# A query that spells a name quoted in a document («Красная строка») is looking for it:
+# such documents rank first, each raised by this share of the best score of the others.
+QUOTED_NAME_WEIGHT = 1.0
 
 
 def weighting() -> scoring.WeightingModel:
@@ -82,6 +88,16 @@ def proximity_scores(scorer: Scorer, lemmas: tuple[str, ...], docnums: list[int]
     ids, scores = phrase_scores(scorer.postings, fieldname, btexts, PROXIMITY_SLOP,
                                 np.array(sorted(set(docnums)), np.int64))
     return {d: s * PROXIMITY_BONUS for d, s in zip(ids.tolist(), scores.tolist(), strict=True)}
+
+
+def quoted_name_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
+    """Documents quoting a name whose words are exactly the query's (search/quoted.py)."""
+    if not parsed.plain or len(parsed.words) < 2:
+        return np.zeros(0, np.int64)
+    key = phrase_key(list(parsed.words))
+    if key is None or quoted.FIELD not in scorer.searcher.schema:
+        return np.zeros(0, np.int64)
+    return scorer.postings.documents(quoted.FIELD, key.encode("utf-8"))
 
 
 def recency_factor(days: int, today: dt.date, weight: float, half_life: float) -> float:

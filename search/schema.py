@@ -14,7 +14,7 @@ from search.forms import pack_forms
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -91,6 +91,7 @@ def build_schema() -> fields.Schema:
         title=RuTextField(),
         body=RuTextField(),
         people=RuTextField(stored=False),  # the author or signature line, searchable by name
+        quoted=fields.KEYWORD(commas=True, scorable=False, lowercase=False),  # search/quoted.py
         published=fields.DATETIME(stored=True, sortable=True),
         author=fields.ID(stored=True),
         author_position=fields.STORED(),

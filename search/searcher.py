@@ -21,7 +21,13 @@ from search.facets import FacetTable
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
-from search.ranking import bonus_scores, recency_factor, weighting
+from search.ranking import (
+    QUOTED_NAME_WEIGHT,
+    bonus_scores,
+    quoted_name_docs,
+    recency_factor,
+    weighting,
+)
 from search.records import to_hit, to_record
 from search.settings import Settings
 from search.similar import similar
@@ -232,10 +238,13 @@ class SearchService:
         """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
         depth = max(RERANK_DEPTH, needed)
         candidates = np.flatnonzero(final)
-        base = scores[candidates]
+        quoting = quoted_name_docs(view.scorer, parsed)
+        quoting = quoting[final[quoting]] if len(quoting) else quoting
         if len(candidates) > depth:
-            keep = np.argpartition(-base, depth - 1)[:depth]
-            candidates, base = candidates[keep], base[keep]
+            keep = np.argpartition(-scores[candidates], depth - 1)[:depth]
+            candidates = np.union1d(candidates[keep], quoting)
+        base = scores[candidates]
+        named = set(quoting.tolist())
         bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
         today = dt.date.today()
         scored = []
@@ -244,6 +253,9 @@ class SearchService:
                                     self.settings.recency_weight,
                                     self.settings.recency_half_life_days)
             scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
+        if named:
+            lift = QUOTED_NAME_WEIGHT * max((s for d, s in scored if d not in named), default=0)
+            scored = [(d, s + lift if d in named else s) for d, s in scored]
         return _by_score_then_id(view, scored)[:needed]
 
     def _hit(self, view, docnum: int, score, parsed, with_snippet: bool,

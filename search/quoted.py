@@ -1,0 +1,46 @@
+"""Names in quotes inside a text («Ясная Поляна», «Красная строка») as whole keys.
+
+A query of common words that spells such a name ("красная строка") is most likely
+looking for the publications that name it: each quoted name of two to six words is
+indexed as one key of its words' lemmas, and the ranking rewards a document whose key
+equals the query's (search/ranking.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.analysis import RU_ANALYZER, STOP_WORDS, WORD_RE
+from search.morph import fold_yo
+
+__all__ = ["quoted_keys", "phrase_key", "FIELD"]
+
+FIELD = "quoted"
+_QUOTED = re.compile(r"[«„“\"]([^«»„“”\"\n]{3,80})[»“”\"]")
+_MIN_WORDS, _MAX_WORDS = 2, 6
+
+
+def phrase_key(words: list[str]) -> str | None:
+    """The words' first lemmas, stop words left out, joined: the same for index and query."""
+    lemmas = []
+    for word in words:
+        folded = fold_yo(word.lower())
+        if folded in STOP_WORDS:
+            continue
+        tokens = [t.text for t in RU_ANALYZER(word, mode="query") if not getattr(t, "part", False)]
+        if not tokens:
+            return None
+        lemmas.append(tokens[0])
+    if not _MIN_WORDS <= len(lemmas) <= _MAX_WORDS:
+        return None
+    return " ".join(lemmas)
+
+
+def quoted_keys(text: str) -> list[str]:
+    """The keys of the quoted names of two to six words in `text`, each once."""
+    keys = []
+    for m in _QUOTED.finditer(text):
+        key = phrase_key(WORD_RE.findall(m.group(1)))
+        if key and key not in keys:
+            keys.append(key)
+    return keys
