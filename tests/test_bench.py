@@ -60,6 +60,12 @@ def test_search_benchmark_runs(tmp_path):
     assert (tmp_path / "queries.json").exists()
 
 
+def test_spelling_benchmark_runs(tmp_path):
+    data = _run("spelling", tmp_path)
+    assert data["words"] == 20 and data["correction_ms"]["n"] == 20
+    assert 0 < data["back_to_the_word"] <= data["corrected"] <= 20
+
+
 @pytest.mark.server
 def test_http_benchmark_runs(tmp_path):
     require_tool("wrk")
@@ -76,7 +82,7 @@ def test_http_benchmark_without_wrk_exits_2(tmp_path, monkeypatch):
     assert bench.http.main([*TINY, "--out", str(tmp_path)]) == 2
 
 
-@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http"])
+@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http", "spelling"])
 def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
