@@ -1,0 +1,345 @@
+"""A local two-node OpenSearch cluster from Maven jars, for development and tests.
+
+    python3 deploy/opensearch/cluster.py start [--data-dir DIR] [--http-port 9200] [--transport-port 9300]
+    python3 deploy/opensearch/cluster.py stop [--data-dir DIR]
+    python3 deploy/opensearch/cluster.py status [--data-dir DIR]
+    python3 deploy/opensearch/cluster.py fetch
+
+Node N (1 or 2) is its own JVM (OsNode.java over the jars that pom.xml copies to lib/),
+listening on 127.0.0.1 at http-port + N - 1 and transport-port + N - 1, with its home
+(config, data, logs) in DIR/node-N/ and its process id in DIR/node-N.pid. Node 1 is the
+cluster manager (and holds data); node 2 only holds data. `start` starts the nodes that are
+not running, so it also restarts a node that died, then waits for green. The ports are
+remembered in DIR/cluster.json. Standard library only, so it runs without the project's venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ClusterError", "Cluster", "Node", "main"]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+POM = HERE / "pom.xml"
+LIB = HERE / "lib"
+LAUNCHER = HERE / "OsNode.java"
+LAUNCHER_CLASSES = LIB / "launcher"
+DEFAULT_DATA_DIR = ROOT / "index_data" / "cluster"
+NODES = 2
+ROLES = {1: "cluster_manager,data,ingest", 2: "data"}
+# From the distribution's SystemJvmOptions: Netty and Log4j as OpenSearch expects them.
+JVM_FLAGS = [
+    "-Dio.netty.noUnsafe=true", "-Dio.netty.noKeySetOptimization=true",
+    "-Dio.netty.recycler.maxCapacityPerThread=0", "-Dio.netty.allocator.numDirectArenas=0",
+    "-Dlog4j.shutdownHookEnabled=false", "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8", "-Djava.locale.providers=SPI,COMPAT",
+    "-XX:+UseG1GC", "-XX:-HeapDumpOnOutOfMemoryError",
+]
+
+
+class ClusterError(Exception):
+    """The cluster could not be fetched, started, stopped or reached."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: its number, ports and home directory."""
+
+    number: int
+    http_port: int
+    transport_port: int
+    data_dir: Path
+
+    @property
+    def name(self) -> str:
+        return f"node-{self.number}"
+
+    @property
+    def home(self) -> Path:
+        return self.data_dir / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / f"{self.name}.pid"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def stdout_log(self) -> Path:
+        return self.home / "logs" / "stdout.log"
+
+    def pid(self) -> int | None:
+        """The process id of this node's running JVM, or None."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _is_our_jvm(pid, self.home) else None
+
+    def log_tail(self, lines: int = 25) -> str:
+        """The last lines of the node's own log and of its JVM's stdout/stderr."""
+        parts = []
+        for path in sorted((self.home / "logs").glob("*.log")):
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            parts.append(f"--- {path} (last {len(text)} lines)\n" + "\n".join(text))
+        return "\n".join(parts) or f"--- no logs under {self.home / 'logs'}"
+
+
+def _is_our_jvm(pid: int, home: Path) -> bool:
+    """True when pid is a live (not zombie) OsNode process for this node home."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X") and b"OsNode" in cmdline and (
+        f"path.home={home}".encode() in cmdline)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _tool(name: str, env_home: str | None = None) -> str:
+    home = os.environ.get(env_home) if env_home else None
+    path = str(Path(home) / "bin" / name) if home else shutil.which(name)
+    if not path or not Path(path).exists():
+        raise ClusterError(f"{name} not found (install a JDK 17 and Maven, or set JAVA_HOME)")
+    return path
+
+
+def opensearch_version() -> str:
+    """The OpenSearch version pinned in pom.xml."""
+    match = re.search(r"<opensearch.version>([^<]+)<", POM.read_text(encoding="utf-8"))
+    if not match:
+        raise ClusterError(f"no opensearch.version in {POM}")
+    return match.group(1)
+
+
+def jars_present() -> bool:
+    """True when lib/ holds the jars of the pinned version."""
+    return (LIB / f"opensearch-{opensearch_version()}.jar").exists()
+
+
+def fetch(force: bool = False, timeout: float = 900) -> None:
+    """Copy the pinned jars into lib/ with Maven (only when missing) and compile the launcher."""
+    if force or not jars_present():
+        LIB.mkdir(exist_ok=True)
+        for jar in LIB.glob("*.jar"):  # never mix versions on the classpath
+            jar.unlink()
+        _run([_tool("mvn"), "-B", "-q", "-f", str(POM), "dependency:copy-dependencies"],
+             "fetching the OpenSearch jars with Maven", timeout)
+        if not jars_present():
+            raise ClusterError(f"Maven finished but {LIB} has no opensearch jar")
+    compiled = LAUNCHER_CLASSES / "OsNode.class"
+    if not compiled.exists() or compiled.stat().st_mtime < LAUNCHER.stat().st_mtime:
+        _run([_tool("javac", "JAVA_HOME"), "-nowarn", "-cp", str(LIB / "*"),
+              "-d", str(LAUNCHER_CLASSES), str(LAUNCHER)], "compiling OsNode.java", timeout)
+
+
+def _run(cmd: list[str], what: str, timeout: float) -> None:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise ClusterError(f"{what}: no result after {timeout:.0f} s") from e
+    if done.returncode != 0:
+        raise ClusterError(f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+
+
+class Cluster:
+    """The two nodes under one data directory."""
+
+    def __init__(self, data_dir: Path, http_port: int | None = None,
+                 transport_port: int | None = None, cluster_name: str | None = None,
+                 heap: str = "512m"):
+        self.data_dir = data_dir.resolve()
+        saved = self._saved()
+        self.http_port = http_port or saved.get("http_port", 9200)
+        self.transport_port = transport_port or saved.get("transport_port", 9300)
+        self.name = cluster_name or saved.get("cluster_name", "kartoteka-dev")
+        self.heap = heap
+        self.nodes = [Node(n, self.http_port + n - 1, self.transport_port + n - 1,
+                           self.data_dir) for n in range(1, NODES + 1)]
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    def _saved(self) -> dict:
+        try:
+            return json.loads((self.data_dir / "cluster.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        state = {"cluster_name": self.name, "http_port": self.http_port,
+                 "transport_port": self.transport_port}
+        (self.data_dir / "cluster.json").write_text(json.dumps(state, indent=1) + "\n")
+
+    def start(self, timeout: float = 240) -> dict:
+        """Start every node that is not running and wait for green; return the health."""
+        fetch()
+        started = [node for node in self.nodes if node.pid() is None]
+        for node in started:
+            for port in (node.http_port, node.transport_port):
+                if not _port_free(port):
+                    raise ClusterError(f"port {port} of {node.name} is taken by another "
+                                       f"process (another cluster? try `cluster.py stop`)")
+        self._save()
+        for node in started:
+            self._spawn(node)
+        return self.wait_green(timeout, watch=started)
+
+    def _spawn(self, node: Node) -> None:
+        (node.home / "config").mkdir(parents=True, exist_ok=True)
+        (node.home / "logs").mkdir(exist_ok=True)
+        shutil.copy(HERE / "log4j2.properties", node.home / "config" / "log4j2.properties")
+        seeds = ",".join(f"127.0.0.1:{n.transport_port}" for n in self.nodes)
+        settings = {
+            "cluster.name": self.name, "node.name": node.name,
+            "node.roles": ROLES[node.number], "path.home": node.home,
+            "path.data": node.home / "data", "path.logs": node.home / "logs",
+            "network.host": "127.0.0.1", "http.port": node.http_port,
+            "transport.port": node.transport_port, "discovery.seed_hosts": seeds,
+            # Development machines run with little free disk: never go read-only for it.
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+        }
+        if node.number == 1:  # ignored once the cluster has formed
+            settings["cluster.initial_cluster_manager_nodes"] = self.nodes[0].name
+        cmd = [_tool("java", "JAVA_HOME"), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+               "-cp", f"{LAUNCHER_CLASSES}{os.pathsep}{LIB / '*'}", "OsNode",
+               *(f"{key}={value}" for key, value in settings.items())]
+        with open(node.stdout_log, "ab") as out:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        node.pid_file.write_text(f"{proc.pid}\n")
+
+    def health(self, params: str = "", timeout: float = 10) -> dict | None:
+        """GET _cluster/health from the first node that answers, or None."""
+        for url in self.urls:
+            try:
+                with urllib.request.urlopen(f"{url}/_cluster/health{params}",
+                                            timeout=timeout) as resp:
+                    return json.load(resp)
+            except urllib.error.HTTPError as e:  # 408: wait_for_* timed out, body is health
+                if e.code == 408:
+                    return json.load(e)
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def wait_green(self, timeout: float, watch: list[Node] = ()) -> dict:
+        """Wait until both nodes have joined and the cluster is green."""
+        deadline = time.monotonic() + timeout
+        params = f"?wait_for_nodes={NODES}&wait_for_status=green&timeout=5s"
+        health = None
+        while time.monotonic() < deadline:
+            for node in watch:
+                if node.pid() is None:
+                    raise ClusterError(f"{node.name} exited during start-up\n" + self._tails())
+            health = self.health(params)
+            if health and not health.get("timed_out") and health["status"] == "green":
+                return health
+            if health is None:
+                time.sleep(1)  # no node answers HTTP yet
+        raise ClusterError(f"cluster not green after {timeout:.0f} s (last health: {health})\n"
+                           + self._tails())
+
+    def _tails(self) -> str:
+        return "\n".join(node.log_tail() for node in self.nodes)
+
+    def stop(self, timeout: float = 30) -> list[str]:
+        """SIGTERM every running node, SIGKILL those still alive after timeout; their names."""
+        running = {node: node.pid() for node in self.nodes}
+        running = {node: pid for node, pid in running.items() if pid is not None}
+        for pid in running.values():
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while any(n.pid() for n in running) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for node in running:
+            pid = node.pid()
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+        for node in self.nodes:
+            node.pid_file.unlink(missing_ok=True)
+        return [node.name for node in running]
+
+    def status(self) -> list[str]:
+        """One line per node (pid, URL) and one for the cluster's health."""
+        lines = [f"{node.name}: {'pid ' + str(pid) if (pid := node.pid()) else 'not running'}"
+                 f" {node.url} ({ROLES[node.number]})" for node in self.nodes]
+        health = self.health()
+        lines.append(f"cluster {self.name}: " + (
+            f"{health['status']}, {health['number_of_nodes']} nodes" if health
+            else "not reachable"))
+        return lines
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["start", "stop", "status", "fetch"])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="node homes, pid files and cluster.json (default index_data/cluster)")
+    parser.add_argument("--http-port", type=int,
+                        help="node 1's HTTP port, node 2 uses the next (default 9200)")
+    parser.add_argument("--transport-port", type=int,
+                        help="node 1's transport port, node 2 uses the next (default 9300)")
+    parser.add_argument("--cluster-name", help="default kartoteka-dev")
+    parser.add_argument("--heap", default="512m", help="JVM heap of each node (default 512m)")
+    parser.add_argument("--timeout", type=float, default=240,
+                        help="seconds to wait for green on start, for exit on stop")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: start, stop, status or fetch; exit 1 with 'error: ...' on failure."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "fetch":
+            fetch(force=True)
+            print(f"OpenSearch {opensearch_version()} jars in {LIB}")
+            return 0
+        cluster = Cluster(args.data_dir, args.http_port, args.transport_port,
+                          args.cluster_name, args.heap)
+        if args.command == "start":
+            health = cluster.start(args.timeout)
+            print(f"cluster {cluster.name} is {health['status']} with "
+                  f"{health['number_of_nodes']} nodes; data in {cluster.data_dir}")
+            print(f"KARTOTEKA_OPENSEARCH_URL={','.join(cluster.urls)}")
+        elif args.command == "stop":
+            stopped = cluster.stop(min(args.timeout, 60))
+            print("stopped " + (", ".join(stopped) if stopped else "nothing (no node running)"))
+        else:
+            print("\n".join(cluster.status()))
+            return 0 if all(node.pid() for node in cluster.nodes) else 1
+    except ClusterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
