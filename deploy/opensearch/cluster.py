@@ -40,6 +40,7 @@ LAUNCHER = HERE / "OsNode.java"
 LAUNCHER_CLASSES = LIB / "launcher"
 DEFAULT_DATA_DIR = ROOT / "index_data" / "cluster"
 NODES = 2
+_HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 ROLES = {1: "cluster_manager,data,ingest", 2: "data"}
 # From the distribution's SystemJvmOptions: Netty and Log4j as OpenSearch expects them.
 JVM_FLAGS = [
@@ -113,7 +114,9 @@ def _is_our_jvm(pid: int, home: Path) -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """True when nothing listens on the port; TIME_WAIT leftovers of a killed node are fine."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the node binds
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -240,8 +243,7 @@ class Cluster:
         """GET _cluster/health from the first node that answers, or None."""
         for url in self.urls:
             try:
-                with urllib.request.urlopen(f"{url}/_cluster/health{params}",
-                                            timeout=timeout) as resp:
+                with _HTTP.open(f"{url}/_cluster/health{params}", timeout=timeout) as resp:
                     return json.load(resp)
             except urllib.error.HTTPError as e:  # 408: wait_for_* timed out, body is health
                 if e.code == 408:
