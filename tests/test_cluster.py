@@ -91,7 +91,8 @@ class LocalCluster:
 def _script_args(data_dir: Path) -> list[str]:
     base = _free_port_block()
     return ["--data-dir", str(data_dir), "--http-port", str(base),
-            "--transport-port", str(base + 2), "--cluster-name", "kartoteka-test"]
+            "--transport-port", str(base + 2), "--cluster-name", "kartoteka-test",
+            "--owner-pid", str(os.getpid())]  # no JVM outlives a killed test run
 
 
 @pytest.fixture(scope="session")

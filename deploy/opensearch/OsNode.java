@@ -3,6 +3,7 @@
 // Every argument is a node setting (key=value; lists comma-separated). path.home must hold
 // config/log4j2.properties. Tests and development only: upstream does not support
 // classpath plugins, and embedding skips the distribution's bootstrap checks.
+// With -Dkartoteka.owner.pid=PID the node exits when that process has ended.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +57,11 @@ public class OsNode {
             }
         }, "os-node-shutdown"));
         node.start();
+        String owner = System.getProperty("kartoteka.owner.pid");
+        if (owner != null) {  // a test run's node: end with the test run, even a killed one
+            ProcessHandle.of(Long.parseLong(owner)).ifPresentOrElse(
+                    p -> p.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
+        }
         System.out.println("started " + settings.get("node.name"));
         stopped.await();  // the node's own threads are daemons: keep the JVM alive
     }

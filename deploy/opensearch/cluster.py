@@ -48,7 +48,7 @@ JVM_FLAGS = [
     "-Dio.netty.recycler.maxCapacityPerThread=0", "-Dio.netty.allocator.numDirectArenas=0",
     "-Dlog4j.shutdownHookEnabled=false", "-Dlog4j2.disable.jmx=true",
     "-Dfile.encoding=UTF-8", "-Djava.locale.providers=SPI,COMPAT",
-    "-XX:+UseG1GC", "-XX:-HeapDumpOnOutOfMemoryError",
+    "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
 ]
 
 
@@ -98,7 +98,8 @@ class Node:
         parts = []
         for path in sorted((self.home / "logs").glob("*.log")):
             text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            parts.append(f"--- {path} (last {len(text)} lines)\n" + "\n".join(text))
+            if text:
+                parts.append(f"--- {path} (last {len(text)} lines)\n" + "\n".join(text))
         return "\n".join(parts) or f"--- no logs under {self.home / 'logs'}"
 
 
@@ -111,6 +112,15 @@ def _is_our_jvm(pid: int, home: Path) -> bool:
         return False
     return state not in ("Z", "X") and b"OsNode" in cmdline and (
         f"path.home={home}".encode() in cmdline)
+
+
+def _signal(node: Node, sig: int) -> None:
+    pid = node.pid()
+    if pid is not None:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:  # it has just exited
+            pass
 
 
 def _port_free(port: int) -> bool:
@@ -151,6 +161,8 @@ def fetch(force: bool = False, timeout: float = 900) -> None:
         LIB.mkdir(exist_ok=True)
         for jar in LIB.glob("*.jar"):  # never mix versions on the classpath
             jar.unlink()
+        print(f"fetching the OpenSearch {opensearch_version()} jars with Maven ...",
+              file=sys.stderr, flush=True)
         _run([_tool("mvn"), "-B", "-q", "-f", str(POM), "dependency:copy-dependencies"],
              "fetching the OpenSearch jars with Maven", timeout)
         if not jars_present():
@@ -175,13 +187,14 @@ class Cluster:
 
     def __init__(self, data_dir: Path, http_port: int | None = None,
                  transport_port: int | None = None, cluster_name: str | None = None,
-                 heap: str = "512m"):
+                 heap: str = "512m", owner_pid: int | None = None):
         self.data_dir = data_dir.resolve()
         saved = self._saved()
         self.http_port = http_port or saved.get("http_port", 9200)
         self.transport_port = transport_port or saved.get("transport_port", 9300)
         self.name = cluster_name or saved.get("cluster_name", "kartoteka-dev")
         self.heap = heap
+        self.owner_pid = owner_pid
         self.nodes = [Node(n, self.http_port + n - 1, self.transport_port + n - 1,
                            self.data_dir) for n in range(1, NODES + 1)]
 
@@ -211,11 +224,14 @@ class Cluster:
                     raise ClusterError(f"port {port} of {node.name} is taken by another "
                                        f"process (another cluster? try `cluster.py stop`)")
         self._save()
-        for node in started:
-            self._spawn(node)
-        return self.wait_green(timeout, watch=started)
+        procs = {node.name: self._spawn(node) for node in started}
+        try:
+            return self.wait_green(timeout, watch=procs)
+        except ClusterError:
+            self._terminate(started, 30)  # leave nothing half-started behind
+            raise
 
-    def _spawn(self, node: Node) -> None:
+    def _spawn(self, node: Node) -> subprocess.Popen:
         (node.home / "config").mkdir(parents=True, exist_ok=True)
         (node.home / "logs").mkdir(exist_ok=True)
         shutil.copy(HERE / "log4j2.properties", node.home / "config" / "log4j2.properties")
@@ -231,13 +247,16 @@ class Cluster:
         }
         if node.number == 1:  # ignored once the cluster has formed
             settings["cluster.initial_cluster_manager_nodes"] = self.nodes[0].name
+        owner = [f"-Dkartoteka.owner.pid={self.owner_pid}"] if self.owner_pid else []
         cmd = [_tool("java", "JAVA_HOME"), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+               *owner,
                "-cp", f"{LAUNCHER_CLASSES}{os.pathsep}{LIB / '*'}", "OsNode",
                *(f"{key}={value}" for key, value in settings.items())]
         with open(node.stdout_log, "ab") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         node.pid_file.write_text(f"{proc.pid}\n")
+        return proc
 
     def health(self, params: str = "", timeout: float = 10) -> dict | None:
         """GET _cluster/health from the first node that answers, or None."""
@@ -252,15 +271,16 @@ class Cluster:
                 continue
         return None
 
-    def wait_green(self, timeout: float, watch: list[Node] = ()) -> dict:
-        """Wait until both nodes have joined and the cluster is green."""
+    def wait_green(self, timeout: float, watch: dict[str, subprocess.Popen]) -> dict:
+        """Wait until both nodes have joined and the cluster is green; fail if one exits."""
         deadline = time.monotonic() + timeout
         params = f"?wait_for_nodes={NODES}&wait_for_status=green&timeout=5s"
         health = None
         while time.monotonic() < deadline:
-            for node in watch:
-                if node.pid() is None:
-                    raise ClusterError(f"{node.name} exited during start-up\n" + self._tails())
+            for name, proc in watch.items():
+                if proc.poll() is not None:
+                    raise ClusterError(f"{name} exited during start-up (exit code "
+                                       f"{proc.returncode})\n" + self._tails())
             health = self.health(params)
             if health and not health.get("timed_out") and health["status"] == "green":
                 return health
@@ -273,19 +293,20 @@ class Cluster:
         return "\n".join(node.log_tail() for node in self.nodes)
 
     def stop(self, timeout: float = 30) -> list[str]:
-        """SIGTERM every running node, SIGKILL those still alive after timeout; their names."""
-        running = {node: node.pid() for node in self.nodes}
-        running = {node: pid for node, pid in running.items() if pid is not None}
-        for pid in running.values():
-            os.kill(pid, signal.SIGTERM)
+        """Stop every running node; the names of those that were running."""
+        return self._terminate(self.nodes, timeout)
+
+    def _terminate(self, nodes: list[Node], timeout: float) -> list[str]:
+        """SIGTERM the nodes, SIGKILL those still alive after timeout, remove the pid files."""
+        running = [node for node in nodes if node.pid() is not None]
+        for node in running:
+            _signal(node, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while any(n.pid() for n in running) and time.monotonic() < deadline:
             time.sleep(0.2)
         for node in running:
-            pid = node.pid()
-            if pid is not None:
-                os.kill(pid, signal.SIGKILL)
-        for node in self.nodes:
+            _signal(node, signal.SIGKILL)
+        for node in nodes:
             node.pid_file.unlink(missing_ok=True)
         return [node.name for node in running]
 
@@ -311,6 +332,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="node 1's transport port, node 2 uses the next (default 9300)")
     parser.add_argument("--cluster-name", help="default kartoteka-dev")
     parser.add_argument("--heap", default="512m", help="JVM heap of each node (default 512m)")
+    parser.add_argument("--owner-pid", type=int,
+                        help="nodes started now exit when this process ends (test runs)")
     parser.add_argument("--timeout", type=float, default=240,
                         help="seconds to wait for green on start, for exit on stop")
     return parser
@@ -325,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"OpenSearch {opensearch_version()} jars in {LIB}")
             return 0
         cluster = Cluster(args.data_dir, args.http_port, args.transport_port,
-                          args.cluster_name, args.heap)
+                          args.cluster_name, args.heap, args.owner_pid)
         if args.command == "start":
             health = cluster.start(args.timeout)
             print(f"cluster {cluster.name} is {health['status']} with "
