@@ -40,6 +40,7 @@ LAUNCHER = HERE / "OsNode.java"
 LAUNCHER_CLASSES = LIB / "launcher"
 DEFAULT_DATA_DIR = ROOT / "index_data" / "cluster"
 NODES = 2
+STOP_TIMEOUT = 30  # seconds between SIGTERM and SIGKILL
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 ROLES = {1: "cluster_manager,data,ingest", 2: "data"}
 # From the distribution's SystemJvmOptions: Netty and Log4j as OpenSearch expects them.
@@ -161,6 +162,7 @@ def fetch(force: bool = False, timeout: float = 900) -> None:
         LIB.mkdir(exist_ok=True)
         for jar in LIB.glob("*.jar"):  # never mix versions on the classpath
             jar.unlink()
+        shutil.rmtree(LAUNCHER_CLASSES, ignore_errors=True)  # compile against the new jars
         print(f"fetching the OpenSearch {opensearch_version()} jars with Maven ...",
               file=sys.stderr, flush=True)
         _run([_tool("mvn"), "-B", "-q", "-f", str(POM), "dependency:copy-dependencies"],
@@ -189,7 +191,7 @@ class Cluster:
                  transport_port: int | None = None, cluster_name: str | None = None,
                  heap: str = "512m", owner_pid: int | None = None):
         self.data_dir = data_dir.resolve()
-        saved = self._saved()
+        self.saved = saved = self._saved()
         self.http_port = http_port or saved.get("http_port", 9200)
         self.transport_port = transport_port or saved.get("transport_port", 9300)
         self.name = cluster_name or saved.get("cluster_name", "kartoteka-dev")
@@ -208,16 +210,21 @@ class Cluster:
         except (OSError, ValueError):
             return {}
 
+    def _state(self) -> dict:
+        return {"cluster_name": self.name, "http_port": self.http_port,
+                "transport_port": self.transport_port}
+
     def _save(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        state = {"cluster_name": self.name, "http_port": self.http_port,
-                 "transport_port": self.transport_port}
-        (self.data_dir / "cluster.json").write_text(json.dumps(state, indent=1) + "\n")
+        (self.data_dir / "cluster.json").write_text(json.dumps(self._state(), indent=1) + "\n")
 
     def start(self, timeout: float = 240) -> dict:
         """Start every node that is not running and wait for green; return the health."""
         fetch()
         started = [node for node in self.nodes if node.pid() is None]
+        if len(started) < NODES and self.saved and self.saved != self._state():
+            raise ClusterError(f"the cluster in {self.data_dir} runs with {self.saved}: "
+                               f"stop it first to change its ports or name")
         for node in started:
             for port in (node.http_port, node.transport_port):
                 if not _port_free(port):
@@ -228,7 +235,7 @@ class Cluster:
         try:
             return self.wait_green(timeout, watch=procs)
         except ClusterError:
-            self._terminate(started, 30)  # leave nothing half-started behind
+            self._terminate(started, STOP_TIMEOUT)  # leave nothing half-started behind
             raise
 
     def _spawn(self, node: Node) -> subprocess.Popen:
@@ -292,7 +299,7 @@ class Cluster:
     def _tails(self) -> str:
         return "\n".join(node.log_tail() for node in self.nodes)
 
-    def stop(self, timeout: float = 30) -> list[str]:
+    def stop(self, timeout: float = STOP_TIMEOUT) -> list[str]:
         """Stop every running node; the names of those that were running."""
         return self._terminate(self.nodes, timeout)
 
@@ -335,7 +342,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--owner-pid", type=int,
                         help="nodes started now exit when this process ends (test runs)")
     parser.add_argument("--timeout", type=float, default=240,
-                        help="seconds to wait for green on start, for exit on stop")
+                        help="seconds `start` waits for green (default 240)")
     return parser
 
 
@@ -355,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{health['number_of_nodes']} nodes; data in {cluster.data_dir}")
             print(f"KARTOTEKA_OPENSEARCH_URL={','.join(cluster.urls)}")
         elif args.command == "stop":
-            stopped = cluster.stop(min(args.timeout, 60))
+            stopped = cluster.stop()
             print("stopped " + (", ".join(stopped) if stopped else "nothing (no node running)"))
         else:
             print("\n".join(cluster.status()))
