@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -30,14 +29,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from jars import LAUNCHER_CLASSES, LIB, ClusterError, fetch, find_tool, opensearch_version
+
 __all__ = ["ClusterError", "Cluster", "Node", "main"]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-POM = HERE / "pom.xml"
-LIB = HERE / "lib"
-LAUNCHER = HERE / "OsNode.java"
-LAUNCHER_CLASSES = LIB / "launcher"
 DEFAULT_DATA_DIR = ROOT / "index_data" / "cluster"
 NODES = 2
 STOP_TIMEOUT = 30  # seconds between SIGTERM and SIGKILL
@@ -51,10 +48,6 @@ JVM_FLAGS = [
     "-Dfile.encoding=UTF-8", "-Djava.locale.providers=SPI,COMPAT",
     "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
 ]
-
-
-class ClusterError(Exception):
-    """The cluster could not be fetched, started, stopped or reached."""
 
 
 @dataclass(frozen=True)
@@ -135,55 +128,6 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _tool(name: str, env_home: str | None = None) -> str:
-    home = os.environ.get(env_home) if env_home else None
-    path = str(Path(home) / "bin" / name) if home else shutil.which(name)
-    if not path or not Path(path).exists():
-        raise ClusterError(f"{name} not found (install a JDK 17 and Maven, or set JAVA_HOME)")
-    return path
-
-
-def opensearch_version() -> str:
-    """The OpenSearch version pinned in pom.xml."""
-    match = re.search(r"<opensearch.version>([^<]+)<", POM.read_text(encoding="utf-8"))
-    if not match:
-        raise ClusterError(f"no opensearch.version in {POM}")
-    return match.group(1)
-
-
-def jars_present() -> bool:
-    """True when lib/ holds the jars of the pinned version."""
-    return (LIB / f"opensearch-{opensearch_version()}.jar").exists()
-
-
-def fetch(force: bool = False, timeout: float = 900) -> None:
-    """Copy the pinned jars into lib/ with Maven (only when missing) and compile the launcher."""
-    if force or not jars_present():
-        LIB.mkdir(exist_ok=True)
-        for jar in LIB.glob("*.jar"):  # never mix versions on the classpath
-            jar.unlink()
-        shutil.rmtree(LAUNCHER_CLASSES, ignore_errors=True)  # compile against the new jars
-        print(f"fetching the OpenSearch {opensearch_version()} jars with Maven ...",
-              file=sys.stderr, flush=True)
-        _run([_tool("mvn"), "-B", "-q", "-f", str(POM), "dependency:copy-dependencies"],
-             "fetching the OpenSearch jars with Maven", timeout)
-        if not jars_present():
-            raise ClusterError(f"Maven finished but {LIB} has no opensearch jar")
-    compiled = LAUNCHER_CLASSES / "OsNode.class"
-    if not compiled.exists() or compiled.stat().st_mtime < LAUNCHER.stat().st_mtime:
-        _run([_tool("javac", "JAVA_HOME"), "-nowarn", "-cp", str(LIB / "*"),
-              "-d", str(LAUNCHER_CLASSES), str(LAUNCHER)], "compiling OsNode.java", timeout)
-
-
-def _run(cmd: list[str], what: str, timeout: float) -> None:
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        raise ClusterError(f"{what}: no result after {timeout:.0f} s") from e
-    if done.returncode != 0:
-        raise ClusterError(f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-
-
 class Cluster:
     """The two nodes under one data directory."""
 
@@ -255,7 +199,7 @@ class Cluster:
         if node.number == 1:  # ignored once the cluster has formed
             settings["cluster.initial_cluster_manager_nodes"] = self.nodes[0].name
         owner = [f"-Dkartoteka.owner.pid={self.owner_pid}"] if self.owner_pid else []
-        cmd = [_tool("java", "JAVA_HOME"), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+        cmd = [find_tool("java", "JAVA_HOME"), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
                *owner,
                "-cp", f"{LAUNCHER_CLASSES}{os.pathsep}{LIB / '*'}", "OsNode",
                *(f"{key}={value}" for key, value in settings.items())]
