@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install index run test lint bench clean
+.PHONY: install index run test lint bench clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,17 @@ run: index
 	$(BIN)/kartoteka serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check search indexer api tests bench
+	$(BIN)/ruff check search indexer api tests bench deploy
 
 test: install lint
 	$(BIN)/python -m pytest
+
+# A local two-node OpenSearch (deploy/opensearch/): jars via Maven, data in index_data/cluster/.
+cluster:
+	$(PYTHON) deploy/opensearch/cluster.py start
+
+cluster-stop:
+	$(PYTHON) deploy/opensearch/cluster.py stop
 
 clean:
 	rm -rf index_data/index .pytest_cache

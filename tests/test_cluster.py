@@ -1,0 +1,252 @@
+"""A real two-node OpenSearch cluster, started and stopped by deploy/opensearch/cluster.py.
+
+One cluster per session on free ports with a temporary data directory. Without Java or
+Maven the tests skip, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import IN_CI, ROOT
+
+pytestmark = pytest.mark.cluster
+
+CLUSTER_PY = ROOT / "deploy" / "opensearch" / "cluster.py"
+SCRIPT_TIMEOUT = 300  # seconds for one `cluster.py start` (it waits for green itself)
+WAIT = "60s"  # OpenSearch-side wait_for_* timeouts
+ANALYSIS = {
+    "filter": {"alternatives": {"type": "pattern_capture", "patterns": ["([^|]+)"],
+                                "preserve_original": False}},
+    "analyzer": {"lemmas": {"tokenizer": "whitespace", "filter": ["alternatives"]}},
+}
+# Texts as the engine will index them: lemmas, alternatives of an ambiguous form joined by |.
+DOCS = {
+    "1": "он стать|сталь мастер",
+    "2": "мастер он стать|сталь",
+    "3": "выставка книга",
+}
+FILLER = 20  # more documents, so both shards of the index hold some
+
+
+def _require_java_and_maven() -> None:
+    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
+    if missing:
+        message = (f"{', '.join(missing)} not installed: the cluster tests need a JDK 17 and "
+                   f"Maven (apt-get install openjdk-17-jdk-headless maven)")
+        if IN_CI:
+            pytest.fail(message + " - CI must install them")
+        pytest.skip(message)
+
+
+def _free_port_block(size: int = 4) -> int:
+    """A port p with p .. p + size - 1 all free on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + size < 65536 and all(_port_free(base + i) for i in range(1, size)):
+            return base
+    raise RuntimeError("no block of free ports")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class LocalCluster:
+    data_dir: Path
+    args: list[str]
+    urls: list[str]
+    client: httpx.Client  # talks to node 1, the cluster manager
+
+    def script(self, command: str) -> subprocess.CompletedProcess:
+        """Run `cluster.py COMMAND` with this cluster's options."""
+        return subprocess.run([sys.executable, str(CLUSTER_PY), command, *self.args],
+                              capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+
+    def pid(self, node: int) -> int:
+        return int((self.data_dir / f"node-{node}.pid").read_text())
+
+    def health(self, **params) -> dict:
+        return self.client.get("/_cluster/health", params=params).json()
+
+
+def _script_args(data_dir: Path) -> list[str]:
+    base = _free_port_block()
+    return ["--data-dir", str(data_dir), "--http-port", str(base),
+            "--transport-port", str(base + 2), "--cluster-name", "kartoteka-test",
+            "--owner-pid", str(os.getpid())]  # no JVM outlives a killed test run
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A fresh two-node cluster for the session, stopped (SIGTERM) at the end."""
+    _require_java_and_maven()
+    data_dir = tmp_path_factory.mktemp("cluster")
+    args = _script_args(data_dir)
+    start = subprocess.run([sys.executable, str(CLUSTER_PY), "start", *args],
+                           capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+    urls = []
+    for line in start.stdout.splitlines():
+        if line.startswith("KARTOTEKA_OPENSEARCH_URL="):
+            urls = line.split("=", 1)[1].split(",")
+    with httpx.Client(base_url=urls[0] if urls else "http://127.0.0.1:1", timeout=90,
+                      trust_env=False) as client:
+        local = LocalCluster(data_dir, args, urls, client)
+        try:
+            assert start.returncode == 0, start.stdout + start.stderr
+            yield local
+        finally:
+            stopped = local.script("stop")
+            assert stopped.returncode == 0, stopped.stderr
+            assert not list(data_dir.glob("node-*.pid"))
+
+
+def _create(client: httpx.Client, name: str, mappings: dict | None = None) -> None:
+    body = {"settings": {"number_of_shards": 2, "number_of_replicas": 1, "analysis": ANALYSIS},
+            "mappings": mappings or {"properties": {"text": {"type": "text",
+                                                             "analyzer": "lemmas"}}}}
+    resp = client.put(f"/{name}", json=body)
+    assert resp.status_code == 200, resp.text
+    health = client.get(f"/_cluster/health/{name}",
+                        params={"wait_for_status": "green", "timeout": WAIT}).json()
+    assert health["status"] == "green", health
+
+
+@pytest.fixture(scope="session")
+def books(cluster) -> str:
+    """An index of DOCS plus filler, 2 primary shards with 1 replica each."""
+    _create(cluster.client, "books")
+    docs = dict(DOCS) | {f"f{i}": f"книга номер{i}" for i in range(FILLER)}
+    lines = "".join(f'{{"index":{{"_id":"{doc_id}"}}}}\n{{"text":"{text}"}}\n'
+                    for doc_id, text in docs.items())
+    resp = cluster.client.post("/books/_bulk", params={"refresh": "true"}, content=lines,
+                               headers={"Content-Type": "application/x-ndjson"})
+    assert resp.status_code == 200 and not resp.json()["errors"], resp.text
+    return "books"
+
+
+def _count(client: httpx.Client, index: str) -> int:
+    return client.get(f"/{index}/_count").json()["count"]
+
+
+def _phrase_ids(client: httpx.Client, index: str, phrase: str) -> list[str]:
+    resp = client.post(f"/{index}/_search",
+                       json={"query": {"match_phrase": {"text": phrase}}, "sort": ["_doc"]})
+    assert resp.status_code == 200, resp.text
+    return sorted(hit["_id"] for hit in resp.json()["hits"]["hits"])
+
+
+def test_both_nodes_joined_and_green(cluster):
+    health = cluster.health(wait_for_nodes="2", wait_for_status="green", timeout=WAIT)
+    assert (health["status"], health["number_of_nodes"], health["number_of_data_nodes"]) == (
+        "green", 2, 2)
+    nodes = cluster.client.get("/_nodes/http").json()["nodes"].values()
+    assert sorted((n["name"], sorted(n["roles"]), n["http"]["publish_address"])
+                  for n in nodes) == [
+        ("node-1", ["cluster_manager", "data", "ingest"], cluster.urls[0].removeprefix("http://")),
+        ("node-2", ["data"], cluster.urls[1].removeprefix("http://")),
+    ]
+    for node in (1, 2):
+        os.kill(cluster.pid(node), 0)  # the pid files name live processes
+    assert (cluster.data_dir / "node-1" / "logs" / "kartoteka-test.log").exists()
+
+
+def test_index_has_two_primaries_and_replicas_on_both_nodes(cluster, books):
+    shards = cluster.client.get(f"/_cat/shards/{books}", params={"format": "json"}).json()
+    assert sorted((s["shard"], s["prirep"], s["state"]) for s in shards) == [
+        ("0", "p", "STARTED"), ("0", "r", "STARTED"), ("1", "p", "STARTED"), ("1", "r", "STARTED")]
+    for shard in ("0", "1"):  # a primary and its replica never share a node
+        assert sorted(s["node"] for s in shards if s["shard"] == shard) == ["node-1", "node-2"]
+    assert _count(cluster.client, books) == len(DOCS) + FILLER
+
+
+def test_alternatives_share_a_position(cluster, books):
+    resp = cluster.client.post(f"/{books}/_analyze",
+                               json={"analyzer": "lemmas", "text": "он стать|сталь мастер"})
+    assert [(t["token"], t["position"]) for t in resp.json()["tokens"]] == [
+        ("он", 0), ("стать", 1), ("сталь", 1), ("мастер", 2)]
+
+
+@pytest.mark.parametrize(("phrase", "ids"), [
+    ("стать мастер", ["1"]),
+    ("сталь мастер", ["1"]),
+    ("он сталь", ["1", "2"]),
+    ("он стать|сталь мастер", ["1"]),  # the query's alternatives too
+])
+def test_match_phrase_finds_either_alternative(cluster, books, phrase, ids):
+    assert _phrase_ids(cluster.client, books, phrase) == ids
+
+
+def test_match_phrase_keeps_word_order(cluster, books):
+    assert _phrase_ids(cluster.client, books, "мастер сталь") == []
+    assert _phrase_ids(cluster.client, books, "мастер он стать") == ["2"]
+
+
+def test_alias_switch_is_atomic(cluster):
+    client = cluster.client
+    for gen in ("1", "2"):
+        _create(client, f"pubs-{gen}")
+        client.put(f"/pubs-{gen}/_doc/gen-{gen}", params={"refresh": "true"},
+                   json={"text": f"поколение {gen}"}).raise_for_status()
+    client.post("/_aliases", json={"actions": [
+        {"add": {"index": "pubs-1", "alias": "pubs"}}]}).raise_for_status()
+    seen, switched = [], threading.Event()
+
+    def search_while_switching():  # every answer names exactly one generation
+        with httpx.Client(base_url=cluster.urls[1], timeout=30, trust_env=False) as other:
+            while True:
+                after = switched.is_set()  # this search starts after the switch answered
+                hits = other.get("/pubs/_search").json()["hits"]["hits"]
+                seen.append(tuple(hit["_id"] for hit in hits))
+                if (after and len(seen) >= 20) or len(seen) >= 2000:
+                    return
+
+    searcher = threading.Thread(target=search_while_switching)
+    searcher.start()
+    resp = client.post("/_aliases", json={"actions": [
+        {"remove": {"index": "pubs-1", "alias": "pubs"}},
+        {"add": {"index": "pubs-2", "alias": "pubs"}}]})
+    switched.set()
+    searcher.join(timeout=120)
+    assert resp.json() == {"acknowledged": True}
+    assert set(seen) <= {("gen-1",), ("gen-2",)} and seen[-1] == ("gen-2",)
+    assert list(client.get("/_alias/pubs").json()) == ["pubs-2"]
+
+
+def test_killed_data_node_leaves_index_searchable_and_rejoins(cluster, books):
+    """Last: kill -9 node 2 (yellow, all documents found), then `cluster.py start` again."""
+    total = len(DOCS) + FILLER
+    os.kill(cluster.pid(2), signal.SIGKILL)
+    health = cluster.health(wait_for_nodes="1", wait_for_status="yellow", timeout=WAIT)
+    assert (health["status"], health["number_of_nodes"]) == ("yellow", 1), health
+    assert _count(cluster.client, books) == total
+    assert _phrase_ids(cluster.client, books, "сталь мастер") == ["1"]
+    assert cluster.script("status").returncode == 1  # node 2 is down
+
+    restarted = cluster.script("start")
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    health = cluster.health(wait_for_nodes="2", wait_for_status="green", timeout=WAIT)
+    assert (health["status"], health["number_of_nodes"], health["unassigned_shards"]) == (
+        "green", 2, 0)
+    shards = cluster.client.get(f"/_cat/shards/{books}", params={"format": "json"}).json()
+    assert sorted(s["node"] for s in shards) == ["node-1", "node-1", "node-2", "node-2"]
+    assert _count(cluster.client, books) == total
+    assert _phrase_ids(cluster.client, books, "стать мастер") == ["1"]
