@@ -102,7 +102,9 @@ class Ours:
     def search(self, text: str, depth: int = DEPTH) -> list[str]:
         result = self.service.search(SearchRequest(q=text, per_page=depth, snippets=False,
                                                    facets=False))
-        return [h.id for h in result.hits + result.partial]  # as the page shows them
+        # As the page shows them: full matches, then the partial block; a hit's copies
+        # (the same text under other ids, listed on it) stand right after it.
+        return [pid for h in result.hits + result.partial for pid in (h.id, *h.copies)]
 
     def close(self):
         self.service.close()

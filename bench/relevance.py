@@ -97,7 +97,8 @@ def run_old(sample_only: bool = False, rebuild_all: bool = False, verbose: bool 
 run = run_old  # tests/test_relevance.py
 
 
-def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS) -> dict | None:
+def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS,
+              splits=("dev", "test")) -> dict | None:
     """The blind set's dev and test tables (judged queries only); None without it."""
     queries = load_blind()
     if not queries or not CORPUS.is_dir():
@@ -114,7 +115,7 @@ def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS) ->
     finally:
         close_rankers(rankers)
     report: dict = {"skipped": skipped, "timings": timings, "queries": len(queries)}
-    for split in ("dev", "test"):
+    for split in splits:
         judged = [e for e in per_query.values() if e["split"] == split and qrels.get(e["qid"])]
         report[split] = set_table(judged, which)
         report[f"{split}_total"] = sum(e["split"] == split for e in per_query.values())
@@ -125,10 +126,11 @@ def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS) ->
 
 def cmd_report(args) -> int:
     which = tuple(args.rankers.split(",")) if args.rankers else RANKERS
-    blind = None if args.sample_only else run_blind(args.rebuild, which=which)
+    splits = ("dev",) if args.dev_only else ("dev", "test")
+    blind = None if args.sample_only else run_blind(args.rebuild, which=which, splits=splits)
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
-        for split in ("dev", "test"):
+        for split in splits:
             n, total = blind[split]["n"], blind[f"{split}_total"]
             print_table(f"{split}: blind set, {n} of {total} queries judged", blind[split],
                         which, blind["skipped"])
@@ -193,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-query", action="store_true",
                     help="also print nDCG@10 per query (dev and old; never test)")
     ap.add_argument("--rankers", help=f"comma-separated subset of {','.join(RANKERS)}")
+    ap.add_argument("--dev-only", action="store_true",
+                    help="the blind set's dev half only: for tuning, the test half unseen")
     ap.add_argument("--json", type=Path, default=OUT / "relevance.json",
                     help="where the report goes")
     sub = ap.add_subparsers(dest="command")

@@ -5,23 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from whoosh import query as wq
 from whoosh import scoring
 
 from search import quoted
 from search.forms import form_hash
 from search.morph import readings
-from search.phrases import phrase_scores
+from search.proximity import pair_proximity
 from search.query import ParsedQuery
 from search.quoted import phrase_key
 from search.scoring import Scorer
 
-__all__ = ["weighting", "bonus_query", "bonus_scores", "proximity_scores", "recency_factor",
+__all__ = ["weighting", "bonus_scores", "recency_factor",
            "quoted_name_docs", "QUOTED_NAME_WEIGHT"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
-PROXIMITY_BONUS = 1.5
-PROXIMITY_SLOP = 4
 # A query that spells a name quoted in a document («Красная строка») is looking for it:
 # such documents rank first, each raised by this share of the best score of the others.
 QUOTED_NAME_WEIGHT = 1.0
@@ -29,14 +26,6 @@ QUOTED_NAME_WEIGHT = 1.0
 
 def weighting() -> scoring.WeightingModel:
     return scoring.BM25F(B=0.75, K1=1.2)
-
-
-def bonus_query(parsed: ParsedQuery) -> wq.Query | None:
-    """The optional clause that rewards query words close together."""
-    if len(parsed.content_lemmas) > 1:
-        return wq.Phrase("body", list(parsed.content_lemmas), slop=PROXIMITY_SLOP,
-                         boost=PROXIMITY_BONUS)
-    return None
 
 
 def exact_weights(searcher, parsed: ParsedQuery) -> dict[int, float]:
@@ -67,27 +56,11 @@ def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dic
             if bonus:
                 out[docnum] = bonus
     if len(parsed.content_lemmas) > 1:
-        for docnum, bonus in proximity_scores(scorer, parsed.content_lemmas, docnums).items():
+        ids = np.array(sorted(set(docnums)), np.int64)
+        for docnum, bonus in pair_proximity(scorer.postings, "body", parsed.content_lemmas,
+                                            ids).items():
             out[docnum] = out.get(docnum, 0.0) + bonus
     return out
-
-
-def proximity_scores(scorer: Scorer, lemmas: tuple[str, ...], docnums: list[int],
-                     fieldname: str = "body") -> dict[int, float]:
-    """What bonus_query's Phrase scores for each of `docnums`, checked only at those.
-
-    The Phrase matcher read positions in every document holding all the lemmas; here
-    they are read only for the candidates, and the score is the Phrase's (PROXIMITY_BONUS
-    times the sum of the lemmas' BM25F).
-    """
-    field = scorer.searcher.schema[fieldname]
-    btexts = [field.to_bytes(lemma) for lemma in lemmas]
-    reader = scorer.searcher.reader()
-    if any((fieldname, b) not in reader for b in btexts):
-        return {}  # the Phrase matches nothing when a lemma is missing from the field
-    ids, scores = phrase_scores(scorer.postings, fieldname, btexts, PROXIMITY_SLOP,
-                                np.array(sorted(set(docnums)), np.int64))
-    return {d: s * PROXIMITY_BONUS for d, s in zip(ids.tolist(), scores.tolist(), strict=True)}
 
 
 def quoted_name_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:

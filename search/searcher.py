@@ -39,7 +39,7 @@ from search.view import IndexView
 
 __all__ = ["SearchService", "IndexView"]
 
-RERANK_DEPTH = 100
+RERANK_DEPTH = 1000
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached

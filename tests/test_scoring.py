@@ -15,7 +15,7 @@ from whoosh.matching import binary
 from search.forms import ExactForm
 from search.highlight import _matcher
 from search.models import SearchRequest
-from search.ranking import PROXIMITY_SLOP, bonus_query, proximity_scores, weighting
+from search.ranking import weighting
 from search.schema import build_schema
 from search.scoring import Scorer
 
@@ -192,34 +192,25 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
                         query)
 
 
-def test_proximity_holds_the_ordered_phrase_query_and_either_order(service):
-    """Whoosh's ordered Phrase finds a subset (same scores); the rest hold the words
-    within the slop in another order (Lucene's sloppy phrase counts moves, not gaps)."""
+def test_pair_proximity_rewards_neighbouring_query_words(service):
+    """Each pair of neighbouring query words: side by side in order counts most, within
+    eight words either way less, farther apart nothing (search/proximity.py)."""
+    from search.proximity import _windows, pair_proximity
+
+    assert _windows([3], [4]) == (1, 1)  # side by side, in order
+    assert _windows([4], [3]) == (0, 1)  # side by side, the other way
+    assert _windows([0], [9]) == (0, 0)  # nine apart: too far
     searcher = service.view().searcher
-    docnums = list(range(searcher.doc_count_all()))
-    scorer = Scorer(searcher, len(docnums))
-    found = reordered = 0
-    for text in ("выставка книг", "библиотека читатель книга", "история города",
-                 "книга книга", "детская литература", "новый год"):
-        parsed = service.parser.parse(text)
-        expected = {}
-        matcher = bonus_query(parsed).matcher(searcher, searcher.context())
-        while matcher.is_active():
-            expected[matcher.id()] = matcher.score()
-            matcher.next()
-        got = proximity_scores(scorer, parsed.content_lemmas, docnums)
-        assert {d: got[d] for d in expected if d in got} == expected, text
-        lemmas = list(parsed.content_lemmas)
-        looser = {d for q in (wq.Phrase("body", lemmas[::-1], slop=PROXIMITY_SLOP),
-                              wq.Phrase("body", lemmas, slop=PROXIMITY_SLOP + 1))
-                  for d in q.matcher(searcher, searcher.context()).all_ids()}
-        if len(lemmas) == 2:  # three words may stand in any of six orders
-            assert set(got) - set(expected) <= looser, text
-        assert proximity_scores(scorer, parsed.content_lemmas, docnums[::2]) == {
-            d: s for d, s in got.items() if d % 2 == 0}, text
-        found += len(expected)
-        reordered += len(set(got) - set(expected))
-    assert found > 3 and reordered > 0
+    scorer = Scorer(searcher, searcher.doc_count_all())
+    parsed = service.parser.parse("пушкинская карта")
+    everything = np.arange(searcher.doc_count_all(), dtype=np.int64)
+    bonus = pair_proximity(scorer.postings, "body", parsed.content_lemmas, everything)
+    assert bonus and all(b > 0 for b in bonus.values())
+    phrase = wq.Phrase("body", list(parsed.content_lemmas))
+    assert set(phrase.matcher(searcher, searcher.context()).all_ids()) <= set(bonus)
+    half = everything[::2]
+    assert pair_proximity(scorer.postings, "body", parsed.content_lemmas, half) == {
+        d: b for d, b in bonus.items() if d % 2 == 0}
 
 
 def test_snippet_trie_matches_like_a_flat_alternation(service):

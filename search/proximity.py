@@ -1,0 +1,69 @@
+"""Term proximity in the spirit of the sequential dependence model (Metzler and Croft).
+
+Besides each word on its own (BM25F), each pair of neighbouring query words earns a
+bonus in every document holding both: once for standing side by side in the query's
+order (an ordered window of one), and once for standing within a window of eight in
+any order. Counts saturate (n / (n + 1)) and are weighted by the pair's mean idf, so a
+pair of rare words close together counts most. Positions are decoded for the documents
+that hold both words only, among the candidates given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.postings import Postings
+
+__all__ = ["pair_proximity", "ORDERED_WEIGHT", "WINDOW_WEIGHT", "WINDOW"]
+
+# Weights of the two pair features against the words' BM25F (search/ranking.py has the
+# others). Metzler and Croft's tuned SDM gives 0.85 / 0.10 / 0.05 to words, ordered and
+# unordered windows over query likelihood; BM25F scores of a word here run ~2-10 per
+# field, so a pair's full bonus is set near one word's score.
+ORDERED_WEIGHT = 4.0
+WINDOW_WEIGHT = 2.0
+WINDOW = 8
+
+
+def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],
+                   docnums: np.ndarray) -> dict[int, float]:
+    """Bonus per document of `docnums` (sorted) for each neighbouring pair of `lemmas`."""
+    field = postings.searcher.schema[fieldname]
+    reader = postings.searcher.reader()
+    decode = field.format.decoder("positions")
+    out: dict[int, float] = {}
+    for a, b in zip(lemmas, lemmas[1:], strict=False):
+        if a == b:
+            continue
+        ba, bb = field.to_bytes(a), field.to_bytes(b)
+        if (fieldname, ba) not in reader or (fieldname, bb) not in reader:
+            continue
+        pa, pb = postings.term(fieldname, ba, True), postings.term(fieldname, bb, True)
+        common = np.intersect1d(np.intersect1d(pa.ids, pb.ids, assume_unique=True), docnums,
+                                assume_unique=True)
+        if not len(common):
+            continue
+        weight = (postings.searcher.idf(fieldname, ba) + postings.searcher.idf(fieldname, bb)) / 2
+        ia, ib = np.searchsorted(pa.ids, common), np.searchsorted(pb.ids, common)
+        for k, docnum in enumerate(common.tolist()):
+            ordered, near = _windows(decode(pa.values[ia[k]]), decode(pb.values[ib[k]]))
+            bonus = weight * (ORDERED_WEIGHT * ordered / (ordered + 1)
+                              + WINDOW_WEIGHT * near / (near + 1))
+            if bonus:
+                out[docnum] = out.get(docnum, 0.0) + bonus
+    return out
+
+
+def _windows(first: list[int], second: list[int]) -> tuple[int, int]:
+    """(times `second` follows `first` at once, times they stand within WINDOW either way)."""
+    ordered = near = 0
+    j = 0
+    for p in first:
+        while j < len(second) and second[j] < p - WINDOW + 1:
+            j += 1
+        k = j
+        while k < len(second) and second[k] <= p + WINDOW - 1:
+            near += 1
+            ordered += second[k] == p + 1
+            k += 1
+    return ordered, near
