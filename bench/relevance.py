@@ -129,14 +129,15 @@ def cmd_report(args) -> int:
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
         for split in ("dev", "test"):
-            n, total = blind[split]["n"], blind[f"{split}_total"]
-            print_table(f"{split}: blind set, {n} of {total} queries judged", blind[split],
-                        which, blind["skipped"])
+            print_table(f"{split}: blind set", blind[split], which, blind["skipped"],
+                        total=blind[f"{split}_total"])
     print_table(f"old: regression set ({', '.join(old['collections'])})", old["table"]["all"],
                 which, old["skipped"])
     if args.per_query:
         if blind:
-            print_per_query("dev", list(blind["dev_queries"].values()), which)
+            judged = load_qrels(BLIND_QRELS)
+            print_per_query("dev", [e for e in blind["dev_queries"].values()
+                                    if judged.get(e["qid"])], which)
         print_per_query("old", list(old["queries"].values()), which)
     report = {"rankers": list(which), "blind": blind, "old": old}
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="only documents not yet in blind_qrels.tsv")
     po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
     args = ap.parse_args(argv)
+    unknown = set((args.rankers or "").split(",")) - set(RANKERS) - {""}
+    if unknown:
+        ap.error(f"unknown rankers: {', '.join(sorted(unknown))}")
     # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.command == "freeze":
