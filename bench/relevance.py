@@ -40,6 +40,7 @@ from bench.relevance_data import (  # noqa: E402
 )
 from bench.relevance_pool import pool_entries, write_pool  # noqa: E402
 from bench.relevance_report import metrics, print_per_query, print_table, set_table, summarize_old  # noqa: E402
+from bench.sphinx_peer import SphinxFailed  # noqa: E402
 
 __all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", "USER_TYPES"]
 
@@ -213,11 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown rankers: {', '.join(sorted(unknown))}")
     # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    if args.command == "freeze":
-        return cmd_freeze(args)
-    if args.command == "pool":
-        return cmd_pool(args)
-    return cmd_report(args)
+    command = {"freeze": cmd_freeze, "pool": cmd_pool}.get(args.command, cmd_report)
+    try:
+        return command(args)
+    except SphinxFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

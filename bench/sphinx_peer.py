@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["SphinxPeer", "SphinxUnavailable", "sphinx_missing", "escape_match", "CONFIG_VERSION"]
+__all__ = ["SphinxPeer", "SphinxUnavailable", "SphinxFailed", "sphinx_missing", "escape_match",
+           "CONFIG_VERSION"]
 
 CONFIG_VERSION = "sphinx-v1"  # bump when the config or the XML feed changes
 STOP_WORDS = Path(__file__).resolve().parent.parent / "search" / "data" / "stopwords_ru.txt"
@@ -35,6 +36,10 @@ _SPECIAL = re.compile(r"""([\\()|\-!@~"&/^$=<>'*\[\]:?%+])""")
 
 class SphinxUnavailable(Exception):
     """searchd or indexer is not installed, or pymysql is missing."""
+
+
+class SphinxFailed(Exception):
+    """Sphinx is installed but indexer or searchd failed (a bug here, not a skip)."""
 
 
 def sphinx_missing() -> str | None:
@@ -183,7 +188,7 @@ class SphinxPeer:
                               capture_output=True, text=True, timeout=600)
         (self.scratch / "docs.xml").unlink()
         if proc.returncode != 0:
-            raise SphinxUnavailable(f"indexer failed: {proc.stdout}{proc.stderr}"[-2000:])
+            raise SphinxFailed(f"indexer failed: {proc.stdout}{proc.stderr}"[-2000:])
 
     def _start(self) -> None:
         import pymysql
@@ -193,6 +198,8 @@ class SphinxPeer:
             stale.unlink(missing_ok=True)  # one run's logs only
         proc = subprocess.run(["searchd", "--config", str(self.conf)], capture_output=True,
                               text=True, timeout=60)
+        if proc.returncode != 0:
+            raise SphinxFailed(f"searchd failed: {proc.stdout}{proc.stderr}"[-2000:])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.pid is None and pid_file.exists() and pid_file.read_text().strip():
@@ -203,7 +210,7 @@ class SphinxPeer:
                 return
             except pymysql.err.OperationalError:
                 time.sleep(0.1)
-        raise SphinxUnavailable(f"searchd did not start: {proc.stdout}{proc.stderr}"[-2000:])
+        raise SphinxFailed(f"searchd did not start: {proc.stdout}{proc.stderr}"[-2000:])
 
     def _port(self) -> int:
         text = self.conf.read_text()
