@@ -1,7 +1,8 @@
 """Metrics and tables of the relevance benchmark.
 
 Graded gains (2^grade - 1), unjudged documents count as not relevant. J@10 (the share of
-the top 10 that was judged) tells how far a ranker's figures rest on unjudged documents.
+the returned top 10 that was judged; 1 for an empty answer) tells how far a ranker's
+figures rest on unjudged documents.
 """
 
 from __future__ import annotations
