@@ -58,10 +58,12 @@ def sphinx_missing() -> str | None:
 def escape_match(text: str) -> str:
     r"""A user query as a MATCH() argument: its words ANDed, operators escaped.
 
-    >>> escape_match('мастер-класс "Пушкин" | ёлка')
-    'мастер\\-класс \\"Пушкин\\" \\| ёлка'
+    Lowercased (as the index is), so that MAYBE, NEAR, SENTENCE... are words, not operators.
+
+    >>> escape_match('мастер-класс "Пушкин" | ёлка MAYBE')
+    'мастер\\-класс \\"пушкин\\" \\| ёлка maybe'
     """
-    return " ".join(_SPECIAL.sub(r"\\\1", text).split())
+    return " ".join(_SPECIAL.sub(r"\\\1", text.lower()).split())
 
 
 def _xml_text(value) -> str:

@@ -144,6 +144,7 @@ def test_sphinx_peer_ands_words_folds_yo_and_stops(tmp_path):
         assert sorted(peer.search("праздник книги")) == ["b", "c"]  # ANDed
         assert peer.search("выставка -книги | (\"x") == []  # operators escaped: words ANDed
         assert peer.search("и в на") == []  # stop words only
+        assert peer.search("ЕЛКИ NEAR/3 книги") == []  # operator keywords are words too
     finally:
         peer.close()
     assert not (tmp_path / "sphinx" / "searchd.pid").exists()
