@@ -30,7 +30,13 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stopwords_for_language
 
-from bench.sphinx_peer import CONFIG_VERSION, SphinxPeer, SphinxUnavailable, sphinx_missing
+from bench.sphinx_peer import (
+    CONFIG_VERSION,
+    SphinxPeer,
+    SphinxUnavailable,
+    sphinx_missing,
+    stop_stale,
+)
 from indexer.sources import Skip, iter_publications
 from search.analysis import RuStopFilter, RuTokenizer
 from search.models import SearchRequest
@@ -186,6 +192,7 @@ def _index_dir(name: str, ranker: str, rebuild_all: bool) -> Path:
         shutil.rmtree(path, ignore_errors=True)
     for stale in base.glob(f"{name}-{ranker}-*"):
         if stale != path:
+            stop_stale(stale)  # a searchd that a killed run left serving it
             shutil.rmtree(stale, ignore_errors=True)
     return path
 

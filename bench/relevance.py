@@ -40,6 +40,7 @@ from bench.relevance_data import (  # noqa: E402
 )
 from bench.relevance_pool import pool_entries, write_pool  # noqa: E402
 from bench.relevance_report import metrics, print_per_query, print_table, set_table, summarize_old  # noqa: E402
+from bench.sphinx_peer import SphinxFailed  # noqa: E402
 
 __all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", "USER_TYPES"]
 
@@ -131,14 +132,15 @@ def cmd_report(args) -> int:
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
         for split in splits:
-            n, total = blind[split]["n"], blind[f"{split}_total"]
-            print_table(f"{split}: blind set, {n} of {total} queries judged", blind[split],
-                        which, blind["skipped"])
+            print_table(f"{split}: blind set", blind[split], which, blind["skipped"],
+                        total=blind[f"{split}_total"])
     print_table(f"old: regression set ({', '.join(old['collections'])})", old["table"]["all"],
                 which, old["skipped"])
     if args.per_query:
         if blind:
-            print_per_query("dev", list(blind["dev_queries"].values()), which)
+            judged = load_qrels(BLIND_QRELS)
+            print_per_query("dev", [e for e in blind["dev_queries"].values()
+                                    if judged.get(e["qid"])], which)
         print_per_query("old", list(old["queries"].values()), which)
     report = {"rankers": list(which), "blind": blind, "old": old}
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -211,13 +213,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="only documents not yet in blind_qrels.tsv")
     po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
     args = ap.parse_args(argv)
+    unknown = set((args.rankers or "").split(",")) - set(RANKERS) - {""}
+    if unknown:
+        ap.error(f"unknown rankers: {', '.join(sorted(unknown))}")
     # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    if args.command == "freeze":
-        return cmd_freeze(args)
-    if args.command == "pool":
-        return cmd_pool(args)
-    return cmd_report(args)
+    command = {"freeze": cmd_freeze, "pool": cmd_pool}.get(args.command, cmd_report)
+    try:
+        return command(args)
+    except SphinxFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

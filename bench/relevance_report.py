@@ -1,7 +1,8 @@
 """Metrics and tables of the relevance benchmark.
 
 Graded gains (2^grade - 1), unjudged documents count as not relevant. J@10 (the share of
-the top 10 that was judged) tells how far a ranker's figures rest on unjudged documents.
+the returned top 10 that was judged; 1 for an empty answer) tells how far a ranker's
+figures rest on unjudged documents.
 """
 
 from __future__ import annotations
@@ -64,12 +65,18 @@ def summarize_old(per_query: dict, rankers) -> dict:
     return {"table": table, "worst": worst}
 
 
-def print_table(title: str, row: dict, rankers, skipped: dict | None = None) -> None:
-    """One set: a line per ranker, a column per metric."""
-    print(f"\n{title} ({row.get('n', 0)} queries)")
+def print_table(title: str, row: dict, rankers, skipped: dict | None = None,
+                total: int | None = None) -> None:
+    """One set: a line per ranker, a column per metric (`total`: queries, judged or not)."""
+    n = row.get("n", 0)
+    print(f"\n{title} ({n} queries)" if total is None else
+          f"\n{title} ({n} of {total} queries judged)")
     head = f"  {'ranker':9}" + "".join(f"{LABELS[m]:>9}" for m in METRICS)
     print(head)
     print("  " + "-" * (len(head) - 2))
+    if not row.get("n"):
+        print("  no judged queries yet")
+        return
     for r in rankers:
         if r in row:
             print(f"  {r:9}" + "".join(f"{row[r][m]:9.3f}" for m in METRICS))

@@ -4,8 +4,9 @@ The benchmark feeds it the same Publications as the other rankers (xmlpipe2 writ
 from Python), builds the index with `indexer`, starts `searchd` on a free port of
 127.0.0.1 in a scratch directory and queries it over SphinxQL with pymysql: the query's
 words ANDed (`MATCH('w1 w2')`), the default ranker (proximity_bm25), title weight 2.
-searchd is stopped through its pid file when the ranker is closed, also on error.
-See docs in bench/README.md and the measurements behind these settings in the notes.
+searchd is stopped through its pid file when the ranker is closed, also on error; one
+left running by a run that was killed outright is stopped before the next starts.
+bench/README.md describes the setup.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["SphinxPeer", "SphinxUnavailable", "sphinx_missing", "escape_match", "CONFIG_VERSION"]
+__all__ = ["SphinxPeer", "SphinxUnavailable", "SphinxFailed", "sphinx_missing", "escape_match",
+           "stop_stale", "CONFIG_VERSION"]
 
 CONFIG_VERSION = "sphinx-v1"  # bump when the config or the XML feed changes
 STOP_WORDS = Path(__file__).resolve().parent.parent / "search" / "data" / "stopwords_ru.txt"
@@ -35,6 +37,10 @@ _SPECIAL = re.compile(r"""([\\()|\-!@~"&/^$=<>'*\[\]:?%+])""")
 
 class SphinxUnavailable(Exception):
     """searchd or indexer is not installed, or pymysql is missing."""
+
+
+class SphinxFailed(Exception):
+    """Sphinx is installed but indexer or searchd failed (a bug here, not a skip)."""
 
 
 def sphinx_missing() -> str | None:
@@ -52,10 +58,12 @@ def sphinx_missing() -> str | None:
 def escape_match(text: str) -> str:
     r"""A user query as a MATCH() argument: its words ANDed, operators escaped.
 
-    >>> escape_match('мастер-класс "Пушкин" | ёлка')
-    'мастер\\-класс \\"Пушкин\\" \\| ёлка'
+    Lowercased (as the index is), so that MAYBE, NEAR, SENTENCE... are words, not operators.
+
+    >>> escape_match('мастер-класс "Пушкин" | ёлка MAYBE')
+    'мастер\\-класс \\"пушкин\\" \\| ёлка maybe'
     """
-    return " ".join(_SPECIAL.sub(r"\\\1", text).split())
+    return " ".join(_SPECIAL.sub(r"\\\1", text.lower()).split())
 
 
 def _xml_text(value) -> str:
@@ -142,7 +150,7 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A daemon we started is not our child, but reap it if it is (no zombie).
+    # A zombie (exited, not yet reaped by its parent) has stopped.
     return Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
 
 
@@ -164,7 +172,9 @@ class SphinxPeer:
         self.pid: int | None = None
         self.conn = None
         scratch.mkdir(parents=True, exist_ok=True)
-        self.conf = write_config(scratch, _free_port())
+        stop_stale(scratch)
+        self.port = _free_port()
+        self.conf = write_config(scratch, self.port)
         stamp = scratch / "built"
         if not stamp.exists() or stamp.read_text() != key:
             self._build(pubs_factory())
@@ -183,7 +193,7 @@ class SphinxPeer:
                               capture_output=True, text=True, timeout=600)
         (self.scratch / "docs.xml").unlink()
         if proc.returncode != 0:
-            raise SphinxUnavailable(f"indexer failed: {proc.stdout}{proc.stderr}"[-2000:])
+            raise SphinxFailed(f"indexer failed: {proc.stdout}{proc.stderr}"[-2000:])
 
     def _start(self) -> None:
         import pymysql
@@ -193,21 +203,18 @@ class SphinxPeer:
             stale.unlink(missing_ok=True)  # one run's logs only
         proc = subprocess.run(["searchd", "--config", str(self.conf)], capture_output=True,
                               text=True, timeout=60)
+        if proc.returncode != 0:
+            raise SphinxFailed(f"searchd failed: {proc.stdout}{proc.stderr}"[-2000:])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if self.pid is None and pid_file.exists() and pid_file.read_text().strip():
-                self.pid = int(pid_file.read_text().split()[0])
+            self.pid = self.pid or _pid_from_file(self.scratch)
             try:
-                self.conn = pymysql.connect(host="127.0.0.1", port=self._port(),
+                self.conn = pymysql.connect(host="127.0.0.1", port=self.port,
                                             charset="utf8", autocommit=None, connect_timeout=2)
                 return
             except pymysql.err.OperationalError:
                 time.sleep(0.1)
-        raise SphinxUnavailable(f"searchd did not start: {proc.stdout}{proc.stderr}"[-2000:])
-
-    def _port(self) -> int:
-        text = self.conf.read_text()
-        return int(re.search(r"listen = 127\.0\.0\.1:(\d+)", text).group(1))
+        raise SphinxFailed(f"searchd did not start: {proc.stdout}{proc.stderr}"[-2000:])
 
     def search(self, text: str, depth: int = DEPTH) -> list[str]:
         """Docids of the AND query `text`, best first (at most `depth`)."""
@@ -227,18 +234,35 @@ class SphinxPeer:
             except Exception:  # noqa: BLE001 - the server may already be gone
                 pass
             self.conn = None
-        pid_file = self.scratch / "searchd.pid"
-        if self.pid is None and pid_file.exists() and pid_file.read_text().strip():
-            self.pid = int(pid_file.read_text().split()[0])
-        if self.pid is None:
-            return
-        pid, self.pid = self.pid, None
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + 15
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        pid, self.pid = self.pid or _pid_from_file(self.scratch), None
+        _stop(pid)
+
+
+def _pid_from_file(scratch: Path) -> int | None:
+    """The pid in scratch/searchd.pid if that process is a searchd on scratch/sphinx.conf."""
+    try:
+        pid = int((scratch / "searchd.pid").read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if str(scratch / "sphinx.conf").encode() in cmdline else None
+
+
+def _stop(pid: int | None) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 15
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def stop_stale(scratch: Path) -> None:
+    """Stop a searchd that a killed run left serving scratch (its pid file names it)."""
+    _stop(_pid_from_file(scratch))

@@ -21,11 +21,11 @@ def pytest_addoption(parser):
                      help="rewrite tests/data/golden/*.json from the current extractor")
 
 
-def require_tool(name: str) -> str:
+def require_tool(name: str, package: str | None = None) -> str:
     """The path of a system tool; skip without it, but fail in CI where .ci/run installs it."""
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (apt-get install {name})"
+        message = f"{name} is not installed (apt-get install {package or name})"
         if IN_CI:
             pytest.fail(message + " - CI must install it")
         pytest.skip(message)

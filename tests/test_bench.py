@@ -94,7 +94,7 @@ def _sphinx_or_skip() -> None:
     """Skip without Sphinx, but fail in CI, where .ci/run installs it (pymysql: test extras)."""
     from bench.sphinx_peer import sphinx_missing
 
-    require_tool("searchd")
+    require_tool("searchd", "sphinxsearch")
     reason = sphinx_missing()
     if reason and IN_CI:
         pytest.fail(reason)
@@ -103,10 +103,16 @@ def _sphinx_or_skip() -> None:
 
 
 def test_relevance_benchmark_runs(tmp_path):
-    """The quick mode runs every ranker, Sphinx for real: a broken Sphinx path fails here."""
-    from bench.rankers import OUT, RANKERS
+    """The quick mode runs every ranker, Sphinx for real: a broken Sphinx path fails here.
 
-    _sphinx_or_skip()
+    Without Sphinx it runs the others and says why Sphinx was skipped (in CI: a failure).
+    """
+    from bench.rankers import OUT, RANKERS
+    from bench.sphinx_peer import sphinx_missing
+
+    missing = sphinx_missing()
+    if missing and IN_CI:
+        pytest.fail(f"{missing} - CI must install it")
     out = tmp_path / "relevance.json"
     proc = subprocess.run([sys.executable, "-m", "bench.relevance", "--sample-only",
                            "--per-query", "--json", str(out)],
@@ -115,10 +121,13 @@ def test_relevance_benchmark_runs(tmp_path):
     assert "old: regression set (sample) (48 queries)" in proc.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     table = data["old"]["table"]["all"]
+    assert table["ours"]["ndcg@10"] > 0.9 and table["lemma"]["ndcg@10"] > 0.5
+    if missing:
+        assert data["old"]["skipped"] == {"sphinx": missing}
+        assert f"  sphinx     skipped: {missing}" in proc.stdout
+        return
     assert data["old"]["skipped"] == {} and set(RANKERS) <= set(table)
-    assert table["sphinx"]["ndcg@10"] > 0.3 and table["ours"]["ndcg@10"] > 0.9
-    for line in ("  sphinx ", "  ours "):
-        assert line in proc.stdout
+    assert table["sphinx"]["ndcg@10"] > 0.3
     # searchd was stopped: it removes its pid file on a clean shutdown.
     scratch = next((OUT / "sphinx").glob("sample-sphinx-*"))
     assert not (scratch / "searchd.pid").exists()
@@ -141,6 +150,7 @@ def test_sphinx_peer_ands_words_folds_yo_and_stops(tmp_path):
         assert sorted(peer.search("праздник книги")) == ["b", "c"]  # ANDed
         assert peer.search("выставка -книги | (\"x") == []  # operators escaped: words ANDed
         assert peer.search("и в на") == []  # stop words only
+        assert peer.search("ЕЛКИ NEAR/3 книги") == []  # operator keywords are words too
     finally:
         peer.close()
     assert not (tmp_path / "sphinx" / "searchd.pid").exists()
