@@ -8,9 +8,13 @@ import pytest
 
 from tests.conftest import ROOT, require_corpus
 
-# Measured minus 0.02 (see bench/relevance.py output).
-SAMPLE_FLOOR = {"ndcg@10": 0.967 - 0.02, "mrr@10": 1.0 - 0.02}
-CORPUS_FLOOR = {"ndcg@10": 0.942 - 0.02, "mrr@10": 0.990 - 0.02}
+# Measured minus 0.02 (see `python -m bench.relevance`). The old set's figures fell from
+# 0.967/0.942 when partial matches stopped being mixed into full ones (issue 11): its
+# judgments were pooled from the rankers of that time, and that behaviour was tuned on it.
+SAMPLE_FLOOR = {"ndcg@10": 0.929 - 0.02, "mrr@10": 0.969 - 0.02}
+CORPUS_FLOOR = {"ndcg@10": 0.913 - 0.02, "mrr@10": 0.990 - 0.02}
+# The blind set's dev half only: its test half is reported once, never pinned or tuned on.
+BLIND_DEV_FLOOR = {"ndcg@10": 0.860 - 0.02, "mrr@10": 0.958 - 0.02}
 
 
 def _bench():
@@ -45,3 +49,12 @@ def test_corpus_relevance_does_not_regress():
     ours = report["table"]["collection=corpus"]["ours"]
     for metric, floor in CORPUS_FLOOR.items():
         assert ours[metric] >= floor, (metric, ours, report["worst"])
+
+
+@pytest.mark.corpus
+def test_blind_dev_relevance_does_not_regress():
+    require_corpus()
+    report = _bench().run_blind(verbose=False, which=("ours",), splits=("dev",))
+    ours = report["dev"]["ours"]
+    for metric, floor in BLIND_DEV_FLOOR.items():
+        assert ours[metric] >= floor, (metric, ours)
