@@ -61,8 +61,9 @@ TITLE_BOOST = 3.0
 # Code whose change alters what a ranker puts into its index.
 _INDEX_CODE = {
     "ours": ("search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
-             "search/models.py", "search/topics.py", "search/forms.py", "indexer/sources.py",
-             "indexer/extract.py"),
+             "search/models.py", "search/topics.py", "search/forms.py", "search/stems.py",
+             "search/quoted.py", "search/duplicates.py", "search/lexicon.py",
+             "indexer/sources.py", "indexer/extract.py"),
     "lemma": ("search/analysis.py", "search/morph.py"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),
 }

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
+from search import stems
 from search.analysis import RU_ANALYZER, STOP_WORDS, WORD_RE
 from search.forms import ExactForm
-from search.morph import fold_yo
+from search.morph import fold_yo, is_cyrillic
+from search.stems import stem
 from search.synonyms import SynonymDictionary
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
@@ -39,6 +41,9 @@ RELAXED_SHOULD_MATCH = 0.5  # of the words, when no publication meets the rule a
 # A word found in the author or signature line: a surname typed finds that person's
 # publications, ranked as if the name stood in the body twice over.
 PEOPLE_BOOST = 2.0
+# A word matched through its Snowball stem only (search/stems.py), a derivation: a
+# fifth of a lemma match in the body.
+STEM_WEIGHT = 0.5
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
@@ -317,6 +322,8 @@ class QueryParser:
         state.lemmas.update(lemma for lemma, _ in whole)
         state.top_lemmas.append(whole[0][0])
         query = self._terms(whole)
+        if is_cyrillic(folded):
+            query = wq.Or([query, wq.Term(stems.FIELD, stem(folded), boost=STEM_WEIGHT)])
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = wq.Or([query, self._sequence([p[0][0] for p in parts], slop=1)])

@@ -10,11 +10,12 @@ from whoosh.system import pack_uint
 
 from search.analysis import RU_ANALYZER, RuAnalyzer
 from search.forms import pack_forms
+from search.stems import stem_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -91,6 +92,7 @@ def build_schema() -> fields.Schema:
         title=RuTextField(),
         body=RuTextField(),
         people=RuTextField(stored=False),  # the author or signature line, searchable by name
+        stems=fields.TEXT(analyzer=stem_analyzer(), phrase=False),  # search/stems.py
         quoted=fields.KEYWORD(commas=True, scorable=False, lowercase=False),  # search/quoted.py
         published=fields.DATETIME(stored=True, sortable=True),
         author=fields.ID(stored=True),

@@ -55,6 +55,7 @@ def to_document(pub: Publication) -> dict:
         "title": pub.title,
         "body": pub.body,
         "people": pub.author or "",
+        "stems": f"{pub.title}\n{pub.body}",
         "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.body}")),
         "author_position": pub.author_position,
         "photographer": pub.photographer,
