@@ -21,6 +21,7 @@ from search.lemma_cache import LemmaCache
 from search.models import Publication
 from search.morph import new_readings
 from search.parallel import collect_lemmas, default_procs, parallel_writer
+from search.people import surnames
 from search.quoted import quoted_keys
 from search.schema import build_codec
 from search.store import IndexLocation
@@ -54,7 +55,7 @@ def to_document(pub: Publication) -> dict:
         "url": pub.url,
         "title": pub.title,
         "body": pub.body,
-        "people": pub.author or "",
+        "people": surnames(pub.author),
         "stems": f"{pub.title}\n{pub.body}",
         "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.body}")),
         "author_position": pub.author_position,

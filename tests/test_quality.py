@@ -125,3 +125,18 @@ def test_the_author_filter_ignores_case_and_names_an_unknown_value(service):
     missing = _search(service, "", authors=("Анна Вершининаа",))
     assert missing.total == 0
     assert any("«Анна Вершининаа»" in w and "автор" in w for w in missing.warnings)
+
+
+def test_only_surnames_of_an_author_line_are_searchable():
+    from search.people import surnames
+
+    assert surnames("Анна Вершинина") == "Вершинина"
+    assert surnames("Светлана Николаевна Рябинина") == "Рябинина"
+    assert surnames("Юзефович Л.") == "Юзефович"  # a patronymic alone is a surname
+    assert surnames("Газета «Звезда Алтая»") == "" and surnames(None) == ""
+
+
+def test_a_first_name_that_is_a_word_does_not_find_its_bearers(service):
+    """`вера` (faith) does not list what Вера Аксёнова signed."""
+    result = _search(service, "вера в победу")
+    assert result.partial and all("<mark>" in h.snippet for h in result.hits + result.partial)
