@@ -7,6 +7,7 @@ import hmac
 
 import falcon
 
+from api.errors import public_message
 from api.params import search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
@@ -126,7 +127,8 @@ class Health:
         except IndexMissing as exc:
             resp.status = falcon.HTTP_503
             resp.media = {"status": "missing", "documents": 0, "generation": None,
-                          "last_reindex": None, "stale": True, "description": str(exc)}
+                          "last_reindex": None, "stale": True,
+                          "description": public_message(str(exc))}
             return
         built = info["last_reindex"]
         age_hours = None
@@ -142,7 +144,7 @@ EXPORT_COLUMNS = export.COLUMNS
 
 
 class Export:
-    """Every matching publication as CSV (UTF-8 with BOM so Excel reads Cyrillic) or XLSX."""
+    """Every matching publication as CSV (`;`, BOM, Russian headers) or XLSX, streamed."""
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
@@ -153,7 +155,14 @@ class Export:
             raise falcon.HTTPBadRequest(title="Invalid parameter",
                                         description=f"unknown format {fmt[:20]!r}: use csv or xlsx")
         request = search_request(req, self.settings, paged=False)
-        hits = self.service.export(request)
+        hits = self.service.export_hits(request)
+        first = next(hits, None)  # errors (no index, bad query) still answer as JSON
         resp.content_type = export.CONTENT_TYPES[fmt]
         resp.downloadable_as = f"kartoteka.{fmt}"
-        resp.data = export.render(hits, fmt)
+        resp.stream = export.stream(_chain(first, hits), fmt)
+
+
+def _chain(first, rest):
+    if first is not None:
+        yield first
+        yield from rest
