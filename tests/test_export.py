@@ -193,3 +193,19 @@ def test_api_export_is_a_stream_with_flat_memory(large_service):
     # peak is a few chunks, not the whole file (~1.3 MB).
     assert late - early < 64 * 1024, (early, late)
     assert peak < size / 2, (peak, size)
+
+
+def test_xlsx_is_sent_as_it_is_written(large_service):
+    from falcon import testing
+
+    from api.app import create_app
+
+    app = create_app(large_service.settings, large_service)
+    environ = testing.create_environ("/api/export", query_string="format=xlsx")
+    chunks = iter(app(environ, lambda status, headers: None))
+    first = next(chunks)
+    assert first.startswith(b"PK")  # the zip starts before the rows are all read
+    rest = list(chunks)
+    assert len(rest) >= LARGE // export.ROWS_PER_CHUNK - 1
+    rows = _xlsx_rows(first + b"".join(rest))
+    assert len(rows) == LARGE + 1 and rows[0] == [export.HEADERS[c] for c in export.COLUMNS]
