@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import replace
 
 import falcon
 
@@ -14,6 +15,7 @@ from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
 from search.searcher import SearchService
 from search.settings import Settings
+from search.topics import TopicDictionary
 from search.writer import delete, upsert
 
 __all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health", "Export"]
@@ -49,6 +51,7 @@ class PublicationResource:
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
+        self._topic_dictionary: TopicDictionary | None = None
 
     def on_get(self, req, resp, pid):
         resp.media = self.service.get(_valid_id(pid))
@@ -61,6 +64,7 @@ class PublicationResource:
                                         description="send a JSON object with title and text")
         body = {**body, "id": _valid_id(pid), "source_file": "api"}
         pub = Publication.from_dict(body, source="api")
+        pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.body))
         existed = self._exists(pub.id)
         upsert(self.service.location, [pub])
         self.service.invalidate()  # read-your-writes within this worker
@@ -74,6 +78,12 @@ class PublicationResource:
         if not removed:
             raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
         resp.media = {"id": pid, "status": "deleted"}
+
+    def _topics(self) -> TopicDictionary:
+        """The controlled topic list, as a reindex applies it (loaded on the first PUT)."""
+        if self._topic_dictionary is None:
+            self._topic_dictionary = TopicDictionary.load(self.settings.topics_file)
+        return self._topic_dictionary
 
     def _exists(self, pid: str) -> bool:
         try:

@@ -135,3 +135,20 @@ def test_no_topic_of_the_corpus_is_a_latin_slug(topics):
     # Every rubric and section of the corpus is known: all values come from the list.
     assert set(values) <= set(topics.names), set(values) - set(topics.names)
     assert values["В мире"] > 100 and values["Чтение и книги"] > 100
+
+
+def test_a_pushed_publication_gets_topics_from_the_list(fresh_index):
+    from falcon import testing
+
+    from api.app import create_app
+
+    client = testing.TestClient(create_app(fresh_index))
+    auth = {"Authorization": "Bearer test-token"}
+    for pid, topics, expected in [("t-1", ["world", "some_slug"], ["В мире"]),
+                                  ("t-2", ["some_slug"], ["Выставки"]),
+                                  ("t-3", ["Юбилеи писателей"], ["Юбилеи писателей"])]:
+        resp = client.simulate_put(f"/api/publications/{pid}", headers=auth, json={
+            "title": "Выставка к юбилею", "text": "В зале открылась выставка.",
+            "topics": topics})
+        assert resp.status_code == 201
+        assert client.simulate_get(f"/api/publications/{pid}").json["topics"] == expected
