@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import service_over
 
-from search.suggest import _display, _title_words
+from search.vocabulary import _display, _title_words
 
 BODY = "Читатели пришли в библиотеку. Дети рисовали, взрослые помогали детям."
 TITLES = [
