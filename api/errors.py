@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import falcon
 
@@ -19,7 +20,7 @@ from search.errors import (
     SearchError,
 )
 
-__all__ = ["install_error_handlers"]
+__all__ = ["install_error_handlers", "public_message"]
 
 log = logging.getLogger("kartoteka.api")
 
@@ -35,12 +36,30 @@ _STATUS = [
 ]
 
 
+# A server file path: a slash not inside a URL or a word, then at least one more part.
+_PATH = re.compile(r"(?<![\w:/.~-])(?:/[\w.@+~-]+){2,}/?")
+
+
+def public_message(message: str) -> str:
+    """An error message without the server's file paths (they stay in the log).
+
+    >>> public_message("no index in /srv/kartoteka/index: build one")
+    'no index in …: build one'
+    """
+    return _PATH.sub("…", message)
+
+
 def _search_error(req, resp, exc: SearchError, params):
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
             headers = {"Retry-After": "1"} if isinstance(exc, IndexBusy) else None
-            raise falcon.HTTPError(status, title=title, description=str(exc), headers=headers)
-    raise falcon.HTTPInternalServerError(title="Internal error", description=str(exc))
+            if status != falcon.HTTP_400 and status != falcon.HTTP_404:
+                log.warning("%s on %s: %s", title, req.relative_uri, exc)
+            raise falcon.HTTPError(status, title=title, description=public_message(str(exc)),
+                                   headers=headers)
+    log.warning("error on %s: %s", req.relative_uri, exc)
+    raise falcon.HTTPInternalServerError(title="Internal error",
+                                         description=public_message(str(exc)))
 
 
 def _unexpected(req, resp, exc: Exception, params):

@@ -74,7 +74,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 _q("q", {"type": "string", "maxLength": max_q}, "text typed so far"),
                 _q("limit", {"type": "integer", "minimum": 1, "maximum": 10}, "how many")],
                 "responses": {"200": _ok("Suggestions"), "400": bad, "503": _err("no index")}}},
-            "/api/export": {"get": {"summary": "Every match as CSV or XLSX", "parameters": [
+            "/api/export": {"get": {"summary": "Every match, streamed: CSV (; BOM, Russian headers, dd.mm.yyyy) or XLSX", "parameters": [
                 *[p for p in search_params if p["name"] not in ("page", "per_page")],
                 _q("format", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")],
                 "responses": {"200": {"description": "CSV or XLSX file", "content": {

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import replace
 
 import falcon
 
+from api.errors import public_message
 from api.params import search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
 from search.searcher import SearchService
 from search.settings import Settings
+from search.topics import TopicDictionary
 from search.writer import delete, upsert
 
 __all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health", "Export"]
@@ -48,6 +51,7 @@ class PublicationResource:
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
+        self._topic_dictionary: TopicDictionary | None = None
 
     def on_get(self, req, resp, pid):
         resp.media = self.service.get(_valid_id(pid))
@@ -60,6 +64,7 @@ class PublicationResource:
                                         description="send a JSON object with title and text")
         body = {**body, "id": _valid_id(pid), "source_file": "api"}
         pub = Publication.from_dict(body, source="api")
+        pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.body))
         existed = self._exists(pub.id)
         upsert(self.service.location, [pub])
         self.service.invalidate()  # read-your-writes within this worker
@@ -73,6 +78,12 @@ class PublicationResource:
         if not removed:
             raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
         resp.media = {"id": pid, "status": "deleted"}
+
+    def _topics(self) -> TopicDictionary:
+        """The controlled topic list, as a reindex applies it (loaded on the first PUT)."""
+        if self._topic_dictionary is None:
+            self._topic_dictionary = TopicDictionary.load(self.settings.topics_file)
+        return self._topic_dictionary
 
     def _exists(self, pid: str) -> bool:
         try:
@@ -126,7 +137,8 @@ class Health:
         except IndexMissing as exc:
             resp.status = falcon.HTTP_503
             resp.media = {"status": "missing", "documents": 0, "generation": None,
-                          "last_reindex": None, "stale": True, "description": str(exc)}
+                          "last_reindex": None, "stale": True,
+                          "description": public_message(str(exc))}
             return
         built = info["last_reindex"]
         age_hours = None
@@ -142,7 +154,7 @@ EXPORT_COLUMNS = export.COLUMNS
 
 
 class Export:
-    """Every matching publication as CSV (UTF-8 with BOM so Excel reads Cyrillic) or XLSX."""
+    """Every matching publication as CSV (`;`, BOM, Russian headers) or XLSX, streamed."""
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
@@ -153,7 +165,14 @@ class Export:
             raise falcon.HTTPBadRequest(title="Invalid parameter",
                                         description=f"unknown format {fmt[:20]!r}: use csv or xlsx")
         request = search_request(req, self.settings, paged=False)
-        hits = self.service.export(request)
+        hits = self.service.export_hits(request)
+        first = next(hits, None)  # errors (no index, bad query) still answer as JSON
         resp.content_type = export.CONTENT_TYPES[fmt]
         resp.downloadable_as = f"kartoteka.{fmt}"
-        resp.data = export.render(hits, fmt)
+        resp.stream = export.stream(_chain(first, hits), fmt)
+
+
+def _chain(first, rest):
+    if first is not None:
+        yield first
+        yield from rest

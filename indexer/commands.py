@@ -190,14 +190,23 @@ def _export(service, args) -> int:
     if args.format == "xlsx" and args.output is None:
         print("error: --format xlsx needs --output FILE", file=sys.stderr)
         return EXIT_USAGE
-    hits = service.export(request_from_args(args))
-    data = export.render(hits, args.format)
+    count = 0
+
+    def counted():
+        nonlocal count
+        for hit in service.export_hits(request_from_args(args)):
+            count += 1
+            yield hit
+
+    chunks = export.stream(counted(), args.format)
     if args.output is None:
-        sys.stdout.buffer.write(data)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
     else:
-        args.output.write_bytes(data)
-        log.info("%d publications written to %s", len(hits), args.output)
+        with open(args.output, "wb") as out:
+            out.writelines(chunks)
+        log.info("%d publications written to %s", count, args.output)
     return 0
 
 

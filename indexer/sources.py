@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
@@ -164,8 +164,7 @@ def _page(path: Path, topics) -> Publication | Skip:
 
 
 def _with_topics(pub: Publication, topics) -> Publication:
-    if pub.topics or topics is None:
+    """The source's categories mapped onto the topic list, else topics from the words."""
+    if topics is None:
         return pub
-    from dataclasses import replace
-
-    return replace(pub, topics=topics.assign(pub.title, pub.body))
+    return replace(pub, topics=topics.topics_for(pub.topics, pub.title, pub.body))

@@ -508,8 +508,8 @@ class _Crawl:
             self.new[url] = entry
 
     def add(self, pub: Publication) -> None:
-        if self.topics is not None and not pub.topics:
-            pub = replace(pub, topics=self.topics.assign(pub.title, pub.body))
+        if self.topics is not None:
+            pub = replace(pub, topics=self.topics.topics_for(pub.topics, pub.title, pub.body))
         with self.lock:
             self.result.publications.append(pub)
         if self.on_item:

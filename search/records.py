@@ -28,8 +28,8 @@ def to_record(fields: dict) -> dict:
             "published": _iso(fields.get("published")), "author": fields.get("author"),
             "author_position": fields.get("author_position"),
             "photographer": fields.get("photographer"), "topics": topics_of(fields.get("topics")),
-            "library": fields.get("library"), "source": fields.get("source"),
-            "parent_id": fields.get("parent_id"), "text": fields.get("body", "")}
+            "library": fields.get("library"), "parent_id": fields.get("parent_id"),
+            "text": fields.get("body", "")}  # no `source`: the server's file path is private
 
 
 def attachments_of(searcher, pid: str) -> list[dict]:

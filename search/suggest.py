@@ -1,99 +1,199 @@
-"""Completions for the search box: frequent words and titles, lemma-aware, typo-tolerant."""
+"""Completions for the search box, in the words' written forms.
+
+Typed words are matched against the titles' word forms (search/vocabulary.py) in order:
+the earlier ones in any inflection (`Война и` finds `Войну и`), the last by the prefix
+of its form. The completion keeps what was typed, ends the last word as written and adds
+the words that follow it up to a break (`выставка дет` -> `выставка детских рисунков`).
+Names and abbreviations keep their written case (`цгб` -> `ЦГБ`); text typed on the
+Latin layout is read as Russian (`,b,k` -> `библ`, spelling's keyboard table). Words no
+title has come from the bodies, in the forms written there (never `деть` for `дети`).
+"""
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass
+from collections import Counter
 
-from search.analysis import WORD_RE
-from search.morph import NAME_MARK, fold_yo, index_lemmas, is_cyrillic
-from search.spelling import edit_distance
+from search.analysis import STOP_WORDS, WORD_RE
+from search.morph import is_cyrillic
+from search.spelling import from_latin_layout
+from search.vocabulary import BREAK, Vocabulary, fold
 
 __all__ = ["Vocabulary", "suggest"]
 
-MIN_DOC_FREQ = 1
-MAX_WORDS = 200_000
+MAX_SCAN = 50_000  # title places looked at per query
+MAX_FOLLOWING = 2  # words added after the completed one
+MAX_TITLES = 3
 
 
-@dataclass
-class Vocabulary:
-    """Sorted lemmas with document frequencies, and titles, of one index generation."""
-
-    words: list[str]
-    freqs: dict[str, int]
-    titles: list[tuple[str, str, str]]  # (folded lowercase title, title, id)
-
-    @classmethod
-    def build(cls, searcher) -> Vocabulary:
-        reader = searcher.reader()
-        freqs: dict[str, int] = {}
-        for fieldname in ("body", "title"):
-            for term, info in reader.iter_field(fieldname):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                if len(word) > 2 and not word.isdigit() and not word.startswith(NAME_MARK):
-                    freqs[word] = freqs.get(word, 0) + info.doc_frequency()
-        if len(freqs) > MAX_WORDS:
-            keep = sorted(freqs, key=lambda w: -freqs[w])[:MAX_WORDS]
-            freqs = {w: freqs[w] for w in keep}
-        titles = [(fold_yo(f.get("title", "").lower()), f.get("title", ""), f["id"])
-                  for f in searcher.all_stored_fields() if f.get("parent_id") is None]
-        return cls(sorted(freqs), freqs, titles)
-
-    def with_prefix(self, prefix: str, limit: int) -> list[str]:
-        start = bisect.bisect_left(self.words, prefix)
-        found = []
-        for word in self.words[start:]:
-            if not word.startswith(prefix):
-                break
-            found.append(word)
-        found.sort(key=lambda w: (-self.freqs[w], w))
-        return found[:limit]
-
-    def near_prefix(self, prefix: str, limit: int) -> list[str]:
-        """Words whose beginning is one edit away from `prefix` (a typo after 4 letters)."""
-        head = prefix[:2]
-        start = bisect.bisect_left(self.words, head)
-        found = []
-        for word in self.words[start:]:
-            if not word.startswith(head):
-                break
-            if edit_distance(prefix, word[:len(prefix)]) <= 1:
-                found.append(word)
-        found.sort(key=lambda w: (-self.freqs[w], w))
-        return found[:limit]
-
-
+# -- suggestions -----------------------------------------------------------------------
 def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
-    """Up to `limit` suggestions: titles containing the words typed, then word completions."""
-    words = WORD_RE.findall(text)
-    if not words:
-        return []
-    head = text[: text.lower().rfind(words[-1].lower())]
-    last = fold_yo(words[-1].lower())
-    completions: list[str] = []
-    if is_cyrillic(last) and len(last) >= 4:
-        completions += [lemma for lemma in index_lemmas(last) if lemma in vocab.freqs]
-    completions += vocab.with_prefix(last, limit)
-    if len(completions) < 3 and len(last) >= 4:  # a typo after the first letters
-        completions += vocab.near_prefix(last, limit)
-    seen, out = set(), []
-    for title in _titles(vocab, [fold_yo(w.lower()) for w in words], limit=4):
-        out.append({"text": title[1], "kind": "title", "id": title[2]})
-    for word in completions:
-        phrase = f"{head}{word}"
-        if word not in seen and len(out) < limit:
-            seen.add(word)
-            out.append({"text": phrase, "kind": "word", "id": None})
+    """Up to `limit` completions of `text`, then titles with its words.
+
+    Text typed on the Latin layout is also read as Russian.
+    """
+    out = _suggest(vocab, text, limit)
+    if _latin_layout(text):
+        seen = {s["text"] for s in out}
+        out += [s for s in _suggest(vocab, from_latin_layout(text), limit)
+                if s["text"] not in seen]
     return out[:limit]
 
 
-def _titles(vocab: Vocabulary, words: list[str], limit: int):
-    if len(words[-1]) < 3:
+def _latin_layout(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not is_cyrillic(text) and any(c.isalpha() for c in text)
+
+
+def _suggest(vocab: Vocabulary, text: str, limit: int) -> list[dict]:
+    matches = list(WORD_RE.finditer(text))
+    if not matches:
         return []
+    titles = _titles(vocab, [fold(m.group()) for m in matches], MAX_TITLES)
+    wanted = max(limit - len(titles), limit // 2)
+    words = _completions(vocab, text, matches, wanted)
+    out = [{"text": t, "kind": "word", "id": None} for t in words[:wanted]]
+    out += [{"text": title, "kind": "title", "id": pid} for title, pid in titles]
+    return out[:limit]
+
+
+def _completions(vocab: Vocabulary, text: str, matches: list, limit: int) -> list[str]:
+    """Phrases from the titles that go on from what was typed, then single words."""
+    last = fold(matches[-1].group())
+    sets = [vocab.same_word(fold(m.group())) for m in matches[:-1]] + [vocab.prefix_range(last)]
+    out: list[str] = []
+    if len(matches) == 1:  # one word: phrases only when they recur
+        out += _phrases(vocab, text, matches, sets, limit, min_phrase=2)
+    else:  # the typed words in order; else the last ones (`ко дню поб` -> `дню поб`)
+        for first in range(len(sets) - 1):
+            if all(sets[first:]):
+                out = _phrases(vocab, text, matches, sets[first:], limit, min_phrase=1)
+                if out:
+                    break
+        if not out and len(last) >= 3:  # the last word alone, after the others
+            out = _phrases(vocab, text, matches, sets[-1:], limit, min_phrase=0)
+    if len(last) >= 3 and (len(matches) == 1 and len(out) < limit or not out):
+        out += _new(out, _body_words(vocab, text, matches[-1], limit))
+    head = text[:matches[-1].start()]
+    if not out:  # a whole word no title has as typed: its other forms
+        forms = sorted(vocab.same_word(last), key=lambda i: -len(vocab.places[i]))
+        out = [_join(vocab, matches[:-1], head, vocab.shown(i)) for i in forms[:limit]]
+    if not out and len(last) >= 4:  # a typo after the first letters
+        out = [_join(vocab, matches[:-1], head, vocab.shown(i))
+               for i in vocab.near_prefix(last, limit)]
+    return out[:limit]
+
+
+def _new(have: list[str], more: list[str]) -> list[str]:
+    seen = {t.lower() for t in have}
+    return [t for t in more if t.lower() not in seen]
+
+
+def _phrases(vocab, text, matches, sets, limit, min_phrase: int) -> list[str]:
+    """Completions of the last typed word where the typed words stand in order in a title.
+
+    The words that follow in the title are added when such a phrase occurs `min_phrase`
+    times (0: never); the word alone is left out when one phrase accounts for all of it.
+    """
+    k = len(sets)
+    bare: Counter = Counter()
+    longer: Counter = Counter()
+    for t, s in _places(vocab, sets):
+        seq = vocab.sequences[t]
+        done = seq[s + k - 1]
+        if k == 1 and vocab.forms[done - 1] in STOP_WORDS:
+            continue  # `при` alone finds nothing: stop words are not searched
+        bare[done] += 1
+        following = []
+        for form_id in seq[s + k:s + k + MAX_FOLLOWING]:
+            if form_id == BREAK:
+                break
+            following.append(form_id)
+        while following and vocab.forms[following[-1] - 1] in STOP_WORDS:
+            following.pop()
+        if following and min_phrase:
+            longer[(done, *following)] += 1
+    ranked = [(n, 1, key) for key, n in longer.items() if n >= min_phrase]
+    best = Counter()
+    for _, _, key in ranked:
+        best[key[0]] = max(best[key[0]], longer[key])
+    ranked += [(n, 0, (done,)) for done, n in bare.items() if best[done] < n]
+    ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    head = text[:matches[-1].start()]
+    return [_render(vocab, matches, head, key) for _, _, key in ranked[:limit]]
+
+
+def _places(vocab: Vocabulary, sets: list):
+    """(title, start) where each typed word's set holds the word at its place."""
+    k = len(sets)
+    anchor = min(range(k), key=lambda i: vocab.count(sets[i]))
+    scanned = 0
+    for form_id in sorted(sets[anchor], key=lambda i: -len(vocab.places[i])):
+        for packed in vocab.places[form_id]:
+            scanned += 1
+            if scanned > MAX_SCAN:
+                return
+            t, s = packed >> 8, (packed & 255) - anchor
+            seq = vocab.sequences[t]
+            if s >= 0 and s + k <= len(seq) and all(seq[s + i] in sets[i] for i in range(k)):
+                yield t, s
+
+
+def _render(vocab: Vocabulary, matches: list, head: str, key: tuple) -> str:
+    typed = matches[-1].group()
+    shown = vocab.shown(key[0])
+    word = shown if shown[:1].isupper() else typed + shown[len(typed):]
+    rest = " ".join(vocab.shown(i) for i in key[1:])
+    return _join(vocab, matches[:-1], head, word + (" " + rest if rest else ""))
+
+
+def _join(vocab: Vocabulary, earlier: list, head: str, tail: str) -> str:
+    """`head` + `tail`, earlier typed names and abbreviations put in their written case."""
+    for m in reversed(earlier):
+        form = fold(m.group())
+        ids = [i for i in vocab.prefix_range(form) if vocab.forms[i - 1] == form]
+        if ids and vocab.shown(ids[0])[:1].isupper() and m.end() <= len(head):
+            head = head[:m.start()] + vocab.shown(ids[0]) + head[m.end():]
+    return head + tail
+
+
+def _body_words(vocab: Vocabulary, text: str, match, limit: int) -> list[str]:
+    """Words of the bodies starting with the last word, in their most common written form.
+
+    The index keeps lemmas (`деть` for `дети`); a lemma is offered through the forms
+    the documents really have (FormLookup), never as the lemma alone.
+    """
+    typed = match.group()
+    prefix = fold(typed)
+    head = text[:match.start()]
+    out: list[str] = []
+    for lemma in vocab.lemmas_with_prefix(prefix, limit * 3):
+        written = [(n, f) for f, n in vocab.written_forms(lemma).items()
+                   if n and f.startswith(prefix) and f != prefix]
+        if written:
+            form = max(written)[1]
+            known = vocab.same_form(form)
+            shown = vocab.shown(known) if known else form
+            word = shown if shown[:1].isupper() else typed + shown[len(typed):]
+            if (head + word).lower() not in {o.lower() for o in out}:
+                out.append(head + word)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _titles(vocab: Vocabulary, words: list[str], limit: int) -> list[tuple[str, str]]:
+    """Titles holding a word that starts with each typed word, in index order."""
+    if len(words[-1]) < 3 or any(len(w) < 2 for w in words):
+        return []
+    ranges = [vocab.prefix_range(w) for w in words]
+    anchor = min(ranges, key=vocab.count)
+    candidates = sorted({packed >> 8 for i in anchor for packed in vocab.places[i]})
     found = []
-    for folded, title, pid in vocab.titles:
-        if all(_has_word_prefix(folded, w) for w in words):
-            found.append((folded, title, pid))
+    for t in candidates[:MAX_SCAN]:
+        folded = fold(vocab.titles[t][0])
+        if all(_has_word_prefix(folded, w) for w in words) and \
+                vocab.titles[t][0] not in {title for title, _ in found}:
+            found.append(vocab.titles[t])
             if len(found) >= limit:
                 break
     return found

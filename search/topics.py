@@ -1,54 +1,224 @@
-"""Topics for publications without a rubric, from an editable dictionary of lemmas."""
+"""Topics: one controlled list of Russian topic names (search/data/topics_ru.txt).
+
+Source categories (rubrics, ng.ru section slugs, WordPress categories) are mapped onto
+the list by search/data/topic_categories_ru.txt; a publication whose categories say
+nothing the list knows gets topics from its own words, on real evidence only.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from search.analysis import RU_ANALYZER
 from search.errors import ConfigError
+from search.morph import fold_yo, is_cyrillic
 
-__all__ = ["TopicDictionary", "DEFAULT_TOPICS_FILE"]
+__all__ = ["TopicDictionary", "TopicRule", "DEFAULT_TOPICS_FILE", "DEFAULT_CATEGORIES_FILE",
+           "without_quoted"]
 
 DEFAULT_TOPICS_FILE = Path(__file__).parent / "data" / "topics_ru.txt"
+DEFAULT_CATEGORIES_FILE = Path(__file__).parent / "data" / "topic_categories_ru.txt"
+NO_TOPIC = "-"
+BODY_CHARS = 20_000  # long texts: the beginning says what they are about
+TITLE_WEIGHT = 3
+MIN_OCCURRENCES = 3
+WORDS_PER_OCCURRENCE = 200  # a long text needs one occurrence per this many words
+
+# Names of books, exhibitions and clubs are quoted: «Война и мир» is no evidence of war.
+_QUOTED = re.compile(r"«[^«»\n]{0,200}»|„[^„“”\n]{0,200}[“”]|“[^“”\n]{0,200}”|\"[^\"\n]{0,200}\"")
+_ENTRY = re.compile(r'"([^"]+)"|(\S+)')
+
+Phrase = tuple[frozenset[str], ...]  # the lemmas of each word, in order
+
+
+def without_quoted(text: str) -> str:
+    """Text with quoted names removed.
+
+    >>> without_quoted('Читаем «Войну и мир» вместе')
+    'Читаем \\n вместе'
+    """
+    return _QUOTED.sub("\n", text)
+
+
+def _phrase(entry: str) -> Phrase:
+    words = [RU_ANALYZER.index_terms(w) for w in entry.split()]
+    return tuple(frozenset(terms) for terms in words if terms)
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """The words that signal one topic: key words, and context words that only support them."""
+
+    keys: tuple[Phrase, ...] = ()
+    context: tuple[Phrase, ...] = ()
+
+    @classmethod
+    def parse(cls, words: str) -> TopicRule:
+        key_part, _, context_part = words.partition("|")
+        return cls(_phrases(key_part), _phrases(context_part))
+
+    def evidence(self, title: dict[str, set[int]], text: dict[str, set[int]],
+                 size: int = 0) -> int:
+        """A score when the words show the topic, else 0.
+
+        Evidence is a key word in the title, or in the text (of `size` words) a key word
+        and another of the topic's words, with MIN_OCCURRENCES occurrences in all, more
+        in long texts. One word, however often repeated, is never enough: it may be a
+        homonym (`победа` of a football team, `клуб` of a football club).
+        """
+        in_title = sum(len(_starts(p, title)) for p in self.keys)
+        covered: set[int] = set()  # a context word inside a key phrase is not counted twice
+        keys = []
+        for phrase in self.keys:
+            starts = _starts(phrase, text)
+            keys.append(len(starts))
+            covered |= {s + i for s in starts for i in range(len(phrase))}
+        context = [len(_starts(p, text) - covered) for p in self.context]
+        found, support = sum(keys), sum(context)
+        kinds = sum(1 for n in keys + context if n)
+        needed = max(MIN_OCCURRENCES, size // WORDS_PER_OCCURRENCE)
+        if in_title or (found and kinds >= 2 and found + support >= needed):
+            return TITLE_WEIGHT * in_title + 2 * found + support
+        return 0
+
+
+def _phrases(words: str) -> tuple[Phrase, ...]:
+    found = (_phrase(a or b) for a, b in _ENTRY.findall(words))
+    return tuple(p for p in found if p)
+
+
+def _starts(phrase: Phrase, terms: dict[str, set[int]]) -> set[int]:
+    """Where the phrase's words stand one after another."""
+    starts = _positions(phrase[0], terms)
+    for offset, lemmas in enumerate(phrase[1:], 1):
+        starts &= {p - offset for p in _positions(lemmas, terms)}
+    return starts
+
+
+def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
+    out: set[int] = set()
+    for lemma in lemmas:
+        out |= terms.get(lemma, set())
+    return out
+
+
+def _terms(text: str) -> dict[str, set[int]]:
+    return {lemma: set(p) for lemma, p in RU_ANALYZER.index_terms(without_quoted(text)).items()}
+
+
+def fold_category(name: str) -> str:
+    """Categories compare without case, ё and extra spaces."""
+    return " ".join(fold_yo(name).lower().split())
 
 
 @dataclass(frozen=True)
 class TopicDictionary:
-    """Topic name -> the lemmas that signal it."""
+    """The controlled topics with their words, and the source categories mapped onto them."""
 
-    rules: dict[str, frozenset[str]]
-    min_hits: int = 2
+    rules: dict[str, TopicRule]
+    categories: dict[str, tuple[str, ...]]  # folded category -> topics (empty: no topic)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> TopicDictionary:
+    def load(cls, path: Path | None = None,
+             categories_path: Path | None = None) -> TopicDictionary:
+        """The topics file (the shipped one by default) and the category mapping.
+
+        A custom topics file may carry its own `category = Topic` lines; shipped mappings
+        onto topics it does not list are left out.
+        """
         path = Path(path) if path else DEFAULT_TOPICS_FILE
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(f"cannot read topic dictionary {path}: {exc}") from exc
-        rules = {}
-        for number, line in enumerate(lines, 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            name, sep, words = line.partition(":")
-            if not sep or not words.strip():
-                raise ConfigError(f"{path}:{number}: expected 'Topic: word word ...'")
-            lemmas = {t.text for t in RU_ANALYZER(words, mode="query")}
-            rules[name.strip()] = frozenset(lemmas)
-        return cls(rules)
+        rules, own = _read_topics(path)
+        shipped = _read_categories(Path(categories_path or DEFAULT_CATEGORIES_FILE))
+        categories = {}
+        for key, (targets, where) in {**shipped, **own}.items():
+            unknown = [t for t in targets if t not in rules]
+            if unknown and (key in own or path == DEFAULT_TOPICS_FILE or categories_path):
+                raise ConfigError(f"{where}: topic {unknown[0]!r} is not in {path.name}")
+            if not unknown:
+                categories[key] = targets
+        return cls(rules, categories)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The controlled list, in its file's order."""
+        return tuple(self.rules)
+
+    def from_categories(self, categories: Iterable[str]) -> tuple[str, ...]:
+        """The topics the source categories name; unknown Latin slugs are dropped."""
+        out: list[str] = []
+        for category in categories:
+            for topic in self._category(category):
+                if topic not in out:
+                    out.append(topic)
+        return tuple(out)
+
+    def _category(self, category: str) -> tuple[str, ...]:
+        key = fold_category(category)
+        by_name = {fold_category(name): name for name in self.rules}
+        if key in by_name:
+            return (by_name[key],)
+        parts = key.split("/")
+        for n in range(len(parts), 0, -1):  # "nvo/wars" falls back to "nvo"
+            mapped = self.categories.get("/".join(parts[:n]))
+            if mapped is not None:
+                return mapped
+        return (" ".join(category.split()),) if is_cyrillic(category) else ()
 
     def assign(self, title: str, body: str, limit: int = 3) -> tuple[str, ...]:
-        """Topics whose lemmas occur often enough; title words count three times."""
-        counts = Counter(t.text for t in RU_ANALYZER(body[:20000]))
-        for t in RU_ANALYZER(title):
-            counts[t.text] += 3
-        scored = []
-        for topic, lemmas in self.rules.items():
-            hits = sum(counts[lemma] for lemma in lemmas)
-            if hits >= self.min_hits:
-                scored.append((hits, topic))
+        """Up to `limit` topics the words show (see TopicRule.evidence), strongest first."""
+        title_terms = _terms(title)
+        text_terms = _terms(f"{title}\n{body[:BODY_CHARS]}")
+        size = len(set().union(*text_terms.values())) if text_terms else 0
+        scored = [(score, n, topic) for n, (topic, rule) in enumerate(self.rules.items())
+                  if (score := rule.evidence(title_terms, text_terms, size))]
         scored.sort(key=lambda item: (-item[0], item[1]))
-        return tuple(topic for _, topic in scored[:limit])
+        return tuple(topic for _, _, topic in scored[:limit])
+
+    def topics_for(self, categories: Iterable[str], title: str, body: str) -> tuple[str, ...]:
+        """Topics from the source categories, else from the words."""
+        return self.from_categories(categories) or self.assign(title, body)
+
+
+def _lines(path: Path) -> Iterable[tuple[int, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read topic dictionary {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield number, line
+
+
+def _read_topics(path: Path):
+    rules: dict[str, TopicRule] = {}
+    own: dict[str, tuple[tuple[str, ...], str]] = {}
+    for number, line in _lines(path):
+        if "=" in line and (":" not in line or line.index("=") < line.index(":")):
+            own.update(_mapping(line, f"{path}:{number}"))
+            continue
+        name, sep, words = line.partition(":")
+        if not sep or not name.strip():
+            raise ConfigError(f"{path}:{number}: expected 'Topic: key words | context words'")
+        rules[name.strip()] = TopicRule.parse(words)
+    if not rules:
+        raise ConfigError(f"{path}: no topics")
+    return rules, own
+
+
+def _read_categories(path: Path) -> dict[str, tuple[tuple[str, ...], str]]:
+    out = {}
+    for number, line in _lines(path):
+        out.update(_mapping(line, f"{path}:{number}"))
+    return out
+
+
+def _mapping(line: str, where: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    category, sep, topics = line.rpartition("=")
+    if not sep or not category.strip() or not topics.strip():
+        raise ConfigError(f"{where}: expected 'category = Topic; Topic' or 'category = -'")
+    targets = tuple(t.strip() for t in topics.split(";") if t.strip() and t.strip() != NO_TOPIC)
+    return {fold_category(category): (targets, where)}

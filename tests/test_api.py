@@ -149,13 +149,13 @@ def test_export_csv(client):
     assert resp.headers["content-type"].startswith("text/csv")
     assert "kartoteka.csv" in resp.headers["content-disposition"]
     assert resp.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    assert {"title", "published", "author", "topics", "library", "url", "snippet",
-            "id"} <= set(header)
+    assert {"Заголовок", "Дата", "Автор", "Темы", "Библиотека", "Адрес", "Фрагмент",
+            "Идентификатор"} <= set(header)
     total = get(client, "/api/search", "q=выставки").json["total"]
     assert len(rows) - 1 == total
-    snippet = header.index("snippet")
+    snippet = header.index("Фрагмент")
     assert all("<mark>" not in row[snippet] for row in rows[1:])
     assert_error(get(client, "/api/export", "format=xml"), 400)
 

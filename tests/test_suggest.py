@@ -1,0 +1,98 @@
+"""Suggestions as people type: written forms, the typed prefix kept, names in their case,
+the wrong keyboard layout read as Russian."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import service_over
+
+from search.vocabulary import _display, _title_words
+
+BODY = "Читатели пришли в библиотеку. Дети рисовали, взрослые помогали детям."
+TITLES = [
+    "Выставка детских рисунков «Зимняя сказка»",
+    "Выставка детских рисунков к юбилею ЦГБ",
+    "Читаем «Войну и мир»: марафон в ЦГБ",
+    "Марафон «Война и мир» продолжается",
+    "Можно ли прочитать многое за лето",
+    "Вечер поэзии: читаем Есенина",
+    "Есенин и его время: книжная выставка",
+    "Встреча в ЦГБ с краеведом",
+    "Библиотека-филиал № 3 приглашает на мастер-класс",
+    "Новая библиотека открылась",
+]
+RECORDS = [{"id": f"s-{n:02d}", "title": title, "text": f"{BODY} Выпуск {n}.",
+            "date": "2024-05-01"} for n, title in enumerate(TITLES)]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    yield from service_over(RECORDS, tmp_path_factory.mktemp("suggest"))
+
+
+def _words(service, text: str) -> list[str]:
+    return [s["text"] for s in service.suggest(text) if s["kind"] == "word"]
+
+
+def test_phrase_completions_keep_the_prefix_and_the_written_forms(service):
+    assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
+    assert _words(service, "Выставка дет")[0] == "Выставка детских рисунков"
+
+
+def test_earlier_words_match_any_of_their_forms(service):
+    assert _words(service, "Война и м")[0] == "Война и мир"
+    assert "можно" not in " ".join(_words(service, "Война и м"))
+    assert _words(service, "читаем войну и м")[0] == "читаем войну и мир"
+
+
+def test_names_and_abbreviations_keep_their_case(service):
+    assert _words(service, "цгб")[0] == "ЦГБ"
+    assert _words(service, "есенин")[:2] == ["Есенина", "Есенин"] or \
+        {"Есенин", "Есенина"} <= set(_words(service, "есенин"))
+    assert _words(service, "встреча в цг") == ["встреча в ЦГБ с краеведом"]
+    assert _words(service, "мастер")[0] == "мастер-класс"
+
+
+def test_wrong_layout_is_read_as_russian(service):
+    assert _words(service, ",b,kbjntr")[0].startswith("библиотек")
+    assert _words(service, "dscnfdrf lt")[0] == "выставка детских рисунков"
+
+
+def test_no_lemma_forms_are_offered(service):
+    words = _words(service, "дет")
+    assert words and all(w.startswith("дет") for w in words)
+    assert "деть" not in words  # the lemma of `дети` nobody wrote
+    assert "детские" not in words  # nor an unwritten form of `детских`
+    assert all("-" not in w or w == "библиотека-филиал" for w in _words(service, "библ"))
+
+
+def test_body_words_come_as_written(service):
+    assert "рисовали" not in _words(service, "рис")[:1]  # titles first: рисунков
+    assert _words(service, "рисов") == ["рисовали"]  # body only: as written, not "рисовать"
+
+
+def test_a_typo_after_four_letters_still_completes(service):
+    assert any(w.startswith("библиотек") for w in _words(service, "библеот"))
+
+
+def test_titles_come_after_completions(service):
+    found = service.suggest("марафон")
+    kinds = [s["kind"] for s in found]
+    assert kinds[0] == "word" and "title" in kinds
+    assert kinds == sorted(kinds, key=lambda k: k != "word")
+    assert [s for s in found if s["kind"] == "title"][0]["id"] in {"s-02", "s-03"}
+
+
+def test_title_words_know_sentence_starts_and_breaks():
+    assert _title_words("Читаем «Войну и мир»: марафон") == [
+        ("Читаем", True), (None, False), ("Войну", True), ("и", False), ("мир", False),
+        (None, False), ("марафон", True)]
+
+
+def test_display_prefers_the_case_inside_sentences():
+    from collections import Counter
+
+    assert _display(Counter({("Выставка", True): 3, ("выставка", False): 1})) == (
+        "выставка", True)
+    assert _display(Counter({("ЦГБ", True): 1})) == ("ЦГБ", False)
+    assert _display(Counter({("ЧИТАЕМ", False): 1})) == ("Читаем", False)

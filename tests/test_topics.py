@@ -1,0 +1,154 @@
+"""Topics: source categories onto one controlled list; automatic topics on real evidence."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import require_corpus
+
+from search.errors import ConfigError
+from search.settings import SAMPLE_DIR
+from search.topics import TopicDictionary, without_quoted
+
+SAMPLE = {r["id"]: r for r in map(json.loads, (SAMPLE_DIR / "publications.jsonl").read_text(
+    encoding="utf-8").splitlines())}
+LATIN_SLUG = re.compile(r"^[^а-яё]*$", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def topics() -> TopicDictionary:
+    return TopicDictionary.load()
+
+
+def _assign(topics, pid: str) -> tuple[str, ...]:
+    record = SAMPLE[pid]
+    return topics.assign(record["title"], record["text"])
+
+
+# -- automatic topics ------------------------------------------------------------------
+def test_a_quoted_title_of_a_book_is_no_evidence(topics):
+    # «Война и мир» reading marathon: the title and the body name the novel, not a war.
+    assert "День Победы" not in _assign(topics, "zlat-2023-004")
+    assert "Чтение и книги" in _assign(topics, "zlat-2023-004")
+
+
+def test_a_valentines_day_exhibition_is_not_local_history(topics):
+    assert _assign(topics, "zlat-2025-002")[0] == "Выставки"
+    assert "Краеведение" not in _assign(topics, "zlat-2025-002")
+
+
+@pytest.mark.parametrize("pid, expected", [
+    ("zlat-2023-007", "День Победы"),        # война, фронтовики, память: several words
+    ("zlat-2023-001", "Отчёты и итоги"),     # a key word in the title
+    ("zlat-2025-007", "Краеведение"),
+    ("zlat-2024-009", "Правовая информация"),
+    ("zlat-2023-010", "Пушкинская карта"),
+])
+def test_real_evidence_gives_the_topic(topics, pid, expected):
+    assert _assign(topics, pid)[0] == expected
+
+
+def test_one_word_however_repeated_is_not_enough(topics):
+    body = ("Футбольный клуб одержал победу в матче. Это третья победа подряд, "
+            "и болельщики клуба празднуют победу. Клуб готовится к следующей игре.")
+    assert topics.assign("Новости спорта", body) == ("Спорт",)  # the title says so
+
+
+def test_a_key_word_in_the_title_is_enough(topics):
+    assert topics.assign("Ветераны в гостях у читателей", "Прошла встреча.") == (
+        "День Победы",)
+
+
+def test_a_phrase_must_stand_as_written(topics):
+    assert "Пушкинская карта" not in topics.assign("Пушкинский день", "Карта города и "
+                                                   "пушкинский праздник. " * 3)
+    assert topics.assign("Билеты по Пушкинской карте", "")[0] == "Пушкинская карта"
+
+
+def test_quoted_names_are_removed():
+    assert without_quoted("Клуб «Зелёный уголок» и „Войну и мир“ и \"Вести\"") == \
+        "Клуб \n и \n и \n"
+
+
+# -- source categories -------------------------------------------------------------------
+@pytest.mark.parametrize("category, expected", [
+    ("world", ("В мире",)),
+    ("WORLD", ("В мире",)),
+    ("nvo/notes", ("Армия и оборона",)),     # a path falls back to its first part
+    ("nvo/history", ("История",)),           # unless the whole path is listed
+    ("sochi2014", ("Спорт",)),
+    ("НГ-Ex libris", ("Чтение и книги",)),
+    ("выставки", ("Выставки",)),             # a topic name itself, any case
+    ("Новости", ()),                         # says nothing about the subject
+    ("unknown_slug", ()),                    # an unknown slug is never a topic
+    ("Юбилеи писателей", ("Юбилеи писателей",)),  # a library's own rubric is kept
+])
+def test_categories_map_onto_the_list(topics, category, expected):
+    assert topics.from_categories([category]) == expected
+
+
+def test_categories_that_say_nothing_leave_it_to_the_words(topics):
+    record = SAMPLE["zlat-2023-001"]
+    assert topics.topics_for(["Новости", "some-slug"], record["title"], record["text"]) == \
+        topics.assign(record["title"], record["text"])
+    assert topics.topics_for(["politics", "world", "Политика"], "x", "") == ("Политика",
+                                                                             "В мире")
+
+
+def test_every_mapped_topic_is_in_the_list(topics):
+    assert set().union(*topics.categories.values()) <= set(topics.names)
+    assert len(topics.names) == len(set(topics.names))
+
+
+def test_a_custom_file_carries_its_own_mapping(tmp_path):
+    path = tmp_path / "topics.txt"
+    path.write_text("Выставки: выставка | книга\nРазное:\nexhibits = Выставки\n",
+                    encoding="utf-8")
+    custom = TopicDictionary.load(path)
+    assert custom.names == ("Выставки", "Разное")
+    assert custom.from_categories(["exhibits", "world"]) == ("Выставки",)  # no "В мире" here
+    path.write_text("Выставки: выставка\nexhibits = Музеи\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="Музеи"):
+        TopicDictionary.load(path)
+    path.write_text("Выставки выставка\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected"):
+        TopicDictionary.load(path)
+
+
+# -- the real corpus -------------------------------------------------------------------
+@pytest.mark.corpus
+def test_no_topic_of_the_corpus_is_a_latin_slug(topics):
+    from indexer.sources import Skip, iter_publications
+
+    corpus = require_corpus()
+    values: dict[str, int] = {}
+    for item in iter_publications(sorted(corpus.glob("*.jsonl")), topics,
+                                  max_bytes=10**9):
+        assert not isinstance(item, Skip), item
+        for topic in item.topics:
+            values[topic] = values.get(topic, 0) + 1
+    assert values, "no topics at all"
+    slugs = [t for t in values if LATIN_SLUG.match(t)]
+    assert slugs == []
+    # Every rubric and section of the corpus is known: all values come from the list.
+    assert set(values) <= set(topics.names), set(values) - set(topics.names)
+    assert values["В мире"] > 100 and values["Чтение и книги"] > 100
+
+
+def test_a_pushed_publication_gets_topics_from_the_list(fresh_index):
+    from falcon import testing
+
+    from api.app import create_app
+
+    client = testing.TestClient(create_app(fresh_index))
+    auth = {"Authorization": "Bearer test-token"}
+    for pid, topics, expected in [("t-1", ["world", "some_slug"], ["В мире"]),
+                                  ("t-2", ["some_slug"], ["Выставки"]),
+                                  ("t-3", ["Юбилеи писателей"], ["Юбилеи писателей"])]:
+        resp = client.simulate_put(f"/api/publications/{pid}", headers=auth, json={
+            "title": "Выставка к юбилею", "text": "В зале открылась выставка.",
+            "topics": topics})
+        assert resp.status_code == 201
+        assert client.simulate_get(f"/api/publications/{pid}").json["topics"] == expected
