@@ -19,6 +19,7 @@ from whoosh import query as wq
 
 from search.duplicates import collapse
 from search.errors import NotFound
+from search.exporting import export_hits
 from search.facets import FacetTable
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
@@ -37,14 +38,13 @@ from search.spelling import suggest_correction
 from search.store import IndexLocation
 from search.suggest import suggest
 from search.synonyms import SynonymDictionary
-from search.view import IndexView
+from search.view import RESPONSE_CACHE_MAX_HITS, IndexView
 
 __all__ = ["SearchService", "IndexView"]
 
 RERANK_DEPTH = 1000
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
-RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
 
 class SearchService:
@@ -151,10 +151,10 @@ class SearchService:
         else:
             # What the rule of search/query.py matches, and nothing else: partial matches
             # are shown only when nothing meets it, and then labelled `relaxed`.
-            scores = self._match(view, parsed.query, memo)
+            scores = self.match(view, parsed.query, memo)
             base = np.isfinite(scores)
             if not base.any() and parsed.relaxed is not None:
-                scores = self._match(view, parsed.relaxed, memo)
+                scores = self.match(view, parsed.relaxed, memo)
                 base = np.isfinite(scores)
                 if base.any():
                     relaxed = True
@@ -190,7 +190,7 @@ class SearchService:
 
     def _partial(self, view, request, parsed, full, filters, memo) -> tuple[list[Hit], int]:
         """The best publications meeting only the relaxed rule, as a block of their own."""
-        scores = self._match(view, parsed.relaxed, memo)
+        scores = self.match(view, parsed.relaxed, memo)
         only = _combine(np.isfinite(scores) & ~full, filters.values())
         count = _distinct(view.facets.groups, only)
         if not count:
@@ -202,7 +202,7 @@ class SearchService:
         return self._collapsed(view, ranked, relaxed, request.snippets, 0,
                                request.per_page), count
 
-    def _match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
+    def match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
         """BM25F score of every document, -inf where `query` does not match.
 
         Numpy over posting arrays (search/scoring.py) instead of Whoosh's collector,
@@ -232,7 +232,7 @@ class SearchService:
         """Hits start..stop of `ranked` (docnum, score), each group of copies as one."""
         score_of = dict(ranked)
         groups = collapse([docnum for docnum, _ in ranked], view.facets.groups)
-        return [self._hit(view, docnum, score_of[docnum], parsed, snippets,
+        return [self.hit(view, docnum, score_of[docnum], parsed, snippets,
                           [view.doc_id(d) for d in others])
                 for docnum, others in groups[start:stop]]
 
@@ -260,7 +260,7 @@ class SearchService:
             scored = [(d, s + lift if d in named else s) for d, s in scored]
         return _by_score_then_id(view, scored)[:needed]
 
-    def _hit(self, view, docnum: int, score, parsed, with_snippet: bool,
+    def hit(self, view, docnum: int, score, parsed, with_snippet: bool,
              copies: list[str] | None = None) -> Hit:
         fields = view.searcher.stored_fields(docnum)
         if with_snippet and parsed is not None:
@@ -292,53 +292,8 @@ class SearchService:
         return list(islice(self.export_hits(request), limit))
 
     def export_hits(self, request: SearchRequest, batch: int = 500) -> Iterator[Hit]:
-        """Every match in the request's order, read a batch at a time (streamed exports).
-
-        The first RESPONSE_CACHE_MAX_HITS are the search's own first page (same
-        correction, same ranking); the rest follow by BM25F score and recency (date
-        sorts: by date), so no list of every hit is ever built.
-        """
-        head = self.search(replace(request, page=1, per_page=RESPONSE_CACHE_MAX_HITS,
-                                   facets=False))
-        yield from head.hits
-        if head.total <= len(head.hits):
-            return
-        view = self.view()
-        q = head.did_you_mean if head.corrected and head.did_you_mean else request.q
-        parsed = self.parser.parse(q) if q.strip() else None
-        final, scores = self._export_selection(view, request, parsed, head.relaxed)
-        groups = view.facets.groups
-        shown = [view.searcher.document_number(id=hit.id) for hit in head.hits]
-        seen = {int(groups[d]) for d in shown if d is not None}  # groups, not ids: flat memory
-        copies = _copies_within(groups, final)
-        order, keys = _export_order(view, request, final, scores, self.settings)
-        ranked = scores is not None and request.sort == "relevance"
-        for start in range(0, len(order), batch):
-            for docnum, score in zip(order[start:start + batch].tolist(),
-                                     keys[start:start + batch].tolist(), strict=True):
-                group = int(groups[docnum])
-                if group in seen:
-                    continue  # shown above, or a copy of a publication shown above
-                if group in copies:
-                    seen.add(group)
-                others = [view.doc_id(d) for d in copies.get(group, ()) if d != docnum]
-                yield self._hit(view, docnum, score if ranked else None, parsed,
-                                request.snippets, others)
-
-    def _export_selection(self, view: IndexView, request: SearchRequest,
-                          parsed: ParsedQuery | None, relaxed: bool):
-        """The documents of a request (as _run selects them) and their scores."""
-        table = view.facets
-        scores = None
-        if parsed is None:
-            base = table.live.copy()
-        else:
-            query = parsed.relaxed if relaxed and parsed.relaxed is not None else parsed.query
-            scores = self._match(view, query, {})
-            base = np.isfinite(scores)
-        masks = [table.mask_for(name, values) for name, values in request.filters().items()]
-        masks.append(table.date_mask(request.date_from, request.date_to))
-        return _combine(base, masks), scores
+        """Every match in the request's order, read a batch at a time (search/exporting.py)."""
+        return export_hits(self, request, batch)
 
     def all_facets(self) -> dict:
         view = self.view()
@@ -350,35 +305,6 @@ class SearchService:
         view = self.view()
         return {"generation": view.name, "documents": int(view.searcher.doc_count()),
                 "last_reindex": view.built_at}
-
-
-def _copies_within(groups: np.ndarray, mask: np.ndarray) -> dict[int, list[int]]:
-    """Group -> its documents in `mask`, for the groups with more than one there."""
-    docnums = np.flatnonzero(mask)
-    values, counts = np.unique(groups[docnums], return_counts=True)
-    shared = values[counts > 1]
-    found: dict[int, list[int]] = {}
-    if len(shared):
-        inside = docnums[np.isin(groups[docnums], shared)]
-        for docnum, group in zip(inside.tolist(), groups[inside].tolist(), strict=True):
-            found.setdefault(group, []).append(docnum)
-    return found
-
-
-def _export_order(view: IndexView, request: SearchRequest, final: np.ndarray,
-                  scores: np.ndarray | None, settings: Settings):
-    """Document numbers of `final` in the request's order, with their sort keys."""
-    docnums = np.flatnonzero(final)
-    days = view.facets.days[docnums]
-    if scores is None or request.sort != "relevance":
-        order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
-        return docnums[order], np.zeros(len(order))
-    today = dt.date.today()
-    factors = np.array([recency_factor(int(d), today, settings.recency_weight,
-                                       settings.recency_half_life_days) for d in days.tolist()])
-    keys = scores[docnums] * factors
-    order = np.lexsort((docnums, -keys))
-    return docnums[order], keys[order]
 
 
 def _copy(result: SearchResult) -> SearchResult:

@@ -14,9 +14,10 @@ from search.scoring import Scorer
 from search.spelling import SpellingLexicon
 from search.suggest import Vocabulary
 
-__all__ = ["IndexView", "RESPONSE_CACHE_SIZE"]
+__all__ = ["IndexView", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
+RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
 
 @dataclass

@@ -1,0 +1,153 @@
+"""The query language's syntax: user text -> a tree of words, phrases, groups and exclusions.
+
+    words           all required by default; the caller may relax to any of them
+    "a phrase"~2    matched on lemmas, with optional slop
+    a OR b, a | b   either
+    -word, NOT word exclude
+    ( ... )         grouping
+    библиот*        prefix
+    =стали          this exact word form only
+
+It never fails on ordinary text: unbalanced quotes and parentheses, lone operators
+and stray punctuation are ignored, and the result says what was ignored. The tree
+knows nothing of lemmas or engines: search/query.py compiles it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from search.analysis import WORD_RE
+
+__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens"]
+
+_TOKEN_RE = re.compile(
+    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
+    rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
+    rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
+    rf'|(?P<quote>")'
+)
+_OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+
+
+# -- syntax tree -------------------------------------------------------------------
+@dataclass
+class Word:
+    text: str
+    exact: bool = False
+    prefix: bool = False
+
+
+@dataclass
+class Phrase:
+    words: list[str]
+    slop: int = 1
+
+
+@dataclass
+class Not:
+    child: object
+
+
+@dataclass
+class Group:
+    op: str  # "and" | "or"
+    children: list = field(default_factory=list)
+
+# -- lexer and parser ----------------------------------------------------------------
+def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
+    """Tokens of the text: (kind, value) with kind word, phrase, or, and, not, ( and )."""
+    tokens: list[tuple[str, object]] = []
+    text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
+    for m in _TOKEN_RE.finditer(text):
+        if m.group("phrase") is not None:
+            words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
+            if words:
+                tokens.append(("phrase", Phrase(words, int(m.group("slop") or 1))))
+        elif m.group("neglpar"):  # -( ... ) excludes the group, like NOT ( ... )
+            tokens += [("not", None), ("(", None)]
+        elif m.group("lpar"):
+            tokens.append(("(", None))
+        elif m.group("rpar"):
+            tokens.append((")", None))
+        elif m.group("pipe"):
+            tokens.append(("or", None))
+        elif m.group("quote"):
+            warnings.append("непарная кавычка пропущена")
+        else:
+            word = m.group("word")
+            if word in _OPERATORS and not m.group("neg") and not m.group("exact"):
+                tokens.append((_OPERATORS[word], None))
+                continue
+            node = Word(word, exact=bool(m.group("exact")), prefix=bool(m.group("star")))
+            tokens.append(("word", Not(node) if m.group("neg") else node))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+
+    def peek(self):
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def parse(self):
+        node = self.or_expr()
+        while self.i < len(self.tokens):  # stray ')' at top level: skip and go on
+            self.i += 1
+            more = self.or_expr()
+            node = Group("and", [node, more])
+        return node
+
+    def or_expr(self):
+        children = [self.and_expr()]
+        while self.peek() == "or":
+            self.i += 1
+            children.append(self.and_expr())
+        children = [c for c in children if c is not None]
+        return children[0] if len(children) == 1 else Group("or", children) if children else None
+
+    def and_expr(self):
+        children = []
+        while self.peek() not in (None, "or", ")"):
+            if self.peek() == "and":
+                self.i += 1
+                continue
+            node = self.unary()
+            if node is not None:
+                children.append(node)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Group("and", children)
+
+    def unary(self):
+        kind = self.peek()
+        if kind == "not":
+            self.i += 1
+            child = self.unary() if self.peek() not in (None, "or", ")") else None
+            return Not(child) if child is not None else None
+        return self.atom()
+
+    def atom(self):
+        kind, value = self.tokens[self.i]
+        self.i += 1
+        if kind == "(":
+            if self.depth > 20:
+                return None
+            self.depth += 1
+            node = self.or_expr()
+            self.depth -= 1
+            if self.peek() == ")":
+                self.i += 1
+            return node
+        if kind in ("word", "phrase"):
+            return value
+        return None
+
+
+def parse_tokens(tokens):
+    """The tree of a token list (None when nothing is left)."""
+    return _Parser(tokens).parse()
