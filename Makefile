@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 index: install
-	$(BIN)/kartoteka reindex --if-missing
+	$(BIN)/kartoteka reindex --sample --if-missing
 
 run: index
 	$(BIN)/kartoteka serve --port $(PORT)

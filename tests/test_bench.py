@@ -12,7 +12,7 @@ from conftest import ROOT, require_tool
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
-SAMPLE = ROOT / "index_data" / "sample" / "publications.jsonl"
+SAMPLE = ROOT / "search" / "data" / "sample" / "publications.jsonl"
 TINY = ["--corpus", str(SAMPLE), "--docs", "60", "--quick"]
 
 
