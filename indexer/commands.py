@@ -12,7 +12,8 @@ from pathlib import Path
 
 from indexer import web
 from indexer.cli import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
-from indexer.sources import Skip, iter_publications
+from indexer.progress import ReindexProgress
+from indexer.sources import Skip, count_items, iter_publications
 from search import morph
 from search.errors import ConfigError, IndexMissing, SearchError
 from search.schema import SCHEMA_VERSION
@@ -23,13 +24,6 @@ from search.topics import TopicDictionary
 from search.writer import delete, rebuild, sync_incremental
 
 log = logging.getLogger("kartoteka")
-
-
-def _progress(disabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(unit=" docs", desc="indexing", disable=disabled or not sys.stderr.isatty(),
-                file=sys.stderr)
 
 
 def reindex(settings, args) -> int:
@@ -71,6 +65,7 @@ def reindex(settings, args) -> int:
             if isinstance(item, Skip):
                 skipped.append(item)
                 log.warning("skipped %s: %s", item.where, item.reason)
+                progress.update(1)
             else:
                 yield item
         if crawled is not None:
@@ -78,14 +73,18 @@ def reindex(settings, args) -> int:
             yield from crawled.publications
 
     started = time.perf_counter()
-    with _progress(args.no_progress or args.quiet) as bar:
+    total = count_items(sources) + (len(crawled.publications) if crawled else 0)
+    show_bar = not (args.no_progress or args.quiet) and sys.stderr.isatty()
+    with ReindexProgress(total, show_bar) as progress:
         if args.incremental:
             scopes = [str(s) for s in sources]
-            stats = sync_incremental(location, publications(), scopes, progress=bar.update)
+            stats = sync_incremental(location, publications(), scopes, progress=progress.update,
+                                     phase=progress.phase)
             if crawled is not None and crawled.gone:
                 stats.removed += delete(location, crawled.gone)
         else:
-            stats = rebuild(location, publications(), progress=bar.update, procs=args.procs)
+            stats = rebuild(location, publications(), progress=progress.update,
+                            procs=args.procs, phase=progress.phase)
     elapsed = time.perf_counter() - started
     if crawled is not None:
         web.save_state(location.root / web.STATE_FILE,

@@ -74,6 +74,58 @@ def test_reindex_summary(tmp_path, capsys):
     assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
 
 
+def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (so the progress bar shows): (out, err)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", *argv], stdout=subprocess.PIPE,
+                            stderr=terminal, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    out = proc.stdout.read().decode()
+    assert proc.wait(timeout=60) == 0
+    os.close(controller)
+    return out, b"".join(chunks).decode()
+
+
+def test_reindex_progress_has_a_total_an_eta_and_a_commit_phase(tmp_path):
+    out, err = _on_a_terminal(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL),
+                               str(tmp_path / "missing.jsonl")])
+    total = len(RECORDS) + 1  # the missing file is counted as one skipped item
+    # the total is known from the start; elapsed<remaining is the ETA
+    assert re.search(rf"indexing:   0%\|[ ]+\| 0/{total} \[00:00<\?", err), err
+    assert re.search(rf"indexing: 100%\|█+\| {total}/{total} \[\d\d:\d\d<00:00", err), err
+    assert re.search(r"\rcommitting: \d\d:\d\d", err), err
+    assert err.index(f"{total}/{total}") < err.index("committing")
+    assert out.splitlines()[0] == f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 1"
+
+
+def test_reindex_progress_without_a_terminal_is_log_lines(tmp_path, capsys, caplog):
+    caplog.set_level("INFO", logger="kartoteka")
+    assert main(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages.index(f"indexing {len(RECORDS)} items") < messages.index("committing...")
+    assert main(["reindex", "--quiet", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_reindex_with_nothing_indexable_keeps_old_index(tmp_path, capsys):
     index_dir = tmp_path / "ix"
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
