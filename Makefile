@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install index run test lint bench clean
+.PHONY: install index run test lint fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest
+
+fuzz: install
+	$(BIN)/python -m bench.fuzz --cases 10000
 
 clean:
 	rm -rf index_data/index .pytest_cache

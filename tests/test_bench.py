@@ -80,3 +80,13 @@ def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--docs" in proc.stdout and "--quick" in proc.stdout
+
+
+def test_fuzz_job_runs(tmp_path):
+    """`make fuzz` (10,000 cases, in CI) at smoke size: the real gunicorn, no 5xx."""
+    proc = subprocess.run([sys.executable, "-m", "bench.fuzz", "--cases", "150", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "fuzz.json").read_text(encoding="utf-8"))
+    assert data["cases"] >= 150 and data["operations"] == 9
+    assert (data["server_errors"], data["tracebacks"]) == (0, 0)
