@@ -253,6 +253,7 @@ def _index_dir_origin(args) -> str:
 
 def _check_bind(host: str, port: int) -> None:
     """Fail with one error line before gunicorn starts when the address cannot be bound."""
+    import errno
     import socket
 
     try:
@@ -260,7 +261,10 @@ def _check_bind(host: str, port: int) -> None:
     except (socket.gaierror, UnicodeError) as exc:
         raise ConfigError(f"cannot bind to host {host!r}: {exc}") from None
     try:
-        with socket.create_server((host, port), reuse_port=False):
+        with socket.create_server((host, port)):
             pass
     except OSError as exc:
-        raise SearchError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        message = f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}"
+        if exc.errno == errno.EADDRINUSE:  # the address is fine, just taken: a failure, not usage
+            raise SearchError(message) from None
+        raise ConfigError(message) from None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -463,6 +466,32 @@ def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def _serve(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`kartoteka serve` in a subprocess: should it start gunicorn, the test is not replaced."""
+    return subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(index_dir),
+                           "serve", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("host", "message"), [
+    ("no.such.host.invalid", "error: cannot bind to host 'no.such.host.invalid': "),
+    ("192.0.2.1", "error: cannot listen on 192.0.2.1:"),  # TEST-NET: not this machine's
+])
+def test_serve_on_a_bad_host_is_a_usage_error(jsonl_index, host, message):
+    done = _serve(jsonl_index, "--host", host, "--port", "8765")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_serve_on_a_taken_port_fails_with_one_line(jsonl_index):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = _serve(jsonl_index, "--port", str(port))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.endswith(f"error: cannot listen on 127.0.0.1:{port}: "
+                                "Address already in use\n"), done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
