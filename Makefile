@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install index run test lint bench clean cluster cluster-stop
+.PHONY: install index run test lint fuzz bench clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 index: install
-	$(BIN)/kartoteka reindex --if-missing
+	$(BIN)/kartoteka reindex --sample --if-missing
 
 run: index
 	$(BIN)/kartoteka serve --port $(PORT)
@@ -33,6 +33,9 @@ cluster:
 
 cluster-stop:
 	$(PYTHON) deploy/opensearch/cluster.py stop
+
+fuzz: install
+	$(BIN)/python -m bench.fuzz --cases 10000
 
 clean:
 	rm -rf index_data/index .pytest_cache

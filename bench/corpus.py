@@ -2,7 +2,7 @@
 
     python -m bench.corpus --docs 100000          # writes bench/out/corpus/gen-100000-seed5.jsonl
 
-Without ../shared/corpus the shipped sample (index_data/sample/publications.jsonl) is
+Without ../shared/corpus the shipped sample (search/data/sample/publications.jsonl) is
 used. The generator builds news-like documents from the real corpus: bodies are real
 sentences drawn at random (so the word-frequency shape, the morphology and the phrases
 are the corpus's own) up to a length drawn from the real length distribution; title,
@@ -28,7 +28,7 @@ __all__ = ["CORPUS_DIR", "SAMPLE_FILE", "Corpus", "corpus_files", "load_records"
            "prepare"]
 
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
-SAMPLE_FILE = ROOT / "index_data" / "sample" / "publications.jsonl"
+SAMPLE_FILE = ROOT / "search" / "data" / "sample" / "publications.jsonl"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 
 

@@ -3,7 +3,7 @@
     python -m bench.http                         # the real corpus, 15 s, 4 connections
     python -m bench.http --duration 30 --connections 8
 
-Starts `.venv/bin/python -m gunicorn --config gunicorn.conf.py --bind 127.0.0.1:PORT
+Starts `.venv/bin/python -m gunicorn --config python:api.gunicorn_conf --bind 127.0.0.1:PORT
 --workers 2 "api.app:get_app()"` with KARTOTEKA_INDEX_DIR pointing at the benchmark
 index, warms it up, then runs wrk (Debian package `wrk`) with a Lua script cycling
 through the seeded search-box queries (bench/queries.py) as /api/search requests with
@@ -88,7 +88,7 @@ class Server:
     def __init__(self, app: str, env: dict, log: Path, workers: int = 2):
         self.port = _free_port()
         self.log = log.open("w")
-        cmd = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), app]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env},
                                      stdout=self.log, stderr=subprocess.STDOUT)

@@ -26,7 +26,7 @@ def common_parser(name: str, description: str) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=None,
                         help="a JSONL file or a directory of *.jsonl (default: ../shared/corpus, "
-                             "or the shipped sample index_data/sample/publications.jsonl "
+                             "or the shipped sample search/data/sample/publications.jsonl "
                              "when that is absent)")
     parser.add_argument("--docs", type=int, default=None,
                         help="use N documents: fewer than the corpus takes the first N, more "

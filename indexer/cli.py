@@ -1,7 +1,8 @@
 """The `kartoteka` command: reindex, search, stats and serve.
 
-Library errors become `error: <message>` on stderr and a non-zero exit code:
-1 for a failed command, 2 for bad usage, 3 when the index is missing.
+Library errors become one `error: <message>` line on stderr and a non-zero exit code:
+1 for a failed command, 2 for bad usage or a bad setting, 3 when the index is missing.
+The global options (--index-dir, --quiet) may stand before or after the command.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import logging
 import sys
 from pathlib import Path
 
-from search.errors import IndexMissing, SearchError
+from search.errors import ConfigError, IndexMissing, SearchError
 from search.models import SearchRequest
-from search.settings import Settings
+from search.settings import Settings, locate_index_dir
 
 __all__ = ["main", "build_parser"]
 
@@ -30,18 +31,70 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _number(kind, low, high=None):
+    """An argparse type: `kind` (int or float) within low..high, both inclusive."""
+    def convert(value: str):
+        try:
+            number = kind(value)
+        except ValueError:
+            number = None
+        if number is None or number != number or number in (float("inf"), float("-inf")):
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+        if number < low or (high is not None and number > high):
+            limits = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"{value!r} is not {limits}")
+        return number
+    convert.__name__ = kind.__name__
+    return convert
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one `error: ...` line (and exit 2) for bad usage instead of the usage text."""
+
+    def error(self, message):
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
+    """--index-dir and --quiet, accepted before the command (top) and after it.
+
+    After the command their defaults are SUPPRESS, so a value given before it stays.
+    """
+    unset = {} if top else {"default": argparse.SUPPRESS}
+    parser.add_argument("--index-dir", type=Path, **unset,
+                        help="index directory (default: $KARTOTEKA_INDEX_DIR, else index_data/"
+                        "index in a source checkout, else the user data directory)")
+    parser.add_argument("-q", "--quiet", action="store_true", **unset, help="only print errors")
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings_help = "\n".join(f"  {env:34} {h}" for env, _, h in Settings.documented())
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kartoteka",
         description="Full-text search for Russian library publications.",
         epilog=f"Environment variables:\n{settings_help}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-dir", type=Path,
-                        help="index directory (default: $KARTOTEKA_INDEX_DIR or index_data/index)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only print errors")
+    _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _reindex_parser(sub)
+    _search_parser(sub)
+    _global_options(sub.add_parser(
+        "stats", help="document count, index size, generation and facets",
+        description="Document count, index size, generation and facets of the index, and "
+        "which index directory is used and why."), top=False)
+    p = sub.add_parser("serve", help="serve the API and search page with gunicorn",
+                       description="Serve the API and the search page with gunicorn "
+                       "(settings from KARTOTEKA_* variables; these flags override them).")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=_number(int, 1, 65535), help="port (default 8000)")
+    p.add_argument("--workers", type=_number(int, 1, 64), help="worker processes (default 3)")
+    _global_options(p, top=False)
+    return parser
 
+
+def _reindex_parser(sub) -> None:
     p = sub.add_parser("reindex", help="build or update the index from sources",
                        description="Index JSON Lines files, raw text and HTML pages, WordPress "
                        "exports (WXR, REST JSON), PDF/DOCX/ODT files, directories of them, and "
@@ -49,53 +102,55 @@ def build_parser() -> argparse.ArgumentParser:
                        "new index and switches to it atomically; an interrupted run leaves the "
                        "previous index serving. Bad files are reported and skipped.")
     p.add_argument("sources", nargs="*",
-                   help="files, directories or http(s) addresses of a site, sitemap or feed "
-                   "(default: the shipped sample, index_data/sample/)")
+                   help="files, directories or http(s) addresses of a site, sitemap or feed")
+    p.add_argument("--sample", action="store_true",
+                   help="index the sample publications shipped with Kartoteka (alone or with "
+                   "SOURCES)")
     p.add_argument("--incremental", action="store_true",
                    help="add and update by id, remove documents whose source is gone; "
                    "for sites, ask only for what changed and remove pages answering 404/410")
-    p.add_argument("--delay", type=float, default=0.5,
+    p.add_argument("--delay", type=_number(float, 0.0, 3600.0), default=0.5,
                    help="seconds between requests to one site (default 0.5)")
-    p.add_argument("--concurrency", type=int, default=2,
+    p.add_argument("--concurrency", type=_number(int, 1, 64), default=2,
                    help="pages fetched at once (default 2)")
-    p.add_argument("--timeout", type=float, default=15.0,
+    p.add_argument("--timeout", type=_number(float, 0.1, 3600.0), default=15.0,
                    help="seconds before a request times out (default 15)")
-    p.add_argument("--retries", type=int, default=2,
+    p.add_argument("--retries", type=_number(int, 0, 20), default=2,
                    help="retries after a timeout or 5xx answer (default 2)")
-    p.add_argument("--max-pages", type=int, default=5000,
+    p.add_argument("--max-pages", type=_number(int, 1), default=5000,
                    help="most pages taken from one site (default 5000)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--procs", type=int,
+    p.add_argument("--procs", type=_number(int, 1, 64),
                    help="processes analysing documents in a full rebuild (default: the cores, "
                    "at most 4)")
+    _global_options(p, top=False)
 
-    p = sub.add_parser("search", help="search the index from the command line")
+
+def _search_parser(sub) -> None:
+    p = sub.add_parser("search", help="search the index from the command line",
+                       description="Search the index; the query language is the search page's.")
     p.add_argument("query", nargs="?", default="", help="query text (empty: browse newest)")
     p.add_argument("--topic", action="append", default=[], help="filter by topic (repeatable)")
     p.add_argument("--author", action="append", default=[], help="filter by author")
     p.add_argument("--library", action="append", default=[], help="filter by library branch")
-    p.add_argument("--year", action="append", default=[], type=int, help="filter by year")
+    p.add_argument("--year", action="append", default=[], type=_number(int, 1000, 9999),
+                   help="filter by year")
     p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD (inclusive)")
     p.add_argument("--sort", default="relevance",
                    choices=["relevance", "date", "date_desc", "date_asc"], help="result order")
-    p.add_argument("--page", type=int, default=1, help="page number (default 1)")
-    p.add_argument("--per-page", type=int, default=10, help="hits per page (default 10)")
+    p.add_argument("--page", type=_number(int, 1, 10_000), default=1,
+                   help="page number (default 1)")
+    p.add_argument("--per-page", type=_number(int, 1, 10_000), default=10,
+                   help="hits per page (default 10)")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument("--format", choices=["csv", "xlsx"],
                    help="export every match (not one page) as CSV or XLSX")
     p.add_argument("--output", type=Path,
                    help="file for --format (CSV goes to stdout without it)")
-
-    sub.add_parser("stats", help="document count, index size, generation and facets")
-
-    p = sub.add_parser("serve", help="serve the API and search page with gunicorn")
-    p.add_argument("--host", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default 8000)")
-    p.add_argument("--workers", type=int, help="worker processes (default 3)")
-    return parser
+    _global_options(p, top=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,13 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
-    settings = Settings.from_env(index_dir=args.index_dir)
     from indexer import commands
 
     try:
+        settings = Settings.from_env(index_dir=args.index_dir)
         return getattr(commands, args.command)(settings, args)
-    except IndexMissing as exc:
+    except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except IndexMissing as exc:
+        origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
+        print(f"error: {exc} (index directory from {origin})", file=sys.stderr)
         return EXIT_NO_INDEX
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -12,24 +12,18 @@ from pathlib import Path
 
 from indexer import web
 from indexer.cli import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
-from indexer.sources import Skip, iter_publications
+from indexer.progress import ReindexProgress
+from indexer.sources import Skip, count_items, iter_publications
 from search import morph
-from search.errors import IndexMissing
+from search.errors import ConfigError, IndexMissing, SearchError
 from search.schema import SCHEMA_VERSION
 from search.searcher import SearchService
-from search.settings import PROJECT_ROOT, SAMPLE_DIR
+from search.settings import SAMPLE_DIR, locate_index_dir
 from search.store import IndexLocation
 from search.topics import TopicDictionary
 from search.writer import delete, rebuild, sync_incremental
 
 log = logging.getLogger("kartoteka")
-
-
-def _progress(disabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(unit=" docs", desc="indexing", disable=disabled or not sys.stderr.isatty(),
-                file=sys.stderr)
 
 
 def reindex(settings, args) -> int:
@@ -40,10 +34,14 @@ def reindex(settings, args) -> int:
             return 0
         log.info("the index in %s was built by another version; rebuilding it",
                  settings.index_dir)
+    if not args.sources and not args.sample:
+        print("error: name the SOURCES to index, or --sample for the shipped sample "
+              "(see `kartoteka reindex --help`)", file=sys.stderr)
+        return EXIT_USAGE
     urls = [s for s in args.sources if web.is_url(s)]
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
-    if not args.sources:
-        sources = [SAMPLE_DIR]
+    if args.sample:
+        sources.append(SAMPLE_DIR)
     removed = location.clean_stale()
     if removed:
         log.info("removed %d half-written index director%s left by an interrupted run",
@@ -67,6 +65,7 @@ def reindex(settings, args) -> int:
             if isinstance(item, Skip):
                 skipped.append(item)
                 log.warning("skipped %s: %s", item.where, item.reason)
+                progress.update(1)
             else:
                 yield item
         if crawled is not None:
@@ -74,14 +73,18 @@ def reindex(settings, args) -> int:
             yield from crawled.publications
 
     started = time.perf_counter()
-    with _progress(args.no_progress or args.quiet) as bar:
+    total = count_items(sources) + (len(crawled.publications) if crawled else 0)
+    show_bar = not (args.no_progress or args.quiet) and sys.stderr.isatty()
+    with ReindexProgress(total, show_bar) as progress:
         if args.incremental:
             scopes = [str(s) for s in sources]
-            stats = sync_incremental(location, publications(), scopes, progress=bar.update)
+            stats = sync_incremental(location, publications(), scopes, progress=progress.update,
+                                     phase=progress.phase)
             if crawled is not None and crawled.gone:
                 stats.removed += delete(location, crawled.gone)
         else:
-            stats = rebuild(location, publications(), progress=bar.update, procs=args.procs)
+            stats = rebuild(location, publications(), progress=progress.update,
+                            procs=args.procs, phase=progress.phase)
     elapsed = time.perf_counter() - started
     if crawled is not None:
         web.save_state(location.root / web.STATE_FILE,
@@ -225,6 +228,7 @@ def stats(settings, args) -> int:
     print(f"documents: {health['documents']}")
     print(f"generation: {health['generation']}  (built {health['last_reindex']})")
     print(f"index size: {_size(info.path) / 1e6:.1f} MB  ({info.path})")
+    print(f"index directory: {settings.index_dir}  (from {_index_dir_origin(args)})")
     for name, values in service.all_facets().items():
         print(f"\n{name} ({len(values)} values):")
         for v in values[:50]:
@@ -237,11 +241,39 @@ def serve(settings, args) -> int:
     location = IndexLocation(settings.index_dir)
     if location.current_name() is None:
         raise IndexMissing(f"no index in {settings.index_dir}: run `kartoteka reindex` first")
-    env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(settings.index_dir))
-    argv = [sys.executable, "-m", "gunicorn", "--config",
-            str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", f"{settings.host}:{settings.port}",
+    _check_bind(settings.host, settings.port)
+    env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
+            "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.workers), "api.app:get_app()"]
-    log.info("serving %s on http://%s:%d with %d workers", settings.index_dir, settings.host,
-             settings.port, settings.workers)
+    log.info("index directory: %s  (from %s)", settings.index_dir, _index_dir_origin(args))
+    log.info("serving on http://%s:%d with %d workers", settings.host, settings.port,
+             settings.workers)
+    sys.stdout.flush()
+    sys.stderr.flush()
     os.execve(sys.executable, argv, env)
     return 0  # not reached
+
+
+def _index_dir_origin(args) -> str:
+    """Where the index directory came from, for `stats` and `serve` to say."""
+    return "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
+
+
+def _check_bind(host: str, port: int) -> None:
+    """Fail with one error line before gunicorn starts when the address cannot be bound."""
+    import errno
+    import socket
+
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(f"cannot bind to host {host!r}: {exc}") from None
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        message = f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}"
+        if exc.errno == errno.EADDRINUSE:  # the address is fine, just taken: a failure, not usage
+            raise SearchError(message) from None
+        raise ConfigError(message) from None

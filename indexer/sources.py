@@ -14,7 +14,7 @@ from indexer.extract import publication_from_page
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 
-__all__ = ["Skip", "iter_publications", "expand_sources", "PAGE_SUFFIXES"]
+__all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "PAGE_SUFFIXES"]
 
 PAGE_SUFFIXES = {".txt", ".html", ".htm", ".php", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -67,6 +67,39 @@ def iter_publications(sources: list[Path], topics=None,
             yield _document(item, topics)
         else:
             yield _page(item, topics)
+
+
+def count_items(sources: list[Path]) -> int:
+    """About how many items (publications and skips) iter_publications will yield.
+
+    Read cheaply, for the progress bar's total: the non-blank lines of JSON Lines files,
+    the <item>s or posts of WordPress exports, one for every other file.
+    """
+    total = 0
+    for item in expand_sources(sources):
+        try:
+            if isinstance(item, Skip):
+                total += 1
+            elif item.suffix.lower() in JSONL_SUFFIXES:
+                with item.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            elif (kind := _cms_kind(item)) == "wxr":
+                total += max(1, item.read_bytes().count(b"<item>"))
+            elif kind == "wp-json":
+                total += _count_posts(item)
+            else:
+                total += 1
+        except OSError:
+            total += 1
+    return total
+
+
+def _count_posts(path: Path) -> int:
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return 1
+    return len(value) if isinstance(value, list) else 1
 
 
 def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:

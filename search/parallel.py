@@ -36,6 +36,8 @@ def default_procs() -> int:
 
 
 class _OrphanSafeTask(SubWriterTask):
+    parent_pid = 0  # set before the fork
+
     def run(self):
         if sys.platform.startswith("linux"):
             try:
@@ -43,6 +45,8 @@ class _OrphanSafeTask(SubWriterTask):
                 libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             except (OSError, AttributeError):
                 pass
+        if os.getppid() != self.parent_pid:
+            os._exit(1)  # the parent died between the fork and prctl: no signal will come
         before = cache_stats()  # inherited from the parent: not this process's own lookups
         super().run()
         folder = getattr(self.storage, "folder", None)
@@ -73,6 +77,7 @@ class _OrphanSafeWriter(MpWriter):
         task = _OrphanSafeTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                                self.subargs, self.multisegment)
         task.daemon = True
+        task.parent_pid = os.getpid()
         self.tasks.append(task)
         task.start()
         return task

@@ -1,21 +1,75 @@
-"""One settings object, built from environment variables; CLI flags override it."""
+"""One settings object, built from environment variables; CLI flags override it.
+
+The index directory, unless set, depends on where Kartoteka runs (`locate_index_dir`):
+inside a source checkout it is the checkout's `index_data/index`, elsewhere (an installed
+package) the user's data directory, never the installed package's own directory.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings", "PROJECT_ROOT", "SAMPLE_DIR"]
+from search.errors import ConfigError
 
+__all__ = ["Settings", "SAMPLE_DIR", "PROJECT_ROOT", "locate_index_dir", "source_checkout"]
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sample"  # package data: works installed
+# The directory above the packages: the checkout in a source tree, site-packages when
+# installed. Only tests and bench/ may use it; the service never writes there.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = PROJECT_ROOT / "index_data" / "sample"
+INDEX_DIR_ENV = "KARTOTEKA_INDEX_DIR"
 
 
-def _setting(default, env: str, help: str):
-    return field(default=default, metadata={"env": env, "help": help})
+def source_checkout(start: Path | None = None) -> Path | None:
+    """The Kartoteka source checkout holding `start` (default: the working directory).
+
+    That is the nearest of `start` and its parents with a pyproject.toml whose
+    `[project] name` is "kartoteka"; None when there is none.
+    """
+    start = (start or Path.cwd()).absolute()
+    for folder in (start, *start.parents):
+        try:
+            with open(folder / "pyproject.toml", "rb") as fh:
+                name = tomllib.load(fh).get("project", {}).get("name")
+        except (OSError, tomllib.TOMLDecodeError, AttributeError):
+            continue
+        if name == "kartoteka":
+            return folder
+    return None
+
+
+def locate_index_dir(environ: Mapping[str, str] | None = None,
+                     cwd: Path | None = None) -> tuple[Path, str]:
+    """The default index directory and where it comes from, for `stats` and `serve` to say.
+
+    $KARTOTEKA_INDEX_DIR, else `index_data/index` of the source checkout around the working
+    directory, else the platform's user data directory (platformdirs).
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(INDEX_DIR_ENV):
+        return Path(environ[INDEX_DIR_ENV]), INDEX_DIR_ENV
+    root = source_checkout(cwd)
+    if root is not None:
+        return root / "index_data" / "index", f"the source checkout {root}"
+    import platformdirs
+
+    return (Path(platformdirs.user_data_dir("kartoteka", appauthor=False)) / "index",
+            "the user data directory")
+
+
+def _setting(default, env: str, help: str, low=None, high=None, shown: str | None = None,
+             factory=None):
+    """A field with its environment variable, help and accepted range (low/high inclusive)."""
+    meta = {"env": env, "help": help, "low": low, "high": high, "shown": shown}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -23,19 +77,26 @@ class Settings:
     """Every knob of the service, each with the environment variable that sets it."""
 
     index_dir: Path = _setting(
-        PROJECT_ROOT / "index_data" / "index", "KARTOTEKA_INDEX_DIR",
-        "Directory holding the index generations and the CURRENT pointer.")
-    page_size: int = _setting(10, "KARTOTEKA_PAGE_SIZE", "Default hits per page.")
-    max_page_size: int = _setting(100, "KARTOTEKA_MAX_PAGE_SIZE", "Largest per_page accepted.")
+        None, INDEX_DIR_ENV,
+        "Directory holding the index generations and the CURRENT pointer.",
+        shown="index_data/index in a source checkout, else the user data directory",
+        factory=lambda: locate_index_dir({})[0])
+    page_size: int = _setting(10, "KARTOTEKA_PAGE_SIZE", "Default hits per page.", 1)
+    max_page_size: int = _setting(
+        100, "KARTOTEKA_MAX_PAGE_SIZE", "Largest per_page accepted.", 1, 10_000)
     max_query_length: int = _setting(
-        500, "KARTOTEKA_MAX_QUERY_LENGTH", "Longest query string accepted, in characters.")
-    facet_limit: int = _setting(30, "KARTOTEKA_FACET_LIMIT", "Values returned per facet.")
+        500, "KARTOTEKA_MAX_QUERY_LENGTH", "Longest query string accepted, in characters.",
+        1, 100_000)
+    facet_limit: int = _setting(30, "KARTOTEKA_FACET_LIMIT", "Values returned per facet.", 1)
     recency_weight: float = _setting(
         0.1, "KARTOTEKA_RECENCY_WEIGHT",
-        "Mild recency bonus: a fresh publication's score is multiplied by up to 1 + this.")
+        "Mild recency bonus: a fresh publication's score is multiplied by up to 1 + this.",
+        0.0, 100.0)
     recency_half_life_days: float = _setting(
-        730.0, "KARTOTEKA_RECENCY_HALF_LIFE_DAYS", "Age at which the recency bonus halves.")
-    title_boost: float = _setting(3.0, "KARTOTEKA_TITLE_BOOST", "BM25F weight of the title.")
+        730.0, "KARTOTEKA_RECENCY_HALF_LIFE_DAYS", "Age at which the recency bonus halves.",
+        0.001)
+    title_boost: float = _setting(3.0, "KARTOTEKA_TITLE_BOOST", "BM25F weight of the title.",
+                                 0.001, 1000.0)
     synonyms_file: Path | None = _setting(
         None, "KARTOTEKA_SYNONYMS_FILE",
         "Editable abbreviation/synonym dictionary; the shipped starter list when unset.")
@@ -47,24 +108,36 @@ class Settings:
     cors_origins: tuple[str, ...] = _setting(
         (), "KARTOTEKA_CORS_ORIGINS", "Comma-separated origins allowed to call the search API.")
     max_body_bytes: int = _setting(
-        1_000_000, "KARTOTEKA_MAX_BODY_BYTES", "Largest request body accepted by PUT.")
+        1_000_000, "KARTOTEKA_MAX_BODY_BYTES", "Largest request body accepted by PUT.", 1)
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")
-    port: int = _setting(8000, "KARTOTEKA_PORT", "Port `kartoteka serve` binds.")
-    workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.")
+    port: int = _setting(8000, "KARTOTEKA_PORT", "Port `kartoteka serve` binds.", 1, 65535)
+    workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.", 1, 64)
     reload_interval: float = _setting(
-        0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.")
+        0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.",
+        0.0, 86_400.0)
     postings_cache_mb: int = _setting(
         48, "KARTOTEKA_POSTINGS_CACHE_MB",
         "Posting arrays kept per worker for scoring; the real 3,400-publication corpus needs "
-        "about 40 MB, 100,000 publications about 500 MB for the same hit rate.")
+        "about 40 MB, 100,000 publications about 500 MB for the same hit rate.", 0, 1_000_000)
     stale_after_hours: float = _setting(
-        48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.")
+        48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.",
+        0.0)
     max_source_bytes: int = _setting(
-        20_000_000, "KARTOTEKA_MAX_SOURCE_BYTES", "Source files larger than this are skipped.")
+        20_000_000, "KARTOTEKA_MAX_SOURCE_BYTES", "Source files larger than this are skipped.", 1)
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check_range(f, getattr(self, f.name))
+        if self.page_size > self.max_page_size:
+            raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
+                              f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Build settings from `environ` (default: os.environ), then apply overrides."""
+        """Build settings from `environ` (default: os.environ), then apply overrides.
+
+        A value that cannot be used raises ConfigError naming its variable.
+        """
         environ = os.environ if environ is None else environ
         values = {}
         for f in dataclasses.fields(cls):
@@ -72,6 +145,8 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _convert(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" not in values:
+            values["index_dir"] = locate_index_dir(environ)[0]
         return cls(**values)
 
     def replace(self, **changes) -> Settings:
@@ -81,18 +156,33 @@ class Settings:
     @classmethod
     def documented(cls) -> list[tuple[str, str, str]]:
         """(env var, default, help) for every setting, for --help and the README."""
-        return [(f.metadata["env"], repr(f.default), f.metadata["help"])
+        return [(f.metadata["env"], f.metadata["shown"] or repr(f.default), f.metadata["help"])
                 for f in dataclasses.fields(cls)]
 
 
 def _convert(f: dataclasses.Field, raw: str):
-    kind = str(f.type)
+    kind, env = str(f.type), f.metadata["env"]
     if "tuple" in kind:
         return tuple(p.strip() for p in raw.split(",") if p.strip())
     if "Path" in kind:
         return Path(raw)
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        what = "a whole number" if kind == "int" else "a number"
+        raise ConfigError(f"{env}={raw!r} is not {what}") from None
     return raw
+
+
+def _check_range(f: dataclasses.Field, value) -> None:
+    low, high, env = f.metadata["low"], f.metadata["high"], f.metadata["env"]
+    if low is None or value is None:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{env}={value!r} is not a finite number")
+    if value < low or (high is not None and value > high):
+        limits = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ConfigError(f"{env}={value!r} must be {limits}")

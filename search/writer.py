@@ -71,12 +71,13 @@ def to_document(pub: Publication) -> dict:
     return doc
 
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # called with 1 for every publication read
+Phase = Callable[[str], None]  # called with the name of a long step ("committing") as it starts
 
 
 def rebuild(location: IndexLocation, publications: Iterable[Publication],
             progress: Progress | None = None, limitmb: int = 256,
-            procs: int | None = None) -> RebuildStats:
+            procs: int | None = None, phase: Phase | None = None) -> RebuildStats:
     """Write every publication into a new generation, then switch to it atomically.
 
     Until the switch, readers keep the previous generation; a crash leaves only a
@@ -108,6 +109,8 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             if not seen:
                 raise EmptyRebuild("no publication could be read from the sources; "
                                    "the index was left unchanged")
+            if phase:
+                phase("committing")
             t0 = time.perf_counter()
             writer.commit()
             stats.worker_lemma_hits, stats.worker_lemma_misses, parsed = collect_lemmas(tmp_path)
@@ -226,7 +229,8 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
 
 
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
-                     scopes: list[str], progress: Progress | None = None) -> RebuildStats:
+                     scopes: list[str], progress: Progress | None = None,
+                     phase: Phase | None = None) -> RebuildStats:
     """Add new, update changed and remove vanished publications of the given source scopes.
 
     A document is removed when its `source` lies within one of `scopes` (a file or a
@@ -238,7 +242,7 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
     try:
         location.current()
     except IndexMissing:
-        return rebuild(location, publications, progress)
+        return rebuild(location, publications, progress, phase=phase)
     with location.write_lock(timeout=600):
         info, ix = _open_for_write(location)
         try:
@@ -260,6 +264,8 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                 for pid, source in existing.items():
                     if pid not in seen and _in_scopes(source, scopes):
                         stats.removed += writer.delete_by_term("id", pid)
+                if phase:
+                    phase("committing")
                 writer.commit()
             except BaseException:
                 _cancel(writer)

@@ -94,14 +94,16 @@ def client(sample_settings, service):
     return testing.TestClient(create_app(sample_settings, service))
 
 
-@pytest.fixture
-def fresh_index(tmp_path) -> Settings:
-    """A private copy of the sample index for tests that write."""
-    from indexer.cli import main
+def copy_sample_index(sample_index_dir: Path, target: Path) -> Path:
+    """A private copy of the session's sample index (built once, copied per test)."""
+    shutil.copytree(sample_index_dir, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target
 
-    index_dir = tmp_path / "index"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(SAMPLE_DIR)]) == 0
+
+@pytest.fixture
+def fresh_index(tmp_path, sample_index_dir) -> Settings:
+    """A private copy of the sample index for tests that write."""
+    index_dir = copy_sample_index(sample_index_dir, tmp_path / "index")
     return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
 
 

@@ -144,7 +144,7 @@ def run_gunicorn(index_dir: Path, log_dir: Path, workers: int = 2,
     log_path = log_dir / f"gunicorn-{port}.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [str(PYTHON), "-m", "gunicorn", "--config", "gunicorn.conf.py",
+        [str(PYTHON), "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "api.app:get_app()"],
         cwd=ROOT, env=_env(extra), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)

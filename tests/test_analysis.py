@@ -17,6 +17,7 @@ from search.analysis import RU_ANALYZER, STOP_WORDS, RuTokenizer
 from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 from search.searcher import SearchService
+from search.settings import SAMPLE_DIR
 from tests.conftest import service_over
 
 DATA = Path(__file__).parent / "data"
@@ -163,7 +164,7 @@ def _fast_terms(text: str) -> tuple[dict[str, list[int]], set[str]]:
 
 
 _SAMPLE_TEXTS = [json.loads(line) for line in
-                 (Path(__file__).parent.parent / "index_data" / "sample" / "publications.jsonl")
+                 (SAMPLE_DIR / "publications.jsonl")
                  .read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

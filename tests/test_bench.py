@@ -13,7 +13,7 @@ from conftest import IN_CI, ROOT, require_tool
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
-SAMPLE = ROOT / "index_data" / "sample" / "publications.jsonl"
+SAMPLE = ROOT / "search" / "data" / "sample" / "publications.jsonl"
 TINY = ["--corpus", str(SAMPLE), "--docs", "60", "--quick"]
 
 
@@ -222,3 +222,13 @@ def test_relevance_doctests():
 
     for module in (bench.rankers, bench.sphinx_peer):
         assert doctest.testmod(module).failed == 0
+
+
+def test_fuzz_job_runs(tmp_path):
+    """`make fuzz` (10,000 cases, in CI) at smoke size: the real gunicorn, no 5xx."""
+    proc = subprocess.run([sys.executable, "-m", "bench.fuzz", "--cases", "150", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "fuzz.json").read_text(encoding="utf-8"))
+    assert data["cases"] >= 150 and data["operations"] == 9
+    assert (data["server_errors"], data["tracebacks"]) == (0, 0)

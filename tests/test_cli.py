@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -72,6 +75,58 @@ def test_reindex_summary(tmp_path, capsys):
                         lines[1])
     assert lines[3].startswith(f"index: {tmp_path / 'ix' / 'gen-000001'}  (")
     assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
+
+
+def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (so the progress bar shows): (out, err)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", *argv], stdout=subprocess.PIPE,
+                            stderr=terminal, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    out = proc.stdout.read().decode()
+    assert proc.wait(timeout=60) == 0
+    os.close(controller)
+    return out, b"".join(chunks).decode()
+
+
+def test_reindex_progress_has_a_total_an_eta_and_a_commit_phase(tmp_path):
+    out, err = _on_a_terminal(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL),
+                               str(tmp_path / "missing.jsonl")])
+    total = len(RECORDS) + 1  # the missing file is counted as one skipped item
+    # the total is known from the start; elapsed<remaining is the ETA
+    assert re.search(rf"indexing:   0%\|[ ]+\| 0/{total} \[00:00<\?", err), err
+    assert re.search(rf"indexing: 100%\|█+\| {total}/{total} \[\d\d:\d\d<00:00", err), err
+    assert re.search(r"\rcommitting: \d\d:\d\d", err), err
+    assert err.index(f"{total}/{total}") < err.index("committing")
+    assert out.splitlines()[0] == f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 1"
+
+
+def test_reindex_progress_without_a_terminal_is_log_lines(tmp_path, capsys, caplog):
+    caplog.set_level("INFO", logger="kartoteka")
+    assert main(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages.index(f"indexing {len(RECORDS)} items") < messages.index("committing...")
+    assert main(["reindex", "--quiet", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_reindex_with_nothing_indexable_keeps_old_index(tmp_path, capsys):
@@ -213,6 +268,7 @@ def test_stats(jsonl_index, capsys):
     assert lines[0] == f"documents: {len(RECORDS)}"
     assert lines[1].startswith("generation: gen-000001  (built 20")
     assert lines[2].startswith("index size: ")
+    assert lines[3] == f"index directory: {jsonl_index}  (from --index-dir)"
     authors = Counter(r["author"] for r in RECORDS if r.get("author"))
     assert f"author ({len(authors)} values):" in lines
     libraries = Counter(r["library"] for r in RECORDS)
@@ -342,14 +398,18 @@ def test_incremental_without_index_builds_one(tmp_path, capsys):
 
 
 # -- help and exit codes -------------------------------------------------------------
+GLOBAL = ["--index-dir", "--quiet"]
+
+
 @pytest.mark.parametrize(("argv", "options"), [
-    ([], ["--index-dir", "--quiet", "reindex", "search", "stats", "serve",
+    ([], [*GLOBAL, "reindex", "search", "stats", "serve",
           "KARTOTEKA_INDEX_DIR", "KARTOTEKA_MAX_SOURCE_BYTES"]),
-    (["reindex"], ["sources", "--incremental", "--if-missing", "--no-progress"]),
-    (["search"], ["query", "--topic", "--author", "--library", "--year", "--from", "--to",
-                  "--sort", "--page", "--per-page", "--json"]),
-    (["stats"], ["--help"]),
-    (["serve"], ["--host", "--port", "--workers"]),
+    (["reindex"], [*GLOBAL, "sources", "--sample", "--incremental", "--if-missing",
+                   "--no-progress"]),
+    (["search"], [*GLOBAL, "query", "--topic", "--author", "--library", "--year", "--from",
+                  "--to", "--sort", "--page", "--per-page", "--json"]),
+    (["stats"], [*GLOBAL, "--help"]),
+    (["serve"], [*GLOBAL, "--host", "--port", "--workers"]),
 ])
 def test_help_mentions_every_option(capsys, argv, options):
     with pytest.raises(SystemExit) as exit_info:
@@ -361,6 +421,25 @@ def test_help_mentions_every_option(capsys, argv, options):
         assert option in out
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_options_before_or_after_the_command(tmp_path, capsys, where):
+    index_dir = tmp_path / "ix"
+    options = ["--index-dir", str(index_dir), "--quiet"]
+    reindex = ["reindex", "--no-progress", str(JSONL)]
+    assert main(options + reindex if where == "before" else reindex + options) == 0
+    assert "indexed: " in capsys.readouterr().out
+    stats = ["stats", "--index-dir", str(index_dir)] if where == "after" else [
+        "--index-dir", str(index_dir), "stats"]
+    assert main(stats) == 0
+    assert capsys.readouterr().out.startswith(f"documents: {len(RECORDS)}\n")
+
+
+def test_option_after_the_command_does_not_undo_one_before(tmp_path, capsys):
+    assert main(["--index-dir", str(tmp_path / "ix"), "--quiet", "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    assert (tmp_path / "ix" / "CURRENT").is_file()
+
+
 @pytest.mark.parametrize("argv", [["search", "библиотека"], ["search", "x", "--json"],
                                   ["stats"], ["serve"]])
 def test_no_index_exits_3(tmp_path, capsys, argv):
@@ -368,12 +447,73 @@ def test_no_index_exits_3(tmp_path, capsys, argv):
     err = capsys.readouterr().err
     assert err.startswith("error: no index in ")
     assert "kartoteka reindex" in err
+    assert err.endswith("(index directory from --index-dir)\n")
 
 
-@pytest.mark.parametrize("argv", [["search", "x", "--from", "2024-13-01"], ["bogus"],
-                                  ["search", "x", "--sort", "score"]])
-def test_bad_usage_exits_2(capsys, argv):
+@pytest.mark.parametrize("argv", [
+    ["search", "x", "--from", "2024-13-01"], ["bogus"], ["search", "x", "--sort", "score"],
+    [], ["reindex"], ["reindex", "--procs", "0"], ["reindex", "--delay", "nan"],
+    ["reindex", "--timeout", "-1"], ["search", "x", "--page", "0"],
+    ["search", "x", "--per-page", "ten"], ["search", "--year", "99999"],
+    ["serve", "--port", "70000"], ["serve", "--workers", "0"], ["stats", "--bogus"],
+    ["--index-dir"], ["stats", "--index-dir"],
+])
+def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     with pytest.raises(SystemExit) as exit_info:
-        main(argv)
+        code = main(["--index-dir", str(tmp_path / "ix"), *argv] if argv[:1] != ["--index-dir"]
+                    else argv)
+        raise SystemExit(code)
     assert exit_info.value.code == 2
-    assert "usage: kartoteka" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def _serve(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`kartoteka serve` in a subprocess: should it start gunicorn, the test is not replaced."""
+    return subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(index_dir),
+                           "serve", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("host", "message"), [
+    ("no.such.host.invalid", "error: cannot bind to host 'no.such.host.invalid': "),
+    ("192.0.2.1", "error: cannot listen on 192.0.2.1:"),  # TEST-NET: not this machine's
+])
+def test_serve_on_a_bad_host_is_a_usage_error(jsonl_index, host, message):
+    done = _serve(jsonl_index, "--host", host, "--port", "8765")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_serve_on_a_taken_port_fails_with_one_line(jsonl_index):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = _serve(jsonl_index, "--port", str(port))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.endswith(f"error: cannot listen on 127.0.0.1:{port}: "
+                                "Address already in use\n"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("KARTOTEKA_PAGE_SIZE", "ten", "error: KARTOTEKA_PAGE_SIZE='ten' is not a whole number"),
+    ("KARTOTEKA_PAGE_SIZE", "0", "error: KARTOTEKA_PAGE_SIZE=0 must be at least 1"),
+    ("KARTOTEKA_PAGE_SIZE", "500", "error: KARTOTEKA_PAGE_SIZE (500) is larger than "
+                                   "KARTOTEKA_MAX_PAGE_SIZE (100)"),
+    ("KARTOTEKA_RECENCY_WEIGHT", "inf", "error: KARTOTEKA_RECENCY_WEIGHT=inf is not a finite "
+                                        "number"),
+    ("KARTOTEKA_PORT", "99999", "error: KARTOTEKA_PORT=99999 must be between 1 and 65535"),
+    ("KARTOTEKA_TOPICS_FILE", "/nonexistent/topics.txt",
+     "error: cannot read topic dictionary /nonexistent/topics.txt"),
+])
+def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys, monkeypatch,
+                                                   name, value, message):
+    monkeypatch.setenv(name, value)
+    commands = [["reindex", "--no-progress", "--index-dir", str(tmp_path / "ix"), str(JSONL)]]
+    if name != "KARTOTEKA_TOPICS_FILE":  # only a reindex reads the topic dictionary
+        commands += [["stats"], ["search", "книга"], ["serve"]]
+    for argv in commands:
+        capsys.readouterr()
+        assert main(["--index-dir", str(jsonl_index), *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith(message) and err.count("\n") == 1, err
+    assert not (tmp_path / "ix").exists()

@@ -15,7 +15,7 @@ import pytest
 
 from indexer.cli import main
 from search.settings import PROJECT_ROOT, SAMPLE_DIR
-from tests.conftest import count_documents
+from tests.conftest import copy_sample_index, count_documents
 
 pytestmark = pytest.mark.slow
 
@@ -65,10 +65,9 @@ def run_seconds(tmp_path_factory) -> float:
 
 
 @pytest.mark.parametrize("fraction", FRACTIONS)
-def test_kill_at_any_point_leaves_a_complete_index(tmp_path, run_seconds, fraction):
-    index_dir = tmp_path / "index"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(SAMPLE_DIR)]) == 0
+def test_kill_at_any_point_leaves_a_complete_index(tmp_path, sample_index_dir, run_seconds,
+                                                   fraction):
+    index_dir = copy_sample_index(sample_index_dir, tmp_path / "index")
     old = count_documents(index_dir)
     source = _write_source(tmp_path / "source.jsonl")
     proc = _reindex(index_dir, source)

@@ -15,7 +15,7 @@ import pytest
 
 from indexer.cli import main
 from search.settings import PROJECT_ROOT, SAMPLE_DIR
-from tests.conftest import count_documents
+from tests.conftest import copy_sample_index, count_documents
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +41,8 @@ def big_source(tmp_path) -> Path:
 
 
 @pytest.fixture
-def old_index(tmp_path) -> Path:
-    index_dir = tmp_path / "index"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(SAMPLE_DIR)]) == 0
-    return index_dir
+def old_index(tmp_path, sample_index_dir) -> Path:
+    return copy_sample_index(sample_index_dir, tmp_path / "index")
 
 
 

@@ -1,4 +1,6 @@
-"""gunicorn settings for `kartoteka serve` and `make run`, from the same Settings as the app.
+"""gunicorn settings for `kartoteka serve`, from the same Settings as the app.
+
+A module of the package (`--config python:api.gunicorn_conf`), so an installed copy has it.
 
 preload_app loads pymorphy3's dictionaries once in the master, so forked workers
 share their memory; each worker opens the index on its first request and keeps it.
