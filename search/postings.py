@@ -20,11 +20,21 @@ from whoosh.system import _INT_SIZE, unpack_int
 
 from search.forms import FormLookup
 
-__all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES"]
+__all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
-# Default budget per worker and generation (KARTOTEKA_POSTINGS_CACHE_MB): the real
-# corpus's popular terms fit in ~40 MB.
-POSTINGS_CACHE_BYTES = 48 * 2**20
+# Default budget per worker and generation (KARTOTEKA_POSTINGS_CACHE_MB); the cache takes
+# what its index needs within it (cache_size).
+POSTINGS_CACHE_BYTES = 256 * 2**20
+# A cached posting costs its document number and score (8 + 8 bytes) and, once a phrase
+# or proximity asked, its encoded positions (~20 bytes on news text): every posting of the
+# index fits in about this many bytes each.
+BYTES_PER_POSTING = 40
+MIN_CACHE_BYTES = 8 * 2**20
+
+
+def cache_size(postings: int, budget: int) -> int:
+    """Bytes to cache for an index of `postings` postings: all of them, within `budget`."""
+    return min(budget, max(MIN_CACHE_BYTES, postings * BYTES_PER_POSTING))
 
 
 class EncodedValues:

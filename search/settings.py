@@ -116,9 +116,10 @@ class Settings:
         0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.",
         0.0, 86_400.0)
     postings_cache_mb: int = _setting(
-        48, "KARTOTEKA_POSTINGS_CACHE_MB",
-        "Posting arrays kept per worker for scoring; the real 3,400-publication corpus needs "
-        "about 40 MB, 100,000 publications about 500 MB for the same hit rate.", 0, 1_000_000)
+        256, "KARTOTEKA_POSTINGS_CACHE_MB",
+        "Most memory per worker for cached posting arrays; within it the cache sizes itself "
+        "from the index (about 40 bytes per posting: ~55 MB for the real 3,400-publication "
+        "corpus, the whole budget at 100,000).", 0, 1_000_000)
     stale_after_hours: float = _setting(
         48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.",
         0.0)

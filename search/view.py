@@ -9,7 +9,7 @@ from pathlib import Path
 from search import lexicon
 from search.facets import FacetTable
 from search.models import SearchResult
-from search.postings import POSTINGS_CACHE_BYTES
+from search.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.scoring import Scorer
 from search.spelling import SpellingLexicon
 from search.suggest import Vocabulary
@@ -34,6 +34,7 @@ class IndexView:
     _vocabulary: Vocabulary | None = None
     _scorer: Scorer | None = None
     _spelling: SpellingLexicon | None = None
+    _words: dict[str, int] | None = None
     _ids: dict = field(default_factory=dict)
     _responses: OrderedDict = field(default_factory=OrderedDict)
 
@@ -62,18 +63,25 @@ class IndexView:
         return self._vocabulary
 
     @property
+    def words(self) -> dict[str, int]:
+        """The index's words and their document frequencies (search/lexicon.py)."""
+        if self._words is None:
+            self._words = lexicon.load_or_build(self.path, self.searcher)
+        return self._words
+
+    @property
     def spelling(self) -> SpellingLexicon:
         if self._spelling is None:
-            self._spelling = SpellingLexicon(self.searcher.reader(),
-                                             lexicon.load_or_build(self.path, self.searcher))
+            self._spelling = SpellingLexicon(self.searcher.reader(), self.words)
         return self._spelling
 
     @property
     def scorer(self) -> Scorer:
-        """Numpy BM25F over this generation (field lengths and a postings cache)."""
+        """Numpy BM25F over this generation, its postings cache sized from the index within
+        the budget (KARTOTEKA_POSTINGS_CACHE_MB)."""
         if self._scorer is None:
-            self._scorer = Scorer(self.searcher, self.facets.size,
-                                  cache_bytes=self.postings_cache_bytes)
+            size = cache_size(sum(self.words.values()), self.postings_cache_bytes)
+            self._scorer = Scorer(self.searcher, self.facets.size, cache_bytes=size)
         return self._scorer
 
     def close(self) -> None:

@@ -226,3 +226,14 @@ def test_snippet_trie_matches_like_a_flat_alternation(service):
         body = searcher.stored_fields(docnum).get("body", "").lower() + " нью-йорк нью-йоркский"
         assert [m.span() for m in pattern.finditer(body)] == \
             [m.span() for m in flat_re.finditer(body)]
+
+
+def test_postings_cache_sizes_itself_from_the_index(service):
+    from search.postings import BYTES_PER_POSTING, MIN_CACHE_BYTES, cache_size
+
+    assert cache_size(10, 2**30) == MIN_CACHE_BYTES  # a tiny index: the floor
+    assert cache_size(10**6, 2**30) == 10**6 * BYTES_PER_POSTING  # all of its postings
+    assert cache_size(10**9, 2**28) == 2**28  # a huge one: the budget
+    view = service.view()
+    budget = service.settings.postings_cache_mb * 2**20
+    assert view.scorer.postings.cache_bytes == cache_size(sum(view.words.values()), budget)
