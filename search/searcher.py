@@ -42,7 +42,7 @@ from search.view import RESPONSE_CACHE_MAX_HITS, IndexView
 
 __all__ = ["SearchService", "IndexView"]
 
-RERANK_DEPTH = 1000
+RERANK_DEPTH = 200
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 
