@@ -15,6 +15,16 @@ more, answered from the per-generation response cache. The baseline (bench/basel
 strings with Whoosh's parser, groupedby facets and default highlighter; its parts are
 timed as separate searches. Indexes are built once and cached in bench/out/indexes.
 Writes bench/out/search.json and bench/out/queries.json.
+
+    python -m bench.search --distinct 2000       # 2,000 requests of which none repeats
+
+The distinct mode (bench/distinct.py) starts with empty caches, runs a warm-up set of
+300 other requests, then the 2,000 measured ones once each (plain, misspelled, phrase,
+filtered, browse), and prints n/p50/p95/p99/max per kind, the three slowest requests
+of each kind re-timed and profiled (cProfile: the functions holding their time), and
+how many measured requests the response cache answered (0: they are distinct). No
+baseline: it knows neither date ranges, authors, sorting nor pages.
+Writes bench/out/search-distinct.json and bench/out/distinct-queries.json.
 """
 
 from __future__ import annotations
@@ -24,7 +34,16 @@ import time
 
 from bench.baseline import BaselineSearch
 from bench.corpus import prepare
+from bench.distinct import make_distinct, save_distinct
 from bench.indexes import ensure_indexes
+from bench.per_kind import (
+    by_kind,
+    describe,
+    print_kind_table,
+    print_slowest,
+    profile_lines,
+    slowest,
+)
 from bench.queries import make_queries, save_queries
 from bench.report import (
     common_parser,
@@ -122,6 +141,102 @@ def run_ours(index_dir, queries, passes: int) -> dict:
     return {"passes": runs, "mean_total_hits": totals / (len(queries) * len(runs))}
 
 
+class _CacheHits:
+    """Counts requests answered from the per-generation response cache."""
+
+    def __init__(self):
+        from search.view import IndexView
+
+        self.hits = 0
+        cached = IndexView.cached
+
+        def counted(view, key):
+            result = cached(view, key)
+            self.hits += result is not None
+            return result
+
+        IndexView.cached = counted
+
+
+def _timed(service, timer, query) -> dict:
+    request = query.request()
+    timer.reset()
+    t0 = time.perf_counter()
+    result = service.search(request)
+    ms = (time.perf_counter() - t0) * 1000
+    return {"kind": query.kind, "request": describe(query), "ms": ms, "total": result.total,
+            "query_ms": ms - (timer.facets + timer.snippets) * 1000,
+            "facets_ms": timer.facets * 1000, "snippets_ms": timer.snippets * 1000,
+            "corrected": result.corrected, "did_you_mean": result.did_you_mean}
+
+
+def run_distinct(index_dir, measured, warmup) -> dict:
+    """Warm-up set, then each measured request once; the slowest re-timed and profiled."""
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    service = SearchService(Settings.from_env({}, index_dir=index_dir, reload_interval=0.5))
+    service.view()
+    _clear_caches(service, lemmas=True)  # a fresh worker
+    timer, cache = _PartTimer(), _CacheHits()
+    warm_rows = [_timed(service, timer, q) for q in warmup]
+    warm_hits, cache.hits = cache.hits, 0
+    t0 = time.perf_counter()
+    rows = [_timed(service, timer, q) for q in measured]
+    wall = time.perf_counter() - t0
+    measured_hits = cache.hits
+    slow = slowest(rows)
+    by_request = {describe(q): q for q in measured}
+    for row in (r for rs in slow.values() for r in rs):
+        query = by_request[row["request"]]
+        again = []
+        for _ in range(3):  # searched again, not remembered: the response cache emptied
+            _clear_caches(service, lemmas=False)
+            again.append(_timed(service, timer, query)["ms"])
+        row["again_ms"] = sorted(again)[1]
+
+        def five(q=query):  # five runs under the profiler: one run is too noisy on 2 cores
+            for _ in range(5):
+                _clear_caches(service, lemmas=False)
+                service.search(q.request())
+
+        row["profiled_ms"], row["profile"] = profile_lines(five)
+    service.close()
+    return {"rows": rows, "per_kind": {part: by_kind(rows, part) for part in
+                                       ("ms", "query_ms", "facets_ms", "snippets_ms")},
+            "warmup": by_kind(warm_rows), "slowest": slow, "seconds": wall,
+            "requests_per_s": len(rows) / wall, "cache_hits_measured": measured_hits,
+            "cache_hits_warmup": warm_hits}
+
+
+def main_distinct(args, corpus, cond) -> int:
+    n = min(args.distinct, 100) if args.quick else args.distinct
+    w = args.warmup_queries if args.warmup_queries is not None else (20 if args.quick else 300)
+    measured, warmup = make_distinct(corpus.files, n, w, args.seed)
+    save_distinct(measured, warmup, args.out / "distinct-queries.json")
+    ours_dir, _ = ensure_indexes(corpus, args.out, force=args.rebuild, baseline=False)
+    out = run_distinct(ours_dir, measured, warmup)
+    print(f"{n} distinct requests after a warm-up of {w} others, one pass, in process "
+          "(SearchService.search: top 10, 4 facets, snippets); no baseline")
+    print_kind_table("whole request, ms:", out["per_kind"]["ms"])
+    for part in ("query_ms", "facets_ms", "snippets_ms"):
+        print(f"  {part[:-3]} part p50/p99 per kind: " + "; ".join(
+            f"{k} {s['p50']:.2f}/{s['p99']:.2f}" for k, s in out["per_kind"][part].items()))
+    print(f"  {out['requests_per_s']:.0f} requests/s (one thread); response-cache hits: "
+          f"{out['cache_hits_measured']} of {n} measured (warm-up {out['cache_hits_warmup']})")
+    print_slowest(out["slowest"])
+    every = out["per_kind"]["ms"]["all"]
+    limit = 50.0 if corpus.generated else 20.0
+    met = every["p99"] <= limit and (corpus.generated or (every["p50"] <= 5 and every["max"] <= 50))
+    print(f"target (all kinds): {'p50 <= 5 ms, ' if not corpus.generated else ''}p99 <= "
+          f"{limit:.0f} ms{', max <= 50 ms' if not corpus.generated else ''} -> "
+          f"{'met' if met else 'MISSED'}")
+    write_result(args.out, args.name or "search-distinct",
+                 {"benchmark": "search-distinct", "conditions": cond, "quick": args.quick,
+                  "queries": n, "warmup_queries": w, "target_met": met, **out})
+    return 0
+
+
 def run_baseline(index_dir, queries, passes: int) -> dict:
     base = BaselineSearch(index_dir)
     runs = {}
@@ -157,10 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=None,
                         help="how many queries (default 600; 60 with --quick)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
+    parser.add_argument("--distinct", type=int, default=None, metavar="N",
+                        help="the distinct-query mode: N requests of which none repeats, per "
+                             "kind (bench/distinct.py); 100 at most with --quick")
+    parser.add_argument("--warmup-queries", type=int, default=None,
+                        help="distinct mode: warm-up requests, none of them measured "
+                             "(default 300; 20 with --quick)")
+    parser.add_argument("--name", default=None,
+                        help="result file name in --out (default search, or search-distinct)")
     args = parser.parse_args(argv)
     corpus = prepare(args.corpus, args.docs, args.seed, args.out)
     cond = conditions(corpus.describe())
     print_conditions("search", cond)
+    if args.distinct:
+        return main_distinct(args, corpus, cond)
     n = args.queries or (60 if args.quick else 600)
     passes = 2
     queries = make_queries(corpus.files, n, args.seed)
@@ -192,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     met = warm["p99"] <= limit and (corpus.generated or warm["p50"] <= 5.0)
     print(f"target (warm, whole): {'p50 <= 5 ms, ' if not corpus.generated else ''}"
           f"p99 <= {limit:.0f} ms -> {'met' if met else 'MISSED'}")
-    write_result(args.out, "search", {"benchmark": "search", "conditions": cond,
+    write_result(args.out, args.name or "search", {"benchmark": "search", "conditions": cond,
                                       "quick": args.quick, "queries": n, "passes": passes,
                                       "ours": ours, "baseline": base, "ratios": ratios})
     return 0
