@@ -85,7 +85,8 @@ def print_slowest(slow: dict[str, list[dict]]) -> None:
     for kind, rows in slow.items():
         for r in rows:
             again = f", again {r['again_ms']:.1f} ms (median of 3)" if "again_ms" in r else ""
-            print(f"    {kind:<11} {r['ms']:7.1f} ms{again}  {r['request']}  "
+            gc_note = f", {r['gc_ms']:.0f} ms of it garbage collection" if r.get("gc_ms", 0) >= 1 else ""
+            print(f"    {kind:<11} {r['ms']:7.1f} ms{gc_note}{again}  {r['request']}  "
                   f"({r.get('total', '?')} hits)")
             if r.get("profile"):
                 print(f"        5 runs under cProfile, {r['profiled_ms']:.0f} ms:")

@@ -29,6 +29,7 @@ Writes bench/out/search-distinct.json and bench/out/distinct-queries.json.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -166,15 +167,34 @@ class _CacheHits:
         IndexView.cached = counted
 
 
+class _GcTimer:
+    """Time spent in Python's garbage collector (a full collection walks every object)."""
+
+    def __init__(self):
+        self.ms, self.full, self._t0 = 0.0, 0, 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.ms += (time.perf_counter() - self._t0) * 1000
+            self.full += info["generation"] == 2
+
+
+_GC = _GcTimer()
+
+
 def _timed(service, timer, query) -> dict:
     request = query.request()
     timer.reset()
+    gc_ms, gc_full = _GC.ms, _GC.full
     c0, t0 = time.process_time(), time.perf_counter()
     result = service.search(request)
     ms = (time.perf_counter() - t0) * 1000
     cpu = (time.process_time() - c0) * 1000  # without the time other processes had the core
     return {"kind": query.kind, "request": describe(query), "ms": ms, "cpu_ms": cpu,
-            "total": result.total,
+            "gc_ms": _GC.ms - gc_ms, "gc_full": _GC.full - gc_full, "total": result.total,
             "query_ms": ms - (timer.facets + timer.snippets) * 1000,
             "facets_ms": timer.facets * 1000, "snippets_ms": timer.snippets * 1000,
             "corrected": result.corrected, "did_you_mean": result.did_you_mean}
@@ -234,6 +254,10 @@ def main_distinct(args, corpus, cond) -> int:
     for part in ("query_ms", "facets_ms", "snippets_ms"):
         print(f"  {part[:-3]} part p50/p99 per kind: " + "; ".join(
             f"{k} {s['p50']:.2f}/{s['p99']:.2f}" for k, s in out["per_kind"][part].items()))
+    gc_rows = [r for r in out["rows"] if r["gc_full"]]
+    print(f"  garbage collection: {sum(r['gc_ms'] for r in out['rows']):.0f} ms in all; "
+          f"{len(gc_rows)} requests held a full collection"
+          + "".join(f" ({r['request']}: {r['gc_ms']:.0f} ms)" for r in gc_rows[:10]))
     print(f"  {out['requests_per_s']:.0f} requests/s (one thread); response-cache hits: "
           f"{out['cache_hits_measured']} of {n} measured (warm-up {out['cache_hits_warmup']})")
     print_slowest(out["slowest"])
