@@ -16,7 +16,7 @@ Writes bench/out/http.json.
 
 The distinct mode sends a warm-up set of 300 requests, then 2,000 others once each
 (bench/distinct.py: plain, misspelled, phrase, filtered, browse; none repeats, so the
-workers' response caches answer none of them) through bench/http_client.py, a Python
+workers' response caches answer none of them) through bench/http_distinct.py, a Python
 client over 4 connections that times every request, and prints n/p50/p95/p99/max per
 kind, the overall requests/s and the workers' memory. It needs no wrk and runs no
 baseline (the baseline app knows neither date ranges, authors, sorting nor pages).
@@ -38,10 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.corpus import prepare
-from bench.distinct import make_distinct
-from bench.http_client import run_requests
 from bench.indexes import ensure_indexes
-from bench.per_kind import by_kind, describe, print_kind_table, slowest
 from bench.queries import make_queries
 from bench.report import ROOT, common_parser, conditions, print_conditions, ratio, write_result
 
@@ -203,48 +200,6 @@ def measure(name: str, app: str, env: dict, args, wrk: str, script: Path) -> dic
     return result
 
 
-def main_distinct(args, corpus, cond) -> int:
-    n = min(args.distinct, 100) if args.quick else args.distinct
-    w = args.warmup_queries if args.warmup_queries is not None else (20 if args.quick else 300)
-    measured, warmup = make_distinct(corpus.files, n, w, args.seed)
-    ours_dir, _ = ensure_indexes(corpus, args.out, baseline=False)
-    print(f"{n} distinct requests after {w} others as warm-up; gunicorn {args.workers} sync "
-          f"workers; Python client, {args.connections} connections, every request timed; "
-          "no baseline")
-    (args.out / "http").mkdir(parents=True, exist_ok=True)
-    server = Server("api.app:get_app()", {"KARTOTEKA_INDEX_DIR": str(ours_dir)},
-                    args.out / "http" / "gunicorn-distinct.log", args.workers)
-    host, port = "127.0.0.1", server.port
-    try:
-        server.wait_ready()
-        warm = run_requests(host, port, warmup, args.connections)
-        cond["load_average_measured"] = list(os.getloadavg())
-        out = run_requests(host, port, measured, args.connections)
-        out["memory"] = server.memory()
-    finally:
-        server.stop()
-    for row, query in zip(out["rows"], measured, strict=True):
-        row["request"] = describe(query)
-    stats = by_kind(out["rows"])
-    print_kind_table("whole request over HTTP, ms:", stats)
-    rss = [m.get("rss_mb", 0) for m in out["memory"]["workers"]]
-    print(f"  {out['requests_per_s']:.1f} requests/s overall ({n} in {out['seconds']:.1f} s), "
-          f"errors {out['errors']}; warm-up {warm['requests_per_s']:.1f} requests/s; worker RSS "
-          f"{', '.join(f'{r:.0f}' for r in rss)} MB")
-    print("  three slowest requests per kind:")
-    for kind, rows in slowest(out["rows"]).items():
-        for r in rows:
-            print(f"    {kind:<11} {r['ms']:7.1f} ms  {r['request']}")
-    ok = out["requests_per_s"] >= 300 and stats["all"]["p99"] < 50 and not out["errors"]
-    print(f"target: >= 300 req/s with p99 < 50 ms -> {'met' if ok else 'MISSED'}")
-    write_result(args.out, args.name if args.name != "http" else "http-distinct",
-                 {"benchmark": "http-distinct", "conditions": cond, "quick": args.quick,
-                  "queries": n, "warmup_queries": w, "connections": args.connections,
-                  "workers": args.workers, "per_kind": stats, "warmup": by_kind(warm["rows"]),
-                  "target_met": ok, "slowest": slowest(out["rows"]), **out})
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = common_parser("http", __doc__)
     parser.add_argument("--duration", type=float, default=None,
@@ -272,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         corpus = prepare(args.corpus, args.docs, args.seed, args.out)
         cond = conditions(corpus.describe())
         print_conditions("http", cond)
+        from bench.http_distinct import main_distinct
+
         return main_distinct(args, corpus, cond)
     wrk = shutil.which("wrk")
     if wrk is None:

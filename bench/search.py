@@ -29,22 +29,12 @@ Writes bench/out/search-distinct.json and bench/out/distinct-queries.json.
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 
 from bench.baseline import BaselineSearch
 from bench.corpus import prepare
-from bench.distinct import make_distinct, save_distinct
 from bench.indexes import ensure_indexes
-from bench.per_kind import (
-    by_kind,
-    describe,
-    print_kind_table,
-    print_slowest,
-    profile_lines,
-    slowest,
-)
 from bench.queries import make_queries, save_queries
 from bench.report import (
     common_parser,
@@ -55,7 +45,7 @@ from bench.report import (
     write_result,
 )
 
-__all__ = ["main"]
+__all__ = ["main", "PartTimer", "clear_caches", "forget_requests"]
 
 PARTS = ("whole", "query", "facets", "snippets")
 # cold: empty caches (a fresh worker); warm: warm lemma caches, queries not seen before;
@@ -64,7 +54,7 @@ PASSES = ("cold", "warm", "repeated")
 _BASE_PASS = {"repeated": "warm"}  # the baseline caches nothing: its warm pass is its repeat
 
 
-class _PartTimer:
+class PartTimer:
     """Wraps FacetTable.count and the searcher's make_snippet to time them in place."""
 
     def __init__(self):
@@ -95,11 +85,11 @@ class _PartTimer:
         self.facets = self.snippets = 0.0
 
 
-def _clear_caches(service, lemmas: bool) -> None:
+def clear_caches(service, lemmas: bool) -> None:
     """Forget cached responses (and, for a cold start, lemmas and snippet words)."""
     from search import highlight, morph
 
-    _forget_requests(service, ("_responses", "_ids"))
+    forget_requests(service, ("_responses", "_ids"))
     if lemmas:
         morph.clear_caches()
         for name in ("_word_keys", "surface_forms"):  # per-word caches of older/newer code
@@ -107,7 +97,7 @@ def _clear_caches(service, lemmas: bool) -> None:
                 getattr(highlight, name).cache_clear()
 
 
-def _forget_requests(service, names=("_responses",)) -> None:
+def forget_requests(service, names=("_responses",)) -> None:
     """Forget what is kept per request (whole responses, the query's snippet regex), so a
     request runs as if not seen before; per-document and per-word caches stay warm."""
     from search import highlight
@@ -127,12 +117,12 @@ def run_ours(index_dir, queries, passes: int) -> dict:
 
     service = SearchService(Settings.from_env({}, index_dir=index_dir, reload_interval=0.5))
     service.view()  # open the generation and read the facet columns once
-    timer = _PartTimer()
+    timer = PartTimer()
     runs = {}
     totals = 0
     for run in PASSES[:passes + 1]:
         if run != "repeated":
-            _clear_caches(service, lemmas=run == "cold")
+            clear_caches(service, lemmas=run == "cold")
         samples = {k: [] for k in PARTS}
         for bq in queries:
             request = SearchRequest(q=bq.q, topics=bq.topics, years=bq.years, per_page=10)
@@ -148,129 +138,6 @@ def run_ours(index_dir, queries, passes: int) -> dict:
         runs[run] = {k: percentiles(v) for k, v in samples.items()}
     service.close()
     return {"passes": runs, "mean_total_hits": totals / (len(queries) * len(runs))}
-
-
-class _CacheHits:
-    """Counts requests answered from the per-generation response cache."""
-
-    def __init__(self):
-        from search.view import IndexView
-
-        self.hits = 0
-        cached = IndexView.cached
-
-        def counted(view, key):
-            result = cached(view, key)
-            self.hits += result is not None
-            return result
-
-        IndexView.cached = counted
-
-
-class _GcTimer:
-    """Time spent in Python's garbage collector (a full collection walks every object)."""
-
-    def __init__(self):
-        self.ms, self.full, self._t0 = 0.0, 0, 0.0
-        gc.callbacks.append(self._callback)
-
-    def _callback(self, phase, info):
-        if phase == "start":
-            self._t0 = time.perf_counter()
-        else:
-            self.ms += (time.perf_counter() - self._t0) * 1000
-            self.full += info["generation"] == 2
-
-
-_GC = _GcTimer()
-
-
-def _timed(service, timer, query) -> dict:
-    request = query.request()
-    timer.reset()
-    gc_ms, gc_full = _GC.ms, _GC.full
-    c0, t0 = time.process_time(), time.perf_counter()
-    result = service.search(request)
-    ms = (time.perf_counter() - t0) * 1000
-    cpu = (time.process_time() - c0) * 1000  # without the time other processes had the core
-    return {"kind": query.kind, "request": describe(query), "ms": ms, "cpu_ms": cpu,
-            "gc_ms": _GC.ms - gc_ms, "gc_full": _GC.full - gc_full, "total": result.total,
-            "query_ms": ms - (timer.facets + timer.snippets) * 1000,
-            "facets_ms": timer.facets * 1000, "snippets_ms": timer.snippets * 1000,
-            "corrected": result.corrected, "did_you_mean": result.did_you_mean}
-
-
-def run_distinct(index_dir, measured, warmup) -> dict:
-    """Warm-up set, then each measured request once; the slowest re-timed and profiled."""
-    from search.searcher import SearchService
-    from search.settings import Settings
-
-    service = SearchService(Settings.from_env({}, index_dir=index_dir, reload_interval=0.5))
-    service.view()
-    _clear_caches(service, lemmas=True)  # a fresh worker
-    timer, cache = _PartTimer(), _CacheHits()
-    warm_rows = [_timed(service, timer, q) for q in warmup]
-    warm_hits, cache.hits = cache.hits, 0
-    t0 = time.perf_counter()
-    rows = [_timed(service, timer, q) for q in measured]
-    wall = time.perf_counter() - t0
-    measured_hits = cache.hits
-    slow = slowest(rows)
-    by_request = {describe(q): q for q in measured}
-    for row in (r for rs in slow.values() for r in rs):
-        query = by_request[row["request"]]
-        again = []
-        for _ in range(3):  # searched again, not remembered: the response cache emptied
-            _forget_requests(service)
-            again.append(_timed(service, timer, query)["ms"])
-        row["again_ms"] = sorted(again)[1]
-
-        def five(q=query):  # five runs under the profiler: one run is too noisy on 2 cores
-            for _ in range(5):
-                _forget_requests(service)
-                service.search(q.request())
-
-        row["profiled_ms"], row["profile"] = profile_lines(five)
-    service.close()
-    return {"rows": rows, "per_kind": {part: by_kind(rows, part) for part in
-                                       ("ms", "cpu_ms", "query_ms", "facets_ms", "snippets_ms")},
-            "warmup": by_kind(warm_rows), "slowest": slow, "seconds": wall,
-            "requests_per_s": len(rows) / wall, "cache_hits_measured": measured_hits,
-            "cache_hits_warmup": warm_hits}
-
-
-def main_distinct(args, corpus, cond) -> int:
-    n = min(args.distinct, 100) if args.quick else args.distinct
-    w = args.warmup_queries if args.warmup_queries is not None else (20 if args.quick else 300)
-    measured, warmup = make_distinct(corpus.files, n, w, args.seed)
-    save_distinct(measured, warmup, args.out / "distinct-queries.json")
-    ours_dir, _ = ensure_indexes(corpus, args.out, force=args.rebuild, baseline=False)
-    out = run_distinct(ours_dir, measured, warmup)
-    print(f"{n} distinct requests after a warm-up of {w} others, one pass, in process "
-          "(SearchService.search: top 10, 4 facets, snippets); no baseline")
-    print_kind_table("whole request, wall-clock ms:", out["per_kind"]["ms"])
-    print_kind_table("whole request, CPU ms of this process (time.process_time; less "
-                     "sensitive to other processes' load):", out["per_kind"]["cpu_ms"])
-    for part in ("query_ms", "facets_ms", "snippets_ms"):
-        print(f"  {part[:-3]} part p50/p99 per kind: " + "; ".join(
-            f"{k} {s['p50']:.2f}/{s['p99']:.2f}" for k, s in out["per_kind"][part].items()))
-    gc_rows = [r for r in out["rows"] if r["gc_full"]]
-    print(f"  garbage collection: {sum(r['gc_ms'] for r in out['rows']):.0f} ms in all; "
-          f"{len(gc_rows)} requests held a full collection"
-          + "".join(f" ({r['request']}: {r['gc_ms']:.0f} ms)" for r in gc_rows[:10]))
-    print(f"  {out['requests_per_s']:.0f} requests/s (one thread); response-cache hits: "
-          f"{out['cache_hits_measured']} of {n} measured (warm-up {out['cache_hits_warmup']})")
-    print_slowest(out["slowest"])
-    every = out["per_kind"]["ms"]["all"]
-    limit = 50.0 if corpus.generated else 20.0
-    met = every["p99"] <= limit and (corpus.generated or (every["p50"] <= 5 and every["max"] <= 50))
-    print(f"target (all kinds): {'p50 <= 5 ms, ' if not corpus.generated else ''}p99 <= "
-          f"{limit:.0f} ms{', max <= 50 ms' if not corpus.generated else ''} -> "
-          f"{'met' if met else 'MISSED'}")
-    write_result(args.out, args.name or "search-distinct",
-                 {"benchmark": "search-distinct", "conditions": cond, "quick": args.quick,
-                  "queries": n, "warmup_queries": w, "target_met": met, **out})
-    return 0
 
 
 def run_baseline(index_dir, queries, passes: int) -> dict:
@@ -321,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     cond = conditions(corpus.describe())
     print_conditions("search", cond)
     if args.distinct:
+        from bench.search_distinct import main_distinct
+
         return main_distinct(args, corpus, cond)
     n = args.queries or (60 if args.quick else 600)
     passes = 2
