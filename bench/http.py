@@ -11,6 +11,16 @@ facets and snippets. Reports requests/s, latency percentiles and the resident me
 (RSS and PSS, from /proc) of each worker. The baseline (bench/baseline_app.py, same
 gunicorn settings) is measured the same way. Needs wrk: exits 2 without it.
 Writes bench/out/http.json.
+
+    python -m bench.http --distinct 2000         # 2,000 requests of which none repeats
+
+The distinct mode sends a warm-up set of 300 requests, then 2,000 others once each
+(bench/distinct.py: plain, misspelled, phrase, filtered, browse; none repeats, so the
+workers' response caches answer none of them) through bench/http_distinct.py, a Python
+client over 4 connections that times every request, and prints n/p50/p95/p99/max per
+kind, the overall requests/s and the workers' memory. It needs no wrk and runs no
+baseline (the baseline app knows neither date ranges, authors, sorting nor pages).
+Writes bench/out/http-distinct.json.
 """
 
 from __future__ import annotations
@@ -206,7 +216,20 @@ def main(argv: list[str] | None = None) -> int:
                              "hits)")
     parser.add_argument("--name", default="http",
                         help="result file name in --out (default http -> http.json)")
+    parser.add_argument("--distinct", type=int, default=None, metavar="N",
+                        help="the distinct-query mode: N requests of which none repeats, timed "
+                             "one by one and reported per kind (100 at most with --quick)")
+    parser.add_argument("--warmup-queries", type=int, default=None,
+                        help="distinct mode: warm-up requests, none of them measured "
+                             "(default 300; 20 with --quick)")
     args = parser.parse_args(argv)
+    if args.distinct:
+        corpus = prepare(args.corpus, args.docs, args.seed, args.out)
+        cond = conditions(corpus.describe())
+        print_conditions("http", cond)
+        from bench.http_distinct import main_distinct
+
+        return main_distinct(args, corpus, cond)
     wrk = shutil.which("wrk")
     if wrk is None:
         print("error: wrk is not installed; install it with `apt-get install -y wrk` "

@@ -7,7 +7,7 @@
     .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged]
 
 Sets: the blind set (bench/relevance/blind_*.tsv, split dev/test, over ONE index of
-index_data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
+search/data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
 corpus) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
 corpus indexed apart). Test is reported as a table only, never per query.
 Rankers: bench/rankers.py. Writes bench/out/relevance.json.

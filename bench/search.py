@@ -15,6 +15,16 @@ more, answered from the per-generation response cache. The baseline (bench/basel
 strings with Whoosh's parser, groupedby facets and default highlighter; its parts are
 timed as separate searches. Indexes are built once and cached in bench/out/indexes.
 Writes bench/out/search.json and bench/out/queries.json.
+
+    python -m bench.search --distinct 2000       # 2,000 requests of which none repeats
+
+The distinct mode (bench/distinct.py) starts with empty caches, runs a warm-up set of
+300 other requests, then the 2,000 measured ones once each (plain, misspelled, phrase,
+filtered, browse), and prints n/p50/p95/p99/max per kind, the three slowest requests
+of each kind re-timed and profiled (cProfile: the functions holding their time), and
+how many measured requests the response cache answered (0: they are distinct). No
+baseline: it knows neither date ranges, authors, sorting nor pages.
+Writes bench/out/search-distinct.json and bench/out/distinct-queries.json.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ from bench.report import (
     write_result,
 )
 
-__all__ = ["main"]
+__all__ = ["main", "PartTimer", "clear_caches", "forget_requests"]
 
 PARTS = ("whole", "query", "facets", "snippets")
 # cold: empty caches (a fresh worker); warm: warm lemma caches, queries not seen before;
@@ -44,7 +54,7 @@ PASSES = ("cold", "warm", "repeated")
 _BASE_PASS = {"repeated": "warm"}  # the baseline caches nothing: its warm pass is its repeat
 
 
-class _PartTimer:
+class PartTimer:
     """Wraps FacetTable.count and the searcher's make_snippet to time them in place."""
 
     def __init__(self):
@@ -75,21 +85,29 @@ class _PartTimer:
         self.facets = self.snippets = 0.0
 
 
-def _clear_caches(service, lemmas: bool) -> None:
+def clear_caches(service, lemmas: bool) -> None:
     """Forget cached responses (and, for a cold start, lemmas and snippet words)."""
     from search import highlight, morph
 
-    view = service.view()
-    for name in ("_responses", "_ids"):
-        if hasattr(view, name):
-            getattr(view, name).clear()
-    if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
-        highlight._matcher.cache_clear()
+    forget_requests(service, ("_responses", "_ids"))
     if lemmas:
         morph.clear_caches()
         for name in ("_word_keys", "surface_forms"):  # per-word caches of older/newer code
             if hasattr(highlight, name):
                 getattr(highlight, name).cache_clear()
+
+
+def forget_requests(service, names=("_responses",)) -> None:
+    """Forget what is kept per request (whole responses, the query's snippet regex), so a
+    request runs as if not seen before; per-document and per-word caches stay warm."""
+    from search import highlight
+
+    view = service.view()
+    for name in names:
+        if hasattr(view, name):
+            getattr(view, name).clear()
+    if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
+        highlight._matcher.cache_clear()
 
 
 def run_ours(index_dir, queries, passes: int) -> dict:
@@ -99,12 +117,12 @@ def run_ours(index_dir, queries, passes: int) -> dict:
 
     service = SearchService(Settings.from_env({}, index_dir=index_dir, reload_interval=0.5))
     service.view()  # open the generation and read the facet columns once
-    timer = _PartTimer()
+    timer = PartTimer()
     runs = {}
     totals = 0
     for run in PASSES[:passes + 1]:
         if run != "repeated":
-            _clear_caches(service, lemmas=run == "cold")
+            clear_caches(service, lemmas=run == "cold")
         samples = {k: [] for k in PARTS}
         for bq in queries:
             request = SearchRequest(q=bq.q, topics=bq.topics, years=bq.years, per_page=10)
@@ -157,10 +175,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=None,
                         help="how many queries (default 600; 60 with --quick)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
+    parser.add_argument("--distinct", type=int, default=None, metavar="N",
+                        help="the distinct-query mode: N requests of which none repeats, per "
+                             "kind (bench/distinct.py); 100 at most with --quick")
+    parser.add_argument("--warmup-queries", type=int, default=None,
+                        help="distinct mode: warm-up requests, none of them measured "
+                             "(default 300; 20 with --quick)")
+    parser.add_argument("--name", default=None,
+                        help="result file name in --out (default search, or search-distinct)")
     args = parser.parse_args(argv)
     corpus = prepare(args.corpus, args.docs, args.seed, args.out)
     cond = conditions(corpus.describe())
     print_conditions("search", cond)
+    if args.distinct:
+        from bench.search_distinct import main_distinct
+
+        return main_distinct(args, corpus, cond)
     n = args.queries or (60 if args.quick else 600)
     passes = 2
     queries = make_queries(corpus.files, n, args.seed)
@@ -192,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     met = warm["p99"] <= limit and (corpus.generated or warm["p50"] <= 5.0)
     print(f"target (warm, whole): {'p50 <= 5 ms, ' if not corpus.generated else ''}"
           f"p99 <= {limit:.0f} ms -> {'met' if met else 'MISSED'}")
-    write_result(args.out, "search", {"benchmark": "search", "conditions": cond,
+    write_result(args.out, args.name or "search", {"benchmark": "search", "conditions": cond,
                                       "quick": args.quick, "queries": n, "passes": passes,
                                       "ours": ours, "baseline": base, "ratios": ratios})
     return 0

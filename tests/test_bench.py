@@ -17,12 +17,12 @@ SAMPLE = ROOT / "search" / "data" / "sample" / "publications.jsonl"
 TINY = ["--corpus", str(SAMPLE), "--docs", "60", "--quick"]
 
 
-def _run(name: str, out, *extra: str) -> dict:
+def _run(name: str, out, *extra: str, result: str | None = None) -> dict:
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", *TINY, "--out", str(out),
                            *extra], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "machine:" in proc.stdout and "corpus:" in proc.stdout
-    return json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads((out / f"{result or name}.json").read_text(encoding="utf-8"))
 
 
 def test_corpus_generator_is_deterministic(tmp_path):
@@ -43,6 +43,64 @@ def test_query_set_is_seeded_and_mixed():
     kinds = {q.kind for q in queries}
     assert {"word", "words", "phrase"} <= {k.split("+")[0] for k in kinds}
     assert any(q.topics for q in queries) and any(q.years for q in queries)
+
+
+def test_distinct_queries_are_seeded_distinct_and_in_shares():
+    from bench.distinct import KINDS, make_distinct, quotas
+
+    measured, warmup = make_distinct([SAMPLE], 500, 100, seed=5)
+    assert (measured, warmup) == make_distinct([SAMPLE], 500, 100, seed=5)
+    assert measured != make_distinct([SAMPLE], 500, 100, seed=6)[0]
+    keys = [q.key() for q in measured + warmup]
+    assert len(set(keys)) == 600  # none repeats, none shared with the warm-up
+    assert quotas(2000) == {"plain": 1200, "misspelled": 200, "phrase": 200, "filtered": 200,
+                            "browse": 200}
+    for queries, n in ((measured, 500), (warmup, 100)):
+        assert {k: sum(q.kind == k for q in queries) for k in KINDS} == quotas(n)
+    by = {k: [q for q in measured if q.kind == k] for k in KINDS}
+    assert all(1 <= len(q.q.split()) <= 6 and q.q == q.q.strip() for q in by["plain"])
+    assert sum(q.q == q.q.lower() for q in by["plain"]) > 0.7 * len(by["plain"])
+    assert any(q.q != q.q.lower() for q in by["plain"])  # some names keep their capital
+    assert all(q.origin and q.q != q.origin and len(q.q.split()) == len(q.origin.split())
+               for q in by["misspelled"])
+    assert all(q.q.startswith('"') and 2 <= len(q.q.split()) <= 3 for q in by["phrase"])
+    assert any("~" in q.q for q in by["phrase"])
+    assert all(q.q and (q.topics or q.authors or q.years or q.date_from)
+               for q in by["filtered"])
+    assert {bool(q.topics) for q in by["filtered"]} == {True, False}
+    assert all(not q.q and (q.topics or q.authors or q.years or q.date_from or q.sort)
+               for q in by["browse"])
+    assert any(q.page >= 5 for q in by["browse"])
+    assert all(not (q.sort or q.page > 1 or q.authors or q.date_from) for q in by["plain"])
+
+
+def test_distinct_request_matches_the_api_params():
+    from bench.distinct import DistinctQuery
+
+    q = DistinctQuery("browse", "", years=(2021,), date_from="2021-01-01",
+                      date_to="2021-02-01", page=7)
+    assert q.params() == [("q", ""), ("year", "2021"), ("from", "2021-01-01"),
+                          ("to", "2021-02-01"), ("page", "7")]
+    request = q.request()
+    assert (request.sort, request.page, request.years) == ("date_desc", 7, (2021,))
+    assert DistinctQuery("plain", "Книга  о").key() == DistinctQuery("plain", "книга о").key()
+
+
+def test_search_distinct_mode_runs(tmp_path):
+    data = _run("search", tmp_path, "--distinct", "100", result="search-distinct")
+    assert data["queries"] == 100 and data["cache_hits_measured"] == 0
+    assert {k: s["n"] for k, s in data["per_kind"]["ms"].items()} == {
+        "plain": 60, "misspelled": 10, "phrase": 10, "filtered": 10, "browse": 10, "all": 100}
+    assert all(len(rows) == 3 and rows[0]["profile"] for rows in data["slowest"].values())
+    assert (tmp_path / "distinct-queries.json").exists()
+
+
+@pytest.mark.server
+def test_http_distinct_mode_runs(tmp_path):
+    data = _run("http", tmp_path, "--distinct", "100", result="http-distinct")
+    assert data["errors"] == 0 and len(data["rows"]) == 100
+    assert data["per_kind"]["browse"]["n"] == 10 and data["requests_per_s"] > 0
+    assert data["memory"]["workers"]
 
 
 def test_indexing_benchmark_runs(tmp_path):
@@ -87,6 +145,7 @@ def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--docs" in proc.stdout and "--quick" in proc.stdout
+    assert ("--distinct" in proc.stdout) == (name in ("search", "http"))
 
 
 # -- relevance -------------------------------------------------------------------------
