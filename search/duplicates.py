@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -56,15 +57,31 @@ def group_ids(keys: list[tuple[str | None, ...]]) -> np.ndarray:
     return np.array([root(i) for i in range(len(keys))], dtype=np.int64)
 
 
-def collapse(ordered: list[int], groups: np.ndarray) -> list[tuple[int, list[int]]]:
-    """(first copy, the other copies) per group, in the order given."""
+def collapse(ordered: Iterable[int], groups: np.ndarray, stop: int | None = None,
+             members: Callable[[int], Iterable[int]] | None = None,
+             sizes: np.ndarray | None = None) -> list[tuple[int, list[int]]]:
+    """(first copy, the other copies) per group, in the order given.
+
+    With `stop`, the walk ends once that many groups are found (a page of 10 among
+    100,000 publications); the copies of those groups that come later are then asked of
+    `members(group)`, for the groups whose `sizes` say that some are still missing.
+    """
     out: list[tuple[int, list[int]]] = []
     where: dict[int, int] = {}
+    ended = False
     for docnum in ordered:
         group = int(groups[docnum])
         if group in where:
             out[where[group]][1].append(docnum)
+        elif stop is not None and len(out) >= stop:
+            ended = True
+            break
         else:
             where[group] = len(out)
             out.append((docnum, []))
+    if ended and members is not None and sizes is not None:
+        for first, others in out:
+            if len(others) + 1 < sizes[first]:
+                known = {first, *others}
+                others.extend(d for d in members(int(groups[first])) if d not in known)
     return out

@@ -64,6 +64,7 @@ class FacetTable:
                              np.array(t_codes, dtype=np.int64))
         # Copies of one publication (search/duplicates.py) share a group number.
         self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
+        self.group_sizes = np.bincount(self.groups, minlength=size)[self.groups]  # per doc
 
     def mask_for(self, facet: str, values: tuple[str, ...]) -> np.ndarray | None:
         """Documents having any of `values` in `facet`; None when there is no filter."""

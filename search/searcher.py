@@ -199,8 +199,8 @@ class SearchService:
                               [], parsed.content_lemmas)
         ranked = self._ranked(view, relaxed, only, scores,
                               request.per_page + int(only.sum()) - count)
-        return self._collapsed(view, ranked, relaxed, request.snippets, 0,
-                               request.per_page), count
+        return self._collapsed(view, [d for d, _ in ranked], dict(ranked), only, relaxed,
+                               request.snippets, 0, request.per_page), count
 
     def match(self, view: IndexView, query: wq.Query, memo: dict) -> np.ndarray:
         """BM25F score of every document, -inf where `query` does not match.
@@ -221,19 +221,23 @@ class SearchService:
             docnums = np.flatnonzero(final)
             days = view.facets.days[docnums]
             order = np.lexsort((docnums, -days if request.sort != "date_asc" else days))
-            ranked = [(int(d), None) for d in docnums[order]]
+            ordered, score_of = docnums[order].tolist(), {}
         else:
             copies = int(final.sum()) - total  # ranked too, then folded into their first
             ranked = self._ranked(view, parsed, final, scores, needed + copies)
-        return self._collapsed(view, ranked, parsed, request.snippets, start, needed)
+            ordered, score_of = [d for d, _ in ranked], dict(ranked)
+        return self._collapsed(view, ordered, score_of, final, parsed, request.snippets,
+                               start, needed)
 
-    def _collapsed(self, view, ranked, parsed, snippets: bool, start: int,
-                   stop: int) -> list[Hit]:
-        """Hits start..stop of `ranked` (docnum, score), each group of copies as one."""
-        score_of = dict(ranked)
-        groups = collapse([docnum for docnum, _ in ranked], view.facets.groups)
-        return [self.hit(view, docnum, score_of[docnum], parsed, snippets,
-                          [view.doc_id(d) for d in others])
+    def _collapsed(self, view, ordered: list[int], score_of: dict, final, parsed,
+                   snippets: bool, start: int, stop: int) -> list[Hit]:
+        """Hits start..stop of `ordered`, each group of copies as one (walking no further)."""
+        table = view.facets
+        groups = collapse(ordered, table.groups, stop,
+                          lambda g: np.flatnonzero(final & (table.groups == g)).tolist(),
+                          table.group_sizes)
+        return [self.hit(view, docnum, score_of.get(docnum), parsed, snippets,
+                         [view.doc_id(d) for d in others])
                 for docnum, others in groups[start:stop]]
 
     def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:

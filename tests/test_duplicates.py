@@ -52,11 +52,15 @@ def test_copies_collapse_into_one_hit_listing_the_others(service, sort):
     assert {"c1", "c2"} <= set(ids)  # short notes are never taken for copies
 
 
-def test_paging_continues_after_the_collapsed_copies(service):
-    pages = [service.search(SearchRequest(q="конкурс", per_page=1, page=n)).hits
+@pytest.mark.parametrize("sort", ["relevance", "date_desc", "date_asc"])
+def test_paging_continues_after_the_collapsed_copies(service, sort):
+    """A page stops walking the list once it is full; its hits still list every copy."""
+    pages = [service.search(SearchRequest(q="конкурс", per_page=1, page=n, sort=sort)).hits
              for n in range(1, 6)]
     assert [len(p) for p in pages] == [1, 1, 1, 1, 0]
     assert len({p[0].id for p in pages[:4]}) == 4
+    assert sorted(pid for p in pages[:4] for pid in (p[0].id, *p[0].copies)) == sorted(
+        d["id"] for d in DOCS)
 
 
 @pytest.mark.parametrize("per_page", [1, 100])
