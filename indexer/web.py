@@ -440,7 +440,7 @@ class _Crawl:
             return []
         try:
             parts = extract_parts(answer.content, url)
-            pub = Publication(id=entry["id"], title=parts.title, body=parts.body, url=url,
+            pub = Publication(id=entry["id"], title=parts.title, text=parts.body, url=url,
                               published=parts.date, author=parts.author,
                               author_position=parts.author_position,
                               photographer=parts.photographer, source=url)
@@ -509,7 +509,7 @@ class _Crawl:
 
     def add(self, pub: Publication) -> None:
         if self.topics is not None:
-            pub = replace(pub, topics=self.topics.topics_for(pub.topics, pub.title, pub.body))
+            pub = replace(pub, topics=self.topics.topics_for(pub.topics, pub.title, pub.text))
         with self.lock:
             self.result.publications.append(pub)
         if self.on_item:

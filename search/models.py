@@ -30,11 +30,12 @@ def validate_id(value: str) -> str:
 
 @dataclass(frozen=True)
 class Publication:
-    """One library publication as indexed."""
+    """One library publication: what is indexed and what comes back, its fields named as
+    in the JSON (`to_dict`, `/api/publications/{id}`)."""
 
     id: str
     title: str
-    body: str
+    text: str
     url: str | None = None
     published: dt.date | None = None
     author: str | None = None
@@ -60,10 +61,10 @@ class Publication:
         if isinstance(pid, int):
             pid = str(pid)
         title = _text(data.get("title"))
-        body = _text(data.get("text", data.get("body")))
+        text = _text(data.get("text", data.get("body")))  # `body`: older journals and records
         if not pid:
             raise InvalidRecord("record has no id")
-        if not title and not body:
+        if not title and not text:
             raise InvalidRecord(f"record {pid!r} has neither title nor text")
         topics = data.get("topics", data.get("topic"))
         if isinstance(topics, str):
@@ -71,8 +72,8 @@ class Publication:
         topics = tuple(t.strip() for t in (topics or ()) if isinstance(t, str) and t.strip())
         return cls(
             id=validate_id(str(pid)),
-            title=title or body[:120],
-            body=body,
+            title=title or text[:120],
+            text=text,
             url=_text(data.get("url")) or None,
             published=parse_iso_date(data.get("date", data.get("published"))),
             author=_text(data.get("author")) or None,
