@@ -64,7 +64,7 @@ class PublicationResource:
                                         description="send a JSON object with title and text")
         body = {**body, "id": _valid_id(pid), "source_file": "api"}
         pub = Publication.from_dict(body, source="api")
-        pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.body))
+        pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
         upsert(self.service.location, [pub])
         self.service.invalidate()  # read-your-writes within this worker

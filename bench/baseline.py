@@ -44,7 +44,7 @@ def baseline_schema() -> fields.Schema:
 def baseline_document(pub: Publication) -> dict:
     import datetime as dt
 
-    doc = {"id": pub.id, "url": pub.url, "title": pub.title, "body": pub.body,
+    doc = {"id": pub.id, "url": pub.url, "title": pub.title, "body": pub.text,
            "author_position": pub.author_position, "photographer": pub.photographer,
            "topics": ",".join(t.replace(",", " ") for t in pub.topics), "source": pub.source}
     if pub.published:

@@ -69,7 +69,7 @@ class _LemmaTimer:
 def _changed(pubs, seed: int):
     rng = random.Random(seed)
     picked = rng.sample(pubs, max(1, len(pubs) // 100))
-    return [replace(p, body=p.body + "\nОбновлено: добавлена фотогалерея.") for p in picked]
+    return [replace(p, text=p.text + "\nОбновлено: добавлена фотогалерея.") for p in picked]
 
 
 def run_side(side: str, corpus: Corpus, workdir: Path, seed: int) -> dict:

@@ -170,7 +170,7 @@ class Baseline:
             self.ix = index.create_in(str(index_dir), schema)
             with self.ix.writer(limitmb=256) as w:
                 for p in pubs():
-                    w.add_document(id=p.id, title=p.title, body=p.body)
+                    w.add_document(id=p.id, title=p.title, body=p.text)
             (index_dir / "_done").touch()
         self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
 

@@ -102,7 +102,7 @@ def _doc(p, lemmas: set[str]) -> dict:
     return {"docid": p.id, "title": p.title,
             "date": p.published.isoformat() if p.published else None,
             "author": p.author, "topic": ", ".join(p.topics) or None,
-            "excerpt": excerpt(p.body, lemmas)}
+            "excerpt": excerpt(p.text, lemmas)}
 
 
 def write_pool(entries: list[dict], out: Path) -> None:

@@ -84,7 +84,7 @@ def write_xmlpipe(pubs, path: Path) -> int:
         for n, p in enumerate(pubs, 1):
             date = int(p.published.strftime("%Y%m%d")) if p.published else 0
             f.write(f"<sphinx:document id={quoteattr(str(n))}>\n"
-                    f"<title>{_xml_text(p.title)}</title>\n<text>{_xml_text(p.body)}</text>\n"
+                    f"<title>{_xml_text(p.title)}</title>\n<text>{_xml_text(p.text)}</text>\n"
                     f"<docid>{_xml_text(p.id)}</docid>\n"
                     f"<topic>{_xml_text(', '.join(p.topics))}</topic>\n"
                     f"<author>{_xml_text(p.author)}</author>\n"

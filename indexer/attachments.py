@@ -82,7 +82,7 @@ def publication_from_document(data: bytes, pid: str, *, name: str, url: str | No
     (or the parent's), linked to its parent publication."""
     doc = extract_document(data, name)
     title = (doc.title or "").strip() or _file_title(url or name)
-    return Publication(id=pid, title=title, body=doc.text, url=url,
+    return Publication(id=pid, title=title, text=doc.text, url=url,
                        published=doc.date or parent_date, author=doc.author or None,
                        source=source or name, parent_id=parent_id)
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
 import sys
 from pathlib import Path
 
+from indexer import commands
+from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE
 from search.errors import ConfigError, IndexMissing, SearchError
-from search.models import SearchRequest
 from search.settings import Settings, locate_index_dir
 
 __all__ = ["main", "build_parser"]
 
 log = logging.getLogger("kartoteka")
-EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
 
 
 def _date(value: str) -> dt.date:
@@ -159,8 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
-    from indexer import commands
-
     try:
         settings = Settings.from_env(index_dir=args.index_dir)
         return getattr(commands, args.command)(settings, args)
@@ -181,18 +178,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}",
               file=sys.stderr)
         return EXIT_ERROR
-
-
-def request_from_args(args) -> SearchRequest:
-    sort = {"date": "date_desc"}.get(args.sort, args.sort)
-    return SearchRequest(q=args.query, topics=tuple(args.topic), authors=tuple(args.author),
-                         libraries=tuple(args.library), years=tuple(args.year),
-                         date_from=args.date_from, date_to=args.date_to, sort=sort,
-                         page=args.page, per_page=args.per_page)
-
-
-def dump_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 if __name__ == "__main__":  # pragma: no cover

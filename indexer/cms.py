@@ -67,7 +67,7 @@ def _publication(*, pid: str, title: str, content_html: str, url: str | None,
     seen: set[str] = set()
     unique = [t for t in (html.unescape(t).strip() for t in topics)
               if t and not (t.lower() in seen or seen.add(t.lower()))]
-    return Publication(id=validate_id(pid), title=title or parts.title, body=parts.body,
+    return Publication(id=validate_id(pid), title=title or parts.title, text=parts.body,
                        url=url or None, published=published or parts.date,
                        author=author or parts.author,
                        author_position=None if author else parts.author_position,

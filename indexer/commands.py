@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from indexer import web
-from indexer.cli import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
+from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.progress import ReindexProgress
 from indexer.sources import Skip, count_items, iter_publications
 from search import morph

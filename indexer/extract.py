@@ -39,7 +39,7 @@ def publication_from_page(data: bytes, path: Path, url: str | None = None) -> Pu
     """Extract a page; its id is the file's stem (or the URL's hash when given a URL)."""
     parts = extract_parts(data, str(path))
     pid = _page_id(path, url)
-    return Publication(id=pid, title=parts.title, body=parts.body, url=url,
+    return Publication(id=pid, title=parts.title, text=parts.body, url=url,
                        published=parts.date, author=parts.author,
                        author_position=parts.author_position,
                        photographer=parts.photographer, source=str(path))

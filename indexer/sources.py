@@ -200,4 +200,4 @@ def _with_topics(pub: Publication, topics) -> Publication:
     """The source's categories mapped onto the topic list, else topics from the words."""
     if topics is None:
         return pub
-    return replace(pub, topics=topics.topics_for(pub.topics, pub.title, pub.body))
+    return replace(pub, topics=topics.topics_for(pub.topics, pub.title, pub.text))

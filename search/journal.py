@@ -64,8 +64,11 @@ class Journal:
 
 
 def _from_journal(data: dict) -> Publication:
-    record = dict(data)
-    record["text"] = record.pop("body", "")
-    record["date"] = record.pop("published", None)
-    record["source_file"] = record.pop("source", "api") or "api"
-    return Publication.from_dict(record)
+    """A journaled `Publication.to_dict()` (lines written before the field was named `text`
+    say `body`, which from_dict reads too); a push's source is `api`."""
+    if not isinstance(data, dict):
+        raise InvalidRecord("record is not a JSON object")
+    source = data.get("source") or "api"
+    if not isinstance(source, str):
+        raise InvalidRecord("source is not text")
+    return Publication.from_dict(data, source=source)

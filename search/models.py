@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 
 from search.errors import InvalidRecord, QueryError
 
@@ -28,11 +30,12 @@ def validate_id(value: str) -> str:
 
 @dataclass(frozen=True)
 class Publication:
-    """One library publication as indexed."""
+    """One library publication: what is indexed and what comes back, its fields named as
+    in the JSON (`to_dict`, `/api/publications/{id}`)."""
 
     id: str
     title: str
-    body: str
+    text: str
     url: str | None = None
     published: dt.date | None = None
     author: str | None = None
@@ -58,10 +61,10 @@ class Publication:
         if isinstance(pid, int):
             pid = str(pid)
         title = _text(data.get("title"))
-        body = _text(data.get("text", data.get("body")))
+        text = _text(data.get("text", data.get("body")))  # `body`: older journals and records
         if not pid:
             raise InvalidRecord("record has no id")
-        if not title and not body:
+        if not title and not text:
             raise InvalidRecord(f"record {pid!r} has neither title nor text")
         topics = data.get("topics", data.get("topic"))
         if isinstance(topics, str):
@@ -69,8 +72,8 @@ class Publication:
         topics = tuple(t.strip() for t in (topics or ()) if isinstance(t, str) and t.strip())
         return cls(
             id=validate_id(str(pid)),
-            title=title or body[:120],
-            body=body,
+            title=title or text[:120],
+            text=text,
             url=_text(data.get("url")) or None,
             published=parse_iso_date(data.get("date", data.get("published"))),
             author=_text(data.get("author")) or None,
@@ -165,22 +168,34 @@ class FacetValue:
     selected: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchResult:
+    """One answer, built once and never changed: the search keeps it in a cache shared by
+    every caller, so its sequences are tuples and its facets a read-only mapping."""
+
     query: str
     total: int
     page: int
     per_page: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     did_you_mean: str | None = None
     corrected: bool = False
     relaxed: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     # Publications with only some of the words, shown apart below a short page of full
     # matches; never counted in `total`, the facets or an export.
-    partial: list[Hit] = field(default_factory=list)
+    partial: tuple[Hit, ...] = ()
     partial_total: int = 0
+
+    def __post_init__(self):
+        # Whatever sequences the caller passed, what is kept cannot be changed in place.
+        set_ = object.__setattr__
+        set_(self, "hits", tuple(self.hits))
+        set_(self, "warnings", tuple(self.warnings))
+        set_(self, "partial", tuple(self.partial))
+        set_(self, "facets", MappingProxyType(
+            {name: tuple(values) for name, values in self.facets.items()}))
 
     def to_dict(self) -> dict:
         return {
@@ -193,7 +208,7 @@ class SearchResult:
             "did_you_mean": self.did_you_mean,
             "corrected": self.corrected,
             "relaxed": self.relaxed,
-            "warnings": self.warnings,
+            "warnings": list(self.warnings),
             "partial": [asdict(h) for h in self.partial],
             "partial_total": self.partial_total,
         }

@@ -1,10 +1,14 @@
-"""Stored fields of a document as API hits and records."""
+"""Stored fields of a document as Publications, API hits and API records.
+
+The Whoosh schema keeps its own field names (the text is `body` there); everything
+that leaves this module is named as a Publication is.
+"""
 
 from __future__ import annotations
 
-from search.models import Hit
+from search.models import Hit, Publication
 
-__all__ = ["to_hit", "to_record", "topics_of", "attachments_of"]
+__all__ = ["to_hit", "to_publication", "to_record", "topics_of", "attachments_of"]
 
 
 def _iso(value) -> str | None:
@@ -23,13 +27,25 @@ def to_hit(fields: dict, snippet: str, score, copies: list[str] | None = None) -
                parent_id=fields.get("parent_id"), copies=copies or [])
 
 
+def to_publication(fields: dict) -> Publication:
+    """The Publication a document was written from (search/writer.py `to_document`)."""
+    published = fields.get("published")
+    return Publication(
+        id=fields["id"], title=fields.get("title", ""), text=fields.get("body", ""),
+        url=fields.get("url"), published=published.date() if published else None,
+        author=fields.get("author"), author_position=fields.get("author_position"),
+        photographer=fields.get("photographer"), topics=tuple(topics_of(fields.get("topics"))),
+        library=fields.get("library"), source=fields.get("source", ""),
+        parent_id=fields.get("parent_id"))
+
+
 def to_record(fields: dict) -> dict:
-    return {"id": fields["id"], "title": fields.get("title", ""), "url": fields.get("url"),
-            "published": _iso(fields.get("published")), "author": fields.get("author"),
-            "author_position": fields.get("author_position"),
-            "photographer": fields.get("photographer"), "topics": topics_of(fields.get("topics")),
-            "library": fields.get("library"), "parent_id": fields.get("parent_id"),
-            "text": fields.get("body", "")}  # no `source`: the server's file path is private
+    """A publication as the API gives it: `Publication.to_dict()` without `source`, the
+    server's file path, which is private; the long text comes last, as it always has."""
+    record = to_publication(fields).to_dict()
+    del record["source"]
+    record["text"] = record.pop("text")
+    return record
 
 
 def attachments_of(searcher, pid: str) -> list[dict]:

@@ -113,31 +113,37 @@ class SearchService:
         if result is None:
             result = self._search(view, request)
             view.remember(key, result)
-        return _copy(result)
+        return result
 
     def _search(self, view: IndexView, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
         result = self._run(view, request, parsed)
-        if parsed is not None and (result.total < 3 or result.relaxed):
-            correction = suggest_correction(view.spelling, request.q)
-            if correction and correction.text != request.q:
-                result.did_you_mean = correction.text
-                if correction.confident and (result.total == 0 or correction.layout
-                                             or result.relaxed):
-                    fixed = self._run(view, request, self.parser.parse(correction.text))
-                    # Latin gibberish that spells Russian words is never meant as typed.
-                    if fixed.total > result.total or (fixed.total and (
-                            correction.layout or (result.relaxed and not fixed.relaxed))):
-                        fixed.query, fixed.did_you_mean, fixed.corrected = (
-                            request.q, correction.text, True)
-                        reason = (f"ничего не найдено по запросу «{request.q}»" if not result.total
-                                  else f"запрос «{request.q}» набран в латинской раскладке"
-                                  if correction.layout else
-                                  f"не все слова запроса «{request.q}» найдены")
-                        fixed.warnings.append(
-                            f"{reason}; показаны результаты по запросу «{correction.text}»")
-                        return fixed
-        return result
+        if parsed is None or not (result.total < 3 or result.relaxed):
+            return result
+        correction = suggest_correction(view.spelling, request.q)
+        if not correction or correction.text == request.q:
+            return result
+        fixed = self._corrected(view, request, result, correction)
+        return fixed if fixed is not None else replace(result, did_you_mean=correction.text)
+
+    def _corrected(self, view: IndexView, request: SearchRequest, result: SearchResult,
+                   correction) -> SearchResult | None:
+        """The result of the corrected query, labelled, when it is better than `result`."""
+        if not (correction.confident and (result.total == 0 or correction.layout
+                                          or result.relaxed)):
+            return None
+        fixed = self._run(view, request, self.parser.parse(correction.text))
+        # Latin gibberish that spells Russian words is never meant as typed.
+        if not (fixed.total > result.total or (fixed.total and (
+                correction.layout or (result.relaxed and not fixed.relaxed)))):
+            return None
+        reason = (f"ничего не найдено по запросу «{request.q}»" if not result.total
+                  else f"запрос «{request.q}» набран в латинской раскладке"
+                  if correction.layout else
+                  f"не все слова запроса «{request.q}» найдены")
+        warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
+        return replace(fixed, query=request.q, did_you_mean=correction.text, corrected=True,
+                       warnings=(*fixed.warnings, warning))
 
     def _run(self, view: IndexView, request: SearchRequest,
              parsed: ParsedQuery | None) -> SearchResult:
@@ -309,13 +315,6 @@ class SearchService:
         view = self.view()
         return {"generation": view.name, "documents": int(view.searcher.doc_count()),
                 "last_reindex": view.built_at}
-
-
-def _copy(result: SearchResult) -> SearchResult:
-    """A copy whose lists the caller may change without touching the cached result."""
-    return replace(result, hits=list(result.hits), warnings=list(result.warnings),
-                   partial=list(result.partial),
-                   facets={name: list(values) for name, values in result.facets.items()})
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:

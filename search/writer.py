@@ -49,15 +49,15 @@ def to_document(pub: Publication) -> dict:
     published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
     facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
              "d": pub.published.toordinal() if pub.published else 0,
-             "k": text_key(pub.body), "u": url_key(pub.url)}
+             "k": text_key(pub.text), "u": url_key(pub.url)}
     doc = {
         "id": pub.id,
         "url": pub.url,
         "title": pub.title,
-        "body": pub.body,
+        "body": pub.text,  # still `body` in Whoosh: a new name would need a new schema
         "people": surnames(pub.author),
-        "stems": f"{pub.title}\n{pub.body}",
-        "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.body}")),
+        "stems": f"{pub.title}\n{pub.text}",
+        "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.text}")),
         "author_position": pub.author_position,
         "photographer": pub.photographer,
         "topics": ",".join(t.replace(",", " ") for t in pub.topics),

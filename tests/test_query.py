@@ -137,8 +137,8 @@ def test_relaxed_when_not_all_words_match(tiny):
     assert result.relaxed is True
     assert sorted(hit.id for hit in result.hits) == ["q1", "q2"]
     assert result.to_dict()["relaxed"] is True
-    assert result.warnings == [
-        "не найдено публикаций со всеми словами запроса; показаны частичные совпадения"]
+    assert result.warnings == (
+        "не найдено публикаций со всеми словами запроса; показаны частичные совпадения",)
 
 
 def test_only_full_matches_when_some_publication_has_every_word(tiny):

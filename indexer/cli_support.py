@@ -1,0 +1,29 @@
+"""What the argument parser (cli.py) and the command bodies (commands.py) share.
+
+The exit codes, the search request that parsed arguments stand for, and the JSON the
+commands print: kept apart so that neither of the two modules imports the other.
+"""
+
+from __future__ import annotations
+
+import json
+
+from search.models import SearchRequest
+
+__all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json"]
+
+EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
+
+
+def request_from_args(args) -> SearchRequest:
+    """The SearchRequest of `kartoteka search` arguments (`--sort date` means newest first)."""
+    sort = {"date": "date_desc"}.get(args.sort, args.sort)
+    return SearchRequest(q=args.query, topics=tuple(args.topic), authors=tuple(args.author),
+                         libraries=tuple(args.library), years=tuple(args.year),
+                         date_from=args.date_from, date_to=args.date_to, sort=sort,
+                         page=args.page, per_page=args.per_page)
+
+
+def dump_json(data) -> str:
+    """JSON as the API gives it (Cyrillic unescaped), indented for a terminal."""
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,121 @@
+"""The polite HTTP client of the web source: one clear User-Agent, a delay between two
+requests to one host, bounded connections, timeouts, a few retries with back-off on 5xx,
+429 and timeouts, a size cap, and conditional requests when the caller sends the headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+__all__ = ["USER_AGENT", "CrawlOptions", "FetchError", "Answer", "Fetcher",
+           "conditional_headers"]
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
+
+USER_AGENT = "Kartoteka/0.1 (+library search indexer)"
+
+
+@dataclass
+class CrawlOptions:
+    """How politely and how much a crawl fetches (max_pages and incremental are read by
+    the crawl itself, indexer/web.py)."""
+
+    delay: float = 0.5          # seconds between two requests to one host
+    concurrency: int = 2
+    timeout: float = 15.0
+    retries: int = 2
+    backoff: float = 0.5        # first retry waits this long, then doubles
+    max_pages: int = 5000
+    max_bytes: int = 20_000_000
+    incremental: bool = False
+
+
+class FetchError(Exception):
+    """No usable answer: connection failure, timeout or 5xx after the retries."""
+
+
+@dataclass
+class Answer:
+    url: str
+    status: int
+    headers: dict
+    content: bytes
+
+
+def conditional_headers(entry: dict | None) -> dict:
+    """If-None-Match / If-Modified-Since from what the last run saw of an address."""
+    entry = entry or {}
+    headers = {}
+    if entry.get("etag"):
+        headers["If-None-Match"] = entry["etag"]
+    if entry.get("last_modified"):
+        headers["If-Modified-Since"] = entry["last_modified"]
+    return headers
+
+
+class Fetcher:
+    """GET with the politeness rules above; shared by the crawl's threads."""
+
+    def __init__(self, options: CrawlOptions):
+        import httpx
+
+        self.httpx = httpx
+        self.options = options
+        self.client = httpx.Client(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=options.timeout, follow_redirects=True, max_redirects=5,
+            limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2))
+        self.lock = threading.Lock()
+        self.next_slot: dict[str, float] = {}
+        self.delays: dict[str, float] = {}  # per host, when robots.txt asks for more
+        self.requests = 0
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _wait_turn(self, host: str) -> None:
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next_slot.get(host, 0.0))
+            self.next_slot[host] = slot + self.delays.get(host, self.options.delay)
+            self.requests += 1
+        if slot > now:
+            time.sleep(slot - now)
+
+    def get(self, url: str, headers: dict | None = None) -> Answer:
+        host = urlsplit(url).netloc.lower()
+        last = "no answer"
+        for attempt in range(self.options.retries + 1):
+            if attempt:
+                time.sleep(self.options.backoff * 2 ** (attempt - 1))
+            self._wait_turn(host)
+            try:
+                with self.client.stream("GET", url, headers=headers or {}) as response:
+                    if response.status_code >= 500 or response.status_code == 429:
+                        last = f"HTTP {response.status_code}"
+                        continue
+                    content = b""
+                    if response.status_code == 200:
+                        content = self._read(response)
+                    return Answer(str(response.url), response.status_code,
+                                  dict(response.headers), content)
+            except self.httpx.TimeoutException:
+                last = f"timed out after {self.options.timeout:g} s"
+            except self.httpx.TransportError as exc:
+                last = f"connection failed ({type(exc).__name__})"
+        attempts = self.options.retries + 1
+        raise FetchError(f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})")
+
+    def _read(self, response) -> bytes:
+        """The body, given up as soon as it passes the size cap."""
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.options.max_bytes:
+                raise FetchError(f"too large (> {self.options.max_bytes:,} bytes)")
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,84 @@
+"""What an incremental crawl remembers between runs: `web-state.json` next to the index.
+
+Per address: the publication id, ETag and Last-Modified (for conditional requests), the
+sitemap/feed lastmod, the site, and for an attachment the page linking to it. A run starts
+from the old entries and writes new ones; entries of sites it could not crawl are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from indexer.fetching import conditional_headers
+
+__all__ = ["STATE_FILE", "WebState", "load_state", "save_state"]
+
+STATE_FILE = "web-state.json"
+
+
+class WebState:
+    """The old entries of the last run and the new ones of this run, by address.
+
+    Not locked: the crawl calls it under its own lock.
+    """
+
+    def __init__(self, state: dict, incremental: bool):
+        self.old: dict[str, dict] = state.get("pages", {}) if incremental else {}
+        self.new: dict[str, dict] = {}
+
+    def conditional_headers(self, url: str) -> dict:
+        return conditional_headers(self.old.get(url))
+
+    def unchanged(self, url: str, lastmod: str | None) -> bool:
+        """A page whose sitemap/feed date is the one seen last time: not asked for again."""
+        old = self.old.get(url)
+        return bool(old and lastmod and old.get("lastmod") == lastmod and "parent" not in old)
+
+    def pages_of(self, origin: str) -> list[str]:
+        """The pages (not attachments) of a site indexed last time."""
+        return [url for url, entry in self.old.items()
+                if entry.get("site") == origin and "parent" not in entry]
+
+    def keep(self, url: str, lastmod: str | None = None) -> list[str]:
+        """Keep an unchanged page's entry and those of its attachments (returned)."""
+        self.new[url] = dict(self.old[url], lastmod=lastmod or self.old[url].get("lastmod"))
+        kept = []
+        for aurl, entry in self.old.items():
+            if entry.get("parent") == url:
+                self.new[aurl] = entry
+                kept.append(aurl)
+        return kept
+
+    def forget(self, url: str) -> list[str]:
+        """A page that is gone: the ids of it and of its attachments."""
+        ids = [self.old[url]["id"]] + [e["id"] for e in self.old.values()
+                                      if e.get("parent") == url]
+        self.new.pop(url, None)
+        return ids
+
+    def dropped_attachments(self, url: str, linked: list[str]) -> list[str]:
+        """Ids of the attachments a page linked to last time and links to no more."""
+        return [entry["id"] for aurl, entry in self.old.items()
+                if entry.get("parent") == url and aurl not in linked]
+
+    def to_dict(self, crawled_hosts: set[str]) -> dict:
+        """The state to save: this run's entries, and the old ones of other sites."""
+        kept = {u: e for u, e in self.old.items() if urlsplit(u).netloc not in crawled_hosts}
+        return {"version": 1, "pages": {**kept, **self.new}}
+
+
+def load_state(path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("version") == 1 else {}
+
+
+def save_state(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)

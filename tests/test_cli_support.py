@@ -1,0 +1,31 @@
+"""The parser and the command bodies share cli_support.py and do not import each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+from indexer.cli import build_parser
+from indexer.cli_support import dump_json, request_from_args
+from search.models import SearchRequest
+from tests.conftest import ROOT
+
+
+def test_request_from_search_arguments():
+    args = build_parser().parse_args(["search", "выставки", "--topic", "Выставки", "--year",
+                                      "2024", "--from", "2024-01-01", "--sort", "date",
+                                      "--page", "2", "--per-page", "5"])
+    assert request_from_args(args) == SearchRequest(
+        q="выставки", topics=("Выставки",), years=(2024,), date_from=dt.date(2024, 1, 1),
+        sort="date_desc", page=2, per_page=5)
+
+
+def test_json_keeps_cyrillic():
+    assert dump_json({"q": "ёлка"}) == '{\n  "q": "ёлка"\n}'
+
+
+def test_commands_do_not_import_the_parser():
+    code = ("import sys, indexer.commands; "
+            "assert 'indexer.cli' not in sys.modules, 'commands imports cli'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -1,0 +1,69 @@
+"""One record shape: a Publication's JSON is what the journal keeps and the API answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from falcon import testing
+
+from api.app import create_app
+from indexer.cli import main
+from search.journal import Journal
+from search.models import Publication
+from search.settings import SAMPLE_DIR
+
+PUB = Publication(id="api-7", title="Акварели", text="Выставка акварелей юных художников.",
+                  url="https://library.example.ru/news/7", published=dt.date(2025, 6, 1),
+                  author="Анна Вершинина", topics=("Выставки",), library="ЦГБ", source="api")
+# A line as journals wrote it while the Publication field was called `body`.
+OLD_LINE = {"op": "put", "id": "api-8", "pub": {
+    "id": "api-8", "title": "Старая запись", "body": "Текст из старого журнала о гравюрах.",
+    "url": None, "published": "2024-01-02", "author": None, "author_position": None,
+    "photographer": None, "topics": [], "library": None, "source": "api", "parent_id": None}}
+
+
+def test_publication_json_round_trip():
+    data = PUB.to_dict()
+    assert list(data) == ["id", "title", "text", "url", "published", "author", "author_position",
+                          "photographer", "topics", "library", "source", "parent_id"]
+    assert data["published"] == "2025-06-01" and data["topics"] == ["Выставки"]
+    assert Publication.from_dict(data, source=PUB.source) == PUB
+
+
+def test_journal_keeps_to_dict_as_is(tmp_path):
+    journal = Journal(tmp_path)
+    journal.record_put([PUB])
+    journal.record_delete(["gone"])
+    lines = [json.loads(line) for line in journal.path.read_text("utf-8").splitlines()]
+    assert lines == [{"op": "put", "id": "api-7", "pub": PUB.to_dict()},
+                     {"op": "delete", "id": "gone"}]
+    assert journal.latest() == {"api-7": PUB, "gone": None}
+
+
+def test_old_journal_lines_still_read(tmp_path):
+    journal = Journal(tmp_path)
+    journal.path.write_text("\n".join([
+        json.dumps(OLD_LINE, ensure_ascii=False),
+        json.dumps({"op": "put", "id": "bad", "pub": None}),
+        '{"op": "put", "id": "torn", "pub": {"id": "torn", "ti',  # cut by a crash
+    ]) + "\n", encoding="utf-8")
+    assert journal.latest() == {"api-8": Publication(
+        id="api-8", title="Старая запись", text="Текст из старого журнала о гравюрах.",
+        published=dt.date(2024, 1, 2), source="api")}
+
+
+def test_api_record_is_a_publication_without_its_source(fresh_index):
+    """What a full rebuild replays from the journal comes back as the journal has it."""
+    Journal(fresh_index.index_dir).record_put([PUB])
+    with open(Journal(fresh_index.index_dir).path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(OLD_LINE, ensure_ascii=False) + "\n")
+    assert main(["--quiet", "--index-dir", str(fresh_index.index_dir), "reindex",
+                 "--no-progress", str(SAMPLE_DIR)]) == 0
+    client = testing.TestClient(create_app(fresh_index))
+    record = client.simulate_get("/api/publications/api-7").json
+    assert record == {key: value for key, value in PUB.to_dict().items() if key != "source"}
+    old = client.simulate_get("/api/publications/api-8").json
+    assert old["text"] == "Текст из старого журнала о гравюрах." and "body" not in old
+    sample = client.simulate_get("/api/publications/zlat-2023-003").json
+    assert set(sample) == set(PUB.to_dict()) - {"source"}
