@@ -317,14 +317,6 @@ class SearchService:
                 "last_reindex": view.built_at}
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def _by_score_then_id(view: IndexView, scored: list[tuple[int, float]]) -> list:
     """Best score first; equal scores by publication id, loaded only for the ties.
 
