@@ -8,6 +8,7 @@ vocabulary until the generation changes on disk; it checks for that at most ever
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -96,6 +97,13 @@ class SearchService:
         old, self._view = self._view, new
         if old is not None:
             old.close()
+        # An open index is hundreds of thousands of long-lived objects; left to the cyclic
+        # collector, each full collection walks them all (up to 0.8 s at 100,000
+        # publications, in the middle of a request). Frozen, they are skipped; the old
+        # generation's objects are unfrozen first, so they can still be collected.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def close(self) -> None:
         if self._view is not None:
