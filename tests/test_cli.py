@@ -517,3 +517,19 @@ def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys,
         err = capsys.readouterr().err
         assert err.startswith(message) and err.count("\n") == 1, err
     assert not (tmp_path / "ix").exists()
+
+
+def test_output_piped_into_head_ends_quietly(jsonl_index):
+    """`kartoteka search ... | head -1`: exit 0, and no `error: Broken pipe` on stderr."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone: every write fails with EPIPE
+    try:
+        proc = subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(jsonl_index),
+                               "search", "выставка"], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    finally:
+        os.close(write)
+    assert proc.returncode == 0, proc.stderr
+    assert "error" not in proc.stderr.lower() and "Traceback" not in proc.stderr
