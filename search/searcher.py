@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import islice
@@ -25,13 +24,7 @@ from search.facets import FacetTable
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
-from search.ranking import (
-    QUOTED_NAME_WEIGHT,
-    bonus_scores,
-    quoted_name_docs,
-    recency_factor,
-    weighting,
-)
+from search.ranking import rerank, weighting
 from search.records import to_hit, to_record
 from search.settings import Settings
 from search.similar import similar
@@ -43,7 +36,6 @@ from search.view import RESPONSE_CACHE_MAX_HITS, IndexView
 
 __all__ = ["SearchService", "IndexView"]
 
-RERANK_DEPTH = 200
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 
@@ -211,8 +203,8 @@ class SearchService:
             return [], 0
         relaxed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms, parsed.words,
                               [], parsed.content_lemmas)
-        ranked = self._ranked(view, relaxed, only, scores,
-                              request.per_page + int(only.sum()) - count)
+        ranked = rerank(view, relaxed, only, scores, request.per_page + int(only.sum()) - count,
+                        self.settings)
         return self._collapsed(view, [d for d, _ in ranked], dict(ranked), only, relaxed,
                                request.snippets, 0, request.per_page), count
 
@@ -238,7 +230,7 @@ class SearchService:
             ordered, score_of = docnums[order].tolist(), {}
         else:
             copies = int(final.sum()) - total  # ranked too, then folded into their first
-            ranked = self._ranked(view, parsed, final, scores, needed + copies)
+            ranked = rerank(view, parsed, final, scores, needed + copies, self.settings)
             ordered, score_of = [d for d, _ in ranked], dict(ranked)
         return self._collapsed(view, ordered, score_of, final, parsed, request.snippets,
                                start, needed)
@@ -253,30 +245,6 @@ class SearchService:
         return [self.hit(view, docnum, score_of.get(docnum), parsed, snippets,
                          [view.doc_id(d) for d in others])
                 for docnum, others in groups[start:stop]]
-
-    def _ranked(self, view, parsed, final, scores, needed: int) -> list[tuple[int, float]]:
-        """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top."""
-        depth = max(RERANK_DEPTH, needed)
-        candidates = np.flatnonzero(final)
-        quoting = quoted_name_docs(view.scorer, parsed)
-        quoting = quoting[final[quoting]] if len(quoting) else quoting
-        if len(candidates) > depth:
-            keep = np.argpartition(-scores[candidates], depth - 1)[:depth]
-            candidates = np.union1d(candidates[keep], quoting)
-        base = scores[candidates]
-        named = set(quoting.tolist())
-        bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
-        today = dt.date.today()
-        scored = []
-        for docnum, score in zip(candidates.tolist(), base.tolist(), strict=True):
-            factor = recency_factor(int(view.facets.days[docnum]), today,
-                                    self.settings.recency_weight,
-                                    self.settings.recency_half_life_days)
-            scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
-        if named:
-            lift = QUOTED_NAME_WEIGHT * max((s for d, s in scored if d not in named), default=0)
-            scored = [(d, s + lift if d in named else s) for d, s in scored]
-        return _by_score_then_id(view, scored)[:needed]
 
     def hit(self, view, docnum: int, score, parsed, with_snippet: bool,
              copies: list[str] | None = None) -> Hit:
@@ -323,16 +291,6 @@ class SearchService:
         view = self.view()
         return {"generation": view.name, "documents": int(view.searcher.doc_count()),
                 "last_reindex": view.built_at}
-
-
-def _by_score_then_id(view: IndexView, scored: list[tuple[int, float]]) -> list:
-    """Best score first; equal scores by publication id, loaded only for the ties.
-
-    Reading an id means loading (and decompressing) a document's stored fields.
-    """
-    counts = Counter(score for _, score in scored)
-    return sorted(scored, key=lambda item: (
-        -item[1], view.doc_id(item[0]) if counts[item[1]] > 1 else ""))
 
 
 def _distinct(groups: np.ndarray, mask: np.ndarray) -> int:
