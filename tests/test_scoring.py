@@ -237,3 +237,34 @@ def test_postings_cache_sizes_itself_from_the_index(service):
     view = service.view()
     budget = service.settings.postings_cache_mb * 2**20
     assert view.scorer.postings.cache_bytes == cache_size(sum(view.words.values()), budget)
+
+
+def _whoosh_ordered(positions: list[list[int]], slop: int) -> bool:
+    """Whoosh's own SpanNear2(ordered=True, mindist=1) span joining, as the reference."""
+    from whoosh.query.spans import Span, bisect_spans
+
+    spans = [Span(p) for p in positions[0]]
+    for following in positions[1:]:
+        bspans = [Span(p) for p in following]
+        joined = set()
+        for a in spans:
+            for j in range(bisect_spans(bspans, a.start), len(bspans)):
+                b = bspans[j]
+                if b.start > a.end + slop:
+                    break
+                if 1 <= a.distance_to(b) <= slop:
+                    joined.add(a.to(b))
+        spans = sorted(joined)
+        if not spans:
+            return False
+    return bool(spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(positions=st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=8, unique=True)
+                          .map(sorted), min_size=2, max_size=4),
+       slop=st.integers(1, 5))
+def test_ordered_phrase_test_equals_whoosh_span_joining(positions, slop):
+    from search.phrases import _ordered
+
+    assert _ordered(positions, slop) == _whoosh_ordered(positions, slop)
