@@ -27,6 +27,8 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
     document holding all the words.
     """
     slots = [[b] if isinstance(b, bytes) else list(dict.fromkeys(b)) for b in btexts]
+    # A word repeated in the phrase ("книга книга") would meet itself: in order only then.
+    any_order = len({tuple(slot) for slot in slots}) == len(slots)
     terms = {b: postings.term(fieldname, b, positions=True) for slot in slots for b in slot}
     common = docnums
     for slot in slots:
@@ -52,20 +54,19 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
                     part += float(term_scores[i])
             positions.append(sorted(here) if len(slot) > 1 else here)
             parts.append(part)
-        if near(positions, slop):
+        if near(positions, slop, any_order):
             found.append(docnum)
             scores.append(tree_sum(parts))
     return np.array(found, np.int64), np.array(scores)
 
 
-def near(positions: list[list[int]], slop: int) -> bool:
-    """The words in order, each within `slop` of the last, or, for a slop of 2 or more,
-    within `slop` moves of the phrase in any order (Lucene's sloppy phrase)."""
+def near(positions: list[list[int]], slop: int, any_order: bool = True) -> bool:
+    """The words in order, each within `slop` of the last, or, for a slop of 2 or more
+    and `any_order`, within `slop` moves of the phrase in any order (Lucene's sloppy
+    phrase)."""
     if _ordered(positions, slop):
         return True
-    # A word repeated in the phrase ("книга книга") would meet itself: order only then.
-    distinct = len({tuple(p) for p in positions}) == len(positions)
-    return slop >= 2 and distinct and _sloppy(positions, slop)
+    return slop >= 2 and any_order and _sloppy(positions, slop)
 
 
 def _sloppy(positions: list[list[int]], slop: int) -> bool:
