@@ -59,7 +59,8 @@ class IndexView:
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary.build(self.searcher)
+            self._vocabulary = Vocabulary.load_or_build(self.path, self.searcher,
+                                                        self.index.latest_generation())
         return self._vocabulary
 
     @property

@@ -25,6 +25,7 @@ from search.people import surnames
 from search.quoted import quoted_keys
 from search.schema import build_codec
 from search.store import IndexLocation
+from search.vocabulary import Vocabulary
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
 
@@ -119,8 +120,9 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
                 _replay_journal(location, ix)
-                with ix.searcher() as searcher:
+                with ix.searcher() as searcher:  # what workers would otherwise each derive
                     lexicon.save(tmp_path, lexicon.build(searcher))
+                    Vocabulary.load_or_build(tmp_path, searcher, ix.latest_generation())
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=stats.indexed)
                 stats.generation = location.publish(tmp_path)

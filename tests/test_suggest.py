@@ -96,3 +96,31 @@ def test_display_prefers_the_case_inside_sentences():
         "выставка", True)
     assert _display(Counter({("ЦГБ", True): 1})) == ("ЦГБ", False)
     assert _display(Counter({("ЧИТАЕМ", False): 1})) == ("Читаем", False)
+
+
+def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_path,
+                                                                           monkeypatch):
+    """A worker's first suggestion reads the saved vocabulary instead of every document;
+    a publication added later is suggested all the same."""
+    from search.models import Publication, SearchRequest
+    from search.settings import Settings
+    from search.store import IndexLocation
+    from search.vocabulary import Vocabulary
+    from search.writer import upsert
+
+    service = next(service_over(RECORDS, tmp_path))
+    generation = IndexLocation(tmp_path / "index").current().path
+    saved = list(generation.glob("vocabulary-*.pickle"))
+    assert len(saved) == 1
+    built = Vocabulary.build
+    with monkeypatch.context() as patch:
+        patch.setattr(Vocabulary, "build", classmethod(lambda cls, s: pytest.fail("built")))
+        assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
+    upsert(IndexLocation(tmp_path / "index"),
+           [Publication("s-new", "Краеведческий квест для школьников", BODY)])
+    fresh = type(service)(Settings.from_env({}, index_dir=tmp_path / "index"))
+    fresh.search(SearchRequest(q="квест"))
+    monkeypatch.setattr(Vocabulary, "build", built)
+    assert "краеведческий" in _words(fresh, "краевед")
+    renewed = list(generation.glob("vocabulary-*.pickle"))
+    assert len(renewed) == 1 and renewed != saved  # built for the new state, the old removed
