@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from search.facets import combine
 from search.models import Hit, SearchRequest
 from search.query import ParsedQuery
 from search.ranking import recency_factor
@@ -65,11 +66,7 @@ def _selection(service, view: IndexView, request: SearchRequest,
         base = np.isfinite(scores)
     masks = [table.mask_for(name, values) for name, values in request.filters().items()]
     masks.append(table.date_mask(request.date_from, request.date_to))
-    out = base.copy()
-    for mask in masks:
-        if mask is not None:
-            out &= mask
-    return out, scores
+    return combine(base, masks), scores
 
 
 def _copies_within(groups: np.ndarray, mask: np.ndarray) -> dict[int, list[int]]:

@@ -15,7 +15,7 @@ import numpy as np
 from search.duplicates import group_ids
 from search.models import FacetValue
 
-__all__ = ["FacetTable"]
+__all__ = ["FacetTable", "combine"]
 
 _SINGLE = {"author": "a", "library": "l"}
 
@@ -65,26 +65,36 @@ class FacetTable:
         # Copies of one publication (search/duplicates.py) share a group number.
         self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
         self.group_sizes = np.bincount(self.groups, minlength=size)[self.groups]  # per doc
+        self._folded_values: dict[str, dict[str, list[int]]] = {}
 
     def mask_for(self, facet: str, values: tuple[str, ...]) -> np.ndarray | None:
         """Documents having any of `values` in `facet`; None when there is no filter."""
         if not values:
             return None
-        keys = {_key(v) for v in values}  # case and ё do not matter: `вершинина` is fine
+        folded = self._folded(facet)  # case and ё do not matter: `вершинина` is fine
+        wanted = [code for v in values for code in folded.get(_key(v), ())]
         if facet == "topic":
-            wanted = [i for i, v in enumerate(self.topics.values) if _key(v) in keys]
             mask = np.zeros(self.size, dtype=bool)
             mask[self.topics.docs[np.isin(self.topics.codes, wanted)]] = True
             return mask
-        vocab, codes = self.single[facet]
-        wanted = [i for i, v in enumerate(vocab) if _key(v) in keys]
-        return np.isin(codes, wanted)
+        return np.isin(self.single[facet][1], wanted)
 
     def unknown(self, facet: str, values: tuple[str, ...]) -> list[str]:
         """The values that no publication has in `facet` (a misspelled author, say)."""
-        vocab = self.topics.values if facet == "topic" else self.single.get(facet, ([], None))[0]
-        known = {_key(v) for v in vocab if v is not None}
-        return [v for v in values if _key(v) not in known]
+        folded = self._folded(facet)
+        return [v for v in values if _key(v) not in folded]
+
+    def _folded(self, facet: str) -> dict[str, list[int]]:
+        """A facet's values by their folded form -> their codes, made once per table."""
+        found = self._folded_values.get(facet)
+        if found is None:
+            vocab = self.topics.values if facet == "topic" else self.single[facet][0]
+            found = {}
+            for code, value in enumerate(vocab):
+                if value is not None:
+                    found.setdefault(_key(value), []).append(code)
+            self._folded_values[facet] = found
+        return found
 
     def date_mask(self, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
         if not date_from and not date_to:
@@ -127,3 +137,12 @@ def _column_values(reader, size: int) -> list[dict | None]:
 
 def _key(value) -> str:
     return str(value).casefold().replace("ё", "е")
+
+
+def combine(base: np.ndarray, masks) -> np.ndarray:
+    """`base` and every mask of `masks` (None: no filter), as a new array."""
+    out = base.copy()
+    for mask in masks:
+        if mask is not None:
+            out &= mask
+    return out

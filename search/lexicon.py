@@ -8,11 +8,10 @@ and every worker then loads the result in milliseconds. Spelling correction uses
 
 from __future__ import annotations
 
-import os
-import pickle
 import struct
 from pathlib import Path
 
+from search import derived
 from search.morph import NAME_MARK
 
 __all__ = ["load_or_build", "save", "FILENAME"]
@@ -55,23 +54,10 @@ def _keep(word: str) -> bool:
 
 
 def save(generation: Path, freqs: dict[str, int]) -> None:
-    tmp = generation / f".{FILENAME}.{os.getpid()}"
-    tmp.write_bytes(pickle.dumps(freqs, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, generation / FILENAME)
+    derived.save(generation / FILENAME, freqs)
 
 
 def load_or_build(generation: Path | None, searcher) -> dict[str, int]:
     """The saved words of a generation, or built now (and saved when the directory allows)."""
-    path = generation / FILENAME if generation else None
-    if path is not None and path.exists():
-        try:
-            return pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            pass
-    freqs = build(searcher)
-    if generation is not None:
-        try:
-            save(generation, freqs)
-        except OSError:
-            pass  # a read-only index: built again by the next process
-    return freqs
+    return derived.load_or_build(generation / FILENAME if generation else None,
+                                 lambda: build(searcher))

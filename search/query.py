@@ -64,6 +64,11 @@ class ParsedQuery:
     def empty(self) -> bool:
         return self.query is wq.NullQuery
 
+    def relaxing(self, warnings: list[str]) -> ParsedQuery:
+        """The same query under its relaxed rule (what partial matches are ranked by)."""
+        return ParsedQuery(self.relaxed, None, self.lemmas, self.forms, self.words, warnings,
+                           self.content_lemmas)
+
 
 # -- compiler ------------------------------------------------------------------------
 class QueryParser:

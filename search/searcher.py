@@ -20,7 +20,7 @@ from whoosh import query as wq
 from search.duplicates import collapse
 from search.errors import NotFound
 from search.exporting import export_hits
-from search.facets import FacetTable
+from search.facets import FacetTable, combine
 from search.highlight import make_snippet
 from search.models import FACETS, Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
@@ -164,8 +164,7 @@ class SearchService:
                 base = np.isfinite(scores)
                 if base.any():
                     relaxed = True
-                    parsed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms,
-                                         parsed.words, warnings, parsed.content_lemmas)
+                    parsed = parsed.relaxing(warnings)
                     warnings.append("не найдено публикаций со всеми словами запроса; "
                                     "показаны частичные совпадения")
         filters = {name: table.mask_for(name, values)
@@ -176,12 +175,12 @@ class SearchService:
                              f"«{FACET_LABELS.get(name, name)}»"
                              for value in table.unknown(name, values)]
         filters["date"] = table.date_mask(request.date_from, request.date_to)
-        final = _combine(base, filters.values())
+        final = combine(base, filters.values())
         facets = {}
         if request.facets:
             for name in FACETS:
                 others = [m for key, m in filters.items() if key != name]
-                facets[name] = table.count(name, _combine(base, others),
+                facets[name] = table.count(name, combine(base, others),
                                            request.filters()[name], self.settings.facet_limit)
         total = _distinct(table.groups, final)  # copies of one publication count once
         hits = self._page(view, request, parsed, final, total, scores)
@@ -197,12 +196,11 @@ class SearchService:
     def _partial(self, view, request, parsed, full, filters, memo) -> tuple[list[Hit], int]:
         """The best publications meeting only the relaxed rule, as a block of their own."""
         scores = self.match(view, parsed.relaxed, memo)
-        only = _combine(np.isfinite(scores) & ~full, filters.values())
+        only = combine(np.isfinite(scores) & ~full, filters.values())
         count = _distinct(view.facets.groups, only)
         if not count:
             return [], 0
-        relaxed = ParsedQuery(parsed.relaxed, None, parsed.lemmas, parsed.forms, parsed.words,
-                              [], parsed.content_lemmas)
+        relaxed = parsed.relaxing([])
         ranked = rerank(view, relaxed, only, scores, request.per_page + int(only.sum()) - count,
                         self.settings)
         return self._collapsed(view, [d for d, _ in ranked], dict(ranked), only, relaxed,
@@ -295,14 +293,6 @@ class SearchService:
 
 def _distinct(groups: np.ndarray, mask: np.ndarray) -> int:
     return int(len(np.unique(groups[mask])))
-
-
-def _combine(base: np.ndarray, masks) -> np.ndarray:
-    out = base.copy()
-    for m in masks:
-        if m is not None:
-            out &= m
-    return out
 
 
 def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:

@@ -10,8 +10,6 @@ shown through the forms the documents really contain (the forms columns).
 from __future__ import annotations
 
 import bisect
-import os
-import pickle
 import re
 from array import array
 from collections import Counter
@@ -20,6 +18,7 @@ from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
+from search import derived
 from search.analysis import STOP_WORDS, WORD_RE
 from search.forms import FormLookup, form_hash
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic
@@ -63,11 +62,9 @@ class Vocabulary:
         and saved. Building reads every stored document: ~13 s at 100,000 publications,
         too long for a worker's first suggestion; a rebuild saves it once instead."""
         path = generation / f"{_FILE_PREFIX}{key}.pickle" if generation else None
-        if path is not None and path.exists():
-            try:
-                return cls(*pickle.loads(path.read_bytes()), searcher=searcher)
-            except (OSError, pickle.UnpicklingError, EOFError, TypeError):
-                pass
+        data = derived.load(path)
+        if isinstance(data, tuple) and len(data) == 6:
+            return cls(*data, searcher=searcher)
         built = cls.build(searcher)
         if path is not None:
             built.save(path)
@@ -77,15 +74,10 @@ class Vocabulary:
         """Write the data part (not the caches) next to the index; old states removed."""
         data = (self.forms, self.display, self.known_case, self.places, self.sequences,
                 self.titles)
-        try:
-            tmp = path.with_name(f".{path.name}.{os.getpid()}")
-            tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
+        if derived.save(path, data):
             for old in path.parent.glob(f"{_FILE_PREFIX}*.pickle"):
                 if old != path:
                     old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only index: built again by the next process
 
     @classmethod
     def build(cls, searcher) -> Vocabulary:
