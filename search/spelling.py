@@ -73,7 +73,7 @@ class SpellingLexicon:
         """(lemma, edits) within `maxdist` edits (adjacent swaps count one) of `probe`."""
         found: dict[str, int] = {}
         for length in range(len(probe) - maxdist, len(probe) + maxdist + 1):
-            for place in (0, 1):
+            for place in range(min(2, len(probe))):
                 bucket = self._buckets.get((length, place, probe[place]))
                 if bucket:
                     found.update((m[0], int(m[1])) for m in process.extract(
