@@ -16,6 +16,7 @@ from whoosh.writing import IndexWriter
 from search import lexicon
 from search.duplicates import text_key, url_key
 from search.errors import EmptyRebuild, IndexMissing
+from search.interrupts import interrupt_flag
 from search.journal import Journal
 from search.lemma_cache import LemmaCache
 from search.models import Publication
@@ -87,7 +88,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
     """
     stats = RebuildStats()
     started = time.perf_counter()
-    with location.rebuild_lock():
+    with location.rebuild_lock(), interrupt_flag() as interrupted:
         lemmas = LemmaCache(location.root)
         stats.cached_words = lemmas.load()  # before the sub-writers fork: they inherit it
         tmp_path, ix = location.new_generation()
@@ -106,14 +107,17 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                     stats.indexed += 1
                 if progress:
                     progress(1)
+                interrupted.check()
             stats.add_seconds = time.perf_counter() - t0
             if not seen:
                 raise EmptyRebuild("no publication could be read from the sources; "
                                    "the index was left unchanged")
+            interrupted.check()
             if phase:
                 phase("committing")
             t0 = time.perf_counter()
             writer.commit()
+            interrupted.check()
             stats.worker_lemma_hits, stats.worker_lemma_misses, parsed = collect_lemmas(tmp_path)
             if later:
                 _replace(ix, later.values())
@@ -125,6 +129,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                     Vocabulary.load_or_build(tmp_path, searcher, ix.latest_generation())
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=stats.indexed)
+                interrupted.check()  # the last moment a Ctrl-C still keeps the old index
                 stats.generation = location.publish(tmp_path)
         except BaseException:
             _cancel(writer if "writer" in locals() else None)
