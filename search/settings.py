@@ -81,6 +81,25 @@ class Settings:
         "Directory holding the index generations and the CURRENT pointer.",
         shown="index_data/index in a source checkout, else the user data directory",
         factory=lambda: locate_index_dir({})[0])
+    engine: str = _setting(
+        "whoosh", "KARTOTEKA_ENGINE",
+        "Index engine: whoosh (embedded, in the index directory) or opensearch (a cluster).")
+    opensearch_url: tuple[str, ...] = _setting(
+        ("http://127.0.0.1:9200",), "KARTOTEKA_OPENSEARCH_URL",
+        "Comma-separated node URLs of the OpenSearch cluster (user:password@ for basic auth).")
+    opensearch_prefix: str = _setting(
+        "kartoteka", "KARTOTEKA_OPENSEARCH_PREFIX",
+        "Name of the alias searched; each generation is an index <prefix>-<generation>.")
+    opensearch_ca_certs: Path | None = _setting(
+        None, "KARTOTEKA_OPENSEARCH_CA_CERTS", "CA bundle for https:// node URLs.")
+    opensearch_verify_certs: int = _setting(
+        1, "KARTOTEKA_OPENSEARCH_VERIFY_CERTS", "0 to skip TLS certificate checks (testing only).",
+        0, 1)
+    opensearch_shards: int = _setting(
+        2, "KARTOTEKA_OPENSEARCH_SHARDS", "Primary shards of a new index generation.", 1, 1024)
+    opensearch_replicas: int = _setting(
+        1, "KARTOTEKA_OPENSEARCH_REPLICAS", "Replicas of each shard once a rebuild is done.",
+        0, 16)
     page_size: int = _setting(10, "KARTOTEKA_PAGE_SIZE", "Default hits per page.", 1)
     max_page_size: int = _setting(
         100, "KARTOTEKA_MAX_PAGE_SIZE", "Largest per_page accepted.", 1, 10_000)
@@ -129,6 +148,8 @@ class Settings:
     def __post_init__(self):
         for f in dataclasses.fields(self):
             _check_range(f, getattr(self, f.name))
+        if self.engine not in ("whoosh", "opensearch"):
+            raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: use whoosh or opensearch")
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
                               f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")

@@ -1,0 +1,152 @@
+"""The engine seam: what the search policy (search/service.py) asks of an index.
+
+An engine stores Publications with the analysis of search/analysis.py, evaluates the
+neutral query tree of search/nodes.py, filters, counts facets, ranks and pages. What a
+query means, relaxing, corrections, snippets and the response cache are the policy's,
+written once above this seam. One package per engine: search/engine/whoosh (the
+embedded default) and search/engine/opensearch (a cluster); `KARTOTEKA_ENGINE` chooses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from search.models import FacetValue, Publication
+from search.nodes import Node
+
+__all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
+           "Progress", "Phase", "ENGINES", "open_engine"]
+
+ENGINES = ("whoosh", "opensearch")
+Progress = Callable[[int], None]  # called with 1 for every publication read
+Phase = Callable[[str], None]  # called with the name of a long step ("committing")
+
+
+@dataclass(frozen=True)
+class RankHints:
+    """What ranking needs beyond the tree: the query's own words (search/ranking.py)."""
+
+    content_lemmas: tuple[str, ...] = ()  # first lemma of each content word, in order
+    forms: frozenset[str] = frozenset()  # words as typed (lower-case, ё folded)
+    words: tuple[str, ...] = ()  # words as typed, for quoted names
+    plain: bool = False  # only words: no operators, phrases or prefixes
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which publications: a query (None: all of them), facet filters and a date range.
+
+    Filters match case- and ё-insensitively; values of one facet are alternatives, the
+    facets are combined with AND. A facet's counts apply every filter but its own.
+    """
+
+    query: Node | None = None
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    hints: RankHints = RankHints()
+
+    def __hash__(self):
+        return hash((self.query, tuple(sorted(self.filters.items())), self.date_from,
+                     self.date_to, self.hints))
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    publication: Publication
+    score: float | None  # None when sorted by date
+    copies: tuple[str, ...] = ()  # ids of the same text republished, folded into this hit
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a selection. `total` counts publications, each group of copies once."""
+
+    total: int
+    hits: tuple[EngineHit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    unknown: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # filter values no publication has
+
+
+@dataclass
+class RebuildStats:
+    indexed: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str | None = None
+    add_seconds: float = 0.0
+    commit_seconds: float = 0.0
+    worker_lemma_hits: int = 0
+    worker_lemma_misses: int = 0
+    cached_words: int = 0
+
+
+class Engine(Protocol):
+    """One index, as the policy, the CLI and the API use it."""
+
+    name: str
+
+    # -- reading -----------------------------------------------------------------
+    def generation(self) -> str:
+        """The live generation's name; it changes with every write (cache key)."""
+
+    def find(self, selection: Selection, sort: str, start: int, stop: int,
+             facet_limit: int | None) -> Found:
+        """Hits start..stop of `selection` by `sort` (relevance, date_desc, date_asc);
+        facet counts when facet_limit is not None."""
+
+    def iter_hits(self, selection: Selection, sort: str, batch: int) -> Iterator[EngineHit]:
+        """Every hit of `selection` in order (exports), read `batch` at a time."""
+
+    def get(self, pid: str) -> Publication | None: ...
+
+    def children(self, pid: str) -> list[Publication]:
+        """Publications whose parent_id is `pid` (attachments of a page)."""
+
+    def similar(self, pid: str, limit: int) -> list[EngineHit]: ...
+
+    def facet_values(self) -> dict[str, tuple[FacetValue, ...]]:
+        """Every value of every facet with its count over all publications."""
+
+    def words(self) -> Mapping[str, int]:
+        """Words of the index with document frequencies (search/spelling.py)."""
+
+    def spelling(self):
+        """The SpellingLexicon of the live generation."""
+
+    def vocabulary(self):
+        """The suggestion Vocabulary of the live generation (search/vocabulary.py)."""
+
+    def count(self) -> int: ...
+
+    def health(self) -> dict:
+        """engine, generation, documents, last_reindex (and the cluster's status)."""
+
+    # -- writing -----------------------------------------------------------------
+    def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
+                phase: Phase | None = None) -> RebuildStats:
+        """Everything anew into a new generation, switched to atomically at the end."""
+
+    def sync(self, publications: Iterable[Publication], scopes: list[str],
+             progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
+        """Add and update these; remove publications of `scopes` that are not among them."""
+
+    def upsert(self, publications: Iterable[Publication]) -> int: ...
+
+    def delete(self, ids: Iterable[str]) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_engine(settings) -> Engine:
+    """The engine `settings.engine` names."""
+    if settings.engine == "opensearch":
+        from search.engine.opensearch import OpenSearchEngine
+        return OpenSearchEngine(settings)
+    from search.engine.whoosh import WhooshEngine
+    return WhooshEngine(settings)
