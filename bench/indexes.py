@@ -14,15 +14,15 @@ from bench.baseline import build_baseline
 from bench.corpus import Corpus
 from bench.report import ROOT
 from indexer.sources import Skip, iter_publications
+from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.writer import rebuild
 from search.models import Publication
-from search.store import IndexLocation
 from search.topics import TopicDictionary
-from search.writer import rebuild
 
 __all__ = ["parse_publications", "ensure_indexes"]
 
-_SHAPING = ["search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
-            "search/topics.py", "search/models.py", "search/forms.py", "bench/baseline.py",
+_SHAPING = ["search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
+            "search/topics.py", "search/models.py", "search/engine/whoosh/forms.py", "bench/baseline.py",
             "indexer/sources.py"]
 
 

@@ -5,8 +5,8 @@
 
 Each side runs in a fresh Python process (so peak memory and the lemma cache are its
 own): parsing the JSONL into Publications (topics assigned as `kartoteka reindex` does),
-then search.writer.rebuild (ours) or a plain Whoosh writer (baseline, StandardAnalyzer),
-then an incremental update of 1% of the documents (search.writer.sync_incremental).
+then search.engine.whoosh.writer.rebuild (ours) or a plain Whoosh writer (baseline, StandardAnalyzer),
+then an incremental update of 1% of the documents (search.engine.whoosh.writer.sync_incremental).
 Lemmatization is the time spent inside pymorphy3 (cache misses), measured in process;
 "whoosh add" is the rest of the add phase (tokenizing, filters, postings).
 Writes bench/out/indexing.json.
@@ -86,8 +86,8 @@ def run_side(side: str, corpus: Corpus, workdir: Path, seed: int) -> dict:
         shutil.rmtree(workdir, ignore_errors=True)
     t0 = time.perf_counter()
     if morphology:
-        from search.store import IndexLocation
-        from search.writer import rebuild, sync_incremental
+        from search.engine.whoosh.store import IndexLocation
+        from search.engine.whoosh.writer import rebuild, sync_incremental
 
         location = IndexLocation(workdir)
         stats = rebuild(location, pubs)

@@ -7,7 +7,7 @@
             (search.morph.readings): plain lemmas, none of our ranking extras (no
             name readings, query weights, phrase or title bonuses, relaxation)
   sphinx    Debian's sphinxsearch as a Russian site runs it (bench/sphinx_peer.py): AND
-  ours      search.writer.rebuild + SearchService (the production path)
+  ours      search.engine.whoosh.writer.rebuild + SearchService (the production path)
 The three Whoosh baselines are BM25F with the same title weight, OR over the query's terms.
 Indexes are cached under bench/out/indexes (Sphinx: bench/out/sphinx), keyed by the
 sources and the code that shapes them.
@@ -39,13 +39,13 @@ from bench.sphinx_peer import (
 )
 from indexer.sources import Skip, iter_publications
 from search.analysis import RuStopFilter, RuTokenizer
+from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.writer import rebuild
 from search.models import SearchRequest
 from search.morph import is_cyrillic, readings
 from search.searcher import SearchService
 from search.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
-from search.store import IndexLocation
 from search.topics import TopicDictionary
-from search.writer import rebuild
 
 __all__ = ["RANKERS", "COLLECTIONS", "CORPUS", "OUT", "collection_sources", "publications",
            "open_rankers", "close_rankers", "sphinx_missing", "PlainLemmaFilter"]
@@ -60,9 +60,9 @@ DEPTH = 100
 TITLE_BOOST = 3.0
 # Code whose change alters what a ranker puts into its index.
 _INDEX_CODE = {
-    "ours": ("search/analysis.py", "search/morph.py", "search/schema.py", "search/writer.py",
-             "search/models.py", "search/topics.py", "search/forms.py", "search/stems.py",
-             "search/quoted.py", "search/duplicates.py", "search/lexicon.py",
+    "ours": ("search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
+             "search/models.py", "search/topics.py", "search/engine/whoosh/forms.py", "search/stems.py",
+             "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
              "indexer/sources.py", "indexer/extract.py"),
     "lemma": ("search/analysis.py", "search/morph.py"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),

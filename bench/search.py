@@ -59,7 +59,7 @@ class PartTimer:
 
     def __init__(self):
         import search.searcher as searcher_module
-        from search.facets import FacetTable
+        from search.engine.whoosh.facets import FacetTable
 
         self.facets = self.snippets = 0.0
         count, snippet = FacetTable.count, searcher_module.make_snippet

@@ -22,7 +22,7 @@ __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_
 MAX_TERMS = 64
 # What a plain query matches (the README's query table says the same):
 #   up to SHORT_QUERY_WORDS content words: every word (in any inflection or synonym);
-#   longer questions: at least required_words(n) of them, enforced by search/scoring.py;
+#   longer questions: at least required_words(n) of them, enforced by search/engine/whoosh/scoring.py;
 #   when that matches nothing, the relaxed rule: at least relaxed_words(n) of them.
 SHORT_QUERY_WORDS = 3
 MIN_SHOULD_MATCH = 0.75  # of a long question's words; 4 -> 3, 5 -> 4, 6 -> 5, 8 -> 6
@@ -140,7 +140,7 @@ class QueryParser:
             return n.AndNot(n.EVERY, _any([x.query for x in negatives])) if negatives else None
         needed = required_words(len(positives)) if merge_synonyms else len(positives)
         if needed < len(positives):
-            # A long question: most of its words, not all (search/scoring.py enforces it).
+            # A long question: most of its words, not all (search/engine/whoosh/scoring.py enforces it).
             positive = n.Or(tuple(positives), minmatch=needed)
         else:
             positive = positives[0] if len(positives) == 1 else n.And(tuple(positives))

@@ -3,7 +3,7 @@
 A query of common words that spells such a name ("красная строка") is most likely
 looking for the publications that name it: each quoted name of two to six words is
 indexed as one key of its words' lemmas, and the ranking rewards a document whose key
-equals the query's (search/ranking.py).
+equals the query's (search/engine/whoosh/ranking.py).
 """
 
 from __future__ import annotations

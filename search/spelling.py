@@ -50,7 +50,7 @@ _NEIGHBOURS |= {(b, a) for a, b in _NEIGHBOURS}
 
 
 class SpellingLexicon:
-    """The index's lemmas with document frequencies (search/lexicon.py), bucketed by
+    """The index's lemmas with document frequencies (search/engine/whoosh/lexicon.py), bucketed by
     length: a lookup compares a word with the lemmas within two letters of its length
     in C (rapidfuzz), about a millisecond on the real corpus."""
 

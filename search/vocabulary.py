@@ -20,7 +20,7 @@ from pathlib import Path
 
 from search import derived
 from search.analysis import STOP_WORDS, WORD_RE
-from search.forms import FormLookup, form_hash
+from search.engine.whoosh.forms import FormLookup, form_hash
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic
 from search.spelling import edit_distance
 

@@ -192,7 +192,7 @@ def test_fast_index_path_equals_token_chain(text):
 def test_positions_encoded_as_whoosh_encodes_them(positions):
     from whoosh.formats import Positions
 
-    from search.schema import _encode_positions
+    from search.engine.whoosh.schema import _encode_positions
 
     positions.sort()
     assert _encode_positions(positions) == Positions().encode(positions)

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from indexer.cli import main
 from search import nodes
+from search.engine.whoosh.compile import to_whoosh
+from search.engine.whoosh.store import IndexLocation
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
 from search.searcher import SearchService
-from search.store import IndexLocation
 from search.synonyms import SynonymDictionary
-from search.whoosh_query import to_whoosh
 from tests.conftest import service_over
 
 DOCS = [

@@ -1,4 +1,4 @@
-"""Numpy BM25F (search/scoring.py) against Whoosh's own scores, and the rerank shortcuts."""
+"""Numpy BM25F (search/engine/whoosh/scoring.py) against Whoosh's own scores, and the rerank shortcuts."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.matching import binary
 
 from search import nodes as n
+from search.engine.whoosh.compile import to_whoosh
+from search.engine.whoosh.ranking import weighting
+from search.engine.whoosh.schema import build_schema
+from search.engine.whoosh.scoring import Scorer
 from search.highlight import _matcher
 from search.models import SearchRequest
-from search.ranking import weighting
-from search.schema import build_schema
-from search.scoring import Scorer
-from search.whoosh_query import to_whoosh
 
 QUERIES = [
     "библиотека", "выставка книг", "история города москва", '"детская литература"',
@@ -196,8 +196,8 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
 
 def test_pair_proximity_rewards_neighbouring_query_words(service):
     """Each pair of neighbouring query words: side by side in order counts most, within
-    eight words either way less, farther apart nothing (search/proximity.py)."""
-    from search.proximity import _windows, pair_proximity
+    eight words either way less, farther apart nothing (search/engine/whoosh/proximity.py)."""
+    from search.engine.whoosh.proximity import _windows, pair_proximity
 
     assert _windows([3], [4]) == (1, 1)  # side by side, in order
     assert _windows([4], [3]) == (0, 1)  # side by side, the other way
@@ -231,7 +231,7 @@ def test_snippet_trie_matches_like_a_flat_alternation(service):
 
 
 def test_postings_cache_sizes_itself_from_the_index(service):
-    from search.postings import BYTES_PER_POSTING, MIN_CACHE_BYTES, cache_size
+    from search.engine.whoosh.postings import BYTES_PER_POSTING, MIN_CACHE_BYTES, cache_size
 
     assert cache_size(10, 2**30) == MIN_CACHE_BYTES  # a tiny index: the floor
     assert cache_size(10**6, 2**30) == 10**6 * BYTES_PER_POSTING  # all of its postings
@@ -267,6 +267,6 @@ def _whoosh_ordered(positions: list[list[int]], slop: int) -> bool:
                           .map(sorted), min_size=2, max_size=4),
        slop=st.integers(1, 5))
 def test_ordered_phrase_test_equals_whoosh_span_joining(positions, slop):
-    from search.phrases import _ordered
+    from search.engine.whoosh.phrases import _ordered
 
     assert _ordered(positions, slop) == _whoosh_ordered(positions, slop)

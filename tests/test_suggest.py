@@ -102,11 +102,11 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
                                                                            monkeypatch):
     """A worker's first suggestion reads the saved vocabulary instead of every document;
     a publication added later is suggested all the same."""
+    from search.engine.whoosh.store import IndexLocation
+    from search.engine.whoosh.writer import upsert
     from search.models import Publication, SearchRequest
     from search.settings import Settings
-    from search.store import IndexLocation
     from search.vocabulary import Vocabulary
-    from search.writer import upsert
 
     service = next(service_over(RECORDS, tmp_path))
     generation = IndexLocation(tmp_path / "index").current().path

@@ -27,8 +27,8 @@ from site_helpers import (
 
 from indexer.cli import main
 from indexer.web import USER_AGENT, url_id
+from search.engine.whoosh.store import IndexLocation
 from search.settings import Settings
-from search.store import IndexLocation
 
 FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "2"]
 

@@ -27,7 +27,7 @@ Phase = Callable[[str], None]  # called with the name of a long step ("committin
 
 @dataclass(frozen=True)
 class RankHints:
-    """What ranking needs beyond the tree: the query's own words (search/ranking.py)."""
+    """What ranking needs beyond the tree: the query's own words (search/engine/whoosh/ranking.py)."""
 
     content_lemmas: tuple[str, ...] = ()  # first lemma of each content word, in order
     forms: frozenset[str] = frozenset()  # words as typed (lower-case, ё folded)
@@ -161,5 +161,5 @@ def open_engine(settings) -> Engine:
     if settings.engine == "opensearch":
         from search.engine.opensearch import OpenSearchEngine
         return OpenSearchEngine(settings)
-    from search.engine.whoosh import WhooshEngine
+    from search.engine.whoosh.engine import WhooshEngine
     return WhooshEngine(settings)

@@ -1,5 +1,5 @@
-"""The embedded engine: Whoosh segments on local disk, scored with numpy."""
+"""The embedded engine: Whoosh segments on local disk, scored with numpy.
 
-from search.engine.whoosh.engine import WhooshEngine
-
-__all__ = ["WhooshEngine"]
+WhooshEngine is in search/engine/whoosh/engine.py (not imported here, so that modules
+of this package can be imported on their own without the whole engine).
+"""

@@ -13,20 +13,20 @@ from collections.abc import Collection, Iterable, Iterator
 
 import numpy as np
 
-from search import writer
 from search.duplicates import collapse
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
+from search.engine.whoosh import writer
+from search.engine.whoosh.exporting import ordered_matches
+from search.engine.whoosh.facets import FacetTable, combine
+from search.engine.whoosh.ranking import rerank, weighting
+from search.engine.whoosh.schema import SCHEMA_VERSION
+from search.engine.whoosh.similar import similar
+from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.view import IndexView
 from search.errors import NotFound
-from search.exporting import ordered_matches
-from search.facets import FacetTable, combine
 from search.models import FACETS, FacetValue, Publication
 from search.nodes import Node
-from search.ranking import rerank, weighting
 from search.records import to_publication
-from search.schema import SCHEMA_VERSION
-from search.similar import similar
-from search.store import IndexLocation
-from search.view import IndexView
 
 __all__ = ["WhooshEngine"]
 
@@ -101,7 +101,7 @@ class WhooshEngine:
     def match(self, view: IndexView, query: Node) -> np.ndarray:
         """BM25F score of every document, -inf where `query` does not match.
 
-        Numpy over posting arrays (search/scoring.py) instead of Whoosh's collector,
+        Numpy over posting arrays (search/engine/whoosh/scoring.py) instead of Whoosh's collector,
         which spent close to half of a search stepping its matcher tree in Python.
         """
         if len(view.memo) > MEMO_ENTRIES:

@@ -13,9 +13,9 @@ from collections.abc import Collection, Iterator
 
 import numpy as np
 
-from search.ranking import recency_factor
+from search.engine.whoosh.ranking import recency_factor
+from search.engine.whoosh.view import IndexView
 from search.settings import Settings
-from search.view import IndexView
 
 __all__ = ["ordered_matches"]
 

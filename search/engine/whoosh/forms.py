@@ -39,7 +39,7 @@ class FormLookup:
     """The forms columns of one reader: which forms a document contains.
 
     Opening a column reader reads its whole offsets table (a millisecond), so a
-    lookup is built once per reader and kept (search/postings.py keeps one per view).
+    lookup is built once per reader and kept (search/engine/whoosh/postings.py keeps one per view).
     """
 
     def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS):

@@ -18,7 +18,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_int
 
-from search.forms import FormLookup
+from search.engine.whoosh.forms import FormLookup
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search import lexicon
-from search.facets import FacetTable
-from search.postings import POSTINGS_CACHE_BYTES, cache_size
-from search.scoring import Scorer
+from search.engine.whoosh import lexicon
+from search.engine.whoosh.facets import FacetTable
+from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, cache_size
+from search.engine.whoosh.scoring import Scorer
 from search.spelling import SpellingLexicon
 from search.suggest import Vocabulary
 
@@ -31,7 +31,7 @@ class IndexView:
     _spelling: SpellingLexicon | None = None
     _words: dict[str, int] | None = None
     _ids: dict = field(default_factory=dict)
-    memo: dict = field(default_factory=dict)  # sub-query matches (search/scoring.py)
+    memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
     stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
 
     def __post_init__(self):
@@ -53,7 +53,7 @@ class IndexView:
 
     @property
     def words(self) -> dict[str, int]:
-        """The index's words and their document frequencies (search/lexicon.py)."""
+        """The index's words and their document frequencies (search/engine/whoosh/lexicon.py)."""
         if self._words is None:
             self._words = lexicon.load_or_build(self.path, self.searcher)
         return self._words

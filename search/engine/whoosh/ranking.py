@@ -9,14 +9,14 @@ import numpy as np
 from whoosh import scoring
 
 from search import quoted
-from search.forms import form_hash
+from search.engine.whoosh.forms import form_hash
+from search.engine.whoosh.proximity import pair_proximity
+from search.engine.whoosh.scoring import Scorer
+from search.engine.whoosh.view import IndexView
 from search.morph import readings
-from search.proximity import pair_proximity
 from search.query import ParsedQuery
 from search.quoted import phrase_key
-from search.scoring import Scorer
 from search.settings import Settings
-from search.view import IndexView
 
 __all__ = ["weighting", "bonus_scores", "recency_factor", "rerank", "RERANK_DEPTH",
            "quoted_name_docs", "QUOTED_NAME_WEIGHT"]

@@ -9,7 +9,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 
 from search.analysis import RU_ANALYZER, RuAnalyzer
-from search.forms import pack_forms
+from search.engine.whoosh.forms import pack_forms
 from search.stems import stem_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
@@ -31,7 +31,7 @@ class RuTextField(fields.TEXT):
 
     Indexing runs RuAnalyzer.index_terms once per value, without Whoosh's Token
     objects; the postings are those Whoosh's Positions format would write. The same
-    pass collects the forms, which become the field's column (see search/forms.py).
+    pass collects the forms, which become the field's column (see search/engine/whoosh/forms.py).
     """
 
     def __init__(self, analyzer: RuAnalyzer = RU_ANALYZER, stored: bool = True):

@@ -8,7 +8,7 @@ from functools import singledispatch
 from whoosh import query as wq
 
 from search import nodes as n
-from search.forms import ExactForm
+from search.engine.whoosh.forms import ExactForm
 
 __all__ = ["to_whoosh"]
 

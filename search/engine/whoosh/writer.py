@@ -12,20 +12,20 @@ from collections.abc import Iterable
 
 from whoosh.writing import IndexWriter
 
-from search import lexicon
 from search.duplicates import text_key, url_key
 from search.engine import Phase, Progress, RebuildStats
+from search.engine.whoosh import lexicon
+from search.engine.whoosh.journal import Journal
+from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
+from search.engine.whoosh.schema import build_codec
+from search.engine.whoosh.store import IndexLocation
 from search.errors import EmptyRebuild, IndexMissing
 from search.interrupts import interrupt_flag
-from search.journal import Journal
 from search.lemma_cache import LemmaCache
 from search.models import Publication
 from search.morph import new_readings
-from search.parallel import collect_lemmas, default_procs, parallel_writer
 from search.people import surnames
 from search.quoted import quoted_keys
-from search.schema import build_codec
-from search.store import IndexLocation
 from search.vocabulary import Vocabulary
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]

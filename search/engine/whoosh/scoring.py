@@ -3,7 +3,7 @@
 Whoosh's matcher tree scores one posting at a time in Python, which was 43% of a search.
 Here a Term is one vectorized BM25F over its posting arrays, And, Or, AndNot and
 ExactForm are mask and sum operations over dense arrays with one slot per document,
-and a Phrase checks positions only where all its words occur (search/phrases.py).
+and a Phrase checks positions only where all its words occur (search/engine/whoosh/phrases.py).
 Anything else (Sequence, Prefix, Not) runs through Whoosh's own matcher, for that
 sub-query only. Scores equal `searcher.search(q, limit=None)`'s up to float rounding
 (tests/test_scoring.py); HONOR_MINMATCH would make `Or(minmatch=n)` do what it says.
@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from search import nodes as n
-from search.forms import form_hash
-from search.phrases import phrase_scores
-from search.postings import POSTINGS_CACHE_BYTES, Postings
-from search.whoosh_query import to_whoosh
+from search.engine.whoosh.compile import to_whoosh
+from search.engine.whoosh.forms import form_hash
+from search.engine.whoosh.phrases import phrase_scores
+from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, Postings
 
 __all__ = ["Scorer", "HONOR_MINMATCH"]
 

@@ -12,7 +12,7 @@ from bisect import bisect_left
 
 import numpy as np
 
-from search.postings import Postings
+from search.engine.whoosh.postings import Postings
 
 __all__ = ["phrase_scores", "near", "tree_sum"]
 

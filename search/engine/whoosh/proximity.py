@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.postings import Postings
+from search.engine.whoosh.postings import Postings
 
 __all__ = ["pair_proximity", "ORDERED_WEIGHT", "WINDOW_WEIGHT", "WINDOW"]
 
-# Weights of the two pair features against the words' BM25F (search/ranking.py has the
+# Weights of the two pair features against the words' BM25F (search/engine/whoosh/ranking.py has the
 # others). Metzler and Croft's tuned SDM gives 0.85 / 0.10 / 0.05 to words, ordered and
 # unordered windows over query likelihood; BM25F scores of a word here run ~2-10 per
 # field, so a pair's full bonus is set near one word's score.

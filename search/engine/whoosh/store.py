@@ -23,8 +23,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from search.engine.whoosh.schema import SCHEMA_VERSION, build_schema
 from search.errors import ConfigError, IndexBusy, IndexMissing, SchemaMismatch
-from search.schema import SCHEMA_VERSION, build_schema
 
 __all__ = ["IndexLocation", "GenerationInfo"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from search.engine.whoosh.schema import build_codec
 from search.morph import RawReadings, cache_stats, new_readings
-from search.schema import build_codec
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
