@@ -38,7 +38,7 @@ from bench.sphinx_peer import (
     stop_stale,
 )
 from indexer.sources import Skip, iter_publications
-from search.analysis import RuStopFilter, RuTokenizer
+from search.engine.whoosh.analyzers import RuStopFilter, RuTokenizer
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.writer import rebuild
 from search.models import SearchRequest

@@ -1,6 +1,10 @@
-"""The Russian analysis chain: one analyzer object for indexing and for queries.
+"""The Russian analysis, the same for every engine: words, stop words, pymorphy3 lemmas.
 
-    RuTokenizer | LowercaseFilter | RuStopFilter | LemmaFilter
+    tokenize | lowercase | drop stop words | lemmatize (ё folded)
+
+`index_terms` gives a text's terms with positions (every reading of a word at its
+position), `query_terms` a query word's likely lemmas with weights. Whoosh's Token
+chain doing the same (search/engine/whoosh/analyzers.py) is tested equal to both.
 
 Hyphenated words are kept whole and also split into their parts, so that
 `мастер-класс` and `мастер класс` meet. Latin words and numbers are only lowercased.
@@ -10,16 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-
-from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
 from search.morph import fold_yo, index_lemmas, is_cyrillic, query_lemmas
 
-__all__ = [
-    "RU_ANALYZER", "RuAnalyzer", "RuTokenizer", "RuStopFilter", "LemmaFilter",
-    "STOP_WORDS", "WORD_RE", "MAX_WORD_LENGTH", "word_spans",
-]
+__all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
+           "MAX_WORD_LENGTH", "word_spans", "clear_word_cache"]
 
 # A word: letters/digits with combining accents and soft hyphens inside, optionally
 # joined by hyphens into a compound.
@@ -46,8 +47,8 @@ Span = tuple[str, int, int, int, bool, bool, bool]
 def word_spans(value: str) -> Iterator[Span]:
     """Words with offsets and positions; a hyphenated compound yields itself and then its parts.
 
-    The tokenization of the Token chain (RuTokenizer); the index writer's fast path
-    (RuAnalyzer.index_terms) scans plain words itself and comes here for the rest.
+    The tokenization of every analysis; `index_terms`, the hot path of a rebuild, scans
+    plain words itself and comes here for the rest.
     """
     pos = 0
     last_end = 0
@@ -77,146 +78,72 @@ def word_spans(value: str) -> Iterator[Span]:
         pos += len(parts)
 
 
-class RuTokenizer(Tokenizer):
-    """Words with offsets; a hyphenated compound yields itself and then its parts.
+@dataclass(frozen=True)
+class QueryTerm:
+    """One likely lemma of a query word at its position (stop words leave no gap)."""
 
-    >>> [(t.text, t.pos) for t in RuTokenizer()("Мастер-класс в ЦГБ", positions=True)]
-    [('Мастер-класс', 0), ('Мастер', 0), ('класс', 1), ('в', 2), ('ЦГБ', 3)]
+    text: str
+    boost: float
+    pos: int
+    compound: bool  # a hyphenated compound as a whole
+    part: bool  # one part of a hyphenated compound
+
+
+def query_terms(value: str) -> list[QueryTerm]:
+    """The query-mode analysis of `value`: each word's likely lemmas with weights summing
+    to 1 (names demoted when typed in lower case); Latin words and numbers lowercased."""
+    out: list[QueryTerm] = []
+    last_in, pos = None, -1
+    for text, _start, _end, at, compound, part, _sentence_start in word_spans(value):
+        word = text.lower()
+        if fold_yo(word) in STOP_WORDS:
+            continue
+        if at != last_in:
+            last_in, pos = at, pos + 1
+        if not is_cyrillic(word):
+            out.append(QueryTerm(word, 1.0, pos, compound, part))
+            continue
+        for lemma, weight in query_lemmas(word, capitalized=text[:1].isupper()):
+            out.append(QueryTerm(lemma, weight, pos, compound, part))
+    return out
+
+
+def index_terms(value: str, forms: set[str] | None = None) -> dict[str, list[int]]:
+    """Each indexed term of `value` with its positions, as index-mode analysis gives them.
+
+    `forms`, if given, receives every indexed word as written (lowercased, ё folded).
     """
-
-    def __eq__(self, other):
-        return type(other) is type(self)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, start, end, pos, compound, part, sentence_start in word_spans(value):
-            t.text = text
-            t.original = text
-            t.boost = 1.0
-            t.stopped = False
-            t.compound = compound
-            t.part = part
-            t.sentence_start = sentence_start
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-class RuStopFilter(Filter):
-    """Drops Russian stop words (ё-insensitive) and closes the position gaps they leave.
-
-    Unlike Whoosh's StopFilter it keeps tokens that share a position together.
-    """
-
-    def __init__(self, stops: frozenset[str] = STOP_WORDS):
-        self.stops = stops
-
-    def __call__(self, tokens):
-        last_in = None
-        out = -1
-        for t in tokens:
-            if fold_yo(t.text) in self.stops:
-                if not t.removestops:
-                    t.stopped = True
-                    yield t
+    terms: dict[str, list[int]] = {}
+    cache = _WORD_INFO
+    pos = -1
+    at_start = True
+    for punct, text in _SCAN.findall(value):  # no match objects: the hot loop of a rebuild
+        if punct:
+            at_start = True
+            continue
+        sentence_start = at_start and text[0].isupper()
+        at_start = False
+        if len(text) <= MAX_WORD_LENGTH and text.isalnum():
+            pieces = ((text, 0, sentence_start),)
+        else:  # a compound, accents or an overlong word: the tokenizer's own rules
+            pieces = [(span[0], span[3], sentence_start and span[1] == 0)
+                      for span in word_spans(text)]
+        base = pos + 1
+        for piece, offset, starts in pieces:
+            info = cache.get(piece)
+            if info is None:
+                if len(cache) >= WORD_INFO_CACHE_SIZE:
+                    cache.clear()
+                info = cache[piece] = _word_info(piece)
+            if not info:  # a stop word
                 continue
-            if t.positions:
-                if t.pos != last_in:
-                    last_in = t.pos
-                    out += 1
-                t.pos = out
-            yield t
-
-
-class LemmaFilter(Filter):
-    """Replaces each Cyrillic word by its normal forms, all at the word's position.
-
-    At index time every normal form is emitted (recall); in query mode only the
-    likely ones, each with a boost equal to its weight. Holds no MorphAnalyzer, so
-    it pickles into the index schema cheaply.
-    """
-
-    is_morph = True
-
-    def __eq__(self, other):
-        return type(other) is type(self)
-
-    def __call__(self, tokens):
-        for t in tokens:
-            word = t.text
-            if not is_cyrillic(word):
-                yield t
-                continue
-            if t.mode == "query":
-                original = getattr(t, "original", word)
-                forms = query_lemmas(word, capitalized=original[:1].isupper())
-                for lemma, weight in forms:
-                    t.text = lemma
-                    t.boost = weight
-                    yield t
-            else:
-                original = getattr(t, "original", word)
-                case = "lower"
-                if original[:1].isupper():
-                    start = getattr(t, "sentence_start", True) or original.isupper()
-                    case = "start" if start else "name"
-                for lemma in index_lemmas(word, case):
-                    t.text = lemma
-                    yield t
-
-
-class RuAnalyzer(CompositeAnalyzer):
-    """RuTokenizer | LowercaseFilter | RuStopFilter | LemmaFilter.
-
-    Called, it yields Whoosh Tokens like any analyzer (queries, highlighting).
-    `index_terms` runs the same steps in one pass without Token objects: the index
-    writer's fast path (tests check that both give the same terms and positions).
-    """
-
-    def __init__(self):
-        super().__init__(RuTokenizer(), LowercaseFilter(), RuStopFilter(), LemmaFilter())
-
-    def index_terms(self, value: str, forms: set[str] | None = None) -> dict[str, list[int]]:
-        """Each indexed term of `value` with its positions, as index-mode analysis gives them.
-
-        `forms`, if given, receives every indexed word as written (lowercased, ё folded).
-        """
-        terms: dict[str, list[int]] = {}
-        cache = _WORD_INFO
-        pos = -1
-        at_start = True
-        for punct, text in _SCAN.findall(value):  # no match objects: the hot loop of a rebuild
-            if punct:
-                at_start = True
-                continue
-            sentence_start = at_start and text[0].isupper()
-            at_start = False
-            if len(text) <= MAX_WORD_LENGTH and text.isalnum():
-                pieces = ((text, 0, sentence_start),)
-            else:  # a compound, accents or an overlong word: the tokenizer's own rules
-                pieces = [(span[0], span[3], sentence_start and span[1] == 0)
-                          for span in word_spans(text)]
-            base = pos + 1
-            for piece, offset, starts in pieces:
-                info = cache.get(piece)
-                if info is None:
-                    if len(cache) >= WORD_INFO_CACHE_SIZE:
-                        cache.clear()
-                    info = cache[piece] = _word_info(piece)
-                if not info:  # a stop word
-                    continue
-                if forms is not None:
-                    forms.add(info[0])
-                if base + offset > pos:
-                    pos += 1  # stop words leave no gap: the next kept word takes the next position
-                for lemma in info[1] if starts else info[2]:
-                    terms.setdefault(lemma, []).append(pos)
-        return terms
+            if forms is not None:
+                forms.add(info[0])
+            if base + offset > pos:
+                pos += 1  # stop words leave no gap: the next kept word takes the next position
+            for lemma in info[1] if starts else info[2]:
+                terms.setdefault(lemma, []).append(pos)
+    return terms
 
 
 # A word as written -> (form, its terms at a sentence start, its terms elsewhere), or ()
@@ -246,6 +173,3 @@ def _word_info(text: str) -> WordInfo:
         return folded, lemmas, lemmas
     return folded, index_lemmas(word, "start"), index_lemmas(word, "name")
 
-
-# Tokenize, lowercase, drop stop words, lemmatize (ё folded): at index and at query time.
-RU_ANALYZER = RuAnalyzer()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from search import nodes as n
 from search import stems
-from search.analysis import RU_ANALYZER, STOP_WORDS
+from search.analysis import STOP_WORDS, query_terms
 from search.morph import fold_yo, is_cyrillic
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.stems import stem
@@ -152,8 +152,8 @@ class QueryParser:
         """Query-mode tokens of one word grouped as (whole lemmas, parts lemmas)."""
         whole: list[tuple[str, float]] = []
         parts: dict[int, list[tuple[str, float]]] = {}
-        for t in RU_ANALYZER(word, positions=True, mode="query"):
-            if getattr(t, "part", False):
+        for t in query_terms(word):
+            if t.part:
                 parts.setdefault(t.pos, []).append((t.text, t.boost))
             else:
                 whole.append((t.text, t.boost))

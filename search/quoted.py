@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from search.analysis import RU_ANALYZER, STOP_WORDS, WORD_RE
+from search.analysis import STOP_WORDS, WORD_RE, query_terms
 from search.morph import fold_yo
 
 __all__ = ["quoted_keys", "phrase_key", "FIELD"]
@@ -27,7 +27,7 @@ def phrase_key(words: list[str]) -> str | None:
         folded = fold_yo(word.lower())
         if folded in STOP_WORDS:
             continue
-        tokens = [t.text for t in RU_ANALYZER(word, mode="query") if not getattr(t, "part", False)]
+        tokens = [t.text for t in query_terms(word) if not t.part]
         if not tokens:
             return None
         lemmas.append(tokens[0])

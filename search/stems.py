@@ -12,12 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter
 
-from search.analysis import STOP_WORDS, RuTokenizer
 from search.morph import fold_yo
 
-__all__ = ["StemFilter", "stem", "stem_analyzer", "FIELD"]
+__all__ = ["stem", "stem_terms", "FIELD"]
 
 FIELD = "stems"
 
@@ -33,19 +31,14 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(fold_yo(word))
 
 
-class StemFilter(Filter):
-    """Whole words only (not a compound's parts), stop words dropped, each to its stem."""
+def stem_terms(value: str) -> list[str]:
+    """The stems of a text's whole words (not a compound's parts), stop words left out:
+    what the stems field indexes (every engine)."""
+    from search.analysis import STOP_WORDS, word_spans
 
-    def __eq__(self, other):
-        return type(other) is type(self)
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if getattr(t, "part", False) or fold_yo(t.text) in STOP_WORDS:
-                continue
-            t.text = stem(t.text)
-            yield t
-
-
-def stem_analyzer():
-    return RuTokenizer() | LowercaseFilter() | StemFilter()
+    out = []
+    for text, *_rest, part, _sentence_start in word_spans(value):
+        word = text.lower()
+        if not part and fold_yo(word) not in STOP_WORDS:
+            out.append(stem(word))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.analysis import RU_ANALYZER
+from search.analysis import query_terms
 from search.errors import ConfigError
 
 __all__ = ["SynonymDictionary", "DEFAULT_SYNONYMS_FILE"]
@@ -16,8 +16,8 @@ DEFAULT_SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms_ru.txt"
 def _lemmas(text: str) -> tuple[str, ...]:
     """Top lemma per word position, as the index would hold it."""
     by_pos: dict[int, str] = {}
-    for t in RU_ANALYZER(text, positions=True, mode="query"):
-        if not getattr(t, "compound", False):
+    for t in query_terms(text):
+        if not t.compound:
             by_pos.setdefault(t.pos, t.text)
     return tuple(by_pos[p] for p in sorted(by_pos))
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.analysis import RU_ANALYZER
+from search.analysis import index_terms
 from search.errors import ConfigError
 from search.morph import fold_yo, is_cyrillic
 
@@ -44,7 +44,7 @@ def without_quoted(text: str) -> str:
 
 
 def _phrase(entry: str) -> Phrase:
-    words = [RU_ANALYZER.index_terms(w) for w in entry.split()]
+    words = [index_terms(w) for w in entry.split()]
     return tuple(frozenset(terms) for terms in words if terms)
 
 
@@ -106,7 +106,7 @@ def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
 
 
 def _terms(text: str) -> dict[str, set[int]]:
-    return {lemma: set(p) for lemma, p in RU_ANALYZER.index_terms(without_quoted(text)).items()}
+    return {lemma: set(p) for lemma, p in index_terms(without_quoted(text)).items()}
 
 
 def fold_category(name: str) -> str:

@@ -13,18 +13,19 @@ import bisect
 import re
 from array import array
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 from search import derived
 from search.analysis import STOP_WORDS, WORD_RE
-from search.engine.whoosh.forms import FormLookup, form_hash
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic
 from search.spelling import edit_distance
 
-__all__ = ["Vocabulary", "BREAK", "fold", "inflections"]
+__all__ = ["Vocabulary", "TermSource", "BREAK", "fold", "inflections"]
 
 MAX_LEMMAS = 1000  # index lemmas looked at per completion
 MAX_TITLE_WORDS = 255  # positions are packed in 8 bits
@@ -40,6 +41,18 @@ def fold(word: str) -> str:
     return fold_yo(word.lower())
 
 
+class TermSource(Protocol):
+    """What completions ask of an engine's index beyond the titles (lemma fields)."""
+
+    def expand_prefix(self, field: str, prefix: str) -> Iterable[str]:
+        """The field's terms starting with `prefix`."""
+
+    def doc_frequency(self, field: str, term: str) -> int: ...
+
+    def written_forms(self, lemma: str) -> Counter:
+        """How documents holding `lemma` write it (folded forms), from a sample of them."""
+
+
 @dataclass
 class Vocabulary:
     """The written word forms of one generation's titles, and its body lemmas."""
@@ -50,22 +63,21 @@ class Vocabulary:
     places: list[array]  # per form: title number << 8 | position
     sequences: list[array]  # per title: form ids with BREAK between phrases
     titles: list[tuple[str, str]]  # (title, id)
-    searcher: object = None
+    terms: TermSource | None = None
     _freqs: dict[str, int] = field(default_factory=dict)
     _written: dict[str, Counter] = field(default_factory=dict)
-    _lookup: FormLookup | None = None
 
     @classmethod
-    def load_or_build(cls, generation: Path | None, searcher, key: int) -> Vocabulary:
-        """The vocabulary saved beside the generation for this state of it (`key`: Whoosh's
-        commit number, so a PUT or an incremental update builds it anew), else built now
-        and saved. Building reads every stored document: ~13 s at 100,000 publications,
-        too long for a worker's first suggestion; a rebuild saves it once instead."""
+    def load_or_build(cls, generation: Path | None, key: int,
+                      titles: Callable[[], list[tuple[str, str]]],
+                      terms: TermSource | None) -> Vocabulary:
+        """The vocabulary saved in `generation` for this state of it (`key`: a write makes a
+        new one), else built from `titles()` now and saved there."""
         path = generation / f"{_FILE_PREFIX}{key}.pickle" if generation else None
         data = derived.load(path)
         if isinstance(data, tuple) and len(data) == 6:
-            return cls(*data, searcher=searcher)
-        built = cls.build(searcher)
+            return cls(*data, terms=terms)
+        built = cls.build(titles(), terms)
         if path is not None:
             built.save(path)
         return built
@@ -80,9 +92,8 @@ class Vocabulary:
                     old.unlink(missing_ok=True)
 
     @classmethod
-    def build(cls, searcher) -> Vocabulary:
-        titles = [(f.get("title", ""), f["id"]) for f in searcher.all_stored_fields()
-                  if f.get("parent_id") is None]
+    def build(cls, titles: list[tuple[str, str]], terms: TermSource | None = None) -> Vocabulary:
+        """From the (title, id) of every publication that is not an attachment."""
         variants: dict[str, Counter] = {}
         tokenized = []
         for title, _ in titles:
@@ -106,7 +117,7 @@ class Vocabulary:
             shown, seen = _display(variants[form])
             display.append(shown)
             known.append(seen)
-        return cls(forms, display, known, places, sequences, titles, searcher=searcher)
+        return cls(forms, display, known, places, sequences, titles, terms=terms)
 
     # -- lookups -----------------------------------------------------------------------
     def prefix_range(self, prefix: str) -> range:
@@ -137,12 +148,11 @@ class Vocabulary:
 
     def lemmas_with_prefix(self, prefix: str, limit: int) -> list[str]:
         """The most frequent index lemmas starting with `prefix` (the body's words)."""
-        if self.searcher is None:
+        if self.terms is None:
             return []
-        reader = self.searcher.reader()
         found: set[str] = set()
         for fieldname in ("body", "title"):
-            for term in islice(reader.expand_prefix(fieldname, prefix), MAX_LEMMAS):
+            for term in islice(self.terms.expand_prefix(fieldname, prefix), MAX_LEMMAS):
                 word = term.decode("utf-8") if isinstance(term, bytes) else term
                 if not word.startswith(NAME_MARK) and not word.isdigit():
                     found.add(word)
@@ -150,16 +160,14 @@ class Vocabulary:
 
     def _frequency(self, lemma: str) -> int:
         if lemma not in self._freqs:
-            reader = self.searcher.reader()
-            self._freqs[lemma] = sum(reader.doc_frequency(f, lemma) for f in ("body", "title"))
+            self._freqs[lemma] = sum(self.terms.doc_frequency(f, lemma) for f in ("body", "title"))
         return self._freqs[lemma]
 
     def written_forms(self, lemma: str) -> Counter:
         """The forms of `lemma` written in the documents that have it (a sample of them)."""
         if lemma not in self._written:
-            if self._lookup is None and self.searcher is not None:
-                self._lookup = FormLookup(self.searcher.reader())
-            self._written[lemma] = _written_forms(self.searcher, self._lookup, lemma)
+            self._written[lemma] = (self.terms.written_forms(lemma) if self.terms is not None
+                                    else Counter())
         return self._written[lemma]
 
     def near_prefix(self, prefix: str, limit: int) -> list[int]:
@@ -228,24 +236,3 @@ def _proper(word: str) -> bool:
         return word[:1].isupper() and not is_cyrillic(word)
     parses = get_analyzer().parse(word.lower())
     return bool(parses) and bool(_PROPER_TAGS & parses[0].tag.grammemes)
-
-
-def _written_forms(searcher, lookup: FormLookup | None, lemma: str,
-                   probes: int = 20) -> Counter:
-    found: Counter = Counter()
-    if searcher is None or lookup is None:
-        return found
-    forms = sorted(inflections(lemma) | {lemma})
-    hashes = tuple(form_hash(f) for f in forms)
-    for fieldname in ("title", "body"):
-        try:
-            matcher = searcher.postings(fieldname, lemma)
-        except Exception:  # noqa: BLE001 - whoosh raises TermNotFound for unknown terms
-            continue
-        for _ in range(probes):
-            if not matcher.is_active():
-                break
-            for form, n in zip(forms, lookup.counts(matcher.id(), hashes), strict=True):
-                found[form] += n
-            matcher.next()
-    return found

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import RU_ANALYZER, STOP_WORDS, RuTokenizer
+from search.analysis import STOP_WORDS
+from search.engine.whoosh.analyzers import RU_ANALYZER, RuTokenizer
 from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 from search.searcher import SearchService
@@ -185,6 +186,33 @@ _ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя�
                   max_size=12).map(" ".join))
 def test_fast_index_path_equals_token_chain(text):
     assert _fast_terms(text) == _chain_terms(text)
+
+
+_WORDS = (st.text(alphabet=_ALPHABET, max_size=80)
+          | st.lists(st.sampled_from(["Надежда", "надежда", "Вера", "ЦГБ", "мастер-класс",
+                                      "Ёлки", "и", "в", ".", "COVID-19", "сто́ит", "стали",
+                                      "из-за", "Кое-как", "по-моему", "а-в-б", "х" * 70]),
+                     max_size=12).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS)
+def test_query_terms_equal_the_token_chain_in_query_mode(text):
+    from search.analysis import query_terms
+
+    chain = [(t.text, t.boost, t.pos, bool(getattr(t, "compound", False)),
+              bool(getattr(t, "part", False)))
+             for t in RU_ANALYZER(text, positions=True, mode="query")]
+    assert [(t.text, t.boost, t.pos, t.compound, t.part) for t in query_terms(text)] == chain
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS)
+def test_stem_terms_equal_the_whoosh_stem_analyzer(text):
+    from search.engine.whoosh.analyzers import stem_analyzer
+    from search.stems import stem_terms
+
+    assert stem_terms(text) == [t.text for t in stem_analyzer()(text)]
 
 
 @settings(max_examples=200, deadline=None)

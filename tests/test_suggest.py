@@ -114,7 +114,7 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
     assert len(saved) == 1
     built = Vocabulary.build
     with monkeypatch.context() as patch:
-        patch.setattr(Vocabulary, "build", classmethod(lambda cls, s: pytest.fail("built")))
+        patch.setattr(Vocabulary, "build", classmethod(lambda cls, *a: pytest.fail("built")))
         assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
     upsert(IndexLocation(tmp_path / "index"),
            [Publication("s-new", "Краеведческий квест для школьников", BODY)])

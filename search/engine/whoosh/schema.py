@@ -8,14 +8,13 @@ from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 
-from search.analysis import RU_ANALYZER, RuAnalyzer
+from search.engine.whoosh.analyzers import RU_ANALYZER, RuAnalyzer, stem_analyzer
 from search.engine.whoosh.forms import pack_forms
-from search.stems import stem_analyzer
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
 
 # Bump when the schema or the analysis chain changes incompatibly.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: the analyzer and field classes pickled in the schema moved into search/engine/whoosh
 
 
 def _encode_positions(positions: list[int]) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from search.analysis import RU_ANALYZER
+from search.analysis import index_terms
 from search.errors import NotFound
 from search.records import topics_of
 
@@ -20,7 +20,7 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     if docnum is None:
         raise NotFound(f"no publication with id {pid!r}")
     fields = view.searcher.stored_fields(docnum)
-    title_lemmas = {t.text for t in RU_ANALYZER(fields.get("title", ""))}
+    title_lemmas = set(index_terms(fields.get("title", "")))
     text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
     terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
     clauses = []

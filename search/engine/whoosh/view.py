@@ -9,8 +9,9 @@ from search.engine.whoosh import lexicon
 from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.engine.whoosh.scoring import Scorer
+from search.engine.whoosh.terms import load_vocabulary
 from search.spelling import SpellingLexicon
-from search.suggest import Vocabulary
+from search.vocabulary import Vocabulary
 
 __all__ = ["IndexView"]
 
@@ -47,7 +48,7 @@ class IndexView:
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary.load_or_build(self.path, self.searcher,
+            self._vocabulary = load_vocabulary(self.path, self.searcher,
                                                         self.index.latest_generation())
         return self._vocabulary
 

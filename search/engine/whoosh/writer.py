@@ -19,6 +19,7 @@ from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
 from search.engine.whoosh.schema import build_codec
 from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.terms import load_vocabulary
 from search.errors import EmptyRebuild, IndexMissing
 from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
@@ -26,7 +27,6 @@ from search.models import Publication
 from search.morph import new_readings
 from search.people import surnames
 from search.quoted import quoted_keys
-from search.vocabulary import Vocabulary
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
 
@@ -109,7 +109,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                 _replay_journal(location, ix)
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
                     lexicon.save(tmp_path, lexicon.build(searcher))
-                    Vocabulary.load_or_build(tmp_path, searcher, ix.latest_generation())
+                    load_vocabulary(tmp_path, searcher, ix.latest_generation())
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=stats.indexed)
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index

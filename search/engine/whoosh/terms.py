@@ -1,0 +1,61 @@
+"""The index's terms as search/vocabulary.py's TermSource, and a vocabulary per state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from search.engine.whoosh.forms import FormLookup, form_hash
+from search.vocabulary import Vocabulary, inflections
+
+__all__ = ["WhooshTerms", "load_vocabulary"]
+
+WRITTEN_FORM_PROBES = 20  # documents sampled for the written forms of a lemma
+
+
+class WhooshTerms:
+    """Prefix expansion, document frequencies and written forms over one open searcher."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._lookup: FormLookup | None = None
+
+    def expand_prefix(self, field: str, prefix: str) -> Iterator[str]:
+        for term in self.searcher.reader().expand_prefix(field, prefix):
+            yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.searcher.reader().doc_frequency(field, term)
+
+    def written_forms(self, lemma: str) -> Counter:
+        if self._lookup is None:
+            self._lookup = FormLookup(self.searcher.reader())
+        found: Counter = Counter()
+        forms = sorted(inflections(lemma) | {lemma})
+        hashes = tuple(form_hash(f) for f in forms)
+        for fieldname in ("title", "body"):
+            try:
+                matcher = self.searcher.postings(fieldname, lemma)
+            except Exception:  # noqa: BLE001 - whoosh raises TermNotFound for unknown terms
+                continue
+            for _ in range(WRITTEN_FORM_PROBES):
+                if not matcher.is_active():
+                    break
+                for form, n in zip(forms, self._lookup.counts(matcher.id(), hashes),
+                                   strict=True):
+                    found[form] += n
+                matcher.next()
+        return found
+
+
+def load_vocabulary(generation: Path | None, searcher, key: int) -> Vocabulary:
+    """The vocabulary saved beside the generation for this state of it (`key`: Whoosh's
+    commit number, so a PUT or an incremental update builds it anew), else built now
+    and saved. Building reads every stored document: ~13 s at 100,000 publications, too
+    long for a worker's first suggestion; a rebuild saves it once instead."""
+    def titles() -> list[tuple[str, str]]:
+        return [(f.get("title", ""), f["id"]) for f in searcher.all_stored_fields()
+                if f.get("parent_id") is None]
+
+    return Vocabulary.load_or_build(generation, key, titles, WhooshTerms(searcher))
