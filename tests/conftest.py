@@ -13,6 +13,8 @@ from search.settings import SAMPLE_DIR, Settings
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+pytest_plugins = ["tests.engines"]  # the contract suite's engines
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

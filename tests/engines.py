@@ -1,0 +1,48 @@
+"""The engines the contract suite runs on, each over the shipped sample.
+
+`engine` fixture (indirect parametrization): a Falcon test client and the SearchService
+behind it, over the sample indexed by the real CLI into that engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from search.settings import Settings
+
+ENGINES = ["whoosh"]
+
+
+@dataclass
+class EngineUnderTest:
+    name: str
+    settings: Settings
+    service: object
+    client: object
+
+
+@pytest.fixture(scope="session")
+def whoosh_sample(tmp_path_factory) -> Settings:
+    from indexer.cli import main
+    from search.settings import SAMPLE_DIR
+
+    index_dir = tmp_path_factory.mktemp("contract-whoosh")
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(SAMPLE_DIR)]) == 0
+    return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
+
+
+@pytest.fixture(scope="session")
+def engine(request):
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+
+    settings = request.getfixturevalue(f"{request.param}_sample")
+    service = SearchService(settings)
+    yield EngineUnderTest(request.param, settings, service,
+                          testing.TestClient(create_app(settings, service)))
+    service.close()

@@ -1,0 +1,149 @@
+"""One contract, every engine: the same requests through the real Falcon app over the
+shipped sample, on Whoosh and on a real OpenSearch cluster (tests/engines.py).
+
+What is checked is what a user of either engine relies on: the query language, the
+result-set rules, facets and filters, sorting, paging, snippets, suggestions, similar
+publications, PUT and DELETE. tests/test_engine_parity.py compares the engines'
+answers with each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search.models import SearchRequest
+from tests.engines import ENGINES
+
+pytestmark = pytest.mark.parametrize("engine", ENGINES, indirect=True)
+
+
+def _search(engine, **params) -> dict:
+    response = engine.client.simulate_get("/api/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json
+
+
+def _ids(result: dict) -> list[str]:
+    return [hit["id"] for hit in result["hits"]]
+
+
+def test_every_inflection_finds_the_same_publications(engine):
+    forms = ["библиотека", "библиотеки", "библиотекой", "библиотеками", "БИБЛИОТЕКАХ"]
+    totals = {f: _search(engine, q=f)["total"] for f in forms}
+    assert len(set(totals.values())) == 1 and totals["библиотека"] > 10, totals
+
+
+def test_yo_is_e(engine):
+    assert _search(engine, q="ёлка")["total"] == _search(engine, q="елка")["total"] > 0
+
+
+def test_short_queries_need_every_word(engine):
+    both = _search(engine, q="выставка книг", per_page=100)
+    one = {h for h in _ids(_search(engine, q="выставка", per_page=100))}
+    other = {h for h in _ids(_search(engine, q="книга", per_page=100))}
+    assert 0 < both["total"] <= min(len(one), len(other))
+    assert set(_ids(both)) <= one & other
+    assert not both["relaxed"]
+
+
+def test_no_full_match_is_relaxed_and_labelled(engine):
+    result = _search(engine, q="выставка книг кракозябры бегемотов")
+    assert result["relaxed"] is True and result["total"] > 0
+    assert any("частичные" in w for w in result["warnings"])
+
+
+def test_snippets_mark_words_as_written(engine):
+    result = _search(engine, q="библиотеками")
+    assert result["hits"] and all("<mark>" in h["snippet"] for h in result["hits"][:5])
+    marked = result["hits"][0]["snippet"].split("<mark>")[1].split("</mark>")[0]
+    assert marked.lower().startswith("библиотек")
+
+
+def test_phrase_slop_in_either_order(engine):
+    tight = _search(engine, q='"новогодний праздник"')["total"]
+    assert _search(engine, q='"праздник новогодний"~2')["total"] >= 1
+    assert _search(engine, q='"новогодний праздник"~3')["total"] >= tight
+
+
+def test_operators(engine):
+    plain = _search(engine, q="выставка", per_page=100)
+    without = _search(engine, q="выставка -книга", per_page=100)
+    books = set(_ids(_search(engine, q="книга", per_page=100)))
+    assert without["total"] < plain["total"] and not set(_ids(without)) & books
+    either = _search(engine, q="выставка OR концерт")["total"]
+    assert either >= plain["total"]
+    assert _search(engine, q="библиот*")["total"] >= _search(engine, q="библиотека")["total"]
+
+
+def test_facet_filter_counts_agree(engine):
+    result = _search(engine, q="библиотека")
+    for name, param in (("topic", "topic"), ("library", "library"), ("year", "year")):
+        value = result["facets"][name][0]
+        filtered = _search(engine, q="библиотека", **{param: value["value"]})
+        assert filtered["total"] == value["count"], (name, value)
+
+
+def test_filters_fold_case_and_unknown_values_are_reported(engine):
+    result = _search(engine, q="")
+    author = result["facets"]["author"][0]
+    shouted = _search(engine, q="", author=author["value"].upper().replace("Е", "Ё"))
+    assert shouted["total"] == author["count"]
+    unknown = _search(engine, q="", author="Нет Такого Автора")
+    assert unknown["total"] == 0 and any("Нет Такого Автора" in w for w in unknown["warnings"])
+
+
+def test_date_sorts_and_range(engine):
+    newest = [h["published"] for h in _search(engine, q="", sort="date_desc", per_page=50)["hits"]
+              if h["published"]]
+    oldest = [h["published"] for h in _search(engine, q="", sort="date_asc", per_page=50)["hits"]
+              if h["published"]]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    ranged = _search(engine, q="", **{"from": "2022-01-01", "to": "2022-12-31"}, per_page=100)
+    assert ranged["total"] > 0
+    assert all(h["published"].startswith("2022") for h in ranged["hits"])
+
+
+def test_pages_do_not_overlap_and_cover_the_total(engine):
+    total = _search(engine, q="библиотека")["total"]
+    seen = []
+    for page in range(1, total // 5 + 2):
+        seen += _ids(_search(engine, q="библиотека", per_page=5, page=page))
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_publication_similar_and_suggestions(engine):
+    first = _search(engine, q="выставка")["hits"][0]
+    record = engine.client.simulate_get(f"/api/publications/{first['id']}").json
+    assert record["id"] == first["id"] and record["text"] and "source" not in record
+    similar = engine.client.simulate_get(f"/api/publications/{first['id']}/similar").json
+    assert similar["similar"] and first["id"] not in [h["id"] for h in similar["similar"]]
+    suggestions = engine.client.simulate_get("/api/suggest", params={"q": "библ"}).json
+    assert suggestions["suggestions"]
+
+
+def test_put_then_delete(engine):
+    pid = f"contract-{engine.name}"
+    body = {"title": "Шахматный турнир в читальном зале",
+            "text": "Юные шахматисты сыграли блиц-турнир.", "date": "2024-05-05",
+            "author": "Проверочный Автор"}
+    headers = {"Authorization": "Bearer test-token"}
+    put = engine.client.simulate_put(f"/api/publications/{pid}", json=body, headers=headers)
+    assert put.status_code in (200, 201), put.text
+    found = _search(engine, q="шахматистами")
+    assert pid in _ids(found)
+    assert _search(engine, q="", author="проверочный автор")["total"] == 1
+    gone = engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)
+    assert gone.status_code == 200
+    assert pid not in _ids(_search(engine, q="шахматистами"))
+    assert engine.client.simulate_get(f"/api/publications/{pid}").status_code == 404
+
+
+def test_export_has_every_match_once(engine):
+    total = _search(engine, q="библиотека")["total"]
+    hits = list(engine.service.export_hits(SearchRequest(q="библиотека"), batch=7))
+    assert len(hits) == total == len({h.id for h in hits})
+
+
+def test_health_names_the_engine(engine):
+    health = engine.client.simulate_get("/api/health").json
+    assert health["engine"] == engine.name and health["documents"] > 10
