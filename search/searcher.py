@@ -8,6 +8,7 @@ engine (search/engine) only evaluates selections: match, filter, count, rank and
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
@@ -31,6 +32,12 @@ FACET_LABELS = {"topic": "тема", "author": "автор", "library": "биб�
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
+# Every this many computed responses, what is alive (cached responses, cached postings,
+# per-word caches) is moved out of the cyclic garbage collector's sight: unfrozen, these
+# tens of thousands of long-lived objects made each full collection 40-60 ms inside
+# some request. Requests leave no cyclic garbage (0 objects over 1,000 distinct
+# searches), so freezing loses nothing; evicted entries are still freed by refcount.
+FREEZE_EVERY = 64
 
 
 class SearchService:
@@ -43,6 +50,7 @@ class SearchService:
                                   title_boost=settings.title_boost)
         self._responses: OrderedDict = OrderedDict()
         self._responses_of: str | None = None
+        self._computed = 0
 
     def view(self):
         """The Whoosh engine's open generation (benchmarks and Whoosh-only tests)."""
@@ -69,6 +77,9 @@ class SearchService:
         self._responses[key] = result
         while len(self._responses) > RESPONSE_CACHE_SIZE:
             self._responses.popitem(last=False)
+        self._computed += 1
+        if self._computed % FREEZE_EVERY == 0:
+            gc.freeze()  # O(1): the generations are joined to the permanent one
         return result
 
     def _search(self, request: SearchRequest) -> SearchResult:

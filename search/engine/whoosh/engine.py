@@ -30,7 +30,7 @@ from search.records import to_publication
 
 __all__ = ["WhooshEngine"]
 
-MEMO_ENTRIES = 64  # sub-query results kept per generation (strict, relaxed and partial share most)
+MEMO_ENTRIES = 16  # phrase, exact-form and sequence results kept per generation (strict, relaxed and partial share most); 16 is ~15 MB at 100,000 publications
 
 
 class WhooshEngine:
