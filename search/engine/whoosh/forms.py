@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from whoosh import query as wq
@@ -35,22 +36,46 @@ def pack_forms(forms: Iterable[str]) -> bytes:
     return packed.tobytes()
 
 
+# Column values kept per lookup: reading one through Whoosh's column reader is a few
+# file reads (a third of the exact-form bonus); a document's body forms are ~1.6 KB, so
+# the real corpus fits whole and a 100,000-publication index keeps its ~20,000 most asked.
+FORMS_CACHE_BYTES = 32 * 2**20
+
+
 class FormLookup:
     """The forms columns of one reader: which forms a document contains.
 
     Opening a column reader reads its whole offsets table (a millisecond), so a
-    lookup is built once per reader and kept (search/engine/whoosh/postings.py keeps one per view).
+    lookup is built once per reader and kept (search/engine/whoosh/postings.py keeps one
+    per view), with the values it read (FORMS_CACHE_BYTES).
     """
 
-    def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS):
+    def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS,
+                 cache_bytes: int = FORMS_CACHE_BYTES):
         self._columns = [reader.column_reader(name) for name in fieldnames
                          if reader.has_column(name)]
+        self._cache: OrderedDict[int, tuple[memoryview, ...]] = OrderedDict()
+        self._cached_bytes = 0
+        self._budget = cache_bytes
+
+    def _values(self, docnum: int) -> tuple[memoryview, ...]:
+        found = self._cache.get(docnum)
+        if found is not None:
+            self._cache.move_to_end(docnum)
+            return found
+        found = tuple(memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+                      for column in self._columns)
+        self._cache[docnum] = found
+        self._cached_bytes += sum(v.nbytes for v in found)
+        while self._cached_bytes > self._budget and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._cached_bytes -= sum(v.nbytes for v in old)
+        return found
 
     def counts(self, docnum: int, hashes: tuple[int, ...]) -> list[int]:
         """In how many forms columns (title, body) of `docnum` each hash occurs."""
         out = [0] * len(hashes)
-        for column in self._columns:
-            values = memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+        for values in self._values(docnum):
             for i, h in enumerate(hashes):
                 j = bisect_left(values, h)
                 out[i] += j < len(values) and values[j] == h
