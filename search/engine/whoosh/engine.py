@@ -163,8 +163,8 @@ class WhooshEngine:
                 for docnum, others in groups[start:stop]]
 
     def _hit(self, view, docnum: int, score, copies) -> EngineHit:
-        return EngineHit(to_publication(view.searcher.stored_fields(docnum)),
-                         None if score is None else float(score), tuple(copies))
+        return EngineHit(view.publication(docnum), None if score is None else float(score),
+                         tuple(copies))
 
     def iter_hits(self, selection: Selection, sort: str, batch: int,
                   shown: Collection[str] = ()) -> Iterator[EngineHit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +12,14 @@ from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.engine.whoosh.scoring import Scorer
 from search.engine.whoosh.terms import load_vocabulary
+from search.models import Publication
+from search.records import to_publication
 from search.spelling import SpellingLexicon
 from search.vocabulary import Vocabulary
 
-__all__ = ["IndexView"]
+__all__ = ["IndexView", "PUBLICATIONS_KEPT"]
+
+PUBLICATIONS_KEPT = 2048  # Publications kept per view (~6 KB of text each on the real corpus)
 
 
 @dataclass
@@ -33,11 +38,24 @@ class IndexView:
     _spelling: SpellingLexicon | None = None
     _words: dict[str, int] | None = None
     _ids: dict = field(default_factory=dict)
+    _publications: OrderedDict = field(default_factory=OrderedDict)
     memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
     stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
 
     def __post_init__(self):
         self.stamp = self.index.latest_generation()
+
+    def publication(self, docnum: int) -> Publication:
+        """A document's Publication; the most asked are kept (their stored fields are
+        compressed: a read is a decompression of the whole text)."""
+        pub = self._publications.get(docnum)
+        if pub is None:
+            pub = self._publications[docnum] = to_publication(self.searcher.stored_fields(docnum))
+            if len(self._publications) > PUBLICATIONS_KEPT:
+                self._publications.popitem(last=False)
+        else:
+            self._publications.move_to_end(docnum)
+        return pub
 
     def doc_id(self, docnum: int) -> str:
         """The id of a document, remembered so reranking does not reload stored fields."""
