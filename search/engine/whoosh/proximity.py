@@ -13,16 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from search.engine.whoosh.postings import Postings
+from search.weights import ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
 __all__ = ["pair_proximity", "ORDERED_WEIGHT", "WINDOW_WEIGHT", "WINDOW"]
 
-# Weights of the two pair features against the words' BM25F (search/engine/whoosh/ranking.py has the
-# others). Metzler and Croft's tuned SDM gives 0.85 / 0.10 / 0.05 to words, ordered and
-# unordered windows over query likelihood; BM25F scores of a word here run ~2-10 per
-# field, so a pair's full bonus is set near one word's score.
-ORDERED_WEIGHT = 4.0
-WINDOW_WEIGHT = 2.0
-WINDOW = 8
+
 
 
 def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],

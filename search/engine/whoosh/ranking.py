@@ -17,17 +17,10 @@ from search.morph import readings
 from search.query import ParsedQuery
 from search.quoted import phrase_key
 from search.settings import Settings
+from search.weights import EXACT_BONUS, QUOTED_NAME_WEIGHT, RERANK_DEPTH
 
 __all__ = ["weighting", "bonus_scores", "recency_factor", "rerank", "RERANK_DEPTH",
            "quoted_name_docs", "QUOTED_NAME_WEIGHT"]
-
-EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
-# A query that spells a name quoted in a document («Красная строка») is looking for it:
-# such documents rank first, each raised by this share of the best score of the others.
-QUOTED_NAME_WEIGHT = 1.0
-# Candidates, by BM25F, that get the proximity and exact-form bonuses: every match of
-# nearly every query (dev figures were the same at 100 and 1,000; 200 bounds the cost).
-RERANK_DEPTH = 200
 
 
 def weighting() -> scoring.WeightingModel:
