@@ -107,7 +107,7 @@ def forget_requests(service, names=("_responses",)) -> None:
         for holder in (service, view):
             if hasattr(holder, name):
                 getattr(holder, name).clear()
-    if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
+    if hasattr(highlight, "_matcher"):  # compiled snippet regex per query (before 2026-12-02)
         highlight._matcher.cache_clear()
 
 

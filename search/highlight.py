@@ -1,8 +1,8 @@
 """Snippets: the best window of the stored text, HTML-escaped, matched words in <mark>.
 
-The query's lemmas are expanded once into every written form of them (pymorphy3's
-paradigms), compiled into one regular expression, and the text is scanned with it, so a
-snippet costs one C-level regex pass instead of lemmatizing every word of the article.
+Each of the query's lemmas is expanded once into every written form of it (pymorphy3's
+paradigms) and compiled into a regular expression kept per lemma; the text is scanned
+with them, C-level regex passes instead of lemmatizing every word of the article.
 `выставки` in the query marks `выставке` in the text, as written.
 """
 
@@ -45,12 +45,9 @@ def surface_forms(lemma: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-@lru_cache(maxsize=256)
-def _matcher(lemmas: frozenset[str], forms: frozenset[str],
-             prefixes: tuple[str, ...]) -> re.Pattern | None:
-    words: set[str] = set(forms)
-    for lemma in lemmas:
-        words |= surface_forms(lemma.lstrip(NAME_MARK))
+@lru_cache(maxsize=8192)
+def _words_pattern(words: frozenset[str]) -> re.Pattern | None:
+    """One regular expression finding any of `words` as a whole word (a trie of them)."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -62,11 +59,56 @@ def _matcher(lemmas: frozenset[str], forms: frozenset[str],
     start = rf"(?<![\w{_MARKS}][\s\S])"
     alternatives = [re.escape(ch) + start + _trie_pattern(node)
                     for ch, node in sorted(trie.items()) if ch]
-    alternatives += [re.escape(p[0]) + start + re.escape(p[1:]) + rf"{_WORD}*"
-                     for p in prefixes if p]
     if not alternatives:
         return None
     return re.compile(rf"(?:{'|'.join(alternatives)})(?![\w{_MARKS}])")
+
+
+@lru_cache(maxsize=8192)
+def _lemma_pattern(lemma: str) -> re.Pattern | None:
+    """Every written form of one lemma. Kept per lemma, not per query: distinct queries
+    share their words, and compiling a query's whole pattern was 10% of a search."""
+    return _words_pattern(surface_forms(lemma.lstrip(NAME_MARK)))
+
+
+@lru_cache(maxsize=1024)
+def _prefix_pattern(prefix: str) -> re.Pattern:
+    start = rf"(?<![\w{_MARKS}][\s\S])"
+    return re.compile(re.escape(prefix[0]) + start + re.escape(prefix[1:])
+                      + rf"{_WORD}*(?![\w{_MARKS}])")
+
+
+def _patterns(lemmas: frozenset[str], forms: frozenset[str],
+              prefixes: tuple[str, ...]) -> list[re.Pattern]:
+    found = [_lemma_pattern(lemma) for lemma in sorted(lemmas)]
+    covered = set().union(*(surface_forms(lemma.lstrip(NAME_MARK)) for lemma in lemmas)) \
+        if lemmas else set()
+    found += [_words_pattern(frozenset({form})) for form in sorted(forms - covered)]
+    found += [_prefix_pattern(p) for p in prefixes if p]
+    return [p for p in found if p is not None]
+
+
+def matched_spans(folded: str, patterns: list[re.Pattern],
+                  limit: int = 300) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words of `folded` that any pattern finds, left to right,
+    the longest at each place, none overlapping: what one alternation of every pattern's
+    words would find."""
+    spans = []
+    for pattern in patterns:
+        for n, m in enumerate(pattern.finditer(folded)):
+            spans.append((m.start(), -m.end()))
+            if n >= limit:
+                break
+    spans.sort()
+    out: list[tuple[int, int, str]] = []
+    end = -1
+    for start, neg_end in spans:
+        if start >= end:
+            end = -neg_end
+            out.append((start, end, folded[start:end]))
+            if len(out) >= limit:  # plenty to place a window; keeps the scan bounded
+                break
+    return out
 
 
 def _trie_pattern(node: dict) -> str:
@@ -113,17 +155,14 @@ def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = froz
     """About `size` words around the densest matches, escaped, with <mark>s."""
     text = text[:SCAN_CHARS]
     width = size * _CHARS_PER_WORD
-    matcher = _matcher(frozenset(lemmas), frozenset(forms),
-                       tuple(fold_yo(p.lower()) for p in prefixes))
+    patterns = _patterns(frozenset(lemmas), frozenset(forms),
+                         tuple(fold_yo(p.lower()) for p in prefixes))
     matches = []
-    if matcher is not None:
+    if patterns:
         folded = fold_yo(text).lower()
         if len(folded) != len(text):  # a rare letter whose lowercase is longer
             folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold_yo(text))
-        for m in matcher.finditer(folded):
-            matches.append((m.start(), m.end(), m.group()))
-            if len(matches) >= 300:  # plenty to place a window; keeps the scan bounded
-                break
+        matches = matched_spans(folded, patterns)
     anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
     start, end = _cut(text, max(0, anchor), width)
     out = ["… "] if start > 0 else []

@@ -162,9 +162,11 @@ class WhooshEngine:
         return [self._hit(view, docnum, score_of.get(docnum), [view.doc_id(d) for d in others])
                 for docnum, others in groups[start:stop]]
 
-    def _hit(self, view, docnum: int, score, copies) -> EngineHit:
-        return EngineHit(view.publication(docnum), None if score is None else float(score),
-                         tuple(copies))
+    def _hit(self, view, docnum: int, score, copies, keep: bool = True) -> EngineHit:
+        """`keep`: among the view's kept Publications (pages; not the rows of an export)."""
+        pub = view.publication(docnum) if keep else \
+            to_publication(view.searcher.stored_fields(docnum))
+        return EngineHit(pub, None if score is None else float(score), tuple(copies))
 
     def iter_hits(self, selection: Selection, sort: str, batch: int,
                   shown: Collection[str] = ()) -> Iterator[EngineHit]:
@@ -173,7 +175,7 @@ class WhooshEngine:
         final = combine(base, filters.values())
         for docnum, score, copies in ordered_matches(view, final, scores, sort, shown,
                                                      self.settings, batch):
-            yield self._hit(view, docnum, score, copies)
+            yield self._hit(view, docnum, score, copies, keep=False)
 
     def get(self, pid: str) -> Publication | None:
         fields = self.view().searcher.document(id=pid)
