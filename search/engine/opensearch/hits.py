@@ -18,6 +18,7 @@ from search.engine.opensearch.searching import date_clause, filter_clauses, sort
 __all__ = ["iter_hits", "KEEP_ALIVE"]
 
 KEEP_ALIVE = "2m"  # between two batches of an export
+DFS = "dfs_query_then_fetch"  # scores as find() computes them
 
 
 def _query(selection: Selection, query: dict) -> dict:
@@ -42,7 +43,7 @@ def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict,
                     "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
             if after is not None:
                 body["search_after"] = after
-            hits = client.search(body=body)["hits"]["hits"]
+            hits = client.search(body=body, search_type=DFS)["hits"]["hits"]
             if not hits:
                 return
             after = hits[-1]["sort"]
@@ -82,6 +83,6 @@ def _copies(client: OpenSearch, pit: str, query: dict, sorting: list,
             "size": 10_000, "sort": sorting, "_source": ["group"],
             "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
     out: dict[str, list[str]] = {}
-    for hit in client.search(body=body)["hits"]["hits"]:
+    for hit in client.search(body=body, search_type=DFS)["hits"]["hits"]:
         out.setdefault(hit["_source"]["group"], []).append(hit["_id"])
     return out

@@ -90,9 +90,8 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         if phase:
             phase("committing")
         t0 = time.perf_counter()
-        _bulk(client, ({"_op_type": "update", "_index": index, "_id": pid,
-                        "doc": {"group": label}}
-                       for pid, label in _labels(keys).items() if label != pid))
+        _relabel(client, index, {pid: label for pid, label in _labels(keys).items()
+                                 if label != pid})
         _finish(client, index, settings.opensearch_replicas)
         derived = derive_from_index(client, index) if duplicates else builder.build()
         gens.write_meta(index, derived, documents=stats.indexed)
@@ -167,9 +166,28 @@ def regroup_all(client: OpenSearch, index: str) -> int:
     """Recount the groups of copies over the whole index; relabel those that changed."""
     existing = _existing(client, index)
     labels = _labels({pid: (e[1], e[2]) for pid, e in existing.items()})
-    return _bulk(client, ({"_op_type": "update", "_index": index, "_id": pid,
-                           "doc": {"group": label}}
-                          for pid, label in labels.items() if existing[pid][3] != label))
+    return _relabel(client, index, {pid: label for pid, label in labels.items()
+                                    if existing[pid][3] != label})
+
+
+def _relabel(client: OpenSearch, index: str, labels: dict[str, str]) -> int:
+    """Give documents another group. Whole documents are written again: a partial update
+    would re-index from _source, which leaves out the analysis fields (mapping.py)."""
+    if not labels:
+        return 0
+    ids = list(labels)
+
+    def actions() -> Iterator[dict]:
+        for start in range(0, len(ids), BULK_CHUNK):
+            found = client.mget(index=index, body={"ids": ids[start:start + BULK_CHUNK]},
+                                _source=["pub"])
+            for doc in found["docs"]:
+                if doc.get("found"):
+                    pub = from_source(doc["_source"])
+                    yield {"_index": index, "_id": pub.id,
+                           "_source": to_source(pub, labels[pub.id])}
+
+    return _bulk(client, actions())
 
 
 def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publication],
@@ -232,10 +250,9 @@ def _group_for(client: OpenSearch, index: str, pub: Publication) -> str:
     if not groups:
         return uuid.uuid4().hex
     if len(groups) > 1:  # this publication joins groups: the others take the first's label
-        client.update_by_query(index=index, refresh=True, conflicts="proceed", body={
-            "query": {"terms": {"group": groups[1:]}},
-            "script": {"source": "ctx._source.group = params.g", "lang": "painless",
-                       "params": {"g": groups[0]}}})
+        members = client.search(index=index, body={
+            "size": 10_000, "_source": False, "query": {"terms": {"group": groups[1:]}}})
+        _relabel(client, index, {h["_id"]: groups[0] for h in members["hits"]["hits"]})
     return groups[0]
 
 
