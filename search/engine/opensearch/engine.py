@@ -34,6 +34,14 @@ __all__ = ["OpenSearchEngine"]
 
 SIMILAR_TERMS = 12  # as search/similar.py
 ALL_FACET_VALUES = 10_000
+SHARD_RETRIES = 3  # beyond the client's own retries on another node
+RETRY_PAUSE = 0.5  # seconds, times the attempt: a replica is promoted within a second or two
+
+
+def _transient(exc: TransportError) -> bool:
+    """A failure that another try may not meet: a lost node, shards being moved."""
+    return isinstance(exc, OSConnectionError | ConnectionTimeout) or (
+        isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504))
 
 
 def _cluster_errors(method):
@@ -107,8 +115,19 @@ class OpenSearchEngine:
                       dt.date.today()), True
 
     def _search(self, body: dict, **params) -> dict:
-        return self.client.search(index=self.settings.opensearch_prefix, body=body,
-                                  search_type="dfs_query_then_fetch", **params)
+        """One search, retried when shards failed: a node lost between the dfs and the
+        query phase fails its shards there, and the next try asks their other copies.
+        Partial results are refused, so a total never silently shrinks."""
+        for attempt in range(SHARD_RETRIES + 1):
+            try:
+                return self.client.search(index=self.settings.opensearch_prefix, body=body,
+                                          search_type="dfs_query_then_fetch",
+                                          allow_partial_search_results=False, **params)
+            except TransportError as exc:
+                if attempt == SHARD_RETRIES or not _transient(exc):
+                    raise
+                time.sleep(RETRY_PAUSE * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @_cluster_errors
     def find(self, selection: Selection, sort: str, start: int, stop: int,

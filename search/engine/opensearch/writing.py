@@ -30,16 +30,21 @@ __all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index", "BULK_CHU
 
 BULK_CHUNK = 500  # documents per _bulk request
 BULK_TIMEOUT = 120  # seconds for one _bulk request
-GREEN_TIMEOUT = "60s"  # waiting for the new generation's replicas
+# How long a bulk item waits for its primary shard: a rebuild that lost a node fails
+# within this, instead of the minute OpenSearch waits by default.
+PRIMARY_WAIT = "15s"
+GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
 
 
-def _bulk(client: OpenSearch, actions: Iterable[dict]) -> int:
+def _bulk(client: OpenSearch, actions: Iterable[dict], **params) -> int:
     """Send actions in chunks; every failed item raises (no silent partial index)."""
     done = 0
+    # request_timeout first: the client would take `timeout` for its own
     for ok, _item in helpers.streaming_bulk(client, actions, chunk_size=BULK_CHUNK,
                                            max_retries=3, raise_on_error=True,
                                            raise_on_exception=True,
-                                           request_timeout=BULK_TIMEOUT):
+                                           request_timeout=BULK_TIMEOUT,
+                                           timeout=PRIMARY_WAIT, **params):
         done += ok
     return done
 
@@ -133,9 +138,11 @@ def _finish(client: OpenSearch, index: str, replicas: int) -> None:
     client.indices.put_settings(index=index, body={"index": {
         "number_of_replicas": replicas, "refresh_interval": "1s"}})
     client.indices.refresh(index=index)
+    nodes = client.cluster.health()["number_of_data_nodes"]
+    wanted = "green" if nodes > replicas else "yellow"  # replicas need nodes of their own
     # request_timeout first: without it the client takes `timeout` for its own
     health = client.cluster.health(index=index, params={
-        "wait_for_status": "green", "request_timeout": 90, "timeout": GREEN_TIMEOUT,
+        "wait_for_status": wanted, "request_timeout": 90, "timeout": GREEN_TIMEOUT,
         "ignore": 408})
     if health.get("status") not in ("green", "yellow"):  # a replica may lack a node
         raise EngineUnavailable(f"the new generation {index} is {health.get('status')}")
