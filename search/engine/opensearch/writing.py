@@ -113,12 +113,24 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         if isinstance(exc, EmptyRebuild | KeyboardInterrupt | SystemExit):
             raise
         if isinstance(exc, OpenSearchException | OSError):
-            raise RebuildFailed(f"rebuild of {index} failed ({exc}); the previous "
-                                f"generation stays live") from exc
+            raise RebuildFailed(f"rebuild of {index} failed ({_summary(exc)}); the "
+                                f"previous generation stays live") from exc
         raise
     stats.generation = index
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _summary(exc: BaseException) -> str:
+    """One line: a failed bulk names how many documents failed and the first reason (its
+    own message carries every failed document whole)."""
+    if isinstance(exc, helpers.BulkIndexError):
+        failed = exc.errors
+        first = next(iter(failed[0].values()), {}) if failed else {}
+        error = first.get("error", {}) if isinstance(first, dict) else {}
+        reason = error.get("reason", error) if isinstance(error, dict) else error
+        return f"{len(failed)} documents not written, the first: {reason}"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
 def _discard(gens: Generations, index: str) -> None:
