@@ -13,7 +13,6 @@ import falcon
 
 from search.errors import InvalidRecord
 from search.models import validate_id
-from search.records import attachments_of
 from search.searcher import SearchService
 
 __all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE"]
@@ -171,7 +170,7 @@ class PublicationPage:
                 parent = self.service.get(record["parent_id"])
             except Exception:  # noqa: BLE001 - a parent removed since: show the page without it
                 parent = None
-        attachments = attachments_of(self.service.view().searcher, pid)
+        attachments = self.service.attachments(pid)
         shown = {a["id"] for a in attachments} | {record.get("parent_id")}
         similar = [h.__dict__ for h in self.service.similar(pid, SIMILAR_ON_PAGE + len(shown))
                    if h.id not in shown][:SIMILAR_ON_PAGE]

@@ -16,7 +16,6 @@ from search.models import Publication, validate_id
 from search.searcher import SearchService
 from search.settings import Settings
 from search.topics import TopicDictionary
-from search.writer import delete, upsert
 
 __all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health", "Export"]
 
@@ -66,15 +65,13 @@ class PublicationResource:
         pub = Publication.from_dict(body, source="api")
         pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
-        upsert(self.service.location, [pub])
-        self.service.invalidate()  # read-your-writes within this worker
+        self.service.engine.upsert([pub])  # read-your-writes within this worker
         resp.status = falcon.HTTP_200 if existed else falcon.HTTP_201
         resp.media = {"id": pub.id, "status": "updated" if existed else "created"}
 
     def on_delete(self, req, resp, pid):
         self._authorize(req)
-        removed = delete(self.service.location, [_valid_id(pid)])
-        self.service.invalidate()
+        removed = self.service.engine.delete([_valid_id(pid)])
         if not removed:
             raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
         resp.media = {"id": pid, "status": "deleted"}

@@ -104,8 +104,9 @@ def forget_requests(service, names=("_responses",)) -> None:
 
     view = service.view()
     for name in names:
-        if hasattr(view, name):
-            getattr(view, name).clear()
+        for holder in (service, view):
+            if hasattr(holder, name):
+                getattr(holder, name).clear()
     if hasattr(highlight, "_matcher"):  # compiled snippet regex per query: not "seen before"
         highlight._matcher.cache_clear()
 

@@ -15,25 +15,23 @@ from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_
 from indexer.progress import ReindexProgress
 from indexer.sources import Skip, count_items, iter_publications
 from search import morph
+from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
-from search.schema import SCHEMA_VERSION
 from search.searcher import SearchService
 from search.settings import SAMPLE_DIR, locate_index_dir
-from search.store import IndexLocation
 from search.topics import TopicDictionary
-from search.writer import delete, rebuild, sync_incremental
 
 log = logging.getLogger("kartoteka")
 
 
 def reindex(settings, args) -> int:
-    location = IndexLocation(settings.index_dir)
-    if args.if_missing and location.current_name():
-        if location.current().schema_version == SCHEMA_VERSION:
-            log.info("index already present in %s; nothing to do", settings.index_dir)
+    engine = open_engine(settings)
+    state_dir = Path(settings.index_dir)  # the web crawl's state, beside Whoosh's generations
+    if args.if_missing:
+        if engine.ready():
+            log.info("index already present (%s); nothing to do", engine.describe())
             return 0
-        log.info("the index in %s was built by another version; rebuilding it",
-                 settings.index_dir)
+        log.info("no index built by this version (%s); building it", engine.describe())
     if not args.sources and not args.sample:
         print("error: name the SOURCES to index, or --sample for the shipped sample "
               "(see `kartoteka reindex --help`)", file=sys.stderr)
@@ -42,13 +40,13 @@ def reindex(settings, args) -> int:
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
     if args.sample:
         sources.append(SAMPLE_DIR)
-    removed = location.clean_stale()
+    removed = engine.tidy()
     if removed:
         log.info("removed %d half-written index director%s left by an interrupted run",
                  len(removed), "y" if len(removed) == 1 else "ies")
     skipped: list[Skip] = []
     topics = TopicDictionary.load(settings.topics_file)
-    crawled = _crawl(urls, settings, args, location, topics) if urls else None
+    crawled = _crawl(urls, settings, args, state_dir, _generation(engine), topics) if urls else None
     if crawled is not None and crawled.failed_sites and not args.incremental:
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
@@ -78,20 +76,20 @@ def reindex(settings, args) -> int:
     with ReindexProgress(total, show_bar) as progress:
         if args.incremental:
             scopes = [str(s) for s in sources]
-            stats = sync_incremental(location, publications(), scopes, progress=progress.update,
-                                     phase=progress.phase)
+            stats = engine.sync(publications(), scopes, progress=progress.update,
+                                phase=progress.phase)
             if crawled is not None and crawled.gone:
-                stats.removed += delete(location, crawled.gone)
+                stats.removed += engine.delete(crawled.gone)
         else:
-            stats = rebuild(location, publications(), progress=progress.update,
-                            procs=args.procs, phase=progress.phase)
+            stats = engine.rebuild(publications(), progress=progress.update,
+                                   phase=progress.phase, procs=args.procs)
     elapsed = time.perf_counter() - started
     if crawled is not None:
-        web.save_state(location.root / web.STATE_FILE,
-                       {**crawled.state, "generation": location.current_name()})
-    elif not args.incremental and (location.root / web.STATE_FILE).exists():
-        (location.root / web.STATE_FILE).unlink()  # the new generation has no web pages
-    _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), location)
+        web.save_state(state_dir / web.STATE_FILE,
+                       {**crawled.state, "generation": _generation(engine)})
+    elif not args.incremental and (state_dir / web.STATE_FILE).exists():
+        (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
+    _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
     if crawled is not None:
         _web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
@@ -101,10 +99,18 @@ def reindex(settings, args) -> int:
     return 0
 
 
-def _crawl(urls, settings, args, location, topics):
-    state_path = location.root / web.STATE_FILE
+def _generation(engine) -> str | None:
+    """The live generation's name (None before the first reindex)."""
+    try:
+        return engine.health()["generation"]
+    except IndexMissing:
+        return None
+
+
+def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics):
+    state_path = state_dir / web.STATE_FILE
     state = web.load_state(state_path) if args.incremental else {}
-    if state and state.get("generation") != location.current_name():
+    if state and state.get("generation") != generation:
         log.info("web state belongs to another index generation; fetching every page")
         state = {}
     options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
@@ -131,7 +137,7 @@ def _web_summary(crawled) -> None:
         print(f"  site skipped: {start}: {reason}")
 
 
-def _summary(stats, skipped, elapsed, location) -> None:
+def _summary(stats, skipped, elapsed, engine) -> None:
     cache = morph.cache_stats()
     hits = cache["hits"] + stats.worker_lemma_hits
     lookups = hits + cache["misses"] + stats.worker_lemma_misses
@@ -142,8 +148,7 @@ def _summary(stats, skipped, elapsed, location) -> None:
           f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
           f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
-    print(f"index: {location.root / (stats.generation or '')}  "
-          f"({_size(location.root / (stats.generation or '')) / 1e6:.1f} MB)")
+    print(f"index: {engine.describe()}")
     reasons: dict[str, int] = {}
     for item in skipped:
         reasons[_reason_kind(item.reason)] = reasons.get(_reason_kind(item.reason), 0) + 1
@@ -156,9 +161,6 @@ def _summary(stats, skipped, elapsed, location) -> None:
 def _reason_kind(reason: str) -> str:
     return re.sub(r"^\S+: ", "", re.sub(r"\d[\d,]*", "N", reason))
 
-
-def _size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
 
 
 def search(settings, args) -> int:
@@ -223,11 +225,9 @@ def _terminal_snippet(snippet: str) -> str:
 def stats(settings, args) -> int:
     service = SearchService(settings)
     health = service.health()
-    location = IndexLocation(settings.index_dir)
-    info = location.current()
     print(f"documents: {health['documents']}")
     print(f"generation: {health['generation']}  (built {health['last_reindex']})")
-    print(f"index size: {_size(info.path) / 1e6:.1f} MB  ({info.path})")
+    print(f"engine: {health['engine']}  index: {service.engine.describe()}")
     print(f"index directory: {settings.index_dir}  (from {_index_dir_origin(args)})")
     for name, values in service.all_facets().items():
         print(f"\n{name} ({len(values)} values):")
@@ -238,9 +238,7 @@ def stats(settings, args) -> int:
 
 def serve(settings, args) -> int:
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
-    location = IndexLocation(settings.index_dir)
-    if location.current_name() is None:
-        raise IndexMissing(f"no index in {settings.index_dir}: run `kartoteka reindex` first")
+    open_engine(settings).health()  # IndexMissing: run `kartoteka reindex` first
     _check_bind(settings.host, settings.port)
     env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",

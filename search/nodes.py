@@ -42,6 +42,9 @@ class Phrase:
     slop: int = 1
     boost: float = 1.0
 
+    def __post_init__(self):
+        object.__setattr__(self, "words", tuple(self.words))
+
 
 @dataclass(frozen=True)
 class Sequence:
@@ -51,6 +54,9 @@ class Sequence:
     slots: tuple[tuple[str, ...], ...]
     slop: int = 1
     boost: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "slots", tuple(tuple(s) for s in self.slots))
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,17 @@ class Or:
     minmatch: int = 0
     boost: float = 1.0
 
+    def __post_init__(self):
+        object.__setattr__(self, "children", tuple(self.children))
+
 
 @dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
     boost: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "children", tuple(self.children))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The query language compiled to a Whoosh query over the lemma fields, with the rule of
+"""The query language compiled to a neutral tree (search/nodes.py) over the lemma fields, with the rule of
 what a plain query matches (below) and what the search needs to rank, relax and
 highlight. The syntax itself is search/query_syntax.py.
 """
@@ -8,11 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
+from search import nodes as n
 from search import stems
 from search.analysis import RU_ANALYZER, STOP_WORDS
-from search.forms import ExactForm
 from search.morph import fold_yo, is_cyrillic
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.stems import stem
@@ -51,8 +49,8 @@ def relaxed_words(n: int) -> int:
 class ParsedQuery:
     """The compiled query plus what the search needs to rank, relax and highlight."""
 
-    query: wq.Query
-    relaxed: wq.Query | None
+    query: n.Node
+    relaxed: n.Node | None
     lemmas: frozenset[str]
     forms: frozenset[str]
     words: tuple[str, ...]
@@ -62,7 +60,7 @@ class ParsedQuery:
 
     @property
     def empty(self) -> bool:
-        return self.query is wq.NullQuery
+        return isinstance(self.query, n.Nothing)
 
     def relaxing(self, warnings: list[str]) -> ParsedQuery:
         """The same query under its relaxed rule (what partial matches are ranked by)."""
@@ -72,7 +70,7 @@ class ParsedQuery:
 
 # -- compiler ------------------------------------------------------------------------
 class QueryParser:
-    """Turns user text into a Whoosh query over the lemma fields (and forms columns for `=`)."""
+    """Turns user text into a neutral query tree over the lemma fields (and forms for `=`)."""
 
     def __init__(self, synonyms: SynonymDictionary, title_boost: float = 3.0):
         self.synonyms = synonyms
@@ -89,22 +87,20 @@ class QueryParser:
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = None
         if isinstance(tree, Group) and tree.op == "and":
-            positives = [self._compile(c, _CompileState()) for c in tree.children
-                         if not isinstance(c, Not)]
-            positives = [p for p in positives if p is not None]
+            compiled_children = [self._compile(c, _CompileState()) for c in tree.children]
+            positives = [q for q in compiled_children
+                         if q is not None and not isinstance(q, _Negated)]
             if len(positives) > 1:
-                relaxed = wq.Or(positives, minmatch=relaxed_words(len(positives)))
-                excluded = [self._compile(c, _CompileState()) for c in tree.children
-                            if isinstance(c, Not)]
-                excluded = [n.query for n in excluded if n is not None]
+                relaxed = n.Or(tuple(positives), minmatch=relaxed_words(len(positives)))
+                excluded = [q.query for q in compiled_children if isinstance(q, _Negated)]
                 if excluded:  # relaxing drops required words, never the exclusions
-                    relaxed = wq.AndNot(relaxed, wq.Or(excluded))
-        if isinstance(compiled, wq.Not):
-            compiled = wq.AndNot(wq.Every(), compiled.query)
+                    relaxed = n.AndNot(relaxed, _any(excluded))
+        if isinstance(compiled, _Negated):
+            compiled = n.AndNot(n.EVERY, compiled.query)
         if compiled is None:
             if state.skipped_stop_words:
                 warnings.append("в запросе только служебные слова")
-            compiled = wq.NullQuery
+            compiled = n.NOTHING
         plain = all(kind == "word" and isinstance(node, Word) and not node.exact
                     and not node.prefix for kind, node in tokens)
         return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
@@ -117,13 +113,18 @@ class QueryParser:
             return self._phrase(node, state)
         if isinstance(node, Not):
             inner = self._compile(node.child, _CompileState())
-            return None if inner is None else wq.Not(inner)
+            if isinstance(inner, _Negated):  # NOT NOT a is a
+                return inner.query
+            return None if inner is None else _Negated(inner)
         if isinstance(node, Group):
             if node.op == "and":
                 return self._and(node.children, state)
             parts = [q for q in (self._compile(c, state) for c in node.children) if q is not None]
-            parts = [q for q in parts if not isinstance(q, wq.Not)] or parts
-            return None if not parts else parts[0] if len(parts) == 1 else wq.Or(parts)
+            positives = [q for q in parts if not isinstance(q, _Negated)]
+            if not positives and len(parts) > 1:  # `-a OR -b`: whatever lacks a or b
+                positives = [n.AndNot(n.EVERY, q.query) for q in parts]
+            parts = positives or parts
+            return None if not parts else parts[0] if len(parts) == 1 else n.Or(tuple(parts))
         return None
 
     def _and(self, children, state, merge_synonyms: bool = True):
@@ -131,20 +132,20 @@ class QueryParser:
             children = self._merge_synonym_runs(children, state)
         positives, negatives = [], []
         for child in children:
-            q = child if isinstance(child, wq.Query) else self._compile(child, state)
+            q = child if isinstance(child, _COMPILED) else self._compile(child, state)
             if q is None:
                 continue
-            (negatives if isinstance(q, wq.Not) else positives).append(q)
+            (negatives if isinstance(q, _Negated) else positives).append(q)
         if not positives:
-            return wq.AndNot(wq.Every(), wq.Or([n.query for n in negatives])) if negatives else None
+            return n.AndNot(n.EVERY, _any([x.query for x in negatives])) if negatives else None
         needed = required_words(len(positives)) if merge_synonyms else len(positives)
         if needed < len(positives):
             # A long question: most of its words, not all (search/scoring.py enforces it).
-            positive = wq.Or(positives, minmatch=needed)
+            positive = n.Or(tuple(positives), minmatch=needed)
         else:
-            positive = positives[0] if len(positives) == 1 else wq.And(positives)
+            positive = positives[0] if len(positives) == 1 else n.And(tuple(positives))
         if negatives:
-            return wq.AndNot(positive, wq.Or([n.query for n in negatives]))
+            return n.AndNot(positive, _any([x.query for x in negatives]))
         return positive
 
     def _analyze(self, word: str):
@@ -158,16 +159,16 @@ class QueryParser:
                 whole.append((t.text, t.boost))
         return whole, [parts[p] for p in sorted(parts)]
 
-    def _terms(self, forms: list[tuple[str, float]]) -> wq.Query:
+    def _terms(self, forms: list[tuple[str, float]]) -> n.Node:
         terms = []
         for lemma, weight in forms:
             boost = 0.3 + 0.7 * weight
-            terms.append(wq.Term("title", lemma, boost=self.title_boost * boost))
-            terms.append(wq.Term("body", lemma, boost=boost))
-            terms.append(wq.Term("people", lemma, boost=PEOPLE_BOOST * boost))
-        return wq.Or(terms)
+            terms.append(n.Term("title", lemma, boost=self.title_boost * boost))
+            terms.append(n.Term("body", lemma, boost=boost))
+            terms.append(n.Term("people", lemma, boost=PEOPLE_BOOST * boost))
+        return n.Or(tuple(terms))
 
-    def _word(self, node: Word, state) -> wq.Query | None:
+    def _word(self, node: Word, state) -> n.Node | None:
         folded = fold_yo(node.text.lower())
         if node.exact:
             whole, _ = self._analyze(node.text)
@@ -175,14 +176,14 @@ class QueryParser:
                 return None
             state.forms.add(folded)
             state.lemmas.update(lemma for lemma, _ in whole)
-            return ExactForm(self._terms(whole), folded)
+            return n.ExactForm(self._terms(whole), folded)
         if node.prefix:
             if len(folded) < 2:
                 return None
             state.prefixes.add(folded)
             state.words.append(node.text + "*")  # the star tells the highlighter: a prefix
-            return wq.Or([wq.Prefix("title", folded, boost=self.title_boost),
-                          wq.Prefix("body", folded)])
+            return n.Or((n.Prefix("title", folded, boost=self.title_boost),
+                         n.Prefix("body", folded)))
         if folded in STOP_WORDS:
             state.skipped_stop_words = True
             return None
@@ -195,10 +196,10 @@ class QueryParser:
         state.top_lemmas.append(whole[0][0])
         query = self._terms(whole)
         if is_cyrillic(folded):
-            query = wq.Or([query, wq.Term(stems.FIELD, stem(folded), boost=STEM_WEIGHT)])
+            query = n.Or((query, n.Term(stems.FIELD, stem(folded), boost=STEM_WEIGHT)))
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
-            query = wq.Or([query, self._sequence([p[0][0] for p in parts], slop=1)])
+            query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
         return self._with_alternatives(query, alternatives, state)
 
@@ -210,13 +211,13 @@ class QueryParser:
             state.lemmas.update(alt)
             options.append(self._terms([(alt[0], 1.0)]) if len(alt) == 1
                            else self._sequence(list(alt), slop=1))
-        return wq.Or(options)
+        return n.Or(tuple(options))
 
-    def _sequence(self, lemmas: list[str], slop: int) -> wq.Query:
-        return wq.Or([wq.Phrase("title", lemmas, slop=slop, boost=self.title_boost),
-                      wq.Phrase("body", lemmas, slop=slop)])
+    def _sequence(self, lemmas: list[str], slop: int) -> n.Node:
+        return n.Or((n.Phrase("title", tuple(lemmas), slop=slop, boost=self.title_boost),
+                     n.Phrase("body", tuple(lemmas), slop=slop)))
 
-    def _phrase(self, node: Phrase, state) -> wq.Query | None:
+    def _phrase(self, node: Phrase, state) -> n.Node | None:
         slots: list[list[str]] = []  # the lemmas that may stand at each position
         for word in node.words:
             whole, parts = self._analyze(word)
@@ -235,10 +236,10 @@ class QueryParser:
         if all(len(slot) == 1 for slot in slots):
             query = self._sequence(list(lemmas), node.slop)
         else:  # a homonym or a name: any of its lemmas at that position
-            query = wq.Or([
-                wq.Sequence([_any_of(field, slot) for slot in slots], slop=node.slop,
-                            boost=boost)
-                for field, boost in (("title", self.title_boost), ("body", 1.0))])
+            query = n.Or(tuple(
+                n.Sequence(field, tuple(tuple(slot) for slot in slots), slop=node.slop,
+                           boost=boost)
+                for field, boost in (("title", self.title_boost), ("body", 1.0))))
         return self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
 
     def _merge_synonym_runs(self, children, state):
@@ -249,16 +250,16 @@ class QueryParser:
         out, i = [], 0
         while i < len(children):
             matched = False
-            for n in range(min(longest, len(children) - i), 1, -1):
-                run = children[i:i + n]
+            for size in range(min(longest, len(children) - i), 1, -1):
+                run = children[i:i + size]
                 if not all(isinstance(c, Word) and not c.exact and not c.prefix for c in run):
                     continue
                 key = tuple(w[0][0] for w in (self._analyze(c.text)[0] for c in run) if w)
-                alternatives = self.synonyms.alternatives(key) if len(key) == n else []
+                alternatives = self.synonyms.alternatives(key) if len(key) == size else []
                 if alternatives:
                     run_query = self._and(run, state, merge_synonyms=False)
                     out.append(self._with_alternatives(run_query, alternatives, state))
-                    i += n
+                    i += size
                     matched = True
                     break
             if not matched:
@@ -267,9 +268,19 @@ class QueryParser:
         return out
 
 
-def _any_of(field: str, lemmas: list[str]) -> wq.Query:
-    terms = [wq.Term(field, lemma) for lemma in lemmas]
-    return terms[0] if len(terms) == 1 else wq.Or(terms)
+@dataclass(frozen=True)
+class _Negated:
+    """An exclusion while compiling: it becomes the `negative` of an AndNot."""
+
+    query: n.Node
+
+
+_COMPILED = (n.Term, n.Prefix, n.Phrase, n.Sequence, n.Or, n.And, n.AndNot, n.Every,
+             n.Nothing, n.ExactForm, _Negated)
+
+
+def _any(queries: list[n.Node]) -> n.Node:
+    return n.Or(tuple(queries))
 
 
 @dataclass

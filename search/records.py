@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from search.models import Hit, Publication
 
-__all__ = ["to_hit", "to_publication", "to_record", "topics_of", "attachments_of"]
+__all__ = ["hit_of", "record_of", "to_hit", "to_publication", "to_record", "topics_of", "attachments_of"]
 
 
 def _iso(value) -> str | None:
@@ -25,6 +25,24 @@ def to_hit(fields: dict, snippet: str, score, copies: list[str] | None = None) -
                topics=topics_of(fields.get("topics")), library=fields.get("library"),
                snippet=snippet, score=round(float(score), 4) if score is not None else None,
                parent_id=fields.get("parent_id"), copies=copies or [])
+
+
+def hit_of(pub: Publication, snippet: str, score, copies=()) -> Hit:
+    """The API hit of a publication."""
+    return Hit(id=pub.id, title=pub.title, url=pub.url,
+               published=pub.published.isoformat() if pub.published else None,
+               author=pub.author, topics=list(pub.topics), library=pub.library,
+               snippet=snippet, score=round(float(score), 4) if score is not None else None,
+               parent_id=pub.parent_id, copies=list(copies))
+
+
+def record_of(pub: Publication) -> dict:
+    """A publication as the API gives it: `Publication.to_dict()` without `source`, the
+    server's file path, which is private; the long text comes last, as it always has."""
+    record = pub.to_dict()
+    del record["source"]
+    record["text"] = record.pop("text")
+    return record
 
 
 def to_publication(fields: dict) -> Publication:

@@ -6,16 +6,14 @@ from whoosh import query as wq
 
 from search.analysis import RU_ANALYZER
 from search.errors import NotFound
-from search.highlight import make_snippet
-from search.models import Hit
-from search.records import to_hit, topics_of
+from search.records import topics_of
 
 __all__ = ["similar", "SIMILAR_TERMS"]
 
 SIMILAR_TERMS = 12  # key terms of a publication used to find its neighbours
 
 
-def similar(view, pid: str, limit: int, title_boost: float) -> list[Hit]:
+def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, float]]:
     """Publications about the same things: the document's key terms (those of its title
     weighted double) searched in titles and bodies, the same topics a little ahead."""
     docnum = view.searcher.document_number(id=pid)
@@ -41,8 +39,4 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[Hit]:
         shared = topics & set(topics_of(hit.get("topics")))
         scored.append((hit.score * (1.2 if shared else 1.0), hit.docnum))
     scored.sort(key=lambda item: -item[0])
-    out = []
-    for score, other in scored[:limit]:
-        stored = view.searcher.stored_fields(other)
-        out.append(to_hit(stored, make_snippet(stored.get("body", ""), frozenset()), score))
-    return out
+    return [(view.searcher.stored_fields(other), score) for score, other in scored[:limit]]

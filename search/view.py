@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search import lexicon
 from search.facets import FacetTable
-from search.models import SearchResult
 from search.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.scoring import Scorer
 from search.spelling import SpellingLexicon
 from search.suggest import Vocabulary
 
-__all__ = ["IndexView", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
-
-RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
-RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
+__all__ = ["IndexView"]
 
 
 @dataclass
@@ -36,7 +31,11 @@ class IndexView:
     _spelling: SpellingLexicon | None = None
     _words: dict[str, int] | None = None
     _ids: dict = field(default_factory=dict)
-    _responses: OrderedDict = field(default_factory=OrderedDict)
+    memo: dict = field(default_factory=dict)  # sub-query matches (search/scoring.py)
+    stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
+
+    def __post_init__(self):
+        self.stamp = self.index.latest_generation()
 
     def doc_id(self, docnum: int) -> str:
         """The id of a document, remembered so reranking does not reload stored fields."""
@@ -44,17 +43,6 @@ class IndexView:
         if pid is None:
             pid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
         return pid
-
-    def cached(self, key) -> SearchResult | None:
-        result = self._responses.get(key)
-        if result is not None:
-            self._responses.move_to_end(key)
-        return result
-
-    def remember(self, key, result: SearchResult) -> None:
-        self._responses[key] = result
-        while len(self._responses) > RESPONSE_CACHE_SIZE:
-            self._responses.popitem(last=False)
 
     @property
     def vocabulary(self) -> Vocabulary:

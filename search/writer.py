@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from whoosh.writing import IndexWriter
 
 from search import lexicon
 from search.duplicates import text_key, url_key
+from search.engine import Phase, Progress, RebuildStats
 from search.errors import EmptyRebuild, IndexMissing
 from search.interrupts import interrupt_flag
 from search.journal import Journal
@@ -29,21 +29,6 @@ from search.store import IndexLocation
 from search.vocabulary import Vocabulary
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
-
-
-@dataclass
-class RebuildStats:
-    indexed: int = 0
-    updated: int = 0
-    removed: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-    generation: str | None = None
-    add_seconds: float = 0.0
-    commit_seconds: float = 0.0
-    worker_lemma_hits: int = 0  # lemma-cache figures of the parallel indexing processes
-    worker_lemma_misses: int = 0
-    cached_words: int = 0  # words whose readings came from the previous rebuild's cache
 
 
 def to_document(pub: Publication) -> dict:
@@ -73,8 +58,6 @@ def to_document(pub: Publication) -> dict:
     return doc
 
 
-Progress = Callable[[int], None]  # called with 1 for every publication read
-Phase = Callable[[str], None]  # called with the name of a long step ("committing") as it starts
 
 
 def rebuild(location: IndexLocation, publications: Iterable[Publication],

@@ -267,7 +267,7 @@ def test_stats(jsonl_index, capsys):
     lines = out.splitlines()
     assert lines[0] == f"documents: {len(RECORDS)}"
     assert lines[1].startswith("generation: gen-000001  (built 20")
-    assert lines[2].startswith("index size: ")
+    assert lines[2].startswith("engine: whoosh  index: ") and lines[2].endswith(" MB)")
     assert lines[3] == f"index directory: {jsonl_index}  (from --index-dir)"
     authors = Counter(r["author"] for r in RECORDS if r.get("author"))
     assert f"author ({len(authors)} values):" in lines

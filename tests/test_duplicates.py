@@ -65,10 +65,10 @@ def test_paging_continues_after_the_collapsed_copies(service, sort):
 
 @pytest.mark.parametrize("per_page", [1, 100])
 def test_an_export_has_one_row_per_publication_with_its_copies(service, per_page, monkeypatch):
-    import search.exporting
+    import search.searcher
 
     # a first page smaller than the export: the rest is streamed and collapsed the same way
-    monkeypatch.setattr(search.exporting, "RESPONSE_CACHE_MAX_HITS", per_page)
+    monkeypatch.setattr(search.searcher, "RESPONSE_CACHE_MAX_HITS", per_page)
     hits = list(service.export_hits(SearchRequest(q="конкурс")))
     assert len(hits) == 4
     assert sorted(pid for hit in hits for pid in (hit.id, *hit.copies)) == sorted(

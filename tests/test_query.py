@@ -8,14 +8,15 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh import query as wq
 
 from indexer.cli import main
+from search import nodes
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
 from search.searcher import SearchService
 from search.store import IndexLocation
 from search.synonyms import SynonymDictionary
+from search.whoosh_query import to_whoosh
 from tests.conftest import service_over
 
 DOCS = [
@@ -157,7 +158,7 @@ def test_only_full_matches_when_some_publication_has_every_word(tiny):
 def test_long_question_needs_most_of_its_words(parser, tiny):
     """Four content words or more: three quarters of them, enforced, not 'any word'."""
     parsed = parser.parse("книжная выставка к юбилею писателя")
-    assert parsed.query.minmatch == 3 and len(parsed.query.subqueries) == 4
+    assert parsed.query.minmatch == 3 and len(parsed.query.children) == 4
     assert parser.parse("выставка детских книг").query.__class__.__name__ == "And"
     assert tiny.search(SearchRequest(q="выставка клуб поэзия концерт")).relaxed is True
 
@@ -261,11 +262,11 @@ _QUERIES = st.one_of(
 
 def _run(searcher, parsed: ParsedQuery) -> None:
     assert isinstance(parsed, ParsedQuery)
-    assert isinstance(parsed.query, wq.Query) or parsed.query is wq.NullQuery
+    assert isinstance(parsed.query, nodes.Node)
     assert all(isinstance(w, str) for w in parsed.warnings)
-    searcher.search(parsed.query, limit=5)
+    searcher.search(to_whoosh(parsed.query), limit=5)
     if parsed.relaxed is not None:
-        searcher.search(parsed.relaxed, limit=5)
+        searcher.search(to_whoosh(parsed.relaxed), limit=5)
 
 
 @settings(max_examples=200, deadline=None,

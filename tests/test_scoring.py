@@ -12,12 +12,13 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 from whoosh.matching import binary
 
-from search.forms import ExactForm
+from search import nodes as n
 from search.highlight import _matcher
 from search.models import SearchRequest
 from search.ranking import weighting
 from search.schema import build_schema
 from search.scoring import Scorer
+from search.whoosh_query import to_whoosh
 
 QUERIES = [
     "библиотека", "выставка книг", "история города москва", '"детская литература"',
@@ -55,6 +56,7 @@ def whoosh_scores(searcher, size: int, query) -> np.ndarray:
     The numpy evaluation does not have them: it is compared with the fixed Whoosh.
     """
     out = np.full(size, -np.inf)
+    query = to_whoosh(query)
     if query is not wq.NullQuery:
         saved = binary.AndNotMatcher._find_first, binary.AndNotMatcher._find_next
         binary.AndNotMatcher._find_first, binary.AndNotMatcher._find_next = _find_first, _find_next
@@ -125,8 +127,8 @@ def test_exclusion_removes_every_excluded_document(service, sample):
     """Whoosh's AndNotMatcher kept a document here although it holds the excluded word."""
     view, scorer = sample
     parsed = service.parser.parse("2020 -библиотек")
-    excluded = np.isfinite(numpy_scores(scorer, view.facets.live, parsed.query.b))
-    assert np.isfinite(numpy_scores(scorer, view.facets.live, parsed.query.a)).any()
+    excluded = np.isfinite(numpy_scores(scorer, view.facets.live, parsed.query.negative))
+    assert np.isfinite(numpy_scores(scorer, view.facets.live, parsed.query.positive)).any()
     matched = np.isfinite(numpy_scores(scorer, view.facets.live, parsed.query))
     assert not (matched & excluded).any()
     ids = {view.doc_id(int(d)) for d in np.flatnonzero(excluded)}
@@ -144,21 +146,21 @@ def test_minmatch_needs_that_many_children(service):
     view = service.view()
     scorer = Scorer(view.searcher, view.facets.size, honor_minmatch=True)
     lemmas = ["библиотека", "книга", "выставка", "читатель"]
-    terms = [wq.Term("body", lemma) for lemma in lemmas]
-    got = numpy_scores(scorer, view.facets.live, wq.Or(terms, minmatch=3))
+    terms = [n.Term("body", lemma) for lemma in lemmas]
+    got = numpy_scores(scorer, view.facets.live, n.Or(terms, minmatch=3))
     each = [np.isfinite(numpy_scores(scorer, view.facets.live, t)) for t in terms]
     assert np.array_equal(np.isfinite(got), np.sum(each, axis=0) >= 3)
     # where it matches, the score is Whoosh's: the sum over the words present
-    anyword = whoosh_scores(view.searcher, view.facets.size, wq.Or(terms))
+    anyword = whoosh_scores(view.searcher, view.facets.size, n.Or(terms))
     assert 0 < np.isfinite(got).sum() < np.isfinite(anyword).sum()
     np.testing.assert_allclose(got[np.isfinite(got)], anyword[np.isfinite(got)], rtol=1e-12)
 
 
 def test_exact_form_keeps_only_documents_with_the_form(service, sample):
     view, scorer = sample
-    child = wq.Or([wq.Term("title", "сталь"), wq.Term("body", "сталь"),
-                   wq.Term("title", "стать"), wq.Term("body", "стать")])
-    query = ExactForm(child, "стали")
+    child = n.Or([n.Term("title", "сталь"), n.Term("body", "сталь"),
+                   n.Term("title", "стать"), n.Term("body", "стать")])
+    query = n.ExactForm(child, "стали")
     assert_same(whoosh_scores(view.searcher, view.facets.size, query),
                 numpy_scores(scorer, view.facets.live, query), query)
 
@@ -182,12 +184,12 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
         size = searcher.doc_count_all()
         live = np.array([not searcher.reader().is_deleted(d) for d in range(size)])
         scorer = Scorer(searcher, size, honor_minmatch=False)
-        for query in (wq.Term("body", "книга"), wq.Term("title", "библиотека", boost=3.0),
-                      wq.And([wq.Term("body", "книга"), wq.Term("body", "выставка")]),
-                      wq.Or([wq.Term("body", "детский"), wq.Term("title", "концерт", boost=2)]),
-                      wq.AndNot(wq.Term("body", "библиотека"), wq.Term("body", "выставка")),
-                      wq.Or([wq.Phrase("body", ["выставка", "книга"]), wq.Term("body", "журнал")]),
-                      wq.AndNot(wq.Every(), wq.Term("body", "книга"))):
+        for query in (n.Term("body", "книга"), n.Term("title", "библиотека", boost=3.0),
+                      n.And([n.Term("body", "книга"), n.Term("body", "выставка")]),
+                      n.Or([n.Term("body", "детский"), n.Term("title", "концерт", boost=2)]),
+                      n.AndNot(n.Term("body", "библиотека"), n.Term("body", "выставка")),
+                      n.Or([n.Phrase("body", ["выставка", "книга"]), n.Term("body", "журнал")]),
+                      n.AndNot(n.Every(), n.Term("body", "книга"))):
             assert_same(whoosh_scores(searcher, size, query), numpy_scores(scorer, live, query),
                         query)
 
@@ -206,8 +208,8 @@ def test_pair_proximity_rewards_neighbouring_query_words(service):
     everything = np.arange(searcher.doc_count_all(), dtype=np.int64)
     bonus = pair_proximity(scorer.postings, "body", parsed.content_lemmas, everything)
     assert bonus and all(b > 0 for b in bonus.values())
-    phrase = wq.Phrase("body", list(parsed.content_lemmas))
-    assert set(phrase.matcher(searcher, searcher.context()).all_ids()) <= set(bonus)
+    phrase = n.Phrase("body", list(parsed.content_lemmas))
+    assert set(to_whoosh(phrase).matcher(searcher, searcher.context()).all_ids()) <= set(bonus)
     half = everything[::2]
     assert pair_proximity(scorer.postings, "body", parsed.content_lemmas, half) == {
         d: b for d, b in bonus.items() if d % 2 == 0}

@@ -10,7 +10,7 @@ embedded default) and search/engine/opensearch (a cluster); `KARTOTEKA_ENGINE` c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -100,8 +100,10 @@ class Engine(Protocol):
         """Hits start..stop of `selection` by `sort` (relevance, date_desc, date_asc);
         facet counts when facet_limit is not None."""
 
-    def iter_hits(self, selection: Selection, sort: str, batch: int) -> Iterator[EngineHit]:
-        """Every hit of `selection` in order (exports), read `batch` at a time."""
+    def iter_hits(self, selection: Selection, sort: str, batch: int,
+                  shown: Collection[str] = ()) -> Iterator[EngineHit]:
+        """Every hit of `selection` in order (exports), read `batch` at a time, skipping
+        the publications `shown` already (ids) and their copies."""
 
     def get(self, pid: str) -> Publication | None: ...
 
@@ -125,12 +127,23 @@ class Engine(Protocol):
     def count(self) -> int: ...
 
     def health(self) -> dict:
-        """engine, generation, documents, last_reindex (and the cluster's status)."""
+        """engine, generation, documents, last_reindex (and the cluster's status);
+        raises IndexMissing when there is no index yet."""
+
+    def ready(self) -> bool:
+        """A live index exists and was built by this version (`reindex --if-missing`)."""
+
+    def describe(self) -> str:
+        """Where the live index is and how big, for the CLI's summaries."""
+
+    def tidy(self) -> list[str]:
+        """Remove what interrupted rebuilds left behind; the names removed."""
 
     # -- writing -----------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
-                phase: Phase | None = None) -> RebuildStats:
-        """Everything anew into a new generation, switched to atomically at the end."""
+                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+        """Everything anew into a new generation, switched to atomically at the end
+        (`procs`: processes analyzing documents, where the engine can use several)."""
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:

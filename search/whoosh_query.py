@@ -1,0 +1,71 @@
+"""The neutral query tree (search/nodes.py) as a Whoosh query, for what our numpy scorer
+leaves to Whoosh's matchers (prefixes) and for tests comparing scores with Whoosh's own."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from whoosh import query as wq
+
+from search import nodes as n
+from search.forms import ExactForm
+
+__all__ = ["to_whoosh"]
+
+
+@singledispatch
+def to_whoosh(node) -> wq.Query:
+    raise TypeError(f"not a query node: {node!r}")
+
+
+@to_whoosh.register
+def _(node: n.Term) -> wq.Query:
+    return wq.Term(node.field, node.text, boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.Prefix) -> wq.Query:
+    return wq.Prefix(node.field, node.text, boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.Phrase) -> wq.Query:
+    return wq.Phrase(node.field, list(node.words), slop=node.slop, boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.Sequence) -> wq.Query:
+    places = [wq.Term(node.field, s[0]) if len(s) == 1
+              else wq.Or([wq.Term(node.field, w) for w in s]) for s in node.slots]
+    return wq.Sequence(places, slop=node.slop, boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.Or) -> wq.Query:
+    return wq.Or([to_whoosh(c) for c in node.children], boost=node.boost,
+                 minmatch=node.minmatch)
+
+
+@to_whoosh.register
+def _(node: n.And) -> wq.Query:
+    return wq.And([to_whoosh(c) for c in node.children], boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.AndNot) -> wq.Query:
+    return wq.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
+
+
+@to_whoosh.register
+def _(node: n.Every) -> wq.Query:
+    return wq.Every(boost=node.boost)
+
+
+@to_whoosh.register
+def _(node: n.Nothing) -> wq.Query:
+    return wq.NullQuery
+
+
+@to_whoosh.register
+def _(node: n.ExactForm) -> wq.Query:
+    return ExactForm(to_whoosh(node.child), node.form)
