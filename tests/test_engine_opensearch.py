@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from opensearch_helpers import engine_settings, sample_publications, whoosh_result
+from opensearch_helpers import engine_settings, reference, sample_publications
 
 from search import nodes as n
 from search.analysis import RU_ANALYZER
@@ -104,10 +104,10 @@ TREES = {
 def test_every_node_matches_what_whoosh_matches(engine, service, name):
     node = TREES[name]
     found = engine.find(_selection(node), "relevance", 0, 100, 30)
-    expected = whoosh_result(service, node, SearchRequest(q="x", per_page=100))
+    expected = reference(service, _selection(node))
     assert found.total == expected.total
-    assert _ids(found) == {pid for h in expected.hits for pid in (h.id, *h.copies)}
-    assert found.facets == dict(expected.facets)
+    assert _ids(found) == _ids(expected)
+    assert found.facets == expected.facets
     if name not in ("nothing",):
         assert found.total > 0, "pick a tree that matches something in the sample"
 
@@ -126,12 +126,12 @@ FILTERS = [
 @pytest.mark.parametrize("node", [None, TREES["term"]])
 def test_filters_totals_and_facets_equal_whoosh(engine, service, filters, node):
     request = SearchRequest(q="x" if node else "", per_page=100, **filters)
-    expected = whoosh_result(service, node, request)
     selection = Selection(query=node, filters={k: v for k, v in request.filters().items() if v},
                           date_from=request.date_from, date_to=request.date_to)
     found = engine.find(selection, "relevance", 0, 100, 30)
-    assert (found.total, _ids(found)) == (expected.total, {h.id for h in expected.hits})
-    assert found.facets == dict(expected.facets)
+    expected = reference(service, selection)
+    assert (found.total, _ids(found)) == (expected.total, _ids(expected))
+    assert (found.facets, found.unknown) == (expected.facets, expected.unknown)
 
 
 def test_unknown_filter_values_are_reported(engine):
@@ -185,6 +185,8 @@ def test_iter_hits_gives_the_same_order_as_pages(engine):
         paged = [h.publication.id for h in engine.find(selection, sort, 0, 100, None).hits]
         streamed = [h.publication.id for h in engine.iter_hits(selection, sort, batch=4)]
         assert streamed == paged
+        rest = [h.publication.id for h in engine.iter_hits(selection, sort, 4, paged[:5])]
+        assert rest == paged[5:]
 
 
 def test_a_quoted_name_typed_ranks_its_publications_first(engine):
@@ -205,14 +207,14 @@ def _quoted(pub: Publication) -> list[str]:
 
 # -- the rest of the reading side ------------------------------------------------------
 def test_words_spelling_and_vocabulary_equal_whoosh(engine, service):
-    view = service.view()
-    assert dict(engine.words()) == dict(view.words)
+    whoosh = service.engine
+    assert dict(engine.words()) == dict(whoosh.words())
     lexicon = engine.spelling()
     for word in ("библиотека", "пушкин", "библеотека"):
-        assert lexicon.knows(word) == view.spelling.knows(word)
+        assert lexicon.knows(word) == whoosh.spelling().knows(word)
     from search.spelling import suggest_correction
     assert suggest_correction(lexicon, "библеотека конкурз") == suggest_correction(
-        view.spelling, "библеотека конкурз")
+        whoosh.spelling(), "библеотека конкурз")
     for prefix in ("библ", "онлайн-в", "пушк"):
         assert suggest(engine.vocabulary(), prefix) == service.suggest(prefix), prefix
 
@@ -221,9 +223,7 @@ def test_similar_facet_values_count_and_health(engine, service):
     first = sample_publications()[0]
     similar = engine.similar(first.id, 5)
     assert 0 < len(similar) <= 5 and first.id not in {h.publication.id for h in similar}
-    values = engine.facet_values()
-    assert {k: [(v.value, v.count) for v in vs] for k, vs in values.items()} == {
-        k: [(v["value"], v["count"]) for v in vs] for k, vs in service.all_facets().items()}
+    assert engine.facet_values() == service.engine.facet_values()
     assert engine.count() == 70
     health = engine.health()
     assert (health["engine"], health["documents"]) == ("opensearch", 70)
@@ -344,3 +344,38 @@ def test_sync_adds_updates_and_removes_within_its_scopes(writable):
 
 def test_children_are_publications_of_a_parent(writable):
     assert [p.id for p in writable.children("c1")] == ["c2"]
+
+
+# -- the search policy over either engine ------------------------------------------------
+QUERIES = ["библиотека", "детская библиотека", '"детская библиотека"', "библ*",
+           "книга -конкурс", "=библиотеке", "Вершинина", "пушкинская карта",
+           "как записаться в библиотеку на мастер-класс по рисованию акварелью",
+           "библеотека", ",b,kbjntrf", "стали мастером", "квест пушкинская карта тайны"]
+
+
+@pytest.fixture(scope="module")
+def os_service(engine):
+    from search.searcher import SearchService
+
+    svc = SearchService(engine.settings, engine=OpenSearchEngine(engine.settings))
+    yield svc
+    svc.close()
+
+
+def _summary(result) -> tuple:
+    return (result.total, sorted(pid for h in result.hits for pid in (h.id, *h.copies)),
+            {k: list(v) for k, v in result.facets.items()}, result.relaxed, result.corrected,
+            result.did_you_mean, result.warnings, result.partial_total,
+            sorted(h.id for h in result.partial))
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_search_policy_gives_the_same_answers_over_either_engine(os_service, service, q):
+    request = SearchRequest(q=q, per_page=100)
+    assert _summary(os_service.search(request)) == _summary(service.search(request))
+
+
+def test_exports_over_either_engine(os_service, service):
+    request = SearchRequest(q="библиотека", sort="date_desc")
+    assert [h.id for h in os_service.export_hits(request, batch=7)] == [
+        h.id for h in service.export_hits(request)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
@@ -23,7 +23,7 @@ from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
 from search.engine.opensearch.documents import analyze, from_source
-from search.engine.opensearch.generations import Generations
+from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.hits import iter_hits
 from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
 from search.errors import EngineUnavailable, IndexMissing, NotFound
@@ -137,10 +137,11 @@ class OpenSearchEngine:
         return parse_found(self._search(body), selection, scored, facet_limit)
 
     @_cluster_errors
-    def iter_hits(self, selection: Selection, sort: str, batch: int) -> Iterator[EngineHit]:
+    def iter_hits(self, selection: Selection, sort: str, batch: int,
+                  shown: Collection[str] = ()) -> Iterator[EngineHit]:
         query, scored = self._query(selection, sort)
         yield from iter_hits(self.client, self.settings.opensearch_prefix, selection, query,
-                             sort, scored, batch)
+                             sort, scored, batch, shown)
 
     @_cluster_errors
     def get(self, pid: str) -> Publication | None:
@@ -208,9 +209,32 @@ class OpenSearchEngine:
                 "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
                             "nodes": cluster["number_of_nodes"]}}
 
+    @_cluster_errors
+    def ready(self) -> bool:
+        index = self.gens.live()
+        return index is not None and self.gens.meta(index).get("version") == MAPPING_VERSION
+
+    @_cluster_errors
+    def describe(self) -> str:
+        index = self.gens.live()
+        where = f"alias {self.gens.alias} on {', '.join(self.settings.opensearch_url)}"
+        if index is None:
+            return f"no index behind the {where}"
+        stats = self.client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
+        return (f"{index} ({where}; {stats['docs']['count']} documents, "
+                f"{stats['store']['size_in_bytes'] / 1e6:.1f} MB in primaries)")
+
+    @_cluster_errors
+    def tidy(self) -> list[str]:
+        removed = self.gens.abandoned()
+        for index in removed:
+            self.gens.drop(index)
+        return removed
+
     # -- writing -----------------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
-                phase: Phase | None = None) -> RebuildStats:
+                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+        """`procs` is not used: OpenSearch analyzes nothing, and ours runs in this process."""
         try:
             return writing.rebuild(self.client, self.gens, self.settings, publications,
                                    progress, phase)

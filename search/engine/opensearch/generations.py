@@ -21,8 +21,14 @@ from search.engine.opensearch.derived import Derived, decode, encode
 from search.engine.opensearch.mapping import META_BODY
 from search.errors import IndexMissing
 
-__all__ = ["Generations"]
+__all__ = ["Generations", "MAPPING_VERSION", "ABANDONED_AFTER_HOURS"]
 
+# Bump when mapping.py or the token strings of documents.py change incompatibly: an
+# index built before is then not `ready` and `reindex --if-missing` rebuilds it.
+MAPPING_VERSION = 1
+# A generation the alias never named is abandoned once it is older than the live one, or
+# this old: a rebuild still running elsewhere has a newer name and is younger than this.
+ABANDONED_AFTER_HOURS = 6.0
 _COUNTER = itertools.count()
 _GENERATION = re.compile(r"^\d{8}t\d{12}-\d+-\d+$")
 
@@ -82,6 +88,22 @@ class Generations:
         except NotFoundError:
             pass
 
+    def abandoned(self) -> list[str]:
+        """Generations that no alias names and no rebuild will finish (see
+        ABANDONED_AFTER_HOURS)."""
+        live = self.live()
+        found = self.client.indices.get_settings(index=f"{self.alias}-*",
+                                                 name="index.creation_date",
+                                                 ignore_unavailable=True)
+        cutoff = (dt.datetime.now(dt.UTC).timestamp() - ABANDONED_AFTER_HOURS * 3600) * 1000
+        out = []
+        for name, data in found.items():
+            created = int(data["settings"]["index"]["creation_date"])
+            if self.is_generation(name) and name != live and (
+                    (live is not None and name < live) or created < cutoff):
+                out.append(name)
+        return sorted(out)
+
     def older_unused(self, index: str) -> list[str]:
         """Generations older than `index` that the alias does not name: left by a rebuild
         that was killed before it could clean up."""
@@ -100,7 +122,8 @@ class Generations:
                    built_at: str | None = None) -> None:
         self._ensure_meta()
         self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
-            "index": index, "built_at": built_at or _now(), "changed": uuid.uuid4().hex,
+            "index": index, "version": MAPPING_VERSION, "built_at": built_at or _now(),
+            "changed": uuid.uuid4().hex,
             "stale": False, "documents": documents, "blob": encode(derived)})
 
     def mark_changed(self, index: str, stale: bool = True) -> None:

@@ -7,7 +7,7 @@ order, with its other matching copies, asked for once per batch of new groups.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from opensearchpy import OpenSearch
 
@@ -30,13 +30,14 @@ def _query(selection: Selection, query: dict) -> dict:
 
 
 def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict, sort: str,
-              scored: bool, batch: int) -> Iterator[EngineHit]:
-    """Every hit of `selection` by `sort`, `batch` documents per request."""
+              scored: bool, batch: int, shown: Collection[str] = ()) -> Iterator[EngineHit]:
+    """Every hit of `selection` by `sort`, `batch` documents per request, leaving out the
+    publications `shown` (ids) and their copies."""
     pit = client.create_pit(index=alias, params={"keep_alive": KEEP_ALIVE})["pit_id"]
     try:
         full = _query(selection, query)
         sorting = sort_clause(sort, scored)
-        seen: set[str] = set()
+        seen: set[str] = _groups_of(client, pit, list(shown))
         after = None
         while True:
             body = {"query": full, "sort": sorting, "size": batch,
@@ -65,6 +66,14 @@ def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict,
             client.delete_pit(body={"pit_id": [pit]})
         except Exception:  # noqa: BLE001 - it expires by itself
             pass
+
+
+def _groups_of(client: OpenSearch, pit: str, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    body = {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": ["group"],
+            "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
+    return {h["_source"]["group"] for h in client.search(body=body)["hits"]["hits"]}
 
 
 def _copies(client: OpenSearch, pit: str, query: dict, sorting: list,

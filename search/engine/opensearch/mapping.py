@@ -81,6 +81,7 @@ META_BODY = {
         "dynamic": "strict",
         "properties": {
             "index": _KEYWORD,
+            "version": {"type": "integer"},
             "built_at": _KEYWORD,
             "changed": _KEYWORD,
             "stale": {"type": "boolean"},

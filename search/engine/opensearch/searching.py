@@ -83,7 +83,7 @@ def _unknown_aggs(selection: Selection) -> dict:
     """Per filter value: publications having it anywhere (0: unknown)."""
     checks = {}
     for facet, values in selection.filters.items():
-        if values and facet in FACET_FIELDS:
+        if values and facet in FACET_FIELDS and facet != "year":  # a year is never unknown
             checks[facet] = {"filters": {"filters": {
                 str(i): {"term": {_field(facet, True): str(v)}} for i, v in enumerate(values)}}}
     return {"unknown": {"global": {}, "aggs": checks}} if checks else {}
