@@ -9,6 +9,8 @@
     derived.py      lexicon and vocabulary computed in Python, stored in the meta index
     generations.py  generation names, the alias switch, meta documents
     writing.py      rebuild, sync, upsert, delete
+    groups.py       copies of one publication: the `group` of each document
+    bulk.py         bulk requests where every failed item is an error
     engine.py       OpenSearchEngine, the Engine protocol
 
 Only imported when KARTOTEKA_ENGINE=opensearch (search/engine/__init__.py `open_engine`).

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
@@ -44,16 +46,30 @@ def _transient(exc: TransportError) -> bool:
         isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504))
 
 
-def _cluster_errors(method):
+@contextmanager
+def _translated():
     """Cluster failures as EngineUnavailable (a 503 for the API), not library errors."""
+    try:
+        yield
+    except NotFoundError as exc:
+        raise IndexMissing(f"the OpenSearch index is missing: {exc}") from exc
+    except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
+        raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
+
+
+def _cluster_errors(method):
+    """`_translated` around a method, or around every step of a generator method."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(*args, **kwargs):
+            with _translated():
+                yield from method(*args, **kwargs)
+        return generator
+
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        try:
+        with _translated():
             return method(*args, **kwargs)
-        except NotFoundError as exc:
-            raise IndexMissing(f"the OpenSearch index is missing: {exc}") from exc
-        except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
-            raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
     return wrapper
 
 

@@ -11,49 +11,25 @@ cluster's own translog and replicas are its crash safety (no journal as for Whoo
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
-from search.duplicates import group_ids, text_key, url_key
+from search.duplicates import text_key, url_key
 from search.engine import Phase, Progress, RebuildStats
+from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
 from search.engine.opensearch.generations import Generations
+from search.engine.opensearch.groups import existing, group_for, labels_of, regroup_all, relabel
 from search.engine.opensearch.mapping import index_body
 from search.errors import EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.models import Publication
 
-__all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index", "BULK_CHUNK"]
+__all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index"]
 
-BULK_CHUNK = 500  # documents per _bulk request
-BULK_TIMEOUT = 120  # seconds for one _bulk request
-# How long a bulk item waits for its primary shard: a rebuild that lost a node fails
-# within this, instead of the minute OpenSearch waits by default.
-PRIMARY_WAIT = "15s"
 GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
-
-
-def _bulk(client: OpenSearch, actions: Iterable[dict], **params) -> int:
-    """Send actions in chunks; every failed item raises (no silent partial index)."""
-    done = 0
-    # request_timeout first: the client would take `timeout` for its own
-    for ok, _item in helpers.streaming_bulk(client, actions, chunk_size=BULK_CHUNK,
-                                           max_retries=3, raise_on_error=True,
-                                           raise_on_exception=True,
-                                           request_timeout=BULK_TIMEOUT,
-                                           timeout=PRIMARY_WAIT, **params):
-        done += ok
-    return done
-
-
-def _labels(keys: dict[str, tuple[str | None, str | None]]) -> dict[str, str]:
-    """A group label per id: the id of the first member of its group of copies."""
-    ids = list(keys)
-    groups = group_ids([keys[i] for i in ids])
-    return {pid: ids[int(g)] for pid, g in zip(ids, groups, strict=True)}
 
 
 def rebuild(client: OpenSearch, gens: Generations, settings,
@@ -87,7 +63,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
                        "_source": to_source(pub, pub.id, analyzed)}
 
         t0 = time.perf_counter()
-        _bulk(client, actions())
+        bulk(client, actions())
         stats.add_seconds = time.perf_counter() - t0
         if not keys:
             raise EmptyRebuild("no publication could be read from the sources; "
@@ -95,7 +71,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         if phase:
             phase("committing")
         t0 = time.perf_counter()
-        _relabel(client, index, {pid: label for pid, label in _labels(keys).items()
+        relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
                                  if label != pid})
         _finish(client, index, settings.opensearch_replicas)
         derived = derive_from_index(client, index) if duplicates else builder.build()
@@ -170,45 +146,6 @@ def derive_from_index(client: OpenSearch, index: str) -> Derived:
     return builder.build()
 
 
-def _existing(client: OpenSearch, index: str) -> dict[str, tuple]:
-    """id -> (source, text_key, url_key, group) of every document."""
-    out = {}
-    for hit in helpers.scan(client, index=index, size=2_000,
-                            _source=["id", "source", "text_key", "url_key", "group"]):
-        s = hit["_source"]
-        out[s["id"]] = (s.get("source") or "", s.get("text_key"), s.get("url_key"),
-                        s.get("group"))
-    return out
-
-
-def regroup_all(client: OpenSearch, index: str) -> int:
-    """Recount the groups of copies over the whole index; relabel those that changed."""
-    existing = _existing(client, index)
-    labels = _labels({pid: (e[1], e[2]) for pid, e in existing.items()})
-    return _relabel(client, index, {pid: label for pid, label in labels.items()
-                                    if existing[pid][3] != label})
-
-
-def _relabel(client: OpenSearch, index: str, labels: dict[str, str]) -> int:
-    """Give documents another group. Whole documents are written again: a partial update
-    would re-index from _source, which leaves out the analysis fields (mapping.py)."""
-    if not labels:
-        return 0
-    ids = list(labels)
-
-    def actions() -> Iterator[dict]:
-        for start in range(0, len(ids), BULK_CHUNK):
-            found = client.mget(index=index, body={"ids": ids[start:start + BULK_CHUNK]},
-                                _source=["pub"])
-            for doc in found["docs"]:
-                if doc.get("found"):
-                    pub = from_source(doc["_source"])
-                    yield {"_index": index, "_id": pub.id,
-                           "_source": to_source(pub, labels[pub.id])}
-
-    return _bulk(client, actions())
-
-
 def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publication],
          scopes: list[str], progress: Progress | None = None,
          phase: Phase | None = None) -> RebuildStats:
@@ -216,25 +153,25 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.require_live()
-    existing = _existing(client, index)
+    known = existing(client, index)
     seen: set[str] = set()
 
     def actions() -> Iterator[dict]:
         for pub in publications:
             seen.add(pub.id)
-            if pub.id in existing:
+            if pub.id in known:
                 stats.updated += 1
             else:
                 stats.indexed += 1
             if progress:
                 progress(1)
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, pub.id)}
-        for pid, (source, *_rest) in existing.items():
+        for pid, (source, *_rest) in known.items():
             if pid not in seen and _in_scopes(source, scopes):
                 stats.removed += 1
                 yield {"_op_type": "delete", "_index": index, "_id": pid}
 
-    _bulk(client, actions())
+    bulk(client, actions())
     if phase:
         phase("committing")
     client.indices.refresh(index=index)
@@ -253,36 +190,14 @@ def _in_scopes(source: str, scopes: list[str]) -> bool:
     return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
-def _group_for(client: OpenSearch, index: str, pub: Publication) -> str:
-    """The group of `pub` among what the index holds: that of its copies (merging their
-    groups if it joins several), else a new one."""
-    tk, uk = text_key(pub.text), url_key(pub.url)
-    should = ([{"term": {"text_key": tk}}] if tk else []) + (
-        [{"term": {"url_key": uk}}] if uk else [])
-    if not should:
-        return uuid.uuid4().hex
-    resp = client.search(index=index, body={
-        "size": 1000, "_source": ["group"], "query": {"bool": {
-            "should": should, "minimum_should_match": 1,
-            "must_not": [{"ids": {"values": [pub.id]}}]}}})
-    groups = sorted({h["_source"]["group"] for h in resp["hits"]["hits"]})
-    if not groups:
-        return uuid.uuid4().hex
-    if len(groups) > 1:  # this publication joins groups: the others take the first's label
-        members = client.search(index=index, body={
-            "size": 10_000, "_source": False, "query": {"terms": {"group": groups[1:]}}})
-        _relabel(client, index, {h["_id"]: groups[0] for h in members["hits"]["hits"]})
-    return groups[0]
-
-
 def upsert(client: OpenSearch, gens: Generations, publications: Iterable[Publication]) -> int:
     """Add or replace publications by id in the live generation, in one bulk request."""
     index = gens.require_live()
     pubs = list({pub.id: pub for pub in publications}.values())  # the last record of an id
     if not pubs:
         return 0
-    groups = {pub.id: _group_for(client, index, pub) for pub in pubs}
-    labels = _labels({pub.id: (text_key(pub.text), url_key(pub.url)) for pub in pubs})
+    groups = {pub.id: group_for(client, index, pub) for pub in pubs}
+    labels = labels_of({pub.id: (text_key(pub.text), url_key(pub.url)) for pub in pubs})
     for pub in pubs:  # copies of each other within this batch share the first one's group
         groups[pub.id] = groups[labels[pub.id]]
     done = 0
