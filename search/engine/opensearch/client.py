@@ -8,6 +8,8 @@ so a node killed mid-request costs a retry, not an error. Basic auth comes from 
 
 from __future__ import annotations
 
+import logging
+
 from opensearchpy import OpenSearch
 
 from search.errors import ConfigError
@@ -23,6 +25,8 @@ def make_client(settings, timeout: float = REQUEST_TIMEOUT) -> OpenSearch:
     urls = [u for u in settings.opensearch_url if u]
     if not urls:
         raise ConfigError("KARTOTEKA_OPENSEARCH_URL names no node")
+    # The client logs every request at INFO; failures (and retries) still show as warnings.
+    logging.getLogger("opensearch").setLevel(logging.WARNING)
     https = any(u.startswith("https://") for u in urls)
     options: dict = {}
     if https:

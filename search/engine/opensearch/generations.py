@@ -15,7 +15,7 @@ import os
 import re
 import uuid
 
-from opensearchpy import NotFoundError, OpenSearch
+from opensearchpy import OpenSearch
 
 from search.engine.opensearch.derived import Derived, decode, encode
 from search.engine.opensearch.mapping import META_BODY
@@ -56,11 +56,10 @@ class Generations:
 
     def live(self) -> str | None:
         """The index the alias names, None when there is none yet."""
-        try:
-            found = self.client.indices.get_alias(name=self.alias)
-        except NotFoundError:
+        found = self.client.indices.get_alias(name=self.alias, ignore=404)  # 404: no alias
+        if not found or found.get("status") == 404:
             return None
-        return sorted(found)[-1] if found else None
+        return sorted(found)[-1]
 
     def require_live(self) -> str:
         index = self.live()
@@ -71,10 +70,8 @@ class Generations:
 
     def switch(self, index: str) -> list[str]:
         """Point the alias at `index` in one atomic request; the indices it left."""
-        try:
-            old = sorted(self.client.indices.get_alias(name=self.alias))
-        except NotFoundError:
-            old = []
+        found = self.client.indices.get_alias(name=self.alias, ignore=404)
+        old = [] if found.get("status") == 404 else sorted(found)
         actions = [{"remove": {"index": o, "alias": self.alias}} for o in old if o != index]
         actions.append({"add": {"index": index, "alias": self.alias}})
         self.client.indices.update_aliases(body={"actions": actions})
@@ -83,10 +80,7 @@ class Generations:
     def drop(self, index: str) -> None:
         """Delete a generation and its meta document (both may already be gone)."""
         self.client.indices.delete(index=index, ignore_unavailable=True)
-        try:
-            self.client.delete(index=self.meta_index, id=index, refresh="wait_for")
-        except NotFoundError:
-            pass
+        self.client.delete(index=self.meta_index, id=index, refresh="wait_for", ignore=404)
 
     def abandoned(self) -> list[str]:
         """Generations that no alias names and no rebuild will finish (see
@@ -135,12 +129,9 @@ class Generations:
 
     def meta(self, index: str, with_blob: bool = False) -> dict:
         """The meta document of `index` ({} when missing)."""
-        try:
-            found = self.client.get(index=self.meta_index, id=index,
-                                    _source_excludes=None if with_blob else ["blob"])
-        except NotFoundError:
-            return {}
-        return found["_source"]
+        found = self.client.get(index=self.meta_index, id=index, ignore=404,
+                                _source_excludes=None if with_blob else ["blob"])
+        return found.get("_source") or {}
 
     def derived(self, index: str) -> Derived | None:
         blob = self.meta(index, with_blob=True).get("blob")
