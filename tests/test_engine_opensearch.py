@@ -379,3 +379,25 @@ def test_exports_over_either_engine(os_service, service):
     request = SearchRequest(q="библиотека", sort="date_desc")
     assert [h.id for h in os_service.export_hits(request, batch=7)] == [
         h.id for h in service.export_hits(request)]
+
+
+def test_ready_describe_and_tidy(writable):
+    live = writable.gens.live()
+    assert writable.ready() and live in writable.describe() and "7 documents" in writable.describe()
+    alias = writable.gens.alias
+    left = f"{alias}-20000101t000000000000-1-0"  # what a killed rebuild leaves behind
+    writable.client.indices.create(index=left)
+    assert writable.tidy() == [left] and not writable.client.indices.exists(index=left)
+    assert writable.gens.live() == live and writable.tidy() == []
+
+
+def test_no_index_yet(cluster):
+    from search.errors import IndexMissing
+
+    empty = OpenSearchEngine(engine_settings(cluster, "kt-none"))
+    assert not empty.ready() and "no index" in empty.describe()
+    with pytest.raises(IndexMissing):
+        empty.find(_selection(), "relevance", 0, 10, None)
+    with pytest.raises(IndexMissing):
+        empty.health()
+    empty.close()
