@@ -54,14 +54,15 @@ def test_ranking_adds_bonuses_and_multiplies_recency():
     hints = RankHints(content_lemmas=("красный", "строка"), forms=frozenset({"красная"}),
                       words=("красная", "строка"), plain=True)
     query = ranked({"match_all": {}}, hints, lambda w: 1, 100, 0.1, 730.0, dt.date(2026, 1, 2))
-    score = query["function_score"]
+    named = {"constant_score": {"filter": {"term": {"quoted": "красный строка"}},
+                                "boost": QUOTED_BOOST}}
+    assert query["bool"]["should"] == [named]  # added after recency: not multiplied by it
+    score = query["bool"]["must"][0]["function_score"]
     assert (score["score_mode"], score["boost_mode"]) == ("sum", "multiply")
     assert score["functions"][0] == {"weight": 1}
     assert score["functions"][1]["exp"]["published"] == {
         "origin": "2026-01-02", "scale": "63072000000ms", "decay": 0.5}
     should = score["query"]["bool"]["should"]
-    assert {"constant_score": {"filter": {"term": {"quoted": "красный строка"}},
-                               "boost": QUOTED_BOOST}} in should
     assert sum("span_near" in c["constant_score"]["filter"] for c in should) == 2
     assert ranked({"match_all": {}}, RankHints(), lambda w: 0, 1, 0.0, 1.0,
                   dt.date.today()) == {"match_all": {}}

@@ -104,12 +104,18 @@ def _bonuses(hints: RankHints, doc_freq: DocFreq, documents: int) -> list[dict]:
         out.append({"constant_score": {"filter": {"span_near": {
             "clauses": pair, "slop": WINDOW - 2, "in_order": False}},
             "boost": weight * WINDOW_WEIGHT * _SATURATED_ONCE}})
-    if hints.plain and len(hints.words) >= 2:
-        key = phrase_key(list(hints.words))
-        if key is not None:
-            out.append({"constant_score": {"filter": {"term": {"quoted": key}},
-                                           "boost": QUOTED_BOOST}})
     return out
+
+
+def _quoted_name(hints: RankHints) -> dict | None:
+    """Publications quoting the query's words as a name (search/quoted.py), lifted above
+    the rest after recency, as search/ranking.py does."""
+    if not (hints.plain and len(hints.words) >= 2):
+        return None
+    key = phrase_key(list(hints.words))
+    if key is None:
+        return None
+    return {"constant_score": {"filter": {"term": {"quoted": key}}, "boost": QUOTED_BOOST}}
 
 
 def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,
@@ -118,8 +124,14 @@ def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,
     (1 + weight * 0.5 ** (age / half-life), 1 for an undated publication)."""
     bonuses = _bonuses(hints, doc_freq, documents)
     scored = {"bool": {"must": [query], "should": bonuses}} if bonuses else query
-    if recency_weight <= 0:
-        return scored
+    if recency_weight > 0:
+        scored = _recency(scored, recency_weight, half_life_days, today)
+    named = _quoted_name(hints)
+    return {"bool": {"must": [scored], "should": [named]}} if named else scored
+
+
+def _recency(scored: dict, recency_weight: float, half_life_days: float,
+             today: dt.date) -> dict:
     scale_ms = max(1, round(half_life_days * 86_400_000))
     return {"function_score": {
         "query": scored,
