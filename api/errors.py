@@ -10,12 +10,14 @@ import falcon
 from api.pages import not_found_page, wants_html
 from search.errors import (
     ConfigError,
+    EngineUnavailable,
     ExtractError,
     IndexBusy,
     IndexMissing,
     InvalidRecord,
     NotFound,
     QueryError,
+    RebuildFailed,
     SchemaMismatch,
     SearchError,
 )
@@ -32,6 +34,8 @@ _STATUS = [
     (IndexMissing, falcon.HTTP_503, "Index not available"),
     (SchemaMismatch, falcon.HTTP_503, "Index not available"),
     (IndexBusy, falcon.HTTP_503, "Index busy"),
+    (EngineUnavailable, falcon.HTTP_503, "Index not available"),
+    (RebuildFailed, falcon.HTTP_503, "Index busy"),
     (ConfigError, falcon.HTTP_500, "Configuration error"),
 ]
 

@@ -47,13 +47,14 @@ from search.searcher import SearchService
 from search.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
 from search.topics import TopicDictionary
 
-__all__ = ["RANKERS", "COLLECTIONS", "CORPUS", "OUT", "collection_sources", "publications",
+__all__ = ["RANKERS", "OPTIONAL_RANKERS", "COLLECTIONS", "CORPUS", "OUT", "collection_sources", "publications",
            "open_rankers", "close_rankers", "sphinx_missing", "PlainLemmaFilter"]
 
 ROOT = PROJECT_ROOT
 OUT = ROOT / "bench" / "out"
 CORPUS = ROOT.parent / "shared" / "corpus"
 RANKERS = ("nomorph", "snowball", "lemma", "sphinx", "ours")
+OPTIONAL_RANKERS = ("opensearch",)  # asked for by name only: it needs a cluster
 # sample/corpus: the old set's two indexes; blind: one index of both for the blind set.
 COLLECTIONS = ("sample", "corpus", "blind")
 DEPTH = 100
@@ -67,6 +68,8 @@ _INDEX_CODE = {
     "lemma": ("search/analysis.py", "search/morph.py"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),
 }
+_INDEX_CODE["opensearch"] = _INDEX_CODE["ours"] + tuple(
+    f"search/engine/opensearch/{m}.py" for m in ("mapping", "documents", "writing", "groups"))
 
 
 def collection_sources(name: str) -> list[Path]:
@@ -115,6 +118,23 @@ class Ours:
 
     def close(self):
         self.service.close()
+
+
+class OursOnOpenSearch(Ours):
+    """The same search policy over the OpenSearch engine (not in RANKERS: it needs a
+    cluster, `--rankers ours,opensearch` with KARTOTEKA_OPENSEARCH_URL set). The alias is
+    named for the collection's fingerprint, so a changed collection is indexed anew."""
+
+    def __init__(self, alias: str, pubs):
+        import os
+
+        from search.engine.opensearch import OpenSearchEngine
+
+        settings = Settings.from_env(os.environ, engine="opensearch", opensearch_prefix=alias)
+        engine = OpenSearchEngine(settings)
+        if not engine.ready():
+            engine.rebuild(pubs())
+        self.service = SearchService(settings, engine=engine)
 
 
 class PlainLemmaFilter(Filter):
@@ -215,6 +235,8 @@ def open_rankers(name: str, rebuild_all: bool = False, which=RANKERS,
             path = _index_dir(name, ranker, rebuild_all)
             if ranker == "ours":
                 out[ranker] = Ours(path, pubs)
+            elif ranker == "opensearch":
+                out[ranker] = OursOnOpenSearch(f"bench-{path.name}", pubs)
             elif ranker == "sphinx":
                 try:
                     out[ranker] = SphinxPeer(path, pubs, path.name)

@@ -28,7 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.rankers import CORPUS, OUT, RANKERS, close_rankers, open_rankers, publications  # noqa: E402
+from bench.rankers import (  # noqa: E402
+    CORPUS,
+    OPTIONAL_RANKERS,
+    OUT,
+    RANKERS,
+    close_rankers,
+    open_rankers,
+    publications,
+)
 from bench.relevance_data import (  # noqa: E402
     DATA,
     FreezeError,
@@ -213,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="only documents not yet in blind_qrels.tsv")
     po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
     args = ap.parse_args(argv)
-    unknown = set((args.rankers or "").split(",")) - set(RANKERS) - {""}
+    unknown = set((args.rankers or "").split(",")) - set(RANKERS) - set(OPTIONAL_RANKERS) - {""}
     if unknown:
         ap.error(f"unknown rankers: {', '.join(sorted(unknown))}")
     # A plain kill must still stop searchd: let `finally` blocks run (exit status 143).

@@ -9,12 +9,15 @@ SearchError
  ├── InvalidRecord    a publication record is malformed
  ├── ExtractError     a source page cannot be turned into a publication
  ├── IndexBusy        the index could not be written in time (lock held too long)
- └── EmptyRebuild     a full rebuild found nothing to index; the old index stays
+ ├── EmptyRebuild     a full rebuild found nothing to index; the old index stays
+ ├── EngineUnavailable the search cluster did not answer or refused a request
+ └── RebuildFailed    a rebuild stopped before its switch; the old index stays
 """
 
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
     "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild",
+    "EngineUnavailable", "RebuildFailed",
 ]
 
 
@@ -56,3 +59,11 @@ class IndexBusy(SearchError):
 
 class EmptyRebuild(SearchError):
     """A full rebuild read no publication at all, so the previous index is kept."""
+
+
+class EngineUnavailable(SearchError):
+    """The search cluster did not answer, or refused a request it should have taken."""
+
+
+class RebuildFailed(SearchError):
+    """A rebuild stopped before its switch; the previous generation stays live."""

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cluster_fixture import cluster  # noqa: F401 - one OpenSearch cluster for every module
 
 from search.settings import SAMPLE_DIR, Settings
 

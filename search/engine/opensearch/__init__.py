@@ -1,0 +1,21 @@
+"""The OpenSearch engine: one alias of a cluster holding the analysis of search/analysis.py.
+
+    client.py       the client from Settings (several nodes, auth, TLS, retries)
+    mapping.py      index settings and mappings, the meta index
+    documents.py    Publication <-> document, lemma token strings
+    compiler.py     search/nodes.py trees and ranking hints -> query DSL
+    searching.py    find(): filters, facets, total, collapsed hits
+    hits.py         iter_hits(): exports through a point in time
+    derived.py      lexicon and vocabulary computed in Python, stored in the meta index
+    generations.py  generation names, the alias switch, meta documents
+    writing.py      rebuild, sync, upsert, delete
+    groups.py       copies of one publication: the `group` of each document
+    bulk.py         bulk requests where every failed item is an error
+    engine.py       OpenSearchEngine, the Engine protocol
+
+Only imported when KARTOTEKA_ENGINE=opensearch (search/engine/__init__.py `open_engine`).
+"""
+
+from search.engine.opensearch.engine import OpenSearchEngine
+
+__all__ = ["OpenSearchEngine"]

@@ -1,0 +1,153 @@
+"""The lexicon and the suggestion vocabulary of a generation, without Whoosh.
+
+The Whoosh engine derives them from its segment files (search/lexicon.py,
+search/vocabulary.py). Here a rebuild counts them in Python from the publications it
+writes and stores them, compressed JSON, in the meta index (one document per
+generation), so every server reading the alias loads the same data in one request.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice, takewhile
+
+from search.analysis import RU_ANALYZER
+from search.engine.opensearch.documents import Analyzed
+from search.lexicon import _keep
+from search.models import Publication
+from search.morph import NAME_MARK
+from search.vocabulary import Vocabulary
+
+__all__ = ["Derived", "DerivedBuilder", "TermReader", "ClusterVocabulary", "encode", "decode",
+           "vocabulary_of"]
+
+WRITTEN_FORMS_KEPT = 5  # per lemma, the most frequent forms (completions show a few)
+
+
+class DerivedBuilder:
+    """Collects, publication by publication, what Derived holds."""
+
+    def __init__(self):
+        self.title_df: Counter = Counter()
+        self.body_df: Counter = Counter()
+        self.form_df: Counter = Counter()
+        self.titles: list[dict] = []
+        self.documents = 0
+
+    def add(self, pub: Publication, analyzed: Analyzed) -> None:
+        self.documents += 1
+        self.title_df.update(analyzed.title_terms)
+        self.body_df.update(analyzed.body_terms)
+        self.form_df.update(analyzed.forms)
+        self.titles.append({"id": pub.id, "title": pub.title, "parent_id": pub.parent_id})
+
+    def build(self) -> Derived:
+        written: dict[str, Counter] = {}
+        for form, count in self.form_df.items():
+            for lemma in RU_ANALYZER.index_terms(form):
+                written.setdefault(lemma, Counter())[form] += count
+        vocab = Vocabulary.build(_Titles(self.titles))
+        return Derived(
+            title_df=dict(self.title_df), body_df=dict(self.body_df),
+            written={k: dict(v.most_common(WRITTEN_FORMS_KEPT)) for k, v in written.items()},
+            vocabulary=(vocab.forms, vocab.display, vocab.known_case, vocab.places,
+                        vocab.sequences, vocab.titles),
+            documents=self.documents)
+
+
+class _Titles:
+    """What Vocabulary.build reads of a searcher: the stored titles."""
+
+    def __init__(self, titles: list[dict]):
+        self._titles = titles
+
+    def all_stored_fields(self) -> Iterator[dict]:
+        return iter(self._titles)
+
+
+class Derived:
+    """Document frequencies of the title and body lemmas, forms as written per lemma, and
+    the titles' vocabulary data (search/vocabulary.py), for one generation."""
+
+    def __init__(self, title_df: dict[str, int], body_df: dict[str, int],
+                 written: dict[str, dict[str, int]], vocabulary: tuple, documents: int):
+        self.title_df = title_df
+        self.body_df = body_df
+        self.written = written
+        self.vocabulary_data = vocabulary
+        self.documents = documents
+
+    def words(self) -> dict[str, int]:
+        """search/lexicon.py's words: document frequencies over body and title summed,
+        names, numbers and short words left out."""
+        out: dict[str, int] = {}
+        for table in (self.body_df, self.title_df):
+            for word, count in table.items():
+                if _keep(word):
+                    out[word] = out.get(word, 0) + count
+        return out
+
+    def to_json(self) -> dict:
+        forms, display, known, places, sequences, titles = self.vocabulary_data
+        return {"title_df": self.title_df, "body_df": self.body_df, "written": self.written,
+                "documents": self.documents,
+                "vocabulary": [forms, display, known, [a.tolist() for a in places],
+                               [a.tolist() for a in sequences], [list(t) for t in titles]]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Derived:
+        forms, display, known, places, sequences, titles = data["vocabulary"]
+        vocabulary = (forms, display, known, [array("I", a) for a in places],
+                      [array("I", a) for a in sequences], [tuple(t) for t in titles])
+        return cls(data["title_df"], data["body_df"], data["written"], vocabulary,
+                   data["documents"])
+
+
+def encode(derived: Derived) -> str:
+    """Compressed JSON, base64 (the meta index's binary field); no pickle from a server."""
+    raw = json.dumps(derived.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(zlib.compress(raw.encode("utf-8"), 6)).decode("ascii")
+
+
+def decode(blob: str) -> Derived:
+    return Derived.from_json(json.loads(zlib.decompress(base64.b64decode(blob))))
+
+
+class TermReader:
+    """The little of a Whoosh reader that spelling and completions ask for."""
+
+    def __init__(self, derived: Derived):
+        self.derived = derived
+        self._tables = {"title": derived.title_df, "body": derived.body_df}
+        self._sorted = {name: sorted(table) for name, table in self._tables.items()}
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self._tables.get(field, {}).get(term, 0)
+
+    def expand_prefix(self, field: str, prefix: str) -> Iterable[str]:
+        words = self._sorted.get(field, [])
+        return takewhile(lambda w: w.startswith(prefix),
+                         islice(words, bisect_left(words, prefix), None))
+
+    def reader(self) -> TermReader:
+        return self
+
+
+class ClusterVocabulary(Vocabulary):
+    """The Vocabulary over a TermReader: written forms from the rebuild's counts."""
+
+    def written_forms(self, lemma: str) -> Counter:
+        reader = self.searcher
+        if lemma.startswith(NAME_MARK) or reader is None:
+            return Counter()
+        return Counter(reader.derived.written.get(lemma, {}))
+
+
+def vocabulary_of(derived: Derived) -> ClusterVocabulary:
+    return ClusterVocabulary(*derived.vocabulary_data, searcher=TermReader(derived))

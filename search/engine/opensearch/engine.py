@@ -1,0 +1,285 @@
+"""OpenSearchEngine: the Engine protocol (search/engine/__init__.py) over a cluster.
+
+Reads go to the alias `<prefix>`; every search uses dfs_query_then_fetch, so a score
+does not depend on which shard a publication landed in. What is derived from a
+generation (the lexicon, the suggestion vocabulary) comes from its meta document and is
+kept until the generation token changes; the token itself is looked up at most every
+`reload_interval` seconds, as the Whoosh engine looks at its CURRENT pointer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+
+from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
+from search.engine.opensearch import writing
+from search.engine.opensearch.client import make_client
+from search.engine.opensearch.compiler import compile_node, ranked
+from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
+from search.engine.opensearch.documents import analyze, from_source
+from search.engine.opensearch.generations import MAPPING_VERSION, Generations
+from search.engine.opensearch.hits import iter_hits
+from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
+from search.errors import EngineUnavailable, IndexMissing, NotFound
+from search.models import Publication
+from search.spelling import SpellingLexicon
+
+__all__ = ["OpenSearchEngine"]
+
+SIMILAR_TERMS = 12  # as search/similar.py
+ALL_FACET_VALUES = 10_000
+SHARD_RETRIES = 3  # beyond the client's own retries on another node
+RETRY_PAUSE = 0.5  # seconds, times the attempt: a replica is promoted within a second or two
+
+
+def _transient(exc: TransportError) -> bool:
+    """A failure that another try may not meet: a lost node, shards being moved."""
+    return isinstance(exc, OSConnectionError | ConnectionTimeout) or (
+        isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504))
+
+
+@contextmanager
+def _translated():
+    """Cluster failures as EngineUnavailable (a 503 for the API), not library errors."""
+    try:
+        yield
+    except NotFoundError as exc:
+        raise IndexMissing(f"the OpenSearch index is missing: {exc}") from exc
+    except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
+        raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
+
+
+def _cluster_errors(method):
+    """`_translated` around a method, or around every step of a generator method."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(*args, **kwargs):
+            with _translated():
+                yield from method(*args, **kwargs)
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with _translated():
+            return method(*args, **kwargs)
+    return wrapper
+
+
+class OpenSearchEngine:
+    """One alias of one cluster, as the policy, the CLI and the API use it."""
+
+    name = "opensearch"
+
+    def __init__(self, settings, client=None):
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.gens = Generations(self.client, settings.opensearch_prefix)
+        self._token: tuple[str, str] | None = None  # (index, changed)
+        self._checked = float("-inf")
+        self._derived: tuple[tuple[str, str], Derived | None, dict] | None = None
+
+    # -- the live generation -----------------------------------------------------
+    def _live(self) -> tuple[str, str]:
+        now = time.monotonic()
+        if self._token is None or now - self._checked >= self.settings.reload_interval:
+            index = self.gens.require_live()
+            self._token = (index, self.gens.meta(index).get("changed", ""))
+            self._checked = now
+        return self._token
+
+    @_cluster_errors
+    def generation(self) -> str:
+        index, changed = self._live()
+        return f"{index}:{changed}" if changed else index
+
+    def invalidate(self) -> None:
+        """Look at the cluster on the next call (this process has just written)."""
+        self._checked = float("-inf")
+
+    def _meta(self) -> tuple[Derived | None, dict]:
+        token = self._live()
+        if self._derived is None or self._derived[0] != token:
+            meta = self.gens.meta(token[0], with_blob=True)
+            blob = meta.pop("blob", None)
+            self._derived = (token, decode(blob) if blob else None, meta)
+        return self._derived[1], self._derived[2]
+
+    def _doc_freq(self):
+        derived, _ = self._meta()
+        table = derived.body_df if derived else {}
+        return table.get, (derived.documents if derived else 0)
+
+    # -- searching -------------------------------------------------------------------
+    def _query(self, selection: Selection, sort: str) -> tuple[dict, bool]:
+        """The compiled query, and whether it is scored (relevance order of a query)."""
+        if selection.query is None:
+            return {"match_all": {}}, False
+        query = compile_node(selection.query)
+        if sort != "relevance":
+            return {"constant_score": {"filter": query}}, False
+        doc_freq, documents = self._doc_freq()
+        return ranked(query, selection.hints, lambda w: doc_freq(w, 0), documents,
+                      self.settings.recency_weight, self.settings.recency_half_life_days,
+                      dt.date.today()), True
+
+    def _search(self, body: dict, **params) -> dict:
+        """One search, retried when shards failed: a node lost between the dfs and the
+        query phase fails its shards there, and the next try asks their other copies.
+        Partial results are refused, so a total never silently shrinks."""
+        for attempt in range(SHARD_RETRIES + 1):
+            try:
+                return self.client.search(index=self.settings.opensearch_prefix, body=body,
+                                          search_type="dfs_query_then_fetch",
+                                          allow_partial_search_results=False, **params)
+            except TransportError as exc:
+                if attempt == SHARD_RETRIES or not _transient(exc):
+                    raise
+                time.sleep(RETRY_PAUSE * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    @_cluster_errors
+    def find(self, selection: Selection, sort: str, start: int, stop: int,
+             facet_limit: int | None) -> Found:
+        query, scored = self._query(selection, sort)
+        body = search_body(selection, query, sort, scored, start, stop, facet_limit)
+        return parse_found(self._search(body), selection, scored, facet_limit)
+
+    @_cluster_errors
+    def iter_hits(self, selection: Selection, sort: str, batch: int,
+                  shown: Collection[str] = ()) -> Iterator[EngineHit]:
+        query, scored = self._query(selection, sort)
+        yield from iter_hits(self.client, self.settings.opensearch_prefix, selection, query,
+                             sort, scored, batch, shown)
+
+    @_cluster_errors
+    def get(self, pid: str) -> Publication | None:
+        resp = self._search({"query": {"ids": {"values": [pid]}}, "size": 1})
+        hits = resp["hits"]["hits"]
+        return from_source(hits[0]["_source"]) if hits else None
+
+    @_cluster_errors
+    def children(self, pid: str) -> list[Publication]:
+        resp = self._search({"query": {"term": {"parent_id": pid}}, "size": 10_000,
+                             "sort": [{"id": "asc"}]})
+        return [from_source(h["_source"]) for h in resp["hits"]["hits"]]
+
+    @_cluster_errors
+    def similar(self, pid: str, limit: int) -> list[EngineHit]:
+        """more_like_this over the lemma fields, from the publication's own analysis; the
+        same topics a little ahead, as search/similar.py does."""
+        pub = self.get(pid)
+        if pub is None:
+            raise NotFound(f"no publication with id {pid!r}")
+        fields = analyze(pub).fields
+        like = {"doc": {"title": fields["title"], "body": fields["body"]}}
+        mlt = {"more_like_this": {"fields": ["title", "body"], "like": [like],
+                                  "min_term_freq": 1, "min_doc_freq": 1,
+                                  "max_query_terms": SIMILAR_TERMS,
+                                  "minimum_should_match": "1"}}
+        should = [{"terms": {"topics": list(pub.topics), "boost": 0.2}}] if pub.topics else []
+        body = {"size": limit, "query": {"bool": {
+            "must": [mlt], "should": should, "must_not": [{"ids": {"values": [pid]}}]}},
+                "sort": ["_score", {"id": "asc"}]}
+        return [EngineHit(from_source(h["_source"]), float(h["_score"]))
+                for h in self._search(body)["hits"]["hits"]]
+
+    @_cluster_errors
+    def facet_values(self) -> dict:
+        resp = self._search(facets_body(ALL_FACET_VALUES))
+        return parse_facets(resp["aggregations"], None, ALL_FACET_VALUES)
+
+    def words(self) -> Mapping[str, int]:
+        derived, _ = self._meta()
+        return derived.words() if derived else {}
+
+    def spelling(self) -> SpellingLexicon:
+        derived, _ = self._meta()
+        derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
+        return SpellingLexicon(TermReader(derived), derived.words())
+
+    def vocabulary(self):
+        derived, _ = self._meta()
+        derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
+        return vocabulary_of(derived)
+
+    @_cluster_errors
+    def count(self) -> int:
+        return int(self.client.count(index=self.settings.opensearch_prefix)["count"])
+
+    @_cluster_errors
+    def health(self) -> dict:
+        cluster = self.client.cluster.health()
+        index, _changed = self._live()
+        _, meta = self._meta()
+        return {"engine": self.name, "generation": self.generation(),
+                "documents": self.count(), "last_reindex": meta.get("built_at"),
+                "stale_lexicon": bool(meta.get("stale")),
+                "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
+                            "nodes": cluster["number_of_nodes"]}}
+
+    @_cluster_errors
+    def ready(self) -> bool:
+        index = self.gens.live()
+        return index is not None and self.gens.meta(index).get("version") == MAPPING_VERSION
+
+    @_cluster_errors
+    def describe(self) -> str:
+        index = self.gens.live()
+        where = f"alias {self.gens.alias} on {', '.join(self.settings.opensearch_url)}"
+        if index is None:
+            return f"no index behind the {where}"
+        stats = self.client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
+        return (f"{index} ({where}; {stats['docs']['count']} documents, "
+                f"{stats['store']['size_in_bytes'] / 1e6:.1f} MB in primaries)")
+
+    @_cluster_errors
+    def tidy(self) -> list[str]:
+        removed = self.gens.abandoned()
+        for index in removed:
+            self.gens.drop(index)
+        return removed
+
+    # -- writing -----------------------------------------------------------------------
+    def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
+                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+        """`procs` is not used: OpenSearch analyzes nothing, and ours runs in this process."""
+        try:
+            return writing.rebuild(self.client, self.gens, self.settings, publications,
+                                   progress, phase)
+        finally:
+            self.invalidate()
+
+    @_cluster_errors
+    def sync(self, publications: Iterable[Publication], scopes: list[str],
+             progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
+        if self.gens.live() is None:
+            return self.rebuild(publications, progress, phase)
+        try:
+            return writing.sync(self.client, self.gens, publications, scopes, progress, phase)
+        finally:
+            self.invalidate()
+
+    @_cluster_errors
+    def upsert(self, publications: Iterable[Publication]) -> int:
+        try:
+            return writing.upsert(self.client, self.gens, publications)
+        finally:
+            self.invalidate()
+
+    @_cluster_errors
+    def delete(self, ids: Iterable[str]) -> int:
+        try:
+            return writing.delete(self.client, self.gens, ids)
+        finally:
+            self.invalidate()
+
+    def close(self) -> None:
+        self.client.close()

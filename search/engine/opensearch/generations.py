@@ -1,0 +1,138 @@
+"""Generations in the cluster: index names, the alias, and the meta index.
+
+A generation is the index `<prefix>-<generation>`, the generation a UTC timestamp and a
+counter, so names sort by age. The alias `<prefix>` names the live one and moves in one
+`_aliases` request. The meta index `<prefix>-meta` keeps, per generation (document id:
+its index name), when it was built, a token that changes with every write (the cache
+key of `Engine.generation()`), and the lexicon and vocabulary (derived.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import uuid
+
+from opensearchpy import OpenSearch
+
+from search.engine.opensearch.derived import Derived, decode, encode
+from search.engine.opensearch.mapping import META_BODY
+from search.errors import IndexMissing
+
+__all__ = ["Generations", "MAPPING_VERSION", "ABANDONED_AFTER_HOURS"]
+
+# Bump when mapping.py or the token strings of documents.py change incompatibly: an
+# index built before is then not `ready` and `reindex --if-missing` rebuilds it.
+MAPPING_VERSION = 1
+# A generation the alias never named is abandoned once it is older than the live one, or
+# this old: a rebuild still running elsewhere has a newer name and is younger than this.
+ABANDONED_AFTER_HOURS = 6.0
+_COUNTER = itertools.count()
+_GENERATION = re.compile(r"^\d{8}t\d{12}-\d+-\d+$")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Generations:
+    """The alias, the generations behind it and their meta documents."""
+
+    def __init__(self, client: OpenSearch, prefix: str):
+        self.client = client
+        self.alias = prefix
+        self.meta_index = f"{prefix}-meta"
+
+    def new_name(self) -> str:
+        """A fresh index name, later than every earlier one of this process."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dt%H%M%S%f")
+        return f"{self.alias}-{stamp}-{os.getpid()}-{next(_COUNTER)}"
+
+    def is_generation(self, index: str) -> bool:
+        return index.startswith(f"{self.alias}-") and bool(
+            _GENERATION.match(index[len(self.alias) + 1:]))
+
+    def live(self) -> str | None:
+        """The index the alias names, None when there is none yet."""
+        found = self.client.indices.get_alias(name=self.alias, ignore=404)  # 404: no alias
+        if not found or found.get("status") == 404:
+            return None
+        return sorted(found)[-1]
+
+    def require_live(self) -> str:
+        index = self.live()
+        if index is None:
+            raise IndexMissing(f"no OpenSearch index behind the alias {self.alias!r}: "
+                               f"run a reindex first")
+        return index
+
+    def switch(self, index: str) -> list[str]:
+        """Point the alias at `index` in one atomic request; the indices it left."""
+        found = self.client.indices.get_alias(name=self.alias, ignore=404)
+        old = [] if found.get("status") == 404 else sorted(found)
+        actions = [{"remove": {"index": o, "alias": self.alias}} for o in old if o != index]
+        actions.append({"add": {"index": index, "alias": self.alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        return [o for o in old if o != index]
+
+    def drop(self, index: str) -> None:
+        """Delete a generation and its meta document (both may already be gone)."""
+        self.client.indices.delete(index=index, ignore_unavailable=True)
+        self.client.delete(index=self.meta_index, id=index, refresh="wait_for", ignore=404)
+
+    def abandoned(self) -> list[str]:
+        """Generations that no alias names and no rebuild will finish (see
+        ABANDONED_AFTER_HOURS)."""
+        live = self.live()
+        found = self.client.indices.get_settings(index=f"{self.alias}-*",
+                                                 name="index.creation_date",
+                                                 ignore_unavailable=True)
+        cutoff = (dt.datetime.now(dt.UTC).timestamp() - ABANDONED_AFTER_HOURS * 3600) * 1000
+        out = []
+        for name, data in found.items():
+            created = int(data["settings"]["index"]["creation_date"])
+            if self.is_generation(name) and name != live and (
+                    (live is not None and name < live) or created < cutoff):
+                out.append(name)
+        return sorted(out)
+
+    def older_unused(self, index: str) -> list[str]:
+        """Generations older than `index` that the alias does not name: left by a rebuild
+        that was killed before it could clean up."""
+        found = self.client.indices.get(index=f"{self.alias}-*", ignore_unavailable=True)
+        live = self.live()
+        return [name for name in found if self.is_generation(name) and name < index
+                and name != live]
+
+    # -- meta --------------------------------------------------------------------
+    def _ensure_meta(self) -> None:
+        if not self.client.indices.exists(index=self.meta_index):
+            self.client.indices.create(index=self.meta_index, body=META_BODY,
+                                       params={"wait_for_active_shards": "1"}, ignore=400)
+
+    def write_meta(self, index: str, derived: Derived, documents: int,
+                   built_at: str | None = None) -> None:
+        self._ensure_meta()
+        self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
+            "index": index, "version": MAPPING_VERSION, "built_at": built_at or _now(),
+            "changed": uuid.uuid4().hex,
+            "stale": False, "documents": documents, "blob": encode(derived)})
+
+    def mark_changed(self, index: str, stale: bool = True) -> None:
+        """A write went to `index`: a new cache key; its lexicon is now only close."""
+        self._ensure_meta()
+        self.client.update(index=self.meta_index, id=index, refresh="wait_for",
+                           body={"doc": {"changed": uuid.uuid4().hex, "stale": stale},
+                                 "doc_as_upsert": True})
+
+    def meta(self, index: str, with_blob: bool = False) -> dict:
+        """The meta document of `index` ({} when missing)."""
+        found = self.client.get(index=self.meta_index, id=index, ignore=404,
+                                _source_excludes=None if with_blob else ["blob"])
+        return found.get("_source") or {}
+
+    def derived(self, index: str) -> Derived | None:
+        blob = self.meta(index, with_blob=True).get("blob")
+        return decode(blob) if blob else None

@@ -1,0 +1,164 @@
+"""One search request for a Selection: filters, facets, the total, collapsed hits.
+
+The rules are search/searcher.py's and search/facets.py's:
+- facet filters match case- and ё-insensitively (the `folded` subfields); values of one
+  facet are alternatives, facets are combined with AND, the date range applies to all;
+- a facet's counts apply every filter but its own (a filter aggregation per facet, the
+  facet filters themselves given as post_filter so the aggregations do not see them);
+  counts are of publications, each copy counted, as FacetTable.count does;
+- `total` counts groups of copies once: a cardinality aggregation on `group` with
+  precision_threshold 40000, exact below about 40,000 groups (HyperLogLog++ counts
+  exactly up to its threshold, barring 64-bit hash collisions), approximate beyond;
+- hits are collapsed on `group`, the other matching copies listed through inner_hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from search.engine import EngineHit, Found, Selection
+from search.engine.opensearch.documents import from_source
+from search.engine.opensearch.mapping import FACET_FIELDS
+from search.models import FACETS, FacetValue
+
+__all__ = ["search_body", "parse_found", "filter_clauses", "date_clause", "sort_clause",
+           "facets_body", "parse_facets", "MAX_COPIES", "CARDINALITY_PRECISION"]
+
+MAX_COPIES = 100  # inner hits per collapsed group (OpenSearch's default limit)
+CARDINALITY_PRECISION = 40_000  # the most OpenSearch accepts
+SHARD_SIZE = 5_000  # terms per shard for facet counts: exact up to this many values
+
+
+def _field(facet: str, folded: bool) -> str:
+    name = FACET_FIELDS[facet]
+    return f"{name}.folded" if folded and facet != "year" else name
+
+
+def filter_clauses(filters: Mapping[str, tuple[str, ...]]) -> dict[str, dict]:
+    """One terms clause per facet with values, on its case- and ё-folded field."""
+    return {facet: {"terms": {_field(facet, True): [str(v) for v in values]}}
+            for facet, values in filters.items() if values and facet in FACET_FIELDS}
+
+
+def date_clause(selection: Selection) -> dict | None:
+    bounds = {}
+    if selection.date_from:
+        bounds["gte"] = selection.date_from.isoformat()
+    if selection.date_to:
+        bounds["lte"] = selection.date_to.isoformat()
+    return {"range": {"published": bounds}} if bounds else None
+
+
+def sort_clause(sort: str, scored: bool) -> list:
+    """Relevance (ties by id) when there is a query to score, else by date, ties by id;
+    undated publications last when newest first, first when oldest first (as Whoosh)."""
+    if sort == "relevance" and scored:
+        return ["_score", {"id": "asc"}]
+    if sort == "date_asc":
+        return [{"published": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]
+    return [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+
+
+def _all(clauses) -> dict:
+    clauses = [c for c in clauses if c]
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+def _facet_aggs(filters: dict[str, dict], selection: Selection, limit: int) -> dict:
+    aggs = {}
+    for facet in FACETS:
+        others = [c for name, c in filters.items() if name != facet]
+        selected = [str(v) for v in selection.filters.get(facet, ())]
+        order = {"_key": "desc"} if facet == "year" else [{"_count": "desc"}, {"_key": "asc"}]
+        inner = {"values": {"terms": {"field": _field(facet, False), "size": limit + len(selected),
+                                      "shard_size": SHARD_SIZE, "order": order}}}
+        if selected:
+            inner["selected"] = {"terms": {"field": _field(facet, False), "include": selected,
+                                           "min_doc_count": 0, "size": len(selected)}}
+        aggs[f"facet_{facet}"] = {"filter": _all(others), "aggs": inner}
+    return aggs
+
+
+def _unknown_aggs(selection: Selection) -> dict:
+    """Per filter value: publications having it anywhere (0: unknown)."""
+    checks = {}
+    for facet, values in selection.filters.items():
+        if values and facet in FACET_FIELDS and facet != "year":  # a year is never unknown
+            checks[facet] = {"filters": {"filters": {
+                str(i): {"term": {_field(facet, True): str(v)}} for i, v in enumerate(values)}}}
+    return {"unknown": {"global": {}, "aggs": checks}} if checks else {}
+
+
+def search_body(selection: Selection, query: dict, sort: str, scored: bool, start: int,
+                stop: int, facet_limit: int | None) -> dict:
+    """The body of the one _search request that answers `find`."""
+    filters = filter_clauses(selection.filters)
+    date = date_clause(selection)
+    sorting = sort_clause(sort, scored)
+    body: dict = {
+        "query": {"bool": {"must": [query], "filter": [date] if date else []}},
+        "sort": sorting,
+        "from": start,
+        "size": max(0, stop - start),
+        "track_total_hits": True,
+        "collapse": {"field": "group", "inner_hits": {
+            "name": "copies", "size": MAX_COPIES, "_source": False, "sort": sorting}},
+        "aggs": {"total": {"filter": _all(filters.values()), "aggs": {"groups": {
+            "cardinality": {"field": "group",
+                            "precision_threshold": CARDINALITY_PRECISION}}}},
+                 **_unknown_aggs(selection)},
+    }
+    if filters:
+        body["post_filter"] = _all(filters.values())
+    if facet_limit is not None:
+        body["aggs"].update(_facet_aggs(filters, selection, facet_limit))
+    return body
+
+
+def _facet_values(agg: dict, facet: str, selected: tuple[str, ...], limit: int):
+    counts = {b["key"]: b["doc_count"] for b in agg["values"]["buckets"]}
+    for bucket in agg.get("selected", {}).get("buckets", []):
+        counts[bucket["key"]] = bucket["doc_count"]
+    chosen = {str(v) for v in selected}
+    if facet == "year":
+        order = sorted(counts, reverse=True)
+    else:
+        order = sorted(counts, key=lambda v: (-counts[v], v))
+    top = order[:limit] + [v for v in order[limit:] if v in chosen]
+    return tuple(FacetValue(v, int(counts[v]), v in chosen) for v in top)
+
+
+def parse_facets(aggs: dict, selection: Selection | None, limit: int) -> dict:
+    filters = selection.filters if selection else {}
+    return {facet: _facet_values(aggs[f"facet_{facet}"], facet,
+                                 tuple(filters.get(facet, ())), limit)
+            for facet in FACETS if f"facet_{facet}" in aggs}
+
+
+def facets_body(limit: int) -> dict:
+    """Every facet's values over all publications (facet_values)."""
+    return {"size": 0, "query": {"match_all": {}},
+            "aggs": _facet_aggs({}, Selection(), limit)}
+
+
+def parse_found(resp: dict, selection: Selection, scored: bool,
+                facet_limit: int | None) -> Found:
+    aggs = resp.get("aggregations", {})
+    hits = []
+    for hit in resp["hits"]["hits"]:
+        inner = hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", [])
+        copies = tuple(h["_id"] for h in inner if h["_id"] != hit["_id"])
+        score = hit.get("_score") if scored else None
+        hits.append(EngineHit(from_source(hit["_source"]),
+                              float(score) if score is not None else None, copies))
+    unknown = {}
+    for facet, agg in aggs.get("unknown", {}).items():
+        if not isinstance(agg, dict) or "buckets" not in agg:
+            continue
+        values = selection.filters[facet]
+        missing = tuple(values[int(i)] for i, b in agg["buckets"].items() if not b["doc_count"])
+        if missing:
+            unknown[facet] = tuple(v for v in values if v in missing)
+    facets = parse_facets(aggs, selection, facet_limit) if facet_limit is not None else {}
+    return Found(total=int(aggs["total"]["groups"]["value"]), hits=tuple(hits),
+                 facets=facets, unknown=unknown)

@@ -1,0 +1,224 @@
+"""Writing publications into the cluster: full rebuilds and incremental writes.
+
+A rebuild fills a new generation (no replicas, no refreshes), gives it its replicas,
+waits for them, stores the lexicon, and only then moves the alias in one atomic request
+and deletes the old generation. Whatever stops it before the move (an error, a dead
+node, Ctrl-C) deletes the half-built index and leaves the alias where it was.
+PUT/DELETE and incremental syncs write through the alias with refresh=wait_for: the
+cluster's own translog and replicas are its crash safety (no journal as for Whoosh).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import OpenSearchException
+
+from search.duplicates import text_key, url_key
+from search.engine import Phase, Progress, RebuildStats
+from search.engine.opensearch.bulk import BULK_CHUNK, bulk
+from search.engine.opensearch.derived import Derived, DerivedBuilder
+from search.engine.opensearch.documents import analyze, from_source, to_source
+from search.engine.opensearch.generations import Generations
+from search.engine.opensearch.groups import existing, group_for, labels_of, regroup_all, relabel
+from search.engine.opensearch.mapping import index_body
+from search.errors import EmptyRebuild, EngineUnavailable, RebuildFailed
+from search.models import Publication
+
+__all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index"]
+
+GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
+
+
+def rebuild(client: OpenSearch, gens: Generations, settings,
+            publications: Iterable[Publication], progress: Progress | None = None,
+            phase: Phase | None = None) -> RebuildStats:
+    """Everything into a new generation, switched to atomically (see the module doc)."""
+    stats = RebuildStats()
+    started = time.perf_counter()
+    index = gens.new_name()
+    switched = False
+    try:
+        client.indices.create(index=index, body=index_body(settings.opensearch_shards))
+        builder = DerivedBuilder()
+        keys: dict[str, tuple[str | None, str | None]] = {}
+        duplicates = False
+
+        def actions() -> Iterator[dict]:
+            nonlocal duplicates
+            for pub in publications:
+                analyzed = analyze(pub)
+                if pub.id in keys:
+                    duplicates = True
+                    stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
+                else:
+                    stats.indexed += 1
+                    builder.add(pub, analyzed)
+                keys[pub.id] = (text_key(pub.text), url_key(pub.url))
+                if progress:
+                    progress(1)
+                yield {"_index": index, "_id": pub.id,
+                       "_source": to_source(pub, pub.id, analyzed)}
+
+        t0 = time.perf_counter()
+        bulk(client, actions())
+        stats.add_seconds = time.perf_counter() - t0
+        if not keys:
+            raise EmptyRebuild("no publication could be read from the sources; "
+                               "the index was left unchanged")
+        if phase:
+            phase("committing")
+        t0 = time.perf_counter()
+        relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
+                                 if label != pid})
+        _finish(client, index, settings.opensearch_replicas)
+        derived = derive_from_index(client, index) if duplicates else builder.build()
+        gens.write_meta(index, derived, documents=stats.indexed)
+        old = gens.switch(index)
+        switched = True
+        for gone in old:
+            gens.drop(gone)
+        for stale in gens.older_unused(index):
+            gens.drop(stale)
+        stats.commit_seconds = time.perf_counter() - t0
+    except BaseException as exc:
+        if not switched:
+            _discard(gens, index)
+        if isinstance(exc, EmptyRebuild | KeyboardInterrupt | SystemExit):
+            raise
+        if isinstance(exc, OpenSearchException | OSError):
+            raise RebuildFailed(f"rebuild of {index} failed ({_summary(exc)}); the "
+                                f"previous generation stays live") from exc
+        raise
+    stats.generation = index
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _summary(exc: BaseException) -> str:
+    """One line: a failed bulk names how many documents failed and the first reason (its
+    own message carries every failed document whole)."""
+    if isinstance(exc, helpers.BulkIndexError):
+        failed = exc.errors
+        first = next(iter(failed[0].values()), {}) if failed else {}
+        error = first.get("error", {}) if isinstance(first, dict) else {}
+        reason = error.get("reason", error) if isinstance(error, dict) else error
+        return f"{len(failed)} documents not written, the first: {reason}"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _discard(gens: Generations, index: str) -> None:
+    """Delete a half-built generation, retried a little: a node may have just died. Never
+    the live one: a switch whose answer was lost may still have happened."""
+    for attempt in range(5):
+        try:
+            if gens.live() != index:
+                gens.drop(index)
+            return
+        except Exception:  # noqa: BLE001 - best effort while already failing
+            time.sleep(1 + attempt)
+
+
+def _finish(client: OpenSearch, index: str, replicas: int) -> None:
+    """Replicas and refreshes as for a live index, then wait until it can serve."""
+    client.indices.put_settings(index=index, body={"index": {
+        "number_of_replicas": replicas, "refresh_interval": "1s"}})
+    client.indices.refresh(index=index)
+    nodes = client.cluster.health()["number_of_data_nodes"]
+    wanted = "green" if nodes > replicas else "yellow"  # replicas need nodes of their own
+    # request_timeout first: without it the client takes `timeout` for its own
+    health = client.cluster.health(index=index, params={
+        "wait_for_status": wanted, "request_timeout": 90, "timeout": GREEN_TIMEOUT,
+        "ignore": 408})
+    if health.get("status") not in ("green", "yellow"):  # a replica may lack a node
+        raise EngineUnavailable(f"the new generation {index} is {health.get('status')}")
+
+
+def derive_from_index(client: OpenSearch, index: str) -> Derived:
+    """The lexicon and vocabulary of what an index holds now, read through a scroll."""
+    builder = DerivedBuilder()
+    for hit in helpers.scan(client, index=index, _source=["pub"], size=BULK_CHUNK,
+                            preserve_order=False, query={"query": {"match_all": {}}}):
+        pub = from_source(hit["_source"])
+        builder.add(pub, analyze(pub))
+    return builder.build()
+
+
+def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publication],
+         scopes: list[str], progress: Progress | None = None,
+         phase: Phase | None = None) -> RebuildStats:
+    """Add and update these; remove documents of `scopes` that did not come."""
+    stats = RebuildStats()
+    started = time.perf_counter()
+    index = gens.require_live()
+    known = existing(client, index)
+    seen: set[str] = set()
+
+    def actions() -> Iterator[dict]:
+        for pub in publications:
+            seen.add(pub.id)
+            if pub.id in known:
+                stats.updated += 1
+            else:
+                stats.indexed += 1
+            if progress:
+                progress(1)
+            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, pub.id)}
+        for pid, (source, *_rest) in known.items():
+            if pid not in seen and _in_scopes(source, scopes):
+                stats.removed += 1
+                yield {"_op_type": "delete", "_index": index, "_id": pid}
+
+    bulk(client, actions())
+    if phase:
+        phase("committing")
+    client.indices.refresh(index=index)
+    regroup_all(client, index)
+    client.indices.refresh(index=index)
+    meta = gens.meta(index)
+    gens.write_meta(index, derive_from_index(client, index),
+                    documents=client.count(index=index)["count"], built_at=meta.get("built_at"))
+    stats.generation = index
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _in_scopes(source: str, scopes: list[str]) -> bool:
+    source_file = source.split("#", 1)[0]
+    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
+
+
+def upsert(client: OpenSearch, gens: Generations, publications: Iterable[Publication]) -> int:
+    """Add or replace publications by id in the live generation, in one bulk request."""
+    index = gens.require_live()
+    pubs = list({pub.id: pub for pub in publications}.values())  # the last record of an id
+    if not pubs:
+        return 0
+    groups = {pub.id: group_for(client, index, pub) for pub in pubs}
+    labels = labels_of({pub.id: (text_key(pub.text), url_key(pub.url)) for pub in pubs})
+    for pub in pubs:  # copies of each other within this batch share the first one's group
+        groups[pub.id] = groups[labels[pub.id]]
+    done = 0
+    for ok, _item in helpers.streaming_bulk(
+            client, ({"_index": index, "_id": pub.id, "_source": to_source(pub, groups[pub.id])}
+                     for pub in pubs), chunk_size=BULK_CHUNK, raise_on_error=True,
+            refresh="wait_for"):
+        done += ok
+    gens.mark_changed(index)
+    return done
+
+
+def delete(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> int:
+    """Remove publications by id; how many were there."""
+    index = gens.require_live()
+    removed = 0
+    for ok, item in helpers.streaming_bulk(
+            client, ({"_op_type": "delete", "_index": index, "_id": pid} for pid in ids),
+            raise_on_error=False, refresh="wait_for"):
+        if ok and item["delete"].get("result") == "deleted":
+            removed += 1
+    if removed:
+        gens.mark_changed(index)
+    return removed

@@ -1,0 +1,403 @@
+"""The OpenSearch engine on the session's real cluster, against the Whoosh engine.
+
+The shipped sample is rebuilt once into the alias `kt-sample`; what the Whoosh engine
+answers over the same sample (the session's `service`) is the reference for matches,
+totals and facet counts. Writes go to aliases of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from opensearch_helpers import engine_settings, reference, sample_publications
+
+from search import nodes as n
+from search.analysis import RU_ANALYZER
+from search.engine import RankHints, Selection
+from search.engine.opensearch import OpenSearchEngine
+from search.engine.opensearch.documents import token_string
+from search.errors import EmptyRebuild
+from search.models import Publication, SearchRequest
+from search.suggest import suggest
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(scope="module")
+def engine(cluster):
+    """The sample in the alias kt-sample, rebuilt once for the module."""
+    eng = OpenSearchEngine(engine_settings(cluster, "kt-sample"))
+    stats = eng.rebuild(sample_publications())
+    assert stats.indexed == 70 and stats.generation
+    yield eng
+    eng.close()
+
+
+def _selection(node=None, **filters) -> Selection:
+    return Selection(query=node, filters={k: tuple(v) for k, v in filters.items()})
+
+
+def _ids(found) -> set[str]:
+    return {pid for hit in found.hits for pid in (hit.publication.id, *hit.copies)}
+
+
+# -- mapping and analysis ------------------------------------------------------------
+def test_analyze_puts_alternatives_at_our_positions(engine):
+    terms = RU_ANALYZER.index_terms("Он стал мастером в детской библиотеке")
+    resp = engine.client.indices.analyze(index="kt-sample", body={
+        "field": "body", "text": token_string(terms)})
+    got = {}
+    for token in resp["tokens"]:
+        got.setdefault(token["token"], []).append(token["position"])
+    assert got == terms
+    assert any(len(ls) > 1 for ls in _by_position(terms).values())  # a homonym is in it
+
+
+def _by_position(terms):
+    out = {}
+    for lemma, positions in terms.items():
+        for p in positions:
+            out.setdefault(p, []).append(lemma)
+    return out
+
+
+def test_generation_index_settings(engine):
+    index = engine.gens.live()
+    settings = engine.client.indices.get_settings(index=index)[index]["settings"]["index"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == ("2", "1")
+    assert settings["similarity"]["default"] == {"type": "BM25", "k1": "1.2", "b": "0.75"}
+    mapping = engine.client.indices.get_mapping(index=index)[index]["mappings"]
+    assert mapping["properties"]["body"]["analyzer"] == "lemmas"
+    assert mapping["properties"]["group"]["type"] == "keyword"
+    assert engine.health()["cluster"]["status"] == "green"
+
+
+def test_get_gives_back_the_publication_exactly(engine):
+    for pub in sample_publications()[:5] + sample_publications()[-3:]:
+        assert engine.get(pub.id) == pub
+    assert engine.get("no-such-id") is None
+
+
+# -- matching, totals and facets against Whoosh ---------------------------------------
+TREES = {
+    "term": n.Term("body", "библиотека"),
+    "title term": n.Term("title", "конкурс", boost=3.0),
+    "prefix": n.Prefix("title", "библ"),
+    "phrase": n.Phrase("body", ("детский", "библиотека")),
+    "phrase slop 3": n.Phrase("body", ("книга", "читатель"), slop=3),
+    "sequence": n.Sequence("body", (("стать", "сталь"), ("участник",)), slop=1),
+    "or minmatch": n.Or((n.Term("body", "книга"), n.Term("body", "конкурс"),
+                         n.Term("body", "пушкин")), minmatch=2),
+    "and": n.And((n.Term("body", "книга"), n.Term("title", "библиотека"))),
+    "and not": n.AndNot(n.Term("body", "книга"), n.Term("body", "конкурс")),
+    "every": n.Every(),
+    "nothing": n.Nothing(),
+    "exact form": n.ExactForm(n.Term("body", "библиотека"), "библиотеке"),
+    "people": n.Term("people", "вершинин"),
+    "stems": n.Term("stems", "библиотек"),
+    "quoted": n.Term("quoted", "пушкинский карта"),
+}
+
+
+@pytest.mark.parametrize("name", list(TREES))
+def test_every_node_matches_what_whoosh_matches(engine, service, name):
+    node = TREES[name]
+    found = engine.find(_selection(node), "relevance", 0, 100, 30)
+    expected = reference(service, _selection(node))
+    assert found.total == expected.total
+    assert _ids(found) == _ids(expected)
+    assert found.facets == expected.facets
+    if name not in ("nothing",):
+        assert found.total > 0, "pick a tree that matches something in the sample"
+
+
+FILTERS = [
+    {"topics": ("конкурсы",)},  # case-insensitive
+    {"authors": ("анна вершинина", "ГАЛИНА ШУБИНА")},
+    {"topics": ("День Победы",), "years": (2024, 2025)},
+    {"libraries": ("Центральная городская библиотека",), "authors": ("Светлана Рябинина",)},
+    {"date_from": dt.date(2023, 1, 1), "date_to": dt.date(2024, 6, 30)},
+    {"authors": ("Никто Никакой",)},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("node", [None, TREES["term"]])
+def test_filters_totals_and_facets_equal_whoosh(engine, service, filters, node):
+    request = SearchRequest(q="x" if node else "", per_page=100, **filters)
+    selection = Selection(query=node, filters={k: v for k, v in request.filters().items() if v},
+                          date_from=request.date_from, date_to=request.date_to)
+    found = engine.find(selection, "relevance", 0, 100, 30)
+    expected = reference(service, selection)
+    assert (found.total, _ids(found)) == (expected.total, _ids(expected))
+    assert (found.facets, found.unknown) == (expected.facets, expected.unknown)
+
+
+def test_unknown_filter_values_are_reported(engine):
+    found = engine.find(_selection(author=("Анна Вершинина", "Никто Никакой"),
+                                   topic=("ДЕНЬ ПОБЕДЫ",)), "relevance", 0, 10, None)
+    assert found.unknown == {"author": ("Никто Никакой",)}
+    assert found.total > 0
+
+
+def test_a_facets_counts_ignore_its_own_filter(engine):
+    found = engine.find(_selection(author=("Анна Вершинина",)), "relevance", 0, 10, 30)
+    authors = {v.value: (v.count, v.selected) for v in found.facets["author"]}
+    assert authors["Анна Вершинина"] == (6, True)
+    assert len(authors) > 5  # the other authors are still counted
+    assert sum(v.count for v in found.facets["year"]) == found.total == 6
+
+
+# -- order and pages --------------------------------------------------------------------
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc"])
+def test_date_order_with_id_ties(engine, sort):
+    hits = engine.find(_selection(), sort, 0, 100, None).hits
+    keys = [((h.publication.published or dt.date.min).toordinal(), h.publication.id)
+            for h in hits]
+    if sort == "date_desc":
+        assert [k[0] for k in keys] == sorted((k[0] for k in keys), reverse=True)
+        assert hits[-1].publication.published is None  # undated last
+    else:
+        assert keys == sorted(keys)
+    assert all(h.score is None for h in hits) and len(hits) == 70
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date_desc"])
+def test_pages_continue_without_overlap(engine, sort):
+    selection = _selection(TREES["term"])
+    whole = [h.publication.id for h in engine.find(selection, sort, 0, 100, None).hits]
+    pages = [h.publication.id for start in range(0, len(whole), 7)
+             for h in engine.find(selection, sort, start, start + 7, None).hits]
+    assert pages == whole
+    assert engine.find(selection, sort, 500, 510, None).hits == ()
+
+
+def test_relevance_is_by_score_then_id(engine):
+    hits = engine.find(_selection(TREES["term"]), "relevance", 0, 100, None).hits
+    keys = [(-h.score, h.publication.id) for h in hits]
+    assert keys == sorted(keys)
+
+
+def test_iter_hits_gives_the_same_order_as_pages(engine):
+    for sort in ("relevance", "date_asc"):
+        selection = _selection(TREES["term"])
+        paged = [h.publication.id for h in engine.find(selection, sort, 0, 100, None).hits]
+        streamed = [h.publication.id for h in engine.iter_hits(selection, sort, batch=4)]
+        assert streamed == paged
+        rest = [h.publication.id for h in engine.iter_hits(selection, sort, 4, paged[:5])]
+        assert rest == paged[5:]
+
+
+def test_a_quoted_name_typed_ranks_its_publications_first(engine):
+    words = ("пушкинская", "карта")
+    node = n.Or((n.Term("body", "пушкинский"), n.Term("body", "карта")), minmatch=2)
+    hints = RankHints(content_lemmas=("пушкинский", "карта"), forms=frozenset(words),
+                      words=words, plain=True)
+    hits = engine.find(Selection(query=node, hints=hints), "relevance", 0, 100, None).hits
+    quoting = {h.publication.id for h in hits
+               if "пушкинский карта" in _quoted(h.publication)}
+    assert quoting and {h.publication.id for h in hits[:len(quoting)]} == quoting
+
+
+def _quoted(pub: Publication) -> list[str]:
+    from search.quoted import quoted_keys
+    return quoted_keys(f"{pub.title}\n{pub.text}")
+
+
+# -- the rest of the reading side ------------------------------------------------------
+def test_words_spelling_and_vocabulary_equal_whoosh(engine, service):
+    whoosh = service.engine
+    assert dict(engine.words()) == dict(whoosh.words())
+    lexicon = engine.spelling()
+    for word in ("библиотека", "пушкин", "библеотека"):
+        assert lexicon.knows(word) == whoosh.spelling().knows(word)
+    from search.spelling import suggest_correction
+    assert suggest_correction(lexicon, "библеотека конкурз") == suggest_correction(
+        whoosh.spelling(), "библеотека конкурз")
+    for prefix in ("библ", "онлайн-в", "пушк"):
+        assert suggest(engine.vocabulary(), prefix) == service.suggest(prefix), prefix
+
+
+def test_similar_facet_values_count_and_health(engine, service):
+    first = sample_publications()[0]
+    similar = engine.similar(first.id, 5)
+    assert 0 < len(similar) <= 5 and first.id not in {h.publication.id for h in similar}
+    assert engine.facet_values() == service.engine.facet_values()
+    assert engine.count() == 70
+    health = engine.health()
+    assert (health["engine"], health["documents"]) == ("opensearch", 70)
+    assert health["generation"].startswith("kt-sample-") and health["last_reindex"]
+    assert engine.children(first.id) == []
+
+
+# -- writing -----------------------------------------------------------------------------
+ARTICLE = ("Юные читатели районной библиотеки собрались на конкурс чтецов. Ребята читали "
+           "стихи о родном крае, о весне и о дружбе, а жюри из библиотекарей и учителей "
+           "выбирало лучших. Победители получили книги и дипломы, а все участники — "
+           "сладкие призы и приглашение в летний читальный зал.")
+DOCS = [
+    {"id": "a1", "title": "Конкурс чтецов", "text": ARTICLE, "date": "2024-03-01"},
+    {"id": "a2", "title": "Конкурс чтецов в библиотеке",
+     "text": ARTICLE.upper().replace(".", " ."), "date": "2024-03-02"},
+    {"id": "a3", "title": "Чтецы", "text": ARTICLE + "\n", "date": "2024-03-03"},
+    {"id": "b1", "title": "Конкурс рисунков", "url": "https://www.lib.example.ru/news/7/",
+     "text": "Конкурс рисунков о весне провели для младших школьников.", "date": "2024-04-01"},
+    {"id": "b2", "title": "Конкурс рисунков (копия)", "url": "http://lib.example.ru/news/7",
+     "text": "Конкурс рисунков провели в детском отделе.", "date": "2024-04-02"},
+    {"id": "c1", "title": "Конкурс поделок", "text": "Короткая заметка о конкурсе поделок.",
+     "date": "2024-05-01", "source_file": "notes/c.jsonl"},
+    {"id": "c2", "title": "Конкурс поделок", "text": "Короткая заметка о конкурсе поделок.",
+     "date": "2024-05-02", "source_file": "notes/c.jsonl", "parent_id": "c1"},
+]
+KONKURS = n.Term("body", "конкурс")
+
+
+def _pubs(records=DOCS) -> list[Publication]:
+    return [Publication.from_dict(r) for r in records]
+
+
+@pytest.fixture
+def writable(cluster, request):
+    """A fresh alias holding DOCS, dropped afterwards."""
+    prefix = f"kt-w-{request.node.name.split('[')[0].replace('_', '-')[-30:]}"
+    eng = OpenSearchEngine(engine_settings(cluster, prefix))
+    eng.rebuild(_pubs())
+    yield eng
+    eng.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+    eng.client.indices.delete(index=f"{prefix}-meta", ignore_unavailable=True)
+    eng.close()
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date_desc", "date_asc"])
+def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
+    found = writable.find(_selection(KONKURS), sort, 0, 10, 30)
+    assert found.total == len(found.hits) == 4
+    groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)
+    assert groups == [["a1", "a2", "a3"], ["b1", "b2"], ["c1"], ["c2"]]
+    assert {v.value: v.count for v in found.facets["year"]} == {"2024": 7}  # copies counted
+    pages = [writable.find(_selection(KONKURS), sort, i, i + 1, None).hits for i in range(5)]
+    assert [len(p) for p in pages] == [1, 1, 1, 1, 0]
+    assert sorted(pid for p in pages[:4] for pid in (p[0].publication.id, *p[0].copies)) == \
+        sorted(d["id"] for d in DOCS)
+    streamed = list(writable.iter_hits(_selection(KONKURS), sort, batch=2))
+    assert [h.publication.id for h in streamed] == [h.publication.id for h in found.hits]
+    assert [h.copies for h in streamed] == [h.copies for h in found.hits]
+
+
+def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
+    old = writable.gens.live()
+    stats = writable.rebuild(_pubs(DOCS[:3]))
+    new = writable.gens.live()
+    assert new == stats.generation != old
+    assert not writable.client.indices.exists(index=old)
+    assert writable.gens.meta(old) == {} and writable.gens.meta(new)["documents"] == 3
+    assert writable.count() == 3 and writable.generation().startswith(new)
+    assert list(writable.client.indices.get_alias(name=writable.gens.alias)) == [new]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_rebuild_leaves_the_old_alias_and_no_index(writable, error):
+    old = writable.gens.live()
+
+    def failing():
+        yield from _pubs(DOCS[:4])
+        raise error("source broke")
+
+    with pytest.raises(error):
+        writable.rebuild(failing())
+    assert writable.gens.live() == old and writable.count() == 7
+    assert sorted(writable.client.indices.get(index=f"{writable.gens.alias}-*")) == sorted(
+        [old, f"{writable.gens.alias}-meta"])
+    with pytest.raises(EmptyRebuild):
+        writable.rebuild([])
+    assert writable.gens.live() == old
+
+
+def test_upsert_and_delete_change_the_live_generation(writable):
+    before = writable.generation()
+    copy = Publication.from_dict({"id": "a4", "title": "Снова чтецы", "text": ARTICLE,
+                                  "date": "2024-06-01"})
+    fresh = Publication.from_dict({"id": "d1", "title": "Выставка", "text": "Новая выставка книг."})
+    assert writable.upsert([copy, fresh]) == 2
+    assert writable.generation() != before and writable.count() == 9
+    assert writable.get("d1") == fresh
+    found = writable.find(_selection(KONKURS), "relevance", 0, 10, None)
+    article = next(h for h in found.hits if h.publication.id.startswith("a"))
+    assert sorted((article.publication.id, *article.copies)) == ["a1", "a2", "a3", "a4"]
+    assert found.total == 4
+    assert writable.delete(["d1", "a4", "nope"]) == 2
+    assert writable.count() == 7 and writable.get("d1") is None
+    assert writable.health()["stale_lexicon"] is True
+
+
+def test_sync_adds_updates_and_removes_within_its_scopes(writable):
+    changed = Publication.from_dict({**DOCS[5], "title": "Конкурс поделок: итоги"})
+    new = Publication.from_dict({"id": "c3", "title": "Новая заметка", "text": "Заметка о книгах.",
+                                 "source_file": "notes/c.jsonl"})
+    stats = writable.sync([changed, new], scopes=["notes"])
+    assert (stats.indexed, stats.updated, stats.removed) == (1, 1, 1)  # c2 is gone
+    assert writable.get("c1").title == "Конкурс поделок: итоги" and writable.get("c2") is None
+    assert writable.count() == 7  # a1-a3, b1-b2 from elsewhere stay
+    assert "заметка" in writable.words() and writable.health()["stale_lexicon"] is False
+
+
+def test_children_are_publications_of_a_parent(writable):
+    assert [p.id for p in writable.children("c1")] == ["c2"]
+
+
+# -- the search policy over either engine ------------------------------------------------
+QUERIES = ["библиотека", "детская библиотека", '"детская библиотека"', "библ*",
+           "книга -конкурс", "=библиотеке", "Вершинина", "пушкинская карта",
+           "как записаться в библиотеку на мастер-класс по рисованию акварелью",
+           "библеотека", ",b,kbjntrf", "стали мастером", "квест пушкинская карта тайны"]
+
+
+@pytest.fixture(scope="module")
+def os_service(engine):
+    from search.searcher import SearchService
+
+    svc = SearchService(engine.settings, engine=OpenSearchEngine(engine.settings))
+    yield svc
+    svc.close()
+
+
+def _summary(result) -> tuple:
+    return (result.total, sorted(pid for h in result.hits for pid in (h.id, *h.copies)),
+            {k: list(v) for k, v in result.facets.items()}, result.relaxed, result.corrected,
+            result.did_you_mean, result.warnings, result.partial_total,
+            sorted(h.id for h in result.partial))
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_search_policy_gives_the_same_answers_over_either_engine(os_service, service, q):
+    request = SearchRequest(q=q, per_page=100)
+    assert _summary(os_service.search(request)) == _summary(service.search(request))
+
+
+def test_exports_over_either_engine(os_service, service):
+    request = SearchRequest(q="библиотека", sort="date_desc")
+    assert [h.id for h in os_service.export_hits(request, batch=7)] == [
+        h.id for h in service.export_hits(request)]
+
+
+def test_ready_describe_and_tidy(writable):
+    live = writable.gens.live()
+    assert writable.ready() and live in writable.describe() and "7 documents" in writable.describe()
+    alias = writable.gens.alias
+    left = f"{alias}-20000101t000000000000-1-0"  # what a killed rebuild leaves behind
+    writable.client.indices.create(index=left)
+    assert writable.tidy() == [left] and not writable.client.indices.exists(index=left)
+    assert writable.gens.live() == live and writable.tidy() == []
+
+
+def test_no_index_yet(cluster):
+    from search.errors import IndexMissing
+
+    empty = OpenSearchEngine(engine_settings(cluster, "kt-none"))
+    assert not empty.ready() and "no index" in empty.describe()
+    with pytest.raises(IndexMissing):
+        empty.find(_selection(), "relevance", 0, 10, None)
+    with pytest.raises(IndexMissing):
+        empty.health()
+    empty.close()

@@ -1,0 +1,174 @@
+"""Faults on the session's real cluster: a data node killed while searches run, killed
+during a rebuild, and restarted with nothing lost.
+
+Node 2 holds data only (node 1 is the cluster manager, whose loss no two-node cluster
+survives), so it is the one killed; every test leaves the cluster green again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import threading
+import time
+
+import pytest
+from cluster_fixture import WAIT
+from opensearch_helpers import engine_settings, sample_publications
+
+from search import nodes as n
+from search.engine import Selection
+from search.engine.opensearch import OpenSearchEngine
+from search.errors import RebuildFailed
+
+pytestmark = pytest.mark.cluster
+
+PREFIX = "kt-faults"
+COPIES = 5  # the sample five times over: 350 publications
+QUERIES = [n.Term("body", "библиотека"), n.Phrase("body", ("детский", "библиотека")),
+           n.Or((n.Term("body", "книга"), n.Term("title", "конкурс")), minmatch=1), None]
+
+
+def _publications(times: int, tag: str = "") -> list:
+    """The sample `times` over under new ids; no two are copies (own text, no address)."""
+    out = []
+    for i in range(times):
+        for pub in sample_publications():
+            out.append(dataclasses.replace(pub, id=f"{pub.id}-{tag}{i}", url=None,
+                                           text=f"{pub.text}\nВыпуск {tag}{i}."))
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine(cluster):
+    eng = OpenSearchEngine(engine_settings(cluster, PREFIX))
+    eng.rebuild(_publications(COPIES))
+    yield eng
+    eng.client.indices.delete(index=f"{PREFIX}-*", ignore_unavailable=True)
+    eng.close()
+
+
+def _expected(engine) -> dict:
+    return {i: engine.find(Selection(query=q), "relevance", 0, 10, 30).total
+            for i, q in enumerate(QUERIES)}
+
+
+def _restart_node_2(cluster) -> None:
+    started = cluster.script("start")
+    assert started.returncode == 0, started.stdout + started.stderr
+    health = cluster.health(wait_for_nodes="2", wait_for_status="green", timeout=WAIT)
+    assert (health["status"], health["number_of_nodes"]) == ("green", 2), health
+
+
+def _kill_node_2(cluster) -> None:
+    os.kill(cluster.pid(2), signal.SIGKILL)
+
+
+class Searchers:
+    """Threads that search until stopped, each with its own engine (as web workers)."""
+
+    def __init__(self, cluster, expected: dict, threads: int = 4):
+        self.expected = expected
+        self.errors: list[str] = []
+        self.done = 0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(cluster, k))
+                        for k in range(threads)]
+
+    def _run(self, cluster, k: int) -> None:
+        eng = OpenSearchEngine(engine_settings(cluster, PREFIX))
+        i = k
+        while not self.stop.is_set():
+            q = i % len(QUERIES)
+            try:
+                total = eng.find(Selection(query=QUERIES[q]), "relevance", 0, 10, 30).total
+                if total != self.expected[q]:
+                    self.errors.append(f"query {q}: total {total} != {self.expected[q]}")
+                self.done += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is what we look for
+                self.errors.append(f"query {q}: {type(exc).__name__}: {exc}")
+            i += 1
+        eng.close()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=120)
+
+
+def test_searches_go_on_while_a_data_node_is_killed(cluster, engine):
+    expected = _expected(engine)
+    with Searchers(cluster, expected) as searchers:
+        time.sleep(1.5)
+        before = searchers.done
+        _kill_node_2(cluster)
+        time.sleep(6)
+    assert searchers.errors == []
+    assert before > 0 and searchers.done > before + 8  # searching went on after the kill
+    assert engine.count() == COPIES * 70
+    _restart_node_2(cluster)
+    assert _expected(engine) == expected
+
+
+def test_a_node_killed_during_a_rebuild_leaves_a_serving_alias(cluster, engine):
+    old = engine.gens.live()
+    expected = _expected(engine)
+    outcome: dict = {}
+    progress = {"n": 0}
+    killed = threading.Event()
+
+    def count(k: int) -> None:
+        progress["n"] += k
+        if progress["n"] == 300:
+            _kill_node_2(cluster)
+            killed.set()
+
+    def rebuild() -> None:
+        writer = OpenSearchEngine(engine_settings(cluster, PREFIX))
+        try:
+            outcome["stats"] = writer.rebuild(_publications(COPIES * 4, "r"), progress=count)
+        except Exception as exc:  # noqa: BLE001 - a clean failure is an allowed outcome
+            outcome["error"] = exc
+        finally:
+            writer.close()
+
+    with Searchers(cluster, expected, threads=2) as searchers:
+        worker = threading.Thread(target=rebuild)
+        worker.start()
+        worker.join(timeout=240)
+    assert killed.is_set() and not worker.is_alive()
+    assert searchers.errors == [] and searchers.done > 0  # the old alias kept serving
+    live = engine.gens.live()
+    if "error" in outcome:  # failed cleanly: the old generation, nothing half-built left
+        assert isinstance(outcome["error"], RebuildFailed), outcome["error"]
+        assert live == old and engine.count() == COPIES * 70
+    else:  # or finished on the node that was left
+        assert live == outcome["stats"].generation and engine.count() == COPIES * 4 * 70
+    indices = set(engine.client.indices.get(index=f"{PREFIX}-*"))
+    assert indices == {live, f"{PREFIX}-meta"}
+    _restart_node_2(cluster)
+    assert engine.gens.live() == live and engine.count() in (COPIES * 70, COPIES * 4 * 70)
+
+
+def test_writes_while_a_node_is_down_survive_its_return(cluster, engine):
+    """Node 2 stopped and started again: the cluster returns green, both copies of every
+    shard hold every document, the writes made meanwhile included."""
+    documents = engine.count()
+    extra = [dataclasses.replace(p, id=f"{p.id}-late") for p in _publications(1, "x")[:3]]
+    _kill_node_2(cluster)
+    cluster.health(wait_for_nodes="1", timeout=WAIT)
+    assert engine.upsert(extra) == 3
+    assert engine.delete([extra[0].id]) == 1
+    _restart_node_2(cluster)
+    assert engine.count() == documents + 2
+    nodes = engine.client.nodes.info()["nodes"]
+    for node_id in nodes:  # each node holds a copy of each shard: count from each alone
+        resp = engine.client.count(index=PREFIX, preference=f"_only_nodes:{node_id}")
+        assert resp["count"] == documents + 2, nodes[node_id]["name"]
+    assert engine.get(extra[1].id) == extra[1] and engine.get(extra[0].id) is None
