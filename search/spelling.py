@@ -9,9 +9,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from search.analysis import STOP_WORDS, WORD_RE
-from search.morph import fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
+from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
 
-__all__ = ["Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
+__all__ = ["is_lexicon_word", "Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
            "from_latin_layout", "edit_distance"]
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
@@ -20,6 +20,12 @@ _LAYOUT = str.maketrans(
     _LAT + "".join(c.upper() for c in _LAT if c.isalpha()),
     _CYR + "".join(r.upper() for c, r in zip(_LAT, _CYR, strict=True) if c.isalpha()))
 _FIELD = "body"  # the lemma vocabulary; corrections are inflected back like the word typed
+
+
+def is_lexicon_word(word: str) -> bool:
+    """A word the spelling lexicon keeps: longer than two letters, letters only, not a
+    name reading (names are never corrections)."""
+    return len(word) > 2 and word.isalpha() and not word.startswith(NAME_MARK)
 
 
 def from_latin_layout(text: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from search.settings import Settings
 
-ENGINES = ["whoosh"]
+ENGINES = ["whoosh", pytest.param("opensearch", marks=pytest.mark.cluster)]
 
 
 @dataclass
@@ -32,6 +32,24 @@ def whoosh_sample(tmp_path_factory) -> Settings:
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(SAMPLE_DIR)]) == 0
     return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
+
+
+@pytest.fixture(scope="session")
+def opensearch_sample(cluster, tmp_path_factory) -> Settings:
+    """The sample indexed into the session's two-node cluster by `kartoteka reindex`
+    with KARTOTEKA_ENGINE=opensearch, under an alias of its own."""
+    from indexer.cli import main
+    from search.settings import SAMPLE_DIR
+
+    env = {"KARTOTEKA_ENGINE": "opensearch", "KARTOTEKA_OPENSEARCH_URL": ",".join(cluster.urls),
+           "KARTOTEKA_OPENSEARCH_PREFIX": "kt-contract", "KARTOTEKA_RELOAD_INTERVAL": "0"}
+    state_dir = tmp_path_factory.mktemp("contract-opensearch")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert main(["--quiet", "--index-dir", str(state_dir), "reindex", "--no-progress",
+                     str(SAMPLE_DIR)]) == 0
+    return Settings.from_env(env, index_dir=state_dir, admin_token="test-token")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import pytest
 from opensearch_helpers import engine_settings, reference, sample_publications
 
 from search import nodes as n
-from search.analysis import RU_ANALYZER
+from search.analysis import index_terms
 from search.engine import RankHints, Selection
 from search.engine.opensearch import OpenSearchEngine
 from search.engine.opensearch.documents import token_string
@@ -44,7 +44,7 @@ def _ids(found) -> set[str]:
 
 # -- mapping and analysis ------------------------------------------------------------
 def test_analyze_puts_alternatives_at_our_positions(engine):
-    terms = RU_ANALYZER.index_terms("Он стал мастером в детской библиотеке")
+    terms = index_terms("Он стал мастером в детской библиотеке")
     resp = engine.client.indices.analyze(index="kt-sample", body={
         "field": "body", "text": token_string(terms)})
     got = {}

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from search import nodes as n
 from search.engine import RankHints
 from search.morph import readings
-from search.proximity import ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 from search.quoted import phrase_key
-from search.ranking import EXACT_BONUS
+from search.weights import EXACT_BONUS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
 __all__ = ["compile_node", "ranked", "QUOTED_BOOST", "MATCH_NONE"]
 

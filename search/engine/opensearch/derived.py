@@ -1,7 +1,7 @@
 """The lexicon and the suggestion vocabulary of a generation, without Whoosh.
 
-The Whoosh engine derives them from its segment files (search/lexicon.py,
-search/vocabulary.py). Here a rebuild counts them in Python from the publications it
+The Whoosh engine derives them from its segment files (search/engine/whoosh/lexicon.py,
+search/engine/whoosh/terms.py). Here a rebuild counts them in Python from the publications it
 writes and stores them, compressed JSON, in the meta index (one document per
 generation), so every server reading the alias loads the same data in one request.
 """
@@ -14,17 +14,17 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import islice, takewhile
 
-from search.analysis import RU_ANALYZER
+from search.analysis import index_terms
 from search.engine.opensearch.documents import Analyzed
-from search.lexicon import _keep
 from search.models import Publication
 from search.morph import NAME_MARK
+from search.spelling import is_lexicon_word
 from search.vocabulary import Vocabulary
 
-__all__ = ["Derived", "DerivedBuilder", "TermReader", "ClusterVocabulary", "encode", "decode",
+__all__ = ["Derived", "DerivedBuilder", "TermReader", "encode", "decode",
            "vocabulary_of"]
 
 WRITTEN_FORMS_KEPT = 5  # per lemma, the most frequent forms (completions show a few)
@@ -50,25 +50,16 @@ class DerivedBuilder:
     def build(self) -> Derived:
         written: dict[str, Counter] = {}
         for form, count in self.form_df.items():
-            for lemma in RU_ANALYZER.index_terms(form):
+            for lemma in index_terms(form):
                 written.setdefault(lemma, Counter())[form] += count
-        vocab = Vocabulary.build(_Titles(self.titles))
+        vocab = Vocabulary.build([(t["title"], t["id"]) for t in self.titles
+                                  if t.get("parent_id") is None])
         return Derived(
             title_df=dict(self.title_df), body_df=dict(self.body_df),
             written={k: dict(v.most_common(WRITTEN_FORMS_KEPT)) for k, v in written.items()},
             vocabulary=(vocab.forms, vocab.display, vocab.known_case, vocab.places,
                         vocab.sequences, vocab.titles),
             documents=self.documents)
-
-
-class _Titles:
-    """What Vocabulary.build reads of a searcher: the stored titles."""
-
-    def __init__(self, titles: list[dict]):
-        self._titles = titles
-
-    def all_stored_fields(self) -> Iterator[dict]:
-        return iter(self._titles)
 
 
 class Derived:
@@ -84,12 +75,12 @@ class Derived:
         self.documents = documents
 
     def words(self) -> dict[str, int]:
-        """search/lexicon.py's words: document frequencies over body and title summed,
+        """search/engine/whoosh/lexicon.py's words: document frequencies over body and title summed,
         names, numbers and short words left out."""
         out: dict[str, int] = {}
         for table in (self.body_df, self.title_df):
             for word, count in table.items():
-                if _keep(word):
+                if is_lexicon_word(word):
                     out[word] = out.get(word, 0) + count
         return out
 
@@ -120,7 +111,8 @@ def decode(blob: str) -> Derived:
 
 
 class TermReader:
-    """The little of a Whoosh reader that spelling and completions ask for."""
+    """The index's terms for spelling (a reader's doc_frequency) and completions (the
+    TermSource of search/vocabulary.py): written forms from the rebuild's counts."""
 
     def __init__(self, derived: Derived):
         self.derived = derived
@@ -135,19 +127,14 @@ class TermReader:
         return takewhile(lambda w: w.startswith(prefix),
                          islice(words, bisect_left(words, prefix), None))
 
+    def written_forms(self, lemma: str) -> Counter:
+        if lemma.startswith(NAME_MARK):
+            return Counter()
+        return Counter(self.derived.written.get(lemma, {}))
+
     def reader(self) -> TermReader:
         return self
 
 
-class ClusterVocabulary(Vocabulary):
-    """The Vocabulary over a TermReader: written forms from the rebuild's counts."""
-
-    def written_forms(self, lemma: str) -> Counter:
-        reader = self.searcher
-        if lemma.startswith(NAME_MARK) or reader is None:
-            return Counter()
-        return Counter(reader.derived.written.get(lemma, {}))
-
-
-def vocabulary_of(derived: Derived) -> ClusterVocabulary:
-    return ClusterVocabulary(*derived.vocabulary_data, searcher=TermReader(derived))
+def vocabulary_of(derived: Derived) -> Vocabulary:
+    return Vocabulary(*derived.vocabulary_data, terms=TermReader(derived))

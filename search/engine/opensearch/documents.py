@@ -13,17 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from search.analysis import RU_ANALYZER
+from search.analysis import index_terms
 from search.duplicates import text_key, url_key
 from search.models import Publication
 from search.people import surnames
 from search.quoted import quoted_keys
-from search.stems import stem_analyzer
+from search.stems import stem_terms
 
 __all__ = ["Analyzed", "analyze", "to_source", "from_source", "token_string", "GAP"]
 
 GAP = "_"  # stands at a position without a term, so later words keep their places
-_STEMS = stem_analyzer()
 
 
 def token_string(terms: dict[str, list[int]]) -> str:
@@ -55,11 +54,11 @@ class Analyzed:
 def analyze(pub: Publication) -> Analyzed:
     """The analysis fields of search/nodes.py, as search/writer.py derives them."""
     forms: set[str] = set()
-    title = RU_ANALYZER.index_terms(pub.title, forms)
-    body = RU_ANALYZER.index_terms(pub.text, forms)
-    people = RU_ANALYZER.index_terms(surnames(pub.author))
+    title = index_terms(pub.title, forms)
+    body = index_terms(pub.text, forms)
+    people = index_terms(surnames(pub.author))
     both = f"{pub.title}\n{pub.text}"
-    stems = " ".join(t.text for t in _STEMS(both))
+    stems = " ".join(stem_terms(both))
     return Analyzed(
         fields={"title": token_string(title), "body": token_string(body),
                 "people": token_string(people), "stems": stems},

@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 
 from search import derived
-from search.morph import NAME_MARK
+from search.spelling import is_lexicon_word
 
 __all__ = ["load_or_build", "save", "FILENAME"]
 
@@ -36,7 +36,7 @@ def build(searcher) -> dict[str, int]:
             if int.from_bytes(key[:2], "big") not in numbers:
                 continue
             word = key[2:].decode("utf-8", "replace")
-            if _keep(word):
+            if is_lexicon_word(word):
                 freqs[word] = freqs.get(word, 0) + _DOC_FREQ.unpack_from(value, _DOC_FREQ_AT)[0]
     return freqs
 
@@ -45,12 +45,10 @@ def _add_public(reader, freqs: dict[str, int]) -> None:
     for fieldname in FIELDS:
         for term, info in reader.iter_field(fieldname):
             word = term.decode("utf-8") if isinstance(term, bytes) else term
-            if _keep(word):
+            if is_lexicon_word(word):
                 freqs[word] = freqs.get(word, 0) + info.doc_frequency()
 
 
-def _keep(word: str) -> bool:
-    return len(word) > 2 and word.isalpha() and not word.startswith(NAME_MARK)
 
 
 def save(generation: Path, freqs: dict[str, int]) -> None:
