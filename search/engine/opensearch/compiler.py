@@ -3,7 +3,7 @@
 Matching follows the Whoosh engine node for node. Scores are Lucene's BM25 (k1 1.2,
 b 0.75) with the nodes' boosts; they are not Whoosh's numbers (Lucene's idf and its
 BM25 without the (k1 + 1) factor differ), only their order is meant to agree. The
-bonuses of search/ranking.py become optional clauses: an exact form as typed, pairs of
+bonuses of search/engine/whoosh/ranking.py become optional clauses: an exact form as typed, pairs of
 neighbouring content lemmas side by side or within a window, and a publication quoting
 the query's words as a name, far ahead of the rest. Recency multiplies the whole score.
 """
@@ -25,7 +25,7 @@ __all__ = ["compile_node", "ranked", "QUOTED_BOOST", "MATCH_NONE"]
 MATCH_NONE = {"match_none": {}}
 # Far above any BM25 sum here (tens), so that publications naming the query come first.
 QUOTED_BOOST = 10_000.0
-_SATURATED_ONCE = 0.5  # n / (n + 1) of search/proximity.py for one occurrence
+_SATURATED_ONCE = 0.5  # n / (n + 1) of search/engine/whoosh/proximity.py for one occurrence
 
 DocFreq = Callable[[str], int]  # body document frequency of a lemma
 
@@ -79,7 +79,7 @@ def _slots(field: str, slots: tuple[tuple[str, ...], ...], slop: int, boost: flo
 
 
 def _idf(doc_freq: DocFreq, documents: int, lemma: str) -> float:
-    """Whoosh's idf, which search/ranking.py weighs its bonuses with."""
+    """Whoosh's idf, which search/engine/whoosh/ranking.py weighs its bonuses with."""
     return math.log(max(documents, 1) / (doc_freq(lemma) + 1)) + 1
 
 
@@ -108,7 +108,7 @@ def _bonuses(hints: RankHints, doc_freq: DocFreq, documents: int) -> list[dict]:
 
 def _quoted_name(hints: RankHints) -> dict | None:
     """Publications quoting the query's words as a name (search/quoted.py), lifted above
-    the rest after recency, as search/ranking.py does."""
+    the rest after recency, as search/engine/whoosh/ranking.py does."""
     if not (hints.plain and len(hints.words) >= 2):
         return None
     key = phrase_key(list(hints.words))

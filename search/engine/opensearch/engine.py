@@ -34,7 +34,7 @@ from search.spelling import SpellingLexicon
 
 __all__ = ["OpenSearchEngine"]
 
-SIMILAR_TERMS = 12  # as search/similar.py
+SIMILAR_TERMS = 12  # as search/engine/whoosh/similar.py
 ALL_FACET_VALUES = 10_000
 SHARD_RETRIES = 3  # beyond the client's own retries on another node
 RETRY_PAUSE = 0.5  # seconds, times the attempt: a replica is promoted within a second or two
@@ -174,7 +174,7 @@ class OpenSearchEngine:
     @_cluster_errors
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         """more_like_this over the lemma fields, from the publication's own analysis; the
-        same topics a little ahead, as search/similar.py does."""
+        same topics a little ahead, as search/engine/whoosh/similar.py does."""
         pub = self.get(pid)
         if pub is None:
             raise NotFound(f"no publication with id {pid!r}")

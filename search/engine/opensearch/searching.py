@@ -1,6 +1,6 @@
 """One search request for a Selection: filters, facets, the total, collapsed hits.
 
-The rules are search/searcher.py's and search/facets.py's:
+The rules are search/searcher.py's and search/engine/whoosh/facets.py's:
 - facet filters match case- and ё-insensitively (the `folded` subfields); values of one
   facet are alternatives, facets are combined with AND, the date range applies to all;
 - a facet's counts apply every filter but its own (a filter aggregation per facet, the
