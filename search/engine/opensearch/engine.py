@@ -196,15 +196,18 @@ class OpenSearchEngine:
         resp = self._search(facets_body(ALL_FACET_VALUES))
         return parse_facets(resp["aggregations"], None, ALL_FACET_VALUES)
 
+    @_cluster_errors
     def words(self) -> Mapping[str, int]:
         derived, _ = self._meta()
         return derived.words() if derived else {}
 
+    @_cluster_errors
     def spelling(self) -> SpellingLexicon:
         derived, _ = self._meta()
         derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
         return SpellingLexicon(TermReader(derived), derived.words())
 
+    @_cluster_errors
     def vocabulary(self):
         derived, _ = self._meta()
         derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)

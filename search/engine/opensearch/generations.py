@@ -129,9 +129,16 @@ class Generations:
 
     def meta(self, index: str, with_blob: bool = False) -> dict:
         """The meta document of `index` ({} when missing)."""
+        if not with_blob:
+            return self.client.get(index=self.meta_index, id=index, ignore=404).get(
+                "_source") or {}
         found = self.client.get(index=self.meta_index, id=index, ignore=404,
-                                _source_excludes=None if with_blob else ["blob"])
-        return found.get("_source") or {}
+                                stored_fields="blob", _source="true")
+        meta = dict(found.get("_source") or {})
+        blob = (found.get("fields") or {}).get("blob")
+        if blob:
+            meta["blob"] = blob[0] if isinstance(blob, list) else blob
+        return meta
 
     def derived(self, index: str) -> Derived | None:
         blob = self.meta(index, with_blob=True).get("blob")

@@ -79,6 +79,10 @@ META_BODY = {
     "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
     "mappings": {
         "dynamic": "strict",
+        # The blob (megabytes for a large index) is a stored field outside _source: the
+        # generation check every reload_interval reads a few hundred bytes, not the blob
+        # (source filtering still loads the whole _source on the node: heap churn).
+        "_source": {"excludes": ["blob"]},
         "properties": {
             "index": _KEYWORD,
             "version": {"type": "integer"},
@@ -86,7 +90,7 @@ META_BODY = {
             "changed": _KEYWORD,
             "stale": {"type": "boolean"},
             "documents": {"type": "long"},
-            "blob": {"type": "binary"},
+            "blob": {"type": "binary", "store": True},
         },
     },
 }
