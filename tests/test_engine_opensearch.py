@@ -70,6 +70,8 @@ def test_generation_index_settings(engine):
     mapping = engine.client.indices.get_mapping(index=index)[index]["mappings"]
     assert mapping["properties"]["body"]["analyzer"] == "lemmas"
     assert mapping["properties"]["group"]["type"] == "keyword"
+    # replicas of other tests' indexes may still be allocating: wait, then read it
+    engine.client.cluster.health(wait_for_status="green", timeout="60s")
     assert engine.health()["cluster"]["status"] == "green"
 
 
