@@ -70,7 +70,10 @@ def test_generation_index_settings(engine):
     mapping = engine.client.indices.get_mapping(index=index)[index]["mappings"]
     assert mapping["properties"]["body"]["analyzer"] == "lemmas"
     assert mapping["properties"]["group"]["type"] == "keyword"
-    assert engine.health()["cluster"]["status"] == "green"
+    health = engine.client.cluster.health(index=index, params={
+        "wait_for_status": "green", "timeout": "30s", "request_timeout": 60})
+    assert health["status"] == "green"  # its replicas were placed before the switch
+    assert engine.health()["cluster"]["nodes"] == 2
 
 
 def test_get_gives_back_the_publication_exactly(engine):
