@@ -17,17 +17,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice, takewhile
 
-from search.analysis import RU_ANALYZER
 from search.engine.opensearch.documents import Analyzed
 from search.lexicon import _keep
 from search.models import Publication
 from search.morph import NAME_MARK
-from search.vocabulary import Vocabulary
+from search.vocabulary import Vocabulary, inflections
 
 __all__ = ["Derived", "DerivedBuilder", "TermReader", "ClusterVocabulary", "encode", "decode",
            "vocabulary_of"]
-
-WRITTEN_FORMS_KEPT = 5  # per lemma, the most frequent forms (completions show a few)
 
 
 class DerivedBuilder:
@@ -48,14 +45,9 @@ class DerivedBuilder:
         self.titles.append({"id": pub.id, "title": pub.title, "parent_id": pub.parent_id})
 
     def build(self) -> Derived:
-        written: dict[str, Counter] = {}
-        for form, count in self.form_df.items():
-            for lemma in RU_ANALYZER.index_terms(form):
-                written.setdefault(lemma, Counter())[form] += count
         vocab = Vocabulary.build(_Titles(self.titles))
         return Derived(
-            title_df=dict(self.title_df), body_df=dict(self.body_df),
-            written={k: dict(v.most_common(WRITTEN_FORMS_KEPT)) for k, v in written.items()},
+            title_df=dict(self.title_df), body_df=dict(self.body_df), form_df=dict(self.form_df),
             vocabulary=(vocab.forms, vocab.display, vocab.known_case, vocab.places,
                         vocab.sequences, vocab.titles),
             documents=self.documents)
@@ -72,14 +64,14 @@ class _Titles:
 
 
 class Derived:
-    """Document frequencies of the title and body lemmas, forms as written per lemma, and
+    """Document frequencies of the title and body lemmas and of the words as written, and
     the titles' vocabulary data (search/vocabulary.py), for one generation."""
 
     def __init__(self, title_df: dict[str, int], body_df: dict[str, int],
-                 written: dict[str, dict[str, int]], vocabulary: tuple, documents: int):
+                 form_df: dict[str, int], vocabulary: tuple, documents: int):
         self.title_df = title_df
         self.body_df = body_df
-        self.written = written
+        self.form_df = form_df
         self.vocabulary_data = vocabulary
         self.documents = documents
 
@@ -95,7 +87,7 @@ class Derived:
 
     def to_json(self) -> dict:
         forms, display, known, places, sequences, titles = self.vocabulary_data
-        return {"title_df": self.title_df, "body_df": self.body_df, "written": self.written,
+        return {"title_df": self.title_df, "body_df": self.body_df, "form_df": self.form_df,
                 "documents": self.documents,
                 "vocabulary": [forms, display, known, [a.tolist() for a in places],
                                [a.tolist() for a in sequences], [list(t) for t in titles]]}
@@ -105,7 +97,7 @@ class Derived:
         forms, display, known, places, sequences, titles = data["vocabulary"]
         vocabulary = (forms, display, known, [array("I", a) for a in places],
                       [array("I", a) for a in sequences], [tuple(t) for t in titles])
-        return cls(data["title_df"], data["body_df"], data["written"], vocabulary,
+        return cls(data["title_df"], data["body_df"], data["form_df"], vocabulary,
                    data["documents"])
 
 
@@ -140,13 +132,16 @@ class TermReader:
 
 
 class ClusterVocabulary(Vocabulary):
-    """The Vocabulary over a TermReader: written forms from the rebuild's counts."""
+    """The Vocabulary over a TermReader: the forms of a lemma that documents hold, counted
+    by documents (the Whoosh engine counts them in a sample of the documents instead)."""
 
     def written_forms(self, lemma: str) -> Counter:
         reader = self.searcher
         if lemma.startswith(NAME_MARK) or reader is None:
             return Counter()
-        return Counter(reader.derived.written.get(lemma, {}))
+        counts = reader.derived.form_df
+        return Counter({f: counts[f] for f in sorted(inflections(lemma) | {lemma})
+                        if f in counts})
 
 
 def vocabulary_of(derived: Derived) -> ClusterVocabulary:

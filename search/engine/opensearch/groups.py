@@ -18,7 +18,7 @@ from search.engine.opensearch.bulk import bulk
 from search.engine.opensearch.documents import from_source, to_source
 from search.models import Publication
 
-__all__ = ["labels_of", "existing", "regroup_all", "relabel", "group_for"]
+__all__ = ["labels_of", "existing", "regroup_all", "relabel", "group_for", "StreamedGroups"]
 
 CHUNK = 500
 
@@ -28,6 +28,25 @@ def labels_of(keys: dict[str, tuple[str | None, str | None]]) -> dict[str, str]:
     ids = list(keys)
     groups = group_ids([keys[i] for i in ids])
     return {pid: ids[int(g)] for pid, g in zip(ids, groups, strict=True)}
+
+
+class StreamedGroups:
+    """Labels given while a rebuild streams its publications: a copy takes the label of
+    the earlier copy it shares a key with, so only publications that join two groups
+    already labelled (rare) need writing again once `labels_of` has the whole picture."""
+
+    def __init__(self):
+        self.given: dict[str, str] = {}
+        self._by_key: dict[tuple[int, str], str] = {}
+
+    def label(self, pid: str, keys: tuple[str | None, ...]) -> str:
+        known = [(n, k) for n, k in enumerate(keys) if k is not None]
+        found = [self._by_key[key] for key in known if key in self._by_key]
+        label = found[0] if found else pid
+        for key in known:
+            self._by_key.setdefault(key, label)
+        self.given[pid] = label
+        return label
 
 
 def existing(client: OpenSearch, index: str) -> dict[str, tuple]:

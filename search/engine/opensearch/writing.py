@@ -22,7 +22,14 @@ from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
 from search.engine.opensearch.generations import Generations
-from search.engine.opensearch.groups import existing, group_for, labels_of, regroup_all, relabel
+from search.engine.opensearch.groups import (
+    StreamedGroups,
+    existing,
+    group_for,
+    labels_of,
+    regroup_all,
+    relabel,
+)
 from search.engine.opensearch.mapping import index_body
 from search.errors import EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.models import Publication
@@ -44,6 +51,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         client.indices.create(index=index, body=index_body(settings.opensearch_shards))
         builder = DerivedBuilder()
         keys: dict[str, tuple[str | None, str | None]] = {}
+        streamed = StreamedGroups()
         duplicates = False
 
         def actions() -> Iterator[dict]:
@@ -59,8 +67,9 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
                 keys[pub.id] = (text_key(pub.text), url_key(pub.url))
                 if progress:
                     progress(1)
+                group = streamed.label(pub.id, keys[pub.id])
                 yield {"_index": index, "_id": pub.id,
-                       "_source": to_source(pub, pub.id, analyzed)}
+                       "_source": to_source(pub, group, analyzed)}
 
         t0 = time.perf_counter()
         bulk(client, actions())
@@ -72,7 +81,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             phase("committing")
         t0 = time.perf_counter()
         relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
-                                 if label != pid})
+                                 if label != streamed.given[pid]})
         _finish(client, index, settings.opensearch_replicas)
         derived = derive_from_index(client, index) if duplicates else builder.build()
         gens.write_meta(index, derived, documents=stats.indexed)
