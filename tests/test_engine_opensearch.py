@@ -290,7 +290,7 @@ def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
 
 def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
     old = writable.gens.live()
-    stats = writable.rebuild(_pubs(DOCS[:3]))
+    stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)  # the fixture used the default (cores)
     new = writable.gens.live()
     assert new == stats.generation != old
     assert not writable.client.indices.exists(index=old)

@@ -30,6 +30,7 @@ from search.engine.opensearch.hits import iter_hits
 from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
 from search.errors import EngineUnavailable, IndexMissing, NotFound
 from search.models import Publication
+from search.parallel import default_procs
 from search.spelling import SpellingLexicon
 
 __all__ = ["OpenSearchEngine"]
@@ -250,10 +251,10 @@ class OpenSearchEngine:
     # -- writing -----------------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
                 phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
-        """`procs` is not used: OpenSearch analyzes nothing, and ours runs in this process."""
+        """`procs`: processes running our analysis (default: the cores, at most 4)."""
         try:
             return writing.rebuild(self.client, self.gens, self.settings, publications,
-                                   progress, phase)
+                                   progress, phase, procs or default_procs())
         finally:
             self.invalidate()
 

@@ -18,6 +18,7 @@ from opensearchpy.exceptions import OpenSearchException
 
 from search.duplicates import text_key, url_key
 from search.engine import Phase, Progress, RebuildStats
+from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
@@ -41,8 +42,9 @@ GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
 
 def rebuild(client: OpenSearch, gens: Generations, settings,
             publications: Iterable[Publication], progress: Progress | None = None,
-            phase: Phase | None = None) -> RebuildStats:
-    """Everything into a new generation, switched to atomically (see the module doc)."""
+            phase: Phase | None = None, procs: int = 1) -> RebuildStats:
+    """Everything into a new generation, switched to atomically (see the module doc);
+    `procs` processes analyze the publications."""
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.new_name()
@@ -56,20 +58,19 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
-            for pub in publications:
-                analyzed = analyze(pub)
+            for pub, analysis in analyzed(publications, procs):
                 if pub.id in keys:
                     duplicates = True
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
                     stats.indexed += 1
-                    builder.add(pub, analyzed)
+                    builder.add(pub, analysis)
                 keys[pub.id] = (text_key(pub.text), url_key(pub.url))
                 if progress:
                     progress(1)
                 group = streamed.label(pub.id, keys[pub.id])
                 yield {"_index": index, "_id": pub.id,
-                       "_source": to_source(pub, group, analyzed)}
+                       "_source": to_source(pub, group, analysis)}
 
         t0 = time.perf_counter()
         bulk(client, actions())
