@@ -404,3 +404,14 @@ def test_no_index_yet(cluster):
     with pytest.raises(IndexMissing):
         empty.health()
     empty.close()
+
+
+def test_sync_keeps_and_changes_groups_of_copies(writable):
+    records = [dict(d, source_file="docs.jsonl") for d in DOCS]
+    records[1]["text"] = "Совсем другой текст о конкурсе чтецов."  # a2 is no copy any more
+    records.append({"id": "a4", "title": "Ещё раз", "text": ARTICLE, "source_file": "docs.jsonl"})
+    writable.sync(_pubs(records), scopes=["docs.jsonl"])
+    found = writable.find(_selection(), "date_asc", 0, 20, None)
+    groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)
+    assert groups == [["a1", "a3", "a4"], ["a2"], ["b1", "b2"], ["c1"], ["c2"]]
+    assert found.total == 5

@@ -164,6 +164,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     started = time.perf_counter()
     index = gens.require_live()
     known = existing(client, index)
+    streamed = StreamedGroups(known)  # copies already grouped keep their group
     seen: set[str] = set()
 
     def actions() -> Iterator[dict]:
@@ -175,7 +176,8 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
                 stats.indexed += 1
             if progress:
                 progress(1)
-            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, pub.id)}
+            group = streamed.label(pub.id, (text_key(pub.text), url_key(pub.url)))
+            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
         for pid, (source, *_rest) in known.items():
             if pid not in seen and _in_scopes(source, scopes):
                 stats.removed += 1
