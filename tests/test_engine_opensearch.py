@@ -403,6 +403,8 @@ def test_no_index_yet(cluster):
         empty.find(_selection(), "relevance", 0, 10, None)
     with pytest.raises(IndexMissing):
         empty.health()
+    with pytest.raises(IndexMissing):
+        empty.get("x")
     empty.close()
 
 

@@ -162,9 +162,13 @@ class OpenSearchEngine:
 
     @_cluster_errors
     def get(self, pid: str) -> Publication | None:
-        resp = self._search({"query": {"ids": {"values": [pid]}}, "size": 1})
-        hits = resp["hits"]["hits"]
-        return from_source(hits[0]["_source"]) if hits else None
+        """A real-time GET through the alias (one index behind it)."""
+        found = self.client.get(index=self.settings.opensearch_prefix, id=pid, ignore=404,
+                                _source_includes=["pub"])
+        if "error" in found:  # no index behind the alias, not "no such publication"
+            raise IndexMissing(f"no OpenSearch index behind the alias "
+                               f"{self.settings.opensearch_prefix!r}: run a reindex first")
+        return from_source(found["_source"]) if found.get("found") else None
 
     @_cluster_errors
     def children(self, pid: str) -> list[Publication]:
