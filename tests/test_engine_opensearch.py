@@ -70,9 +70,10 @@ def test_generation_index_settings(engine):
     mapping = engine.client.indices.get_mapping(index=index)[index]["mappings"]
     assert mapping["properties"]["body"]["analyzer"] == "lemmas"
     assert mapping["properties"]["group"]["type"] == "keyword"
-    # replicas of other tests' indexes may still be allocating: wait, then read it
-    engine.client.cluster.health(wait_for_status="green", timeout="60s")
-    assert engine.health()["cluster"]["status"] == "green"
+    health = engine.client.cluster.health(index=index, params={
+        "wait_for_status": "green", "timeout": "30s", "request_timeout": 60})
+    assert health["status"] == "green"  # its replicas were placed before the switch
+    assert engine.health()["cluster"]["nodes"] == 2
 
 
 def test_get_gives_back_the_publication_exactly(engine):
@@ -289,7 +290,7 @@ def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
 
 def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
     old = writable.gens.live()
-    stats = writable.rebuild(_pubs(DOCS[:3]))
+    stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)  # the fixture used the default (cores)
     new = writable.gens.live()
     assert new == stats.generation != old
     assert not writable.client.indices.exists(index=old)
@@ -402,4 +403,17 @@ def test_no_index_yet(cluster):
         empty.find(_selection(), "relevance", 0, 10, None)
     with pytest.raises(IndexMissing):
         empty.health()
+    with pytest.raises(IndexMissing):
+        empty.get("x")
     empty.close()
+
+
+def test_sync_keeps_and_changes_groups_of_copies(writable):
+    records = [dict(d, source_file="docs.jsonl") for d in DOCS]
+    records[1]["text"] = "Совсем другой текст о конкурсе чтецов."  # a2 is no copy any more
+    records.append({"id": "a4", "title": "Ещё раз", "text": ARTICLE, "source_file": "docs.jsonl"})
+    writable.sync(_pubs(records), scopes=["docs.jsonl"])
+    found = writable.find(_selection(), "date_asc", 0, 20, None)
+    groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)
+    assert groups == [["a1", "a3", "a4"], ["a2"], ["b1", "b2"], ["c1"], ["c2"]]
+    assert found.total == 5

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from opensearch_helpers import sample_publications
 
 from search import nodes as n
 from search.analysis import index_terms
@@ -16,6 +17,15 @@ from search.engine.opensearch.documents import from_source, to_source, token_str
 from search.errors import ConfigError
 from search.models import Publication
 from search.settings import Settings
+
+
+def test_stems_are_those_of_the_whoosh_stem_analyzer():
+    from search.engine.whoosh.analyzers import stem_analyzer
+    from search.stems import stem_terms
+
+    for pub in sample_publications():
+        text = f"{pub.title}\n{pub.text}"
+        assert stem_terms(text) == [t.text for t in stem_analyzer()(text)]
 
 
 def test_token_string_keeps_positions_and_fills_gaps():

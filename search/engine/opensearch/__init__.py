@@ -3,6 +3,7 @@
     client.py       the client from Settings (several nodes, auth, TLS, retries)
     mapping.py      index settings and mappings, the meta index
     documents.py    Publication <-> document, lemma token strings
+    analyzing.py    our analysis in several processes during a rebuild
     compiler.py     search/nodes.py trees and ranking hints -> query DSL
     searching.py    find(): filters, facets, total, collapsed hits
     hits.py         iter_hits(): exports through a point in time

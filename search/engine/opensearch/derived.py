@@ -17,17 +17,14 @@ from collections import Counter
 from collections.abc import Iterable
 from itertools import islice, takewhile
 
-from search.analysis import index_terms
 from search.engine.opensearch.documents import Analyzed
 from search.models import Publication
 from search.morph import NAME_MARK
 from search.spelling import is_lexicon_word
-from search.vocabulary import Vocabulary
+from search.vocabulary import Vocabulary, inflections
 
 __all__ = ["Derived", "DerivedBuilder", "TermReader", "encode", "decode",
            "vocabulary_of"]
-
-WRITTEN_FORMS_KEPT = 5  # per lemma, the most frequent forms (completions show a few)
 
 
 class DerivedBuilder:
@@ -48,29 +45,24 @@ class DerivedBuilder:
         self.titles.append({"id": pub.id, "title": pub.title, "parent_id": pub.parent_id})
 
     def build(self) -> Derived:
-        written: dict[str, Counter] = {}
-        for form, count in self.form_df.items():
-            for lemma in index_terms(form):
-                written.setdefault(lemma, Counter())[form] += count
         vocab = Vocabulary.build([(t["title"], t["id"]) for t in self.titles
                                   if t.get("parent_id") is None])
         return Derived(
-            title_df=dict(self.title_df), body_df=dict(self.body_df),
-            written={k: dict(v.most_common(WRITTEN_FORMS_KEPT)) for k, v in written.items()},
+            title_df=dict(self.title_df), body_df=dict(self.body_df), form_df=dict(self.form_df),
             vocabulary=(vocab.forms, vocab.display, vocab.known_case, vocab.places,
                         vocab.sequences, vocab.titles),
             documents=self.documents)
 
 
 class Derived:
-    """Document frequencies of the title and body lemmas, forms as written per lemma, and
+    """Document frequencies of the title and body lemmas and of the words as written, and
     the titles' vocabulary data (search/vocabulary.py), for one generation."""
 
     def __init__(self, title_df: dict[str, int], body_df: dict[str, int],
-                 written: dict[str, dict[str, int]], vocabulary: tuple, documents: int):
+                 form_df: dict[str, int], vocabulary: tuple, documents: int):
         self.title_df = title_df
         self.body_df = body_df
-        self.written = written
+        self.form_df = form_df
         self.vocabulary_data = vocabulary
         self.documents = documents
 
@@ -86,7 +78,7 @@ class Derived:
 
     def to_json(self) -> dict:
         forms, display, known, places, sequences, titles = self.vocabulary_data
-        return {"title_df": self.title_df, "body_df": self.body_df, "written": self.written,
+        return {"title_df": self.title_df, "body_df": self.body_df, "form_df": self.form_df,
                 "documents": self.documents,
                 "vocabulary": [forms, display, known, [a.tolist() for a in places],
                                [a.tolist() for a in sequences], [list(t) for t in titles]]}
@@ -96,7 +88,7 @@ class Derived:
         forms, display, known, places, sequences, titles = data["vocabulary"]
         vocabulary = (forms, display, known, [array("I", a) for a in places],
                       [array("I", a) for a in sequences], [tuple(t) for t in titles])
-        return cls(data["title_df"], data["body_df"], data["written"], vocabulary,
+        return cls(data["title_df"], data["body_df"], data["form_df"], vocabulary,
                    data["documents"])
 
 
@@ -128,9 +120,13 @@ class TermReader:
                          islice(words, bisect_left(words, prefix), None))
 
     def written_forms(self, lemma: str) -> Counter:
+        """The forms of a lemma that documents hold, counted by documents (the Whoosh
+        engine counts them in a sample of the documents instead)."""
         if lemma.startswith(NAME_MARK):
             return Counter()
-        return Counter(self.derived.written.get(lemma, {}))
+        counts = self.derived.form_df
+        return Counter({f: counts[f] for f in sorted(inflections(lemma) | {lemma})
+                        if f in counts})
 
     def reader(self) -> TermReader:
         return self

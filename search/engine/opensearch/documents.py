@@ -29,7 +29,7 @@ def token_string(terms: dict[str, list[int]]) -> str:
     """{lemma: positions} as one token per position, alternatives joined by `|`.
 
     >>> token_string({"стать": [1], "сталь": [1], "он": [0], "мастер": [2]})
-    'он стать|сталь мастер'
+    'он сталь|стать мастер'
     """
     at: dict[int, list[str]] = {}
     for lemma, positions in terms.items():

@@ -30,6 +30,7 @@ from search.engine.opensearch.hits import iter_hits
 from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
 from search.errors import EngineUnavailable, IndexMissing, NotFound
 from search.models import Publication
+from search.parallel import default_procs
 from search.spelling import SpellingLexicon
 
 __all__ = ["OpenSearchEngine"]
@@ -161,9 +162,13 @@ class OpenSearchEngine:
 
     @_cluster_errors
     def get(self, pid: str) -> Publication | None:
-        resp = self._search({"query": {"ids": {"values": [pid]}}, "size": 1})
-        hits = resp["hits"]["hits"]
-        return from_source(hits[0]["_source"]) if hits else None
+        """A real-time GET through the alias (one index behind it)."""
+        found = self.client.get(index=self.settings.opensearch_prefix, id=pid, ignore=404,
+                                _source_includes=["pub"])
+        if "error" in found:  # no index behind the alias, not "no such publication"
+            raise IndexMissing(f"no OpenSearch index behind the alias "
+                               f"{self.settings.opensearch_prefix!r}: run a reindex first")
+        return from_source(found["_source"]) if found.get("found") else None
 
     @_cluster_errors
     def children(self, pid: str) -> list[Publication]:
@@ -253,10 +258,10 @@ class OpenSearchEngine:
     # -- writing -----------------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
                 phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
-        """`procs` is not used: OpenSearch analyzes nothing, and ours runs in this process."""
+        """`procs`: processes running our analysis (default: the cores, at most 4)."""
         try:
             return writing.rebuild(self.client, self.gens, self.settings, publications,
-                                   progress, phase)
+                                   progress, phase, procs or default_procs())
         finally:
             self.invalidate()
 

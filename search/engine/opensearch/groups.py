@@ -18,7 +18,7 @@ from search.engine.opensearch.bulk import bulk
 from search.engine.opensearch.documents import from_source, to_source
 from search.models import Publication
 
-__all__ = ["labels_of", "existing", "regroup_all", "relabel", "group_for"]
+__all__ = ["labels_of", "existing", "regroup_all", "relabel", "group_for", "StreamedGroups"]
 
 CHUNK = 500
 
@@ -28,6 +28,31 @@ def labels_of(keys: dict[str, tuple[str | None, str | None]]) -> dict[str, str]:
     ids = list(keys)
     groups = group_ids([keys[i] for i in ids])
     return {pid: ids[int(g)] for pid, g in zip(ids, groups, strict=True)}
+
+
+class StreamedGroups:
+    """Labels given while a rebuild streams its publications: a copy takes the label of
+    the earlier copy it shares a key with, so only publications that join two groups
+    already labelled (rare) need writing again once `labels_of` has the whole picture."""
+
+    def __init__(self, known: dict[str, tuple] | None = None):
+        """`known`: id -> (source, text key, url key, group) of documents already indexed
+        (`existing`), whose copies then keep their group."""
+        self.given: dict[str, str] = {}
+        self._by_key: dict[tuple[int, str], str] = {}
+        for _source, *keys, group in (known or {}).values():
+            for key in enumerate(keys):
+                if key[1] is not None:
+                    self._by_key.setdefault(key, group)
+
+    def label(self, pid: str, keys: tuple[str | None, ...]) -> str:
+        known = [(n, k) for n, k in enumerate(keys) if k is not None]
+        found = [self._by_key[key] for key in known if key in self._by_key]
+        label = found[0] if found else pid
+        for key in known:
+            self._by_key.setdefault(key, label)
+        self.given[pid] = label
+        return label
 
 
 def existing(client: OpenSearch, index: str) -> dict[str, tuple]:
@@ -42,11 +67,21 @@ def existing(client: OpenSearch, index: str) -> dict[str, tuple]:
 
 
 def regroup_all(client: OpenSearch, index: str) -> int:
-    """Recount the groups of copies over the whole index; relabel those that changed."""
+    """Recount the groups of copies over the whole index. A group whose members share one
+    label that no other group has is left as it is; the others get a new label each."""
     known = existing(client, index)
-    labels = labels_of({pid: (e[1], e[2]) for pid, e in known.items()})
-    return relabel(client, index, {pid: label for pid, label in labels.items()
-                                   if known[pid][3] != label})
+    members: dict[str, list[str]] = {}
+    for pid, label in labels_of({pid: (e[1], e[2]) for pid, e in known.items()}).items():
+        members.setdefault(label, []).append(pid)
+    owner: dict[str, str] = {}  # a current label -> the group that keeps it
+    changes: dict[str, str] = {}
+    for group, pids in members.items():
+        current = {known[p][3] for p in pids}
+        if len(current) == 1 and owner.setdefault(next(iter(current)), group) == group:
+            continue
+        fresh = uuid.uuid4().hex
+        changes.update((p, fresh) for p in pids)
+    return relabel(client, index, changes)
 
 
 def relabel(client: OpenSearch, index: str, labels: dict[str, str]) -> int:

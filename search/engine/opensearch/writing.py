@@ -18,11 +18,19 @@ from opensearchpy.exceptions import OpenSearchException
 
 from search.duplicates import text_key, url_key
 from search.engine import Phase, Progress, RebuildStats
+from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
 from search.engine.opensearch.generations import Generations
-from search.engine.opensearch.groups import existing, group_for, labels_of, regroup_all, relabel
+from search.engine.opensearch.groups import (
+    StreamedGroups,
+    existing,
+    group_for,
+    labels_of,
+    regroup_all,
+    relabel,
+)
 from search.engine.opensearch.mapping import index_body
 from search.errors import EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.models import Publication
@@ -34,8 +42,9 @@ GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
 
 def rebuild(client: OpenSearch, gens: Generations, settings,
             publications: Iterable[Publication], progress: Progress | None = None,
-            phase: Phase | None = None) -> RebuildStats:
-    """Everything into a new generation, switched to atomically (see the module doc)."""
+            phase: Phase | None = None, procs: int = 1) -> RebuildStats:
+    """Everything into a new generation, switched to atomically (see the module doc);
+    `procs` processes analyze the publications."""
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.new_name()
@@ -44,23 +53,24 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         client.indices.create(index=index, body=index_body(settings.opensearch_shards))
         builder = DerivedBuilder()
         keys: dict[str, tuple[str | None, str | None]] = {}
+        streamed = StreamedGroups()
         duplicates = False
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
-            for pub in publications:
-                analyzed = analyze(pub)
+            for pub, analysis in analyzed(publications, procs):
                 if pub.id in keys:
                     duplicates = True
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
                     stats.indexed += 1
-                    builder.add(pub, analyzed)
+                    builder.add(pub, analysis)
                 keys[pub.id] = (text_key(pub.text), url_key(pub.url))
                 if progress:
                     progress(1)
+                group = streamed.label(pub.id, keys[pub.id])
                 yield {"_index": index, "_id": pub.id,
-                       "_source": to_source(pub, pub.id, analyzed)}
+                       "_source": to_source(pub, group, analysis)}
 
         t0 = time.perf_counter()
         bulk(client, actions())
@@ -72,7 +82,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             phase("committing")
         t0 = time.perf_counter()
         relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
-                                 if label != pid})
+                                 if label != streamed.given[pid]})
         _finish(client, index, settings.opensearch_replicas)
         derived = derive_from_index(client, index) if duplicates else builder.build()
         gens.write_meta(index, derived, documents=stats.indexed)
@@ -154,6 +164,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     started = time.perf_counter()
     index = gens.require_live()
     known = existing(client, index)
+    streamed = StreamedGroups(known)  # copies already grouped keep their group
     seen: set[str] = set()
 
     def actions() -> Iterator[dict]:
@@ -165,7 +176,8 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
                 stats.indexed += 1
             if progress:
                 progress(1)
-            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, pub.id)}
+            group = streamed.label(pub.id, (text_key(pub.text), url_key(pub.url)))
+            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
         for pid, (source, *_rest) in known.items():
             if pid not in seen and _in_scopes(source, scopes):
                 stats.removed += 1
