@@ -18,7 +18,7 @@ from search.models import FacetValue, Publication
 from search.nodes import Node
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
-           "Progress", "Phase", "ENGINES", "open_engine"]
+           "Progress", "Phase", "ENGINES", "open_engine", "default_procs"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
@@ -154,6 +154,17 @@ class Engine(Protocol):
     def delete(self, ids: Iterable[str]) -> int: ...
 
     def close(self) -> None: ...
+
+
+def default_procs() -> int:
+    """Processes analyzing documents in a rebuild: the cores this process may use, at most 4."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def open_engine(settings) -> Engine:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 
-from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
+from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
 from search.engine.opensearch import writing
 from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
@@ -30,7 +30,6 @@ from search.engine.opensearch.hits import iter_hits
 from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
 from search.errors import EngineUnavailable, IndexMissing, NotFound
 from search.models import Publication
-from search.parallel import default_procs
 from search.spelling import SpellingLexicon
 
 __all__ = ["OpenSearchEngine"]

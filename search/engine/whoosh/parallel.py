@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from search.engine import default_procs
 from search.engine.whoosh.schema import build_codec
 from search.morph import RawReadings, cache_stats, new_readings
 
@@ -24,15 +25,6 @@ __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
 
 _PR_SET_PDEATHSIG = 1
-
-
-def default_procs() -> int:
-    """Processes for a rebuild: the cores this process may use, at most 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
 
 
 class _OrphanSafeTask(SubWriterTask):
