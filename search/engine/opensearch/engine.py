@@ -28,7 +28,7 @@ from search.engine.opensearch.documents import analyze, from_source
 from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.hits import iter_hits
 from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
-from search.errors import EngineUnavailable, IndexMissing, NotFound
+from search.errors import EngineUnavailable, IndexMissing, NotFound, SchemaMismatch
 from search.models import Publication
 from search.spelling import SpellingLexicon
 
@@ -108,6 +108,11 @@ class OpenSearchEngine:
         token = self._live()
         if self._derived is None or self._derived[0] != token:
             meta = self.gens.meta(token[0], with_blob=True)
+            if meta.get("version") != MAPPING_VERSION:
+                raise SchemaMismatch(
+                    f"the OpenSearch index {token[0]} was built by another version of "
+                    f"Kartoteka (format {meta.get('version')}, this one reads "
+                    f"{MAPPING_VERSION}): run `kartoteka reindex` to rebuild it")
             blob = meta.pop("blob", None)
             self._derived = (token, decode(blob) if blob else None, meta)
         return self._derived[1], self._derived[2]

@@ -25,7 +25,7 @@ __all__ = ["Generations", "MAPPING_VERSION", "ABANDONED_AFTER_HOURS"]
 
 # Bump when mapping.py or the token strings of documents.py change incompatibly: an
 # index built before is then not `ready` and `reindex --if-missing` rebuilds it.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: form counts in the derived data; the blob a stored field
 # A generation the alias never named is abandoned once it is older than the live one, or
 # this old: a rebuild still running elsewhere has a newer name and is younger than this.
 ABANDONED_AFTER_HOURS = 6.0
