@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--name", default="engines",
+                        help="result file name in --out (default engines -> engines.json)")
     parser.add_argument("--prefix", default="bench-engines",
                         help="the alias (and index name prefix) used on the cluster")
     args = parser.parse_args(argv)
@@ -98,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         a = r["per_kind"]["all"]
         print(f"  {engine:<11} {r['rebuild_s']:7.1f}  {a['p50']:.1f} / {a['p99']:.1f} / "
               f"{a['max']:.1f}  {r['requests_per_s']:.1f}")
-    name = args.name if getattr(args, "name", None) else "engines"
-    write_result(args.out, name, {"benchmark": "engines", "conditions": cond,
+    write_result(args.out, args.name, {"benchmark": "engines", "conditions": cond,
                                   "queries": args.distinct, "opensearch_url": url,
                                   "results": results})
     return 0
