@@ -133,6 +133,17 @@ def test_http_benchmark_runs(tmp_path):
     assert data["ours"]["memory"]["workers"]
 
 
+@pytest.mark.cluster
+def test_engines_benchmark_runs_both_engines(tmp_path, cluster, monkeypatch):
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", ",".join(cluster.urls))
+    data = _run("engines", tmp_path, "--distinct", "20", "--warmup-queries", "5",
+                "--prefix", "kt-bench-engines")
+    assert set(data["results"]) == {"whoosh", "opensearch"}
+    for result in data["results"].values():
+        assert result["errors"] == 0 and result["rebuild_s"] > 0
+        assert result["per_kind"]["all"]["n"] == 20
+
+
 def test_http_benchmark_without_wrk_exits_2(tmp_path, monkeypatch):
     import bench.http
 
