@@ -20,6 +20,8 @@ from search.engine.opensearch.documents import token_string
 from search.errors import EmptyRebuild
 from search.models import Publication, SearchRequest
 from search.suggest import suggest
+from tests.test_duplicates import ARTICLE
+from tests.test_duplicates import DOCS as DUPLICATE_DOCS
 
 pytestmark = pytest.mark.cluster
 
@@ -235,24 +237,10 @@ def test_similar_facet_values_count_and_health(engine, service):
 
 
 # -- writing -----------------------------------------------------------------------------
-ARTICLE = ("Юные читатели районной библиотеки собрались на конкурс чтецов. Ребята читали "
-           "стихи о родном крае, о весне и о дружбе, а жюри из библиотекарей и учителей "
-           "выбирало лучших. Победители получили книги и дипломы, а все участники — "
-           "сладкие призы и приглашение в летний читальный зал.")
-DOCS = [
-    {"id": "a1", "title": "Конкурс чтецов", "text": ARTICLE, "date": "2024-03-01"},
-    {"id": "a2", "title": "Конкурс чтецов в библиотеке",
-     "text": ARTICLE.upper().replace(".", " ."), "date": "2024-03-02"},
-    {"id": "a3", "title": "Чтецы", "text": ARTICLE + "\n", "date": "2024-03-03"},
-    {"id": "b1", "title": "Конкурс рисунков", "url": "https://www.lib.example.ru/news/7/",
-     "text": "Конкурс рисунков о весне провели для младших школьников.", "date": "2024-04-01"},
-    {"id": "b2", "title": "Конкурс рисунков (копия)", "url": "http://lib.example.ru/news/7",
-     "text": "Конкурс рисунков провели в детском отделе.", "date": "2024-04-02"},
-    {"id": "c1", "title": "Конкурс поделок", "text": "Короткая заметка о конкурсе поделок.",
-     "date": "2024-05-01", "source_file": "notes/c.jsonl"},
-    {"id": "c2", "title": "Конкурс поделок", "text": "Короткая заметка о конкурсе поделок.",
-     "date": "2024-05-02", "source_file": "notes/c.jsonl", "parent_id": "c1"},
-]
+# The copies of tests/test_duplicates.py; c1 and c2 from one source file, c2 attached to c1.
+_EXTRA = {"c1": {"source_file": "notes/c.jsonl"},
+          "c2": {"source_file": "notes/c.jsonl", "parent_id": "c1"}}
+DOCS = [{**doc, **_EXTRA.get(doc["id"], {})} for doc in DUPLICATE_DOCS]
 KONKURS = n.Term("body", "конкурс")
 
 
