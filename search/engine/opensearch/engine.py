@@ -26,8 +26,15 @@ from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
 from search.engine.opensearch.documents import analyze, from_source
 from search.engine.opensearch.generations import MAPPING_VERSION, Generations
-from search.engine.opensearch.hits import iter_hits
-from search.engine.opensearch.searching import facets_body, parse_facets, parse_found, search_body
+from search.engine.opensearch.hits import copies_of, full_query, iter_hits
+from search.engine.opensearch.searching import (
+    facets_body,
+    parse_facets,
+    parse_found,
+    search_body,
+    shown_groups,
+    sort_clause,
+)
 from search.errors import EngineUnavailable, IndexMissing, NotFound, SchemaMismatch
 from search.models import Publication
 from search.spelling import SpellingLexicon
@@ -155,7 +162,10 @@ class OpenSearchEngine:
              facet_limit: int | None) -> Found:
         query, scored = self._query(selection, sort)
         body = search_body(selection, query, sort, scored, start, stop, facet_limit)
-        return parse_found(self._search(body), selection, scored, facet_limit)
+        resp = self._search(body)
+        copies = copies_of(self._search, full_query(selection, query),
+                           sort_clause(sort, scored), shown_groups(resp))
+        return parse_found(resp, selection, scored, facet_limit, copies)
 
     @_cluster_errors
     def iter_hits(self, selection: Selection, sort: str, batch: int,

@@ -7,7 +7,7 @@ order, with its other matching copies, asked for once per batch of new groups.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from opensearchpy import OpenSearch
 
@@ -15,13 +15,14 @@ from search.engine import EngineHit, Selection
 from search.engine.opensearch.documents import from_source
 from search.engine.opensearch.searching import date_clause, filter_clauses, sort_clause
 
-__all__ = ["iter_hits", "KEEP_ALIVE"]
+__all__ = ["iter_hits", "copies_of", "full_query", "KEEP_ALIVE", "MAX_COPIES"]
 
 KEEP_ALIVE = "2m"  # between two batches of an export
 DFS = "dfs_query_then_fetch"  # scores as find() computes them
+MAX_COPIES = 100  # ids listed per group of copies (OpenSearch's default top_hits limit)
 
 
-def _query(selection: Selection, query: dict) -> dict:
+def full_query(selection: Selection, query: dict) -> dict:
     filters = [*filter_clauses(selection.filters).values()]
     date = date_clause(selection)
     if date:
@@ -35,9 +36,14 @@ def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict,
     publications `shown` (ids) and their copies."""
     pit = client.create_pit(index=alias, params={"keep_alive": KEEP_ALIVE})["pit_id"]
     try:
-        full = _query(selection, query)
+        full = full_query(selection, query)
         sorting = sort_clause(sort, scored)
         seen: set[str] = _groups_of(client, pit, list(shown))
+
+        def in_pit(body: dict) -> dict:
+            body = {**body, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
+            return client.search(body=body, search_type=DFS)
+
         after = None
         while True:
             body = {"query": full, "sort": sorting, "size": batch,
@@ -54,7 +60,7 @@ def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict,
                 if group not in seen:
                     seen.add(group)
                     fresh.append(hit)
-            copies = _copies(client, pit, full, sorting, [h["_source"]["group"] for h in fresh])
+            copies = copies_of(in_pit, full, sorting, [h["_source"]["group"] for h in fresh])
             for hit in fresh:
                 others = tuple(i for i in copies.get(hit["_source"]["group"], ())
                                if i != hit["_id"])
@@ -76,22 +82,20 @@ def _groups_of(client: OpenSearch, pit: str, ids: list[str]) -> set[str]:
     return {h["_source"]["group"] for h in client.search(body=body)["hits"]["hits"]}
 
 
-def _copies(client: OpenSearch, pit: str, query: dict, sorting: list,
-            groups: list[str]) -> dict[str, list[str]]:
-    """The matching members of `groups`, in order, where a group has more than one."""
+def copies_of(search: Callable[[dict], dict], query: dict, sorting: list,
+              groups: list[str]) -> dict[str, list[str]]:
+    """The matching members of `groups`, in `sorting` order, where a group has more than
+    one: one request (a terms aggregation keeping groups of two or more, the ids of each
+    from top_hits), instead of a query per shown group as collapse's inner_hits runs.
+    `search` sends a body (to the alias, or inside a point in time) with scores as
+    find() computes them."""
     if not groups:
         return {}
     body = {"query": {"bool": {"must": [query], "filter": [{"terms": {"group": groups}}]}},
-            "size": 0, "aggs": {"sizes": {"terms": {"field": "group", "size": len(groups),
-                                                    "min_doc_count": 2}}},
-            "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
-    shared = [b["key"] for b in client.search(body=body)["aggregations"]["sizes"]["buckets"]]
-    if not shared:
-        return {}
-    body = {"query": {"bool": {"must": [query], "filter": [{"terms": {"group": shared}}]}},
-            "size": 10_000, "sort": sorting, "_source": ["group"],
-            "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
-    out: dict[str, list[str]] = {}
-    for hit in client.search(body=body, search_type=DFS)["hits"]["hits"]:
-        out.setdefault(hit["_source"]["group"], []).append(hit["_id"])
-    return out
+            "size": 0, "aggs": {"groups": {
+                "terms": {"field": "group", "size": len(groups), "min_doc_count": 2},
+                "aggs": {"ids": {"top_hits": {"size": MAX_COPIES, "sort": sorting,
+                                              "_source": False}}}}}}
+    resp = search(body)
+    return {b["key"]: [h["_id"] for h in b["ids"]["hits"]["hits"]]
+            for b in resp["aggregations"]["groups"]["buckets"]}

@@ -9,7 +9,9 @@ The rules are search/searcher.py's and search/engine/whoosh/facets.py's:
 - `total` counts groups of copies once: a cardinality aggregation on `group` with
   precision_threshold 40000, exact below about 40,000 groups (HyperLogLog++ counts
   exactly up to its threshold, barring 64-bit hash collisions), approximate beyond;
-- hits are collapsed on `group`, the other matching copies listed through inner_hits.
+- hits are collapsed on `group`; the other matching copies of the shown groups are asked
+  for afterwards in one request (hits.copies_of), not through inner_hits, which runs one
+  query per shown group and is the biggest cost of a search on small nodes.
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ from search.engine.opensearch.mapping import FACET_FIELDS
 from search.models import FACETS, FacetValue
 
 __all__ = ["search_body", "parse_found", "filter_clauses", "date_clause", "sort_clause",
-           "facets_body", "parse_facets", "MAX_COPIES", "CARDINALITY_PRECISION"]
+           "facets_body", "parse_facets", "shown_groups", "CARDINALITY_PRECISION"]
 
-MAX_COPIES = 100  # inner hits per collapsed group (OpenSearch's default limit)
 CARDINALITY_PRECISION = 40_000  # the most OpenSearch accepts
 SHARD_SIZE = 5_000  # terms per shard for facet counts: exact up to this many values
 
@@ -101,8 +102,7 @@ def search_body(selection: Selection, query: dict, sort: str, scored: bool, star
         "from": start,
         "size": max(0, stop - start),
         "track_total_hits": True,
-        "collapse": {"field": "group", "inner_hits": {
-            "name": "copies", "size": MAX_COPIES, "_source": False, "sort": sorting}},
+        "collapse": {"field": "group"},
         "aggs": {"total": {"filter": _all(filters.values()), "aggs": {"groups": {
             "cardinality": {"field": "group",
                             "precision_threshold": CARDINALITY_PRECISION}}}},
@@ -141,16 +141,20 @@ def facets_body(limit: int) -> dict:
             "aggs": _facet_aggs({}, Selection(), limit)}
 
 
-def parse_found(resp: dict, selection: Selection, scored: bool,
-                facet_limit: int | None) -> Found:
+def shown_groups(resp: dict) -> list[str]:
+    return [hit["_source"]["group"] for hit in resp["hits"]["hits"]]
+
+
+def parse_found(resp: dict, selection: Selection, scored: bool, facet_limit: int | None,
+                copies: Mapping[str, list[str]]) -> Found:
+    """`copies`: group -> the ids of its matching members (hits.copies_of)."""
     aggs = resp.get("aggregations", {})
     hits = []
     for hit in resp["hits"]["hits"]:
-        inner = hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", [])
-        copies = tuple(h["_id"] for h in inner if h["_id"] != hit["_id"])
+        others = tuple(i for i in copies.get(hit["_source"]["group"], ()) if i != hit["_id"])
         score = hit.get("_score") if scored else None
         hits.append(EngineHit(from_source(hit["_source"]),
-                              float(score) if score is not None else None, copies))
+                              float(score) if score is not None else None, others))
     unknown = {}
     for facet, agg in aggs.get("unknown", {}).items():
         if not isinstance(agg, dict) or "buckets" not in agg:
