@@ -24,8 +24,9 @@ run: index
 lint: install
 	$(BIN)/ruff check search indexer api tests bench deploy
 
+# Two processes: tests/conftest.py keeps each module, and all tests on the cluster, on one.
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # A local two-node OpenSearch (deploy/opensearch/): jars via Maven, data in index_data/cluster/.
 cluster:

@@ -120,3 +120,14 @@ def count_documents(index_dir: Path) -> int:
         return service.health()["documents"]
     finally:
         service.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): a module's tests stay
+    on one worker (its module fixtures are built once), and every test on the OpenSearch
+    cluster on the same worker, so one cluster serves them and a node killed by a fault
+    test never meets another module's searches."""
+    for item in items:
+        on_cluster = "cluster" in item.fixturenames or item.get_closest_marker("cluster")
+        group = "cluster" if on_cluster else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
