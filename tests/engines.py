@@ -24,13 +24,11 @@ class EngineUnderTest:
 
 
 @pytest.fixture(scope="session")
-def whoosh_sample(tmp_path_factory) -> Settings:
-    from indexer.cli import main
-    from search.settings import SAMPLE_DIR
+def whoosh_sample(sample_index_dir, tmp_path_factory) -> Settings:
+    """A copy of the session's sample index (tests/conftest.py), which the suite writes to."""
+    from tests.conftest import copy_sample_index
 
-    index_dir = tmp_path_factory.mktemp("contract-whoosh")
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(SAMPLE_DIR)]) == 0
+    index_dir = copy_sample_index(sample_index_dir, tmp_path_factory.mktemp("contract") / "w")
     return Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
 
 

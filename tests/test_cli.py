@@ -277,6 +277,32 @@ def test_stats(jsonl_index, capsys):
         assert f"  {count:6}  {library}" in lines
 
 
+def test_index_dir_from_the_environment_wins_and_is_named(jsonl_index, tmp_path, monkeypatch,
+                                                        capsys):
+    """$KARTOTEKA_INDEX_DIR beats the source checkout's index_data/index; --index-dir beats both."""
+    monkeypatch.setenv("KARTOTEKA_INDEX_DIR", str(jsonl_index))
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["stats"]) == 0
+    assert f"index directory: {jsonl_index}  (from KARTOTEKA_INDEX_DIR)" in \
+        capsys.readouterr().out.splitlines()
+    assert main(["stats", "--index-dir", str(tmp_path / "none")]) == 3
+    assert capsys.readouterr().err.endswith("(index directory from --index-dir)\n")
+
+
+def test_bare_pytest_collects_from_the_checkout():
+    """`pytest` (the script, not `python -m pytest`) imports tests.* from the checkout."""
+    pytest_script = Path(sys.executable).with_name("pytest")
+    if not pytest_script.exists():
+        pytest.skip("no pytest script beside this interpreter")
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([str(pytest_script), "--collect-only", "-q", "-p", "no:cacheprovider",
+                          "tests/test_models.py"], cwd=root, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "ModuleNotFoundError" not in run.stdout + run.stderr
+
+
 # -- bad sources ---------------------------------------------------------------------
 _CP1251_PAGE = (
     "Новогодний утренник в библиотеке\n\n"
