@@ -128,13 +128,22 @@ def _trie_pattern(node: dict) -> str:
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
-    """Start offset of the window of `width` chars with the most distinct matched words."""
+    """Start offset of the window of `width` chars with the most distinct matched words
+    (then the most matches), the first such; one pass with a sliding end, as matches
+    are ordered by start (a common word gives hundreds of them)."""
     best_start, best_score = matches[0][0], -1
-    for i, (start, _, _) in enumerate(matches):
-        inside = [m for m in matches[i:] if m[0] < start + width]
-        score = len({m[2] for m in inside}) * 10 + len(inside)
+    counts: dict[str, int] = {}
+    end = 0
+    for i, (start, _, word) in enumerate(matches):
+        while end < len(matches) and matches[end][0] < start + width:
+            counts[matches[end][2]] = counts.get(matches[end][2], 0) + 1
+            end += 1
+        score = len(counts) * 10 + (end - i)
         if score > best_score:
             best_start, best_score = start, score
+        counts[word] -= 1
+        if not counts[word]:
+            del counts[word]
     return best_start
 
 

@@ -12,6 +12,7 @@
     writing.py      rebuild, sync, upsert, delete
     groups.py       copies of one publication: the `group` of each document
     bulk.py         bulk requests where every failed item is an error
+    failures.py     cluster failures as our typed errors (401, 403, TLS, the rest 503)
     engine.py       OpenSearchEngine, the Engine protocol
 
 Only imported when KARTOTEKA_ENGINE=opensearch (search/engine/__init__.py `open_engine`).

@@ -10,14 +10,10 @@ kept until the generation token changes; the token itself is looked up at most e
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import inspect
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 
-from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
+from opensearchpy.exceptions import TransportError
 
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
 from search.engine.opensearch import writing
@@ -25,6 +21,7 @@ from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
 from search.engine.opensearch.documents import analyze, from_source
+from search.engine.opensearch.failures import cluster_errors, transient
 from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.hits import copies_of, full_query, iter_hits
 from search.engine.opensearch.searching import (
@@ -35,7 +32,7 @@ from search.engine.opensearch.searching import (
     shown_groups,
     sort_clause,
 )
-from search.errors import EngineUnavailable, IndexMissing, NotFound, SchemaMismatch
+from search.errors import IndexMissing, NotFound, SchemaMismatch
 from search.models import Publication
 from search.spelling import SpellingLexicon
 
@@ -45,39 +42,6 @@ SIMILAR_TERMS = 12  # as search/engine/whoosh/similar.py
 ALL_FACET_VALUES = 10_000
 SHARD_RETRIES = 3  # beyond the client's own retries on another node
 RETRY_PAUSE = 0.5  # seconds, times the attempt: a replica is promoted within a second or two
-
-
-def _transient(exc: TransportError) -> bool:
-    """A failure that another try may not meet: a lost node, shards being moved."""
-    return isinstance(exc, OSConnectionError | ConnectionTimeout) or (
-        isinstance(exc.status_code, int) and exc.status_code in (429, 500, 502, 503, 504))
-
-
-@contextmanager
-def _translated():
-    """Cluster failures as EngineUnavailable (a 503 for the API), not library errors."""
-    try:
-        yield
-    except NotFoundError as exc:
-        raise IndexMissing(f"the OpenSearch index is missing: {exc}") from exc
-    except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
-        raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
-
-
-def _cluster_errors(method):
-    """`_translated` around a method, or around every step of a generator method."""
-    if inspect.isgeneratorfunction(method):
-        @functools.wraps(method)
-        def generator(*args, **kwargs):
-            with _translated():
-                yield from method(*args, **kwargs)
-        return generator
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        with _translated():
-            return method(*args, **kwargs)
-    return wrapper
 
 
 class OpenSearchEngine:
@@ -102,7 +66,7 @@ class OpenSearchEngine:
             self._checked = now
         return self._token
 
-    @_cluster_errors
+    @cluster_errors
     def generation(self) -> str:
         index, changed = self._live()
         return f"{index}:{changed}" if changed else index
@@ -152,12 +116,12 @@ class OpenSearchEngine:
                                           search_type="dfs_query_then_fetch",
                                           allow_partial_search_results=False, **params)
             except TransportError as exc:
-                if attempt == SHARD_RETRIES or not _transient(exc):
+                if attempt == SHARD_RETRIES or not transient(exc):
                     raise
                 time.sleep(RETRY_PAUSE * (attempt + 1))
         raise AssertionError("unreachable")
 
-    @_cluster_errors
+    @cluster_errors
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
         query, scored = self._query(selection, sort)
@@ -167,14 +131,14 @@ class OpenSearchEngine:
                            sort_clause(sort, scored), shown_groups(resp))
         return parse_found(resp, selection, scored, facet_limit, copies)
 
-    @_cluster_errors
+    @cluster_errors
     def iter_hits(self, selection: Selection, sort: str, batch: int,
                   shown: Collection[str] = ()) -> Iterator[EngineHit]:
         query, scored = self._query(selection, sort)
         yield from iter_hits(self.client, self.settings.opensearch_prefix, selection, query,
                              sort, scored, batch, shown)
 
-    @_cluster_errors
+    @cluster_errors
     def get(self, pid: str) -> Publication | None:
         """A real-time GET through the alias (one index behind it)."""
         found = self.client.get(index=self.settings.opensearch_prefix, id=pid, ignore=404,
@@ -184,13 +148,13 @@ class OpenSearchEngine:
                                f"{self.settings.opensearch_prefix!r}: run a reindex first")
         return from_source(found["_source"]) if found.get("found") else None
 
-    @_cluster_errors
+    @cluster_errors
     def children(self, pid: str) -> list[Publication]:
         resp = self._search({"query": {"term": {"parent_id": pid}}, "size": 10_000,
                              "sort": [{"id": "asc"}]})
         return [from_source(h["_source"]) for h in resp["hits"]["hits"]]
 
-    @_cluster_errors
+    @cluster_errors
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         """more_like_this over the lemma fields, from the publication's own analysis; the
         same topics a little ahead, as search/engine/whoosh/similar.py does."""
@@ -210,33 +174,33 @@ class OpenSearchEngine:
         return [EngineHit(from_source(h["_source"]), float(h["_score"]))
                 for h in self._search(body)["hits"]["hits"]]
 
-    @_cluster_errors
+    @cluster_errors
     def facet_values(self) -> dict:
         resp = self._search(facets_body(ALL_FACET_VALUES))
         return parse_facets(resp["aggregations"], None, ALL_FACET_VALUES)
 
-    @_cluster_errors
+    @cluster_errors
     def words(self) -> Mapping[str, int]:
         derived, _ = self._meta()
         return derived.words() if derived else {}
 
-    @_cluster_errors
+    @cluster_errors
     def spelling(self) -> SpellingLexicon:
         derived, _ = self._meta()
         derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
         return SpellingLexicon(TermReader(derived), derived.words())
 
-    @_cluster_errors
+    @cluster_errors
     def vocabulary(self):
         derived, _ = self._meta()
         derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
         return vocabulary_of(derived)
 
-    @_cluster_errors
+    @cluster_errors
     def count(self) -> int:
         return int(self.client.count(index=self.settings.opensearch_prefix)["count"])
 
-    @_cluster_errors
+    @cluster_errors
     def health(self) -> dict:
         cluster = self.client.cluster.health()
         index, _changed = self._live()
@@ -247,12 +211,12 @@ class OpenSearchEngine:
                 "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
                             "nodes": cluster["number_of_nodes"]}}
 
-    @_cluster_errors
+    @cluster_errors
     def ready(self) -> bool:
         index = self.gens.live()
         return index is not None and self.gens.meta(index).get("version") == MAPPING_VERSION
 
-    @_cluster_errors
+    @cluster_errors
     def describe(self) -> str:
         index = self.gens.live()
         where = f"alias {self.gens.alias} on {', '.join(self.settings.opensearch_url)}"
@@ -262,7 +226,7 @@ class OpenSearchEngine:
         return (f"{index} ({where}; {stats['docs']['count']} documents, "
                 f"{stats['store']['size_in_bytes'] / 1e6:.1f} MB in primaries)")
 
-    @_cluster_errors
+    @cluster_errors
     def tidy(self) -> list[str]:
         removed = self.gens.abandoned()
         for index in removed:
@@ -279,7 +243,7 @@ class OpenSearchEngine:
         finally:
             self.invalidate()
 
-    @_cluster_errors
+    @cluster_errors
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
         if self.gens.live() is None:
@@ -289,14 +253,14 @@ class OpenSearchEngine:
         finally:
             self.invalidate()
 
-    @_cluster_errors
+    @cluster_errors
     def upsert(self, publications: Iterable[Publication]) -> int:
         try:
             return writing.upsert(self.client, self.gens, publications)
         finally:
             self.invalidate()
 
-    @_cluster_errors
+    @cluster_errors
     def delete(self, ids: Iterable[str]) -> int:
         try:
             return writing.delete(self.client, self.gens, ids)
