@@ -13,8 +13,9 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
@@ -79,6 +80,22 @@ class FormLookup:
             for i, h in enumerate(hashes):
                 j = bisect_left(values, h)
                 out[i] += j < len(values) and values[j] == h
+        return out
+
+
+    def counts_many(self, docnums: Sequence[int], hashes: tuple[int, ...]) -> np.ndarray:
+        """counts() for many documents at once, one row per document: their columns'
+        values joined into one array and compared in numpy, instead of a Python bisect
+        per hash, column and document (the exact-form bonus on 100 candidates)."""
+        out = np.zeros((len(docnums), len(hashes)), np.int64)
+        if not len(docnums) or not hashes:
+            return out
+        views = [v for d in docnums for v in self._values(d)]
+        lengths = np.fromiter(map(len, views), np.int64, len(views))
+        owner = np.repeat(np.arange(len(docnums)).repeat(len(self._columns)), lengths)
+        values = np.frombuffer(b"".join(views), np.uint32)
+        for j, h in enumerate(hashes):
+            out[:, j] = np.bincount(owner[values == h], minlength=len(docnums))
         return out
 
 

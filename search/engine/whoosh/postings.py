@@ -11,10 +11,12 @@ import io
 import pickle
 import zlib
 from collections import OrderedDict
+from math import log
 from typing import NamedTuple
 
 import numpy as np
 from whoosh.matching import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_int
 
@@ -72,6 +74,7 @@ class Postings:
         self.cache_bytes = cache_bytes
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
         self._bytes = 0
+        self._doc_count = searcher.doc_count_all()
 
     def term(self, fieldname: str, btext: bytes, positions: bool = False) -> TermPostings:
         """A term's postings and scores (with positions if asked), from the cache if there."""
@@ -90,8 +93,24 @@ class Postings:
             self._forget(next(iter(self._terms)))
         return entry
 
+    def has(self, fieldname: str, btext: bytes) -> bool:
+        """Whether the term is in the index: from the cache, else the terms table."""
+        entry = self._terms.get((fieldname, btext))
+        if entry is not None:
+            return len(entry.ids) > 0
+        return (fieldname, btext) in self.searcher.reader()
+
+    def idf(self, fieldname: str, btext: bytes) -> float:
+        """Whoosh's idf (whoosh.scoring.WeightingModel.idf, the same floats) from the
+        number of postings read, instead of a second lookup in the terms table: a term's
+        document frequency is its count of postings, deleted documents included."""
+        return self._idf(len(self.term(fieldname, btext).ids))
+
+    def _idf(self, df: int) -> float:
+        return log(self._doc_count / (df + 1)) + 1
+
     def _bm25f(self, fieldname: str, btext: bytes, ids: np.ndarray, tf: np.ndarray):
-        idf = self.searcher.idf(fieldname, btext)
+        idf = self._idf(len(ids))
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         b = self._field_B.get(fieldname, self.B)
         length = self.field_lengths(fieldname)[ids]
@@ -105,10 +124,10 @@ class Postings:
         """Document numbers, term frequencies (weights) and maybe values, from every leaf."""
         ids, weights, values = [], [], []
         for leaf, offset in self.leaves:
-            reader = leaf.reader()
-            if (fieldname, btext) not in reader:
+            try:  # one lookup in the terms table, not a test and then a read
+                m = leaf.reader().postings(fieldname, btext)
+            except TermNotFound:
                 continue
-            m = reader.postings(fieldname, btext)
             if isinstance(m, FilterMatcher):  # deleted documents: -inf in the end anyway
                 m = m.child
             for block_ids, block_weights, block_values in _blocks(m, positions):

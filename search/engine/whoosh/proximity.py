@@ -24,21 +24,18 @@ def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],
                    docnums: np.ndarray) -> dict[int, float]:
     """Bonus per document of `docnums` (sorted) for each neighbouring pair of `lemmas`."""
     field = postings.searcher.schema[fieldname]
-    reader = postings.searcher.reader()
     decode = field.format.decoder("positions")
     out: dict[int, float] = {}
     for a, b in zip(lemmas, lemmas[1:], strict=False):
         if a == b:
             continue
         ba, bb = field.to_bytes(a), field.to_bytes(b)
-        if (fieldname, ba) not in reader or (fieldname, bb) not in reader:
-            continue
         pa, pb = postings.term(fieldname, ba, True), postings.term(fieldname, bb, True)
         common = np.intersect1d(np.intersect1d(pa.ids, pb.ids, assume_unique=True), docnums,
                                 assume_unique=True)
         if not len(common):
             continue
-        weight = (postings.searcher.idf(fieldname, ba) + postings.searcher.idf(fieldname, bb)) / 2
+        weight = (postings.idf(fieldname, ba) + postings.idf(fieldname, bb)) / 2
         ia, ib = np.searchsorted(pa.ids, common), np.searchsorted(pb.ids, common)
         for k, docnum in enumerate(common.tolist()):
             ordered, near = _windows(decode(pa.values[ia[k]]), decode(pb.values[ib[k]]))

@@ -27,12 +27,13 @@ def weighting() -> scoring.WeightingModel:
     return scoring.BM25F(B=0.75, K1=1.2)
 
 
-def exact_weights(searcher, parsed: ParsedQuery) -> dict[int, float]:
+def exact_weights(scorer: Scorer, parsed: ParsedQuery) -> dict[int, float]:
     """Bonus per field for each form typed (by hash): EXACT_BONUS times its lemma's idf."""
     out = {}
+    body = scorer.searcher.schema["body"]
     for form in parsed.forms:
         lemma = readings(form)[0].lemma
-        out[form_hash(form)] = EXACT_BONUS * searcher.idf("body", lemma)
+        out[form_hash(form)] = EXACT_BONUS * scorer.postings.idf("body", body.to_bytes(lemma))
     return out
 
 
@@ -46,14 +47,12 @@ def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dic
     if not docnums:
         return {}
     out: dict[int, float] = {}
-    weights = exact_weights(scorer.searcher, parsed)
+    weights = exact_weights(scorer, parsed)
     if weights:
         hashes = tuple(weights)
-        for docnum in docnums:
-            counts = scorer.forms.counts(docnum, hashes)
-            bonus = sum(weights[h] * n for h, n in zip(hashes, counts, strict=True))
-            if bonus:
-                out[docnum] = bonus
+        bonuses = scorer.forms.counts_many(docnums, hashes) @ np.array(
+            [weights[h] for h in hashes])
+        out = {d: b for d, b in zip(docnums, bonuses.tolist(), strict=True) if b}
     if len(parsed.content_lemmas) > 1:
         ids = np.array(sorted(set(docnums)), np.int64)
         for docnum, bonus in pair_proximity(scorer.postings, "body", parsed.content_lemmas,

@@ -110,7 +110,7 @@ class Scorer:
             mask, scores = self._eval(q.child, memo)
             h = (form_hash(q.form),)
             docnums = np.flatnonzero(mask)
-            keep = np.array([self.forms.counts(d, h)[0] > 0 for d in docnums.tolist()], bool)
+            keep = self.forms.counts_many(docnums.tolist(), h)[:, 0] > 0
             out = np.zeros(self.size, bool)
             out[docnums[keep]] = True
             memo[key] = (out, np.where(out, scores, 0.0))
@@ -128,8 +128,7 @@ class Scorer:
             btexts = [field.to_bytes(word) for word in q.words]
         except ValueError:
             return self._empty()
-        reader = self.searcher.reader()
-        if any((q.field, b) not in reader for b in btexts):
+        if not all(self.postings.has(q.field, b) for b in btexts):
             return self._empty()
         key = ("phrase", q)
         if key not in memo:
@@ -147,9 +146,8 @@ class Scorer:
             if q.field not in self.searcher.schema:
                 return self._empty()
             field = self.searcher.schema[q.field]
-            reader = self.searcher.reader()
-            btexts = [[b for b in (field.to_bytes(w) for w in slot) if (q.field, b) in reader]
-                      for slot in q.slots]
+            btexts = [[b for b in (field.to_bytes(w) for w in slot)
+                       if self.postings.has(q.field, b)] for slot in q.slots]
             mask, out = self._empty()
             if all(btexts):
                 ids, scores = phrase_scores(self.postings, q.field, btexts, q.slop)
