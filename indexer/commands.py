@@ -36,6 +36,10 @@ def reindex(settings, args) -> int:
         print("error: name the SOURCES to index, or --sample for the shipped sample "
               "(see `kartoteka reindex --help`)", file=sys.stderr)
         return EXIT_USAGE
+    if any(not s.strip() for s in args.sources):  # Path("") would be the working directory
+        print("error: an empty SOURCE name; give a file, a directory or a site address",
+              file=sys.stderr)
+        return EXIT_USAGE
     urls = [s for s in args.sources if web.is_url(s)]
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
     if args.sample:

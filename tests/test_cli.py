@@ -482,7 +482,7 @@ def test_no_index_exits_3(tmp_path, capsys, argv):
     ["reindex", "--timeout", "-1"], ["search", "x", "--page", "0"],
     ["search", "x", "--per-page", "ten"], ["search", "--year", "99999"],
     ["serve", "--port", "70000"], ["serve", "--workers", "0"], ["stats", "--bogus"],
-    ["--index-dir"], ["stats", "--index-dir"],
+    ["--index-dir"], ["stats", "--index-dir"], ["reindex", ""], ["reindex", " ", "x.jsonl"],
 ])
 def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     with pytest.raises(SystemExit) as exit_info:

@@ -105,19 +105,22 @@ def environments(draw, sandbox):
 
 
 @pytest.fixture(scope="module")
-def run_cli():
+def run_cli(sandbox):
     """main(argv) under `env`, its exit code, stdout, stderr and log records."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append
     logger = logging.getLogger("kartoteka")
     logger.addHandler(handler)
+    sandbox_root = sandbox["root"]
 
     def run(argv, env):
         records.clear()
         out, err = io.TextIOWrapper(io.BytesIO()), io.StringIO()
         clean = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+        # In the sandbox: a relative path drawn (`.`, `0`) names nothing of the checkout.
         with mock.patch.dict(os.environ, {**clean, **env}, clear=True), \
+                contextlib.chdir(sandbox_root), \
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main(argv)
