@@ -124,3 +124,25 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
     assert "краеведческий" in _words(fresh, "краевед")
     renewed = list(generation.glob("vocabulary-*.pickle"))
     assert len(renewed) == 1 and renewed != saved  # built for the new state, the old removed
+
+
+@pytest.mark.parametrize(("typed", "expected", "never"), [
+    ("выставка дет", "выставка детской", {"выставка деть"}),  # written forms, prefix kept
+    ("Война и м", "Война и мир", {"Война и можно", "Война и многий"}),
+    ("библ", "библиотеке", {"библиотеки-филиал"}),
+    ("цгб", "ЦГБ", {"цгб"}),  # abbreviations and names as written
+    ("есенин", "Есенине", {"есенин"}),
+    ("dscnfdrf", "выставка", set()),  # a wrong-layout prefix, read as Russian
+])
+def test_the_shipped_sample_completes_as_written(sample_index_dir, typed, expected, never):
+    """The cases the issue found on the shipped sample, on the sample itself."""
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    service = SearchService(Settings.from_env({}, index_dir=sample_index_dir))
+    try:
+        texts = [s["text"] for s in service.suggest(typed, 10)]
+    finally:
+        service.close()
+    assert texts and texts[0] == expected, texts
+    assert not never & set(texts), texts
