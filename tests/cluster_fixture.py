@@ -9,6 +9,7 @@ start fails them everywhere.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -39,13 +40,19 @@ def _require_java_and_maven() -> None:
         pytest.skip(message)
 
 
+# Below Linux's ephemeral range (32768-60999): the ports the kernel hands to clients and
+# to servers bound to port 0 (the other tests' gunicorns, xdist's other worker) never
+# come from here, so a block found free stays free until the nodes bind it.
+PORT_RANGE = (20000, 32000)
+START_ATTEMPTS = 3  # a port taken all the same between the check and the bind: new ports
+
+
 def _free_port_block(size: int = 4) -> int:
-    """A port p with p .. p + size - 1 all free on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + size < 65536 and all(_port_free(base + i) for i in range(1, size)):
+    """A port p with p .. p + size - 1 all free on 127.0.0.1, outside the ephemeral range."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(PORT_RANGE[0], PORT_RANGE[1] - size)
+        if all(_port_free(base + i) for i in range(size)):
             return base
     raise RuntimeError("no block of free ports")
 
@@ -85,14 +92,29 @@ def _script_args(data_dir: Path) -> list[str]:
             "--owner-pid", str(os.getpid())]  # no JVM outlives a killed test run
 
 
+def _start(data_dir: Path) -> tuple[list[str], subprocess.CompletedProcess]:
+    """`cluster.py start` on a free port block; again on other ports when a node could
+    not bind its own or exited at once (the nodes started are stopped first)."""
+    for attempt in range(START_ATTEMPTS):
+        args = _script_args(data_dir)
+        start = subprocess.run([sys.executable, str(CLUSTER_PY), "start", *args],
+                               capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+        said = start.stdout + start.stderr
+        taken = any(sign in said for sign in ("BindException", "Address already in use",
+                                              "exited during start-up"))
+        if start.returncode == 0 or not taken or attempt == START_ATTEMPTS - 1:
+            return args, start
+        subprocess.run([sys.executable, str(CLUSTER_PY), "stop", *args],
+                       capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     """A fresh two-node cluster for the session, stopped (SIGTERM) at the end."""
     _require_java_and_maven()
     data_dir = tmp_path_factory.mktemp("cluster")
-    args = _script_args(data_dir)
-    start = subprocess.run([sys.executable, str(CLUSTER_PY), "start", *args],
-                           capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+    args, start = _start(data_dir)
     urls = []
     for line in start.stdout.splitlines():
         if line.startswith("KARTOTEKA_OPENSEARCH_URL="):
@@ -107,5 +129,3 @@ def cluster(tmp_path_factory):
             stopped = local.script("stop")
             assert stopped.returncode == 0, stopped.stderr
             assert not list(data_dir.glob("node-*.pid"))
-
-
