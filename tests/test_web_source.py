@@ -193,7 +193,9 @@ def test_page_without_lastmod_gets_304(site, tmp_path):
     assert _reindex(index_dir, site.url("/one-page.xml")) == 0
     site.clear_log()
     assert _reindex(index_dir, "--incremental", site.url("/one-page.xml")) == 0
-    log = [entry for entry in site.log if entry[0].startswith("/news/")]
+    # The slow page of an earlier crawl on this site may finish (and be logged) only now.
+    log = [entry for entry in site.log
+           if entry[0].startswith("/news/") and entry[0] != "/news/slow.html"]
     assert [(p, s) for p, s, _ in log] == [(page.removeprefix(site.root), 304)]
     assert log[0][2].get("If-None-Match")
     assert url_id(page) in _docs(index_dir)
