@@ -23,6 +23,9 @@ _CHARS_PER_WORD = 7
 _LEAD_CHARS = 40
 _WORD = r"[^\W_]"
 _MARKS = "\u0300-\u036f\u00ad"
+# Put after a word's first letter: no word letter before it. re then skips, in C, the
+# positions where no word of a pattern can start.
+_WORD_START = rf"(?<![\w{_MARKS}][\s\S])"
 
 
 @lru_cache(maxsize=8192)
@@ -54,10 +57,7 @@ def _words_pattern(words: frozenset[str]) -> re.Pattern | None:
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-    # The word-start test follows the first letter, so every alternative starts with a
-    # letter and re skips, in C, the positions where no word of the query can start.
-    start = rf"(?<![\w{_MARKS}][\s\S])"
-    alternatives = [re.escape(ch) + start + _trie_pattern(node)
+    alternatives = [re.escape(ch) + _WORD_START + _trie_pattern(node)
                     for ch, node in sorted(trie.items()) if ch]
     if not alternatives:
         return None
@@ -81,10 +81,10 @@ def _lemma_pattern(lemma: str) -> tuple[re.Pattern | None, frozenset[str] | None
     forms = surface_forms(lemma.lstrip(NAME_MARK))
     simple = frozenset(f for f in forms if f and not _SPLIT.search(f))
     starts = sorted({form[:STEM_CHARS] for form in simple})
-    start = rf"(?<![\w{_MARKS}][\s\S])"
     compound = _words_pattern(forms - simple)  # `нью-йорк`: a few forms, spelled out, tried first
     alternatives = [compound.pattern] if compound is not None else []
-    alternatives += [re.escape(s[0]) + start + re.escape(s[1:]) + rf"{_WORD}*" for s in starts]
+    alternatives += [re.escape(s[0]) + _WORD_START + re.escape(s[1:]) + rf"{_WORD}*"
+                     for s in starts]
     if not alternatives:
         return None, None
     return re.compile(rf"(?:{'|'.join(alternatives)})(?![\w{_MARKS}])"), forms
@@ -92,8 +92,7 @@ def _lemma_pattern(lemma: str) -> tuple[re.Pattern | None, frozenset[str] | None
 
 @lru_cache(maxsize=1024)
 def _prefix_pattern(prefix: str) -> re.Pattern:
-    start = rf"(?<![\w{_MARKS}][\s\S])"
-    return re.compile(re.escape(prefix[0]) + start + re.escape(prefix[1:])
+    return re.compile(re.escape(prefix[0]) + _WORD_START + re.escape(prefix[1:])
                       + rf"{_WORD}*(?![\w{_MARKS}])")
 
 

@@ -82,7 +82,6 @@ class FormLookup:
                 out[i] += j < len(values) and values[j] == h
         return out
 
-
     def counts_many(self, docnums: Sequence[int], hashes: tuple[int, ...]) -> np.ndarray:
         """counts() for many documents at once, one row per document: their columns'
         values joined into one array and compared in numpy, instead of a Python bisect

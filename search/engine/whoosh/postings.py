@@ -101,10 +101,14 @@ class Postings:
         return (fieldname, btext) in self.searcher.reader()
 
     def idf(self, fieldname: str, btext: bytes) -> float:
-        """Whoosh's idf (whoosh.scoring.WeightingModel.idf, the same floats) from the
-        number of postings read, instead of a second lookup in the terms table: a term's
-        document frequency is its count of postings, deleted documents included."""
-        return self._idf(len(self.term(fieldname, btext).ids))
+        """Whoosh's idf (whoosh.scoring.WeightingModel.idf, the same floats): from the
+        number of postings when they are cached (a term's document frequency is its count
+        of postings, deleted documents included), else from the terms table; never a
+        read of the postings only to count them."""
+        entry = self._terms.get((fieldname, btext))
+        if entry is not None:
+            return self._idf(len(entry.ids))
+        return self.searcher.idf(fieldname, btext)
 
     def _idf(self, df: int) -> float:
         return log(self._doc_count / (df + 1)) + 1
