@@ -1,15 +1,16 @@
 """Relevance benchmark: ours vs plain lemmas, Snowball, no morphology and a real Sphinx.
 
-    .venv/bin/python -m bench.relevance                  # tables: dev, test, old
+    .venv/bin/python -m bench.relevance                  # tables: dev, test, fresh, old
     .venv/bin/python -m bench.relevance --sample-only    # old set, shipped sample only (fast)
     .venv/bin/python -m bench.relevance --per-query      # also nDCG@10 per dev and old query
-    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv
-    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged]
+    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv [--set fresh]
+    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged] [--set fresh]
 
 Sets: the blind set (bench/relevance/blind_*.tsv, split dev/test, over ONE index of
 search/data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
-corpus) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
-corpus indexed apart). Test is reported as a table only, never per query.
+corpus), the fresh set (fresh_*.tsv: a second blind test set by another writer, over the
+same index) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
+corpus indexed apart). Test and fresh are reported as tables only, never per query.
 Rankers: bench/rankers.py. Writes bench/out/relevance.json.
 """
 
@@ -54,6 +55,8 @@ __all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", 
 
 USER_TYPES = ("visitor", "librarian", "reviews")
 BLIND_QRELS = DATA / "blind_qrels.tsv"
+# set -> its splits; every set is ranked over the same "blind" index.
+BLIND_SETS = {"blind": ("dev", "test"), "fresh": ("fresh",)}
 
 
 def _rank(rankers: dict, queries: list[dict]) -> dict[str, dict[str, list[str]]]:
@@ -107,15 +110,15 @@ run = run_old  # tests/test_relevance.py
 
 
 def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS,
-              splits=("dev", "test")) -> dict | None:
-    """The blind set's dev and test tables (judged queries only); None without it."""
-    queries = load_blind()
+              splits=("dev", "test"), name: str = "blind") -> dict | None:
+    """A blind set's tables per split (judged queries only); None without it."""
+    queries = load_blind(DATA / f"{name}_queries.tsv")
     if not queries or not CORPUS.is_dir():
         if verbose:
-            print("blind set skipped: " + ("../shared/corpus is absent" if queries
-                                           else "bench/relevance/blind_queries.tsv is absent"))
+            print(f"{name} set skipped: " + ("../shared/corpus is absent" if queries
+                                            else f"bench/relevance/{name}_queries.tsv is absent"))
         return None
-    qrels = load_qrels(BLIND_QRELS)
+    qrels = load_qrels(DATA / f"{name}_qrels.tsv")
     skipped: dict[str, str] = {}
     timings: dict[str, float] = {}
     rankers = _open("blind", rebuild_all, which, skipped, timings)
@@ -137,11 +140,17 @@ def cmd_report(args) -> int:
     which = tuple(args.rankers.split(",")) if args.rankers else RANKERS
     splits = ("dev",) if args.dev_only else ("dev", "test")
     blind = None if args.sample_only else run_blind(args.rebuild, which=which, splits=splits)
+    fresh = None
+    if not (args.sample_only or args.dev_only):
+        fresh = run_blind(which=which, splits=BLIND_SETS["fresh"], name="fresh")
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
         for split in splits:
             print_table(f"{split}: blind set", blind[split], which, blind["skipped"],
                         total=blind[f"{split}_total"])
+    if fresh:
+        print_table("fresh: second blind test set", fresh["fresh"], which, fresh["skipped"],
+                    total=fresh["fresh_total"])
     print_table(f"old: regression set ({', '.join(old['collections'])})", old["table"]["all"],
                 which, old["skipped"])
     if args.per_query:
@@ -150,7 +159,9 @@ def cmd_report(args) -> int:
             print_per_query("dev", [e for e in blind["dev_queries"].values()
                                     if judged.get(e["qid"])], which)
         print_per_query("old", list(old["queries"].values()), which)
-    report = {"rankers": list(which), "blind": blind, "old": old}
+    if fresh:
+        fresh.pop("dev_queries", None)
+    report = {"rankers": list(which), "blind": blind, "fresh": fresh, "old": old}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwrote {args.json}")
@@ -159,19 +170,19 @@ def cmd_report(args) -> int:
 
 def cmd_freeze(args) -> int:
     try:
-        dev, test = freeze(args.source, force=args.force)
+        dev, test = freeze(args.source, force=args.force, name=args.set)
     except (FreezeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"froze {dev + test} queries ({dev} dev, {test} test) into "
-          f"{DATA / 'blind_queries.tsv'} and blind_seeds.tsv")
+          f"{DATA / f'{args.set}_queries.tsv'} and {args.set}_seeds.tsv")
     return 0
 
 
 def cmd_pool(args) -> int:
-    queries = load_blind()
+    queries = load_blind(DATA / f"{args.set}_queries.tsv")
     if not queries:
-        print("error: no blind set yet (run `freeze` first)", file=sys.stderr)
+        print(f"error: no {args.set} set yet (run `freeze` first)", file=sys.stderr)
         return 1
     if not CORPUS.is_dir():
         print("error: the blind set needs ../shared/corpus", file=sys.stderr)
@@ -186,8 +197,9 @@ def cmd_pool(args) -> int:
     finally:
         close_rankers(rankers)
     pubs = {p.id: p for p in publications("blind")}
-    entries, warnings = pool_entries(queries, runs, load_seeds(), pubs,
-                                     load_qrels(BLIND_QRELS), args.depth, args.only_unjudged)
+    entries, warnings = pool_entries(queries, runs, load_seeds(DATA / f"{args.set}_seeds.tsv"),
+                                     pubs, load_qrels(DATA / f"{args.set}_qrels.tsv"),
+                                     args.depth, args.only_unjudged)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     write_pool(entries, args.out)
@@ -214,12 +226,16 @@ def main(argv: list[str] | None = None) -> int:
     fr.add_argument("--from", dest="source", type=Path, required=True,
                     help="qid<TAB>kind<TAB>query<TAB>intent<TAB>known_relevant")
     fr.add_argument("--force", action="store_true", help="replace a different frozen set")
+    fr.add_argument("--set", choices=sorted(BLIND_SETS), default="blind",
+                    help="blind (split dev/test) or fresh (a second test set)")
     po = sub.add_parser("pool", help="write the judging pool (JSONL) of the blind set")
     po.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
     po.add_argument("--depth", type=int, default=10, help="top N of every ranker")
     po.add_argument("--only-unjudged", action="store_true",
                     help="only documents not yet in blind_qrels.tsv")
     po.add_argument("--rebuild", action="store_true", help="rebuild the cached indexes")
+    po.add_argument("--set", choices=sorted(BLIND_SETS), default="blind",
+                    help="which blind set to pool")
     args = ap.parse_args(argv)
     unknown = set((args.rankers or "").split(",")) - set(RANKERS) - set(OPTIONAL_RANKERS) - {""}
     if unknown:

@@ -5,6 +5,8 @@ Old set (regression): queries.tsv `qid<TAB>user_type<TAB>split<TAB>query<TAB>col
 Blind set: blind_queries.tsv `qid<TAB>kind<TAB>split<TAB>query<TAB>intent` (split dev|test),
 blind_qrels.tsv, and blind_seeds.tsv `qid<TAB>docid` (the query writer's known relevant
 documents, added to every judging pool). Qrels are TREC: `qid 0 docid grade` (0-3).
+Fresh set: fresh_*.tsv, the same shapes, a second blind test set by another writer
+(split `fresh`), made once the blind set's test half had been reported.
 """
 
 from __future__ import annotations
@@ -115,24 +117,32 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def freeze(draft: Path, force: bool = False, data: Path = DATA) -> tuple[int, int]:
-    """Write blind_queries.tsv and blind_seeds.tsv from the draft; (dev, test) sizes.
+def freeze(draft: Path, force: bool = False, data: Path = DATA,
+           name: str = "blind") -> tuple[int, int]:
+    """Write {name}_queries.tsv and {name}_seeds.tsv from the draft; (dev, test) sizes.
 
+    The `blind` set is split into dev and test halves; the `fresh` set is a second
+    test set, written after the first test half was spent, all of it `fresh`.
     Refuses to change an existing frozen set unless `force`.
     """
     queries = read_draft(draft)
-    split = assign_splits(queries)
-    lines = ["# qid\tkind\tsplit\tquery\tintent (blind set, frozen from the query writer's "
-             f"file; split stratified by kind, seed {SPLIT_SEED})"]
+    if name == "fresh":
+        split = {q["qid"]: "fresh" for q in queries}
+        how = "every query in the fresh test split"
+    else:
+        split = assign_splits(queries)
+        how = f"split stratified by kind, seed {SPLIT_SEED}"
+    lines = [f"# qid\tkind\tsplit\tquery\tintent ({name} set, frozen from the query "
+             f"writer's file; {how})"]
     lines += [f"{q['qid']}\t{q['kind']}\t{split[q['qid']]}\t{_clean(q['query'])}\t"
               f"{_clean(q['intent'])}" for q in queries]
     seeds = ["# qid\tdocid (known relevant documents named by the query writer)"]
     seeds += [f"{q['qid']}\t{d}" for q in queries for d in q["known"]]
-    target = data / "blind_queries.tsv"
+    target = data / f"{name}_queries.tsv"
     text = "\n".join(lines) + "\n"
     if target.exists() and target.read_text(encoding="utf-8") != text and not force:
         raise FreezeError(f"{target.name} is frozen and would change (use --force)")
     target.write_text(text, encoding="utf-8")
-    (data / "blind_seeds.tsv").write_text("\n".join(seeds) + "\n", encoding="utf-8")
+    (data / f"{name}_seeds.tsv").write_text("\n".join(seeds) + "\n", encoding="utf-8")
     dev = sum(s == "dev" for s in split.values())
     return dev, len(split) - dev

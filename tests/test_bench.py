@@ -245,6 +245,18 @@ def test_freeze_splits_each_kind_in_half(tmp_path):
         freeze(draft, data=tmp_path)
 
 
+def test_freeze_a_fresh_set_is_all_test(tmp_path):
+    from bench.relevance_data import freeze, load_blind, load_seeds
+
+    draft = tmp_path / "draft.tsv"
+    draft.write_text("c001\tword\tвыставка\tвыставки\td1\nc002\tname\tПушкин\tо Пушкине\t-\n",
+                     encoding="utf-8")
+    assert freeze(draft, data=tmp_path, name="fresh") == (0, 2)
+    assert {q["split"] for q in load_blind(tmp_path / "fresh_queries.tsv")} == {"fresh"}
+    assert load_seeds(tmp_path / "fresh_seeds.tsv") == {"c001": ["d1"]}
+    assert not (tmp_path / "blind_queries.tsv").exists()
+
+
 def test_pool_is_blind_union_and_seeded():
     from bench.relevance_pool import pool_entries
     from search.models import Publication
