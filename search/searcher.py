@@ -141,10 +141,10 @@ class SearchService:
                          f"«{FACET_LABELS.get(name, name)}»" for value in values]
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
-        if (not relaxed and parsed is not None and parsed.plain and parsed.relaxed is not None
+        if (not relaxed and parsed is not None and parsed.plain and parsed.supplement is not None
                 and 0 < found.total < PARTIAL_BELOW and request.page == 1
                 and request.sort == "relevance"):
-            only = nodes.AndNot(parsed.relaxed, parsed.query)
+            only = nodes.AndNot(parsed.supplement, parsed.query)
             loose = parsed.relaxing([])
             more = self.engine.find(self.selection(request, only, loose), "relevance", 0,
                                     request.per_page, None)
