@@ -180,6 +180,26 @@ def test_explicit_and_is_strict(tiny):
     assert not result.warnings
 
 
+def test_relaxed_takes_any_word_and_ranks_the_rarer_first(parser, tiny):
+    """Nothing has every word: any word, by BM25F, so the one rare word a publication
+    holds outranks a common one (question words must not outvote what is asked)."""
+    assert parser.parse("выставка клуб поэзия концерт").relaxed.minmatch == 1
+    result = tiny.search(SearchRequest(q="где найти концерт библиотеки", per_page=10))
+    assert result.relaxed is True
+    assert result.hits[0].id == "q2"  # концерт: one publication; библиотека: three
+    assert {"q1", "q4", "q6"} <= {hit.id for hit in result.hits}
+    assert result.total == len(result.hits) == 4
+
+
+def test_the_supplement_under_a_few_full_matches_needs_half_the_words(parser, tiny):
+    assert parser.parse("клуб поэзии вечер").supplement.minmatch == 2
+    result = tiny.search(SearchRequest(q="встреча клуба любителей поэзии"))
+    assert [hit.id for hit in result.hits] == ["q5"]
+    assert result.partial == ()  # q6 holds one word of four: not enough for the block
+    result = tiny.search(SearchRequest(q="клуб поэзия"))
+    assert [hit.id for hit in result.partial] == ["q6"]
+
+
 def test_relaxed_fallback_via_cli(sample_index_dir, capsys):
     capsys.readouterr()
     assert main(["--index-dir", str(sample_index_dir), "search", "ёлка пушкинская",
