@@ -270,3 +270,45 @@ def test_ordered_phrase_test_equals_whoosh_span_joining(positions, slop):
     from search.engine.whoosh.phrases import _ordered
 
     assert _ordered(positions, slop) == _whoosh_ordered(positions, slop)
+
+
+def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
+    """Posting blocks pickled at the highest protocol (search/engine/whoosh/codec.py):
+    Whoosh's own matcher and our block reader see the same ids, weights and positions,
+    over several blocks of one term and across segments."""
+    import pickle
+
+    from whoosh.formats import Positions
+
+    from search.engine.whoosh.codec import PROTOCOL, build_codec
+    from search.engine.whoosh.postings import Postings
+
+    assert PROTOCOL >= 5
+    ix = RamStorage().create_index(build_schema())
+    for batch in range(2):
+        writer = ix.writer(codec=build_codec())
+        for i in range(300):  # 128 postings a block: three blocks per segment
+            words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3))
+            writer.add_document(id=f"d{batch}-{i}", title="Заголовок", body=words)
+        writer.commit(merge=False)
+    with ix.searcher(weighting=weighting()) as searcher:
+        assert len(searcher.leaf_searchers()) == 2
+        expected = {"ids": [], "weights": [], "positions": []}
+        for leaf, offset in searcher.leaf_searchers():
+            m = leaf.reader().postings("body", "книга".encode())
+            assert type(leaf.reader().codec()).__name__ == "KartotekaCodec"
+            while m.is_active():
+                expected["ids"].append(m.id() + offset)
+                expected["weights"].append(m.weight())
+                expected["positions"].append(Positions().decode_positions(m.value()))
+                m.next()
+        postings = Postings(searcher, searcher.doc_count_all())
+        ids, weights, values = postings._read("body", "книга".encode(), True)
+        assert ids.tolist() == expected["ids"] and len(ids) == 600
+        assert weights.tolist() == expected["weights"]
+        assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
+            == expected["positions"]
+    # at protocol 2 each value would be a call of _codecs.encode, named in every block
+    postings_files = [data for name, data in ix.storage.files.items() if name.endswith(".seg")]
+    assert postings_files and not any(b"_codecs" in bytes(data) for data in postings_files)
+    assert b"_codecs" in pickle.dumps((b"\x01",), 2)

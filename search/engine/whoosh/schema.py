@@ -5,10 +5,10 @@ from __future__ import annotations
 from pickle import dumps
 
 from whoosh import columns, fields
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 
 from search.engine.whoosh.analyzers import RU_ANALYZER, RuAnalyzer, stem_analyzer
+from search.engine.whoosh.codec import build_codec
 from search.engine.whoosh.forms import pack_forms
 
 __all__ = ["SCHEMA_VERSION", "build_schema", "build_codec", "RuTextField"]
@@ -66,21 +66,6 @@ class RuTextField(fields.TEXT):
 
     def from_column_value(self, value):
         return value
-
-
-def build_codec() -> W3Codec:
-    """Whoosh's own codec, without zlib on posting blocks and without length statistics.
-
-    Compressing the many small blocks cost 15% of a rebuild's CPU and a decompression
-    on every read, for 30% smaller posting files (bench/RESULTS.md); readers handle
-    compressed and plain blocks alike. The per-block document-length bounds (a
-    column read for every posting, another 10%) only serve Whoosh's top-N block
-    skipping, which our scoring does not use; without them the bounds stay safe, only
-    looser.
-    """
-    codec = W3Codec(compression=0)
-    codec.length_stats = False
-    return codec
 
 
 def build_schema() -> fields.Schema:
