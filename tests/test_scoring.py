@@ -287,7 +287,7 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
     ix = RamStorage().create_index(build_schema())
     for batch in range(2):
         writer = ix.writer(codec=build_codec())
-        for i in range(300):  # 128 postings a block: three blocks per segment
+        for i in range(1200):  # 512 postings a block: three blocks per segment
             words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3))
             writer.add_document(id=f"d{batch}-{i}", title="Заголовок", body=words)
         writer.commit(merge=False)
@@ -304,7 +304,7 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
                 m.next()
         postings = Postings(searcher, searcher.doc_count_all())
         ids, weights, values = postings._read("body", "книга".encode(), True)
-        assert ids.tolist() == expected["ids"] and len(ids) == 600
+        assert ids.tolist() == expected["ids"] and len(ids) == 2400
         assert weights.tolist() == expected["weights"]
         assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
             == expected["positions"]
