@@ -308,6 +308,11 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
         assert weights.tolist() == expected["weights"]
         assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
             == expected["positions"]
+        for field in ("body", "title", "people"):  # read as one column, not per document
+            per_doc = [leaf.reader().doc_field_length(d, field, 0) or 0
+                       for leaf, _ in searcher.leaf_searchers()
+                       for d in range(leaf.reader().doc_count_all())]
+            assert postings.field_lengths(field).tolist() == per_doc
     # at protocol 2 each value would be a call of _codecs.encode, named in every block
     postings_files = [data for name, data in ix.storage.files.items() if name.endswith(".seg")]
     assert postings_files and not any(b"_codecs" in bytes(data) for data in postings_files)

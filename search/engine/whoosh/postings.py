@@ -15,10 +15,12 @@ from math import log
 from typing import NamedTuple
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_int
+from whoosh.util.numeric import byte_to_length
 
 from search.engine.whoosh.forms import FormLookup
 
@@ -155,10 +157,36 @@ class Postings:
             for leaf, offset in self.leaves:
                 reader = leaf.reader()
                 count = reader.doc_count_all()
-                lengths[offset:offset + count] = [
-                    reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
+                column = _length_bytes(reader, fieldname, count)
+                if column is not None:  # one read of the column, not one per document
+                    lengths[offset:offset + count] = _BYTE_TO_LENGTH[column]
+                else:
+                    lengths[offset:offset + count] = [
+                        reader.doc_field_length(d, fieldname, 0) or 0 for d in range(count)]
             self._lengths[fieldname] = lengths
         return lengths
+
+
+# What whoosh3's doc_field_length makes of each length byte (0: no length, the default 0).
+_BYTE_TO_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], np.float64)
+
+
+def _length_bytes(reader, fieldname: str, count: int) -> np.ndarray | None:
+    """A segment's length column (one byte per document) in one read; None if it is
+    not the plain column whoosh3 writes (then the caller asks per document)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return None
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(count, np.uint8)
+    if type(column).__name__ != "Reader" or getattr(column, "_typecode", None) != "B":
+        return None
+    stored = min(column._count, count)
+    out = np.zeros(count, np.uint8)  # documents past the column's end: default 0
+    if stored:
+        out[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
+    return out
 
 
 def _size(entry: TermPostings) -> int:
