@@ -317,3 +317,34 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
     postings_files = [data for name, data in ix.storage.files.items() if name.endswith(".seg")]
     assert postings_files and not any(b"_codecs" in bytes(data) for data in postings_files)
     assert b"_codecs" in pickle.dumps((b"\x01",), 2)
+
+
+def test_compact_pool_writes_the_segment_whoosh_pool_writes():
+    """The rebuild's pool (search/engine/whoosh/pool.py) against Whoosh's own, which at a
+    1 MB limit sorts in runs on disk and merges them: the same segment, byte for byte,
+    but for its random name."""
+    from whoosh.writing import SegmentWriter
+
+    from indexer.sources import iter_publications
+    from search.engine.whoosh.codec import build_codec
+    from search.engine.whoosh.pool import CompactSegmentWriter
+    from search.engine.whoosh.writer import to_document
+    from search.settings import SAMPLE_DIR
+
+    pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
+            if hasattr(p, "title")]
+    assert len(pubs) > 50
+    written = []
+    for writer_class in (SegmentWriter, CompactSegmentWriter):
+        ix = RamStorage().create_index(build_schema())
+        writer = writer_class(ix, limitmb=1, codec=build_codec())
+        for pub in pubs:
+            writer.add_document(**to_document(pub))
+        if writer_class is SegmentWriter:
+            assert writer.pool.runs  # Whoosh's pool did spill: its merge is what is compared
+        writer.commit()
+        (segment,) = ix._segments()
+        name = segment.segment_id().encode()
+        data = [bytes(v) for k, v in ix.storage.files.items() if k.endswith(".seg")]
+        written.append([d.replace(name, b"SEGMENT") for d in data])
+    assert written[0] == written[1]

@@ -14,10 +14,12 @@ import signal
 import sys
 from pathlib import Path
 
+from whoosh import multiproc
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from search.engine import default_procs
+from search.engine.whoosh.pool import CompactSegmentWriter
 from search.engine.whoosh.schema import build_codec
 from search.morph import RawReadings, cache_stats, new_readings
 
@@ -40,6 +42,9 @@ class _OrphanSafeTask(SubWriterTask):
         if os.getppid() != self.parent_pid:
             os._exit(1)  # the parent died between the fork and prctl: no signal will come
         before = cache_stats()  # inherited from the parent: not this process's own lookups
+        # SubWriterTask.run builds its writer from this module global; in this child
+        # process only, it is the writer with postings kept per term (search/engine/whoosh/pool.py).
+        multiproc.SegmentWriter = CompactSegmentWriter
         super().run()
         folder = getattr(self.storage, "folder", None)
         if folder:  # hand this process's lemma cache to the parent (see collect_lemmas)
@@ -78,7 +83,7 @@ class _OrphanSafeWriter(MpWriter):
 def parallel_writer(ix, procs: int, limitmb: int):
     """A writer that analyzes documents in `procs` processes, one segment each."""
     if procs <= 1:
-        return ix.writer(limitmb=limitmb, codec=build_codec())
+        return CompactSegmentWriter(ix, limitmb=limitmb, codec=build_codec())
     return _OrphanSafeWriter(ix, procs=procs, batchsize=100, multisegment=True,
                              limitmb=limitmb, codec=build_codec())
 
