@@ -348,3 +348,33 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
         data = [bytes(v) for k, v in ix.storage.files.items() if k.endswith(".seg")]
         written.append([d.replace(name, b"SEGMENT") for d in data])
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize("slop", [1, 2, 3, 5])
+def test_two_word_phrases_in_numpy_equal_the_test_per_document(service, slop):
+    """phrase_scores' numpy path for two words (search/engine/whoosh/phrases.py) against
+    its span test per document, over pairs of the sample's common words, both orders."""
+    from search.engine.whoosh.phrases import _each_document, phrase_scores
+
+    searcher = service.view().searcher
+    postings = Scorer(searcher, searcher.doc_count_all()).postings
+    words = [w.encode() for w in ("библиотека", "книга", "год", "выставка", "день", "читатель",
+                                  "в", "и", "ребёнок", "новый")]
+    decode = searcher.schema["body"].format.decoder("positions")
+    compared = matched = 0
+    for first in words:
+        for second in words:
+            terms = {b: postings.term("body", b, positions=True) for b in (first, second)}
+            if not all(len(t.ids) for t in terms.values()):
+                continue
+            common = np.intersect1d(terms[first].ids, terms[second].ids)
+            at = {b: np.searchsorted(t.ids, common) for b, t in terms.items()}
+            any_order = first != second
+            want_docs, want_scores = _each_document(
+                common, [[first], [second]], terms, at, decode, slop, any_order)
+            docs, scores = phrase_scores(postings, "body", [first, second], slop)
+            assert docs.tolist() == want_docs.tolist(), (first, second, slop)
+            assert scores.tolist() == want_scores.tolist()
+            compared += 1
+            matched += len(docs)
+    assert compared >= 36 and matched > 20

@@ -40,6 +40,15 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
         return np.zeros(0, np.int64), np.zeros(0)
     decode = postings.searcher.schema[fieldname].format.decoder("positions")
     at = {b: np.searchsorted(ids, common) for b, (ids, _, _) in terms.items()}
+    if len(slots) == 2 and len(slots[0]) == len(slots[1]) == 1:
+        first, second = terms[slots[0][0]], terms[slots[1][0]]
+        return _pair_scores(common, first, at[slots[0][0]], second, at[slots[1][0]], decode,
+                            slop, any_order)
+    return _each_document(common, slots, terms, at, decode, slop, any_order)
+
+
+def _each_document(common, slots, terms, at, decode, slop, any_order):
+    """phrase_scores' span test document by document (any phrase: homonyms, 3+ words)."""
     found, scores = [], []
     for k, docnum in enumerate(common.tolist()):
         positions, parts = [], []
@@ -58,6 +67,43 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
             found.append(docnum)
             scores.append(tree_sum(parts))
     return np.array(found, np.int64), np.array(scores)
+
+
+def _pair_scores(common: np.ndarray, first, first_at: np.ndarray, second, second_at,
+                 decode, slop: int, any_order: bool) -> tuple[np.ndarray, np.ndarray]:
+    """phrase_scores for a phrase of two words, the span test in numpy for all documents
+    at once (a phrase of two common words met 8,000 documents at 100,000 publications,
+    and the test per document took 0.6 s)."""
+    docs_a, pos_a = _flat_positions(common, first, first_at, decode)
+    docs_b, pos_b = _flat_positions(common, second, second_at, decode)
+    span = np.int64(1 << 32)  # more than any position plus slop: documents never mix
+    keys_a = docs_a * span + pos_a
+    keys_b = docs_b * span + pos_b
+    if slop >= 2 and any_order:  # Lucene's sloppy test for two words: |b - 1 - a| <= slop
+        low, high = keys_b - 1 - slop, keys_b - 1 + slop
+    else:  # in order, the second word 1 to slop after the first (near's _ordered)
+        low, high = keys_b - slop, keys_b - 1
+    i = np.searchsorted(keys_a, low)
+    hit = i < len(keys_a)
+    hit[hit] = keys_a[i[hit]] <= high[hit]
+    found = np.unique(docs_b[hit])
+    k = np.searchsorted(common, found)
+    scores = (first.scores[first_at[k]].astype(np.float64)
+              + second.scores[second_at[k]].astype(np.float64))
+    return found, scores
+
+
+def _flat_positions(common: np.ndarray, term, at: np.ndarray, decode):
+    """(document, position) of every occurrence of `term` in the documents `common`
+    (all of which hold it), sorted by document, then position."""
+    values = term.values
+    docs: list[int] = []
+    positions: list[int] = []
+    for docnum, i in zip(common.tolist(), at.tolist(), strict=True):
+        here = decode(values[i])
+        positions.extend(here)
+        docs.extend([docnum] * len(here))
+    return np.array(docs, np.int64), np.array(positions, np.int64)
 
 
 def near(positions: list[list[int]], slop: int, any_order: bool = True) -> bool:
