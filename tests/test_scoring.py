@@ -378,3 +378,19 @@ def test_two_word_phrases_in_numpy_equal_the_test_per_document(service, slop):
             compared += 1
             matched += len(docs)
     assert compared >= 36 and matched > 20
+    # a homonym: either of two lemmas may stand at a place of the phrase
+    matched = 0
+    new, year, exhibition, book, reader = words[9], words[2], words[3], words[1], words[5]
+    for slots in ([[new, book], [year]], [[exhibition], [book, reader]],
+                  [[new, exhibition], [year, book]]):
+        flat = list(dict.fromkeys(b for slot in slots for b in slot))
+        terms = {b: postings.term("body", b, positions=True) for b in flat}
+        ids = [np.unique(np.concatenate([terms[b].ids for b in slot])) for slot in slots]
+        common = np.intersect1d(ids[0], ids[1])
+        at = {b: np.searchsorted(t.ids, common) for b, t in terms.items()}
+        want_docs, want_scores = _each_document(common, slots, terms, at, decode, slop, True)
+        docs, scores = phrase_scores(postings, "body", slots, slop)
+        assert docs.tolist() == want_docs.tolist(), (slots, slop)
+        assert scores.tolist() == want_scores.tolist()
+        matched += len(docs)
+    assert matched

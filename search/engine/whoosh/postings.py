@@ -53,6 +53,13 @@ class EncodedValues:
         start = int(self._ends[i - 1]) if i else 0
         return self._blob[start:int(self._ends[i])]
 
+    def pick(self, indices: np.ndarray, skip: int = 0) -> list[bytes]:
+        """The values at `indices`, each without its first `skip` bytes."""
+        ends = self._ends[indices]
+        starts = np.where(indices > 0, self._ends[np.maximum(indices - 1, 0)], 0) + skip
+        blob = self._blob
+        return [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
 
 class TermPostings(NamedTuple):
     ids: np.ndarray  # sorted document numbers
