@@ -24,7 +24,7 @@ class _TermBuffer:
     __slots__ = ("docnums", "weights", "values", "lengths", "ordered")
 
     def __init__(self):
-        self.docnums = array("q")
+        self.docnums = array("I")
         self.weights = array("d")
         self.values = bytearray()
         self.lengths = array("i")
