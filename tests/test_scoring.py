@@ -320,9 +320,10 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
 
 
 def test_compact_pool_writes_the_segment_whoosh_pool_writes():
-    """The rebuild's pool (search/engine/whoosh/pool.py) against Whoosh's own, which at a
-    1 MB limit sorts in runs on disk and merges them: the same segment, byte for byte,
-    but for its random name."""
+    """The rebuild's pool (search/engine/whoosh/pool.py) and stems field (StemsField)
+    against Whoosh's own pool, which at a 1 MB limit sorts in runs on disk and merges
+    them, and the stems analyzer's Token chain: the same segment, byte for byte, but for
+    its random name."""
     from whoosh.writing import SegmentWriter
 
     from indexer.sources import iter_publications
@@ -334,9 +335,20 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
     pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
             if hasattr(p, "title")]
     assert len(pubs) > 50
+    from whoosh import fields
+
+    from search.engine.whoosh.analyzers import stem_analyzer
+
+    def chain_stems_schema():  # the stems field through its analyzer's Token chain
+        schema = build_schema()
+        schema.remove("stems")
+        schema.add("stems", fields.TEXT(analyzer=stem_analyzer(), phrase=False))
+        return schema
+
     written = []
-    for writer_class in (SegmentWriter, CompactSegmentWriter):
-        ix = RamStorage().create_index(build_schema())
+    for writer_class, schema in ((SegmentWriter, chain_stems_schema()),
+                                 (CompactSegmentWriter, build_schema())):
+        ix = RamStorage().create_index(schema)
         writer = writer_class(ix, limitmb=1, codec=build_codec())
         for pub in pubs:
             writer.add_document(**to_document(pub))
