@@ -346,20 +346,21 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
         return schema
 
     written = []
-    for writer_class, schema in ((SegmentWriter, chain_stems_schema()),
-                                 (CompactSegmentWriter, build_schema())):
+    for writer_class, schema, limitmb in ((SegmentWriter, chain_stems_schema(), 1),
+                                          (CompactSegmentWriter, build_schema(), 1),
+                                          (CompactSegmentWriter, build_schema(), 256)):
         ix = RamStorage().create_index(schema)
-        writer = writer_class(ix, limitmb=1, codec=build_codec())
+        writer = writer_class(ix, limitmb=limitmb, codec=build_codec())
         for pub in pubs:
             writer.add_document(**to_document(pub))
-        if writer_class is SegmentWriter:
-            assert writer.pool.runs  # Whoosh's pool did spill: its merge is what is compared
+        # at 1 MB both pools spill runs, and their merges are what is compared
+        assert bool(writer.pool.runs) == (limitmb == 1)
         writer.commit()
         (segment,) = ix._segments()
         name = segment.segment_id().encode()
         data = [bytes(v) for k, v in ix.storage.files.items() if k.endswith(".seg")]
         written.append([d.replace(name, b"SEGMENT") for d in data])
-    assert written[0] == written[1]
+    assert written[0] == written[1] == written[2]
 
 
 @pytest.mark.parametrize("slop", [1, 2, 3, 5])

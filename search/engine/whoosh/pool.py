@@ -1,16 +1,20 @@
-"""A new segment's postings kept in memory, per term, instead of Whoosh's sorting pool.
+"""A new segment's postings kept per term in arrays, instead of Whoosh's sorting pool.
 
 Whoosh's PostingPool holds every posting as a Python tuple and, past its memory
-limit, pickles them one by one into sorted runs on disk that it merges back with a
-heap at commit: at 2,000 news documents a third of a sub-writer's time, and at 100,000
+limit, pickles them one by one into sorted runs that it merges back with a heap at
+commit: at 2,000 news documents a third of a sub-writer's time, and at 100,000
 publications about 12 GB of runs. A rebuild's sub-writer adds documents in order, so
-each term's postings arrive already sorted; kept as arrays per term they need no runs
-and no merge, only the terms sorted once, and they take ~25 bytes a posting instead of
-a tuple's ~150.
+each term's postings arrive already sorted; kept as arrays per term they take ~25 bytes
+a posting instead of a tuple's ~150, and past the writer's memory limit they are written
+out as one run of whole terms (a few pickles per term, not one per posting), merged
+term by term at commit.
 """
 
 from __future__ import annotations
 
+import heapq
+import pickle
+import tempfile
 from array import array
 
 from whoosh.writing import SegmentWriter
@@ -18,6 +22,8 @@ from whoosh.writing import SegmentWriter
 __all__ = ["CompactPool", "CompactSegmentWriter"]
 
 _NONE = -1  # the length recorded for a posting without a value
+_TERM_BYTES = 400  # a new term's dictionary entry and four empty arrays, roughly
+_POSTING_BYTES = 16  # document number, weight and value length of one posting
 
 
 class _TermBuffer:
@@ -30,13 +36,32 @@ class _TermBuffer:
         self.lengths = array("i")
         self.ordered = True
 
+    def record(self) -> tuple:
+        return (self.docnums.tobytes(), self.weights.tobytes(), bytes(self.values),
+                self.lengths.tobytes(), self.ordered)
+
+    def extend(self, record: tuple) -> None:
+        docnums, weights, values, lengths, ordered = record
+        before = self.docnums[-1] if self.docnums else -1
+        self.docnums.frombytes(docnums)
+        self.weights.frombytes(weights)
+        self.values += values
+        self.lengths.frombytes(lengths)
+        later = array("I")
+        later.frombytes(docnums[:later.itemsize])
+        self.ordered = self.ordered and ordered and (not later or later[0] > before)
+
 
 class CompactPool:
     """The pool interface SegmentWriter uses (add, iter_postings, fieldnames, cleanup)."""
 
-    def __init__(self):
+    def __init__(self, limit_bytes: int = 256 * 2**20, tempdir: str | None = None):
         self.fieldnames: set[str] = set()
+        self.runs: list = []  # anonymous temporary files, each terms in sorted order
         self._fields: dict[str, dict[bytes, _TermBuffer]] = {}
+        self._limit = limit_bytes
+        self._bytes = 0
+        self._tempdir = tempdir
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
@@ -47,27 +72,78 @@ class CompactPool:
         buf = terms.get(tbytes)
         if buf is None:
             buf = terms[tbytes] = _TermBuffer()
+            self._bytes += _TERM_BYTES
         elif docnum < buf.docnums[-1]:
             buf.ordered = False  # a merge added older documents: sorted when read
         buf.docnums.append(docnum)
         buf.weights.append(weight)
         if vbytes is None:
             buf.lengths.append(_NONE)
+            self._bytes += _POSTING_BYTES
         else:
             buf.values += vbytes
             buf.lengths.append(len(vbytes))
+            self._bytes += _POSTING_BYTES + len(vbytes)
+        if self._bytes > self._limit:
+            self._spill()
 
-    def iter_postings(self):
-        """(fieldname, tbytes, docnum, weight, vbytes) in the order Whoosh's pool gives:
-        by field, term, then document; each term's memory freed once it is read."""
+    def _spill(self) -> None:
+        """Everything held so far into a new run, whole terms in sorted order."""
+        run = tempfile.TemporaryFile(dir=self._tempdir)
+        for key, buf in self._sorted_terms():
+            pickle.dump((key, buf.record()), run, pickle.HIGHEST_PROTOCOL)
+        run.flush()
+        self.runs.append(run)
+        self._bytes = 0
+
+    def _sorted_terms(self):
+        """((fieldname, tbytes), buffer) in sorted order, each freed once handed out."""
         for fieldname in sorted(self._fields):
             terms = self._fields.pop(fieldname)
             for tbytes in sorted(terms):
-                buf = terms.pop(tbytes)
+                yield (fieldname, tbytes), terms.pop(tbytes)
+
+    def iter_postings(self):
+        """(fieldname, tbytes, docnum, weight, vbytes) in the order Whoosh's pool gives:
+        by field, term, then document."""
+        if not self.runs:
+            for (fieldname, tbytes), buf in self._sorted_terms():
                 yield from _postings(fieldname, tbytes, buf)
+            return
+        sources = [_read_run(run) for run in self.runs]
+        sources.append((key, buf.record()) for key, buf in self._sorted_terms())
+        # Runs are in the order documents came: merged per term in that order.
+        merged = heapq.merge(*(_tagged(source, i) for i, source in enumerate(sources)))
+        current, buf = None, None
+        for (key, _), record in merged:
+            if key != current:
+                if buf is not None:
+                    yield from _postings(current[0], current[1], buf)
+                current, buf = key, _TermBuffer()
+            buf.extend(record)
+        if buf is not None:
+            yield from _postings(current[0], current[1], buf)
 
     def cleanup(self) -> None:
         self._fields.clear()
+        for run in self.runs:
+            run.close()
+        self.runs.clear()
+
+
+def _tagged(source, i: int):
+    """(key, record) as ((key, i), record): equal keys come in the order of the sources."""
+    for key, record in source:
+        yield (key, i), record
+
+
+def _read_run(run):
+    run.seek(0)
+    while True:
+        try:
+            yield pickle.load(run)
+        except EOFError:
+            return
 
 
 def _postings(fieldname: str, tbytes: bytes, buf: _TermBuffer):
@@ -85,9 +161,11 @@ def _postings(fieldname: str, tbytes: bytes, buf: _TermBuffer):
 
 
 class CompactSegmentWriter(SegmentWriter):
-    """SegmentWriter with a CompactPool: for a rebuild's new segments."""
+    """SegmentWriter with a CompactPool (within the writer's limitmb): for a rebuild's
+    new segments."""
 
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
+    def __init__(self, ix, limitmb: int = 128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        folder = getattr(self._tempstorage, "folder", None)
         self.pool.cleanup()  # Whoosh's pool, still empty
-        self.pool = CompactPool()
+        self.pool = CompactPool(limitmb * 2**20, folder)
