@@ -13,7 +13,6 @@ from itertools import chain
 from pickle import loads
 
 import numpy as np
-from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
 from search.engine.whoosh.postings import Postings
@@ -45,12 +44,12 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
     decode = postings.searcher.schema[fieldname].format.decoder("positions")
     at = {b: np.searchsorted(ids, common) for b, (ids, _, _) in terms.items()}
     if len(slots) == 2:
-        return _pair_scores(common, slots, terms, at, decode, slop, any_order)
+        return _pair_scores(common, slots, terms, at, slop, any_order)
     return _each_document(common, slots, terms, at, decode, slop, any_order)
 
 
 def _each_document(common, slots, terms, at, decode, slop, any_order):
-    """phrase_scores' span test document by document (any phrase: homonyms, 3+ words)."""
+    """phrase_scores' span test document by document (phrases of three words or more)."""
     found, scores = [], []
     for k, docnum in enumerate(common.tolist()):
         positions, parts = [], []
@@ -72,12 +71,12 @@ def _each_document(common, slots, terms, at, decode, slop, any_order):
 
 
 def _pair_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at: dict,
-                 decode, slop: int, any_order: bool) -> tuple[np.ndarray, np.ndarray]:
+                 slop: int, any_order: bool) -> tuple[np.ndarray, np.ndarray]:
     """phrase_scores for a phrase of two words (each maybe a homonym's lemmas), the span
     test in numpy for all documents at once: a phrase of two common words met 8,000
     documents at 100,000 publications, and the test per document took 0.6 s."""
     span = np.int64(1 << 32)  # more than any position plus slop: documents never mix
-    keys_a, keys_b = (_slot_keys(common, slot, terms, at, decode, span) for slot in slots)
+    keys_a, keys_b = (_slot_keys(common, slot, terms, at, span) for slot in slots)
     if slop >= 2 and any_order:  # Lucene's sloppy test for two words: |b - 1 - a| <= slop
         low, high = keys_b - 1 - slop, keys_b - 1 + slop
     else:  # in order, the second word 1 to slop after the first (near's _ordered)
@@ -91,42 +90,39 @@ def _pair_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at: 
     for slot in slots:  # each word's BM25F summed in _each_document's order: equal floats
         part = np.zeros(len(found))
         for b in slot:
-            ids, scores, _ = terms[b]
             j = at[b][k]
-            present = j < len(ids)
-            present[present] = ids[j[present]] == found[present]
-            part[present] += scores[j[present]]
+            present = _holds(terms[b].ids, j, found)
+            part[present] += terms[b].scores[j[present]]
         parts.append(part)
     return found, parts[0] + parts[1]
 
 
-def _slot_keys(common: np.ndarray, slot: list[bytes], terms: dict, at: dict, decode,
+def _holds(ids: np.ndarray, j: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Which of `docs` a term holds, `j` being where each would stand in its `ids`."""
+    present = j < len(ids)
+    present[present] = ids[j[present]] == docs[present]
+    return present
+
+
+def _slot_keys(common: np.ndarray, slot: list[bytes], terms: dict, at: dict,
                span: np.int64) -> np.ndarray:
     """document * span + position of each occurrence of the slot's words, sorted."""
     keys = []
     for b in slot:
-        ids = terms[b].ids
-        j = at[b]
-        present = j < len(ids)
-        present[present] = ids[j[present]] == common[present]
-        docs, positions = _flat_positions(common[present], terms[b], j[present], decode)
+        present = _holds(terms[b].ids, at[b], common)
+        docs, positions = _flat_positions(common[present], terms[b], at[b][present])
         keys.append(docs * span + positions)
     return keys[0] if len(keys) == 1 else np.unique(np.concatenate(keys))
 
 
-def _flat_positions(common: np.ndarray, term, at: np.ndarray, decode):
+def _flat_positions(common: np.ndarray, term, at: np.ndarray):
     """(document, position) of every occurrence of `term` in the documents `common`
     (all of which hold it), sorted by document, then position.
 
-    A value is whoosh.formats.Positions' encoding (search/engine/whoosh/schema.py): a
-    4-byte count, then the pickled list of position deltas. The lists are unpickled
-    and summed in one pass for all documents; anything else is decoded per posting.
+    A value is whoosh.formats.Positions' encoding, what the phrase fields hold
+    (search/engine/whoosh/schema.py): a 4-byte count, then the pickled list of position
+    deltas. The lists are unpickled and summed in one pass for all documents.
     """
-    if getattr(decode, "__func__", None) is not Positions.decode_positions:
-        lists = [decode(v) for v in term.values.pick(at)]
-        lengths = np.fromiter(map(len, lists), np.int64, len(lists))
-        flat = np.fromiter(chain.from_iterable(lists), np.int64, int(lengths.sum()))
-        return np.repeat(common, lengths), flat
     lists = [loads(v if v.endswith(b".") else v + b".")
              for v in term.values.pick(at, skip=_INT_SIZE)]
     lengths = np.fromiter(map(len, lists), np.int64, len(lists))

@@ -47,9 +47,8 @@ class _TermBuffer:
         self.weights.frombytes(weights)
         self.values += values
         self.lengths.frombytes(lengths)
-        later = array("I")
-        later.frombytes(docnums[:later.itemsize])
-        self.ordered = self.ordered and ordered and (not later or later[0] > before)
+        first = memoryview(docnums).cast("I")[0]  # a record holds one posting at least
+        self.ordered = self.ordered and ordered and first > before
 
 
 class CompactPool:
