@@ -213,6 +213,25 @@ def test_pair_proximity_rewards_neighbouring_query_words(service):
     half = everything[::2]
     assert pair_proximity(scorer.postings, "body", parsed.content_lemmas, half) == {
         d: b for d, b in bonus.items() if d % 2 == 0}
+    # the counts for all documents at once equal _windows' document by document
+    from search.engine.whoosh.proximity import ORDERED_WEIGHT, WINDOW_WEIGHT
+    decode = searcher.schema["body"].format.decoder("positions")
+    for q in ("библиотека книга выставка", "новый год праздник библиотека", "день читатель"):
+        lemmas = service.parser.parse(q).content_lemmas
+        want: dict[int, float] = {}
+        for a, b in zip(lemmas, lemmas[1:], strict=False):
+            pa, pb = (scorer.postings.term("body", w.encode(), True) for w in (a, b))
+            weight = (scorer.postings.idf("body", a.encode())
+                      + scorer.postings.idf("body", b.encode())) / 2
+            for docnum in np.intersect1d(pa.ids, pb.ids).tolist():
+                ordered, near = _windows(
+                    decode(pa.values[int(np.searchsorted(pa.ids, docnum))]),
+                    decode(pb.values[int(np.searchsorted(pb.ids, docnum))]))
+                value = weight * (ORDERED_WEIGHT * ordered / (ordered + 1)
+                                  + WINDOW_WEIGHT * near / (near + 1))
+                if value:
+                    want[docnum] = want.get(docnum, 0.0) + value
+        assert want and pair_proximity(scorer.postings, "body", lemmas, everything) == want
 
 
 def test_snippet_trie_matches_like_a_flat_alternation(service):
@@ -272,50 +291,66 @@ def test_ordered_phrase_test_equals_whoosh_span_joining(positions, slop):
     assert _ordered(positions, slop) == _whoosh_ordered(positions, slop)
 
 
-def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader():
-    """Posting blocks pickled at the highest protocol (search/engine/whoosh/codec.py):
-    Whoosh's own matcher and our block reader see the same ids, weights and positions,
-    over several blocks of one term and across segments."""
+@pytest.mark.parametrize("on_disk", [False, True], ids=["ram", "files"])
+def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp_path):
+    """Posting blocks of arrays (search/engine/whoosh/codec.py): Whoosh's own matcher and
+    our block reader see the same ids, weights and positions, over several blocks of one
+    term and across segments, for a positions field and a frequencies-only one; on disk
+    our reads go straight to the segment file (search/engine/whoosh/direct.py), and the
+    forms columns read there equal Whoosh's column reads."""
     import pickle
 
+    from whoosh.filedb.filestore import FileStorage
     from whoosh.formats import Positions
 
     from search.engine.whoosh.codec import PROTOCOL, build_codec
+    from search.engine.whoosh.forms import FORM_FIELDS, FormLookup
     from search.engine.whoosh.postings import Postings
 
     assert PROTOCOL >= 5
-    ix = RamStorage().create_index(build_schema())
+    storage = FileStorage(str(tmp_path), supports_mmap=False) if on_disk else RamStorage()
+    ix = storage.create_index(build_schema())
     for batch in range(2):
         writer = ix.writer(codec=build_codec())
         for i in range(1200):  # 512 postings a block: three blocks per segment
             words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3))
-            writer.add_document(id=f"d{batch}-{i}", title="Заголовок", body=words)
+            writer.add_document(id=f"d{batch}-{i}", title=f"Заголовок {i % 7}", body=words,
+                                stems=words)
         writer.commit(merge=False)
+    ix = FileStorage(str(tmp_path), supports_mmap=False).open_index() if on_disk else ix
     with ix.searcher(weighting=weighting()) as searcher:
         assert len(searcher.leaf_searchers()) == 2
-        expected = {"ids": [], "weights": [], "positions": []}
-        for leaf, offset in searcher.leaf_searchers():
-            m = leaf.reader().postings("body", "книга".encode())
-            assert type(leaf.reader().codec()).__name__ == "KartotekaCodec"
-            while m.is_active():
-                expected["ids"].append(m.id() + offset)
-                expected["weights"].append(m.weight())
-                expected["positions"].append(Positions().decode_positions(m.value()))
-                m.next()
-        postings = Postings(searcher, searcher.doc_count_all())
-        ids, weights, values = postings._read("body", "книга".encode(), True)
-        assert ids.tolist() == expected["ids"] and len(ids) == 2400
-        assert weights.tolist() == expected["weights"]
-        assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
-            == expected["positions"]
+        for field, term, positions in (("body", "книга", True), ("stems", "книг", False)):
+            expected = {"ids": [], "weights": [], "positions": []}
+            for leaf, offset in searcher.leaf_searchers():
+                m = leaf.reader().postings(field, term.encode())
+                assert type(leaf.reader().codec()).__name__ == "KartotekaCodec"
+                while m.is_active():
+                    expected["ids"].append(m.id() + offset)
+                    expected["weights"].append(m.weight())
+                    if positions:
+                        expected["positions"].append(Positions().decode_positions(m.value()))
+                    m.next()
+            postings = Postings(searcher, searcher.doc_count_all())
+            ids, weights, values = postings._read(field, term.encode(), positions)
+            assert ids.tolist() == expected["ids"] and len(ids) == 2400
+            assert weights.tolist() == expected["weights"]
+            if positions:
+                assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
+                    == expected["positions"]
         for field in ("body", "title", "people"):  # read as one column, not per document
             per_doc = [leaf.reader().doc_field_length(d, field, 0) or 0
                        for leaf, _ in searcher.leaf_searchers()
                        for d in range(leaf.reader().doc_count_all())]
             assert postings.field_lengths(field).tolist() == per_doc
+        reader = searcher.reader()
+        lookup, columns = FormLookup(reader), [reader.column_reader(f) for f in FORM_FIELDS]
+        for docnum in (0, 1, 1199, 1200, 2399):
+            assert [bytes(v) for v in lookup._values(docnum)] == [c[docnum] for c in columns]
     # at protocol 2 each value would be a call of _codecs.encode, named in every block
-    postings_files = [data for name, data in ix.storage.files.items() if name.endswith(".seg")]
-    assert postings_files and not any(b"_codecs" in bytes(data) for data in postings_files)
+    data = b"".join(bytes(d) for n, d in ix.storage.files.items() if n.endswith(".seg")) \
+        if not on_disk else b"".join(p.read_bytes() for p in tmp_path.glob("*.seg"))
+    assert data and b"_codecs" not in data and b"PackedValues" in data
     assert b"_codecs" in pickle.dumps((b"\x01",), 2)
 
 
@@ -364,9 +399,10 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
 
 
 @pytest.mark.parametrize("slop", [1, 2, 3, 5])
-def test_two_word_phrases_in_numpy_equal_the_test_per_document(service, slop):
-    """phrase_scores' numpy path for two words (search/engine/whoosh/phrases.py) against
-    its span test per document, over pairs of the sample's common words, both orders."""
+def test_phrases_in_numpy_equal_the_test_per_document(service, slop):
+    """phrase_scores' numpy path (search/engine/whoosh/phrases.py) against its span test
+    per document, over pairs of the sample's common words in both orders, homonyms, and
+    phrases of three and four words."""
     from search.engine.whoosh.phrases import _each_document, phrase_scores
 
     searcher = service.view().searcher
@@ -407,3 +443,49 @@ def test_two_word_phrases_in_numpy_equal_the_test_per_document(service, slop):
         assert scores.tolist() == want_scores.tolist()
         matched += len(docs)
     assert matched
+    # three and four words, in and out of order, a word repeated, homonyms
+    matched = 0
+    central, city, library, system, library_adj, centralized = (w.encode() for w in (
+        "центральный", "городской", "библиотека", "система", "библиотечный",
+        "централизованный"))
+    for slots in ([[central], [city], [library]], [[city], [central], [library]],
+                  [[centralized], [library_adj], [system]],
+                  [[centralized], [library_adj], [system], [library]],
+                  [[library], [library_adj], [library]], [[new, central], [city, year], [library]],
+                  [[library], [city], [central]], [[system], [centralized, library_adj]]):
+        flat = list(dict.fromkeys(b for slot in slots for b in slot))
+        terms = {b: postings.term("body", b, positions=True) for b in flat}
+        ids = [np.unique(np.concatenate([terms[b].ids for b in slot])) for slot in slots]
+        common = ids[0]
+        for more in ids[1:]:
+            common = np.intersect1d(common, more)
+        at = {b: np.searchsorted(t.ids, common) for b, t in terms.items()}
+        any_order = len({tuple(slot) for slot in slots}) == len(slots)
+        want_docs, want_scores = _each_document(common, slots, terms, at, decode, slop,
+                                                any_order)
+        docs, scores = phrase_scores(postings, "body", slots, slop)
+        assert docs.tolist() == want_docs.tolist(), (slots, slop)
+        assert scores.tolist() == want_scores.tolist()
+        matched += len(docs)
+    assert matched > 10
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3_000_000), min_size=1, max_size=1_300), min_size=1,
+                max_size=8), st.data())
+def test_positions_decoded_together_equal_whoosh_decoding(documents, data):
+    """search/engine/whoosh/positions.py reads many Positions values at once, as Whoosh's
+    Positions.decode_positions reads each: one-, two- and four-byte deltas, one delta,
+    and lists past a pickle batch of 1,000 (those are unpickled one by one)."""
+    from whoosh.formats import Positions
+
+    from search.engine.whoosh.postings import EncodedValues
+    from search.engine.whoosh.schema import _encode_positions
+
+    values = [_encode_positions(sorted(set(doc))) for doc in documents]
+    encoded = EncodedValues(values)
+    picked = np.array(sorted(data.draw(st.sets(st.integers(0, len(values) - 1), min_size=1))))
+    counts, positions = encoded.positions(picked)
+    expected = [Positions().decode_positions(values[i]) for i in picked.tolist()]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert positions.tolist() == [p for e in expected for p in e]

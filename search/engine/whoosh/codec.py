@@ -1,22 +1,25 @@
-"""Whoosh's W3 codec with posting blocks pickled at the highest protocol.
+"""Whoosh's W3 codec with posting blocks written as arrays, pickled at the highest protocol.
 
-W3 pickles each block of up to 128 postings as `(ids, weights, values)` at protocol 2,
-where every value (a posting's encoded positions, bytes) becomes a call of
-`_codecs.encode` that unpickling has to run: reading a block cost ~40 µs, most of a
-cold search over 100,000 publications. At protocol 5 the same values are plain byte
-strings. Any Whoosh reader reads either (it only calls pickle.loads), so indexes of
-both kinds open, and search/engine/whoosh/postings.py reads them alike.
+W3 pickles each block of up to 128 postings as `(ids, weights, values)` tuples at
+protocol 2: unpickling makes one Python object per id, per weight and per value, and
+every value (a posting's encoded positions) is a call of `_codecs.encode`. That was
+most of a cold search over 100,000 publications. Here the ids are one array('I'), the
+weights one array('d') and the values one PackedValues (a byte string and its ends),
+so a block unpickles in a handful of allocations and search/engine/whoosh/postings.py
+turns it into numpy without a loop. Whoosh's own matchers read these blocks as they read
+tuples (they index, iterate and take len), and postings.py reads both formats.
 """
 
 from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["KartotekaCodec", "build_codec"]
+__all__ = ["KartotekaCodec", "PackedValues", "build_codec"]
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 BLOCK_LIMIT = 512
@@ -29,7 +32,7 @@ class FastBlockWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        data = (self._array_ids(), self._array_weights(), self._packed_values())
         databytes = pickle.dumps(data, PROTOCOL)
         comp = self._compression
         if comp:
@@ -44,6 +47,55 @@ class FastBlockWriter(W3PostingsWriter):
         self._postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
+
+    def _array_ids(self):
+        """The ids delta-coded as W3 does, as one array('I') instead of a tuple of ints."""
+        ids = self._ids
+        return array("I", [b - a for a, b in zip([0, *ids[:-1]], ids, strict=True)])
+
+    def _array_weights(self):
+        """W3's minified weights (None: all 1.0; one float: all equal), else array('d')."""
+        weights = self._mini_weights()
+        return weights if weights is None or isinstance(weights, float) else array("d", weights)
+
+    def _packed_values(self):
+        values = self._mini_values()
+        return PackedValues.of(values) if isinstance(values, tuple) else values
+
+
+class PackedValues:
+    """A block's posting values (encoded positions) as one byte string and their ends.
+
+    Pickled as two buffers instead of one bytes object per posting, it unpickles in two
+    allocations; Whoosh's matcher reads it as the tuple it was (`values[i]`, `len`).
+    """
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, ends: array):
+        self.blob, self.ends = blob, ends
+
+    @classmethod
+    def of(cls, values) -> PackedValues:
+        ends, total = array("I"), 0
+        for v in values:
+            total += len(v)
+            ends.append(total)
+        return cls(b"".join(values), ends)
+
+    def __reduce__(self):
+        return PackedValues, (self.blob, self.ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0:self.ends[i]]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.ends)))
 
 
 class KartotekaCodec(W3Codec):

@@ -260,4 +260,10 @@ class WhooshEngine:
 
 
 def _distinct(groups: np.ndarray, mask: np.ndarray) -> int:
-    return int(len(np.unique(groups[mask])))
+    """How many groups of copies `mask` touches (a mark per group, not a sort or hash)."""
+    picked = groups[mask]
+    if not len(picked):
+        return 0
+    seen = np.zeros(int(groups.max()) + 1, bool)
+    seen[picked] = True
+    return int(np.count_nonzero(seen))

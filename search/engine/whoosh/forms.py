@@ -19,6 +19,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
+from search.engine.whoosh.direct import direct_column
+
 __all__ = ["form_hash", "pack_forms", "FormLookup", "ExactForm", "FORM_FIELDS"]
 
 FORM_FIELDS = ("title", "body")  # the text fields that carry a forms column
@@ -53,7 +55,7 @@ class FormLookup:
 
     def __init__(self, reader, fieldnames: Iterable[str] = FORM_FIELDS,
                  cache_bytes: int = FORMS_CACHE_BYTES):
-        self._columns = [reader.column_reader(name) for name in fieldnames
+        self._columns = [direct_column(reader.column_reader(name)) for name in fieldnames
                          if reader.has_column(name)]
         self._cache: OrderedDict[int, tuple[memoryview, ...]] = OrderedDict()
         self._cached_bytes = 0
@@ -64,7 +66,7 @@ class FormLookup:
         if found is not None:
             self._cache.move_to_end(docnum)
             return found
-        found = tuple(memoryview(column[docnum] or b"\0\0\0\0").cast("I")
+        found = tuple(memoryview(column(docnum) or b"\0\0\0\0").cast("I")
                       for column in self._columns)
         self._cache[docnum] = found
         self._cached_bytes += sum(v.nbytes for v in found)

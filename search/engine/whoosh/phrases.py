@@ -1,19 +1,18 @@
-"""Phrase matching from cached posting arrays: Whoosh's Phrase, for chosen documents only.
+"""Phrase matching from cached posting arrays: Whoosh's Phrase, in numpy.
 
 Whoosh's Phrase matcher steps every posting of its words through a Python matcher tree,
-up to 5 ms a phrase. Here numpy intersects the words' documents first, and positions
-are decoded only there (or only for the few rerank candidates of the proximity bonus).
-The span test and the order of the score sum are Whoosh's, so the scores are equal.
+up to 5 ms a phrase. Here numpy intersects the words' documents first, decodes their
+positions there for all of them at once, and runs the span test on sorted arrays of
+(document, position) keys. The span test (`near`) and the order of the score sum are
+Whoosh's, so the scores are equal; tests/test_scoring.py checks the numpy path against
+the same test document by document.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import chain
-from pickle import loads
 
 import numpy as np
-from whoosh.system import _INT_SIZE
 
 from search.engine.whoosh.postings import Postings
 
@@ -41,15 +40,13 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
         common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
     if common is None or not len(common):
         return np.zeros(0, np.int64), np.zeros(0)
-    decode = postings.searcher.schema[fieldname].format.decoder("positions")
     at = {b: np.searchsorted(ids, common) for b, (ids, _, _) in terms.items()}
-    if len(slots) == 2:
-        return _pair_scores(common, slots, terms, at, slop, any_order)
-    return _each_document(common, slots, terms, at, decode, slop, any_order)
+    return _numpy_scores(common, slots, terms, at, slop, any_order)
 
 
 def _each_document(common, slots, terms, at, decode, slop, any_order):
-    """phrase_scores' span test document by document (phrases of three words or more)."""
+    """phrase_scores' span test document by document: what _numpy_scores is tested
+    against."""
     found, scores = [], []
     for k, docnum in enumerate(common.tolist()):
         positions, parts = [], []
@@ -70,21 +67,17 @@ def _each_document(common, slots, terms, at, decode, slop, any_order):
     return np.array(found, np.int64), np.array(scores)
 
 
-def _pair_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at: dict,
-                 slop: int, any_order: bool) -> tuple[np.ndarray, np.ndarray]:
-    """phrase_scores for a phrase of two words (each maybe a homonym's lemmas), the span
-    test in numpy for all documents at once: a phrase of two common words met 8,000
-    documents at 100,000 publications, and the test per document took 0.6 s."""
+def _numpy_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at: dict,
+                  slop: int, any_order: bool) -> tuple[np.ndarray, np.ndarray]:
+    """phrase_scores with `near`'s tests in numpy, for all documents at once: each
+    occurrence is one key, document * span + position, so one sorted array per word
+    holds every document's positions. A phrase of two common words met 8,000 documents
+    at 100,000 publications, and the test per document (_each_document) took 0.6 s."""
     span = np.int64(1 << 32)  # more than any position plus slop: documents never mix
-    keys_a, keys_b = (_slot_keys(common, slot, terms, at, span) for slot in slots)
-    if slop >= 2 and any_order:  # Lucene's sloppy test for two words: |b - 1 - a| <= slop
-        low, high = keys_b - 1 - slop, keys_b - 1 + slop
-    else:  # in order, the second word 1 to slop after the first (near's _ordered)
-        low, high = keys_b - slop, keys_b - 1
-    i = np.searchsorted(keys_a, low)
-    hit = i < len(keys_a)
-    hit[hit] = keys_a[i[hit]] <= high[hit]
-    found = np.unique(keys_b[hit] // span)
+    keys = [_slot_keys(common, slot, terms, at, span) for slot in slots]
+    found = _ordered_documents(keys, slop, span)
+    if slop >= 2 and any_order:
+        found = np.union1d(found, _sloppy_documents(keys, slop, span))
     k = np.searchsorted(common, found)
     parts = []
     for slot in slots:  # each word's BM25F summed in _each_document's order: equal floats
@@ -94,7 +87,35 @@ def _pair_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at: 
             present = _holds(terms[b].ids, j, found)
             part[present] += terms[b].scores[j[present]]
         parts.append(part)
-    return found, parts[0] + parts[1]
+    return found, tree_sum(parts)
+
+
+def _ordered_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.ndarray:
+    """`_ordered` for every document: the chains' last words, extended word by word."""
+    ends = keys[0]
+    for following in keys[1:]:
+        i = np.searchsorted(ends, following - slop)
+        ok = i < len(ends)
+        ok[ok] = ends[i[ok]] <= following[ok] - 1
+        ends = following[ok]
+        if not len(ends):
+            break
+    return np.unique(ends // span)
+
+
+def _sloppy_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.ndarray:
+    """`_sloppy` for every document: each word's positions shifted back by its place in
+    the phrase; a window of `slop` starting at some shifted position holds every word."""
+    n = len(keys)
+    shifted = [k - i + n for i, k in enumerate(keys)]  # + n: never below the document's 0
+    starts = np.unique(np.concatenate(shifted))
+    ok = np.ones(len(starts), bool)
+    for words in shifted:
+        i = np.searchsorted(words, starts)
+        here = i < len(words)
+        here[here] = words[i[here]] <= starts[here] + slop
+        ok &= here
+    return np.unique(starts[ok] // span)
 
 
 def _holds(ids: np.ndarray, j: np.ndarray, docs: np.ndarray) -> np.ndarray:
@@ -117,20 +138,10 @@ def _slot_keys(common: np.ndarray, slot: list[bytes], terms: dict, at: dict,
 
 def _flat_positions(common: np.ndarray, term, at: np.ndarray):
     """(document, position) of every occurrence of `term` in the documents `common`
-    (all of which hold it), sorted by document, then position.
-
-    A value is whoosh.formats.Positions' encoding, what the phrase fields hold
-    (search/engine/whoosh/schema.py): a 4-byte count, then the pickled list of position
-    deltas. The lists are unpickled and summed in one pass for all documents.
-    """
-    lists = [loads(v if v.endswith(b".") else v + b".")
-             for v in term.values.pick(at, skip=_INT_SIZE)]
-    lengths = np.fromiter(map(len, lists), np.int64, len(lists))
-    deltas = np.fromiter(chain.from_iterable(lists), np.int64, int(lengths.sum()))
-    running = np.cumsum(deltas)
-    starts = np.cumsum(lengths) - lengths
-    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return np.repeat(common, lengths), running - np.repeat(before, lengths)
+    (all of which hold it), sorted by document, then position: the values (Whoosh's
+    Positions encoding, what the phrase fields hold) decoded for all documents at once."""
+    lengths, positions = term.values.positions(at)
+    return np.repeat(common, lengths), positions
 
 
 def near(positions: list[list[int]], slop: int, any_order: bool = True) -> bool:

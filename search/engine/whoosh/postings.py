@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
+from array import array
 from collections import OrderedDict
 from math import log
 from typing import NamedTuple
@@ -22,7 +23,10 @@ from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.whoosh.codec import PackedValues
+from search.engine.whoosh.direct import direct_get
 from search.engine.whoosh.forms import FormLookup
+from search.engine.whoosh.positions import decode_many
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
@@ -49,16 +53,30 @@ class EncodedValues:
         self._ends = np.cumsum([len(v) for v in values], dtype=np.int64)
         self.nbytes = len(self._blob) + self._ends.nbytes
 
+    @classmethod
+    def joined(cls, blocks: list) -> EncodedValues:
+        """One term's values from its blocks' values: PackedValues or sequences of bytes."""
+        out = cls([])
+        if blocks and all(isinstance(b, PackedValues) for b in blocks):
+            out._blob = b"".join(b.blob for b in blocks)
+            ends = [np.frombuffer(b.ends, np.uint32).astype(np.int64) for b in blocks]
+            shift = np.cumsum([0] + [int(e[-1]) if len(e) else 0 for e in ends[:-1]])
+            out._ends = np.concatenate([e + s for e, s in zip(ends, shift.tolist(), strict=True)])
+        else:
+            out = cls([v for block in blocks for v in block])
+        out.nbytes = len(out._blob) + out._ends.nbytes
+        return out
+
     def __getitem__(self, i: int) -> bytes:
         start = int(self._ends[i - 1]) if i else 0
         return self._blob[start:int(self._ends[i])]
 
-    def pick(self, indices: np.ndarray, skip: int = 0) -> list[bytes]:
-        """The values at `indices`, each without its first `skip` bytes."""
+    def positions(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(count, positions) of the values at `indices`, decoded together
+        (search/engine/whoosh/positions.py)."""
         ends = self._ends[indices]
-        starts = np.where(indices > 0, self._ends[np.maximum(indices - 1, 0)], 0) + skip
-        blob = self._blob
-        return [blob[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        starts = np.where(indices > 0, self._ends[np.maximum(indices - 1, 0)], 0)
+        return decode_many(self._blob, starts, ends)
 
 
 class TermPostings(NamedTuple):
@@ -146,8 +164,8 @@ class Postings:
             for block_ids, block_weights, block_values in _blocks(m, positions):
                 ids.append(np.asarray(block_ids, np.int64) + offset)
                 weights.append(np.asarray(block_weights, np.float64))
-                values.extend(block_values)
-        encoded = EncodedValues(values) if positions else None
+                values.append(block_values)
+        encoded = EncodedValues.joined(values) if positions else None
         if not ids:
             return np.zeros(0, np.int64), np.zeros(0), encoded
         return np.concatenate(ids), np.concatenate(weights), encoded
@@ -212,14 +230,14 @@ def _raw_blocks(m, values: bool):
     whoosh3's W3PostingsWriter._write_block: a signed int length (negative on the last
     block), the pickled info tuple, then the (maybe zlib-compressed) pickled data.
     """
-    postfile = m._postfile
+    read = direct_get(m._postfile)
     pos = m._baseoffset
     start, buf, chunk = pos, b"", _FIRST_READ
 
     def get(at: int, n: int) -> bytes:
         nonlocal start, buf, chunk
         if at < start or at + n > start + len(buf):
-            start, buf = at, postfile.get(at, max(n, chunk))
+            start, buf = at, read(at, max(n, chunk))
             chunk = min(chunk * 2, _MAX_READ)
         return buf[at - start:at - start + n]
 
@@ -233,11 +251,16 @@ def _raw_blocks(m, values: bool):
             data = zlib.decompress(data)
         raw_ids, raw_weights, raw_values = pickle.loads(data)
         if count:
-            ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))  # delta-coded
+            if isinstance(raw_ids, array):  # KartotekaCodec's blocks
+                ids = np.frombuffer(raw_ids, np.uint32).cumsum(dtype=np.int64)
+            else:  # W3's tuples
+                ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))  # delta-coded
             if raw_weights is None:
                 weights = np.ones(count)
             elif isinstance(raw_weights, float):
                 weights = np.full(count, raw_weights)
+            elif isinstance(raw_weights, array):
+                weights = np.frombuffer(raw_weights, np.float64)
             else:
                 weights = np.asarray(raw_weights, dtype=np.float64)
             yield ids, weights, (raw_values if values else ())
@@ -250,7 +273,7 @@ def _blocks(m, values: bool):
     """(ids, weights, values) per posting block of a leaf matcher (or all at once)."""
     fixed = getattr(m, "_fixedsize", 0)
     if (type(m).__name__ == "W3LeafMatcher" and not m._byteids and hasattr(m, "_baseoffset")
-            and (fixed is None or fixed < 0)):  # values stored as they are: positions
+            and (not values or fixed is None or fixed < 0)):  # values, if asked, as stored
         yield from _raw_blocks(m, values)
         return
     if hasattr(m, "_goto") and hasattr(m, "_read_weights"):  # whoosh3's W3LeafMatcher

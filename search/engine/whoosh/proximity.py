@@ -22,9 +22,14 @@ __all__ = ["pair_proximity", "ORDERED_WEIGHT", "WINDOW_WEIGHT", "WINDOW"]
 
 def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],
                    docnums: np.ndarray) -> dict[int, float]:
-    """Bonus per document of `docnums` (sorted) for each neighbouring pair of `lemmas`."""
+    """Bonus per document of `docnums` (sorted) for each neighbouring pair of `lemmas`.
+
+    The counts of `_windows`, for all documents at once: each occurrence is a key,
+    document * span + position, and the other word's keys in its window are counted
+    with two binary searches.
+    """
     field = postings.searcher.schema[fieldname]
-    decode = field.format.decoder("positions")
+    span = np.int64(1 << 32)  # more than any position plus WINDOW: documents never mix
     out: dict[int, float] = {}
     for a, b in zip(lemmas, lemmas[1:], strict=False):
         if a == b:
@@ -36,14 +41,27 @@ def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],
         if not len(common):
             continue
         weight = (postings.idf(fieldname, ba) + postings.idf(fieldname, bb)) / 2
-        ia, ib = np.searchsorted(pa.ids, common), np.searchsorted(pb.ids, common)
-        for k, docnum in enumerate(common.tolist()):
-            ordered, near = _windows(decode(pa.values[ia[k]]), decode(pb.values[ib[k]]))
-            bonus = weight * (ORDERED_WEIGHT * ordered / (ordered + 1)
-                              + WINDOW_WEIGHT * near / (near + 1))
-            if bonus:
-                out[docnum] = out.get(docnum, 0.0) + bonus
+        first, second = _keys(pa, common, span), _keys(pb, common, span)
+        near_each = (np.searchsorted(second, first + WINDOW - 1, "right")
+                     - np.searchsorted(second, first - WINDOW + 1, "left"))
+        j = np.minimum(np.searchsorted(second, first + 1), len(second) - 1)
+        ordered_each = second[j] == first + 1
+        owner = np.searchsorted(common, first // span)
+        near = np.bincount(owner, near_each, len(common))
+        ordered = np.bincount(owner, ordered_each, len(common))
+        bonus = weight * (ORDERED_WEIGHT * ordered / (ordered + 1)
+                          + WINDOW_WEIGHT * near / (near + 1))
+        for docnum, value in zip(common.tolist(), bonus.tolist(), strict=True):
+            if value:
+                out[docnum] = out.get(docnum, 0.0) + value
     return out
+
+
+def _keys(term, docs: np.ndarray, span: np.int64) -> np.ndarray:
+    """document * span + position of each occurrence of `term` in `docs` (which all hold
+    it), sorted."""
+    counts, positions = term.values.positions(np.searchsorted(term.ids, docs))
+    return np.repeat(docs, counts) * span + positions
 
 
 def _windows(first: list[int], second: list[int]) -> tuple[int, int]:
