@@ -14,6 +14,7 @@ from bisect import bisect_left
 
 import numpy as np
 
+from search.engine.whoosh.arrays import union, unique
 from search.engine.whoosh.postings import Postings
 
 __all__ = ["phrase_scores", "near", "tree_sum"]
@@ -36,7 +37,7 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
     for slot in slots:
         ids = terms[slot[0]].ids
         for b in slot[1:]:
-            ids = np.union1d(ids, terms[b].ids)
+            ids = union(ids, terms[b].ids)
         common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
     if common is None or not len(common):
         return np.zeros(0, np.int64), np.zeros(0)
@@ -75,9 +76,12 @@ def _numpy_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at:
     at 100,000 publications, and the test per document (_each_document) took 0.6 s."""
     span = np.int64(1 << 32)  # more than any position plus slop: documents never mix
     keys = [_slot_keys(common, slot, terms, at, span) for slot in slots]
-    found = _ordered_documents(keys, slop, span)
-    if slop >= 2 and any_order:
-        found = np.union1d(found, _sloppy_documents(keys, slop, span))
+    if len(keys) == 2:
+        found = _pair_documents(keys[0], keys[1], slop, any_order, span)
+    else:
+        found = _ordered_documents(keys, slop, span)
+        if slop >= 2 and any_order:
+            found = union(found, _sloppy_documents(keys, slop, span))
     k = np.searchsorted(common, found)
     parts = []
     for slot in slots:  # each word's BM25F summed in _each_document's order: equal floats
@@ -90,6 +94,20 @@ def _numpy_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at:
     return found, tree_sum(parts)
 
 
+def _pair_documents(first: np.ndarray, second: np.ndarray, slop: int, any_order: bool,
+                    span: np.int64) -> np.ndarray:
+    """`near` for two words in one search: Lucene's sloppy test (|b - 1 - a| <= slop,
+    which holds wherever the ordered one does) or, in order, b 1 to slop after a."""
+    if slop >= 2 and any_order:
+        low, high = second - 1 - slop, second - 1 + slop
+    else:
+        low, high = second - slop, second - 1
+    i = np.searchsorted(first, low)
+    hit = i < len(first)
+    hit[hit] = first[i[hit]] <= high[hit]
+    return unique(second[hit] // span)
+
+
 def _ordered_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.ndarray:
     """`_ordered` for every document: the chains' last words, extended word by word."""
     ends = keys[0]
@@ -100,7 +118,7 @@ def _ordered_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.
         ends = following[ok]
         if not len(ends):
             break
-    return np.unique(ends // span)
+    return unique(ends // span)
 
 
 def _sloppy_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.ndarray:
@@ -108,14 +126,14 @@ def _sloppy_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.n
     the phrase; a window of `slop` starting at some shifted position holds every word."""
     n = len(keys)
     shifted = [k - i + n for i, k in enumerate(keys)]  # + n: never below the document's 0
-    starts = np.unique(np.concatenate(shifted))
+    starts = union(*shifted)
     ok = np.ones(len(starts), bool)
     for words in shifted:
         i = np.searchsorted(words, starts)
         here = i < len(words)
         here[here] = words[i[here]] <= starts[here] + slop
         ok &= here
-    return np.unique(starts[ok] // span)
+    return unique(starts[ok] // span)
 
 
 def _holds(ids: np.ndarray, j: np.ndarray, docs: np.ndarray) -> np.ndarray:
@@ -133,7 +151,7 @@ def _slot_keys(common: np.ndarray, slot: list[bytes], terms: dict, at: dict,
         present = _holds(terms[b].ids, at[b], common)
         docs, positions = _flat_positions(common[present], terms[b], at[b][present])
         keys.append(docs * span + positions)
-    return keys[0] if len(keys) == 1 else np.unique(np.concatenate(keys))
+    return keys[0] if len(keys) == 1 else union(*keys)
 
 
 def _flat_positions(common: np.ndarray, term, at: np.ndarray):

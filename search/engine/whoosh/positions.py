@@ -63,7 +63,7 @@ def decode_many(blob: bytes, starts: np.ndarray, ends: np.ndarray,
         opcodes = np.repeat(pointer[rows], c) + 2 * within
         slots = np.repeat(out_starts[rows], c) + within
         deltas[slots] = data[opcodes + 1]
-        wrong = np.unique(np.repeat(rows, c)[data[opcodes] != _K])
+        wrong = np.repeat(rows, c)[data[opcodes] != _K]
         short[wrong] = False
         pointer[short] = ends[short] - 2
     active = np.flatnonzero(fast & ~short)

@@ -9,6 +9,7 @@ import numpy as np
 from whoosh import scoring
 
 from search import quoted
+from search.engine.whoosh.arrays import union
 from search.engine.whoosh.forms import form_hash
 from search.engine.whoosh.proximity import pair_proximity
 from search.engine.whoosh.scoring import Scorer
@@ -89,7 +90,7 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     quoting = quoting[final[quoting]] if len(quoting) else quoting
     if len(candidates) > depth:
         keep = np.argpartition(-scores[candidates], depth - 1)[:depth]
-        candidates = np.union1d(candidates[keep], quoting)
+        candidates = union(candidates[keep], quoting)
     base = scores[candidates]
     named = set(quoting.tolist())
     bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
