@@ -313,14 +313,17 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
     for batch in range(2):
         writer = ix.writer(codec=build_codec())
         for i in range(1200):  # 512 postings a block: three blocks per segment
-            words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3))
+            words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3)
+                             + ["редкий"] * (i % 100 == 0))  # 12: a block of tuples
             writer.add_document(id=f"d{batch}-{i}", title=f"Заголовок {i % 7}", body=words,
                                 stems=words)
         writer.commit(merge=False)
     ix = FileStorage(str(tmp_path), supports_mmap=False).open_index() if on_disk else ix
     with ix.searcher(weighting=weighting()) as searcher:
         assert len(searcher.leaf_searchers()) == 2
-        for field, term, positions in (("body", "книга", True), ("stems", "книг", False)):
+        for field, term, positions, count in (("body", "книга", True, 2400),
+                                              ("stems", "книг", False, 2400),
+                                              ("body", "редкий", True, 24)):
             expected = {"ids": [], "weights": [], "positions": []}
             for leaf, offset in searcher.leaf_searchers():
                 m = leaf.reader().postings(field, term.encode())
@@ -333,7 +336,7 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
                     m.next()
             postings = Postings(searcher, searcher.doc_count_all())
             ids, weights, values = postings._read(field, term.encode(), positions)
-            assert ids.tolist() == expected["ids"] and len(ids) == 2400
+            assert ids.tolist() == expected["ids"] and len(ids) == count
             assert weights.tolist() == expected["weights"]
             if positions:
                 assert [Positions().decode_positions(values[i]) for i in range(len(ids))] \
@@ -479,13 +482,18 @@ def test_positions_decoded_together_equal_whoosh_decoding(documents, data):
     and lists past a pickle batch of 1,000 (those are unpickled one by one)."""
     from whoosh.formats import Positions
 
+    from search.engine.whoosh.positions import decode_few, decode_many
     from search.engine.whoosh.postings import EncodedValues
     from search.engine.whoosh.schema import _encode_positions
 
     values = [_encode_positions(sorted(set(doc))) for doc in documents]
     encoded = EncodedValues(values)
     picked = np.array(sorted(data.draw(st.sets(st.integers(0, len(values) - 1), min_size=1))))
-    counts, positions = encoded.positions(picked)
     expected = [Positions().decode_positions(values[i]) for i in picked.tolist()]
-    assert counts.tolist() == [len(e) for e in expected]
-    assert positions.tolist() == [p for e in expected for p in e]
+    ends = encoded._ends[picked]
+    starts = np.where(picked > 0, encoded._ends[np.maximum(picked - 1, 0)], 0)
+    for counts, positions in (encoded.positions(picked),
+                              decode_many(encoded._blob, starts, ends),
+                              decode_few(encoded._blob, starts, ends)):
+        assert counts.tolist() == [len(e) for e in expected]
+        assert positions.tolist() == [p for e in expected for p in e]

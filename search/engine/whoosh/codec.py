@@ -6,7 +6,8 @@ every value (a posting's encoded positions) is a call of `_codecs.encode`. That 
 most of a cold search over 100,000 publications. Here the ids are one array('I'), the
 weights one array('d') and the values one PackedValues (a byte string and its ends),
 so a block unpickles in a handful of allocations and search/engine/whoosh/postings.py
-turns it into numpy without a loop. Whoosh's own matchers read these blocks as they read
+turns it into numpy without a loop. Blocks of fewer than ARRAY_MIN postings (most terms
+are rare) stay W3's tuples, which are smaller and faster there. Whoosh's own matchers read these blocks as they read
 tuples (they index, iterate and take len), and postings.py reads both formats.
 """
 
@@ -23,6 +24,9 @@ __all__ = ["KartotekaCodec", "PackedValues", "build_codec"]
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 BLOCK_LIMIT = 512
+# Arrays from this many postings a block: an array costs a global's lookup (~1 µs) and
+# ~60 bytes of pickle, which most terms, rare ones with a few postings, would not repay.
+ARRAY_MIN = 32
 
 
 class FastBlockWriter(W3PostingsWriter):
@@ -32,7 +36,10 @@ class FastBlockWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = (self._array_ids(), self._array_weights(), self._packed_values())
+        if len(self._ids) >= ARRAY_MIN:
+            data = (self._array_ids(), self._array_weights(), self._packed_values())
+        else:
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         databytes = pickle.dumps(data, PROTOCOL)
         comp = self._compression
         if comp:

@@ -26,7 +26,7 @@ from whoosh.util.numeric import byte_to_length
 from search.engine.whoosh.codec import PackedValues
 from search.engine.whoosh.direct import direct_get
 from search.engine.whoosh.forms import FormLookup
-from search.engine.whoosh.positions import decode_many
+from search.engine.whoosh.positions import decode
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
@@ -76,7 +76,7 @@ class EncodedValues:
         (search/engine/whoosh/positions.py)."""
         ends = self._ends[indices]
         starts = np.where(indices > 0, self._ends[np.maximum(indices - 1, 0)], 0)
-        return decode_many(self._blob, starts, ends)
+        return decode(self._blob, starts, ends)
 
 
 class TermPostings(NamedTuple):
