@@ -358,10 +358,13 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
 
 
 def test_compact_pool_writes_the_segment_whoosh_pool_writes():
-    """The rebuild's pool (search/engine/whoosh/pool.py) and stems field (StemsField)
-    against Whoosh's own pool, which at a 1 MB limit sorts in runs on disk and merges
-    them, and the stems analyzer's Token chain: the same segment, byte for byte, but for
-    its random name."""
+    """The rebuild's pool (search/engine/whoosh/pool.py), its postings written term by
+    term (search/engine/whoosh/terms_writer.py), and stems field (StemsField) against
+    Whoosh's own pool, which at a 1 MB limit sorts in runs on disk and merges them, its
+    field writer's posting-by-posting path, and the stems analyzer's Token chain: the
+    same segment, byte for byte, but for its random name."""
+    import dataclasses
+
     from whoosh.writing import SegmentWriter
 
     from indexer.sources import iter_publications
@@ -373,6 +376,8 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
     pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
             if hasattr(p, "title")]
     assert len(pubs) > 50
+    # twelve copies under new ids: common terms run past a block of 512 postings
+    pubs = [dataclasses.replace(p, id=f"{p.id}-{k}") for k in range(12) for p in pubs]
     from whoosh import fields
 
     from search.engine.whoosh.analyzers import stem_analyzer
@@ -394,6 +399,9 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
         # at 1 MB both pools spill runs, and their merges are what is compared
         assert bool(writer.pool.runs) == (limitmb == 1)
         writer.commit()
+        if writer_class is CompactSegmentWriter:
+            with ix.searcher() as searcher:  # several blocks, arrays and tuples
+                assert searcher.doc_frequency("body", "библиотека") > 512
         (segment,) = ix._segments()
         name = segment.segment_id().encode()
         data = [bytes(v) for k, v in ix.storage.files.items() if k.endswith(".seg")]

@@ -19,9 +19,11 @@ from array import array
 
 from whoosh.writing import SegmentWriter
 
+from search.engine.whoosh.terms_writer import can_write_terms, write_terms
+
 __all__ = ["CompactPool", "CompactSegmentWriter"]
 
-_NONE = -1  # the length recorded for a posting without a value
+_NONE = -1  # the length recorded for a posting without a value (any negative)
 _TERM_BYTES = 400  # a new term's dictionary entry and four empty arrays, roughly
 _POSTING_BYTES = 16  # document number, weight and value length of one posting
 
@@ -105,9 +107,14 @@ class CompactPool:
     def iter_postings(self):
         """(fieldname, tbytes, docnum, weight, vbytes) in the order Whoosh's pool gives:
         by field, term, then document."""
+        for fieldname, tbytes, buf in self.iter_terms():
+            yield from _postings(fieldname, tbytes, buf)
+
+    def iter_terms(self):
+        """(fieldname, tbytes, postings buffer) by field, then term; the runs merged."""
         if not self.runs:
             for (fieldname, tbytes), buf in self._sorted_terms():
-                yield from _postings(fieldname, tbytes, buf)
+                yield fieldname, tbytes, buf
             return
         sources = [_read_run(run) for run in self.runs]
         sources.append((key, buf.record()) for key, buf in self._sorted_terms())
@@ -117,11 +124,11 @@ class CompactPool:
         for (key, _), record in merged:
             if key != current:
                 if buf is not None:
-                    yield from _postings(current[0], current[1], buf)
+                    yield current[0], current[1], buf
                 current, buf = key, _TermBuffer()
             buf.extend(record)
         if buf is not None:
-            yield from _postings(current[0], current[1], buf)
+            yield current[0], current[1], buf
 
     def cleanup(self) -> None:
         self._fields.clear()
@@ -161,10 +168,19 @@ def _postings(fieldname: str, tbytes: bytes, buf: _TermBuffer):
 
 class CompactSegmentWriter(SegmentWriter):
     """SegmentWriter with a CompactPool (within the writer's limitmb): for a rebuild's
-    new segments."""
+    new segments, whose postings are written term by term from the pool's arrays
+    (search/engine/whoosh/terms_writer.py) instead of posting by posting."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         folder = getattr(self._tempstorage, "folder", None)
         self.pool.cleanup()  # Whoosh's pool, still empty
         self.pool = CompactPool(limitmb * 2**20, folder)
+
+    def _flush_segment(self):
+        if self.codec.length_stats or not can_write_terms(self.fieldwriter):
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        write_terms(self.fieldwriter, self.schema, self.pool.iter_terms())
+        self.fieldwriter.close()
+        return None
