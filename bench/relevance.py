@@ -1,16 +1,16 @@
 """Relevance benchmark: ours vs plain lemmas, Snowball, no morphology and a real Sphinx.
 
-    .venv/bin/python -m bench.relevance                  # tables: dev, test, fresh, old
+    .venv/bin/python -m bench.relevance                  # tables: dev, test, fresh (third), old
     .venv/bin/python -m bench.relevance --sample-only    # old set, shipped sample only (fast)
     .venv/bin/python -m bench.relevance --per-query      # also nDCG@10 per dev and old query
-    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv [--set fresh]
-    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged] [--set fresh]
+    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv [--set fresh|third]
+    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged] [--set fresh|third]
 
 Sets: the blind set (bench/relevance/blind_*.tsv, split dev/test, over ONE index of
 search/data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
 corpus), the fresh set (fresh_*.tsv: a second blind test set by another writer, over the
-same index) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
-corpus indexed apart). Test and fresh are reported as tables only, never per query.
+same index; third_*.tsv a third, reported once it has third_qrels.tsv) and the old set (queries.tsv + qrels.tsv, 96 queries, over the sample and the
+corpus indexed apart). Test and later sets are reported as tables only, never per query.
 Rankers: bench/rankers.py. Writes bench/out/relevance.json.
 """
 
@@ -56,7 +56,9 @@ __all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", 
 USER_TYPES = ("visitor", "librarian", "reviews")
 BLIND_QRELS = DATA / "blind_qrels.tsv"
 # set -> its splits; every set is ranked over the same "blind" index.
-BLIND_SETS = {"blind": ("dev", "test"), "fresh": ("fresh",)}
+BLIND_SETS = {"blind": ("dev", "test"), "fresh": ("fresh",), "third": ("third",)}
+# Test sets made after the blind test half was spent, by new writers; reported once judged.
+LATER_SETS = {"fresh": "second blind test set", "third": "third blind test set"}
 
 
 def _rank(rankers: dict, queries: list[dict]) -> dict[str, dict[str, list[str]]]:
@@ -118,7 +120,7 @@ def load_set(name: str) -> list[dict]:
     a query that was tuned on (the blind dev half or the old set): the fresh writer did
     not see them, but a repeat would not measure anything new."""
     queries = load_blind(DATA / f"{name}_queries.tsv")
-    if name != "fresh":
+    if name not in LATER_SETS:
         return queries
     tuned = {_normal(q["query"]) for q in load_blind() if q["split"] == "dev"}
     tuned |= {_normal(q["query"]) for q in load_queries()}
@@ -156,17 +158,19 @@ def cmd_report(args) -> int:
     which = tuple(args.rankers.split(",")) if args.rankers else RANKERS
     splits = ("dev",) if args.dev_only else ("dev", "test")
     blind = None if args.sample_only else run_blind(args.rebuild, which=which, splits=splits)
-    fresh = None
+    later = {}
     if not (args.sample_only or args.dev_only):
-        fresh = run_blind(which=which, splits=BLIND_SETS["fresh"], name="fresh")
+        later = {name: run_blind(which=which, splits=BLIND_SETS[name], name=name)
+                 for name in LATER_SETS if (DATA / f"{name}_qrels.tsv").exists()}
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
         for split in splits:
             print_table(f"{split}: blind set", blind[split], which, blind["skipped"],
                         total=blind[f"{split}_total"])
-    if fresh:
-        print_table("fresh: second blind test set", fresh["fresh"], which, fresh["skipped"],
-                    total=fresh["fresh_total"])
+    for name, result in later.items():
+        if result:
+            print_table(f"{name}: {LATER_SETS[name]}", result[name], which, result["skipped"],
+                        total=result[f"{name}_total"])
     print_table(f"old: regression set ({', '.join(old['collections'])})", old["table"]["all"],
                 which, old["skipped"])
     if args.per_query:
@@ -175,9 +179,10 @@ def cmd_report(args) -> int:
             print_per_query("dev", [e for e in blind["dev_queries"].values()
                                     if judged.get(e["qid"])], which)
         print_per_query("old", list(old["queries"].values()), which)
-    if fresh:
-        fresh.pop("dev_queries", None)
-    report = {"rankers": list(which), "blind": blind, "fresh": fresh, "old": old}
+    for result in later.values():
+        if result:
+            result.pop("dev_queries", None)
+    report = {"rankers": list(which), "blind": blind, **later, "old": old}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwrote {args.json}")
@@ -243,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="qid<TAB>kind<TAB>query<TAB>intent<TAB>known_relevant")
     fr.add_argument("--force", action="store_true", help="replace a different frozen set")
     fr.add_argument("--set", choices=sorted(BLIND_SETS), default="blind",
-                    help="blind (split dev/test) or fresh (a second test set)")
+                    help="blind (split dev/test), fresh or third (later test sets)")
     po = sub.add_parser("pool", help="write the judging pool (JSONL) of the blind set")
     po.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
     po.add_argument("--depth", type=int, default=10, help="top N of every ranker")

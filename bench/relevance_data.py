@@ -6,7 +6,8 @@ Blind set: blind_queries.tsv `qid<TAB>kind<TAB>split<TAB>query<TAB>intent` (spli
 blind_qrels.tsv, and blind_seeds.tsv `qid<TAB>docid` (the query writer's known relevant
 documents, added to every judging pool). Qrels are TREC: `qid 0 docid grade` (0-3).
 Fresh set: fresh_*.tsv, the same shapes, a second blind test set by another writer
-(split `fresh`), made once the blind set's test half had been reported.
+(split `fresh`), made once the blind set's test half had been reported; third_*.tsv a
+third (split `third`), frozen 2026-12-03 and not judged yet.
 """
 
 from __future__ import annotations
@@ -126,9 +127,9 @@ def freeze(draft: Path, force: bool = False, data: Path = DATA,
     Refuses to change an existing frozen set unless `force`.
     """
     queries = read_draft(draft)
-    if name == "fresh":
-        split = {q["qid"]: "fresh" for q in queries}
-        how = "every query in the fresh test split"
+    if name != "blind":
+        split = {q["qid"]: name for q in queries}
+        how = f"every query in the {name} test split"
     else:
         split = assign_splits(queries)
         how = f"split stratified by kind, seed {SPLIT_SEED}"
