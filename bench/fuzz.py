@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -137,7 +138,7 @@ def run(cases: int, workers: int, jobs: int, max_seconds: float, work: Path) -> 
     finally:
         server.stop()
     text = log.read_text(encoding="utf-8", errors="replace")
-    tracebacks = text.count("Traceback")
+    tracebacks = len(_TRACEBACK.findall(text))
     return {"cases": tally.total, "seconds": round(time.monotonic() - started, 1),
             "jobs": jobs, "operations": len(tally.by_operation),
             "by_operation": dict(tally.by_operation),
@@ -146,11 +147,16 @@ def run(cases: int, workers: int, jobs: int, max_seconds: float, work: Path) -> 
             "failures": tally.failures[:20], "traceback_excerpts": _excerpts(text)}
 
 
+# A traceback as Python prints it, at the start of a line: not the word inside a logged
+# request (the fuzzer once sent `author=Traceback`, which the access log echoed).
+_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.MULTILINE)
+
+
 def _excerpts(log_text: str, limit: int = 5) -> list[str]:
     """The first tracebacks of the server log, each with the line before it."""
     lines, found = log_text.splitlines(), []
     for n, line in enumerate(lines):
-        if "Traceback" in line and len(found) < limit:
+        if _TRACEBACK.match(line) and len(found) < limit:
             found.append("\n".join(lines[max(0, n - 1):n + 40]))
     return found
 
