@@ -19,8 +19,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from search.engine import default_procs
-from search.engine.whoosh.pool import CompactSegmentWriter
 from search.engine.whoosh.schema import build_codec
+from search.engine.whoosh.segment_writer import CompactSegmentWriter
 from search.morph import RawReadings, cache_stats, new_readings
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]

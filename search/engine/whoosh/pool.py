@@ -17,11 +17,11 @@ import pickle
 import tempfile
 from array import array
 
-from whoosh.writing import SegmentWriter
+import numpy as np
 
-from search.engine.whoosh.terms_writer import can_write_terms, write_terms
+from search.engine.whoosh.bulk_postings import FieldPostings
 
-__all__ = ["CompactPool", "CompactSegmentWriter"]
+__all__ = ["CompactPool", "BulkField"]
 
 _NONE = -1  # the length recorded for a posting without a value (any negative)
 _TERM_BYTES = 400  # a new term's dictionary entry and four empty arrays, roughly
@@ -53,6 +53,55 @@ class _TermBuffer:
         self.ordered = self.ordered and ordered and first > before
 
 
+class BulkField:
+    """A field's postings added a document at a time, as arrays; sorted by term at the end."""
+
+    def __init__(self, names: list[str]):
+        self.names = names  # term id -> text, shared with the analysis (it grows)
+        self._chunks: list[tuple] = []
+
+    def add(self, docnum: int, postings: FieldPostings, weights: np.ndarray) -> int:
+        """Keep one document's postings; the bytes they take."""
+        count = len(postings.terms)
+        if count:
+            self._chunks.append((postings.terms, np.full(count, docnum, np.uint32), weights,
+                                 postings.lengths, postings.blob))
+        return count * (_POSTING_BYTES + 8) + len(postings.blob)
+
+    def sorted_terms(self):
+        """(tbytes, buffer) per term in byte order, each term's documents in order."""
+        if not self._chunks:
+            return
+        chunks, self._chunks = self._chunks, []
+        ids = np.concatenate([c[0] for c in chunks])
+        docnums = np.concatenate([c[1] for c in chunks])
+        weights = np.concatenate([c[2] for c in chunks]).astype(np.float64)
+        lengths = np.concatenate([c[3] for c in chunks]).astype(np.int64)
+        blob = np.frombuffer(b"".join(c[4] for c in chunks), np.uint8)
+        del chunks
+        present = np.flatnonzero(np.bincount(ids))
+        keys = sorted((self.names[i].encode("utf-8"), i) for i in present.tolist())
+        rank = np.zeros(len(present) and int(present[-1]) + 1, np.int64)
+        rank[[i for _, i in keys]] = np.arange(len(keys))
+        order = np.argsort(rank[ids], kind="stable")  # documents stay in the order added
+        ids, docnums, weights = ids[order], docnums[order], weights[order]
+        value_starts = (np.cumsum(lengths) - lengths)[order]
+        lengths = lengths[order]
+        ends = np.cumsum(lengths)
+        blob = blob[np.arange(int(ends[-1]) if len(ends) else 0)
+                    + np.repeat(value_starts - (ends - lengths), lengths)]
+        bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+        value_bounds = np.r_[0, ends][bounds]
+        for k, (tbytes, _) in enumerate(keys):
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            buf = _TermBuffer()
+            buf.docnums.frombytes(docnums[a:b].tobytes())
+            buf.weights.frombytes(weights[a:b].tobytes())
+            buf.lengths.frombytes(lengths[a:b].astype(np.int32).tobytes())
+            buf.values = blob[int(value_bounds[k]):int(value_bounds[k + 1])].tobytes()
+            yield tbytes, buf
+
+
 class CompactPool:
     """The pool interface SegmentWriter uses (add, iter_postings, fieldnames, cleanup)."""
 
@@ -60,6 +109,7 @@ class CompactPool:
         self.fieldnames: set[str] = set()
         self.runs: list = []  # anonymous temporary files, each terms in sorted order
         self._fields: dict[str, dict[bytes, _TermBuffer]] = {}
+        self._bulk: dict[str, BulkField] = {}  # fields added a document at a time
         self._limit = limit_bytes
         self._bytes = 0
         self._tempdir = tempdir
@@ -88,6 +138,17 @@ class CompactPool:
         if self._bytes > self._limit:
             self._spill()
 
+    def add_postings(self, fieldname: str, names: list[str], docnum: int,
+                     postings: FieldPostings, weights: np.ndarray) -> None:
+        """A document's postings in a field at once; term ids index `names`."""
+        bulk = self._bulk.get(fieldname)
+        if bulk is None:
+            bulk = self._bulk[fieldname] = BulkField(names)
+            self.fieldnames.add(fieldname)
+        self._bytes += bulk.add(docnum, postings, weights)
+        if self._bytes > self._limit:
+            self._spill()
+
     def _spill(self) -> None:
         """Everything held so far into a new run, whole terms in sorted order."""
         run = tempfile.TemporaryFile(dir=self._tempdir)
@@ -99,10 +160,16 @@ class CompactPool:
 
     def _sorted_terms(self):
         """((fieldname, tbytes), buffer) in sorted order, each freed once handed out."""
-        for fieldname in sorted(self._fields):
-            terms = self._fields.pop(fieldname)
-            for tbytes in sorted(terms):
-                yield (fieldname, tbytes), terms.pop(tbytes)
+        for fieldname in sorted(self._fields.keys() | self._bulk.keys()):
+            terms = self._fields.pop(fieldname, {})
+            bulk = self._bulk.pop(fieldname, None)
+            single = ((tbytes, terms.pop(tbytes)) for tbytes in sorted(terms))
+            if bulk is None:
+                pairs = single
+            else:  # both kinds of adds in one field (a merge): joined per term
+                pairs = _joined(heapq.merge(bulk.sorted_terms(), single, key=lambda p: p[0]))
+            for tbytes, buf in pairs:
+                yield (fieldname, tbytes), buf
 
     def iter_postings(self):
         """(fieldname, tbytes, docnum, weight, vbytes) in the order Whoosh's pool gives:
@@ -137,6 +204,20 @@ class CompactPool:
         self.runs.clear()
 
 
+def _joined(pairs):
+    """(tbytes, buffer) pairs in order, equal terms' buffers joined (in the given order)."""
+    current, buf = None, None
+    for tbytes, other in pairs:
+        if tbytes != current:
+            if buf is not None:
+                yield current, buf
+            current, buf = tbytes, other
+        else:
+            buf.extend(other.record())
+    if buf is not None:
+        yield current, buf
+
+
 def _tagged(source, i: int):
     """(key, record) as ((key, i), record): equal keys come in the order of the sources."""
     for key, record in source:
@@ -164,23 +245,3 @@ def _postings(fieldname: str, tbytes: bytes, buf: _TermBuffer):
     if not buf.ordered:
         items.sort(key=lambda item: item[2])
     return items
-
-
-class CompactSegmentWriter(SegmentWriter):
-    """SegmentWriter with a CompactPool (within the writer's limitmb): for a rebuild's
-    new segments, whose postings are written term by term from the pool's arrays
-    (search/engine/whoosh/terms_writer.py) instead of posting by posting."""
-
-    def __init__(self, ix, limitmb: int = 128, **kwargs):
-        super().__init__(ix, limitmb=limitmb, **kwargs)
-        folder = getattr(self._tempstorage, "folder", None)
-        self.pool.cleanup()  # Whoosh's pool, still empty
-        self.pool = CompactPool(limitmb * 2**20, folder)
-
-    def _flush_segment(self):
-        if self.codec.length_stats or not can_write_terms(self.fieldwriter):
-            return super()._flush_segment()
-        self.perdocwriter.close()
-        write_terms(self.fieldwriter, self.schema, self.pool.iter_terms())
-        self.fieldwriter.close()
-        return None

@@ -1,0 +1,122 @@
+"""The rebuild's bulk analysis (search/bulk_analysis.py) and postings encoding
+(search/engine/whoosh/bulk_postings.py) against the per-word and per-posting code they
+replace. The segment as a whole is compared with Whoosh's in tests/test_scoring.py
+(test_compact_pool_writes_the_segment_whoosh_pool_writes)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.system import pack_uint
+
+from search.analysis import index_terms
+from search.bulk_analysis import BulkAnalyzer
+from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
+from search.engine.whoosh.pool import CompactPool
+from search.engine.whoosh.schema import _encode_positions
+from search.settings import SAMPLE_DIR
+from search.stems import stem_terms
+from tests.test_analysis import _ALPHABET
+
+_WORDS = st.lists(st.sampled_from([
+    "Надежда", "надежда", "Вера", "ЦГБ", "мастер-класс", "Мастер-класс", "Ёлки", "ёлки",
+    "и", "в", "И", ".", "!", "\n", "…", "COVID-19", "сто́ит", "стали", "из-за", "Кое-как",
+    "по-моему", "а-в-б", "и-в", "х" * 70, "Х" * 61 + "-а", "Библиотека", "библиотеки",
+    "Петров", "Пушкин", "пушкин"]), max_size=30).map(" ".join)
+_TEXTS = st.text(alphabet=_ALPHABET, max_size=120) | _WORDS
+# One analyzer for every example: its tables only grow, as in a rebuild's process.
+_SHARED = BulkAnalyzer()
+
+
+def _as_index_terms(bulk: BulkAnalyzer, text: str):
+    analysed = bulk.analyze(text)
+    terms: dict[str, list[int]] = {}
+    for term, position in zip(analysed.terms.tolist(), analysed.positions.tolist(),
+                              strict=True):
+        terms.setdefault(bulk.terms.names[term], []).append(position)
+    forms = {bulk.forms.names[f] for f in analysed.forms.tolist()}
+    stems = Counter(bulk.stems.names[s] for s in analysed.stems.tolist())
+    return terms, forms, stems
+
+
+def _expected(text: str):
+    forms: set[str] = set()
+    terms = index_terms(text, forms)
+    return {t: sorted(p) for t, p in terms.items()}, forms, Counter(stem_terms(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_bulk_analysis_equals_index_terms_and_stem_terms(text):
+    """Terms with positions (sentence starts, names, compounds, stop words, accents,
+    overlong words), forms and stems: as index_terms and stem_terms give them."""
+    assert _as_index_terms(_SHARED, text) == _expected(text)
+
+
+def test_bulk_analysis_equals_index_terms_on_the_sample():
+    bulk = BulkAnalyzer()
+    rows = [json.loads(line) for line in
+            (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = [r.get(k) or "" for r in rows for k in ("title", "text")]
+    assert len(texts) > 100
+    for _ in range(2):  # first sight of every token, then every token known
+        for text in texts:
+            assert _as_index_terms(bulk, text) == _expected(text)
+
+
+_POSITIONS = st.lists(st.lists(st.integers(0, 2**31 - 1) | st.integers(0, 300),
+                               min_size=1, max_size=40).map(sorted),
+                      min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_POSITIONS)
+def test_positions_encoded_in_bulk_as_whoosh_encodes_each(groups):
+    terms = np.array([t for t, g in enumerate(groups) for _ in g], np.int64)
+    positions = np.array([p for g in groups for p in g], np.int64)
+    postings = position_postings(terms, positions)
+    expected = [_encode_positions(g) for g in groups]
+    assert postings.blob == b"".join(expected)
+    assert postings.lengths.tolist() == [len(v) for v in expected]
+    assert postings.freqs.tolist() == [len(g) for g in groups]
+    assert postings.length == sum(len(g) for g in groups)
+
+
+def test_long_position_lists_fall_back_to_pickle():
+    """Pickle writes lists past 1,000 items in batches: those go through pickle itself."""
+    for count in (999, 1000, 1001, 2500):
+        groups = [list(range(0, 3 * count, 3)), [7]]
+        terms = np.array([0] * count + [1], np.int64)
+        postings = position_postings(terms, np.array(groups[0] + groups[1], np.int64))
+        assert postings.blob == b"".join(_encode_positions(g) for g in groups), count
+
+
+def test_frequencies_encoded_as_whoosh_frequency_format():
+    postings = frequency_postings(np.array([5, 2, 5, 5, 9], np.int64))
+    assert postings.terms.tolist() == [2, 5, 9]
+    assert postings.blob == pack_uint(1) + pack_uint(3) + pack_uint(1)
+    assert postings.length == 5
+
+
+def test_pool_joins_bulk_and_single_postings_of_one_term():
+    """A field that gets both kinds of adds (a merge into a rebuild's writer): per term,
+    every posting, by document."""
+    names = ["книга", "автор"]
+    pool = CompactPool()
+    pool.add_postings("body", names, 3, position_postings(
+        np.array([0, 1], np.int64), np.array([0, 4], np.int64)), np.array([1.0, 1.0]))
+    pool.add(("body", "книга".encode(), 1, 2.0, _encode_positions([1, 2])))
+    pool.add(("body", "чтение".encode(), 2, 1.0, _encode_positions([5])))
+    pool.add_postings("body", names, 5, position_postings(
+        np.array([0], np.int64), np.array([9], np.int64)), np.array([1.0]))
+    got = {}
+    for field, tbytes, buf in pool.iter_terms():
+        assert field == "body"
+        order = np.argsort(np.frombuffer(buf.docnums, np.uint32), kind="stable").tolist()
+        got[tbytes.decode()] = [buf.docnums[i] for i in order]
+    assert got == {"автор": [3], "книга": [1, 3, 5], "чтение": [2]}
+    assert list(got) == sorted(got, key=lambda t: t.encode())
