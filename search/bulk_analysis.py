@@ -101,6 +101,14 @@ class AnalyzedText:
     stems: np.ndarray
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (numpy 2 hashes small int arrays, several times slower)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 class BulkAnalyzer:
     """The per-process tables of a rebuild's analysis (they only grow)."""
 
@@ -151,14 +159,14 @@ class BulkAnalyzer:
         return keys >> 32, keys & 0xFFFFFFFF
 
     def _text_forms(self, entries: np.ndarray) -> np.ndarray:
-        distinct = np.unique(entries)
+        distinct = _unique(entries)
         count = self._forms_len.view[distinct]
         total = int(count.sum())
         if not total:
             return _EMPTY
         ends = np.cumsum(count)
         flat = np.arange(total) + np.repeat(self._forms_at.view[distinct] - (ends - count), count)
-        return np.unique(self._form_ids.view[flat])
+        return _unique(self._form_ids.view[flat])
 
     def _text_stems(self, entries: np.ndarray) -> np.ndarray:
         stems = self._stem.view[entries]
@@ -219,6 +227,9 @@ class BulkAnalyzer:
 
     def _stem_of(self, token: str) -> int:
         """The stem stem_terms gives for the token's whole word, or -1."""
+        if len(token) <= MAX_WORD_LENGTH and token.isalnum():  # word_spans yields it as is
+            word = token.lower()
+            return -1 if fold_yo(word) in STOP_WORDS else self.stems.id(stem(word))
         found = -1
         for text, *_rest, part, _sentence_start in word_spans(token):
             word = text.lower()

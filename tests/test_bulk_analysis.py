@@ -120,3 +120,11 @@ def test_pool_joins_bulk_and_single_postings_of_one_term():
         got[tbytes.decode()] = [buf.docnums[i] for i in order]
     assert got == {"автор": [3], "книга": [1, 3, 5], "чтение": [2]}
     assert list(got) == sorted(got, key=lambda t: t.encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, _TEXTS)
+def test_a_line_break_splits_the_stems(head, tail):
+    """What the rebuild's writer relies on to stem "title\\nbody" from the title's and the
+    body's analyses (search/engine/whoosh/segment_writer.py)."""
+    assert stem_terms(f"{head}\n{tail}") == stem_terms(head) + stem_terms(tail)

@@ -87,6 +87,10 @@ def _pickled_deltas(deltas: np.ndarray, starts: np.ndarray,
 
 def frequency_postings(terms: np.ndarray) -> FieldPostings:
     """Postings with frequencies only (Whoosh's Frequency format) from term ids in any order."""
-    ids, freqs = np.unique(terms, return_counts=True)
+    if not len(terms):
+        return FieldPostings(terms, terms, b"", terms)
+    ordered = np.sort(terms)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ids, freqs = ordered[starts], np.diff(np.r_[starts, len(ordered)])
     return FieldPostings(ids, freqs, freqs.astype(">u4").tobytes(),
                          np.full(len(ids), 4, np.int64))

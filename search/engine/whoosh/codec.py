@@ -66,6 +66,8 @@ class FastBlockWriter(W3PostingsWriter):
         return weights if weights is None or isinstance(weights, float) else array("d", weights)
 
     def _packed_values(self):
+        if isinstance(self._values, PackedValues):  # terms_writer.py's, already packed
+            return self._values
         values = self._mini_values()
         return PackedValues.of(values) if isinstance(values, tuple) else values
 

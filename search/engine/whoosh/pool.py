@@ -166,6 +166,8 @@ class CompactPool:
             single = ((tbytes, terms.pop(tbytes)) for tbytes in sorted(terms))
             if bulk is None:
                 pairs = single
+            elif not terms:
+                pairs = bulk.sorted_terms()
             else:  # both kinds of adds in one field (a merge): joined per term
                 pairs = _joined(heapq.merge(bulk.sorted_terms(), single, key=lambda p: p[0]))
             for tbytes, buf in pairs:

@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.bulk_analysis import BulkAnalyzer
+from search.bulk_analysis import AnalyzedText, BulkAnalyzer
 from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import RuTextField, StemsField
@@ -35,6 +35,7 @@ class CompactSegmentWriter(SegmentWriter):
         self.pool = CompactPool(limitmb * 2**20, folder)
         self._analysis = BulkAnalyzer()
         self._form_hashes = np.zeros(0, np.uint32)  # form id -> forms.py's form_hash
+        self._this_document: dict[str, AnalyzedText] = {}  # its values analysed so far
 
     def add_document(self, **fields):
         """Whoosh's add_document, with RuTextField and StemsField values analysed in bulk."""
@@ -43,6 +44,7 @@ class CompactSegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
+        self._this_document.clear()
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -70,12 +72,12 @@ class CompactSegmentWriter(SegmentWriter):
 
     def _add_bulk(self, fieldname: str, field, value: str, fieldboost: float,
                   stored) -> None:
-        analysed = self._analysis.analyze(value)
         if isinstance(field, RuTextField):
+            analysed = self._analysed(value)
             postings = position_postings(analysed.terms, analysed.positions)
             names = self._analysis.terms.names
         else:
-            postings = frequency_postings(analysed.stems)
+            postings = frequency_postings(self._stems(value))
             names = self._analysis.stems.names
         weights = postings.freqs * field.format.field_boost * fieldboost
         self.pool.add_postings(fieldname, names, self.docnum, postings, weights)
@@ -89,6 +91,20 @@ class CompactSegmentWriter(SegmentWriter):
                 cv = field.to_column_value(stored)
             self.perdocwriter.add_column_value(fieldname, column, cv)
 
+    def _analysed(self, value: str) -> AnalyzedText:
+        found = self._this_document.get(value)
+        if found is None:
+            found = self._this_document[value] = self._analysis.analyze(value)
+        return found
+
+    def _stems(self, value: str) -> np.ndarray:
+        """The stems of `value`. A line break ends every word, so the stems of
+        "title\nbody" are those of the title, then the body's: analysed once per document."""
+        head, newline, tail = value.partition("\n")
+        if not newline:
+            return self._analysed(value).stems
+        return np.concatenate([self._analysed(head).stems, self._analysed(tail).stems])
+
     def _packed_forms(self, form_ids: np.ndarray) -> bytes:
         """forms.py's pack_forms of the forms with these ids."""
         names = self._analysis.forms.names
@@ -97,7 +113,10 @@ class CompactSegmentWriter(SegmentWriter):
             fresh = [zlib.crc32(name.encode("utf-8")) for name in names[known:]]
             self._form_hashes = np.concatenate([self._form_hashes,
                                                 np.array(fresh, np.uint32)])
-        return np.unique(self._form_hashes[form_ids]).astype("<u4").tobytes()
+        hashes = np.sort(self._form_hashes[form_ids])
+        if len(hashes) > 1:
+            hashes = hashes[np.r_[True, hashes[1:] != hashes[:-1]]]
+        return hashes.astype("<u4").tobytes()
 
     def _add_field(self, fields: dict, fieldname: str, field, value, docboost: float) -> None:
         """What Whoosh's add_document does with one field (spelling and vectors aside:

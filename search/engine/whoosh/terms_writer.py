@@ -14,6 +14,8 @@ from array import array
 
 import numpy as np
 
+from search.engine.whoosh.codec import ARRAY_MIN, PackedValues
+
 __all__ = ["can_write_terms", "write_terms"]
 
 
@@ -43,6 +45,9 @@ def _write_postings(writer, buf) -> None:
     """One term's postings into `writer` (a W3PostingsWriter between start_postings and
     finish_postings), block by block."""
     ids, weights = buf.docnums, buf.weights
+    lengths = np.frombuffer(buf.lengths, np.int32)
+    if buf.ordered and len(lengths) and lengths.min() > 0:
+        return _write_valued(writer, buf, lengths)
     values = _values(buf)
     if not buf.ordered:  # a merge added older documents: by document, stably
         order = np.argsort(np.frombuffer(ids, np.uint32), kind="stable").tolist()
@@ -52,16 +57,41 @@ def _write_postings(writer, buf) -> None:
     limit, count = writer._blocklimit, len(ids)
     for start in range(0, count, limit):
         stop = start + limit
-        chunk = weights[start:stop]
-        writer._ids = ids[start:stop]
-        writer._weights = array("f", chunk)  # add_posting keeps weights as float32
-        writer._maxweight = max(0, max(chunk))  # ... but its maximum as given
-        writer._values = [v for v in values[start:stop] if v] if values is not None else []
-        writer._minlength, writer._maxlength = None, 0  # no length statistics
-        if stop >= count:
-            writer._write_block(last=True)
+        _set_block(writer, ids[start:stop], weights[start:stop],
+                   [v for v in values[start:stop] if v] if values is not None else [])
+        writer._write_block(last=stop >= count)
+
+
+def _write_valued(writer, buf, lengths: np.ndarray) -> None:
+    """_write_postings for postings in order that all have a value: each block's values
+    cut from the blob by their ends, and a large block's handed to the codec packed
+    (codec.py's PackedValues) without being split and joined again."""
+    ids, weights, blob = buf.docnums, buf.weights, bytes(buf.values)
+    ends = np.cumsum(lengths, dtype=np.int64)
+    fixed = writer._format.fixed_value_size()
+    limit, count = writer._blocklimit, len(ids)
+    for start in range(0, count, limit):
+        stop = min(start + limit, count)
+        first = int(ends[start - 1]) if start else 0
+        if fixed is not None and fixed >= 0:  # the codec joins fixed-size values anyway
+            values = [blob[first:int(ends[stop - 1])]] if fixed else []
+        elif stop - start >= ARRAY_MIN:
+            block_ends = array("I", (ends[start:stop] - first).astype(np.uint32).tobytes())
+            values = PackedValues(blob[first:int(ends[stop - 1])], block_ends)
         else:
-            writer._write_block()
+            cuts = [first, *ends[start:stop].tolist()]
+            values = [blob[a:b] for a, b in zip(cuts, cuts[1:])]  # noqa: B905
+        _set_block(writer, ids[start:stop], weights[start:stop], values)
+        writer._write_block(last=stop >= count)
+
+
+def _set_block(writer, ids, weights, values) -> None:
+    """What W3PostingsWriter.add_posting would have left for these postings."""
+    writer._ids = ids
+    writer._weights = array("f", weights)  # add_posting keeps weights as float32
+    writer._maxweight = max(0, max(weights))  # ... but its maximum as given
+    writer._values = values
+    writer._minlength, writer._maxlength = None, 0  # no length statistics
 
 
 def _values(buf) -> list[bytes] | None:
