@@ -15,7 +15,11 @@ from whoosh.system import pack_uint
 
 from search.analysis import index_terms
 from search.bulk_analysis import BulkAnalyzer
-from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
+from search.engine.whoosh.bulk_postings import (
+    encode_values,
+    frequency_postings,
+    position_postings,
+)
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import _encode_positions
 from search.settings import SAMPLE_DIR
@@ -79,26 +83,33 @@ def test_positions_encoded_in_bulk_as_whoosh_encodes_each(groups):
     terms = np.array([t for t, g in enumerate(groups) for _ in g], np.int64)
     positions = np.array([p for g in groups for p in g], np.int64)
     postings = position_postings(terms, positions)
+    blob, lengths = encode_values(postings.freqs, postings.positions)
     expected = [_encode_positions(g) for g in groups]
-    assert postings.blob == b"".join(expected)
-    assert postings.lengths.tolist() == [len(v) for v in expected]
+    assert blob == b"".join(expected)
+    assert lengths.tolist() == [len(v) for v in expected]
     assert postings.freqs.tolist() == [len(g) for g in groups]
     assert postings.length == sum(len(g) for g in groups)
 
 
 def test_long_position_lists_fall_back_to_pickle():
-    """Pickle writes lists past 1,000 items in batches: those go through pickle itself."""
+    """Pickle writes lists past 1,000 items in batches: those go through pickle itself,
+    the postings around them through numpy."""
     for count in (999, 1000, 1001, 2500):
-        groups = [list(range(0, 3 * count, 3)), [7]]
-        terms = np.array([0] * count + [1], np.int64)
-        postings = position_postings(terms, np.array(groups[0] + groups[1], np.int64))
-        assert postings.blob == b"".join(_encode_positions(g) for g in groups), count
+        groups = [[4], [1, 9], list(range(0, 3 * count, 3)), [7], list(range(count + 5)), [2]]
+        terms = np.array([t for t, g in enumerate(groups) for _ in g], np.int64)
+        postings = position_postings(terms, np.array([p for g in groups for p in g], np.int64))
+        blob, lengths = encode_values(postings.freqs, postings.positions)
+        expected = [_encode_positions(g) for g in groups]
+        assert blob == b"".join(expected), count
+        assert lengths.tolist() == [len(v) for v in expected]
 
 
 def test_frequencies_encoded_as_whoosh_frequency_format():
     postings = frequency_postings(np.array([5, 2, 5, 5, 9], np.int64))
     assert postings.terms.tolist() == [2, 5, 9]
-    assert postings.blob == pack_uint(1) + pack_uint(3) + pack_uint(1)
+    blob, lengths = encode_values(postings.freqs, postings.positions)
+    assert blob == pack_uint(1) + pack_uint(3) + pack_uint(1)
+    assert lengths.tolist() == [4, 4, 4]
     assert postings.length == 5
 
 
@@ -108,11 +119,11 @@ def test_pool_joins_bulk_and_single_postings_of_one_term():
     names = ["книга", "автор"]
     pool = CompactPool()
     pool.add_postings("body", names, 3, position_postings(
-        np.array([0, 1], np.int64), np.array([0, 4], np.int64)), np.array([1.0, 1.0]))
+        np.array([0, 1], np.int64), np.array([0, 4], np.int64)), (1.0, 1.0))
     pool.add(("body", "книга".encode(), 1, 2.0, _encode_positions([1, 2])))
     pool.add(("body", "чтение".encode(), 2, 1.0, _encode_positions([5])))
     pool.add_postings("body", names, 5, position_postings(
-        np.array([0], np.int64), np.array([9], np.int64)), np.array([1.0]))
+        np.array([0], np.int64), np.array([9], np.int64)), (1.0, 1.0))
     got = {}
     for field, tbytes, buf in pool.iter_terms():
         assert field == "body"

@@ -1,10 +1,10 @@
 """A text field's postings for one document from its analysis arrays
-(search/bulk_analysis.py), encoded as Whoosh's formats would encode them, in numpy.
+(search/bulk_analysis.py), and their values encoded as Whoosh's formats encode them, in
+numpy (the rebuild's pool encodes a whole field's at once, search/engine/whoosh/pool.py).
 
 Whoosh's Positions format stores a posting's positions as `pack_uint(n)` and the
 protocol-2 pickle of the list of position deltas (schema.py's `_encode_positions`); its
-Frequency format stores `pack_uint(freq)`. Here every posting of a document is encoded
-at once: the pickle opcodes of a list of small ints are fixed (`K` one byte, `M` two,
+Frequency format stores `pack_uint(freq)`. Here many postings are encoded at once: the pickle opcodes of a list of small ints are fixed (`K` one byte, `M` two,
 `J` four), so the bytes are laid out by offsets. tests/test_bulk_analysis.py checks them
 against the per-posting encoders, byte for byte.
 """
@@ -17,7 +17,7 @@ import numpy as np
 
 from search.engine.whoosh.schema import _encode_positions
 
-__all__ = ["FieldPostings", "position_postings", "frequency_postings"]
+__all__ = ["FieldPostings", "position_postings", "frequency_postings", "encode_values"]
 
 _BATCH = 1000  # pickle writes lists in batches of this many items: longer ones by pickle
 _HEADER = np.frombuffer(b"\x80\x02]q\x00", np.uint8)  # PROTO 2, EMPTY_LIST, BINPUT 0
@@ -25,13 +25,12 @@ _HEADER = np.frombuffer(b"\x80\x02]q\x00", np.uint8)  # PROTO 2, EMPTY_LIST, BIN
 
 @dataclass(frozen=True)
 class FieldPostings:
-    """One document's postings in a field: term ids, frequencies, encoded values (one
-    blob and each value's length)."""
+    """One document's postings in a field: distinct term ids, their frequencies and, for
+    a field with positions, every position, term by term."""
 
     terms: np.ndarray
     freqs: np.ndarray
-    blob: bytes
-    lengths: np.ndarray
+    positions: np.ndarray | None
 
     @property
     def length(self) -> int:
@@ -41,20 +40,49 @@ class FieldPostings:
 
 def position_postings(terms: np.ndarray, positions: np.ndarray) -> FieldPostings:
     """Postings with positions from (term, position) pairs sorted by term, then position."""
-    count = len(terms)
-    if not count:
-        return FieldPostings(terms, terms, b"", terms)
+    if not len(terms):
+        return FieldPostings(terms, terms, positions)
     starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
-    freqs = np.diff(np.r_[starts, count])
-    deltas = positions.copy()
+    return FieldPostings(terms[starts], np.diff(np.r_[starts, len(terms)]), positions)
+
+
+def frequency_postings(terms: np.ndarray) -> FieldPostings:
+    """Postings with frequencies only (Whoosh's Frequency format) from term ids in any order."""
+    if not len(terms):
+        return FieldPostings(terms, terms, None)
+    ordered = np.sort(terms)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return FieldPostings(ordered[starts], np.diff(np.r_[starts, len(ordered)]), None)
+
+
+def encode_values(freqs: np.ndarray, positions: np.ndarray | None) -> tuple[bytes, np.ndarray]:
+    """Each posting's value as Whoosh's format encodes it, in one blob, and their lengths:
+    `pack_uint(freq)` without positions, else `_encode_positions` of the posting's
+    positions (`freqs[i]` of them, one posting after another in `positions`)."""
+    if positions is None:
+        return freqs.astype(">u4").tobytes(), np.full(len(freqs), 4, np.int32)
+    if not len(freqs):
+        return b"", np.zeros(0, np.int32)
+    starts = np.cumsum(freqs) - freqs
+    long_lists = np.flatnonzero(freqs > _BATCH)
+    if len(long_lists):  # pickle batches them: each by pickle, the rest in between by numpy
+        blobs, lengths, done = [], [], 0
+        for i in [*long_lists.tolist(), len(freqs)]:
+            if i > done:
+                blob, sizes = encode_values(freqs[done:i],
+                                            positions[starts[done]:starts[i - 1] + freqs[i - 1]])
+                blobs.append(blob)
+                lengths.append(sizes)
+            if i < len(freqs):
+                value = _encode_positions(positions[starts[i]:starts[i] + freqs[i]].tolist())
+                blobs.append(value)
+                lengths.append(np.array([len(value)], np.int32))
+            done = i + 1
+        return b"".join(blobs), np.concatenate(lengths)
+    deltas = positions.astype(np.int64)
     deltas[1:] -= positions[:-1]
     deltas[starts] = positions[starts]
-    if freqs.max() > _BATCH:
-        values = [_encode_positions(positions[a:a + n].tolist())
-                  for a, n in zip(starts.tolist(), freqs.tolist(), strict=True)]
-        lengths = np.array([len(v) for v in values], np.int64)
-        return FieldPostings(terms[starts], freqs, b"".join(values), lengths)
-    return FieldPostings(terms[starts], freqs, *_pickled_deltas(deltas, starts, freqs))
+    return _pickled_deltas(deltas, starts, freqs.astype(np.int64))
 
 
 def _pickled_deltas(deltas: np.ndarray, starts: np.ndarray,
@@ -82,15 +110,4 @@ def _pickled_deltas(deltas: np.ndarray, starts: np.ndarray,
     end = begin + lengths
     out[end - 2] = np.where(several, ord("e"), ord("a"))  # APPENDS or APPEND
     out[end - 1] = ord(".")  # STOP
-    return out.tobytes(), lengths
-
-
-def frequency_postings(terms: np.ndarray) -> FieldPostings:
-    """Postings with frequencies only (Whoosh's Frequency format) from term ids in any order."""
-    if not len(terms):
-        return FieldPostings(terms, terms, b"", terms)
-    ordered = np.sort(terms)
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ids, freqs = ordered[starts], np.diff(np.r_[starts, len(ordered)])
-    return FieldPostings(ids, freqs, freqs.astype(">u4").tobytes(),
-                         np.full(len(ids), 4, np.int64))
+    return out.tobytes(), lengths.astype(np.int32)

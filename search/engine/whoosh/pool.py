@@ -19,7 +19,7 @@ from array import array
 
 import numpy as np
 
-from search.engine.whoosh.bulk_postings import FieldPostings
+from search.engine.whoosh.bulk_postings import FieldPostings, encode_values
 
 __all__ = ["CompactPool", "BulkField"]
 
@@ -53,6 +53,9 @@ class _TermBuffer:
         self.ordered = self.ordered and ordered and first > before
 
 
+_CHUNK_BYTES = 400  # one document's arrays in a field, besides their contents
+
+
 class BulkField:
     """A field's postings added a document at a time, as arrays; sorted by term at the end."""
 
@@ -60,45 +63,102 @@ class BulkField:
         self.names = names  # term id -> text, shared with the analysis (it grows)
         self._chunks: list[tuple] = []
 
-    def add(self, docnum: int, postings: FieldPostings, weights: np.ndarray) -> int:
-        """Keep one document's postings; the bytes they take."""
+    def add(self, docnum: int, postings: FieldPostings, boosts: tuple[float, float]) -> int:
+        """Keep one document's postings (weights: freq * boosts[0] * boosts[1]); the
+        bytes they take."""
         count = len(postings.terms)
-        if count:
-            self._chunks.append((postings.terms, np.full(count, docnum, np.uint32), weights,
-                                 postings.lengths, postings.blob))
-        return count * (_POSTING_BYTES + 8) + len(postings.blob)
+        if not count:
+            return 0
+        positions = postings.positions
+        if positions is not None:
+            positions = positions.astype(np.int32)
+        self._chunks.append((postings.terms.astype(np.int32), postings.freqs.astype(np.int32),
+                             positions, docnum, boosts))
+        return 8 * count + (0 if positions is None else 4 * len(positions)) + _CHUNK_BYTES
 
-    def sorted_terms(self):
-        """(tbytes, buffer) per term in byte order, each term's documents in order."""
+    def sorted(self, fieldname: str) -> SortedPostings | None:
+        """Everything added so far, sorted by term (then document), and forgotten here."""
         if not self._chunks:
-            return
+            return None
         chunks, self._chunks = self._chunks, []
         ids = np.concatenate([c[0] for c in chunks])
-        docnums = np.concatenate([c[1] for c in chunks])
-        weights = np.concatenate([c[2] for c in chunks]).astype(np.float64)
-        lengths = np.concatenate([c[3] for c in chunks]).astype(np.int64)
-        blob = np.frombuffer(b"".join(c[4] for c in chunks), np.uint8)
+        freqs = np.concatenate([c[1] for c in chunks])
+        counts = np.array([len(c[0]) for c in chunks], np.int64)
+        docnums = np.repeat(np.array([c[3] for c in chunks], np.uint32), counts)
+        boosts = {c[4] for c in chunks}
+        if len(boosts) == 1:
+            (boost, fieldboost), = boosts
+            weights = freqs * boost * fieldboost
+        else:
+            weights = np.concatenate([c[1] * c[4][0] * c[4][1] for c in chunks])
+        positions = (None if chunks[0][2] is None
+                     else np.concatenate([c[2] for c in chunks]))
         del chunks
         present = np.flatnonzero(np.bincount(ids))
         keys = sorted((self.names[i].encode("utf-8"), i) for i in present.tolist())
-        rank = np.zeros(len(present) and int(present[-1]) + 1, np.int64)
-        rank[[i for _, i in keys]] = np.arange(len(keys))
+        rank = np.zeros(int(present[-1]) + 1, np.int32)
+        rank[[i for _, i in keys]] = np.arange(len(keys), dtype=np.int32)
         order = np.argsort(rank[ids], kind="stable")  # documents stay in the order added
-        ids, docnums, weights = ids[order], docnums[order], weights[order]
-        value_starts = (np.cumsum(lengths) - lengths)[order]
-        lengths = lengths[order]
-        ends = np.cumsum(lengths)
-        blob = blob[np.arange(int(ends[-1]) if len(ends) else 0)
-                    + np.repeat(value_starts - (ends - lengths), lengths)]
+        if positions is not None:
+            positions = _gather_runs(positions, freqs, order)
+        ids, docnums, weights, freqs = ids[order], docnums[order], weights[order], freqs[order]
+        blob, lengths = encode_values(freqs, positions)
         bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
-        value_bounds = np.r_[0, ends][bounds]
-        for k, (tbytes, _) in enumerate(keys):
-            a, b = int(bounds[k]), int(bounds[k + 1])
+        value_bounds = np.r_[0, np.cumsum(lengths, dtype=np.int64)][bounds]
+        return SortedPostings(fieldname, [k for k, _ in keys], bounds.tolist(), docnums,
+                              weights, lengths, blob, value_bounds.tolist())
+
+
+def _gather_runs(values: np.ndarray, sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """`values`, consecutive runs of `sizes` (each > 0), with the runs in the given order."""
+    if not len(order):
+        return values[:0]
+    starts = (np.cumsum(sizes, dtype=np.int64) - sizes)[order]
+    taken = sizes[order].astype(np.int64)
+    index_type = np.int32 if len(values) < 2**31 else np.int64
+    # One step per value, and at each run's first value a jump from the previous run's
+    # last: a running sum gives every value's place in `values`.
+    steps = np.ones(int(taken.sum()), index_type)
+    steps[0] = starts[0]
+    steps[(np.cumsum(taken) - taken)[1:]] = starts[1:] - (starts[:-1] + taken[:-1] - 1)
+    return values[np.cumsum(steps, dtype=index_type)]
+
+
+class SortedPostings:
+    """One field's postings sorted by term: term k's are rows bounds[k]:bounds[k + 1]."""
+
+    def __init__(self, fieldname, keys, bounds, docnums, weights, lengths, blob, value_bounds):
+        self.fieldname = fieldname
+        self.keys, self.bounds, self.value_bounds = keys, bounds, value_bounds
+        self.docnums, self.weights, self.lengths, self.blob = docnums, weights, lengths, blob
+
+    def records(self):
+        """(tbytes, record) per term, records as _TermBuffer.record() gives them."""
+        docnums = memoryview(self.docnums.tobytes())
+        weights = memoryview(self.weights.tobytes())
+        lengths = memoryview(self.lengths.astype(np.int32).tobytes())
+        blob, bounds, value_bounds = memoryview(self.blob), self.bounds, self.value_bounds
+        for k, tbytes in enumerate(self.keys):
+            a, b = bounds[k], bounds[k + 1]
+            yield tbytes, (docnums[4 * a:4 * b], weights[8 * a:8 * b],
+                           blob[value_bounds[k]:value_bounds[k + 1]], lengths[4 * a:4 * b],
+                           True)
+
+    def keyed_records(self):
+        """((fieldname, tbytes), record) per term, in bytes (as runs are merged)."""
+        fieldname = self.fieldname
+        for tbytes, (docnums, weights, values, lengths, ordered) in self.records():
+            yield (fieldname, tbytes), (bytes(docnums), bytes(weights), bytes(values),
+                                        bytes(lengths), ordered)
+
+    def terms(self):
+        """(tbytes, _TermBuffer) per term."""
+        for tbytes, (docnums, weights, values, lengths, _) in self.records():
             buf = _TermBuffer()
-            buf.docnums.frombytes(docnums[a:b].tobytes())
-            buf.weights.frombytes(weights[a:b].tobytes())
-            buf.lengths.frombytes(lengths[a:b].astype(np.int32).tobytes())
-            buf.values = blob[int(value_bounds[k]):int(value_bounds[k + 1])].tobytes()
+            buf.docnums.frombytes(docnums)
+            buf.weights.frombytes(weights)
+            buf.lengths.frombytes(lengths)
+            buf.values = bytes(values)
             yield tbytes, buf
 
 
@@ -139,37 +199,52 @@ class CompactPool:
             self._spill()
 
     def add_postings(self, fieldname: str, names: list[str], docnum: int,
-                     postings: FieldPostings, weights: np.ndarray) -> None:
-        """A document's postings in a field at once; term ids index `names`."""
+                     postings: FieldPostings, boosts: tuple[float, float]) -> None:
+        """A document's postings in a field at once; term ids index `names`; each
+        posting weighs its frequency times both boosts."""
         bulk = self._bulk.get(fieldname)
         if bulk is None:
             bulk = self._bulk[fieldname] = BulkField(names)
             self.fieldnames.add(fieldname)
-        self._bytes += bulk.add(docnum, postings, weights)
+        self._bytes += bulk.add(docnum, postings, boosts)
         if self._bytes > self._limit:
             self._spill()
 
     def _spill(self) -> None:
-        """Everything held so far into a new run, whole terms in sorted order."""
+        """Everything held so far into a new run, whole terms in sorted order: a field
+        added a document at a time as one object of sorted arrays, others term by term."""
         run = tempfile.TemporaryFile(dir=self._tempdir)
-        for key, buf in self._sorted_terms():
-            pickle.dump((key, buf.record()), run, pickle.HIGHEST_PROTOCOL)
+        for fieldname, pairs in self._sorted_fields():
+            if isinstance(pairs, SortedPostings):
+                pickle.dump(pairs, run, pickle.HIGHEST_PROTOCOL)
+                continue
+            for tbytes, buf in pairs:
+                pickle.dump(((fieldname, tbytes), buf.record()), run, pickle.HIGHEST_PROTOCOL)
         run.flush()
         self.runs.append(run)
         self._bytes = 0
 
-    def _sorted_terms(self):
-        """((fieldname, tbytes), buffer) in sorted order, each freed once handed out."""
+    def _sorted_fields(self):
+        """(fieldname, its terms) by field: a SortedPostings, or (tbytes, buffer) pairs in
+        order; each field freed once handed out."""
         for fieldname in sorted(self._fields.keys() | self._bulk.keys()):
             terms = self._fields.pop(fieldname, {})
             bulk = self._bulk.pop(fieldname, None)
             single = ((tbytes, terms.pop(tbytes)) for tbytes in sorted(terms))
-            if bulk is None:
-                pairs = single
+            arrays = bulk.sorted(fieldname) if bulk is not None else None
+            if arrays is None:
+                yield fieldname, single
             elif not terms:
-                pairs = bulk.sorted_terms()
+                yield fieldname, arrays
             else:  # both kinds of adds in one field (a merge): joined per term
-                pairs = _joined(heapq.merge(bulk.sorted_terms(), single, key=lambda p: p[0]))
+                yield fieldname, _joined(heapq.merge(arrays.terms(), single,
+                                                     key=lambda p: p[0]))
+
+    def _sorted_terms(self):
+        """((fieldname, tbytes), buffer) in sorted order."""
+        for fieldname, pairs in self._sorted_fields():
+            if isinstance(pairs, SortedPostings):
+                pairs = pairs.terms()
             for tbytes, buf in pairs:
                 yield (fieldname, tbytes), buf
 
@@ -186,7 +261,7 @@ class CompactPool:
                 yield fieldname, tbytes, buf
             return
         sources = [_read_run(run) for run in self.runs]
-        sources.append((key, buf.record()) for key, buf in self._sorted_terms())
+        sources.append(_records(self._sorted_fields()))
         # Runs are in the order documents came: merged per term in that order.
         merged = heapq.merge(*(_tagged(source, i) for i, source in enumerate(sources)))
         current, buf = None, None
@@ -226,13 +301,27 @@ def _tagged(source, i: int):
         yield (key, i), record
 
 
+def _records(fields):
+    """((fieldname, tbytes), record) per term of _sorted_fields()."""
+    for fieldname, pairs in fields:
+        if isinstance(pairs, SortedPostings):
+            yield from pairs.keyed_records()
+        else:
+            for tbytes, buf in pairs:
+                yield (fieldname, tbytes), buf.record()
+
+
 def _read_run(run):
     run.seek(0)
     while True:
         try:
-            yield pickle.load(run)
+            item = pickle.load(run)
         except EOFError:
             return
+        if isinstance(item, SortedPostings):
+            yield from item.keyed_records()
+        else:
+            yield item
 
 
 def _postings(fieldname: str, tbytes: bytes, buf: _TermBuffer):

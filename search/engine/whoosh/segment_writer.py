@@ -79,8 +79,8 @@ class CompactSegmentWriter(SegmentWriter):
         else:
             postings = frequency_postings(self._stems(value))
             names = self._analysis.stems.names
-        weights = postings.freqs * field.format.field_boost * fieldboost
-        self.pool.add_postings(fieldname, names, self.docnum, postings, weights)
+        self.pool.add_postings(fieldname, names, self.docnum, postings,
+                               (field.format.field_boost, fieldboost))
         length = postings.length if field.scorable else 0
         self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
         column = field.column_type
