@@ -11,10 +11,12 @@ kept. tests/test_scoring.py checks that the segment is Whoosh's, byte for byte.
 from __future__ import annotations
 
 from array import array
+from itertools import accumulate
 
 import numpy as np
 
 from search.engine.whoosh.codec import ARRAY_MIN, PackedValues
+from search.engine.whoosh.small_terms import SmallTermWriter
 
 __all__ = ["can_write_terms", "write_terms"]
 
@@ -27,18 +29,35 @@ def can_write_terms(fieldwriter) -> bool:
 def write_terms(fieldwriter, schema, terms) -> None:
     """Write (fieldname, tbytes, buffer) terms, in order, through `fieldwriter` (what its
     add_postings does with the same postings one by one, without length statistics)."""
-    current = None
+    current, small = None, None
     for fieldname, tbytes, buf in terms:
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
+            small = SmallTermWriter(fieldwriter, schema[fieldname].format.fixed_value_size())
+            blocklimit = fieldwriter._postwriter._blocklimit
             current = fieldname
+        if buf.ordered and SmallTermWriter.takes(len(buf.docnums), blocklimit):
+            values = _small_values(buf)
+            if values is not False:
+                small.write(tbytes, buf.docnums.tolist(), buf.weights.tolist(), values)
+                continue
         fieldwriter.start_term(tbytes)
         _write_postings(fieldwriter._postwriter, buf)
         fieldwriter.finish_term()
     if current is not None:
         fieldwriter.finish_field()
+
+
+def _small_values(buf) -> list[bytes] | None | bool:
+    """A few postings' values: None if none has one, False if only some have (the
+    general path's case)."""
+    lengths = buf.lengths
+    if min(lengths) > 0:
+        blob, cuts = bytes(buf.values), [0, *accumulate(lengths)]
+        return [blob[a:b] for a, b in zip(cuts, cuts[1:])]  # noqa: B905
+    return None if max(lengths) < 0 else False
 
 
 def _write_postings(writer, buf) -> None:
