@@ -34,6 +34,7 @@ __all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary"]
 # The tokenizer of index_terms, with no groups: findall gives the matched strings.
 _TOKENS = re.compile(rf"{_SENTENCE_END.pattern}|{WORD_RE.pattern}")
 _EMPTY = np.zeros(0, np.int64)
+_NOT_STEMMED = -2  # an entry's stem until a text asks for it (-1: none)
 
 
 class Vocabulary:
@@ -115,6 +116,7 @@ class BulkAnalyzer:
     def __init__(self):
         self.terms, self.forms, self.stems = Vocabulary(), Vocabulary(), Vocabulary()
         self._entry_of: dict[str, int] = {}
+        self._tokens: list[str] = []  # entry -> token
         # per entry
         self._punct, self._capital, self._slots, self._stem = (_Column() for _ in range(4))
         self._start_at, self._start_len, self._other_at, self._other_len = (
@@ -124,7 +126,13 @@ class BulkAnalyzer:
         self._reading_slot, self._reading_term = _Column(), _Column()
         self._form_ids = _Column()
 
-    def analyze(self, value: str) -> AnalyzedText:
+    @property
+    def size(self) -> int:
+        """How many distinct tokens the tables hold."""
+        return len(self._entry_of)
+
+    def analyze(self, value: str, stems: bool = True) -> AnalyzedText:
+        """`value`'s analysis (`stems=False`: without stems, an empty array)."""
         tokens = _TOKENS.findall(value)
         if not tokens:
             return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY)
@@ -135,7 +143,7 @@ class BulkAnalyzer:
                      for tok, code in zip(tokens, codes, strict=True)]
         entries = np.array(codes, np.int64)
         return AnalyzedText(*self._postings(entries), self._text_forms(entries),
-                            self._text_stems(entries))
+                            self._text_stems(entries) if stems else _EMPTY)
 
     def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         punct = self._punct.view[entries]
@@ -170,6 +178,12 @@ class BulkAnalyzer:
 
     def _text_stems(self, entries: np.ndarray) -> np.ndarray:
         stems = self._stem.view[entries]
+        unknown = stems == _NOT_STEMMED
+        if unknown.any():  # stemmed the first time a text asks
+            table = self._stem.view
+            for entry in _unique(entries[unknown]).tolist():
+                table[entry] = self._stem_of(self._tokens[entry])
+            stems = table[entries]
         return stems[stems >= 0]
 
     def _entry(self, token: str) -> int:
@@ -179,6 +193,7 @@ class BulkAnalyzer:
             return found
         entry = len(self._entry_of)
         self._entry_of[token] = entry
+        self._tokens.append(token)
         punct = _SENTENCE_END.fullmatch(token) is not None
         start: list[tuple[int, int]] = []
         other: list[tuple[int, int]] = []
@@ -187,7 +202,7 @@ class BulkAnalyzer:
         stem_id = -1
         if not punct:
             slots = self._readings(token, start, other, forms)
-            stem_id = self._stem_of(token)
+            stem_id = _NOT_STEMMED
         self._punct.append(int(punct))
         self._capital.append(int(not punct and token[0].isupper()))
         self._slots.append(slots)

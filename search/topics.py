@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from search.analysis import index_terms
+from search.bulk_analysis import BulkAnalyzer
 from search.errors import ConfigError
 from search.morph import fold_yo, is_cyrillic
 
@@ -105,8 +109,36 @@ def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
     return out
 
 
-def _terms(text: str) -> dict[str, set[int]]:
-    return {lemma: set(p) for lemma, p in index_terms(without_quoted(text)).items()}
+# Topics are assigned to every publication read (reindex, PUT): its words are analysed
+# in bulk (search/bulk_analysis.py), whose tables grow with the words seen; past this
+# many distinct tokens they start afresh.
+MAX_ANALYSER_TOKENS = 500_000
+_analyser: list[BulkAnalyzer] = []
+
+
+def _bulk() -> BulkAnalyzer:
+    if not _analyser or _analyser[0].size > MAX_ANALYSER_TOKENS:
+        _analyser[:] = [BulkAnalyzer()]
+    return _analyser[0]
+
+
+def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]:
+    """The positions of `lemmas` in `text` (quoted names left out), and how many
+    positions the text has."""
+    bulk = _bulk()
+    analysed = bulk.analyze(without_quoted(text), stems=False)
+    terms, positions = analysed.terms, analysed.positions
+    if not len(terms):
+        return {}, 0
+    names = bulk.terms.names
+    starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])  # sorted by term
+    wanted = [t for t in terms[starts].tolist() if names[t] in lemmas]
+    out: dict[str, set[int]] = {}
+    if wanted:
+        keep = np.isin(terms, wanted)
+        for term, position in zip(terms[keep].tolist(), positions[keep].tolist(), strict=True):
+            out.setdefault(names[term], set()).add(position)
+    return out, len(np.unique(positions))
 
 
 def fold_category(name: str) -> str:
@@ -141,6 +173,13 @@ class TopicDictionary:
                 categories[key] = targets
         return cls(rules, categories)
 
+    @cached_property
+    def _lemmas(self) -> frozenset[str]:
+        """Every lemma the rules ask about."""
+        return frozenset(lemma for rule in self.rules.values()
+                         for phrase in (*rule.keys, *rule.context)
+                         for word in phrase for lemma in word)
+
     @property
     def names(self) -> tuple[str, ...]:
         """The controlled list, in its file's order."""
@@ -169,9 +208,8 @@ class TopicDictionary:
 
     def assign(self, title: str, body: str, limit: int = 3) -> tuple[str, ...]:
         """Up to `limit` topics the words show (see TopicRule.evidence), strongest first."""
-        title_terms = _terms(title)
-        text_terms = _terms(f"{title}\n{body[:BODY_CHARS]}")
-        size = len(set().union(*text_terms.values())) if text_terms else 0
+        title_terms, _ = _terms(title, self._lemmas)
+        text_terms, size = _terms(f"{title}\n{body[:BODY_CHARS]}", self._lemmas)
         scored = [(score, n, topic) for n, (topic, rule) in enumerate(self.rules.items())
                   if (score := rule.evidence(title_terms, text_terms, size))]
         scored.sort(key=lambda item: (-item[0], item[1]))
