@@ -141,3 +141,18 @@ def test_a_line_break_splits_the_stems(head, tail):
     """What the rebuild's writer relies on to stem "title\\nbody" from the title's and the
     body's analyses (search/engine/whoosh/segment_writer.py)."""
     assert stem_terms(f"{head}\n{tail}") == stem_terms(head) + stem_terms(tail)
+
+
+def test_pool_encodes_a_field_in_batches_as_at_once(monkeypatch):
+    """The pool encodes a field's values a batch of postings at a time (bounded memory):
+    the same bytes as all at once."""
+    from search.engine.whoosh import pool
+
+    rng = np.random.default_rng(1)
+    freqs = rng.integers(1, 5, size=5000).astype(np.int32)
+    positions = np.sort(rng.integers(0, 70000, size=int(freqs.sum()))).astype(np.int32)
+    monkeypatch.setattr(pool, "_ENCODE_BATCH", 777)
+    for values in (positions, None):
+        blob, lengths = pool._encoded(freqs, values)
+        want_blob, want_lengths = encode_values(freqs, values)
+        assert blob == want_blob and lengths.tolist() == want_lengths.tolist()

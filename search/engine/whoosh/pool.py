@@ -102,11 +102,29 @@ class BulkField:
         if positions is not None:
             positions = _gather_runs(positions, freqs, order)
         ids, docnums, weights, freqs = ids[order], docnums[order], weights[order], freqs[order]
-        blob, lengths = encode_values(freqs, positions)
+        blob, lengths = _encoded(freqs, positions)
         bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
         value_bounds = np.r_[0, np.cumsum(lengths, dtype=np.int64)][bounds]
         return SortedPostings(fieldname, [k for k, _ in keys], bounds.tolist(), docnums,
                               weights, lengths, blob, value_bounds.tolist())
+
+
+_ENCODE_BATCH = 1 << 20  # postings encoded at once: bounds numpy's temporary arrays
+
+
+def _encoded(freqs: np.ndarray, positions: np.ndarray | None) -> tuple[bytes, np.ndarray]:
+    """encode_values, a batch of postings at a time."""
+    if len(freqs) <= _ENCODE_BATCH:
+        return encode_values(freqs, positions)
+    ends = np.cumsum(freqs, dtype=np.int64)
+    blobs, lengths = [], []
+    for a in range(0, len(freqs), _ENCODE_BATCH):
+        b = min(a + _ENCODE_BATCH, len(freqs))
+        part = None if positions is None else positions[ends[a] - freqs[a]:ends[b - 1]]
+        blob, sizes = encode_values(freqs[a:b], part)
+        blobs.append(blob)
+        lengths.append(sizes)
+    return b"".join(blobs), np.concatenate(lengths)
 
 
 def _gather_runs(values: np.ndarray, sizes: np.ndarray, order: np.ndarray) -> np.ndarray:
