@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.system import pack_uint
@@ -156,3 +157,38 @@ def test_pool_encodes_a_field_in_batches_as_at_once(monkeypatch):
         blob, lengths = pool._encoded(freqs, values)
         want_blob, want_lengths = encode_values(freqs, values)
         assert blob == want_blob and lengths.tolist() == want_lengths.tolist()
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_titles_saved_by_segment_equal_the_stored_ones(tmp_path, procs):
+    """The rebuild's processes save each segment's titles (search/engine/whoosh/titles.py):
+    joined in the segments' order they are what reading every stored document gives;
+    after an upsert deletes a document, they are not used."""
+    import dataclasses
+
+    from indexer.sources import iter_publications
+    from search.engine.whoosh.store import IndexLocation
+    from search.engine.whoosh.titles import segment_titles, stored_titles
+    from search.engine.whoosh.writer import rebuild, upsert
+
+    pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
+            if hasattr(p, "title")]
+    pubs[3] = dataclasses.replace(pubs[3], parent_id=pubs[2].id)  # an attachment
+    # four copies: past the parallel writer's batches of 100, so that both processes write
+    pubs = [dataclasses.replace(p, id=f"{p.id}-{k}") for k in range(4) for p in pubs]
+    location = IndexLocation(tmp_path)
+    rebuild(location, pubs, procs=procs)
+    ix = location.open_current()
+    try:
+        with ix.searcher() as searcher:
+            titles = segment_titles(ix)
+            assert titles == stored_titles(searcher)
+            assert len(titles) == len(pubs) - 4 and len(ix._segments()) == procs
+    finally:
+        ix.close()
+    upsert(location, [dataclasses.replace(pubs[0], title="Новое название")], journal=False)
+    ix = location.open_current()
+    try:
+        assert segment_titles(ix) is None
+    finally:
+        ix.close()

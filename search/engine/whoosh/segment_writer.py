@@ -21,6 +21,7 @@ from search.engine.whoosh.bulk_postings import frequency_postings, position_post
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import RuTextField, StemsField
 from search.engine.whoosh.terms_writer import can_write_terms, write_terms
+from search.engine.whoosh.titles import save_titles
 
 __all__ = ["CompactSegmentWriter"]
 
@@ -36,6 +37,7 @@ class CompactSegmentWriter(SegmentWriter):
         self._analysis = BulkAnalyzer()
         self._form_hashes = np.zeros(0, np.uint32)  # form id -> forms.py's form_hash
         self._this_document: dict[str, AnalyzedText] = {}  # its values analysed so far
+        self._titles: list[tuple[str, str, bool]] = []  # (title, id, is an attachment)
 
     def add_document(self, **fields):
         """Whoosh's add_document, with RuTextField and StemsField values analysed in bulk."""
@@ -45,6 +47,8 @@ class CompactSegmentWriter(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         self._this_document.clear()
+        self._titles.append((fields.get("title") or "", fields.get("id"),
+                             fields.get("parent_id") is not None))
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -90,6 +94,11 @@ class CompactSegmentWriter(SegmentWriter):
             else:
                 cv = field.to_column_value(stored)
             self.perdocwriter.add_column_value(fieldname, column, cv)
+
+    def _save_titles(self) -> None:
+        """The segment's (title, id) in document order, for search/engine/whoosh/titles.py."""
+        if len(self._titles) == self.docnum - self.docbase and not self.is_closed:
+            save_titles(self.storage, self.newsegment, self._titles)
 
     def _analysed(self, value: str) -> AnalyzedText:
         found = self._this_document.get(value)
@@ -141,6 +150,7 @@ class CompactSegmentWriter(SegmentWriter):
                                                field.to_column_value(customval))
 
     def _flush_segment(self):
+        self._save_titles()
         if self.codec.length_stats or not can_write_terms(self.fieldwriter):
             return super()._flush_segment()
         self.perdocwriter.close()

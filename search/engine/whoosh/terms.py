@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from search.engine.whoosh.forms import FormLookup, form_hash
+from search.engine.whoosh.titles import stored_titles
 from search.vocabulary import Vocabulary, inflections
 
 __all__ = ["WhooshTerms", "load_vocabulary"]
@@ -49,13 +50,13 @@ class WhooshTerms:
         return found
 
 
-def load_vocabulary(generation: Path | None, searcher, key: int) -> Vocabulary:
+def load_vocabulary(generation: Path | None, searcher, key: int,
+                    titles: list[tuple[str, str]] | None = None) -> Vocabulary:
     """The vocabulary saved beside the generation for this state of it (`key`: Whoosh's
     commit number, so a PUT or an incremental update builds it anew), else built now
-    and saved. Building reads every stored document: ~13 s at 100,000 publications, too
-    long for a worker's first suggestion; a rebuild saves it once instead."""
-    def titles() -> list[tuple[str, str]]:
-        return [(f.get("title", ""), f["id"]) for f in searcher.all_stored_fields()
-                if f.get("parent_id") is None]
-
-    return Vocabulary.load_or_build(generation, key, titles, WhooshTerms(searcher))
+    (from `titles` if given, else from the stored documents) and saved. Building from
+    the stored documents reads every one: ~13 s at 100,000 publications, too long for a
+    worker's first suggestion; a rebuild saves it once instead."""
+    return Vocabulary.load_or_build(generation, key,
+                                    lambda: stored_titles(searcher) if titles is None else titles,
+                                    WhooshTerms(searcher))

@@ -20,6 +20,7 @@ from search.engine.whoosh.parallel import collect_lemmas, default_procs, paralle
 from search.engine.whoosh.schema import build_codec
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
+from search.engine.whoosh.titles import segment_titles
 from search.errors import EmptyRebuild, IndexMissing
 from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
@@ -102,14 +103,16 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             writer.commit()
             interrupted.check()
             stats.worker_lemma_hits, stats.worker_lemma_misses, parsed = collect_lemmas(tmp_path)
+            titles = segment_titles(ix)  # before any replacement deletes documents
             if later:
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
-                _replay_journal(location, ix)
+                if _replay_journal(location, ix) or later:
+                    titles = None  # read back from the stored documents
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
                     lexicon.save(tmp_path, lexicon.build(searcher))
-                    load_vocabulary(tmp_path, searcher, ix.latest_generation())
+                    load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=stats.indexed)
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index
@@ -136,11 +139,12 @@ def _replace(ix, pubs: Iterable[Publication]) -> None:
         raise
 
 
-def _replay_journal(location: IndexLocation, ix) -> None:
-    """Carry publications pushed through the API into a freshly built generation."""
+def _replay_journal(location: IndexLocation, ix) -> bool:
+    """Carry publications pushed through the API into a freshly built generation;
+    whether there were any."""
     latest = Journal(location.root).latest()
     if not latest:
-        return
+        return False
     writer = ix.writer(codec=build_codec())
     try:
         for pid, pub in latest.items():
@@ -152,6 +156,7 @@ def _replay_journal(location: IndexLocation, ix) -> None:
     except BaseException:
         _cancel(writer)
         raise
+    return True
 
 
 def _cancel(writer: IndexWriter | None) -> None:
