@@ -9,6 +9,7 @@ equals the query's (search/engine/whoosh/ranking.py).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from search.analysis import STOP_WORDS, WORD_RE, query_terms
 from search.morph import fold_yo
@@ -27,13 +28,21 @@ def phrase_key(words: list[str]) -> str | None:
         folded = fold_yo(word.lower())
         if folded in STOP_WORDS:
             continue
-        tokens = [t.text for t in query_terms(word) if not t.part]
-        if not tokens:
+        lemma = _first_lemma(word)
+        if lemma is None:
             return None
-        lemmas.append(tokens[0])
+        lemmas.append(lemma)
     if not _MIN_WORDS <= len(lemmas) <= _MAX_WORDS:
         return None
     return " ".join(lemmas)
+
+
+@lru_cache(maxsize=100_000)
+def _first_lemma(word: str) -> str | None:
+    """The first lemma query analysis gives a word as written (every publication of a
+    rebuild asks for its quoted names' words: most are asked many times)."""
+    tokens = [t.text for t in query_terms(word) if not t.part]
+    return tokens[0] if tokens else None
 
 
 def quoted_keys(text: str) -> list[str]:
