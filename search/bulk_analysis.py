@@ -29,7 +29,7 @@ from search.analysis import (
 from search.morph import fold_yo
 from search.stems import stem
 
-__all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary"]
+__all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary", "distinct"]
 
 # The tokenizer of index_terms, with no groups: findall gives the matched strings.
 _TOKENS = re.compile(rf"{_SENTENCE_END.pattern}|{WORD_RE.pattern}")
@@ -102,7 +102,7 @@ class AnalyzedText:
     stems: np.ndarray
 
 
-def _unique(values: np.ndarray) -> np.ndarray:
+def distinct(values: np.ndarray) -> np.ndarray:
     """np.unique by sorting (numpy 2 hashes small int arrays, several times slower)."""
     ordered = np.sort(values)
     if len(ordered) < 2:
@@ -167,21 +167,21 @@ class BulkAnalyzer:
         return keys >> 32, keys & 0xFFFFFFFF
 
     def _text_forms(self, entries: np.ndarray) -> np.ndarray:
-        distinct = _unique(entries)
-        count = self._forms_len.view[distinct]
+        present = distinct(entries)
+        count = self._forms_len.view[present]
         total = int(count.sum())
         if not total:
             return _EMPTY
         ends = np.cumsum(count)
-        flat = np.arange(total) + np.repeat(self._forms_at.view[distinct] - (ends - count), count)
-        return _unique(self._form_ids.view[flat])
+        flat = np.arange(total) + np.repeat(self._forms_at.view[present] - (ends - count), count)
+        return distinct(self._form_ids.view[flat])
 
     def _text_stems(self, entries: np.ndarray) -> np.ndarray:
         stems = self._stem.view[entries]
         unknown = stems == _NOT_STEMMED
         if unknown.any():  # stemmed the first time a text asks
             table = self._stem.view
-            for entry in _unique(entries[unknown]).tolist():
+            for entry in distinct(entries[unknown]).tolist():
                 table[entry] = self._stem_of(self._tokens[entry])
             stems = table[entries]
         return stems[stems >= 0]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import index_terms
-from search.bulk_analysis import BulkAnalyzer
+from search.bulk_analysis import BulkAnalyzer, distinct
 from search.errors import ConfigError
 from search.morph import fold_yo, is_cyrillic
 
@@ -138,7 +138,7 @@ def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]
         keep = np.isin(terms, wanted)
         for term, position in zip(terms[keep].tolist(), positions[keep].tolist(), strict=True):
             out.setdefault(names[term], set()).add(position)
-    return out, len(np.unique(positions))
+    return out, len(distinct(positions))
 
 
 def fold_category(name: str) -> str:
@@ -174,6 +174,10 @@ class TopicDictionary:
         return cls(rules, categories)
 
     @cached_property
+    def _by_folded_name(self) -> dict[str, str]:
+        return {fold_category(name): name for name in self.rules}
+
+    @cached_property
     def _lemmas(self) -> frozenset[str]:
         """Every lemma the rules ask about."""
         return frozenset(lemma for rule in self.rules.values()
@@ -196,9 +200,8 @@ class TopicDictionary:
 
     def _category(self, category: str) -> tuple[str, ...]:
         key = fold_category(category)
-        by_name = {fold_category(name): name for name in self.rules}
-        if key in by_name:
-            return (by_name[key],)
+        if key in self._by_folded_name:
+            return (self._by_folded_name[key],)
         parts = key.split("/")
         for n in range(len(parts), 0, -1):  # "nvo/wars" falls back to "nvo"
             mapped = self.categories.get("/".join(parts[:n]))
