@@ -299,10 +299,19 @@ def test_dates_typed_and_shown_as_dd_mm_yyyy_in_an_english_browser(site, tmp_pat
         assert "from=2023-01-01" in drv.current_url
         assert drv.find_element(By.ID, "from").get_attribute("value") == "01.01.2023"
         assert drv.find_element(By.ID, "to").get_attribute("value") == "31.12.2023"
-        dates = drv.execute_script(
-            "return Array.from(document.querySelectorAll('#hits time'))"
-            ".map(function (t) { return t.getAttribute('datetime'); });")
-        assert dates and all(d.startswith("2023-") for d in dates), dates
+
+        def dates(d):
+            return d.execute_script(
+                "return Array.from(document.querySelectorAll('#hits time'))"
+                ".map(function (t) { return t.getAttribute('datetime'); });")
+
+        # the URL changes when the request is sent; its hits replace the list later
+        try:
+            wait(drv).until(lambda d: dates(d) and all(x.startswith("2023-") for x in dates(d)))
+        except Exception:  # noqa: BLE001 - the assertion below says what was shown
+            pass
+        shown = dates(drv)
+        assert shown and all(d.startswith("2023-") for d in shown), shown
     finally:
         drv.quit()
 

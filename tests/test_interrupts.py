@@ -13,7 +13,7 @@ from search.interrupts import interrupt_flag
 def _swallowing_call() -> None:
     """Like logging's at-fork handler: an exception raised in here goes nowhere."""
     try:
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # to this thread (os.kill may land in another)
         for _ in range(1000):  # give the interpreter a chance to run the handler
             pass
     except KeyboardInterrupt:
