@@ -192,3 +192,27 @@ def test_titles_saved_by_segment_equal_the_stored_ones(tmp_path, procs):
         assert segment_titles(ix) is None
     finally:
         ix.close()
+
+
+def test_a_spilled_field_in_pieces_holds_the_same_terms():
+    """A spilled field is pickled in pieces of whole terms (a merge holds one piece of each
+    run): piece after piece, the same records as the whole."""
+    from search.engine.whoosh.pool import BulkField
+
+    rng = np.random.default_rng(3)
+    field = BulkField([f"t{i:04d}" for i in range(300)])
+    for doc in range(200):
+        terms = np.sort(rng.integers(0, 300, size=int(rng.integers(1, 60))))
+        field.add(doc, position_postings(terms, np.arange(len(terms))), (1.0, 1.0))
+    arrays = field.sorted("body")
+
+    def plain(records):
+        return [(key, tuple(x if isinstance(x, bool) else bytes(x) for x in record))
+                for key, record in records]
+
+    whole = plain(arrays.records())
+    assert len(whole) == 300
+    for limit in (1, 7, 50, 10**6):
+        pieces = list(arrays.pieces(limit))
+        assert len(pieces) > 1 or limit == 10**6
+        assert plain(r for piece in pieces for r in piece.records()) == whole, limit

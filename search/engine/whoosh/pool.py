@@ -13,6 +13,7 @@ term by term at commit.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 import pickle
 import tempfile
 from array import array
@@ -109,6 +110,7 @@ class BulkField:
                               weights, lengths, blob, value_bounds.tolist())
 
 
+_SPILL_PIECE = 1 << 20  # postings a spilled field is pickled by: what a merge holds of a run
 _ENCODE_BATCH = 1 << 20  # postings encoded at once: bounds numpy's temporary arrays
 
 
@@ -149,6 +151,19 @@ class SortedPostings:
         self.fieldname = fieldname
         self.keys, self.bounds, self.value_bounds = keys, bounds, value_bounds
         self.docnums, self.weights, self.lengths, self.blob = docnums, weights, lengths, blob
+
+    def pieces(self, limit: int):
+        """This field's postings as consecutive SortedPostings of whole terms, each of at
+        most `limit` postings (or one term)."""
+        bounds, value_bounds, count = self.bounds, self.value_bounds, len(self.keys)
+        k = 0
+        while k < count:
+            e = max(k + 1, bisect_right(bounds, bounds[k] + limit, k + 1, count + 1) - 1)
+            a, b, va, vb = bounds[k], bounds[e], value_bounds[k], value_bounds[e]
+            yield SortedPostings(self.fieldname, self.keys[k:e], [x - a for x in bounds[k:e + 1]],
+                                 self.docnums[a:b], self.weights[a:b], self.lengths[a:b],
+                                 self.blob[va:vb], [x - va for x in value_bounds[k:e + 1]])
+            k = e
 
     def records(self):
         """(tbytes, record) per term, records as _TermBuffer.record() gives them."""
@@ -233,8 +248,9 @@ class CompactPool:
         added a document at a time as one object of sorted arrays, others term by term."""
         run = tempfile.TemporaryFile(dir=self._tempdir)
         for fieldname, pairs in self._sorted_fields():
-            if isinstance(pairs, SortedPostings):
-                pickle.dump(pairs, run, pickle.HIGHEST_PROTOCOL)
+            if isinstance(pairs, SortedPostings):  # in pieces: merged one piece at a time
+                for piece in pairs.pieces(_SPILL_PIECE):
+                    pickle.dump(piece, run, pickle.HIGHEST_PROTOCOL)
                 continue
             for tbytes, buf in pairs:
                 pickle.dump(((fieldname, tbytes), buf.record()), run, pickle.HIGHEST_PROTOCOL)
