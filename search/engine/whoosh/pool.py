@@ -13,10 +13,10 @@ term by term at commit.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 import pickle
 import tempfile
 from array import array
+from bisect import bisect_right
 
 import numpy as np
 
