@@ -147,7 +147,7 @@ def test_a_line_break_splits_the_stems(head, tail):
 def test_pool_encodes_a_field_in_batches_as_at_once(monkeypatch):
     """The pool encodes a field's values a batch of postings at a time (bounded memory):
     the same bytes as all at once."""
-    from search.engine.whoosh import pool
+    from search.engine.whoosh import bulk_field as pool
 
     rng = np.random.default_rng(1)
     freqs = rng.integers(1, 5, size=5000).astype(np.int32)
@@ -197,7 +197,7 @@ def test_titles_saved_by_segment_equal_the_stored_ones(tmp_path, procs):
 def test_a_spilled_field_in_pieces_holds_the_same_terms():
     """A spilled field is pickled in pieces of whole terms (a merge holds one piece of each
     run): piece after piece, the same records as the whole."""
-    from search.engine.whoosh.pool import BulkField
+    from search.engine.whoosh.bulk_field import BulkField
 
     rng = np.random.default_rng(3)
     field = BulkField([f"t{i:04d}" for i in range(300)])
