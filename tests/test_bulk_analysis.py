@@ -216,3 +216,32 @@ def test_a_spilled_field_in_pieces_holds_the_same_terms():
         pieces = list(arrays.pieces(limit))
         assert len(pieces) > 1 or limit == 10**6
         assert plain(r for piece in pieces for r in piece.records()) == whole, limit
+
+
+def test_lexicon_read_from_the_term_tables_equals_whoosh_iterators(tmp_path):
+    """The rebuild's lexicon (search/engine/whoosh/lexicon.py) reads each segment's term
+    table whole into memory, the index opened without mmap: the same words and document
+    frequencies as Whoosh's public term iterators give."""
+    import dataclasses
+
+    from indexer.sources import iter_publications
+    from search.engine.whoosh import lexicon
+    from search.engine.whoosh.store import IndexLocation
+    from search.engine.whoosh.writer import rebuild
+
+    pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
+            if hasattr(p, "title")]
+    pubs = [dataclasses.replace(p, id=f"{p.id}-{k}") for k in range(4) for p in pubs]
+    location = IndexLocation(tmp_path)
+    rebuild(location, pubs, procs=2)
+    ix = location.open_current()
+    try:
+        with ix.searcher() as searcher:
+            assert len(ix._segments()) == 2
+            public: dict[str, int] = {}
+            for leaf, _ in searcher.leaf_searchers():
+                lexicon._add_public(leaf.reader(), public)
+            built = lexicon.build(searcher)
+    finally:
+        ix.close()
+    assert len(built) > 1000 and built == public

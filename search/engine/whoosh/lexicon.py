@@ -8,8 +8,13 @@ and every worker then loads the result in milliseconds. Spelling correction uses
 
 from __future__ import annotations
 
+import os
 import struct
+from io import BytesIO
 from pathlib import Path
+
+from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.structfile import StructFile
 
 from search import derived
 from search.spelling import is_lexicon_word
@@ -32,13 +37,25 @@ def build(searcher) -> dict[str, int]:
             _add_public(leaf.reader(), freqs)
             continue
         numbers = {terms._fieldmap[f] for f in FIELDS if f in terms._fieldmap}
-        for key, value in table.items():
+        for key, value in _in_memory(table).items():
             if int.from_bytes(key[:2], "big") not in numbers:
                 continue
             word = key[2:].decode("utf-8", "replace")
             if is_lexicon_word(word):
                 freqs[word] = freqs.get(word, 0) + _DOC_FREQ.unpack_from(value, _DOC_FREQ_AT)[0]
     return freqs
+
+
+def _in_memory(table):
+    """The term table read whole into memory: the index is opened without mmap
+    (store.py), and walking the table entry by entry through the file is a few reads
+    for each of its hundreds of thousands of terms."""
+    dbfile = table.dbfile
+    dbfile.seek(0, os.SEEK_END)
+    end = dbfile.tell()
+    dbfile.seek(table.startoffset)
+    data = dbfile.read(end - table.startoffset)
+    return OrderedHashReader(StructFile(BytesIO(data)), len(data))
 
 
 def _add_public(reader, freqs: dict[str, int]) -> None:

@@ -102,7 +102,9 @@ class IndexLocation:
         path = self.root / f"gen-{number:06d}.tmp-{os.getpid()}"
         path.mkdir()
         try:
-            return path, whoosh_index.create_in(str(path), build_schema())
+            # Without mmap, as open_current: the rebuild's own reader (the lexicon, the
+            # vocabulary) would otherwise copy the whole postings file into memory.
+            return path, FileStorage(str(path), supports_mmap=False).create_index(build_schema())
         except BaseException:  # Ctrl-C while the empty index is written: leave nothing
             self.discard(path)
             raise
