@@ -19,7 +19,17 @@ def _swallowing_call() -> None:
         pass
 
 
-def test_interrupt_lost_in_an_ignoring_callback_is_still_seen():
+@pytest.fixture
+def default_sigint():
+    """Python's own SIGINT handling, whatever an earlier test in this worker left."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_interrupt_lost_in_an_ignoring_callback_is_still_seen(default_sigint):
     with interrupt_flag() as interrupted:
         _swallowing_call()
         assert interrupted.raised
