@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 import numpy as np
 import pytest
@@ -27,6 +28,13 @@ QUERIES = [
     "читатели конкурс чтецов", "ЦБС", "централизованная библиотечная система", "е-книга",
     "Пушкин", "Санкт-Петербург", "ВОВ", "=Книги библиотеки", "xyzzy", "и в на", "",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _private_tempdir(tmp_path, monkeypatch):
+    """Whoosh writes a RAM index's temporary files into <tempdir>/MAIN.tmp and removes that
+    directory when its writer is done: tests running in parallel would share it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def _find_first(self):
