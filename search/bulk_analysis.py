@@ -111,7 +111,8 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 
 class BulkAnalyzer:
-    """The per-process tables of a rebuild's analysis (they only grow)."""
+    """The per-process tables of a rebuild's analysis (they only grow). Not thread-safe:
+    one thread at a time (search/topics.py holds a lock around it)."""
 
     def __init__(self):
         self.terms, self.forms, self.stems = Vocabulary(), Vocabulary(), Vocabulary()

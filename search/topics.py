@@ -8,6 +8,7 @@ nothing the list knows gets topics from its own words, on real evidence only.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -114,6 +115,9 @@ def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
 # many distinct tokens they start afresh.
 MAX_ANALYSER_TOKENS = 500_000
 _analyser: list[BulkAnalyzer] = []
+# Its tables are not safe to grow from two threads at once (the web crawler assigns
+# topics from its fetching threads): one analysis at a time.
+_analyser_lock = threading.Lock()
 
 
 def _bulk() -> BulkAnalyzer:
@@ -125,8 +129,9 @@ def _bulk() -> BulkAnalyzer:
 def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]:
     """The positions of `lemmas` in `text` (quoted names left out), and how many
     positions the text has."""
-    bulk = _bulk()
-    analysed = bulk.analyze(without_quoted(text), stems=False)
+    with _analyser_lock:
+        bulk = _bulk()
+        analysed = bulk.analyze(without_quoted(text), stems=False)
     terms, positions = analysed.terms, analysed.positions
     if not len(terms):
         return {}, 0

@@ -152,3 +152,24 @@ def test_a_pushed_publication_gets_topics_from_the_list(fresh_index):
             "topics": topics})
         assert resp.status_code == 201
         assert client.simulate_get(f"/api/publications/{pid}").json["topics"] == expected
+
+
+def test_topics_assigned_from_several_threads_as_from_one():
+    """The web crawler assigns topics from its fetching threads; the bulk analysis behind
+    them (search/bulk_analysis.py) is shared by the process."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from search import topics as topics_module
+    from search.settings import SAMPLE_DIR
+
+    rows = [json.loads(line) for line in
+            (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = [(r.get("title") or "", r.get("text") or "") for r in rows] * 3
+    dictionary = TopicDictionary.load()
+    topics_module._analyser.clear()  # a new analyser: every token is new to it
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda t: dictionary.assign(*t), texts))
+    topics_module._analyser.clear()
+    assert parallel == [dictionary.assign(*t) for t in texts]
+    assert sum(bool(found) for found in parallel) > 10
