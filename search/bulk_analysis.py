@@ -14,6 +14,7 @@ by numpy. tests/test_bulk_analysis.py checks that the result equals `index_terms
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from search.analysis import (
     _word_info,
     word_spans,
 )
-from search.morph import fold_yo
+from search.morph import fold_yo, is_cyrillic
 from search.stems import stem
 
 __all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary", "distinct"]
@@ -93,13 +94,15 @@ class AnalyzedText:
 
     `terms` and `positions` are its postings sorted by term, then position (what
     `index_terms` gives as a dict of position lists); `forms` its distinct forms as
-    written (lowercased, ё folded); `stems` the stem of each whole word, in order.
+    written (lowercased, ё folded); `stems` the stem of each whole word, in order;
+    `words` how many positions the text takes (its words but stop words).
     """
 
     terms: np.ndarray
     positions: np.ndarray
     forms: np.ndarray
     stems: np.ndarray
+    words: int = 0
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -112,9 +115,15 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 class BulkAnalyzer:
     """The per-process tables of a rebuild's analysis (they only grow). Not thread-safe:
-    one thread at a time (search/topics.py holds a lock around it)."""
+    one thread at a time (search/topics.py holds a lock around it).
 
-    def __init__(self):
+    `wanted`, if given, is a cheap test of whether a Cyrillic word (lowercase, ё folded)
+    may have a lemma the caller wants (search.morph.lemma_filter): a word it rejects is
+    not parsed, and takes its position with no terms.
+    """
+
+    def __init__(self, wanted: Callable[[str], bool] | None = None):
+        self._wanted = wanted
         self.terms, self.forms, self.stems = Vocabulary(), Vocabulary(), Vocabulary()
         self._entry_of: dict[str, int] = {}
         self._tokens: list[str] = []  # entry -> token
@@ -136,17 +145,18 @@ class BulkAnalyzer:
         """`value`'s analysis (`stems=False`: without stems, an empty array)."""
         tokens = _TOKENS.findall(value)
         if not tokens:
-            return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY)
+            return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY, 0)
         get = self._entry_of.get
         codes = list(map(get, tokens))
         if None in codes:
             codes = [self._entry(tok) if code is None else code
                      for tok, code in zip(tokens, codes, strict=True)]
         entries = np.array(codes, np.int64)
-        return AnalyzedText(*self._postings(entries), self._text_forms(entries),
-                            self._text_stems(entries) if stems else _EMPTY)
+        terms, positions, words = self._postings(entries)
+        return AnalyzedText(terms, positions, self._text_forms(entries),
+                            self._text_stems(entries) if stems else _EMPTY, words)
 
-    def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         punct = self._punct.view[entries]
         at_start = np.empty(len(entries), bool)  # after a sentence end, or first
         at_start[0] = True
@@ -157,15 +167,16 @@ class BulkAnalyzer:
         at = np.where(start, self._start_at.view[entries], self._other_at.view[entries])
         count = np.where(start, self._start_len.view[entries], self._other_len.view[entries])
         total = int(count.sum())
+        words = int(first_position[-1] + slots[-1])
         if not total:
-            return _EMPTY, _EMPTY
+            return _EMPTY, _EMPTY, words
         ends = np.cumsum(count)
         owner = np.repeat(np.arange(len(entries)), count)
         flat = np.arange(total) + np.repeat(at - (ends - count), count)
         terms = self._reading_term.view[flat]
         positions = first_position[owner] + self._reading_slot.view[flat]
         keys = np.sort((terms << 32) | positions)
-        return keys >> 32, keys & 0xFFFFFFFF
+        return keys >> 32, keys & 0xFFFFFFFF, words
 
     def _text_forms(self, entries: np.ndarray) -> np.ndarray:
         present = distinct(entries)
@@ -228,7 +239,7 @@ class BulkAnalyzer:
             pieces = [(span[0], span[3], span[1] == 0) for span in word_spans(token)]
         taken = 0
         for piece, offset, first in pieces:
-            info = _word_info(piece)
+            info = self._info(piece)
             if not info:  # a stop word
                 continue
             forms.append(self.forms.id(info[0]))
@@ -240,6 +251,15 @@ class BulkAnalyzer:
             for lemma in info[2]:
                 other.append((slot, self.terms.id(lemma)))
         return taken
+
+    def _info(self, piece: str):
+        """_word_info, or for a word `wanted` rejects its form with no lemmas."""
+        if self._wanted is not None:
+            word = piece.lower()
+            folded = fold_yo(word)
+            if folded not in STOP_WORDS and is_cyrillic(word) and not self._wanted(folded):
+                return folded, (), ()
+        return _word_info(piece)
 
     def _stem_of(self, token: str) -> int:
         """The stem stem_terms gives for the token's whole word, or -1."""

@@ -8,6 +8,7 @@ because Whoosh pickles the schema, analyzers included, into the index.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
     "preload_readings", "new_readings", "stop_recording", "clear_caches", "RawReadings",
+    "lemma_filter",
 ]
 
 # Bounds per process: a gunicorn worker keeps what queries and PUTs parsed (about 0.4 KB
@@ -203,3 +205,28 @@ def cache_stats() -> dict[str, float]:
     total = hits + misses
     return {"hits": hits, "misses": misses, "size": len(_readings),
             "hit_rate": hits / total if total else 0.0}
+
+
+def lemma_filter(lemmas: Iterable[str]) -> Callable[[str], bool]:
+    """A test, without parsing, of whether a lowercase Cyrillic word (ё folded) may have
+    one of `lemmas` (name marks allowed) among its readings.
+
+    It passes every form of the dictionary lexemes whose normal form is one of them, every
+    word pymorphy3's dictionary does not know (those are parsed by prediction, whose lemmas
+    cannot be listed in advance) and one-letter words (abbreviated names). A known word it
+    rejects has dictionary parses only, each of a lexeme whose normal form is its lemma,
+    and none of those lexemes is listed: so none of its readings is wanted.
+    """
+    analyzer = get_analyzer()
+    forms: set[str] = set()
+    for lemma in {lemma.removeprefix(NAME_MARK) for lemma in lemmas}:
+        forms.add(lemma)
+        for parse in analyzer.parse(lemma):
+            if fold_yo(parse.normal_form) == lemma:
+                forms.update(fold_yo(form.word) for form in parse.lexeme)
+    known = analyzer.word_is_known
+
+    def may_have(word: str) -> bool:
+        return word in forms or len(word) < 2 or not known(word)
+
+    return may_have

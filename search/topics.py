@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import index_terms
-from search.bulk_analysis import BulkAnalyzer, distinct
+from search.bulk_analysis import BulkAnalyzer
 from search.errors import ConfigError
-from search.morph import fold_yo, is_cyrillic
+from search.morph import fold_yo, is_cyrillic, lemma_filter
 
 __all__ = ["TopicDictionary", "TopicRule", "DEFAULT_TOPICS_FILE", "DEFAULT_CATEGORIES_FILE",
            "without_quoted"]
@@ -112,29 +112,33 @@ def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
 
 # Topics are assigned to every publication read (reindex, PUT): its words are analysed
 # in bulk (search/bulk_analysis.py), whose tables grow with the words seen; past this
-# many distinct tokens they start afresh.
+# many distinct tokens they start afresh. Only words that may have a lemma the rules ask
+# about are parsed (search.morph.lemma_filter): the rest of a text only takes positions.
 MAX_ANALYSER_TOKENS = 500_000
-_analyser: list[BulkAnalyzer] = []
+_analysers: dict[frozenset[str], BulkAnalyzer] = {}
 # Its tables are not safe to grow from two threads at once (the web crawler assigns
 # topics from its fetching threads): one analysis at a time.
 _analyser_lock = threading.Lock()
 
 
-def _bulk() -> BulkAnalyzer:
-    if not _analyser or _analyser[0].size > MAX_ANALYSER_TOKENS:
-        _analyser[:] = [BulkAnalyzer()]
-    return _analyser[0]
+def _bulk(lemmas: frozenset[str]) -> BulkAnalyzer:
+    found = _analysers.get(lemmas)
+    if found is None or found.size > MAX_ANALYSER_TOKENS:
+        if len(_analysers) > 4:  # dictionaries loaded one after another: keep the last
+            _analysers.clear()
+        found = _analysers[lemmas] = BulkAnalyzer(lemma_filter(lemmas))
+    return found
 
 
 def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]:
     """The positions of `lemmas` in `text` (quoted names left out), and how many
     positions the text has."""
     with _analyser_lock:
-        bulk = _bulk()
+        bulk = _bulk(lemmas)
         analysed = bulk.analyze(without_quoted(text), stems=False)
     terms, positions = analysed.terms, analysed.positions
     if not len(terms):
-        return {}, 0
+        return {}, analysed.words
     names = bulk.terms.names
     starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])  # sorted by term
     wanted = [t for t in terms[starts].tolist() if names[t] in lemmas]
@@ -143,7 +147,7 @@ def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]
         keep = np.isin(terms, wanted)
         for term, position in zip(terms[keep].tolist(), positions[keep].tolist(), strict=True):
             out.setdefault(names[term], set()).add(position)
-    return out, len(distinct(positions))
+    return out, analysed.words
 
 
 def fold_category(name: str) -> str:

@@ -23,6 +23,7 @@ from search.engine.whoosh.bulk_postings import (
 )
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import _encode_positions
+from search.morph import lemma_filter
 from search.settings import SAMPLE_DIR
 from search.stems import stem_terms
 from tests.test_analysis import _ALPHABET
@@ -43,6 +44,7 @@ def _as_index_terms(bulk: BulkAnalyzer, text: str):
     for term, position in zip(analysed.terms.tolist(), analysed.positions.tolist(),
                               strict=True):
         terms.setdefault(bulk.terms.names[term], []).append(position)
+    assert analysed.words == len(set(analysed.positions.tolist()))
     forms = {bulk.forms.names[f] for f in analysed.forms.tolist()}
     stems = Counter(bulk.stems.names[s] for s in analysed.stems.tolist())
     return terms, forms, stems
@@ -73,6 +75,58 @@ def test_bulk_analysis_equals_index_terms_on_the_sample():
     for _ in range(2):  # every token known, stemmed the first time asked, then as kept
         for text in texts:
             assert _as_index_terms(bulk, text) == _expected(text)
+
+
+# Lemmas a caller may want (search/topics.py asks for its rules' lemmas): names, homonyms,
+# suppletive forms (ребенок / дети, человек / люди), a participle's verb, a compound part.
+_WANTED = frozenset({"надежда", "@надежда", "библиотека", "пушкин", "ребенок", "человек",
+                     "хороший", "прочитать", "класс", "стать", "сталь", "елка", "вера"})
+_WANTED_WORDS = st.lists(st.sampled_from([
+    "Надежда", "надежда", "Надежды", "Детей", "дети", "люди", "Людьми", "лучший", "лучше",
+    "прочитанная", "прочитав", "мастер-класс", "стали", "Ёлки", "ёлочка", "библиотечный",
+    "Библиотекой", "Пушкиным", "пушкинский", "Вере", "в", "и", ".", "кошка", "бегемотище",
+    "книжечками", "Зюзюкина", "COVID-19", "х" * 70]), max_size=30).map(" ".join)
+
+
+def _wanted_only(bulk: BulkAnalyzer, text: str):
+    analysed = bulk.analyze(text, stems=False)
+    terms: dict[str, list[int]] = {}
+    for term, position in zip(analysed.terms.tolist(), analysed.positions.tolist(),
+                              strict=True):
+        if bulk.terms.names[term] in _WANTED:
+            terms.setdefault(bulk.terms.names[term], []).append(position)
+    return terms, analysed.words
+
+
+_FILTERED = BulkAnalyzer(lemma_filter(_WANTED))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS | _WANTED_WORDS)
+def test_a_lemma_filter_keeps_every_wanted_term(text):
+    """Words the filter rejects are not parsed; every wanted lemma keeps its positions,
+    and the text its count of positions."""
+    assert _wanted_only(_FILTERED, text) == _wanted_only(_SHARED, text)
+
+
+def test_a_lemma_filter_keeps_every_wanted_term_on_the_sample():
+    from search.topics import TopicDictionary
+
+    rows = [json.loads(line) for line in
+            (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = [r.get(k) or "" for r in rows for k in ("title", "text")]
+    wanted = TopicDictionary.load()._lemmas | _WANTED
+    filtered, full = BulkAnalyzer(lemma_filter(wanted)), BulkAnalyzer()
+
+    def kept(bulk: BulkAnalyzer, text: str) -> tuple[set, int]:
+        analysed = bulk.analyze(text, stems=False)
+        names = bulk.terms.names
+        pairs = zip(analysed.terms.tolist(), analysed.positions.tolist(), strict=True)
+        return {(names[t], p) for t, p in pairs if names[t] in wanted}, analysed.words
+
+    for text in texts:
+        assert kept(filtered, text) == kept(full, text)
+    assert len(filtered.terms) < len(full.terms) / 3  # most words were never parsed
 
 
 _POSITIONS = st.lists(st.lists(st.integers(0, 2**31 - 1) | st.integers(0, 300),

@@ -167,9 +167,9 @@ def test_topics_assigned_from_several_threads_as_from_one():
             (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines()]
     texts = [(r.get("title") or "", r.get("text") or "") for r in rows] * 3
     dictionary = TopicDictionary.load()
-    topics_module._analyser.clear()  # a new analyser: every token is new to it
+    topics_module._analysers.clear()  # a new analyser: every token is new to it
     with ThreadPoolExecutor(4) as pool:
         parallel = list(pool.map(lambda t: dictionary.assign(*t), texts))
-    topics_module._analyser.clear()
+    topics_module._analysers.clear()
     assert parallel == [dictionary.assign(*t) for t in texts]
     assert sum(bool(found) for found in parallel) > 10
