@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.dictionary_parse import dictionary_parser
+
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
@@ -141,18 +143,28 @@ def _raw(found: tuple[Reading, ...]) -> RawReadings:
 def _parse(word: str) -> tuple[Reading, ...]:
     if not is_cyrillic(word):
         return (Reading(word, 1.0, False),)
+    global _dictionary_parse
+    if _dictionary_parse is None:
+        _dictionary_parse = dictionary_parser(get_analyzer())
+    parses = _dictionary_parse(word)
+    if parses is None:
+        parses = [(p.tag, p.normal_form, p.score) for p in get_analyzer().parse(word)]
     scores: dict[str, list] = {}
-    for parse in get_analyzer().parse(word):
-        lemma = fold_yo(parse.normal_form)
+    for tag, normal_form, score in parses:
+        lemma = fold_yo(normal_form)
         entry = scores.setdefault(lemma, [0.0, 0.0])
-        if NAME_TAGS & parse.tag.grammemes:
-            entry[1] += parse.score
-        else:
-            entry[0] += parse.score
+        is_name = _is_name.get(tag)
+        if is_name is None:
+            is_name = _is_name[tag] = bool(NAME_TAGS & tag.grammemes)
+        entry[1 if is_name else 0] += score
     out = [Reading(lemma, common + name, name > common, name)
            for lemma, (common, name) in scores.items()]
     out.sort(key=lambda r: (-r.score, r.lemma))
     return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
+
+
+_dictionary_parse = None  # search/dictionary_parse.py, made on first use
+_is_name: dict = {}  # tag -> whether it is a first name, surname or patronymic
 
 
 @lru_cache(maxsize=LEMMA_CACHE_SIZE)

@@ -43,6 +43,7 @@ def write_terms(fieldwriter, schema, terms) -> None:
             if values is not False:
                 small.write(tbytes, buf.docnums.tolist(), buf.weights.tolist(), values)
                 continue
+        small.forget_positions()
         fieldwriter.start_term(tbytes)
         _write_postings(fieldwriter._postwriter, buf)
         fieldwriter.finish_term()

@@ -1,0 +1,56 @@
+"""search.morph's readings against pymorphy3's own parse (search/dictionary_parse.py
+takes a shortcut for dictionary words)."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import WORD_RE
+from search.dictionary_parse import dictionary_parser
+from search.morph import NAME_TAGS, Reading, _parse, fold_yo, get_analyzer, is_cyrillic
+from search.settings import SAMPLE_DIR
+
+
+def _through_pymorphy(word: str) -> tuple[Reading, ...]:
+    """The readings from MorphAnalyzer.parse itself, summed per lemma."""
+    scores: dict[str, list] = {}
+    for parse in get_analyzer().parse(word):
+        entry = scores.setdefault(fold_yo(parse.normal_form), [0.0, 0.0])
+        entry[1 if NAME_TAGS & parse.tag.grammemes else 0] += parse.score
+    out = [Reading(lemma, common + name, name > common, name)
+           for lemma, (common, name) in scores.items()]
+    out.sort(key=lambda r: (-r.score, r.lemma))
+    return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
+
+
+def _sample_words() -> list[str]:
+    words: set[str] = set()
+    for line in (SAMPLE_DIR / "publications.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for key in ("title", "text", "author"):
+            words.update(m.group().lower() for m in WORD_RE.finditer(row.get(key) or ""))
+    return sorted(w for w in words if is_cyrillic(w))
+
+
+def test_readings_equal_pymorphy_on_every_word_of_the_sample():
+    words = _sample_words()
+    shortcut = dictionary_parser(get_analyzer())
+    assert len(words) > 2000
+    assert sum(shortcut(w) is not None for w in words) > len(words) * 0.7  # it is taken
+    for word in words:
+        assert _parse(word) == _through_pymorphy(word), word
+
+
+_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя-"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_LETTERS, min_size=1, max_size=12)
+       | st.sampled_from(["ёлка", "елка", "надежда", "вере", "стали", "пушкина", "детей",
+                          "людьми", "лучше", "прочитанная", "по-моему", "я", "ё", "мы",
+                          "кое-где", "ивановой", "москвы", "ковид", "коронавирусом"]))
+def test_readings_equal_pymorphy_on_any_word(word):
+    assert _parse(word) == _through_pymorphy(word)
