@@ -179,8 +179,9 @@ def test_feed_source_and_conditional_requests(site, tmp_path):
     assert url_id(site.url(f"/news/{sample_records()[2]['id']}.html")) in first
     site.clear_log()
     assert _reindex(index_dir, "--incremental", site.url("/feed.xml")) == 0
-    # the feed's dates did not change: no page is asked for again
-    assert not site.requested("/news/")
+    # the feed's dates did not change: no page is asked for again (the slow page of an
+    # earlier crawl on this site may finish, and be logged, only now)
+    assert not [p for p, _ in site.requested("/news/") if p != "/news/slow.html"]
     assert _docs(index_dir).keys() == first.keys()
 
 
