@@ -8,6 +8,7 @@ because Whoosh pickles the schema, analyzers included, into the index.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,9 +40,19 @@ def get_analyzer():
     global _analyzer
     if _analyzer is None:
         import pymorphy3
+        from pymorphy3 import shapes
 
+        # pymorphy3 asks unicodedata.name() whether a letter is Latin, which raises
+        # ValueError for a letter Unicode gives no name (U+17000 and 6,000 others): a
+        # word starting with one failed a PUT. Its own test, with a default.
+        shapes.is_latin_char = _is_latin_char
         _analyzer = pymorphy3.MorphAnalyzer()
     return _analyzer
+
+
+@lru_cache(maxsize=4096)
+def _is_latin_char(char: str) -> bool:
+    return "LATIN" in unicodedata.name(char, "")
 
 
 def fold_yo(text: str) -> str:

@@ -4,13 +4,22 @@ takes a shortcut for dictionary words)."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import WORD_RE
 from search.dictionary_parse import dictionary_parser
-from search.morph import NAME_TAGS, Reading, _parse, fold_yo, get_analyzer, is_cyrillic
+from search.morph import (
+    NAME_TAGS,
+    Reading,
+    _parse,
+    fold_yo,
+    get_analyzer,
+    is_cyrillic,
+    readings,
+)
 from search.settings import SAMPLE_DIR
 
 
@@ -54,3 +63,14 @@ _LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя-"
                           "кое-где", "ивановой", "москвы", "ковид", "коронавирусом"]))
 def test_readings_equal_pymorphy_on_any_word(word):
     assert _parse(word) == _through_pymorphy(word)
+
+
+def test_letters_without_a_unicode_name_are_words_like_others():
+    """pymorphy3 asks each letter's Unicode name; U+17000 has none (a fuzzed PUT failed)."""
+    from search.people import surnames
+
+    odd = chr(0x17000)
+    assert not unicodedata.name(odd, "") and odd.isalpha()
+    assert readings(f"{odd}ва")[0].lemma == f"{odd}ва"
+    assert surnames(f"{odd}{odd}{odd} Иванова") == f"{odd}{odd}{odd} Иванова"
+    assert get_analyzer().parse(odd)
