@@ -48,8 +48,15 @@ def _first_lemma(word: str) -> str | None:
 def quoted_keys(text: str) -> list[str]:
     """The keys of the quoted names of two to six words in `text`, each once."""
     keys = []
-    for m in _QUOTED.finditer(text):
-        key = phrase_key(WORD_RE.findall(m.group(1)))
+    for quote in _QUOTED.findall(text):
+        key = _quote_key(quote)
         if key and key not in keys:
             keys.append(key)
     return keys
+
+
+@lru_cache(maxsize=100_000)
+def _quote_key(quote: str) -> str | None:
+    """phrase_key of the words inside a pair of quotes: the same names recur across a
+    rebuild's publications (series, festivals, book titles), each once analysed."""
+    return phrase_key(WORD_RE.findall(quote))
