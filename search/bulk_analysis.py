@@ -141,8 +141,8 @@ class BulkAnalyzer:
         """How many distinct tokens the tables hold."""
         return len(self._entry_of)
 
-    def analyze(self, value: str, stems: bool = True) -> AnalyzedText:
-        """`value`'s analysis (`stems=False`: without stems, an empty array)."""
+    def analyze(self, value: str, stems: bool = True, forms: bool = True) -> AnalyzedText:
+        """`value`'s analysis (`stems=False`, `forms=False`: without them, empty arrays)."""
         tokens = _TOKENS.findall(value)
         if not tokens:
             return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY, 0)
@@ -153,7 +153,7 @@ class BulkAnalyzer:
                      for tok, code in zip(tokens, codes, strict=True)]
         entries = np.array(codes, np.int64)
         terms, positions, words = self._postings(entries)
-        return AnalyzedText(terms, positions, self._text_forms(entries),
+        return AnalyzedText(terms, positions, self._text_forms(entries) if forms else _EMPTY,
                             self._text_stems(entries) if stems else _EMPTY, words)
 
     def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -65,6 +65,11 @@ class TopicRule:
         key_part, _, context_part = words.partition("|")
         return cls(_phrases(key_part), _phrases(context_part))
 
+    @cached_property
+    def _key_heads(self) -> frozenset[str]:
+        """The lemmas a key phrase can start with."""
+        return frozenset(lemma for phrase in self.keys for lemma in phrase[0])
+
     def evidence(self, title: dict[str, set[int]], text: dict[str, set[int]],
                  size: int = 0) -> int:
         """A score when the words show the topic, else 0.
@@ -74,6 +79,8 @@ class TopicRule:
         in long texts. One word, however often repeated, is never enough: it may be a
         homonym (`победа` of a football team, `клуб` of a football club).
         """
+        if self._key_heads.isdisjoint(text) and self._key_heads.isdisjoint(title):
+            return 0  # no key phrase can start anywhere (most rules, for most texts)
         in_title = sum(len(_starts(p, title)) for p in self.keys)
         covered: set[int] = set()  # a context word inside a key phrase is not counted twice
         keys = []
@@ -135,7 +142,7 @@ def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]
     positions the text has."""
     with _analyser_lock:
         bulk = _bulk(lemmas)
-        analysed = bulk.analyze(without_quoted(text), stems=False)
+        analysed = bulk.analyze(without_quoted(text), stems=False, forms=False)
     terms, positions = analysed.terms, analysed.positions
     if not len(terms):
         return {}, analysed.words
