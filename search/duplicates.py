@@ -17,12 +17,13 @@ __all__ = ["text_key", "url_key", "group_ids", "collapse", "MIN_TEXT_CHARS"]
 
 # Shorter texts ("Фотоотчёт", a caption) are the same by chance, not copies.
 MIN_TEXT_CHARS = 200
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\w+")
 
 
 def text_key(text: str) -> str | None:
     """A fingerprint of the words of a text, blind to case, ё, spacing and punctuation."""
-    words = _NON_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
+    # the words joined by single spaces (findall is faster than substituting the gaps)
+    words = " ".join(_WORD.findall(text.casefold().replace("ё", "е").replace("_", " ")))
     if len(words) < MIN_TEXT_CHARS:
         return None
     return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import pytest
 from conftest import service_over
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search.duplicates import text_key, url_key
 from search.models import SearchRequest
@@ -73,3 +78,12 @@ def test_an_export_has_one_row_per_publication_with_its_copies(service, per_page
     assert len(hits) == 4
     assert sorted(pid for hit in hits for pid in (hit.id, *hit.copies)) == sorted(
         d["id"] for d in DOCS)
+
+
+@given(st.text(alphabet=st.sampled_from("аБёЁ z_1-—«» .\n\t\u00a0ǅ²Ⅻ"), max_size=400))
+def test_text_key_is_the_words_joined_by_single_spaces(text):
+    """The key is the sha1 of the casefolded words (ё as е, `_` a gap) joined by spaces."""
+    words = re.sub(r"[\W_]+", " ", text.casefold().replace("ё", "е")).strip()
+    expected = (hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
+                if len(words) >= 200 else None)
+    assert text_key(text) == expected
