@@ -23,8 +23,10 @@ __all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
            "MAX_WORD_LENGTH", "word_spans", "clear_word_cache"]
 
 # A word: letters/digits with combining accents and soft hyphens inside, optionally
-# joined by hyphens into a compound.
-_PART = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*"
+# joined by hyphens into a compound. A part is `[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*`,
+# written as runs of letters between runs of accents: the same matches, and a third
+# faster to scan than an alternation per character (tests/test_analysis.py).
+_PART = r"[^\W_]+(?:[\u0300-\u036f\u00ad]+[^\W_]*)*"
 WORD_RE = re.compile(rf"{_PART}(?:[-\u2010\u2011]{_PART})*")
 _STRIP = re.compile(r"[\u0300-\u036f\u00ad]")
 _HYPHEN = re.compile(r"[-\u2010\u2011]")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import STOP_WORDS
+from search.analysis import STOP_WORDS, WORD_RE
 from search.engine.whoosh.analyzers import RU_ANALYZER, RuTokenizer
 from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
@@ -224,3 +225,17 @@ def test_positions_encoded_as_whoosh_encodes_them(positions):
 
     positions.sort()
     assert _encode_positions(positions) == Positions().encode(positions)
+
+
+# The word pattern as first written: a letter or digit, then letters, digits, combining
+# accents and soft hyphens in any order; parts joined by hyphens.
+_PLAIN_PART = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*"
+_PLAIN_WORD = re.compile(rf"{_PLAIN_PART}(?:[-\u2010\u2011]{_PLAIN_PART})*")
+
+
+@given(st.text(alphabet=st.sampled_from("аБ1x_ \u0301\u0300\u00ad-\u2010\u2011.,\nё²"),
+               max_size=40))
+def test_the_word_pattern_finds_what_the_plain_one_does(text):
+    assert WORD_RE.findall(text) == _PLAIN_WORD.findall(text)
+    assert [m.span() for m in WORD_RE.finditer(text)] == \
+        [m.span() for m in _PLAIN_WORD.finditer(text)]
