@@ -299,3 +299,40 @@ def test_lexicon_read_from_the_term_tables_equals_whoosh_iterators(tmp_path):
     finally:
         ix.close()
     assert len(built) > 1000 and built == public
+
+
+def test_a_parallel_rebuild_indexes_the_stems_of_the_title_and_body(tmp_path):
+    """The main process sends the stems field as a mark when it is the title and body
+    joined (search/engine/whoosh/parallel.py); the analysis processes join them again:
+    every document's stems equal those of a rebuild in one process."""
+    import dataclasses
+
+    from indexer.sources import iter_publications
+    from search.engine.whoosh.store import IndexLocation
+    from search.engine.whoosh.writer import rebuild
+
+    pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])
+            if hasattr(p, "title")]
+    pubs = [dataclasses.replace(p, id=f"{p.id}-{k}", title=p.title if k else "")
+            for k in range(3) for p in pubs]
+
+    def stems_by_id(procs: int) -> dict[str, list[tuple[str, int]]]:
+        location = IndexLocation(tmp_path / str(procs))
+        rebuild(location, pubs, procs=procs)
+        ix = location.open_current()
+        try:
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                ids = {n: fields["id"] for n, fields in reader.iter_docs()}
+                out: dict[str, list[tuple[str, int]]] = {i: [] for i in ids.values()}
+                for term in reader.lexicon("stems"):
+                    for docnum, weight in reader.postings("stems", term).items_as("frequency"):
+                        out[ids[docnum]].append((term.decode("utf-8"), weight))
+                return out
+        finally:
+            ix.close()
+
+    parallel, single = stems_by_id(2), stems_by_id(1)
+    assert len(parallel) == len(pubs)
+    assert all(parallel.values())
+    assert parallel == single

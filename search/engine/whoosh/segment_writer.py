@@ -23,7 +23,12 @@ from search.engine.whoosh.schema import RuTextField, StemsField
 from search.engine.whoosh.terms_writer import can_write_terms, write_terms
 from search.engine.whoosh.titles import save_titles
 
-__all__ = ["CompactSegmentWriter"]
+__all__ = ["CompactSegmentWriter", "STEMS_OF_TITLE_AND_BODY"]
+
+# The stems field's value when it is the title and the body joined by a line break (as
+# writer.to_document makes it): the rebuild's main process sends this mark instead of a
+# second copy of the text to the analysis processes (parallel.py), which join it again.
+STEMS_OF_TITLE_AND_BODY = "\x00title\nbody\x00"
 
 
 class CompactSegmentWriter(SegmentWriter):
@@ -42,6 +47,8 @@ class CompactSegmentWriter(SegmentWriter):
     def add_document(self, **fields):
         """Whoosh's add_document, with RuTextField and StemsField values analysed in bulk."""
         self._check_state()
+        if fields.get("stems") == STEMS_OF_TITLE_AND_BODY:
+            fields["stems"] = f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
