@@ -7,7 +7,7 @@ blind_qrels.tsv, and blind_seeds.tsv `qid<TAB>docid` (the query writer's known r
 documents, added to every judging pool). Qrels are TREC: `qid 0 docid grade` (0-3).
 Fresh set: fresh_*.tsv, the same shapes, a second blind test set by another writer
 (split `fresh`), made once the blind set's test half had been reported; third_*.tsv a
-third (split `third`), frozen 2026-12-03 and not judged yet.
+third (split `third`), frozen 2026-12-03, judged 2026-12-04 (third_qrels.tsv).
 """
 
 from __future__ import annotations
