@@ -20,7 +20,11 @@ from whoosh.writing import SegmentWriter
 
 from search.engine import default_procs
 from search.engine.whoosh.schema import build_codec
-from search.engine.whoosh.segment_writer import STEMS_OF_TITLE_AND_BODY, CompactSegmentWriter
+from search.engine.whoosh.segment_writer import (
+    STEMS_OF_TITLE_AND_BODY,
+    CompactSegmentWriter,
+    is_stems_text,
+)
 from search.morph import RawReadings, cache_stats, new_readings
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
@@ -60,10 +64,7 @@ class _OrphanSafeWriter(MpWriter):
     def add_document(self, **fields):
         """MpWriter's, with a stems value that is the title and body joined sent as a mark
         (each document is pickled to a file the analysis process reads: half the bytes)."""
-        stems, title, body = fields.get("stems"), fields.get("title") or "", fields.get("body") or ""
-        if (isinstance(stems, str) and len(stems) == len(title) + 1 + len(body)
-                and stems[len(title)] == "\n" and stems.startswith(title)
-                and stems.endswith(body)):
+        if is_stems_text(fields.get("stems"), fields.get("title") or "", fields.get("body") or ""):
             fields["stems"] = STEMS_OF_TITLE_AND_BODY
         super().add_document(**fields)
 

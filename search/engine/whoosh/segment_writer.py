@@ -23,12 +23,25 @@ from search.engine.whoosh.schema import RuTextField, StemsField
 from search.engine.whoosh.terms_writer import can_write_terms, write_terms
 from search.engine.whoosh.titles import save_titles
 
-__all__ = ["CompactSegmentWriter", "STEMS_OF_TITLE_AND_BODY"]
+__all__ = ["CompactSegmentWriter", "STEMS_OF_TITLE_AND_BODY", "stems_text", "is_stems_text"]
 
-# The stems field's value when it is the title and the body joined by a line break (as
-# writer.to_document makes it): the rebuild's main process sends this mark instead of a
-# second copy of the text to the analysis processes (parallel.py), which join it again.
+# The stems field's value when it is stems_text(title, body): the rebuild's main process
+# sends this mark instead of a second copy of the text to the analysis processes
+# (parallel.py), which join it again.
 STEMS_OF_TITLE_AND_BODY = "\x00title\nbody\x00"
+
+
+def stems_text(title: str, body: str) -> str:
+    """The stems field's text: the title and the body, a line break between them (which
+    ends every word, so the stems are the title's, then the body's)."""
+    return f"{title}\n{body}"
+
+
+def is_stems_text(value: object, title: str, body: str) -> bool:
+    """Whether `value` is stems_text(title, body), without joining them."""
+    return (isinstance(value, str) and len(value) == len(title) + 1 + len(body)
+            and value[len(title)] == "\n" and value.startswith(title)
+            and value.endswith(body))
 
 
 class CompactSegmentWriter(SegmentWriter):
@@ -48,7 +61,7 @@ class CompactSegmentWriter(SegmentWriter):
         """Whoosh's add_document, with RuTextField and StemsField values analysed in bulk."""
         self._check_state()
         if fields.get("stems") == STEMS_OF_TITLE_AND_BODY:
-            fields["stems"] = f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
+            fields["stems"] = stems_text(fields.get("title") or "", fields.get("body") or "")
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))

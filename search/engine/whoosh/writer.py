@@ -18,6 +18,7 @@ from search.engine.whoosh import lexicon
 from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
 from search.engine.whoosh.schema import build_codec
+from search.engine.whoosh.segment_writer import stems_text
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
@@ -44,7 +45,7 @@ def to_document(pub: Publication) -> dict:
         "title": pub.title,
         "body": pub.text,  # still `body` in Whoosh: a new name would need a new schema
         "people": surnames(pub.author),
-        "stems": f"{pub.title}\n{pub.text}",
+        "stems": stems_text(pub.title, pub.text),
         "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.text}")),
         "author_position": pub.author_position,
         "photographer": pub.photographer,
