@@ -9,6 +9,8 @@ answers with each other.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from search.models import SearchRequest
@@ -148,3 +150,19 @@ def test_export_has_every_match_once(engine):
 def test_health_names_the_engine(engine):
     health = engine.client.simulate_get("/api/health").json
     assert health["engine"] == engine.name and health["documents"] > 10
+
+
+def test_publications_the_query_names_come_first(engine):
+    """Those whose title holds the words side by side in order (or quoting them as a
+    name) lead, above a publication with more of the words elsewhere."""
+    from search.quoted import quoted_keys
+
+    result = _search(engine, q="книжная выставка", per_page=100)
+    records = {h["id"]: h for h in result["hits"]}
+    titled = {i for i, h in records.items()
+              if re.search(r"книжн\w* выставк", h["title"], re.IGNORECASE)}
+    quoting = {i for i in records
+               if "книжный выставка" in quoted_keys(engine.service.get(i)["text"])}
+    named = titled | quoting
+    assert titled and len(records) > len(named) + 2, (titled, quoting)
+    assert set(_ids(result)[:len(named)]) == named

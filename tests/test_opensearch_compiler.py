@@ -12,7 +12,7 @@ from search import nodes as n
 from search.analysis import index_terms
 from search.engine import RankHints
 from search.engine.opensearch.client import make_client
-from search.engine.opensearch.compiler import QUOTED_BOOST, compile_node, ranked
+from search.engine.opensearch.compiler import NAMED_BOOST, compile_node, ranked
 from search.engine.opensearch.documents import from_source, to_source, token_string
 from search.errors import ConfigError
 from search.models import Publication
@@ -64,8 +64,10 @@ def test_ranking_adds_bonuses_and_multiplies_recency():
     hints = RankHints(content_lemmas=("красный", "строка"), forms=frozenset({"красная"}),
                       words=("красная", "строка"), plain=True)
     query = ranked({"match_all": {}}, hints, lambda w: 1, 100, 0.1, 730.0, dt.date(2026, 1, 2))
-    named = {"constant_score": {"filter": {"term": {"quoted": "красный строка"}},
-                                "boost": QUOTED_BOOST}}
+    title_phrase = {"match_phrase": {"title": {"query": "красный строка", "slop": 0,
+                                               "boost": 1.0}}}
+    named = {"constant_score": {"filter": {"bool": {"should": [
+        {"term": {"quoted": "красный строка"}}, title_phrase]}}, "boost": NAMED_BOOST}}
     assert query["bool"]["should"] == [named]  # added after recency: not multiplied by it
     score = query["bool"]["must"][0]["function_score"]
     assert (score["score_mode"], score["boost_mode"]) == ("sum", "multiply")

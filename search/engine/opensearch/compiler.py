@@ -4,8 +4,9 @@ Matching follows the Whoosh engine node for node. Scores are Lucene's BM25 (k1 1
 b 0.75) with the nodes' boosts; they are not Whoosh's numbers (Lucene's idf and its
 BM25 without the (k1 + 1) factor differ), only their order is meant to agree. The
 bonuses of search/engine/whoosh/ranking.py become optional clauses: an exact form as typed, pairs of
-neighbouring content lemmas side by side or within a window, and a publication quoting
-the query's words as a name, far ahead of the rest. Recency multiplies the whole score.
+neighbouring content lemmas side by side or within a window, and a publication the
+query names (quoting its words as a name, or holding them in order in its title), far
+ahead of the rest. Recency multiplies the whole score.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from search import nodes as n
 from search.engine import RankHints
 from search.morph import readings
 from search.quoted import phrase_key
-from search.weights import EXACT_BONUS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
+from search.weights import EXACT_BONUS, NAMED_WORDS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
-__all__ = ["compile_node", "ranked", "QUOTED_BOOST", "MATCH_NONE"]
+__all__ = ["compile_node", "ranked", "NAMED_BOOST", "MATCH_NONE"]
 
 MATCH_NONE = {"match_none": {}}
-# Far above any BM25 sum here (tens), so that publications naming the query come first.
-QUOTED_BOOST = 10_000.0
+# Far above any BM25 sum here (tens), so that publications the query names come first
+# (search/weights.py NAMED_WEIGHT: the Whoosh engine lifts them by the others' best score).
+NAMED_BOOST = 10_000.0
 _SATURATED_ONCE = 0.5  # n / (n + 1) of search/engine/whoosh/proximity.py for one occurrence
 
 DocFreq = Callable[[str], int]  # body document frequency of a lemma
@@ -106,15 +108,22 @@ def _bonuses(hints: RankHints, doc_freq: DocFreq, documents: int) -> list[dict]:
     return out
 
 
-def _quoted_name(hints: RankHints) -> dict | None:
-    """Publications quoting the query's words as a name (search/quoted.py), lifted above
-    the rest after recency, as search/engine/whoosh/ranking.py does."""
-    if not (hints.plain and len(hints.words) >= 2):
+def _named(hints: RankHints) -> dict | None:
+    """Publications the query names, lifted above the rest after recency, as
+    search/engine/whoosh/ranking.py does: quoting its words as a name (search/quoted.py),
+    or holding its content lemmas side by side, in order, in the title."""
+    if not hints.plain:
         return None
-    key = phrase_key(list(hints.words))
-    if key is None:
+    naming = []
+    key = phrase_key(list(hints.words)) if len(hints.words) >= 2 else None
+    if key is not None:
+        naming.append({"term": {"quoted": key}})
+    low, high = NAMED_WORDS
+    if low <= len(hints.content_lemmas) <= high:
+        naming.append(_slots("title", tuple((w,) for w in hints.content_lemmas), 1, 1.0))
+    if not naming:
         return None
-    return {"constant_score": {"filter": {"term": {"quoted": key}}, "boost": QUOTED_BOOST}}
+    return {"constant_score": {"filter": {"bool": {"should": naming}}, "boost": NAMED_BOOST}}
 
 
 def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,
@@ -125,7 +134,7 @@ def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,
     scored = {"bool": {"must": [query], "should": bonuses}} if bonuses else query
     if recency_weight > 0:
         scored = _recency(scored, recency_weight, half_life_days, today)
-    named = _quoted_name(hints)
+    named = _named(hints)
     return {"bool": {"must": [scored], "should": [named]}} if named else scored
 
 

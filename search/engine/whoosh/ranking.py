@@ -11,6 +11,7 @@ from whoosh import scoring
 from search import quoted
 from search.engine.whoosh.arrays import union
 from search.engine.whoosh.forms import form_hash
+from search.engine.whoosh.phrases import phrase_scores
 from search.engine.whoosh.proximity import pair_proximity
 from search.engine.whoosh.scoring import Scorer
 from search.engine.whoosh.view import IndexView
@@ -18,10 +19,10 @@ from search.morph import readings
 from search.query import ParsedQuery
 from search.quoted import phrase_key
 from search.settings import Settings
-from search.weights import EXACT_BONUS, QUOTED_NAME_WEIGHT, RERANK_DEPTH
+from search.weights import EXACT_BONUS, NAMED_WEIGHT, NAMED_WORDS, RERANK_DEPTH
 
 __all__ = ["weighting", "bonus_scores", "recency_factor", "rerank", "RERANK_DEPTH",
-           "quoted_name_docs", "QUOTED_NAME_WEIGHT"]
+           "named_docs"]
 
 
 def weighting() -> scoring.WeightingModel:
@@ -62,6 +63,14 @@ def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dic
     return out
 
 
+def named_docs(scorer: Scorer, parsed: ParsedQuery, final: np.ndarray) -> np.ndarray:
+    """The matches (`final`) the query names (search/weights.py): quoting it, or holding
+    it in the title."""
+    quoting = quoted_name_docs(scorer, parsed)
+    titled = title_phrase_docs(scorer, parsed)
+    return union(*(docs[final[docs]] for docs in (quoting, titled)))
+
+
 def quoted_name_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
     """Documents quoting a name whose words are exactly the query's (search/quoted.py)."""
     if not parsed.plain or len(parsed.words) < 2:
@@ -70,6 +79,20 @@ def quoted_name_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
     if key is None or quoted.FIELD not in scorer.searcher.schema:
         return np.zeros(0, np.int64)
     return scorer.postings.documents(quoted.FIELD, key.encode("utf-8"))
+
+
+def title_phrase_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
+    """Documents whose title holds the query's content words side by side, in order."""
+    lemmas = parsed.content_lemmas
+    low, high = NAMED_WORDS
+    if not parsed.plain or not low <= len(lemmas) <= high or "title" not in scorer.searcher.schema:
+        return np.zeros(0, np.int64)
+    field = scorer.searcher.schema["title"]
+    btexts = [field.to_bytes(lemma) for lemma in lemmas]
+    if not all(scorer.postings.has("title", b) for b in btexts):
+        return np.zeros(0, np.int64)
+    ids, _ = phrase_scores(scorer.postings, "title", btexts, slop=1)
+    return np.asarray(ids, np.int64)
 
 
 def recency_factor(days: int, today: dt.date, weight: float, half_life: float) -> float:
@@ -83,16 +106,15 @@ def recency_factor(days: int, today: dt.date, weight: float, half_life: float) -
 def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.ndarray,
            needed: int, settings: Settings) -> list[tuple[int, float]]:
     """The best `needed` documents of `final`: BM25F, then bonuses and recency on the top
-    RERANK_DEPTH (more when a deeper page asks), publications quoting the query first."""
+    RERANK_DEPTH (more when a deeper page asks), publications the query names first."""
     depth = max(RERANK_DEPTH, needed)
     candidates = np.flatnonzero(final)
-    quoting = quoted_name_docs(view.scorer, parsed)
-    quoting = quoting[final[quoting]] if len(quoting) else quoting
+    naming = named_docs(view.scorer, parsed, final)
     if len(candidates) > depth:
         keep = np.argpartition(-scores[candidates], depth - 1)[:depth]
-        candidates = union(candidates[keep], quoting)
+        candidates = union(candidates[keep], naming)
     base = scores[candidates]
-    named = set(quoting.tolist())
+    named = set(naming.tolist())
     bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
     today = dt.date.today()
     scored = []
@@ -102,7 +124,7 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
                                 settings.recency_half_life_days)
         scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
     if named:
-        lift = QUOTED_NAME_WEIGHT * max((s for d, s in scored if d not in named), default=0)
+        lift = NAMED_WEIGHT * max((s for d, s in scored if d not in named), default=0)
         scored = [(d, s + lift if d in named else s) for d, s in scored]
     return _by_score_then_id(view, scored)[:needed]
 
