@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
+from search.feminine import feminine_nouns
 from search.morph import fold_yo, is_cyrillic
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.stems import stem
@@ -218,6 +219,7 @@ class QueryParser:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
+        alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
         return self._with_alternatives(query, alternatives, state)
 
     def _with_alternatives(self, query, alternatives, state):

@@ -320,3 +320,14 @@ def test_ten_thousand_words(parser, sample_searcher):
     parsed = parser.parse(words)
     assert f"запрос сокращён до {MAX_TERMS} слов" in parsed.warnings
     _run(sample_searcher, parsed)
+
+
+@pytest.mark.parametrize(("lemma", "feminine"), [
+    ("писатель", ("писательница",)), ("поэт", ("поэтесса",)), ("школьник", ("школьница",)),
+    ("студент", ("студентка",)), ("горожанин", ("горожанка",)), ("герой", ("героиня",)),
+    ("библиотекарь", ()), ("кот", ()), ("мост", ()), ("книга", ()), ("писательница", ()),
+])
+def test_feminine_nouns_of_a_person(lemma, feminine):
+    from search.feminine import feminine_nouns
+
+    assert feminine_nouns(lemma) == feminine
