@@ -93,25 +93,32 @@ class Vocabulary:
 
     @classmethod
     def build(cls, titles: list[tuple[str, str]], terms: TermSource | None = None) -> Vocabulary:
-        """From the (title, id) of every publication that is not an attachment."""
+        """From the (title, id) of every publication that is not an attachment.
+
+        Titles repeat their words: each distinct word (as written, and whether it starts a
+        sentence) is split and folded once, its occurrences counted in one go.
+        """
+        tokenized = [_title_words(title) for title, _ in titles]
+        occurrences = Counter(w for words in tokenized for w in words if w[0] is not None)
         variants: dict[str, Counter] = {}
-        tokenized = []
-        for title, _ in titles:
-            words = _title_words(title)
-            tokenized.append(words)
-            for written, start in words:
-                for n, piece in enumerate(_pieces(written)):
-                    variants.setdefault(fold(piece), Counter())[(piece, start and n < 2)] += 1
+        for (written, start), count in occurrences.items():
+            for n, piece in enumerate(_pieces(written)):
+                variants.setdefault(fold(piece), Counter())[(piece, start and n < 2)] += count
         forms = sorted(variants)
         ids = {form: n for n, form in enumerate(forms, 1)}
+        whole_id: dict[str | None, int] = {None: BREAK}
+        piece_ids: dict[str | None, tuple[int, ...]] = {None: ()}
+        for written, _ in occurrences:
+            if written not in whole_id:
+                whole_id[written] = ids[fold(written)]
+                piece_ids[written] = tuple(ids[p] for p in set(map(fold, _pieces(written))))
         places = [array("I") for _ in range(len(forms) + 1)]
         sequences = []
         for number, words in enumerate(tokenized):
-            seq = array("I", (ids[fold(w)] if w is not None else BREAK for w, _ in words))
+            sequences.append(array("I", [whole_id[w] for w, _ in words]))
             for pos, (written, _) in enumerate(words[:MAX_TITLE_WORDS]):
-                for piece in set(map(fold, _pieces(written))):  # a compound and its parts
-                    places[ids[piece]].append(number << 8 | pos)
-            sequences.append(seq)
+                for form_id in piece_ids[written]:  # a compound and its parts
+                    places[form_id].append(number << 8 | pos)
         display, known = [""], [True]
         for form in forms:
             shown, seen = _display(variants[form])

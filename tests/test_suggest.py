@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import service_over
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.vocabulary import _display, _title_words
 
@@ -146,3 +148,50 @@ def test_the_shipped_sample_completes_as_written(sample_index_dir, typed, expect
         service.close()
     assert texts and texts[0] == expected, texts
     assert not never & set(texts), texts
+
+
+def _plain_build(titles):
+    """Vocabulary.build's data written the plain way, word occurrence by occurrence."""
+    from array import array
+    from collections import Counter
+
+    from search.vocabulary import BREAK, MAX_TITLE_WORDS, _pieces, fold
+
+    variants: dict = {}
+    tokenized = []
+    for title, _ in titles:
+        words = _title_words(title)
+        tokenized.append(words)
+        for written, start in words:
+            for n, piece in enumerate(_pieces(written)):
+                variants.setdefault(fold(piece), Counter())[(piece, start and n < 2)] += 1
+    forms = sorted(variants)
+    ids = {form: n for n, form in enumerate(forms, 1)}
+    places = [array("I") for _ in range(len(forms) + 1)]
+    sequences = []
+    for number, words in enumerate(tokenized):
+        sequences.append(array("I", (ids[fold(w)] if w is not None else BREAK
+                                     for w, _ in words)))
+        for pos, (written, _) in enumerate(words[:MAX_TITLE_WORDS]):
+            for piece in set(map(fold, _pieces(written))):
+                places[ids[piece]].append(number << 8 | pos)
+    shown = [("", True)] + [_display(variants[form]) for form in forms]
+    return forms, [s for s, _ in shown], [k for _, k in shown], places, sequences
+
+
+_TITLE_WORDS = ["Ёлка", "ёлка", "елка", "ЕЛКА", "ЦГБ", "онлайн-викторина", "Онлайн-Викторина",
+                "книга", "Книга", "Пушкин", "пушкин", "«Война", "и", "мир»", ":", ".", ",",
+                "—", "Вера", "вера", "x-ray", "2024", "мастер-класс"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_TITLE_WORDS), max_size=12).map(" ".join),
+                max_size=25))
+@settings(max_examples=200, deadline=None)
+def test_the_vocabulary_counts_each_distinct_word_once_with_the_same_result(titles):
+    from search.vocabulary import Vocabulary
+
+    pairs = [(title, f"id{n}") for n, title in enumerate(titles)]
+    built = Vocabulary.build(pairs)
+    assert (built.forms, built.display, built.known_case, built.places,
+            built.sequences) == _plain_build(pairs)
+    assert built.titles == pairs
