@@ -6,7 +6,10 @@ preload_app loads pymorphy3's dictionaries once in the master, so forked workers
 share their memory; each worker opens the index on its first request and keeps it.
 """
 
+import json
 import logging
+
+from gunicorn import util
 
 from search.settings import Settings
 
@@ -19,7 +22,7 @@ timeout = 30
 graceful_timeout = 10
 max_requests = 50000  # a fresh worker reopens the index and starts cold: not every few seconds
 max_requests_jitter = 5000
-limit_request_line = 8190
+limit_request_line = 8190  # gunicorn's most; a longer line gets the JSON 400 below
 accesslog = None  # the app's AccessLog middleware writes one JSON line per request
 loglevel = "info"
 
@@ -27,3 +30,16 @@ loglevel = "info"
 def on_starting(server):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+
+
+def _json_error(sock, status_int, reason, mesg):
+    """gunicorn's own answers to a request it cannot parse (a request line over its limit:
+    a query of 1,400+ Cyrillic letters, percent-encoded; a malformed request line) as the
+    API's JSON errors, instead of its HTML page. The workers call util.write_error."""
+    body = json.dumps({"title": reason, "description": mesg}).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+util.write_error = _json_error

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.parse
 
 import falcon
 
 from search.settings import Settings
 
-__all__ = ["PublicCors", "SecurityHeaders", "BodyLimit", "AccessLog"]
+__all__ = ["PublicCors", "SecurityHeaders", "BodyLimit", "Utf8QueryString", "AccessLog"]
 
 access_log = logging.getLogger("kartoteka.access")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -75,6 +76,26 @@ class BodyLimit:
             raise falcon.HTTPContentTooLarge(
                 title="Request body too large",
                 description=f"the body is {length} bytes; the limit is {self.limit}")
+
+
+class Utf8QueryString:
+    """A query string whose percent-escapes are not UTF-8 is refused: decoded leniently it
+    would reach the search as replacement characters (`q=%D0%B2%FF` searched for «в�»)."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        raw = req.query_string
+        if not raw:
+            return
+        try:  # WSGI hands the raw bytes over as latin-1 characters
+            data = raw.encode("latin-1")
+        except UnicodeEncodeError:  # already text (an in-process client)
+            data = raw.encode("utf-8")
+        try:
+            urllib.parse.unquote_to_bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise falcon.HTTPBadRequest(
+                title="Invalid parameter",
+                description="the query string is not valid UTF-8") from None
 
 
 class AccessLog:

@@ -288,6 +288,9 @@ def test_did_you_mean_for_typo(client):
     "to=yesterday",
     "from=2024-05-01&to=2024-01-01",
     "q=" + "а" * 501,
+    "q=%D0%B2%FF%FE",  # percent-escapes that are not UTF-8
+    "q=%C0%AF",  # an overlong encoding of "/"
+    "q=%D0",  # a letter cut in half
     "year=abc",
     "year=99999",
     "year=20",
@@ -300,6 +303,7 @@ def test_bad_search_parameters_are_400(client, qs):
     ("/api/suggest", "limit=0"),
     ("/api/suggest", "limit=11"),
     ("/api/suggest", "q=" + "б" * 501),
+    ("/api/suggest", "q=%FF"),
     ("/api/publications/zlat-2023-003/similar", "limit=21"),
     ("/api/export", "sort=nope"),
     ("/api/export", "from=2024-02-30"),

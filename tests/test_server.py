@@ -108,6 +108,16 @@ def test_search_over_http_keeps_cyrillic(server):
     assert server.get("/api/publications/nope").status == 404
 
 
+def test_requests_gunicorn_refuses_get_json_errors(server):
+    # a query of 5,000 Cyrillic letters is a request line over gunicorn's limit
+    for params in ({"q": "а" * 5000}, None):
+        path = "/api/search" if params else "/api/search?q=%D0%B2%FF"
+        resp = server.get(path, params)
+        assert resp.status == 400, resp.body[:200]
+        assert resp.headers["content-type"].startswith("application/json")
+        assert set(resp.json) == {"title", "description"} and resp.json["description"]
+
+
 def test_every_worker_serves_new_generation(server, tmp_path):
     before = server.health()
     assert before["documents"] == SAMPLE_DOCS
