@@ -6,7 +6,8 @@ Word weights (title, people, stems) are in search/query.py, where the words are 
 
 from __future__ import annotations
 
-__all__ = ["EXACT_BONUS", "NAMED_WEIGHT", "NAMED_WORDS", "RERANK_DEPTH", "ORDERED_WEIGHT", "WINDOW_WEIGHT", "WINDOW"]
+__all__ = ["EXACT_BONUS", "NAMED_WEIGHT", "NAMED_WORDS", "RERANK_DEPTH", "ORDERED_WEIGHT",
+           "WINDOW_WEIGHT", "WINDOW"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
 # Publications the query names rank first, each raised by this share of the best score

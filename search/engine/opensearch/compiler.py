@@ -18,8 +18,8 @@ from collections.abc import Callable
 from search import nodes as n
 from search.engine import RankHints
 from search.morph import readings
-from search.quoted import phrase_key
-from search.weights import EXACT_BONUS, NAMED_WORDS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
+from search.quoted import naming
+from search.weights import EXACT_BONUS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
 __all__ = ["compile_node", "ranked", "NAMED_BOOST", "MATCH_NONE"]
 
@@ -109,21 +109,15 @@ def _bonuses(hints: RankHints, doc_freq: DocFreq, documents: int) -> list[dict]:
 
 
 def _named(hints: RankHints) -> dict | None:
-    """Publications the query names, lifted above the rest after recency, as
-    search/engine/whoosh/ranking.py does: quoting its words as a name (search/quoted.py),
+    """Publications the query names (search/quoted.py `naming`), lifted above the rest
+    after recency, as search/engine/whoosh/ranking.py does: quoting its words as a name,
     or holding its content lemmas side by side, in order, in the title."""
-    if not hints.plain:
+    key, lemmas = naming(hints.plain, hints.words, hints.content_lemmas)
+    clauses = ([{"term": {"quoted": key}}] if key is not None else []) + (
+        [_slots("title", tuple((w,) for w in lemmas), 1, 1.0)] if lemmas else [])
+    if not clauses:
         return None
-    naming = []
-    key = phrase_key(list(hints.words)) if len(hints.words) >= 2 else None
-    if key is not None:
-        naming.append({"term": {"quoted": key}})
-    low, high = NAMED_WORDS
-    if low <= len(hints.content_lemmas) <= high:
-        naming.append(_slots("title", tuple((w,) for w in hints.content_lemmas), 1, 1.0))
-    if not naming:
-        return None
-    return {"constant_score": {"filter": {"bool": {"should": naming}}, "boost": NAMED_BOOST}}
+    return {"constant_score": {"filter": {"bool": {"should": clauses}}, "boost": NAMED_BOOST}}
 
 
 def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,

@@ -17,9 +17,9 @@ from search.engine.whoosh.scoring import Scorer
 from search.engine.whoosh.view import IndexView
 from search.morph import readings
 from search.query import ParsedQuery
-from search.quoted import phrase_key
+from search.quoted import naming
 from search.settings import Settings
-from search.weights import EXACT_BONUS, NAMED_WEIGHT, NAMED_WORDS, RERANK_DEPTH
+from search.weights import EXACT_BONUS, NAMED_WEIGHT, RERANK_DEPTH
 
 __all__ = ["weighting", "bonus_scores", "recency_factor", "rerank", "RERANK_DEPTH",
            "named_docs"]
@@ -64,28 +64,23 @@ def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dic
 
 
 def named_docs(scorer: Scorer, parsed: ParsedQuery, final: np.ndarray) -> np.ndarray:
-    """The matches (`final`) the query names (search/weights.py): quoting it, or holding
-    it in the title."""
-    quoting = quoted_name_docs(scorer, parsed)
-    titled = title_phrase_docs(scorer, parsed)
-    return union(*(docs[final[docs]] for docs in (quoting, titled)))
+    """The matches (`final`) the query names (search/quoted.py `naming`): quoting it, or
+    holding it in the title."""
+    key, lemmas = naming(parsed.plain, parsed.words, parsed.content_lemmas)
+    found = (quoted_name_docs(scorer, key), title_phrase_docs(scorer, lemmas))
+    return union(*(docs[final[docs]] for docs in found))
 
 
-def quoted_name_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
-    """Documents quoting a name whose words are exactly the query's (search/quoted.py)."""
-    if not parsed.plain or len(parsed.words) < 2:
-        return np.zeros(0, np.int64)
-    key = phrase_key(list(parsed.words))
+def quoted_name_docs(scorer: Scorer, key: str | None) -> np.ndarray:
+    """Documents quoting a name whose key is `key` (search/quoted.py)."""
     if key is None or quoted.FIELD not in scorer.searcher.schema:
         return np.zeros(0, np.int64)
     return scorer.postings.documents(quoted.FIELD, key.encode("utf-8"))
 
 
-def title_phrase_docs(scorer: Scorer, parsed: ParsedQuery) -> np.ndarray:
-    """Documents whose title holds the query's content words side by side, in order."""
-    lemmas = parsed.content_lemmas
-    low, high = NAMED_WORDS
-    if not parsed.plain or not low <= len(lemmas) <= high or "title" not in scorer.searcher.schema:
+def title_phrase_docs(scorer: Scorer, lemmas: tuple[str, ...]) -> np.ndarray:
+    """Documents whose title holds `lemmas` side by side, in order."""
+    if not lemmas or "title" not in scorer.searcher.schema:
         return np.zeros(0, np.int64)
     field = scorer.searcher.schema["title"]
     btexts = [field.to_bytes(lemma) for lemma in lemmas]
