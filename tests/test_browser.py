@@ -316,14 +316,17 @@ def test_dates_typed_and_shown_as_dd_mm_yyyy_in_an_english_browser(site, tmp_pat
         drv.quit()
 
 
-def test_page_past_the_last_says_so_once(driver, site):
+@pytest.mark.parametrize(("asked", "shown"), [("99", "99"), ("20000", "10000")])
+def test_page_past_the_last_says_so_once(driver, site, asked, shown):
+    """A page past the last, even past the API's largest page (a hand-edited link),
+    says which pages there are instead of the generic error."""
     from selenium.webdriver.common.by import By
 
-    open_page(driver, site, "/?q=библиотека&page=99")
+    open_page(driver, site, f"/?q=библиотека&page={asked}")
     assert status_text(driver).startswith("Найдено: 70")
     assert not driver.find_element(By.ID, "empty").is_displayed()
     assert len(notices(driver)) == 1, notices(driver)
-    assert "Страницы 99 нет: всего страниц — 7" in notices(driver)[0]
+    assert f"Страницы {shown} нет: всего страниц — 7" in notices(driver)[0]
     driver.find_element(By.CSS_SELECTOR, "#notices a.last-page").click()
     wait(driver).until(lambda d: hits(d))
     assert "page=7" in driver.current_url and notices(driver) == []

@@ -155,6 +155,7 @@
   ];
   var FACET_KEYS = FACETS.map(function (f) { return f.key; });
   var SORTS = ['relevance', 'date_desc', 'date_asc'];
+  var MAX_PAGE = 10000;  // the API's largest page (api/params.py): a deeper link shows the last page notice
   var FACET_COLLAPSED_LIMIT = 8;
 
   function emptyState() {
@@ -172,7 +173,7 @@
     var sort = params.get('sort') || '';
     state.sort = SORTS.indexOf(sort) >= 0 ? sort : '';
     var page = parseInt(params.get('page'), 10);
-    state.page = page > 0 ? page : 1;
+    state.page = page > 0 ? Math.min(page, MAX_PAGE) : 1;
     var perPage = parseInt(params.get('per_page'), 10);
     state.perPage = perPage > 0 ? String(perPage) : '';
     return state;
