@@ -235,8 +235,13 @@ class TopicDictionary:
         return tuple(topic for _, _, topic in scored[:limit])
 
     def topics_for(self, categories: Iterable[str], title: str, body: str) -> tuple[str, ...]:
-        """Topics from the source categories, else from the words."""
-        return self.from_categories(categories) or self.assign(title, body)
+        """Topics from the source categories, then those the words show.
+
+        A site files a post under one rubric («День Победы») while it is also an
+        exhibition: a librarian choosing «Выставки» expects it there too.
+        """
+        named = self.from_categories(categories)
+        return named + tuple(t for t in self.assign(title, body) if t not in named)
 
 
 def _lines(path: Path) -> Iterable[tuple[int, str]]:

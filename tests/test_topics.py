@@ -97,6 +97,16 @@ def test_categories_that_say_nothing_leave_it_to_the_words(topics):
                                                                              "В мире")
 
 
+def test_the_words_add_topics_to_the_categories(topics):
+    """A post the site files under one rubric gets the topics its words show as well."""
+    title = "Книжная выставка «Они сражались за Родину» открылась в библиотеке"
+    body = "В читальном зале открылась книжная выставка к Дню Победы. Выставка продлится месяц."
+    assert "Выставки" in topics.assign(title, body)
+    got = topics.topics_for(["День Победы"], title, body)
+    assert got[0] == topics.from_categories(["День Победы"])[0]
+    assert "Выставки" in got and len(got) == len(set(got))
+
+
 def test_every_mapped_topic_is_in_the_list(topics):
     assert set().union(*topics.categories.values()) <= set(topics.names)
     assert len(topics.names) == len(set(topics.names))
@@ -144,9 +154,10 @@ def test_a_pushed_publication_gets_topics_from_the_list(fresh_index):
 
     client = testing.TestClient(create_app(fresh_index))
     auth = {"Authorization": "Bearer test-token"}
-    for pid, topics, expected in [("t-1", ["world", "some_slug"], ["В мире"]),
+    for pid, topics, expected in [("t-1", ["world", "some_slug"], ["В мире", "Выставки"]),
                                   ("t-2", ["some_slug"], ["Выставки"]),
-                                  ("t-3", ["Юбилеи писателей"], ["Юбилеи писателей"])]:
+                                  ("t-3", ["Юбилеи писателей"], ["Юбилеи писателей",
+                                                                 "Выставки"])]:
         resp = client.simulate_put(f"/api/publications/{pid}", headers=auth, json={
             "title": "Выставка к юбилею", "text": "В зале открылась выставка.",
             "topics": topics})
