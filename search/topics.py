@@ -225,23 +225,32 @@ class TopicDictionary:
                 return mapped
         return (" ".join(category.split()),) if is_cyrillic(category) else ()
 
-    def assign(self, title: str, body: str, limit: int = 3) -> tuple[str, ...]:
-        """Up to `limit` topics the words show (see TopicRule.evidence), strongest first."""
+    def assign(self, title: str, body: str | None, limit: int = 3) -> tuple[str, ...]:
+        """Up to `limit` topics the words show (see TopicRule.evidence), strongest first;
+        with `body` None, those a key word of the title shows."""
         title_terms, _ = _terms(title, self._lemmas)
-        text_terms, size = _terms(f"{title}\n{body[:BODY_CHARS]}", self._lemmas)
+        if body is None:
+            text_terms, size = {}, 0
+        else:
+            text_terms, size = _terms(f"{title}\n{body[:BODY_CHARS]}", self._lemmas)
         scored = [(score, n, topic) for n, (topic, rule) in enumerate(self.rules.items())
                   if (score := rule.evidence(title_terms, text_terms, size))]
         scored.sort(key=lambda item: (-item[0], item[1]))
         return tuple(topic for _, _, topic in scored[:limit])
 
     def topics_for(self, categories: Iterable[str], title: str, body: str) -> tuple[str, ...]:
-        """Topics from the source categories, then those the words show.
+        """Topics from the source categories and those a key word of the title shows;
+        with no category the list knows, those the words show.
 
-        A site files a post under one rubric («День Победы») while it is also an
-        exhibition: a librarian choosing «Выставки» expects it there too.
+        A site files a post under one rubric («День Победы») while its title says it is
+        an exhibition: a librarian choosing «Выставки» expects it there too. (The text
+        of every categorized publication is not read: that tripled a rebuild's serial
+        part on the real corpus, 2.3 -> 9.0 s.)
         """
         named = self.from_categories(categories)
-        return named + tuple(t for t in self.assign(title, body) if t not in named)
+        if not named:
+            return self.assign(title, body)
+        return named + tuple(t for t in self.assign(title, None) if t not in named)
 
 
 def _lines(path: Path) -> Iterable[tuple[int, str]]:

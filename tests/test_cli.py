@@ -56,7 +56,8 @@ def _expected_facets(records: list[dict]) -> dict[str, dict[str, int]]:
     topic_counts: Counter = Counter()
     for r in records:
         own = [r["topic"]] if r.get("topic") else []
-        assigned = own + [t for t in topics.assign(r["title"], r["text"]) if t not in own]
+        words = topics.assign(r["title"], None if own else r["text"])
+        assigned = own + [t for t in words if t not in own]
         topic_counts.update(assigned)
     return {
         "author": dict(Counter(r["author"] for r in records if r.get("author"))),
