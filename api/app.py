@@ -40,17 +40,28 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
                        ("/api/export", resources.Export),
                        ("/api/publications/{pid}", resources.PublicationResource),
                        ("/api/publications/{pid}/similar", resources.Similar)):
-        app.add_route(route, cls(service, settings))
-    app.add_route("/openapi.json", OpenAPI(settings))
-    static = StaticFiles()
+        app.add_route(route, _with_head(cls(service, settings)))
+    app.add_route("/openapi.json", _with_head(OpenAPI(settings)))
+    static = _with_head(StaticFiles())
     app.add_route("/", static)
     app.add_route("/static/{name}", static)
     app.add_route("/widget.js", static, suffix="widget")
     app.add_route("/docs", static, suffix="docs")
     app.add_route("/favicon.ico", static, suffix="favicon")
-    app.add_route("/p/{pid}", PublicationPage(service))
+    app.add_route("/p/{pid}", _with_head(PublicationPage(service)))
     app.add_sink(_not_found, prefix="/")
     return app
+
+
+def _with_head(resource):
+    """HEAD answered as GET without the body (Falcon drops it and keeps the length):
+    uptime monitors and proxies check a URL with HEAD."""
+    for name in dir(type(resource)):
+        if name.startswith("on_get"):
+            head = "on_head" + name.removeprefix("on_get")
+            if not hasattr(resource, head):
+                setattr(resource, head, getattr(resource, name))
+    return resource
 
 
 def _not_found(req, resp, **kwargs):

@@ -108,6 +108,17 @@ def test_search_over_http_keeps_cyrillic(server):
     assert server.get("/api/publications/nope").status == 404
 
 
+@pytest.mark.parametrize("path", ["/api/health", "/", "/widget.js",
+                                  "/api/search?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B8"])
+def test_head_is_answered_like_get_without_a_body(server, path):
+    """Uptime monitors and proxies check URLs with HEAD."""
+    got, head = server.get(path), server.request("HEAD", path)
+    assert head.status == got.status == 200
+    assert head.body == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert int(head.headers["content-length"]) == len(got.body)
+
+
 def test_requests_gunicorn_refuses_get_json_errors(server):
     # a query of 5,000 Cyrillic letters is a request line over gunicorn's limit
     for params in ({"q": "а" * 5000}, None):
