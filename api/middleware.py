@@ -36,7 +36,7 @@ class PublicCors:
             return None
         if "*" in self.origins:
             return "*"
-        return origin if origin in self.origins else None
+        return origin if origin.lower() in self.origins else None
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         if req.method == "OPTIONS" and req.get_header("Access-Control-Request-Method"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -125,7 +126,8 @@ class Settings:
     admin_token: str | None = _setting(
         None, "KARTOTEKA_ADMIN_TOKEN", "Bearer token for PUT/DELETE; admin routes answer 403 when unset.")
     cors_origins: tuple[str, ...] = _setting(
-        (), "KARTOTEKA_CORS_ORIGINS", "Comma-separated origins allowed to call the search API.")
+        (), "KARTOTEKA_CORS_ORIGINS", "Comma-separated origins allowed to call the search API (https://host[:port]; "
+        "* for any).")
     max_body_bytes: int = _setting(
         1_000_000, "KARTOTEKA_MAX_BODY_BYTES", "Largest request body accepted by PUT.", 1)
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")
@@ -150,6 +152,7 @@ class Settings:
             _check_range(f, getattr(self, f.name))
         if self.engine not in ("whoosh", "opensearch"):
             raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: use whoosh or opensearch")
+        object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
                               f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")
@@ -180,6 +183,24 @@ class Settings:
         """(env var, default, help) for every setting, for --help and the README."""
         return [(f.metadata["env"], f.metadata["shown"] or repr(f.default), f.metadata["help"])
                 for f in dataclasses.fields(cls)]
+
+
+_ORIGIN = re.compile(r"(https?)://([^/?#\s]+)/?", re.IGNORECASE)
+
+
+def _origin(value: str) -> str:
+    """A CORS origin as browsers send it (scheme://host[:port], lower case), or "*".
+
+    A trailing slash, as pasted from the address bar, is dropped; anything else that a
+    browser could never send (no scheme, a path) is an error rather than never matching.
+    """
+    if value == "*":
+        return value
+    found = _ORIGIN.fullmatch(value.strip())
+    if not found:
+        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} is not an origin: "
+                          "write it as https://library.example.ru (scheme, host, port if any)")
+    return f"{found[1].lower()}://{found[2].lower()}"
 
 
 def _convert(f: dataclasses.Field, raw: str):

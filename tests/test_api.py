@@ -433,6 +433,24 @@ def test_cors_preflight_for_search(client):
     assert "access-control-allow-origin" not in bad.headers
 
 
+@pytest.mark.parametrize("configured", [ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https")])
+def test_cors_origins_as_pasted_from_the_address_bar_match(fresh_index, configured):
+    c = testing.TestClient(create_app(dataclasses.replace(fresh_index,
+                                                          cors_origins=(configured,))))
+    got = get(c, "/api/search", "q=выставки", headers={"Origin": ORIGIN})
+    assert got.headers["access-control-allow-origin"] == ORIGIN
+
+
+@pytest.mark.parametrize("configured", ["library.example.ru", "https://library.example.ru/search",
+                                        "ftp://library.example.ru"])
+def test_cors_origins_no_browser_sends_are_a_setting_error(configured):
+    from search.errors import ConfigError
+    from search.settings import Settings
+
+    with pytest.raises(ConfigError, match="KARTOTEKA_CORS_ORIGINS"):
+        Settings.from_env({"KARTOTEKA_CORS_ORIGINS": f"https://ok.example,{configured}"})
+
+
 def test_no_cors_on_admin_routes(fresh_index):
     settings = dataclasses.replace(fresh_index, cors_origins=(ORIGIN,))
     c = testing.TestClient(create_app(settings))
