@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -67,11 +68,20 @@ class SecurityHeaders:
 
 
 class BodyLimit:
+    """Bodies over the limit are refused. A chunked body (no Content-Length; gunicorn
+    de-chunks it) is read here, up to the limit, and handed on with its length: Falcon
+    reads a body only as far as Content-Length says, so it would see none."""
+
     def __init__(self, settings: Settings):
         self.limit = settings.max_body_bytes
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         length = req.content_length
+        if length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower():
+            body = req.stream.read(self.limit + 1)
+            length = len(body)
+            if length <= self.limit:
+                req.env["wsgi.input"], req.env["CONTENT_LENGTH"] = io.BytesIO(body), str(length)
         if length is not None and length > self.limit:
             raise falcon.HTTPContentTooLarge(
                 title="Request body too large",

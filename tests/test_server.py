@@ -4,6 +4,7 @@ writes, a killed worker and a reindex under load."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import threading
@@ -185,6 +186,36 @@ def test_no_file_handle_leak_over_reindexes(server, tmp_path):
         assert after[pid] - before[pid] <= 3, (pid, before[pid], after[pid])
         stale = [t for t in fd_targets(pid) if t.startswith(str(server.index_dir)) and "(deleted)" in t]
         assert not stale, stale  # no removed generation is held open
+
+
+def _chunked_put(server, pid: str, body: bytes):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("PUT", f"/api/publications/{pid}", body=iter([body[:7], body[7:]]),
+                     headers={"Authorization": f"Bearer {server.token}",
+                              "Content-Type": "application/json"}, encode_chunked=True)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def test_a_chunked_put_is_read_and_limited(server):
+    """A client that streams its body (Transfer-Encoding: chunked, no Content-Length)."""
+    record = {"title": "Чанковая запись", "text": "Текст про чанковыйпоток."}
+    status, body = _chunked_put(server, "chunked-1", json.dumps(record).encode())
+    assert status == 201, body
+    deadline = time.monotonic() + 10  # the other workers see it at their next reload
+    while (got := server.get("/api/publications/chunked-1")).status != 200:
+        assert time.monotonic() < deadline, got.body
+        time.sleep(0.05)
+    assert got.json["title"] == record["title"]
+    # just over the default limit: the server stops reading there, and what it leaves
+    # unread still fits the socket's buffers (so the client sees the answer, not a reset)
+    huge = json.dumps({"title": "Большая", "text": "x" * 1_000_100}).encode()
+    status, body = _chunked_put(server, "chunked-2", huge)
+    assert status == 413 and body["description"], body
+    assert server.get("/api/publications/chunked-2").status == 404
 
 
 def test_concurrent_puts_are_all_kept(server):
