@@ -13,6 +13,7 @@ from api.params import search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
+from search.record_input import check_record_input
 from search.searcher import SearchService
 from search.settings import Settings
 from search.topics import TopicDictionary
@@ -61,6 +62,7 @@ class PublicationResource:
         if not isinstance(body, dict):
             raise falcon.HTTPBadRequest(title="Invalid publication",
                                         description="send a JSON object with title and text")
+        check_record_input(body, pid)
         body = {**body, "id": _valid_id(pid), "source_file": "api"}
         pub = Publication.from_dict(body, source="api")
         pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.text))

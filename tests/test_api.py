@@ -391,6 +391,32 @@ def test_put_invalid_body_is_400(write_client, body):
     assert_error(resp, 400)
 
 
+@pytest.mark.parametrize(("extra", "said"), [
+    ({"titel": "Опечатка"}, "unknown field 'titel'"),
+    ({"topics": 5}, "topics must be a list of strings"),
+    ({"topics": ["Выставки", 7]}, "topics must be a list of strings"),
+    ({"url": "javascript:alert(1)"}, "is not an http(s) address"),
+    ({"url": "//evil.example/x"}, "is not an http(s) address"),
+    ({"id": "another"}, "is not 'api-3'"),
+])
+def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
+    resp = write_client.simulate_put("/api/publications/api-3", headers=AUTH,
+                                     json={**NEW, **extra})
+    assert said in assert_error(resp, 400)["description"]
+    assert write_client.simulate_get("/api/publications/api-3").status_code == 404
+
+
+def test_put_takes_back_what_get_gives(write_client):
+    """A record read by GET can be edited and sent back as it is."""
+    record = write_client.simulate_get("/api/publications/zlat-2021-001").json
+    record = {**record, "title": record["title"] + " (исправлено)", "url": "/news/1"}
+    resp = write_client.simulate_put("/api/publications/zlat-2021-001", headers=AUTH,
+                                     json=record)
+    assert resp.status_code == 200, resp.text
+    got = write_client.simulate_get("/api/publications/zlat-2021-001").json
+    assert got["title"] == record["title"] and got["url"] == "/news/1"
+
+
 def test_put_malformed_json_is_400(write_client):
     resp = write_client.simulate_put("/api/publications/api-2", body=b"{not json",
                                      headers={**AUTH, "Content-Type": "application/json"})

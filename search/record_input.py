@@ -1,0 +1,41 @@
+"""What a publication sent to the API (PUT) may hold, stricter than a corpus record.
+
+A corpus line is read leniently (unknown fields ignored: exports carry many); a record
+an editor sends is checked, so a typo in a field name or a wrong type is told back
+instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.errors import InvalidRecord
+
+__all__ = ["check_record_input", "RECORD_FIELDS"]
+
+# What GET /api/publications/{id} returns (so a record read can be sent back), and the
+# names the README gives for writing (`date`, a single `topic`).
+RECORD_FIELDS = ("id", "title", "text", "date", "published", "author", "author_position",
+                 "photographer", "topics", "topic", "library", "url", "parent_id")
+# A link a reader may follow: http(s), or a path on the library's own site.
+_LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
+
+
+def check_record_input(data: dict, pid: str) -> None:
+    """Raise InvalidRecord naming the first problem of a record sent by PUT to `pid`."""
+    if data.get("id") not in (None, pid):
+        raise InvalidRecord(f"the record's id {str(data['id'])[:100]!r} is not {pid!r}, "
+                            "the one in the address")
+    unknown = sorted(set(data) - set(RECORD_FIELDS) - {"source_file"})
+    if unknown:
+        raise InvalidRecord(f"unknown field {', '.join(map(repr, unknown))}; "
+                            f"known: {', '.join(RECORD_FIELDS)}")
+    for name in ("topics", "topic"):
+        value = data.get(name)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise InvalidRecord(f"{name} must be a list of strings")
+    url = data.get("url")
+    if isinstance(url, str) and url.strip() and not _LINK.fullmatch(url.strip()):
+        raise InvalidRecord(f"url {url[:100]!r} is not an http(s) address or a path on the site")
