@@ -149,13 +149,26 @@ def _search_parser(sub) -> None:
     p.add_argument("--format", choices=["csv", "xlsx"],
                    help="export every match (not one page) as CSV or XLSX")
     p.add_argument("--output", type=Path,
-                   help="file for --format (CSV goes to stdout without it)")
+                   help="file for the export (CSV goes to stdout without it); without "
+                   "--format, a name ending in .csv or .xlsx gives the format")
     _global_options(p, top=False)
+
+
+def _export_format(args) -> None:
+    """`search --output FILE` without --format: the format is FILE's extension."""
+    if getattr(args, "output", None) is None or args.format is not None:
+        return
+    args.format = {".csv": "csv", ".xlsx": "xlsx"}.get(args.output.suffix.lower())
+    if args.format is None:
+        print("error: --output needs --format csv|xlsx, or a FILE ending in .csv or .xlsx "
+              "(see `kartoteka search --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _export_format(args)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)

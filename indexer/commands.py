@@ -13,7 +13,7 @@ from pathlib import Path
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.progress import ReindexProgress
-from indexer.sources import Skip, count_items, iter_publications
+from indexer.sources import Skip, count_items, iter_publications, unreadable_sources
 from search import morph
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
@@ -44,11 +44,14 @@ def reindex(settings, args) -> int:
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
     if args.sample:
         sources.append(SAMPLE_DIR)
+    if _unreadable(sources):
+        return EXIT_ERROR
     removed = engine.tidy()
     if removed:
         log.info("removed %d half-written index director%s left by an interrupted run",
                  len(removed), "y" if len(removed) == 1 else "ies")
     skipped: list[Skip] = []
+    warned: list[Skip] = []
     topics = TopicDictionary.load(settings.topics_file)
     crawled = _crawl(urls, settings, args, state_dir, _generation(engine), topics) if urls else None
     if crawled is not None and crawled.failed_sites and not args.incremental:
@@ -62,8 +65,12 @@ def reindex(settings, args) -> int:
               file=sys.stderr)
         return EXIT_ERROR
 
+    def warn(where: str, message: str) -> None:
+        warned.append(Skip(where, message))
+        log.warning("warning %s: %s", where, message)
+
     def publications():
-        for item in iter_publications(sources, topics, settings.max_source_bytes):
+        for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
             if isinstance(item, Skip):
                 skipped.append(item)
                 log.warning("skipped %s: %s", item.where, item.reason)
@@ -94,6 +101,8 @@ def reindex(settings, args) -> int:
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
     _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
+    if warned:
+        print(f"  warned {len(warned)}: indexed without a date that could not be read")
     if crawled is not None:
         _web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
@@ -101,6 +110,21 @@ def reindex(settings, args) -> int:
     if crawled is not None and crawled.failed_sites:
         return EXIT_ERROR
     return 0
+
+
+def _unreadable(sources: list[Path]) -> bool:
+    """Report the named paths that are missing or cannot be read; the run then stops.
+
+    As with a site that cannot be read: nothing is indexed or removed, since an export that
+    is not mounted would otherwise empty the index (or its part from that path).
+    """
+    bad = unreadable_sources(sources)
+    for item in bad:
+        print(f"error: {item.where}: {item.reason}", file=sys.stderr)
+    if bad:
+        print("error: a source could not be read; the index was left as it was",
+              file=sys.stderr)
+    return bool(bad)
 
 
 def _generation(engine) -> str | None:

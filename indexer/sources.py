@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
-from collections.abc import Iterator
+import reprlib
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
+from indexer.dates import parse_date_text
 from indexer.extract import publication_from_page
 from search.errors import ExtractError, InvalidRecord
-from search.models import Publication
+from search.models import Publication, parse_iso_date
 
-__all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "PAGE_SUFFIXES"]
+__all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "unreadable_sources",
+           "PAGE_SUFFIXES"]
+
+Warn = Callable[[str, str], None]  # (where, message): a record indexed with something dropped
 
 PAGE_SUFFIXES = {".txt", ".html", ".htm", ".php", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -45,9 +53,37 @@ def expand_sources(sources: list[Path]) -> Iterator[Path | Skip]:
             yield Skip(str(source), "no such file or directory")
 
 
-def iter_publications(sources: list[Path], topics=None,
-                      max_bytes: int = 20_000_000) -> Iterator[Publication | Skip]:
-    """Every publication of every source, or a Skip for what cannot be read."""
+def unreadable_sources(sources: list[Path]) -> list[Skip]:
+    """The named sources that do not exist or cannot be opened at all.
+
+    Checked before anything is indexed: a missing export must not read as an empty one
+    (which a rebuild would index as nothing and an incremental run would empty out).
+    """
+    found = []
+    for source in sources:
+        try:
+            mode = source.stat().st_mode
+            if stat.S_ISDIR(mode):
+                with os.scandir(source):
+                    pass
+            elif stat.S_ISREG(mode):
+                os.close(os.open(source, os.O_RDONLY | os.O_NONBLOCK))
+            else:
+                found.append(Skip(str(source), "not a file or directory"))
+        except (FileNotFoundError, NotADirectoryError):
+            found.append(Skip(str(source), "no such file or directory"))
+        except OSError as exc:
+            found.append(Skip(str(source), f"cannot read: {exc.strerror or exc}"))
+    return found
+
+
+def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_000,
+                      warn: Warn | None = None) -> Iterator[Publication | Skip]:
+    """Every publication of every source, or a Skip for what cannot be read.
+
+    `warn(where, message)` hears of records indexed without a part they had (a date that
+    cannot be read).
+    """
     for item in expand_sources(sources):
         if isinstance(item, Skip):
             yield item
@@ -58,7 +94,7 @@ def iter_publications(sources: list[Path], topics=None,
             yield Skip(str(item), f"cannot read: {exc.strerror}")
             continue
         if item.suffix.lower() in JSONL_SUFFIXES:
-            yield from _jsonl(item, topics, max_bytes)
+            yield from _jsonl(item, topics, max_bytes, warn)
         elif size > max_bytes:
             yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
         elif (kind := _cms_kind(item) or _document_kind(item)) in ("wxr", "wp-json"):
@@ -102,8 +138,11 @@ def _count_posts(path: Path) -> int:
     return len(value) if isinstance(value, list) else 1
 
 
-def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:
-    """One publication per line; a line over `max_bytes` is skipped, not the file."""
+def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Publication | Skip]:
+    """One publication per line; a line over `max_bytes` is skipped, not the file.
+
+    A UTF-8 byte order mark (Windows editors write one) is not part of the first record.
+    """
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -112,13 +151,15 @@ def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:
     with handle:
         for number, raw in enumerate(handle, 1):
             where = f"{path}:{number}"
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
                 continue
             if len(raw) > max_bytes:
                 yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})")
                 continue
             try:
-                record = json.loads(raw.decode("utf-8"))
+                record, problem = _readable_date(json.loads(raw.decode("utf-8")))
                 pub = Publication.from_dict(record, source=f"{path}#{number}")
             except UnicodeDecodeError:
                 yield Skip(where, "not UTF-8 text")
@@ -129,7 +170,28 @@ def _jsonl(path: Path, topics, max_bytes: int) -> Iterator[Publication | Skip]:
             except InvalidRecord as exc:
                 yield Skip(where, str(exc))
                 continue
+            if problem and warn is not None:
+                warn(where, problem)
             yield _with_topics(pub, topics)
+
+
+def _readable_date(record):
+    """The record with its date as YYYY-MM-DD when it is written otherwise (`31.12.2024`,
+    `12 ноября 2024 г.`), or without it when it cannot be read: (record, what was dropped).
+    """
+    if not isinstance(record, dict):
+        return record, None
+    key = "date" if "date" in record else "published"  # as Publication.from_dict reads it
+    value = record.get(key)
+    try:
+        parse_iso_date(value)
+        return record, None
+    except InvalidRecord:
+        found = parse_date_text(value) if isinstance(value, str) else None
+    if found is not None:
+        return {**record, key: found.isoformat()}, None
+    return {**record, key: None}, (f"date {reprlib.repr(value)} not understood; "
+                                   "indexed without a date")
 
 
 def _head(path: Path, size: int = 4096) -> bytes:

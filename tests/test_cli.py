@@ -111,9 +111,10 @@ def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
 
 
 def test_reindex_progress_has_a_total_an_eta_and_a_commit_phase(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
     out, err = _on_a_terminal(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL),
-                               str(tmp_path / "missing.jsonl")])
-    total = len(RECORDS) + 1  # the missing file is counted as one skipped item
+                               str(tmp_path / "empty.txt")])
+    total = len(RECORDS) + 1  # the empty file is counted as one skipped item
     # the total is known from the start; elapsed<remaining is the ETA
     assert re.search(rf"indexing:   0%\|[ ]+\| 0/{total} \[00:00<\?", err), err
     assert re.search(rf"indexing: 100%\|█+\| {total}/{total} \[\d\d:\d\d<00:00", err), err
@@ -363,12 +364,97 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
         ("page-e_cp1251.txt", "Новогодний утренник в библиотеке")]
 
 
-def test_missing_source_is_reported(tmp_path, capsys, caplog):
-    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
-                 str(JSONL), str(tmp_path / "nope.jsonl")]) == 0
+def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(("\ufeff" + _good_record("bom-1", "Путешествия") + "\r\n"
+                     + _good_record("bom-2", "Поход") + "\r\n").encode("utf-8"))
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(bom)]) == 0
+    assert capsys.readouterr().out.startswith("indexed: 2  updated: 0  removed: 0  skipped: 0")
+    assert sorted(h["id"] for h in _browse_all(capsys, index_dir)["hits"]) == ["bom-1", "bom-2"]
+
+
+def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, caplog):
+    text = "Читатели обсудили новые книги о путешествиях."
+    records = [{"id": "d-dots", "title": "Точки", "text": text, "date": "31.12.2024"},
+               {"id": "d-words", "title": "Слова", "text": text, "published": "3 марта 2023 г."},
+               {"id": "d-iso", "title": "ISO", "text": text, "date": "2022-05-06T10:00:00"},
+               {"id": "d-bad", "title": "Плохая", "text": text, "date": "вчера"},
+               {"id": "d-none", "title": "Без даты", "text": text}]
+    source = tmp_path / "dates.jsonl"
+    _write_jsonl(source, records)
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
-    assert f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 1" in captured.out
-    assert "no such file or directory" in captured.err + caplog.text
+    lines = captured.out.splitlines()
+    assert lines[0] == "indexed: 5  updated: 0  removed: 0  skipped: 0"
+    assert "  warned 1: indexed without a date that could not be read" in lines
+    assert (f"warning {source}:4: date 'вчера' not understood; indexed without a date"
+            in captured.err + caplog.text)
+    published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
+    assert published == {"d-dots": "2024-12-31", "d-words": "2023-03-03",
+                         "d-iso": "2022-05-06", "d-bad": None, "d-none": None}
+
+
+def test_rebuild_with_a_missing_source_keeps_the_index(tmp_path, capsys):
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    capsys.readouterr()
+    missing = tmp_path / "exprot"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(JSONL),
+                 str(missing)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"error: {missing}: no such file or directory",
+        "error: a source could not be read; the index was left as it was"]
+    assert captured.out == ""
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+    assert _browse_all(capsys, index_dir)["total"] == len(RECORDS)
+
+
+def test_cron_rebuild_of_the_sample_and_a_missing_path_fails(tmp_path, capsys):
+    """The real command as cron runs it (stdin from /dev/null, no terminal)."""
+    import os
+
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    missing = tmp_path / "srv" / "library" / "exprot"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    proc = subprocess.run([sys.executable, "-m", "indexer", "--quiet", "--index-dir",
+                           str(index_dir), "reindex", "--sample", str(missing)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert f"error: {missing}: no such file or directory\n" in proc.stderr
+    assert proc.stdout == ""
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+    assert _browse_all(capsys, index_dir)["total"] == len(RECORDS)
+
+
+@pytest.mark.parametrize(("name", "head"), [("found.csv", b"\xef\xbb\xbf"),
+                                            ("found.XLSX", b"PK\x03\x04")])
+def test_search_output_takes_the_format_from_its_extension(jsonl_index, tmp_path, capsysbinary,
+                                                           name, head):
+    out = tmp_path / name
+    assert main(["--index-dir", str(jsonl_index), "search", "библиотека", "--output",
+                 str(out)]) == 0
+    assert capsysbinary.readouterr().out == b""
+    assert out.read_bytes().startswith(head)
+
+
+def test_search_output_of_another_extension_needs_a_format(jsonl_index, tmp_path, capsys):
+    out = tmp_path / "found.txt"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--index-dir", str(jsonl_index), "search", "библиотека", "--output", str(out)])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: --output needs --format csv|xlsx")
+    assert captured.err.count("\n") == 1 and captured.out == ""
+    assert not out.exists()
 
 
 # -- incremental ---------------------------------------------------------------------
@@ -417,6 +503,24 @@ def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(
         [RECORDS[1]["id"], RECORDS[2]["id"]])
+
+
+def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
+    src = tmp_path / "export"
+    src.mkdir()
+    _write_jsonl(src / "a.jsonl", RECORDS[:3])
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    src.rename(tmp_path / "unmounted")
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: {src}: no such file or directory\n")
+    assert "removed" not in captured.out
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
 
 
 def test_incremental_without_index_builds_one(tmp_path, capsys):
