@@ -145,8 +145,9 @@ class Health:
             age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(built)
             age_hours = round(age.total_seconds() / 3600, 2)
         stale = age_hours is None or age_hours > self.settings.stale_after_hours
-        resp.media = {"status": "stale" if stale else "ok", **info, "age_hours": age_hours,
-                      "stale": stale}
+        # an index with nothing in it serves no one: a monitor should see it as well
+        status = "empty" if not info.get("documents") else "stale" if stale else "ok"
+        resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale}
 
 
 EXPORT_COLUMNS = export.COLUMNS

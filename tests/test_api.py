@@ -143,6 +143,27 @@ def test_health_shape(client, everything):
     assert data["last_reindex"]
 
 
+def test_health_ages_the_last_reindex_not_the_last_put(write_client):
+    """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
+    import time
+
+    before = get(write_client, "/api/health").json
+    time.sleep(1.1)  # built_at has whole seconds
+    put = write_client.simulate_put("/api/publications/health-1", json=NEW, headers=AUTH)
+    assert put.status_code == 201
+    after = get(write_client, "/api/health").json
+    assert after["documents"] == before["documents"] + 1
+    assert after["last_reindex"] == before["last_reindex"]
+
+
+def test_health_of_an_index_with_nothing_in_it_says_empty(write_client, everything):
+    for hit in everything:
+        assert write_client.simulate_delete(f"/api/publications/{hit['id']}",
+                                            headers=AUTH).status_code == 200
+    data = get(write_client, "/api/health").json
+    assert data["documents"] == 0 and data["status"] == "empty"
+
+
 def test_export_csv(client):
     resp = get(client, "/api/export", "q=выставки&format=csv")
     assert resp.status_code == 200

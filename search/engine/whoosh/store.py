@@ -85,10 +85,14 @@ class IndexLocation:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def touch_meta(self, path: Path, **extra) -> None:
+    def touch_meta(self, path: Path, reindexed: bool = True, **extra) -> None:
+        """Record a change of the generation at `path`: `built_at` is the last reindex
+        (what /api/health ages), `changed_at` the last change of any kind (a PUT too)."""
         meta = self.read_meta(path)
-        meta.update(extra, schema_version=SCHEMA_VERSION,
-                    built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        meta.update(extra, schema_version=SCHEMA_VERSION, changed_at=now)
+        if reindexed or "built_at" not in meta:
+            meta["built_at"] = now
         _atomic_write(path / META_FILE, json.dumps(meta, ensure_ascii=False))
 
     # -- writing ----------------------------------------------------------------

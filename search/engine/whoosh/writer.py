@@ -194,7 +194,7 @@ def upsert(location: IndexLocation, publications: Iterable[Publication],
                 raise
             if journal:
                 Journal(location.root).record_put(pubs)
-            location.touch_meta(info.path)
+            location.touch_meta(info.path, reindexed=False)
         finally:
             ix.close()
     return len(pubs)
@@ -218,7 +218,7 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
             if removed:
                 if journal:
                     Journal(location.root).record_delete(ids)
-                location.touch_meta(info.path)
+                location.touch_meta(info.path, reindexed=False)
         finally:
             ix.close()
     return removed
