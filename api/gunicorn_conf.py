@@ -25,6 +25,9 @@ max_requests_jitter = 5000
 limit_request_line = 8190  # gunicorn's most; a longer line gets the JSON 400 below
 accesslog = None  # the app's AccessLog middleware writes one JSON line per request
 loglevel = "info"
+# gunicorn 25+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
+# two `kartoteka serve` would share it, and a read-only home logs an error at every start.
+control_socket_disable = True
 
 
 def on_starting(server):

@@ -279,6 +279,19 @@ def test_full_reindex_under_load(server, tmp_path):
     assert server.get("/api/search", {"q": "выставка"}).json["total"] > 0
 
 
+def test_two_servers_of_one_user_share_no_control_socket(sample_index_dir, tmp_path):
+    """gunicorn 25+ would open ~/.gunicorn/gunicorn.ctl for each: one path for both."""
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    env = {"HOME": str(tmp_path / "home"), "XDG_RUNTIME_DIR": ""}
+    (tmp_path / "home").mkdir()
+    with run_gunicorn(index_dir, tmp_path, workers=1, env=env) as one, \
+            run_gunicorn(index_dir, tmp_path, workers=1, env=env) as two:
+        assert one.get("/api/health").status == two.get("/api/health").status == 200
+        logs = one.log() + two.log()
+    assert not (tmp_path / "home" / ".gunicorn").exists()
+    assert "Control server" not in logs and "[ERROR]" not in logs, logs
+
+
 def test_server_log_has_no_tracebacks(server):
     server.get("/api/search", {"q": '"((( OR'})
     server.get("/api/search", {"page": "0"})
