@@ -65,7 +65,7 @@ def _with_head(resource):
 
 
 def _not_found(req, resp, **kwargs):
-    raise falcon.HTTPNotFound(title="Not found", description=f"no route {req.path[:200]!r}")
+    raise falcon.HTTPNotFound(title="Не найдено", description=f"адреса {req.path[:200]!r} нет")
 
 
 def _dumps(obj) -> str:

@@ -22,22 +22,43 @@ from search.errors import (
     SearchError,
 )
 
-__all__ = ["install_error_handlers", "public_message"]
+__all__ = ["install_error_handlers", "public_message", "russian"]
 
 log = logging.getLogger("kartoteka.api")
 
+# (kind, status, title, description): a description None is the error's own message (a
+# user's mistake, said in Russian where it is raised); the server's states get a fixed
+# Russian one, their English details go to the log.
 _STATUS = [
-    (QueryError, falcon.HTTP_400, "Invalid request"),
-    (InvalidRecord, falcon.HTTP_400, "Invalid publication"),
-    (ExtractError, falcon.HTTP_400, "Invalid publication"),
-    (NotFound, falcon.HTTP_404, "Not found"),
-    (IndexMissing, falcon.HTTP_503, "Index not available"),
-    (SchemaMismatch, falcon.HTTP_503, "Index not available"),
-    (IndexBusy, falcon.HTTP_503, "Index busy"),
-    (EngineUnavailable, falcon.HTTP_503, "Index not available"),
-    (RebuildFailed, falcon.HTTP_503, "Index busy"),
-    (ConfigError, falcon.HTTP_500, "Configuration error"),
+    (QueryError, falcon.HTTP_400, "Неверный запрос", None),
+    (InvalidRecord, falcon.HTTP_400, "Неверная публикация", None),
+    (ExtractError, falcon.HTTP_400, "Неверная публикация", None),
+    (NotFound, falcon.HTTP_404, "Не найдено", None),
+    (IndexMissing, falcon.HTTP_503, "Индекс недоступен",
+     "индекса ещё нет: его строит команда kartoteka reindex"),
+    (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен",
+     "индекс построен другой версией: перестройте его командой kartoteka reindex"),
+    (IndexBusy, falcon.HTTP_503, "Индекс занят",
+     "индекс сейчас записывается: повторите запрос через секунду"),
+    (EngineUnavailable, falcon.HTTP_503, "Индекс недоступен",
+     "поисковый кластер не отвечает; подробности в журнале сервера"),
+    (RebuildFailed, falcon.HTTP_503, "Индекс занят",
+     "перестроить индекс не удалось; подробности в журнале сервера"),
+    (ConfigError, falcon.HTTP_500, "Ошибка настройки",
+     "сервер настроен неверно; подробности в журнале сервера"),
 ]
+# Falcon's and the server's own refusals (a method a route does not take, a missing
+# header), in Russian by status.
+_BY_STATUS = {
+    400: ("Неверный запрос", "запрос не удалось разобрать"),
+    404: ("Не найдено", "такого адреса нет"),
+    405: ("Метод не поддерживается", "этот адрес не принимает такой метод"),
+    411: ("Нужна длина тела", "укажите Content-Length"),
+    413: ("Слишком большое тело запроса", "тело запроса слишком велико"),
+    414: ("Слишком длинный адрес", "адрес запроса слишком длинный: сократите запрос"),
+    415: ("Неподдерживаемый тип", "пришлите тело в формате application/json"),
+    431: ("Слишком большие заголовки", "заголовки запроса слишком велики"),
+}
 
 
 # A server file path: a slash not inside a URL or a word, then at least one more part.
@@ -54,24 +75,40 @@ def public_message(message: str) -> str:
 
 
 def _search_error(req, resp, exc: SearchError, params):
-    for kind, status, title in _STATUS:
+    for kind, status, title, description in _STATUS:
         if isinstance(exc, kind):
             headers = {"Retry-After": "1"} if isinstance(exc, IndexBusy) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
-                log.warning("%s on %s: %s", title, req.relative_uri, exc)
-            raise falcon.HTTPError(status, title=title, description=public_message(str(exc)),
-                                   headers=headers)
+                log.warning("%s on %s: %s", kind.__name__, req.relative_uri, exc)
+            raise falcon.HTTPError(status, title=title, headers=headers,
+                                   description=description or public_message(str(exc)))
     log.warning("error on %s: %s", req.relative_uri, exc)
-    raise falcon.HTTPInternalServerError(title="Internal error",
-                                         description=public_message(str(exc)))
+    raise falcon.HTTPInternalServerError(title="Внутренняя ошибка",
+                                         description=_SERVER_FAILED)
+
+
+_SERVER_FAILED = "сбой на сервере; ошибка записана в журнал"
 
 
 def _unexpected(req, resp, exc: Exception, params):
     if isinstance(exc, falcon.HTTPError):
         raise exc
     log.exception("unhandled error on %s %s", req.method, req.relative_uri)
-    raise falcon.HTTPInternalServerError(
-        title="Internal error", description="The server failed; the error has been logged.")
+    raise falcon.HTTPInternalServerError(title="Внутренняя ошибка", description=_SERVER_FAILED)
+
+
+def russian(status: int, title: str | None, description: str | None) -> tuple[str, str]:
+    """(title, description) of an error in Russian: ours are already, Falcon's and the
+    server's own (English, no Cyrillic) are replaced by their status's."""
+    default = _BY_STATUS.get(status, ("Ошибка", "запрос не выполнен"))
+    if not title or not _CYRILLIC.search(title):
+        title = default[0]
+    if not description or not _CYRILLIC.search(description):
+        description = default[1]
+    return title, description
+
+
+_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
 def _serialize(req, resp, exc: falcon.HTTPError) -> None:
@@ -80,8 +117,8 @@ def _serialize(req, resp, exc: falcon.HTTPError) -> None:
         resp.text = not_found_page(req.path)
         return
     resp.content_type = falcon.MEDIA_JSON
-    body = {"title": exc.title or "Error", "description": exc.description or exc.title or ""}
-    resp.media = body
+    title, description = russian(exc.status_code, exc.title, exc.description)
+    resp.media = {"title": title, "description": description}
 
 
 def install_error_handlers(app: falcon.App) -> None:

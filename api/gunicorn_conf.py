@@ -11,6 +11,7 @@ import logging
 
 from gunicorn import util
 
+from api.errors import russian
 from search.settings import Settings
 
 _settings = Settings.from_env()
@@ -39,7 +40,11 @@ def _json_error(sock, status_int, reason, mesg):
     """gunicorn's own answers to a request it cannot parse (a request line over its limit:
     a query of 1,400+ Cyrillic letters, percent-encoded; a malformed request line) as the
     API's JSON errors, instead of its HTML page. The workers call util.write_error."""
-    body = json.dumps({"title": reason, "description": mesg}).encode("utf-8")
+    title, description = russian(status_int, None, None)
+    if status_int == 400 and "line" in str(mesg).lower():
+        description = "строка запроса слишком длинная или неверная: сократите запрос"
+    body = json.dumps({"title": title, "description": description},
+                      ensure_ascii=False).encode("utf-8")
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
     util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -84,8 +84,8 @@ class BodyLimit:
                 req.env["wsgi.input"], req.env["CONTENT_LENGTH"] = io.BytesIO(body), str(length)
         if length is not None and length > self.limit:
             raise falcon.HTTPContentTooLarge(
-                title="Request body too large",
-                description=f"the body is {length} bytes; the limit is {self.limit}")
+                title="Слишком большое тело запроса",
+                description=f"тело запроса больше {self.limit} байт")
 
 
 class Utf8QueryString:
@@ -104,8 +104,8 @@ class Utf8QueryString:
             urllib.parse.unquote_to_bytes(data).decode("utf-8")
         except UnicodeDecodeError:
             raise falcon.HTTPBadRequest(
-                title="Invalid parameter",
-                description="the query string is not valid UTF-8") from None
+                title="Неверный параметр",
+                description="строка запроса — не UTF-8: закодируйте её в UTF-8") from None
 
 
 class AccessLog:

@@ -161,7 +161,7 @@ class PublicationPage:
         try:
             validate_id(pid)
         except InvalidRecord:
-            raise falcon.HTTPNotFound(title="Not found", description="no such publication") \
+            raise falcon.HTTPNotFound(title="Не найдено", description="такой публикации нет") \
                 from None
         record = self.service.get(pid)  # NotFound -> 404
         parent = None

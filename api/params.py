@@ -1,15 +1,33 @@
-"""Query-string parameters to a validated SearchRequest."""
+"""Query-string parameters to a validated SearchRequest; every complaint in Russian."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import falcon
 
 from search.models import SORTS, SearchRequest
 from search.settings import Settings
 
-__all__ = ["search_request", "text_param"]
+__all__ = ["search_request", "text_param", "int_param", "bad_parameter"]
+
+_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: int() would also take «٣» or «３»
+
+
+def bad_parameter(description: str) -> falcon.HTTPBadRequest:
+    return falcon.HTTPBadRequest(title="Неверный параметр", description=description)
+
+
+def int_param(req: falcon.Request, name: str, low: int, high: int, default: int) -> int:
+    """A whole-number parameter within [low, high]."""
+    raw = req.get_param(name)
+    if raw in (None, ""):
+        return default
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        raise bad_parameter(f"«{name}» должен быть целым числом от {low} до {high}, "
+                            f"а не {raw[:20]!r}")
+    return int(raw)
 
 
 def _date(req: falcon.Request, name: str) -> dt.date | None:
@@ -19,13 +37,16 @@ def _date(req: falcon.Request, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise falcon.HTTPBadRequest(
-            title="Invalid parameter",
-            description=f"'{name}' must be a date in YYYY-MM-DD form, got {raw[:40]!r}") from None
+        raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31), "
+                            f"а не {raw[:40]!r}") from None
 
 
-def _values(req: falcon.Request, name: str) -> tuple[str, ...]:
+def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ...]:
     values = req.get_param_as_list(name) or []
+    for value in values:
+        if len(value) > settings.max_query_length:
+            raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
+                                "символов")
     return tuple(v for v in values if v)
 
 
@@ -34,9 +55,9 @@ def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     value = req.get_param(name) or ""
     if len(value) > settings.max_query_length:
         raise falcon.HTTPBadRequest(
-            title="Query too long",
-            description=f"'{name}' is {len(value)} characters long; the limit is "
-                        f"{settings.max_query_length}")
+            title="Слишком длинный запрос",
+            description=f"«{name}» длиной {len(value)} символов, а можно не больше "
+                        f"{settings.max_query_length}: сократите запрос")
     return "".join(c if c.isprintable() else " " for c in value)
 
 
@@ -45,21 +66,18 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
-        raise falcon.HTTPBadRequest(
-            title="Invalid parameter",
-            description=f"unknown sort {sort[:40]!r}: use one of {', '.join(SORTS)}")
+        raise bad_parameter(f"неизвестный порядок {sort[:40]!r}: можно {', '.join(SORTS)}")
     years = []
-    for raw in _values(req, "year"):
-        if not raw.isdigit() or not 1000 <= int(raw) <= 9999:
-            raise falcon.HTTPBadRequest(title="Invalid parameter",
-                                        description=f"'year' must be a 4-digit year, got {raw[:20]!r}")
+    for raw in _values(req, "year", settings):
+        if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
+            raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {raw[:20]!r}")
         years.append(int(raw))
-    page = req.get_param_as_int("page", min_value=1, max_value=10_000, default=1) if paged else 1
-    per_page = (req.get_param_as_int("per_page", min_value=1, max_value=settings.max_page_size,
-                                     default=settings.page_size) if paged else settings.page_size)
+    page = int_param(req, "page", 1, 10_000, 1) if paged else 1
+    per_page = (int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
+                if paged else settings.page_size)
     return SearchRequest(
-        q=q, topics=_values(req, "topic"), authors=_values(req, "author"),
-        libraries=_values(req, "library"), years=tuple(years),
+        q=q, topics=_values(req, "topic", settings), authors=_values(req, "author", settings),
+        libraries=_values(req, "library", settings), years=tuple(years),
         date_from=_date(req, "from"), date_to=_date(req, "to"),
         sort=sort or ("relevance" if q.strip() else "date_desc"),
         page=page, per_page=per_page)

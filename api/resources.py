@@ -9,7 +9,7 @@ from dataclasses import replace
 import falcon
 
 from api.errors import public_message
-from api.params import search_request, text_param
+from api.params import bad_parameter, int_param, search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
@@ -35,7 +35,7 @@ class Suggest:
 
     def on_get(self, req, resp):
         q = text_param(req, "q", self.settings)
-        limit = req.get_param_as_int("limit", min_value=1, max_value=10, default=10)
+        limit = int_param(req, "limit", 1, 10, 10)
         resp.media = {"query": q, "suggestions": self.service.suggest(q, limit)}
 
 
@@ -43,7 +43,7 @@ def _valid_id(pid: str) -> str:
     try:
         return validate_id(pid)
     except InvalidRecord as exc:
-        raise falcon.HTTPNotFound(title="Not found", description=str(exc)) from None
+        raise falcon.HTTPNotFound(title="Не найдено", description=str(exc)) from None
 
 
 class PublicationResource:
@@ -58,10 +58,14 @@ class PublicationResource:
 
     def on_put(self, req, resp, pid):
         self._authorize(req)
-        body = req.get_media(default_when_empty=None)
+        try:
+            body = req.get_media(default_when_empty=None)
+        except falcon.MediaMalformedError:
+            body = "malformed"
         if not isinstance(body, dict):
-            raise falcon.HTTPBadRequest(title="Invalid publication",
-                                        description="send a JSON object with title and text")
+            raise falcon.HTTPBadRequest(
+                title="Неверная публикация",
+                description="пришлите объект JSON с полями title и text (UTF-8)")
         check_record_input(body, pid)
         body = {**body, "id": _valid_id(pid), "source_file": "api"}
         pub = Publication.from_dict(body, source="api")
@@ -75,7 +79,7 @@ class PublicationResource:
         self._authorize(req)
         removed = self.service.engine.delete([_valid_id(pid)])
         if not removed:
-            raise falcon.HTTPNotFound(title="Not found", description=f"no publication {pid!r}")
+            raise falcon.HTTPNotFound(title="Не найдено", description=f"публикации {pid!r} нет")
         resp.media = {"id": pid, "status": "deleted"}
 
     def _topics(self) -> TopicDictionary:
@@ -95,17 +99,19 @@ class PublicationResource:
         token = self.settings.admin_token
         if not token:
             raise falcon.HTTPForbidden(
-                title="Writes disabled",
-                description="set KARTOTEKA_ADMIN_TOKEN on the server to allow PUT and DELETE")
+                title="Запись отключена",
+                description="чтобы разрешить PUT и DELETE, задайте на сервере "
+                            "KARTOTEKA_ADMIN_TOKEN")
         header = req.get_header("Authorization") or ""
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not given:
-            raise falcon.HTTPUnauthorized(title="Token required",
-                                          description="send 'Authorization: Bearer <token>'",
+            raise falcon.HTTPUnauthorized(title="Нужен токен",
+                                          description="пришлите заголовок "
+                                                      "«Authorization: Bearer <токен>»",
                                           challenges=["Bearer"])
         if not hmac.compare_digest(given.strip().encode(), token.encode()):
-            raise falcon.HTTPForbidden(title="Wrong token",
-                                       description="the admin token is not valid")
+            raise falcon.HTTPForbidden(title="Неверный токен",
+                                       description="токен администратора не подходит")
 
 
 class Similar:
@@ -113,7 +119,7 @@ class Similar:
         self.service = service
 
     def on_get(self, req, resp, pid):
-        limit = req.get_param_as_int("limit", min_value=1, max_value=20, default=5)
+        limit = int_param(req, "limit", 1, 20, 5)
         hits = self.service.similar(_valid_id(pid), limit)
         resp.media = {"id": pid, "similar": [h.__dict__ for h in hits]}
 
@@ -162,8 +168,7 @@ class Export:
     def on_get(self, req, resp):
         fmt = req.get_param("format") or "csv"
         if fmt not in export.FORMATS:
-            raise falcon.HTTPBadRequest(title="Invalid parameter",
-                                        description=f"unknown format {fmt[:20]!r}: use csv or xlsx")
+            raise bad_parameter(f"неизвестный формат {fmt[:20]!r}: можно csv или xlsx")
         request = search_request(req, self.settings, paged=False)
         hits = self.service.export_hits(request)
         first = next(hits, None)  # errors (no index, bad query) still answer as JSON

@@ -21,7 +21,7 @@ class StaticFiles:
     def _send(self, resp, name: str) -> None:
         path = self.files.get(name)
         if path is None:
-            raise falcon.HTTPNotFound(title="Not found", description=f"no file {name[:80]!r}")
+            raise falcon.HTTPNotFound(title="Не найдено", description=f"файла {name[:80]!r} нет")
         resp.content_type = (mimetypes.guess_type(name)[0] or "application/octet-stream")
         if resp.content_type.startswith(("text/", "application/javascript")):
             resp.content_type += "; charset=utf-8"

@@ -24,7 +24,7 @@ def validate_id(value: str) -> str:
     """Accept ids made of word characters and a few safe marks; no slashes or path tricks."""
     if not isinstance(value, str) or not _ID_RE.match(value) or value in {".", ".."}:
         raise InvalidRecord(
-            f"invalid id {value!r}: use 1-200 letters, digits and . _ - : ~ @ + = only")
+            f"неверный id {value!r}: от 1 до 200 букв, цифр и знаков . _ - : ~ @ + =")
     return value
 
 
@@ -56,16 +56,16 @@ class Publication:
     def from_dict(cls, data: dict, source: str = "") -> Publication:
         """Build from a JSON record (corpus or API shape); unknown fields are ignored."""
         if not isinstance(data, dict):
-            raise InvalidRecord("record is not a JSON object")
+            raise InvalidRecord("запись — не объект JSON")
         pid = data.get("id")
         if isinstance(pid, int):
             pid = str(pid)
         title = _text(data.get("title"))
         text = _text(data.get("text", data.get("body")))  # `body`: older journals and records
         if not pid:
-            raise InvalidRecord("record has no id")
+            raise InvalidRecord("у записи нет id")
         if not title and not text:
-            raise InvalidRecord(f"record {pid!r} has neither title nor text")
+            raise InvalidRecord(f"у записи {pid!r} нет ни title, ни text")
         topics = data.get("topics", data.get("topic"))
         if isinstance(topics, str):
             topics = [topics]
@@ -86,11 +86,18 @@ class Publication:
         )
 
 
+def _json_type(value) -> str:
+    """A value's JSON type, in Russian, for messages."""
+    kinds = ((bool, "логическое значение"), (int, "число"), (float, "число"), (list, "список"),
+             (dict, "объект"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "не строка")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidRecord(f"expected text, got {type(value).__name__}")
+        raise InvalidRecord(f"ожидалась строка, а пришло {_json_type(value)}")
     return value.replace("\x00", "").strip()
 
 
@@ -101,11 +108,11 @@ def parse_iso_date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise InvalidRecord(f"date must be a string, got {type(value).__name__}")
+        raise InvalidRecord(f"дата должна быть строкой, а пришло {_json_type(value)}")
     try:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError as exc:
-        raise InvalidRecord(f"date {value!r} is not YYYY-MM-DD") from exc
+        raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД") from exc
 
 
 @dataclass(frozen=True)
@@ -127,14 +134,14 @@ class SearchRequest:
 
     def __post_init__(self):
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
+            raise QueryError(f"неизвестный порядок {self.sort!r}: можно {', '.join(SORTS)}")
         if self.page < 1:
-            raise QueryError("page must be 1 or more")
+            raise QueryError("page должен быть не меньше 1")
         if self.per_page < 1:
-            raise QueryError("per_page must be 1 or more")
+            raise QueryError("per_page должен быть не меньше 1")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError(
-                f"'from' ({self.date_from}) is after 'to' ({self.date_to}): swap them")
+                f"«from» ({self.date_from}) позже «to» ({self.date_to}): поменяйте их местами")
 
     def filters(self) -> dict[str, tuple]:
         """Facet filters by facet name."""

@@ -24,18 +24,18 @@ _LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
 def check_record_input(data: dict, pid: str) -> None:
     """Raise InvalidRecord naming the first problem of a record sent by PUT to `pid`."""
     if data.get("id") not in (None, pid):
-        raise InvalidRecord(f"the record's id {str(data['id'])[:100]!r} is not {pid!r}, "
-                            "the one in the address")
+        raise InvalidRecord(f"id в записи ({str(data['id'])[:100]!r}) не совпадает с id в "
+                            f"адресе ({pid!r})")
     unknown = sorted(set(data) - set(RECORD_FIELDS) - {"source_file"})
     if unknown:
-        raise InvalidRecord(f"unknown field {', '.join(map(repr, unknown))}; "
-                            f"known: {', '.join(RECORD_FIELDS)}")
+        raise InvalidRecord(f"неизвестное поле {', '.join(map(repr, unknown))}; "
+                            f"поля записи: {', '.join(RECORD_FIELDS)}")
     for name in ("topics", "topic"):
         value = data.get(name)
         if value is None or isinstance(value, str):
             continue
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-            raise InvalidRecord(f"{name} must be a list of strings")
+            raise InvalidRecord(f"{name} должно быть списком строк")
     url = data.get("url")
     if isinstance(url, str) and url.strip() and not _LINK.fullmatch(url.strip()):
-        raise InvalidRecord(f"url {url[:100]!r} is not an http(s) address or a path on the site")
+        raise InvalidRecord(f"url {url[:100]!r} — не адрес http(s) и не путь на сайте")

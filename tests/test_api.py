@@ -20,6 +20,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
             "score", "parent_id", "copies"}
 MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+CYRILLIC = re.compile("[а-яё]", re.I)
 
 
 def get(client, path, qs: str | dict = "", **kwargs):
@@ -36,6 +37,8 @@ def assert_error(resp, status: int):
     assert set(body) == {"title", "description"}
     assert isinstance(body["title"], str) and body["title"]
     assert isinstance(body["description"], str) and body["description"]
+    # said in Russian, as everything a visitor or an editor reads
+    assert CYRILLIC.search(body["title"]) and CYRILLIC.search(body["description"]), body
     return body
 
 
@@ -315,6 +318,8 @@ def test_did_you_mean_for_typo(client):
     "year=abc",
     "year=99999",
     "year=20",
+    "page=%D9%A3",  # an Arabic-Indic digit three: not a page number here
+    "topic=" + "т" * 501,
 ])
 def test_bad_search_parameters_are_400(client, qs):
     assert_error(get(client, "/api/search", qs), 400)
@@ -331,6 +336,14 @@ def test_bad_search_parameters_are_400(client, qs):
 ])
 def test_bad_other_parameters_are_400(client, path, qs):
     assert_error(get(client, path, qs), 400)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("POST", "/api/search", 405), ("PATCH", "/api/publications/zlat-2023-003", 405),
+    ("GET", "/api/no-such-route", 404), ("PUT", "/api/publications/x", 401),
+])
+def test_refusals_by_the_framework_are_russian_json_too(client, method, path, status):
+    assert_error(client.simulate_request(method, path), status)
 
 
 @pytest.mark.parametrize("q", ['"((( OR', "(((", ")))", "OR", "AND NOT", '"', "***", "*",
@@ -413,12 +426,12 @@ def test_put_invalid_body_is_400(write_client, body):
 
 
 @pytest.mark.parametrize(("extra", "said"), [
-    ({"titel": "Опечатка"}, "unknown field 'titel'"),
-    ({"topics": 5}, "topics must be a list of strings"),
-    ({"topics": ["Выставки", 7]}, "topics must be a list of strings"),
-    ({"url": "javascript:alert(1)"}, "is not an http(s) address"),
-    ({"url": "//evil.example/x"}, "is not an http(s) address"),
-    ({"id": "another"}, "is not 'api-3'"),
+    ({"titel": "Опечатка"}, "неизвестное поле 'titel'"),
+    ({"topics": 5}, "topics должно быть списком строк"),
+    ({"topics": ["Выставки", 7]}, "topics должно быть списком строк"),
+    ({"url": "javascript:alert(1)"}, "не адрес http(s)"),
+    ({"url": "//evil.example/x"}, "не адрес http(s)"),
+    ({"id": "another"}, "в адресе ('api-3')"),
 ])
 def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
     resp = write_client.simulate_put("/api/publications/api-3", headers=AUTH,

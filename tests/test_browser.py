@@ -279,6 +279,21 @@ def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     assert "to=2024-05-01" in driver.current_url  # nothing was searched
 
 
+def test_a_refused_request_says_why_in_russian(driver, site):
+    """A hand-edited link the API refuses: its reason, not a generic error; the box
+    itself takes no more than the API accepts."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, site, "/?q=книги&year=abc")
+    error = driver.find_element(By.ID, "error")
+    wait(driver).until(lambda d: error.is_displayed())
+    assert "«year» должен быть годом из четырёх цифр" in error.text, error.text
+    assert driver.find_element(By.ID, "q").get_attribute("maxlength") == "500"
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    assert box.get_attribute("maxlength") == "500"
+
+
 def test_dates_typed_and_shown_as_dd_mm_yyyy_in_an_english_browser(site, tmp_path_factory):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -460,9 +475,9 @@ def test_favicon_and_html_404_for_browsers(driver, site):
     assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"
                 and "no-such" not in e.get("message", "")]
     # programs keep JSON, and the API never answers HTML
-    assert site.get("/no-such-page").json["title"] == "Not found"
+    assert site.get("/no-such-page").json["title"] == "Не найдено"
     api = site.get("/api/no-such", headers={"Accept": "text/html"})
-    assert api.status == 404 and api.json["title"] == "Not found"
+    assert api.status == 404 and api.json["title"] == "Не найдено"
 
 
 def test_docs_page_is_styled_russian_and_links_back(driver, site):

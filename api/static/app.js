@@ -317,11 +317,12 @@
       });
   }
 
-  /** The server's own words only when they are Russian; otherwise a Russian message by status. */
+  /** What was wrong with the request in the server's (Russian) words; the server's own
+   *  states (no index yet, a failure) by status, since their details are for its admin. */
   function errorMessage(result) {
     var body = result.body;
     var text = body && typeof body.description === 'string' ? body.description : '';
-    if (/[а-яё]/i.test(text)) return text;
+    if (result.status === 400 && /[а-яё]/i.test(text)) return 'Не удалось выполнить поиск: ' + text + '.';
     if (result.status === 400) return 'Не удалось выполнить поиск: проверьте запрос и фильтры.';
     if (result.status === 503) return 'Поиск временно недоступен: индекс ещё не готов. Попробуйте через минуту.';
     return 'Ошибка сервера (код ' + result.status + '). Попробуйте позже.';

@@ -260,6 +260,7 @@
     ui.input.id = uid + '-q';
     ui.input.name = 'q';
     ui.input.placeholder = 'Поиск по публикациям библиотеки';
+    ui.input.maxLength = 500;  // the API's default KARTOTEKA_MAX_QUERY_LENGTH
     ui.input.setAttribute('role', 'combobox');
     ui.input.setAttribute('aria-autocomplete', 'list');
     ui.input.setAttribute('aria-expanded', 'false');
@@ -340,7 +341,7 @@
 
     function errorMessage(result) {
       var text = result.body && result.body.description ? String(result.body.description) : '';
-      if (/[а-яё]/i.test(text)) return text;
+      if (result.status === 400 && /[а-яё]/i.test(text)) return 'Не удалось выполнить поиск: ' + text + '.';
       if (result.status === 400) return 'Не удалось выполнить поиск: проверьте запрос.';
       if (result.status === 503) return 'Поиск временно недоступен. Попробуйте через минуту.';
       return 'Ошибка сервера поиска (код ' + result.status + ').';
