@@ -104,10 +104,9 @@ class SearchService:
         if not (fixed.total > result.total or (fixed.total and (
                 correction.layout or (result.relaxed and not fixed.relaxed)))):
             return None
-        reason = (f"ничего не найдено по запросу «{request.q}»" if not result.total
-                  else f"запрос «{request.q}» набран в латинской раскладке"
-                  if correction.layout else
-                  f"не все слова запроса «{request.q}» найдены")
+        reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
+                  else f"ничего не найдено по запросу «{request.q}»" if not result.total
+                  else f"не все слова запроса «{request.q}» найдены")
         warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
         return replace(fixed, query=request.q, did_you_mean=correction.text, corrected=True,
                        warnings=(*fixed.warnings, warning))

@@ -16,6 +16,15 @@ def test_wrong_keyboard_layout_is_corrected(service):
     assert result.corrected and result.total > 10
 
 
+def test_wrong_keyboard_layout_is_said_so_not_a_typo(service):
+    """Whether or not the Latin letters found something themselves."""
+    for typed, meant in ((",b,kbjntrf", "библиотека"), ("dscnfdrf", "выставка")):
+        result = _search(service, typed)
+        assert result.did_you_mean == meant and result.corrected, typed
+        assert result.warnings[-1] == (f"запрос «{typed}» набран в английской раскладке; "
+                                       f"показаны результаты по запросу «{meant}»")
+
+
 def test_layout_correction_keeps_stop_words(service):
     result = _search(service, "rdtcn gj geirbycrjq rfhnt")  # квест по пушкинской карте
     assert result.did_you_mean == "квест по пушкинской карте"
