@@ -234,6 +234,13 @@ def test_one_russian_notice_per_correction(driver, site):
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
     widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
+    # and the server's other warnings, as the page does
+    box.clear()
+    box.send_keys('"выставка')
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-warning"))
+    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    assert widget_notices == ["непарная кавычка пропущена"], widget_notices
 
 
 def test_partial_matches_come_apart_below_the_full_ones(driver, site):

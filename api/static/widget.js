@@ -409,6 +409,26 @@
         ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-relaxed',
           'Ни одна публикация не содержит всех слов запроса — показаны частичные совпадения.'));
       }
+      otherWarnings(data).forEach(function (warning) {
+        ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-warning', warning));
+      });
+    }
+
+    /** The server's other warnings («непарная кавычка пропущена»), minus what a notice
+     *  above already says (as on the search page). */
+    function otherWarnings(data) {
+      var seen = {};
+      var fix = data.did_you_mean ? String(data.did_you_mean).toLowerCase() : '';
+      return (Array.isArray(data.warnings) ? data.warnings : []).filter(function (w) {
+        if (typeof w !== 'string' || !w || seen[w]) return false;
+        seen[w] = true;
+        var text = w.toLowerCase();
+        if (data.corrected && fix && (text.indexOf('«' + fix + '»') >= 0 ||
+            text.indexOf('раскладк') >= 0 || text.indexOf('показаны результаты по запросу') >= 0)) {
+          return false;
+        }
+        return !(data.relaxed && text.indexOf('частичн') >= 0);
+      });
     }
 
     function renderHit(hit) {
