@@ -338,6 +338,13 @@ def test_bad_other_parameters_are_400(client, path, qs):
     assert_error(get(client, path, qs), 400)
 
 
+def test_a_year_outside_the_period_is_said_so(client):
+    data = get(client, "/api/search", "year=2020&from=2021-01-01").json
+    assert data["total"] == 0 and data["warnings"] == ["год 2020 вне периода с 01.01.2021"]
+    both = get(client, "/api/search", "year=2020&year=2023&from=2021-01-01").json
+    assert both["total"] > 0 and both["warnings"] == []
+
+
 @pytest.mark.parametrize(("method", "path", "status"), [
     ("POST", "/api/search", 405), ("PATCH", "/api/publications/zlat-2023-003", 405),
     ("GET", "/api/no-such-route", 404), ("PUT", "/api/publications/x", 401),
