@@ -9,11 +9,12 @@ answers with each other.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
-from search.models import SearchRequest
+from search.models import Publication, SearchRequest
 from tests.engines import ENGINES
 
 pytestmark = pytest.mark.parametrize("engine", ENGINES, indirect=True)
@@ -104,6 +105,58 @@ def test_date_sorts_and_range(engine):
     ranged = _search(engine, q="", **{"from": "2022-01-01", "to": "2022-12-31"}, per_page=100)
     assert ranged["total"] > 0
     assert all(h["published"].startswith("2022") for h in ranged["hits"])
+
+
+def test_undated_publications_come_last_in_either_date_order(engine):
+    author = "Проверочный Воздухоплаватель"
+    dates = {"a": dt.date(2019, 5, 1), "b": None, "c": dt.date(2023, 2, 2), "d": None}
+    ids = {key: f"undated-{engine.name}-{key}" for key in dates}
+    engine.service.engine.upsert(  # one write, as PUT does for each
+        Publication(ids[key], f"Дирижабль над библиотекой номер {n}",
+                    f"Дирижабль пролетел над библиотекой номер {n}.", published=date,
+                    author=author, source="api")
+        for n, (key, date) in enumerate(dates.items(), 1))
+    try:
+        for params, dated in (({"q": "дирижабль", "sort": "date_asc"}, "ac"),
+                              ({"q": "дирижабль", "sort": "date_desc"}, "ca"),
+                              ({"q": "", "author": author}, "ca"),  # browsing: newest first
+                              ({"q": "", "author": author, "sort": "date_asc"}, "ac")):
+            whole = _ids(_search(engine, per_page=10, **params))
+            assert whole[:2] == [ids[k] for k in dated], (params, whole)
+            assert set(whole[2:]) == {ids["b"], ids["d"]}, (params, whole)
+            paged = [i for page in range(1, 5)
+                     for i in _ids(_search(engine, per_page=1, page=page, **params))]
+            assert paged == whole, params
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
+def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
+    return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
+
+
+def test_facets_mark_the_value_a_filter_matches_in_any_case(engine):
+    every = engine.client.simulate_get("/api/facets").json["facets"]
+    top, rare, topic = every["author"][0], every["author"][-1], every["topic"][0]
+    for facet, value, typed in (("author", top, top["value"].lower()),
+                                ("author", rare, rare["value"].upper().replace("Е", "Ё")),
+                                ("topic", topic, topic["value"].lower().replace("е", "ё"))):
+        assert typed != value["value"]
+        result = _search(engine, q="", **{facet: typed})
+        assert _selected(result, facet) == [(value["value"], value["count"])], typed
+        assert typed not in [v["value"] for v in result["facets"][facet]]
+        assert not result["warnings"]
+    # Other filters leaving none of its publications: listed all the same, with 0.
+    years = {v["value"] for v in _search(engine, q="", author=rare["value"])["facets"]["year"]
+             if v["count"]}
+    other = next(v["value"] for v in every["year"] if v["value"] not in years)
+    none = _search(engine, q="", author=rare["value"].lower(), year=other)
+    assert none["total"] == 0 and _selected(none, "author") == [(rare["value"], 0)]
+    # A value that no publication has: reported, and not listed.
+    unknown = _search(engine, q="", author="нет такого автора")
+    assert not _selected(unknown, "author")
+    assert "нет такого автора" not in [v["value"] for v in unknown["facets"]["author"]]
+    assert any("нет такого автора" in w for w in unknown["warnings"])
 
 
 def test_pages_do_not_overlap_and_cover_the_total(engine):

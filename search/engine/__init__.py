@@ -18,7 +18,7 @@ from search.models import FacetValue, Publication
 from search.nodes import Node
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
-           "Progress", "Phase", "ENGINES", "open_engine", "default_procs"]
+           "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
@@ -39,8 +39,9 @@ class RankHints:
 class Selection:
     """Which publications: a query (None: all of them), facet filters and a date range.
 
-    Filters match case- and ё-insensitively; values of one facet are alternatives, the
-    facets are combined with AND. A facet's counts apply every filter but its own.
+    Filters match case- and ё-insensitively (`facet_key`); values of one facet are
+    alternatives, the facets are combined with AND. A facet's counts apply every filter
+    but its own, and mark selected the values the filter matches.
     """
 
     query: Node | None = None
@@ -52,6 +53,18 @@ class Selection:
     def __hash__(self):
         return hash((self.query, tuple(sorted(self.filters.items())), self.date_from,
                      self.date_to, self.hints))
+
+
+def facet_key(value) -> str:
+    """A facet value as filters compare it: case and ё do not matter.
+
+    Every engine's filter and its facets' `selected` go by it (the OpenSearch mapping's
+    `folded` normalizer folds the same way).
+
+    >>> facet_key("Отчёты и ИТОГИ") == facet_key("отчеты и итоги")
+    True
+    """
+    return str(value).casefold().replace("ё", "е")
 
 
 @dataclass(frozen=True)
@@ -97,8 +110,9 @@ class Engine(Protocol):
 
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
-        """Hits start..stop of `selection` by `sort` (relevance, date_desc, date_asc);
-        facet counts when facet_limit is not None."""
+        """Hits start..stop of `selection` by `sort` (relevance, date_desc, date_asc;
+        undated publications last in both date orders); facet counts when facet_limit
+        is not None."""
 
     def iter_hits(self, selection: Selection, sort: str, batch: int,
                   shown: Collection[str] = ()) -> Iterator[EngineHit]:

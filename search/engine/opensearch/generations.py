@@ -121,11 +121,14 @@ class Generations:
             "stale": False, "documents": documents, "blob": encode(derived)})
 
     def mark_changed(self, index: str, stale: bool = True) -> None:
-        """A write went to `index`: a new cache key; its lexicon is now only close."""
+        """A write went to `index`: a new cache key; its lexicon is now only close.
+
+        The whole document is written again: a partial update re-indexes it from
+        _source, which leaves out the blob (lexicon and suggestions were lost)."""
         self._ensure_meta()
-        self.client.update(index=self.meta_index, id=index, refresh="wait_for",
-                           body={"doc": {"changed": uuid.uuid4().hex, "stale": stale},
-                                 "doc_as_upsert": True})
+        meta = {**self.meta(index, with_blob=True), "index": index,
+                "changed": uuid.uuid4().hex, "stale": stale}
+        self.client.index(index=self.meta_index, id=index, refresh="wait_for", body=meta)
 
     def meta(self, index: str, with_blob: bool = False) -> dict:
         """The meta document of `index` ({} when missing)."""

@@ -23,7 +23,7 @@ ANALYSIS = {
                                 "preserve_original": False}},
     "analyzer": {"lemmas": {"type": "custom", "tokenizer": "whitespace",
                             "filter": ["alternatives"]}},
-    # Filters match case- and ё-insensitively, as search/engine/whoosh/facets.py does.
+    # Filters match case- and ё-insensitively: search/engine `facet_key`, as Whoosh's do.
     "char_filter": {"yo": {"type": "mapping", "mappings": ["ё => е", "Ё => Е"]}},
     "normalizer": {"folded": {"type": "custom", "char_filter": ["yo"],
                               "filter": ["lowercase"]}},

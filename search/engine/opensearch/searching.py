@@ -6,6 +6,10 @@ The rules are search/searcher.py's and search/engine/whoosh/facets.py's:
 - a facet's counts apply every filter but its own (a filter aggregation per facet, the
   facet filters themselves given as post_filter so the aggregations do not see them);
   counts are of publications, each copy counted, as FacetTable.count does;
+- the values marked selected are the real values a filter value matches under the
+  filter's own folding (`author=вершинина` marks «Вершинина»): found by the filter's own
+  clause over the whole index, and told apart from a publication's other topics by
+  search/engine `facet_key`; a filter value nothing has is reported, not listed;
 - `total` counts groups of copies once: a cardinality aggregation on `group` with
   precision_threshold 40000, exact below about 40,000 groups (HyperLogLog++ counts
   exactly up to its threshold, barring 64-bit hash collisions), approximate beyond;
@@ -18,13 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from search.engine import EngineHit, Found, Selection
+from search.engine import EngineHit, Found, Selection, facet_key
 from search.engine.opensearch.documents import from_source
 from search.engine.opensearch.mapping import FACET_FIELDS
 from search.models import FACETS, FacetValue
 
 __all__ = ["search_body", "parse_found", "filter_clauses", "date_clause", "sort_clause",
-           "facets_body", "parse_facets", "shown_groups", "CARDINALITY_PRECISION"]
+           "facets_body", "parse_facets", "matched", "shown_groups", "CARDINALITY_PRECISION"]
 
 CARDINALITY_PRECISION = 40_000  # the most OpenSearch accepts
 SHARD_SIZE = 5_000  # terms per shard for facet counts: exact up to this many values
@@ -52,12 +56,11 @@ def date_clause(selection: Selection) -> dict | None:
 
 def sort_clause(sort: str, scored: bool) -> list:
     """Relevance (ties by id) when there is a query to score, else by date, ties by id;
-    undated publications last when newest first, first when oldest first (as Whoosh)."""
+    undated publications last in both orders (as Whoosh)."""
     if sort == "relevance" and scored:
         return ["_score", {"id": "asc"}]
-    if sort == "date_asc":
-        return [{"published": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]
-    return [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+    order = "asc" if sort == "date_asc" else "desc"
+    return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
 
 
 def _all(clauses) -> dict:
@@ -69,25 +72,28 @@ def _facet_aggs(filters: dict[str, dict], selection: Selection, limit: int) -> d
     aggs = {}
     for facet in FACETS:
         others = [c for name, c in filters.items() if name != facet]
-        selected = [str(v) for v in selection.filters.get(facet, ())]
+        selected = selection.filters.get(facet, ())
         order = {"_key": "desc"} if facet == "year" else [{"_count": "desc"}, {"_key": "asc"}]
         inner = {"values": {"terms": {"field": _field(facet, False), "size": limit + len(selected),
                                       "shard_size": SHARD_SIZE, "order": order}}}
-        if selected:
-            inner["selected"] = {"terms": {"field": _field(facet, False), "include": selected,
-                                           "min_doc_count": 0, "size": len(selected)}}
+        if facet in filters:  # the selected values' counts, however far down the list
+            inner["selected"] = {"filter": filters[facet], "aggs": {"values": {"terms": {
+                "field": _field(facet, False), "size": SHARD_SIZE}}}}
         aggs[f"facet_{facet}"] = {"filter": _all(others), "aggs": inner}
     return aggs
 
 
-def _unknown_aggs(selection: Selection) -> dict:
-    """Per filter value: publications having it anywhere (0: unknown)."""
+def _matched_aggs(selection: Selection) -> dict:
+    """Per filter value, over the whole index: publications having it (0: unknown) and
+    their values in that facet (the real values it matches, a topic's neighbours too)."""
     checks = {}
     for facet, values in selection.filters.items():
-        if values and facet in FACET_FIELDS and facet != "year":  # a year is never unknown
+        if values and facet in FACET_FIELDS:
             checks[facet] = {"filters": {"filters": {
-                str(i): {"term": {_field(facet, True): str(v)}} for i, v in enumerate(values)}}}
-    return {"unknown": {"global": {}, "aggs": checks}} if checks else {}
+                str(i): {"term": {_field(facet, True): str(v)}} for i, v in enumerate(values)}},
+                "aggs": {"values": {"terms": {"field": _field(facet, False),
+                                              "size": SHARD_SIZE}}}}
+    return {"matched": {"global": {}, "aggs": checks}} if checks else {}
 
 
 def search_body(selection: Selection, query: dict, sort: str, scored: bool, start: int,
@@ -106,7 +112,7 @@ def search_body(selection: Selection, query: dict, sort: str, scored: bool, star
         "aggs": {"total": {"filter": _all(filters.values()), "aggs": {"groups": {
             "cardinality": {"field": "group",
                             "precision_threshold": CARDINALITY_PRECISION}}}},
-                 **_unknown_aggs(selection)},
+                 **_matched_aggs(selection)},
     }
     if filters:
         body["post_filter"] = _all(filters.values())
@@ -115,11 +121,13 @@ def search_body(selection: Selection, query: dict, sort: str, scored: bool, star
     return body
 
 
-def _facet_values(agg: dict, facet: str, selected: tuple[str, ...], limit: int):
+def _facet_values(agg: dict, facet: str, chosen: set[str], limit: int):
+    """`chosen`: the real values the facet's filter matches, listed even with no count."""
     counts = {b["key"]: b["doc_count"] for b in agg["values"]["buckets"]}
-    for bucket in agg.get("selected", {}).get("buckets", []):
-        counts[bucket["key"]] = bucket["doc_count"]
-    chosen = {str(v) for v in selected}
+    within = {b["key"]: b["doc_count"]
+              for b in agg.get("selected", {}).get("values", {}).get("buckets", [])}
+    for value in chosen:
+        counts.setdefault(value, within.get(value, 0))
     if facet == "year":
         order = sorted(counts, reverse=True)
     else:
@@ -128,11 +136,30 @@ def _facet_values(agg: dict, facet: str, selected: tuple[str, ...], limit: int):
     return tuple(FacetValue(v, int(counts[v]), v in chosen) for v in top)
 
 
-def parse_facets(aggs: dict, selection: Selection | None, limit: int) -> dict:
-    filters = selection.filters if selection else {}
-    return {facet: _facet_values(aggs[f"facet_{facet}"], facet,
-                                 tuple(filters.get(facet, ())), limit)
+def parse_facets(aggs: dict, chosen: Mapping[str, set[str]] | None, limit: int) -> dict:
+    """`chosen`: facet -> the real values its filter matches (`matched`)."""
+    chosen = chosen or {}
+    return {facet: _facet_values(aggs[f"facet_{facet}"], facet, chosen.get(facet, set()),
+                                 limit)
             for facet in FACETS if f"facet_{facet}" in aggs}
+
+
+def matched(aggs: dict, selection: Selection) -> tuple[dict[str, set[str]], dict]:
+    """(facet -> the real values its filter matches, facet -> the filter values no
+    publication has; a year is never unknown) from the `matched` aggregation."""
+    chosen, unknown = {}, {}
+    for facet, agg in aggs.get("matched", {}).items():
+        if not isinstance(agg, dict) or "buckets" not in agg:
+            continue  # the global aggregation's own doc_count
+        values = selection.filters[facet]
+        found = [agg["buckets"][str(i)] for i in range(len(values))]
+        chosen[facet] = {b["key"] for value, bucket in zip(values, found, strict=True)
+                         for b in bucket["values"]["buckets"]
+                         if facet_key(b["key"]) == facet_key(value)}  # not its neighbours
+        missing = tuple(v for v, b in zip(values, found, strict=True) if not b["doc_count"])
+        if missing and facet != "year":
+            unknown[facet] = missing
+    return chosen, unknown
 
 
 def facets_body(limit: int) -> dict:
@@ -155,14 +182,7 @@ def parse_found(resp: dict, selection: Selection, scored: bool, facet_limit: int
         score = hit.get("_score") if scored else None
         hits.append(EngineHit(from_source(hit["_source"]),
                               float(score) if score is not None else None, others))
-    unknown = {}
-    for facet, agg in aggs.get("unknown", {}).items():
-        if not isinstance(agg, dict) or "buckets" not in agg:
-            continue
-        values = selection.filters[facet]
-        missing = tuple(values[int(i)] for i, b in agg["buckets"].items() if not b["doc_count"])
-        if missing:
-            unknown[facet] = tuple(v for v in values if v in missing)
-    facets = parse_facets(aggs, selection, facet_limit) if facet_limit is not None else {}
+    chosen, unknown = matched(aggs, selection)
+    facets = parse_facets(aggs, chosen, facet_limit) if facet_limit is not None else {}
     return Found(total=int(aggs["total"]["groups"]["value"]), hits=tuple(hits),
                  facets=facets, unknown=unknown)

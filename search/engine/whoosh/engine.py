@@ -147,10 +147,8 @@ class WhooshEngine:
         if start >= total:
             return []
         if scores is None or sort != "relevance":
-            docnums = np.flatnonzero(final)
-            days = view.facets.days[docnums]
-            order = np.lexsort((docnums, -days if sort != "date_asc" else days))
-            ordered, score_of = docnums[order].tolist(), {}
+            ordered = view.facets.by_date(np.flatnonzero(final), sort == "date_asc").tolist()
+            score_of = {}
         else:
             copies = int(final.sum()) - total  # ranked too, then folded into their first
             ranked = rerank(view, selection.hints, final, scores, stop + copies, self.settings)

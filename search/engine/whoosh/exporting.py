@@ -1,6 +1,6 @@
 """Every match of a selection in order, for exports, without building a list of hits.
 
-Matches follow by BM25F score and recency (date sorts: by date), copies of one
+Matches follow by BM25F score and recency (date sorts: by date, undated last), copies of one
 publication folded into its first as on the page; groups already shown (the export's
 first page, taken from the search itself) are skipped. Memory stays flat however many
 rows go out.
@@ -59,10 +59,9 @@ def _order(view: IndexView, sort: str, final: np.ndarray, scores: np.ndarray | N
            settings: Settings):
     """Document numbers of `final` in the request's order, with their sort keys."""
     docnums = np.flatnonzero(final)
-    days = view.facets.days[docnums]
     if scores is None or sort != "relevance":
-        order = np.lexsort((docnums, -days if sort != "date_asc" else days))
-        return docnums[order], np.zeros(len(order))
+        return view.facets.by_date(docnums, sort == "date_asc"), np.zeros(len(docnums))
+    days = view.facets.days[docnums]
     today = dt.date.today()
     factors = np.array([recency_factor(int(d), today, settings.recency_weight,
                                        settings.recency_half_life_days) for d in days.tolist()])

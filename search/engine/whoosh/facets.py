@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.duplicates import group_ids
+from search.engine import facet_key
 from search.models import FacetValue
 
 __all__ = ["FacetTable", "combine"]
@@ -71,18 +72,22 @@ class FacetTable:
         """Documents having any of `values` in `facet`; None when there is no filter."""
         if not values:
             return None
-        folded = self._folded(facet)  # case and ё do not matter: `вершинина` is fine
-        wanted = [code for v in values for code in folded.get(_key(v), ())]
+        wanted = self.codes_for(facet, values)
         if facet == "topic":
             mask = np.zeros(self.size, dtype=bool)
             mask[self.topics.docs[np.isin(self.topics.codes, wanted)]] = True
             return mask
         return np.isin(self.single[facet][1], wanted)
 
+    def codes_for(self, facet: str, values: tuple[str, ...]) -> list[int]:
+        """The codes of the values a filter on `values` matches (`вершинина`: «Вершинина»)."""
+        folded = self._folded(facet)
+        return [code for v in values for code in folded.get(facet_key(v), ())]
+
     def unknown(self, facet: str, values: tuple[str, ...]) -> list[str]:
         """The values that no publication has in `facet` (a misspelled author, say)."""
         folded = self._folded(facet)
-        return [v for v in values if _key(v) not in folded]
+        return [v for v in values if facet_key(v) not in folded]
 
     def _folded(self, facet: str) -> dict[str, list[int]]:
         """A facet's values by their folded form -> their codes, made once per table."""
@@ -92,7 +97,7 @@ class FacetTable:
             found = {}
             for code, value in enumerate(vocab):
                 if value is not None:
-                    found.setdefault(_key(value), []).append(code)
+                    found.setdefault(facet_key(value), []).append(code)
             self._folded_values[facet] = found
         return found
 
@@ -106,9 +111,15 @@ class FacetTable:
             mask &= self.days <= date_to.toordinal()
         return mask
 
+    def by_date(self, docnums: np.ndarray, oldest_first: bool) -> np.ndarray:
+        """`docnums` newest (or oldest) first, undated last either way, ties by number."""
+        days = self.days[docnums]
+        return docnums[np.lexsort((docnums, days if oldest_first else -days, days == 0))]
+
     def count(self, facet: str, mask: np.ndarray, selected: tuple[str, ...],
               limit: int) -> list[FacetValue]:
-        """Value counts among documents in `mask`, most frequent first; selected values kept."""
+        """Value counts among documents in `mask`, most frequent first; the values the
+        filter on `selected` matches are marked and kept."""
         if facet == "topic":
             vocab = self.topics.values
             counts = np.bincount(self.topics.codes[mask[self.topics.docs]], minlength=len(vocab))
@@ -116,13 +127,14 @@ class FacetTable:
             vocab, codes = self.single[facet]
             picked = codes[mask]
             counts = np.bincount(picked[picked >= 0], minlength=len(vocab))
-        order = sorted((i for i in range(len(vocab)) if counts[i] or vocab[i] in selected),
+        chosen = set(self.codes_for(facet, selected))
+        order = sorted((i for i in range(len(vocab)) if counts[i] or i in chosen),
                        key=lambda i: (-counts[i], vocab[i]))
         if facet == "year":
             order = sorted(order, key=lambda i: vocab[i], reverse=True)
         top = order[:limit]
-        top += [i for i in order[limit:] if vocab[i] in selected]
-        return [FacetValue(vocab[i], int(counts[i]), vocab[i] in selected) for i in top]
+        top += [i for i in order[limit:] if i in chosen]
+        return [FacetValue(vocab[i], int(counts[i]), i in chosen) for i in top]
 
 
 def _column_values(reader, size: int) -> list[dict | None]:
@@ -133,10 +145,6 @@ def _column_values(reader, size: int) -> list[dict | None]:
     for value in column:
         out.append(json.loads(value) if value else None)
     return out
-
-
-def _key(value) -> str:
-    return str(value).casefold().replace("ё", "е")
 
 
 def combine(base: np.ndarray, masks) -> np.ndarray:
