@@ -299,6 +299,7 @@ def test_a_refused_request_says_why_in_russian(driver, site):
     driver.get(site.base_url + "/static/widget-demo.html")
     box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     assert box.get_attribute("maxlength") == "500"
+    browser_log(driver)  # the refused request's console line is this test's, not the next's
 
 
 def test_dates_typed_and_shown_as_dd_mm_yyyy_in_an_english_browser(site, tmp_path_factory):
@@ -424,6 +425,25 @@ def test_focus_stays_on_the_toggled_facet(driver, site):
         wait(driver).until(lambda d, pressed=pressed: d.execute_script(focused)[1] == pressed)
         assert driver.execute_script(focused) == [value, pressed]
     assert "author=" not in driver.current_url
+
+
+def test_a_filter_spelled_in_another_case_ticks_the_real_value(driver, site):
+    """`author=анна вершинина` in a link filters to «Анна Вершинина»: that value is
+    ticked (no made-up entry beside it), and unticking it removes the filter."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, site, "/?author=" + "анна вершинина")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    selector = "#facets li.facet-value[data-facet=author]"
+    ticked = [(e.get_attribute("data-value"), e.get_attribute("class"))
+              for e in driver.find_elements(By.CSS_SELECTOR, selector)
+              if "selected" in e.get_attribute("class").split()]
+    assert [value for value, _ in ticked] == ["Анна Вершинина"], ticked
+    values = [e.get_attribute("data-value") for e in driver.find_elements(By.CSS_SELECTOR,
+                                                                          selector)]
+    assert "анна вершинина" not in values
+    driver.find_element(By.CSS_SELECTOR, f"{selector}.selected button").click()
+    wait(driver).until(lambda d: "author=" not in d.current_url)
 
 
 def test_enter_on_a_publication_suggestion_opens_it(driver, site):

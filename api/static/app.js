@@ -623,18 +623,27 @@
   }
 
   /** Keep selected values visible even if the server no longer lists them. */
+  /** A facet value as the server's filters compare it: case and ё do not matter. */
+  function facetKey(value) {
+    return String(value).toLowerCase().replace(/ё/g, 'е');
+  }
+
+  /** The server's values, marked as the filters in the URL match them (`вершинина`
+   *  selects «Вершинина»); a filter value matching none is listed so it can be unticked. */
   function mergeSelected(values, selected) {
     var list = Array.isArray(values) ? values.slice() : [];
+    var chosen = {};
+    selected.forEach(function (value) { chosen[facetKey(value)] = true; });
     var seen = {};
-    list.forEach(function (v) { seen[String(v.value)] = true; });
+    list.forEach(function (v) { seen[facetKey(v.value)] = true; });
     selected.forEach(function (value) {
-      if (!seen[value]) list.unshift({ value: value, count: 0, selected: true });
+      if (!seen[facetKey(value)]) list.unshift({ value: value, count: 0, selected: true });
     });
     return list.map(function (v) {
       return {
         value: String(v.value),
         count: Number(v.count) || 0,
-        selected: selected.indexOf(String(v.value)) >= 0
+        selected: Boolean(v.selected) || Boolean(chosen[facetKey(v.value)])
       };
     });
   }
@@ -776,15 +785,15 @@
 
   function toggleFilter(key, value) {
     var next = cloneState(current);
-    var index = next[key].indexOf(value);
-    if (index >= 0) next[key].splice(index, 1);
+    var kept = next[key].filter(function (v) { return facetKey(v) !== facetKey(value); });
+    if (kept.length < next[key].length) next[key] = kept;  // however the URL spelled it
     else next[key].push(value);
     next.page = 1;
     navigate(next, true);
   }
 
   function addFilter(key, value) {
-    if (current[key].indexOf(value) >= 0) return;
+    if (current[key].some(function (v) { return facetKey(v) === facetKey(value); })) return;
     toggleFilter(key, value);
   }
 
