@@ -11,12 +11,14 @@ import argparse
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
 from indexer import commands
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE
 from search.errors import ConfigError, IndexMissing, SearchError
+from search.interrupts import Terminated
 from search.settings import Settings, locate_index_dir
 
 __all__ = ["main", "build_parser"]
@@ -185,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Terminated:
+        print("terminated (SIGTERM): the previous index is still in place", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("interrupted: the previous index is still in place", file=sys.stderr)
         return 130

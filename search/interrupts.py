@@ -14,37 +14,45 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["InterruptFlag", "interrupt_flag"]
+__all__ = ["InterruptFlag", "Terminated", "interrupt_flag"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd stopping a unit, `kill`, a cron timeout) during a rebuild: it
+    stops as Ctrl-C does, cleaning up, instead of dying with the new generation half
+    written."""
 
 
 class InterruptFlag:
-    """Remembers a SIGINT; `check()` raises KeyboardInterrupt once one arrived."""
+    """Remembers a SIGINT or SIGTERM; `check()` raises it again once one arrived."""
 
     def __init__(self) -> None:
-        self.raised = False
+        self.raised: type[KeyboardInterrupt] | None = None
 
     def handle(self, signum, frame) -> None:
-        self.raised = True
-        raise KeyboardInterrupt
+        self.raised = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        raise self.raised
 
     def check(self) -> None:
         if self.raised:
-            raise KeyboardInterrupt
+            raise self.raised
 
 
 @contextmanager
 def interrupt_flag() -> Iterator[InterruptFlag]:
-    """Install the flag's handler for SIGINT (main thread with default handling only)."""
+    """Install the flag's handler for SIGINT and SIGTERM (main thread, and each signal
+    only where it has its default handling)."""
     flag = InterruptFlag()
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler:  # ignored, or someone else's handler
-        yield flag
-        return
-    signal.signal(signal.SIGINT, flag.handle)
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    previous = {signum: signal.getsignal(signum) for signum in defaults}
+    taken = [signum for signum, default in defaults.items() if previous[signum] is default]
+    for signum in taken:  # not when ignored, or someone else's handler
+        signal.signal(signum, flag.handle)
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum in taken:
+            signal.signal(signum, previous[signum])

@@ -137,6 +137,26 @@ def test_ctrl_c_exits_130_and_keeps_old_index(old_index, big_source, capsys):
     _assert_old_index_serves(old_index, count, capsys)
 
 
+def test_sigterm_stops_like_ctrl_c_and_keeps_old_index(old_index, big_source, capsys):
+    """systemd stopping a unit, `kill`, `timeout` around a cron job: a clean stop."""
+    count = count_documents(old_index)
+    proc = _start_reindex(old_index, big_source)
+    try:
+        _wait_for_tmp_dir(proc, old_index)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "terminated (SIGTERM): the previous index is still in place" in err
+    assert "Traceback" not in err and "indexed:" not in out
+    assert _tmp_dirs(old_index) == []  # cleaned up, as after Ctrl-C
+    _assert_old_index_serves(old_index, count, capsys)
+
+
 def test_finished_reindex_switches(old_index, big_source):
     proc = _start_reindex(old_index, big_source)
     out, err = proc.communicate(timeout=300)

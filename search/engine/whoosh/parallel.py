@@ -45,6 +45,9 @@ class _OrphanSafeTask(SubWriterTask):
                 pass
         if os.getppid() != self.parent_pid:
             os._exit(1)  # the parent died between the fork and prctl: no signal will come
+        # The parent's rebuild turns SIGTERM into a clean stop; here it is what cancel()
+        # sends to end this process at once.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         before = cache_stats()  # inherited from the parent: not this process's own lookups
         # SubWriterTask.run builds its writer from this module global; in this child
         # process only, it is the writer with postings kept per term (search/engine/whoosh/pool.py).
