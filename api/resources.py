@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import replace
+from urllib.parse import quote
 
 import falcon
 
@@ -173,7 +174,9 @@ class Export:
         hits = self.service.export_hits(request)
         first = next(hits, None)  # errors (no index, bad query) still answer as JSON
         resp.content_type = export.CONTENT_TYPES[fmt]
-        resp.downloadable_as = f"kartoteka.{fmt}"
+        # saved as «Картотека.csv»; a client that cannot read filename* gets the Latin name
+        resp.set_header("Content-Disposition", f'attachment; filename="kartoteka.{fmt}"; '
+                        f"filename*=UTF-8''{quote('Картотека')}.{fmt}")
         resp.stream = export.stream(_chain(first, hits), fmt)
 
 

@@ -174,7 +174,7 @@ _XLSX_PARTS = {
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<workbook xmlns="{_NS}/spreadsheetml/2006/main" '
         f'xmlns:r="{_NS}/officeDocument/2006/relationships">'
-        '<sheets><sheet name="Kartoteka" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheets><sheet name="Картотека" sheetId="1" r:id="rId1"/></sheets></workbook>'),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<Relationships xmlns="{_NS}/package/2006/relationships">'

@@ -171,7 +171,10 @@ def test_export_csv(client):
     resp = get(client, "/api/export", "q=выставки&format=csv")
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/csv")
-    assert "kartoteka.csv" in resp.headers["content-disposition"]
+    # saved as «Картотека.csv», a Latin name for clients without RFC 6266
+    assert resp.headers["content-disposition"] == (
+        "attachment; filename=\"kartoteka.csv\"; filename*=UTF-8''"
+        "%D0%9A%D0%B0%D1%80%D1%82%D0%BE%D1%82%D0%B5%D0%BA%D0%B0.csv")
     assert resp.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]

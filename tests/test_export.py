@@ -114,8 +114,9 @@ def test_cells_never_become_formulas():
     assert sheet[1][0] == '=HYPERLINK("http://evil")'
     from openpyxl import load_workbook
 
-    cell = load_workbook(io.BytesIO(export.to_xlsx([hit]))).active["A2"]
-    assert cell.data_type == "s"
+    book = load_workbook(io.BytesIO(export.to_xlsx([hit])))
+    assert book.sheetnames == ["Картотека"]
+    assert book.active["A2"].data_type == "s"
 
 
 def test_csv_dates_and_xlsx_date_cells():
