@@ -273,8 +273,8 @@ def serve(settings, args) -> int:
             "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.workers), "api.app:get_app()"]
     log.info("index directory: %s  (from %s)", settings.index_dir, _index_dir_origin(args))
-    log.info("serving on http://%s:%d with %d workers", settings.host, settings.port,
-             settings.workers)
+    log.info("serving on http://%s:%d with %d worker%s", settings.host, settings.port,
+             settings.workers, "" if settings.workers == 1 else "s")
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, argv, env)
