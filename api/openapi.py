@@ -52,11 +52,16 @@ _HIT = {"type": "object", "required": ["id", "title", "snippet"], "properties": 
     "topics": {"type": "array", "items": {"type": "string"}}, "library": _NULLSTR,
     "snippet": {"type": "string"}, "score": {"type": ["number", "null"]},
     "parent_id": _NULLSTR}}
-_PUBLICATION_IN = {"type": "object", "required": ["title", "text"], "properties": {
-    "title": {"type": "string", "minLength": 1}, "text": {"type": "string"},
-    "url": _NULLSTR, "date": {"type": ["string", "null"], "format": "date"},
-    "author": _NULLSTR, "topics": {"type": "array", "items": {"type": "string"}},
-    "library": _NULLSTR}}
+# What PUT takes (search/record_input.py): a record as GET gives it, or with `date`.
+_PUBLICATION_IN = {"type": "object", "required": ["title", "text"],
+                   "additionalProperties": False, "properties": {
+    "id": {"type": "string"}, "title": {"type": "string", "minLength": 1},
+    "text": {"type": "string"}, "url": _NULLSTR,
+    "date": {"type": ["string", "null"], "format": "date"},
+    "published": {"type": ["string", "null"], "format": "date"},
+    "author": _NULLSTR, "author_position": _NULLSTR, "photographer": _NULLSTR,
+    "topics": {"type": ["array", "string", "null"], "items": {"type": "string"}},
+    "topic": _NULLSTR, "library": _NULLSTR, "parent_id": _NULLSTR}}
 
 
 def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:

@@ -187,6 +187,14 @@ def test_export_csv(client):
     assert_error(get(client, "/api/export", "format=xml"), 400)
 
 
+def test_openapi_lists_the_fields_a_put_takes(client):
+    from search.record_input import RECORD_FIELDS
+
+    schema = get(client, "/openapi.json").json["components"]["schemas"]["PublicationIn"]
+    assert set(schema["properties"]) == set(RECORD_FIELDS)
+    assert schema["additionalProperties"] is False
+
+
 def test_openapi(client):
     resp = get(client, "/openapi.json")
     assert resp.status_code == 200
