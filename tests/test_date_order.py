@@ -1,0 +1,27 @@
+"""The Whoosh engine's date order (search/engine/whoosh/facets.py date_order) against its
+plain definition: newest (or oldest) first, undated last either way, ties by number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.engine.whoosh.facets import date_order
+
+DAY = st.one_of(st.just(0), st.integers(1, dt.date.max.toordinal()))
+
+
+@given(st.dictionaries(st.integers(0, 10**6), DAY, max_size=60), st.booleans())
+def test_date_order_is_the_plain_order(day_of, oldest_first):
+    docnums = np.array(sorted(day_of), dtype=np.int64)
+    days = np.array([day_of[n] for n in docnums.tolist()], dtype=np.int32)
+    got = date_order(days, docnums, oldest_first).tolist()
+
+    def key(n: int):
+        day = day_of[n]
+        return (day == 0, day if oldest_first else -day, n)
+
+    assert got == sorted(day_of, key=key)
