@@ -161,3 +161,36 @@ def test_killed_data_node_leaves_index_searchable_and_rejoins(cluster, books):
     assert sorted(s["node"] for s in shards) == ["node-1", "node-1", "node-2", "node-2"]
     assert _count(cluster.client, books) == total
     assert _phrase_ids(cluster.client, books, "стать мастер") == ["1"]
+
+
+def test_killed_manager_node_leaves_search_answering_at_once(cluster):
+    """Last: kill -9 node 1, the cluster manager. Node 2 cannot elect itself (two nodes,
+    no quorum) but still serves reads: the engine's searches and health come from it in
+    well under gunicorn's 30 s (cluster-state reads asked of the manager waited 30 s
+    each, and the worker was killed). Then node 1 is started again."""
+    import time
+
+    from opensearch_helpers import engine_settings, sample_publications
+
+    from search.engine.opensearch import OpenSearchEngine
+    from search.models import SearchRequest
+    from search.searcher import SearchService
+
+    settings = engine_settings(cluster, "kt-manager")
+    engine = OpenSearchEngine(settings)
+    engine.rebuild(sample_publications())
+    service = SearchService(settings, engine=engine)
+    try:
+        os.kill(cluster.pid(1), signal.SIGKILL)
+        time.sleep(3)  # node 2 notices: its searches would now wait on a manager
+        started = time.monotonic()
+        found = service.search(SearchRequest(q="выставка"))
+        health = engine.health()
+        assert time.monotonic() - started < 10
+        assert found.total > 5 and health["documents"] == 70
+    finally:
+        restarted = cluster.script("start")
+        assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+        cluster.health(wait_for_nodes="2", wait_for_status="green", timeout=WAIT)
+        engine.client.indices.delete(index="kt-manager-*", ignore_unavailable=True)
+        engine.close()

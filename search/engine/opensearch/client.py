@@ -16,8 +16,11 @@ from search.errors import ConfigError
 
 __all__ = ["make_client", "REQUEST_TIMEOUT", "MAX_RETRIES"]
 
-REQUEST_TIMEOUT = 30  # seconds for an ordinary request; bulk and health pass their own
-MAX_RETRIES = 3  # more than the nodes: a request outlives one dead node and a busy one
+# Seconds for an ordinary request (bulk and health pass their own), and retries on other
+# nodes: every try together stays under gunicorn's 30 s worker timeout, so a cluster that
+# cannot answer (its manager node gone) is a 503 for the API, not a killed worker.
+REQUEST_TIMEOUT = 8
+MAX_RETRIES = 2  # a request outlives one dead node and a busy one
 
 
 def make_client(settings, timeout: float = REQUEST_TIMEOUT) -> OpenSearch:

@@ -202,7 +202,7 @@ class OpenSearchEngine:
 
     @cluster_errors
     def health(self) -> dict:
-        cluster = self.client.cluster.health()
+        cluster = self.client.cluster.health(local=True)  # as this node sees it (no manager)
         index, _changed = self._live()
         _, meta = self._meta()
         return {"engine": self.name, "generation": self.generation(),

@@ -56,7 +56,9 @@ class Generations:
 
     def live(self) -> str | None:
         """The index the alias names, None when there is none yet."""
-        found = self.client.indices.get_alias(name=self.alias, ignore=404)  # 404: no alias
+        # local: from this node's cluster state, so a search still finds its index while
+        # the cluster has no manager node (reads are allowed then; this would wait 30 s)
+        found = self.client.indices.get_alias(name=self.alias, ignore=404, local=True)
         if not found or found.get("status") == 404:
             return None
         return sorted(found)[-1]
