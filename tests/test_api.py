@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 
 import pytest
@@ -467,6 +468,27 @@ def test_put_takes_back_what_get_gives(write_client):
     assert resp.status_code == 200, resp.text
     got = write_client.simulate_get("/api/publications/zlat-2021-001").json
     assert got["title"] == record["title"] and got["url"] == "/news/1"
+
+
+@pytest.mark.parametrize("body", [
+    b'{"title": "a\\ud800", "text": "b"}',  # a lone surrogate: no UTF-8 for it
+    b'{"title": "a", "text": "b", "author": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b'{"title": "\xff", "text": "b"}',  # not UTF-8
+])
+def test_put_bodies_that_cannot_be_stored_are_400(write_client, body):
+    resp = write_client.simulate_put("/api/publications/api-4", body=body,
+                                     headers={**AUTH, "Content-Type": "application/json"})
+    assert_error(resp, 400)
+
+
+def test_put_json_sent_as_a_form_is_read(write_client):
+    """`curl -d '{...}'` says application/x-www-form-urlencoded."""
+    body = json.dumps({"title": "Запись из curl", "text": "Текст."}, ensure_ascii=False)
+    resp = write_client.simulate_put(
+        "/api/publications/api-5", body=body.encode(),
+        headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status_code == 201, resp.text
+    assert write_client.simulate_get("/api/publications/api-5").json["title"] == "Запись из curl"
 
 
 def test_put_malformed_json_is_400(write_client):
