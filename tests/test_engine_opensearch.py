@@ -315,6 +315,7 @@ def test_a_failed_rebuild_leaves_the_old_alias_and_no_index(writable, error):
 
 def test_upsert_and_delete_change_the_live_generation(writable):
     before = writable.generation()
+    built, words = writable.health()["last_reindex"], writable.words()
     copy = Publication.from_dict({"id": "a4", "title": "Снова чтецы", "text": ARTICLE,
                                   "date": "2024-06-01"})
     fresh = Publication.from_dict({"id": "d1", "title": "Выставка", "text": "Новая выставка книг."})
@@ -327,10 +328,17 @@ def test_upsert_and_delete_change_the_live_generation(writable):
     assert found.total == 4
     assert writable.delete(["d1", "a4", "nope"]) == 2
     assert writable.count() == 7 and writable.get("d1") is None
-    assert writable.health()["stale_lexicon"] is True
+    health = writable.health()
+    assert health["stale_lexicon"] is True
+    # an edit is not a reindex, and the lexicon of the last one stays in use
+    assert health["last_reindex"] == built and writable.words() == words and words
 
 
 def test_sync_adds_updates_and_removes_within_its_scopes(writable):
+    import time
+
+    built = writable.health()["last_reindex"]
+    time.sleep(1.1)  # built_at has whole seconds
     changed = Publication.from_dict({**DOCS[5], "title": "Конкурс поделок: итоги"})
     new = Publication.from_dict({"id": "c3", "title": "Новая заметка", "text": "Заметка о книгах.",
                                  "source_file": "notes/c.jsonl"})
@@ -339,6 +347,7 @@ def test_sync_adds_updates_and_removes_within_its_scopes(writable):
     assert writable.get("c1").title == "Конкурс поделок: итоги" and writable.get("c2") is None
     assert writable.count() == 7  # a1-a3, b1-b2 from elsewhere stay
     assert "заметка" in writable.words() and writable.health()["stale_lexicon"] is False
+    assert writable.health()["last_reindex"] > built  # an incremental reindex is one
 
 
 def test_children_are_publications_of_a_parent(writable):

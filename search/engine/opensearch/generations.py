@@ -83,6 +83,8 @@ class Generations:
         """Delete a generation and its meta document (both may already be gone)."""
         self.client.indices.delete(index=index, ignore_unavailable=True)
         self.client.delete(index=self.meta_index, id=index, refresh="wait_for", ignore=404)
+        self.client.delete(index=self.meta_index, id=_state_id(index), refresh="wait_for",
+                           ignore=404)
 
     def abandoned(self) -> list[str]:
         """Generations that no alias names and no rebuild will finish (see
@@ -117,34 +119,47 @@ class Generations:
     def write_meta(self, index: str, derived: Derived, documents: int,
                    built_at: str | None = None) -> None:
         self._ensure_meta()
+        changed = uuid.uuid4().hex
         self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
             "index": index, "version": MAPPING_VERSION, "built_at": built_at or _now(),
-            "changed": uuid.uuid4().hex,
-            "stale": False, "documents": documents, "blob": encode(derived)})
+            "changed": changed, "stale": False, "documents": documents,
+            "blob": encode(derived)})
+        self._write_state(index, changed, stale=False)
 
     def mark_changed(self, index: str, stale: bool = True) -> None:
         """A write went to `index`: a new cache key; its lexicon is now only close.
 
-        The whole document is written again: a partial update re-indexes it from
-        _source, which leaves out the blob (lexicon and suggestions were lost)."""
+        Written to a small document of its own beside the meta document: a partial update
+        of that one re-indexes it from _source, which leaves out the blob (the lexicon
+        and suggestions were lost), and writing it whole sent megabytes per PUT."""
         self._ensure_meta()
-        meta = {**self.meta(index, with_blob=True), "index": index,
-                "changed": uuid.uuid4().hex, "stale": stale}
-        self.client.index(index=self.meta_index, id=index, refresh="wait_for", body=meta)
+        self._write_state(index, uuid.uuid4().hex, stale)
+
+    def _write_state(self, index: str, changed: str, stale: bool) -> None:
+        self.client.index(index=self.meta_index, id=_state_id(index), refresh="wait_for",
+                          body={"changed": changed, "stale": stale})
 
     def meta(self, index: str, with_blob: bool = False) -> dict:
-        """The meta document of `index` ({} when missing)."""
-        if not with_blob:
-            return self.client.get(index=self.meta_index, id=index, ignore=404).get(
-                "_source") or {}
-        found = self.client.get(index=self.meta_index, id=index, ignore=404,
-                                stored_fields="blob", _source="true")
-        meta = dict(found.get("_source") or {})
-        blob = (found.get("fields") or {}).get("blob")
+        """The meta document of `index` with its latest change mark ({} when missing)."""
+        docs = [{"_id": index, **({"stored_fields": ["blob"]} if with_blob else {})},
+                {"_id": _state_id(index)}]
+        found = self.client.mget(index=self.meta_index, body={"docs": docs}, _source="true",
+                                 ignore=404).get("docs", [])  # 404: no meta index yet
+        if not found or not found[0].get("found"):
+            return {}
+        meta = dict(found[0].get("_source") or {})
+        blob = (found[0].get("fields") or {}).get("blob")
         if blob:
             meta["blob"] = blob[0] if isinstance(blob, list) else blob
+        if len(found) > 1 and found[1].get("found"):
+            meta.update(found[1].get("_source") or {})
         return meta
 
     def derived(self, index: str) -> Derived | None:
         blob = self.meta(index, with_blob=True).get("blob")
         return decode(blob) if blob else None
+
+
+def _state_id(index: str) -> str:
+    """The id of `index`'s change mark in the meta index (no index name has a `#`)."""
+    return f"{index}#state"
