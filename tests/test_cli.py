@@ -665,3 +665,21 @@ def test_output_piped_into_head_ends_quietly(jsonl_index):
         os.close(write)
     assert proc.returncode == 0, proc.stderr
     assert "error" not in proc.stderr.lower() and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["stats"], ["search", "выставка"], ["reindex", "--sample"]])
+def test_an_unreachable_opensearch_cluster_is_one_error_line(tmp_path, argv):
+    """For cron: no tracebacks from the client library, however many tries it made."""
+    import os
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    env.update(KARTOTEKA_ENGINE="opensearch", KARTOTEKA_INDEX_DIR=str(tmp_path / "ix"),
+               KARTOTEKA_OPENSEARCH_URL=f"http://127.0.0.1:{port},http://127.0.0.1:{port}")
+    proc = subprocess.run([sys.executable, "-m", "indexer", "--quiet", *argv],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr

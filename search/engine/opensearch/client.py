@@ -28,8 +28,12 @@ def make_client(settings, timeout: float = REQUEST_TIMEOUT) -> OpenSearch:
     urls = [u for u in settings.opensearch_url if u]
     if not urls:
         raise ConfigError("KARTOTEKA_OPENSEARCH_URL names no node")
-    # The client logs every request at INFO; failures (and retries) still show as warnings.
-    logging.getLogger("opensearch").setLevel(logging.WARNING)
+    # The client logs every request at INFO and each failed try as a warning with its
+    # traceback (and urllib3 each retry): a dozen tracebacks per outage, before our one
+    # line. What failed reaches the user as EngineUnavailable (search/engine/opensearch/
+    # failures.py): the CLI's `error:` line, the API's 503 and its log line.
+    logging.getLogger("opensearch").setLevel(logging.ERROR)
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     https = any(u.startswith("https://") for u in urls)
     options: dict = {}
     if https:
