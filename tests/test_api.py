@@ -350,6 +350,13 @@ def test_bad_other_parameters_are_400(client, path, qs):
     assert_error(get(client, path, qs), 400)
 
 
+@pytest.mark.parametrize("path", ["/api/publications/nonexistent",
+                                  "/api/publications/nonexistent/similar"])
+def test_an_unknown_id_is_named_in_the_404(client, path):
+    assert "публикации с id 'nonexistent' нет" in assert_error(get(client, path), 404)[
+        "description"]
+
+
 def test_a_year_outside_the_period_is_said_so(client):
     data = get(client, "/api/search", "year=2020&from=2021-01-01").json
     assert data["total"] == 0 and data["warnings"] == ["год 2020 вне периода с 01.01.2021"]
