@@ -55,6 +55,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one `error: ...` line (and exit 2) for bad usage instead of the usage text."""
 
     def error(self, message):
+        message = " ".join(message.split())  # an argument holding a newline: still one line
         print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 

@@ -683,3 +683,11 @@ def test_an_unreachable_opensearch_cluster_is_one_error_line(tmp_path, argv):
                           timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["search", "", "\n"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
