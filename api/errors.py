@@ -21,6 +21,7 @@ from search.errors import (
     SchemaMismatch,
     SearchError,
 )
+from search.morph import is_cyrillic
 
 __all__ = ["install_error_handlers", "public_message", "russian"]
 
@@ -101,14 +102,11 @@ def russian(status: int, title: str | None, description: str | None) -> tuple[st
     """(title, description) of an error in Russian: ours are already, Falcon's and the
     server's own (English, no Cyrillic) are replaced by their status's."""
     default = _BY_STATUS.get(status, ("Ошибка", "запрос не выполнен"))
-    if not title or not _CYRILLIC.search(title):
+    if not title or not is_cyrillic(title):
         title = default[0]
-    if not description or not _CYRILLIC.search(description):
+    if not description or not is_cyrillic(description):
         description = default[1]
     return title, description
-
-
-_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
 def _serialize(req, resp, exc: falcon.HTTPError) -> None:

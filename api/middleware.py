@@ -10,6 +10,7 @@ import urllib.parse
 
 import falcon
 
+from api.params import bad_parameter
 from search.settings import Settings
 
 __all__ = ["PublicCors", "SecurityHeaders", "BodyLimit", "Utf8QueryString", "AccessLog"]
@@ -103,9 +104,7 @@ class Utf8QueryString:
         try:
             urllib.parse.unquote_to_bytes(data).decode("utf-8")
         except UnicodeDecodeError:
-            raise falcon.HTTPBadRequest(
-                title="Неверный параметр",
-                description="строка запроса — не UTF-8: закодируйте её в UTF-8") from None
+            raise bad_parameter("строка запроса — не UTF-8: закодируйте её в UTF-8") from None
 
 
 class AccessLog:

@@ -44,6 +44,11 @@ class QueryError(SearchError):
 class NotFound(SearchError):
     """No publication has the requested id."""
 
+    @classmethod
+    def publication(cls, pid: str) -> "NotFound":
+        """The one wording of every engine and the service (shown by the API)."""
+        return cls(f"публикации с id {pid!r} нет")
+
 
 class InvalidRecord(SearchError):
     """A publication record is missing required fields or has malformed ones."""

@@ -167,7 +167,7 @@ class SearchService:
         """The full stored record of one publication."""
         pub = self.engine.get(pid)
         if pub is None:
-            raise NotFound(f"публикации с id {pid!r} нет")
+            raise NotFound.publication(pid)
         return record_of(pub)
 
     def attachments(self, pid: str) -> list[dict]:

@@ -118,42 +118,29 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert count_documents(old_index) == len(RECORDS)
 
 
-def test_ctrl_c_exits_130_and_keeps_old_index(old_index, big_source, capsys):
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    (signal.SIGINT, 130, "interrupted: the previous index is still in place"),
+    # systemd stopping a unit, `kill`, `timeout` around a cron job: a clean stop too
+    (signal.SIGTERM, 128 + signal.SIGTERM,
+     "terminated (SIGTERM): the previous index is still in place"),
+], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, capsys,
+                                                         signum, code, said):
     count = count_documents(old_index)
     proc = _start_reindex(old_index, big_source)
     try:
         _wait_for_tmp_dir(proc, old_index)
         time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate(timeout=10)
-    assert proc.returncode == 130, err
-    assert "interrupted: the previous index is still in place" in err
-    assert "indexed:" not in out
-    assert _tmp_dirs(old_index) == []  # an interrupted run cleans up after itself
-    _assert_old_index_serves(old_index, count, capsys)
-
-
-def test_sigterm_stops_like_ctrl_c_and_keeps_old_index(old_index, big_source, capsys):
-    """systemd stopping a unit, `kill`, `timeout` around a cron job: a clean stop."""
-    count = count_documents(old_index)
-    proc = _start_reindex(old_index, big_source)
-    try:
-        _wait_for_tmp_dir(proc, old_index)
-        time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
-    assert proc.returncode == 128 + signal.SIGTERM, err
-    assert "terminated (SIGTERM): the previous index is still in place" in err
+    assert proc.returncode == code, err
+    assert said in err
     assert "Traceback" not in err and "indexed:" not in out
-    assert _tmp_dirs(old_index) == []  # cleaned up, as after Ctrl-C
+    assert _tmp_dirs(old_index) == []  # an interrupted run cleans up after itself
     _assert_old_index_serves(old_index, count, capsys)
 
 

@@ -160,7 +160,7 @@ class OpenSearchEngine:
         same topics a little ahead, as search/engine/whoosh/similar.py does."""
         pub = self.get(pid)
         if pub is None:
-            raise NotFound(f"публикации с id {pid!r} нет")
+            raise NotFound.publication(pid)
         fields = analyze(pub).fields
         like = {"doc": {"title": fields["title"], "body": fields["body"]}}
         mlt = {"more_like_this": {"fields": ["title", "body"], "like": [like],

@@ -185,7 +185,7 @@ class WhooshEngine:
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         view = self.view()
         if view.searcher.document_number(id=pid) is None:
-            raise NotFound(f"публикации с id {pid!r} нет")
+            raise NotFound.publication(pid)
         return [EngineHit(to_publication(fields), score)
                 for fields, score in similar(view, pid, limit, self.settings.title_boost)]
 

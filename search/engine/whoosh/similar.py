@@ -18,7 +18,7 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     weighted double) searched in titles and bodies, the same topics a little ahead."""
     docnum = view.searcher.document_number(id=pid)
     if docnum is None:
-        raise NotFound(f"публикации с id {pid!r} нет")
+        raise NotFound.publication(pid)
     fields = view.searcher.stored_fields(docnum)
     title_lemmas = set(index_terms(fields.get("title", "")))
     text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
