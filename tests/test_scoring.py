@@ -322,7 +322,9 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
         writer = ix.writer(codec=build_codec())
         for i in range(1200):  # 512 postings a block: three blocks per segment
             words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3)
-                             + ["редкий"] * (i % 100 == 0))  # 12: a block of tuples
+                             + ["редкий"] * (i % 100 == 0)  # 12: a block of tuples
+                             + ["смешанный"] * (1 + (i < 520))  # 512 in arrays, 8 in tuples
+                             + ["единственный"] * (batch == 0 and i == 7))  # one segment
             writer.add_document(id=f"d{batch}-{i}", title=f"Заголовок {i % 7}", body=words,
                                 stems=words)
         writer.commit(merge=False)
@@ -331,9 +333,14 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
         assert len(searcher.leaf_searchers()) == 2
         for field, term, positions, count in (("body", "книга", True, 2400),
                                               ("stems", "книг", False, 2400),
-                                              ("body", "редкий", True, 24)):
+                                              ("body", "редкий", True, 24),
+                                              ("body", "смешанный", True, 2400),
+                                              ("body", "единственный", True, 1),
+                                              ("stems", "единствен", False, 1)):
             expected = {"ids": [], "weights": [], "positions": []}
             for leaf, offset in searcher.leaf_searchers():
+                if (field, term.encode()) not in leaf.reader():  # in one segment only
+                    continue
                 m = leaf.reader().postings(field, term.encode())
                 assert type(leaf.reader().codec()).__name__ == "KartotekaCodec"
                 while m.is_active():
@@ -523,3 +530,19 @@ def test_positions_decoded_together_equal_whoosh_decoding(documents, data):
                               decode_few(encoded._blob, starts, ends)):
         assert counts.tolist() == [len(e) for e in expected]
         assert positions.tolist() == [p for e in expected for p in e]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 400), max_size=120), min_size=1, max_size=4))
+def test_array_set_operations_equal_numpy(sets):
+    """search/engine/whoosh/arrays.py: intersect (binary search from the smallest), union
+    and unique (by sorting) give what numpy's set operations give, empty arrays included."""
+    from functools import reduce
+
+    from search.engine.whoosh.arrays import intersect, union, unique
+
+    arrays = [np.array(sorted(s), np.int64) for s in sets]
+    expected = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), arrays)
+    assert intersect(*arrays).tolist() == expected.tolist()
+    assert union(*arrays).tolist() == sorted(set().union(*sets))
+    assert unique(np.concatenate(arrays)).tolist() == np.unique(np.concatenate(arrays)).tolist()

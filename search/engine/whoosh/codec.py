@@ -16,6 +16,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
+from itertools import accumulate
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.util.numeric import length_to_byte
@@ -86,11 +87,7 @@ class PackedValues:
 
     @classmethod
     def of(cls, values) -> PackedValues:
-        ends, total = array("I"), 0
-        for v in values:
-            total += len(v)
-            ends.append(total)
-        return cls(b"".join(values), ends)
+        return cls(b"".join(values), array("I", accumulate(map(len, values))))
 
     def __reduce__(self):
         return PackedValues, (self.blob, self.ends)

@@ -14,7 +14,7 @@ from bisect import bisect_left
 
 import numpy as np
 
-from search.engine.whoosh.arrays import union, unique
+from search.engine.whoosh.arrays import intersect, union, unique
 from search.engine.whoosh.postings import Postings
 
 __all__ = ["phrase_scores", "near", "tree_sum"]
@@ -38,7 +38,7 @@ def phrase_scores(postings: Postings, fieldname: str, btexts: list, slop: int,
         ids = terms[slot[0]].ids
         for b in slot[1:]:
             ids = union(ids, terms[b].ids)
-        common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
+        common = ids if common is None else intersect(common, ids)
     if common is None or not len(common):
         return np.zeros(0, np.int64), np.zeros(0)
     at = {b: np.searchsorted(ids, common) for b, (ids, _, _) in terms.items()}

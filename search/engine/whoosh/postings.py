@@ -7,26 +7,19 @@ read per worker, not one per search.
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
-from array import array
 from collections import OrderedDict
 from math import log
 from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.matching import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length
 
 from search.engine.whoosh.codec import PackedValues
-from search.engine.whoosh.direct import direct_get
 from search.engine.whoosh.forms import FormLookup
 from search.engine.whoosh.positions import decode
+from search.engine.whoosh.posting_blocks import term_blocks
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
@@ -55,15 +48,19 @@ class EncodedValues:
 
     @classmethod
     def joined(cls, blocks: list) -> EncodedValues:
-        """One term's values from its blocks' values: PackedValues or sequences of bytes."""
+        """One term's values from its blocks' values: PackedValues or sequences of bytes
+        (a term's small last block and W3's blocks are tuples; each is packed first, so
+        a term of a few hundred postings never goes through its values one by one)."""
+        packed = [b if isinstance(b, PackedValues) else PackedValues.of(b) for b in blocks]
         out = cls([])
-        if blocks and all(isinstance(b, PackedValues) for b in blocks):
-            out._blob = b"".join(b.blob for b in blocks)
-            ends = [np.frombuffer(b.ends, np.uint32).astype(np.int64) for b in blocks]
-            shift = np.cumsum([0] + [int(e[-1]) if len(e) else 0 for e in ends[:-1]])
-            out._ends = np.concatenate([e + s for e, s in zip(ends, shift.tolist(), strict=True)])
-        else:
-            out = cls([v for block in blocks for v in block])
+        if not packed:
+            return out
+        out._blob = b"".join(p.blob for p in packed)
+        counts = np.fromiter((len(p.ends) for p in packed), np.int64, len(packed))
+        sizes = np.fromiter((len(p.blob) for p in packed), np.int64, len(packed))
+        shift = np.repeat(np.cumsum(sizes) - sizes, counts)
+        ends = np.frombuffer(b"".join(p.ends for p in packed), np.uint32)
+        out._ends = ends.astype(np.int64) + shift
         out.nbytes = len(out._blob) + out._ends.nbytes
         return out
 
@@ -155,13 +152,8 @@ class Postings:
         """Document numbers, term frequencies (weights) and maybe values, from every leaf."""
         ids, weights, values = [], [], []
         for leaf, offset in self.leaves:
-            try:  # one lookup in the terms table, not a test and then a read
-                m = leaf.reader().postings(fieldname, btext)
-            except TermNotFound:
-                continue
-            if isinstance(m, FilterMatcher):  # deleted documents: -inf in the end anyway
-                m = m.child
-            for block_ids, block_weights, block_values in _blocks(m, positions):
+            for block_ids, block_weights, block_values in term_blocks(
+                    leaf.reader(), fieldname, btext, positions):
                 ids.append(np.asarray(block_ids, np.int64) + offset)
                 weights.append(np.asarray(block_weights, np.float64))
                 values.append(block_values)
@@ -216,83 +208,3 @@ def _length_bytes(reader, fieldname: str, count: int) -> np.ndarray | None:
 
 def _size(entry: TermPostings) -> int:
     return entry.ids.nbytes + entry.scores.nbytes + (entry.values.nbytes if entry.values is not None else 0)
-
-
-_FIRST_READ, _MAX_READ = 4096, 1 << 18  # bytes per read: most terms are rare, some huge
-
-
-def _raw_blocks(m, values: bool):
-    """(ids, weights, values) per block, parsed from large reads of the postings file.
-
-    Whoosh's own block reader makes about twenty small reads per block (its block
-    header is unpickled straight from the file); without mmap each is a system call,
-    which at 100,000 documents cost more than the scoring. The layout read here is
-    whoosh3's W3PostingsWriter._write_block: a signed int length (negative on the last
-    block), the pickled info tuple, then the (maybe zlib-compressed) pickled data.
-    """
-    read = direct_get(m._postfile)
-    pos = m._baseoffset
-    start, buf, chunk = pos, b"", _FIRST_READ
-
-    def get(at: int, n: int) -> bytes:
-        nonlocal start, buf, chunk
-        if at < start or at + n > start + len(buf):
-            start, buf = at, read(at, max(n, chunk))
-            chunk = min(chunk * 2, _MAX_READ)
-        return buf[at - start:at - start + n]
-
-    while True:
-        (length,) = unpack_int(get(pos, _INT_SIZE))
-        last = length < 0
-        body = io.BytesIO(get(pos + _INT_SIZE, abs(length)))
-        count, _maxid, _maxweight, compression = pickle.load(body)[:4]
-        data = body.read()
-        if compression:
-            data = zlib.decompress(data)
-        raw_ids, raw_weights, raw_values = pickle.loads(data)
-        if count:
-            if isinstance(raw_ids, array):  # KartotekaCodec's blocks
-                ids = np.frombuffer(raw_ids, np.uint32).cumsum(dtype=np.int64)
-            else:  # W3's tuples
-                ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))  # delta-coded
-            if raw_weights is None:
-                weights = np.ones(count)
-            elif isinstance(raw_weights, float):
-                weights = np.full(count, raw_weights)
-            elif isinstance(raw_weights, array):
-                weights = np.frombuffer(raw_weights, np.float64)
-            else:
-                weights = np.asarray(raw_weights, dtype=np.float64)
-            yield ids, weights, (raw_values if values else ())
-        if last:
-            return
-        pos += _INT_SIZE + abs(length)
-
-
-def _blocks(m, values: bool):
-    """(ids, weights, values) per posting block of a leaf matcher (or all at once)."""
-    fixed = getattr(m, "_fixedsize", 0)
-    if (type(m).__name__ == "W3LeafMatcher" and not m._byteids and hasattr(m, "_baseoffset")
-            and (not values or fixed is None or fixed < 0)):  # values, if asked, as stored
-        yield from _raw_blocks(m, values)
-        return
-    if hasattr(m, "_goto") and hasattr(m, "_read_weights"):  # whoosh3's W3LeafMatcher
-        while not m._atend:
-            if m._blocklength:
-                m._read_ids()
-                m._read_weights()
-                if values:
-                    m._read_values()
-                yield m._ids, m._weights, m._values if values else ()
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return
-    ids, weights, vals = [], [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        if values:
-            vals.append(m.value())
-        m.next()
-    yield ids, weights, vals

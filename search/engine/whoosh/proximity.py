@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.engine.whoosh.arrays import intersect
 from search.engine.whoosh.postings import Postings
 from search.weights import ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
@@ -36,8 +37,7 @@ def pair_proximity(postings: Postings, fieldname: str, lemmas: tuple[str, ...],
             continue
         ba, bb = field.to_bytes(a), field.to_bytes(b)
         pa, pb = postings.term(fieldname, ba, True), postings.term(fieldname, bb, True)
-        common = np.intersect1d(np.intersect1d(pa.ids, pb.ids, assume_unique=True), docnums,
-                                assume_unique=True)
+        common = intersect(pa.ids, pb.ids, docnums)
         if not len(common):
             continue
         weight = (postings.idf(fieldname, ba) + postings.idf(fieldname, bb)) / 2
