@@ -97,10 +97,16 @@ def test_search_distinct_mode_runs(tmp_path):
 
 @pytest.mark.server
 def test_http_distinct_mode_runs(tmp_path):
+    """The Python client's pass per kind, then wrk's pass over the same requests on a
+    fresh server: each request once (plus at most connections - 1 repeats of the last)."""
+    require_tool("wrk")
     data = _run("http", tmp_path, "--distinct", "100", result="http-distinct")
     assert data["errors"] == 0 and len(data["rows"]) == 100
     assert data["per_kind"]["browse"]["n"] == 10 and data["requests_per_s"] > 0
     assert data["memory"]["workers"]
+    wrk = data["wrk"]
+    assert 100 <= wrk["requests"] <= 100 + data["connections"] - 1
+    assert sum(wrk["errors"].values()) == 0 and wrk["rps"] > 0 and wrk["memory"]["workers"]
 
 
 def test_indexing_benchmark_runs(tmp_path):

@@ -319,7 +319,7 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
     storage = FileStorage(str(tmp_path), supports_mmap=False) if on_disk else RamStorage()
     ix = storage.create_index(build_schema())
     for batch in range(2):
-        writer = ix.writer(codec=build_codec())
+        writer = ix.writer(codec=build_codec(512))
         for i in range(1200):  # 512 postings a block: three blocks per segment
             words = " ".join(["книга"] * (1 + i % 5) + ["выставка"] * (i % 3)
                              + ["редкий"] * (i % 100 == 0)  # 12: a block of tuples
@@ -408,7 +408,7 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
                                           (CompactSegmentWriter, build_schema(), 1),
                                           (CompactSegmentWriter, build_schema(), 256)):
         ix = RamStorage().create_index(schema)
-        writer = writer_class(ix, limitmb=limitmb, codec=build_codec())
+        writer = writer_class(ix, limitmb=limitmb, codec=build_codec(512))
         for pub in pubs:
             writer.add_document(**to_document(pub))
         # at 1 MB both pools spill runs, and their merges are what is compared

@@ -24,7 +24,7 @@ from whoosh.util.numeric import length_to_byte
 __all__ = ["KartotekaCodec", "PackedValues", "build_codec"]
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
-BLOCK_LIMIT = 512
+BLOCK_LIMIT = 4096
 # Arrays from this many postings a block: an array costs a global's lookup (~1 µs) and
 # ~60 bytes of pickle, which most terms, rare ones with a few postings, would not repay.
 ARRAY_MIN = 32
@@ -108,8 +108,12 @@ class KartotekaCodec(W3Codec):
     """W3 with blocks of BLOCK_LIMIT postings pickled at PROTOCOL, without zlib on them,
     without length statistics.
 
-    Whoosh's 128 postings a block made a common term's read mostly per-block overhead;
-    at 512 a cold read of common terms is another 17% faster (10,000 publications).
+    Whoosh's 128 postings a block made a common term's read mostly per-block overhead
+    (a header and a data unpickled, arrays made, for every block): at 512 a cold read of
+    common terms was 17% faster (10,000 publications), and at 4096 the slowest 1% of
+    distinct queries over 100,000 publications another quarter faster (p99 53-58 ->
+    38-43 ms CPU, two runs each, bench/RESULTS.md session 26). Our reads take a term
+    whole (posting_blocks.py), so a large block costs nothing a small one saves.
 
     Compressing the many small blocks cost 15% of a rebuild's CPU and a decompression
     on every read, for 30% smaller posting files (bench/RESULTS.md); readers handle
@@ -121,13 +125,14 @@ class KartotekaCodec(W3Codec):
 
     length_stats = False
 
-    def __init__(self):
-        super().__init__(blocklimit=BLOCK_LIMIT, compression=0)
+    def __init__(self, blocklimit: int = BLOCK_LIMIT):
+        super().__init__(blocklimit=blocklimit, compression=0)
 
     def postings_writer(self, dbfile, byteids=False):
         return FastBlockWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
 
 
-def build_codec() -> KartotekaCodec:
-    return KartotekaCodec()
+def build_codec(blocklimit: int = BLOCK_LIMIT) -> KartotekaCodec:
+    """The index's codec; tests pass small blocks to write many blocks per term."""
+    return KartotekaCodec(blocklimit)
