@@ -25,3 +25,15 @@ def test_date_order_is_the_plain_order(day_of, oldest_first):
         return (day == 0, day if oldest_first else -day, n)
 
     assert got == sorted(day_of, key=key)
+
+
+@given(st.lists(st.tuples(DAY, st.booleans()), max_size=60), st.booleans())
+def test_the_whole_order_filtered_is_the_order_of_the_subset(docs, oldest_first):
+    """FacetTable.by_date sorts every document once and filters that order by a mask:
+    the same as sorting the masked documents alone."""
+    days = np.array([d for d, _ in docs], dtype=np.int32)
+    mask = np.array([m for _, m in docs], dtype=bool)
+    everything = date_order(days, np.arange(len(docs)), oldest_first)
+    subset = np.flatnonzero(mask)
+    assert everything[mask[everything]].tolist() == \
+        date_order(days[subset], subset, oldest_first).tolist()

@@ -146,11 +146,11 @@ class WhooshEngine:
     def _page(self, view, selection, sort, final, total, scores, start, stop) -> list[EngineHit]:
         if start >= total:
             return []
+        copies = int(final.sum()) - total  # ordered too, then folded into their first
         if scores is None or sort != "relevance":
-            ordered = view.facets.by_date(np.flatnonzero(final), sort == "date_asc").tolist()
+            ordered = view.facets.by_date(final, sort == "date_asc")[:stop + copies].tolist()
             score_of = {}
         else:
-            copies = int(final.sum()) - total  # ranked too, then folded into their first
             ranked = rerank(view, selection.hints, final, scores, stop + copies, self.settings)
             ordered, score_of = [d for d, _ in ranked], dict(ranked)
         table = view.facets

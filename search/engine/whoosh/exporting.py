@@ -58,9 +58,10 @@ def _copies_within(groups: np.ndarray, mask: np.ndarray) -> dict[int, list[int]]
 def _order(view: IndexView, sort: str, final: np.ndarray, scores: np.ndarray | None,
            settings: Settings):
     """Document numbers of `final` in the request's order, with their sort keys."""
-    docnums = np.flatnonzero(final)
     if scores is None or sort != "relevance":
-        return view.facets.by_date(docnums, sort == "date_asc"), np.zeros(len(docnums))
+        ordered = view.facets.by_date(final, sort == "date_asc")
+        return ordered, np.zeros(len(ordered))
+    docnums = np.flatnonzero(final)
     days = view.facets.days[docnums]
     today = dt.date.today()
     factors = np.array([recency_factor(int(d), today, settings.recency_weight,

@@ -37,6 +37,7 @@ class FacetTable:
         reader = searcher.reader()
         size = reader.doc_count_all()
         self.size = size
+        self._date_orders: dict[bool, np.ndarray] = {}
         self.live = np.zeros(size, dtype=bool)
         for docnum in reader.all_doc_ids():
             self.live[docnum] = True
@@ -111,9 +112,16 @@ class FacetTable:
             mask &= self.days <= date_to.toordinal()
         return mask
 
-    def by_date(self, docnums: np.ndarray, oldest_first: bool) -> np.ndarray:
-        """`docnums` newest (or oldest) first, undated last either way, ties by number."""
-        return date_order(self.days[docnums], docnums, oldest_first)
+    def by_date(self, mask: np.ndarray, oldest_first: bool) -> np.ndarray:
+        """The documents of `mask` newest (or oldest) first, undated last either way, ties
+        by number: every document's order, sorted once per generation and direction, then
+        filtered by the mask. A browse of 100,000 publications sorted them all on every
+        request; the filter is one pass."""
+        order = self._date_orders.get(oldest_first)
+        if order is None:
+            order = date_order(self.days, np.arange(self.size), oldest_first)
+            self._date_orders[oldest_first] = order
+        return order[mask[order]]
 
     def count(self, facet: str, mask: np.ndarray, selected: tuple[str, ...],
               limit: int) -> list[FacetValue]:
