@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
 
 from search.errors import InvalidRecord, QueryError
@@ -210,12 +210,29 @@ class SearchResult:
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,
-            "hits": [asdict(h) for h in self.hits],
-            "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
+            "hits": [_as_dict(h) for h in self.hits],
+            "facets": {k: [_as_dict(v) for v in vs] for k, vs in self.facets.items()},
             "did_you_mean": self.did_you_mean,
             "corrected": self.corrected,
             "relaxed": self.relaxed,
             "warnings": list(self.warnings),
-            "partial": [asdict(h) for h in self.partial],
+            "partial": [_as_dict(h) for h in self.partial],
             "partial_total": self.partial_total,
         }
+
+
+def _as_dict(value) -> dict:
+    """dataclasses.asdict for Hit and FacetValue (flat: strings, numbers and lists of
+    strings), each list copied: the same dict without asdict's deep copy of every value,
+    which was a tenth of a search request's time."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    out = {}
+    for name in names:
+        item = getattr(value, name)
+        out[name] = list(item) if isinstance(item, (list, tuple)) else item
+    return out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -33,6 +33,9 @@ def test_result_json_has_lists():
     assert json.loads(json.dumps(data)) == data  # a tuple would come back as a list
     assert data["warnings"] == ["note"] and data["hits"][0]["topics"] == ["Выставки"]
     assert data["facets"] == {"topic": [{"value": "Выставки", "count": 1, "selected": False}]}
+    assert data["hits"] == data["partial"] == [dataclasses.asdict(HIT)]
+    data["hits"][0]["topics"].append("changed")  # a copy: the cached hit stays as it was
+    assert result.to_dict()["hits"][0]["topics"] == ["Выставки"]
 
 
 def test_corrected_result_is_the_cached_one(service):
