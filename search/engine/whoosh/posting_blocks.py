@@ -104,45 +104,9 @@ def _arrays(count: int, raw_ids, raw_weights, raw_values, values: bool) -> Block
     return ids, weights, (raw_values if values else ())
 
 
-_FIRST_READ, _MAX_READ = 4096, 1 << 18  # bytes per read: most terms are rare, some huge
-
-
-def _raw_blocks(m, values: bool) -> Iterator[Block]:
-    """Blocks of a whoosh3 leaf matcher, parsed from large reads of the postings file
-    (a matcher made elsewhere; term_blocks reads a term's extent in one read)."""
-    read = direct_get(m._postfile)
-    pos = m._baseoffset
-    start, buf, chunk = pos, b"", _FIRST_READ
-
-    def get(at: int, n: int) -> bytes:
-        nonlocal start, buf, chunk
-        if at < start or at + n > start + len(buf):
-            start, buf = at, read(at, max(n, chunk))
-            chunk = min(chunk * 2, _MAX_READ)
-        return buf[at - start:at - start + n]
-
-    while True:
-        (length,) = unpack_int(get(pos, _INT_SIZE))
-        last = length < 0
-        body = io.BytesIO(get(pos + _INT_SIZE, abs(length)))
-        count, _maxid, _maxweight, compression = pickle.load(body)[:4]
-        data = body.read()
-        if compression:
-            data = zlib.decompress(data)
-        if count:
-            yield _arrays(count, *pickle.loads(data), values)
-        if last:
-            return
-        pos += _INT_SIZE + abs(length)
-
-
 def _matcher_blocks(m, values: bool) -> Iterator[Block]:
-    """(ids, weights, values) per posting block of a leaf matcher (or all at once)."""
-    fixed = getattr(m, "_fixedsize", 0)
-    if (type(m).__name__ == "W3LeafMatcher" and not m._byteids and hasattr(m, "_baseoffset")
-            and (not values or fixed is None or fixed < 0)):  # values, if asked, as stored
-        yield from _raw_blocks(m, values)
-        return
+    """(ids, weights, values) per posting block of a leaf matcher (or all at once): the
+    way for what term_blocks does not read itself (fixed-size values, other codecs)."""
     if hasattr(m, "_goto") and hasattr(m, "_read_weights"):  # whoosh3's W3LeafMatcher
         while not m._atend:
             if m._blocklength:
