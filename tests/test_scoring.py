@@ -305,13 +305,14 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
     our block reader see the same ids, weights and positions, over several blocks of one
     term and across segments, for a positions field and a frequencies-only one; on disk
     our reads go straight to the segment file (search/engine/whoosh/direct.py), and the
-    forms columns read there equal Whoosh's column reads."""
+    forms columns and stored fields read there equal Whoosh's reads."""
     import pickle
 
     from whoosh.filedb.filestore import FileStorage
     from whoosh.formats import Positions
 
     from search.engine.whoosh.codec import PROTOCOL, build_codec
+    from search.engine.whoosh.direct import direct_stored
     from search.engine.whoosh.forms import FORM_FIELDS, FormLookup
     from search.engine.whoosh.postings import Postings
 
@@ -363,8 +364,10 @@ def test_blocks_of_the_codec_read_alike_by_whoosh_and_by_our_reader(on_disk, tmp
             assert postings.field_lengths(field).tolist() == per_doc
         reader = searcher.reader()
         lookup, columns = FormLookup(reader), [reader.column_reader(f) for f in FORM_FIELDS]
+        stored = direct_stored(searcher)
         for docnum in (0, 1, 1199, 1200, 2399):
             assert [bytes(v) for v in lookup._values(docnum)] == [c[docnum] for c in columns]
+            assert stored(docnum) == searcher.stored_fields(docnum) and stored(docnum)["id"]
     # at protocol 2 each value would be a call of _codecs.encode, named in every block
     data = b"".join(bytes(d) for n, d in ix.storage.files.items() if n.endswith(".seg")) \
         if not on_disk else b"".join(p.read_bytes() for p in tmp_path.glob("*.seg"))

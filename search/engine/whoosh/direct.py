@@ -12,10 +12,13 @@ Anything not laid out as expected keeps Whoosh's own reads.
 from __future__ import annotations
 
 import os
+import pickle
 from bisect import bisect_right
 from collections.abc import Callable
 
-__all__ = ["direct_get", "direct_column"]
+from whoosh.codec.whoosh3 import STORED_COLUMN
+
+__all__ = ["direct_get", "direct_column", "direct_stored"]
 
 Get = Callable[[int, int], bytes]
 
@@ -77,3 +80,47 @@ def _identity(translate) -> bool:
         return translate(probe) is probe
     except Exception:  # noqa: BLE001 - any failure: not the identity
         return False
+
+
+def direct_stored(searcher) -> Callable[[int], dict]:
+    """`stored_fields(docnum)` of a searcher, each document's value in one pread.
+
+    Whoosh keeps a segment's stored fields as a column of pickled, zlib-compressed
+    values and reads one through four wrappers in about ten small reads; at 100,000
+    publications the hits of a request cost a millisecond that way. Here the value's
+    bytes are read straight (direct_column of the compressed column), then
+    decompressed and unpickled, and, as Whoosh's SegmentReader does, only fields of
+    the schema are kept. A segment laid out otherwise is read by Whoosh."""
+    leaves = searcher.leaf_searchers()
+    starts = [offset for _, offset in leaves]
+    readers = [_segment_stored(leaf.reader()) for leaf, _ in leaves]
+    schema = searcher.schema
+
+    def stored(docnum: int) -> dict:
+        i = max(0, bisect_right(starts, docnum) - 1)
+        read = readers[i]
+        if read is None:
+            return searcher.stored_fields(docnum)
+        return {k: v for k, v in read(docnum - starts[i]).items() if k in schema}
+
+    return stored
+
+
+def _segment_stored(reader) -> Callable[[int], dict] | None:
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return None
+    column = perdoc._cached_reader("_stored", STORED_COLUMN)
+    child = getattr(column, "_child", None)
+    decompress = getattr(child, "_decompress", None)
+    if type(column).__name__ != "Reader" or decompress is None:
+        return None
+    raw = direct_column(child)
+    if getattr(raw, "__self__", None) is child:  # not read directly: values come decompressed
+        return None
+
+    def read(docnum: int) -> dict:
+        value = raw(docnum)
+        return (pickle.loads(decompress(value)) if value else None) or {}
+
+    return read

@@ -163,7 +163,7 @@ class WhooshEngine:
     def _hit(self, view, docnum: int, score, copies, keep: bool = True) -> EngineHit:
         """`keep`: among the view's kept Publications (pages; not the rows of an export)."""
         pub = view.publication(docnum) if keep else \
-            to_publication(view.searcher.stored_fields(docnum))
+            to_publication(view.stored_fields(docnum))
         return EngineHit(pub, None if score is None else float(score), tuple(copies))
 
     def iter_hits(self, selection: Selection, sort: str, batch: int,

@@ -19,7 +19,7 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     docnum = view.searcher.document_number(id=pid)
     if docnum is None:
         raise NotFound.publication(pid)
-    fields = view.searcher.stored_fields(docnum)
+    fields = view.stored_fields(docnum)
     title_lemmas = set(index_terms(fields.get("title", "")))
     text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
     terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
@@ -39,4 +39,4 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
         shared = topics & set(topics_of(hit.get("topics")))
         scored.append((hit.score * (1.2 if shared else 1.0), hit.docnum))
     scored.sort(key=lambda item: -item[0])
-    return [(view.searcher.stored_fields(other), score) for score, other in scored[:limit]]
+    return [(view.stored_fields(other), score) for score, other in scored[:limit]]

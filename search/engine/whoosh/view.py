@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.engine.whoosh import lexicon
+from search.engine.whoosh.direct import direct_stored
 from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.engine.whoosh.scoring import Scorer
@@ -37,6 +39,7 @@ class IndexView:
     _scorer: Scorer | None = None
     _spelling: SpellingLexicon | None = None
     _words: dict[str, int] | None = None
+    _stored: Callable[[int], dict] | None = None
     _ids: dict = field(default_factory=dict)
     _publications: OrderedDict = field(default_factory=OrderedDict)
     memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
@@ -45,12 +48,18 @@ class IndexView:
     def __post_init__(self):
         self.stamp = self.index.latest_generation()
 
+    def stored_fields(self, docnum: int) -> dict:
+        """What searcher.stored_fields returns, each read in one pread (direct.py)."""
+        if self._stored is None:
+            self._stored = direct_stored(self.searcher)
+        return self._stored(docnum)
+
     def publication(self, docnum: int) -> Publication:
         """A document's Publication; the most asked are kept (their stored fields are
         compressed: a read is a decompression of the whole text)."""
         pub = self._publications.get(docnum)
         if pub is None:
-            pub = self._publications[docnum] = to_publication(self.searcher.stored_fields(docnum))
+            pub = self._publications[docnum] = to_publication(self.stored_fields(docnum))
             if len(self._publications) > PUBLICATIONS_KEPT:
                 self._publications.popitem(last=False)
         else:
@@ -61,7 +70,7 @@ class IndexView:
         """The id of a document, remembered so reranking does not reload stored fields."""
         pid = self._ids.get(docnum)
         if pid is None:
-            pid = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+            pid = self._ids[docnum] = self.stored_fields(docnum)["id"]
         return pid
 
     @property
