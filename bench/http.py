@@ -44,6 +44,20 @@ from bench.report import ROOT, common_parser, conditions, print_conditions, rati
 
 __all__ = ["main"]
 
+# wrk's report as one JSON line (wrk_result reads it); the end of every script here.
+LUA_DONE = """
+function done(summary, latency, requests)
+  local s = summary
+  io.write(string.format(
+    'JSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": {"connect": %d, ' ..
+    '"read": %d, "write": %d, "status": %d, "timeout": %d}, "latency_us": {"p50": %d, ' ..
+    '"p90": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}}\\n',
+    s.requests, s.duration, s.bytes, s.errors.connect, s.errors.read, s.errors.write,
+    s.errors.status, s.errors.timeout, latency:percentile(50), latency:percentile(90),
+    latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
 _LUA = """
 local paths = {%s}
 local counter = 0
@@ -57,16 +71,6 @@ end
 function request()
   i = i %% #paths + 1
   return wrk.format("GET", paths[i])
-end
-function done(summary, latency, requests)
-  local s = summary
-  io.write(string.format(
-    'JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "errors": {"connect": %%d, ' ..
-    '"read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, "latency_us": {"p50": %%d, ' ..
-    '"p90": %%d, "p95": %%d, "p99": %%d, "max": %%d, "mean": %%.1f}}\\n',
-    s.requests, s.duration, s.bytes, s.errors.connect, s.errors.read, s.errors.write,
-    s.errors.status, s.errors.timeout, latency:percentile(50), latency:percentile(90),
-    latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
 end
 """
 
@@ -82,7 +86,8 @@ def write_script(queries, path: Path) -> Path:
             ("year", str(y)) for y in bq.years]
         paths.append("/api/search?" + urlencode(params))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_LUA % ",\n".join(_lua_string(p) for p in paths), encoding="utf-8")
+    path.write_text(_LUA % ",\n".join(_lua_string(p) for p in paths) + LUA_DONE,
+                    encoding="utf-8")
     return path
 
 
@@ -167,7 +172,14 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, connections: int,
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     if proc.returncode != 0:
         raise SystemExit(f"wrk failed: {proc.stderr.strip()}")
-    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("JSON "))
+    return wrk_result(proc.stdout, proc.stderr)
+
+
+def wrk_result(stdout: str, stderr: str) -> dict:
+    """The JSON line LUA_DONE printed, with requests/s and latencies in ms."""
+    line = next((ln for ln in stdout.splitlines() if ln.startswith("JSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed: {stderr.strip() or stdout.strip()}")
     data = json.loads(line[5:])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
     data["latency_ms"] = {k: v / 1000 for k, v in data.pop("latency_us").items()}

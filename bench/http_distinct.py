@@ -94,16 +94,6 @@ function response(status, headers, body)
     wrk.thread:stop()
   end
 end
-function done(summary, latency, requests)
-  local s = summary
-  io.write(string.format(
-    'JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "errors": {"connect": %%d, ' ..
-    '"read": %%d, "write": %%d, "status": %%d, "timeout": %%d}, "latency_us": {"p50": %%d, ' ..
-    '"p90": %%d, "p95": %%d, "p99": %%d, "max": %%d, "mean": %%.1f}}\\n',
-    s.requests, s.duration, s.bytes, s.errors.connect, s.errors.read, s.errors.write,
-    s.errors.status, s.errors.timeout, latency:percentile(50), latency:percentile(90),
-    latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
-end
 """
 
 
@@ -111,7 +101,7 @@ def _wrk_pass(args, ours_dir, measured, warmup) -> dict | None:
     """The measured requests once each through wrk, on a fresh server after the warm-up."""
     import shutil
 
-    from bench.http import Server, _lua_string
+    from bench.http import LUA_DONE, Server, _lua_string
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -122,7 +112,7 @@ def _wrk_pass(args, ours_dir, measured, warmup) -> dict | None:
     marker = args.out / "http" / "distinct.done"
     marker.unlink(missing_ok=True)
     script.write_text(_WRK_LUA % (",\n".join(_lua_string(p) for p in paths),
-                                  _lua_string(str(marker))), encoding="utf-8")
+                                  _lua_string(str(marker))) + LUA_DONE, encoding="utf-8")
     server = Server("api.app:get_app()", {"KARTOTEKA_INDEX_DIR": str(ours_dir)},
                     args.out / "http" / "gunicorn-distinct-wrk.log", args.workers)
     try:
@@ -142,9 +132,10 @@ def _wrk_pass(args, ours_dir, measured, warmup) -> dict | None:
 def _run_wrk_until(wrk: str, url: str, script, marker, connections: int) -> dict:
     """wrk until the script marks the last answer: wrk's main thread sleeps its whole -d
     even when every thread has stopped, and SIGINT ends that sleep (then it reports)."""
-    import json
     import signal
     import subprocess
+
+    from bench.http import wrk_result
 
     cmd = [wrk, "-t1", f"-c{connections}", "-d3600s", "--timeout", "10s", "--latency",
            "-s", str(script), url]
@@ -154,13 +145,7 @@ def _run_wrk_until(wrk: str, url: str, script, marker, connections: int) -> dict
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    line = next((ln for ln in out.splitlines() if ln.startswith("JSON ")), None)
-    if line is None:
-        raise SystemExit(f"wrk failed: {err.strip() or out.strip()}")
-    data = json.loads(line[5:])
-    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-    data["latency_ms"] = {k: v / 1000 for k, v in data.pop("latency_us").items()}
-    return data
+    return wrk_result(out, err)
 
 
 def main_distinct(args, corpus, cond) -> int:
