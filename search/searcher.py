@@ -15,7 +15,7 @@ from dataclasses import replace
 from itertools import islice
 
 from search import nodes
-from search.engine import Engine, EngineHit, RankHints, Selection, open_engine
+from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
@@ -84,28 +84,42 @@ class SearchService:
 
     def _search(self, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
-        result = self._run(request, parsed)
-        if parsed is None or not (result.total < 3 or result.relaxed):
-            return result
+        found = self._find(request, parsed)
+        # Fewer than 3 full matches: a correction may do better. It is tried before the
+        # partial matches and snippets of what was typed are made, which a corrected
+        # result would throw away (the dearest part of a misspelled query's search).
+        if parsed is None or found.total >= 3:
+            return self._finish(request, parsed, found)
         correction = suggest_correction(self.engine.spelling(), request.q)
         if not correction or correction.text == request.q:
-            return result
-        fixed = self._corrected(request, result, correction)
-        return fixed if fixed is not None else replace(result, did_you_mean=correction.text)
+            return self._finish(request, parsed, found)
+        fixed = None
+        if correction.confident and (found.total == 0 or correction.layout):
+            fixed = self._run(request, self.parser.parse(correction.text))
+            if fixed.total and (not fixed.relaxed or correction.layout):
+                typed = found.total or correction.layout or self._partly(request, parsed)
+                return self._labelled(request, fixed, correction, int(typed))
+        result = self._finish(request, parsed, found)
+        # a relaxed correction against what was typed: kept only when it finds more
+        if fixed is not None and fixed.total > result.total:
+            return self._labelled(request, fixed, correction, result.total)
+        return replace(result, did_you_mean=correction.text)
 
-    def _corrected(self, request: SearchRequest, result: SearchResult,
-                   correction) -> SearchResult | None:
-        """The result of the corrected query, labelled, when it is better than `result`."""
-        if not (correction.confident and (result.total == 0 or correction.layout
-                                          or result.relaxed)):
-            return None
-        fixed = self._run(request, self.parser.parse(correction.text))
+    def _partly(self, request: SearchRequest, parsed: ParsedQuery) -> int:
+        """How many publications match the typed query's partial rule (counted only)."""
+        if parsed.relaxed is None:
+            return 0
+        return self.engine.find(self.selection(request, parsed.relaxed, parsed),
+                                request.sort, 0, 0, None).total
+
+    @staticmethod
+    def _labelled(request: SearchRequest, fixed: SearchResult, correction,
+                  typed_total: int) -> SearchResult:
+        """The corrected query's result, saying why it is shown instead of the typed one:
+        `typed_total` is what the typed query found, fully or (none so) partly."""
         # Latin gibberish that spells Russian words is never meant as typed.
-        if not (fixed.total > result.total or (fixed.total and (
-                correction.layout or (result.relaxed and not fixed.relaxed)))):
-            return None
         reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
-                  else f"ничего не найдено по запросу «{request.q}»" if not result.total
+                  else f"ничего не найдено по запросу «{request.q}»" if not typed_total
                   else f"не все слова запроса «{request.q}» найдены")
         warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
         return replace(fixed, query=request.q, did_you_mean=correction.text, corrected=True,
@@ -117,14 +131,25 @@ class SearchService:
                          request.date_from, request.date_to, hints_of(parsed))
 
     def _run(self, request: SearchRequest, parsed: ParsedQuery | None) -> SearchResult:
+        return self._finish(request, parsed, self._find(request, parsed))
+
+    def _find(self, request: SearchRequest, parsed: ParsedQuery | None) -> Found:
+        """The engine's page of what the query matches by its rule (not relaxed)."""
+        start = (request.page - 1) * request.per_page
+        facet_limit = self.settings.facet_limit if request.facets else None
+        query = None if parsed is None else parsed.query
+        return self.engine.find(self.selection(request, query, parsed), request.sort,
+                                start, start + request.per_page, facet_limit)
+
+    def _finish(self, request: SearchRequest, parsed: ParsedQuery | None,
+                found: Found) -> SearchResult:
+        """The result around the engine's `found`: partial matches when it is empty (or
+        apart, when it is small), warnings, snippets."""
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
         start = (request.page - 1) * request.per_page
         stop = start + request.per_page
         facet_limit = self.settings.facet_limit if request.facets else None
-        query = None if parsed is None else parsed.query
-        found = self.engine.find(self.selection(request, query, parsed), request.sort,
-                                 start, stop, facet_limit)
         # What the rule of search/query.py matches, and nothing else: partial matches
         # are shown only when nothing meets it, and then labelled `relaxed`.
         if parsed is not None and not found.total and parsed.relaxed is not None:

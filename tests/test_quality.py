@@ -42,6 +42,9 @@ def test_typo_is_corrected_when_a_word_goes_unfound(service):
     result = _search(service, "конкурз чтецов")
     assert result.did_you_mean == "конкурс чтецов"
     assert result.corrected and not result.relaxed
+    # the typed words matched partly, and the notice says so (not "nothing found")
+    assert result.warnings[-1] == ("не все слова запроса «конкурз чтецов» найдены; "
+                                   "показаны результаты по запросу «конкурс чтецов»")
 
 
 def test_words_typed_apart_are_joined(service):

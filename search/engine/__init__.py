@@ -111,8 +111,8 @@ class Engine(Protocol):
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
         """Hits start..stop of `selection` by `sort` (relevance, date_desc, date_asc;
-        undated publications last in both date orders); facet counts when facet_limit
-        is not None."""
+        undated publications last in both date orders; none when stop == start: the
+        total only); facet counts when facet_limit is not None."""
 
     def iter_hits(self, selection: Selection, sort: str, batch: int,
                   shown: Collection[str] = ()) -> Iterator[EngineHit]:

@@ -144,7 +144,7 @@ class WhooshEngine:
         return Found(total, tuple(hits), facets, {k: v for k, v in unknown.items() if v})
 
     def _page(self, view, selection, sort, final, total, scores, start, stop) -> list[EngineHit]:
-        if start >= total:
+        if start >= min(total, stop):  # stop == start: counted only
             return []
         copies = int(final.sum()) - total  # ordered too, then folded into their first
         if scores is None or sort != "relevance":
