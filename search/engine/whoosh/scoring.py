@@ -26,6 +26,7 @@ __all__ = ["Scorer", "HONOR_MINMATCH"]
 HONOR_MINMATCH = True
 
 _Match = tuple[np.ndarray, np.ndarray]  # (bool mask, scores: 0 where the mask is False)
+_NONE = (np.zeros(0, np.int64), np.zeros(0))  # a term that matches nothing
 
 
 class Scorer:
@@ -84,6 +85,12 @@ class Scorer:
         count = np.zeros(self.size, np.int32)
         scores = np.zeros(self.size)
         for sub in q.children:
+            sparse = self._term_postings(sub) if type(sub) is n.Term else None
+            if sparse is not None:  # added where the term occurs only, not over every slot
+                ids, part = sparse
+                count[ids] += 1
+                scores[ids] += part
+                continue
             mask, part = self._eval(sub, memo)
             count += mask
             scores += part
@@ -178,18 +185,27 @@ class Scorer:
 
     # -- terms -----------------------------------------------------------------------
     def _term(self, q: n.Term, memo: dict) -> _Match:
+        sparse = self._term_postings(q)
+        if sparse is None:
+            return self._whoosh(q, memo)
+        ids, scores = sparse
+        mask, out = self._empty()
+        mask[ids] = True
+        out[ids] = scores
+        return mask, out
+
+    def _term_postings(self, q: n.Term) -> tuple[np.ndarray, np.ndarray] | None:
+        """(documents, boosted scores) of a term, or None when Whoosh must score it.
+        The documents are distinct, so `array[ids] += scores` adds each once."""
         schema = self.searcher.schema
         if q.field not in schema:
-            return self._empty()
+            return _NONE
         field = schema[q.field]
         if not field.scorable:
-            return self._whoosh(q, memo)
+            return None
         try:
             btext = field.to_bytes(q.text)
         except ValueError:
-            return self._empty()
+            return _NONE
         ids, scores, _ = self.postings.term(q.field, btext)
-        mask, out = self._empty()
-        mask[ids] = True
-        out[ids] = scores * q.boost if q.boost != 1 else scores
-        return mask, out
+        return ids, (scores * q.boost if q.boost != 1 else scores)
