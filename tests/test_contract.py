@@ -55,6 +55,16 @@ def test_no_full_match_is_relaxed_and_labelled(engine):
     assert any("частичные" in w for w in result["warnings"])
 
 
+def test_a_corrected_typo_says_whether_the_words_as_typed_matched_partly(engine):
+    """The notice over a corrected result tells "some words not found" from "nothing
+    found": the typed query's partial matches are counted only (a page of none)."""
+    partly = _search(engine, q="конкурз чтецов")
+    assert partly["corrected"] and partly["did_you_mean"] == "конкурс чтецов"
+    assert partly["warnings"][-1].startswith("не все слова запроса «конкурз чтецов»")
+    nothing = _search(engine, q="конкурз")
+    assert nothing["corrected"] and nothing["warnings"][-1].startswith("ничего не найдено")
+
+
 def test_snippets_mark_words_as_written(engine):
     result = _search(engine, q="библиотеками")
     marked = [h for h in result["hits"][:5] if "<mark>" in h["snippet"]]
