@@ -509,13 +509,15 @@ def test_phrases_in_numpy_equal_the_test_per_document(service, slop):
     assert matched > 10
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 3_000_000), min_size=1, max_size=1_300), min_size=1,
-                max_size=8), st.data())
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.integers(0, 300), min_size=1, max_size=60),
+                          st.lists(st.integers(0, 3_000_000), min_size=1, max_size=1_300)),
+                min_size=1, max_size=8), st.data())
 def test_positions_decoded_together_equal_whoosh_decoding(documents, data):
     """search/engine/whoosh/positions.py reads many Positions values at once, as Whoosh's
     Positions.decode_positions reads each: one-, two- and four-byte deltas, one delta,
-    and lists past a pickle batch of 1,000 (those are unpickled one by one)."""
+    and lists past a pickle batch of 1,000 (those are unpickled one by one); values of
+    one-byte deltas only (read in one gather) among the others, or all of them."""
     from whoosh.formats import Positions
 
     from search.engine.whoosh.positions import decode_few, decode_many

@@ -81,12 +81,18 @@ def decode_many(blob: bytes, starts: np.ndarray, ends: np.ndarray,
     if short.any():
         rows = np.flatnonzero(short)
         c = counts[rows]
-        within = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
-        opcodes = np.repeat(pointer[rows], c) + 2 * within
-        slots = np.repeat(out_starts[rows], c) + within
-        deltas[slots] = data[opcodes + 1]
-        wrong = np.repeat(rows, c)[data[opcodes] != _K]
-        short[wrong] = False
+        firsts = np.cumsum(c) - c  # each row's first delta among the rows'
+        # offsets in 32 bits when they fit: half the memory these passes go through
+        small = np.int32 if len(data) + 2 * int(c.sum()) < 2**31 else np.int64
+        step = np.arange(int(c.sum()), dtype=small)
+        opcodes = np.repeat((pointer[rows] - 2 * firsts).astype(small), c) + 2 * step
+        if len(rows) == n:  # every value: the rows' deltas are all the deltas, in order
+            deltas[:] = data[opcodes + 1]
+        else:
+            deltas[np.repeat(out_starts[rows] - firsts, c) + step] = data[opcodes + 1]
+        wrong = np.flatnonzero(data[opcodes] != _K)
+        if len(wrong):
+            short[rows[np.searchsorted(firsts, wrong, side="right") - 1]] = False
         pointer[short] = ends[short] - 2
     active = np.flatnonzero(fast & ~short)
     step = 0
