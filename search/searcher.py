@@ -96,9 +96,11 @@ class SearchService:
         fixed = None
         if correction.confident and (found.total == 0 or correction.layout):
             fixed = self._run(request, self.parser.parse(correction.text))
+            # Latin gibberish that spells Russian words is never meant as typed.
             if fixed.total and (not fixed.relaxed or correction.layout):
-                typed = found.total or correction.layout or self._partly(request, parsed)
-                return self._labelled(request, fixed, correction, int(typed))
+                typed = found.total if found.total or correction.layout \
+                    else self._partly(request, parsed)
+                return self._labelled(request, fixed, correction, typed)
         result = self._finish(request, parsed, found)
         # a relaxed correction against what was typed: kept only when it finds more
         if fixed is not None and fixed.total > result.total:
@@ -117,7 +119,6 @@ class SearchService:
                   typed_total: int) -> SearchResult:
         """The corrected query's result, saying why it is shown instead of the typed one:
         `typed_total` is what the typed query found, fully or (none so) partly."""
-        # Latin gibberish that spells Russian words is never meant as typed.
         reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
                   else f"ничего не найдено по запросу «{request.q}»" if not typed_total
                   else f"не все слова запроса «{request.q}» найдены")
