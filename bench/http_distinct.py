@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
+import signal
+import subprocess
 import threading
 import time
 from urllib.parse import urlencode
 
 from bench.distinct import make_distinct
+from bench.http import LUA_DONE, Server, _lua_string, wrk_result
 from bench.indexes import ensure_indexes
 from bench.per_kind import by_kind, describe, print_kind_table, slowest
 from bench.report import write_result
@@ -99,10 +103,6 @@ end
 
 def _wrk_pass(args, ours_dir, measured, warmup) -> dict | None:
     """The measured requests once each through wrk, on a fresh server after the warm-up."""
-    import shutil
-
-    from bench.http import LUA_DONE, Server, _lua_string
-
     wrk = shutil.which("wrk")
     if wrk is None:
         print("  (no wrk installed: the wrk pass is skipped; `apt-get install wrk`)")
@@ -132,11 +132,6 @@ def _wrk_pass(args, ours_dir, measured, warmup) -> dict | None:
 def _run_wrk_until(wrk: str, url: str, script, marker, connections: int) -> dict:
     """wrk until the script marks the last answer: wrk's main thread sleeps its whole -d
     even when every thread has stopped, and SIGINT ends that sleep (then it reports)."""
-    import signal
-    import subprocess
-
-    from bench.http import wrk_result
-
     cmd = [wrk, "-t1", f"-c{connections}", "-d3600s", "--timeout", "10s", "--latency",
            "-s", str(script), url]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -157,8 +152,6 @@ def main_distinct(args, corpus, cond) -> int:
           f"workers; Python client, {args.connections} connections, every request timed; "
           "no baseline")
     (args.out / "http").mkdir(parents=True, exist_ok=True)
-    from bench.http import Server
-
     server = Server("api.app:get_app()", {"KARTOTEKA_INDEX_DIR": str(ours_dir)},
                     args.out / "http" / "gunicorn-distinct.log", args.workers)
     host, port = "127.0.0.1", server.port

@@ -136,11 +136,15 @@ class SearchService:
 
     def _find(self, request: SearchRequest, parsed: ParsedQuery | None) -> Found:
         """The engine's page of what the query matches by its rule (not relaxed)."""
-        start = (request.page - 1) * request.per_page
-        facet_limit = self.settings.facet_limit if request.facets else None
         query = None if parsed is None else parsed.query
         return self.engine.find(self.selection(request, query, parsed), request.sort,
-                                start, start + request.per_page, facet_limit)
+                                *self._window(request))
+
+    def _window(self, request: SearchRequest) -> tuple[int, int, int | None]:
+        """(start, stop, facet_limit) of a request's page."""
+        start = (request.page - 1) * request.per_page
+        return start, start + request.per_page, (
+            self.settings.facet_limit if request.facets else None)
 
     def _finish(self, request: SearchRequest, parsed: ParsedQuery | None,
                 found: Found) -> SearchResult:
@@ -148,9 +152,7 @@ class SearchService:
         apart, when it is small), warnings, snippets."""
         relaxed = False
         warnings = list(parsed.warnings) if parsed else []
-        start = (request.page - 1) * request.per_page
-        stop = start + request.per_page
-        facet_limit = self.settings.facet_limit if request.facets else None
+        start, stop, facet_limit = self._window(request)
         # What the rule of search/query.py matches, and nothing else: partial matches
         # are shown only when nothing meets it, and then labelled `relaxed`.
         if parsed is not None and not found.total and parsed.relaxed is not None:
