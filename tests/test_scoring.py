@@ -510,6 +510,42 @@ def test_phrases_in_numpy_equal_the_test_per_document(service, slop):
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.integers(2, 4).flatmap(lambda words: st.lists(
+    st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=words, max_size=words),
+    min_size=1, max_size=6)), st.sampled_from([1, 2, 3, 5]))
+def test_phrase_spans_over_all_documents_equal_the_test_per_document(documents, slop):
+    """phrases.py's span tests over every document at once (each side of a pair or a
+    chain looked up in the other, whichever is smaller) against `near` per document, on
+    documents where one word is much commoner than the others and where it is not."""
+    from search.engine.whoosh.phrases import (
+        _ordered_documents,
+        _pair_documents,
+        _sloppy_documents,
+        near,
+    )
+
+    words = len(documents[0])
+    span = np.int64(1 << 32)
+    keys = []
+    for w in range(words):
+        keys.append(np.array(sorted({d * int(span) + p for d, doc in enumerate(documents)
+                                     for p in doc[w]}), np.int64))
+    want = [d for d, doc in enumerate(documents) if all(doc) and near([sorted(set(p)) for p in doc], slop)]
+    if words == 2:
+        got = _pair_documents(keys[0], keys[1], slop, True, span)
+    else:
+        got = _ordered_documents(keys, slop, span)
+        if slop >= 2:
+            got = np.union1d(got, _sloppy_documents(keys, slop, span))
+    holding = {d for d, doc in enumerate(documents) if all(doc)}
+    assert [d for d in got.tolist() if d in holding] == want
+    in_order = [d for d, doc in enumerate(documents) if all(doc) and near([sorted(set(p)) for p in doc], slop, any_order=False)]
+    ordered = (_pair_documents(keys[0], keys[1], slop, False, span) if words == 2
+               else _ordered_documents(keys, slop, span))
+    assert [d for d in ordered.tolist() if d in holding] == in_order
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.lists(st.integers(0, 300), min_size=1, max_size=60),
                           st.lists(st.integers(0, 3_000_000), min_size=1, max_size=1_300)),
                 min_size=1, max_size=8), st.data())

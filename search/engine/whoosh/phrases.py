@@ -97,14 +97,23 @@ def _numpy_scores(common: np.ndarray, slots: list[list[bytes]], terms: dict, at:
 def _pair_documents(first: np.ndarray, second: np.ndarray, slop: int, any_order: bool,
                     span: np.int64) -> np.ndarray:
     """`near` for two words in one search: Lucene's sloppy test (|b - 1 - a| <= slop,
-    which holds wherever the ordered one does) or, in order, b 1 to slop after a."""
+    which holds wherever the ordered one does) or, in order, b 1 to slop after a.
+
+    The smaller side is looked up in the larger: a phrase with «не» has a million of
+    its occurrences against a hundred thousand of the other word's at 100,000
+    publications, and a binary search per occurrence of «не» was a third of the phrase."""
     if slop >= 2 and any_order:
-        low, high = second - 1 - slop, second - 1 + slop
+        low, high = 1 - slop, 1 + slop  # b - a within [low, high]
     else:
-        low, high = second - slop, second - 1
-    i = np.searchsorted(first, low)
+        low, high = 1, slop
+    if len(first) <= len(second):  # some b in [a + low, a + high]
+        i = np.searchsorted(second, first + low)
+        hit = i < len(second)
+        hit[hit] = second[i[hit]] <= first[hit] + high
+        return unique(first[hit] // span)
+    i = np.searchsorted(first, second - high)  # some a in [b - high, b - low]
     hit = i < len(first)
-    hit[hit] = first[i[hit]] <= high[hit]
+    hit[hit] = first[i[hit]] <= second[hit] - low
     return unique(second[hit] // span)
 
 
@@ -112,13 +121,26 @@ def _ordered_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.
     """`_ordered` for every document: the chains' last words, extended word by word."""
     ends = keys[0]
     for following in keys[1:]:
-        i = np.searchsorted(ends, following - slop)
-        ok = i < len(ends)
-        ok[ok] = ends[i[ok]] <= following[ok] - 1
-        ends = following[ok]
+        ends = _extended(ends, following, slop)
         if not len(ends):
             break
     return unique(ends // span)
+
+
+def _extended(ends: np.ndarray, following: np.ndarray, slop: int) -> np.ndarray:
+    """The occurrences in `following` that stand 1 to `slop` after one of `ends`."""
+    if len(ends) * 4 < len(following):
+        # Few chains, a common next word: each chain's range of `following` is found by
+        # binary search, and the ranges are marked in one pass over `following`.
+        begin = np.searchsorted(following, ends + 1)
+        stop = np.searchsorted(following, ends + slop, side="right")
+        size = len(following) + 1
+        inside = np.cumsum(np.bincount(begin, minlength=size) - np.bincount(stop, minlength=size))
+        return following[inside[:-1] > 0]
+    i = np.searchsorted(ends, following - slop)
+    ok = i < len(ends)
+    ok[ok] = ends[i[ok]] <= following[ok] - 1
+    return following[ok]
 
 
 def _sloppy_documents(keys: list[np.ndarray], slop: int, span: np.int64) -> np.ndarray:
