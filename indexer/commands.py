@@ -169,9 +169,10 @@ def _summary(stats, skipped, elapsed, engine) -> None:
     cache = morph.cache_stats()
     hits = cache["hits"] + stats.worker_lemma_hits
     lookups = hits + cache["misses"] + stats.worker_lemma_misses
-    docs = stats.indexed + stats.updated
+    docs = stats.indexed + stats.updated + stats.unchanged
     print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
-          f"skipped: {len(skipped) + len(stats.skipped)}")
+          f"skipped: {len(skipped) + len(stats.skipped)}"
+          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else ""))
     print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
           f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "

@@ -479,7 +479,9 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     (src / "b.jsonl").unlink()  # third's source file is gone
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 0
-    assert capsys.readouterr().out.startswith("indexed: 1  updated: 2  removed: 2  skipped: 0")
+    # the page is the same as before: left as it is
+    assert capsys.readouterr().out.startswith(
+        "indexed: 1  updated: 1  removed: 2  skipped: 0  unchanged: 1\n")
 
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(
@@ -487,6 +489,34 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     titles = {hit["id"]: hit["title"] for hit in data["hits"]}
     assert titles[first["id"]] == "Совершенно новый заголовок публикации"
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+
+
+def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
+    """A nightly `--incremental` over an export that did not change checks every
+    publication against the stored one and leaves the index's files as they were."""
+    src = tmp_path / "export.jsonl"
+    _write_jsonl(src, RECORDS)
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    generation = index_dir / "gen-000001"
+    files = {p.name: p.stat().st_mtime_ns for p in generation.iterdir() if p.suffix != ".json"}
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"indexed: 0  updated: 0  removed: 0  skipped: 0  unchanged: {len(RECORDS)}\n")
+    assert {p.name: p.stat().st_mtime_ns for p in generation.iterdir()
+            if p.suffix != ".json"} == files
+    # one record edited (its date), one gone: only those are written
+    edited = dict(RECORDS[0], date="2001-02-03")
+    _write_jsonl(src, [edited, *RECORDS[2:]])
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"indexed: 0  updated: 1  removed: 1  skipped: 0  unchanged: {len(RECORDS) - 2}\n")
+    hits = {hit["id"]: hit for hit in _browse_all(capsys, index_dir)["hits"]}
+    assert hits[RECORDS[0]["id"]]["published"] == "2001-02-03"
+    assert RECORDS[1]["id"] not in hits and len(hits) == len(RECORDS) - 1
 
 
 def test_incremental_leaves_other_sources_alone(tmp_path, capsys):

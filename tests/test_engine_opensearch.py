@@ -350,6 +350,31 @@ def test_sync_adds_updates_and_removes_within_its_scopes(writable):
     assert writable.health()["last_reindex"] > built  # an incremental reindex is one
 
 
+def test_sync_sends_only_what_changed(writable):
+    """Publications equal to the stored ones are neither analysed nor sent again: their
+    documents keep their version; a changed one gets a new version."""
+    index = writable.gens.require_live()
+
+    def versions() -> dict[str, int]:
+        return {d["id"]: writable.client.get(index=index, id=d["id"])["_version"]
+                for d in DOCS}
+
+    before = versions()
+    pubs = _pubs()
+    changed = Publication.from_dict({**DOCS[0], "title": "Конкурс кинологов: итоги"})
+    stats = writable.sync([changed, *pubs[1:]], scopes=[])
+    assert (stats.indexed, stats.updated, stats.removed, stats.unchanged) == (
+        0, 1, 0, len(DOCS) - 1)
+    after = versions()
+    assert after[DOCS[0]["id"]] > before[DOCS[0]["id"]]
+    assert {k: v for k, v in after.items() if k != DOCS[0]["id"]} == \
+        {k: v for k, v in before.items() if k != DOCS[0]["id"]}
+    assert writable.get(DOCS[0]["id"]).title == "Конкурс кинологов: итоги"
+    stats = writable.sync([changed, *pubs[1:]], scopes=[])
+    assert (stats.updated, stats.unchanged) == (0, len(DOCS)) and versions() == after
+    assert writable.health()["stale_lexicon"] is False and "кинолог" in writable.words()
+
+
 def test_children_are_publications_of_a_parent(writable):
     assert [p.id for p in writable.children("c1")] == ["c2"]
 

@@ -89,6 +89,7 @@ class RebuildStats:
     indexed: int = 0
     updated: int = 0
     removed: int = 0
+    unchanged: int = 0  # an incremental reindex's publications equal to the stored ones
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     generation: str | None = None

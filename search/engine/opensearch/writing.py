@@ -164,19 +164,23 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     started = time.perf_counter()
     index = gens.require_live()
     known = existing(client, index)
+    stored = fingerprints(client, index)
     streamed = StreamedGroups(known)  # copies already grouped keep their group
     seen: set[str] = set()
 
     def actions() -> Iterator[dict]:
         for pub in publications:
             seen.add(pub.id)
-            if pub.id in known:
-                stats.updated += 1
-            else:
-                stats.indexed += 1
             if progress:
                 progress(1)
             group = streamed.label(pub.id, (text_key(pub.text), url_key(pub.url)))
+            if pub.id not in known:
+                stats.indexed += 1
+            elif stored.get(pub.id) == pub.fingerprint():  # not analysed, not sent
+                stats.unchanged += 1
+                continue
+            else:
+                stats.updated += 1
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
         for pid, (source, *_rest) in known.items():
             if pid not in seen and _in_scopes(source, scopes):
@@ -186,15 +190,30 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     bulk(client, actions())
     if phase:
         phase("committing")
-    client.indices.refresh(index=index)
-    regroup_all(client, index)
-    client.indices.refresh(index=index)
+    # Nothing written and a lexicon that no PUT made stale: it stands (deriving it again
+    # analyses every publication in Python).
+    derived = None
+    if not (stats.indexed or stats.updated or stats.removed) \
+            and not gens.meta(index).get("stale"):
+        derived = gens.derived(index)
+    if derived is None:
+        client.indices.refresh(index=index)
+        regroup_all(client, index)
+        client.indices.refresh(index=index)
+        derived = derive_from_index(client, index)
     # an incremental reindex is a reindex: /api/health's last_reindex moves (as on Whoosh)
-    gens.write_meta(index, derive_from_index(client, index),
-                    documents=client.count(index=index)["count"])
+    gens.write_meta(index, derived, documents=client.count(index=index)["count"])
     stats.generation = index
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def fingerprints(client: OpenSearch, index: str) -> dict[str, bytes]:
+    """id -> Publication.fingerprint() of every stored publication (what an incremental
+    sync leaves alone when it comes again unchanged)."""
+    return {hit["_id"]: from_source(hit["_source"]).fingerprint()
+            for hit in helpers.scan(client, index=index, _source=["pub"], size=BULK_CHUNK,
+                                    preserve_order=False)}
 
 
 def _in_scopes(source: str, scopes: list[str]) -> bool:
