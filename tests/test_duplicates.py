@@ -87,3 +87,71 @@ def test_text_key_is_the_words_joined_by_single_spaces(text):
     expected = (hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
                 if len(words) >= 200 else None)
     assert text_key(text) == expected
+
+
+@given(st.lists(st.integers(0, 12), min_size=0, max_size=60), st.integers(0, 8),
+       st.integers(1, 8), st.data())
+def test_a_page_of_groups_takes_each_group_once_with_all_its_copies(group_of, start, size,
+                                                                     data):
+    """collapse_page on any order of any groups (a prefix of the matches, as a page asks):
+    groups in the order their first copies come, each with every other copy of it, in
+    document order."""
+    import numpy as np
+
+    from search.duplicates import collapse_page
+
+    groups = np.array(group_of, np.int64)
+    docs = list(range(len(groups)))
+    ordered = data.draw(st.permutations(docs))
+    ordered = ordered[:data.draw(st.integers(0, len(ordered)))]
+    sizes = np.array([group_of.count(g) for g in group_of], np.int64)
+
+    def members(group: int) -> list[int]:
+        return [d for d in docs if group_of[d] == group]
+
+    firsts, seen = [], set()
+    for d in ordered:  # the walk a page used to make
+        if group_of[d] not in seen:
+            seen.add(group_of[d])
+            firsts.append(d)
+    want = [(f, [d for d in members(group_of[f]) if d != f]) for f in firsts[start:start + size]]
+    assert collapse_page(np.array(ordered, np.int64), groups, start, start + size, members,
+                         sizes) == want
+
+
+MANY = 260  # more matches than the reranked top (search/weights.py RERANK_DEPTH = 200)
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """MANY publications with «выставка», some of them copies of each other, over years."""
+    records = []
+    for i in range(MANY):
+        text = (f"Выставка номер {i} в читальном зале. " + "Книги и журналы. " * (i % 7)
+                + ("Выставка продлится месяц. " if i % 3 == 0 else ""))
+        if i % 25 == 0:  # copies: the same long text under three ids
+            text = ARTICLE + " Выставка работ победителей."
+        records.append({"id": f"m{i:03d}", "title": f"Выставка {i}", "text": text,
+                        "date": f"{2015 + i % 10}-0{1 + i % 9}-1{i % 10}"})
+    yield from service_over(records, tmp_path_factory.mktemp("many"))
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date_desc", "date_asc"])
+def test_every_page_at_any_depth_is_a_slice_of_one_order(many, sort):
+    """Pages past the reranked top continue the same order: pages of any size, at any
+    depth, put together are the first page of a larger size; no hit twice, none missed."""
+    whole = many.search(SearchRequest(q="выставка", per_page=300, sort=sort))
+    order = [hit.id for hit in whole.hits]
+    assert len(order) == whole.total == len(set(order))
+    assert whole.total + sum(len(hit.copies) for hit in whole.hits) == MANY
+    for per_page in (7, 30, 100):
+        pages = [many.search(SearchRequest(q="выставка", per_page=per_page, page=n,
+                                           sort=sort)).hits
+                 for n in range(1, whole.total // per_page + 2)]
+        assert [hit.id for page in pages for hit in page] == order
+        assert [hit.copies for page in pages for hit in page] == [h.copies for h in whole.hits]
+    if sort == "relevance":
+        scores = [hit.score for hit in whole.hits]
+        assert all(s is not None for s in scores)
+        deep = scores[210:]  # past the reranked top: BM25F and recency, best first
+        assert deep == sorted(deep, reverse=True)

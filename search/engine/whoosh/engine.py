@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator
 
 import numpy as np
 
-from search.duplicates import collapse
+from search.duplicates import collapse_page
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
 from search.engine.whoosh import writer
 from search.engine.whoosh.exporting import ordered_matches
@@ -147,18 +147,22 @@ class WhooshEngine:
         if start >= min(total, stop):  # stop == start: counted only
             return []
         copies = int(final.sum()) - total  # ordered too, then folded into their first
+        ranked = None
         if scores is None or sort != "relevance":
-            ordered = view.facets.by_date(final, sort == "date_asc")[:stop + copies].tolist()
-            score_of = {}
+            ordered = view.facets.by_date(final, sort == "date_asc")[:stop + copies]
         else:
-            ranked = rerank(view, selection.hints, final, scores, stop + copies, self.settings)
-            ordered, score_of = [d for d, _ in ranked], dict(ranked)
+            ordered, ranked = rerank(view, selection.hints, final, scores, stop + copies,
+                                     self.settings)
         table = view.facets
-        groups = collapse(ordered, table.groups, stop,
-                          lambda g: np.flatnonzero(final & (table.groups == g)).tolist(),
-                          table.group_sizes)
+        groups = collapse_page(ordered, table.groups, start, stop,
+                               lambda g: np.flatnonzero(final & (table.groups == g)).tolist(),
+                               table.group_sizes)
+        score_of = {}
+        if ranked is not None and groups:  # the scores of the page's hits
+            shown = np.isin(ordered, [docnum for docnum, _ in groups])
+            score_of = dict(zip(ordered[shown].tolist(), ranked[shown].tolist(), strict=True))
         return [self._hit(view, docnum, score_of.get(docnum), [view.doc_id(d) for d in others])
-                for docnum, others in groups[start:stop]]
+                for docnum, others in groups]
 
     def _hit(self, view, docnum: int, score, copies, keep: bool = True) -> EngineHit:
         """`keep`: among the view's kept Publications (pages; not the rows of an export)."""

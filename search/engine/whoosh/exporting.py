@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator
 
 import numpy as np
 
-from search.engine.whoosh.ranking import recency_factor
+from search.engine.whoosh.ranking import recency_factors
 from search.engine.whoosh.view import IndexView
 from search.settings import Settings
 
@@ -64,8 +64,8 @@ def _order(view: IndexView, sort: str, final: np.ndarray, scores: np.ndarray | N
     docnums = np.flatnonzero(final)
     days = view.facets.days[docnums]
     today = dt.date.today()
-    factors = np.array([recency_factor(int(d), today, settings.recency_weight,
-                                       settings.recency_half_life_days) for d in days.tolist()])
+    factors = recency_factors(days, today, settings.recency_weight,
+                              settings.recency_half_life_days)
     keys = scores[docnums] * factors
     order = np.lexsort((docnums, -keys))
     return docnums[order], keys[order]
