@@ -197,7 +197,9 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
                       n.Or([n.Term("body", "детский"), n.Term("title", "концерт", boost=2)]),
                       n.AndNot(n.Term("body", "библиотека"), n.Term("body", "выставка")),
                       n.Or([n.Phrase("body", ["выставка", "книга"]), n.Term("body", "журнал")]),
-                      n.AndNot(n.Every(), n.Term("body", "книга"))):
+                      n.AndNot(n.Every(), n.Term("body", "книга")),
+                      n.Prefix("body", "библ"), n.Prefix("title", "выстав", boost=3.0),
+                      n.Prefix("body", "концерт"), n.Prefix("body", "щщ")):
             assert_same(whoosh_scores(searcher, size, query), numpy_scores(scorer, live, query),
                         query)
 

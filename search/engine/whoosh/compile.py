@@ -25,7 +25,9 @@ def _(node: n.Term) -> wq.Query:
 
 @to_whoosh.register
 def _(node: n.Prefix) -> wq.Query:
-    return wq.Prefix(node.field, node.text, boost=node.boost)
+    # Scored as the Or of its words (BM25F), not Whoosh's constant: the numpy scorer's
+    # definition (search/engine/whoosh/scoring.py `_prefix`), whatever the index's size.
+    return wq.Prefix(node.field, node.text, boost=node.boost, constantscore=False)
 
 
 @to_whoosh.register

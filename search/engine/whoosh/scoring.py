@@ -75,6 +75,8 @@ class Scorer:
             return self._phrase(q, memo)
         if kind is n.Sequence:
             return self._sequence(q, memo)
+        if kind is n.Prefix and q.text:
+            return self._prefix(q, memo)
         if kind is n.Every:
             return np.ones(self.size, bool), np.full(self.size, float(q.boost))
         if kind is n.Nothing:
@@ -161,6 +163,34 @@ class Scorer:
                 mask[ids] = True
                 out[ids] = scores * q.boost
             memo[key] = (mask, out)
+        return memo[key]
+
+    def _prefix(self, q: n.Prefix, memo: dict) -> _Match:
+        """The words of the field that start with the text, as an Or of them: the sum of
+        their BM25F times the boost. Segment by segment, as Whoosh expands a Prefix: where
+        one word starts so, that word alone, unboosted (Whoosh hands its matcher back
+        alone). Whoosh stepped every posting of those words through its matchers: `год*`
+        at 100,000 publications took 0.4 s the first time."""
+        key = ("prefix", q)
+        if key not in memo:
+            if q.field not in self.searcher.schema:
+                return self._empty()
+            field = self.searcher.schema[q.field]
+            mask, scores = self._empty()
+            for leaf, offset in self.postings.leaves:
+                reader = leaf.reader()
+                btexts = [b for b in reader.expand_prefix(q.field, q.text) if b]
+                end = offset + reader.doc_count_all()
+                boost = q.boost if len(btexts) > 1 else 1.0
+                for btext in btexts:
+                    found = self._term_postings(n.Term(q.field, field.from_bytes(btext), boost))
+                    if found is None:
+                        return self._whoosh(q, memo)
+                    ids, part = found
+                    inside = (ids >= offset) & (ids < end)
+                    mask[ids[inside]] = True
+                    scores[ids[inside]] += part[inside]
+            memo[key] = (mask, scores)
         return memo[key]
 
     def _whoosh(self, q: n.Node, memo: dict) -> _Match:
