@@ -16,6 +16,7 @@ from collections import Counter
 from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import is_cyrillic
 from search.spelling import from_latin_layout
+from search.title_phrases import one_word_counts
 from search.vocabulary import BREAK, Vocabulary, fold
 
 __all__ = ["Vocabulary", "suggest"]
@@ -95,6 +96,23 @@ def _phrases(vocab, text, matches, sets, limit, min_phrase: int) -> list[str]:
     times (0: never); the word alone is left out when one phrase accounts for all of it.
     """
     k = len(sets)
+    if k == 1 and isinstance(sets[0], range):
+        bare, longer = one_word_counts(vocab.arrays, sets[0], min_phrase)
+    else:
+        bare, longer = _counts(vocab, sets, min_phrase)
+    ranked = [(n, 1, key) for key, n in longer.items() if n >= min_phrase]
+    best = Counter()
+    for _, _, key in ranked:
+        best[key[0]] = max(best[key[0]], longer[key])
+    ranked += [(n, 0, (done,)) for done, n in bare.items() if best[done] < n]
+    ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    head = text[:matches[-1].start()]
+    return [_render(vocab, matches, head, key) for _, _, key in ranked[:limit]]
+
+
+def _counts(vocab: Vocabulary, sets: list, min_phrase: int) -> tuple[Counter, Counter]:
+    """title_phrases.one_word_counts for several typed words, place by place."""
+    k = len(sets)
     bare: Counter = Counter()
     longer: Counter = Counter()
     for t, s in _places(vocab, sets):
@@ -112,14 +130,7 @@ def _phrases(vocab, text, matches, sets, limit, min_phrase: int) -> list[str]:
             following.pop()
         if following and min_phrase:
             longer[(done, *following)] += 1
-    ranked = [(n, 1, key) for key, n in longer.items() if n >= min_phrase]
-    best = Counter()
-    for _, _, key in ranked:
-        best[key[0]] = max(best[key[0]], longer[key])
-    ranked += [(n, 0, (done,)) for done, n in bare.items() if best[done] < n]
-    ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    head = text[:matches[-1].start()]
-    return [_render(vocab, matches, head, key) for _, _, key in ranked[:limit]]
+    return bare, longer
 
 
 def _places(vocab: Vocabulary, sets: list):

@@ -15,7 +15,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
@@ -24,12 +24,12 @@ from search import derived
 from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic
 from search.spelling import edit_distance
+from search.title_phrases import BREAK, TitleArrays
 
 __all__ = ["Vocabulary", "TermSource", "BREAK", "fold", "inflections"]
 
 MAX_LEMMAS = 1000  # index lemmas looked at per completion
 MAX_TITLE_WORDS = 255  # positions are packed in 8 bits
-BREAK = 0  # the id of a punctuation break (form ids start at 1)
 _FILE_PREFIX = "vocabulary-"
 _PROPER_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Trad"})
 _GAP_BREAK = re.compile(r"[^\s]")  # anything but spaces between two words breaks a phrase
@@ -125,6 +125,11 @@ class Vocabulary:
             display.append(shown)
             known.append(seen)
         return cls(forms, display, known, places, sequences, titles, terms=terms)
+
+    @cached_property
+    def arrays(self) -> TitleArrays:
+        """The titles and places in numpy (search/title_phrases.py), made when first asked."""
+        return TitleArrays.build(self.forms, self.places, self.sequences)
 
     # -- lookups -----------------------------------------------------------------------
     def prefix_range(self, prefix: str) -> range:

@@ -195,3 +195,25 @@ def test_the_vocabulary_counts_each_distinct_word_once_with_the_same_result(titl
     assert (built.forms, built.display, built.known_case, built.places,
             built.sequences) == _plain_build(pairs)
     assert built.titles == pairs
+
+
+_PHRASE_WORDS = [*_TITLE_WORDS, "в", "на", "для", "детей", "детская", "дети", "выставка",
+                 "выставки", "к", "юбилею"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PHRASE_WORDS), max_size=12).map(" ".join),
+                max_size=25), st.sampled_from([0, 1, 2]))
+@settings(max_examples=200, deadline=None)
+def test_one_word_completions_count_in_numpy_as_place_by_place(titles, min_phrase):
+    """title_phrases.one_word_counts (every title at once) against the walk over each
+    place, for every prefix of every form: compounds, breaks, stop words, title ends."""
+    from search.suggest import _counts
+    from search.title_phrases import one_word_counts
+    from search.vocabulary import Vocabulary
+
+    vocab = Vocabulary.build([(title, f"id{n}") for n, title in enumerate(titles)])
+    prefixes = {form[:n] for form in vocab.forms for n in (1, 2, len(form))} | {"я"}
+    for prefix in sorted(prefixes):
+        ids = vocab.prefix_range(prefix)
+        assert one_word_counts(vocab.arrays, ids, min_phrase) == \
+            _counts(vocab, [ids], min_phrase), prefix
