@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from whoosh import query as wq
+import numpy as np
 
+from search import nodes as n
 from search.analysis import index_terms
 from search.errors import NotFound
 from search.records import topics_of
@@ -26,17 +27,30 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     clauses = []
     for term, weight in terms:
         boost = weight * (2.0 if term in title_lemmas else 1.0)
-        clauses += [wq.Term("title", term, boost=boost * title_boost),
-                    wq.Term("body", term, boost=boost)]
+        clauses += [n.Term("title", term, boost=boost * title_boost),
+                    n.Term("body", term, boost=boost)]
     if not clauses:
         return []
-    results = view.searcher.search(wq.Or(clauses), limit=limit * 4 + 1)
     topics = set(topics_of(fields.get("topics")))
     scored = []
-    for hit in results:
-        if hit.docnum == docnum:
+    for other, score in _best(view, n.Or(tuple(clauses)), limit * 4 + 1):
+        if other == docnum:
             continue
-        shared = topics & set(topics_of(hit.get("topics")))
-        scored.append((hit.score * (1.2 if shared else 1.0), hit.docnum))
+        shared = topics & set(topics_of(view.stored_fields(other).get("topics")))
+        scored.append((score * (1.2 if shared else 1.0), other))
     scored.sort(key=lambda item: -item[0])
     return [(view.stored_fields(other), score) for score, other in scored[:limit]]
+
+
+def _best(view, query: n.Node, count: int) -> list[tuple[int, float]]:
+    """The `count` best live documents by the numpy scorer, ties by number: what Whoosh's
+    searcher.search(limit=count) returns, without stepping its matchers through every
+    posting of two dozen terms (0.2 s a publication at 100,000)."""
+    scores = view.scorer.match(query)
+    scores[~view.facets.live] = -np.inf
+    found = np.flatnonzero(np.isfinite(scores))
+    if len(found) > count:  # every score at least the count-th best, ties included
+        threshold = np.partition(scores[found], len(found) - count)[len(found) - count]
+        found = found[scores[found] >= threshold]
+    order = np.lexsort((found, -scores[found]))[:count]
+    return list(zip(found[order].tolist(), scores[found[order]].tolist(), strict=True))
