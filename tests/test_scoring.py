@@ -589,3 +589,27 @@ def test_array_set_operations_equal_numpy(sets):
     assert intersect(*arrays).tolist() == expected.tolist()
     assert union(*arrays).tolist() == sorted(set().union(*sets))
     assert unique(np.concatenate(arrays)).tolist() == np.unique(np.concatenate(arrays)).tolist()
+
+
+def test_similar_publications_rank_as_whoosh_searching_their_key_terms(service):
+    """similar.py's `_best` (the numpy scorer) returns what Whoosh's searcher.search with
+    the same limit returned: the same documents in the same order, the same scores."""
+    from search.engine.whoosh.similar import SIMILAR_TERMS, _best
+
+    view = service.view()
+    searcher = view.searcher
+    compared = 0
+    for docnum in range(0, min(60, searcher.doc_count_all()), 7):
+        fields = view.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
+        terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        query = n.Or(tuple(n.Term(field, term, boost=weight * boost) for term, weight in terms
+                           for field, boost in (("title", 3.0), ("body", 1.0))))
+        for limit in (5, 21):
+            want = [(hit.docnum, hit.score)
+                    for hit in searcher.search(to_whoosh(query), limit=limit)]
+            got = _best(view, query, limit)
+            assert [d for d, _ in got] == [d for d, _ in want], docnum
+            np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=1e-12)
+            compared += len(want)
+    assert compared > 50
