@@ -118,16 +118,11 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     The bonuses read each candidate's forms and positions: reranking every match before a
     deep page (page 5,000 of «год» at 100,000 publications: 50,000 of them) took 2 s, and
     a page's order depended on how deep it was. Returns (documents, their final scores)."""
-    candidates = np.flatnonzero(final)
+    candidates = every = np.flatnonzero(final)
     naming = named_docs(view.scorer, parsed, final)
-    rest = candidates[:0]
     if len(candidates) > RERANK_DEPTH:
         keep = np.argpartition(-scores[candidates], RERANK_DEPTH - 1)[:RERANK_DEPTH]
-        top = union(candidates[keep], naming)
-        reranked = np.zeros(len(final), bool)
-        reranked[top] = True
-        rest = candidates[~reranked[candidates]]
-        candidates = top
+        candidates = union(candidates[keep], naming)
     base = scores[candidates]
     named = set(naming.tolist())
     bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
@@ -144,7 +139,10 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     ranked = _by_score_then_id(view, scored)[:needed]
     docnums = np.array([d for d, _ in ranked], np.int64)
     keys = np.array([score for _, score in ranked], np.float64)
-    if len(ranked) < needed and len(rest):
+    if len(ranked) < needed and len(every) > len(candidates):  # a page past the top
+        reranked = np.zeros(len(final), bool)
+        reranked[candidates] = True
+        rest = every[~reranked[every]]
         more, more_keys = _by_base_score(view, rest, scores, needed - len(ranked), settings)
         docnums, keys = np.concatenate([docnums, more]), np.concatenate([keys, more_keys])
     return docnums, keys
