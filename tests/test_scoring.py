@@ -613,3 +613,20 @@ def test_similar_publications_rank_as_whoosh_searching_their_key_terms(service):
             np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=1e-12)
             compared += len(want)
     assert compared > 50
+
+
+def test_a_prefix_of_many_words_stands_for_the_commonest(service, monkeypatch):
+    """Past MAX_PREFIX_WORDS words starting with the text (in a segment), the prefix
+    matches where its commonest words stand, scored as their Or."""
+    import search.engine.whoosh.scoring as scoring
+
+    monkeypatch.setattr(scoring, "MAX_PREFIX_WORDS", 2)
+    view = service.view()
+    searcher = view.searcher
+    scorer = Scorer(searcher, view.facets.size, honor_minmatch=False)
+    ((leaf, offset),) = searcher.leaf_searchers()
+    words = sorted(leaf.reader().iter_prefix("body", "кн"), key=lambda w: -w[1].doc_frequency())
+    assert len(words) > 2 and words[1][1].doc_frequency() > words[2][1].doc_frequency()
+    commonest = n.Or(tuple(n.Term("body", b.decode(), boost=2.0) for b, _ in words[:2]))
+    got = numpy_scores(scorer, view.facets.live, n.Prefix("body", "кн", boost=2.0))
+    assert_same(whoosh_scores(searcher, view.facets.size, commonest), got, "кн*")
