@@ -3,14 +3,16 @@
     python -m bench.edges                  # the real corpus (../shared/corpus)
     python -m bench.edges --docs 100000    # 100,000 generated publications
 
-bench.search --distinct measures the searches people type. Beside them the page sends a
-completion request per keystroke and a "similar publications" request per opened
-publication, and staff go deep into the pages or use the operators. Each kind here is
+The distinct-query mode of bench.search measures the searches people type. Beside them
+the page sends a completion request per keystroke and a "similar publications" request
+per opened publication, and staff go deep into the pages or use the operators. Each kind
+here is
 N distinct requests made from the index itself (seeded), after a warm-up of other ones,
 each sent once, in process:
 - suggest: the first 1-5 letters of a title word, or a title's first word and the
   beginning of its second (`/api/suggest`);
-- deep: a page past the 10th of a common word, in any order, or of the browse;
+- deep: a page past the first (up to the last) of a common word, in any order, or of
+  the browse;
 - prefix: `слов*` (3-5 letters);
 - exact: `=форма` (a form as written in a title);
 - similar: the publications like one publication (`/api/publications/{id}/similar`).
@@ -71,8 +73,8 @@ def make_requests(service, n: int, seed: int) -> list[tuple[str, object]]:
         add("similar", pid, pid)
         q = rng.choice(common or [word]) if rng.random() < 0.8 else ""
         total = service.search(SearchRequest(q=q, per_page=1, facets=False)).total
-        if total > 110:
-            page = rng.randint(11, min(total // 10, 9_000))
+        if total > 10:
+            page = rng.randint(2, min((total + 9) // 10, 9_000))
             sort = rng.choice(("relevance", "date_desc", "date_asc") if q else
                               ("date_desc", "date_asc"))
             add("deep", (q, page, sort), SearchRequest(q=q, page=page, sort=sort))

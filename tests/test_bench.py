@@ -130,6 +130,15 @@ def test_spelling_benchmark_runs(tmp_path):
     assert 0 < data["back_to_the_word"] <= data["corrected"] <= 20
 
 
+def test_edges_benchmark_runs(tmp_path):
+    data = _run("edges", tmp_path)
+    kinds = {"suggest", "deep", "prefix", "exact", "similar"}
+    assert {k for k, s in data["per_kind"].items() if s.get("n")} == kinds | {"all"}
+    assert all(data["per_kind"][k]["n"] <= 20 for k in kinds)
+    requests = [(r["kind"], r["request"]) for r in data["rows"]]
+    assert len(requests) == len(set(requests))  # none repeats
+
+
 @pytest.mark.server
 def test_http_benchmark_runs(tmp_path):
     require_tool("wrk")
@@ -157,7 +166,7 @@ def test_http_benchmark_without_wrk_exits_2(tmp_path, monkeypatch):
     assert bench.http.main([*TINY, "--out", str(tmp_path)]) == 2
 
 
-@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http", "spelling"])
+@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http", "spelling", "edges"])
 def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
