@@ -173,8 +173,42 @@ def test_exact_form_keeps_only_documents_with_the_form(service, sample):
                 numpy_scores(scorer, view.facets.live, query), query)
 
 
-def test_scores_equal_whoosh_over_segments_with_deletions():
-    """Several segments, deleted documents: postings and lengths are read per segment."""
+@pytest.mark.parametrize("gap, span, batch", [(1 << 16, 8 << 20, 8192), (0, 64, 7), (40, 4096, 3)])
+def test_forms_read_in_bulk_equal_those_read_one_by_one(service, monkeypatch, gap, span, batch):
+    """FormLookup.holding reads many documents' forms columns together (neighbours in
+    one read, reads bounded, in batches); which documents hold a form is what the
+    document-by-document lookup says, for every form of the sample's titles."""
+    import search.engine.whoosh.direct as direct
+    import search.engine.whoosh.forms as forms
+
+    monkeypatch.setattr(direct, "_GAP", gap)
+    monkeypatch.setattr(direct, "_SPAN", span)
+    monkeypatch.setattr(forms, "BULK_FROM", 0)
+    monkeypatch.setattr(forms, "BULK_BATCH", batch)
+    view = service.view()
+    lookup = forms.FormLookup(view.searcher.reader())
+    size = view.searcher.doc_count_all()
+    everyone = np.arange(size)
+    some = np.arange(0, size, 3)
+    words = sorted({w.lower() for d in range(size)
+                    for w in re.findall(r"\w+", view.stored_fields(d).get("title", ""))})
+    held = 0
+    for word in [*words, "несуществующее"]:
+        h = forms.form_hash(word)
+        for docnums in (everyone, some):
+            want = lookup.counts_many(docnums.tolist(), (h,))[:, 0] > 0
+            assert lookup.holding(docnums, h).tolist() == want.tolist(), word
+            held += int(want.sum())
+    assert held > 100
+
+
+@pytest.mark.parametrize("bulk_from", [500, 0])
+def test_scores_equal_whoosh_over_segments_with_deletions(monkeypatch, bulk_from):
+    """Several segments, deleted documents: postings, lengths and forms (one by one, and
+    in bulk) are read per segment."""
+    import search.engine.whoosh.forms as forms
+
+    monkeypatch.setattr(forms, "BULK_FROM", bulk_from)
     ix = RamStorage().create_index(build_schema())
     texts = ["Выставка книг в библиотеке", "Книги и журналы для детей", "Библиотека открыла выставку",
              "Концерт в доме культуры", "Детская библиотека и её читатели"]
@@ -199,7 +233,10 @@ def test_scores_equal_whoosh_over_segments_with_deletions():
                       n.Or([n.Phrase("body", ["выставка", "книга"]), n.Term("body", "журнал")]),
                       n.AndNot(n.Every(), n.Term("body", "книга")),
                       n.Prefix("body", "библ"), n.Prefix("title", "выстав", boost=3.0),
-                      n.Prefix("body", "концерт"), n.Prefix("body", "щщ")):
+                      n.Prefix("body", "концерт"), n.Prefix("body", "щщ"),
+                      n.ExactForm(n.Or([n.Term("body", "книга")]), "книги"),
+                      n.ExactForm(n.Or([n.Term("body", "библиотека"),
+                                        n.Term("title", "библиотека")]), "библиотеке")):
             assert_same(whoosh_scores(searcher, size, query), numpy_scores(scorer, live, query),
                         query)
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 import pickle
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN
 
-__all__ = ["direct_get", "direct_column", "direct_stored"]
+__all__ = ["direct_get", "direct_column", "direct_column_many", "direct_stored"]
 
 Get = Callable[[int, int], bytes]
 
@@ -71,6 +72,70 @@ def direct_column(column) -> Callable[[int], bytes]:
 
         return value
     return column.__getitem__
+
+
+# (bytes read, the documents' places among those asked, each value's start in the
+# bytes, each value's length): one read of neighbouring values
+Chunk = tuple[bytes, np.ndarray, np.ndarray, np.ndarray]
+Many = Callable[[np.ndarray], Iterator[Chunk]]
+_GAP = 1 << 16  # bytes of other documents' values read rather than a new pread
+_SPAN = 8 << 20  # bytes read by one pread at most
+
+
+def direct_column_many(column) -> Many | None:
+    """`many(docnums)` for a column of byte strings, like direct_column: the values of
+    many documents (sorted numbers) read together, neighbours in one pread, yielded a
+    read at a time (a Chunk). None: a column laid out otherwise (read values one by
+    one)."""
+    kind = type(column).__name__
+    if kind == "TranslatingColumnReader" and _identity(column._translate):
+        return direct_column_many(column.raw_column())
+    if kind == "MultiColumnReader":
+        parts = [direct_column_many(r) for r in column._readers]
+        if any(part is None for part in parts):
+            return None
+        starts = np.array(column._doc_offsets, np.int64)
+
+        def many_of_segments(docnums: np.ndarray) -> Iterator[Chunk]:
+            segment = np.searchsorted(starts, docnums, side="right") - 1
+            for i in np.unique(segment).tolist():
+                places = np.flatnonzero(segment == i)
+                for blob, which, at, length in parts[i](docnums[places] - starts[i]):
+                    yield blob, places[which], at, length
+
+        return many_of_segments
+    if kind == "Reader" and hasattr(column, "_offsets") and hasattr(column, "_lengths") \
+            and hasattr(column, "_dbfile"):
+        get, base = direct_get(column._dbfile), column._basepos
+        offsets = np.array(column._offsets, np.int64)
+        sizes = np.array(column._lengths, np.int64)
+
+        def many(docnums: np.ndarray) -> Iterator[Chunk]:
+            begin, length = offsets[docnums], sizes[docnums]
+            end = begin + length  # values are laid out in document order
+            for first, last in _reads(begin, end):
+                low, high = int(begin[first]), int(end[last - 1])
+                yield (get(base + low, high - low), np.arange(first, last),
+                       begin[first:last] - low, length[first:last])
+
+        return many
+    return None
+
+
+def _reads(begin: np.ndarray, end: np.ndarray) -> list[tuple[int, int]]:
+    """[first, last) runs of sorted values read together: a new read where the gap to
+    the value before is wider than _GAP, or the read would pass _SPAN."""
+    n = len(begin)
+    if not n:
+        return []
+    cut = (np.flatnonzero(begin[1:] - end[:-1] > _GAP) + 1).tolist()
+    runs = []
+    for first, last in zip([0, *cut], [*cut, n], strict=True):
+        piece = (begin[first:last] - begin[first]) // _SPAN
+        inner = (np.flatnonzero(piece[1:] != piece[:-1]) + 1 + first).tolist()
+        edges = [first, *inner, last]
+        runs += list(zip(edges[:-1], edges[1:], strict=True))
+    return runs
 
 
 def _identity(translate) -> bool:

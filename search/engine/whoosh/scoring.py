@@ -122,9 +122,8 @@ class Scorer:
         key = ("exact", q)
         if key not in memo:
             mask, scores = self._eval(q.child, memo)
-            h = (form_hash(q.form),)
             docnums = np.flatnonzero(mask)
-            keep = self.forms.counts_many(docnums.tolist(), h)[:, 0] > 0
+            keep = self.forms.holding(docnums, form_hash(q.form))
             out = np.zeros(self.size, bool)
             out[docnums[keep]] = True
             memo[key] = (out, np.where(out, scores, 0.0))
