@@ -60,9 +60,9 @@ class Publication:
 
         `source` counts by its file only: a record's line (`export.jsonl#12`) moves when
         a line above it is added or removed, which changes nothing the index serves."""
-        fields = self.to_dict()
-        fields["source"] = self.source.split("#", 1)[0]
-        data = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+        values = self.to_dict()
+        values["source"] = self.source.split("#", 1)[0]
+        data = json.dumps(values, ensure_ascii=False, sort_keys=True)
         return hashlib.blake2b(data.encode("utf-8"), digest_size=16).digest()
 
     @classmethod

@@ -147,20 +147,21 @@ class WhooshEngine:
         if start >= min(total, stop):  # stop == start: counted only
             return []
         copies = int(final.sum()) - total  # ordered too, then folded into their first
-        ranked = None
+        ordered_scores = None
         if scores is None or sort != "relevance":
             ordered = view.facets.by_date(final, sort == "date_asc")[:stop + copies]
         else:
-            ordered, ranked = rerank(view, selection.hints, final, scores, stop + copies,
-                                     self.settings)
+            ordered, ordered_scores = rerank(view, selection.hints, final, scores,
+                                             stop + copies, self.settings)
         table = view.facets
         groups = collapse_page(ordered, table.groups, start, stop,
                                lambda g: np.flatnonzero(final & (table.groups == g)).tolist(),
                                table.group_sizes)
         score_of = {}
-        if ranked is not None and groups:  # the scores of the page's hits
+        if ordered_scores is not None and groups:  # the scores of the page's hits
             shown = np.isin(ordered, [docnum for docnum, _ in groups])
-            score_of = dict(zip(ordered[shown].tolist(), ranked[shown].tolist(), strict=True))
+            score_of = dict(zip(ordered[shown].tolist(), ordered_scores[shown].tolist(),
+                                strict=True))
         return [self._hit(view, docnum, score_of.get(docnum), [view.doc_id(d) for d in others])
                 for docnum, others in groups]
 

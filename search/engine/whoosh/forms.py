@@ -102,7 +102,6 @@ class FormLookup:
             out[:, j] = np.bincount(owner[values == h], minlength=len(docnums))
         return out
 
-
     def holding(self, docnums: np.ndarray, form: int) -> np.ndarray:
         """Which of `docnums` (sorted) hold the form `form` (form_hash) in a forms column:
         for many documents their values are read in bulk, neighbours in one read, and

@@ -22,8 +22,7 @@ from search.settings import Settings
 from search.weights import EXACT_BONUS, NAMED_WEIGHT, RERANK_DEPTH
 
 __all__ = ["weighting", "bonus_scores", "recency_factor", "recency_factors", "rerank",
-           "RERANK_DEPTH",
-           "named_docs"]
+           "RERANK_DEPTH", "named_docs"]
 
 
 def weighting() -> scoring.WeightingModel:
