@@ -226,6 +226,10 @@ def test_scores_equal_whoosh_over_segments_with_deletions(monkeypatch, bulk_from
         size = searcher.doc_count_all()
         live = np.array([not searcher.reader().is_deleted(d) for d in range(size)])
         scorer = Scorer(searcher, size, honor_minmatch=False)
+        from search.engine.whoosh.similar import key_terms
+
+        for text in [*texts, "Ксилофон и выставка книг"]:  # words in no segment are left out
+            assert key_terms(searcher, text, 5) == searcher.key_terms_from_text("body", text, 5)
         for query in (n.Term("body", "книга"), n.Term("title", "библиотека", boost=3.0),
                       n.And([n.Term("body", "книга"), n.Term("body", "выставка")]),
                       n.Or([n.Term("body", "детский"), n.Term("title", "концерт", boost=2)]),
@@ -631,7 +635,7 @@ def test_array_set_operations_equal_numpy(sets):
 def test_similar_publications_rank_as_whoosh_searching_their_key_terms(service):
     """similar.py's `_best` (the numpy scorer) returns what Whoosh's searcher.search with
     the same limit returned: the same documents in the same order, the same scores."""
-    from search.engine.whoosh.similar import SIMILAR_TERMS, _best
+    from search.engine.whoosh.similar import SIMILAR_TERMS, _best, key_terms
 
     view = service.view()
     searcher = view.searcher
@@ -640,6 +644,7 @@ def test_similar_publications_rank_as_whoosh_searching_their_key_terms(service):
         fields = view.stored_fields(docnum)
         text = f"{fields.get('title', '')}\n{fields.get('body', '')}"
         terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+        assert key_terms(searcher, text, SIMILAR_TERMS) == terms, docnum  # the same floats
         query = n.Or(tuple(n.Term(field, term, boost=weight * boost) for term, weight in terms
                            for field, boost in (("title", 3.0), ("body", 1.0))))
         for limit in (5, 21):

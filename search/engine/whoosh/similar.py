@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from math import log
+
 import numpy as np
+from whoosh.reading import TermNotFound
 
 from search import nodes as n
 from search.analysis import index_terms
 from search.errors import NotFound
 from search.records import topics_of
 
-__all__ = ["similar", "SIMILAR_TERMS", "SIMILAR_TEXT_CHARS"]
+__all__ = ["similar", "key_terms", "SIMILAR_TERMS", "SIMILAR_TEXT_CHARS"]
 
 SIMILAR_TERMS = 12  # key terms of a publication used to find its neighbours
 # Key terms come from the text's beginning (as Lucene's MoreLikeThis parses at most
@@ -27,7 +31,7 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     fields = view.stored_fields(docnum)
     title_lemmas = set(index_terms(fields.get("title", "")))
     text = f"{fields.get('title', '')}\n{fields.get('body', '')}"[:SIMILAR_TEXT_CHARS]
-    terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+    terms = key_terms(view.searcher, text, SIMILAR_TERMS)
     clauses = []
     for term, weight in terms:
         boost = weight * (2.0 if term in title_lemmas else 1.0)
@@ -44,6 +48,43 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
         scored.append((score * (1.2 if shared else 1.0), other))
     scored.sort(key=lambda item: -item[0])
     return [(view.stored_fields(other), score) for score, other in scored[:limit]]
+
+
+def key_terms(searcher, text: str, number: int) -> list[tuple[str, float]]:
+    """searcher.key_terms_from_text("body", text, number): the text's words by Whoosh's
+    Bo1 model, normalized, the same floats in the same order. Each word's collection
+    frequency is read with one lookup per segment; Whoosh's multi-segment reader made
+    two or three (is it there, then how often), most of a similar-publications request."""
+    field = searcher.schema["body"]
+    weights: dict[bytes, float] = defaultdict(float)
+    for btext, _, weight, _ in field.index(text):
+        weights[btext] += weight
+    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    documents = searcher.doc_count_all()
+    scored, best = [], 0
+    for btext, weight in weights.items():
+        found, collection = False, 0
+        for reader in readers:
+            try:
+                collection += reader.term_info("body", btext).weight()
+            except TermNotFound:
+                continue
+            found = True
+        if not found:
+            continue
+        f = collection / documents
+        score = weight * log((1.0 + f) / f, 2) + log(1.0 + f, 2)
+        best = max(best, score)
+        scored.append((score, field.from_bytes(btext)))
+    if not scored:
+        return []
+    norm = best
+    if best:
+        f = best / documents
+        norm = (best * log((1.0 + f) / f) + log(1.0 + f)) / log(2.0)
+    ranked = sorted(((score / norm, word) for score, word in scored),
+                    key=lambda item: (0 - item[0], item[1]))
+    return [(word, weight) for weight, word in ranked[:number]]
 
 
 def _best(view, query: n.Node, count: int) -> list[tuple[int, float]]:
