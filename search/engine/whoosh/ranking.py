@@ -21,7 +21,7 @@ from search.quoted import naming
 from search.settings import Settings
 from search.weights import EXACT_BONUS, NAMED_WEIGHT, RERANK_DEPTH
 
-__all__ = ["weighting", "bonus_scores", "recency_factor", "recency_factors", "rerank",
+__all__ = ["weighting", "bonus_scores", "recency_factors", "rerank",
            "RERANK_DEPTH", "named_docs"]
 
 
@@ -90,17 +90,10 @@ def title_phrase_docs(scorer: Scorer, lemmas: tuple[str, ...]) -> np.ndarray:
     return np.asarray(ids, np.int64)
 
 
-def recency_factor(days: int, today: dt.date, weight: float, half_life: float) -> float:
-    """1 + weight for a publication of today, halving every `half_life` days of age."""
-    if not days or weight <= 0:
-        return 1.0
-    age = max(0, today.toordinal() - days)
-    return 1.0 + weight * 0.5 ** (age / half_life)
-
-
 def recency_factors(days: np.ndarray, today: dt.date, weight: float,
                     half_life: float) -> np.ndarray:
-    """recency_factor of many documents at once (`days`: their dates' ordinals, 0 undated)."""
+    """Per document (`days`: their dates' ordinals, 0 undated): 1 + weight for a
+    publication of today, the weight halving every `half_life` days of age; 1 undated."""
     if weight <= 0:
         return np.ones(len(days))
     age = np.maximum(0, today.toordinal() - days)
@@ -125,13 +118,10 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     base = scores[candidates]
     named = set(naming.tolist())
     bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
-    today = dt.date.today()
-    scored = []
-    for docnum, score in zip(candidates.tolist(), base.tolist(), strict=True):
-        factor = recency_factor(int(view.facets.days[docnum]), today,
-                                settings.recency_weight,
-                                settings.recency_half_life_days)
-        scored.append((docnum, (score + bonus.get(docnum, 0.0)) * factor))
+    factors = recency_factors(view.facets.days[candidates], dt.date.today(),
+                              settings.recency_weight, settings.recency_half_life_days)
+    scored = [(docnum, (score + bonus.get(docnum, 0.0)) * factor) for docnum, score, factor
+              in zip(candidates.tolist(), base.tolist(), factors.tolist(), strict=True)]
     if named:
         lift = NAMED_WEIGHT * max((s for d, s in scored if d not in named), default=0)
         scored = [(d, s + lift if d in named else s) for d, s in scored]
