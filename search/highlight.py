@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from search.dictionary_parse import dictionary_lexemes
 from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
 
 __all__ = ["make_snippet", "surface_forms", "SNIPPET_WORDS", "SCAN_CHARS"]
@@ -28,6 +29,9 @@ _MARKS = "\u0300-\u036f\u00ad"
 _WORD_START = rf"(?<![\w{_MARKS}][\s\S])"
 
 
+_lexemes = None  # search/dictionary_parse.py's dictionary_lexemes, made on first use
+
+
 @lru_cache(maxsize=8192)
 def surface_forms(lemma: str) -> frozenset[str]:
     """Every written form of a lemma, lowercase with ё folded: `выставка` -> выставке, ...
@@ -37,6 +41,15 @@ def surface_forms(lemma: str) -> frozenset[str]:
     """
     forms = {lemma}
     if not is_cyrillic(lemma):
+        return frozenset(forms)
+    global _lexemes
+    if _lexemes is None:
+        _lexemes = dictionary_lexemes(get_analyzer())
+    known = _lexemes(lemma)
+    if known is not None:  # a dictionary word: its paradigms' forms, read directly
+        for normal_form, written in known:
+            if fold_yo(normal_form) == lemma:
+                forms.update(map(fold_yo, written))
         return frozenset(forms)
     for parse in get_analyzer().parse(lemma):
         if fold_yo(parse.normal_form) != lemma:
@@ -99,17 +112,18 @@ def _prefix_pattern(prefix: str) -> re.Pattern:
 Matcher = tuple[re.Pattern, frozenset[str] | None]  # a pattern, the words it may yield
 
 
+@lru_cache(maxsize=256)  # a page's hits share their query's patterns
 def _patterns(lemmas: frozenset[str], forms: frozenset[str],
-              prefixes: tuple[str, ...]) -> list[Matcher]:
+              prefixes: tuple[str, ...]) -> tuple[Matcher, ...]:
     found = [_lemma_pattern(lemma) for lemma in sorted(lemmas)]
     covered = set().union(*(surface_forms(lemma.lstrip(NAME_MARK)) for lemma in lemmas)) \
         if lemmas else set()
     found += [(_words_pattern(frozenset({form})), None) for form in sorted(forms - covered)]
     found += [(_prefix_pattern(p), None) for p in prefixes if p]
-    return [(p, accept) for p, accept in found if p is not None]
+    return tuple((p, accept) for p, accept in found if p is not None)
 
 
-def matched_spans(folded: str, patterns: list[Matcher],
+def matched_spans(folded: str, patterns: Iterable[Matcher],
                   limit: int = 300) -> list[tuple[int, int, str]]:
     """(start, end, word) of the words of `folded` that any pattern finds, left to right,
     the longest at each place, none overlapping: what one alternation of every pattern's

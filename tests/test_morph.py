@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import WORD_RE
-from search.dictionary_parse import dictionary_parser
+from search.dictionary_parse import dictionary_lexemes, dictionary_parser
+from search.highlight import surface_forms
 from search.morph import (
     NAME_TAGS,
     Reading,
@@ -74,3 +75,36 @@ def test_letters_without_a_unicode_name_are_words_like_others():
     assert readings(f"{odd}ва")[0].lemma == f"{odd}ва"
     assert surnames(f"{odd}{odd}{odd} Иванова") == f"{odd}{odd}{odd} Иванова"
     assert get_analyzer().parse(odd)
+
+
+def _forms_through_pymorphy(lemma: str) -> frozenset[str]:
+    """Every written form of a lemma from pymorphy3's Parse.lexeme (what
+    search/highlight.py's surface_forms gave before it read the paradigms directly)."""
+    forms = {lemma}
+    if not is_cyrillic(lemma):
+        return frozenset(forms)
+    for parse in get_analyzer().parse(lemma):
+        if fold_yo(parse.normal_form) != lemma:
+            continue
+        try:
+            forms.update(fold_yo(form.word) for form in parse.lexeme)
+        except (ValueError, IndexError, KeyError):
+            continue
+    return frozenset(forms)
+
+
+def test_surface_forms_equal_pymorphy_lexemes_on_every_lemma_of_the_sample():
+    lemmas = sorted({r.lemma for word in _sample_words() for r in readings(word)})
+    read_directly = dictionary_lexemes(get_analyzer())
+    assert sum(read_directly(lemma) is not None for lemma in lemmas) > len(lemmas) * 0.7
+    for lemma in lemmas:
+        assert surface_forms.__wrapped__(lemma) == _forms_through_pymorphy(lemma), lemma
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LETTERS, min_size=1, max_size=12)
+       | st.sampled_from(["ёлка", "елка", "человек", "хороший", "идти", "быть", "я", "ё",
+                          "кое-где", "нью-йорк", "пушкин", "надежда", "ковид"]))
+def test_surface_forms_equal_pymorphy_lexemes_on_any_word(word):
+    lemma = fold_yo(word)
+    assert surface_forms.__wrapped__(lemma) == _forms_through_pymorphy(lemma)
