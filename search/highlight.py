@@ -29,6 +29,13 @@ _MARKS = "\u0300-\u036f\u00ad"
 _WORD_START = rf"(?<![\w{_MARKS}][\s\S])"
 
 
+def _starting(letters: str) -> str:
+    """A pattern of `letters` at the start of a word: the check that no word letter stands
+    before them comes after them, so that re looks for the whole literal (a fast
+    substring search in C) and not for its first letter alone: half the time of a scan."""
+    return re.escape(letters) + rf"(?<![\w{_MARKS}][\s\S]{{{len(letters)}}})"
+
+
 _lexemes = None  # search/dictionary_parse.py's dictionary_lexemes, made on first use
 
 
@@ -96,8 +103,7 @@ def _lemma_pattern(lemma: str) -> tuple[re.Pattern | None, frozenset[str] | None
     starts = sorted({form[:STEM_CHARS] for form in simple})
     compound = _words_pattern(forms - simple)  # `нью-йорк`: a few forms, spelled out, tried first
     alternatives = [compound.pattern] if compound is not None else []
-    alternatives += [re.escape(s[0]) + _WORD_START + re.escape(s[1:]) + rf"{_WORD}*"
-                     for s in starts]
+    alternatives += [_starting(s) + rf"{_WORD}*" for s in starts]
     if not alternatives:
         return None, None
     return re.compile(rf"(?:{'|'.join(alternatives)})(?![\w{_MARKS}])"), forms
@@ -105,8 +111,7 @@ def _lemma_pattern(lemma: str) -> tuple[re.Pattern | None, frozenset[str] | None
 
 @lru_cache(maxsize=1024)
 def _prefix_pattern(prefix: str) -> re.Pattern:
-    return re.compile(re.escape(prefix[0]) + _WORD_START + re.escape(prefix[1:])
-                      + rf"{_WORD}*(?![\w{_MARKS}])")
+    return re.compile(_starting(prefix) + rf"{_WORD}*(?![\w{_MARKS}])")
 
 
 Matcher = tuple[re.Pattern, frozenset[str] | None]  # a pattern, the words it may yield

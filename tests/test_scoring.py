@@ -295,7 +295,9 @@ def test_snippet_trie_matches_like_a_flat_alternation(service):
                     + [re.escape("библио") + rf"{_WORD}*"])
     flat_re = re.compile(rf"(?<![\w{_MARKS}])(?:{flat})(?![\w{_MARKS}])")
     for docnum in range(searcher.doc_count_all()):
-        body = searcher.stored_fields(docnum).get("body", "").lower() + " нью-йорк нью-йоркский"
+        body = searcher.stored_fields(docnum).get("body", "").lower() + (
+            " нью-йорк нью-йоркский \u0301выставка вы\u0301ставка выставка\u0301 _выставка"
+            " выставка_ \u00adкниги библиотеками2 книгами-выставками «выставке»")
         assert [m[:2] for m in matched_spans(body, patterns, limit=10**6)] == \
             [m.span() for m in flat_re.finditer(body)]
 
