@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -203,6 +205,33 @@ def _cut(text: str, start: int, width: int) -> tuple[int, int]:
     return start, end
 
 
+# Texts lowercased lately, with their size in characters: lowercasing a text is a sixth of
+# a snippet (Cyrillic has no fast path in str.lower), and the publications a search
+# shows come back in other searches.
+FOLDED_CHARS = 4_000_000
+_folded_texts: OrderedDict[str, str] = OrderedDict()
+_folded_size = 0
+_folded_lock = threading.Lock()
+
+
+def _folded(text: str) -> str:
+    """`text` lowercased with ё folded, each character in its place."""
+    global _folded_size
+    found = _folded_texts.get(text)
+    if found is not None:
+        return found
+    folded = fold_yo(text).lower()
+    if len(folded) != len(text):  # a rare letter whose lowercase is longer
+        folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold_yo(text))
+    with _folded_lock:
+        if text not in _folded_texts:
+            _folded_texts[text] = folded
+            _folded_size += len(text)
+        while _folded_size > FOLDED_CHARS and _folded_texts:
+            _folded_size -= len(_folded_texts.popitem(last=False)[0])
+    return folded
+
+
 def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = frozenset(),
                  prefixes: Iterable[str] = (), size: int = SNIPPET_WORDS) -> str:
     """About `size` words around the densest matches, escaped, with <mark>s."""
@@ -210,12 +239,7 @@ def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = froz
     width = size * _CHARS_PER_WORD
     patterns = _patterns(frozenset(lemmas), frozenset(forms),
                          tuple(fold_yo(p.lower()) for p in prefixes))
-    matches = []
-    if patterns:
-        folded = fold_yo(text).lower()
-        if len(folded) != len(text):  # a rare letter whose lowercase is longer
-            folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold_yo(text))
-        matches = matched_spans(folded, patterns)
+    matches = matched_spans(_folded(text), patterns) if patterns else []
     anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
     start, end = _cut(text, max(0, anchor), width)
     out = ["… "] if start > 0 else []

@@ -18,7 +18,7 @@ from search.engine.whoosh.compile import to_whoosh
 from search.engine.whoosh.ranking import weighting
 from search.engine.whoosh.schema import build_schema
 from search.engine.whoosh.scoring import Scorer
-from search.highlight import _patterns, matched_spans
+from search.highlight import _patterns, make_snippet, matched_spans
 from search.models import SearchRequest
 
 QUERIES = [
@@ -674,3 +674,18 @@ def test_a_prefix_of_many_words_stands_for_the_commonest(service, monkeypatch):
     commonest = n.Or(tuple(n.Term("body", b.decode(), boost=2.0) for b, _ in words[:2]))
     got = numpy_scores(scorer, view.facets.live, n.Prefix("body", "кн", boost=2.0))
     assert_same(whoosh_scores(searcher, view.facets.size, commonest), got, "кн*")
+
+
+def test_snippets_of_texts_folded_before_are_the_same_and_the_memory_is_bounded(monkeypatch):
+    from search import highlight
+
+    monkeypatch.setattr(highlight, "FOLDED_CHARS", 200)
+    monkeypatch.setattr(highlight, "_folded_texts", highlight.OrderedDict())
+    monkeypatch.setattr(highlight, "_folded_size", 0)
+    lemmas = frozenset({"выставка"})
+    texts = [f"Текст {i}: в библиотеке открылась Выставка, ЁЛКИ и İstanbul." for i in range(40)]
+    first = [make_snippet(t, lemmas) for t in texts]
+    assert first[0].count("<mark>Выставка</mark>") == 1 and "İstanbul" in first[0]
+    assert highlight._folded_size <= 200
+    assert sum(map(len, highlight._folded_texts)) == highlight._folded_size
+    assert [make_snippet(t, lemmas) for t in texts] == first  # from the kept foldings
