@@ -689,3 +689,49 @@ def test_snippets_of_texts_folded_before_are_the_same_and_the_memory_is_bounded(
     assert highlight._folded_size <= 200
     assert sum(map(len, highlight._folded_texts)) == highlight._folded_size
     assert [make_snippet(t, lemmas) for t in texts] == first  # from the kept foldings
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["ram", "files"])
+def test_terms_looked_up_directly_equal_whooshs_lookups(on_disk, tmp_path):
+    """search/engine/whoosh/term_table.py probes a segment's terms table itself: every
+    term of every field of several segments gives Whoosh's entry, absent ones nothing,
+    and the weights, document frequencies and idf built on it are Whoosh's."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engine.whoosh.codec import build_codec
+    from search.engine.whoosh.postings import Postings
+    from search.engine.whoosh.term_table import term_doc_frequency, term_value, term_weight
+    from search.engine.whoosh.terms import WhooshTerms
+
+    storage = FileStorage(str(tmp_path), supports_mmap=False) if on_disk else RamStorage()
+    ix = storage.create_index(build_schema())
+    for batch in range(3):
+        writer = ix.writer(codec=build_codec())
+        for i in range(400):  # thousands of distinct terms: slots collide within buckets
+            words = " ".join(f"слово{(i * 7 + k) % 3000}x{batch % 2}" for k in range(12))
+            writer.add_document(id=f"d{batch}-{i}", title=f"Заголовок {i % 9}",
+                                body=f"{words} выставка книга", stems=words)
+        writer.commit(merge=False)
+    ix = FileStorage(str(tmp_path), supports_mmap=False).open_index() if on_disk else ix
+    with ix.searcher(weighting=weighting()) as searcher:
+        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        assert len(readers) == 3
+        checked = 0
+        for reader in readers:
+            table = reader._terms._tindex
+            names = {number: name for name, number in reader._terms._fieldmap.items()}
+            for key, value in table.items():
+                field, btext = names[int.from_bytes(key[:2], "big")], key[2:]
+                assert term_value(reader, field, btext) == value
+                assert term_value(reader, field, btext + b"-") is None
+                assert term_weight(reader, field, btext) == reader.term_info(field, btext).weight()
+                assert term_doc_frequency(reader, field, btext) == reader.doc_frequency(field, btext)
+                checked += 1
+            assert term_value(reader, "no such field", b"x") is None
+            assert term_weight(reader, "body", b"-") is None
+            assert term_doc_frequency(reader, "body", b"-") == 0
+        assert checked > 10_000
+        postings, terms = Postings(searcher, searcher.doc_count_all()), WhooshTerms(searcher)
+        for word in ("выставка", "слово5x1", "слово5x0", "заголовок", "нет"):
+            assert terms.doc_frequency("body", word) == searcher.reader().doc_frequency("body", word)
+            assert postings.idf("body", word.encode()) == searcher.idf("body", word.encode())

@@ -20,11 +20,13 @@ from array import array
 from collections.abc import Iterator
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, unpack_int
 
 from search.engine.whoosh.direct import direct_get
+from search.engine.whoosh.term_table import term_value
 
 __all__ = ["term_blocks"]
 
@@ -42,10 +44,10 @@ def term_blocks(reader, fieldname: str, btext: bytes, values: bool) -> Iterator[
     if (type(terms).__name__ == "W3TermsReader" and fieldobj is not None
             and hasattr(terms, "_postfile")
             and (not values or not _fixed_size(fieldobj.format))):
-        try:
-            info = terms.term_info(fieldname, btext)
-        except TermNotFound:
+        packed = term_value(reader, fieldname, btext)
+        if packed is None:
             return
+        info = W3TermInfo.from_bytes(packed)
         if not info.is_inlined():  # (whoosh3 inlines no term: its limit test is off by one)
             offset, length = info.extent()
             if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves unpack_int's tuple

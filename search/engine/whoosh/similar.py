@@ -6,10 +6,10 @@ from collections import defaultdict
 from math import log
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from search import nodes as n
 from search.analysis import index_terms
+from search.engine.whoosh.term_table import term_weight
 from search.errors import NotFound
 from search.records import topics_of
 
@@ -53,8 +53,9 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
 def key_terms(searcher, text: str, number: int) -> list[tuple[str, float]]:
     """searcher.key_terms_from_text("body", text, number): the text's words by Whoosh's
     Bo1 model, normalized, the same floats in the same order. Each word's collection
-    frequency is read with one lookup per segment; Whoosh's multi-segment reader made
-    two or three (is it there, then how often), most of a similar-publications request."""
+    frequency is read with one lookup per segment (search/engine/whoosh/term_table.py);
+    Whoosh's multi-segment reader made two or three (is it there, then how often)
+    through its file layers, most of a similar-publications request."""
     field = searcher.schema["body"]
     weights: dict[bytes, float] = defaultdict(float)
     for btext, _, weight, _ in field.index(text):
@@ -65,11 +66,10 @@ def key_terms(searcher, text: str, number: int) -> list[tuple[str, float]]:
     for btext, weight in weights.items():
         found, collection = False, 0
         for reader in readers:
-            try:
-                collection += reader.term_info("body", btext).weight()
-            except TermNotFound:
-                continue
-            found = True
+            part = term_weight(reader, "body", btext)
+            if part is not None:
+                collection += part
+                found = True
         if not found:
             continue
         f = collection / documents

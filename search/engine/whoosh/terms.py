@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from search.engine.whoosh.forms import FormLookup, form_hash
+from search.engine.whoosh.term_table import term_doc_frequency
 from search.engine.whoosh.titles import stored_titles
 from search.vocabulary import Vocabulary, inflections
 
@@ -27,7 +28,12 @@ class WhooshTerms:
             yield term.decode("utf-8") if isinstance(term, bytes) else term
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return self.searcher.reader().doc_frequency(field, term)
+        """The reader's doc_frequency, summed over segments with search/engine/whoosh/term_table.py."""
+        if field not in self.searcher.schema:
+            return 0
+        btext = self.searcher.schema[field].to_bytes(term)
+        return sum(term_doc_frequency(leaf.reader(), field, btext)
+                   for leaf, _ in self.searcher.leaf_searchers())
 
     def written_forms(self, lemma: str) -> Counter:
         if self._lookup is None:

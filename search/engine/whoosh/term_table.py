@@ -1,0 +1,127 @@
+"""A segment's terms table looked up with `os.pread`, not through Whoosh's file layers.
+
+Whoosh finds a term in a segment's table (whoosh.filedb.filetables.HashReader) with
+three or four reads through StructFile, SubFile and a buffered reader: about 30 µs a
+term. A similar-publications request looks up every distinct word of a text in every
+segment (700 lookups, half of the request), and a search a few dozen. Here the same
+hash table is probed with one pread for the slots and one for the entry, about 4 µs.
+A table not laid out as expected is read by Whoosh itself.
+tests/test_scoring.py compares both on every term of an index of several segments.
+"""
+
+from __future__ import annotations
+
+import struct
+import weakref
+
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_ushort
+
+from search.engine.whoosh.direct import direct_get
+
+__all__ = ["term_value", "term_weight", "term_doc_frequency"]
+
+_SLOT = struct.Struct("!Iq")  # filetables._pointer: the key's hash, the entry's position
+_LENGTHS = struct.Struct("!ii")  # filetables._lengths: key and value lengths
+_SLOTS_PER_READ = 8
+_VALUE_GUESS = 48  # a W3TermInfo is 28-40 bytes: the entry mostly comes in one read
+# W3TermInfo._struct "!BfIBBfII": flags, then the weight and the document frequency
+_WEIGHT_AT, _DOC_FREQ_AT = 1, 5
+_FLOAT, _UINT = struct.Struct("!f"), struct.Struct("!I")
+
+
+class _Table:
+    def __init__(self, terms):
+        table = terms._tindex
+        self.fieldmap = terms._fieldmap
+        self.hash = table.hashfn
+        self.tables = table.tables
+        self.get = direct_get(table.dbfile)
+
+    def value(self, fieldname: str, btext: bytes) -> bytes | None:
+        """HashReader.ranges_for_key's probe, its first value."""
+        fnum = self.fieldmap.get(fieldname)
+        if fnum is None:
+            return None
+        key = pack_ushort(fnum) + btext
+        keyhash = self.hash(key)
+        start, numslots = self.tables[keyhash & 255]
+        if not numslots:
+            return None
+        slot = (keyhash >> 8) % numslots
+        seen = 0
+        while seen < numslots:
+            count = min(_SLOTS_PER_READ, numslots - slot, numslots - seen)
+            buf = self.get(start + slot * _SLOT.size, count * _SLOT.size)
+            for i in range(len(buf) // _SLOT.size):
+                slothash, itempos = _SLOT.unpack_from(buf, i * _SLOT.size)
+                if not itempos:
+                    return None
+                if slothash == keyhash:
+                    found = self._entry(itempos, key)
+                    if found is not None:
+                        return found
+            seen += count
+            slot = (slot + count) % numslots
+        return None
+
+    def _entry(self, itempos: int, key: bytes) -> bytes | None:
+        """The value of the entry at `itempos` if its key is `key`."""
+        head = _LENGTHS.size + len(key)
+        buf = self.get(itempos, head + _VALUE_GUESS)
+        keylen, datalen = _LENGTHS.unpack_from(buf)
+        if keylen != len(key) or buf[_LENGTHS.size:head] != key:
+            return None
+        if len(buf) < head + datalen:
+            buf = self.get(itempos, head + datalen)
+        return buf[head:head + datalen]
+
+
+_tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _table(reader) -> _Table | None:
+    """The fast table of a segment reader, or None when it is not Whoosh's W3 layout."""
+    terms = getattr(reader, "_terms", None)
+    found = _tables.get(terms) if terms is not None else None
+    if found is None:
+        if (type(terms).__name__ != "W3TermsReader"
+                or not hasattr(getattr(terms, "_tindex", None), "tables")):
+            return None
+        found = _tables[terms] = _Table(terms)
+    return found
+
+
+def term_value(reader, fieldname: str, btext: bytes) -> bytes | None:
+    """The packed W3TermInfo of a term in one segment reader of Whoosh's W3 codec, None
+    when the segment lacks it (what `reader._terms._tindex[key]` holds)."""
+    table = _table(reader)
+    if table is not None:
+        return table.value(fieldname, btext)
+    terms = reader._terms
+    try:
+        return terms._tindex[terms._keycoder(fieldname, btext)]
+    except KeyError:
+        return None
+
+
+def term_weight(reader, fieldname: str, btext: bytes) -> float | None:
+    """The term's total weight in one segment reader (its TermInfo's weight()), None
+    when the segment lacks it."""
+    table = _table(reader)
+    if table is None:
+        try:
+            return reader.term_info(fieldname, btext).weight()
+        except TermNotFound:
+            return None
+    value = table.value(fieldname, btext)
+    return None if value is None else _FLOAT.unpack_from(value, _WEIGHT_AT)[0]
+
+
+def term_doc_frequency(reader, fieldname: str, btext: bytes) -> int:
+    """How many of one segment reader's documents hold the term (0 if none)."""
+    table = _table(reader)
+    if table is None:
+        return reader.doc_frequency(fieldname, btext)
+    value = table.value(fieldname, btext)
+    return 0 if value is None else _UINT.unpack_from(value, _DOC_FREQ_AT)[0]
