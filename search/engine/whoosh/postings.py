@@ -20,7 +20,7 @@ from search.engine.whoosh.codec import PackedValues
 from search.engine.whoosh.forms import FormLookup
 from search.engine.whoosh.positions import decode
 from search.engine.whoosh.posting_blocks import term_blocks
-from search.engine.whoosh.term_table import term_doc_frequency
+from search.engine.whoosh.term_table import doc_frequency
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
@@ -133,8 +133,7 @@ class Postings:
         entry = self._terms.get((fieldname, btext))
         if entry is not None:
             return self._idf(len(entry.ids))
-        return self._idf(sum(term_doc_frequency(leaf.reader(), fieldname, btext)
-                             for leaf, _ in self.leaves))
+        return self._idf(doc_frequency(self.searcher, fieldname, btext))
 
     def _idf(self, df: int) -> float:
         return log(self._doc_count / (df + 1)) + 1

@@ -19,7 +19,7 @@ from whoosh.system import pack_ushort
 
 from search.engine.whoosh.direct import direct_get
 
-__all__ = ["term_value", "term_weight", "term_doc_frequency"]
+__all__ = ["term_value", "term_weight", "term_doc_frequency", "doc_frequency"]
 
 _SLOT = struct.Struct("!Iq")  # filetables._pointer: the key's hash, the entry's position
 _LENGTHS = struct.Struct("!ii")  # filetables._lengths: key and value lengths
@@ -127,3 +127,10 @@ def term_doc_frequency(reader, fieldname: str, btext: bytes) -> int:
         return reader.doc_frequency(fieldname, btext)
     value = table.value(fieldname, btext)
     return 0 if value is None else _UINT.unpack_from(value, _DOC_FREQ_AT)[0]
+
+
+def doc_frequency(searcher, fieldname: str, btext: bytes) -> int:
+    """How many of the searcher's documents hold the term, over all its segments (what
+    its reader's doc_frequency gives)."""
+    return sum(term_doc_frequency(leaf.reader(), fieldname, btext)
+               for leaf, _ in searcher.leaf_searchers())

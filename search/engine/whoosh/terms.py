@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from search.engine.whoosh.forms import FormLookup, form_hash
-from search.engine.whoosh.term_table import term_doc_frequency
+from search.engine.whoosh.term_table import doc_frequency
 from search.engine.whoosh.titles import stored_titles
 from search.vocabulary import Vocabulary, inflections
 
@@ -31,9 +31,7 @@ class WhooshTerms:
         """The reader's doc_frequency, summed over segments with search/engine/whoosh/term_table.py."""
         if field not in self.searcher.schema:
             return 0
-        btext = self.searcher.schema[field].to_bytes(term)
-        return sum(term_doc_frequency(leaf.reader(), field, btext)
-                   for leaf, _ in self.searcher.leaf_searchers())
+        return doc_frequency(self.searcher, field, self.searcher.schema[field].to_bytes(term))
 
     def written_forms(self, lemma: str) -> Counter:
         if self._lookup is None:
