@@ -20,21 +20,30 @@ from collections.abc import Callable
 
 __all__ = ["dictionary_parser", "dictionary_lexemes"]
 
-# (tag, normal form, score) of each reading, in pymorphy3's order
-Parses = list[tuple[object, str, float]]
+# (normal form, score, whether the tag is a name's) of each reading, in pymorphy3's order
+Parses = list[tuple[str, float, bool]]
 
 
-def dictionary_parser(analyzer) -> Callable[[str], Parses | None]:
+def dictionary_parser(analyzer, name_grammemes: frozenset[str]) -> Callable[[str], Parses | None]:
     """A function giving a lowercase word's dictionary readings, or None when the word
-    is unknown or a single letter (or this pymorphy3 is not laid out as expected)."""
+    is unknown or a single letter (or this pymorphy3 is not laid out as expected).
+
+    A reading's tag is looked at only by its number in the tag table: its text (for the
+    probability) and whether it holds one of `name_grammemes` are computed once per tag,
+    not hashed and formatted per word (a pymorphy3 tag hashes and prints in Python).
+    The normal form is DictionaryAnalyzer's build_normal_form, inlined."""
     try:
         dictionary = analyzer.dictionary
         similar_items = dictionary.words.similar_items
-        build_tag, build_normal_form = dictionary.build_tag_info, dictionary.build_normal_form
+        paradigms, suffixes = dictionary.paradigms, dictionary.suffixes
+        prefixes = dictionary.paradigm_prefixes
+        tags = dictionary.gramtab
         substitutes = analyzer.char_substitutes
         estimator = analyzer.prob_estimator
         probabilities = estimator.p_t_given_w if estimator is not None else None
         get, multiplier = probabilities.get, probabilities.MULTIPLIER
+        tag_texts = [f":{tag}" for tag in tags]
+        tag_is_name = [bool(name_grammemes & tag.grammemes) for tag in tags]
     except AttributeError:
         return lambda word: None
 
@@ -44,17 +53,33 @@ def dictionary_parser(analyzer) -> Callable[[str], Parses | None]:
         items = similar_items(word, substitutes)
         if not items:
             return None
-        found = [(build_tag(para_id, idx), build_normal_form(para_id, idx, fixed))
-                 for fixed, parses in items for para_id, idx in parses]
-        probs = [get(f"{word}:{tag}", 0) / multiplier for tag, _ in found]
+        found = []
+        for fixed, parses in items:
+            for para_id, idx in parses:
+                paradigm = paradigms[para_id]
+                size = len(paradigm) // 3
+                if idx == 0:
+                    normal = fixed
+                else:
+                    prefix, suffix = prefixes[paradigm[2 * size + idx]], suffixes[paradigm[idx]]
+                    normal = (prefixes[paradigm[2 * size]]
+                              + fixed[len(prefix):len(fixed) - len(suffix)]
+                              + suffixes[paradigm[0]])
+                found.append((paradigm[size + idx], normal))
+        probs = [get(word + tag_texts[tag], 0) / multiplier for tag, _ in found]
         if sum(probs) == 0:  # ProbabilityEstimator.apply_to_parses: normalized estimates
             k = 1.0 / len(found)
-            return [(tag, normal, 1.0 * k) for tag, normal in found]
-        scored = [(tag, normal, p) for (tag, normal), p in zip(found, probs, strict=True)]
-        scored.sort(key=lambda item: item[2], reverse=True)
+            return [(normal, 1.0 * k, tag_is_name[tag]) for tag, normal in found]
+        scored = [(normal, p, tag_is_name[tag])
+                  for (tag, normal), p in zip(found, probs, strict=True)]
+        scored.sort(key=_score, reverse=True)
         return scored
 
     return parse
+
+
+def _score(parse: tuple[str, float, bool]) -> float:
+    return parse[1]
 
 
 # (normal form, every written form of its paradigm) of each dictionary reading

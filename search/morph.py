@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from search.dictionary_parse import dictionary_parser
 
@@ -66,9 +66,11 @@ def is_cyrillic(word: str) -> bool:
     return _CYRILLIC.search(word) is not None
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One normal form of a word with its summed parse scores (common and as a name)."""
+class Reading(NamedTuple):
+    """One normal form of a word with its summed parse scores (common and as a name).
+
+    A named tuple, not a frozen dataclass: made for every reading of every new word of a
+    rebuild, where a dataclass took four times as long to build."""
 
     lemma: str
     score: float
@@ -148,7 +150,7 @@ def stop_recording() -> None:
 
 
 def _raw(found: tuple[Reading, ...]) -> RawReadings:
-    return tuple((r.lemma, r.score, r.is_name, r.name_score) for r in found)
+    return tuple(map(tuple, found))
 
 
 def _parse(word: str) -> tuple[Reading, ...]:
@@ -156,26 +158,32 @@ def _parse(word: str) -> tuple[Reading, ...]:
         return (Reading(word, 1.0, False),)
     global _dictionary_parse
     if _dictionary_parse is None:
-        _dictionary_parse = dictionary_parser(get_analyzer())
+        _dictionary_parse = dictionary_parser(get_analyzer(), NAME_TAGS)
     parses = _dictionary_parse(word)
     if parses is None:
-        parses = [(p.tag, p.normal_form, p.score) for p in get_analyzer().parse(word)]
+        parses = [(p.normal_form, p.score, bool(NAME_TAGS & p.tag.grammemes))
+                  for p in get_analyzer().parse(word)]
     scores: dict[str, list] = {}
-    for tag, normal_form, score in parses:
+    for normal_form, score, is_name in parses:
         lemma = fold_yo(normal_form)
-        entry = scores.setdefault(lemma, [0.0, 0.0])
-        is_name = _is_name.get(tag)
-        if is_name is None:
-            is_name = _is_name[tag] = bool(NAME_TAGS & tag.grammemes)
+        entry = scores.get(lemma)
+        if entry is None:
+            entry = scores[lemma] = [0.0, 0.0]
         entry[1 if is_name else 0] += score
+    if len(scores) == 1:
+        [(lemma, (common, name))] = scores.items()
+        return (Reading(lemma, common + name, name > common, name),)
     out = [Reading(lemma, common + name, name > common, name)
            for lemma, (common, name) in scores.items()]
-    out.sort(key=lambda r: (-r.score, r.lemma))
+    out.sort(key=_best_first)
     return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
 
 
+def _best_first(r: Reading) -> tuple[float, str]:
+    return -r.score, r.lemma
+
+
 _dictionary_parse = None  # search/dictionary_parse.py, made on first use
-_is_name: dict = {}  # tag -> whether it is a first name, surname or patronymic
 
 
 @lru_cache(maxsize=LEMMA_CACHE_SIZE)

@@ -47,7 +47,7 @@ def _sample_words() -> list[str]:
 
 def test_readings_equal_pymorphy_on_every_word_of_the_sample():
     words = _sample_words()
-    shortcut = dictionary_parser(get_analyzer())
+    shortcut = dictionary_parser(get_analyzer(), NAME_TAGS)
     assert len(words) > 2000
     assert sum(shortcut(w) is not None for w in words) > len(words) * 0.7  # it is taken
     for word in words:
