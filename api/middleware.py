@@ -79,7 +79,13 @@ class BodyLimit:
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         length = req.content_length
         if length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower():
-            body = req.stream.read(self.limit + 1)
+            try:
+                body = req.stream.read(self.limit + 1)
+            except OSError:  # gunicorn's InvalidChunkSize, ChunkMissingTerminator, NoMoreData
+                raise falcon.HTTPBadRequest(
+                    title="Неверное тело запроса",
+                    description="тело запроса по частям (chunked) повреждено или оборвано"
+                ) from None
             length = len(body)
             if length <= self.limit:
                 req.env["wsgi.input"], req.env["CONTENT_LENGTH"] = io.BytesIO(body), str(length)

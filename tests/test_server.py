@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -216,6 +217,31 @@ def test_a_chunked_put_is_read_and_limited(server):
     status, body = _chunked_put(server, "chunked-2", huge)
     assert status == 413 and body["description"], body
     assert server.get("/api/publications/chunked-2").status == 404
+
+
+def _raw_request(server, head: str, body: bytes) -> tuple[int, dict]:
+    """A request as bytes on a socket (http.client cannot send a broken chunk)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head.encode("ascii") + body)
+        sock.shutdown(socket.SHUT_WR)  # the body ends here
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head_bytes, _, payload = data.partition(b"\r\n\r\n")
+    return int(head_bytes.split(b" ", 2)[1]), json.loads(payload)
+
+
+@pytest.mark.parametrize("body", [b"zz\r\n{}\r\n0\r\n\r\n",  # not a chunk size
+                                  b"2\r\n{}XX0\r\n\r\n",  # no terminator after the chunk
+                                  b"5\r\n{}"])  # the stream ends inside the chunk
+@pytest.mark.parametrize("line", ["GET /api/search?q=a", "PUT /api/publications/chunk-bad"])
+def test_a_broken_chunked_body_is_a_json_400(server, line, body):
+    head = (f"{line} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n\r\n")
+    status, answer = _raw_request(server, head, body)
+    assert status == 400, answer
+    assert answer["title"] == "Неверное тело запроса" and "chunked" in answer["description"]
+    assert server.get("/api/health").status == 200
 
 
 def test_concurrent_puts_are_all_kept(server):
