@@ -28,7 +28,7 @@ from search.synonyms import SynonymDictionary
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
-FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека"}
+FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached

@@ -104,6 +104,11 @@ def test_filters_fold_case_and_unknown_values_are_reported(engine):
     assert shouted["total"] == author["count"]
     unknown = _search(engine, q="", author="Нет Такого Автора")
     assert unknown["total"] == 0 and any("Нет Такого Автора" in w for w in unknown["warnings"])
+    no_year = _search(engine, q="", year="1901")
+    assert no_year["total"] == 0
+    assert "нет публикаций со значением «1901» в фильтре «год»" in no_year["warnings"]
+    year = result["facets"]["year"][0]["value"]
+    assert not _search(engine, q="", year=year)["warnings"]
 
 
 def test_date_sorts_and_range(engine):

@@ -146,7 +146,7 @@ def parse_facets(aggs: dict, chosen: Mapping[str, set[str]] | None, limit: int) 
 
 def matched(aggs: dict, selection: Selection) -> tuple[dict[str, set[str]], dict]:
     """(facet -> the real values its filter matches, facet -> the filter values no
-    publication has; a year is never unknown) from the `matched` aggregation."""
+    publication has) from the `matched` aggregation."""
     chosen, unknown = {}, {}
     for facet, agg in aggs.get("matched", {}).items():
         if not isinstance(agg, dict) or "buckets" not in agg:
@@ -157,7 +157,7 @@ def matched(aggs: dict, selection: Selection) -> tuple[dict[str, set[str]], dict
                          for b in bucket["values"]["buckets"]
                          if facet_key(b["key"]) == facet_key(value)}  # not its neighbours
         missing = tuple(v for v, b in zip(values, found, strict=True) if not b["doc_count"])
-        if missing and facet != "year":
+        if missing:
             unknown[facet] = missing
     return chosen, unknown
 

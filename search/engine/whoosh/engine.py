@@ -138,7 +138,7 @@ class WhooshEngine:
                                                  tuple(selection.filters.get(name, ())),
                                                  facet_limit))
         unknown = {name: tuple(table.unknown(name, tuple(values)))
-                   for name, values in selection.filters.items() if values and name != "year"}
+                   for name, values in selection.filters.items() if values}
         total = _distinct(table.groups, final)
         hits = self._page(view, selection, sort, final, total, scores, start, stop)
         return Found(total, tuple(hits), facets, {k: v for k, v in unknown.items() if v})
