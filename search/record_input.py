@@ -35,7 +35,7 @@ def check_record_input(data: dict, pid: str) -> None:
         if value is None or isinstance(value, str):
             continue
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-            raise InvalidRecord(f"{name} должно быть списком строк")
+            raise InvalidRecord(f"{name} должно быть строкой или списком строк")
     url = data.get("url")
     if isinstance(url, str) and url.strip() and not _LINK.fullmatch(url.strip()):
         raise InvalidRecord(f"url {url[:100]!r} — не адрес http(s) и не путь на сайте")

@@ -453,8 +453,8 @@ def test_put_invalid_body_is_400(write_client, body):
 
 @pytest.mark.parametrize(("extra", "said"), [
     ({"titel": "Опечатка"}, "неизвестное поле 'titel'"),
-    ({"topics": 5}, "topics должно быть списком строк"),
-    ({"topics": ["Выставки", 7]}, "topics должно быть списком строк"),
+    ({"topics": 5}, "topics должно быть строкой или списком строк"),
+    ({"topics": ["Выставки", 7]}, "topics должно быть строкой или списком строк"),
     ({"url": "javascript:alert(1)"}, "не адрес http(s)"),
     ({"url": "//evil.example/x"}, "не адрес http(s)"),
     ({"id": "another"}, "в адресе ('api-3')"),
