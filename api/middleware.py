@@ -50,6 +50,10 @@ class PublicCors:
                 resp.set_header("Access-Control-Allow-Headers", "Content-Type")
                 resp.set_header("Access-Control-Max-Age", "600")
                 resp.set_header("Vary", "Origin")
+            else:  # every error is {"title", "description"}, this refusal too
+                resp.media = {"title": "Доступ запрещён",
+                              "description": "этот адрес не открыт для запросов с сайта "
+                                             f"{req.get_header('Origin') or '(без Origin)'}"[:300]}
             resp.complete = True
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:

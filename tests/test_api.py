@@ -538,6 +538,8 @@ def test_cors_preflight_for_search(client):
     bad = client.simulate_options("/api/search", headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
     assert "access-control-allow-origin" not in bad.headers
+    assert bad.status_code == 403 and bad.json["title"] == "Доступ запрещён"
+    assert "https://evil.example" in bad.json["description"]
 
 
 @pytest.mark.parametrize("configured", [ORIGIN + "/", ORIGIN.upper().replace("HTTPS", "https")])
