@@ -41,8 +41,10 @@ def _json_error(sock, status_int, reason, mesg):
     a query of 1,400+ Cyrillic letters, percent-encoded; a malformed request line) as the
     API's JSON errors, instead of its HTML page. The workers call util.write_error."""
     title, description = russian(status_int, None, None)
-    if status_int == 400 and "line" in str(mesg).lower():
-        description = "строка запроса слишком длинная или неверная: сократите запрос"
+    if status_int == 400 and "too large" in str(mesg).lower():
+        description = "строка запроса слишком длинная: сократите запрос"
+    elif status_int == 400 and "line" in str(mesg).lower():
+        description = "строка запроса неверная: ожидается «GET /адрес HTTP/1.1»"
     body = json.dumps({"title": title, "description": description},
                       ensure_ascii=False).encode("utf-8")
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"

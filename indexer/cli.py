@@ -69,7 +69,8 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
     parser.add_argument("--index-dir", type=Path, **unset,
                         help="index directory (default: $KARTOTEKA_INDEX_DIR, else index_data/"
                         "index in a source checkout, else the user data directory)")
-    parser.add_argument("-q", "--quiet", action="store_true", **unset, help="only print errors")
+    parser.add_argument("-q", "--quiet", action="store_true", **unset,
+                        help="print only errors, warnings and the summary (no progress bar)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -178,17 +178,13 @@ def _summary(stats, skipped, elapsed, engine) -> None:
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
           f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
     print(f"index: {engine.describe()}")
-    reasons: dict[str, int] = {}
-    for item in skipped:
-        reasons[_reason_kind(item.reason)] = reasons.get(_reason_kind(item.reason), 0) + 1
-    for _pid, reason in stats.skipped:
-        reasons[reason] = reasons.get(reason, 0) + 1
-    for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
-        print(f"  skipped {count}: {reason}")
-
-
-def _reason_kind(reason: str) -> str:
-    return re.sub(r"^\S+: ", "", re.sub(r"\d[\d,]*", "N", reason))
+    kinds: dict[str, list] = {}  # reasons alike but for their numbers -> [count, the first]
+    for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
+        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason])
+        kind[0] += 1
+    for count, first in sorted(kinds.values(), key=lambda kind: -kind[0]):
+        example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
+        print(f"  skipped {count}: {example}" + (" (and the like)" if count > 1 else ""))
 
 
 

@@ -129,6 +129,12 @@ def test_requests_gunicorn_refuses_get_json_errors(server):
         assert resp.status == 400, resp.body[:200]
         assert resp.headers["content-type"].startswith("application/json")
         assert set(resp.json) == {"title", "description"} and resp.json["description"]
+        if params:
+            assert "слишком длинная" in resp.json["description"]
+    for line in ("GET /\r\n\r\n", "HELLO\r\n\r\n"):  # no HTTP version; not a request
+        status, answer = _raw_request(server, line, b"")
+        assert status == 400 and "неверная" in answer["description"], answer
+        assert "длинная" not in answer["description"]
 
 
 def test_every_worker_serves_new_generation(server, tmp_path):
