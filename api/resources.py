@@ -79,7 +79,7 @@ class PublicationResource:
         self._authorize(req)
         body = _json_body(req)
         check_record_input(body, pid)
-        body = {**body, "id": _valid_id(pid), "source_file": "api"}
+        body = {**body, "id": validate_id(pid), "source_file": "api"}  # invalid: a 400
         pub = Publication.from_dict(body, source="api")
         pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)

@@ -26,7 +26,8 @@ def validate_id(value: str) -> str:
     """Accept ids made of word characters and a few safe marks; no slashes or path tricks."""
     if not isinstance(value, str) or not _ID_RE.match(value) or value in {".", ".."}:
         raise InvalidRecord(
-            f"неверный id {value!r}: от 1 до 200 букв, цифр и знаков . _ - : ~ @ + =")
+            f"неверный id {str(value)[:100]!r}: от 1 до 200 букв, цифр и знаков "
+            ". _ - : ~ @ + =")
     return value
 
 

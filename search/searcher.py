@@ -166,7 +166,7 @@ class SearchService:
         for name, values in found.unknown.items():
             warnings += [f"нет публикаций со значением «{value}» в фильтре "
                          f"«{FACET_LABELS.get(name, name)}»" for value in values]
-        warnings += _years_outside_the_period(request)
+        warnings += _years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
         if (not relaxed and parsed is not None and parsed.plain and parsed.supplement is not None
@@ -256,14 +256,18 @@ def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
 
 
-def _years_outside_the_period(request: SearchRequest) -> list[str]:
+def _years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) -> list[str]:
     """A year filter that the date period leaves no day of: the answer is empty by the
-    filters alone, which a librarian combining both would not see otherwise."""
+    filters alone, which a librarian combining both would not see otherwise. (A year no
+    publication has is said so already: `unknown`.)"""
     low = request.date_from or dt.date.min
     high = request.date_to or dt.date.max
     outside = [y for y in request.years
                if dt.date(y, 12, 31) < low or dt.date(y, 1, 1) > high]
     if not outside or len(outside) < len(request.years):
+        return []
+    outside = [y for y in outside if str(y) not in unknown]
+    if not outside:
         return []
     period = " ".join(part for part in (
         f"с {low:%d.%m.%Y}" if request.date_from else "",

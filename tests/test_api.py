@@ -358,9 +358,11 @@ def test_an_unknown_id_is_named_in_the_404(client, path):
 
 
 def test_a_year_outside_the_period_is_said_so(client):
-    data = get(client, "/api/search", "year=2020&from=2021-01-01").json
-    assert data["total"] == 0 and data["warnings"] == ["год 2020 вне периода с 01.01.2021"]
-    both = get(client, "/api/search", "year=2020&year=2023&from=2021-01-01").json
+    data = get(client, "/api/search", "year=2023&from=2024-01-01").json
+    assert data["total"] == 0 and data["warnings"] == ["год 2023 вне периода с 01.01.2024"]
+    absent = get(client, "/api/search", "year=2020&from=2021-01-01").json  # none in 2020
+    assert absent["warnings"] == ["нет публикаций со значением «2020» в фильтре «год»"]
+    both = get(client, "/api/search", "year=2022&year=2023&from=2023-01-01").json
     assert both["total"] > 0 and both["warnings"] == []
 
 
@@ -510,9 +512,18 @@ def test_oversized_put_is_413(write_client):
                  413)
 
 
-@pytest.mark.parametrize("pid", ["..%2F..%2Fetc%2Fpasswd", "..", "a%2Fb", "a%00b", "%20",
-                                 "x" * 201, "a%5Cb", "..%5C..%5Cwin"])
-def test_put_with_path_tricks_is_404(write_client, pid):
+@pytest.mark.parametrize("pid", ["..", "a%00b", "%20", "bad%20id", "x" * 201, "a%5Cb",
+                                 "..%5C..%5Cwin"])
+def test_put_with_an_invalid_id_is_400_naming_it(write_client, pid):
+    resp = write_client.simulate_put(f"/api/publications/{pid}", json=NEW, headers=AUTH)
+    assert_error(resp, 400)
+    assert "неверный id" in resp.json["description"]
+    assert len(resp.json["description"]) < 200  # a long id is not echoed whole
+    assert write_client.simulate_get("/api/health").json["documents"] == 70
+
+
+@pytest.mark.parametrize("pid", ["..%2F..%2Fetc%2Fpasswd", "a%2Fb"])
+def test_put_to_another_path_is_404(write_client, pid):
     resp = write_client.simulate_put(f"/api/publications/{pid}", json=NEW, headers=AUTH)
     assert_error(resp, 404)
     assert write_client.simulate_get("/api/health").json["documents"] == 70
