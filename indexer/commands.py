@@ -187,7 +187,6 @@ def _summary(stats, skipped, elapsed, engine) -> None:
         print(f"  skipped {count}: {example}" + (" (and the like)" if count > 1 else ""))
 
 
-
 def search(settings, args) -> int:
     service = SearchService(settings)
     if args.format:
