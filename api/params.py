@@ -72,9 +72,11 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
         if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
             raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {raw[:20]!r}")
         years.append(int(raw))
-    page = int_param(req, "page", 1, 10_000, 1) if paged else 1
-    per_page = (int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
-                if paged else settings.page_size)
+    # checked even where they do not apply (an export is every match): malformed is a 400
+    page = int_param(req, "page", 1, 10_000, 1)
+    per_page = int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
+    if not paged:
+        page, per_page = 1, settings.page_size
     return SearchRequest(
         q=q, topics=_values(req, "topic", settings), authors=_values(req, "author", settings),
         libraries=_values(req, "library", settings), years=tuple(years),

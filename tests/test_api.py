@@ -186,6 +186,11 @@ def test_export_csv(client):
     snippet = header.index("Фрагмент")
     assert all("<mark>" not in row[snippet] for row in rows[1:])
     assert_error(get(client, "/api/export", "format=xml"), 400)
+    # paging does not apply to an export, but a malformed value is still refused
+    assert_error(get(client, "/api/export", "q=выставки&format=csv&page=-1"), 400)
+    assert_error(get(client, "/api/export", "q=выставки&format=csv&per_page=abc"), 400)
+    paged = get(client, "/api/export", "q=выставки&format=csv&page=2&per_page=5")
+    assert paged.status_code == 200 and paged.content == resp.content
 
 
 def test_openapi_lists_the_fields_a_put_takes(client):
