@@ -20,6 +20,44 @@ from collections.abc import Callable
 
 __all__ = ["dictionary_parser", "dictionary_lexemes"]
 
+# (paradigm, its size, the form's index in it, stem, normal form) of each reading
+Readings = list[tuple[object, int, int, str, str]]
+
+
+class _Dictionary:
+    """pymorphy3's dictionary tables, and a word's readings in them, in pymorphy3's order.
+    Raises AttributeError when this pymorphy3 is not laid out as expected."""
+
+    def __init__(self, analyzer):
+        dictionary = analyzer.dictionary
+        self._similar_items = dictionary.words.similar_items
+        self._substitutes = analyzer.char_substitutes
+        self.paradigms, self.suffixes = dictionary.paradigms, dictionary.suffixes
+        self.prefixes = dictionary.paradigm_prefixes
+        self.tags = dictionary.gramtab
+
+    def readings(self, word: str) -> Readings | None:
+        """None when the word is unknown or a single letter. The stem and the normal form
+        are DictionaryAnalyzer's build_stem and build_normal_form, inlined."""
+        if len(word) < 2:
+            return None
+        items = self._similar_items(word, self._substitutes)
+        if not items:
+            return None
+        paradigms, prefixes, suffixes = self.paradigms, self.prefixes, self.suffixes
+        out = []
+        for fixed, parses in items:
+            for para_id, idx in parses:
+                paradigm = paradigms[para_id]
+                size = len(paradigm) // 3
+                prefix, suffix = prefixes[paradigm[2 * size + idx]], suffixes[paradigm[idx]]
+                stem = fixed[len(prefix):len(fixed) - len(suffix)]
+                normal = fixed if idx == 0 else (
+                    prefixes[paradigm[2 * size]] + stem + suffixes[paradigm[0]])
+                out.append((paradigm, size, idx, stem, normal))
+        return out
+
+
 # (normal form, score, whether the tag is a name's) of each reading, in pymorphy3's order
 Parses = list[tuple[str, float, bool]]
 
@@ -30,48 +68,29 @@ def dictionary_parser(analyzer, name_grammemes: frozenset[str]) -> Callable[[str
 
     A reading's tag is looked at only by its number in the tag table: its text (for the
     probability) and whether it holds one of `name_grammemes` are computed once per tag,
-    not hashed and formatted per word (a pymorphy3 tag hashes and prints in Python).
-    The normal form is DictionaryAnalyzer's build_normal_form, inlined."""
+    not hashed and formatted per word (a pymorphy3 tag hashes and prints in Python)."""
     try:
-        dictionary = analyzer.dictionary
-        similar_items = dictionary.words.similar_items
-        paradigms, suffixes = dictionary.paradigms, dictionary.suffixes
-        prefixes = dictionary.paradigm_prefixes
-        tags = dictionary.gramtab
-        substitutes = analyzer.char_substitutes
+        tables = _Dictionary(analyzer)
         estimator = analyzer.prob_estimator
         probabilities = estimator.p_t_given_w if estimator is not None else None
         get, multiplier = probabilities.get, probabilities.MULTIPLIER
-        tag_texts = [f":{tag}" for tag in tags]
-        tag_is_name = [bool(name_grammemes & tag.grammemes) for tag in tags]
+        tag_texts = [f":{tag}" for tag in tables.tags]
+        tag_is_name = [bool(name_grammemes & tag.grammemes) for tag in tables.tags]
     except AttributeError:
         return lambda word: None
+    readings = tables.readings
 
     def parse(word: str) -> Parses | None:
-        if len(word) < 2:
+        found = readings(word)
+        if found is None:
             return None
-        items = similar_items(word, substitutes)
-        if not items:
-            return None
-        found = []
-        for fixed, parses in items:
-            for para_id, idx in parses:
-                paradigm = paradigms[para_id]
-                size = len(paradigm) // 3
-                if idx == 0:
-                    normal = fixed
-                else:
-                    prefix, suffix = prefixes[paradigm[2 * size + idx]], suffixes[paradigm[idx]]
-                    normal = (prefixes[paradigm[2 * size]]
-                              + fixed[len(prefix):len(fixed) - len(suffix)]
-                              + suffixes[paradigm[0]])
-                found.append((paradigm[size + idx], normal))
-        probs = [get(word + tag_texts[tag], 0) / multiplier for tag, _ in found]
+        tags = [paradigm[size + idx] for paradigm, size, idx, _stem, _normal in found]
+        probs = [get(word + tag_texts[tag], 0) / multiplier for tag in tags]
         if sum(probs) == 0:  # ProbabilityEstimator.apply_to_parses: normalized estimates
             k = 1.0 / len(found)
-            return [(normal, 1.0 * k, tag_is_name[tag]) for tag, normal in found]
-        scored = [(normal, p, tag_is_name[tag])
-                  for (tag, normal), p in zip(found, probs, strict=True)]
+            return [(r[4], 1.0 * k, tag_is_name[tag]) for r, tag in zip(found, tags, strict=True)]
+        scored = [(r[4], p, tag_is_name[tag])
+                  for r, tag, p in zip(found, tags, probs, strict=True)]
         scored.sort(key=_score, reverse=True)
         return scored
 
@@ -92,31 +111,17 @@ def dictionary_lexemes(analyzer) -> Callable[[str], Lexemes | None]:
     `analyzer.parse(word)`, without building a tag and a Parse per form (~0.1 ms a word
     there). None when the word is unknown or a single letter, as `dictionary_parser`."""
     try:
-        dictionary = analyzer.dictionary
-        similar_items = dictionary.words.similar_items
-        build_normal_form = dictionary.build_normal_form
-        paradigms, suffixes = dictionary.paradigms, dictionary.suffixes
-        prefixes = dictionary.paradigm_prefixes
-        substitutes = analyzer.char_substitutes
+        tables = _Dictionary(analyzer)
     except AttributeError:
         return lambda word: None
+    prefixes, suffixes, readings = tables.prefixes, tables.suffixes, tables.readings
 
     def lexemes(word: str) -> Lexemes | None:
-        if len(word) < 2:
+        found = readings(word)
+        if found is None:
             return None
-        items = similar_items(word, substitutes)
-        if not items:
-            return None
-        out = []
-        for fixed, parses in items:
-            for para_id, idx in parses:
-                paradigm = paradigms[para_id]
-                size = len(paradigm) // 3
-                prefix, suffix = prefixes[paradigm[2 * size + idx]], suffixes[paradigm[idx]]
-                stem = fixed[len(prefix):len(fixed) - len(suffix)]  # DictionaryAnalyzer's
-                out.append((build_normal_form(para_id, idx, fixed),
-                            [prefixes[paradigm[2 * size + i]] + stem + suffixes[paradigm[i]]
-                             for i in range(size)]))
-        return out
+        return [(normal, [prefixes[paradigm[2 * size + i]] + stem + suffixes[paradigm[i]]
+                          for i in range(size)])
+                for paradigm, size, _idx, stem, normal in found]
 
     return lexemes

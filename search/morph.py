@@ -170,9 +170,6 @@ def _parse(word: str) -> tuple[Reading, ...]:
         if entry is None:
             entry = scores[lemma] = [0.0, 0.0]
         entry[1 if is_name else 0] += score
-    if len(scores) == 1:
-        [(lemma, (common, name))] = scores.items()
-        return (Reading(lemma, common + name, name > common, name),)
     out = [Reading(lemma, common + name, name > common, name)
            for lemma, (common, name) in scores.items()]
     out.sort(key=_best_first)
