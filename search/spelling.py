@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -12,7 +13,7 @@ from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
 
 __all__ = ["is_lexicon_word", "Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
-           "from_latin_layout", "edit_distance"]
+           "from_latin_layout", "edit_distance", "may_be_misspelled_name"]
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
@@ -60,31 +61,50 @@ class SpellingLexicon:
     length: a lookup compares a word with the lemmas within two letters of its length
     in C (rapidfuzz), about a millisecond on the real corpus."""
 
-    def __init__(self, reader, freqs: dict[str, int]):
+    def __init__(self, reader, freqs: Mapping[str, int]):
         self.reader = reader
         self.freqs = freqs
-        # A word is filed under its length with its first letter and with its second:
-        # a typo in both of them at once is rare, and each list is ~1/20 of the words.
-        self._buckets: dict[tuple[int, int, str], list[str]] = {}
-        for word in freqs:
-            for place in (0, 1):
-                self._buckets.setdefault((len(word), place, word[place]), []).append(word)
+        # Surnames people signed with (the people field), marked NAME_MARK in `freqs`: a
+        # misspelled name is only offered them (search/engine/whoosh/lexicon.py).
+        self.names = {w[1:]: n for w, n in freqs.items() if w.startswith(NAME_MARK)}
+        self._buckets = _buckets(w for w in freqs if not w.startswith(NAME_MARK))
+        self._name_buckets = _buckets(self.names)
 
     def knows(self, word: str) -> bool:
         """Known through any of its lemmas (a rarer inflection is not a typo)."""
         return any(self.reader.doc_frequency(field, lemma) > 0
                    for lemma in index_lemmas(word) for field in (_FIELD, "title"))
 
-    def near(self, probe: str, maxdist: int) -> list[tuple[str, int]]:
-        """(lemma, edits) within `maxdist` edits (adjacent swaps count one) of `probe`."""
+    def knows_name(self, word: str) -> bool:
+        """A surname someone signed with, through any of its lemmas."""
+        return any(lemma in self.names for lemma in index_lemmas(word))
+
+    def frequency(self, term: str) -> int:
+        """Documents holding the lemma, as a word or as a signature's surname."""
+        return max(self.freqs.get(term, 0), self.names.get(term, 0))
+
+    def near(self, probe: str, maxdist: int, names: bool = False) -> list[tuple[str, int]]:
+        """(lemma, edits) within `maxdist` edits (adjacent swaps count one) of `probe`:
+        words of the texts, or with `names` the surnames of the signatures."""
+        buckets = self._name_buckets if names else self._buckets
         found: dict[str, int] = {}
         for length in range(len(probe) - maxdist, len(probe) + maxdist + 1):
             for place in range(min(2, len(probe))):
-                bucket = self._buckets.get((length, place, probe[place]))
+                bucket = buckets.get((length, place, probe[place]))
                 if bucket:
                     found.update((m[0], int(m[1])) for m in process.extract(
                         probe, bucket, scorer=OSA.distance, score_cutoff=maxdist, limit=None))
         return list(found.items())
+
+
+def _buckets(words: Iterable[str]) -> dict[tuple[int, int, str], list[str]]:
+    """A word is filed under its length with its first letter and with its second: a
+    typo in both of them at once is rare, and each list is ~1/20 of the words."""
+    buckets: dict[tuple[int, int, str], list[str]] = {}
+    for word in words:
+        for place in (0, 1):
+            buckets.setdefault((len(word), place, word[place]), []).append(word)
+    return buckets
 
 
 def is_dictionary_word(word: str) -> bool:
@@ -122,22 +142,26 @@ def _cost(word: str, form: str) -> float:
 
 def _best_typo_fix(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
     """The nearest word the index knows, then the most frequent: lemmas near the word or
-    near its guessed lemmas, inflected back like the word typed."""
+    near its guessed lemmas, inflected back like the word typed. The surnames of the
+    signatures are candidates too."""
     maxdist = 1 if len(word) <= 5 else 2
     probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:1]
     near: dict[str, int] = {}
-    for probe in probes:
-        for term, dist in lexicon.near(probe, maxdist):
-            if lexicon.freqs[term] >= MIN_CORRECTION_DOCS or is_dictionary_word(term):
-                near[term] = min(dist, near.get(term, dist))
+    for names in (False, True):
+        table = lexicon.names if names else lexicon.freqs
+        for probe in probes:
+            for term, dist in lexicon.near(probe, maxdist, names=names):
+                if table[term] >= MIN_CORRECTION_DOCS or is_dictionary_word(term):
+                    near[term] = min(dist, near.get(term, dist))
     # Inflecting a lemma like the word typed costs ~1 ms: only for the likeliest few.
-    likeliest = sorted(near, key=lambda t: (near[t], -lexicon.freqs[t], t))[:INFLECT_AT_MOST]
+    frequency = lexicon.frequency
+    likeliest = sorted(near, key=lambda t: (near[t], -frequency(t), t))[:INFLECT_AT_MOST]
     candidates = []
     for term in likeliest:
         form = _inflected_like(term, word)
         dist = edit_distance(word, form)
         if 0 < dist <= maxdist:
-            candidates.append((_cost(word, form), -math.log1p(lexicon.freqs[term]), form, dist))
+            candidates.append((_cost(word, form), -math.log1p(frequency(term)), form, dist))
     if not candidates:
         return None
     _, _, form, dist = min(candidates)
@@ -152,8 +176,28 @@ def needs_correction(lexicon: SpellingLexicon, word: str) -> bool:
     return not (lexicon.knows(low) or is_dictionary_word(low) or is_proper_name(word))
 
 
+def may_be_misspelled_name(lexicon: SpellingLexicon, word: str) -> bool:
+    """A capitalized word that looks like a name but that neither the index nor the
+    dictionary knows (`Вершинена`, or `Празник` typed first on a phone): never corrected,
+    but the nearest word or signature is offered."""
+    low = fold_yo(word.lower())
+    if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low):
+        return False
+    return (is_proper_name(word) and not is_dictionary_word(low)
+            and not lexicon.knows(low) and not lexicon.knows_name(low))
+
+
+def _cased_like(typed: str, word: str) -> str:
+    """The correction written as the word typed: `Празник` -> `Праздник`."""
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
 def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | None:
-    """A corrected query when some words are unknown, else None; each word on its own."""
+    """A corrected query when some words are unknown, else None; each word on its own.
+    A misspelled name is only suggested (never `confident`): it may be a real name the
+    index does not hold."""
     words = [m.group() for m in WORD_RE.finditer(query)]
     if not words and any(c in query for c in ",.;'[]`"):
         words = [query.strip()]
@@ -167,16 +211,20 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
             return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:
-        if not needs_correction(lexicon, word):
+        if needs_correction(lexicon, word):
+            sure = True
+        elif may_be_misspelled_name(lexicon, word):
+            sure = False
+        else:
             continue
         low = fold_yo(word.lower())
         fix = _best_typo_fix(lexicon, low)
         if fix is None:
             continue
         term, dist = fix
-        out = out.replace(word, term, 1)
+        out = out.replace(word, _cased_like(word, term), 1)
         changed = True
-        confident = confident and (dist == 1 or len(low) >= 8)
+        confident = confident and sure and (dist == 1 or len(low) >= 8)
     if not changed:
         return _joined_words(lexicon, query, words)
     return Correction(out, confident)

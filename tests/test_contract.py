@@ -65,6 +65,26 @@ def test_a_corrected_typo_says_whether_the_words_as_typed_matched_partly(engine)
     assert nothing["corrected"] and nothing["warnings"][-1].startswith("ничего не найдено")
 
 
+def test_a_misspelled_signature_is_offered_never_forced(engine):
+    """`Вершинена` may be a real name: nothing found, and the surname of a signature one
+    letter away is offered, written as typed. Lowercase, it is an unknown word: corrected
+    to that surname, whose publications are shown."""
+    name = _search(engine, q="Вершинена")
+    assert name["total"] == 0 and not name["corrected"]
+    assert name["did_you_mean"] == "Вершинина"
+    word = _search(engine, q="вершинена")
+    assert word["corrected"] and word["did_you_mean"] == "вершинина" and word["total"] > 0
+    assert {h["author"] for h in word["hits"]} == {"Анна Вершинина"}
+
+
+def test_a_capitalized_typo_is_offered_not_applied(engine):
+    """A phone capitalizes the first word: `Празник` parses as a possible surname, so it is
+    not corrected, but «Праздник» is offered."""
+    typed = _search(engine, q="Празник")
+    assert typed["did_you_mean"] == "Праздник" and not typed["corrected"]
+    assert typed["total"] == 0
+
+
 def test_snippets_mark_words_as_written(engine):
     result = _search(engine, q="библиотеками")
     marked = [h for h in result["hits"][:5] if "<mark>" in h["snippet"]]

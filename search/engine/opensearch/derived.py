@@ -34,6 +34,7 @@ class DerivedBuilder:
         self.title_df: Counter = Counter()
         self.body_df: Counter = Counter()
         self.form_df: Counter = Counter()
+        self.people_df: Counter = Counter()
         self.titles: list[dict] = []
         self.documents = 0
 
@@ -42,6 +43,7 @@ class DerivedBuilder:
         self.title_df.update(analyzed.title_terms)
         self.body_df.update(analyzed.body_terms)
         self.form_df.update(analyzed.forms)
+        self.people_df.update(analyzed.people_terms)
         self.titles.append({"id": pub.id, "title": pub.title, "parent_id": pub.parent_id})
 
     def build(self) -> Derived:
@@ -51,7 +53,7 @@ class DerivedBuilder:
             title_df=dict(self.title_df), body_df=dict(self.body_df), form_df=dict(self.form_df),
             vocabulary=(vocab.forms, vocab.display, vocab.known_case, vocab.places,
                         vocab.sequences, vocab.titles),
-            documents=self.documents)
+            documents=self.documents, people_df=dict(self.people_df))
 
 
 class Derived:
@@ -59,8 +61,10 @@ class Derived:
     the titles' vocabulary data (search/vocabulary.py), for one generation."""
 
     def __init__(self, title_df: dict[str, int], body_df: dict[str, int],
-                 form_df: dict[str, int], vocabulary: tuple, documents: int):
+                 form_df: dict[str, int], vocabulary: tuple, documents: int,
+                 people_df: dict[str, int] | None = None):
         self.title_df = title_df
+        self.people_df = people_df or {}
         self.body_df = body_df
         self.form_df = form_df
         self.vocabulary_data = vocabulary
@@ -68,18 +72,18 @@ class Derived:
 
     def words(self) -> dict[str, int]:
         """search/engine/whoosh/lexicon.py's words: document frequencies over body and title summed,
-        names, numbers and short words left out."""
+        names, numbers and short words left out; the signatures' surnames marked NAME_MARK."""
         out: dict[str, int] = {}
-        for table in (self.body_df, self.title_df):
+        for table, mark in ((self.body_df, ""), (self.title_df, ""), (self.people_df, NAME_MARK)):
             for word, count in table.items():
                 if is_lexicon_word(word):
-                    out[word] = out.get(word, 0) + count
+                    out[mark + word] = out.get(mark + word, 0) + count
         return out
 
     def to_json(self) -> dict:
         forms, display, known, places, sequences, titles = self.vocabulary_data
         return {"title_df": self.title_df, "body_df": self.body_df, "form_df": self.form_df,
-                "documents": self.documents,
+                "people_df": self.people_df, "documents": self.documents,
                 "vocabulary": [forms, display, known, [a.tolist() for a in places],
                                [a.tolist() for a in sequences], [list(t) for t in titles]]}
 
@@ -89,7 +93,7 @@ class Derived:
         vocabulary = (forms, display, known, [array("I", a) for a in places],
                       [array("I", a) for a in sequences], [tuple(t) for t in titles])
         return cls(data["title_df"], data["body_df"], data["form_df"], vocabulary,
-                   data["documents"])
+                   data["documents"], data.get("people_df"))
 
 
 def encode(derived: Derived) -> str:

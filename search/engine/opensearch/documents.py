@@ -49,6 +49,7 @@ class Analyzed:
     title_terms: frozenset[str] = frozenset()
     body_terms: frozenset[str] = frozenset()
     quoted: list[str] = field(default_factory=list)
+    people_terms: frozenset[str] = frozenset()  # the signature's surnames
 
 
 def analyze(pub: Publication) -> Analyzed:
@@ -63,7 +64,7 @@ def analyze(pub: Publication) -> Analyzed:
         fields={"title": token_string(title), "body": token_string(body),
                 "people": token_string(people), "stems": stems},
         forms=forms, title_terms=frozenset(title), body_terms=frozenset(body),
-        quoted=quoted_keys(both))
+        quoted=quoted_keys(both), people_terms=frozenset(people))
 
 
 def to_source(pub: Publication, group: str, analyzed: Analyzed | None = None) -> dict:

@@ -17,18 +17,21 @@ from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import StructFile
 
 from search import derived
+from search.morph import NAME_MARK
 from search.spelling import is_lexicon_word
 
 __all__ = ["load_or_build", "save", "FILENAME"]
 
 FILENAME = "lexicon.pickle"
 FIELDS = ("body", "title")
+NAMES_FIELD = "people"  # the signatures' surnames, kept marked NAME_MARK (search/spelling.py)
 _DOC_FREQ = struct.Struct("!I")  # W3TermInfo: flags (B), weight (f), then doc frequency
 _DOC_FREQ_AT = 5
 
 
 def build(searcher) -> dict[str, int]:
-    """Word -> documents holding it, over the lemma fields, names and numbers left out."""
+    """Word -> documents holding it, over the lemma fields, names read in the texts and
+    numbers left out; and NAME_MARK + surname -> documents signed with it."""
     freqs: dict[str, int] = {}
     for leaf, _ in searcher.leaf_searchers():
         terms = getattr(leaf.reader(), "_terms", None)
@@ -36,12 +39,16 @@ def build(searcher) -> dict[str, int]:
         if table is None:  # not Whoosh's W3 codec: the slow public iterator
             _add_public(leaf.reader(), freqs)
             continue
-        numbers = {terms._fieldmap[f] for f in FIELDS if f in terms._fieldmap}
+        prefixes = {terms._fieldmap[f]: "" for f in FIELDS if f in terms._fieldmap}
+        if NAMES_FIELD in terms._fieldmap:
+            prefixes[terms._fieldmap[NAMES_FIELD]] = NAME_MARK
         for key, value in _in_memory(table).items():
-            if int.from_bytes(key[:2], "big") not in numbers:
+            prefix = prefixes.get(int.from_bytes(key[:2], "big"))
+            if prefix is None:
                 continue
             word = key[2:].decode("utf-8", "replace")
             if is_lexicon_word(word):
+                word = prefix + word
                 freqs[word] = freqs.get(word, 0) + _DOC_FREQ.unpack_from(value, _DOC_FREQ_AT)[0]
     return freqs
 
@@ -59,10 +66,13 @@ def _in_memory(table):
 
 
 def _add_public(reader, freqs: dict[str, int]) -> None:
-    for fieldname in FIELDS:
+    for fieldname, prefix in [(f, "") for f in FIELDS] + [(NAMES_FIELD, NAME_MARK)]:
+        if fieldname not in reader.schema:
+            continue
         for term, info in reader.iter_field(fieldname):
             word = term.decode("utf-8") if isinstance(term, bytes) else term
             if is_lexicon_word(word):
+                word = prefix + word
                 freqs[word] = freqs.get(word, 0) + info.doc_frequency()
 
 
