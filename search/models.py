@@ -14,12 +14,22 @@ from search.errors import InvalidRecord, QueryError
 
 __all__ = [
     "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult",
-    "SORTS", "FACETS", "validate_id",
+    "SORTS", "FACETS", "validate_id", "is_link", "YEARS",
 ]
 
 SORTS = ("relevance", "date_desc", "date_asc")
 FACETS = ("topic", "author", "library", "year")
 _ID_RE = re.compile(r"^[\w.:~@+=-]{1,200}$")
+# A publication's year: four digits, as the `year` filter takes it, and none from the
+# far future (`9999-12-31` is a placeholder, not a date).
+YEARS = range(1000, 3000)
+# A link a reader may follow: http(s), or a path on the library's own site.
+_LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
+
+
+def is_link(url: str) -> bool:
+    """An address a page may link to (no `javascript:`, `data:` or `//host`)."""
+    return _LINK.fullmatch(url.strip()) is not None
 
 
 def validate_id(value: str) -> str:
@@ -72,6 +82,9 @@ class Publication:
         if not isinstance(data, dict):
             raise InvalidRecord("запись — не объект JSON")
         pid = data.get("id")
+        if isinstance(pid, bool) or not isinstance(pid, int | str | None):
+            raise InvalidRecord(f"id должен быть строкой или целым числом, а это "
+                                f"{_json_type(pid)}")
         if isinstance(pid, int):
             pid = str(pid)
         title = _text(data.get("title"))
@@ -83,12 +96,16 @@ class Publication:
         topics = data.get("topics", data.get("topic"))
         if isinstance(topics, str):
             topics = [topics]
-        topics = tuple(t.strip() for t in (topics or ()) if isinstance(t, str) and t.strip())
+        if topics is not None and not (isinstance(topics, list)
+                                       and all(isinstance(t, str) for t in topics)):
+            raise InvalidRecord("topics должно быть строкой или списком строк")
+        topics = tuple(t.strip() for t in (topics or ()) if t.strip())
+        url = _text(data.get("url"))
         return cls(
             id=validate_id(str(pid)),
             title=title or text[:120],
             text=text,
-            url=_text(data.get("url")) or None,
+            url=url if url and is_link(url) else None,  # never a `javascript:` link
             published=parse_iso_date(data.get("date", data.get("published"))),
             author=_text(data.get("author")) or None,
             author_position=_text(data.get("author_position")) or None,
@@ -101,9 +118,9 @@ class Publication:
 
 
 def _json_type(value) -> str:
-    """A value's JSON type, in Russian, for messages."""
+    """A value's JSON type, in Russian, for messages ("…, а это список")."""
     kinds = ((bool, "логическое значение"), (int, "число"), (float, "число"), (list, "список"),
-             (dict, "объект"))
+             (dict, "объект"), (type(None), "null"))
     return next((name for kind, name in kinds if isinstance(value, kind)), "не строка")
 
 
@@ -111,7 +128,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidRecord(f"ожидалась строка, а пришло {_json_type(value)}")
+        raise InvalidRecord(f"ожидалась строка, а это {_json_type(value)}")
     return value.replace("\x00", "").strip()
 
 
@@ -122,11 +139,14 @@ def parse_iso_date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise InvalidRecord(f"дата должна быть строкой, а пришло {_json_type(value)}")
+        raise InvalidRecord(f"дата должна быть строкой, а это {_json_type(value)}")
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
+        date = dt.date.fromisoformat(value.strip()[:10])
     except ValueError as exc:
         raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД") from exc
+    if date.year not in YEARS:
+        raise InvalidRecord(f"дата {value!r}: год должен быть от {YEARS[0]} до {YEARS[-1]}")
+    return date
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ instead of being silently dropped.
 
 from __future__ import annotations
 
-import re
-
 from search.errors import InvalidRecord
+from search.models import is_link
 
 __all__ = ["check_record_input", "RECORD_FIELDS"]
 
@@ -17,13 +16,16 @@ __all__ = ["check_record_input", "RECORD_FIELDS"]
 # names the README gives for writing (`date`, a single `topic`).
 RECORD_FIELDS = ("id", "title", "text", "date", "published", "author", "author_position",
                  "photographer", "topics", "topic", "library", "url", "parent_id")
-# A link a reader may follow: http(s), or a path on the library's own site.
-_LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
 
 
 def check_record_input(data: dict, pid: str) -> None:
     """Raise InvalidRecord naming the first problem of a record sent by PUT to `pid`."""
-    if data.get("id") not in (None, pid):
+    sent = data.get("id")
+    if isinstance(sent, bool) or not isinstance(sent, int | str | None):
+        raise InvalidRecord("id должен быть строкой или целым числом")
+    if isinstance(sent, int):
+        sent = str(sent)  # an id may be a number: `1` in the body is the `1` of the address
+    if sent not in (None, pid):
         raise InvalidRecord(f"id в записи ({str(data['id'])[:100]!r}) не совпадает с id в "
                             f"адресе ({pid!r})")
     unknown = sorted(set(data) - set(RECORD_FIELDS) - {"source_file"})
@@ -37,5 +39,5 @@ def check_record_input(data: dict, pid: str) -> None:
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             raise InvalidRecord(f"{name} должно быть строкой или списком строк")
     url = data.get("url")
-    if isinstance(url, str) and url.strip() and not _LINK.fullmatch(url.strip()):
+    if isinstance(url, str) and url.strip() and not is_link(url):
         raise InvalidRecord(f"url {url[:100]!r} — не адрес http(s) и не путь на сайте")

@@ -465,12 +465,22 @@ def test_put_invalid_body_is_400(write_client, body):
     ({"url": "javascript:alert(1)"}, "не адрес http(s)"),
     ({"url": "//evil.example/x"}, "не адрес http(s)"),
     ({"id": "another"}, "в адресе ('api-3')"),
+    ({"id": True}, "id должен быть строкой или целым числом"),
+    ({"date": "0001-01-01"}, "год должен быть от 1000 до 2999"),
+    ({"author": ["Анна"]}, "ожидалась строка, а это список"),
 ])
 def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
     resp = write_client.simulate_put("/api/publications/api-3", headers=AUTH,
                                      json={**NEW, **extra})
     assert said in assert_error(resp, 400)["description"]
     assert write_client.simulate_get("/api/publications/api-3").status_code == 404
+
+
+def test_put_a_numeric_id_in_the_body_and_the_address(write_client):
+    """An id may be a number: `{"id": 1}` sent to /api/publications/1 is that record."""
+    resp = write_client.simulate_put("/api/publications/1", headers=AUTH, json={**NEW, "id": 1})
+    assert resp.status_code == 201, resp.text
+    assert write_client.simulate_get("/api/publications/1").json["id"] == "1"
 
 
 def test_put_takes_back_what_get_gives(write_client):

@@ -390,11 +390,56 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     lines = captured.out.splitlines()
     assert lines[0] == "indexed: 5  updated: 0  removed: 0  skipped: 0"
     assert "  warned 1: indexed without a date that could not be read" in lines
-    assert (f"warning {source}:4: date 'вчера' not understood; indexed without a date"
-            in captured.err + caplog.text)
+    assert (f"warning {source}:4: date 'вчера' not understood (or not between 1000 and "
+            "2999); indexed without a date" in captured.err + caplog.text)
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert published == {"d-dots": "2024-12-31", "d-words": "2023-03-03",
                          "d-iso": "2022-05-06", "d-bad": None, "d-none": None}
+
+
+def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys, caplog):
+    """A line the API could not answer with (a lone surrogate breaks JSON and CSV output),
+    a link no page may follow, a year the `year` filter refuses: mended and named. A line
+    of wrong types (`topics: 5`, `id: true`) is skipped, not a crash of the whole run."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.settings import Settings
+
+    lines = ['{"id": "e2", "title": "Суррогат \\ud800 выставка", "text": "краеведение", '
+             '"url": "javascript:alert(1)", "date": "0001-01-01"}',
+             '{"id": "t5", "title": "t", "topics": 5}',
+             '{"id": "td", "title": "t", "topics": {"a": 1}}',
+             '{"id": true, "title": "t"}',
+             '{"id": 1.5, "title": "t"}',
+             '{"id": "far", "title": "Дальняя", "text": "краеведение", "date": "9999-12-31"}',
+             _good_record("good-1", "Краеведение")]
+    source = tmp_path / "bad.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "indexed: 3  updated: 0  removed: 0  skipped: 4"
+    messages = captured.err + caplog.text
+    assert f"skipped {source}:2: topics должно быть строкой или списком строк" in messages
+    assert f"skipped {source}:3: topics должно быть строкой или списком строк" in messages
+    assert f"skipped {source}:4: id должен быть строкой или целым числом" in messages
+    assert f"skipped {source}:5: id должен быть строкой или целым числом" in messages
+    assert f"warning {source}:1: broken characters" in messages
+    assert "url 'javascript:alert(1)' is not an http(s) address" in messages
+    assert f"warning {source}:6: date '9999-12-31' not understood" in messages
+
+    client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
+    found = client.simulate_get("/api/search", params={"q": "краеведение"})
+    assert found.status_code == 200, found.text
+    by_id = {h["id"]: h for h in found.json["hits"]}
+    assert by_id["e2"]["title"] == "Суррогат \ufffd выставка" and by_id["e2"]["url"] is None
+    assert by_id["e2"]["published"] is None and by_id["far"]["published"] is None
+    assert client.simulate_get("/api/publications/e2").status_code == 200
+    csv = client.simulate_get("/api/export", params={"q": "краеведение", "format": "csv"})
+    assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 4, csv.text
+    xlsx = client.simulate_get("/api/export", params={"q": "краеведение", "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
 def test_rebuild_with_a_missing_source_keeps_the_index(tmp_path, capsys):
