@@ -483,6 +483,21 @@ def test_put_a_numeric_id_in_the_body_and_the_address(write_client):
     assert write_client.simulate_get("/api/publications/1").json["id"] == "1"
 
 
+def test_a_record_put_through_one_worker_is_read_at_once_through_another(fresh_index):
+    """Two workers: one takes the PUT, the other is asked for the record right after,
+    well within its interval between looks at the disk."""
+    settings = dataclasses.replace(fresh_index, reload_interval=600.0)
+    one = testing.TestClient(create_app(settings))
+    other = testing.TestClient(create_app(settings))
+    assert other.simulate_get("/api/publications/zlat-2021-001").status_code == 200
+    assert_error(other.simulate_get("/api/publications/w-1"), 404)
+    assert one.simulate_put("/api/publications/w-1", json=NEW, headers=AUTH).status_code == 201
+    assert other.simulate_get("/api/publications/w-1").json["title"] == NEW["title"]
+    edited = {**NEW, "title": "Вторая версия"}
+    assert one.simulate_put("/api/publications/w-1", json=edited, headers=AUTH).status_code == 200
+    assert other.simulate_get("/api/publications/w-1").json["title"] == "Вторая версия"
+
+
 def test_put_takes_back_what_get_gives(write_client):
     """A record read by GET can be edited and sent back as it is."""
     record = write_client.simulate_get("/api/publications/zlat-2021-001").json

@@ -181,6 +181,9 @@ class WhooshEngine:
             yield self._hit(view, docnum, score, copies, keep=False)
 
     def get(self, pid: str) -> Publication | None:
+        # Read your writes: a record is asked for right after a PUT, which another worker
+        # may have made in the last reload_interval. Looking at the disk costs ~30 µs.
+        self.invalidate()
         fields = self.view().searcher.document(id=pid)
         return None if fields is None else to_publication(fields)
 
