@@ -250,6 +250,20 @@ def test_a_broken_chunked_body_is_a_json_400(server, line, body):
     assert server.get("/api/health").status == 200
 
 
+def test_a_body_shorter_than_its_content_length_is_a_json_400(server):
+    """The client stops sending (or lied about the length): nothing is stored."""
+    body = json.dumps({"title": "Обрезанное тело"}, ensure_ascii=False).encode()
+    head = ("PUT /api/publications/cut-short HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {server.token}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 500\r\nConnection: close\r\n\r\n")
+    status, answer = _raw_request(server, head, body)
+    assert status == 400, answer
+    assert "Content-Length" in answer["description"]
+    assert server.get("/api/publications/cut-short").status == 404
+    whole = head.replace("Content-Length: 500", f"Content-Length: {len(body)}")
+    assert _raw_request(server, whole, body)[0] == 201
+
+
 def test_concurrent_puts_are_all_kept(server):
     ids = [f"put-{t}-{i}" for t in range(6) for i in range(10)]
 
