@@ -23,12 +23,13 @@ from search.analysis import WORD_RE
 __all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens"]
 
 _TOKEN_RE = re.compile(
-    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>\d{{1,2}}))?'
+    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
     rf'|(?P<quote>")'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
 
 
 # -- syntax tree -------------------------------------------------------------------
@@ -56,6 +57,22 @@ class Group:
     children: list = field(default_factory=list)
 
 # -- lexer and parser ----------------------------------------------------------------
+def _slop(written: str | None, warnings: list[str]) -> int:
+    """The phrase's slop from `~N`: none or `~0` is the exact phrase (slop 1, the words
+    side by side), a negative one too, with a warning; over MAX_SLOP, MAX_SLOP."""
+    if written is None:
+        return 1
+    value = int(written)
+    if value < 0:
+        warnings.append(f"расстояние во фразе «~{written}» не может быть отрицательным: "
+                        "искалась точная фраза")
+        return 1
+    if value > MAX_SLOP:
+        warnings.append(f"расстояние во фразе «~{written}» уменьшено до {MAX_SLOP}")
+        return MAX_SLOP
+    return max(value, 1)
+
+
 def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     """Tokens of the text: (kind, value) with kind word, phrase, or, and, not, ( and )."""
     tokens: list[tuple[str, object]] = []
@@ -64,7 +81,7 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
         if m.group("phrase") is not None:
             words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
             if words:
-                tokens.append(("phrase", Phrase(words, int(m.group("slop") or 1))))
+                tokens.append(("phrase", Phrase(words, _slop(m.group("slop"), warnings))))
         elif m.group("neglpar"):  # -( ... ) excludes the group, like NOT ( ... )
             tokens += [("not", None), ("(", None)]
         elif m.group("lpar"):

@@ -99,6 +99,26 @@ def test_phrase_slop_in_either_order(engine):
     assert _search(engine, q='"новогодний праздник"~3')["total"] >= tight
 
 
+def test_phrase_slop_as_written(engine):
+    """`~0` and `~1` are the exact phrase; a wider window never finds fewer; a slop of
+    any length is read whole (not two digits and a stray word), over 100 taken as 100,
+    a negative one as the exact phrase, each said in a warning."""
+    def found(suffix):
+        result = _search(engine, q=f'"новогодний праздник"{suffix}', per_page=100)
+        assert not result["relaxed"], suffix
+        return set(_ids(result)), result["warnings"]
+
+    exact, _ = found("")
+    assert exact and found("~0")[0] == found("~1")[0] == exact
+    widths = [found(f"~{n}")[0] for n in (2, 3, 10, 99, 100)]
+    assert all(a <= b for a, b in zip([exact, *widths], widths, strict=False))
+    clamped, said = found("~1000")
+    assert clamped == widths[-1] and any("до 100" in w for w in said)
+    negative, said = found("~-1")
+    assert negative == exact and any("отрицательным" in w for w in said)
+    assert found("~+3")[0] == widths[1]
+
+
 def test_operators(engine):
     plain = _search(engine, q="выставка", per_page=100)
     without = _search(engine, q="выставка -книга", per_page=100)
