@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from falcon import testing
 
@@ -67,3 +68,31 @@ def test_api_record_is_a_publication_without_its_source(fresh_index):
     assert old["text"] == "Текст из старого журнала о гравюрах." and "body" not in old
     sample = client.simulate_get("/api/publications/zlat-2023-003").json
     assert set(sample) == set(PUB.to_dict()) - {"source"}
+
+
+def test_full_and_incremental_reindex_agree_on_what_the_cms_pushed(fresh_index, capsys):
+    """A source record edited and another deleted through the API stay so through full
+    and incremental reindexes of that source, in any order: the CMS's last word wins."""
+    client = testing.TestClient(create_app(fresh_index))
+    auth = {"Authorization": "Bearer test-token"}
+    edited = {**client.simulate_get("/api/publications/zlat-2022-005").json,
+              "title": "Изменено через PUT"}
+    assert client.simulate_put("/api/publications/zlat-2022-005", json=edited,
+                               headers=auth).status_code == 200
+    assert client.simulate_delete("/api/publications/zlat-2021-009",
+                                  headers=auth).status_code == 200
+    index = str(fresh_index.index_dir)
+    for incremental in ([], ["--incremental"], [], ["--incremental"]):
+        assert main(["--index-dir", index, "reindex", "--no-progress", "--sample",
+                     *incremental]) == 0
+        summary = capsys.readouterr().out.splitlines()[0]
+        reader = testing.TestClient(create_app(fresh_index))
+        got = reader.simulate_get("/api/publications/zlat-2022-005")
+        assert got.json["title"] == "Изменено через PUT", (incremental, summary)
+        assert reader.simulate_get("/api/publications/zlat-2021-009").status_code == 404
+        documents = reader.simulate_get("/api/health").json["documents"]
+        if incremental:
+            assert summary.startswith("indexed: 0  updated: 0  removed: 0"), summary
+        else:  # the deletion is told, so the counts add up to what the index holds
+            indexed, removed = (int(n) for n in re.findall(r"(?:indexed|removed): (\d+)", summary))
+            assert indexed - removed == documents and removed == 1, summary

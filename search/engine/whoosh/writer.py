@@ -110,13 +110,15 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
-                if _replay_journal(location, ix) or later:
+                replayed, stats.removed = _replay_journal(location, ix)
+                if replayed or later:
                     titles = None  # read back from the stored documents
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
+                    documents = searcher.doc_count()
                     lexicon.save(tmp_path, lexicon.build(searcher))
                     load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
-                location.touch_meta(tmp_path, doc_count=stats.indexed)
+                location.touch_meta(tmp_path, doc_count=documents)
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index
                 stats.generation = location.publish(tmp_path)
         except BaseException:
@@ -141,24 +143,26 @@ def _replace(ix, pubs: Iterable[Publication]) -> None:
         raise
 
 
-def _replay_journal(location: IndexLocation, ix) -> bool:
-    """Carry publications pushed through the API into a freshly built generation;
-    whether there were any."""
+def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int]:
+    """Carry publications pushed through the API into a freshly built generation:
+    whether there were any, and how many publications of the sources its deletions
+    removed."""
     latest = Journal(location.root).latest()
     if not latest:
-        return False
+        return False, 0
     writer = ix.writer(codec=build_codec())
+    removed = 0
     try:
         for pid, pub in latest.items():
             if pub is None:
-                writer.delete_by_term("id", pid)
+                removed += writer.delete_by_term("id", pid)
             else:
                 writer.update_document(**to_document(pub))
         writer.commit()
     except BaseException:
         _cancel(writer)
         raise
-    return True
+    return True, removed
 
 
 def _cancel(writer: IndexWriter | None) -> None:
@@ -236,7 +240,8 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
     index with deleted copies until the next merge. A document is removed when its
     `source` lies within one of `scopes` (a file or a directory given on the command
     line) and no publication with its id came this run. Documents from other sources
-    (other files, the API) are left alone.
+    (other files, the API) are left alone, and so is an id the API journal holds: as in
+    a full rebuild, what the CMS pushed or deleted last wins over the source's copy.
     """
     stats = RebuildStats()
     started = time.perf_counter()
@@ -258,10 +263,14 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                     writer = ix.writer(codec=build_codec())
                 return writer
 
+            pushed = Journal(location.root).latest()
             try:
                 seen: set[str] = set()
                 for pub in publications:
                     seen.add(pub.id)
+                    if pub.id in pushed:
+                        stats.unchanged += 1
+                        continue
                     stored = existing.get(pub.id)
                     if stored is None:
                         writing().add_document(**to_document(pub))
