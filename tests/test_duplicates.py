@@ -155,3 +155,16 @@ def test_every_page_at_any_depth_is_a_slice_of_one_order(many, sort):
         assert all(s is not None for s in scores)
         deep = scores[210:]  # past the reranked top: BM25F and recency, best first
         assert deep == sorted(deep, reverse=True)
+
+
+def test_similar_publications_are_no_copies_and_each_group_once(service):
+    """`/similar` of a copy does not offer its own text again, and a group of copies takes
+    one place, listing the others, as a search hit does."""
+    of_copy = service.similar("a1", 5)
+    assert of_copy and not {"a2", "a3"} & {h.id for h in of_copy}
+    assert not {"a2", "a3"} & {c for h in of_copy for c in h.copies}
+    of_other = service.similar("c1", 5)
+    listed = [pid for h in of_other for pid in (h.id, *h.copies)]
+    assert len(listed) == len(set(listed)), listed
+    article = [h for h in of_other if h.id in {"a1", "a2", "a3"}]
+    assert len(article) == 1 and sorted([article[0].id, *article[0].copies]) == ["a1", "a2", "a3"]

@@ -284,6 +284,17 @@ def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
     assert [h.copies for h in streamed] == [h.copies for h in found.hits]
 
 
+def test_similar_publications_are_no_copies_and_each_group_once(writable):
+    of_copy = writable.similar("a1", 5)
+    assert of_copy and not {"a2", "a3"} & {h.publication.id for h in of_copy}
+    of_other = writable.similar("c1", 5)
+    listed = [pid for h in of_other for pid in (h.publication.id, *h.copies)]
+    assert len(listed) == len(set(listed)), listed
+    article = [h for h in of_other if h.publication.id in {"a1", "a2", "a3"}]
+    assert len(article) == 1
+    assert sorted([article[0].publication.id, *article[0].copies]) == ["a1", "a2", "a3"]
+
+
 def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
     old = writable.gens.live()
     stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)  # the fixture used the default (cores)

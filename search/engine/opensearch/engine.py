@@ -158,9 +158,11 @@ class OpenSearchEngine:
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         """more_like_this over the lemma fields, from the publication's own analysis; the
         same topics a little ahead, as search/engine/whoosh/similar.py does."""
-        pub = self.get(pid)
-        if pub is None:
+        found = self.client.get(index=self.settings.opensearch_prefix, id=pid, ignore=404,
+                                _source_includes=["pub", "group"])
+        if not found.get("found"):
             raise NotFound.publication(pid)
+        pub, group = from_source(found["_source"]), found["_source"].get("group") or pid
         fields = analyze(pub).fields
         like = {"doc": {"title": fields["title"], "body": fields["body"]}}
         mlt = {"more_like_this": {"fields": ["title", "body"], "like": [like],
@@ -168,11 +170,18 @@ class OpenSearchEngine:
                                   "max_query_terms": SIMILAR_TERMS,
                                   "minimum_should_match": "1"}}
         should = [{"terms": {"topics": list(pub.topics), "boost": 0.2}}] if pub.topics else []
+        # no copy of this text, and one place for each group of copies (as on Whoosh)
+        not_copies = [{"ids": {"values": [pid]}}, {"term": {"group": group}}]
         body = {"size": limit, "query": {"bool": {
-            "must": [mlt], "should": should, "must_not": [{"ids": {"values": [pid]}}]}},
-                "sort": ["_score", {"id": "asc"}]}
-        return [EngineHit(from_source(h["_source"]), float(h["_score"]))
-                for h in self._search(body)["hits"]["hits"]]
+            "must": [mlt], "should": should, "must_not": not_copies}},
+                "collapse": {"field": "group"}, "sort": ["_score", {"id": "asc"}]}
+        hits = self._search(body)["hits"]["hits"]
+        copies = copies_of(self._search, {"match_all": {}}, [{"id": "asc"}],
+                           [h["_source"]["group"] for h in hits if h["_source"].get("group")])
+        return [EngineHit(from_source(h["_source"]), float(h["_score"]),
+                          tuple(c for c in copies.get(h["_source"].get("group"), ())
+                                if c != h["_id"]))
+                for h in hits]
 
     @cluster_errors
     def facet_values(self) -> dict:

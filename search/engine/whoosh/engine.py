@@ -194,8 +194,9 @@ class WhooshEngine:
         view = self.view()
         if view.searcher.document_number(id=pid) is None:
             raise NotFound.publication(pid)
-        return [EngineHit(to_publication(fields), score)
-                for fields, score in similar(view, pid, limit, self.settings.title_boost)]
+        return [EngineHit(to_publication(fields), score, tuple(view.doc_id(d) for d in copies))
+                for fields, score, copies in similar(view, pid, limit,
+                                                     self.settings.title_boost)]
 
     def facet_values(self) -> dict[str, tuple[FacetValue, ...]]:
         view = self.view()

@@ -22,9 +22,12 @@ SIMILAR_TERMS = 12  # key terms of a publication used to find its neighbours
 SIMILAR_TEXT_CHARS = 8_000
 
 
-def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, float]]:
+def similar(view, pid: str, limit: int,
+            title_boost: float) -> list[tuple[dict, float, list[int]]]:
     """Publications about the same things: the document's key terms (those of its title
-    weighted double) searched in titles and bodies, the same topics a little ahead."""
+    weighted double) searched in titles and bodies, the same topics a little ahead.
+    Each with the document numbers of its other copies; none is a copy of `pid`'s text
+    (search/duplicates.py), and a group of copies takes one place."""
     docnum = view.searcher.document_number(id=pid)
     if docnum is None:
         raise NotFound.publication(pid)
@@ -40,14 +43,26 @@ def similar(view, pid: str, limit: int, title_boost: float) -> list[tuple[dict, 
     if not clauses:
         return []
     topics = set(topics_of(fields.get("topics")))
+    groups, sizes = view.facets.groups, view.facets.group_sizes
     scored = []
     for other, score in _best(view, n.Or(tuple(clauses)), limit * 4 + 1):
-        if other == docnum:
+        if other == docnum or groups[other] == groups[docnum]:
             continue
         shared = topics & set(topics_of(view.stored_fields(other).get("topics")))
         scored.append((score * (1.2 if shared else 1.0), other))
     scored.sort(key=lambda item: -item[0])
-    return [(view.stored_fields(other), score) for score, other in scored[:limit]]
+    taken: set[int] = set()
+    out = []
+    for score, other in scored:
+        if groups[other] in taken:
+            continue
+        taken.add(groups[other])
+        copies = (np.flatnonzero(groups == groups[other]).tolist() if sizes[other] > 1
+                  else [])
+        out.append((view.stored_fields(other), score, [d for d in copies if d != other]))
+        if len(out) == limit:
+            break
+    return out
 
 
 def key_terms(searcher, text: str, number: int) -> list[tuple[str, float]]:
