@@ -23,10 +23,11 @@ from search.errors import (
 )
 from search.morph import is_cyrillic
 
-__all__ = ["install_error_handlers", "public_message", "russian"]
+__all__ = ["install_error_handlers", "public_message", "russian", "NO_INDEX_YET"]
 
 log = logging.getLogger("kartoteka.api")
 
+NO_INDEX_YET = "индекса ещё нет: его строит команда kartoteka reindex"
 # (kind, status, title, description): a description None is the error's own message (a
 # user's mistake, said in Russian where it is raised); the server's states get a fixed
 # Russian one, their English details go to the log.
@@ -35,8 +36,7 @@ _STATUS = [
     (InvalidRecord, falcon.HTTP_400, "Неверная публикация", None),
     (ExtractError, falcon.HTTP_400, "Неверная публикация", None),
     (NotFound, falcon.HTTP_404, "Не найдено", None),
-    (IndexMissing, falcon.HTTP_503, "Индекс недоступен",
-     "индекса ещё нет: его строит команда kartoteka reindex"),
+    (IndexMissing, falcon.HTTP_503, "Индекс недоступен", NO_INDEX_YET),
     (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен",
      "индекс построен другой версией: перестройте его командой kartoteka reindex"),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",

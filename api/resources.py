@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import logging
 from dataclasses import replace
 from urllib.parse import quote
 
 import falcon
 
-from api.errors import public_message
+from api.errors import NO_INDEX_YET
 from api.params import bad_parameter, int_param, search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
@@ -155,7 +156,8 @@ class Health:
             resp.status = falcon.HTTP_503
             resp.media = {"status": "missing", "documents": 0, "generation": None,
                           "last_reindex": None, "stale": True,
-                          "description": public_message(str(exc))}
+                          "description": NO_INDEX_YET}
+            logging.getLogger("kartoteka").warning("health: %s", exc)
             return
         built = info["last_reindex"]
         age_hours = None

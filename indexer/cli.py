@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=_number(int, 1, 65535), help="port (default 8000)")
     p.add_argument("--workers", type=_number(int, 1, 64), help="worker processes (default 3)")
+    p.add_argument("--wait-for-index", action="store_true",
+                   help="start even before the first reindex, answering 503 (health: "
+                        "missing) until one is built (for a service manager; without it a "
+                        "missing index is an error, exit 3)")
     _global_options(p, top=False)
     return parser
 

@@ -262,7 +262,12 @@ def stats(settings, args) -> int:
 
 def serve(settings, args) -> int:
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
-    open_engine(settings).health()  # IndexMissing: run `kartoteka reindex` first
+    try:
+        open_engine(settings).health()
+    except IndexMissing as exc:  # run `kartoteka reindex` first
+        if not args.wait_for_index:
+            raise
+        log.warning("%s; answering 503 until the first `kartoteka reindex`", exc)
     _check_bind(settings.host, settings.port)
     env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -767,3 +768,47 @@ def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
+
+
+def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path):
+    """Under a service manager the server may start before the first reindex (cron):
+    with --wait-for-index it answers 503 `missing` in Russian, then serves the index
+    the reindex builds, without a restart."""
+    import urllib.error
+    import urllib.request
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    index_dir = tmp_path / "ix"
+    server = subprocess.Popen([sys.executable, "-m", "indexer", "--index-dir", str(index_dir),
+                               "serve", "--wait-for-index", "--port", str(port),
+                               "--workers", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def health() -> tuple[int, dict] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+        except OSError:
+            return None
+
+    def wait_for(status: int) -> dict:
+        deadline = time.monotonic() + 60
+        while (got := health()) is None or got[0] != status:
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, got
+            time.sleep(0.2)
+        return got[1]
+
+    try:
+        missing = wait_for(503)
+        assert missing["status"] == "missing" and "kartoteka reindex" in missing["description"]
+        assert "индекс" in missing["description"]
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     str(JSONL)]) == 0
+        assert wait_for(200)["documents"] == len(RECORDS)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
