@@ -168,3 +168,13 @@ def test_similar_publications_are_no_copies_and_each_group_once(service):
     assert len(listed) == len(set(listed)), listed
     article = [h for h in of_other if h.id in {"a1", "a2", "a3"}]
     assert len(article) == 1 and sorted([article[0].id, *article[0].copies]) == ["a1", "a2", "a3"]
+
+
+def test_a_facet_value_counts_what_its_filter_then_finds(service):
+    """Copies count once in the facets as in `total`: clicking a value with count N
+    shows N publications."""
+    result = service.search(SearchRequest(q="конкурс"))
+    assert {v.value: v.count for v in result.facets["year"]} == {"2024": result.total}
+    for value in result.facets["topic"]:
+        filtered = service.search(SearchRequest(q="конкурс", topics=(value.value,)))
+        assert filtered.total == value.count, value

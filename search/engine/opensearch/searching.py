@@ -31,6 +31,9 @@ __all__ = ["search_body", "parse_found", "filter_clauses", "date_clause", "sort_
            "facets_body", "parse_facets", "matched", "shown_groups", "CARDINALITY_PRECISION"]
 
 CARDINALITY_PRECISION = 40_000  # the most OpenSearch accepts
+# The groups of copies in a bucket: what a facet value counts.
+_GROUPS = {"groups": {"cardinality": {"field": "group",
+                                      "precision_threshold": CARDINALITY_PRECISION}}}
 SHARD_SIZE = 5_000  # terms per shard for facet counts: exact up to this many values
 
 
@@ -73,12 +76,14 @@ def _facet_aggs(filters: dict[str, dict], selection: Selection, limit: int) -> d
     for facet in FACETS:
         others = [c for name, c in filters.items() if name != facet]
         selected = selection.filters.get(facet, ())
-        order = {"_key": "desc"} if facet == "year" else [{"_count": "desc"}, {"_key": "asc"}]
+        # copies of one publication count once, as in `total` (a cardinality per value)
+        order = {"_key": "desc"} if facet == "year" else [{"groups": "desc"}, {"_key": "asc"}]
         inner = {"values": {"terms": {"field": _field(facet, False), "size": limit + len(selected),
-                                      "shard_size": SHARD_SIZE, "order": order}}}
+                                      "shard_size": SHARD_SIZE, "order": order},
+                            "aggs": _GROUPS}}
         if facet in filters:  # the selected values' counts, however far down the list
             inner["selected"] = {"filter": filters[facet], "aggs": {"values": {"terms": {
-                "field": _field(facet, False), "size": SHARD_SIZE}}}}
+                "field": _field(facet, False), "size": SHARD_SIZE}, "aggs": _GROUPS}}}
         aggs[f"facet_{facet}"] = {"filter": _all(others), "aggs": inner}
     return aggs
 
@@ -123,8 +128,8 @@ def search_body(selection: Selection, query: dict, sort: str, scored: bool, star
 
 def _facet_values(agg: dict, facet: str, chosen: set[str], limit: int):
     """`chosen`: the real values the facet's filter matches, listed even with no count."""
-    counts = {b["key"]: b["doc_count"] for b in agg["values"]["buckets"]}
-    within = {b["key"]: b["doc_count"]
+    counts = {b["key"]: b["groups"]["value"] for b in agg["values"]["buckets"]}
+    within = {b["key"]: b["groups"]["value"]
               for b in agg.get("selected", {}).get("values", {}).get("buckets", [])}
     for value in chosen:
         counts.setdefault(value, within.get(value, 0))

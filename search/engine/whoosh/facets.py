@@ -67,6 +67,8 @@ class FacetTable:
         # Copies of one publication (search/duplicates.py) share a group number.
         self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
         self.group_sizes = np.bincount(self.groups, minlength=size)[self.groups]  # per doc
+        self.shared = self.group_sizes > 1  # a document with copies
+        self._topic_shared = self.shared[self.topics.docs]
         self._folded_values: dict[str, dict[str, list[int]]] = {}
 
     def mask_for(self, facet: str, values: tuple[str, ...]) -> np.ndarray | None:
@@ -126,14 +128,25 @@ class FacetTable:
     def count(self, facet: str, mask: np.ndarray, selected: tuple[str, ...],
               limit: int) -> list[FacetValue]:
         """Value counts among documents in `mask`, most frequent first; the values the
-        filter on `selected` matches are marked and kept."""
+        filter on `selected` matches are marked and kept. Copies of one publication count
+        once, as `total` counts them: a value's count is what its filter then finds."""
         if facet == "topic":
             vocab = self.topics.values
-            counts = np.bincount(self.topics.codes[mask[self.topics.docs]], minlength=len(vocab))
+            matched = mask[self.topics.docs]
+            alone = matched & ~self._topic_shared
+            counts = np.bincount(self.topics.codes[alone], minlength=len(vocab))
+            shared = matched & self._topic_shared
+            if shared.any():
+                counts += self._group_counts(self.topics.docs[shared],
+                                             self.topics.codes[shared], len(vocab))
         else:
             vocab, codes = self.single[facet]
-            picked = codes[mask]
+            picked = codes[mask & ~self.shared]
             counts = np.bincount(picked[picked >= 0], minlength=len(vocab))
+            docs = np.flatnonzero(mask & self.shared)
+            if len(docs):
+                known = codes[docs] >= 0
+                counts += self._group_counts(docs[known], codes[docs[known]], len(vocab))
         chosen = set(self.codes_for(facet, selected))
         order = sorted((i for i in range(len(vocab)) if counts[i] or i in chosen),
                        key=lambda i: (-counts[i], vocab[i]))
@@ -142,6 +155,12 @@ class FacetTable:
         top = order[:limit]
         top += [i for i in order[limit:] if i in chosen]
         return [FacetValue(vocab[i], int(counts[i]), i in chosen) for i in top]
+
+
+    def _group_counts(self, docs: np.ndarray, codes: np.ndarray, values: int) -> np.ndarray:
+        """Per value code, the groups of copies among `docs` (with their `codes`) having it."""
+        keys = np.unique(self.groups[docs].astype(np.int64) * values + codes)
+        return np.bincount(keys % values, minlength=values)
 
 
 def _column_values(reader, size: int) -> list[dict | None]:
