@@ -34,6 +34,22 @@ def test_a_quoted_title_of_a_book_is_no_evidence(topics):
     assert "Чтение и книги" in _assign(topics, "zlat-2023-004")
 
 
+@pytest.mark.parametrize("title", ["Американо-китайская торговая война ударит по металлургам",
+                                   "Кому снова нужна холодная война",
+                                   "Армия США готовится к кибервойне"])
+def test_any_war_in_a_title_is_not_victory_day(topics, title):
+    """«День Победы» is the Great Patriotic War's: a trade or cold war in a news title is
+    no evidence of it (`война` alone only supports a key word)."""
+    assert "День Победы" not in topics.assign(title, "Эксперты обсуждают последствия.")
+
+
+def test_the_great_patriotic_war_is_victory_day(topics):
+    assert "День Победы" in topics.assign("Книги о Великой Отечественной войне", None)
+    text = ("Ребята встретились с ветераном. Ветеран рассказал о войне и о солдатах, "
+            "о том, как фронтовики шли к Победе. Война в судьбе ветерана.")
+    assert "День Победы" in topics.assign("Дети войны", text)
+
+
 def test_a_valentines_day_exhibition_is_not_local_history(topics):
     assert _assign(topics, "zlat-2025-002")[0] == "Выставки"
     assert "Краеведение" not in _assign(topics, "zlat-2025-002")
