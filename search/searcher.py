@@ -22,7 +22,7 @@ from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
 from search.settings import Settings
-from search.spelling import suggest_correction
+from search.spelling import may_be_misspelled_name, needs_correction, suggest_correction
 from search.suggest import suggest
 from search.synonyms import SynonymDictionary
 
@@ -88,8 +88,12 @@ class SearchService:
         # Fewer than 3 full matches: a correction may do better. It is tried before the
         # partial matches and snippets of what was typed are made, which a corrected
         # result would throw away (the dearest part of a misspelled query's search).
-        if parsed is None or found.total >= 3:
+        if parsed is None:
             return self._finish(request, parsed, found)
+        if found.total >= 3:
+            # Found, maybe through other words' stems (`пушкен`: «Пушков»): a word neither
+            # the index nor the dictionary knows still gets a suggestion, never applied.
+            return self._finish_with_offer(request, parsed, found)
         correction = suggest_correction(self.engine.spelling(), request.q)
         if not correction or correction.text == request.q:
             return self._finish(request, parsed, found)
@@ -105,6 +109,19 @@ class SearchService:
         # a relaxed correction against what was typed: kept only when it finds more
         if fixed is not None and fixed.total > result.total:
             return self._labelled(request, fixed, correction, result.total)
+        return replace(result, did_you_mean=correction.text)
+
+    def _finish_with_offer(self, request: SearchRequest, parsed: ParsedQuery,
+                           found: Found) -> SearchResult:
+        result = self._finish(request, parsed, found)
+        lexicon = self.engine.spelling()
+        if not parsed.plain or not any(needs_correction(lexicon, w)
+                                       or may_be_misspelled_name(lexicon, w)
+                                       for w in parsed.words):
+            return result
+        correction = suggest_correction(lexicon, request.q)
+        if not correction or correction.text == request.q:
+            return result
         return replace(result, did_you_mean=correction.text)
 
     def _partly(self, request: SearchRequest, parsed: ParsedQuery) -> int:

@@ -85,6 +85,15 @@ def test_a_capitalized_typo_is_offered_not_applied(engine):
     assert typed["total"] == 0
 
 
+def test_an_unknown_word_found_through_stems_still_gets_an_offer(engine):
+    """`выставкя` matches through its stem, so there are results as typed; the word is
+    still unknown, so «выставка» is offered, not applied."""
+    typed = _search(engine, q="выставкя")
+    assert typed["total"] >= 3 and not typed["corrected"]
+    assert typed["did_you_mean"] == "выставка"
+    assert _search(engine, q="выставка")["did_you_mean"] is None
+
+
 def test_snippets_mark_words_as_written(engine):
     result = _search(engine, q="библиотеками")
     marked = [h for h in result["hits"][:5] if "<mark>" in h["snippet"]]
