@@ -82,11 +82,17 @@ class PublicationResource:
         check_record_input(body, pid)
         body = {**body, "id": validate_id(pid), "source_file": "api"}  # invalid: a 400
         pub = Publication.from_dict(body, source="api")
-        pub = replace(pub, topics=self._topics().topics_for(pub.topics, pub.title, pub.text))
+        dictionary = self._topics()
+        # a topic sent that neither is on the list nor maps onto it is dropped: say so
+        dropped = [t for t in pub.topics if not dictionary.from_categories([t])]
+        pub = replace(pub, topics=dictionary.topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
         self.service.engine.upsert([pub])  # read-your-writes within this worker
         resp.status = falcon.HTTP_200 if existed else falcon.HTTP_201
-        resp.media = {"id": pub.id, "status": "updated" if existed else "created"}
+        resp.media = {"id": pub.id, "status": "updated" if existed else "created",
+                      "topics": list(pub.topics),
+                      "warnings": [f"темы «{t}» нет в списке тем: она пропущена"
+                                   for t in dropped]}
 
     def on_delete(self, req, resp, pid):
         self._authorize(req)

@@ -433,7 +433,8 @@ def test_write_auth_and_lifecycle(write_client):
 
     created = c.simulate_put("/api/publications/api-1", json=NEW, headers=AUTH)
     assert created.status_code == 201, created.text
-    assert created.json == {"id": "api-1", "status": "created"}
+    assert created.json == {"id": "api-1", "status": "created", "topics": ["Выставки"],
+                            "warnings": []}
     found = c.simulate_get("/api/search", query_string="q=акварели").json
     assert [h["id"] for h in found["hits"]] == ["api-1"]
     assert found["hits"][0]["published"] == "2025-06-01"
@@ -496,6 +497,17 @@ def test_a_record_put_through_one_worker_is_read_at_once_through_another(fresh_i
     edited = {**NEW, "title": "Вторая версия"}
     assert one.simulate_put("/api/publications/w-1", json=edited, headers=AUTH).status_code == 200
     assert other.simulate_get("/api/publications/w-1").json["title"] == "Вторая версия"
+
+
+def test_put_says_which_topics_it_dropped(write_client):
+    """A topic that is not on the list (and maps onto none of it) is not kept: the answer
+    says so, and gives the topics the publication has."""
+    resp = write_client.simulate_put("/api/publications/api-t", headers=AUTH,
+                                     json={**NEW, "topics": ["-2+3", "Выставки"]})
+    assert resp.status_code == 201, resp.text
+    assert resp.json["topics"] == ["Выставки"]
+    assert resp.json["warnings"] == ["темы «-2+3» нет в списке тем: она пропущена"]
+    assert write_client.simulate_get("/api/publications/api-t").json["topics"] == ["Выставки"]
 
 
 def test_put_takes_back_what_get_gives(write_client):
