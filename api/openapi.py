@@ -152,7 +152,11 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                                "text": {"type": "string"}}},
                 "PublicationIn": _PUBLICATION_IN,
                 "WriteResult": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "status": {"type": "string"}}},
+                    "id": {"type": "string"}, "status": {"type": "string"},
+                    "topics": {"type": "array", "items": {"type": "string"},
+                               "description": "PUT: the topics the publication got"},
+                    "warnings": {"type": "array", "items": {"type": "string"},
+                                 "description": "PUT: topics sent that were dropped"}}},
                 "Similar": {"type": "object", "properties": {
                     "id": {"type": "string"},
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
