@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -102,6 +103,10 @@ def _clean(text: str) -> str:
 
 def _pdf(data: bytes) -> DocumentText:
     from pypdf import PdfReader
+
+    # pypdf logs what it repairs ("EOF marker not found") as warnings: a cron run with
+    # --quiet should print only what was skipped, which ExtractError reports.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:

@@ -40,6 +40,11 @@ def reindex(settings, args) -> int:
         print("error: an empty SOURCE name; give a file, a directory or a site address",
               file=sys.stderr)
         return EXIT_USAGE
+    for source in args.sources:
+        problem = web.address_problem(source)
+        if problem:
+            print(f"error: {source}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     urls = [s for s in args.sources if web.is_url(s)]
     sources = [Path(s) for s in args.sources if not web.is_url(s)]
     if args.sample:

@@ -14,6 +14,7 @@ address (the address itself is kept in `url`), the same ids the WordPress import
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,19 @@ log = logging.getLogger("kartoteka")
 
 def is_url(value: str) -> bool:
     return str(value).startswith(("http://", "https://"))
+
+
+def address_problem(value: str) -> str | None:
+    """What makes a SOURCE written as an address unusable (`ftp://…`, `http://` with no
+    host), or None: a file name is not an address."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", value)
+    if not scheme:
+        return None
+    if not is_url(value):
+        return f"only http:// and https:// sites can be read, not {scheme.group(1)}://"
+    if not urlsplit(value).hostname:
+        return "the address names no site"
+    return None
 
 
 @dataclass

@@ -666,6 +666,7 @@ def test_no_index_exits_3(tmp_path, capsys, argv):
     ["search", "x", "--per-page", "ten"], ["search", "--year", "99999"],
     ["serve", "--port", "70000"], ["serve", "--workers", "0"], ["stats", "--bogus"],
     ["--index-dir"], ["stats", "--index-dir"], ["reindex", ""], ["reindex", " ", "x.jsonl"],
+    ["reindex", "ftp://x/"], ["reindex", "http://"], ["reindex", "https:///news"],
 ])
 def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     with pytest.raises(SystemExit) as exit_info:
