@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
+from search.analysis import STOP_WORDS
 from search.dictionary_parse import dictionary_lexemes
 from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
 
@@ -157,6 +158,25 @@ def matched_spans(folded: str, patterns: Iterable[Matcher],
     return out
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _joined_stop_words(folded: str, matches: list[tuple[int, int, str]]):
+    """The matches without stop words standing alone: a phrase's `и` («Война и мир») is
+    marked next to a marked word of the query, not wherever the text has one."""
+    if all(word in STOP_WORDS for *_, word in matches):
+        return matches  # a query of stop words only: nothing else to stand next to
+
+    def beside(i: int, j: int) -> bool:
+        if not 0 <= j < len(matches) or matches[j][2] in STOP_WORDS:
+            return False
+        (a, b) = sorted((i, j))
+        return _WORD_CHAR.search(folded, matches[a][1], matches[b][0]) is None
+
+    return [m for i, m in enumerate(matches)
+            if m[2] not in STOP_WORDS or beside(i, i - 1) or beside(i, i + 1)]
+
+
 def _trie_pattern(node: dict) -> str:
     """The words below a trie node as one pattern: `(?:га|ги|гой)`, the longest match first.
 
@@ -239,7 +259,8 @@ def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = froz
     width = size * _CHARS_PER_WORD
     patterns = _patterns(frozenset(lemmas), frozenset(forms),
                          tuple(fold_yo(p.lower()) for p in prefixes))
-    matches = matched_spans(_folded(text), patterns) if patterns else []
+    folded = _folded(text)
+    matches = _joined_stop_words(folded, matched_spans(folded, patterns)) if patterns else []
     anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
     start, end = _cut(text, max(0, anchor), width)
     out = ["… "] if start > 0 else []

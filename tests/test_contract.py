@@ -102,6 +102,21 @@ def test_snippets_mark_words_as_written(engine):
     assert marked.lower().startswith("библиотек")
 
 
+def test_a_phrases_stop_word_is_marked_only_beside_its_phrase(engine):
+    """«Война и мир»: its `и` is marked there, not every `и` of the text."""
+    hits = _search(engine, q='"война и мир"')["hits"]
+    assert hits and any("<mark>и</mark>" in h["snippet"] for h in hits)
+    for hit in hits:
+        parts = re.split(r"<mark>(.*?)</mark>", hit["snippet"])  # text, mark, text, ...
+        for i in range(1, len(parts), 2):
+            if parts[i].lower() != "и":
+                continue
+            beside = [j for j, gap in ((i - 2, parts[i - 1]), (i + 2, parts[i + 1]))
+                      if 0 < j < len(parts) and not re.search(r"\w", gap)
+                      and parts[j].lower() != "и"]
+            assert beside, hit["snippet"]
+
+
 def test_phrase_slop_in_either_order(engine):
     tight = _search(engine, q='"новогодний праздник"')["total"]
     assert _search(engine, q='"праздник новогодний"~2')["total"] >= 1
