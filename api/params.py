@@ -66,7 +66,8 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
-        raise bad_parameter(f"неизвестный порядок {sort[:40]!r}: можно {', '.join(SORTS)}")
+        raise bad_parameter(f"неизвестный порядок {sort[:40]!r}: можно {', '.join(SORTS)} "
+                            "(date — то же, что date_desc)")
     years = []
     for raw in _values(req, "year", settings):
         if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
