@@ -16,7 +16,7 @@ SearchError
 
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
-    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild",
+    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES",
     "EngineUnavailable", "RebuildFailed",
 ]
 
@@ -63,7 +63,13 @@ class IndexBusy(SearchError):
 
 
 class EmptyRebuild(SearchError):
-    """A full rebuild read no publication at all, so the previous index is kept."""
+    """A reindex read no publication at all, so the previous index is kept: a full one,
+    or an incremental one that would have removed every publication of its sources (an
+    export directory not mounted, emptied by mistake)."""
+
+
+EMPTY_SOURCES = ("no publication could be read from the sources; the index was left "
+                 "unchanged")
 
 
 class EngineUnavailable(SearchError):

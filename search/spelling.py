@@ -140,10 +140,12 @@ def _cost(word: str, form: str) -> float:
     return float(dist)
 
 
-def _best_typo_fix(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
+def _best_typo_fix(lexicon: SpellingLexicon, word: str,
+                   capitalized: bool = False) -> tuple[str, int] | None:
     """The nearest word the index knows, then the most frequent: lemmas near the word or
     near its guessed lemmas, inflected back like the word typed. The surnames of the
-    signatures are candidates too."""
+    signatures are candidates too, and for a `capitalized` word they come first among
+    the equally near (`Марихна`: the library's «Марихина» before «Марина»)."""
     maxdist = 1 if len(word) <= 5 else 2
     probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:1]
     near: dict[str, int] = {}
@@ -161,10 +163,12 @@ def _best_typo_fix(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | Non
         form = _inflected_like(term, word)
         dist = edit_distance(word, form)
         if 0 < dist <= maxdist:
-            candidates.append((_cost(word, form), -math.log1p(frequency(term)), form, dist))
+            signed = capitalized and term in lexicon.names
+            candidates.append((_cost(word, form), not signed, -math.log1p(frequency(term)),
+                               form, dist))
     if not candidates:
         return None
-    _, _, form, dist = min(candidates)
+    *_, form, dist = min(candidates)
     return form, dist
 
 
@@ -218,11 +222,14 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         else:
             continue
         low = fold_yo(word.lower())
-        fix = _best_typo_fix(lexicon, low)
+        fix = _best_typo_fix(lexicon, low, capitalized=word[:1].isupper())
         if fix is None:
             continue
         term, dist = fix
-        out = out.replace(word, _cased_like(word, term), 1)
+        written = _cased_like(word, term)
+        if word[:1].isupper() and is_proper_name(written):
+            sure = False  # a capitalized word taken for another name: offered, not applied
+        out = out.replace(word, written, 1)
         changed = True
         confident = confident and sure and (dist == 1 or len(low) >= 8)
     if not changed:

@@ -600,6 +600,28 @@ def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
 
 
+def test_incremental_over_an_emptied_directory_removes_nothing(tmp_path, capsys):
+    """The export directory is there but empty (a mount point with nothing mounted): as
+    a full rebuild, the incremental run refuses instead of removing every publication."""
+    src = tmp_path / "export"
+    src.mkdir()
+    _write_jsonl(src / "a.jsonl", RECORDS[:3])
+    _write_jsonl(src / "b.jsonl", RECORDS[3:5])
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    (src / "b.jsonl").unlink()  # one file gone: its publications go
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
+                 "--no-progress", str(src)]) == 0
+    (src / "a.jsonl").unlink()  # nothing left: refused
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 1
+    assert "no publication could be read" in capsys.readouterr().err
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
+
+
 def test_incremental_without_index_builds_one(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0

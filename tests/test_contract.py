@@ -94,6 +94,17 @@ def test_an_unknown_word_found_through_stems_still_gets_an_offer(engine):
     assert _search(engine, q="выставка")["did_you_mean"] is None
 
 
+def test_a_capitalized_typo_of_a_name_is_offered_of_a_word_applied(engine):
+    """`Лермантов` does not parse as a name, but its correction is one: a name guessed
+    from a capitalized word is offered, not applied. `Библеотека` is a common word:
+    corrected, as lowercase `лермантов` is."""
+    name = _search(engine, q="Лермантов")
+    assert name["did_you_mean"] == "Лермонтов" and not name["corrected"]
+    assert _search(engine, q="лермантов")["corrected"]
+    word = _search(engine, q="Библеотека")
+    assert word["corrected"] and word["did_you_mean"] == "Библиотека"
+
+
 def test_snippets_mark_words_as_written(engine):
     result = _search(engine, q="библиотеками")
     marked = [h for h in result["hits"][:5] if "<mark>" in h["snippet"]]

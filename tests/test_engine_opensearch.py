@@ -361,6 +361,15 @@ def test_sync_adds_updates_and_removes_within_its_scopes(writable):
     assert writable.health()["last_reindex"] > built  # an incremental reindex is one
 
 
+def test_sync_of_sources_that_gave_nothing_removes_nothing(writable):
+    """An emptied export (nothing read from a scope that holds publications) is refused,
+    as a full rebuild of nothing is: it would remove every publication of it."""
+    before = writable.count()
+    with pytest.raises(EmptyRebuild):
+        writable.sync([], scopes=["notes"])
+    assert writable.count() == before and writable.get("c1") is not None
+
+
 def test_sync_sends_only_what_changed(writable):
     """Publications equal to the stored ones are neither analysed nor sent again: their
     documents keep their version; a changed one gets a new version."""

@@ -32,7 +32,7 @@ from search.engine.opensearch.groups import (
     relabel,
 )
 from search.engine.opensearch.mapping import index_body
-from search.errors import EmptyRebuild, EngineUnavailable, RebuildFailed
+from search.errors import EMPTY_SOURCES, EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.models import Publication
 
 __all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index"]
@@ -76,8 +76,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         bulk(client, actions())
         stats.add_seconds = time.perf_counter() - t0
         if not keys:
-            raise EmptyRebuild("no publication could be read from the sources; "
-                               "the index was left unchanged")
+            raise EmptyRebuild(EMPTY_SOURCES)
         if phase:
             phase("committing")
         t0 = time.perf_counter()
@@ -182,10 +181,13 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             else:
                 stats.updated += 1
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
-        for pid, (source, *_rest) in known.items():
-            if pid not in seen and _in_scopes(source, scopes):
-                stats.removed += 1
-                yield {"_op_type": "delete", "_index": index, "_id": pid}
+        gone = [pid for pid, (source, *_rest) in known.items()
+                if pid not in seen and _in_scopes(source, scopes)]
+        if gone and not seen:
+            raise EmptyRebuild(EMPTY_SOURCES)
+        for pid in gone:
+            stats.removed += 1
+            yield {"_op_type": "delete", "_index": index, "_id": pid}
 
     bulk(client, actions())
     if phase:

@@ -22,7 +22,7 @@ from search.engine.whoosh.segment_writer import stems_text
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
-from search.errors import EmptyRebuild, IndexMissing
+from search.errors import EMPTY_SOURCES, EmptyRebuild, IndexMissing
 from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
 from search.models import Publication
@@ -96,8 +96,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                 interrupted.check()
             stats.add_seconds = time.perf_counter() - t0
             if not seen:
-                raise EmptyRebuild("no publication could be read from the sources; "
-                                   "the index was left unchanged")
+                raise EmptyRebuild(EMPTY_SOURCES)
             interrupted.check()
             if phase:
                 phase("committing")
@@ -282,9 +281,12 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                         stats.updated += 1
                     if progress:
                         progress(1)
-                for pid, (source, _fingerprint) in existing.items():
-                    if pid not in seen and _in_scopes(source, scopes):
-                        stats.removed += writing().delete_by_term("id", pid)
+                gone = [pid for pid, (source, _fingerprint) in existing.items()
+                        if pid not in seen and _in_scopes(source, scopes)]
+                if gone and not seen:
+                    raise EmptyRebuild(EMPTY_SOURCES)
+                for pid in gone:
+                    stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase("committing")
                 if writer is not None:  # else the generation and the workers' caches stay
