@@ -154,8 +154,8 @@ class SearchService:
     def _find(self, request: SearchRequest, parsed: ParsedQuery | None) -> Found:
         """The engine's page of what the query matches by its rule (not relaxed)."""
         query = None if parsed is None else parsed.query
-        return self.engine.find(self.selection(request, query, parsed), request.sort,
-                                *self._window(request))
+        return self.engine.find(self.selection(request, query, parsed),
+                                _sort(request, query), *self._window(request))
 
     def _window(self, request: SearchRequest) -> tuple[int, int, int | None]:
         """(start, stop, facet_limit) of a request's page."""
@@ -252,7 +252,7 @@ class SearchService:
                 else parsed.query
         shown = [hit.id for hit in head.hits]
         for found in self.engine.iter_hits(self.selection(request, query, parsed),
-                                           request.sort, batch, shown):
+                                           _sort(request, query), batch, shown):
             yield self.hit(found, parsed, request.snippets)
 
     def all_facets(self) -> dict:
@@ -291,3 +291,12 @@ def _years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) 
         f"по {high:%d.%m.%Y}" if request.date_to else "") if part)
     years = ", ".join(map(str, outside))
     return [f"{'год' if len(outside) == 1 else 'годы'} {years} вне периода {period}"]
+
+
+def _sort(request: SearchRequest, query: nodes.Node | None) -> str:
+    """The request's order; relevance of a query of exclusions only (`-война`), which
+    scores nothing, is the newest first, as a browse is, on every engine."""
+    if request.sort == "relevance" and (isinstance(query, nodes.Every) or (
+            isinstance(query, nodes.AndNot) and isinstance(query.positive, nodes.Every))):
+        return "date_desc"
+    return request.sort

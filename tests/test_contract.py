@@ -154,6 +154,16 @@ def test_phrase_slop_as_written(engine):
     assert found("~+3")[0] == widths[1]
 
 
+def test_a_query_of_exclusions_only_is_newest_first(engine):
+    """`-война` scores nothing: like a browse, newest first, in the same order on every
+    engine (the browse's order without the excluded publications)."""
+    excluded = set(_ids(_search(engine, q="война", per_page=100)))
+    browse = [i for i in _ids(_search(engine, q="", per_page=100)) if i not in excluded]
+    result = _search(engine, q="-война", per_page=20)
+    assert _ids(result) == browse[:20]
+    assert all(hit["score"] is None for hit in result["hits"])  # ordered as a browse is
+
+
 def test_operators(engine):
     plain = _search(engine, q="выставка", per_page=100)
     without = _search(engine, q="выставка -книга", per_page=100)
