@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from indexer import web
@@ -106,8 +107,13 @@ def reindex(settings, args) -> int:
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
     _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
-    if warned:
-        print(f"  warned {len(warned)}: indexed without a date that could not be read")
+    if warned:  # what was mended, told apart: a date, a link, broken characters
+        kinds = Counter(kind for item in warned for kind, _ in _WARNED
+                        if any(part.startswith(kind) for part in item.reason.split("; ")))
+        said = dict(_WARNED)
+        print(f"  warned {len(warned)}: " + "; ".join(
+            said[kind] + (f" ({count})" if len(kinds) > 1 else "")
+            for kind, count in kinds.most_common()))
     if crawled is not None:
         _web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
@@ -168,6 +174,12 @@ def _web_summary(crawled) -> None:
           f"({crawled.pages_per_second:.1f} pages/s)")
     for start, reason in crawled.failed_sites:
         print(f"  site skipped: {start}: {reason}")
+
+
+# How indexer/sources.py words what it mended in a record, and the summary's words for it.
+_WARNED = (("date ", "indexed without a date that could not be read"),
+           ("url ", "indexed without a link no page may follow"),
+           ("broken characters", "broken characters replaced"))
 
 
 def _summary(stats, skipped, elapsed, engine) -> None:

@@ -421,6 +421,9 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "indexed: 3  updated: 0  removed: 0  skipped: 4"
+    assert ("  warned 2: indexed without a date that could not be read (2); indexed without "
+            "a link no page may follow (1); broken characters replaced (1)"
+            in captured.out.splitlines())
     messages = captured.err + caplog.text
     assert f"skipped {source}:2: topics должно быть строкой или списком строк" in messages
     assert f"skipped {source}:3: topics должно быть строкой или списком строк" in messages
