@@ -211,7 +211,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
         content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
-        if content and all(lexicon.knows(w) for w in content):
+        # `x` is no Russian word typed on the wrong layout, though `ч` is indexed (initials)
+        if sum(map(len, content)) >= 3 and all(lexicon.knows(w) for w in content):
             return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:

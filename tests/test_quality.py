@@ -152,3 +152,11 @@ def test_a_first_name_that_is_a_word_does_not_find_its_bearers(service):
     """`вера` (faith) does not list what Вера Аксёнова signed."""
     result = _search(service, "вера в победу")
     assert result.partial and all("<mark>" in h.snippet for h in result.hits + result.partial)
+
+
+def test_a_latin_letter_is_no_wrong_layout(service):
+    """`x` with a filter that finds nothing: the cause is the filter, not `ч` typed on
+    the Latin layout (one-letter initials are indexed)."""
+    result = service.search(SearchRequest(q="x", years=(1800,)))
+    assert result.did_you_mean is None and not result.corrected
+    assert _search(service, "rjn").did_you_mean == "кот"
