@@ -51,11 +51,13 @@ _HIT = {"type": "object", "required": ["id", "title", "snippet"], "properties": 
     "published": _NULLSTR, "author": _NULLSTR,
     "topics": {"type": "array", "items": {"type": "string"}}, "library": _NULLSTR,
     "snippet": {"type": "string"}, "score": {"type": ["number", "null"]},
-    "parent_id": _NULLSTR}}
+    "parent_id": _NULLSTR,
+    "copies": {"type": "array", "items": {"type": "string"},
+               "description": "ids of the other copies of this text or address"}}}
 # What PUT takes (search/record_input.py): a record as GET gives it, or with `date`.
-_PUBLICATION_IN = {"type": "object", "required": ["title", "text"],
+_PUBLICATION_IN = {"type": "object", "anyOf": [{"required": ["title"]}, {"required": ["text"]}],
                    "additionalProperties": False, "properties": {
-    "id": {"type": "string"}, "title": {"type": "string", "minLength": 1},
+    "id": {"type": ["string", "integer"]}, "title": {"type": "string"},
     "text": {"type": "string"}, "url": _NULLSTR,
     "date": {"type": ["string", "null"], "format": "date"},
     "published": {"type": ["string", "null"], "format": "date"},
@@ -148,8 +150,14 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                         "text": {"type": "string"}, "kind": {"type": "string"},
                         "id": _NULLSTR}}}}},
                 "Publication": {"type": "object", "required": ["id", "title", "text"],
-                                "properties": {"id": {"type": "string"}, "title": {"type": "string"},
-                                               "text": {"type": "string"}}},
+                                "properties": {
+                                    "id": {"type": "string"}, "title": {"type": "string"},
+                                    "text": {"type": "string"}, "url": _NULLSTR,
+                                    "published": {"type": ["string", "null"], "format": "date"},
+                                    "author": _NULLSTR, "author_position": _NULLSTR,
+                                    "photographer": _NULLSTR,
+                                    "topics": {"type": "array", "items": {"type": "string"}},
+                                    "library": _NULLSTR, "parent_id": _NULLSTR}},
                 "PublicationIn": _PUBLICATION_IN,
                 "WriteResult": {"type": "object", "properties": {
                     "id": {"type": "string"}, "status": {"type": "string"},
@@ -162,9 +170,14 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
                 "AllFacets": {"type": "object", "properties": {"facets": {"type": "object"}}},
                 "Health": {"type": "object", "required": ["status"], "properties": {
-                    "status": {"type": "string", "enum": ["ok", "stale", "missing"]},
+                    "status": {"type": "string", "enum": ["ok", "stale", "empty", "missing"]},
+                    "engine": {"type": "string"},
                     "documents": {"type": "integer"}, "generation": _NULLSTR,
-                    "last_reindex": _NULLSTR}},
+                    "last_reindex": _NULLSTR, "age_hours": {"type": ["number", "null"]},
+                    "stale": {"type": "boolean"}, "description": _NULLSTR,
+                    "stale_lexicon": {"type": "boolean", "description":
+                                      "OpenSearch: spelling and suggestions not yet "
+                                      "recomputed after a PUT or DELETE"}}},
             },
         },
     }

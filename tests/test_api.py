@@ -210,6 +210,21 @@ def test_openapi(client):
             "/api/publications/{pid}/similar", "/api/facets", "/api/health"} <= set(spec["paths"])
 
 
+def test_openapi_schemas_name_every_field_the_answers_have(client):
+    """What /openapi.json says of a hit, a search result, a publication and the health
+    is what the server sends: no field missing from either side, the statuses listed."""
+    schemas = get(client, "/openapi.json").json["components"]["schemas"]
+    result = get(client, "/api/search", "q=выставка&per_page=3").json
+    assert set(result) == set(schemas["SearchResult"]["properties"])
+    assert set(result["hits"][0]) == set(schemas["Hit"]["properties"])
+    record = get(client, f"/api/publications/{result['hits'][0]['id']}").json
+    assert set(record) == set(schemas["Publication"]["properties"])
+    health = get(client, "/api/health").json
+    assert set(health) <= set(schemas["Health"]["properties"])
+    assert {"ok", "stale", "empty", "missing"} == set(
+        schemas["Health"]["properties"]["status"]["enum"])
+
+
 @pytest.mark.parametrize("path, kind, needle", [
     ("/", "text/html", b'id="search-form"'),
     ("/docs", "text/html", b"<html"),
