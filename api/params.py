@@ -37,6 +37,8 @@ def _date(req: falcon.Request, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise bad_parameter(f"«{name}»: даты {raw!r} нет в календаре") from None
         raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31), "
                             f"а не {raw[:40]!r}") from None
 

@@ -143,6 +143,8 @@ def parse_iso_date(value) -> dt.date | None:
     try:
         date = dt.date.fromisoformat(value.strip()[:10])
     except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()[:10]):
+            raise InvalidRecord(f"даты {value!r} нет в календаре") from exc
         raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД") from exc
     if date.year not in YEARS:
         raise InvalidRecord(f"дата {value!r}: год должен быть от {YEARS[0]} до {YEARS[-1]}")

@@ -483,6 +483,8 @@ def test_put_invalid_body_is_400(write_client, body):
     ({"id": "another"}, "в адресе ('api-3')"),
     ({"id": True}, "id должен быть строкой или целым числом"),
     ({"date": "0001-01-01"}, "год должен быть от 1000 до 2999"),
+    ({"date": "2024-02-30"}, "даты '2024-02-30' нет в календаре"),
+    ({"date": "30.02.2024"}, "не в виде ГГГГ-ММ-ДД"),
     ({"author": ["Анна"]}, "ожидалась строка, а это список"),
 ])
 def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
@@ -678,3 +680,10 @@ def test_title_with_markup_stays_text(write_client):
     assert "<script>" not in hit["snippet"] and _only_mark_tags(hit["snippet"])
     csv_text = c.simulate_get("/api/export", query_string="q=акварель").content.decode("utf-8-sig")
     assert title in csv_text
+
+
+def test_a_date_written_right_that_does_not_exist_is_said_so(client):
+    resp = get(client, "/api/search", "q=книга&from=2024-02-30")
+    assert "даты '2024-02-30' нет в календаре" in assert_error(resp, 400)["description"]
+    resp = get(client, "/api/search", "q=книга&to=30.02.2024")
+    assert "ГГГГ-ММ-ДД" in assert_error(resp, 400)["description"]

@@ -281,7 +281,10 @@ def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     field.send_keys("31.02.2024", Keys.ENTER)
     message = driver.find_element(By.ID, "date-error")
     wait(driver).until(lambda d: message.is_displayed())
-    assert "«31.02.2024» не распознана" in message.text
+    assert "Даты «31.02.2024» нет в календаре" in message.text
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("1 февраля", Keys.ENTER)
+    wait(driver).until(lambda d: "«1 февраля» не распознана" in message.text)
     assert field.get_attribute("aria-invalid") == "true"
     assert "to=2024-05-01" in driver.current_url  # nothing was searched
 

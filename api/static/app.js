@@ -115,6 +115,16 @@
     return year + '-' + pad2(month) + '-' + pad2(day);
   }
 
+  /** Why parseDateRu refused `text`: written right but no such day, or not read at all. */
+  function dateProblem(text) {
+    var value = String(text || '').trim();
+    var written = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4})$/.test(value) ||
+      /^\d{8}$/.test(value) || /^\d{4}-\d{2}-\d{2}$/.test(value);
+    return written
+      ? 'Даты «' + value + '» нет в календаре: проверьте день, месяц и год.'
+      : 'Дата «' + value + '» не распознана: введите её в виде дд.мм.гггг, например 01.09.2024.';
+  }
+
   /** "2024-09-01" -> "01.09.2024"; anything else is returned as it is. */
   function formatDateInput(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ''));
@@ -502,8 +512,7 @@
     var to = state.to ? parseDateRu(state.to) : '';
     if (from === null || to === null) {
       setLoading(false);
-      renderError('Дата «' + (from === null ? state.from : state.to) +
-        '» не распознана: укажите её в виде дд.мм.гггг, например 01.09.2024.');
+      renderError(dateProblem(from === null ? state.from : state.to));
       return true;
     }
     if (!(from && to && from > to)) return false;
@@ -979,8 +988,7 @@
     $('from').setAttribute('aria-invalid', from === null ? 'true' : 'false');
     $('to').setAttribute('aria-invalid', to === null ? 'true' : 'false');
     if (from === null || to === null) {
-      setDateError('Дата «' + (from === null ? $('from').value : $('to').value).trim() +
-        '» не распознана: введите её в виде дд.мм.гггг, например 01.09.2024.');
+      setDateError(dateProblem(from === null ? $('from').value : $('to').value));
       return;
     }
     setDateError('');
