@@ -164,7 +164,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "topics": {"type": "array", "items": {"type": "string"},
                                "description": "PUT: the topics the publication got"},
                     "warnings": {"type": "array", "items": {"type": "string"},
-                                 "description": "PUT: topics sent that were dropped"}}},
+                                 "description": "PUT: topics sent that are not on the list"}}},
                 "Similar": {"type": "object", "properties": {
                     "id": {"type": "string"},
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},

@@ -83,16 +83,19 @@ class PublicationResource:
         body = {**body, "id": validate_id(pid), "source_file": "api"}  # invalid: a 400
         pub = Publication.from_dict(body, source="api")
         dictionary = self._topics()
-        # a topic sent that neither is on the list nor maps onto it is dropped: say so
-        dropped = [t for t in pub.topics if not dictionary.from_categories([t])]
+        warnings = []  # a topic sent that is not on the list: dropped, or kept as written
+        for sent in pub.topics:
+            mapped = dictionary.from_categories([sent])
+            if not mapped:
+                warnings.append(f"темы «{sent}» нет в списке тем: она пропущена")
+            elif not set(mapped) & set(dictionary.names):
+                warnings.append(f"темы «{sent}» нет в списке тем: она добавлена как есть")
         pub = replace(pub, topics=dictionary.topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
         self.service.engine.upsert([pub])  # read-your-writes within this worker
         resp.status = falcon.HTTP_200 if existed else falcon.HTTP_201
         resp.media = {"id": pub.id, "status": "updated" if existed else "created",
-                      "topics": list(pub.topics),
-                      "warnings": [f"темы «{t}» нет в списке тем: она пропущена"
-                                   for t in dropped]}
+                      "topics": list(pub.topics), "warnings": warnings}
 
     def on_delete(self, req, resp, pid):
         self._authorize(req)

@@ -520,11 +520,14 @@ def test_put_says_which_topics_it_dropped(write_client):
     """A topic that is not on the list (and maps onto none of it) is not kept: the answer
     says so, and gives the topics the publication has."""
     resp = write_client.simulate_put("/api/publications/api-t", headers=AUTH,
-                                     json={**NEW, "topics": ["-2+3", "Выставки"]})
+                                     json={**NEW, "topics": ["-2+3", "Выставки", "sport",
+                                                             "Своя рубрика"]})
     assert resp.status_code == 201, resp.text
-    assert resp.json["topics"] == ["Выставки"]
-    assert resp.json["warnings"] == ["темы «-2+3» нет в списке тем: она пропущена"]
-    assert write_client.simulate_get("/api/publications/api-t").json["topics"] == ["Выставки"]
+    assert resp.json["topics"] == ["Выставки", "Спорт", "Своя рубрика"]
+    assert resp.json["warnings"] == ["темы «-2+3» нет в списке тем: она пропущена",
+                                     "темы «Своя рубрика» нет в списке тем: она добавлена как есть"]
+    assert write_client.simulate_get("/api/publications/api-t").json["topics"] == [
+        "Выставки", "Спорт", "Своя рубрика"]
 
 
 def test_put_takes_back_what_get_gives(write_client):
