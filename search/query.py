@@ -112,6 +112,8 @@ class QueryParser:
                 if excluded:  # relaxing drops required words, never the exclusions
                     relaxed = n.AndNot(relaxed, _any(excluded))
                     supplement = n.AndNot(supplement, _any(excluded))
+        warnings += [f"«{p}*»: для поиска по началу слова нужно хотя бы 2 буквы"
+                     for p in state.short_prefixes]
         if isinstance(compiled, _Negated):
             compiled = n.AndNot(n.EVERY, compiled.query)
         if compiled is None:
@@ -197,6 +199,7 @@ class QueryParser:
             return n.ExactForm(self._terms(whole), folded)
         if node.prefix:
             if len(folded) < 2:
+                state.short_prefixes.append(node.text)
                 return None
             state.prefixes.add(folded)
             state.words.append(node.text + "*")  # the star tells the highlighter: a prefix
@@ -309,4 +312,5 @@ class _CompileState:
     prefixes: set[str] = field(default_factory=set)
     words: list[str] = field(default_factory=list)
     skipped_stop_words: bool = False
+    short_prefixes: list[str] = field(default_factory=list)
     top_lemmas: list[str] = field(default_factory=list)

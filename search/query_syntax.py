@@ -26,7 +26,7 @@ _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
-    rf'|(?P<quote>")'
+    rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
@@ -92,6 +92,9 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
             tokens.append(("or", None))
         elif m.group("quote"):
             warnings.append("непарная кавычка пропущена")
+        elif m.group("lonestar"):
+            warnings.append("звёздочка ставится после начала слова (библиот*): "
+                            "одна она пропущена")
         else:
             word = m.group("word")
             if word in _OPERATORS and not m.group("neg") and not m.group("exact"):

@@ -331,3 +331,15 @@ def test_feminine_nouns_of_a_person(lemma, feminine):
     from search.feminine import feminine_nouns
 
     assert feminine_nouns(lemma) == feminine
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("б*", "«б*»: для поиска по началу слова нужно хотя бы 2 буквы"),
+    ("выставка б*", "«б*»: для поиска по началу слова нужно хотя бы 2 буквы"),
+    ("*", "звёздочка ставится после начала слова"),
+    ("книга *", "звёздочка ставится после начала слова"),
+])
+def test_a_prefix_too_short_or_a_lone_star_is_said(parser, text, said):
+    """`б*` would match every word of б: it is left out, and the answer says so."""
+    assert any(w.startswith(said) for w in parser.parse(text).warnings)
+    assert not parser.parse("библиот*").warnings
