@@ -17,6 +17,11 @@ def decode_bytes(data: bytes, name: str = "") -> str:
         raise ExtractError("empty file")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ExtractError("binary file, not text or HTML")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's «Юникод»: UTF-16 with a BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ExtractError("broken UTF-16 text") from None
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         try:

@@ -131,6 +131,17 @@ def test_cp1251_page_with_declared_charset():
     assert "\ufffd" not in parts.body
 
 
+def test_a_utf16_page_saved_by_notepad_is_read(tmp_path):
+    """Notepad's «Юникод» is UTF-16 with a byte order mark (zero bytes in every
+    character): read as text, not refused as binary or as of no known encoding."""
+    source = SAMPLE_DIR / "pages" / "001_metodicheskaya_konsultaciya.txt"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        copy = tmp_path / f"{encoding}.txt"
+        bom = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
+        copy.write_bytes(bom + source.read_text(encoding="utf-8").encode(encoding))
+        assert _extract(copy) == _extract(source), encoding
+
+
 # -- the seed page and the shared corpus ---------------------------------------------
 def test_seed_page():
     if not SEED.is_file():
