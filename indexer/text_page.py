@@ -87,12 +87,22 @@ def _next_is_long(lines: list[str], j: int) -> bool:
     return False
 
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+
+
+def _comparable(line: str) -> str:
+    """A title as the page's heading repeats it, whatever its dashes and spaces: the
+    `<title>` says `объекты - качественно`, the heading `объекты — качественно`."""
+    return " ".join(_DASHES.sub("-", line).split()).casefold()
+
+
 def parts_from_lines(lines: list[str], title: str = "", date=None) -> PageParts:
     """Shared by text and HTML pages: everything but the title from block lines."""
     parts = PageParts(title=title, date=date)
     start = 0
     if title:
-        repeats = [i for i, line in enumerate(lines) if line == title]
+        heading = _comparable(title)
+        repeats = [i for i, line in enumerate(lines) if _comparable(line) == heading]
         start = repeats[-1] + 1 if repeats else 0
     first, last = _body_run(lines, start)
     parts.body = "\n".join(line for line in lines[first:last + 1] if line)

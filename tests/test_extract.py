@@ -142,6 +142,22 @@ def test_a_utf16_page_saved_by_notepad_is_read(tmp_path):
         assert _extract(copy) == _extract(source), encoding
 
 
+def test_the_date_under_the_heading_not_the_sites_clock():
+    """A saved page's header shows the site's clock; the publication's date stands under
+    its heading, which repeats the title with another dash than the window's title."""
+    page = "\n".join([
+        "Строящиеся объекты - качественно и в срок - Звезда Алтая", "Перейти к содержимому",
+        "02.03.2021 20:37", "Новости", "Погода", "Статьи",
+        "Строящиеся объекты — качественно и в срок", "от Администратор", "29.11.2017",
+        "Глава республики провёл рабочее совещание по реализации государственных программ "
+        "и контрактов в области строительства на территории региона, и подрядчики "
+        "доложили о сроках сдачи каждого объекта.",
+        "Совещание продолжится на следующей неделе с участием глав районов и муниципальных "
+        "образований, где обсудят ход работ и качество строительства."])
+    parts = extract_parts(page.encode("utf-8"), "page.txt")
+    assert str(parts.date) == "2017-11-29"
+
+
 # -- the seed page and the shared corpus ---------------------------------------------
 def test_seed_page():
     if not SEED.is_file():
