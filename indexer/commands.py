@@ -14,7 +14,13 @@ from pathlib import Path
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.progress import ReindexProgress
-from indexer.sources import Skip, count_items, iter_publications, unreadable_sources
+from indexer.sources import (
+    Skip,
+    count_items,
+    iter_publications,
+    passed_over,
+    unreadable_sources,
+)
 from search import morph
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
@@ -107,6 +113,10 @@ def reindex(settings, args) -> int:
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
     _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
+    other_kinds = passed_over(sources)
+    if other_kinds:
+        print(f"  passed over {sum(other_kinds.values())} file(s) of kinds not indexed: "
+              + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
     if warned:  # what was mended, told apart: a date, a link, broken characters
         kinds = Counter(kind for item in warned for kind, _ in _WARNED
                         if any(part.startswith(kind) for part in item.reason.split("; ")))

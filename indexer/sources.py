@@ -8,6 +8,7 @@ import os
 import re
 import reprlib
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from search.models import YEARS, Publication, is_link, parse_iso_date
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 __all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "unreadable_sources",
-           "PAGE_SUFFIXES"]
+           "PAGE_SUFFIXES", "passed_over"]
 
 Warn = Callable[[str, str], None]  # (where, message): a record indexed with something dropped
 
@@ -45,15 +46,30 @@ def expand_sources(sources: list[Path]) -> Iterator[Path | Skip]:
     for source in sources:
         if source.is_dir():
             for path in sorted(p for p in source.rglob("*") if p.is_file()):
-                suffix = path.suffix.lower()
-                if suffix in PAGE_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES:
-                    yield path
-                elif suffix in EXPORT_SUFFIXES and _cms_kind(path):
+                if _readable_kind(path):
                     yield path
         elif source.is_file():
             yield source
         else:
             yield Skip(str(source), "no such file or directory")
+
+
+def passed_over(sources: list[Path]) -> Counter:
+    """The files under named directories that are of no kind read here, by suffix (`.md`,
+    `.csv`): an admin is told they were not indexed. A README describes its directory."""
+    found: Counter = Counter()
+    for source in sources:
+        if source.is_dir():
+            found.update(p.suffix.lower() or p.name for p in source.rglob("*")
+                         if p.is_file() and not p.name.lower().startswith("readme")
+                         and not _readable_kind(p))
+    return found
+
+
+def _readable_kind(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    return (suffix in PAGE_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES
+            or (suffix in EXPORT_SUFFIXES and _cms_kind(path) is not None))
 
 
 def unreadable_sources(sources: list[Path]) -> list[Skip]:

@@ -366,6 +366,23 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
         ("page-e_cp1251.txt", "Новогодний утренник в библиотеке")]
 
 
+def test_files_of_kinds_not_read_are_named_in_the_summary(tmp_path, capsys):
+    """A notes file or a table in the export directory is not indexed: the summary says
+    so (a README, which describes the directory, is not counted)."""
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "a.jsonl").write_text(_good_record("good-1", "Путешествия") + "\n", encoding="utf-8")
+    (src / "note.md").write_text("# заметка", encoding="utf-8")
+    (src / "table.csv").write_text("a;b\n", encoding="utf-8")
+    (src / "README.txt.md").write_text("о папке", encoding="utf-8")
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress", str(src)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  passed over 2 file(s) of kinds not indexed: .csv (1), .md (1)" in lines
+    assert main(["--index-dir", str(tmp_path / "ix2"), "reindex", "--no-progress",
+                 "--sample"]) == 0
+    assert not any("passed over" in line for line in capsys.readouterr().out.splitlines())
+
+
 def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(("\ufeff" + _good_record("bom-1", "Путешествия") + "\r\n"
