@@ -485,6 +485,36 @@ def test_start_page_on_a_phone_does_not_point_left(driver, site):
     assert "слева" in welcome.text and "«Фильтры»" not in welcome.text
 
 
+def test_on_a_phone_a_tick_closes_the_filters_over_the_new_results(driver, site):
+    """The filter panel covers the results on a phone: after a tick it closes, and the
+    focus is on its button, right above the new count."""
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.set_window_size(375, 700)
+        open_page(driver, site, "/?q=выставки")
+        wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+        before = status_text(driver)
+        toggle = driver.find_element(By.ID, "filters-toggle")
+        toggle.click()
+        panel = driver.find_element(By.ID, "facets")
+        wait(driver).until(lambda d: panel.is_displayed())
+        button = panel.find_element(By.CSS_SELECTOR, "li.facet-value button.facet-button")
+        button.click()
+        wait(driver).until(lambda d: status_text(d) != before)
+        assert not panel.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
+        assert driver.switch_to.active_element == toggle
+    finally:
+        driver.set_window_size(1280, 1000)
+    # on a wide screen the panel is a column beside the results: it stays
+    open_page(driver, site, "/?q=выставки")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    before = status_text(driver)
+    driver.find_element(By.CSS_SELECTOR, "#facets li.facet-value button.facet-button").click()
+    wait(driver).until(lambda d: status_text(d) != before)
+    assert driver.find_element(By.ID, "facets").is_displayed()
+
+
 def test_favicon_and_html_404_for_browsers(driver, site):
     from selenium.webdriver.common.by import By
 

@@ -706,6 +706,7 @@
     button.addEventListener('click', function () {
       facetFocus = { key: key, value: v.value };
       toggleFilter(key, v.value);
+      closeFiltersOnPhone();
     });
     item.appendChild(button);
     return item;
@@ -1024,6 +1025,20 @@
     next.sort = $('sort').value;
     next.page = 1;
     navigate(next, true);
+  }
+
+  /** On a phone the filter panel covers the results: after a tick it closes, and the
+   * focus goes to its button, right above the new count and results. */
+  function closeFiltersOnPhone() {
+    var toggle = $('filters-toggle');
+    if (!$('facets').classList.contains('open') || getComputedStyle(toggle).display === 'none') {
+      return;
+    }
+    $('facets').classList.remove('open');
+    toggle.setAttribute('aria-expanded', 'false');
+    facetFocus = null;
+    toggle.focus();
+    toggle.scrollIntoView({ block: 'start' });
   }
 
   function toggleFiltersPanel() {
