@@ -243,6 +243,31 @@ def test_one_russian_notice_per_correction(driver, site):
     assert widget_notices == ["непарная кавычка пропущена"], widget_notices
 
 
+def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site):
+    """A host page styling every `p` and `div` (red serif) does not restyle the widget:
+    its texts keep the widget's own colours and font."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    # a constructable sheet, as the page's CSP refuses an inline <style>
+    driver.execute_script(
+        "var sheet = new CSSStyleSheet();"
+        "sheet.replaceSync('p, div, li, span {color: rgb(255, 0, 0); font-family: serif;"
+        " text-transform: uppercase}');"
+        "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
+    box.send_keys("выставка")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-snippet"))
+    for selector in (".kartoteka-snippet", ".kartoteka-status", ".kartoteka-hit"):
+        element = driver.find_element(By.CSS_SELECTOR, selector)
+        style = {name: element.value_of_css_property(name)
+                 for name in ("color", "font-family", "text-transform")}
+        assert "255, 0, 0" not in style["color"], (selector, style)
+        assert style["font-family"] != "serif" and style["text-transform"] == "none", \
+            (selector, style)
+
+
 def test_partial_matches_come_apart_below_the_full_ones(driver, site):
     from selenium.webdriver.common.by import By
 
