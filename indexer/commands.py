@@ -186,7 +186,7 @@ def _web_summary(crawled) -> None:
         print(f"  site skipped: {start}: {reason}")
 
 
-# How indexer/sources.py words what it mended in a record, and the summary's words for it.
+# How indexer/mending.py words what it mended in a record, and the summary's words for it.
 _WARNED = (("date ", "indexed without a date that could not be read"),
            ("url ", "indexed without a link no page may follow"),
            ("broken characters", "broken characters replaced"))

@@ -6,7 +6,6 @@ import codecs
 import json
 import os
 import re
-import reprlib
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,13 +14,10 @@ from pathlib import Path
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
-from indexer.dates import parse_date_text
 from indexer.extract import publication_from_page
+from indexer.mending import mended
 from search.errors import ExtractError, InvalidRecord
-from search.models import YEARS, Publication, is_link, parse_iso_date
-
-# Lone surrogates: JSON escapes them (`\ud800`) though no text can hold them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from search.models import Publication
 
 __all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "unreadable_sources",
            "PAGE_SUFFIXES", "passed_over"]
@@ -178,7 +174,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})")
                 continue
             try:
-                record, problem = _lenient(json.loads(raw.decode("utf-8")), raw)
+                record, problem = mended(json.loads(raw.decode("utf-8")), raw)
                 pub = Publication.from_dict(record, source=f"{path}#{number}")
             except UnicodeDecodeError:
                 yield Skip(where, "not UTF-8 text")
@@ -192,66 +188,6 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             if problem and warn is not None:
                 warn(where, problem)
             yield _with_topics(pub, topics)
-
-
-def _lenient(record, raw: bytes):
-    """A corpus record made indexable where a part of it is not, and what was changed
-    (None when nothing): characters JSON can escape but no text can hold (a lone
-    surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, a link
-    no page may follow (`javascript:`) dropped."""
-    if not isinstance(record, dict):
-        return record, None
-    problems = []
-    if b"\\u" in raw and _has_surrogates(record):
-        record = _without_surrogates(record)
-        problems.append("broken characters (lone surrogates) replaced with \ufffd")
-    record, problem = _readable_date(record)
-    problems += [problem] if problem else []
-    url = record.get("url")
-    if isinstance(url, str) and url.strip() and not is_link(url):
-        record = {**record, "url": None}
-        problems.append(f"url {reprlib.repr(url)} is not an http(s) address or a site path; "
-                        "indexed without it")
-    return record, "; ".join(problems) or None
-
-
-def _has_surrogates(value) -> bool:
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(map(_has_surrogates, value.values()))
-    if isinstance(value, list):
-        return any(map(_has_surrogates, value))
-    return False
-
-
-def _without_surrogates(value):
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {k: _without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    return value
-
-
-def _readable_date(record: dict):
-    """The record with its date as YYYY-MM-DD when it is written otherwise (`31.12.2024`,
-    `12 ноября 2024 г.`), or without it when it cannot be read or its year is not
-    plausible: (record, what was dropped).
-    """
-    key = "date" if "date" in record else "published"  # as Publication.from_dict reads it
-    value = record.get(key)
-    try:
-        parse_iso_date(value)
-        return record, None
-    except InvalidRecord:
-        found = parse_date_text(value) if isinstance(value, str) else None
-    if found is not None and found.year in YEARS:
-        return {**record, key: found.isoformat()}, None
-    return {**record, key: None}, (f"date {reprlib.repr(value)} not understood (or not "
-                                   f"between {YEARS[0]} and {YEARS[-1]}); "
-                                   "indexed without a date")
 
 
 def _head(path: Path, size: int = 4096) -> bytes:

@@ -1,0 +1,81 @@
+"""A corpus record made indexable where a part of it is not, instead of skipped whole.
+
+A JSONL line read by indexer/sources.py may hold what JSON can carry but nothing can
+serve: a lone surrogate (`\\ud800`, which no UTF-8 output can write), a date written
+otherwise or not at all plausible, a `javascript:` link. Each is mended or dropped here,
+and what was done is said, for the reindex's warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import reprlib
+
+from indexer.dates import parse_date_text
+from search.errors import InvalidRecord
+from search.models import YEARS, is_link, parse_iso_date
+
+__all__ = ["mended"]
+
+# Lone surrogates: JSON escapes them (`\ud800`) though no text can hold them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def mended(record, raw: bytes):
+    """A corpus record made indexable where a part of it is not, and what was changed
+    (None when nothing): characters JSON can escape but no text can hold (a lone
+    surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, a link
+    no page may follow (`javascript:`) dropped."""
+    if not isinstance(record, dict):
+        return record, None
+    problems = []
+    if b"\\u" in raw and _has_surrogates(record):
+        record = _without_surrogates(record)
+        problems.append("broken characters (lone surrogates) replaced with \ufffd")
+    record, problem = _readable_date(record)
+    problems += [problem] if problem else []
+    url = record.get("url")
+    if isinstance(url, str) and url.strip() and not is_link(url):
+        record = {**record, "url": None}
+        problems.append(f"url {reprlib.repr(url)} is not an http(s) address or a site path; "
+                        "indexed without it")
+    return record, "; ".join(problems) or None
+
+
+def _has_surrogates(value) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(map(_has_surrogates, value.values()))
+    if isinstance(value, list):
+        return any(map(_has_surrogates, value))
+    return False
+
+
+def _without_surrogates(value):
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {k: _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
+def _readable_date(record: dict):
+    """The record with its date as YYYY-MM-DD when it is written otherwise (`31.12.2024`,
+    `12 ноября 2024 г.`), or without it when it cannot be read or its year is not
+    plausible: (record, what was dropped).
+    """
+    key = "date" if "date" in record else "published"  # as Publication.from_dict reads it
+    value = record.get(key)
+    try:
+        parse_iso_date(value)
+        return record, None
+    except InvalidRecord:
+        found = parse_date_text(value) if isinstance(value, str) else None
+    if found is not None and found.year in YEARS:
+        return {**record, key: found.isoformat()}, None
+    return {**record, key: None}, (f"date {reprlib.repr(value)} not understood (or not "
+                                   f"between {YEARS[0]} and {YEARS[-1]}); "
+                                   "indexed without a date")
