@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 import logging
 import os
-import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 from indexer import web
@@ -21,7 +19,7 @@ from indexer.sources import (
     passed_over,
     unreadable_sources,
 )
-from search import morph
+from indexer.summary import print_mended, print_summary, print_web_summary
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
 from search.searcher import SearchService
@@ -112,20 +110,10 @@ def reindex(settings, args) -> int:
                        {**crawled.state, "generation": _generation(engine)})
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
-    _summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
-    other_kinds = passed_over(sources)
-    if other_kinds:
-        print(f"  passed over {sum(other_kinds.values())} file(s) of kinds not indexed: "
-              + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
-    if warned:  # what was mended, told apart: a date, a link, broken characters
-        kinds = Counter(kind for item in warned for kind, _ in _WARNED
-                        if any(part.startswith(kind) for part in item.reason.split("; ")))
-        said = dict(_WARNED)
-        print(f"  warned {len(warned)}: " + "; ".join(
-            said[kind] + (f" ({count})" if len(kinds) > 1 else "")
-            for kind, count in kinds.most_common()))
+    print_summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
+    print_mended(warned, passed_over(sources))
     if crawled is not None:
-        _web_summary(crawled)
+        print_web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
     if crawled is not None and crawled.failed_sites:
@@ -176,42 +164,6 @@ def tqdm_bar(args, desc):
 
     return tqdm(unit=" pages", desc=desc, file=sys.stderr,
                 disable=args.no_progress or args.quiet or not sys.stderr.isatty())
-
-
-def _web_summary(crawled) -> None:
-    print(f"web: {crawled.fetched} fetched, {crawled.unchanged} unchanged, "
-          f"{len(crawled.gone)} gone, {crawled.requests} requests in {crawled.seconds:.1f} s "
-          f"({crawled.pages_per_second:.1f} pages/s)")
-    for start, reason in crawled.failed_sites:
-        print(f"  site skipped: {start}: {reason}")
-
-
-# How indexer/mending.py words what it mended in a record, and the summary's words for it.
-_WARNED = (("date ", "indexed without a date that could not be read"),
-           ("url ", "indexed without a link no page may follow"),
-           ("broken characters", "broken characters replaced"))
-
-
-def _summary(stats, skipped, elapsed, engine) -> None:
-    cache = morph.cache_stats()
-    hits = cache["hits"] + stats.worker_lemma_hits
-    lookups = hits + cache["misses"] + stats.worker_lemma_misses
-    docs = stats.indexed + stats.updated + stats.unchanged
-    print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
-          f"skipped: {len(skipped) + len(stats.skipped)}"
-          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else ""))
-    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
-          f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
-    print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
-          f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
-    print(f"index: {engine.describe()}")
-    kinds: dict[str, list] = {}  # reasons alike but for their numbers -> [count, the first]
-    for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
-        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason])
-        kind[0] += 1
-    for count, first in sorted(kinds.values(), key=lambda kind: -kind[0]):
-        example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
-        print(f"  skipped {count}: {example}" + (" (and the like)" if count > 1 else ""))
 
 
 def search(settings, args) -> int:

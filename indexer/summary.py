@@ -1,0 +1,62 @@
+"""What `kartoteka reindex` prints when it is done: counts, skips, mended records."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from search import morph
+
+__all__ = ["print_summary", "print_mended", "print_web_summary"]
+
+
+def print_web_summary(crawled) -> None:
+    print(f"web: {crawled.fetched} fetched, {crawled.unchanged} unchanged, "
+          f"{len(crawled.gone)} gone, {crawled.requests} requests in {crawled.seconds:.1f} s "
+          f"({crawled.pages_per_second:.1f} pages/s)")
+    for start, reason in crawled.failed_sites:
+        print(f"  site skipped: {start}: {reason}")
+
+
+# How indexer/mending.py words what it mended in a record, and the summary's words for it.
+_WARNED = (("date ", "indexed without a date that could not be read"),
+           ("url ", "indexed without a link no page may follow"),
+           ("broken characters", "broken characters replaced"))
+
+
+def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
+    """The run's counts, times and index, then each kind of skip once with an example."""
+    cache = morph.cache_stats()
+    hits = cache["hits"] + stats.worker_lemma_hits
+    lookups = hits + cache["misses"] + stats.worker_lemma_misses
+    docs = stats.indexed + stats.updated + stats.unchanged
+    print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
+          f"skipped: {len(skipped) + len(stats.skipped)}"
+          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else ""))
+    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
+          f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
+    print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
+          f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
+    print(f"index: {engine.describe()}")
+    kinds: dict[str, list] = {}  # reasons alike but for their numbers -> [count, the first]
+    for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
+        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason])
+        kind[0] += 1
+    for count, first in sorted(kinds.values(), key=lambda kind: -kind[0]):
+        example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
+        print(f"  skipped {count}: {example}" + (" (and the like)" if count > 1 else ""))
+
+
+def print_mended(warned: list, other_kinds: Counter) -> None:
+    """Records indexed with a part mended or dropped, told apart by what (a date, a link,
+    broken characters), and the files of kinds not read, by kind."""
+    if other_kinds:
+        print(f"  passed over {sum(other_kinds.values())} file(s) of kinds not indexed: "
+              + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
+    if warned:
+        kinds = Counter(kind for item in warned for kind, _ in _WARNED
+                        if any(part.startswith(kind) for part in item.reason.split("; ")))
+        said = dict(_WARNED)
+        print(f"  warned {len(warned)}: " + "; ".join(
+            said[kind] + (f" ({count})" if len(kinds) > 1 else "")
+            for kind, count in kinds.most_common()))
