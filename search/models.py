@@ -14,7 +14,7 @@ from search.errors import InvalidRecord, QueryError
 
 __all__ = [
     "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult",
-    "SORTS", "FACETS", "validate_id", "is_link", "YEARS",
+    "SORTS", "FACETS", "validate_id", "is_link", "YEARS", "record_id",
 ]
 
 SORTS = ("relevance", "date_desc", "date_asc")
@@ -81,12 +81,7 @@ class Publication:
         """Build from a JSON record (corpus or API shape); unknown fields are ignored."""
         if not isinstance(data, dict):
             raise InvalidRecord("запись — не объект JSON")
-        pid = data.get("id")
-        if isinstance(pid, bool) or not isinstance(pid, int | str | None):
-            raise InvalidRecord(f"id должен быть строкой или целым числом, а это "
-                                f"{_json_type(pid)}")
-        if isinstance(pid, int):
-            pid = str(pid)
+        pid = record_id(data.get("id"))
         title = _text(data.get("title"))
         text = _text(data.get("text", data.get("body")))  # `body`: older journals and records
         if not pid:
@@ -115,6 +110,14 @@ class Publication:
             source=_text(data.get("source_file")) or source,
             parent_id=_text(data.get("parent_id")) or None,
         )
+
+
+def record_id(value) -> str | None:
+    """A record's `id` as text: a string, or an integer (`1` is "1"); None when absent."""
+    if isinstance(value, bool) or not isinstance(value, int | str | None):
+        raise InvalidRecord(f"id должен быть строкой или целым числом, а это "
+                            f"{_json_type(value)}")
+    return str(value) if isinstance(value, int) else value
 
 
 def _json_type(value) -> str:

@@ -8,7 +8,7 @@ instead of being silently dropped.
 from __future__ import annotations
 
 from search.errors import InvalidRecord
-from search.models import is_link
+from search.models import is_link, record_id
 
 __all__ = ["check_record_input", "RECORD_FIELDS"]
 
@@ -20,11 +20,7 @@ RECORD_FIELDS = ("id", "title", "text", "date", "published", "author", "author_p
 
 def check_record_input(data: dict, pid: str) -> None:
     """Raise InvalidRecord naming the first problem of a record sent by PUT to `pid`."""
-    sent = data.get("id")
-    if isinstance(sent, bool) or not isinstance(sent, int | str | None):
-        raise InvalidRecord("id должен быть строкой или целым числом")
-    if isinstance(sent, int):
-        sent = str(sent)  # an id may be a number: `1` in the body is the `1` of the address
+    sent = record_id(data.get("id"))  # an id may be a number: `1` is the `1` of the address
     if sent not in (None, pid):
         raise InvalidRecord(f"id в записи ({str(data['id'])[:100]!r}) не совпадает с id в "
                             f"адресе ({pid!r})")

@@ -22,7 +22,7 @@ from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
 from search.settings import Settings
-from search.spelling import may_be_misspelled_name, needs_correction, suggest_correction
+from search.spelling import suggest_correction, unknown_word
 from search.suggest import suggest
 from search.synonyms import SynonymDictionary
 
@@ -115,9 +115,7 @@ class SearchService:
                            found: Found) -> SearchResult:
         result = self._finish(request, parsed, found)
         lexicon = self.engine.spelling()
-        if not parsed.plain or not any(needs_correction(lexicon, w)
-                                       or may_be_misspelled_name(lexicon, w)
-                                       for w in parsed.words):
+        if not parsed.plain or not any(unknown_word(lexicon, w) for w in parsed.words):
             return result
         correction = suggest_correction(lexicon, request.q)
         if not correction or correction.text == request.q:

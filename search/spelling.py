@@ -13,7 +13,7 @@ from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
 
 __all__ = ["is_lexicon_word", "Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
-           "from_latin_layout", "edit_distance", "may_be_misspelled_name"]
+           "from_latin_layout", "edit_distance", "unknown_word"]
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
@@ -172,23 +172,24 @@ def _best_typo_fix(lexicon: SpellingLexicon, word: str,
     return form, dist
 
 
+def unknown_word(lexicon: SpellingLexicon, word: str) -> str | None:
+    """How a word typed is unknown: "word" (not in the index, not a dictionary word, not
+    a name: corrected), "name" (capitalized and taken for a name, but neither the index,
+    the dictionary nor a signature knows it: `Вершинена`, `Празник` typed first on a
+    phone; the nearest word or surname is only offered), or None (known)."""
+    low = fold_yo(word.lower())
+    if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low):
+        return None  # stop words are never indexed, so they are not typos
+    if lexicon.knows(low) or is_dictionary_word(low):
+        return None
+    if not is_proper_name(word):
+        return "word"
+    return None if lexicon.knows_name(low) else "name"
+
+
 def needs_correction(lexicon: SpellingLexicon, word: str) -> bool:
     """Only a word that is unknown: not in the index, not a dictionary word, not a name."""
-    low = fold_yo(word.lower())
-    if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low):
-        return False  # stop words are never indexed, so they are not typos
-    return not (lexicon.knows(low) or is_dictionary_word(low) or is_proper_name(word))
-
-
-def may_be_misspelled_name(lexicon: SpellingLexicon, word: str) -> bool:
-    """A capitalized word that looks like a name but that neither the index nor the
-    dictionary knows (`Вершинена`, or `Празник` typed first on a phone): never corrected,
-    but the nearest word or signature is offered."""
-    low = fold_yo(word.lower())
-    if len(low) < 4 or low in STOP_WORDS or not is_cyrillic(low):
-        return False
-    return (is_proper_name(word) and not is_dictionary_word(low)
-            and not lexicon.knows(low) and not lexicon.knows_name(low))
+    return unknown_word(lexicon, word) == "word"
 
 
 def _cased_like(typed: str, word: str) -> str:
@@ -216,12 +217,10 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
             return Correction(mapped, True, layout=True)
     changed, confident, out = False, True, query
     for word in words:
-        if needs_correction(lexicon, word):
-            sure = True
-        elif may_be_misspelled_name(lexicon, word):
-            sure = False
-        else:
+        kind = unknown_word(lexicon, word)
+        if kind is None:
             continue
+        sure = kind == "word"
         low = fold_yo(word.lower())
         fix = _best_typo_fix(lexicon, low, capitalized=word[:1].isupper())
         if fix is None:

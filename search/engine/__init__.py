@@ -14,11 +14,13 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from search.errors import EMPTY_SOURCES, EmptyRebuild
 from search.models import FacetValue, Publication
 from search.nodes import Node
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
-           "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key"]
+           "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key",
+           "vanished"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
@@ -169,6 +171,23 @@ class Engine(Protocol):
     def delete(self, ids: Iterable[str]) -> int: ...
 
     def close(self) -> None: ...
+
+
+def vanished(sources: Mapping[str, str], seen: Collection[str],
+             scopes: list[str]) -> list[str]:
+    """The ids (id -> source) an incremental run removes: those whose source file lies
+    within `scopes` and that did not come. When nothing came at all, none: an export
+    emptied or not mounted is refused (EmptyRebuild), as a full rebuild of nothing is."""
+    gone = [pid for pid, source in sources.items()
+            if pid not in seen and _in_scopes(source, scopes)]
+    if gone and not seen:
+        raise EmptyRebuild(EMPTY_SOURCES)
+    return gone
+
+
+def _in_scopes(source: str, scopes: list[str]) -> bool:
+    source_file = source.split("#", 1)[0]
+    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
 def default_procs() -> int:

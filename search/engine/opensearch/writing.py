@@ -17,7 +17,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
 from search.duplicates import text_key, url_key
-from search.engine import Phase, Progress, RebuildStats
+from search.engine import Phase, Progress, RebuildStats, vanished
 from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
@@ -181,11 +181,8 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             else:
                 stats.updated += 1
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
-        gone = [pid for pid, (source, *_rest) in known.items()
-                if pid not in seen and _in_scopes(source, scopes)]
-        if gone and not seen:
-            raise EmptyRebuild(EMPTY_SOURCES)
-        for pid in gone:
+        for pid in vanished({pid: source for pid, (source, *_rest) in known.items()},
+                            seen, scopes):
             stats.removed += 1
             yield {"_op_type": "delete", "_index": index, "_id": pid}
 
@@ -216,11 +213,6 @@ def fingerprints(client: OpenSearch, index: str) -> dict[str, bytes]:
     return {hit["_id"]: from_source(hit["_source"]).fingerprint()
             for hit in helpers.scan(client, index=index, _source=["pub"], size=BULK_CHUNK,
                                     preserve_order=False)}
-
-
-def _in_scopes(source: str, scopes: list[str]) -> bool:
-    source_file = source.split("#", 1)[0]
-    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
 def upsert(client: OpenSearch, gens: Generations, publications: Iterable[Publication]) -> int:

@@ -68,6 +68,7 @@ class FacetTable:
         self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
         self.group_sizes = np.bincount(self.groups, minlength=size)[self.groups]  # per doc
         self.shared = self.group_sizes > 1  # a document with copies
+        self._alone = ~self.shared
         self._topic_shared = self.shared[self.topics.docs]
         self._folded_values: dict[str, dict[str, list[int]]] = {}
 
@@ -141,7 +142,7 @@ class FacetTable:
                                              self.topics.codes[shared], len(vocab))
         else:
             vocab, codes = self.single[facet]
-            picked = codes[mask & ~self.shared]
+            picked = codes[mask & self._alone]
             counts = np.bincount(picked[picked >= 0], minlength=len(vocab))
             docs = np.flatnonzero(mask & self.shared)
             if len(docs):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from whoosh.writing import IndexWriter
 
 from search.duplicates import text_key, url_key
-from search.engine import Phase, Progress, RebuildStats
+from search.engine import Phase, Progress, RebuildStats, vanished
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
@@ -281,11 +281,8 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                         stats.updated += 1
                     if progress:
                         progress(1)
-                gone = [pid for pid, (source, _fingerprint) in existing.items()
-                        if pid not in seen and _in_scopes(source, scopes)]
-                if gone and not seen:
-                    raise EmptyRebuild(EMPTY_SOURCES)
-                for pid in gone:
+                sources = {pid: source for pid, (source, _fingerprint) in existing.items()}
+                for pid in vanished(sources, seen, scopes):
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase("committing")
@@ -300,8 +297,3 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
             ix.close()
     stats.seconds = time.perf_counter() - started
     return stats
-
-
-def _in_scopes(source: str, scopes: list[str]) -> bool:
-    source_file = source.split("#", 1)[0]
-    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
