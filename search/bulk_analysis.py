@@ -203,7 +203,7 @@ class BulkAnalyzer:
         found = self._entry_of.get(token)
         if found is not None:
             return found
-        if self._wanted is None and len(token) <= MAX_WORD_LENGTH and token.isalnum():
+        if len(token) <= MAX_WORD_LENGTH and token.isalnum():
             return self._word_entry(token)
         entry = len(self._entry_of)
         self._entry_of[token] = entry
@@ -234,11 +234,12 @@ class BulkAnalyzer:
 
     def _word_entry(self, token: str) -> int:
         """_entry of a plain word (most tokens), in fewer steps: one piece, one slot, its
-        stem taken at once from the form _word_info gives (what _stem_of would compute)."""
+        stem taken at once from the form _word_info gives (what _stem_of would compute;
+        with `wanted`, only when a text asks for stems)."""
         entry = len(self._entry_of)
         self._entry_of[token] = entry
         self._tokens.append(token)
-        info = _word_info(token)
+        info = _word_info(token) if self._wanted is None else self._info(token)
         self._punct.append(0)
         self._capital.append(1 if token[0].isupper() else 0)
         if info:
@@ -247,7 +248,8 @@ class BulkAnalyzer:
             start_ids = [term_id(lemma) for lemma in start]
             other_ids = start_ids if other is start else [term_id(lemma) for lemma in other]
             self._slots.append(1)
-            self._stem.append(self.stems.id(stem(form)))
+            self._stem.append(self.stems.id(stem(form)) if self._wanted is None
+                              else _NOT_STEMMED)
             self._forms_at.append(self._form_ids.size)
             self._forms_len.append(1)
             self._form_ids.append(self.forms.id(form))
