@@ -18,7 +18,13 @@ import zlib
 from array import array
 from itertools import accumulate
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh import columns
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3PerDocWriter,
+    W3PostingsWriter,
+)
 from whoosh.util.numeric import length_to_byte
 
 __all__ = ["KartotekaCodec", "PackedValues", "build_codec"]
@@ -104,6 +110,20 @@ class PackedValues:
         return (self[i] for i in range(len(self.ends)))
 
 
+# W3 compresses each document's stored fields at zlib level 3; level 1 takes a third
+# less CPU (a second of the analysis processes' time per 5,000 publications) for 9 %
+# more bytes of stored fields (1 % of the index), and reads back the same.
+STORED_LEVEL = 1
+_STORED_COLUMN = columns.PickleColumn(columns.CompressedBytesColumn(level=STORED_LEVEL))
+
+
+class FastStoredWriter(W3PerDocWriter):
+    """W3's per-document writer with the stored fields compressed at STORED_LEVEL."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, _STORED_COLUMN if fieldname == "_stored" else column)
+
+
 class KartotekaCodec(W3Codec):
     """W3 with blocks of BLOCK_LIMIT postings pickled at PROTOCOL, without zlib on them,
     without length statistics.
@@ -127,6 +147,9 @@ class KartotekaCodec(W3Codec):
 
     def __init__(self, blocklimit: int = BLOCK_LIMIT):
         super().__init__(blocklimit=blocklimit, compression=0)
+
+    def per_document_writer(self, storage, segment):
+        return FastStoredWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return FastBlockWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
