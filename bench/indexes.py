@@ -19,7 +19,7 @@ from search.engine.whoosh.writer import rebuild
 from search.models import Publication
 from search.topics import TopicDictionary
 
-__all__ = ["parse_publications", "ensure_indexes"]
+__all__ = ["parse_publications", "stream_publications", "ensure_indexes"]
 
 _SHAPING = ["search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
             "search/engine/whoosh/codec.py", "search/stems.py",
@@ -37,6 +37,19 @@ def parse_publications(corpus: Corpus, morphology: bool = True) -> tuple[list[Pu
         else:
             pubs.append(item)
     return pubs, skipped
+
+
+def stream_publications(corpus: Corpus, kept: list[Publication], skipped: list[int]):
+    """The corpus as Publications one by one, as `kartoteka reindex` reads it while it
+    indexes (topics assigned); each is also appended to `kept`, skips counted in
+    `skipped[0]`."""
+    topics = TopicDictionary.load()
+    for item in iter_publications(corpus.files, topics, max_bytes=10**12):
+        if isinstance(item, Skip):
+            skipped[0] += 1
+        else:
+            kept.append(item)
+            yield item
 
 
 def _key(corpus: Corpus) -> str:

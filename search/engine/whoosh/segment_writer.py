@@ -22,13 +22,27 @@ from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import RuTextField, StemsField
 from search.engine.whoosh.terms_writer import can_write_terms, write_terms
 from search.engine.whoosh.titles import save_titles
+from search.quoted import quoted_keys
 
-__all__ = ["CompactSegmentWriter", "STEMS_OF_TITLE_AND_BODY", "stems_text", "is_stems_text"]
+__all__ = ["CompactSegmentWriter", "STEMS_OF_TITLE_AND_BODY", "QUOTED_OF_TITLE_AND_BODY",
+           "stems_text", "is_stems_text", "quoted_text"]
 
 # The stems field's value when it is stems_text(title, body): the rebuild's main process
 # sends this mark instead of a second copy of the text to the analysis processes
 # (parallel.py), which join it again.
 STEMS_OF_TITLE_AND_BODY = "\x00title\nbody\x00"
+
+
+# The quoted field's value when it is quoted_text(title, body), left for the writer to
+# compute: in a rebuild that is the analysis processes, whose own parses of the text's
+# words then serve the quoted names' words too (the main process parsed each of them
+# once more: 2 % of a rebuild's CPU on the real corpus, 0.2 ms a publication).
+QUOTED_OF_TITLE_AND_BODY = "\x00quoted\x00"
+
+
+def quoted_text(title: str, body: str) -> str:
+    """The quoted field's value: the keys of the names in quotes (search/quoted.py)."""
+    return ",".join(quoted_keys(f"{title}\n{body}"))
 
 
 def stems_text(title: str, body: str) -> str:
@@ -62,6 +76,8 @@ class CompactSegmentWriter(SegmentWriter):
         self._check_state()
         if fields.get("stems") == STEMS_OF_TITLE_AND_BODY:
             fields["stems"] = stems_text(fields.get("title") or "", fields.get("body") or "")
+        if fields.get("quoted") == QUOTED_OF_TITLE_AND_BODY:
+            fields["quoted"] = quoted_text(fields.get("title") or "", fields.get("body") or "")
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))

@@ -18,7 +18,11 @@ from search.engine.whoosh import lexicon
 from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
 from search.engine.whoosh.schema import build_codec
-from search.engine.whoosh.segment_writer import stems_text
+from search.engine.whoosh.segment_writer import (
+    QUOTED_OF_TITLE_AND_BODY,
+    quoted_text,
+    stems_text,
+)
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
@@ -28,14 +32,16 @@ from search.lemma_cache import LemmaCache
 from search.models import Publication
 from search.morph import new_readings
 from search.people import surnames
-from search.quoted import quoted_keys
 from search.records import to_publication
 
 __all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
 
 
-def to_document(pub: Publication) -> dict:
-    """A Publication as the keyword arguments of Whoosh's add_document."""
+def to_document(pub: Publication, deferred: bool = False) -> dict:
+    """A Publication as the keyword arguments of Whoosh's add_document.
+
+    `deferred`: for a CompactSegmentWriter (a rebuild), the quoted names are left to it
+    (QUOTED_OF_TITLE_AND_BODY)."""
     published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
     facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
              "d": pub.published.toordinal() if pub.published else 0,
@@ -47,7 +53,7 @@ def to_document(pub: Publication) -> dict:
         "body": pub.text,  # still `body` in Whoosh: a new name would need a new schema
         "people": surnames(pub.author),
         "stems": stems_text(pub.title, pub.text),
-        "quoted": ",".join(quoted_keys(f"{pub.title}\n{pub.text}")),
+        "quoted": QUOTED_OF_TITLE_AND_BODY if deferred else quoted_text(pub.title, pub.text),
         "author_position": pub.author_position,
         "photographer": pub.photographer,
         "topics": ",".join(t.replace(",", " ") for t in pub.topics),
@@ -88,7 +94,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                     later[pub.id] = pub
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
-                    writer.add_document(**to_document(pub))
+                    writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
                     stats.indexed += 1
                 if progress:
