@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import index_terms
-from search.bulk_analysis import BulkAnalyzer
+from search.bulk_analysis import BulkAnalyzer, run_starts
 from search.errors import ConfigError
 from search.morph import fold_yo, is_cyrillic, lemma_filter
 
@@ -147,7 +147,7 @@ def _terms(text: str, lemmas: frozenset[str]) -> tuple[dict[str, set[int]], int]
     if not len(terms):
         return {}, analysed.words
     names = bulk.terms.names
-    starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])  # sorted by term
+    starts = run_starts(terms)  # sorted by term
     wanted = [t for t in terms[starts].tolist() if names[t] in lemmas]
     out: dict[str, set[int]] = {}
     if wanted:

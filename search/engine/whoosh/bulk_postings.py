@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.bulk_analysis import run_lengths, run_starts
 from search.engine.whoosh.schema import _encode_positions
 
 __all__ = ["FieldPostings", "position_postings", "frequency_postings", "encode_values"]
@@ -42,8 +43,8 @@ def position_postings(terms: np.ndarray, positions: np.ndarray) -> FieldPostings
     """Postings with positions from (term, position) pairs sorted by term, then position."""
     if not len(terms):
         return FieldPostings(terms, terms, positions)
-    starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
-    return FieldPostings(terms[starts], np.diff(np.r_[starts, len(terms)]), positions)
+    starts = run_starts(terms)
+    return FieldPostings(terms[starts], run_lengths(starts, len(terms)), positions)
 
 
 def frequency_postings(terms: np.ndarray) -> FieldPostings:
@@ -51,8 +52,8 @@ def frequency_postings(terms: np.ndarray) -> FieldPostings:
     if not len(terms):
         return FieldPostings(terms, terms, None)
     ordered = np.sort(terms)
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    return FieldPostings(ordered[starts], np.diff(np.r_[starts, len(ordered)]), None)
+    starts = run_starts(ordered)
+    return FieldPostings(ordered[starts], run_lengths(starts, len(ordered)), None)
 
 
 def encode_values(freqs: np.ndarray, positions: np.ndarray | None) -> tuple[bytes, np.ndarray]:

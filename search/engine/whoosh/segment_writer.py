@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.bulk_analysis import AnalyzedText, BulkAnalyzer
+from search.bulk_analysis import AnalyzedText, BulkAnalyzer, distinct
 from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import RuTextField, StemsField
@@ -158,10 +158,7 @@ class CompactSegmentWriter(SegmentWriter):
             fresh = [zlib.crc32(name.encode("utf-8")) for name in names[known:]]
             self._form_hashes = np.concatenate([self._form_hashes,
                                                 np.array(fresh, np.uint32)])
-        hashes = np.sort(self._form_hashes[form_ids])
-        if len(hashes) > 1:
-            hashes = hashes[np.r_[True, hashes[1:] != hashes[:-1]]]
-        return hashes.astype("<u4").tobytes()
+        return distinct(self._form_hashes[form_ids]).astype("<u4").tobytes()
 
     def _add_field(self, fields: dict, fieldname: str, field, value, docboost: float) -> None:
         """What Whoosh's add_document does with one field (spelling and vectors aside:
