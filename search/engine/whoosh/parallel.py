@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
-import pickle
 import signal
 import sys
 from pathlib import Path
@@ -26,7 +26,8 @@ from search.engine.whoosh.segment_writer import (
     CompactSegmentWriter,
     is_stems_text,
 )
-from search.morph import RawReadings, cache_stats, new_readings
+from search.lemma_cache import write_shard
+from search.morph import cache_stats, new_readings
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
@@ -62,11 +63,13 @@ class _OrphanSafeTask(SubWriterTask):
         folder = getattr(self.storage, "folder", None)
         if folder:  # hand this process's lemma cache to the parent (see collect_lemmas)
             after = cache_stats()
-            stats = {key: after[key] - before[key] for key in ("hits", "misses")}
-            path = Path(folder) / f"{_LEMMAS_PREFIX}{os.getpid()}.pickle"
-            with path.open("wb") as fh:
-                pickle.dump({"hits": stats["hits"], "misses": stats["misses"],
-                             "new": new_readings()}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            new = new_readings()
+            base = Path(folder) / f"{_LEMMAS_PREFIX}{os.getpid()}"
+            if new:
+                write_shard(base.with_suffix(".pickle"), new)
+            base.with_suffix(".json").write_text(json.dumps(
+                {"hits": after["hits"] - before["hits"],
+                 "misses": after["misses"] - before["misses"], "words": len(new)}))
 
 
 class _OrphanSafeWriter(MpWriter):
@@ -108,20 +111,24 @@ def parallel_writer(ix, procs: int, limitmb: int):
                              limitmb=limitmb, codec=build_codec())
 
 
-def collect_lemmas(folder: Path) -> tuple[int, int, dict[str, RawReadings]]:
-    """Lemma-cache hits, misses and newly parsed words of a rebuild's sub-writers.
-
-    Their files are removed from the new generation's folder.
-    """
+def collect_lemmas(folder: Path) -> tuple[int, int, list[tuple[Path, int]]]:
+    """Lemma-cache hits and misses of a rebuild's sub-writers, and the cache files of the
+    words they parsed (search/lemma_cache.py shards: path, words), left for the caller to
+    move out of the new generation's folder (LemmaCache.adopt)."""
     hits = misses = 0
-    new: dict[str, RawReadings] = {}
-    for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*.pickle"):
+    shards: list[tuple[Path, int]] = []
+    for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*.json"):
         try:
-            with path.open("rb") as fh:
-                data = pickle.load(fh)
+            data = json.loads(path.read_text())
             hits, misses = hits + int(data["hits"]), misses + int(data["misses"])
-            new.update(data["new"])
-        except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError):
+            shard = path.with_suffix(".pickle")
+            if shard.is_file():
+                shards.append((shard, int(data["words"])))
+        except (OSError, ValueError, KeyError, TypeError):
             pass
         path.unlink(missing_ok=True)
-    return hits, misses, new
+    listed = {path for path, _ in shards}
+    for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*.pickle"):
+        if path not in listed:  # a process that did not finish its note
+            path.unlink(missing_ok=True)
+    return hits, misses, shards

@@ -109,7 +109,8 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             t0 = time.perf_counter()
             writer.commit()
             interrupted.check()
-            stats.worker_lemma_hits, stats.worker_lemma_misses, parsed = collect_lemmas(tmp_path)
+            stats.worker_lemma_hits, stats.worker_lemma_misses, shards = collect_lemmas(tmp_path)
+            lemmas.adopt(shards)  # out of the generation's folder before it is published
             titles = segment_titles(ix)  # before any replacement deletes documents
             if later:
                 _replace(ix, later.values())
@@ -130,7 +131,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             _cancel(writer if "writer" in locals() else None)
             location.discard(tmp_path)
             raise
-        lemmas.save({**parsed, **new_readings()})  # the next rebuild starts from these
+        lemmas.save(new_readings())  # the next rebuild starts from these and the shards
     stats.seconds = time.perf_counter() - started
     return stats
 
