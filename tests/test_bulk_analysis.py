@@ -284,9 +284,10 @@ def test_a_spilled_field_in_pieces_holds_the_same_terms():
 
 
 def test_lexicon_read_from_the_term_tables_equals_whoosh_iterators(tmp_path):
-    """The rebuild's lexicon (search/engine/whoosh/lexicon.py) reads each segment's term
-    table whole into memory, the index opened without mmap: the same words and document
-    frequencies as Whoosh's public term iterators give."""
+    """The lexicon (search/engine/whoosh/lexicon.py) read from each segment's term table
+    whole into memory, the index opened without mmap, and as the rebuild's processes
+    counted it while writing their segments: the same words and document frequencies
+    as Whoosh's public term iterators give."""
     import dataclasses
 
     from indexer.sources import iter_publications
@@ -307,9 +308,12 @@ def test_lexicon_read_from_the_term_tables_equals_whoosh_iterators(tmp_path):
             for leaf, _ in searcher.leaf_searchers():
                 lexicon._add_public(leaf.reader(), public)
             built = lexicon.build(searcher)
+        counted = lexicon.from_segments(ix)  # as the processes counted them, writing
     finally:
         ix.close()
     assert len(built) > 1000 and built == public
+    assert counted == built
+    assert lexicon.load_or_build(location.current().path, None) == built  # as saved
 
 
 def test_a_parallel_rebuild_indexes_the_stems_of_the_title_and_body(tmp_path):

@@ -18,6 +18,7 @@ from whoosh.writing import SegmentWriter
 
 from search.bulk_analysis import AnalyzedText, BulkAnalyzer, distinct
 from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
+from search.engine.whoosh.lexicon import SegmentWords
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import RuTextField, StemsField
 from search.engine.whoosh.terms_writer import can_write_terms, write_terms
@@ -187,6 +188,8 @@ class CompactSegmentWriter(SegmentWriter):
         if self.codec.length_stats or not can_write_terms(self.fieldwriter):
             return super()._flush_segment()
         self.perdocwriter.close()
-        write_terms(self.fieldwriter, self.schema, self.pool.iter_terms())
+        words = SegmentWords()
+        write_terms(self.fieldwriter, self.schema, words.tap(self.pool.iter_terms()))
         self.fieldwriter.close()
+        words.save(self.storage, self.newsegment)
         return None

@@ -112,16 +112,17 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             stats.worker_lemma_hits, stats.worker_lemma_misses, shards = collect_lemmas(tmp_path)
             lemmas.adopt(shards)  # out of the generation's folder before it is published
             titles = segment_titles(ix)  # before any replacement deletes documents
+            words = lexicon.from_segments(ix)
             if later:
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
                 replayed, stats.removed = _replay_journal(location, ix)
                 if replayed or later:
-                    titles = None  # read back from the stored documents
+                    titles = words = None  # read back from the index
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
                     documents = searcher.doc_count()
-                    lexicon.save(tmp_path, lexicon.build(searcher))
+                    lexicon.save(tmp_path, lexicon.build(searcher) if words is None else words)
                     load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=documents)
