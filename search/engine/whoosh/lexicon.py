@@ -12,7 +12,6 @@ A rebuild's indexing processes count the words of their segments as they write t
 from __future__ import annotations
 
 import os
-import pickle
 import struct
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -22,6 +21,7 @@ from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import StructFile
 
 from search import derived
+from search.engine.whoosh.segment_files import read_pickled, save_pickled
 from search.morph import NAME_MARK
 from search.spelling import is_lexicon_word
 
@@ -80,8 +80,7 @@ class SegmentWords:
 
     def save(self, storage, segment) -> None:
         """A file of the segment (Whoosh packs it into the segment's compound file)."""
-        with segment.create_file(storage, _EXT) as fh:
-            fh.write(pickle.dumps(self.freqs, pickle.HIGHEST_PROTOCOL))
+        save_pickled(storage, segment, _EXT, self.freqs)
 
 
 def from_segments(ix) -> dict[str, int] | None:
@@ -89,7 +88,7 @@ def from_segments(ix) -> dict[str, int] | None:
     segment has none or has deleted documents (then `build`)."""
     freqs: dict[str, int] = {}
     for segment in ix._segments():
-        part = None if segment.has_deletions() else _read_part(ix.storage, segment)
+        part = None if segment.has_deletions() else read_pickled(ix.storage, segment, _EXT)
         if part is None:
             return None
         if not freqs:
@@ -98,21 +97,6 @@ def from_segments(ix) -> dict[str, int] | None:
         for word, count in part.items():
             freqs[word] = freqs.get(word, 0) + count
     return freqs
-
-
-def _read_part(storage, segment) -> dict[str, int] | None:
-    try:
-        if segment.is_compound():
-            compound = segment.open_compound_file(storage)
-            try:
-                with compound.open_file(segment.make_filename(_EXT)) as fh:
-                    return pickle.loads(fh.read())
-            finally:
-                compound.close()
-        with segment.open_file(storage, _EXT) as fh:
-            return pickle.loads(fh.read())
-    except (OSError, KeyError, NameError, EOFError, pickle.UnpicklingError):
-        return None
 
 
 def _in_memory(table):

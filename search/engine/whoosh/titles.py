@@ -12,7 +12,7 @@ are read as before.
 
 from __future__ import annotations
 
-import pickle
+from search.engine.whoosh.segment_files import read_pickled, save_pickled
 
 __all__ = ["save_titles", "segment_titles", "stored_titles"]
 
@@ -20,25 +20,8 @@ _EXT = ".titles"
 
 
 def save_titles(storage, segment, titles: list[tuple[str, str, bool]]) -> None:
-    """(title, id, is an attachment) of a new segment's documents, in their order (a file
-    of the segment: Whoosh packs it into the segment's compound file)."""
-    with segment.create_file(storage, _EXT) as fh:
-        fh.write(pickle.dumps(titles, pickle.HIGHEST_PROTOCOL))
-
-
-def _read(storage, segment) -> list | None:
-    try:
-        if segment.is_compound():
-            compound = segment.open_compound_file(storage)
-            try:
-                with compound.open_file(segment.make_filename(_EXT)) as fh:
-                    return pickle.loads(fh.read())
-            finally:
-                compound.close()
-        with segment.open_file(storage, _EXT) as fh:
-            return pickle.loads(fh.read())
-    except (OSError, KeyError, NameError, EOFError, pickle.UnpicklingError):
-        return None
+    """(title, id, is an attachment) of a new segment's documents, in their order."""
+    save_pickled(storage, segment, _EXT, titles)
 
 
 def segment_titles(ix) -> list[tuple[str, str]] | None:
@@ -46,7 +29,7 @@ def segment_titles(ix) -> list[tuple[str, str]] | None:
     segment has none or has deleted documents (then `stored_titles`)."""
     out: list[tuple[str, str]] = []
     for segment in ix._segments():
-        titles = None if segment.has_deletions() else _read(ix.storage, segment)
+        titles = None if segment.has_deletions() else read_pickled(ix.storage, segment, _EXT)
         if titles is None or len(titles) != segment.doc_count_all():
             return None
         out += [(title, pid) for title, pid, attachment in titles if not attachment]
