@@ -52,13 +52,22 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
     return tuple(v for v in values if v)
 
 
+def _characters(count: int) -> str:
+    """«символ» in the form a Russian number takes: 1, 21 символ; 2-4 символа; 5-20 символов."""
+    if count % 10 == 1 and count % 100 != 11:
+        return "символ"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "символа"
+    return "символов"
+
+
 def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     """A free-text parameter, bounded in length and free of control characters."""
     value = req.get_param(name) or ""
     if len(value) > settings.max_query_length:
         raise falcon.HTTPBadRequest(
             title="Слишком длинный запрос",
-            description=f"«{name}» длиной {len(value)} символов, а можно не больше "
+            description=f"«{name}» длиной {len(value)} {_characters(len(value))}, а можно не больше "
                         f"{settings.max_query_length}: сократите запрос")
     return "".join(c if c.isprintable() else " " for c in value)
 

@@ -357,6 +357,13 @@ def test_bad_search_parameters_are_400(client, qs):
     assert_error(get(client, "/api/search", qs), 400)
 
 
+@pytest.mark.parametrize("length, said", [(501, "501 символ"), (502, "502 символа"),
+                                          (511, "511 символов"), (525, "525 символов")])
+def test_a_too_long_query_is_counted_in_russian(client, length, said):
+    body = assert_error(get(client, "/api/search", "q=" + "а" * length), 400)
+    assert f"длиной {said}," in body["description"]
+
+
 @pytest.mark.parametrize("path, qs", [
     ("/api/suggest", "limit=0"),
     ("/api/suggest", "limit=11"),
