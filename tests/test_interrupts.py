@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from search.interrupts import interrupt_flag
+from search.interrupts import Terminated, interrupt_flag
 
 
 def _swallowing_call() -> None:
@@ -42,3 +42,28 @@ def test_no_interrupt_no_raise():
     with interrupt_flag() as interrupted:
         interrupted.check()
     assert not interrupted.raised
+
+
+def test_an_interrupt_in_a_deferred_block_is_raised_when_it_ends(default_sigint):
+    finished = []
+    with interrupt_flag() as interrupted:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupted.deferred():
+                signal.raise_signal(signal.SIGINT)
+                for _ in range(1000):
+                    pass
+                finished.append(True)  # not broken into half-way
+    assert finished == [True]
+
+
+def test_sigterm_in_a_deferred_block_stops_as_terminated(default_sigint):
+    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with interrupt_flag() as interrupted:
+            with pytest.raises(Terminated):
+                with interrupted.deferred():
+                    signal.raise_signal(signal.SIGTERM)
+                    for _ in range(1000):
+                        pass
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -33,12 +33,19 @@ __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
 
 _PR_SET_PDEATHSIG = 1
+_HELD_AROUND_FORK = {signal.SIGINT, signal.SIGTERM}
 
 
 class _OrphanSafeTask(SubWriterTask):
     parent_pid = 0  # set before the fork
 
     def run(self):
+        # The parent's handlers came with the fork; a Ctrl-C is the parent's to handle (it
+        # ends this process through cancel()), and SIGTERM from cancel() ends it at once.
+        # Only then are the signals held back around the fork let in (_new_task).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_AROUND_FORK)
         if sys.platform.startswith("linux"):
             try:
                 libc = ctypes.CDLL(None, use_errno=True)
@@ -47,9 +54,6 @@ class _OrphanSafeTask(SubWriterTask):
                 pass
         if os.getppid() != self.parent_pid:
             os._exit(1)  # the parent died between the fork and prctl: no signal will come
-        # The parent's rebuild turns SIGTERM into a clean stop; here it is what cancel()
-        # sends to end this process at once.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # No cyclic garbage collection here: this process lives for one rebuild and makes
         # no reference cycles of its own, while each collection went over the heap it
         # inherited and its growing tables (10 % of its CPU on the real corpus; the same
@@ -91,6 +95,9 @@ class _OrphanSafeWriter(MpWriter):
                 task.terminate()
         for task in self.tasks:
             task.join(timeout=10)
+        # nothing is left to read the job queue: its thread must not hold up the exit
+        self.jobqueue.close()
+        self.jobqueue.cancel_join_thread()
         SegmentWriter.cancel(self)
 
     def _new_task(self):
@@ -99,7 +106,13 @@ class _OrphanSafeWriter(MpWriter):
         task.daemon = True
         task.parent_pid = os.getpid()
         self.tasks.append(task)
-        task.start()
+        # A Ctrl-C handled while the fork runs its at-fork callbacks (logging's lock) is
+        # lost as "Exception ignored" and can leave that lock held; it is handled after.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_AROUND_FORK)
+        try:
+            task.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return task
 
 

@@ -94,7 +94,8 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                     later[pub.id] = pub
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
-                    writer.add_document(**to_document(pub, deferred=True))
+                    with interrupted.deferred():  # it may fork or start a queue's thread
+                        writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
                     stats.indexed += 1
                 if progress:
