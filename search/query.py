@@ -96,7 +96,7 @@ class QueryParser:
         if len(tokens) > MAX_TERMS:
             warnings.append(f"запрос сокращён до {MAX_TERMS} слов")
             tokens = tokens[:MAX_TERMS]
-        tree = parse_tokens(tokens)
+        tree = parse_tokens(tokens, warnings)
         state = _CompileState()
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
@@ -119,6 +119,8 @@ class QueryParser:
         if compiled is None:
             if state.skipped_stop_words:
                 warnings.append("в запросе только служебные слова")
+            elif not warnings and text.strip():
+                warnings.append("в запросе нет слов для поиска")
             compiled = n.NOTHING
         plain = all(kind == "word" and isinstance(node, Word) and not node.exact
                     and not node.prefix for kind, node in tokens)

@@ -23,12 +23,13 @@ from search.analysis import WORD_RE
 __all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens"]
 
 _TOKEN_RE = re.compile(
-    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+))?'
+    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)|~(?P<badslop>[^\s()|"]*))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+_UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
 
 
@@ -80,6 +81,9 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     for m in _TOKEN_RE.finditer(text):
         if m.group("phrase") is not None:
             words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
+            if m.group("badslop") is not None:
+                warnings.append(f"расстояние во фразе пишется числом (~3), а не "
+                                f"«~{m.group('badslop')}»: искалась точная фраза")
             if words:
                 tokens.append(("phrase", Phrase(words, _slop(m.group("slop"), warnings))))
         elif m.group("neglpar"):  # -( ... ) excludes the group, like NOT ( ... )
@@ -106,10 +110,15 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens, warnings: list[str]):
         self.tokens = tokens
+        self.warnings = warnings
         self.i = 0
         self.depth = 0
+
+    def skipped(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     def peek(self):
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
@@ -117,6 +126,7 @@ class _Parser:
     def parse(self):
         node = self.or_expr()
         while self.i < len(self.tokens):  # stray ')' at top level: skip and go on
+            self.skipped(_UNPAIRED_PARENTHESIS)
             self.i += 1
             more = self.or_expr()
             node = Group("and", [node, more])
@@ -127,6 +137,8 @@ class _Parser:
         while self.peek() == "or":
             self.i += 1
             children.append(self.and_expr())
+        if len(children) > 1 and None in children:
+            self.skipped("«OR» нужны слова с обеих сторон: оператор без слова пропущен")
         children = [c for c in children if c is not None]
         return children[0] if len(children) == 1 else Group("or", children) if children else None
 
@@ -148,6 +160,8 @@ class _Parser:
         if kind == "not":
             self.i += 1
             child = self.unary() if self.peek() not in (None, "or", ")") else None
+            if child is None:
+                self.skipped("«NOT» ставится перед словом (NOT слово): один он пропущен")
             return Not(child) if child is not None else None
         return self.atom()
 
@@ -162,12 +176,15 @@ class _Parser:
             self.depth -= 1
             if self.peek() == ")":
                 self.i += 1
+            else:
+                self.skipped(_UNPAIRED_PARENTHESIS)
             return node
         if kind in ("word", "phrase"):
             return value
         return None
 
 
-def parse_tokens(tokens):
-    """The tree of a token list (None when nothing is left)."""
-    return _Parser(tokens).parse()
+def parse_tokens(tokens, warnings: list[str] | None = None):
+    """The tree of a token list (None when nothing is left); what was skipped is added to
+    `warnings`."""
+    return _Parser(tokens, [] if warnings is None else warnings).parse()

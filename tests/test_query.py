@@ -103,6 +103,36 @@ def test_lenient_syntax_warns_instead_of_failing(tiny, parser):
 def test_nothing_to_search(tiny, parser, q):
     assert parser.parse(q).empty
     assert _ids(tiny, q) == []
+    assert parser.parse(q).warnings  # an empty answer always says why
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("-", "в запросе нет слов для поиска"),  # a dash between words is punctuation
+    ("NOT", "«NOT» ставится перед словом"),
+    ("поэзия NOT", "«NOT» ставится перед словом"),
+    ("OR", "«OR» нужны слова с обеих сторон"),
+    ("поэзия |", "«OR» нужны слова с обеих сторон"),
+    ("(((", "непарная скобка пропущена"),
+    ("поэзия )", "непарная скобка пропущена"),
+    ("!!!", "в запросе нет слов для поиска"),
+    ('"любителей поэзии"~abc', "расстояние во фразе пишется числом (~3), а не «~abc»"),
+    ('"любителей поэзии"~', "расстояние во фразе пишется числом"),
+])
+def test_what_the_syntax_skipped_is_said(parser, text, said):
+    warnings = parser.parse(text).warnings
+    assert any(w.startswith(said) for w in warnings), warnings
+    assert len(warnings) == 1, warnings
+
+
+@pytest.mark.parametrize("text", ["поэзия OR чтение", "(поэзия OR чтение) -проза",
+                                  "NOT проза", '"любителей поэзии"~3', "во-первых",
+                                  "Hello, world!", "поэзия - 2024"])
+def test_well_formed_syntax_warns_of_nothing(parser, text):
+    assert parser.parse(text).warnings == []
+
+
+def test_a_phrase_with_a_distance_that_is_not_a_number_is_the_exact_phrase(tiny):
+    assert _ids(tiny, '"любителей поэзии"~abc') == _ids(tiny, '"любителей поэзии"') == ["q5"]
 
 
 def test_only_stop_words_warns(parser):
