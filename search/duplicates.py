@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import numpy as np
 
@@ -17,16 +18,46 @@ __all__ = ["text_key", "url_key", "group_ids", "collapse_page", "MIN_TEXT_CHARS"
 
 # Shorter texts ("Фотоотчёт", a caption) are the same by chance, not copies.
 MIN_TEXT_CHARS = 200
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def text_key(text: str) -> str | None:
-    """A fingerprint of the words of a text, blind to case, ё, spacing and punctuation."""
-    # the words joined by single spaces (findall is faster than substituting the gaps)
-    words = " ".join(_WORD.findall(text.casefold().replace("ё", "е").replace("_", " ")))
+    """A fingerprint of the words of a text, blind to case, ё, spacing and punctuation:
+    the sha1 of its casefolded words (ё as е, `_` a gap) joined by single spaces."""
+    folded = text.casefold()
+    words = _joined_words(folded)
+    if words is None:  # a character beyond the table (an emoji, say)
+        words = " ".join(_WORD.findall(folded.replace("ё", "е").replace("_", " ")))
     if len(words) < MIN_TEXT_CHARS:
         return None
     return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
+
+
+def _joined_words(folded: str) -> str | None:
+    r"""`" ".join(re.findall(r"[^\W_]+", folded))` with ё as е, in numpy over the code
+    points: a rebuild's main process keyed each text with a Python string per word (a
+    quarter of its CPU at 100,000 publications; 171 -> 97 µs for a text of 5,900
+    characters). None when the text has a character above U+FFFF."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), np.uint32)
+    if not len(codes):
+        return ""
+    if int(codes.max()) > 0xFFFF:
+        return None
+    word = _word_characters()[codes]
+    keep = word.copy()  # a word's characters and the first character of each gap after it
+    keep[1:] |= word[:-1]
+    kept = np.where(word, codes, 0x20)[keep]
+    kept[kept == 0x451] = 0x435  # ё -> е
+    return kept.astype("<u4").tobytes().decode("utf-32-le").rstrip(" ")
+
+
+@cache
+def _word_characters() -> np.ndarray:
+    r"""Whether each code point up to U+FFFF is a word character, as `[^\W_]` decides."""
+    every = "".join(chr(c) if not 0xD800 <= c < 0xE000 else " " for c in range(0x10000))
+    table = np.zeros(0x10000, bool)
+    table[[m.start() for m in re.finditer(r"[^\W_]", every)]] = True
+    return table
 
 
 def url_key(url: str | None) -> str | None:
