@@ -17,7 +17,7 @@ from search.settings import Settings
 _settings = Settings.from_env()
 bind = f"{_settings.host}:{_settings.port}"
 workers = _settings.workers
-worker_class = "sync"
+worker_class = "api.gunicorn_worker.DeadlineSyncWorker"  # sync, a slow client cut off
 preload_app = True
 timeout = 30
 graceful_timeout = 10

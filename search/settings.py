@@ -133,6 +133,10 @@ class Settings:
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")
     port: int = _setting(8000, "KARTOTEKA_PORT", "Port `kartoteka serve` binds.", 1, 65535)
     workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.", 1, 64)
+    request_seconds: float = _setting(
+        10.0, "KARTOTEKA_REQUEST_SECONDS",
+        "Most seconds a client may take to send its request (a worker serves one connection "
+        "at a time); a slower one is disconnected.", 0.1, 3600.0)
     reload_interval: float = _setting(
         0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.",
         0.0, 86_400.0)

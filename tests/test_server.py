@@ -343,3 +343,46 @@ def test_server_log_has_no_tracebacks(server):
     server.get("/api/search", {"page": "0"})
     assert "Traceback" not in server.log()
     assert Path(server.log_path).exists()
+
+
+def _trickle(port: int, stop: threading.Event, closed: list[float]) -> None:
+    """A slowloris client: a request line, then a header byte every 0.2 s, never done."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /api/search?q=%D0%BA%D0%BD%D0%B8%D0%B3%D0%B0 HTTP/1.1\r\n")
+        try:
+            while not stop.is_set():
+                sock.sendall(b"X")
+                time.sleep(0.2)
+        except OSError:  # the server closed the connection
+            pass
+    closed.append(time.monotonic() - started)
+
+
+def test_clients_sending_slowly_do_not_stop_the_search(sample_index_dir, tmp_path):
+    """As many slowloris clients as workers: each is cut off at KARTOTEKA_REQUEST_SECONDS,
+    and a search sent meanwhile is answered once a worker is free, not after the master's
+    30 s worker timeout."""
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    with run_gunicorn(index_dir, tmp_path, workers=2,
+                      env={"KARTOTEKA_REQUEST_SECONDS": "1.5"}) as server:
+        stop = threading.Event()
+        closed: list[float] = []
+        slow = [threading.Thread(target=_trickle, args=(server.port, stop, closed))
+                for _ in range(2)]
+        try:
+            for thread in slow:
+                thread.start()
+            time.sleep(0.5)  # both workers are reading a slow request now
+            started = time.monotonic()
+            answer = server.get("/api/search", {"q": "книга"}, timeout=20)
+            waited = time.monotonic() - started
+        finally:
+            stop.set()
+            for thread in slow:
+                thread.join(timeout=20)
+        assert answer.status == 200 and answer.json["total"] > 0
+        assert waited < 5, waited
+        assert len(closed) == 2 and max(closed) < 8, closed  # cut off by the server
+        log = server.log()
+        assert "WORKER TIMEOUT" not in log and "Traceback" not in log
