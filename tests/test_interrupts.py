@@ -44,26 +44,21 @@ def test_no_interrupt_no_raise():
     assert not interrupted.raised
 
 
-def test_an_interrupt_in_a_deferred_block_is_raised_when_it_ends(default_sigint):
-    finished = []
-    with interrupt_flag() as interrupted:
-        with pytest.raises(KeyboardInterrupt):
-            with interrupted.deferred():
-                signal.raise_signal(signal.SIGINT)
-                for _ in range(1000):
-                    pass
-                finished.append(True)  # not broken into half-way
-    assert finished == [True]
-
-
-def test_sigterm_in_a_deferred_block_stops_as_terminated(default_sigint):
+@pytest.mark.parametrize(("signum", "raised"), [(signal.SIGINT, KeyboardInterrupt),
+                                                (signal.SIGTERM, Terminated)])
+def test_an_interrupt_in_a_deferred_block_is_raised_when_it_ends(default_sigint, signum,
+                                                                 raised):
     before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    finished = []
     try:
         with interrupt_flag() as interrupted:
-            with pytest.raises(Terminated):
+            with pytest.raises(raised) as caught:
                 with interrupted.deferred():
-                    signal.raise_signal(signal.SIGTERM)
+                    signal.raise_signal(signum)
                     for _ in range(1000):
                         pass
+                    finished.append(True)  # not broken into half-way
     finally:
         signal.signal(signal.SIGTERM, before)
+    assert finished == [True]
+    assert caught.type is raised  # SIGTERM stops as Terminated, Ctrl-C as itself
