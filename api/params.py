@@ -8,6 +8,7 @@ import re
 import falcon
 
 from search.models import SORTS, SearchRequest
+from search.query_syntax import clean_query
 from search.settings import Settings
 
 __all__ = ["search_request", "text_param", "int_param", "bad_parameter"]
@@ -19,10 +20,15 @@ def bad_parameter(description: str) -> falcon.HTTPBadRequest:
     return falcon.HTTPBadRequest(title="Неверный параметр", description=description)
 
 
+def choice_param(req: falcon.Request, name: str) -> str | None:
+    """A parameter naming one of a few choices (`sort`, `format`): any case, no spaces."""
+    return (req.get_param(name) or "").strip().lower() or None
+
+
 def int_param(req: falcon.Request, name: str, low: int, high: int, default: int) -> int:
     """A whole-number parameter within [low, high]."""
-    raw = req.get_param(name)
-    if raw in (None, ""):
+    raw = (req.get_param(name) or "").strip()
+    if not raw:
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise bad_parameter(f"«{name}» должен быть целым числом от {low} до {high}, "
@@ -31,8 +37,8 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
 
 
 def _date(req: falcon.Request, name: str) -> dt.date | None:
-    raw = req.get_param(name)
-    if raw in (None, ""):
+    raw = (req.get_param(name) or "").strip()
+    if not raw:
         return None
     try:
         return dt.date.fromisoformat(raw)
@@ -49,7 +55,8 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
         if len(value) > settings.max_query_length:
             raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
                                 "символов")
-    return tuple(v for v in values if v)
+    stripped = (v.strip() for v in values)  # `topic=   `: no filter, as `topic=` is
+    return tuple(v for v in stripped if v)
 
 
 def _characters(count: int) -> str:
@@ -62,25 +69,25 @@ def _characters(count: int) -> str:
 
 
 def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
-    """A free-text parameter, bounded in length and free of control characters."""
+    """A free-text parameter, bounded in length, cleaned as the query language reads it."""
     value = req.get_param(name) or ""
     if len(value) > settings.max_query_length:
         raise falcon.HTTPBadRequest(
             title="Слишком длинный запрос",
             description=f"«{name}» длиной {len(value)} {_characters(len(value))}, а можно не больше "
                         f"{settings.max_query_length}: сократите запрос")
-    return "".join(c if c.isprintable() else " " for c in value)
+    return clean_query(value)
 
 
 def search_request(req: falcon.Request, settings: Settings, paged: bool = True) -> SearchRequest:
-    sort = req.get_param("sort") or None
+    sort = choice_param(req, "sort")
     sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
         raise bad_parameter(f"неизвестный порядок {sort[:40]!r}: можно {', '.join(SORTS)} "
                             "(date — то же, что date_desc)")
     years = []
-    for raw in _values(req, "year", settings):
+    for raw in _values(req, "year", settings):  # stripped
         if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
             raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {raw[:20]!r}")
         years.append(int(raw))

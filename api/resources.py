@@ -12,7 +12,7 @@ from urllib.parse import quote
 import falcon
 
 from api.errors import NO_INDEX_YET
-from api.params import bad_parameter, int_param, search_request, text_param
+from api.params import bad_parameter, choice_param, int_param, search_request, text_param
 from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
@@ -189,7 +189,7 @@ class Export:
         self.service, self.settings = service, settings
 
     def on_get(self, req, resp):
-        fmt = req.get_param("format") or "csv"
+        fmt = choice_param(req, "format") or "csv"
         if fmt not in export.FORMATS:
             raise bad_parameter(f"неизвестный формат {fmt[:20]!r}: можно csv или xlsx")
         request = search_request(req, self.settings, paged=False)

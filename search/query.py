@@ -82,6 +82,20 @@ class ParsedQuery:
                            self.content_lemmas)
 
 
+def _at_most_words(tokens: list, warnings: list[str]) -> list:
+    """The tokens up to the MAX_TERMS-th word or phrase, with the groups they open closed:
+    brackets and operators do not count as words."""
+    words = [i for i, (kind, _) in enumerate(tokens) if kind in ("word", "phrase")]
+    if len(words) <= MAX_TERMS:
+        return tokens
+    warnings.append(f"запрос сокращён до {MAX_TERMS} слов")
+    kept = tokens[:words[MAX_TERMS - 1] + 1]
+    depth = 0
+    for kind, _ in kept:
+        depth = depth + 1 if kind == "(" else max(0, depth - 1) if kind == ")" else depth
+    return kept + [(")", None)] * depth
+
+
 # -- compiler ------------------------------------------------------------------------
 class QueryParser:
     """Turns user text into a neutral query tree over the lemma fields (and forms for `=`)."""
@@ -92,10 +106,7 @@ class QueryParser:
 
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[str] = []
-        tokens = lex(text, warnings)
-        if len(tokens) > MAX_TERMS:
-            warnings.append(f"запрос сокращён до {MAX_TERMS} слов")
-            tokens = tokens[:MAX_TERMS]
+        tokens = _at_most_words(lex(text, warnings), warnings)
         tree = parse_tokens(tokens, warnings)
         state = _CompileState()
         compiled = self._compile(tree, state) if tree is not None else None

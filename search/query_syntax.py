@@ -16,11 +16,12 @@ knows nothing of lemmas or engines: search/query.py compiles it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from search.analysis import WORD_RE
 
-__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens"]
+__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query"]
 
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)|~(?P<badslop>[^\s()|"]*))?'
@@ -30,7 +31,24 @@ _TOKEN_RE = re.compile(
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
+MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def clean_query(text: str) -> str:
+    """Typed or pasted text as the query language reads it: composed (`е` + U+0308 is
+    `ё`), without the invisible characters that text copied from web pages carries inside
+    words (soft hyphens, zero-width spaces and joiners: format characters) or stress marks
+    (`выста́вка`), and with other control characters as spaces. Words stay whole, and a
+    suggestion never offers back the word as typed."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFC", text))
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf" else " "
+                   for c in text)
 
 
 # -- syntax tree -------------------------------------------------------------------
@@ -115,6 +133,7 @@ class _Parser:
         self.warnings = warnings
         self.i = 0
         self.depth = 0
+        self.flattened = 0  # groups past MAX_DEPTH read as part of the one around them
 
     def skipped(self, message: str) -> None:
         if message not in self.warnings:
@@ -124,13 +143,15 @@ class _Parser:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
 
     def parse(self):
-        node = self.or_expr()
+        nodes = [self.or_expr()]
         while self.i < len(self.tokens):  # stray ')' at top level: skip and go on
             self.skipped(_UNPAIRED_PARENTHESIS)
             self.i += 1
-            more = self.or_expr()
-            node = Group("and", [node, more])
-        return node
+            nodes.append(self.or_expr())
+        nodes = [node for node in nodes if node is not None]
+        if not nodes:
+            return None
+        return nodes[0] if len(nodes) == 1 else Group("and", nodes)
 
     def or_expr(self):
         children = [self.and_expr()]
@@ -144,7 +165,11 @@ class _Parser:
 
     def and_expr(self):
         children = []
-        while self.peek() not in (None, "or", ")"):
+        while self.peek() not in (None, "or", ")") or (self.peek() == ")" and self.flattened):
+            if self.peek() == ")":  # closes a group read flat (see atom)
+                self.flattened -= 1
+                self.i += 1
+                continue
             if self.peek() == "and":
                 self.i += 1
                 continue
@@ -169,7 +194,8 @@ class _Parser:
         kind, value = self.tokens[self.i]
         self.i += 1
         if kind == "(":
-            if self.depth > 20:
+            if self.depth >= MAX_DEPTH:  # read on at this depth: no deeper recursion
+                self.flattened += 1
                 return None
             self.depth += 1
             node = self.or_expr()

@@ -697,3 +697,40 @@ def test_a_date_written_right_that_does_not_exist_is_said_so(client):
     assert "даты '2024-02-30' нет в календаре" in assert_error(resp, 400)["description"]
     resp = get(client, "/api/search", "q=книга&to=30.02.2024")
     assert "ГГГГ-ММ-ДД" in assert_error(resp, 400)["description"]
+
+
+@pytest.mark.parametrize("pasted", [
+    "выс\u00adтавка",  # a soft hyphen, as pages copied from a browser carry
+    "выс\u200bтавка",  # a zero-width space
+    "выста\u0301вка",  # a stress mark
+    "выст\u2060авка",  # a word joiner
+])
+def test_invisible_characters_and_stress_marks_keep_a_word_whole(client, pasted):
+    plain = get(client, "/api/search", {"q": "выставка"}).json
+    found = get(client, "/api/search", {"q": pasted}).json
+    assert found["total"] == plain["total"] > 0
+    assert [h["id"] for h in found["hits"]] == [h["id"] for h in plain["hits"]]
+    assert not found["corrected"] and not found["did_you_mean"] and not found["warnings"]
+    assert found["query"] == "выставка"
+
+
+def test_a_decomposed_yo_is_the_letter_yo(client):
+    composed = get(client, "/api/search", {"q": "ёлка"}).json
+    decomposed = get(client, "/api/search", {"q": "е\u0308лка"}).json
+    assert decomposed["query"] == "ёлка" and decomposed["total"] == composed["total"]
+    assert not decomposed["did_you_mean"]
+
+
+def test_choices_ignore_case_and_values_their_surrounding_spaces(client):
+    newest = get(client, "/api/search", "sort=date_desc&per_page=5").json
+    assert get(client, "/api/search", "sort=DATE_DESC&per_page=5").json["hits"] == newest["hits"]
+    assert get(client, "/api/search", {"sort": " date_desc ", "page": " 1 ",
+                                       "per_page": "5"}).json["hits"] == newest["hits"]
+    year = newest["facets"]["year"][0]["value"]
+    assert get(client, "/api/search", {"year": f"{year} "}).json["total"] == (
+        get(client, "/api/search", {"year": year}).json["total"])
+    every = get(client, "/api/search", "").json["total"]
+    assert get(client, "/api/search", {"topic": "   "}).json["total"] == every  # no filter
+    assert get(client, "/api/search", {"from": " "}).json["total"] == every
+    resp = get(client, "/api/export", "q=выставки&format=CSV")
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")

@@ -373,3 +373,16 @@ def test_a_prefix_too_short_or_a_lone_star_is_said(parser, text, said):
     """`б*` would match every word of б: it is left out, and the answer says so."""
     assert any(w.startswith(said) for w in parser.parse(text).warnings)
     assert not parser.parse("библиот*").warnings
+
+
+def test_brackets_are_not_counted_as_words(parser):
+    assert parser.parse("(выставка) " * 40).warnings == []
+    cut = parser.parse("(выставка книга " * 40)  # 80 words, every group left open
+    assert cut.warnings == [f"запрос сокращён до {MAX_TERMS} слов"]
+
+
+@pytest.mark.parametrize("depth", [5, 31, 64, 200])
+def test_deeply_nested_groups_keep_their_words(tiny, parser, depth):
+    text = "(" * depth + "поэзия" + ")" * depth
+    assert parser.parse(text).warnings == []
+    assert _ids(tiny, text) == _ids(tiny, "поэзия") != []
