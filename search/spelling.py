@@ -148,11 +148,22 @@ def _best_typo_fix(lexicon: SpellingLexicon, word: str,
     the equally near (`Марихна`: the library's «Марихина» before «Марина»)."""
     maxdist = 1 if len(word) <= 5 else 2
     probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:1]
+    found = _typo_candidates(lexicon, word, probes, maxdist, maxdist, capitalized)
+    if found is None:  # a lemma one edit farther may still inflect to a form this near:
+        # `кнги` is 2 from «книга» and 1 from «книги»
+        found = _typo_candidates(lexicon, word, probes, maxdist + 1, maxdist, capitalized)
+    return found
+
+
+def _typo_candidates(lexicon: SpellingLexicon, word: str, probes: list[str], lemma_dist: int,
+                     maxdist: int, capitalized: bool) -> tuple[str, int] | None:
+    """_best_typo_fix over the lemmas within `lemma_dist` of the probes, inflected like
+    `word`, kept within `maxdist` of it."""
     near: dict[str, int] = {}
     for names in (False, True):
         table = lexicon.names if names else lexicon.freqs
         for probe in probes:
-            for term, dist in lexicon.near(probe, maxdist, names=names):
+            for term, dist in lexicon.near(probe, lemma_dist, names=names):
                 if table[term] >= MIN_CORRECTION_DOCS or is_dictionary_word(term):
                     near[term] = min(dist, near.get(term, dist))
     # Inflecting a lemma like the word typed costs ~1 ms: only for the likeliest few.
@@ -215,7 +226,9 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         # `x` is no Russian word typed on the wrong layout, though `ч` is indexed (initials)
         if sum(map(len, content)) >= 3 and all(lexicon.knows(w) for w in content):
             return Correction(mapped, True, layout=True)
-    changed, confident, out = False, True, query
+    confident = True
+    out, layout_words = _latin_layout_words(lexicon, query)
+    typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
         if kind is None:
@@ -230,11 +243,29 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         if word[:1].isupper() and is_proper_name(written):
             sure = False  # a capitalized word taken for another name: offered, not applied
         out = out.replace(word, written, 1)
-        changed = True
+        typos += 1
         confident = confident and sure and (dist == 1 or len(low) >= 8)
-    if not changed:
+    if not typos and not layout_words:
         return _joined_words(lexicon, query, words)
-    return Correction(out, confident)
+    return Correction(out, confident, layout=not typos)
+
+
+def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
+    """The query with each word typed on the Latin layout among Russian words put back
+    (`выставка rjyrehc` -> `выставка конкурс`) when the index knows the Russian word and
+    not the Latin one; and how many were."""
+    if not any(is_cyrillic(c) for c in query if c.isalpha()):
+        return query, 0  # all Latin: suggest_correction maps the whole query or nothing
+    out, count = query, 0
+    for token in query.split():
+        if not all(c.isascii() and (c.isalpha() or c in ",.;'[]`") for c in token):
+            continue
+        mapped = from_latin_layout(token)
+        low = fold_yo(mapped.lower())
+        if (len(low) >= 3 and low not in STOP_WORDS and is_cyrillic(low)
+                and lexicon.knows(low) and not lexicon.knows(token.lower())):
+            out, count = out.replace(token, mapped, 1), count + 1
+    return out, count
 
 
 def _joined_words(lexicon: SpellingLexicon, query: str,

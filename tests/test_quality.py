@@ -3,6 +3,8 @@ hyphens, partial matches, suggestions and similar publications."""
 
 from __future__ import annotations
 
+import pytest
+
 from search.models import SearchRequest
 
 
@@ -23,6 +25,25 @@ def test_wrong_keyboard_layout_is_said_so_not_a_typo(service):
         assert result.did_you_mean == meant and result.corrected, typed
         assert result.warnings[-1] == (f"запрос «{typed}» набран в английской раскладке; "
                                        f"показаны результаты по запросу «{meant}»")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("выставка rjyrehc", "выставка конкурс"),
+                                              ("книга ltntq", "книга детей")])
+def test_a_word_on_the_wrong_layout_among_russian_words_is_put_back(service, typed, meant):
+    result = _search(service, typed)
+    assert result.did_you_mean == meant and result.corrected and not result.relaxed
+    assert result.total > 0
+
+
+@pytest.mark.parametrize("typed", ["выставка Excel", "книга IT"])
+def test_a_latin_word_among_russian_words_that_maps_to_nothing_stays(service, typed):
+    assert _search(service, typed).did_you_mean is None
+
+
+def test_a_short_typo_one_edit_from_a_form_is_corrected(service):
+    """`кнги` is two edits from the lemma «книга» but one from its forms."""
+    result = _search(service, "кнги")
+    assert result.corrected and result.did_you_mean in ("книги", "книг") and result.total > 0
 
 
 def test_layout_correction_keeps_stop_words(service):
