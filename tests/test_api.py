@@ -734,3 +734,13 @@ def test_choices_ignore_case_and_values_their_surrounding_spaces(client):
     assert get(client, "/api/search", {"from": " "}).json["total"] == every
     resp = get(client, "/api/export", "q=выставки&format=CSV")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+
+
+def test_the_search_boxs_examples_find_publications(client):
+    """The page offers them as what to type: each must find something in the sample."""
+    page = client.simulate_get("/").text
+    examples = re.search(r'placeholder="Например: ([^"]+)"', page).group(1).split(", ")
+    assert len(examples) >= 2
+    for example in examples:
+        result = get(client, "/api/search", {"q": example}).json
+        assert result["total"] > 0 and not result["relaxed"] and not result["corrected"], example
