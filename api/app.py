@@ -11,6 +11,7 @@ from api.errors import install_error_handlers
 from api.middleware import AccessLog, BodyLimit, PublicCors, SecurityHeaders, Utf8QueryString
 from api.openapi import openapi_spec
 from api.pages import PublicationPage
+from api.params import shown
 from api.static_files import StaticFiles
 from search.searcher import SearchService
 from search.settings import Settings
@@ -65,7 +66,7 @@ def _with_head(resource):
 
 
 def _not_found(req, resp, **kwargs):
-    raise falcon.HTTPNotFound(title="Не найдено", description=f"адреса {req.path[:200]!r} нет")
+    raise falcon.HTTPNotFound(title="Не найдено", description=f"адреса {shown(req.path, 200)} нет")
 
 
 def _dumps(obj) -> str:

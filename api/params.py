@@ -20,6 +20,12 @@ def bad_parameter(description: str) -> falcon.HTTPBadRequest:
     return falcon.HTTPBadRequest(title="Неверный параметр", description=description)
 
 
+def shown(value: str, limit: int) -> str:
+    """A value quoted back in an error message: at most `limit` characters, with «…» when
+    it was longer."""
+    return repr(value[:limit]) + ("…" if len(value) > limit else "")
+
+
 def choice_param(req: falcon.Request, name: str) -> str | None:
     """A parameter naming one of a few choices (`sort`, `format`): any case, no spaces."""
     return (req.get_param(name) or "").strip().lower() or None
@@ -32,7 +38,7 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise bad_parameter(f"«{name}» должен быть целым числом от {low} до {high}, "
-                            f"а не {raw[:20]!r}")
+                            f"а не {shown(raw, 20)}")
     return int(raw)
 
 
@@ -46,7 +52,7 @@ def _date(req: falcon.Request, name: str) -> dt.date | None:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise bad_parameter(f"«{name}»: даты {raw!r} нет в календаре") from None
         raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31), "
-                            f"а не {raw[:40]!r}") from None
+                            f"а не {shown(raw, 40)}") from None
 
 
 def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ...]:
@@ -84,12 +90,12 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
-        raise bad_parameter(f"неизвестный порядок {sort[:40]!r}: можно {', '.join(SORTS)} "
+        raise bad_parameter(f"неизвестный порядок {shown(sort, 40)}: можно {', '.join(SORTS)} "
                             "(date — то же, что date_desc)")
     years = []
     for raw in _values(req, "year", settings):  # stripped
         if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
-            raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {raw[:20]!r}")
+            raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {shown(raw, 20)}")
         years.append(int(raw))
     # checked even where they do not apply (an export is every match): malformed is a 400
     page = int_param(req, "page", 1, 10_000, 1)

@@ -12,7 +12,14 @@ from urllib.parse import quote
 import falcon
 
 from api.errors import NO_INDEX_YET
-from api.params import bad_parameter, choice_param, int_param, search_request, text_param
+from api.params import (
+    bad_parameter,
+    choice_param,
+    int_param,
+    search_request,
+    shown,
+    text_param,
+)
 from search import export
 from search.errors import IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
@@ -191,7 +198,7 @@ class Export:
     def on_get(self, req, resp):
         fmt = choice_param(req, "format") or "csv"
         if fmt not in export.FORMATS:
-            raise bad_parameter(f"неизвестный формат {fmt[:20]!r}: можно csv или xlsx")
+            raise bad_parameter(f"неизвестный формат {shown(fmt, 20)}: можно csv или xlsx")
         request = search_request(req, self.settings, paged=False)
         hits = self.service.export_hits(request)
         first = next(hits, None)  # errors (no index, bad query) still answer as JSON

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import falcon
 
+from api.params import shown
+
 __all__ = ["StaticFiles", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -21,7 +23,7 @@ class StaticFiles:
     def _send(self, resp, name: str) -> None:
         path = self.files.get(name)
         if path is None:
-            raise falcon.HTTPNotFound(title="Не найдено", description=f"файла {name[:80]!r} нет")
+            raise falcon.HTTPNotFound(title="Не найдено", description=f"файла {shown(name, 80)} нет")
         resp.content_type = (mimetypes.guess_type(name)[0] or "application/octet-stream")
         if resp.content_type.startswith(("text/", "application/javascript")):
             resp.content_type += "; charset=utf-8"

@@ -744,3 +744,10 @@ def test_the_search_boxs_examples_find_publications(client):
     for example in examples:
         result = get(client, "/api/search", {"q": example}).json
         assert result["total"] > 0 and not result["relaxed"] and not result["corrected"], example
+
+
+def test_a_long_value_quoted_back_in_an_error_says_it_was_cut(client):
+    page = assert_error(get(client, "/api/search", "page=" + "9" * 23), 400)["description"]
+    assert "'" + "9" * 20 + "'…" in page
+    short = assert_error(get(client, "/api/search", "page=abc"), 400)["description"]
+    assert "'abc'" in short and "…" not in short
