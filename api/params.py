@@ -20,6 +20,15 @@ def bad_parameter(description: str) -> falcon.HTTPBadRequest:
     return falcon.HTTPBadRequest(title="Неверный параметр", description=description)
 
 
+def single_param(req: falcon.Request, name: str) -> str | None:
+    """A parameter that takes one value: `q=выставка&q=конкурс` is a 400, not the last one
+    silently (facet filters, which take several, are read by `_values`)."""
+    value = req.params.get(name)
+    if isinstance(value, list):
+        raise bad_parameter(f"«{name}» указан несколько раз: оставьте одно значение")
+    return value
+
+
 def shown(value: str, limit: int) -> str:
     """A value quoted back in an error message: at most `limit` characters, with «…» when
     it was longer."""
@@ -28,12 +37,12 @@ def shown(value: str, limit: int) -> str:
 
 def choice_param(req: falcon.Request, name: str) -> str | None:
     """A parameter naming one of a few choices (`sort`, `format`): any case, no spaces."""
-    return (req.get_param(name) or "").strip().lower() or None
+    return (single_param(req, name) or "").strip().lower() or None
 
 
 def int_param(req: falcon.Request, name: str, low: int, high: int, default: int) -> int:
     """A whole-number parameter within [low, high]."""
-    raw = (req.get_param(name) or "").strip()
+    raw = (single_param(req, name) or "").strip()
     if not raw:
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
@@ -43,7 +52,7 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
 
 
 def _date(req: falcon.Request, name: str) -> dt.date | None:
-    raw = (req.get_param(name) or "").strip()
+    raw = (single_param(req, name) or "").strip()
     if not raw:
         return None
     try:
@@ -76,7 +85,7 @@ def _characters(count: int) -> str:
 
 def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     """A free-text parameter, bounded in length, cleaned as the query language reads it."""
-    value = req.get_param(name) or ""
+    value = single_param(req, name) or ""
     if len(value) > settings.max_query_length:
         raise falcon.HTTPBadRequest(
             title="Слишком длинный запрос",

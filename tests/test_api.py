@@ -751,3 +751,16 @@ def test_a_long_value_quoted_back_in_an_error_says_it_was_cut(client):
     assert "'" + "9" * 20 + "'…" in page
     short = assert_error(get(client, "/api/search", "page=abc"), 400)["description"]
     assert "'abc'" in short and "…" not in short
+
+
+@pytest.mark.parametrize("qs", ["q=выставка&q=конкурс", "page=2&page=3", "sort=date&sort=relevance",
+                                "per_page=5&per_page=50"])
+def test_a_parameter_that_takes_one_value_given_twice_is_a_400(client, qs):
+    description = assert_error(get(client, "/api/search", qs), 400)["description"]
+    assert description.endswith("указан несколько раз: оставьте одно значение")
+
+
+def test_facet_filters_still_take_several_values(client):
+    one = get(client, "/api/search", "year=2024").json["total"]
+    two = get(client, "/api/search", "year=2024&year=2025").json["total"]
+    assert two > one > 0
