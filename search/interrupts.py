@@ -3,10 +3,9 @@
 Python delivers SIGINT as a KeyboardInterrupt raised wherever the main thread happens to
 be. When that is inside a callback whose exceptions Python ignores (logging's at-fork
 handler runs each time a sub-writer is forked), the interrupt is printed as "Exception
-ignored" and the rebuild goes on to switch generations; raised while a queue starts its
-feeder thread, it left the queue without its closing step and the exit waited forever.
-Here the signal also sets a flag that the rebuild checks at its safe points, so an
-interrupt always stops it, and inside `deferred()` it is only noted until the block ends.
+ignored" and the rebuild goes on to switch generations. Here the signal also sets a flag
+that the rebuild checks at its safe points, so an interrupt always stops it (the
+multi-process writer also holds signals back around its fork: search/engine/whoosh/parallel.py).
 """
 
 from __future__ import annotations
@@ -30,38 +29,14 @@ class InterruptFlag:
 
     def __init__(self) -> None:
         self.raised: type[KeyboardInterrupt] | None = None
-        self._deferring = 0
 
     def handle(self, signum, frame) -> None:
         self.raised = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
-        if not self._deferring:
-            raise self.raised
-
-    def deferred(self) -> _Deferred:
-        """A block that an interrupt does not break into: it is raised when the block
-        ends (a fork, a queue starting its thread: code that must not stop half-way)."""
-        return _Deferred(self)
+        raise self.raised
 
     def check(self) -> None:
         if self.raised:
             raise self.raised
-
-
-class _Deferred:
-    """`InterruptFlag.deferred()`: a class, as it wraps each document of a rebuild."""
-
-    __slots__ = ("flag",)
-
-    def __init__(self, flag: InterruptFlag) -> None:
-        self.flag = flag
-
-    def __enter__(self) -> None:
-        self.flag._deferring += 1
-
-    def __exit__(self, *exc) -> None:
-        self.flag._deferring -= 1
-        if exc[0] is None:
-            self.flag.check()
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from search.interrupts import Terminated, interrupt_flag
+from search.interrupts import interrupt_flag
 
 
 def _swallowing_call() -> None:
@@ -42,23 +42,3 @@ def test_no_interrupt_no_raise():
     with interrupt_flag() as interrupted:
         interrupted.check()
     assert not interrupted.raised
-
-
-@pytest.mark.parametrize(("signum", "raised"), [(signal.SIGINT, KeyboardInterrupt),
-                                                (signal.SIGTERM, Terminated)])
-def test_an_interrupt_in_a_deferred_block_is_raised_when_it_ends(default_sigint, signum,
-                                                                 raised):
-    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    finished = []
-    try:
-        with interrupt_flag() as interrupted:
-            with pytest.raises(raised) as caught:
-                with interrupted.deferred():
-                    signal.raise_signal(signum)
-                    for _ in range(1000):
-                        pass
-                    finished.append(True)  # not broken into half-way
-    finally:
-        signal.signal(signal.SIGTERM, before)
-    assert finished == [True]
-    assert caught.type is raised  # SIGTERM stops as Terminated, Ctrl-C as itself

@@ -51,15 +51,39 @@ def _tmp_dirs(index_dir: Path) -> list[Path]:
     return sorted(index_dir.glob("gen-*.tmp-*"))
 
 
-def _start_reindex(index_dir: Path, source: Path) -> subprocess.Popen:
+def _start_reindex(index_dir: Path, source: Path, group: bool = False) -> subprocess.Popen:
+    """`group`: in a process group of its own, as systemd runs a unit (a stop signals
+    every process of it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+
+    def default_ctrl_c():
+        # a test run started in the background (`cmd &`) ignores SIGINT, and so would the
+        # reindex it starts: give it the default Ctrl-C behaviour of a terminal
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if group:
+            os.setsid()
+
     return subprocess.Popen(
         [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
          "--no-progress", str(source)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # a test run started in the background (`cmd &`) ignores SIGINT, and so would the
-        # reindex it starts: give it the default Ctrl-C behaviour of a terminal
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=default_ctrl_c)
+
+
+def _children(proc: subprocess.Popen) -> list[int]:
+    """The indexing processes a reindex has forked so far."""
+    found = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    return [int(pid) for pid in found.read_text().split()] if found.exists() else []
+
+
+def _wait_for_children(proc: subprocess.Popen, count: int) -> list[int]:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline and proc.poll() is None:
+        pids = _children(proc)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.005)
+    pytest.fail(f"the reindex did not fork {count} indexing processes")
 
 
 def _wait_for_tmp_dir(proc: subprocess.Popen, index_dir: Path) -> Path:
@@ -141,6 +165,50 @@ def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, c
     assert said in err
     assert "Traceback" not in err and "indexed:" not in out
     assert _tmp_dirs(old_index) == []  # an interrupted run cleans up after itself
+    _assert_old_index_serves(old_index, count, capsys)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_stop_of_the_whole_process_group_keeps_the_old_index(old_index, big_source, capsys):
+    """`systemctl stop` signals every process of the unit: the indexing processes die at
+    once and the main one must still stop cleanly, not wait on them."""
+    count = count_documents(old_index)
+    proc = _start_reindex(old_index, big_source, group=True)
+    try:
+        _wait_for_children(proc, 2)
+        time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=10)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "terminated (SIGTERM): the previous index is still in place" in err
+    assert "Traceback" not in err and _tmp_dirs(old_index) == []
+    _assert_old_index_serves(old_index, count, capsys)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_an_indexing_process_killed_fails_the_rebuild_and_keeps_the_old_index(
+        old_index, big_source, capsys):
+    """The OOM killer ends one indexing process: its publications would be missing, so
+    the rebuild fails instead of switching to an index without them."""
+    count = count_documents(old_index)
+    proc = _start_reindex(old_index, big_source)
+    try:
+        victim = _wait_for_children(proc, 2)[0]
+        time.sleep(0.2)
+        os.kill(victim, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 1, err
+    assert "an indexing process ended early" in err and "Traceback" not in err
+    assert "the previous index is still in place" in err and "indexed:" not in out
+    assert _tmp_dirs(old_index) == []
     _assert_old_index_serves(old_index, count, capsys)
 
 

@@ -11,12 +11,17 @@ import ctypes
 import gc
 import json
 import os
+import pickle
+import queue
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import multiproc
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 from search.engine import default_procs
@@ -26,6 +31,7 @@ from search.engine.whoosh.segment_writer import (
     CompactSegmentWriter,
     is_stems_text,
 )
+from search.errors import RebuildFailed
 from search.lemma_cache import write_shard
 from search.morph import cache_stats, new_readings
 
@@ -34,6 +40,7 @@ _LEMMAS_PREFIX = ".lemmas-"
 
 _PR_SET_PDEATHSIG = 1
 _HELD_AROUND_FORK = {signal.SIGINT, signal.SIGTERM}
+PUT_CHECK_SECONDS = 1.0  # how often a put waiting on a full job queue looks for dead sub-writers
 
 
 class _OrphanSafeTask(SubWriterTask):
@@ -77,6 +84,8 @@ class _OrphanSafeTask(SubWriterTask):
 
 
 class _OrphanSafeWriter(MpWriter):
+    _feeding = False  # whether a job was put on the queue (its feeder thread started)
+
     def add_document(self, **fields):
         """MpWriter's, with a stems value that is the title and body joined sent as a mark
         (each document is pickled to a file the analysis process reads: half the bytes)."""
@@ -100,6 +109,44 @@ class _OrphanSafeWriter(MpWriter):
         self.jobqueue.cancel_join_thread()
         SegmentWriter.cancel(self)
 
+    def _enqueue(self):
+        """MpWriter._enqueue: the batch pickled to a file whose name goes on the job queue,
+        a sub-writer forked while there are fewer than `procs`; the put made safe."""
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, job) -> None:
+        """Put a job on the queue.
+
+        The first put starts the queue's feeder thread and registers its exit steps: a
+        Ctrl-C raised between them left the exit waiting forever, so signals are held
+        back there (the queue is empty: that put never waits). A later put waits while
+        the queue is full; an interrupt breaks that wait, and a sub-writer that died (the
+        OOM killer, a `kill` of the process group) ends it with RebuildFailed instead of
+        a wait for ever.
+        """
+        if not self._feeding:
+            with _signals_held():
+                self.jobqueue.put(job)
+            self._feeding = True
+            return
+        while True:
+            try:
+                self.jobqueue.put(job, timeout=PUT_CHECK_SECONDS)
+                return
+            except queue.Full:
+                dead = [t.exitcode for t in self.tasks if not t.is_alive()]
+                if dead:
+                    raise RebuildFailed(f"an indexing process ended early (exit code "
+                                        f"{dead[0]}): the previous index is still in place"
+                                        ) from None
+
     def _new_task(self):
         task = _OrphanSafeTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                                self.subargs, self.multisegment)
@@ -108,12 +155,19 @@ class _OrphanSafeWriter(MpWriter):
         self.tasks.append(task)
         # A Ctrl-C handled while the fork runs its at-fork callbacks (logging's lock) is
         # lost as "Exception ignored" and can leave that lock held; it is handled after.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_AROUND_FORK)
-        try:
+        with _signals_held():
             task.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return task
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back for the block, then handled (raised) at its end."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_AROUND_FORK)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def parallel_writer(ix, procs: int, limitmb: int):

@@ -26,7 +26,7 @@ from search.engine.whoosh.segment_writer import (
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
-from search.errors import EMPTY_SOURCES, EmptyRebuild, IndexMissing
+from search.errors import EMPTY_SOURCES, EmptyRebuild, IndexMissing, RebuildFailed
 from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
 from search.models import Publication
@@ -94,8 +94,7 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
                     later[pub.id] = pub
                     stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
                 else:
-                    with interrupted.deferred():  # it may fork or start a queue's thread
-                        writer.add_document(**to_document(pub, deferred=True))
+                    writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
                     stats.indexed += 1
                 if progress:
@@ -110,6 +109,11 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
             t0 = time.perf_counter()
             writer.commit()
             interrupted.check()
+            written = ix.doc_count_all()
+            if written != len(seen):  # a sub-writer died and its segment with it
+                raise RebuildFailed(f"{len(seen) - written} of {len(seen)} publications were "
+                                    "not written (an indexing process ended early): the "
+                                    "previous index is still in place")
             stats.worker_lemma_hits, stats.worker_lemma_misses, shards = collect_lemmas(tmp_path)
             lemmas.adopt(shards)  # out of the generation's folder before it is published
             titles = segment_titles(ix)  # before any replacement deletes documents
