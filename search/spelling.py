@@ -34,6 +34,14 @@ def from_latin_layout(text: str) -> str:
     return text.translate(_LAYOUT)
 
 
+_LAYOUT_PUNCTUATION = ",.;'[]`"  # the Latin keys of б ю ж э х ъ ё
+
+
+def _on_latin_layout(text: str) -> bool:
+    """Every character a key of the Latin layout that stands for a Russian letter."""
+    return all(c.isascii() and (c.isalpha() or c in _LAYOUT_PUNCTUATION) for c in text)
+
+
 def edit_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein distance (optimal string alignment), in C."""
     return OSA.distance(a, b)
@@ -215,11 +223,10 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     A misspelled name is only suggested (never `confident`): it may be a real name the
     index does not hold."""
     words = [m.group() for m in WORD_RE.finditer(query)]
-    if not words and any(c in query for c in ",.;'[]`"):
+    if not words and any(c in query for c in _LAYOUT_PUNCTUATION):
         words = [query.strip()]
     whole = query.strip()
-    latin_letters = sum(c.isascii() and (c.isalpha() or c in ",.;'[]`") for c in whole)
-    if whole and not is_cyrillic(whole) and latin_letters == len(whole.replace(" ", "")):
+    if whole and not is_cyrillic(whole) and _on_latin_layout(whole.replace(" ", "")):
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
         content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
@@ -258,7 +265,7 @@ def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]
         return query, 0  # all Latin: suggest_correction maps the whole query or nothing
     out, count = query, 0
     for token in query.split():
-        if not all(c.isascii() and (c.isalpha() or c in ",.;'[]`") for c in token):
+        if not _on_latin_layout(token):
             continue
         mapped = from_latin_layout(token)
         low = fold_yo(mapped.lower())
