@@ -18,37 +18,42 @@ __all__ = ["text_key", "url_key", "group_ids", "collapse_page", "MIN_TEXT_CHARS"
 
 # Shorter texts ("Фотоотчёт", a caption) are the same by chance, not copies.
 MIN_TEXT_CHARS = 200
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]")
 
 
 def text_key(text: str) -> str | None:
     """A fingerprint of the words of a text, blind to case, ё, spacing and punctuation:
     the sha1 of its casefolded words (ё as е, `_` a gap) joined by single spaces."""
-    folded = text.casefold()
-    words = _joined_words(folded)
-    if words is None:  # a character beyond the table (an emoji, say)
-        words = " ".join(_WORD.findall(folded.replace("ё", "е").replace("_", " ")))
+    words = _joined_words(text.casefold())
     if len(words) < MIN_TEXT_CHARS:
         return None
     return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
 
 
-def _joined_words(folded: str) -> str | None:
+def _joined_words(folded: str) -> str:
     r"""`" ".join(re.findall(r"[^\W_]+", folded))` with ё as е, in numpy over the code
     points: a rebuild's main process keyed each text with a Python string per word (a
     quarter of its CPU at 100,000 publications; 171 -> 97 µs for a text of 5,900
-    characters). None when the text has a character above U+FFFF."""
+    characters). Characters above U+FFFF (an emoji, 𝐀) are looked up one by one."""
     codes = np.frombuffer(folded.encode("utf-32-le"), np.uint32)
     if not len(codes):
         return ""
     if int(codes.max()) > 0xFFFF:
-        return None
-    word = _word_characters()[codes]
+        word = _word_characters()[np.minimum(codes, 0xFFFF)]  # U+FFFF is no letter
+        above = np.flatnonzero(codes > 0xFFFF)
+        word[above] = [_is_word_character(chr(c)) for c in codes[above].tolist()]
+    else:
+        word = _word_characters()[codes]
     keep = word.copy()  # a word's characters and the first character of each gap after it
     keep[1:] |= word[:-1]
     kept = np.where(word, codes, 0x20)[keep]
     kept[kept == 0x451] = 0x435  # ё -> е
     return kept.astype("<u4").tobytes().decode("utf-32-le").rstrip(" ")
+
+
+@cache
+def _is_word_character(char: str) -> bool:
+    return _WORD.fullmatch(char) is not None
 
 
 @cache
