@@ -29,7 +29,6 @@ from search.analysis import (
 )
 from search.morph import fold_yo, is_cyrillic
 from search.stems import stem
-from search.token_chunks import ChunkTable, GrowingColumn
 
 __all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary", "distinct", "run_starts", "run_lengths"]
 
@@ -55,6 +54,38 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+class _Column:
+    """A growing int64 array: appended to as a list, read as numpy through `.view`
+    (which moves what was appended into the array, amortized doubling)."""
+
+    def __init__(self):
+        self._data = np.zeros(1024, np.int64)
+        self._stored = 0
+        self._pending: list[int] = []
+
+    @property
+    def size(self) -> int:
+        return self._stored + len(self._pending)
+
+    def append(self, value: int) -> None:
+        self._pending.append(value)
+
+    def extend(self, values: list[int]) -> None:
+        self._pending.extend(values)
+
+    @property
+    def view(self) -> np.ndarray:
+        if self._pending:
+            start, end = self._stored, self._stored + len(self._pending)
+            if end > len(self._data):
+                grown = np.zeros(max(end, 2 * len(self._data)), np.int64)
+                grown[:start] = self._data[:start]
+                self._data = grown
+            self._data[start:end] = self._pending
+            self._stored, self._pending = end, []
+        return self._data[:self._stored]
 
 
 @dataclass(frozen=True)
@@ -121,25 +152,30 @@ class BulkAnalyzer:
         self._entry_of: dict[str, int] = {}
         self._tokens: list[str] = []  # entry -> token
         # per entry
-        self._punct, self._capital, self._slots, self._stem = (GrowingColumn() for _ in range(4))
+        self._punct, self._capital, self._slots, self._stem = (_Column() for _ in range(4))
         self._start_at, self._start_len, self._other_at, self._other_len = (
-            GrowingColumn() for _ in range(4))
-        self._forms_at, self._forms_len = GrowingColumn(), GrowingColumn()
+            _Column() for _ in range(4))
+        self._forms_at, self._forms_len = _Column(), _Column()
         # readings of all entries, one after another: (slot within the token, term id)
-        self._reading_slot, self._reading_term = GrowingColumn(), GrowingColumn()
-        self._form_ids = GrowingColumn()
-        self._chunks = ChunkTable(_TOKENS, self._entry)
+        self._reading_slot, self._reading_term = _Column(), _Column()
+        self._form_ids = _Column()
 
     @property
     def size(self) -> int:
-        """How many distinct tokens and chunks the tables hold."""
-        return len(self._entry_of) + len(self._chunks)
+        """How many distinct tokens the tables hold."""
+        return len(self._entry_of)
 
     def analyze(self, value: str, stems: bool = True, forms: bool = True) -> AnalyzedText:
         """`value`'s analysis (`stems=False`, `forms=False`: without them, empty arrays)."""
-        entries = self._chunks.entries(value)
-        if not len(entries):
+        tokens = _TOKENS.findall(value)
+        if not tokens:
             return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY, 0)
+        get = self._entry_of.get
+        codes = list(map(get, tokens))
+        if None in codes:
+            codes = [self._entry(tok) if code is None else code
+                     for tok, code in zip(tokens, codes, strict=True)]
+        entries = np.array(codes, np.int64)
         terms, positions, words = self._postings(entries)
         return AnalyzedText(terms, positions, self._text_forms(entries) if forms else _EMPTY,
                             self._text_stems(entries) if stems else _EMPTY, words)

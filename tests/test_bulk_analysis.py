@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from whoosh.system import pack_uint
 
 from search.analysis import index_terms
-from search.bulk_analysis import _TOKENS, BulkAnalyzer
+from search.bulk_analysis import BulkAnalyzer
 from search.engine.whoosh.bulk_postings import (
     encode_values,
     frequency_postings,
@@ -56,26 +56,8 @@ def _expected(text: str):
     return {t: sorted(p) for t, p in terms.items()}, forms, Counter(stem_terms(text))
 
 
-# Every kind of whitespace str.split knows, and the character that stands for a line break
-# inside ChunkTable.
-_SPACES = " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000\x00"
-_SPACED = st.text(alphabet=_ALPHABET + _SPACES, max_size=120)
-_CHUNKED = BulkAnalyzer()
-
-
 @settings(max_examples=400, deadline=None)
-@given(st.lists(_SPACED | _WORDS, min_size=1, max_size=4))
-def test_texts_split_on_whitespace_give_the_tokenizer_s_entries(texts):
-    """A text's entries are looked up a whitespace-separated chunk at a time
-    (search/token_chunks.py): the same entries as the tokenizer's tokens, whatever the
-    whitespace, in texts that share chunks."""
-    for text in texts:
-        expected = [_CHUNKED._entry(token) for token in _TOKENS.findall(text)]
-        assert _CHUNKED._chunks.entries(text).tolist() == expected
-
-
-@settings(max_examples=400, deadline=None)
-@given(_TEXTS | _SPACED)
+@given(_TEXTS)
 def test_bulk_analysis_equals_index_terms_and_stem_terms(text):
     """Terms with positions (sentence starts, names, compounds, stop words, accents,
     overlong words), forms and stems: as index_terms and stem_terms give them."""
