@@ -56,8 +56,13 @@ def _expected(text: str):
     return {t: sorted(p) for t, p in terms.items()}, forms, Counter(stem_terms(text))
 
 
+# Every kind of whitespace str.split knows, and a NUL.
+_SPACED = st.text(alphabet=_ALPHABET + " \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2000\u2028\u3000\x00",
+                  max_size=120)
+
+
 @settings(max_examples=400, deadline=None)
-@given(_TEXTS)
+@given(_TEXTS | _SPACED)
 def test_bulk_analysis_equals_index_terms_and_stem_terms(text):
     """Terms with positions (sentence starts, names, compounds, stop words, accents,
     overlong words), forms and stems: as index_terms and stem_terms give them."""
