@@ -70,8 +70,9 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
         if len(value) > settings.max_query_length:
             raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
                                 "символов")
-    stripped = (v.strip() for v in values)  # `topic=   `: no filter, as `topic=` is
-    return tuple(v for v in stripped if v)
+    # `topic=   `: no filter, as `topic=` is; `Иванова  Анна` is «Иванова Анна»
+    spaced = (" ".join(v.split()) for v in values)
+    return tuple(v for v in spaced if v)
 
 
 def _characters(count: int) -> str:

@@ -94,7 +94,7 @@ class Publication:
         if topics is not None and not (isinstance(topics, list)
                                        and all(isinstance(t, str) for t in topics)):
             raise InvalidRecord("topics должно быть строкой или списком строк")
-        topics = tuple(t.strip() for t in (topics or ()) if t.strip())
+        topics = tuple(_name(t) for t in (topics or ()) if t.strip())
         url = _text(data.get("url"))
         return cls(
             id=validate_id(str(pid)),
@@ -102,11 +102,11 @@ class Publication:
             text=text,
             url=url if url and is_link(url) else None,  # never a `javascript:` link
             published=parse_iso_date(data.get("date", data.get("published"))),
-            author=_text(data.get("author")) or None,
+            author=_name(data.get("author")) or None,
             author_position=_text(data.get("author_position")) or None,
             photographer=_text(data.get("photographer")) or None,
             topics=topics,
-            library=_text(data.get("library")) or None,
+            library=_name(data.get("library")) or None,
             source=_text(data.get("source_file")) or source,
             parent_id=_text(data.get("parent_id")) or None,
         )
@@ -125,6 +125,12 @@ def _json_type(value) -> str:
     kinds = ((bool, "логическое значение"), (int, "число"), (float, "число"), (list, "список"),
              (dict, "объект"), (type(None), "null"))
     return next((name for kind, name in kinds if isinstance(value, kind)), "не строка")
+
+
+def _name(value) -> str:
+    """A facet value (an author, a library, a topic) with single spaces: filters and
+    facets compare values with runs of spaces as one (search.engine.facet_key)."""
+    return " ".join(_text(value).split())
 
 
 def _text(value) -> str:

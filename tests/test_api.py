@@ -508,6 +508,18 @@ def test_put_a_numeric_id_in_the_body_and_the_address(write_client):
     assert write_client.simulate_get("/api/publications/1").json["id"] == "1"
 
 
+def test_a_put_record_s_names_keep_single_spaces(write_client):
+    """An author or library typed with a double space or a tab is stored with single
+    spaces, so its facet value and its filter are one."""
+    record = {**NEW, "author": " Анна  \tПроверкина ", "library": "ЦГБ   им. Лермонтова"}
+    assert write_client.simulate_put("/api/publications/api-s", headers=AUTH,
+                                     json=record).status_code == 201
+    stored = write_client.simulate_get("/api/publications/api-s").json
+    assert (stored["author"], stored["library"]) == ("Анна Проверкина", "ЦГБ им. Лермонтова")
+    found = write_client.simulate_get("/api/search", params={"q": "", "author": "анна  проверкина"})
+    assert [hit["id"] for hit in found.json["hits"]] == ["api-s"]
+
+
 def test_a_record_put_through_one_worker_is_read_at_once_through_another(fresh_index):
     """Two workers: one takes the PUT, the other is asked for the record right after,
     well within its interval between looks at the disk."""

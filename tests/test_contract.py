@@ -187,6 +187,9 @@ def test_filters_fold_case_and_unknown_values_are_reported(engine):
     author = result["facets"]["author"][0]
     shouted = _search(engine, q="", author=author["value"].upper().replace("Е", "Ё"))
     assert shouted["total"] == author["count"]
+    named = next(v for v in result["facets"]["author"] if " " in v["value"])
+    spaced = _search(engine, q="", author=named["value"].replace(" ", " \t  "))
+    assert spaced["total"] == named["count"] and not spaced["warnings"]
     unknown = _search(engine, q="", author="Нет Такого Автора")
     assert unknown["total"] == 0 and any("Нет Такого Автора" in w for w in unknown["warnings"])
     no_year = _search(engine, q="", year="1901")

@@ -58,15 +58,15 @@ class Selection:
 
 
 def facet_key(value) -> str:
-    """A facet value as filters compare it: case and ё do not matter.
+    """A facet value as filters compare it: case, ё and runs of spaces do not matter.
 
     Every engine's filter and its facets' `selected` go by it (the OpenSearch mapping's
     `folded` normalizer folds the same way).
 
-    >>> facet_key("Отчёты и ИТОГИ") == facet_key("отчеты и итоги")
+    >>> facet_key("Отчёты и  ИТОГИ") == facet_key("отчеты и итоги")
     True
     """
-    return str(value).casefold().replace("ё", "е")
+    return " ".join(str(value).casefold().replace("ё", "е").split())
 
 
 @dataclass(frozen=True)
