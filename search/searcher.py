@@ -98,11 +98,11 @@ class SearchService:
         if not correction or correction.text == request.q:
             return self._finish(request, parsed, found)
         fixed = None
-        if correction.confident and (found.total == 0 or correction.layout):
+        if correction.confident and (found.total == 0 or correction.retyped):
             fixed = self._run(request, self.parser.parse(correction.text))
             # Latin gibberish that spells Russian words is never meant as typed.
-            if fixed.total and (not fixed.relaxed or correction.layout):
-                typed = found.total if found.total or correction.layout \
+            if fixed.total and (not fixed.relaxed or correction.retyped):
+                typed = found.total if found.total or correction.retyped \
                     else self._partly(request, parsed)
                 return self._labelled(request, fixed, correction, typed)
         result = self._finish(request, parsed, found)
@@ -135,6 +135,7 @@ class SearchService:
         """The corrected query's result, saying why it is shown instead of the typed one:
         `typed_total` is what the typed query found, fully or (none so) partly."""
         reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
+                  else f"запрос «{request.q}» набран латиницей" if correction.latin
                   else f"ничего не найдено по запросу «{request.q}»" if not typed_total
                   else f"не все слова запроса «{request.q}» найдены")
         warning = f"{reason}; показаны результаты по запросу «{correction.text}»"

@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyrillic, readings
+from search.transliteration import readings as latin_readings
 
 __all__ = ["is_lexicon_word", "Correction", "SpellingLexicon", "suggest_correction", "needs_correction",
            "from_latin_layout", "edit_distance", "unknown_word"]
@@ -52,6 +53,13 @@ class Correction:
     text: str
     confident: bool
     layout: bool = False
+    latin: bool = False  # Russian words typed in Latin letters (transliterated)
+
+    @property
+    def retyped(self) -> bool:
+        """Words typed on the Latin layout or in Latin letters: never meant as typed, so
+        the correction is shown even when the typed query found something."""
+        return self.layout or self.latin
 
 
 # A word in one publication only, and unknown to the dictionary, is as likely a typo
@@ -235,6 +243,9 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
             return Correction(mapped, True, layout=True)
     confident = True
     out, layout_words = _latin_layout_words(lexicon, query)
+    latin_words = 0
+    if not layout_words:
+        out, latin_words, confident = _transliterated(lexicon, out)
     typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
@@ -252,9 +263,10 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         out = out.replace(word, written, 1)
         typos += 1
         confident = confident and sure and (dist == 1 or len(low) >= 8)
-    if not typos and not layout_words:
+    if not typos and not layout_words and not latin_words:
         return _joined_words(lexicon, query, words)
-    return Correction(out, confident, layout=not typos)
+    return Correction(out, confident, layout=not typos and bool(layout_words),
+                      latin=not typos and bool(latin_words))
 
 
 def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
@@ -273,6 +285,49 @@ def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]
                 and lexicon.knows(low) and not lexicon.knows(token.lower())):
             out, count = out.replace(token, mapped, 1), count + 1
     return out, count
+
+
+def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, bool]:
+    """The query with its Latin words that spell a Russian word the index knows put in
+    Cyrillic (`pushkin skazki` -> `пушкин сказки`), how many such words of three or more
+    letters there were, and whether each was sure. A reading the index does not hold is
+    corrected as a typo (`chitalnyy`: «читалный» -> «читальный»). Short words are put
+    back only when they spell a stop word (`knigi o voyne`: «о»); a Latin word the index
+    knows stays (`Excel`)."""
+    out, count, sure = query, 0, True
+    for token in query.split():
+        word = token.strip(".,;:!?\"()«»")
+        if not word.isascii() or not word.replace("'", "").isalpha():
+            continue
+        best = _best_reading(lexicon, word)
+        if best is None:
+            continue
+        reading, dist = best
+        out = out.replace(word, _cased_like(word, reading), 1)
+        count += reading not in STOP_WORDS
+        sure = sure and (dist <= 1 or len(word) >= 8)
+    return out, count, sure
+
+
+def _best_reading(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
+    """The Cyrillic reading of a Latin word that the index knows best (0 edits), or a
+    stop word, or the nearest word to its usual reading (edits)."""
+    low = word.lower()
+    if lexicon.knows(low):
+        return None
+    spellings = latin_readings(low)
+    if spellings and spellings[0] in STOP_WORDS:
+        return spellings[0], 0
+    if len(low) < 3:
+        return None
+    known = [(max((lexicon.frequency(lemma) for lemma in index_lemmas(s)), default=0), -n, s)
+             for n, s in enumerate(spellings)
+             if lexicon.knows(s) or lexicon.knows_name(s)]
+    if known:
+        return max(known)[2], 0
+    if len(spellings[0]) < 4 or is_dictionary_word(spellings[0]):
+        return None  # a real word the index lacks is no typo
+    return _best_typo_fix(lexicon, spellings[0])
 
 
 def _joined_words(lexicon: SpellingLexicon, query: str,

@@ -3,9 +3,14 @@ hyphens, partial matches, suggestions and similar publications."""
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search.models import SearchRequest
+from search.transliteration import MAX_READINGS, readings
 
 
 def _search(service, q: str, **kw):
@@ -33,6 +38,24 @@ def test_a_word_on_the_wrong_layout_among_russian_words_is_put_back(service, typ
     result = _search(service, typed)
     assert result.did_you_mean == meant and result.corrected and not result.relaxed
     assert result.total > 0
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("pushkin", "пушкин"), ("detskaya biblioteka", "детская библиотека"),
+    ("knigi o voyne", "книги о войне"), ("выставка pushkin", "выставка пушкин"),
+    ("Vershinina", "Вершинина"), ("pisatel", "писатель"),  # the soft sign left out
+    ("Chitalnyy zal", "Читальный зал")])  # «читалный»: a typo of its usual reading
+def test_russian_words_typed_in_latin_letters_are_read_in_cyrillic(service, typed, meant):
+    result = _search(service, typed)
+    assert result.did_you_mean == meant and result.corrected and result.total > 0
+    assert result.warnings[-1] == (f"запрос «{typed}» набран латиницей; "
+                                   f"показаны результаты по запросу «{meant}»")
+
+
+@pytest.mark.parametrize("typed", ["library", "online", "kids", "Excel"])
+def test_latin_words_that_spell_nothing_the_index_holds_stay(service, typed):
+    result = _search(service, typed)
+    assert not result.corrected and result.did_you_mean is None, result.did_you_mean
 
 
 @pytest.mark.parametrize("typed", ["выставка Excel", "книга IT"])
@@ -182,3 +205,13 @@ def test_a_latin_letter_is_no_wrong_layout(service):
         result = service.search(SearchRequest(q=letter, years=(1800,)))
         assert result.did_you_mean is None and not result.corrected, letter
     assert _search(service, "rjn").did_you_mean == "кот"
+
+
+@given(st.text(alphabet=string.ascii_letters + "'`0", max_size=40))
+def test_latin_readings_are_few_and_cyrillic(word):
+    """Any Latin word has at most MAX_READINGS Cyrillic readings, in Cyrillic only, and
+    none when a character has no reading."""
+    found = readings(word)
+    assert len(found) <= MAX_READINGS and len(set(found)) == len(found)
+    assert all(r and all("а" <= c <= "я" or c == "ё" for c in r) for r in found)
+    assert not found if "0" in word else True
