@@ -10,7 +10,9 @@ does on its first typo), and once through the whole `SearchService.search` (the 
 search box takes: search, correct, search again). Reports p50/p95/p99/max of both, and
 how often the correction gives back the word that was misspelled. Each misspelling is
 also corrected capitalized, as a phone types a first word (`Празник`): such a word may
-be a name, so it is only offered, never applied; reported the same way. Writes
+be a name, so it is only offered, never applied; reported the same way. The words
+misspelled are then typed in Latin letters (`in_latin`: the passport's way or a
+habitual one, soft signs left out) and read back, reported the same way. Writes
 bench/out/spelling.json.
 """
 
@@ -65,6 +67,18 @@ def _slip(word: str, rng: random.Random) -> str | None:
     return None
 
 
+# Two ways people write Russian in Latin letters: the passport's (ICAO) and a habitual one.
+_PASSPORT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", (
+    "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y - e iu ia").split()))
+_HABIT = {**_PASSPORT, "й": "y", "ю": "yu", "я": "ya", "х": "h", "ъ": "-", "ё": "yo"}
+
+
+def in_latin(word: str, rng: random.Random) -> str:
+    """`word` as someone types it in Latin letters, the soft and hard signs left out."""
+    table = rng.choice((_PASSPORT, _HABIT))
+    return "".join(table.get(c, c) for c in word).replace("-", "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = common_parser("spelling", __doc__)
     parser.add_argument("--words", type=int, default=200, help="misspelled words (default 200)")
@@ -97,12 +111,22 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         service.search(SearchRequest(q=typo))
         search_ms.append((time.perf_counter() - t0) * 1000)
+    rng = random.Random(args.seed)
+    latin_ms, latin_changed, latin_back = [], 0, 0
+    for _, word in pairs:  # the same words typed in Latin letters
+        t0 = time.perf_counter()
+        correction = suggest_correction(lexicon, in_latin(word, rng))
+        latin_ms.append((time.perf_counter() - t0) * 1000)
+        latin_changed += correction is not None
+        latin_back += correction is not None and correction.text == word
     result = {"conditions": cond, "words": len(pairs),
+              "latin_ms": percentiles(latin_ms), "latin_corrected": latin_changed,
+              "latin_back_to_the_word": latin_back,
               "correction_ms": percentiles(correct_ms), "search_ms": percentiles(search_ms),
               "corrected": changed, "back_to_the_word": fixed,
               "capitalized_ms": percentiles(capital_ms), "capitalized_offered": offered,
               "capitalized_back_to_the_word": offered_back}
-    for name in ("correction_ms", "search_ms", "capitalized_ms"):
+    for name in ("correction_ms", "search_ms", "capitalized_ms", "latin_ms"):
         p = result[name]
         print(f"{name:14} p50 {p['p50']:.1f}  p95 {p['p95']:.1f}  p99 {p['p99']:.1f}  "
               f"max {p['max']:.1f} ms")
@@ -110,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({fixed / max(1, len(pairs)):.0%})")
     print(f"capitalized: {offered} offered or corrected, {offered_back} back to the word typed "
           f"({offered_back / max(1, len(pairs)):.0%})")
+    print(f"in Latin letters: {latin_changed} read in Cyrillic, {latin_back} back to the word "
+          f"({latin_back / max(1, len(pairs)):.0%})")
     write_result(args.out, "spelling", result)
     return 0
 
