@@ -69,7 +69,7 @@ def _slip(word: str, rng: random.Random) -> str | None:
 
 # Two ways people write Russian in Latin letters: the passport's (ICAO) and a habitual one.
 _PASSPORT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", (
-    "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y - e iu ia").split()))
+    "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y - e iu ia").split(), strict=True))
 _HABIT = {**_PASSPORT, "й": "y", "ю": "yu", "я": "ya", "х": "h", "ъ": "-", "ё": "yo"}
 
 

@@ -65,6 +65,13 @@ def test_a_corrected_typo_says_whether_the_words_as_typed_matched_partly(engine)
     assert nothing["corrected"] and nothing["warnings"][-1].startswith("ничего не найдено")
 
 
+def test_russian_typed_in_latin_letters_is_read_in_cyrillic(engine):
+    found = _search(engine, q="Vershinina")
+    assert found["corrected"] and found["did_you_mean"] == "Вершинина"
+    assert {h["author"] for h in found["hits"]} == {"Анна Вершинина"}
+    assert found["warnings"][-1].startswith("запрос «Vershinina» набран латиницей")
+
+
 def test_a_misspelled_signature_is_offered_never_forced(engine):
     """`Вершинена` may be a real name: nothing found, and the surname of a signature one
     letter away is offered, written as typed. Lowercase, it is an unknown word: corrected
