@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from search.analysis import STOP_WORDS, WORD_RE
-from search.morph import is_cyrillic
+from search.morph import index_lemmas, is_cyrillic
 from search.spelling import from_latin_layout
 from search.title_phrases import one_word_counts
 from search.vocabulary import BREAK, Vocabulary, fold
@@ -40,6 +40,41 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
     return out[:limit]
 
 
+def _one_form_per_word(words: list[str]) -> list[str]:
+    """Completions that are forms of one word (`библиотеке`, `библиотеки`, `библиотека`:
+    the search finds every form anyway) offered once, where the first of them stood: as
+    the word's normal form when one of them is it (the shortest: `Есенин` before the
+    feminine `Есенина`), else the most frequent form. A compound goes by the first
+    normal form of each part (`библиотеки-филиалы`: `библиотека-филиал`). Phrases stay
+    as they are."""
+    groups: list[tuple[set[str], list[str]]] = []
+    group_of: list[int | None] = []
+    for word in words:
+        parts = fold(word).split("-")
+        if not all(part.isalpha() for part in parts):
+            group_of.append(None)
+            continue
+        lemmas = {"-".join((index_lemmas(p) or (p,))[0] for p in parts)} if len(parts) > 1 \
+            else set(index_lemmas(parts[0]))
+        group = next((g for g, (known, _) in enumerate(groups) if known & lemmas), None)
+        if group is None:
+            group = len(groups)
+            groups.append((set(), []))
+        groups[group][0].update(lemmas)
+        groups[group][1].append(word)
+        group_of.append(group)
+    out, shown = [], set()
+    for word, group in zip(words, group_of, strict=True):
+        if group is None:
+            out.append(word)
+        elif group not in shown:
+            shown.add(group)
+            lemmas, forms = groups[group]
+            normal = [f for f in forms if fold(f) in lemmas]
+            out.append(min(normal, key=len) if normal else forms[0])
+    return out
+
+
 def _latin_layout(text: str) -> bool:
     text = text.strip()
     return bool(text) and not is_cyrillic(text) and any(c.isalpha() for c in text)
@@ -51,7 +86,7 @@ def _suggest(vocab: Vocabulary, text: str, limit: int) -> list[dict]:
         return []
     titles = _titles(vocab, [fold(m.group()) for m in matches], MAX_TITLES)
     wanted = max(limit - len(titles), limit // 2)
-    words = _completions(vocab, text, matches, wanted)
+    words = _one_form_per_word(_completions(vocab, text, matches, 2 * wanted))
     out = [{"text": t, "kind": "word", "id": None} for t in words[:wanted]]
     out += [{"text": title, "kind": "title", "id": pid} for title, pid in titles]
     return out[:limit]
