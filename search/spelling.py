@@ -245,7 +245,7 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     out, layout_words = _latin_layout_words(lexicon, query)
     latin_words = 0
     if not layout_words:
-        out, latin_words, confident = _transliterated(lexicon, out)
+        out, latin_words = _transliterated(lexicon, out)
     typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
@@ -287,14 +287,14 @@ def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]
     return out, count
 
 
-def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, bool]:
+def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
     """The query with its Latin words that spell a Russian word the index knows put in
-    Cyrillic (`pushkin skazki` -> `пушкин сказки`), how many such words of three or more
-    letters there were, and whether each was sure. A reading the index does not hold is
-    corrected as a typo (`chitalnyy`: «читалный» -> «читальный»). Short words are put
+    Cyrillic (`pushkin skazki` -> `пушкин сказки`), and how many such words of three or
+    more letters there were. When the index holds no reading, the usual one may be one
+    edit from a word it holds (`chitalnyy`: «читалный» -> «читальный»). Short words are put
     back only when they spell a stop word (`knigi o voyne`: «о»); a Latin word the index
     knows stays (`Excel`)."""
-    out, count, sure = query, 0, True
+    out, count = query, 0
     for token in query.split():
         word = token.strip(".,;:!?\"()«»")
         if not word.isascii() or not word.replace("'", "").isalpha():
@@ -302,32 +302,47 @@ def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, boo
         best = _best_reading(lexicon, word)
         if best is None:
             continue
-        reading, dist = best
-        out = out.replace(word, _cased_like(word, reading), 1)
-        count += reading not in STOP_WORDS
-        sure = sure and (dist <= 1 or len(word) >= 8)
-    return out, count, sure
+        out = out.replace(word, _cased_like(word, best), 1)
+        count += best not in STOP_WORDS
+    return out, count
 
 
-def _best_reading(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
-    """The Cyrillic reading of a Latin word that the index knows best (0 edits), or a
-    stop word, or the nearest word to its usual reading (edits)."""
+def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
+    """The Cyrillic reading of a Latin word that the index knows best, or a stop word,
+    or the word one edit from its usual reading."""
     low = word.lower()
     if lexicon.knows(low):
         return None
     spellings = latin_readings(low)
     if spellings and spellings[0] in STOP_WORDS:
-        return spellings[0], 0
+        return spellings[0]
     if len(low) < 3:
         return None
-    known = [(max((lexicon.frequency(lemma) for lemma in index_lemmas(s)), default=0), -n, s)
-             for n, s in enumerate(spellings)
-             if lexicon.knows(s) or lexicon.knows_name(s)]
+    known = [(_reading_frequency(lexicon, s, parse=n < PARSED_READINGS), -n, s)
+             for n, s in enumerate(spellings)]
+    known = [k for k in known if k[0]]
     if known:
-        return max(known)[2], 0
+        return max(known)[2]
     if len(spellings[0]) < 4 or is_dictionary_word(spellings[0]):
         return None  # a real word the index lacks is no typo
-    return _best_typo_fix(lexicon, spellings[0])
+    fix = _best_typo_fix(lexicon, spellings[0])  # a soft sign left out, say
+    return fix[0] if fix and fix[1] <= 1 else None
+
+
+# The likeliest readings of a Latin word are parsed even when the dictionary does not
+# know them (`avtoportretnoy`: «автопортретной»); the others only when it does (most are
+# no words at all, and a parse costs ~0.1 ms).
+PARSED_READINGS = 4
+
+
+def _reading_frequency(lexicon: SpellingLexicon, spelling: str, parse: bool) -> int:
+    """How many documents hold a Cyrillic reading of a Latin word (0: none). Unparsed,
+    it must be a lemma or surname of the index as it is."""
+    if not parse and not is_dictionary_word(spelling):
+        return lexicon.frequency(spelling)
+    if not (lexicon.knows(spelling) or lexicon.knows_name(spelling)):
+        return 0
+    return max((lexicon.frequency(lemma) for lemma in index_lemmas(spelling)), default=0) or 1
 
 
 def _joined_words(lexicon: SpellingLexicon, query: str,

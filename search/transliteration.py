@@ -25,37 +25,46 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "r": ("р",), "s": ("с",), "t": ("т",), "u": ("у",), "f": ("ф",), "h": ("х",),
     "c": ("ц", "к"), "x": ("кс",), "q": ("к",), "'": ("ь",), "`": ("ъ",),
 }
+# After a consonant, `ye` mostly ends an adjective (`novye`: «новые»), not «е»; after a
+# vowel, `y` is «й» (`novoy`: «новой»).
+_AFTER_CONSONANT = {"ye": ("ые", "е")}
+_AFTER_VOWEL = {"y": ("й", "ы")}
+_LATIN_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _LONGEST = max(map(len, _TABLE))
 _CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
 
 
 def readings(word: str) -> list[str]:
-    """The Cyrillic spellings of a Latin word, the usual ones first; a word ending in a
-    consonant may also end in a soft sign (`pisatel` -> «писатель»). Empty when the word
-    has a character no convention writes."""
+    """The Cyrillic spellings of a Latin word, the likeliest first: fewer pieces (`sh` as
+    «ш» before «сх») and each piece's usual reading before its others. A word ending in
+    a consonant may also end in a soft sign (`pisatel` -> «писатель»). Empty when the
+    word has a character no convention writes."""
     word = word.lower()
     if not word or not word.isascii():
         return []
-    # spellings[i]: the readings of word[:i], in order of preference
-    spellings: list[list[str]] = [[""]] + [[] for _ in word]
+    # best[i]: the cheapest readings of word[:i] as {reading: cost}, at most MAX_READINGS
+    best: list[dict[str, int]] = [{"": 0}] + [{} for _ in word]
     for start in range(len(word)):
-        if not spellings[start]:
+        if not best[start]:
             continue
-        for length in range(1, _LONGEST + 1):
-            options = _TABLE.get(word[start:start + length])
-            if options is None or start + length > len(word):
+        if len(best[start]) > MAX_READINGS:
+            kept = sorted(best[start].items(), key=lambda item: item[1])[:MAX_READINGS]
+            best[start] = dict(kept)
+        context = {} if start == 0 else (
+            _AFTER_CONSONANT if word[start - 1] in _LATIN_CONSONANTS else _AFTER_VOWEL)
+        for length in range(1, min(_LONGEST, len(word) - start) + 1):
+            piece = word[start:start + length]
+            options = context.get(piece) or _TABLE.get(piece)
+            if options is None:
                 continue
-            out = spellings[start + length]
-            for prefix in spellings[start]:
-                for option in options:
-                    if len(out) < MAX_READINGS:
-                        out.append(prefix + option)
-    found = sorted(spellings[-1], key=_digraph_first)
-    if found and found[0][-1] in _CONSONANTS:
-        found += [f + "ь" for f in found if f[-1] in _CONSONANTS]
-    return list(dict.fromkeys(found))[:MAX_READINGS]
-
-
-def _digraph_first(spelling: str) -> int:
-    """Fewer letters first: `sh` read as «ш» before «сх»."""
-    return len(spelling)
+            out = best[start + length]
+            for prefix, cost in best[start].items():
+                for rank, option in enumerate(options):
+                    text, total = prefix + option, cost + 1 + rank
+                    if total < out.get(text, total + 1):
+                        out[text] = total
+    found = sorted(best[-1].items(), key=lambda item: item[1])[:MAX_READINGS]
+    if found and found[0][0][-1] in _CONSONANTS:
+        found += [(text + "ь", cost + 1) for text, cost in found if text[-1] in _CONSONANTS]
+        found.sort(key=lambda item: item[1])
+    return [text for text, _ in found[:MAX_READINGS]]
