@@ -95,16 +95,23 @@ def _suggest(vocab: Vocabulary, text: str, limit: int) -> list[dict]:
 def _completions(vocab: Vocabulary, text: str, matches: list, limit: int) -> list[str]:
     """Phrases from the titles that go on from what was typed, then single words."""
     last = fold(matches[-1].group())
+    typed = [vocab.same_form(fold(m.group())) for m in matches[:-1]]
     sets = [vocab.same_word(fold(m.group())) for m in matches[:-1]] + [vocab.prefix_range(last)]
     out: list[str] = []
     if len(matches) == 1:  # one word: phrases only when they recur
         out += _phrases(vocab, text, matches, sets, limit, min_phrase=2)
     else:  # the typed words in order; else the last ones (`ко дню поб` -> `дню поб`)
+        # The earlier words as typed first: in any inflection, a title's next word may
+        # not agree with them (`книжная в`: «книжная выставку», from «книжную выставку»).
+        as_typed = [{i} if i else set() for i in typed] + sets[-1:]
         for first in range(len(sets) - 1):
-            if all(sets[first:]):
-                out = _phrases(vocab, text, matches, sets[first:], limit, min_phrase=1)
-                if out:
-                    break
+            for chosen in (as_typed, sets):
+                if all(chosen[first:]):
+                    out = _phrases(vocab, text, matches, chosen[first:], limit, min_phrase=1)
+                    if out:
+                        break
+            if out:
+                break
         if not out and len(last) >= 3:  # the last word alone, after the others
             out = _phrases(vocab, text, matches, sets[-1:], limit, min_phrase=0)
     if len(last) >= 3 and (len(matches) == 1 and len(out) < limit or not out):

@@ -22,6 +22,8 @@ TITLES = [
     "Встреча в ЦГБ с краеведом",
     "Библиотека-филиал № 3 приглашает на мастер-класс",
     "Новая библиотека открылась",
+    "Книжную выставку открыли в ЦГБ",
+    "Книжную выставку открыли в читальном зале",
 ]
 RECORDS = [{"id": f"s-{n:02d}", "title": title, "text": f"{BODY} Выпуск {n}.",
             "date": "2024-05-01"} for n, title in enumerate(TITLES)]
@@ -39,6 +41,13 @@ def _words(service, text: str) -> list[str]:
 def test_phrase_completions_keep_the_prefix_and_the_written_forms(service):
     assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
     assert _words(service, "Выставка дет")[0] == "Выставка детских рисунков"
+
+
+def test_earlier_words_as_typed_come_before_their_other_forms(service):
+    """`книжная в`: «книжная выставка», never «книжная выставку» from the commoner
+    «книжную выставку», which does not agree with the word as typed."""
+    assert _words(service, "книжная в") == ["книжная выставка"]
+    assert _words(service, "книжную в")[0].startswith("книжную выставку")
 
 
 def test_earlier_words_match_any_of_their_forms(service):
