@@ -83,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = common_parser("spelling", __doc__)
     parser.add_argument("--words", type=int, default=200, help="misspelled words (default 200)")
     args = parser.parse_args(argv)
+    from search.correction import suggest_correction
     from search.models import SearchRequest
     from search.searcher import SearchService
     from search.settings import Settings
-    from search.spelling import suggest_correction
 
     corpus = prepare(args.corpus, args.docs, args.seed, args.out)
     cond = conditions(corpus.describe())

@@ -15,6 +15,7 @@ from dataclasses import replace
 from itertools import islice
 
 from search import nodes
+from search.correction import suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound
 from search.highlight import make_snippet
@@ -22,7 +23,7 @@ from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
 from search.settings import Settings
-from search.spelling import suggest_correction, unknown_word
+from search.spelling import unknown_word
 from search.suggest import suggest
 from search.synonyms import SynonymDictionary
 

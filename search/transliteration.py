@@ -3,7 +3,7 @@
 Transliteration has many conventions (GOST, BGN, passports, habit): `я` is ya, ia or ja,
 `й` is y, i or j, `ц` is ts, tz or c, and the soft sign is mostly dropped. Read back,
 a Latin word has several Cyrillic spellings; `readings` gives them all (up to a bound),
-and the spelling corrector keeps the one the index knows best (search/spelling.py).
+and the corrector keeps the one the index knows best (search/correction.py).
 """
 
 from __future__ import annotations

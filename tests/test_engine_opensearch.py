@@ -225,7 +225,7 @@ def test_words_spelling_and_vocabulary_equal_whoosh(engine, service):
     lexicon = engine.spelling()
     for word in ("библиотека", "пушкин", "библеотека"):
         assert lexicon.knows(word) == whoosh.spelling().knows(word)
-    from search.spelling import suggest_correction
+    from search.correction import suggest_correction
     assert suggest_correction(lexicon, "библеотека конкурз") == suggest_correction(
         whoosh.spelling(), "библеотека конкурз")
     for prefix in ("библ", "онлайн-в", "пушк"):

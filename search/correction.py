@@ -1,0 +1,169 @@
+"""The corrected query: typos, the wrong keyboard layout, Russian typed in Latin
+letters, words typed apart (search/spelling.py finds the words)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.analysis import STOP_WORDS, WORD_RE
+from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.spelling import (
+    LAYOUT_PUNCTUATION,
+    SpellingLexicon,
+    best_typo_fix,
+    cased_like,
+    from_latin_layout,
+    is_dictionary_word,
+    is_proper_name,
+    on_latin_layout,
+    unknown_word,
+)
+from search.transliteration import readings as latin_readings
+
+__all__ = ["Correction", "suggest_correction"]
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str
+    confident: bool
+    layout: bool = False
+    latin: bool = False  # Russian words typed in Latin letters (transliterated)
+
+    @property
+    def retyped(self) -> bool:
+        """Words typed on the Latin layout or in Latin letters: never meant as typed, so
+        the correction is shown even when the typed query found something."""
+        return self.layout or self.latin
+
+
+def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | None:
+    """A corrected query when some words are unknown, else None; each word on its own.
+    A misspelled name is only suggested (never `confident`): it may be a real name the
+    index does not hold."""
+    words = [m.group() for m in WORD_RE.finditer(query)]
+    if not words and any(c in query for c in LAYOUT_PUNCTUATION):
+        words = [query.strip()]
+    whole = query.strip()
+    if whole and not is_cyrillic(whole) and on_latin_layout(whole.replace(" ", "")):
+        mapped = from_latin_layout(whole)
+        mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
+        content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
+        # `x` is no Russian word typed on the wrong layout, though `ч` is indexed (initials)
+        if sum(map(len, content)) >= 3 and all(lexicon.knows(w) for w in content):
+            return Correction(mapped, True, layout=True)
+    confident = True
+    out, layout_words = _latin_layout_words(lexicon, query)
+    latin_words = 0
+    if not layout_words:
+        out, latin_words = _transliterated(lexicon, out)
+    typos = 0
+    for word in words:
+        kind = unknown_word(lexicon, word)
+        if kind is None:
+            continue
+        sure = kind == "word"
+        low = fold_yo(word.lower())
+        fix = best_typo_fix(lexicon, low, capitalized=word[:1].isupper())
+        if fix is None:
+            continue
+        term, dist = fix
+        written = cased_like(word, term)
+        if word[:1].isupper() and is_proper_name(written):
+            sure = False  # a capitalized word taken for another name: offered, not applied
+        out = out.replace(word, written, 1)
+        typos += 1
+        confident = confident and sure and (dist == 1 or len(low) >= 8)
+    if not typos and not layout_words and not latin_words:
+        return _joined_words(lexicon, query, words)
+    return Correction(out, confident, layout=not typos and bool(layout_words),
+                      latin=not typos and bool(latin_words))
+
+
+def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
+    """The query with each word typed on the Latin layout among Russian words put back
+    (`выставка rjyrehc` -> `выставка конкурс`) when the index knows the Russian word and
+    not the Latin one; and how many were."""
+    if not any(is_cyrillic(c) for c in query if c.isalpha()):
+        return query, 0  # all Latin: suggest_correction maps the whole query or nothing
+    out, count = query, 0
+    for token in query.split():
+        if not on_latin_layout(token):
+            continue
+        mapped = from_latin_layout(token)
+        low = fold_yo(mapped.lower())
+        if (len(low) >= 3 and low not in STOP_WORDS and is_cyrillic(low)
+                and lexicon.knows(low) and not lexicon.knows(token.lower())):
+            out, count = out.replace(token, mapped, 1), count + 1
+    return out, count
+
+
+def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
+    """The query with its Latin words that spell a Russian word the index knows put in
+    Cyrillic (`pushkin skazki` -> `пушкин сказки`), and how many such words of three or
+    more letters there were. When the index holds no reading, the usual one may be one
+    edit from a word it holds (`chitalnyy`: «читалный» -> «читальный»). Short words are put
+    back only when they spell a stop word (`knigi o voyne`: «о»); a Latin word the index
+    knows stays (`Excel`)."""
+    out, count = query, 0
+    for token in query.split():
+        word = token.strip(".,;:!?\"()«»")
+        if not word.isascii() or not word.replace("'", "").isalpha():
+            continue
+        best = _best_reading(lexicon, word)
+        if best is None:
+            continue
+        out = out.replace(word, cased_like(word, best), 1)
+        count += best not in STOP_WORDS
+    return out, count
+
+
+def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
+    """The Cyrillic reading of a Latin word that the index knows best, or a stop word,
+    or the word one edit from its usual reading."""
+    low = word.lower()
+    if lexicon.knows(low):
+        return None
+    spellings = latin_readings(low)
+    if spellings and spellings[0] in STOP_WORDS:
+        return spellings[0]
+    if len(low) < 3:
+        return None
+    known = [(_reading_frequency(lexicon, s, parse=n < PARSED_READINGS), -n, s)
+             for n, s in enumerate(spellings)]
+    known = [k for k in known if k[0]]
+    if known:
+        return max(known)[2]
+    if len(spellings[0]) < 4 or is_dictionary_word(spellings[0]):
+        return None  # a real word the index lacks is no typo
+    fix = best_typo_fix(lexicon, spellings[0])  # a soft sign left out, say
+    return fix[0] if fix and fix[1] <= 1 else None
+
+
+# The likeliest readings of a Latin word are parsed even when the dictionary does not
+# know them (`avtoportretnoy`: «автопортретной»); the others only when it does (most are
+# no words at all, and a parse costs ~0.1 ms).
+PARSED_READINGS = 4
+
+
+def _reading_frequency(lexicon: SpellingLexicon, spelling: str, parse: bool) -> int:
+    """How many documents hold a Cyrillic reading of a Latin word (0: none). Unparsed,
+    it must be a lemma or surname of the index as it is."""
+    if not parse and not is_dictionary_word(spelling):
+        return lexicon.frequency(spelling)
+    if not (lexicon.knows(spelling) or lexicon.knows_name(spelling)):
+        return 0
+    return max((lexicon.frequency(lemma) for lemma in index_lemmas(spelling)), default=0) or 1
+
+
+def _joined_words(lexicon: SpellingLexicon, query: str,
+                  words: list[str]) -> Correction | None:
+    """Two words the index knows as one: `медиа грамотность` -> `медиаграмотность`."""
+    for first, second in zip(words, words[1:], strict=False):
+        for glue in ("", "-"):
+            joined = fold_yo(f"{first}{glue}{second}".lower())
+            if len(joined) >= 6 and is_cyrillic(joined) and lexicon.knows(joined):
+                fixed = query.replace(f"{first} {second}", f"{first}{glue}{second}", 1)
+                if fixed != query:
+                    return Correction(fixed, True)
+    return None
