@@ -3,10 +3,12 @@ letters, words typed apart (search/spelling.py finds the words)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.query_syntax import OPERATOR_WORDS
 from search.spelling import (
     LAYOUT_PUNCTUATION,
     SpellingLexicon,
@@ -45,7 +47,7 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     if not words and any(c in query for c in LAYOUT_PUNCTUATION):
         words = [query.strip()]
     whole = query.strip()
-    if whole and not is_cyrillic(whole) and on_latin_layout(whole.replace(" ", "")):
+    if whole and not is_cyrillic(whole) and on_latin_layout(re.sub(r"[\s-]", "", whole)):
         mapped = from_latin_layout(whole)
         mapped_words = [fold_yo(w.lower()) for w in WORD_RE.findall(mapped)]
         content = [w for w in mapped_words if w not in STOP_WORDS]  # stop words are not indexed
@@ -98,29 +100,35 @@ def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]
     return out, count
 
 
+# A Latin word inside a query token: `-onlayn`, `(vystavka`, `master-klass`,
+# `biblionoch-2024`, `sem'ya`.
+_LATIN_WORD = re.compile(r"(?<![\w'])[A-Za-z][A-Za-z']*(?:-[A-Za-z0-9'][A-Za-z0-9']*)*(?![\w])")
+
+
 def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
     """The query with its Latin words that spell a Russian word the index knows put in
-    Cyrillic (`pushkin skazki` -> `пушкин сказки`), and how many such words of three or
-    more letters there were. When the index holds no reading, the usual one may be one
-    edit from a word it holds (`chitalnyy`: «читалный» -> «читальный»). Short words are put
-    back only when they spell a stop word (`knigi o voyne`: «о»); a Latin word the index
-    knows stays (`Excel`)."""
-    out, count = query, 0
-    for token in query.split():
-        word = token.strip(".,;:!?\"()«»")
-        if not word.isascii() or not word.replace("'", "").isalpha():
+    Cyrillic (`pushkin -onlayn` -> `пушкин -онлайн`), and how many such words of three or
+    more letters there were. Every part of a compound must (`master-klass`:
+    «мастер-класс»; numbers stay). Short words are put back only when they spell a stop
+    word (`knigi o voyne`: «о»); a Latin word the index knows stays (`Excel`)."""
+    out, count, at = [], 0, 0
+    for match in _LATIN_WORD.finditer(query):
+        if match.group() in OPERATOR_WORDS:
             continue
-        best = _best_reading(lexicon, word)
-        if best is None:
+        parts = match.group().split("-")
+        read = [p if p.isdigit() else _best_reading(lexicon, p) for p in parts]
+        if any(r is None for r in read) or all(p.isdigit() for p in parts):
             continue
-        out = out.replace(word, cased_like(word, best), 1)
-        count += best not in STOP_WORDS
-    return out, count
+        out += [query[at:match.start()],
+                "-".join(cased_like(p, r) for p, r in zip(parts, read, strict=True))]
+        at = match.end()
+        count += any(r not in STOP_WORDS and not r.isdigit() for r in read)
+    return "".join(out) + query[at:], count
 
 
 def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
-    """The Cyrillic reading of a Latin word that the index knows best, or a stop word,
-    or the word one edit from its usual reading."""
+    """The Cyrillic reading of a Latin word that the index holds, a dictionary word
+    before any other, then the one in most documents; or a stop word."""
     low = word.lower()
     if lexicon.knows(low):
         return None
@@ -129,27 +137,25 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
         return spellings[0]
     if len(low) < 3:
         return None
-    known = [(_reading_frequency(lexicon, s, parse=n < PARSED_READINGS), -n, s)
-             for n, s in enumerate(spellings)]
-    known = [k for k in known if k[0]]
+    known = []
+    for n, spelling in enumerate(spellings):
+        dictionary = is_dictionary_word(spelling)
+        found = _reading_frequency(lexicon, spelling, dictionary)
+        if found:
+            known.append((dictionary, found, -n, spelling))
     if known:
-        return max(known)[2]
-    if len(spellings[0]) < 4 or is_dictionary_word(spellings[0]):
-        return None  # a real word the index lacks is no typo
-    fix = best_typo_fix(lexicon, spellings[0])  # a soft sign left out, say
-    return fix[0] if fix and fix[1] <= 1 else None
+        return max(known)[3]
+    # a form the index holds that the dictionary does not know (`avtoportretnoy`:
+    # «автопортретной», of a guessed lemma): only the likeliest reading, and only as is
+    fix = best_typo_fix(lexicon, spellings[0]) if len(spellings[0]) >= 4 else None
+    return fix[0] if fix and fix[1] == 0 else None
 
 
-# The likeliest readings of a Latin word are parsed even when the dictionary does not
-# know them (`avtoportretnoy`: «автопортретной»); the others only when it does (most are
-# no words at all, and a parse costs ~0.1 ms).
-PARSED_READINGS = 4
-
-
-def _reading_frequency(lexicon: SpellingLexicon, spelling: str, parse: bool) -> int:
-    """How many documents hold a Cyrillic reading of a Latin word (0: none). Unparsed,
-    it must be a lemma or surname of the index as it is."""
-    if not parse and not is_dictionary_word(spelling):
+def _reading_frequency(lexicon: SpellingLexicon, spelling: str, dictionary: bool) -> int:
+    """How many documents hold a Cyrillic reading of a Latin word (0: none). Only a
+    dictionary word is parsed (most readings are no words at all, and a parse costs
+    ~0.1 ms); another must be a lemma or surname of the index as it is."""
+    if not dictionary:
         return lexicon.frequency(spelling)
     if not (lexicon.knows(spelling) or lexicon.knows_name(spelling)):
         return 0

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from search.analysis import WORD_RE
 
-__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query"]
+__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query",
+           "OPERATOR_WORDS"]
 
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)|~(?P<badslop>[^\s()|"]*))?'
@@ -30,6 +31,7 @@ _TOKEN_RE = re.compile(
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+OPERATOR_WORDS = frozenset(_OPERATORS)
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase

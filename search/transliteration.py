@@ -18,17 +18,22 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "kh": ("х",), "ts": ("ц", "тс"), "tz": ("ц",), "tch": ("ч",),
     "ya": ("я", "ыа"), "ia": ("я", "иа"), "ja": ("я",), "yu": ("ю",), "iu": ("ю", "иу"),
     "ju": ("ю",), "yo": ("ё", "йо"), "jo": ("ё",), "ye": ("е", "ые"), "je": ("е",),
-    "yi": ("ый", "ы"), "iy": ("ий", "ый"), "ij": ("ий",), "yy": ("ый",), "ey": ("ей",),
+    "yi": ("ый", "ы"), "iy": ("ий", "ый"), "ij": ("ий", "ый"), "yy": ("ый",), "ey": ("ей",),
+    "ii": ("ий", "ии"),
     "a": ("а",), "b": ("б",), "v": ("в",), "w": ("в",), "g": ("г",), "d": ("д",),
     "e": ("е", "э"), "z": ("з",), "i": ("и", "й"), "j": ("й", "ж"), "y": ("ы", "й"),
     "k": ("к",), "l": ("л",), "m": ("м",), "n": ("н",), "o": ("о",), "p": ("п",),
     "r": ("р",), "s": ("с",), "t": ("т",), "u": ("у",), "f": ("ф",), "h": ("х",),
-    "c": ("ц", "к"), "x": ("кс",), "q": ("к",), "'": ("ь",), "`": ("ъ",),
+    "c": ("ц", "к"), "x": ("кс", "х"), "q": ("к",), "'": ("ь",), "`": ("ъ",),
 }
-# After a consonant, `ye` mostly ends an adjective (`novye`: «новые»), not «е»; after a
-# vowel, `y` is «й» (`novoy`: «новой»).
-_AFTER_CONSONANT = {"ye": ("ые", "е")}
+# After a consonant, `ye` mostly ends an adjective (`novye`: «новые»), not «е», and the
+# soft sign people leave out stands before an iotated vowel (`semya`: «семья»,
+# `statyu`: «статью»); after a vowel, `y` is «й» (`novoy`: «новой»).
+_AFTER_CONSONANT = {"ye": ("ые", "е", "ье"), "ya": ("я", "ья", "ыа"), "yu": ("ю", "ью"),
+                    "yo": ("ё", "ьё"), "ia": ("я", "ия", "ья")}
 _AFTER_VOWEL = {"y": ("й", "ы")}
+# A soft sign left out between consonants (`detmi`: «детьми», `chitalnyy`: «читальный»).
+_SOFTENED = frozenset("бвдзлмнпрст")
 _LATIN_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _LONGEST = max(map(len, _TABLE))
 _CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
@@ -37,7 +42,8 @@ _CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
 def readings(word: str) -> list[str]:
     """The Cyrillic spellings of a Latin word, the likeliest first: fewer pieces (`sh` as
     «ш» before «сх») and each piece's usual reading before its others. A word ending in
-    a consonant may also end in a soft sign (`pisatel` -> «писатель»). Empty when the
+    a consonant may also end in a soft sign (`pisatel` -> «писатель»), and one between
+    consonants may have one after it (`detmi` -> «детьми»). Empty when the
     word has a character no convention writes."""
     word = word.lower()
     if not word or not word.isascii():
@@ -57,6 +63,9 @@ def readings(word: str) -> list[str]:
             options = context.get(piece) or _TABLE.get(piece)
             if options is None:
                 continue
+            if (len(options) == 1 and options[0] in _SOFTENED
+                    and word[start + length:start + length + 1] in _LATIN_CONSONANTS):
+                options = (options[0], options[0] + "ь")
             out = best[start + length]
             for prefix, cost in best[start].items():
                 for rank, option in enumerate(options):

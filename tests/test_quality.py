@@ -44,7 +44,9 @@ def test_a_word_on_the_wrong_layout_among_russian_words_is_put_back(service, typ
     ("pushkin", "пушкин"), ("detskaya biblioteka", "детская библиотека"),
     ("knigi o voyne", "книги о войне"), ("выставка pushkin", "выставка пушкин"),
     ("Vershinina", "Вершинина"), ("pisatel", "писатель"),  # the soft sign left out
-    ("Chitalnyy zal", "Читальный зал")])  # «читалный»: a typo of its usual reading
+    ("Chitalnyy zal", "Читальный зал"), ("detmi", "детьми"),  # soft signs left out
+    ("master-klass", "мастер-класс"), ("biblionoch-2024", "библионочь-2024"),
+    ("pushkin NOT viktorina", "пушкин NOT викторина")])
 def test_russian_words_typed_in_latin_letters_are_read_in_cyrillic(service, typed, meant):
     result = _search(service, typed)
     assert result.did_you_mean == meant and result.corrected and result.total > 0
@@ -52,7 +54,15 @@ def test_russian_words_typed_in_latin_letters_are_read_in_cyrillic(service, type
                                    f"показаны результаты по запросу «{meant}»")
 
 
-@pytest.mark.parametrize("typed", ["library", "online", "kids", "Excel"])
+def test_an_excluded_latin_word_is_read_too(service):
+    typed = _search(service, "pushkin -onlayn")
+    assert typed.did_you_mean == "пушкин -онлайн" and typed.corrected
+    assert typed.total == _search(service, "пушкин -онлайн").total < _search(service,
+                                                                            "пушкин").total
+
+
+@pytest.mark.parametrize("typed", ["library", "online", "kids", "Excel", "open", "contest",
+                                   "museum", "poetry"])
 def test_latin_words_that_spell_nothing_the_index_holds_stay(service, typed):
     result = _search(service, typed)
     assert not result.corrected and result.did_you_mean is None, result.did_you_mean
