@@ -5,7 +5,8 @@ the earlier ones in any inflection (`Война и` finds `Войну и`), the 
 of its form. The completion keeps what was typed, ends the last word as written and adds
 the words that follow it up to a break (`выставка дет` -> `выставка детских рисунков`).
 Names and abbreviations keep their written case (`цгб` -> `ЦГБ`); text typed on the
-Latin layout is read as Russian (`,b,k` -> `библ`, spelling's keyboard table). Words no
+Latin layout is read as Russian (`,b,k` -> `библ`, spelling's keyboard table), and so
+is Russian typed in Latin letters (`pushk` -> `пушк`). Words no
 title has come from the bodies, in the forms written there (never `деть` for `дети`).
 """
 
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections import Counter
 
 from search.analysis import STOP_WORDS, WORD_RE
-from search.morph import index_lemmas, is_cyrillic
+from search.completion_forms import in_cyrillic, one_form_per_word
+from search.morph import is_cyrillic
 from search.spelling import from_latin_layout
 from search.title_phrases import one_word_counts
 from search.vocabulary import BREAK, Vocabulary, fold
@@ -32,47 +34,23 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
 
     Text typed on the Latin layout is also read as Russian.
     """
+    text = text.lstrip()
     out = _suggest(vocab, text, limit)
     if _latin_layout(text):
         seen = {s["text"] for s in out}
-        out += [s for s in _suggest(vocab, from_latin_layout(text), limit)
-                if s["text"] not in seen]
-    return out[:limit]
+        for reading in (from_latin_layout(text), in_cyrillic(vocab, text)):
+            if reading and _earlier_words_known(vocab, reading):
+                more = _suggest(vocab, reading, limit)
+                out += [s for s in more if s["text"] not in seen]
+                seen.update(s["text"] for s in more)
+    return [s for s in out if s["text"] != text.strip()][:limit]  # what was typed is none
 
 
-def _one_form_per_word(words: list[str]) -> list[str]:
-    """Completions that are forms of one word (`библиотеке`, `библиотеки`, `библиотека`:
-    the search finds every form anyway) offered once, where the first of them stood: as
-    the word's normal form when one of them is it (the shortest: `Есенин` before the
-    feminine `Есенина`), else the most frequent form. A compound goes by the first
-    normal form of each part (`библиотеки-филиалы`: `библиотека-филиал`). Phrases stay
-    as they are."""
-    groups: list[tuple[set[str], list[str]]] = []
-    group_of: list[int | None] = []
-    for word in words:
-        parts = fold(word).split("-")
-        if not all(part.isalpha() for part in parts):
-            group_of.append(None)
-            continue
-        lemmas = {"-".join((index_lemmas(p) or (p,))[0] for p in parts)} if len(parts) > 1 \
-            else set(index_lemmas(parts[0]))
-        group = next((g for g, (known, _) in enumerate(groups) if known & lemmas), None)
-        if group is None:
-            group = len(groups)
-            groups.append((set(), []))
-        groups[group][0].update(lemmas)
-        groups[group][1].append(word)
-        group_of.append(group)
-    out, shown = [], set()
-    for word, group in zip(words, group_of, strict=True):
-        if group is None:
-            out.append(word)
-        elif group not in shown:
-            shown.add(group)
-            lemmas, forms = groups[group]
-            normal = [f for f in forms if fold(f) in lemmas]
-            out.append(min(normal, key=len) if normal else forms[0])
-    return out
+def _earlier_words_known(vocab: Vocabulary, text: str) -> bool:
+    """Whether every word of `text` but the last is a form some title has (`вуеылфнф и`,
+    the layout reading of `detskaya b`, is nobody's text)."""
+    words = WORD_RE.findall(text)
+    return all(vocab.same_word(fold(w)) for w in words[:-1])
 
 
 def _latin_layout(text: str) -> bool:
@@ -86,7 +64,7 @@ def _suggest(vocab: Vocabulary, text: str, limit: int) -> list[dict]:
         return []
     titles = _titles(vocab, [fold(m.group()) for m in matches], MAX_TITLES)
     wanted = max(limit - len(titles), limit // 2)
-    words = _one_form_per_word(_completions(vocab, text, matches, 2 * wanted))
+    words = one_form_per_word(_completions(vocab, text, matches, 2 * wanted))
     out = [{"text": t, "kind": "word", "id": None} for t in words[:wanted]]
     out += [{"text": title, "kind": "title", "id": pid} for title, pid in titles]
     return out[:limit]

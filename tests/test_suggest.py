@@ -85,8 +85,23 @@ def test_a_typo_after_four_letters_still_completes(service):
     assert any(w.startswith("библиотек") for w in _words(service, "библеот"))
 
 
+@pytest.mark.parametrize(("typed", "meant"), [("vyst", "выставка"), ("biblio", "библиотека-филиал"),
+                                              ("esenin", "Есенин")])
+def test_russian_typed_in_latin_letters_completes(service, typed, meant):
+    assert _words(service, typed)[0] == meant
+
+
+def test_no_completion_only_repeats_what_was_typed(service):
+    """`встреча в` completes; a whole word typed (`марафон`) is not offered back, nor is
+    leading space kept, nor is a layout reading of Latin words offered when its other
+    words are nobody's (`detskaya b`: «вуеылфнф и»)."""
+    assert "марафон" not in _words(service, "марафон")
+    assert _words(service, "  библ") == _words(service, "библ")
+    assert not any(w.startswith("вуеылфнф") for w in _words(service, "detskaya b"))
+
+
 def test_titles_come_after_completions(service):
-    found = service.suggest("марафон")
+    found = service.suggest("мараф")
     kinds = [s["kind"] for s in found]
     assert kinds[0] == "word" and "title" in kinds
     assert kinds == sorted(kinds, key=lambda k: k != "word")
@@ -137,7 +152,7 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
 
 
 @pytest.mark.parametrize(("typed", "expected", "never"), [
-    ("выставка дет", "выставка детской", {"выставка деть"}),  # written forms, prefix kept
+    ("выставка дет", "выставка детская", {"выставка деть", "выставка детской"}),  # written forms, prefix kept
     ("Война и м", "Война и мир", {"Война и можно", "Война и многий"}),
     # one form per word, its normal form when offered: not «библиотеке», «библиотеки»
     ("библ", "библиотека", {"библиотеки-филиал", "библиотеке", "библиотеки", "библиотек"}),
