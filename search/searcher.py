@@ -18,6 +18,7 @@ from search import nodes
 from search.correction import suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound
+from search.facet_hints import unknown_value_warnings
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
@@ -29,7 +30,6 @@ from search.synonyms import SynonymDictionary
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
-FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
@@ -180,9 +180,7 @@ class SearchService:
                 parsed = parsed.relaxing(warnings)
                 warnings.append("не найдено публикаций со всеми словами запроса; "
                                 "показаны частичные совпадения")
-        for name, values in found.unknown.items():
-            warnings += [f"нет публикаций со значением «{value}» в фильтре "
-                         f"«{FACET_LABELS.get(name, name)}»" for value in values]
+        warnings += unknown_value_warnings(found.unknown, self.engine.facet_values)
         warnings += _years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
