@@ -51,17 +51,24 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
     return int(raw)
 
 
+# The Russian way of writing a date (the page's warnings and the exports use it) is read
+# too: `from=01.01.2024`.
+_RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
 def _date(req: falcon.Request, name: str) -> dt.date | None:
     raw = (single_param(req, name) or "").strip()
     if not raw:
         return None
+    russian = _RUSSIAN_DATE.fullmatch(raw)
+    iso = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}" if russian else raw
     try:
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(iso)
     except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
             raise bad_parameter(f"«{name}»: даты {raw!r} нет в календаре") from None
-        raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31), "
-                            f"а не {shown(raw, 40)}") from None
+        raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31) или "
+                            f"ДД.ММ.ГГГГ (31.03.2024), а не {shown(raw, 40)}") from None
 
 
 def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ...]:

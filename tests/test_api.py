@@ -708,7 +708,17 @@ def test_a_date_written_right_that_does_not_exist_is_said_so(client):
     resp = get(client, "/api/search", "q=книга&from=2024-02-30")
     assert "даты '2024-02-30' нет в календаре" in assert_error(resp, 400)["description"]
     resp = get(client, "/api/search", "q=книга&to=30.02.2024")
-    assert "ГГГГ-ММ-ДД" in assert_error(resp, 400)["description"]
+    assert "даты '30.02.2024' нет в календаре" in assert_error(resp, 400)["description"]
+    resp = get(client, "/api/search", "q=книга&to=2024/02/01")
+    assert "ГГГГ-ММ-ДД (2024-03-31) или ДД.ММ.ГГГГ" in assert_error(resp, 400)["description"]
+
+
+def test_a_date_is_read_as_russians_write_it_too(client):
+    """The exports and the period's warnings write dates as ДД.ММ.ГГГГ; so may a user."""
+    iso = get(client, "/api/search", "q=&from=2024-01-01&to=2024-12-31").json
+    russian = get(client, "/api/search", "q=&from=01.01.2024&to=31.12.2024").json
+    short = get(client, "/api/search", "q=&from=1.1.2024&to=31.12.2024").json
+    assert iso["total"] == russian["total"] == short["total"] > 0
 
 
 @pytest.mark.parametrize("pasted", [
