@@ -67,6 +67,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         sure = kind == "word"
         low = fold_yo(word.lower())
         fix = best_typo_fix(lexicon, low, capitalized=word[:1].isupper())
+        if kind == "word" and (fix is None or fix[1] > 1):
+            fix = _split_word(lexicon, low) or fix
         if fix is None:
             continue
         term, dist = fix
@@ -80,6 +82,41 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         return _joined_words(lexicon, query, words)
     return Correction(out, confident, layout=not typos and bool(layout_words),
                       latin=not typos and bool(latin_words))
+
+
+# Words a missed space runs together behind (`вбиблиотеке`: «в библиотеке»).
+_LEADING_WORDS = frozenset("в во к ко с со о об на по за из для про от до и".split())
+
+
+def _split_word(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
+    """An unknown word as two known ones a missed space or hyphen ran together
+    (`мастеркласс`: «мастер-класс», `книжнаявыставка`: «книжная выставка»,
+    `вбиблиотеке`: «в библиотеке»), as one edit; the compound the index holds first,
+    then the split whose rarer word is in most documents."""
+    if len(word) < 6 or not word.isalpha():
+        return None
+    best = None
+    for at in range(1, len(word) - 2):
+        first, second = word[:at], word[at:]
+        if not (first in _LEADING_WORDS or len(first) >= 3 and _holds(lexicon, first)):
+            continue
+        if not _holds(lexicon, second):
+            continue
+        if len(first) >= 3 and lexicon.knows(f"{first}-{second}"):
+            return f"{first}-{second}", 1
+        rarer = min(_documents(lexicon, w) for w in (first, second) if w not in STOP_WORDS)
+        if best is None or rarer > best[0]:
+            best = (rarer, f"{first} {second}")
+    return (best[1], 1) if best else None
+
+
+def _holds(lexicon: SpellingLexicon, word: str) -> bool:
+    """A word of the index that the dictionary knows (a guessed one splits anything)."""
+    return len(word) >= 3 and is_dictionary_word(word) and lexicon.knows(word)
+
+
+def _documents(lexicon: SpellingLexicon, word: str) -> int:
+    return max((lexicon.frequency(lemma) for lemma in index_lemmas(word)), default=0)
 
 
 def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:

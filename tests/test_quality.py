@@ -54,6 +54,16 @@ def test_russian_words_typed_in_latin_letters_are_read_in_cyrillic(service, type
                                    f"показаны результаты по запросу «{meant}»")
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("мастеркласс", "мастер-класс"), ("книжнаявыставка", "книжная выставка"),
+    ("вбиблиотеке", "в библиотеке"), ("конкурсчтецов", "конкурс чтецов")])
+def test_words_run_together_are_parted(service, typed, meant):
+    """A missed space or hyphen: two words the index holds (a preposition and a word),
+    joined by a hyphen when the index holds the compound."""
+    result = _search(service, typed)
+    assert result.did_you_mean == meant and result.corrected and result.total > 0
+
+
 def test_an_excluded_latin_word_is_read_too(service):
     typed = _search(service, "pushkin -onlayn")
     assert typed.did_you_mean == "пушкин -онлайн" and typed.corrected
