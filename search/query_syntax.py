@@ -28,6 +28,7 @@ _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)|~(?P<badslop>[^\s()|"]*))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
+    rf'(?P<modifier>[~^]\d*(?:\.\d+)?(?![\w.]))?'
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
@@ -121,6 +122,9 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
                             "одна она пропущена")
         else:
             word = m.group("word")
+            if m.group("modifier"):  # Lucene's fuzzy `слово~2` and boost `слово^5`
+                warnings.append(f"«{m.group('modifier')}» после слова пропущено: опечатки "
+                                "исправляются сами, а веса слов не задаются")
             if word in _OPERATORS and not m.group("neg") and not m.group("exact"):
                 tokens.append((_OPERATORS[word], None))
                 continue

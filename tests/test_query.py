@@ -15,6 +15,7 @@ from search.engine.whoosh.compile import to_whoosh
 from search.engine.whoosh.store import IndexLocation
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
+from search.query_syntax import lex
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
 from tests.conftest import service_over
@@ -386,3 +387,15 @@ def test_deeply_nested_groups_keep_their_words(tiny, parser, depth):
     text = "(" * depth + "поэзия" + ")" * depth
     assert parser.parse(text).warnings == []
     assert _ids(tiny, text) == _ids(tiny, "поэзия") != []
+
+
+@pytest.mark.parametrize(("typed", "modifier"), [("выставка~2", "~2"), ("выставка^5", "^5"),
+                                                 ("выставка~", "~"), ("выставка^1.5", "^1.5")])
+def test_lucene_modifiers_after_a_word_are_dropped_with_a_warning(typed, modifier):
+    """`слово~2` (fuzzy) and `слово^5` (boost) from other engines: the number is no word
+    to search for."""
+    warnings: list[str] = []
+    tokens = lex(typed, warnings)
+    assert [kind for kind, _ in tokens] == ["word"] and tokens[0][1].text == "выставка"
+    assert warnings == [f"«{modifier}» после слова пропущено: опечатки исправляются сами, "
+                        "а веса слов не задаются"]
