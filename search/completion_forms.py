@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from search.morph import index_lemmas
+from search.spelling import is_dictionary_word
 from search.transliteration import readings
 from search.vocabulary import Vocabulary, fold
 
@@ -17,15 +18,17 @@ READINGS_TRIED = 16  # of a Latin word, the likeliest, until one is a title's wo
 _LATIN_WORD = re.compile(r"[A-Za-z']+")
 
 
-def one_form_per_word(completions: list[str]) -> list[str]:
+def one_form_per_word(completions: list[str], typed: str = "") -> list[str]:
     """Completions that differ only in the form of their last word (`библиотеке`,
     `библиотеки`, `библиотека`; `нов года`, `нов году`, `нов год`: the search finds
     every form anyway) offered once, where the first of them stood: as the word's normal
     form when one of them is it (the shortest: `Есенин` before the feminine `Есенина`),
     else the most frequent form. A compound goes by the first normal form of each part
-    (`библиотеки-филиалы`: `библиотека-филиал`)."""
+    (`библиотеки-филиалы`: `библиотека-филиал`). Other forms of a whole word `typed`
+    last are no completions of it (`поэт`: not «поэта»), but its normal form is."""
     groups: list[tuple[str, set[str], list[str]]] = []  # head, lemmas, last words
     group_of: list[int | None] = []
+    typed_lemmas = _lemmas(typed) if typed and is_dictionary_word(fold(typed)) else set()
     for completion in completions:
         head, _, last = completion.rpartition(" ")
         lemmas = _lemmas(last)
@@ -48,6 +51,8 @@ def one_form_per_word(completions: list[str]) -> list[str]:
             shown.add(group)
             head, lemmas, forms = groups[group]
             normal = [f for f in forms if fold(f) in lemmas]
+            if lemmas & typed_lemmas and not normal:
+                continue  # only other forms of the word typed
             word = min(normal, key=len) if normal else forms[0]
             out.append(f"{head} {word}" if head else word)
     return out

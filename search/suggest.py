@@ -64,7 +64,8 @@ def _suggest(vocab: Vocabulary, text: str, limit: int) -> list[dict]:
         return []
     titles = _titles(vocab, [fold(m.group()) for m in matches], MAX_TITLES)
     wanted = max(limit - len(titles), limit // 2)
-    words = one_form_per_word(_completions(vocab, text, matches, 2 * wanted))
+    words = one_form_per_word(_completions(vocab, text, matches, 2 * wanted),
+                              typed=matches[-1].group())
     out = [{"text": t, "kind": "word", "id": None} for t in words[:wanted]]
     out += [{"text": title, "kind": "title", "id": pid} for title, pid in titles]
     return out[:limit]
@@ -172,7 +173,9 @@ def _places(vocab: Vocabulary, sets: list):
 def _render(vocab: Vocabulary, matches: list, head: str, key: tuple) -> str:
     typed = matches[-1].group()
     shown = vocab.shown(key[0])
-    word = shown if shown[:1].isupper() else typed + shown[len(typed):]
+    # the typed beginning kept (`Выставка`), unless in capitals (`БИБЛ`: «библиотека»)
+    caps = len(typed) > 1 and typed.isupper()
+    word = shown if shown[:1].isupper() or caps else typed + shown[len(typed):]
     rest = " ".join(vocab.shown(i) for i in key[1:])
     return _join(vocab, matches[:-1], head, word + (" " + rest if rest else ""))
 
@@ -204,7 +207,8 @@ def _body_words(vocab: Vocabulary, text: str, match, limit: int) -> list[str]:
             form = max(written)[1]
             known = vocab.same_form(form)
             shown = vocab.shown(known) if known else form
-            word = shown if shown[:1].isupper() else typed + shown[len(typed):]
+            caps = len(typed) > 1 and typed.isupper()
+            word = shown if shown[:1].isupper() or caps else typed + shown[len(typed):]
             if (head + word).lower() not in {o.lower() for o in out}:
                 out.append(head + word)
         if len(out) >= limit:

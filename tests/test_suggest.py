@@ -24,6 +24,8 @@ TITLES = [
     "Новая библиотека открылась",
     "Книжную выставку открыли в ЦГБ",
     "Книжную выставку открыли в читальном зале",
+    "Поэты читают стихи",
+    "Встреча с поэтом",
 ]
 RECORDS = [{"id": f"s-{n:02d}", "title": title, "text": f"{BODY} Выпуск {n}.",
             "date": "2024-05-01"} for n, title in enumerate(TITLES)]
@@ -89,6 +91,13 @@ def test_a_typo_after_four_letters_still_completes(service):
                                               ("esenin", "Есенин")])
 def test_russian_typed_in_latin_letters_completes(service, typed, meant):
     assert _words(service, typed)[0] == meant
+
+
+def test_a_whole_word_typed_gets_no_other_forms_of_itself(service):
+    """`поэт` is a word: other forms of it («поэты», «поэтом») complete nothing."""
+    assert {"поэты", "поэтом"} & set(_words(service, "поэ"))
+    assert not {"поэты", "поэтом"} & set(_words(service, "поэт"))
+    assert _words(service, "БИБЛ") == _words(service, "библ")  # capitals: written forms
 
 
 def test_no_completion_only_repeats_what_was_typed(service):
@@ -157,7 +166,7 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
     # one form per word, its normal form when offered: not «библиотеке», «библиотеки»
     ("библ", "библиотека", {"библиотеки-филиал", "библиотеке", "библиотеки", "библиотек"}),
     ("цгб", "ЦГБ", {"цгб"}),  # abbreviations and names as written
-    ("есенин", "Есенине", {"есенин"}),
+    ("есенин", "Онлайн-викторина «Все о Есенине»", {"есенин", "Есенине"}),  # no other forms
     ("dscnfdrf", "выставка", set()),  # a wrong-layout prefix, read as Russian
 ])
 def test_the_shipped_sample_completes_as_written(sample_index_dir, typed, expected, never):
