@@ -56,9 +56,7 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
             return Correction(mapped, True, layout=True)
     confident = True
     out, layout_words = _latin_layout_words(lexicon, query)
-    latin_words = 0
-    if not layout_words:
-        out, latin_words = _transliterated(lexicon, out)
+    out, latin_words = _transliterated(lexicon, out)  # the Latin words left
     typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
@@ -81,7 +79,7 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     if not typos and not layout_words and not latin_words:
         return _joined_words(lexicon, query, words)
     return Correction(out, confident, layout=not typos and bool(layout_words),
-                      latin=not typos and bool(latin_words))
+                      latin=not typos and not layout_words and bool(latin_words))
 
 
 # Words a missed space runs together behind (`вбиблиотеке`: «в библиотеке»).

@@ -64,6 +64,10 @@ def test_words_run_together_are_parted(service, typed, meant):
     assert result.did_you_mean == meant and result.corrected and result.total > 0
 
 
+def test_a_wrong_layout_word_and_a_latin_word_in_one_query_are_both_read(service):
+    assert _search(service, "выставка rjyrehc pushkin").did_you_mean == "выставка конкурс пушкин"
+
+
 def test_an_excluded_latin_word_is_read_too(service):
     typed = _search(service, "pushkin -onlayn")
     assert typed.did_you_mean == "пушкин -онлайн" and typed.corrected
