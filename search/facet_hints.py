@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from search.analysis import STOP_WORDS
 from search.engine import facet_key
+from search.morph import fold_yo, index_lemmas
 
-__all__ = ["near_values", "unknown_value_warnings", "MAX_HINTS", "FACET_LABELS"]
+__all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
+           "FACET_LABELS"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -54,3 +57,31 @@ def unknown_value_warnings(unknown: Mapping[str, tuple[str, ...]],
                 warning += "; есть " + ", ".join(f"«{v}»" for v in near)
             out.append(warning)
     return out
+
+
+def topic_hints(words: Iterable[str],
+                every_value: Callable[[], Mapping[str, Iterable]]) -> list[str]:
+    """For a query that found nothing, the topics whose names hold each of its words in
+    some form (`краеведение`: the topic «Краеведение» has publications none of whose
+    texts say the word): a librarian searches the topic list's own names."""
+    wanted = [set(index_lemmas(w)) for w in (fold_yo(w.lower()) for w in words)
+              if w not in STOP_WORDS]
+    if not wanted or not all(wanted):
+        return []
+    out = []
+    for topic in every_value().get("topic", ()):
+        named = {lemma for w in _WORD.findall(fold_yo(topic.value.lower()))
+                 for lemma in index_lemmas(w)}
+        if all(lemmas & named for lemmas in wanted):
+            out.append(f"есть тема «{topic.value}» ({_publications(topic.count)}): её "
+                       "можно выбрать в фильтре «тема»")
+    return out[:MAX_HINTS]
+
+
+def _publications(count: int) -> str:
+    """`count` публикация in the form a Russian number takes (1, 21; 2-4; 5-20)."""
+    if count % 10 == 1 and count % 100 != 11:
+        return f"{count} публикация"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return f"{count} публикации"
+    return f"{count} публикаций"

@@ -18,7 +18,7 @@ from search import nodes
 from search.correction import suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound
-from search.facet_hints import unknown_value_warnings
+from search.facet_hints import topic_hints, unknown_value_warnings
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
@@ -181,6 +181,8 @@ class SearchService:
                 warnings.append("не найдено публикаций со всеми словами запроса; "
                                 "показаны частичные совпадения")
         warnings += unknown_value_warnings(found.unknown, self.engine.facet_values)
+        if not found.total and parsed is not None and parsed.plain:
+            warnings += topic_hints(parsed.words, self.engine.facet_values)
         warnings += _years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0

@@ -65,6 +65,17 @@ def test_a_corrected_typo_says_whether_the_words_as_typed_matched_partly(engine)
     assert nothing["corrected"] and nothing["warnings"][-1].startswith("ничего не найдено")
 
 
+def test_a_topic_s_name_that_no_text_holds_points_to_the_topic(engine):
+    """`краеведение` is in no text of the sample, but is a topic's name."""
+    topic = next(v for v in _search(engine, q="")["facets"]["topic"]
+                 if v["value"] == "Краеведение")
+    found = _search(engine, q="краеведение")
+    assert found["total"] == 0
+    assert found["warnings"] == [f"есть тема «Краеведение» ({topic['count']} публикаций): "
+                                 "её можно выбрать в фильтре «тема»"]
+    assert not _search(engine, q="краеведческие")["warnings"]
+
+
 def test_russian_typed_in_latin_letters_is_read_in_cyrillic(engine):
     found = _search(engine, q="Vershinina")
     assert found["corrected"] and found["did_you_mean"] == "Вершинина"
