@@ -79,7 +79,7 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
                                 "символов")
     # `topic=   `: no filter, as `topic=` is; `Иванова  Анна` is «Иванова Анна»
     spaced = (" ".join(v.split()) for v in values)
-    return tuple(v for v in spaced if v)
+    return tuple(dict.fromkeys(v for v in spaced if v))  # a value repeated counts once
 
 
 def _characters(count: int) -> str:

@@ -56,7 +56,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
             return Correction(mapped, True, layout=True)
     confident = True
     out, layout_words = _latin_layout_words(lexicon, query)
-    out, latin_words = _transliterated(lexicon, out)  # the Latin words left
+    out, latin_words, latin_sure = _transliterated(lexicon, out)  # the Latin words left
+    confident = latin_sure or not latin_words
     typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
@@ -140,25 +141,40 @@ def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]
 _LATIN_WORD = re.compile(r"(?<![\w'])[A-Za-z][A-Za-z']*(?:-[A-Za-z0-9'][A-Za-z0-9']*)*(?![\w])")
 
 
-def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
+# Latin words this short that spell a Russian word the index holds are as often English
+# (`star`, `zone`, `pot`): when no longer one is read with them, they are only offered.
+SHORT_LATIN = 4
+
+
+def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, bool]:
     """The query with its Latin words that spell a Russian word the index knows put in
-    Cyrillic (`pushkin -onlayn` -> `пушкин -онлайн`), and how many such words of three or
-    more letters there were. Every part of a compound must (`master-klass`:
-    «мастер-класс»; numbers stay). Short words are put back only when they spell a stop
-    word (`knigi o voyne`: «о»); a Latin word the index knows stays (`Excel`)."""
-    out, count, at = [], 0, 0
+    Cyrillic (`pushkin -onlayn` -> `пушкин -онлайн`), how many such words of three or more
+    letters there were, and whether that is sure. Every part of a compound must be read
+    (`master-klass`: «мастер-класс»; numbers stay), and so must every Latin word of two
+    or more letters the index does not know: one that spells nothing is English, and so
+    are the others (`star wars` stays). Short words are put back only when they spell a
+    stop word (`knigi o voyne`: «о»); a Latin word the index knows stays (`Excel`)."""
+    out, count, longest, at = [], 0, 0, 0
     for match in _LATIN_WORD.finditer(query):
-        if match.group() in OPERATOR_WORDS:
+        if match.group().upper() in OPERATOR_WORDS:
             continue
         parts = match.group().split("-")
         read = [p if p.isdigit() else _best_reading(lexicon, p) for p in parts]
-        if any(r is None for r in read) or all(p.isdigit() for p in parts):
+        if any(r is None for r in read):
+            if any(len(p) >= 2 and not p.isdigit() and not lexicon.knows(p.lower())
+                   for p, r in zip(parts, read, strict=True) if r is None):
+                return query, 0, True  # a word that spells nothing: the query is English
+            continue
+        if all(p.isdigit() for p in parts):
             continue
         out += [query[at:match.start()],
                 "-".join(cased_like(p, r) for p, r in zip(parts, read, strict=True))]
         at = match.end()
-        count += any(r not in STOP_WORDS and not r.isdigit() for r in read)
-    return "".join(out) + query[at:], count
+        content = [p for p, r in zip(parts, read, strict=True)
+                   if r not in STOP_WORDS and not r.isdigit()]
+        count += bool(content)
+        longest = max([longest, *map(len, content)])
+    return "".join(out) + query[at:], count, longest > SHORT_LATIN
 
 
 def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:

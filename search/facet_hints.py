@@ -24,9 +24,12 @@ _WORD = re.compile(r"\w+")
 
 
 def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> list[str]:
-    """Up to `limit` of `values` that are `typed` with other spacing, punctuation or
-    quotes (`№3`, `"Лира"`), or that hold every word of it in any order (`ЦГБ`,
-    `Вершинина Анна`): the exact ones first, then the shortest."""
+    """Up to `limit` of `values` that are probably what `typed` means, nearest first:
+    - the same letters with other spacing, punctuation or quotes (`№3`, `"Лира"`);
+    - every word of it among the value's words in any order and form (`Вершининой`,
+      `Вершинина Анна`, `Выставка` for «Выставки»), an initial or an abbreviation for a
+      word (`А. Вершинина`, `им.` or `имени`);
+    - an acronym of the value's words (`ЦГБ`: «Центральная городская библиотека»)."""
     words = _WORD.findall(facet_key(typed))
     if not words:
         return []
@@ -36,9 +39,22 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
         theirs = _WORD.findall(facet_key(value))
         if "".join(theirs) == joined:
             found.append((0, len(value), value))
-        elif set(words) <= set(theirs):
+        elif all(any(_same_word(w, t) for t in theirs) for w in words):
             found.append((1, len(value), value))
+        elif len(words) == 1 and len(joined) >= 2 and joined == "".join(t[0] for t in theirs):
+            found.append((2, len(value), value))
     return [value for *_, value in sorted(found)[:limit]]
+
+
+def _same_word(typed: str, word: str) -> bool:
+    """One word for another in a name: equal, the same lemma, or an initial or short
+    abbreviation of it (`а` for «анна», `им` for «имени»)."""
+    if typed == word or len(typed) <= 3 and word.startswith(typed) \
+            or len(word) <= 3 and typed.startswith(word):
+        return True
+    if typed[:3] != word[:3]:  # inflection keeps a word's start: no parse (~0.1 ms)
+        return False
+    return bool(set(index_lemmas(typed)) & set(index_lemmas(word)))
 
 
 def unknown_value_warnings(unknown: Mapping[str, tuple[str, ...]],

@@ -25,14 +25,17 @@ __all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query
            "OPERATOR_WORDS"]
 
 _TOKEN_RE = re.compile(
-    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)|~(?P<badslop>[^\s()|"]*))?'
-    rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|)'
+    rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)(?![\w.])|~(?P<badslop>[^\s()|"]*))?'
+    rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|+)'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
     rf'(?P<modifier>[~^]\d*(?:\.\d+)?(?![\w.]))?'
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
 _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
 OPERATOR_WORDS = frozenset(_OPERATORS)
+# Among Russian words, English operators typed in lowercase mean the operators too.
+_LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
@@ -46,12 +49,28 @@ def clean_query(text: str) -> str:
     `ё`), without the invisible characters that text copied from web pages carries inside
     words (soft hyphens, zero-width spaces and joiners: format characters) or stress marks
     (`выста́вка`), and with other control characters as spaces. Words stay whole, and a
-    suggestion never offers back the word as typed."""
+    suggestion never offers back the word as typed. A Russian word with Latin
+    look-alike letters in it (`Пушкинcкий`) is made Cyrillic."""
     text = _COMBINING.sub("", unicodedata.normalize("NFC", text))
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf" else " "
-                   for c in text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf"
+                       else " " for c in text)
+    return _MIXED_WORD.sub(_in_cyrillic, text) if _LOOKALIKE.search(text) else text
+
+
+# Latin letters that look like Cyrillic ones, typed inside a Russian word (a keyboard
+# switched mid-word, text from a scanner): `Пушкинcкий` with a Latin «c» is «Пушкинский».
+_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")
+_LOOKALIKE = re.compile(r"[aceopxyABCEHKMOPTX]")
+_MIXED_WORD = re.compile(r"\w*(?:[а-яёА-ЯЁ]\w*[a-zA-Z]|[a-zA-Z]\w*[а-яёА-ЯЁ])\w*")
+
+
+def _in_cyrillic(match: re.Match) -> str:
+    """A word of Cyrillic and Latin letters with its Latin look-alikes made Cyrillic, when
+    they are all its Latin letters (`Windows-10` or `Яndex` stay)."""
+    word = match.group()
+    fixed = word.translate(_LOOKALIKES)
+    return fixed if not re.search(r"[a-zA-Z]", fixed) else word
 
 
 # -- syntax tree -------------------------------------------------------------------
@@ -98,6 +117,7 @@ def _slop(written: str | None, warnings: list[str]) -> int:
 def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     """Tokens of the text: (kind, value) with kind word, phrase, or, and, not, ( and )."""
     tokens: list[tuple[str, object]] = []
+    russian = _CYRILLIC.search(text) is not None  # `выставка not конкурс`: NOT
     text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
     for m in _TOKEN_RE.finditer(text):
         if m.group("phrase") is not None:
@@ -125,8 +145,9 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
             if m.group("modifier"):  # Lucene's fuzzy `слово~2` and boost `слово^5`
                 warnings.append(f"«{m.group('modifier')}» после слова пропущено: опечатки "
                                 "исправляются сами, а веса слов не задаются")
-            if word in _OPERATORS and not m.group("neg") and not m.group("exact"):
-                tokens.append((_OPERATORS[word], None))
+            operator = _OPERATORS.get(word) or (russian and _LOWERCASE_OPERATORS.get(word))
+            if operator and not m.group("neg") and not m.group("exact"):
+                tokens.append((operator, None))
                 continue
             node = Word(word, exact=bool(m.group("exact")), prefix=bool(m.group("star")))
             tokens.append(("word", Not(node) if m.group("neg") else node))

@@ -43,7 +43,15 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
                 more = _suggest(vocab, reading, limit)
                 out += [s for s in more if s["text"] not in seen]
                 seen.update(s["text"] for s in more)
-    return [s for s in out if s["text"] != text.strip()][:limit]  # what was typed is none
+    return [s for s in out if not _repeats(s["text"], text)][:limit]
+
+
+def _repeats(completion: str, typed: str) -> bool:
+    """A completion that only gives back what was typed (`анна в` -> «анна в»; `Анна В`
+    -> «Анна в»; `knigi o` -> «книги о»): no longer, its last word under three letters.
+    `цгб` -> «ЦГБ» gives the written case, and stays."""
+    words, given = completion.split(), typed.split()
+    return len(words) <= len(given) and (completion == typed.strip() or len(words[-1]) < 3)
 
 
 def _earlier_words_known(vocab: Vocabulary, text: str) -> bool:
@@ -173,11 +181,19 @@ def _places(vocab: Vocabulary, sets: list):
 def _render(vocab: Vocabulary, matches: list, head: str, key: tuple) -> str:
     typed = matches[-1].group()
     shown = vocab.shown(key[0])
-    # the typed beginning kept (`Выставка`), unless in capitals (`БИБЛ`: «библиотека»)
-    caps = len(typed) > 1 and typed.isupper()
-    word = shown if shown[:1].isupper() or caps else typed + shown[len(typed):]
+    word = _completed(typed, shown)
     rest = " ".join(vocab.shown(i) for i in key[1:])
     return _join(vocab, matches[:-1], head, word + (" " + rest if rest else ""))
+
+
+def _completed(typed: str, shown: str) -> str:
+    """The form shown, its beginning as typed (`Выставка`), unless the form is a name,
+    the beginning was typed in capitals (`БИБЛ`: «библиотека») or with other letters
+    (`учён`: «ученики», never «учёники»)."""
+    caps = len(typed) > 1 and typed.isupper()
+    if shown[:1].isupper() or caps or typed.lower() != shown[:len(typed)].lower():
+        return shown
+    return typed + shown[len(typed):]
 
 
 def _join(vocab: Vocabulary, earlier: list, head: str, tail: str) -> str:
@@ -207,8 +223,7 @@ def _body_words(vocab: Vocabulary, text: str, match, limit: int) -> list[str]:
             form = max(written)[1]
             known = vocab.same_form(form)
             shown = vocab.shown(known) if known else form
-            caps = len(typed) > 1 and typed.isupper()
-            word = shown if shown[:1].isupper() or caps else typed + shown[len(typed):]
+            word = _completed(typed, shown)
             if (head + word).lower() not in {o.lower() for o in out}:
                 out.append(head + word)
         if len(out) >= limit:

@@ -713,6 +713,18 @@ def test_a_date_written_right_that_does_not_exist_is_said_so(client):
     assert "ГГГГ-ММ-ДД (2024-03-31) или ДД.ММ.ГГГГ" in assert_error(resp, 400)["description"]
 
 
+def test_latin_look_alikes_inside_a_russian_word_are_read_as_cyrillic(client):
+    """`Пушкинcкий` with a Latin «c» (a keyboard switched mid-word) is «Пушкинский»."""
+    mixed = get(client, "/api/search", "q=Пушкинcкий").json
+    plain = get(client, "/api/search", "q=Пушкинский").json
+    assert mixed["total"] == plain["total"] > 0 and mixed["query"] == "Пушкинский"
+
+
+def test_a_filter_value_repeated_is_one(client):
+    found = get(client, "/api/search", "q=&topic=нет&topic=нет&topic=нет").json
+    assert len(found["warnings"]) == 1
+
+
 def test_a_date_is_read_as_russians_write_it_too(client):
     """The exports and the period's warnings write dates as ДД.ММ.ГГГГ; so may a user."""
     iso = get(client, "/api/search", "q=&from=2024-01-01&to=2024-12-31").json

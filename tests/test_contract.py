@@ -65,6 +65,16 @@ def test_a_corrected_typo_says_whether_the_words_as_typed_matched_partly(engine)
     assert nothing["corrected"] and nothing["warnings"][-1].startswith("ничего не найдено")
 
 
+def test_a_library_s_acronym_or_other_wording_is_pointed_to_its_value(engine):
+    libraries = [v["value"] for v in _search(engine, q="")["facets"]["library"]]
+    for typed, meant in (("ЦГБ", "Центральная городская библиотека"),
+                         ("Библиотека имени Пушкина", "Библиотека им. А. С. Пушкина"),
+                         ("Библиотека-филиал №3", "Библиотека-филиал № 3")):
+        assert meant in libraries
+        found = _search(engine, q="", library=typed)
+        assert found["total"] == 0 and found["warnings"][-1].endswith(f"; есть «{meant}»")
+
+
 def test_a_topic_s_name_that_no_text_holds_points_to_the_topic(engine):
     """`краеведение` is in no text of the sample, but is a topic's name."""
     topic = next(v for v in _search(engine, q="")["facets"]["topic"]
@@ -212,7 +222,8 @@ def test_filters_fold_case_and_unknown_values_are_reported(engine):
     assert unknown["total"] == 0 and any("Нет Такого Автора" in w for w in unknown["warnings"])
     assert not any("; есть" in w for w in unknown["warnings"])
     # a value as it is remembered: the values it is near are named
-    for typed in ("Вершинина", "вершинина  анна", "Анна-Вершинина"):
+    for typed in ("Вершинина", "вершинина  анна", "Анна-Вершинина", "Вершининой",
+                  "А. Вершинина"):
         near = _search(engine, q="", author=typed)
         assert near["total"] == 0, typed
         assert near["warnings"][-1].endswith("; есть «Анна Вершинина»"), near["warnings"]

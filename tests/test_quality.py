@@ -75,8 +75,16 @@ def test_an_excluded_latin_word_is_read_too(service):
                                                                             "пушкин").total
 
 
+@pytest.mark.parametrize("typed", ["star", "zone", "pot"])
+def test_a_short_latin_word_alone_is_only_offered_in_cyrillic(service, typed):
+    """Four letters or fewer, alone: as often English (`star`) as Russian (`mir`)."""
+    result = _search(service, typed)
+    assert result.did_you_mean and not result.corrected and result.total == 0
+
+
 @pytest.mark.parametrize("typed", ["library", "online", "kids", "Excel", "open", "contest",
-                                   "museum", "poetry"])
+                                   "museum", "poetry", "star wars", "god of war",
+                                   "data science"])
 def test_latin_words_that_spell_nothing_the_index_holds_stay(service, typed):
     result = _search(service, typed)
     assert not result.corrected and result.did_you_mean is None, result.did_you_mean

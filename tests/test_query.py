@@ -399,3 +399,27 @@ def test_lucene_modifiers_after_a_word_are_dropped_with_a_warning(typed, modifie
     assert [kind for kind, _ in tokens] == ["word"] and tokens[0][1].text == "выставка"
     assert warnings == [f"«{modifier}» после слова пропущено: опечатки исправляются сами, "
                         "а веса слов не задаются"]
+
+
+def test_lowercase_operators_among_russian_words_are_operators(service):
+    def total(q):
+        return service.search(SearchRequest(q=q)).total
+    assert total("книга not выставка") == total("книга NOT выставка") < total("книга")
+    assert total("книга or выставка") == total("книга OR выставка") > total("книга")
+    warnings: list[str] = []
+    assert [kind for kind, _ in lex("to be or not", warnings)] == ["word"] * 4
+
+
+@pytest.mark.parametrize("slop", ["1e5", "3.5"])
+def test_a_phrase_distance_that_is_no_whole_number_is_said_so(slop):
+    warnings: list[str] = []
+    tokens = lex(f'"книжная выставка"~{slop}', warnings)
+    assert [kind for kind, _ in tokens] == ["phrase"]
+    assert warnings == [f"расстояние во фразе пишется числом (~3), а не «~{slop}»: "
+                        "искалась точная фраза"]
+
+
+def test_a_double_bar_is_or():
+    warnings: list[str] = []
+    assert [kind for kind, _ in lex("книга || выставка", warnings)] == ["word", "or", "word"]
+    assert not warnings

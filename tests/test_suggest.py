@@ -166,6 +166,7 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
     # one form per word, its normal form when offered: not «библиотеке», «библиотеки»
     ("библ", "библиотека", {"библиотеки-филиал", "библиотеке", "библиотеки", "библиотек"}),
     ("цгб", "ЦГБ", {"цгб"}),  # abbreviations and names as written
+    ("учён", "ученики", {"учёники", "учёница"}),  # the typed ё kept only where written
     ("есенин", "Онлайн-викторина «Все о Есенине»", {"есенин", "Есенине"}),  # no other forms
     ("dscnfdrf", "выставка", set()),  # a wrong-layout prefix, read as Russian
 ])
@@ -181,6 +182,21 @@ def test_the_shipped_sample_completes_as_written(sample_index_dir, typed, expect
         service.close()
     assert texts and texts[0] == expected, texts
     assert not never & set(texts), texts
+
+
+def test_the_sample_never_offers_only_what_was_typed(sample_index_dir):
+    """`анна в` gave «анна в» back, `Анна В` «Анна в» (a one-letter word no title
+    continues)."""
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    service = SearchService(Settings.from_env({}, index_dir=sample_index_dir))
+    try:
+        for typed in ("анна в", "Анна В", "мастер к"):
+            texts = [s["text"].lower() for s in service.suggest(typed, 10)]
+            assert typed.lower() not in texts, (typed, texts)
+    finally:
+        service.close()
 
 
 def _plain_build(titles):
