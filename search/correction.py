@@ -192,10 +192,14 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
     for n, spelling in enumerate(spellings):
         dictionary = is_dictionary_word(spelling)
         found = _reading_frequency(lexicon, spelling, dictionary)
-        if found:
-            known.append((dictionary, found, -n, spelling))
+        if found:  # of two forms of one word, its normal form (`novy`: «новый», not «новы»)
+            normal = dictionary and spelling in index_lemmas(spelling)
+            known.append((dictionary, found, normal, -n, spelling))
     if known:
-        return max(known)[3]
+        return max(known)[4]
+    parted = _split_word(lexicon, spellings[0])  # `masterklass`, `vbiblioteke`
+    if parted:
+        return parted[0]
     # a form the index holds that the dictionary does not know (`avtoportretnoy`:
     # «автопортретной», of a guessed lemma): only the likeliest reading, and only as is
     fix = best_typo_fix(lexicon, spellings[0]) if len(spellings[0]) >= 4 else None

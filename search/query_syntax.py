@@ -27,6 +27,9 @@ __all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)(?![\w.])|~(?P<badslop>[^\s()|"]*))?'
     rf'|(?P<neglpar>(?<![^\s(])-\()|(?P<lpar>\()|(?P<rpar>\))|(?P<pipe>\|+)'
+    rf'|(?P<field>(?<![\w-])(?i:title|author|text|body|topic|library|заголовок|автор|текст|тема)'
+    rf':(?=[^\s:]))'
+    rf'|(?P<qhead>(?<![\w-])[^\W\d_]{{2,}})\?[^\W_]+'
     rf'|(?P<neg>(?<![^\s(])-)?(?P<exact>=)?(?P<word>{WORD_RE.pattern})(?P<star>\*)?'
     rf'(?P<modifier>[~^]\d*(?:\.\d+)?(?![\w.]))?'
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
@@ -135,6 +138,13 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
             tokens.append((")", None))
         elif m.group("pipe"):
             tokens.append(("or", None))
+        elif m.group("field"):  # Lucene's `title:выставка`
+            warnings.append(f"поиск по полю «{m.group('field')}» не поддерживается: слова "
+                            "ищутся во всей публикации")
+        elif m.group("qhead"):  # Lucene's one-letter wildcard `выст?вка`
+            warnings.append(f"«?» внутри слова не поддерживается: искались слова, "
+                            f"начинающиеся на «{m.group('qhead')}»")
+            tokens.append(("word", Word(m.group("qhead"), prefix=True)))
         elif m.group("quote"):
             warnings.append("непарная кавычка пропущена")
         elif m.group("lonestar"):

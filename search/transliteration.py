@@ -21,7 +21,7 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "yi": ("ый", "ы"), "iy": ("ий", "ый"), "ij": ("ий", "ый"), "yy": ("ый",), "ey": ("ей",),
     "ii": ("ий", "ии"),
     "a": ("а",), "b": ("б",), "v": ("в",), "w": ("в",), "g": ("г",), "d": ("д",),
-    "e": ("е", "э"), "z": ("з",), "i": ("и", "й"), "j": ("й", "ж"), "y": ("ы", "й"),
+    "e": ("е", "э"), "z": ("з",), "i": ("и", "й", "ы"), "j": ("й", "ж"), "y": ("ы", "й"),
     "k": ("к",), "l": ("л",), "m": ("м",), "n": ("н",), "o": ("о",), "p": ("п",),
     "r": ("р",), "s": ("с",), "t": ("т",), "u": ("у",), "f": ("ф",), "h": ("х",),
     "c": ("ц", "к"), "x": ("кс", "х"), "q": ("к",), "'": ("ь",), "`": ("ъ",),
@@ -32,6 +32,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
 _AFTER_CONSONANT = {"ye": ("ые", "е", "ье"), "ya": ("я", "ья", "ыа"), "yu": ("ю", "ью"),
                     "yo": ("ё", "ьё"), "ia": ("я", "ия", "ья")}
 _AFTER_VOWEL = {"y": ("й", "ы")}
+# A final `y` after a consonant often ends an adjective (`novy`: «новый»).
+_LAST_AFTER_CONSONANT = {"y": ("ы", "ый", "й")}
 # A soft sign left out between consonants (`detmi`: «детьми», `chitalnyy`: «читальный»).
 _SOFTENED = frozenset("бвдзлмнпрст")
 _LATIN_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
@@ -58,6 +60,8 @@ def readings(word: str) -> list[str]:
             best[start] = dict(kept)
         context = {} if start == 0 else (
             _AFTER_CONSONANT if word[start - 1] in _LATIN_CONSONANTS else _AFTER_VOWEL)
+        if start == len(word) - 1 and context is _AFTER_CONSONANT:
+            context = {**context, **_LAST_AFTER_CONSONANT}
         for length in range(1, min(_LONGEST, len(word) - start) + 1):
             piece = word[start:start + length]
             options = context.get(piece) or _TABLE.get(piece)

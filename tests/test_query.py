@@ -423,3 +423,16 @@ def test_a_double_bar_is_or():
     warnings: list[str] = []
     assert [kind for kind, _ in lex("книга || выставка", warnings)] == ["word", "or", "word"]
     assert not warnings
+
+
+def test_lucene_field_prefixes_and_one_letter_wildcards_are_said_so():
+    warnings: list[str] = []
+    tokens = lex("title:выставка Москва:итоги", warnings)
+    assert [t[1].text for t in tokens] == ["выставка", "Москва", "итоги"]
+    assert warnings == ["поиск по полю «title:» не поддерживается: слова ищутся во всей "
+                        "публикации"]
+    warnings = []
+    tokens = lex("выст?вка выставка?", warnings)
+    assert [(t[1].text, t[1].prefix) for t in tokens] == [("выст", True), ("выставка", False)]
+    assert warnings == ["«?» внутри слова не поддерживается: искались слова, начинающиеся "
+                        "на «выст»"]
