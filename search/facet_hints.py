@@ -1,9 +1,11 @@
-"""Existing facet values near a filter value that no publication has.
+"""Hints from the facet values: the values near a filter value that no publication has,
+and the topics a query that found nothing names.
 
 A librarian types a library or an author as she remembers it: `им. А.С. Пушкина` for
-«им. А. С. Пушкина», `ЦГБ` for «ЦГБ им. Пушкина», `Вершинина` or `Вершинина Анна` for
-«Анна Вершинина». Filters compare whole values (search.engine.facet_key), so these find
-nothing; the warning then names the values that were probably meant.
+«им. А. С. Пушкина», `ЦГБ` for «Центральная городская библиотека», `Вершинина` or
+`Вершинина Анна` for «Анна Вершинина». Filters compare whole values
+(search.engine.facet_key), so these find nothing; the warning then names the values that
+were probably meant. And she searches the topic list's own names (`краеведение`).
 """
 
 from __future__ import annotations
