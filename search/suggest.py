@@ -51,6 +51,8 @@ def _repeats(completion: str, typed: str) -> bool:
     -> «Анна в»; `knigi o` -> «книги о»): no longer, its last word under three letters.
     `цгб` -> «ЦГБ» gives the written case, and stays."""
     words, given = completion.split(), typed.split()
+    if not words:
+        return True
     return len(words) <= len(given) and (completion == typed.strip() or len(words[-1]) < 3)
 
 

@@ -247,3 +247,16 @@ def test_latin_readings_are_few_and_cyrillic(word):
     assert len(found) <= MAX_READINGS and len(set(found)) == len(found)
     assert all(r and all("а" <= c <= "я" or c == "ё" for c in r) for r in found)
     assert not found if "0" in word else True
+
+
+_MIXED = ("abcdefghijklmnopqrstuvwxyzABCXYZ'`-*?~^:|\"()«» абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+          "АБВЁ.,!0123456789\n")
+
+
+@given(st.text(alphabet=_MIXED, max_size=40))
+def test_any_mix_of_scripts_and_marks_searches_and_completes(service, q):
+    """Latin and Cyrillic letters, operators and Lucene marks in any mix: the corrections
+    (layout, Latin letters, words run together) and the completions never fail."""
+    assert len(service.suggest(q, 10)) <= 10
+    result = _search(service, q)
+    assert result.total >= 0 and (result.did_you_mean is None or result.did_you_mean.strip())
