@@ -97,7 +97,7 @@ def _split_word(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
     best = None
     for at in range(1, len(word) - 2):
         first, second = word[:at], word[at:]
-        if not (first in _LEADING_WORDS or len(first) >= 3 and _holds(lexicon, first)):
+        if not (first in _LEADING_WORDS or _holds(lexicon, first)):
             continue
         if not _holds(lexicon, second):
             continue
@@ -115,6 +115,7 @@ def _holds(lexicon: SpellingLexicon, word: str) -> bool:
 
 
 def _documents(lexicon: SpellingLexicon, word: str) -> int:
+    """How many documents hold the word, by its likeliest-held lemma."""
     return max((lexicon.frequency(lemma) for lemma in index_lemmas(word)), default=0)
 
 
@@ -198,12 +199,7 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
     if known:
         return max(known)[4]
     parted = _split_word(lexicon, spellings[0])  # `masterklass`, `vbiblioteke`
-    if parted:
-        return parted[0]
-    # a form the index holds that the dictionary does not know (`avtoportretnoy`:
-    # «автопортретной», of a guessed lemma): only the likeliest reading, and only as is
-    fix = best_typo_fix(lexicon, spellings[0]) if len(spellings[0]) >= 4 else None
-    return fix[0] if fix and fix[1] == 0 else None
+    return parted[0] if parted else None
 
 
 def _reading_frequency(lexicon: SpellingLexicon, spelling: str, dictionary: bool) -> int:
@@ -214,7 +210,7 @@ def _reading_frequency(lexicon: SpellingLexicon, spelling: str, dictionary: bool
         return lexicon.frequency(spelling)
     if not (lexicon.knows(spelling) or lexicon.knows_name(spelling)):
         return 0
-    return max((lexicon.frequency(lemma) for lemma in index_lemmas(spelling)), default=0) or 1
+    return _documents(lexicon, spelling) or 1
 
 
 def _joined_words(lexicon: SpellingLexicon, query: str,

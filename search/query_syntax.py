@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from search.analysis import WORD_RE
+from search.morph import is_cyrillic
 
 __all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query",
            "OPERATOR_WORDS"]
@@ -38,7 +39,6 @@ _OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
 OPERATOR_WORDS = frozenset(_OPERATORS)
 # Among Russian words, English operators typed in lowercase mean the operators too.
 _LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
-_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
@@ -120,7 +120,7 @@ def _slop(written: str | None, warnings: list[str]) -> int:
 def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     """Tokens of the text: (kind, value) with kind word, phrase, or, and, not, ( and )."""
     tokens: list[tuple[str, object]] = []
-    russian = _CYRILLIC.search(text) is not None  # `выставка not конкурс`: NOT
+    russian = is_cyrillic(text)  # `выставка not конкурс`: NOT
     text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
     for m in _TOKEN_RE.finditer(text):
         if m.group("phrase") is not None:

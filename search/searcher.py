@@ -12,6 +12,7 @@ import gc
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache
 from itertools import islice
 
 from search import nodes
@@ -180,9 +181,10 @@ class SearchService:
                 parsed = parsed.relaxing(warnings)
                 warnings.append("не найдено публикаций со всеми словами запроса; "
                                 "показаны частичные совпадения")
-        warnings += unknown_value_warnings(found.unknown, self.engine.facet_values)
+        facet_values = cache(self.engine.facet_values)  # asked at most once, only for hints
+        warnings += unknown_value_warnings(found.unknown, facet_values)
         if not found.total and parsed is not None and parsed.plain:
-            warnings += topic_hints(parsed.words, self.engine.facet_values)
+            warnings += topic_hints(parsed.words, facet_values)
         warnings += _years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0

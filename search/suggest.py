@@ -93,12 +93,10 @@ def _completions(vocab: Vocabulary, text: str, matches: list, limit: int) -> lis
         # The earlier words as typed first: in any inflection, a title's next word may
         # not agree with them (`книжная в`: «книжная выставку», from «книжную выставку»).
         as_typed = [{i} if i else set() for i in typed] + sets[-1:]
-        for first in range(len(sets) - 1):
-            for chosen in (as_typed, sets):
-                if all(chosen[first:]):
-                    out = _phrases(vocab, text, matches, chosen[first:], limit, min_phrase=1)
-                    if out:
-                        break
+        tried = (chosen[first:] for first in range(len(sets) - 1)
+                 for chosen in (as_typed, sets) if all(chosen[first:]))
+        for chosen in tried:
+            out = _phrases(vocab, text, matches, chosen, limit, min_phrase=1)
             if out:
                 break
         if not out and len(last) >= 3:  # the last word alone, after the others
