@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.morph import fold_yo, index_lemmas, is_cyrillic, query_lemmas
+from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 
 __all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
            "MAX_WORD_LENGTH", "word_spans", "clear_word_cache"]
@@ -110,10 +110,13 @@ def query_terms(value: str) -> list[QueryTerm]:
     return out
 
 
-def index_terms(value: str, forms: set[str] | None = None) -> dict[str, list[int]]:
+def index_terms(value: str, forms: set[str] | None = None,
+                weights: dict[str, float] | None = None) -> dict[str, list[int]]:
     """Each indexed term of `value` with its positions, as index-mode analysis gives them.
 
-    `forms`, if given, receives every indexed word as written (lowercased, ё folded).
+    `forms`, if given, receives every indexed word as written (lowercased, ё folded);
+    `weights` each term's frequency with a homonym's rarer readings counting less
+    (search.morph.index_readings): what the index stores as the term's weight.
     """
     terms: dict[str, list[int]] = {}
     cache = _WORD_INFO
@@ -145,12 +148,18 @@ def index_terms(value: str, forms: set[str] | None = None) -> dict[str, list[int
                 pos += 1  # stop words leave no gap: the next kept word takes the next position
             for lemma in info[1] if starts else info[2]:
                 terms.setdefault(lemma, []).append(pos)
+            if weights is not None:
+                for lemma, weight in zip(*((info[1], info[3]) if starts else (info[2], info[4])),
+                                         strict=True):
+                    weights[lemma] = weights.get(lemma, 0.0) + weight
     return terms
 
 
-# A word as written -> (form, its terms at a sentence start, its terms elsewhere), or ()
-# for a stop word: what LowercaseFilter, RuStopFilter and LemmaFilter make of it.
-WordInfo = tuple[str, tuple[str, ...], tuple[str, ...]] | tuple[()]
+# A word as written -> (form, its terms at a sentence start, its terms elsewhere, and
+# the weights of both), or () for a stop word: what LowercaseFilter, RuStopFilter and
+# LemmaFilter make of it.
+WordInfo = tuple[str, tuple[str, ...], tuple[str, ...], tuple[float, ...],
+                 tuple[float, ...]] | tuple[()]
 WORD_INFO_CACHE_SIZE = 200_000
 _WORD_INFO: dict[str, WordInfo] = {}
 
@@ -166,12 +175,17 @@ def _word_info(text: str) -> WordInfo:
     if folded in STOP_WORDS:
         return ()
     if not is_cyrillic(word):
-        return folded, (word,), (word,)
+        return folded, (word,), (word,), _ONE, _ONE
     if not text[0].isupper():
-        lemmas = index_lemmas(word, "lower")
-        return folded, lemmas, lemmas
+        lemmas, weights = index_readings(word, "lower")
+        return folded, lemmas, lemmas, weights, weights
     if text.isupper():
-        lemmas = index_lemmas(word, "start")
-        return folded, lemmas, lemmas
-    return folded, index_lemmas(word, "start"), index_lemmas(word, "name")
+        lemmas, weights = index_readings(word, "start")
+        return folded, lemmas, lemmas, weights, weights
+    start, start_weights = index_readings(word, "start")
+    other, other_weights = index_readings(word, "name")
+    return folded, start, other, start_weights, other_weights
+
+
+_ONE = (1.0,)
 

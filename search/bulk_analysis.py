@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,7 @@ __all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary", "distinct", "run_starts
 # The tokenizer of index_terms, with no groups: findall gives the matched strings.
 _TOKENS = re.compile(rf"{_SENTENCE_END.pattern}|{WORD_RE.pattern}")
 _EMPTY = np.zeros(0, np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, np.float64)
 _NOT_STEMMED = -2  # an entry's stem until a text asks for it (-1: none)
 
 
@@ -57,11 +58,11 @@ class Vocabulary:
 
 
 class _Column:
-    """A growing int64 array: appended to as a list, read as numpy through `.view`
-    (which moves what was appended into the array, amortized doubling)."""
+    """A growing array (int64 unless told): appended to as a list, read as numpy through
+    `.view` (which moves what was appended into the array, amortized doubling)."""
 
-    def __init__(self):
-        self._data = np.zeros(1024, np.int64)
+    def __init__(self, dtype=np.int64):
+        self._data = np.zeros(1024, dtype)
         self._stored = 0
         self._pending: list[int] = []
 
@@ -80,7 +81,7 @@ class _Column:
         if self._pending:
             start, end = self._stored, self._stored + len(self._pending)
             if end > len(self._data):
-                grown = np.zeros(max(end, 2 * len(self._data)), np.int64)
+                grown = np.zeros(max(end, 2 * len(self._data)), self._data.dtype)
                 grown[:start] = self._data[:start]
                 self._data = grown
             self._data[start:end] = self._pending
@@ -93,9 +94,11 @@ class AnalyzedText:
     """A text's index-mode analysis, as arrays of vocabulary ids.
 
     `terms` and `positions` are its postings sorted by term, then position (what
-    `index_terms` gives as a dict of position lists); `forms` its distinct forms as
-    written (lowercased, ё folded); `stems` the stem of each whole word, in order;
-    `words` how many positions the text takes (its words but stop words).
+    `index_terms` gives as a dict of position lists), `weights` what each posting adds
+    to its term's weight (`index_terms`'s `weights`: a homonym's rarer reading less than
+    1); `forms` its distinct forms as written (lowercased, ё folded); `stems` the stem of
+    each whole word, in order; `words` how many positions the text takes (its words but
+    stop words).
     """
 
     terms: np.ndarray
@@ -103,6 +106,7 @@ class AnalyzedText:
     forms: np.ndarray
     stems: np.ndarray
     words: int = 0
+    weights: np.ndarray = field(default_factory=lambda: _EMPTY_WEIGHTS)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -158,6 +162,7 @@ class BulkAnalyzer:
         self._forms_at, self._forms_len = _Column(), _Column()
         # readings of all entries, one after another: (slot within the token, term id)
         self._reading_slot, self._reading_term = _Column(), _Column()
+        self._reading_weight = _Column(np.float64)
         self._form_ids = _Column()
 
     @property
@@ -176,11 +181,11 @@ class BulkAnalyzer:
             codes = [self._entry(tok) if code is None else code
                      for tok, code in zip(tokens, codes, strict=True)]
         entries = np.array(codes, np.int64)
-        terms, positions, words = self._postings(entries)
+        terms, positions, weights, words = self._postings(entries)
         return AnalyzedText(terms, positions, self._text_forms(entries) if forms else _EMPTY,
-                            self._text_stems(entries) if stems else _EMPTY, words)
+                            self._text_stems(entries) if stems else _EMPTY, words, weights)
 
-    def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    def _postings(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         punct = self._punct.view[entries]
         at_start = np.empty(len(entries), bool)  # after a sentence end, or first
         at_start[0] = True
@@ -193,14 +198,16 @@ class BulkAnalyzer:
         total = int(count.sum())
         words = int(first_position[-1] + slots[-1])
         if not total:
-            return _EMPTY, _EMPTY, words
+            return _EMPTY, _EMPTY, _EMPTY_WEIGHTS, words
         ends = np.cumsum(count)
         owner = np.repeat(np.arange(len(entries)), count)
         flat = np.arange(total) + np.repeat(at - (ends - count), count)
         terms = self._reading_term.view[flat]
         positions = first_position[owner] + self._reading_slot.view[flat]
-        keys = np.sort((terms << 32) | positions)
-        return keys >> 32, keys & 0xFFFFFFFF, words
+        keys = (terms << 32) | positions
+        order = np.argsort(keys)
+        keys = keys[order]
+        return keys >> 32, keys & 0xFFFFFFFF, self._reading_weight.view[flat][order], words
 
     def _text_forms(self, entries: np.ndarray) -> np.ndarray:
         present = distinct(entries)
@@ -233,8 +240,8 @@ class BulkAnalyzer:
         self._entry_of[token] = entry
         self._tokens.append(token)
         punct = _SENTENCE_END.fullmatch(token) is not None
-        start: list[tuple[int, int]] = []
-        other: list[tuple[int, int]] = []
+        start: list[tuple[int, int, float]] = []
+        other: list[tuple[int, int, float]] = []
         forms: list[int] = []
         slots = 0
         stem_id = -1
@@ -249,8 +256,9 @@ class BulkAnalyzer:
                                      (other, self._other_at, self._other_len)):
             at.append(self._reading_slot.size)
             length.append(len(readings))
-            self._reading_slot.extend([slot for slot, _ in readings])
-            self._reading_term.extend([term for _, term in readings])
+            self._reading_slot.extend([slot for slot, _, _ in readings])
+            self._reading_term.extend([term for _, term, _ in readings])
+            self._reading_weight.extend([weight for _, _, weight in readings])
         self._forms_at.append(self._form_ids.size)
         self._forms_len.append(len(forms))
         self._form_ids.extend(forms)
@@ -267,7 +275,7 @@ class BulkAnalyzer:
         self._punct.append(0)
         self._capital.append(1 if token[0].isupper() else 0)
         if info:
-            form, start, other = info
+            form, start, other, start_weights, other_weights = info
             term_id = self.terms.id
             start_ids = [term_id(lemma) for lemma in start]
             other_ids = start_ids if other is start else [term_id(lemma) for lemma in other]
@@ -279,24 +287,28 @@ class BulkAnalyzer:
             self._form_ids.append(self.forms.id(form))
         else:  # a stop word
             start_ids = other_ids = []
+            start_weights = other_weights = ()
             self._slots.append(0)
             self._stem.append(-1)
             self._forms_at.append(self._form_ids.size)
             self._forms_len.append(0)
-        slot, term = self._reading_slot, self._reading_term
+        slot, term, weight = self._reading_slot, self._reading_term, self._reading_weight
         self._start_at.append(slot.size)
         self._start_len.append(len(start_ids))
         slot.extend([0] * len(start_ids))
         term.extend(start_ids)
+        weight.extend(start_weights)
         self._other_at.append(slot.size)
         self._other_len.append(len(other_ids))
         slot.extend([0] * len(other_ids))
         term.extend(other_ids)
+        weight.extend(other_weights)
         return entry
 
     def _readings(self, token: str, start: list, other: list, forms: list) -> int:
         """What index_terms does with one word token: fills its readings at a sentence
-        start and elsewhere as (slot, term id), its form ids; returns the slots it takes."""
+        start and elsewhere as (slot, term id, weight), its form ids; returns the slots
+        it takes."""
         if len(token) <= MAX_WORD_LENGTH and token.isalnum():
             pieces = [(token, 0, True)]
         else:  # a compound, accents or an overlong word: the tokenizer's own rules
@@ -310,10 +322,11 @@ class BulkAnalyzer:
             if 1 + offset > taken:
                 taken += 1
             slot = taken - 1
-            for lemma in info[1] if first else info[2]:
-                start.append((slot, self.terms.id(lemma)))
-            for lemma in info[2]:
-                other.append((slot, self.terms.id(lemma)))
+            for lemma, weight in zip(*((info[1], info[3]) if first else (info[2], info[4])),
+                                     strict=True):
+                start.append((slot, self.terms.id(lemma), weight))
+            for lemma, weight in zip(info[2], info[4], strict=True):
+                other.append((slot, self.terms.id(lemma), weight))
         return taken
 
     def _info(self, piece: str):
@@ -322,7 +335,7 @@ class BulkAnalyzer:
             word = piece.lower()
             folded = fold_yo(word)
             if folded not in STOP_WORDS and is_cyrillic(word) and not self._wanted(folded):
-                return folded, (), ()
+                return folded, (), (), (), ()
         return _word_info(piece)
 
     def _stem_of(self, token: str) -> int:

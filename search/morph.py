@@ -17,7 +17,7 @@ from search.dictionary_parse import dictionary_parser
 
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
-    "cache_stats", "get_analyzer", "Reading", "NAME_TAGS", "NAME_MARK",
+    "cache_stats", "get_analyzer", "index_readings", "homonym_weight", "Reading", "NAME_TAGS", "NAME_MARK",
     "preload_readings", "new_readings", "stop_recording", "clear_caches", "RawReadings",
     "lemma_filter",
 ]
@@ -31,6 +31,9 @@ NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 # `Надежда Круглова` is indexed as `@надежда`, the hope (`надежда`) stays `надежда`.
 NAME_MARK = "@"
 NAME_DEMOTION = 0.2  # weight of a name reading when the query word is lowercase
+# The least a homonym's rarer reading counts toward its term's frequency in a text, as a
+# share of one occurrence (index_lemma_weights).
+HOMONYM_FLOOR = 0.1
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _analyzer = None
 
@@ -123,7 +126,7 @@ def clear_caches() -> None:
     _readings.clear()
     _preloaded.clear()
     _new = None
-    index_lemmas.cache_clear()
+    index_readings.cache_clear()
     _counts.update(hits=0, misses=0)
 
 
@@ -136,7 +139,7 @@ def preload_readings(saved: dict[str, RawReadings]) -> None:
     _preloaded.clear()  # an earlier rebuild's file (another index) is not this one's
     _preloaded.update(saved)
     _new = {word: _raw(found) for word, found in _readings.items() if word not in _preloaded}
-    index_lemmas.cache_clear()  # so that every word met from now on passes readings()
+    index_readings.cache_clear()  # so that every word met from now on passes readings()
 
 
 def new_readings() -> dict[str, RawReadings]:
@@ -183,7 +186,6 @@ def _best_first(r: Reading) -> tuple[float, str]:
 _dictionary_parse = None  # search/dictionary_parse.py, made on first use
 
 
-@lru_cache(maxsize=LEMMA_CACHE_SIZE)
 def index_lemmas(word: str, case: str = "lower") -> tuple[str, ...]:
     """Every normal form of `word`, indexed at the same position (recall first).
 
@@ -191,15 +193,35 @@ def index_lemmas(word: str, case: str = "lower") -> tuple[str, ...]:
     a common noun that is also a first name is indexed as the name only) or "start"
     (capitalized at a sentence start: both readings).
     """
-    out: list[str] = []
-    for r in readings(word):
+    return index_readings(word, case)[0]
+
+
+@lru_cache(maxsize=LEMMA_CACHE_SIZE)
+def index_readings(word: str, case: str = "lower") -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """`index_lemmas(word, case)`, and the weight each adds to its term's frequency: 1
+    for the likeliest reading, less for a rarer homonym (`стали`: «стать» 1, «сталь» 0.1)."""
+    found = readings(word)
+    best = found[0].score if found and found[0].score > 0 else 1.0
+    lemmas: list[str] = []
+    weights: list[float] = []
+    for r in found:
+        weight = homonym_weight(r.score / best)
         if r.ambiguous_name and case != "lower":
             if case == "start":
-                out.append(r.lemma)
-            out.append(NAME_MARK + r.lemma)
+                lemmas.append(r.lemma)
+                weights.append(weight)
+            lemmas.append(NAME_MARK + r.lemma)
         else:
-            out.append(r.lemma)
-    return tuple(out)
+            lemmas.append(r.lemma)
+        weights.append(weight)
+    return tuple(lemmas), tuple(weights)
+
+
+def homonym_weight(share: float) -> float:
+    """A reading's weight from its score relative to the word's likeliest reading's:
+    pymorphy3's P(tag|word) is the corpus's, not the text's, so a rare reading keeps at
+    least HOMONYM_FLOOR (a steel article's «стали» is still steel)."""
+    return 1.0 if share >= 1.0 else round(max(HOMONYM_FLOOR, share), 3)
 
 
 def query_lemmas(word: str, capitalized: bool = False,
@@ -228,7 +250,7 @@ def cache_stats() -> dict[str, float]:
     """Hits, misses (words pymorphy3 had to parse) and hit rate of the lemma cache here."""
     # Index-time lookups go through index_lemmas() (and the analyzer's per-word cache
     # before it), query-time ones straight to readings().
-    hits = index_lemmas.cache_info().hits + _counts["hits"]
+    hits = index_readings.cache_info().hits + _counts["hits"]
     misses = _counts["misses"]
     total = hits + misses
     return {"hits": hits, "misses": misses, "size": len(_readings),

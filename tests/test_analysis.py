@@ -152,17 +152,31 @@ def test_lemma_table(word, lemma):
 
 
 # -- the index writer's fast path -----------------------------------------------------
-def _chain_terms(text: str) -> tuple[dict[str, list[int]], set[str]]:
+def _chain_terms(text: str) -> tuple[dict[str, list[int]], dict[str, float], set[str]]:
     terms: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
     for t in RU_ANALYZER(text, positions=True, mode="index"):
         terms.setdefault(t.text, []).append(t.pos)
+        weights[t.text] = weights.get(t.text, 0.0) + t.boost
     forms = {fold_yo(t.text.lower()) for t in RuTokenizer()(text)} - STOP_WORDS
-    return terms, forms
+    return terms, _rounded(weights), forms
 
 
-def _fast_terms(text: str) -> tuple[dict[str, list[int]], set[str]]:
+def _fast_terms(text: str) -> tuple[dict[str, list[int]], dict[str, float], set[str]]:
     forms: set[str] = set()
-    return RU_ANALYZER.index_terms(text, forms), forms
+    weights: dict[str, float] = {}
+    return RU_ANALYZER.index_terms(text, forms, weights), _rounded(weights), forms
+
+
+def _rounded(weights: dict[str, float]) -> dict[str, float]:
+    return {term: round(weight, 6) for term, weight in weights.items()}
+
+
+def test_a_homonyms_rarer_reading_weighs_less_in_the_index():
+    """`стали` is mostly the verb: its steel reading adds a fraction to the term weight."""
+    terms, weights, _forms = _fast_terms("Они стали мастерами. Булатная сталь")
+    assert terms["сталь"] == [0, 3] and terms["стать"] == [0]  # «они», a stop word
+    assert weights["стать"] == 1.0 and 1.0 < weights["сталь"] < 1.5
 
 
 _SAMPLE_TEXTS = [json.loads(line) for line in

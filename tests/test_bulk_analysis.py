@@ -41,19 +41,24 @@ _SHARED = BulkAnalyzer()
 def _as_index_terms(bulk: BulkAnalyzer, text: str):
     analysed = bulk.analyze(text)
     terms: dict[str, list[int]] = {}
-    for term, position in zip(analysed.terms.tolist(), analysed.positions.tolist(),
-                              strict=True):
-        terms.setdefault(bulk.terms.names[term], []).append(position)
+    weights: dict[str, float] = {}
+    for term, position, weight in zip(analysed.terms.tolist(), analysed.positions.tolist(),
+                                      analysed.weights.tolist(), strict=True):
+        name = bulk.terms.names[term]
+        terms.setdefault(name, []).append(position)
+        weights[name] = round(weights.get(name, 0.0) + weight, 6)
     assert analysed.words == len(set(analysed.positions.tolist()))
     forms = {bulk.forms.names[f] for f in analysed.forms.tolist()}
     stems = Counter(bulk.stems.names[s] for s in analysed.stems.tolist())
-    return terms, forms, stems
+    return terms, weights, forms, stems
 
 
 def _expected(text: str):
     forms: set[str] = set()
-    terms = index_terms(text, forms)
-    return {t: sorted(p) for t, p in terms.items()}, forms, Counter(stem_terms(text))
+    weights: dict[str, float] = {}
+    terms = index_terms(text, forms, weights)
+    return ({t: sorted(p) for t, p in terms.items()},
+            {t: round(w, 6) for t, w in weights.items()}, forms, Counter(stem_terms(text)))
 
 
 # Every kind of whitespace str.split knows, and a NUL.

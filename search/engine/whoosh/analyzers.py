@@ -12,7 +12,7 @@ from __future__ import annotations
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
 from search.analysis import STOP_WORDS, index_terms, word_spans
-from search.morph import fold_yo, index_lemmas, is_cyrillic, query_lemmas
+from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 from search.stems import stem
 
 __all__ = ["RU_ANALYZER", "RuAnalyzer", "RuTokenizer", "RuStopFilter", "LemmaFilter",
@@ -107,8 +107,10 @@ class LemmaFilter(Filter):
                 if original[:1].isupper():
                     start = getattr(t, "sentence_start", True) or original.isupper()
                     case = "start" if start else "name"
-                for lemma in index_lemmas(word, case):
+                lemmas, weights = index_readings(word, case)
+                for lemma, weight in zip(lemmas, weights, strict=True):
                     t.text = lemma
+                    t.boost = weight
                     yield t
 
 
@@ -122,8 +124,9 @@ class RuAnalyzer(CompositeAnalyzer):
     def __init__(self):
         super().__init__(RuTokenizer(), LowercaseFilter(), RuStopFilter(), LemmaFilter())
 
-    def index_terms(self, value: str, forms: set[str] | None = None) -> dict[str, list[int]]:
-        return index_terms(value, forms)
+    def index_terms(self, value: str, forms: set[str] | None = None,
+                    weights: dict[str, float] | None = None) -> dict[str, list[int]]:
+        return index_terms(value, forms, weights)
 
 
 class StemFilter(Filter):

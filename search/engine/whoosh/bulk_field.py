@@ -57,17 +57,19 @@ class BulkField:
         self._chunks: list[tuple] = []
 
     def add(self, docnum: int, postings: FieldPostings, boosts: tuple[float, float]) -> int:
-        """Keep one document's postings (weights: freq * boosts[0] * boosts[1]); the
-        bytes they take."""
+        """Keep one document's postings (weights: the postings' own, else their
+        frequencies, times boosts[0] * boosts[1]); the bytes they take."""
         count = len(postings.terms)
         if not count:
             return 0
         positions = postings.positions
         if positions is not None:
             positions = positions.astype(np.int32)
-        self._chunks.append((postings.terms.astype(np.int32), postings.freqs.astype(np.int32),
-                             positions, docnum, boosts))
-        return 8 * count + (0 if positions is None else 4 * len(positions)) + _CHUNK_BYTES
+        freqs = postings.freqs.astype(np.int32)
+        weights = freqs if postings.weights is None else postings.weights
+        self._chunks.append((postings.terms.astype(np.int32), freqs, positions, docnum,
+                             boosts, weights))
+        return 16 * count + (0 if positions is None else 4 * len(positions)) + _CHUNK_BYTES
 
     def sorted(self, fieldname: str) -> SortedPostings | None:
         """Everything added so far, sorted by term (then document), and forgotten here."""
@@ -81,9 +83,9 @@ class BulkField:
         boosts = {c[4] for c in chunks}
         if len(boosts) == 1:
             (boost, fieldboost), = boosts
-            weights = freqs * boost * fieldboost
+            weights = np.concatenate([c[5] for c in chunks]) * (boost * fieldboost)
         else:
-            weights = np.concatenate([c[1] * c[4][0] * c[4][1] for c in chunks])
+            weights = np.concatenate([c[5] * c[4][0] * c[4][1] for c in chunks])
         positions = (None if chunks[0][2] is None
                      else np.concatenate([c[2] for c in chunks]))
         del chunks

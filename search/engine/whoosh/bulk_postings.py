@@ -27,11 +27,13 @@ _HEADER = np.frombuffer(b"\x80\x02]q\x00", np.uint8)  # PROTO 2, EMPTY_LIST, BIN
 @dataclass(frozen=True)
 class FieldPostings:
     """One document's postings in a field: distinct term ids, their frequencies and, for
-    a field with positions, every position, term by term."""
+    a field with positions, every position, term by term; `weights` each term's weight
+    when it is not its frequency (homonyms: search.morph.index_readings)."""
 
     terms: np.ndarray
     freqs: np.ndarray
     positions: np.ndarray | None
+    weights: np.ndarray | None = None
 
     @property
     def length(self) -> int:
@@ -39,12 +41,18 @@ class FieldPostings:
         return int(self.freqs.sum())
 
 
-def position_postings(terms: np.ndarray, positions: np.ndarray) -> FieldPostings:
-    """Postings with positions from (term, position) pairs sorted by term, then position."""
+def position_postings(terms: np.ndarray, positions: np.ndarray,
+                      weights: np.ndarray | None = None) -> FieldPostings:
+    """Postings with positions from (term, position) pairs sorted by term, then position,
+    each pair adding `weights[i]` (else 1) to its term's weight."""
     if not len(terms):
         return FieldPostings(terms, terms, positions)
     starts = run_starts(terms)
-    return FieldPostings(terms[starts], run_lengths(starts, len(terms)), positions)
+    freqs = run_lengths(starts, len(terms))
+    summed = None
+    if weights is not None and len(weights) and weights.min() < 1.0:
+        summed = np.add.reduceat(weights, starts)
+    return FieldPostings(terms[starts], freqs, positions, summed)
 
 
 def frequency_postings(terms: np.ndarray) -> FieldPostings:

@@ -49,10 +49,11 @@ class RuTextField(fields.TEXT):
         if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
             return super().index(value, **kwargs)
         forms: set[str] = set()
-        terms = self.analyzer.index_terms(value, forms)
+        weights: dict[str, float] = {}
+        terms = self.analyzer.index_terms(value, forms, weights)
         self._last = (value, forms)
         boost = self.format.field_boost
-        return [(word.encode("utf-8"), len(positions), len(positions) * boost,
+        return [(word.encode("utf-8"), len(positions), weights[word] * boost,
                  _encode_positions(positions)) for word, positions in terms.items()]
 
     def to_column_value(self, value):

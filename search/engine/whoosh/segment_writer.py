@@ -115,7 +115,7 @@ class CompactSegmentWriter(SegmentWriter):
                   stored) -> None:
         if isinstance(field, RuTextField):
             analysed = self._analysed(value)
-            postings = position_postings(analysed.terms, analysed.positions)
+            postings = position_postings(analysed.terms, analysed.positions, analysed.weights)
             names = self._analysis.terms.names
         else:
             postings = frequency_postings(self._stems(value))
