@@ -64,8 +64,8 @@ _INDEX_CODE = {
     "ours": ("search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
              "search/models.py", "search/topics.py", "search/engine/whoosh/forms.py", "search/stems.py",
              "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
-             "indexer/sources.py", "indexer/extract.py"),
-    "lemma": ("search/analysis.py", "search/morph.py"),
+             "indexer/sources.py", "indexer/extract.py", "search/data/stopwords_ru.txt"),
+    "lemma": ("search/analysis.py", "search/morph.py", "search/data/stopwords_ru.txt"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),
 }
 _INDEX_CODE["opensearch"] = _INDEX_CODE["ours"] + tuple(

@@ -22,7 +22,7 @@ from search.spelling import (
 )
 from search.transliteration import readings as latin_readings
 
-__all__ = ["Correction", "suggest_correction"]
+__all__ = ["Correction", "suggest_correction", "has_latin_words"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,12 @@ class Correction:
         """Words typed on the Latin layout or in Latin letters: never meant as typed, so
         the correction is shown even when the typed query found something."""
         return self.layout or self.latin
+
+
+def has_latin_words(words: list[str]) -> bool:
+    """Whether a query's words hold a Latin one of three letters or more: it may be
+    Russian typed in Latin letters even when the index holds it as it is."""
+    return any(len(m.group()) >= 3 for w in words for m in _LATIN_WORD.finditer(w))
 
 
 def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | None:
@@ -154,17 +160,20 @@ def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, boo
     (`master-klass`: «мастер-класс»; numbers stay), and so must every Latin word of two
     or more letters the index does not know: one that spells nothing is English, and so
     are the others (`star wars` stays). Short words are put back only when they spell a
-    stop word (`knigi o voyne`: «о»); a Latin word the index knows stays (`Excel`)."""
-    out, count, longest, at = [], 0, 0, 0
+    stop word (`knigi o voyne`: «о»); a Latin word the index knows stays (`Excel`), and
+    with it the others (`a star is born`), unless its reading is far more common."""
+    out, count, longest, at, kept = [], 0, 0, 0, False
     for match in _LATIN_WORD.finditer(query):
         if match.group().upper() in OPERATOR_WORDS:
             continue
         parts = match.group().split("-")
         read = [p if p.isdigit() else _best_reading(lexicon, p) for p in parts]
         if any(r is None for r in read):
-            if any(len(p) >= 2 and not p.isdigit() and not lexicon.knows(p.lower())
-                   for p, r in zip(parts, read, strict=True) if r is None):
+            unread = [p for p, r in zip(parts, read, strict=True)
+                      if r is None and len(p) >= 2 and not p.isdigit()]
+            if any(not lexicon.knows(p.lower()) for p in unread):
                 return query, 0, True  # a word that spells nothing: the query is English
+            kept = kept or bool(unread)
             continue
         if all(p.isdigit() for p in parts):
             continue
@@ -175,20 +184,28 @@ def _transliterated(lexicon: SpellingLexicon, query: str) -> tuple[str, int, boo
                    if r not in STOP_WORDS and not r.isdigit()]
         count += bool(content)
         longest = max([longest, *map(len, content)])
+    if kept and out:  # English words the index holds among those read: English too
+        return query, 0, True
     return "".join(out) + query[at:], count, longest > SHORT_LATIN
+
+
+# A Latin word the index holds too (in a link or a script left in a text: `vystavka`)
+# is read in Cyrillic when its reading is in this many times as many documents.
+LATIN_OUTNUMBERED = 5
 
 
 def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
     """The Cyrillic reading of a Latin word that the index holds, a dictionary word
-    before any other, then the one in most documents; or a stop word."""
+    before any other, then the one in most documents; or a stop word (`o`: «о», even
+    when some English text of the index holds `o`). A Latin word the index holds stays,
+    unless its reading is in LATIN_OUTNUMBERED times as many documents."""
     low = word.lower()
-    if lexicon.knows(low):
-        return None
     spellings = latin_readings(low)
     if spellings and spellings[0] in STOP_WORDS:
         return spellings[0]
     if len(low) < 3:
         return None
+    held = max(1, lexicon.frequency(low)) if lexicon.knows(low) else 0  # documents
     known = []
     for n, spelling in enumerate(spellings):
         dictionary = is_dictionary_word(spelling)
@@ -196,6 +213,9 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
         if found:  # of two forms of one word, its normal form (`novy`: «новый», not «новы»)
             normal = dictionary and spelling in index_lemmas(spelling)
             known.append((dictionary, found, normal, -n, spelling))
+    if held:
+        best = max(known, default=None)
+        return best[4] if best and best[1] >= LATIN_OUTNUMBERED * held else None
     if known:
         return max(known)[4]
     parted = _split_word(lexicon, spellings[0])  # `masterklass`, `vbiblioteke`

@@ -16,7 +16,7 @@ from functools import cache
 from itertools import islice
 
 from search import nodes
-from search.correction import suggest_correction
+from search.correction import has_latin_words, suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound
 from search.facet_hints import topic_hints, unknown_value_warnings
@@ -92,9 +92,10 @@ class SearchService:
         # result would throw away (the dearest part of a misspelled query's search).
         if parsed is None:
             return self._finish(request, parsed, found)
-        if found.total >= 3:
+        if found.total >= 3 and not has_latin_words(parsed.words):
             # Found, maybe through other words' stems (`пушкен`: «Пушков»): a word neither
             # the index nor the dictionary knows still gets a suggestion, never applied.
+            # Latin words are read anyway: a link in some text may hold `prezident`.
             return self._finish_with_offer(request, parsed, found)
         correction = suggest_correction(self.engine.spelling(), request.q)
         if not correction or correction.text == request.q:

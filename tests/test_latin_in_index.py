@@ -1,0 +1,47 @@
+"""Russian typed in Latin letters, when the index itself holds some of those Latin words:
+in a link left in a text, a script, an English quotation."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import service_over
+
+from search.models import SearchRequest
+
+EXHIBITIONS = [{"id": f"ex-{i}", "title": f"Книжная выставка {i}", "date": "2024-03-01",
+                "text": f"В библиотеке открылась выставка книг о войне и о мире ({i})."}
+               for i in range(6)]
+LINKED = {"id": "link", "title": "Видео", "date": "2024-03-02",
+          "text": "Смотрите запись: https://video.example.ru/vystavka-2024 и o novinkah."}
+ENGLISH = {"id": "english", "title": "Кино", "date": "2024-03-03",
+           "text": "Фильм A Star Is Born идёт в клубе; в зале star wars марафон."}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    yield from service_over([*EXHIBITIONS, LINKED, ENGLISH],
+                            tmp_path_factory.mktemp("latin-in-index"))
+
+
+def _search(service, q: str):
+    return service.search(SearchRequest(q=q))
+
+
+def test_a_latin_word_from_a_link_does_not_stop_its_reading(service):
+    """`vystavka` stands in one link; «выставка» in six publications."""
+    result = _search(service, "vystavka")
+    assert result.corrected and result.did_you_mean == "выставка"
+    assert result.total == 6
+
+
+def test_a_one_letter_preposition_is_read_though_some_text_holds_it(service):
+    result = _search(service, "knigi o voyne")
+    assert result.corrected and result.did_you_mean == "книги о войне"
+    assert result.total == 6 and not result.relaxed
+
+
+@pytest.mark.parametrize("q", ["a star is born", "star wars"])
+def test_english_words_the_index_holds_keep_the_query_english(service, q):
+    result = _search(service, q)
+    assert not result.corrected and result.did_you_mean is None
+    assert [hit.id for hit in result.hits] == ["english"]
