@@ -1,7 +1,7 @@
-"""A homonym's rarer reading still finds its texts, but ranks them below the word itself.
-
-`стали` is nearly always the verb «стать» ("they became"), rarely a form of «сталь»
-(steel): a search for `сталь` must not open with texts where only the verb stands.
+"""Words read as other words. A homonym's rarer reading still finds its texts, but ranks
+them below the word itself: `стали` is nearly always the verb «стать» ("they became"),
+rarely a form of «сталь» (steel), so a search for `сталь` must not open with texts where
+only the verb stands. An abbreviation is not a word's stem: `СВО` is not «своего».
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from search.searcher import SearchService
 from search.settings import Settings
 
 STEEL = {"id": "steel", "title": "Вечер краеведения", "date": "2024-03-01",
-         "text": "В библиотеке рассказали о булатной стали: как мастера Златоуста "
+         "text": "Осенним вечером в библиотеке рассказали о булатной стали: как мастера Златоуста "
                  "варили сталь и ковали клинки. Читатели увидели образцы клинков."}
 VERB = [{"id": f"verb-{i}", "title": "Читатели стали чаще приходить", "date": "2024-03-02",
          "text": f"Дети стали читать больше. Взрослые стали брать журналы. Мы стали "
                  f"работать дольше, и посетители стали приходить по вечерам ({i})."}
         for i in range(3)]
-DOCS = [*VERB, STEEL]
+OWN = {"id": "own", "title": "Каждому своё", "date": "2024-03-03",
+       "text": "Каждый читатель нашёл своего автора и свою книгу."}
+DOCS = [*VERB, STEEL, OWN]
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +67,12 @@ def test_documents_added_one_by_one_weigh_homonyms_the_same(tmp_path, service):
             assert [h.score for h in grown] == pytest.approx([h.score for h in built])
     finally:
         added.close()
+
+
+@pytest.mark.parametrize("q", ["СВО", "сво"])
+def test_an_abbreviation_or_a_short_stem_is_no_derivation(service, q):
+    assert _ids(service, q) == []
+
+
+def test_a_derivation_still_matches_through_its_stem(service):
+    assert _ids(service, "осень") == ["steel"]  # «осенним»: another lemma, one stem
