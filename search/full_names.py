@@ -1,0 +1,33 @@
+"""A first name and a surname typed together also find what that person signed.
+
+The people field holds only the surnames of an author line (search/people.py), so
+`Анна Вершинина` found the one text naming her in full, not the posts Анна Вершинина
+signed: «Анна» was in none of them. A first name typed next to a surname is also met by
+that surname in the people field.
+"""
+
+from __future__ import annotations
+
+from search.analysis import index_terms
+from search.morph import get_analyzer
+from search.people import surnames
+
+__all__ = ["signer_surnames"]
+
+
+def signer_surnames(words: list[str]) -> dict[int, tuple[str, ...]]:
+    """For each first name among a query's words, in order, the people-field lemmas of
+    the surname typed before or after it (`Анна Вершинина`: {0: ("вершинин",)})."""
+    out: dict[int, tuple[str, ...]] = {}
+    for i, word in enumerate(words):
+        if not _is_first_name(word):
+            continue
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(words) and j not in out and surnames(words[j]) == words[j]:
+                out[i] = tuple(index_terms(words[j]))
+                break
+    return out
+
+
+def _is_first_name(word: str) -> bool:
+    return any("Name" in parse.tag.grammemes for parse in get_analyzer().parse(word))

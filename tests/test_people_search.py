@@ -1,0 +1,46 @@
+"""People: what someone signed is found by their surname, or their full name, and ranks
+among the texts that name other people of that surname."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import service_over
+
+from search.models import SearchRequest
+
+SIGNED = [{"id": f"signed-{i}", "title": f"Книжная выставка {i}", "date": "2024-03-01",
+           "author": "Марина Белова",
+           "text": f"В читальном зале открылась выставка новых книг о родном крае ({i})."}
+          for i in range(3)]
+NAMED = [{"id": f"named-{i}", "title": f"Спортивные новости {i}", "date": "2024-03-02",
+          "text": f"Лыжник Евгений Белов выиграл гонку. Тренер Белова поздравила команду, "
+                  f"а болельщики ждали Белова у финиша ({i})."}
+         for i in range(3)]
+DOCS = [*SIGNED, *NAMED]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    yield from service_over(DOCS, tmp_path_factory.mktemp("people"))
+
+
+def _ids(service, q: str) -> list[str]:
+    return [hit.id for hit in service.search(SearchRequest(q=q)).hits]
+
+
+def test_a_surname_finds_what_that_person_signed_among_the_first(service):
+    """A signature is a short line: its match is not divided by the line's length over
+    the average of all publications, most of which have none."""
+    ids = _ids(service, "Белова")
+    assert set(ids) == {h["id"] for h in DOCS}
+    assert {"signed-0", "signed-1", "signed-2"} & set(ids[:3])
+
+
+@pytest.mark.parametrize("q", ["Марина Белова", "марина белова", "Белова Марина"])
+def test_a_full_name_finds_what_that_person_signed(service, q):
+    ids = _ids(service, q)
+    assert ids[:3] and set(ids[:3]) == {"signed-0", "signed-1", "signed-2"}
+
+
+def test_a_first_name_alone_finds_no_signature(service):
+    assert _ids(service, "Марина") == []
