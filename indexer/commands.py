@@ -79,10 +79,13 @@ def reindex(settings, args) -> int:
         warned.append(Skip(where, message))
         log.warning("warning %s: %s", where, message)
 
+    unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
+
     def publications():
         for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
             if isinstance(item, Skip):
                 skipped.append(item)
+                unread_files.add(item.where)
                 log.warning("skipped %s: %s", item.where, item.reason)
                 progress.update(1)
             else:
@@ -98,9 +101,9 @@ def reindex(settings, args) -> int:
         if args.incremental:
             scopes = [str(s) for s in sources]
             stats = engine.sync(publications(), scopes, progress=progress.update,
-                                phase=progress.phase)
+                                phase=progress.phase, kept=unread_files)
             if crawled is not None and crawled.gone:
-                stats.removed += engine.delete(crawled.gone)
+                stats.removed += engine.delete(crawled.gone, pushed=False)
         else:
             stats = engine.rebuild(publications(), progress=progress.update,
                                    phase=progress.phase, procs=args.procs)

@@ -12,7 +12,7 @@ from indexer.text_page import PageParts, parse_text_page
 from search.errors import ExtractError
 from search.models import Publication
 
-__all__ = ["publication_from_page", "extract_parts", "looks_like_html"]
+__all__ = ["publication_from_page", "extract_parts", "looks_like_html", "file_id"]
 
 _HTML_HINT = re.compile(r"<(?:html|body|div|p|article|head|meta|section)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"^(.{20,160}?[.!?…])(?:\s|$)")
@@ -35,10 +35,12 @@ def extract_parts(data: bytes, name: str = "") -> PageParts:
     return parts
 
 
-def publication_from_page(data: bytes, path: Path, url: str | None = None) -> Publication:
-    """Extract a page; its id is the file's stem (or the URL's hash when given a URL)."""
+def publication_from_page(data: bytes, path: Path, url: str | None = None,
+                          pid: str | None = None) -> Publication:
+    """Extract a page; its id is `pid`, else the URL's hash when given a URL, else made of
+    the file's name."""
     parts = extract_parts(data, str(path))
-    pid = _page_id(path, url)
+    pid = pid or _page_id(path, url)
     return Publication(id=pid, title=parts.title, text=parts.body, url=url,
                        published=parts.date, author=parts.author,
                        author_position=parts.author_position,
@@ -48,5 +50,17 @@ def publication_from_page(data: bytes, path: Path, url: str | None = None) -> Pu
 def _page_id(path: Path, url: str | None) -> str:
     if url:
         return "url-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
-    stem = re.sub(r"[^\w.-]+", "-", path.name).strip("-") or "page"
-    return f"page-{stem}"[:200]
+    return file_id("page", path.name)
+
+
+def file_id(kind: str, name: str) -> str:
+    """The id of a file's publication from its name under the directory indexed:
+    `page-index.html`, and `page-2024~01~index.html` for `2024/01/index.html` (each
+    folder's `index.html` its own publication). Over 200 characters, the name's end and
+    a hash of the whole."""
+    parts = [re.sub(r"[^\w.-]+", "-", part).strip("-") for part in name.split("/")]
+    pid = f"{kind}-" + ("~".join(p for p in parts if p) or kind)
+    if len(pid) > 200:
+        digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+        pid = f"{kind}-{digest}~{pid[-(200 - len(kind) - 15):]}"
+    return pid

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import json
 import os
-import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
-from indexer.extract import publication_from_page
+from indexer.extract import file_id, publication_from_page
 from indexer.mending import mended
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
@@ -37,15 +36,17 @@ class Skip:
     reason: str
 
 
-def expand_sources(sources: list[Path]) -> Iterator[Path | Skip]:
-    """Files named directly, and the known files under named directories, sorted."""
+def expand_sources(sources: list[Path]) -> Iterator[tuple[Path, str] | Skip]:
+    """Files named directly, and the known files under named directories, sorted; each
+    with its name under the directory named (`2024/01/index.html`), which a page's id is
+    made of: two `index.html` of two folders are two publications."""
     for source in sources:
         if source.is_dir():
             for path in sorted(p for p in source.rglob("*") if p.is_file()):
                 if _readable_kind(path):
-                    yield path
+                    yield path, path.relative_to(source).as_posix()
         elif source.is_file():
-            yield source
+            yield source, source.name
         else:
             yield Skip(str(source), "no such file or directory")
 
@@ -103,6 +104,7 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         if isinstance(item, Skip):
             yield item
             continue
+        item, name = item
         try:
             size = item.stat().st_size
         except OSError as exc:
@@ -115,9 +117,9 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         elif (kind := _cms_kind(item) or _document_kind(item)) in ("wxr", "wp-json"):
             yield from _cms(item, kind, topics)
         elif kind is not None:
-            yield _document(item, topics)
+            yield _document(item, name, topics)
         else:
-            yield _page(item, topics)
+            yield _page(item, name, topics)
 
 
 def count_items(sources: list[Path]) -> int:
@@ -128,6 +130,7 @@ def count_items(sources: list[Path]) -> int:
     """
     total = 0
     for item in expand_sources(sources):
+        item = item if isinstance(item, Skip) else item[0]
         try:
             if isinstance(item, Skip):
                 total += 1
@@ -163,6 +166,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
     except OSError as exc:
         yield Skip(str(path), f"cannot read: {exc.strerror}")
         return
+    records = 0
     with handle:
         for number, raw in enumerate(handle, 1):
             where = f"{path}:{number}"
@@ -170,6 +174,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
                 continue
+            records += 1
             if len(raw) > max_bytes:
                 yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})")
                 continue
@@ -188,6 +193,8 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             if problem and warn is not None:
                 warn(where, problem)
             yield _with_topics(pub, topics)
+    if not records:  # an export cut to nothing is reported; what it gave is kept
+        yield Skip(str(path), "empty file")
 
 
 def _head(path: Path, size: int = 4096) -> bytes:
@@ -232,10 +239,9 @@ def _cms(path: Path, kind: str, topics) -> Iterator[Publication | Skip]:
         yield _with_topics(item, topics) if isinstance(item, Publication) else Skip(*item)
 
 
-def _document(path: Path, topics) -> Publication | Skip:
-    stem = re.sub(r"[^\w.-]+", "-", path.name).strip("-") or "document"
+def _document(path: Path, name: str, topics) -> Publication | Skip:
     try:
-        pub = publication_from_document(path.read_bytes(), f"doc-{stem}"[:200], name=str(path),
+        pub = publication_from_document(path.read_bytes(), file_id("doc", name), name=str(path),
                                         source=str(path))
     except OSError as exc:
         return Skip(str(path), f"cannot read: {exc.strerror}")
@@ -244,9 +250,9 @@ def _document(path: Path, topics) -> Publication | Skip:
     return _with_topics(pub, topics)
 
 
-def _page(path: Path, topics) -> Publication | Skip:
+def _page(path: Path, name: str, topics) -> Publication | Skip:
     try:
-        pub = publication_from_page(path.read_bytes(), path)
+        pub = publication_from_page(path.read_bytes(), path, pid=file_id("page", name))
     except OSError as exc:
         return Skip(str(path), f"cannot read: {exc.strerror}")
     except (ExtractError, InvalidRecord) as exc:

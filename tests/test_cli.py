@@ -643,6 +643,47 @@ def test_incremental_over_an_emptied_directory_removes_nothing(tmp_path, capsys)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
 
 
+def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path, capsys):
+    """A nightly export cut to nothing is a bad source: reported, and what it gave stays
+    (the other files' changes still apply)."""
+    src = tmp_path / "export"
+    src.mkdir()
+    _write_jsonl(src / "a.jsonl", RECORDS[:3])
+    _write_jsonl(src / "b.jsonl", RECORDS[3:5])
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    (src / "a.jsonl").write_text("", encoding="utf-8")
+    _write_jsonl(src / "b.jsonl", RECORDS[3:4])
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "removed: 1" in out and "skipped 1: empty file" in out
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:4])
+
+
+def test_pages_of_one_name_in_two_folders_are_two_publications(tmp_path, capsys):
+    src = tmp_path / "site"
+    for month, word in (("01", "январские"), ("02", "февральские")):
+        folder = src / "2024" / month
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(
+            f"<html><head><title>Новости: {word} встречи</title></head><body><article>"
+            f"<h1>Новости: {word} встречи</h1><p>В библиотеке прошли {word} встречи с "
+            f"читателями, поэтами и краеведами района.</p></article></body></html>",
+            encoding="utf-8")
+    (src / "index.html").write_text((src / "2024" / "01" / "index.html").read_text(
+        encoding="utf-8").replace("январские", "главные"), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == [
+        "page-2024~01~index.html", "page-2024~02~index.html", "page-index.html"]
+
+
 def test_incremental_without_index_builds_one(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0

@@ -173,6 +173,27 @@ def test_incremental_fetches_only_what_changed(tmp_path):
         site.stop()
 
 
+def test_a_page_gone_for_one_crawl_comes_back_when_it_answers_again(tmp_path):
+    """A 404 removes the page, as a site's own removal; not as the CMS's DELETE, which
+    would keep it out of every later run."""
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        path = f"/news/{sample_records()[4]['id']}.html"
+        page = site.resources.pop(path)
+        refresh_sitemap(site)
+        assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+        assert url_id(site.url(path)) not in _docs(index_dir)
+        site.resources[path] = page
+        refresh_sitemap(site)
+        for args in (["--incremental"], []):  # an incremental run, then a full one
+            assert _reindex(index_dir, *args, site.root + "/") == 0
+            assert url_id(site.url(path)) in _docs(index_dir), args
+    finally:
+        site.stop()
+
+
 def test_feed_source_and_conditional_requests(site, tmp_path):
     index_dir = tmp_path / "index"
     assert _reindex(index_dir, site.url("/feed.xml")) == 0

@@ -163,23 +163,31 @@ class Engine(Protocol):
         (`procs`: processes analyzing documents, where the engine can use several)."""
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
-             progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
-        """Add and update these; remove publications of `scopes` that are not among them."""
+             progress: Progress | None = None, phase: Phase | None = None,
+             kept: Collection[str] = ()) -> RebuildStats:
+        """Add and update these; remove publications of `scopes` that are not among them,
+        except those of the files in `kept` (read once `publications` is consumed: the
+        files the run reported unreadable keep what was indexed from them)."""
 
     def upsert(self, publications: Iterable[Publication]) -> int: ...
 
-    def delete(self, ids: Iterable[str]) -> int: ...
+    def delete(self, ids: Iterable[str], pushed: bool = True) -> int:
+        """Remove these; how many there were. `pushed`: the CMS removed them, and that
+        wins over a source's copy in later rebuilds; not so for a page a crawl found
+        gone, which comes back when it answers again."""
 
     def close(self) -> None: ...
 
 
 def vanished(sources: Mapping[str, str], seen: Collection[str],
-             scopes: list[str]) -> list[str]:
+             scopes: list[str], kept: Collection[str] = ()) -> list[str]:
     """The ids (id -> source) an incremental run removes: those whose source file lies
-    within `scopes` and that did not come. When nothing came at all, none: an export
-    emptied or not mounted is refused (EmptyRebuild), as a full rebuild of nothing is."""
+    within `scopes`, is not one of `kept` (a file this run could not read) and that did
+    not come. When nothing came at all, none: an export emptied or not mounted is refused
+    (EmptyRebuild), as a full rebuild of nothing is."""
     gone = [pid for pid, source in sources.items()
-            if pid not in seen and _in_scopes(source, scopes)]
+            if pid not in seen and _in_scopes(source, scopes)
+            and source.split("#", 1)[0] not in kept]
     if gone and not seen:
         raise EmptyRebuild(EMPTY_SOURCES)
     return gone

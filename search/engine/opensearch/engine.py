@@ -254,11 +254,13 @@ class OpenSearchEngine:
 
     @cluster_errors
     def sync(self, publications: Iterable[Publication], scopes: list[str],
-             progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
+             progress: Progress | None = None, phase: Phase | None = None,
+             kept: Collection[str] = ()) -> RebuildStats:
         if self.gens.live() is None:
             return self.rebuild(publications, progress, phase)
         try:
-            return writing.sync(self.client, self.gens, publications, scopes, progress, phase)
+            return writing.sync(self.client, self.gens, publications, scopes, progress, phase,
+                                kept)
         finally:
             self.invalidate()
 
@@ -270,7 +272,7 @@ class OpenSearchEngine:
             self.invalidate()
 
     @cluster_errors
-    def delete(self, ids: Iterable[str]) -> int:
+    def delete(self, ids: Iterable[str], pushed: bool = True) -> int:  # no journal here
         try:
             return writing.delete(self.client, self.gens, ids)
         finally:

@@ -11,7 +11,7 @@ cluster's own translog and replicas are its crash safety (no journal as for Whoo
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
@@ -157,8 +157,9 @@ def derive_from_index(client: OpenSearch, index: str) -> Derived:
 
 def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publication],
          scopes: list[str], progress: Progress | None = None,
-         phase: Phase | None = None) -> RebuildStats:
-    """Add and update these; remove documents of `scopes` that did not come."""
+         phase: Phase | None = None, kept: Collection[str] = ()) -> RebuildStats:
+    """Add and update these; remove documents of `scopes` that did not come, but those
+    of the files in `kept`."""
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.require_live()
@@ -182,7 +183,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
                 stats.updated += 1
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
         for pid in vanished({pid: source for pid, (source, *_rest) in known.items()},
-                            seen, scopes):
+                            seen, scopes, kept):
             stats.removed += 1
             yield {"_op_type": "delete", "_index": index, "_id": pid}
 

@@ -246,10 +246,11 @@ class WhooshEngine:
             self.invalidate()
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
-             progress: Progress | None = None, phase: Phase | None = None) -> RebuildStats:
+             progress: Progress | None = None, phase: Phase | None = None,
+             kept: Collection[str] = ()) -> RebuildStats:
         try:
             return writer.sync_incremental(self.location, publications, scopes, progress,
-                                           phase=phase)
+                                           phase=phase, kept=kept)
         finally:
             self.invalidate()
 
@@ -259,9 +260,9 @@ class WhooshEngine:
         finally:
             self.invalidate()
 
-    def delete(self, ids: Iterable[str]) -> int:
+    def delete(self, ids: Iterable[str], pushed: bool = True) -> int:
         try:
-            return writer.delete(self.location, ids)
+            return writer.delete(self.location, ids, journal=pushed)
         finally:
             self.invalidate()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from whoosh.writing import IndexWriter
 
@@ -243,7 +243,7 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
 
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
                      scopes: list[str], progress: Progress | None = None,
-                     phase: Phase | None = None) -> RebuildStats:
+                     phase: Phase | None = None, kept: Collection[str] = ()) -> RebuildStats:
     """Add new, update changed and remove vanished publications of the given source scopes.
 
     A publication equal to the stored one (its fingerprint) is left as it is: a nightly
@@ -295,7 +295,7 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                     if progress:
                         progress(1)
                 sources = {pid: source for pid, (source, _fingerprint) in existing.items()}
-                for pid in vanished(sources, seen, scopes):
+                for pid in vanished(sources, seen, scopes, kept):
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase("committing")
