@@ -17,8 +17,9 @@ from pathlib import Path
 
 from indexer import commands
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE
-from search.errors import ConfigError, IndexMissing, SearchError
+from search.errors import ConfigError, IndexMissing, InvalidRecord, SearchError
 from search.interrupts import Terminated
+from search.models import parse_iso_date
 from search.settings import Settings, locate_index_dir
 
 __all__ = ["main", "build_parser"]
@@ -27,10 +28,14 @@ log = logging.getLogger("kartoteka")
 
 
 def _date(value: str) -> dt.date:
+    """YYYY-MM-DD or ДД.ММ.ГГГГ, as the API's `from` and `to`."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date in YYYY-MM-DD form") from None
+        date = parse_iso_date(value)
+    except InvalidRecord as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if date is None:
+        raise argparse.ArgumentTypeError("пустая дата")
+    return date
 
 
 def _number(kind, low, high=None):
@@ -145,8 +150,8 @@ def _search_parser(sub) -> None:
     p.add_argument("--library", action="append", default=[], help="filter by library branch")
     p.add_argument("--year", action="append", default=[], type=_number(int, 1000, 9999),
                    help="filter by year")
-    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD or DD.MM.YYYY")
+    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD or DD.MM.YYYY (inclusive)")
     p.add_argument("--sort", default="relevance",
                    choices=["relevance", "date", "date_desc", "date_asc"], help="result order")
     p.add_argument("--page", type=_number(int, 1, 10_000), default=1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from search.models import SearchRequest
+from search.query_syntax import clean_query
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json"]
 
@@ -18,7 +19,8 @@ EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
 def request_from_args(args) -> SearchRequest:
     """The SearchRequest of `kartoteka search` arguments (`--sort date` means newest first)."""
     sort = {"date": "date_desc"}.get(args.sort, args.sort)
-    return SearchRequest(q=args.query, topics=tuple(args.topic), authors=tuple(args.author),
+    return SearchRequest(q=clean_query(args.query), topics=tuple(args.topic),
+                         authors=tuple(args.author),
                          libraries=tuple(args.library), years=tuple(args.year),
                          date_from=args.date_from, date_to=args.date_to, sort=sort,
                          page=args.page, per_page=args.per_page)

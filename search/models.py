@@ -141,20 +141,27 @@ def _text(value) -> str:
     return value.replace("\x00", "").strip()
 
 
+_RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
 def parse_iso_date(value) -> dt.date | None:
-    """`YYYY-MM-DD` (or a longer ISO timestamp) to a date; None stays None."""
+    """`YYYY-MM-DD` (or a longer ISO timestamp), or `ДД.ММ.ГГГГ` as the exports write
+    dates, to a date; None stays None."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
         raise InvalidRecord(f"дата должна быть строкой, а это {_json_type(value)}")
+    text = value.strip()[:10]
+    if russian := _RUSSIAN_DATE.fullmatch(value.strip()):
+        text = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}"
     try:
-        date = dt.date.fromisoformat(value.strip()[:10])
+        date = dt.date.fromisoformat(text)
     except ValueError as exc:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()[:10]):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise InvalidRecord(f"даты {value!r} нет в календаре") from exc
-        raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД") from exc
+        raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ") from exc
     if date.year not in YEARS:
         raise InvalidRecord(f"дата {value!r}: год должен быть от {YEARS[0]} до {YEARS[-1]}")
     return date

@@ -19,7 +19,7 @@ def test_no_answer_carries_a_server_path(client, sample_index_dir):
     assert "source" not in record
     root = str(sample_index_dir.parent)
     for path, query in [("/api/publications/zlat-2023-003", ""),
-                        ("/api/publications/page-001_metodicheskaya_konsultaciya.txt", ""),
+                        ("/api/publications/page-pages~001_metodicheskaya_konsultaciya.txt", ""),
                         ("/api/search", "q=библиотека&per_page=100"),
                         ("/api/search", "per_page=100"),
                         ("/api/publications/zlat-2023-003/similar", ""),

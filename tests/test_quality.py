@@ -143,7 +143,7 @@ def test_hyphen_variants_meet(service):
 
 def test_lowercase_name_is_demoted(service):
     """`надежда` the hope ranks above Надежда the librarian; capitalized, the name rises."""
-    person = "page-005_detskiy_prazdnik.txt"
+    person = "page-pages~005_detskiy_prazdnik.txt"
     lower = {h.id: h.score for h in _search(service, "надежда", per_page=20).hits}
     upper = {h.id: h.score for h in _search(service, "Надежда", per_page=20).hits}
     assert person in lower and person in upper
