@@ -119,7 +119,11 @@ def reindex(settings, args) -> int:
         print_web_summary(crawled)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
-    if crawled is not None and crawled.failed_sites:
+    if crawled is not None and crawled.failed_sites:  # an incremental run (a full one stopped)
+        for start, reason in crawled.failed_sites:
+            print(f"error: {start}: {reason}", file=sys.stderr)
+        print("error: a site could not be read; its pages were left as they were",
+              file=sys.stderr)
         return EXIT_ERROR
     return 0
 

@@ -684,6 +684,26 @@ def test_pages_of_one_name_in_two_folders_are_two_publications(tmp_path, capsys)
         "page-2024~01~index.html", "page-2024~02~index.html", "page-index.html"]
 
 
+def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys):
+    """The full rebuild's new generation would not hold the incremental run's changes."""
+    from search.engine.whoosh.store import IndexLocation
+
+    src = tmp_path / "export"
+    src.mkdir()
+    _write_jsonl(src / "a.jsonl", RECORDS[:3])
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    _write_jsonl(src / "a.jsonl", RECORDS[:4])
+    capsys.readouterr()
+    with IndexLocation(index_dir).rebuild_lock():  # as a full reindex holds it
+        assert main(["--index-dir", str(index_dir), "reindex", "--incremental",
+                     "--no-progress", str(src)]) == 1
+    assert "another reindex" in capsys.readouterr().err
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
+                 "--no-progress", str(src)]) == 0
+
+
 def test_incremental_without_index_builds_one(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0

@@ -236,10 +236,12 @@ def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
     generation = IndexLocation(index_dir).current_name()
     down = f"http://127.0.0.1:{_free_port()}/"
     assert _reindex(index_dir, down) == 1
+    assert "could not be read" in capsys.readouterr().err
     assert _reindex(index_dir, "--incremental", down) == 1
+    err = capsys.readouterr().err  # a cron log read for `error:` lines shows it too
+    assert f"error: {down}: " in err and "error: a site could not be read" in err
     assert IndexLocation(index_dir).current_name() == generation
     assert _docs(index_dir).keys() == before
-    assert "could not be read" in capsys.readouterr().err
 
 
 def test_robots_forbidding_everything(tmp_path):

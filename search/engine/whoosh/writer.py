@@ -261,7 +261,8 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
         location.current()
     except IndexMissing:
         return rebuild(location, publications, progress, phase=phase)
-    with location.write_lock(timeout=600):
+    # Not beside a full rebuild: its new generation would not hold these changes.
+    with location.rebuild_lock(), location.write_lock(timeout=600):
         info, ix = _open_for_write(location)
         try:
             with ix.searcher() as searcher:
