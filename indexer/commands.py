@@ -256,6 +256,12 @@ def serve(settings, args) -> int:
         log.warning("%s; answering 503 until the first `kartoteka reindex`", exc)
     _check_bind(settings.host, settings.port)
     env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
+    for name in ("KARTOTEKA_SYNONYMS_FILE", "KARTOTEKA_TOPICS_FILE"):  # read from elsewhere
+        if env.get(name):
+            env[name] = str(Path(env[name]).absolute())
+    # Our `api` package, not one in the working directory: gunicorn puts the directory it
+    # starts in first on the path, so it starts where this installation's packages are.
+    installed = Path(__file__).resolve().parent.parent
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
             "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.workers), "api.app:get_app()"]
@@ -264,6 +270,7 @@ def serve(settings, args) -> int:
              settings.workers, "" if settings.workers == 1 else "s")
     sys.stdout.flush()
     sys.stderr.flush()
+    os.chdir(installed)
     os.execve(sys.executable, argv, env)
     return 0  # not reached
 

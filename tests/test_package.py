@@ -104,6 +104,9 @@ def test_installed_kartoteka_reindexes_searches_and_serves_anywhere(installed, e
                             env=env).stdout)
     assert found["total"] > 0
 
+    # served from a directory that holds a package of its own named `api` (not ours)
+    (work / "api").mkdir()
+    (work / "api" / "__init__.py").write_text("", encoding="utf-8")
     port = free_port()
     log = work.parent / "serve.log"
     with open(log, "wb") as out, _serving(
