@@ -92,5 +92,9 @@ def accept_raw_utf8_query(app):
 
 
 def get_app():
-    """Entry point for gunicorn: settings from the environment."""
-    return accept_raw_utf8_query(create_app(Settings.from_env()))
+    """Entry point for gunicorn: settings from the environment. `warm` opens the index in
+    a worker before its first request (api/gunicorn_conf.py: post_worker_init)."""
+    service = SearchService(Settings.from_env())
+    app = accept_raw_utf8_query(create_app(service.settings, service))
+    app.warm = service.warm
+    return app

@@ -31,6 +31,14 @@ loglevel = "info"
 control_socket_disable = True
 
 
+def post_worker_init(worker):
+    """Each worker opens the index before its first visitor (after the fork: workers
+    must not share the master's open files)."""
+    warm = getattr(worker.wsgi, "warm", None)
+    if warm is not None:
+        warm()
+
+
 def on_starting(server):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)

@@ -18,7 +18,7 @@ from itertools import islice
 from search import nodes
 from search.correction import has_latin_words, suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
-from search.errors import NotFound
+from search.errors import NotFound, SearchError
 from search.facet_hints import topic_hints, unknown_value_warnings
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
@@ -232,6 +232,15 @@ class SearchService:
     def suggest(self, text: str, limit: int = 10) -> list[dict]:
         """Completions for the search box."""
         return suggest(self.engine.vocabulary(), text, limit)
+
+    def warm(self) -> None:
+        """Open the index and read what a first search and suggestion read (a new server
+        worker's first visitor waited 0.1-0.3 s for it); nothing when there is no index."""
+        try:
+            self._search(SearchRequest(q="библиотека"))
+            self.suggest("библ")
+        except SearchError:
+            pass
 
     def export(self, request: SearchRequest, limit: int = 100_000) -> list[Hit]:
         """Every matching publication (not just a page), in the request's order."""
