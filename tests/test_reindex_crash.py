@@ -51,7 +51,8 @@ def _tmp_dirs(index_dir: Path) -> list[Path]:
     return sorted(index_dir.glob("gen-*.tmp-*"))
 
 
-def _start_reindex(index_dir: Path, source: Path, group: bool = False) -> subprocess.Popen:
+def _start_reindex(index_dir: Path, source: Path, group: bool = False,
+                   *extra: str) -> subprocess.Popen:
     """`group`: in a process group of its own, as systemd runs a unit (a stop signals
     every process of it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
@@ -65,7 +66,7 @@ def _start_reindex(index_dir: Path, source: Path, group: bool = False) -> subpro
 
     return subprocess.Popen(
         [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
-         "--no-progress", str(source)],
+         "--no-progress", *extra, str(source)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=default_ctrl_c)
 
@@ -220,3 +221,46 @@ def test_finished_reindex_switches(old_index, big_source):
     assert (old_index / "CURRENT").read_text().strip() == "gen-000002"
     assert _tmp_dirs(old_index) == []
     assert count_documents(old_index) == BIG_COUNT
+
+
+def _wait_for_writer(proc: subprocess.Popen, index_dir: Path) -> None:
+    """Until an incremental run's writer has started writing into the live generation."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not list(index_dir.glob("gen-*/MAIN.tmp")):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"no writer appeared: {proc.communicate(timeout=10)}")
+        time.sleep(0.005)
+    time.sleep(0.3)
+
+
+def test_an_incremental_run_stops_cleanly_on_sigterm(old_index, big_source, capsys):
+    count = count_documents(old_index)
+    proc = _start_reindex(old_index, big_source, False, "--incremental")
+    try:
+        _wait_for_writer(proc, old_index)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "terminated (SIGTERM): the previous index is still in place" in err
+    assert "Traceback" not in err and "indexed:" not in out
+    _assert_old_index_serves(old_index, count, capsys)
+
+
+def test_what_a_killed_incremental_run_left_goes_with_the_next_run(old_index, big_source,
+                                                                    capsys):
+    count = count_documents(old_index)
+    files = sorted(p.name for p in (old_index / "gen-000001").iterdir())
+    proc = _start_reindex(old_index, big_source, False, "--incremental")
+    _wait_for_writer(proc, old_index)
+    proc.kill()
+    proc.communicate(timeout=10)
+    assert (old_index / "gen-000001" / "MAIN.tmp").exists()
+    assert main(["--quiet", "--index-dir", str(old_index), "reindex", "--incremental",
+                 "--no-progress", str(SAMPLE_DIR)]) == 0  # nothing changed: nothing written
+    assert sorted(p.name for p in (old_index / "gen-000001").iterdir()) == files
+    _assert_old_index_serves(old_index, count, capsys)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Collection, Iterable
 
+from whoosh.index import clean_files
 from whoosh.writing import IndexWriter
 
 from search.duplicates import text_key, url_key
@@ -186,8 +188,14 @@ def _cancel(writer: IndexWriter | None) -> None:
 
 
 def _open_for_write(location: IndexLocation):
+    """The live generation, for a writer holding the write lock. What a writer killed
+    with -9 or stopped left in it goes first, as Whoosh's next commit would remove it:
+    its sorted runs (`MAIN.tmp`, hundreds of MB) and the files of its unfinished segment.
+    No other writer can be using them."""
     info = location.current()
+    shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)  # Whoosh: index name + .tmp
     ix = location.open_current()
+    clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
     return info, ix
 
 
@@ -261,8 +269,9 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
         location.current()
     except IndexMissing:
         return rebuild(location, publications, progress, phase=phase)
-    # Not beside a full rebuild: its new generation would not hold these changes.
-    with location.rebuild_lock(), location.write_lock(timeout=600):
+    # Not beside a full rebuild: its new generation would not hold these changes. Ctrl-C
+    # and SIGTERM cancel the writer, as in a rebuild, and the index stays as it was.
+    with location.rebuild_lock(), location.write_lock(timeout=600), interrupt_flag():
         info, ix = _open_for_write(location)
         try:
             with ix.searcher() as searcher:
