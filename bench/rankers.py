@@ -65,6 +65,7 @@ _INDEX_CODE = {
              "search/models.py", "search/topics.py", "search/engine/whoosh/forms.py", "search/stems.py",
              "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
              "indexer/sources.py", "indexer/extract.py", "search/data/stopwords_ru.txt",
+             "indexer/mending.py", "indexer/page_code.py",
              "search/people.py", "search/bulk_analysis.py", "search/engine/whoosh/segment_writer.py",
              "search/engine/whoosh/bulk_postings.py", "search/engine/whoosh/bulk_field.py"),
     "lemma": ("search/analysis.py", "search/morph.py", "search/data/stopwords_ru.txt"),

@@ -12,6 +12,7 @@ import re
 import reprlib
 
 from indexer.dates import parse_date_text
+from indexer.page_code import without_code
 from search.errors import InvalidRecord
 from search.models import YEARS, is_link, parse_iso_date
 
@@ -25,7 +26,8 @@ def mended(record, raw: bytes):
     """A corpus record made indexable where a part of it is not, and what was changed
     (None when nothing): characters JSON can escape but no text can hold (a lone
     surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, a link
-    no page may follow (`javascript:`) dropped."""
+    no page may follow (`javascript:`) dropped, lines of page code a scraper left in the
+    text (indexer/page_code.py) left out."""
     if not isinstance(record, dict):
         return record, None
     problems = []
@@ -34,6 +36,14 @@ def mended(record, raw: bytes):
         problems.append("broken characters (lone surrogates) replaced with \ufffd")
     record, problem = _readable_date(record)
     problems += [problem] if problem else []
+    for key in ("text", "body"):
+        value = record.get(key)
+        if isinstance(value, str):
+            text, lines = without_code(value)
+            if lines:
+                record = {**record, key: text}
+                problems.append(f"{lines} line{'s' if lines > 1 else ''} of page code "
+                                "(a script, styles) left out of the text")
     url = record.get("url")
     if isinstance(url, str) and url.strip() and not is_link(url):
         record = {**record, "url": None}

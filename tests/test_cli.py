@@ -393,6 +393,27 @@ def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
     assert sorted(h["id"] for h in _browse_all(capsys, index_dir)["hits"]) == ["bom-1", "bom-2"]
 
 
+def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog):
+    prose = "Сборная по биатлону выиграла эстафету; тренер поблагодарил болельщиков."
+    code = ['jwplayer("js-player-1").setup({ width: "100%", aspectratio: "16:9" });',
+            "body{min-height:500px}.playbuzz{display:block;margin:0 auto}",
+            "}"]
+    records = [{"id": "coded", "title": "Эстафета", "text": "\n".join([prose, *code, prose])},
+               {"id": "plain", "title": "Формула", "text": "Площадь круга {S = πr²}; знаем с "
+                                                          "детства, сказала учительница."}]
+    source = tmp_path / "scraped.jsonl"
+    _write_jsonl(source, records)
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    captured = capsys.readouterr()
+    assert ("3 lines of page code (a script, styles) left out of the text"
+            in captured.err + caplog.text)
+    assert _search(capsys, index_dir, "jwplayer")["total"] == 0
+    assert _search(capsys, index_dir, "playbuzz")["total"] == 0
+    assert _search(capsys, index_dir, "эстафета")["total"] == 1
+    assert _search(capsys, index_dir, "учительница")["total"] == 1  # prose with a brace stays
+
+
 def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, caplog):
     text = "Читатели обсудили новые книги о путешествиях."
     records = [{"id": "d-dots", "title": "Точки", "text": text, "date": "31.12.2024"},
