@@ -253,14 +253,20 @@ def _folded(text: str) -> str:
 
 
 def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = frozenset(),
-                 prefixes: Iterable[str] = (), size: int = SNIPPET_WORDS) -> str:
-    """About `size` words around the densest matches, escaped, with <mark>s."""
+                 prefixes: Iterable[str] = (), size: int = SNIPPET_WORDS,
+                 stems: Iterable[str] = ()) -> str:
+    """About `size` words around the densest matches, escaped, with <mark>s. When no
+    word of `lemmas`, `forms` or `prefixes` is in the text, the words beginning with one
+    of `stems` are (the query's derivations matched there: `говоров`, «говорил»)."""
     text = text[:SCAN_CHARS]
     width = size * _CHARS_PER_WORD
     patterns = _patterns(frozenset(lemmas), frozenset(forms),
                          tuple(fold_yo(p.lower()) for p in prefixes))
     folded = _folded(text)
     matches = _joined_stop_words(folded, matched_spans(folded, patterns)) if patterns else []
+    if not matches and stems:
+        derived = _patterns(frozenset(), frozenset(), tuple(stems))
+        matches = _joined_stop_words(folded, matched_spans(folded, derived))
     anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
     start, end = _cut(text, max(0, anchor), width)
     out = ["… "] if start > 0 else []

@@ -13,7 +13,7 @@ from search import stems
 from search.analysis import STOP_WORDS, query_terms
 from search.feminine import feminine_nouns
 from search.full_names import signer_surnames
-from search.morph import fold_yo, is_cyrillic
+from search.morph import fold_yo, is_cyrillic, readings
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.stems import stem
 from search.synonyms import SynonymDictionary
@@ -58,6 +58,12 @@ def _signers(children) -> dict[int, tuple[str, ...]]:
     return {plain[i]: lemmas for i, lemmas in found.items()}
 
 
+def _capitalized_name(word: str, folded: str) -> bool:
+    """A capitalized word that may be a name (`Говоров`): its stem is no derivation of
+    the person's (`говор`, «говорил»)."""
+    return word[:1].isupper() and any(r.name_score > 0 for r in readings(folded))
+
+
 def _abbreviation(word: str) -> bool:
     """A word typed in capitals (`СВО`, `ЦБС`): an abbreviation, no word's stem
     (`СВО` is not «своего»)."""
@@ -92,6 +98,7 @@ class ParsedQuery:
     content_lemmas: tuple[str, ...] = ()
     plain: bool = False  # only words, no operators: partial matches may follow full ones
     supplement: n.Node | None = None  # the partial block under a few full matches
+    stems: tuple[str, ...] = ()  # matched too: snippets mark their words if nothing else
 
     @property
     def empty(self) -> bool:
@@ -100,7 +107,7 @@ class ParsedQuery:
     def relaxing(self, warnings: list[str]) -> ParsedQuery:
         """The same query under its relaxed rule (what partial matches are ranked by)."""
         return ParsedQuery(self.relaxed, None, self.lemmas, self.forms, self.words, warnings,
-                           self.content_lemmas)
+                           self.content_lemmas, stems=self.stems)
 
 
 def _at_most_words(tokens: list, warnings: list[str]) -> list:
@@ -158,7 +165,7 @@ class QueryParser:
                     and not node.prefix for kind, node in tokens)
         return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
                            tuple(state.words), warnings, tuple(state.top_lemmas), plain,
-                           supplement)
+                           supplement, tuple(state.stems))
 
     def _compile(self, node, state: _CompileState):
         if isinstance(node, Word):
@@ -255,8 +262,10 @@ class QueryParser:
         state.top_lemmas.append(whole[0][0])
         query = self._terms(whole)
         stemmed = stem(folded)
-        if is_cyrillic(folded) and len(stemmed) >= MIN_STEM and not _abbreviation(node.text):
+        if (is_cyrillic(folded) and len(stemmed) >= MIN_STEM and not _abbreviation(node.text)
+                and not _capitalized_name(node.text, folded)):
             query = n.Or((query, n.Term(stems.FIELD, stemmed, boost=STEM_WEIGHT)))
+            state.stems.append(stemmed)
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
@@ -353,3 +362,4 @@ class _CompileState:
     skipped_stop_words: bool = False
     short_prefixes: list[str] = field(default_factory=list)
     top_lemmas: list[str] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)

@@ -25,7 +25,7 @@ from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
 from search.settings import Settings
-from search.spelling import unknown_word
+from search.spelling import needs_correction, unknown_word
 from search.suggest import suggest
 from search.synonyms import SynonymDictionary
 
@@ -92,22 +92,24 @@ class SearchService:
         # result would throw away (the dearest part of a misspelled query's search).
         if parsed is None:
             return self._finish(request, parsed, found)
-        if found.total >= 3 and not has_latin_words(parsed.words):
-            # Found, maybe through other words' stems (`пушкен`: «Пушков»): a word neither
-            # the index nor the dictionary knows still gets a suggestion, never applied.
-            # Latin words are read anyway: a link in some text may hold `prezident`.
+        # A word neither the index nor the dictionary knows, nor a name, is corrected even
+        # when its stem found something (`викторена`: «Виктора», `пушкен`: «Пушков»);
+        # Latin words are read anyway (a link in some text may hold `prezident`).
+        lexicon = self.engine.spelling()
+        typo = any(needs_correction(lexicon, w) for w in parsed.words)
+        if found.total >= 3 and not typo and not has_latin_words(parsed.words):
             return self._finish_with_offer(request, parsed, found)
-        correction = suggest_correction(self.engine.spelling(), request.q)
+        correction = suggest_correction(lexicon, request.q)
         if not correction or correction.text == request.q:
             return self._finish(request, parsed, found)
         fixed = None
-        if correction.confident and (found.total == 0 or correction.retyped):
+        if correction.confident and (found.total == 0 or correction.retyped or typo):
             fixed = self._run(request, self.parser.parse(correction.text))
             # Latin gibberish that spells Russian words is never meant as typed.
             if fixed.total and (not fixed.relaxed or correction.retyped):
                 typed = found.total if found.total or correction.retyped \
                     else self._partly(request, parsed)
-                return self._labelled(request, fixed, correction, typed)
+                return self._labelled(request, fixed, correction, typed, typo and found.total)
         result = self._finish(request, parsed, found)
         # a relaxed correction against what was typed: kept only when it finds more
         if fixed is not None and fixed.total > result.total:
@@ -134,11 +136,13 @@ class SearchService:
 
     @staticmethod
     def _labelled(request: SearchRequest, fixed: SearchResult, correction,
-                  typed_total: int) -> SearchResult:
+                  typed_total: int, found_with_typo: bool = False) -> SearchResult:
         """The corrected query's result, saying why it is shown instead of the typed one:
-        `typed_total` is what the typed query found, fully or (none so) partly."""
+        `typed_total` is what the typed query found, fully or (none so) partly;
+        `found_with_typo`: found through the stem of a word no one knows."""
         reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
                   else f"запрос «{request.q}» набран латиницей" if correction.latin
+                  else f"в запросе «{request.q}», похоже, опечатка" if found_with_typo
                   else f"ничего не найдено по запросу «{request.q}»" if not typed_total
                   else f"не все слова запроса «{request.q}» найдены")
         warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
@@ -205,7 +209,8 @@ class SearchService:
     def hit(self, found: EngineHit, parsed: ParsedQuery | None, with_snippet: bool) -> Hit:
         text = found.publication.text
         if with_snippet and parsed is not None:
-            snippet = make_snippet(text, parsed.lemmas, parsed.forms, _prefixes(parsed))
+            snippet = make_snippet(text, parsed.lemmas, parsed.forms, _prefixes(parsed),
+                                   stems=parsed.stems)
         else:
             snippet = make_snippet(text, frozenset()) if with_snippet else ""
         return hit_of(found.publication, snippet, found.score, found.copies)

@@ -25,7 +25,11 @@ VERB = [{"id": f"verb-{i}", "title": "Читатели стали чаще пр�
         for i in range(3)]
 OWN = {"id": "own", "title": "Каждому своё", "date": "2024-03-03",
        "text": "Каждый читатель нашёл своего автора и свою книгу."}
-DOCS = [*VERB, STEEL, OWN]
+MARSHAL = {"id": "marshal", "title": "Урок мужества", "date": "2024-03-04",
+           "text": "Урок мужества посвятили Маршалу Советского Союза Леониду Говорову."}
+TALK = {"id": "talk", "title": "Разговор о книгах", "date": "2024-03-05",
+        "text": "Читатели говорили о новых книгах, а библиотекарь говорила о старых."}
+DOCS = [*VERB, STEEL, OWN, MARSHAL, TALK]
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +80,13 @@ def test_an_abbreviation_or_a_short_stem_is_no_derivation(service, q):
 
 def test_a_derivation_still_matches_through_its_stem(service):
     assert _ids(service, "осень") == ["steel"]  # «осенним»: another lemma, one stem
+
+
+def test_a_capitalized_surname_is_no_stem_of_common_words(service):
+    """`Говоров` is the marshal, not every text holding «говорили» (stem «говор»)."""
+    assert _ids(service, "Говоров") == ["marshal"]
+
+
+def test_a_match_through_the_stem_is_marked_in_the_snippet(service):
+    [hit] = service.search(SearchRequest(q="осень")).hits
+    assert "<mark>Осенним</mark>" in hit.snippet

@@ -108,6 +108,15 @@ def test_layout_correction_keeps_stop_words(service):
     assert "zlat-2023-010" in [hit.id for hit in result.hits[:3]]
 
 
+def test_a_typo_found_only_through_its_stem_is_corrected(service):
+    """`викторена` is no word and in no publication; its stem «виктор» finds people
+    named Виктор. The typo is corrected all the same, and said so."""
+    result = _search(service, "викторена")
+    assert result.corrected and result.did_you_mean == "викторина" and result.total > 0
+    assert result.warnings[-1] == ("в запросе «викторена», похоже, опечатка; показаны "
+                                   "результаты по запросу «викторина»")
+
+
 def test_typo_is_corrected_when_nothing_is_found(service):
     result = _search(service, "конкурз")
     assert result.did_you_mean == "конкурс" and result.corrected
