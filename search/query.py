@@ -59,9 +59,14 @@ def _signers(children) -> dict[int, tuple[str, ...]]:
 
 
 def _capitalized_name(word: str, folded: str) -> bool:
-    """A capitalized word that may be a name (`Говоров`): its stem is no derivation of
-    the person's (`говор`, «говорил»)."""
-    return word[:1].isupper() and any(r.name_score > 0 for r in readings(folded))
+    """A capitalized word that may be a name of its own (`Говоров`, `Котов`): its stem is
+    no derivation of the person's (`говор`, «говорил»). A name that is also a common
+    noun of the same lemma (`Надежда`) keeps it."""
+    if not word[:1].isupper():
+        return False
+    found = readings(folded)
+    common = {r.lemma for r in found if r.name_score < r.score}
+    return any(r.name_score > 0 and r.lemma not in common for r in found)
 
 
 def _abbreviation(word: str) -> bool:
