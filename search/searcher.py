@@ -26,7 +26,7 @@ from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
 from search.settings import Settings
 from search.spelling import needs_correction, unknown_word
-from search.suggest import suggest
+from search.suggest import suggest, with_people
 from search.synonyms import SynonymDictionary
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
@@ -235,8 +235,10 @@ class SearchService:
         return [self.hit(h, None, True) for h in self.engine.similar(pid, limit)]
 
     def suggest(self, text: str, limit: int = 10) -> list[dict]:
-        """Completions for the search box."""
-        return suggest(self.engine.vocabulary(), text, limit)
+        """Completions for the search box, people who signed publications among them."""
+        found = suggest(self.engine.vocabulary(), text, limit)
+        authors = (v.value for v in self.engine.facet_values().get("author", ()))
+        return with_people(found, authors, text, limit)
 
     def warm(self) -> None:
         """Open the index and read what a first search and suggestion read (a new server

@@ -13,15 +13,17 @@ title has come from the bodies, in the forms written there (never `деть` for
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.completion_forms import in_cyrillic, one_form_per_word
-from search.morph import is_cyrillic
+from search.morph import fold_yo, is_cyrillic
+from search.people import surnames
 from search.spelling import from_latin_layout
 from search.title_phrases import one_word_counts
 from search.vocabulary import BREAK, Vocabulary, fold
 
-__all__ = ["Vocabulary", "suggest"]
+__all__ = ["Vocabulary", "suggest", "with_people"]
 
 MAX_SCAN = 50_000  # title places looked at per query
 MAX_FOLLOWING = 2  # words added after the completed one
@@ -44,6 +46,28 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
                 out += [s for s in more if s["text"] not in seen]
                 seen.update(s["text"] for s in more)
     return [s for s in out if not _repeats(s["text"], text)][:limit]
+
+
+def with_people(suggestions: list[dict], authors: Iterable[str], text: str,
+                limit: int = 10) -> list[dict]:
+    """The suggestions with the people who signed publications whose name has a word
+    beginning with the typed text (`вершин` -> «Анна Вершинина»: searching for it finds
+    what she signed), after the word completions and before the titles."""
+    typed = fold_yo(text.strip().lower())
+    if len(typed) < MIN_PERSON_PREFIX or " " in typed:
+        return suggestions
+    shown = {s["text"].lower() for s in suggestions}
+    people = [{"text": name, "kind": "word", "id": None} for name in authors
+              if name.lower() not in shown and surnames(name)
+              and any(fold_yo(w.lower()).startswith(typed) for w in name.split())]
+    if not people:
+        return suggestions
+    words = [s for s in suggestions if s["kind"] != "title"]
+    titles = [s for s in suggestions if s["kind"] == "title"]
+    return (words + people + titles)[:limit]
+
+
+MIN_PERSON_PREFIX = 3
 
 
 def _repeats(completion: str, typed: str) -> bool:

@@ -8,6 +8,7 @@ from conftest import service_over
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.models import SearchRequest
 from search.vocabulary import _display, _title_words
 
 BODY = "Читатели пришли в библиотеку. Дети рисовали, взрослые помогали детям."
@@ -29,6 +30,8 @@ TITLES = [
 ]
 RECORDS = [{"id": f"s-{n:02d}", "title": title, "text": f"{BODY} Выпуск {n}.",
             "date": "2024-05-01"} for n, title in enumerate(TITLES)]
+RECORDS[0]["author"] = RECORDS[1]["author"] = "Анна Вершинина"
+RECORDS[2]["author"] = "Администратор"  # signs, but is nobody's name
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +269,14 @@ def test_one_word_completions_count_in_numpy_as_place_by_place(titles, min_phras
         ids = vocab.prefix_range(prefix)
         assert one_word_counts(vocab.arrays, ids, min_phrase) == \
             _counts(vocab, [ids], min_phrase), prefix
+
+
+@pytest.mark.parametrize("typed", ["верш", "Вершинина", "анна"])
+def test_people_who_signed_publications_are_suggested(service, typed):
+    """Searching for the name then finds what that person signed."""
+    assert "Анна Вершинина" in _words(service, typed)
+    assert len(service.search(SearchRequest(q="Анна Вершинина")).hits) == 2
+
+
+def test_a_signature_that_names_no_one_is_no_person(service):
+    assert "Администратор" not in _words(service, "админ")
