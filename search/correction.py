@@ -4,9 +4,10 @@ letters, words typed apart (search/spelling.py finds the words)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.analysis import STOP_WORDS, WORD_RE
+from search.models import SearchResult
 from search.morph import fold_yo, index_lemmas, is_cyrillic
 from search.query_syntax import OPERATOR_WORDS
 from search.spelling import (
@@ -22,7 +23,7 @@ from search.spelling import (
 )
 from search.transliteration import readings as latin_readings
 
-__all__ = ["Correction", "suggest_correction", "has_latin_words"]
+__all__ = ["Correction", "suggest_correction", "has_latin_words", "labelled"]
 
 
 @dataclass(frozen=True)
@@ -244,3 +245,18 @@ def _joined_words(lexicon: SpellingLexicon, query: str,
                 if fixed != query:
                     return Correction(fixed, True)
     return None
+
+
+def labelled(typed: str, fixed: SearchResult, correction: Correction, typed_total: int,
+             found_with_typo: bool = False) -> SearchResult:
+    """The corrected query's result, saying why it is shown instead of the typed one:
+    `typed_total` is what the typed query found, fully or (none so) partly;
+    `found_with_typo`: found through the stem of a word no one knows."""
+    reason = (f"запрос «{typed}» набран в английской раскладке" if correction.layout
+              else f"запрос «{typed}» набран латиницей" if correction.latin
+              else f"в запросе «{typed}», похоже, опечатка" if found_with_typo
+              else f"ничего не найдено по запросу «{typed}»" if not typed_total
+              else f"не все слова запроса «{typed}» найдены")
+    warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
+    return replace(fixed, query=typed, did_you_mean=correction.text, corrected=True,
+                   warnings=(*fixed.warnings, warning))

@@ -10,15 +10,17 @@ were probably meant. And she searches the topic list's own names (`краеве�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 
 from search.analysis import STOP_WORDS
 from search.engine import facet_key
+from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
-           "FACET_LABELS"]
+           "FACET_LABELS", "years_outside_the_period"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -103,3 +105,23 @@ def _publications(count: int) -> str:
     if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
         return f"{count} публикации"
     return f"{count} публикаций"
+
+
+def years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) -> list[str]:
+    """A year filter that the date period leaves no day of: the answer is empty by the
+    filters alone, which a librarian combining both would not see otherwise. (A year no
+    publication has is said so already: `unknown`.)"""
+    low = request.date_from or dt.date.min
+    high = request.date_to or dt.date.max
+    outside = [y for y in request.years
+               if dt.date(y, 12, 31) < low or dt.date(y, 1, 1) > high]
+    if not outside or len(outside) < len(request.years):
+        return []
+    outside = [y for y in outside if str(y) not in unknown]
+    if not outside:
+        return []
+    period = " ".join(part for part in (
+        f"с {low:%d.%m.%Y}" if request.date_from else "",
+        f"по {high:%d.%m.%Y}" if request.date_to else "") if part)
+    years = ", ".join(map(str, outside))
+    return [f"{'год' if len(outside) == 1 else 'годы'} {years} вне периода {period}"]

@@ -12,11 +12,10 @@ from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
 from search.feminine import feminine_nouns
-from search.full_names import signer_surnames
-from search.morph import fold_yo, is_cyrillic, readings
+from search.morph import fold_yo
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
-from search.stems import stem
 from search.synonyms import SynonymDictionary
+from search.word_rules import PEOPLE_BOOST, STEM_WEIGHT, derivation_stem, signer_alternatives
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
            "required_words", "relaxed_words", "supplement_words"]
@@ -36,45 +35,6 @@ MIN_SHOULD_MATCH = 0.75  # of a long question's words; 4 -> 3, 5 -> 4, 6 -> 5, 8
 # let question words ("посоветуете почитать") outvote the one word that mattered;
 # any word raised dev nDCG@10 0.864 -> 0.875 and MRR 0.958 -> 0.992 (bench/RESULTS.md).
 SUPPLEMENT_SHOULD_MATCH = 0.5
-# A word found in the author or signature line: a surname typed finds that person's
-# publications, ranked as if the name stood in the body four times over (the line is
-# not length-normalized: search/engine/whoosh/ranking.py). 2 ranked what Марина Белова
-# signed below the news naming other Беловы on the real corpus; the dev half and the
-# old set are the same at 2 and 4 (0.882 / 0.942).
-PEOPLE_BOOST = 4.0
-# A word matched through its Snowball stem only (search/stems.py), a derivation: a
-# fifth of a lemma match in the body.
-STEM_WEIGHT = 0.5
-# A shorter stem is no derivation's (`сво` of `своего`, `час` of `часы`): not matched.
-# Dev half: 0.882 either way, three queries +0.003 to +0.008, one -0.001.
-MIN_STEM = 4
-
-
-def _signers(children) -> dict[int, tuple[str, ...]]:
-    """search/full_names.py over a group's plain words, by their place in `children`."""
-    plain = [k for k, c in enumerate(children)
-             if isinstance(c, Word) and not c.exact and not c.prefix]
-    found = signer_surnames([children[k].text for k in plain])
-    return {plain[i]: lemmas for i, lemmas in found.items()}
-
-
-def _capitalized_name(word: str, folded: str) -> bool:
-    """A capitalized word that may be a name of its own (`Говоров`, `Котов`): its stem is
-    no derivation of the person's (`говор`, «говорил»). A name that is also a common
-    noun of the same lemma (`Надежда`) keeps it."""
-    if not word[:1].isupper():
-        return False
-    found = readings(folded)
-    common = {r.lemma for r in found if r.name_score < r.score}
-    return any(r.name_score > 0 and r.lemma not in common for r in found)
-
-
-def _abbreviation(word: str) -> bool:
-    """A word typed in capitals (`СВО`, `ЦБС`): an abbreviation, no word's stem
-    (`СВО` is not «своего»)."""
-    return len(word) > 1 and word.isupper()
-
-
 def required_words(n: int) -> int:
     """How many of a plain query's n content words a publication must contain."""
     return n if n <= SHORT_QUERY_WORDS else math.ceil(n * MIN_SHOULD_MATCH)
@@ -197,7 +157,7 @@ class QueryParser:
         if merge_synonyms:
             children = self._merge_synonym_runs(children, state)
         positives, negatives = [], []
-        signers = _signers(children)
+        signers = signer_alternatives(children)
         for k, child in enumerate(children):
             q = child if isinstance(child, _COMPILED) else self._compile(child, state)
             if q is None:
@@ -266,9 +226,8 @@ class QueryParser:
         state.lemmas.update(lemma for lemma, _ in whole)
         state.top_lemmas.append(whole[0][0])
         query = self._terms(whole)
-        stemmed = stem(folded)
-        if (is_cyrillic(folded) and len(stemmed) >= MIN_STEM and not _abbreviation(node.text)
-                and not _capitalized_name(node.text, folded)):
+        stemmed = derivation_stem(node.text, folded)
+        if stemmed is not None:
             query = n.Or((query, n.Term(stems.FIELD, stemmed, boost=STEM_WEIGHT)))
             state.stems.append(stemmed)
         if len(parts) > 1:

@@ -16,10 +16,10 @@ from functools import cache
 from itertools import islice
 
 from search import nodes
-from search.correction import has_latin_words, suggest_correction
+from search.correction import has_latin_words, labelled, suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound, SearchError
-from search.facet_hints import topic_hints, unknown_value_warnings
+from search.facet_hints import topic_hints, unknown_value_warnings, years_outside_the_period
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
@@ -109,11 +109,11 @@ class SearchService:
             if fixed.total and (not fixed.relaxed or correction.retyped):
                 typed = found.total if found.total or correction.retyped \
                     else self._partly(request, parsed)
-                return self._labelled(request, fixed, correction, typed, typo and found.total)
+                return labelled(request.q, fixed, correction, typed, bool(typo and found.total))
         result = self._finish(request, parsed, found)
         # a relaxed correction against what was typed: kept only when it finds more
         if fixed is not None and fixed.total > result.total:
-            return self._labelled(request, fixed, correction, result.total)
+            return labelled(request.q, fixed, correction, result.total)
         return replace(result, did_you_mean=correction.text)
 
     def _finish_with_offer(self, request: SearchRequest, parsed: ParsedQuery,
@@ -133,21 +133,6 @@ class SearchService:
             return 0
         return self.engine.find(self.selection(request, parsed.relaxed, parsed),
                                 request.sort, 0, 0, None).total
-
-    @staticmethod
-    def _labelled(request: SearchRequest, fixed: SearchResult, correction,
-                  typed_total: int, found_with_typo: bool = False) -> SearchResult:
-        """The corrected query's result, saying why it is shown instead of the typed one:
-        `typed_total` is what the typed query found, fully or (none so) partly;
-        `found_with_typo`: found through the stem of a word no one knows."""
-        reason = (f"запрос «{request.q}» набран в английской раскладке" if correction.layout
-                  else f"запрос «{request.q}» набран латиницей" if correction.latin
-                  else f"в запросе «{request.q}», похоже, опечатка" if found_with_typo
-                  else f"ничего не найдено по запросу «{request.q}»" if not typed_total
-                  else f"не все слова запроса «{request.q}» найдены")
-        warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
-        return replace(fixed, query=request.q, did_you_mean=correction.text, corrected=True,
-                       warnings=(*fixed.warnings, warning))
 
     def selection(self, request: SearchRequest, query: nodes.Node | None,
                   parsed: ParsedQuery | None) -> Selection:
@@ -190,7 +175,7 @@ class SearchService:
         warnings += unknown_value_warnings(found.unknown, facet_values)
         if not found.total and parsed is not None and parsed.plain:
             warnings += topic_hints(parsed.words, facet_values)
-        warnings += _years_outside_the_period(request, found.unknown.get("year", ()))
+        warnings += years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
         if (not relaxed and parsed is not None and parsed.plain and parsed.supplement is not None
@@ -290,26 +275,6 @@ def hints_of(parsed: ParsedQuery | None) -> RankHints:
 
 def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
-
-
-def _years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) -> list[str]:
-    """A year filter that the date period leaves no day of: the answer is empty by the
-    filters alone, which a librarian combining both would not see otherwise. (A year no
-    publication has is said so already: `unknown`.)"""
-    low = request.date_from or dt.date.min
-    high = request.date_to or dt.date.max
-    outside = [y for y in request.years
-               if dt.date(y, 12, 31) < low or dt.date(y, 1, 1) > high]
-    if not outside or len(outside) < len(request.years):
-        return []
-    outside = [y for y in outside if str(y) not in unknown]
-    if not outside:
-        return []
-    period = " ".join(part for part in (
-        f"с {low:%d.%m.%Y}" if request.date_from else "",
-        f"по {high:%d.%m.%Y}" if request.date_to else "") if part)
-    years = ", ".join(map(str, outside))
-    return [f"{'год' if len(outside) == 1 else 'годы'} {years} вне периода {period}"]
 
 
 def _sort(request: SearchRequest, query: nodes.Node | None) -> str:

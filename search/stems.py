@@ -3,7 +3,7 @@
 Lemmas join the inflections of one word; stems also join some derivations that
 pymorphy3 keeps apart (`осенний` and `осень` are both `осен`). The stems field is
 indexed beside the lemma fields and a query word matches through its stem too, with
-a small weight (STEM_WEIGHT in search/query.py), so a derivation counts but an exact
+a small weight (STEM_WEIGHT in search/word_rules.py), so a derivation counts but an exact
 lemma counts more.
 """
 
