@@ -20,8 +20,9 @@ def print_web_summary(crawled) -> None:
 
 # How indexer/mending.py words what it mended in a record, and the summary's words for it.
 _WARNED = (("date ", "indexed without a date that could not be read"),
-           ("url ", "indexed without a link no page may follow"),
-           ("broken characters", "broken characters replaced"))
+           ("url ", "indexed without a link that is no http(s) address"),
+           ("broken characters", "broken characters replaced"),
+           ("of page code", "page code (a script, styles) left out of the text"))
 
 
 def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
@@ -38,13 +39,15 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
           f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
     print(f"index: {engine.describe()}")
-    kinds: dict[str, list] = {}  # reasons alike but for their numbers -> [count, the first]
+    # reasons alike but for their numbers -> [count, the first, whether all are the same]
+    kinds: dict[str, list] = {}
     for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
-        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason])
+        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason, True])
         kind[0] += 1
-    for count, first in sorted(kinds.values(), key=lambda kind: -kind[0]):
+        kind[2] = kind[2] and reason == kind[1]
+    for count, first, same in sorted(kinds.values(), key=lambda kind: -kind[0]):
         example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
-        print(f"  skipped {count}: {example}" + (" (and the like)" if count > 1 else ""))
+        print(f"  skipped {count}: {example}" + ("" if same else " (and the like)"))
 
 
 def print_mended(warned: list, other_kinds: Counter) -> None:
@@ -55,7 +58,7 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
               + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
     if warned:
         kinds = Counter(kind for item in warned for kind, _ in _WARNED
-                        if any(part.startswith(kind) for part in item.reason.split("; ")))
+                        if any(kind in part for part in item.reason.split("; ")))
         said = dict(_WARNED)
         print(f"  warned {len(warned)}: " + "; ".join(
             said[kind] + (f" ({count})" if len(kinds) > 1 else "")

@@ -408,6 +408,7 @@ def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog
     captured = capsys.readouterr()
     assert ("3 lines of page code (a script, styles) left out of the text"
             in captured.err + caplog.text)
+    assert "  warned 1: page code (a script, styles) left out of the text" in captured.out
     assert _search(capsys, index_dir, "jwplayer")["total"] == 0
     assert _search(capsys, index_dir, "playbuzz")["total"] == 0
     assert _search(capsys, index_dir, "эстафета")["total"] == 1
@@ -460,7 +461,7 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "indexed: 3  updated: 0  removed: 0  skipped: 4"
     assert ("  warned 2: indexed without a date that could not be read (2); indexed without "
-            "a link no page may follow (1); broken characters replaced (1)"
+            "a link that is no http(s) address (1); broken characters replaced (1)"
             in captured.out.splitlines())
     said = {2: "skipped {}:2: topics должно быть строкой или списком строк",
             3: "skipped {}:3: topics должно быть строкой или списком строк",
