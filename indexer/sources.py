@@ -26,6 +26,8 @@ Warn = Callable[[str, str], None]  # (where, message): a record indexed with som
 PAGE_SUFFIXES = {".txt", ".html", ".htm", ".php", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 EXPORT_SUFFIXES = {".xml", ".json"}  # WordPress WXR and REST JSON, recognised by content
+# Named directly, these were read as a page: a search export's header row became a title.
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xls", ".ods"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ def expand_sources(sources: list[Path]) -> Iterator[tuple[Path, str] | Skip]:
             for path in sorted(p for p in source.rglob("*") if p.is_file()):
                 if _readable_kind(path):
                     yield path, path.relative_to(source).as_posix()
+        elif source.is_file() and source.suffix.lower() in TABLE_SUFFIXES:
+            yield Skip(str(source), f"a {source.suffix.lower()} table is not indexed (an "
+                                    "export of search results?): give JSON Lines")
         elif source.is_file():
             yield source, source.name
         else:

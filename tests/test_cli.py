@@ -393,6 +393,20 @@ def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
     assert sorted(h["id"] for h in _browse_all(capsys, index_dir)["hits"]) == ["bom-1", "bom-2"]
 
 
+def test_a_table_named_directly_is_reported_not_read_as_a_page(tmp_path, capsys, caplog):
+    """An export of search results fed back: its header row was indexed as a title."""
+    table = tmp_path / "export.csv"
+    table.write_text("Заголовок;Дата;Автор\nВыставка;01.02.2024;Анна\n", encoding="utf-8")
+    source = tmp_path / "good.jsonl"
+    _write_jsonl(source, RECORDS[:1])
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(table),
+                 str(source)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("indexed: 1  updated: 0  removed: 0  skipped: 1")
+    assert "a .csv table is not indexed" in out
+
+
 def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog):
     prose = "Сборная по биатлону выиграла эстафету; тренер поблагодарил болельщиков."
     code = ['jwplayer("js-player-1").setup({ width: "100%", aspectratio: "16:9" });',
