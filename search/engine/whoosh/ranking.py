@@ -116,6 +116,10 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     a page's order depended on how deep it was. Returns (documents, their final scores)."""
     candidates = every = np.flatnonzero(final)
     naming = named_docs(view.scorer, parsed, final)
+    if len(naming) > RERANK_DEPTH:  # the best of them: 8,000 titles of «Исламское
+        # государство» at 100,000 publications were all reranked (0.3 s cold)
+        best = np.argpartition(-scores[naming], RERANK_DEPTH - 1)[:RERANK_DEPTH]
+        naming = np.sort(naming[best])
     if len(candidates) > RERANK_DEPTH:
         keep = np.argpartition(-scores[candidates], RERANK_DEPTH - 1)[:RERANK_DEPTH]
         candidates = union(candidates[keep], naming)
