@@ -71,6 +71,11 @@ _INDEX_CODE = {
     "lemma": ("search/analysis.py", "search/morph.py", "search/data/stopwords_ru.txt"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),
 }
+# Every ranker reads the publications through the indexer (their ids, their cleaned text).
+_READING = ("indexer/sources.py", "indexer/extract.py", "indexer/mending.py",
+            "indexer/page_code.py")
+for _ranker in ("nomorph", "snowball", "lemma", "sphinx"):
+    _INDEX_CODE[_ranker] = _INDEX_CODE.get(_ranker, ()) + _READING
 _INDEX_CODE["opensearch"] = _INDEX_CODE["ours"] + tuple(
     f"search/engine/opensearch/{m}.py" for m in ("mapping", "documents", "writing", "groups"))
 
