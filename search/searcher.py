@@ -52,6 +52,7 @@ class SearchService:
                                   title_boost=settings.title_boost)
         self._responses: OrderedDict = OrderedDict()
         self._responses_of: str | None = None
+        self._authors: tuple[str | None, tuple[str, ...]] = (None, ())
         self._computed = 0
 
     def view(self):
@@ -222,8 +223,16 @@ class SearchService:
     def suggest(self, text: str, limit: int = 10) -> list[dict]:
         """Completions for the search box, people who signed publications among them."""
         found = suggest(self.engine.vocabulary(), text, limit)
-        authors = (v.value for v in self.engine.facet_values().get("author", ()))
-        return with_people(found, authors, text, limit)
+        return with_people(found, self._signers, text, limit)
+
+    def _signers(self) -> tuple[str, ...]:
+        """The author values, asked of the engine once per generation (on OpenSearch an
+        aggregation: not one per keystroke)."""
+        generation = self.engine.generation()
+        if self._authors[0] != generation:
+            values = self.engine.facet_values().get("author", ())
+            self._authors = (generation, tuple(v.value for v in values))
+        return self._authors[1]
 
     def warm(self) -> None:
         """Open the index and read what a first search and suggestion read (a new server

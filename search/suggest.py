@@ -13,7 +13,7 @@ title has come from the bodies, in the forms written there (never `деть` for
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.completion_forms import in_cyrillic, one_form_per_word
@@ -48,16 +48,17 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
     return [s for s in out if not _repeats(s["text"], text)][:limit]
 
 
-def with_people(suggestions: list[dict], authors: Iterable[str], text: str,
+def with_people(suggestions: list[dict], authors: Callable[[], Iterable[str]], text: str,
                 limit: int = 10) -> list[dict]:
-    """The suggestions with the people who signed publications whose name has a word
-    beginning with the typed text (`вершин` -> «Анна Вершинина»: searching for it finds
-    what she signed), after the word completions and before the titles."""
+    """The suggestions with the people who signed publications (`authors()`, asked only
+    when the typed text may begin a name) whose name has a word beginning with the typed
+    text (`вершин` -> «Анна Вершинина»: searching for it finds what she signed), after
+    the word completions and before the titles."""
     typed = fold_yo(text.strip().lower())
     if len(typed) < MIN_PERSON_PREFIX or " " in typed:
         return suggestions
     shown = {s["text"].lower() for s in suggestions}
-    people = [{"text": name, "kind": "word", "id": None} for name in authors
+    people = [{"text": name, "kind": "word", "id": None} for name in authors()
               if name.lower() not in shown and surnames(name)
               and any(fold_yo(w.lower()).startswith(typed) for w in name.split())]
     if not people:
