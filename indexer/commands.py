@@ -19,7 +19,12 @@ from indexer.sources import (
     passed_over,
     unreadable_sources,
 )
-from indexer.summary import print_mended, print_summary, print_web_summary
+from indexer.summary import (
+    print_mended,
+    print_summary,
+    print_web_summary,
+    warn_of_a_large_removal,
+)
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
 from search.searcher import SearchService
@@ -117,6 +122,8 @@ def reindex(settings, args) -> int:
     print_mended(warned, passed_over(sources))
     if crawled is not None:
         print_web_summary(crawled)
+    if args.incremental:
+        warn_of_a_large_removal(stats)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
     if crawled is not None and crawled.failed_sites:  # an incremental run (a full one stopped)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 
 from search import morph
 
-__all__ = ["print_summary", "print_mended", "print_web_summary"]
+__all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal"]
 
 
 def print_web_summary(crawled) -> None:
@@ -63,3 +64,16 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
         print(f"  warned {len(warned)}: " + "; ".join(
             said[kind] + (f" ({count})" if len(kinds) > 1 else "")
             for kind, count in kinds.most_common()))
+
+
+# An incremental run removing at least this share of what its sources held (and a few
+# publications) says so on stderr: a nightly export cut short removes quietly otherwise.
+LARGE_REMOVAL = 0.2
+
+
+def warn_of_a_large_removal(stats) -> None:
+    held = stats.indexed + stats.updated + stats.unchanged + stats.removed
+    if stats.removed >= 5 and stats.removed >= LARGE_REMOVAL * held:
+        print(f"warning: this run removed {stats.removed} of the {held} publications of its "
+              "sources: if an export was cut short, put it back and run again",
+              file=sys.stderr)

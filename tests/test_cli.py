@@ -595,6 +595,25 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
 
 
+def test_incremental_removing_a_large_share_says_so(tmp_path, capsys):
+    """A nightly export cut short: the run removes what is missing, and warns."""
+    src = tmp_path / "export.jsonl"
+    records = [dict(RECORDS[i % len(RECORDS)], id=f"cut-{i}") for i in range(20)]
+    _write_jsonl(src, records)
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    _write_jsonl(src, records[:18])  # two gone: as a nightly run meets it, no warning
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    assert "warning: this run removed" not in capsys.readouterr().err
+    _write_jsonl(src, records[:6])
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    assert ("warning: this run removed 12 of the 18 publications of its sources"
+            in capsys.readouterr().err)
+
+
 def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     """A nightly `--incremental` over an export that did not change checks every
     publication against the stored one and leaves the index's files as they were."""
