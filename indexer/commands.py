@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
-from indexer.progress import ReindexProgress
+from indexer.progress import PeriodicCount, ReindexProgress
 from indexer.sources import (
     Skip,
     count_items,
@@ -170,7 +170,13 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
                                incremental=args.incremental and bool(state))
     log.info("fetching %s", ", ".join(urls))
     with tqdm_bar(args, "fetching") as bar:
-        return web.crawl(urls, options, state, topics, on_item=lambda: bar.update(1))
+        counted = PeriodicCount("pages fetched", enabled=bar.disable)
+
+        def fetched() -> None:
+            bar.update(1)
+            counted.tick()
+
+        return web.crawl(urls, options, state, topics, on_item=fetched)
 
 
 def tqdm_bar(args, desc):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
-__all__ = ["ReindexProgress"]
+__all__ = ["ReindexProgress", "PeriodicCount"]
 
 log = logging.getLogger("kartoteka")
 TICK_SECONDS = 0.5
@@ -75,3 +76,20 @@ class ReindexProgress:
 
     def __exit__(self, *exc) -> None:
         self._finish_bar()
+
+
+class PeriodicCount:
+    """Without a terminal, a log line every `seconds` while items come (a crawl of 5,000
+    pages at a polite delay is silent for most of an hour otherwise)."""
+
+    def __init__(self, what: str, seconds: float = 30.0, enabled: bool = True):
+        self.what, self.seconds, self.enabled = what, seconds, enabled
+        self.count = 0
+        self._started = self._said = time.monotonic()
+
+    def tick(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.enabled and now - self._said >= self.seconds:
+            self._said = now
+            log.info("%s: %d so far (%.0f s)", self.what, self.count, now - self._started)

@@ -29,3 +29,17 @@ def test_commands_do_not_import_the_parser():
     code = ("import sys, indexer.commands; "
             "assert 'indexer.cli' not in sys.modules, 'commands imports cli'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_a_long_crawl_without_a_terminal_logs_its_count(caplog):
+    from indexer.progress import PeriodicCount
+
+    caplog.set_level("INFO", logger="kartoteka")
+    counted = PeriodicCount("pages fetched", seconds=0.0)
+    for _ in range(3):
+        counted.tick()
+    quiet = PeriodicCount("pages fetched", seconds=0.0, enabled=False)  # a bar shows it
+    quiet.tick()
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(" (")[0] for line in lines] == [
+        "pages fetched: 1 so far", "pages fetched: 2 so far", "pages fetched: 3 so far"]
