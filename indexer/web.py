@@ -243,8 +243,14 @@ class _Crawl:
                 queue[url] = lastmod
         if self.options.incremental:  # known pages no longer listed: are they gone?
             for url in self.state.pages_of(site.origin):
-                if url not in queue and self.allowed(url):
+                if url in queue:
+                    continue
+                if self.allowed(url):
                     queue[url] = None  # no lastmod: always asked (conditionally)
+                else:  # robots.txt forbids it now: the site no longer offers it
+                    with self.lock:
+                        self.result.gone.extend(self.state.forget(url))
+                    log.info("gone (forbidden by robots.txt now): %s", url)
         if len(queue) > self.options.max_pages:
             self.skip(start, f"{len(queue) - self.options.max_pages} pages over --max-pages")
             queue = dict(list(queue.items())[: self.options.max_pages])

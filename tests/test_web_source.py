@@ -244,6 +244,23 @@ def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
     assert _docs(index_dir).keys() == before
 
 
+def test_a_page_robots_txt_now_forbids_is_removed(tmp_path):
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        path = f"/news/{sample_records()[2]['id']}.html"
+        assert url_id(site.url(path)) in _docs(index_dir)
+        site.resources["/robots.txt"] = Resource(
+            f"User-agent: *\nDisallow: {path}\n".encode(), "text/plain")
+        assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+        docs = _docs(index_dir)
+        assert url_id(site.url(path)) not in docs
+        assert url_id(site.url(f"/news/{sample_records()[3]['id']}.html")) in docs
+    finally:
+        site.stop()
+
+
 def test_robots_forbidding_everything(tmp_path):
     site = start_site()
     try:
