@@ -72,6 +72,13 @@ def service_over(records: list[dict], root: Path):
     svc.close()
 
 
+def hit_ids(service, q: str) -> list[str]:
+    """The ids of the first page of a search."""
+    from search.models import SearchRequest
+
+    return [hit.id for hit in service.search(SearchRequest(q=q)).hits]
+
+
 @pytest.fixture(scope="session")
 def sample_settings(sample_index_dir) -> Settings:
     return Settings.from_env({}, index_dir=sample_index_dir, admin_token="test-token",

@@ -567,6 +567,19 @@ def _write_jsonl(path: Path, records: list[dict]) -> None:
                     encoding="utf-8")
 
 
+def _indexed_export(tmp_path: Path, **files: list[dict]) -> tuple[Path, Path]:
+    """An export directory of JSON Lines files (name -> records), fully indexed: (the
+    directory, the index directory)."""
+    src = tmp_path / "export"
+    src.mkdir()
+    for name, records in files.items():
+        _write_jsonl(src / f"{name}.jsonl", records)
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    return src, index_dir
+
+
 def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()
@@ -659,12 +672,7 @@ def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
 
 
 def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
-    src = tmp_path / "export"
-    src.mkdir()
-    _write_jsonl(src / "a.jsonl", RECORDS[:3])
-    index_dir = tmp_path / "ix"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(src)]) == 0
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
     src.rename(tmp_path / "unmounted")
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
@@ -679,13 +687,7 @@ def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
 def test_incremental_over_an_emptied_directory_removes_nothing(tmp_path, capsys):
     """The export directory is there but empty (a mount point with nothing mounted): as
     a full rebuild, the incremental run refuses instead of removing every publication."""
-    src = tmp_path / "export"
-    src.mkdir()
-    _write_jsonl(src / "a.jsonl", RECORDS[:3])
-    _write_jsonl(src / "b.jsonl", RECORDS[3:5])
-    index_dir = tmp_path / "ix"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(src)]) == 0
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:5])
     (src / "b.jsonl").unlink()  # one file gone: its publications go
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(src)]) == 0
@@ -701,13 +703,7 @@ def test_incremental_over_an_emptied_directory_removes_nothing(tmp_path, capsys)
 def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path, capsys):
     """A nightly export cut to nothing is a bad source: reported, and what it gave stays
     (the other files' changes still apply)."""
-    src = tmp_path / "export"
-    src.mkdir()
-    _write_jsonl(src / "a.jsonl", RECORDS[:3])
-    _write_jsonl(src / "b.jsonl", RECORDS[3:5])
-    index_dir = tmp_path / "ix"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(src)]) == 0
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:5])
     (src / "a.jsonl").write_text("", encoding="utf-8")
     _write_jsonl(src / "b.jsonl", RECORDS[3:4])
     capsys.readouterr()
@@ -743,12 +739,7 @@ def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys):
     """The full rebuild's new generation would not hold the incremental run's changes."""
     from search.engine.whoosh.store import IndexLocation
 
-    src = tmp_path / "export"
-    src.mkdir()
-    _write_jsonl(src / "a.jsonl", RECORDS[:3])
-    index_dir = tmp_path / "ix"
-    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
-                 str(src)]) == 0
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
     _write_jsonl(src / "a.jsonl", RECORDS[:4])
     capsys.readouterr()
     with IndexLocation(index_dir).rebuild_lock():  # as a full reindex holds it

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import service_over
+from conftest import hit_ids, service_over
 
 from indexer.cli import main
 from search.models import SearchRequest
@@ -36,9 +36,7 @@ DOCS = [*VERB, STEEL, OWN, MARSHAL, TALK]
 def service(tmp_path_factory):
     yield from service_over(DOCS, tmp_path_factory.mktemp("homonyms"))
 
-
-def _ids(service, q: str) -> list[str]:
-    return [hit.id for hit in service.search(SearchRequest(q=q)).hits]
+_ids = hit_ids
 
 
 def test_the_word_itself_ranks_above_a_rarer_readings_texts(service):

@@ -4,9 +4,7 @@ among the texts that name other people of that surname."""
 from __future__ import annotations
 
 import pytest
-from conftest import service_over
-
-from search.models import SearchRequest
+from conftest import hit_ids, service_over
 
 SIGNED = [{"id": f"signed-{i}", "title": f"Книжная выставка {i}", "date": "2024-03-01",
            "author": "Марина Белова",
@@ -23,9 +21,7 @@ DOCS = [*SIGNED, *NAMED]
 def service(tmp_path_factory):
     yield from service_over(DOCS, tmp_path_factory.mktemp("people"))
 
-
-def _ids(service, q: str) -> list[str]:
-    return [hit.id for hit in service.search(SearchRequest(q=q)).hits]
+_ids = hit_ids
 
 
 def test_a_surname_finds_what_that_person_signed_among_the_first(service):
