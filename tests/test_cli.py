@@ -735,6 +735,41 @@ def test_pages_of_one_name_in_two_folders_are_two_publications(tmp_path, capsys)
         "page-2024~01~index.html", "page-2024~02~index.html", "page-index.html"]
 
 
+def _page(path: Path, word: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"<html><head><title>Новости: {word}</title></head><body><article>"
+                    f"<h1>Новости: {word}</h1><p>В библиотеке прошли {word} встречи с "
+                    "читателями, поэтами и краеведами района.</p></article></body></html>",
+                    encoding="utf-8")
+
+
+def test_an_incremental_run_of_a_subfolder_keeps_its_files_ids(tmp_path, capsys):
+    """`b/index.html` was indexed from the site's folder as `page-b~index.html`; a run
+    over `b/` alone must update it, not overwrite the site's own `page-index.html`."""
+    site = tmp_path / "site"
+    _page(site / "index.html", "главные")
+    _page(site / "b" / "index.html", "январские")
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(site)]) == 0
+    _page(site / "b" / "index.html", "февральские")
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(site / "b")]) == 0
+    assert capsys.readouterr().out.startswith("indexed: 0  updated: 1  removed: 0")
+    titles = {h["id"]: h["title"] for h in _browse_all(capsys, index_dir)["hits"]}
+    assert titles == {"page-index.html": "Новости: главные",
+                      "page-b~index.html": "Новости: февральские"}
+    other = tmp_path / "other"  # another site's index.html: its id is taken
+    _page(other / "index.html", "чужие")
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(other)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped: 1" in out and "is the publication of" in out
+    titles = {h["id"]: h["title"] for h in _browse_all(capsys, index_dir)["hits"]}
+    assert titles["page-index.html"] == "Новости: главные"
+
+
 def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys):
     """The full rebuild's new generation would not hold the incremental run's changes."""
     from search.engine.whoosh.store import IndexLocation

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from search.errors import EMPTY_SOURCES, EmptyRebuild
@@ -20,7 +20,7 @@ from search.nodes import Node
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
            "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key",
-           "vanished"]
+           "vanished", "FileIds"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
@@ -177,6 +177,36 @@ class Engine(Protocol):
         gone, which comes back when it answers again."""
 
     def close(self) -> None: ...
+
+
+class FileIds:
+    """A page or document file keeps the id its publication has in the index, whatever
+    directory an incremental run is given: `2024/index.html` indexed from the site's
+    folder is `page-2024~index.html`, from `2024/` itself `page-index.html`, which is
+    another file's. Other publications carry ids of their own and are left alone."""
+
+    # The ids indexer/extract.py's file_id gives a file's one publication; a WordPress
+    # export's posts share their file and have ids of their own.
+    KINDS = ("page-", "doc-")
+
+    def __init__(self, sources: Mapping[str, str]):  # id -> source, as stored
+        self.sources = sources
+        self.by_file = {source: pid for pid, source in sources.items()
+                        if source and pid.startswith(self.KINDS)}
+
+    def settle(self, pub: Publication) -> tuple[Publication | None, str | None]:
+        """The publication under its file's id; or None and why, when its id is already
+        another file's publication (the run would overwrite it)."""
+        source = pub.source or ""
+        if not source or not pub.id.startswith(self.KINDS):
+            return pub, None
+        known = self.by_file.get(source)
+        if known is not None:
+            return (pub if known == pub.id else replace(pub, id=known)), None
+        other = self.sources.get(pub.id)
+        if other and other != source:
+            return None, f"its id {pub.id} is the publication of {other}: index their common folder"
+        return pub, None
 
 
 def vanished(sources: Mapping[str, str], seen: Collection[str],

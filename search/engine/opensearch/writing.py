@@ -17,7 +17,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
 from search.duplicates import text_key, url_key
-from search.engine import Phase, Progress, RebuildStats, vanished
+from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
@@ -167,9 +167,14 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     stored = fingerprints(client, index)
     streamed = StreamedGroups(known)  # copies already grouped keep their group
     seen: set[str] = set()
+    files = FileIds({pid: source for pid, (source, *_rest) in known.items()})
 
     def actions() -> Iterator[dict]:
         for pub in publications:
+            pub, conflict = files.settle(pub)
+            if pub is None:
+                stats.skipped.append(("", conflict))
+                continue
             seen.add(pub.id)
             if progress:
                 progress(1)

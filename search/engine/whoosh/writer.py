@@ -15,7 +15,7 @@ from whoosh.index import clean_files
 from whoosh.writing import IndexWriter
 
 from search.duplicates import text_key, url_key
-from search.engine import Phase, Progress, RebuildStats, vanished
+from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
@@ -286,9 +286,14 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
                 return writer
 
             pushed = Journal(location.root).latest()
+            files = FileIds({pid: source for pid, (source, _) in existing.items()})
             try:
                 seen: set[str] = set()
                 for pub in publications:
+                    pub, conflict = files.settle(pub)
+                    if pub is None:
+                        stats.skipped.append(("", conflict))
+                        continue
                     seen.add(pub.id)
                     if pub.id in pushed:
                         stats.unchanged += 1
