@@ -81,6 +81,10 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         written = cased_like(word, term)
         if word[:1].isupper() and is_proper_name(written):
             sure = False  # a capitalized word taken for another name: offered, not applied
+        if fold_yo(term[:1].lower()) != low[:1]:
+            sure = False  # a typo in the first letter is rare: `Чехав` is no «Уехав»
+        if word[:1].isupper() and word is not words[0] and not query.isupper():
+            sure = False  # capitalized inside a query: a name (`писателем Пушкеным`)
         out = out.replace(word, written, 1)
         typos += 1
         confident = confident and sure and (dist == 1 or len(low) >= 8)
@@ -94,11 +98,14 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
 _LEADING_WORDS = frozenset("в во к ко с со о об на по за из для про от до и".split())
 
 
-def _split_word(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
+def _split_word(lexicon: SpellingLexicon, word: str,
+                latin: bool = False) -> tuple[str, int] | None:
     """An unknown word as two known ones a missed space or hyphen ran together
     (`мастеркласс`: «мастер-класс», `книжнаявыставка`: «книжная выставка»,
     `вбиблиотеке`: «в библиотеке»), as one edit; the compound the index holds first,
-    then the split whose rarer word is in most documents."""
+    then the split whose rarer word is in most documents. Of a Latin word's reading
+    (`latin`), only a compound the index holds or a preposition run into a word: two
+    Russian words hide in many English ones (`author`: «аут хор»)."""
     if len(word) < 6 or not word.isalpha():
         return None
     best = None
@@ -110,6 +117,8 @@ def _split_word(lexicon: SpellingLexicon, word: str) -> tuple[str, int] | None:
             continue
         if len(first) >= 3 and lexicon.knows(f"{first}-{second}"):
             return f"{first}-{second}", 1
+        if latin and first not in _LEADING_WORDS:  # `author` is no «аут хор»
+            continue
         rarer = min(_documents(lexicon, w) for w in (first, second) if w not in STOP_WORDS)
         if best is None or rarer > best[0]:
             best = (rarer, f"{first} {second}")
@@ -219,7 +228,7 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
         return best[4] if best and best[1] >= LATIN_OUTNUMBERED * held else None
     if known:
         return max(known)[4]
-    parted = _split_word(lexicon, spellings[0])  # `masterklass`, `vbiblioteke`
+    parted = _split_word(lexicon, spellings[0], latin=True)  # `masterklass`, `vbiblioteke`
     return parted[0] if parted else None
 
 

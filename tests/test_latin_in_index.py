@@ -15,11 +15,13 @@ LINKED = {"id": "link", "title": "Видео", "date": "2024-03-02",
           "text": "Смотрите запись: https://video.example.ru/vystavka-2024 и o novinkah."}
 ENGLISH = {"id": "english", "title": "Кино", "date": "2024-03-03",
            "text": "Фильм A Star Is Born идёт в клубе; в зале star wars марафон."}
+CHOIR = {"id": "choir", "title": "Хор", "date": "2024-03-04",
+         "text": "Хор ветеранов спел на празднике, а мяч ушёл в аут."}
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    yield from service_over([*EXHIBITIONS, LINKED, ENGLISH],
+    yield from service_over([*EXHIBITIONS, LINKED, ENGLISH, CHOIR],
                             tmp_path_factory.mktemp("latin-in-index"))
 
 
@@ -45,3 +47,9 @@ def test_english_words_the_index_holds_keep_the_query_english(service, q):
     result = _search(service, q)
     assert not result.corrected and result.did_you_mean is None
     assert [hit.id for hit in result.hits] == ["english"]
+
+
+def test_an_english_word_is_not_parted_into_two_russian_ones(service):
+    """`author` read letter by letter is «аутхор», which «аут» and «хор» could make."""
+    result = _search(service, "author")
+    assert not result.corrected and result.did_you_mean is None and result.total == 0

@@ -117,6 +117,15 @@ def test_a_typo_found_only_through_its_stem_is_corrected(service):
                                    "результаты по запросу «викторина»")
 
 
+def test_a_correction_of_the_first_letter_or_of_a_capitalized_word_is_only_offered(service):
+    """Typos rarely hit a word's first letter (`Чехав` was «Уехав»), and a capitalized
+    word inside a query is a name (`писателем Пушкеным` was «Пушечным»)."""
+    first = _search(service, "рыставка")
+    assert first.did_you_mean == "выставка" and not first.corrected
+    inside = _search(service, "стихи Пушкена")
+    assert inside.did_you_mean == "стихи Пушкина" and not inside.corrected
+
+
 def test_typo_is_corrected_when_nothing_is_found(service):
     result = _search(service, "конкурз")
     assert result.did_you_mean == "конкурс" and result.corrected
