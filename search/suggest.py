@@ -54,18 +54,26 @@ def with_people(suggestions: list[dict], authors: Callable[[], Iterable[str]], t
     when the typed text may begin a name) whose name has a word beginning with the typed
     text (`вершин` -> «Анна Вершинина»: searching for it finds what she signed), after
     the word completions and before the titles."""
-    typed = fold_yo(text.strip().lower())
-    if len(typed) < MIN_PERSON_PREFIX or " " in typed:
+    typed = " ".join(fold_yo(text.lower()).split())
+    if len(typed) < MIN_PERSON_PREFIX:
         return suggestions
     shown = {s["text"].lower() for s in suggestions}
     people = [{"text": name, "kind": "word", "id": None} for name in authors()
-              if name.lower() not in shown and surnames(name)
-              and any(fold_yo(w.lower()).startswith(typed) for w in name.split())]
+              if name.lower() not in shown and surnames(name) and _begins(name, typed)]
     if not people:
         return suggestions
-    words = [s for s in suggestions if s["kind"] != "title"]
-    titles = [s for s in suggestions if s["kind"] == "title"]
-    return (words + people + titles)[:limit]
+    # after the words that begin as typed, before the rest (`верш`: not «вера» first)
+    begun = [s for s in suggestions if s["kind"] != "title"
+             and fold_yo(s["text"].lower()).startswith(typed)]
+    rest = [s for s in suggestions if s not in begun]
+    return (begun + people + rest)[:limit]
+
+
+def _begins(name: str, typed: str) -> bool:
+    """Whether a word of the name, or the name from one of its words on (either order of
+    first name and surname), begins with what was typed: `верш`, `анна в`, `вершинина а`."""
+    words = fold_yo(name.lower()).split()
+    return any(" ".join(words[i:] + words[:i]).startswith(typed) for i in range(len(words)))
 
 
 MIN_PERSON_PREFIX = 3
