@@ -29,7 +29,9 @@ MARSHAL = {"id": "marshal", "title": "Урок мужества", "date": "2024-
            "text": "Урок мужества посвятили Маршалу Советского Союза Леониду Говорову."}
 TALK = {"id": "talk", "title": "Разговор о книгах", "date": "2024-03-05",
         "text": "Читатели говорили о новых книгах, а библиотекарь говорила о старых."}
-DOCS = [*VERB, STEEL, OWN, MARSHAL, TALK]
+SUMMIT = {"id": "summit", "title": "Поход", "date": "2024-03-06",
+          "text": "Туристы поднялись к вершине горы и вернулись к вечеру."}
+DOCS = [*VERB, STEEL, OWN, MARSHAL, TALK, SUMMIT]
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +85,7 @@ def test_a_derivation_still_matches_through_its_stem(service):
 def test_a_capitalized_surname_is_no_stem_of_common_words(service):
     """`Говоров` is the marshal, not every text holding «говорили» (stem «говор»)."""
     assert _ids(service, "Говоров") == ["marshal"]
+    assert _ids(service, "Вершинена") == []  # a surname mistyped: no «вершине»
 
 
 def test_a_match_through_the_stem_is_marked_in_the_snippet(service):
