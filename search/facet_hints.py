@@ -20,7 +20,7 @@ from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
-           "FACET_LABELS", "years_outside_the_period"]
+           "FACET_LABELS", "years_outside_the_period", "resolved_values"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -59,6 +59,26 @@ def _same_word(typed: str, word: str) -> bool:
     if typed[:3] != word[:3]:  # inflection keeps a word's start: no parse (~0.1 ms)
         return False
     return bool(set(index_lemmas(typed)) & set(index_lemmas(word)))
+
+
+def resolved_values(name: str, typed: tuple[str, ...],
+                    existing: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Filter values with each one no publication has replaced by the one value it
+    surely means (`Вершинина` for «Анна Вершинина»: its only near value), and a note for
+    each replaced; a value near none or several stays, and is hinted at after the
+    search (unknown_value_warnings)."""
+    existing = list(existing)
+    known = {facet_key(v) for v in existing}
+    out, notes = [], []
+    for value in typed:
+        near = [] if facet_key(value) in known else near_values(value, existing, 2)
+        if len(near) == 1:
+            out.append(near[0])
+            notes.append(f"в фильтре «{FACET_LABELS.get(name, name)}» «{value}» прочитано "
+                         f"как «{near[0]}»")
+        else:
+            out.append(value)
+    return tuple(out), notes
 
 
 def unknown_value_warnings(unknown: Mapping[str, tuple[str, ...]],

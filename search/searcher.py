@@ -19,7 +19,12 @@ from search import nodes
 from search.correction import has_latin_words, labelled, suggest_correction
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound, SearchError
-from search.facet_hints import topic_hints, unknown_value_warnings, years_outside_the_period
+from search.facet_hints import (
+    resolved_values,
+    topic_hints,
+    unknown_value_warnings,
+    years_outside_the_period,
+)
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
@@ -86,6 +91,14 @@ class SearchService:
         return result
 
     def _search(self, request: SearchRequest) -> SearchResult:
+        notes: list[str] = []
+        if request.authors:  # a surname for the author's name: the one it surely means
+            authors, notes = resolved_values("author", request.authors, self._signers())
+            request = replace(request, authors=authors)
+        result = self._searched(request)
+        return replace(result, warnings=(*notes, *result.warnings)) if notes else result
+
+    def _searched(self, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
         found = self._find(request, parsed)
         # Fewer than 3 full matches: a correction may do better. It is tried before the

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import hit_ids, service_over
 
+from search.models import SearchRequest
+
 SIGNED = [{"id": f"signed-{i}", "title": f"Книжная выставка {i}", "date": "2024-03-01",
            "author": "Марина Белова",
            "text": f"В читальном зале открылась выставка новых книг о родном крае ({i})."}
@@ -14,6 +16,8 @@ NAMED = [{"id": f"named-{i}", "title": f"Спортивные новости {i}
           "text": f"Лыжник Евгений Белов выиграл гонку. Тренер Белова поздравила команду, "
                   f"а болельщики ждали Белова у финиша ({i})."}
          for i in range(3)]
+OTHER = {"id": "other-belova", "title": "Краеведческий час", "date": "2024-03-03",
+         "author": "Ирина Белова", "text": "В читальном зале прошёл краеведческий час."}
 DOCS = [*SIGNED, *NAMED]
 
 
@@ -40,3 +44,20 @@ def test_a_full_name_finds_what_that_person_signed(service, q):
 
 def test_a_first_name_alone_finds_no_signature(service):
     assert _ids(service, "Марина") == []
+
+
+@pytest.fixture(scope="module")
+def two_belovas(tmp_path_factory):
+    yield from service_over([*SIGNED, OTHER], tmp_path_factory.mktemp("two-belovas"))
+
+
+def test_the_author_filter_reads_a_surname_as_the_one_name_it_means(service, two_belovas):
+    one = service.search(SearchRequest(q="", authors=("Белова",)))
+    assert one.total == 3 and one.warnings[0] == (
+        "в фильтре «автор» «Белова» прочитано как «Марина Белова»")
+    meant = two_belovas.search(SearchRequest(q="", authors=("Ирины Беловой",)))
+    assert meant.total == 1 and meant.warnings[0] == (
+        "в фильтре «автор» «Ирины Беловой» прочитано как «Ирина Белова»")
+    both = two_belovas.search(SearchRequest(q="", authors=("Белова",)))  # two: asked
+    assert both.total == 0 and both.warnings[-1].endswith(
+        "; есть «Ирина Белова», «Марина Белова»")
