@@ -10,9 +10,11 @@ from indexer.decode import decode_bytes
 from indexer.html_page import parse_html_page
 from indexer.text_page import PageParts, parse_text_page
 from search.errors import ExtractError
-from search.models import Publication
+from search.models import FILE_ID_KINDS, Publication
 
-__all__ = ["publication_from_page", "extract_parts", "looks_like_html", "file_id"]
+__all__ = ["publication_from_page", "extract_parts", "looks_like_html", "file_id", "PAGE", "DOC"]
+
+PAGE, DOC = FILE_ID_KINDS  # a page's id and a document's begin so
 
 _HTML_HINT = re.compile(r"<(?:html|body|div|p|article|head|meta|section)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"^(.{20,160}?[.!?…])(?:\s|$)")
@@ -50,7 +52,7 @@ def publication_from_page(data: bytes, path: Path, url: str | None = None,
 def _page_id(path: Path, url: str | None) -> str:
     if url:
         return "url-" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
-    return file_id("page", path.name)
+    return file_id(PAGE, path.name)
 
 
 def file_id(kind: str, name: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
-from indexer.extract import file_id, publication_from_page
+from indexer.extract import DOC, PAGE, file_id, publication_from_page
 from indexer.mending import mended
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
@@ -246,7 +246,7 @@ def _cms(path: Path, kind: str, topics) -> Iterator[Publication | Skip]:
 
 def _document(path: Path, name: str, topics) -> Publication | Skip:
     try:
-        pub = publication_from_document(path.read_bytes(), file_id("doc", name), name=str(path),
+        pub = publication_from_document(path.read_bytes(), file_id(DOC, name), name=str(path),
                                         source=str(path))
     except OSError as exc:
         return Skip(str(path), f"cannot read: {exc.strerror}")
@@ -257,7 +257,7 @@ def _document(path: Path, name: str, topics) -> Publication | Skip:
 
 def _page(path: Path, name: str, topics) -> Publication | Skip:
     try:
-        pub = publication_from_page(path.read_bytes(), path, pid=file_id("page", name))
+        pub = publication_from_page(path.read_bytes(), path, pid=file_id(PAGE, name))
     except OSError as exc:
         return Skip(str(path), f"cannot read: {exc.strerror}")
     except (ExtractError, InvalidRecord) as exc:

@@ -8,6 +8,8 @@ that surname in the people field.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from search.analysis import index_terms
 from search.morph import get_analyzer
 from search.people import surnames
@@ -23,11 +25,19 @@ def signer_surnames(words: list[str]) -> dict[int, tuple[str, ...]]:
         if not _is_first_name(word):
             continue
         for j in (i + 1, i - 1):
-            if 0 <= j < len(words) and j not in out and surnames(words[j]) == words[j]:
-                out[i] = tuple(index_terms(words[j]))
+            lemmas = _surname_lemmas(words[j]) if 0 <= j < len(words) and j not in out else None
+            if lemmas is not None:
+                out[i] = lemmas
                 break
     return out
 
 
+@lru_cache(maxsize=20_000)  # every plain word of every query asks: a parse each
 def _is_first_name(word: str) -> bool:
     return any("Name" in parse.tag.grammemes for parse in get_analyzer().parse(word))
+
+
+@lru_cache(maxsize=20_000)
+def _surname_lemmas(word: str) -> tuple[str, ...] | None:
+    """The people-field lemmas of a word that can be a surname, else None."""
+    return tuple(index_terms(word)) if surnames(word) == word else None

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from search.errors import InvalidRecord, QueryError
 
 __all__ = [
-    "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult",
+    "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult", "FILE_ID_KINDS",
     "SORTS", "FACETS", "validate_id", "is_link", "YEARS", "record_id",
 ]
 
@@ -141,6 +141,9 @@ def _text(value) -> str:
     return value.replace("\x00", "").strip()
 
 
+# The kinds of id a file's one publication gets from its name (indexer/extract.py's
+# file_id: `page-…`, `doc-…`); an incremental run keeps such a file's id (search/engine).
+FILE_ID_KINDS = ("page", "doc")
 _RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from search.errors import EMPTY_SOURCES, EmptyRebuild
-from search.models import FacetValue, Publication
+from search.models import FILE_ID_KINDS, FacetValue, Publication
 from search.nodes import Node
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
@@ -185,9 +185,8 @@ class FileIds:
     folder is `page-2024~index.html`, from `2024/` itself `page-index.html`, which is
     another file's. Other publications carry ids of their own and are left alone."""
 
-    # The ids indexer/extract.py's file_id gives a file's one publication; a WordPress
-    # export's posts share their file and have ids of their own.
-    KINDS = ("page-", "doc-")
+    # A WordPress export's posts share their file and have ids of their own.
+    KINDS = tuple(f"{kind}-" for kind in FILE_ID_KINDS)
 
     def __init__(self, sources: Mapping[str, str]):  # id -> source, as stored
         self.sources = sources
