@@ -16,6 +16,7 @@ sources and the code that shapes them.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -111,11 +112,20 @@ def _fingerprint(name: str, ranker: str) -> str:
     return h.hexdigest()[:12]
 
 
+def _ranking_environ() -> dict[str, str]:
+    """The ranking settings of this process's environment (KARTOTEKA_LIBRARY_WEIGHT,
+    KARTOTEKA_RECENCY_*, KARTOTEKA_TITLE_BOOST) for trying a weight on the dev half; the
+    rest (the index, the engine) is the bench's own."""
+    names = ("KARTOTEKA_LIBRARY_WEIGHT", "KARTOTEKA_RECENCY_WEIGHT",
+             "KARTOTEKA_RECENCY_HALF_LIFE_DAYS", "KARTOTEKA_TITLE_BOOST")
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 class Ours:
     def __init__(self, index_dir: Path, pubs):
         if not (index_dir / "CURRENT").exists():
             rebuild(IndexLocation(index_dir), pubs())
-        self.service = SearchService(Settings.from_env({}, index_dir=index_dir))
+        self.service = SearchService(Settings.from_env(_ranking_environ(), index_dir=index_dir))
 
     def search(self, text: str, depth: int = DEPTH) -> list[str]:
         result = self.service.search(SearchRequest(q=text, per_page=depth, snippets=False,
@@ -134,7 +144,6 @@ class OursOnOpenSearch(Ours):
     named for the collection's fingerprint, so a changed collection is indexed anew."""
 
     def __init__(self, alias: str, pubs):
-        import os
 
         from search.engine.opensearch import OpenSearchEngine
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.errors import ConfigError
+from search.weights import LIBRARY_WEIGHT
 
 __all__ = ["Settings", "SAMPLE_DIR", "PROJECT_ROOT", "locate_index_dir", "source_checkout"]
 
@@ -111,6 +112,11 @@ class Settings:
     recency_weight: float = _setting(
         0.1, "KARTOTEKA_RECENCY_WEIGHT",
         "Mild recency bonus: a fresh publication's score is multiplied by up to 1 + this.",
+        0.0, 100.0)
+    library_weight: float = _setting(
+        LIBRARY_WEIGHT, "KARTOTEKA_LIBRARY_WEIGHT",
+        "Prior for a publication naming the library (search/weights.py LIBRARY_LEMMAS): its "
+        "score is multiplied by 1 + this; 0 for a corpus that is not a library's.",
         0.0, 100.0)
     recency_half_life_days: float = _setting(
         730.0, "KARTOTEKA_RECENCY_HALF_LIFE_DAYS", "Age at which the recency bonus halves.",

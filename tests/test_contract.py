@@ -274,6 +274,26 @@ def test_undated_publications_come_last_in_either_date_order(engine):
         engine.service.engine.delete(ids.values())
 
 
+def test_a_publication_naming_the_library_ranks_first_among_equals(engine):
+    """The library prior (search/weights.py): two texts alike but for one word, the one
+    naming the library first, in search and export (its id sorts last: without the prior
+    the tie goes to the other)."""
+    ids = {key: f"library-prior-{engine.name}-{key}" for key in ("a", "b")}
+    places = {"a": "музее", "b": "библиотеке"}
+    engine.service.engine.upsert(
+        Publication(ids[key], "Акварели Пелагеи Дирижаблевой",
+                    f"Акварели Пелагеи Дирижаблевой выставлены в {place} до весны.",
+                    published=dt.date(2024, 3, 1), source="api")
+        for key, place in places.items())
+    try:
+        assert _ids(_search(engine, q="акварели дирижаблевой")) == [ids["b"], ids["a"]]
+        exported = [h.id for h in engine.service.export_hits(
+            SearchRequest(q="акварели дирижаблевой"), batch=1)]
+        assert exported == [ids["b"], ids["a"]]
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
 def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
     return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
 

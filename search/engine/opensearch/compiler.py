@@ -19,7 +19,7 @@ from search import nodes as n
 from search.engine import RankHints
 from search.morph import readings
 from search.quoted import naming
-from search.weights import EXACT_BONUS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
+from search.weights import EXACT_BONUS, LIBRARY_LEMMAS, ORDERED_WEIGHT, WINDOW, WINDOW_WEIGHT
 
 __all__ = ["compile_node", "ranked", "NAMED_BOOST", "MATCH_NONE"]
 
@@ -121,15 +121,30 @@ def _named(hints: RankHints) -> dict | None:
 
 
 def ranked(query: dict, hints: RankHints, doc_freq: DocFreq, documents: int,
-           recency_weight: float, half_life_days: float, today: dt.date) -> dict:
+           recency_weight: float, half_life_days: float, today: dt.date,
+           library_weight: float = 0.0) -> dict:
     """`query` scored for the relevance order: bonuses added, recency multiplied in
-    (1 + weight * 0.5 ** (age / half-life), 1 for an undated publication)."""
+    (1 + weight * 0.5 ** (age / half-life), 1 for an undated publication), and the
+    library prior (1 + library_weight for a publication naming the library)."""
     bonuses = _bonuses(hints, doc_freq, documents)
     scored = {"bool": {"must": [query], "should": bonuses}} if bonuses else query
     if recency_weight > 0:
         scored = _recency(scored, recency_weight, half_life_days, today)
+    if library_weight > 0:
+        scored = _library(scored, library_weight)
     named = _named(hints)
     return {"bool": {"must": [scored], "should": [named]}} if named else scored
+
+
+def _library(scored: dict, library_weight: float) -> dict:
+    names = {"bool": {"should": [{"terms": {field: list(LIBRARY_LEMMAS)}}
+                                 for field in ("title", "body")]}}
+    return {"function_score": {
+        "query": scored,
+        "functions": [{"weight": 1}, {"filter": names, "weight": library_weight}],
+        "score_mode": "sum",
+        "boost_mode": "multiply",
+    }}
 
 
 def _recency(scored: dict, recency_weight: float, half_life_days: float,

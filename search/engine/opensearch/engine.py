@@ -104,7 +104,7 @@ class OpenSearchEngine:
         doc_freq, documents = self._doc_freq()
         return ranked(query, selection.hints, lambda w: doc_freq(w, 0), documents,
                       self.settings.recency_weight, self.settings.recency_half_life_days,
-                      dt.date.today()), True
+                      dt.date.today(), self.settings.library_weight), True
 
     def _search(self, body: dict, **params) -> dict:
         """One search, retried when shards failed: a node lost between the dfs and the

@@ -8,12 +8,11 @@ rows go out.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Iterator
 
 import numpy as np
 
-from search.engine.whoosh.ranking import recency_factors
+from search.engine.whoosh.ranking import prior_factors
 from search.engine.whoosh.view import IndexView
 from search.settings import Settings
 
@@ -62,10 +61,6 @@ def _order(view: IndexView, sort: str, final: np.ndarray, scores: np.ndarray | N
         ordered = view.facets.by_date(final, sort == "date_asc")
         return ordered, np.zeros(len(ordered))
     docnums = np.flatnonzero(final)
-    days = view.facets.days[docnums]
-    today = dt.date.today()
-    factors = recency_factors(days, today, settings.recency_weight,
-                              settings.recency_half_life_days)
-    keys = scores[docnums] * factors
+    keys = scores[docnums] * prior_factors(view, docnums, settings)
     order = np.lexsort((docnums, -keys))
     return docnums[order], keys[order]

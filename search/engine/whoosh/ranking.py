@@ -21,7 +21,7 @@ from search.quoted import naming
 from search.settings import Settings
 from search.weights import EXACT_BONUS, NAMED_WEIGHT, RERANK_DEPTH
 
-__all__ = ["weighting", "bonus_scores", "recency_factors", "rerank",
+__all__ = ["weighting", "bonus_scores", "recency_factors", "prior_factors", "rerank",
            "RERANK_DEPTH", "named_docs"]
 
 
@@ -104,12 +104,22 @@ def recency_factors(days: np.ndarray, today: dt.date, weight: float,
     return np.where(days != 0, 1.0 + weight * 0.5 ** (age / half_life), 1.0)
 
 
+def prior_factors(view: IndexView, docnums: np.ndarray, settings: Settings) -> np.ndarray:
+    """What each document's score is multiplied by whatever the query: recency, and the
+    library prior (search/weights.py LIBRARY_WEIGHT) for one naming the library."""
+    factors = recency_factors(view.facets.days[docnums], dt.date.today(),
+                              settings.recency_weight, settings.recency_half_life_days)
+    if settings.library_weight > 0:
+        factors = factors * np.where(view.library[docnums], 1.0 + settings.library_weight, 1.0)
+    return factors
+
+
 def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.ndarray,
            needed: int, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """The first `needed` documents of `final` in one order, whatever `needed` is (every
     page is a slice of it): the top RERANK_DEPTH by BM25F and the publications the query
-    names, reordered by the bonuses and recency, named first; then the other matches by
-    BM25F and recency alone, as an export goes on.
+    names, reordered by the bonuses and the priors (recency, library), named first; then the other matches by
+    BM25F and the priors alone, as an export goes on.
 
     The bonuses read each candidate's forms and positions: reranking every match before a
     deep page (page 5,000 of «год» at 100,000 publications: 50,000 of them) took 2 s, and
@@ -126,8 +136,7 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
     base = scores[candidates]
     named = set(naming.tolist())
     bonus = bonus_scores(view.scorer, parsed, candidates.tolist())
-    factors = recency_factors(view.facets.days[candidates], dt.date.today(),
-                              settings.recency_weight, settings.recency_half_life_days)
+    factors = prior_factors(view, candidates, settings)
     scored = [(docnum, (score + bonus.get(docnum, 0.0)) * factor) for docnum, score, factor
               in zip(candidates.tolist(), base.tolist(), factors.tolist(), strict=True)]
     if named:
@@ -147,11 +156,9 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
 
 def _by_base_score(view: IndexView, docnums: np.ndarray, scores: np.ndarray, count: int,
                    settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """The best `count` of `docnums` by BM25F and recency, ties by document number (as
+    """The best `count` of `docnums` by BM25F and the priors, ties by document number (as
     search/engine/whoosh/exporting.py orders an export): a prefix of their full order."""
-    keys = scores[docnums] * recency_factors(view.facets.days[docnums], dt.date.today(),
-                                             settings.recency_weight,
-                                             settings.recency_half_life_days)
+    keys = scores[docnums] * prior_factors(view, docnums, settings)
     if len(keys) > count:  # every key at least the count-th largest, ties included
         threshold = np.partition(keys, len(keys) - count)[len(keys) - count]
         chosen = keys >= threshold

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.direct import direct_stored
 from search.engine.whoosh.facets import FacetTable
@@ -18,6 +20,7 @@ from search.models import Publication
 from search.records import to_publication
 from search.spelling import SpellingLexicon
 from search.vocabulary import Vocabulary
+from search.weights import LIBRARY_LEMMAS
 
 __all__ = ["IndexView", "PUBLICATIONS_KEPT"]
 
@@ -37,6 +40,7 @@ class IndexView:
     path: Path | None = None  # the generation's directory, for files derived from it
     _vocabulary: Vocabulary | None = None
     _scorer: Scorer | None = None
+    _library: np.ndarray | None = None
     _spelling: SpellingLexicon | None = None
     _words: dict[str, int] | None = None
     _stored: Callable[[int], dict] | None = None
@@ -92,6 +96,19 @@ class IndexView:
         if self._spelling is None:
             self._spelling = _frozen(SpellingLexicon(self.searcher.reader(), self.words))
         return self._spelling
+
+    @property
+    def library(self) -> np.ndarray:
+        """Per document: whether its title or text names the library (a lemma of
+        search/weights.py LIBRARY_LEMMAS), for the library prior."""
+        if self._library is None:
+            found = np.zeros(self.facets.size, bool)
+            for fieldname in ("title", "body"):
+                for lemma in LIBRARY_LEMMAS:
+                    docnums = self.scorer.postings.documents(fieldname, lemma.encode())
+                    found[docnums[docnums < len(found)]] = True
+            self._library = found
+        return self._library
 
     @property
     def scorer(self) -> Scorer:
