@@ -109,7 +109,17 @@ class ExactForm:
     form: str
 
 
-Node = Term | Prefix | Phrase | Sequence | Or | And | AndNot | Every | Nothing | ExactForm
+@dataclass(frozen=True)
+class Dated:
+    """Publications dated within `year`, each scored `boost` (a year typed among the
+    words: `выставка 2024` also means what was published in 2024)."""
+
+    year: int
+    boost: float = 1.0
+
+
+Node = (Term | Prefix | Phrase | Sequence | Or | And | AndNot | Every | Nothing | ExactForm
+        | Dated)
 NOTHING = Nothing()
 EVERY = Every()
 

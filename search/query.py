@@ -15,6 +15,7 @@ from search.feminine import feminine_nouns
 from search.morph import fold_yo
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.synonyms import SynonymDictionary
+from search.weights import DATED_SCORE, YEARS
 from search.word_rules import PEOPLE_BOOST, STEM_WEIGHT, derivation_stem, signer_alternatives
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
@@ -233,6 +234,8 @@ class QueryParser:
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
+        if folded.isdigit() and len(folded) == 4 and YEARS[0] <= int(folded) <= YEARS[1]:
+            query = n.Or((query, n.Dated(int(folded), boost=DATED_SCORE)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
         alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
         return self._with_alternatives(query, alternatives, state)
@@ -310,7 +313,7 @@ class _Negated:
 
 
 _COMPILED = (n.Term, n.Prefix, n.Phrase, n.Sequence, n.Or, n.And, n.AndNot, n.Every,
-             n.Nothing, n.ExactForm, _Negated)
+             n.Nothing, n.ExactForm, n.Dated, _Negated)
 
 
 def _any(queries: list[n.Node]) -> n.Node:

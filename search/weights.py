@@ -7,7 +7,8 @@ Word weights (title, people, stems) are in search/query.py, where the words are 
 from __future__ import annotations
 
 __all__ = ["EXACT_BONUS", "NAMED_WEIGHT", "NAMED_WORDS", "RERANK_DEPTH", "ORDERED_WEIGHT",
-           "WINDOW_WEIGHT", "WINDOW", "LIBRARY_LEMMAS", "LIBRARY_WEIGHT"]
+           "WINDOW_WEIGHT", "WINDOW", "LIBRARY_LEMMAS", "LIBRARY_WEIGHT", "DATED_SCORE",
+           "YEARS"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
 # Publications the query names rank first, each raised by this share of the best score
@@ -45,3 +46,10 @@ WINDOW = 8
 # old set 0.942 -> 0.943; 0.2 and 0.4 gave 0.887.
 LIBRARY_LEMMAS = ("библиотека", "библиотекарь", "библиотечный", "читатель")
 LIBRARY_WEIGHT = 0.1
+
+# A year typed among the words (`выставка 2024`, `отчёт 2023`) matches a publication
+# holding it, or one published that year (search/nodes.py Dated), which scores
+# DATED_SCORE: about one occurrence of a word of middling frequency in the text (BM25F
+# scores of a word run ~2-10 per field), so a text naming the year still ranks first.
+DATED_SCORE = 2.0
+YEARS = (1900, 2099)  # the numbers read as years

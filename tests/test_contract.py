@@ -294,6 +294,27 @@ def test_a_publication_naming_the_library_ranks_first_among_equals(engine):
         engine.service.engine.delete(ids.values())
 
 
+def test_a_year_among_the_words_also_means_published_that_year(engine):
+    """`акварели 2019`: the publication holding «2019» first, then the one published in
+    2019 that does not name it; one of another year naming neither is not found."""
+    ids = {key: f"year-word-{engine.name}-{key}" for key in ("named", "dated", "other")}
+    texts = {"named": ("Акварели Дирижаблевой 2019 года", dt.date(2021, 2, 2)),
+             "dated": ("Акварели Дирижаблевой", dt.date(2019, 6, 1)),
+             "other": ("Акварели Дирижаблевой", dt.date(2020, 6, 1))}
+    engine.service.engine.upsert(
+        Publication(ids[key], title, f"{title} выставлены до весны.", published=date,
+                    source="api")
+        for key, (title, date) in texts.items())
+    try:
+        found = _search(engine, q="акварели дирижаблевой 2019")
+        assert _ids(found) == [ids["named"], ids["dated"]] and not found["relaxed"]
+        assert _ids(_search(engine, q="дирижаблевой 2020")) == [ids["other"]]
+        assert _ids(_search(engine, q="дирижаблевой -2019")) == [ids["other"]]
+        assert _search(engine, q='"дирижаблевой 2019"')["total"] == 1  # a phrase: the text
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
 def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
     return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
 

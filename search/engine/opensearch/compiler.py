@@ -58,6 +58,10 @@ def compile_node(node: n.Node) -> dict:
         return {"match_all": {"boost": node.boost}}
     if isinstance(node, n.Nothing):
         return MATCH_NONE
+    if isinstance(node, n.Dated):
+        return {"constant_score": {"filter": {"range": {"published": {
+            "gte": f"{node.year:04d}-01-01", "lte": f"{node.year:04d}-12-31"}}},
+            "boost": node.boost}}
     if isinstance(node, n.ExactForm):
         return {"bool": {"must": [compile_node(node.child)],
                          "filter": [{"term": {"forms": node.form}}]}}

@@ -3,6 +3,7 @@ leaves to Whoosh's matchers (prefixes) and for tests comparing scores with Whoos
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import singledispatch
 
 from whoosh import query as wq
@@ -66,6 +67,12 @@ def _(node: n.Every) -> wq.Query:
 @to_whoosh.register
 def _(node: n.Nothing) -> wq.Query:
     return wq.NullQuery
+
+
+@to_whoosh.register
+def _(node: n.Dated) -> wq.Query:
+    return wq.DateRange("published", dt.datetime(node.year, 1, 1),
+                        dt.datetime(node.year, 12, 31, 23, 59, 59), boost=node.boost)
 
 
 @to_whoosh.register

@@ -11,10 +11,13 @@ sub-query only. Scores equal `searcher.search(q, limit=None)`'s up to float roun
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from search import nodes as n
 from search.engine.whoosh.compile import to_whoosh
+from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.forms import form_hash
 from search.engine.whoosh.phrases import phrase_scores
 from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, Postings
@@ -38,9 +41,10 @@ class Scorer:
     """Scores queries over one open searcher; built once per IndexView."""
 
     def __init__(self, searcher, size: int, honor_minmatch: bool = HONOR_MINMATCH,
-                 cache_bytes: int = POSTINGS_CACHE_BYTES):
+                 cache_bytes: int = POSTINGS_CACHE_BYTES, days: np.ndarray | None = None):
         self.searcher = searcher
         self.size = size
+        self.days = days  # each document's date as an ordinal, 0 undated (Dated; read if None)
         self.honor_minmatch = honor_minmatch
         self.postings = Postings(searcher, size, cache_bytes)
         self.forms = self.postings.forms
@@ -84,6 +88,8 @@ class Scorer:
             return self._prefix(q, memo)
         if kind is n.Every:
             return np.ones(self.size, bool), np.full(self.size, float(q.boost))
+        if kind is n.Dated:
+            return self._dated(q)
         if kind is n.Nothing:
             return self._empty()
         return self._whoosh(q, memo)
@@ -217,6 +223,14 @@ class Scorer:
                     m.next()
             memo[key] = (mask, scores)
         return memo[key]
+
+    def _dated(self, q: n.Dated) -> _Match:
+        """Publications dated within the year (`days`: each document's date's ordinal)."""
+        if self.days is None:
+            self.days = FacetTable(self.searcher).days
+        first, last = dt.date(q.year, 1, 1).toordinal(), dt.date(q.year, 12, 31).toordinal()
+        mask = (self.days >= first) & (self.days <= last)
+        return mask, np.where(mask, float(q.boost), 0.0)
 
     def _empty(self) -> _Match:
         return np.zeros(self.size, bool), np.zeros(self.size)

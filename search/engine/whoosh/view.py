@@ -116,7 +116,8 @@ class IndexView:
         the budget (KARTOTEKA_POSTINGS_CACHE_MB)."""
         if self._scorer is None:
             size = cache_size(sum(self.words.values()), self.postings_cache_bytes)
-            self._scorer = Scorer(self.searcher, self.facets.size, cache_bytes=size)
+            self._scorer = Scorer(self.searcher, self.facets.size, cache_bytes=size,
+                                  days=self.facets.days)
         return self._scorer
 
     def close(self) -> None:
