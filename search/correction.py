@@ -213,7 +213,7 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
     spellings = latin_readings(low)
     if spellings and spellings[0] in STOP_WORDS:
         return spellings[0]
-    if len(low) < 3:
+    if len(low) < 3 or not spellings:  # `00a`: no reading at all
         return None
     held = max(1, lexicon.frequency(low)) if lexicon.knows(low) else 0  # documents
     known = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from search.models import SearchRequest
@@ -272,6 +272,7 @@ _MIXED = ("abcdefghijklmnopqrstuvwxyzABCXYZ'`-*?~^:|\"()«» абвгдеёжз�
 
 
 @given(st.text(alphabet=_MIXED, max_size=40))
+@example("00A")  # digits and a Latin letter: no Cyrillic reading at all (an IndexError)
 def test_any_mix_of_scripts_and_marks_searches_and_completes(service, q):
     """Latin and Cyrillic letters, operators and Lucene marks in any mix: the corrections
     (layout, Latin letters, words run together) and the completions never fail."""

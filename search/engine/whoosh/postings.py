@@ -164,7 +164,8 @@ class Postings:
         return np.concatenate(ids), np.concatenate(weights), encoded
 
     def documents(self, fieldname: str, btext: bytes) -> np.ndarray:
-        """The documents holding a term of an unscored field (not cached: rare terms)."""
+        """The documents holding a term (not cached: a term of an unscored field, or one
+        read once per generation, as the library prior's)."""
         return self._read(fieldname, btext, False)[0]
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
