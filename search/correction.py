@@ -50,7 +50,10 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     """A corrected query when some words are unknown, else None; each word on its own.
     A misspelled name is only suggested (never `confident`): it may be a real name the
     index does not hold."""
-    words = [m.group() for m in WORD_RE.finditer(query)]
+    # A word searched by its beginning (`библиот*`, `выст?вка`) is no typo: never corrected.
+    words = [m.group() for m in WORD_RE.finditer(query)
+             if query[m.end():m.end() + 1] not in ("*", "?")
+             and query[max(0, m.start() - 1):m.start()] != "?"]
     if not words and any(c in query for c in LAYOUT_PUNCTUATION):
         words = [query.strip()]
     whole = query.strip()

@@ -110,7 +110,7 @@ class SearchService:
         # when its stem found something (`викторена`: «Виктора», `пушкен`: «Пушков»);
         # Latin words are read anyway (a link in some text may hold `prezident`).
         lexicon = self.engine.spelling()
-        typo = any(needs_correction(lexicon, w) for w in parsed.words)
+        typo = any(needs_correction(lexicon, w) for w in _whole_words(parsed))
         if found.total >= 3 and not typo and not has_latin_words(parsed.words):
             return self._finish_with_offer(request, parsed, found)
         correction = suggest_correction(lexicon, request.q)
@@ -134,7 +134,7 @@ class SearchService:
                            found: Found) -> SearchResult:
         result = self._finish(request, parsed, found)
         lexicon = self.engine.spelling()
-        if not parsed.plain or not any(unknown_word(lexicon, w) for w in parsed.words):
+        if not parsed.plain or not any(unknown_word(lexicon, w) for w in _whole_words(parsed)):
             return result
         correction = suggest_correction(lexicon, request.q)
         if not correction or correction.text == request.q:
@@ -306,3 +306,8 @@ def _sort(request: SearchRequest, query: nodes.Node | None) -> str:
             isinstance(query, nodes.AndNot) and isinstance(query.positive, nodes.Every))):
         return "date_desc"
     return request.sort
+
+
+def _whole_words(parsed: ParsedQuery) -> list[str]:
+    """The words typed whole: a prefix (`библиот*`) is never taken for a typo."""
+    return [w for w in parsed.words if not w.endswith("*")]
