@@ -132,13 +132,19 @@ def _inflected_like(lemma: str, word: str) -> str:
     return min(sorted(forms), key=lambda form: edit_distance(word, form))
 
 
+FIRST_LETTER_COST = 0.5  # added to a candidate's edits when its first letter differs
+
+
 def _cost(word: str, form: str) -> float:
-    """Edits from the word typed, a slip to a neighbouring key counting a little less."""
+    """Edits from the word typed, a slip to a neighbouring key counting a little less, a
+    changed first letter half an edit more: it is rarely mistyped (`Чехав` is «Чехов»,
+    not the commoner «уехав», one edit from it too)."""
     dist = edit_distance(word, form)
+    first = FIRST_LETTER_COST if word[:1] != form[:1] else 0.0
     if len(word) == len(form):
         slips = sum((a, b) in _NEIGHBOURS for a, b in zip(word, form, strict=True))
-        return dist - 0.25 * min(slips, dist)
-    return float(dist)
+        return dist - 0.25 * min(slips, dist) + first
+    return dist + first
 
 
 def best_typo_fix(lexicon: SpellingLexicon, word: str,
