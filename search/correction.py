@@ -97,6 +97,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
                       latin=not typos and not layout_words and bool(latin_words))
 
 
+FORM_READINGS = 8  # readings of a Latin word checked as forms of the index's lemmas
+
 # Words a missed space runs together behind (`вбиблиотеке`: «в библиотеке»).
 _LEADING_WORDS = frozenset("в во к ко с со о об на по за из для про от до и".split())
 
@@ -231,6 +233,12 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
         return best[4] if best and best[1] >= LATIN_OUTNUMBERED * held else None
     if known:
         return max(known)[4]
+    # A form whose lemma the index holds, though the form is no dictionary word
+    # (`biblionik`: «библионик» of «Библионика», `pereskokova`: «Перескокова»); each
+    # check is a parse, so only the likeliest readings are asked.
+    for spelling in spellings[:FORM_READINGS]:
+        if lexicon.knows(spelling) or lexicon.knows_name(spelling):
+            return spelling
     parted = _split_word(lexicon, spellings[0], latin=True)  # `masterklass`, `vbiblioteke`
     return parted[0] if parted else None
 

@@ -17,11 +17,15 @@ ENGLISH = {"id": "english", "title": "Кино", "date": "2024-03-03",
            "text": "Фильм A Star Is Born идёт в клубе; в зале star wars марафон."}
 CHOIR = {"id": "choir", "title": "Хор", "date": "2024-03-04",
          "text": "Хор ветеранов спел на празднике, а мяч ушёл в аут."}
+# a club's name that no dictionary holds, written only in its oblique forms
+CLUB = [{"id": f"club-{i}", "title": f"Занятие кружка {i}", "date": "2024-03-05",
+         "text": f"Дети пришли на занятие кружка «Библионика» ({i}). В «Библионике» рисуют."}
+        for i in range(2)]
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    yield from service_over([*EXHIBITIONS, LINKED, ENGLISH, CHOIR],
+    yield from service_over([*EXHIBITIONS, LINKED, ENGLISH, CHOIR, *CLUB],
                             tmp_path_factory.mktemp("latin-in-index"))
 
 
@@ -53,3 +57,11 @@ def test_an_english_word_is_not_parted_into_two_russian_ones(service):
     """`author` read letter by letter is «аутхор», which «аут» and «хор» could make."""
     result = _search(service, "author")
     assert not result.corrected and result.did_you_mean is None and result.total == 0
+
+
+def test_a_form_no_dictionary_holds_is_read_through_its_lemma_in_the_index(service):
+    """`biblionik` reads «библионик»: no text writes that form, nor is it a dictionary
+    word, but its lemma «библионика» is in the index (it had found nothing, unsaid)."""
+    result = _search(service, "kruzhok biblionik")
+    assert result.corrected and result.did_you_mean == "кружок библионик"
+    assert {h.id for h in result.hits} == {"club-0", "club-1"}
