@@ -216,6 +216,10 @@ def test_one_russian_notice_per_correction(driver, site):
     assert "раскладке" in text and "«выставка»" in text
     assert "ничего не найдено" not in text.lower()
     assert hits(driver)
+    # Russian in Latin letters is named as such, not as a typo (it had been «опечатка»)
+    search(driver, site, "vystavka")
+    assert len(notices(driver)) == 1, notices(driver)
+    assert "набран латиницей" in notices(driver)[0] and "«выставка»" in notices(driver)[0]
     # partial matches: one notice
     search(driver, site, "выставка космонавтика")
     assert len(notices(driver)) == 1, notices(driver)
@@ -234,6 +238,13 @@ def test_one_russian_notice_per_correction(driver, site):
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
     widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
+    box.clear()
+    box.send_keys("vystavka")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: any("латиницей" in e.text for e in d.find_elements(
+        By.CSS_SELECTOR, ".kartoteka-notice")))
+    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    assert len(widget_notices) == 1 and "«выставка»" in widget_notices[0], widget_notices
     # and the server's other warnings, as the page does
     box.clear()
     box.send_keys('"выставка')

@@ -149,8 +149,25 @@
   /** Was the correction only a keyboard-layout switch? */
   function isLayoutFix(query, corrected) {
     if (!query || !corrected || /[а-яё]/i.test(query)) return false;
-    var norm = function (t) { return String(t).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' '); };
-    return norm(fromLatinLayout(query)) === norm(corrected);
+    return normalized(fromLatinLayout(query)) === normalized(corrected);
+  }
+
+  function normalized(text) {
+    return String(text).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
+  }
+
+  /**
+   * Russian words typed in Latin letters (`vystavka` read as «выставка»), not on the Latin
+   * keyboard layout: every Latin word of the query is gone from the correction, and none
+   * of them is there as the wrong layout's letters.
+   */
+  function isLatinFix(query, corrected) {
+    if (!query || !corrected || /[a-z]/i.test(corrected)) return false;
+    var words = String(query).match(/[a-z]+/gi) || [];
+    var fixed = normalized(corrected);
+    return words.length > 0 && !words.some(function (w) {
+      return fixed.indexOf(normalized(fromLatinLayout(w))) >= 0;
+    });
   }
 
   // ---------------------------------------------------------------------
@@ -430,7 +447,8 @@
     if (data.corrected && fix) {
       box.appendChild(notice('corrected', [
         layout ? 'Запрос «' + query + '» набран в английской раскладке. '
-          : 'Похоже, в запросе «' + query + '» опечатка. ',
+          : isLatinFix(query, fix) ? 'Запрос «' + query + '» набран латиницей. '
+            : 'Похоже, в запросе «' + query + '» опечатка. ',
         'Показаны результаты по запросу «', ['strong', fix], '».']));
     } else if (fix) {
       var next = cloneState(state);

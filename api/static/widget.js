@@ -94,13 +94,29 @@
   var CYRILLIC_KEYS = 'йцукенгшщзхъфывапролджэячсмитьбюё';
 
   /** Was the correction only a keyboard-layout switch ("dscnfdrf" -> "выставка")? */
-  function isLayoutFix(query, corrected) {
-    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
-    var mapped = String(query).replace(/[a-z\[\];',.`]/gi, function (c) {
+  function onCyrillicLayout(text) {
+    return String(text).replace(/[a-z\[\];',.`]/gi, function (c) {
       return CYRILLIC_KEYS.charAt(LATIN_KEYS.indexOf(c.toLowerCase()));
     });
-    var norm = function (t) { return String(t).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' '); };
-    return norm(mapped) === norm(corrected);
+  }
+
+  function normalized(text) {
+    return String(text).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
+  }
+
+  function isLayoutFix(query, corrected) {
+    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
+    return normalized(onCyrillicLayout(query)) === normalized(corrected);
+  }
+
+  /** Russian typed in Latin letters (`vystavka`), not on the Latin layout (as on the page). */
+  function isLatinFix(query, corrected) {
+    if (!query || !corrected || /[a-z]/i.test(corrected)) return false;
+    var words = String(query).match(/[a-z]+/gi) || [];
+    var fixed = normalized(corrected);
+    return words.length > 0 && !words.some(function (w) {
+      return fixed.indexOf(normalized(onCyrillicLayout(w))) >= 0;
+    });
   }
 
   function el(tag, className, text) {
@@ -392,7 +408,8 @@
       if (data.corrected && data.did_you_mean) {
         ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-corrected',
           (layout ? 'Запрос «' + query + '» набран в английской раскладке. '
-            : 'Похоже, в запросе «' + query + '» опечатка. ') +
+            : isLatinFix(query, data.did_you_mean) ? 'Запрос «' + query + '» набран латиницей. '
+              : 'Похоже, в запросе «' + query + '» опечатка. ') +
           'Показаны результаты по запросу «' + data.did_you_mean + '».'));
       } else if (data.did_you_mean) {
         var p = el('p', 'kartoteka-notice');
