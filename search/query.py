@@ -106,10 +106,11 @@ class QueryParser:
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
         if isinstance(tree, Group) and tree.op == "and":
-            compiled_children = [self._compile(c, _CompileState()) for c in tree.children]
-            positives = [q for q in compiled_children
-                         if q is not None and not isinstance(q, _Negated)]
-            if len(positives) > 1:
+            counted = _partial_words(tree)
+            compiled_children = [self._compile(c, _CompileState()) for c in counted]
+            positives = list(dict.fromkeys(  # a word typed twice counts once
+                q for q in compiled_children if q is not None and not isinstance(q, _Negated)))
+            if len(positives) > 1 or (positives and len(counted) < len(tree.children)):
                 relaxed = n.Or(tuple(positives), minmatch=relaxed_words(len(positives)))
                 supplement = n.Or(tuple(positives),
                                   minmatch=supplement_words(len(positives)))
@@ -304,6 +305,14 @@ class QueryParser:
                 i += 1
         return out
 
+
+
+def _partial_words(tree: Group) -> list:
+    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`) only when
+    nothing else is typed; else every publication holding two letters «е» was a partial
+    match of a surname."""
+    longer = [c for c in tree.children if not (isinstance(c, Word) and len(c.text) == 1)]
+    return longer if any(isinstance(c, Word | Phrase) for c in longer) else list(tree.children)
 
 @dataclass(frozen=True)
 class _Negated:
