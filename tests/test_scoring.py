@@ -677,6 +677,31 @@ def test_a_prefix_of_many_words_stands_for_the_commonest(service, monkeypatch):
     assert_same(whoosh_scores(searcher, view.facets.size, commonest), got, "кн*")
 
 
+def test_the_prefixes_of_one_query_share_a_budget_of_words(service, monkeypatch):
+    """MAX_PREFIX_WORDS_PER_QUERY words between all the prefixes of a query: two of them
+    with a budget of 4 stand for the commonest 2 words each (`по* OR на* OR ...` with
+    twelve prefixes took 0.4 s)."""
+    import search.engine.whoosh.scoring as scoring
+
+    monkeypatch.setattr(scoring, "MAX_PREFIX_WORDS_PER_QUERY", 4)
+    monkeypatch.setattr(scoring, "MIN_PREFIX_WORDS", 1)
+    view = service.view()
+    searcher = view.searcher
+    scorer = Scorer(searcher, view.facets.size, honor_minmatch=False)
+    ((leaf, offset),) = searcher.leaf_searchers()
+    commonest = []
+    for text in ("кн", "вы"):
+        words = sorted(leaf.reader().iter_prefix("body", text),
+                       key=lambda w: -w[1].doc_frequency())
+        assert len(words) > 2 and words[1][1].doc_frequency() > words[2][1].doc_frequency()
+        commonest.append(n.Or(tuple(n.Term("body", b.decode(), boost=2.0)
+                                    for b, _ in words[:2])))
+    query = n.Or((n.Prefix("body", "кн", boost=2.0), n.Prefix("body", "вы", boost=2.0)))
+    got = numpy_scores(scorer, view.facets.live, query)
+    assert_same(whoosh_scores(searcher, view.facets.size, n.Or(tuple(commonest))), got,
+                "кн* OR вы*")
+
+
 def test_snippets_of_texts_folded_before_are_the_same_and_the_memory_is_bounded(monkeypatch):
     from search import highlight
 

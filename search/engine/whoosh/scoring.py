@@ -35,6 +35,11 @@ _NONE = (np.zeros(0, np.int64), np.zeros(0))  # a term that matches nothing
 # list read, and `ст*` has 1,000 of them at 100,000 publications (0.36 s). OpenSearch
 # matches every word (its constant-score rewrite is one pass over the terms).
 MAX_PREFIX_WORDS = 64
+# ... and all the prefixes of one query (a word* is two: title and text) at most this many
+# between them, each at least
+# MIN_PREFIX_WORDS: `по* OR на* OR за* OR ...` (12 prefixes) took 0.4 s.
+MAX_PREFIX_WORDS_PER_QUERY = 256
+MIN_PREFIX_WORDS = 8
 
 
 class Scorer:
@@ -57,7 +62,12 @@ class Scorer:
         """
         if isinstance(query, n.Nothing):
             return np.full(self.size, -np.inf)
-        mask, scores = self._eval(query, {} if memo is None else memo)
+        memo = {} if memo is None else memo
+        prefixes = len(_prefixes(query))
+        if prefixes:
+            memo["prefix words"] = min(MAX_PREFIX_WORDS, max(
+                MIN_PREFIX_WORDS, MAX_PREFIX_WORDS_PER_QUERY // prefixes))
+        mask, scores = self._eval(query, memo)
         return np.where(mask, scores, -np.inf)
 
     # -- query nodes ---------------------------------------------------------------
@@ -182,7 +192,7 @@ class Scorer:
         word alone, unboosted (Whoosh hands its matcher back alone). Whoosh stepped every
         posting of every such word through its matchers: `год*` at 100,000 publications
         took 0.4 s the first time, `ст*` (1,000 words) longer."""
-        key = ("prefix", q)
+        key = ("prefix", q, memo.get("prefix words", MAX_PREFIX_WORDS))
         if key not in memo:
             if q.field not in self.searcher.schema:
                 return self._empty()
@@ -192,8 +202,9 @@ class Scorer:
                 reader = leaf.reader()
                 words = [(b, info.doc_frequency())
                          for b, info in reader.iter_prefix(q.field, q.text) if b]
-                if len(words) > MAX_PREFIX_WORDS:
-                    words = sorted(words, key=lambda item: -item[1])[:MAX_PREFIX_WORDS]
+                limit = memo.get("prefix words", MAX_PREFIX_WORDS)
+                if len(words) > limit:
+                    words = sorted(words, key=lambda item: -item[1])[:limit]
                 end = offset + reader.doc_count_all()
                 boost = q.boost if len(words) > 1 else 1.0
                 for btext, _ in words:
@@ -261,3 +272,16 @@ class Scorer:
             return _NONE
         ids, scores, _ = self.postings.term(q.field, btext)
         return ids, (scores * q.boost if q.boost != 1 else scores)
+
+
+def _prefixes(node: n.Node) -> set[n.Prefix]:
+    """The distinct prefixes of a query tree."""
+    if isinstance(node, n.Prefix):
+        return {node}
+    if isinstance(node, n.Or | n.And):
+        return set().union(*(_prefixes(c) for c in node.children)) if node.children else set()
+    if isinstance(node, n.AndNot):
+        return _prefixes(node.positive) | _prefixes(node.negative)
+    if isinstance(node, n.ExactForm):
+        return _prefixes(node.child)
+    return set()
