@@ -39,12 +39,20 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
     text = text.lstrip()
     out = _suggest(vocab, text, limit)
     if _latin_layout(text):
+        # Of the two readings (the wrong layout's, Russian in Latin letters), what begins
+        # as a reading reads comes first: `vyst` is «выст» (выставка) before the layout's
+        # «мные», whose nearest completions are «много» and «мной».
         seen = {s["text"] for s in out}
+        exact, loose = [], []
         for reading in (from_latin_layout(text), in_cyrillic(vocab, text)):
             if reading and _earlier_words_known(vocab, reading):
-                more = _suggest(vocab, reading, limit)
-                out += [s for s in more if s["text"] not in seen]
-                seen.update(s["text"] for s in more)
+                start = fold_yo(reading.lower())
+                for s in _suggest(vocab, reading, limit):
+                    if s["text"] not in seen:
+                        seen.add(s["text"])
+                        begins = fold_yo(s["text"].lower()).startswith(start)
+                        (exact if begins else loose).append(s)
+        out += exact + loose
     return [s for s in out if not _repeats(s["text"], text)][:limit]
 
 

@@ -280,3 +280,19 @@ def test_people_who_signed_publications_are_suggested(service, typed):
 
 def test_a_signature_that_names_no_one_is_no_person(service):
     assert "Администратор" not in _words(service, "админ")
+
+
+MANY = [{"id": f"many-{n}", "title": f"Много книг и мной прочитанных {n}",
+         "text": "Много книг. Со мной читали много.", "date": "2024-05-01"} for n in range(8)]
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    yield from service_over([*RECORDS, *MANY], tmp_path_factory.mktemp("suggest-many"))
+
+
+def test_russian_in_latin_letters_suggests_what_begins_so_before_the_layout_s_guesses(many):
+    """`vyst` read on the wrong layout is «мные», whose nearest completions («много»,
+    «мной») had come first; read as Russian in Latin letters it is «выст»: «выставка»."""
+    found = [s["text"] for s in many.suggest("vyst", 10)]
+    assert found[0].lower().startswith("выст"), found
