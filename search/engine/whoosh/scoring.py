@@ -35,9 +35,9 @@ _NONE = (np.zeros(0, np.int64), np.zeros(0))  # a term that matches nothing
 # list read, and `ст*` has 1,000 of them at 100,000 publications (0.36 s). OpenSearch
 # matches every word (its constant-score rewrite is one pass over the terms).
 MAX_PREFIX_WORDS = 64
-# ... and all the prefixes of one query (a word* is two: title and text) at most this many
-# between them, each at least
-# MIN_PREFIX_WORDS: `по* OR на* OR за* OR ...` (12 prefixes) took 0.4 s.
+# ... and all the prefixes of one query (a `word*` is two: title and text) this many
+# between them, each at least MIN_PREFIX_WORDS: `по* OR на* OR за* OR ...`, twelve
+# prefixes, took 0.4 s.
 MAX_PREFIX_WORDS_PER_QUERY = 256
 MIN_PREFIX_WORDS = 8
 
