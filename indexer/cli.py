@@ -132,6 +132,9 @@ def _reindex_parser(sub) -> None:
                    help="retries after a timeout or 5xx answer (default 2)")
     p.add_argument("--max-pages", type=_number(int, 1), default=5000,
                    help="most pages taken from one site (default 5000)")
+    p.add_argument("--library", metavar="NAME",
+                   help="the library of every publication read that names none (a library "
+                   "indexing its own site or export; give it again on incremental runs)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

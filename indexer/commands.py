@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import web
@@ -27,6 +28,7 @@ from indexer.summary import (
 )
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
+from search.models import Publication
 from search.searcher import SearchService
 from search.settings import SAMPLE_DIR, locate_index_dir
 from search.topics import TopicDictionary
@@ -86,6 +88,8 @@ def reindex(settings, args) -> int:
 
     unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
 
+    library = " ".join((args.library or "").split()) or None
+
     def publications():
         for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
             if isinstance(item, Skip):
@@ -94,10 +98,11 @@ def reindex(settings, args) -> int:
                 log.warning("skipped %s: %s", item.where, item.reason)
                 progress.update(1)
             else:
-                yield item
+                yield _of_library(item, library)
         if crawled is not None:
             skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
-            yield from crawled.publications
+            for item in crawled.publications:
+                yield _of_library(item, library)
 
     started = time.perf_counter()
     total = count_items(sources) + (len(crawled.publications) if crawled else 0)
@@ -310,3 +315,8 @@ def _check_bind(host: str, port: int) -> None:
         if exc.errno == errno.EADDRINUSE:  # the address is fine, just taken: a failure, not usage
             raise SearchError(message) from None
         raise ConfigError(message) from None
+
+
+def _of_library(pub: Publication, library: str | None) -> Publication:
+    """`pub` with `--library`'s name when it names no library of its own."""
+    return replace(pub, library=library) if library and not pub.library else pub

@@ -69,6 +69,26 @@ def _expected_facets(records: list[dict]) -> dict[str, dict[str, int]]:
 
 
 # -- reindex -----------------------------------------------------------------------
+def test_reindex_names_the_library_of_publications_that_name_none(tmp_path, capsys):
+    """`--library`: a library indexing its own export names itself; a record naming its
+    own library keeps it; the name is filterable and stays through incremental runs."""
+    source = tmp_path / "news.jsonl"
+    records = [{"id": "own-1", "title": "Выставка акварели", "text": "Выставка акварели."},
+               {"id": "own-2", "title": "Громкие чтения", "text": "Читали вслух.",
+                "library": "Детская библиотека"}]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                      encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    for extra in ([], ["--incremental"]):
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     *extra, "--library", " Краснопольская  библиотека ", str(source)]) == 0
+        data = _browse_all(capsys, index_dir)
+        assert {h["id"]: h["library"] for h in data["hits"]} == {
+            "own-1": "Краснопольская библиотека", "own-2": "Детская библиотека"}
+        only = _browse_all(capsys, index_dir, "--library", "краснопольская библиотека")
+        assert [h["id"] for h in only["hits"]] == ["own-1"]
+
+
 def test_reindex_summary(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0
