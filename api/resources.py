@@ -93,7 +93,9 @@ class PublicationResource:
         warnings = []  # a topic sent that is not on the list: dropped, or kept as written
         for sent in pub.topics:
             mapped = dictionary.from_categories([sent])
-            if not mapped:
+            if not mapped and dictionary.says_nothing(sent):
+                warnings.append(f"рубрика «{sent}» не говорит о теме: она пропущена")
+            elif not mapped:
                 warnings.append(f"темы «{sent}» нет в списке тем: она пропущена")
             elif not set(mapped) & set(dictionary.names):
                 warnings.append(f"темы «{sent}» нет в списке тем: она добавлена как есть")

@@ -205,6 +205,10 @@ class TopicDictionary:
         """The controlled list, in its file's order."""
         return tuple(self.rules)
 
+    def says_nothing(self, category: str) -> bool:
+        """Whether the category is listed as naming no subject (`Новости = -`)."""
+        return self.categories.get(fold_category(category)) == ()
+
     def from_categories(self, categories: Iterable[str]) -> tuple[str, ...]:
         """The topics the source categories name; unknown Latin slugs are dropped."""
         out: list[str] = []
