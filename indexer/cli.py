@@ -56,6 +56,15 @@ def _number(kind, low, high=None):
     return convert
 
 
+def _name(value: str) -> str:
+    """An argparse type: a name with its runs of spaces made one; a blank one is refused
+    (`--library="$LIB"` with the variable unset would unname every record it reads)."""
+    name = " ".join(value.split())
+    if not name:
+        raise argparse.ArgumentTypeError("an empty name")
+    return name
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one `error: ...` line (and exit 2) for bad usage instead of the usage text."""
 
@@ -132,7 +141,7 @@ def _reindex_parser(sub) -> None:
                    help="retries after a timeout or 5xx answer (default 2)")
     p.add_argument("--max-pages", type=_number(int, 1), default=5000,
                    help="most pages taken from one site (default 5000)")
-    p.add_argument("--library", metavar="NAME",
+    p.add_argument("--library", metavar="NAME", type=_name,
                    help="the library of every publication read that names none (a library "
                    "indexing its own site or export; give it again on incremental runs)")
     p.add_argument("--if-missing", action="store_true",

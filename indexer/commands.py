@@ -25,6 +25,7 @@ from indexer.summary import (
     print_summary,
     print_web_summary,
     warn_of_a_large_removal,
+    warn_of_a_smaller_index,
 )
 from search.engine import open_engine
 from search.errors import ConfigError, IndexMissing, SearchError
@@ -88,13 +89,13 @@ def reindex(settings, args) -> int:
 
     unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
 
-    library = " ".join((args.library or "").split()) or None
+    library = getattr(args, "library", None)
 
     def publications():
         for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
             if isinstance(item, Skip):
                 skipped.append(item)
-                unread_files.add(item.where)
+                unread_files.add(item.file or item.where)  # a bad line: its whole file
                 log.warning("skipped %s: %s", item.where, item.reason)
                 progress.update(1)
             else:
@@ -104,6 +105,7 @@ def reindex(settings, args) -> int:
             for item in crawled.publications:
                 yield _of_library(item, library)
 
+    before = None if args.incremental else _documents(engine)
     started = time.perf_counter()
     total = count_items(sources) + (len(crawled.publications) if crawled else 0)
     show_bar = not (args.no_progress or args.quiet) and sys.stderr.isatty()
@@ -129,6 +131,8 @@ def reindex(settings, args) -> int:
         print_web_summary(crawled)
     if args.incremental:
         warn_of_a_large_removal(stats)
+    else:
+        warn_of_a_smaller_index(before, _documents(engine) or 0)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
     if crawled is not None and crawled.failed_sites:  # an incremental run (a full one stopped)
@@ -320,3 +324,11 @@ def _check_bind(host: str, port: int) -> None:
 def _of_library(pub: Publication, library: str | None) -> Publication:
     """`pub` with `--library`'s name when it names no library of its own."""
     return replace(pub, library=library) if library and not pub.library else pub
+
+
+def _documents(engine) -> int | None:
+    """How many publications the live index holds, None when there is none."""
+    try:
+        return engine.count()
+    except SearchError:
+        return None

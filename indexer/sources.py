@@ -32,10 +32,12 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xls", ".ods"}
 
 @dataclass(frozen=True)
 class Skip:
-    """A file or record that was not indexed, and why."""
+    """A file or record that was not indexed, and why; `file`: the file of a record (a
+    line of a JSON Lines file), which an incremental run then removes nothing from."""
 
     where: str
     reason: str
+    file: str | None = None
 
 
 def expand_sources(sources: list[Path]) -> Iterator[tuple[Path, str] | Skip]:
@@ -181,19 +183,20 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 continue
             records += 1
             if len(raw) > max_bytes:
-                yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})")
+                yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})",
+                           str(path))
                 continue
             try:
                 record, problem = mended(json.loads(raw.decode("utf-8")), raw)
                 pub = Publication.from_dict(record, source=f"{path}#{number}")
             except UnicodeDecodeError:
-                yield Skip(where, "not UTF-8 text")
+                yield Skip(where, "not UTF-8 text", str(path))
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
+                yield Skip(where, f"malformed JSON: {exc.msg} (column {exc.colno})", str(path))
                 continue
             except InvalidRecord as exc:
-                yield Skip(where, str(exc))
+                yield Skip(where, str(exc), str(path))
                 continue
             if problem and warn is not None:
                 warn(where, problem)

@@ -71,6 +71,15 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
 LARGE_REMOVAL = 0.2
 
 
+def warn_of_a_smaller_index(before: int | None, after: int) -> None:
+    """A full run whose new index holds a fifth fewer publications than the one it
+    replaced (five at least) says so: an export cut short shrank it quietly."""
+    if before is not None and before - after >= 5 and before - after >= LARGE_REMOVAL * before:
+        print(f"warning: the new index holds {after} publications, the one it replaced "
+              f"{before}: if an export was cut short, put it back and run again",
+              file=sys.stderr)
+
+
 def warn_of_a_large_removal(stats) -> None:
     held = stats.indexed + stats.updated + stats.unchanged + stats.removed
     if stats.removed >= 5 and stats.removed >= LARGE_REMOVAL * held:

@@ -87,6 +87,10 @@ def test_reindex_names_the_library_of_publications_that_name_none(tmp_path, caps
             "own-1": "Краснопольская библиотека", "own-2": "Детская библиотека"}
         only = _browse_all(capsys, index_dir, "--library", "краснопольская библиотека")
         assert [h["id"] for h in only["hits"]] == ["own-1"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:  # `--library="$LIB"` with LIB unset
+        main(["--index-dir", str(index_dir), "reindex", "--library", " ", str(source)])
+    assert exit_.value.code == 2 and "an empty name" in capsys.readouterr().err
 
 
 def test_reindex_summary(tmp_path, capsys):
@@ -647,6 +651,24 @@ def test_incremental_removing_a_large_share_says_so(tmp_path, capsys):
             in capsys.readouterr().err)
 
 
+def test_a_full_run_whose_index_is_a_fifth_smaller_says_so(tmp_path, capsys):
+    """The nightly cron's full run over an export cut short replaced the index quietly
+    (233 -> 63 publications, `removed: 0`)."""
+    src = tmp_path / "export.jsonl"
+    records = [dict(RECORDS[i % len(RECORDS)], id=f"cut-{i}") for i in range(20)]
+    _write_jsonl(src, records)
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    assert "warning: the new index" not in capsys.readouterr().err  # the first: nothing to compare
+    _write_jsonl(src, records[:18])
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    assert "warning: the new index" not in capsys.readouterr().err
+    _write_jsonl(src, records[:6])
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    assert ("warning: the new index holds 6 publications, the one it replaced 18"
+            in capsys.readouterr().err)
+
+
 def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     """A nightly `--incremental` over an export that did not change checks every
     publication against the stored one and leaves the index's files as they were."""
@@ -731,6 +753,27 @@ def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path,
                  str(src)]) == 0
     out = capsys.readouterr().out
     assert "removed: 1" in out and "skipped 1: empty file" in out
+    data = _browse_all(capsys, index_dir)
+    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:4])
+
+
+def test_a_line_that_cannot_be_read_keeps_what_its_file_gave(tmp_path, capsys):
+    """A nightly export with one line cut in half: its record may be any of the file's,
+    so nothing is removed from that file this run (it removed the cut record); the
+    file's other changes and the other files' still apply."""
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:5])
+    lines = [json.dumps(r, ensure_ascii=False) for r in RECORDS[:3]]
+    changed = dict(RECORDS[0], title="Совершенно новый заголовок публикации")
+    lines[0] = json.dumps(changed, ensure_ascii=False)
+    lines[1] = lines[1][:len(lines[1]) // 2]  # the second record cut in half
+    del lines[2]  # the third gone, but the file cannot say so this run
+    (src / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_jsonl(src / "b.jsonl", RECORDS[3:4])
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "updated: 1  removed: 1" in out and "malformed JSON" in out
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:4])
 

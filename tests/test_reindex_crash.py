@@ -264,3 +264,27 @@ def test_what_a_killed_incremental_run_left_goes_with_the_next_run(old_index, bi
                  "--no-progress", str(SAMPLE_DIR)]) == 0  # nothing changed: nothing written
     assert sorted(p.name for p in (old_index / "gen-000001").iterdir()) == files
     _assert_old_index_serves(old_index, count, capsys)
+
+
+def test_an_incremental_run_beside_the_first_rebuild_of_a_new_directory_adds_to_it(
+        tmp_path, big_source):
+    """With no index yet, an incremental run builds the first; started beside a full
+    rebuild of a new directory, it had waited for that rebuild's lock and then built a
+    generation of its own records only: the rebuild's publications were not served,
+    though both runs said they succeeded. Now it adds to what the rebuild published (or,
+    after waiting too long, is refused)."""
+    index_dir = tmp_path / "new-index"
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(json.dumps({**RECORDS[n], "id": f"small-{n}"}, ensure_ascii=False)
+                             + "\n" for n in range(3)), encoding="utf-8")
+    first = _start_reindex(index_dir, big_source)
+    _wait_for_tmp_dir(first, index_dir)
+    second = _start_reindex(index_dir, small, False, "--incremental")
+    _, first_err = first.communicate(timeout=WAIT_SECONDS)
+    _, second_err = second.communicate(timeout=WAIT_SECONDS)
+    assert first.returncode == 0, first_err
+    if second.returncode == 0:
+        assert count_documents(index_dir) == BIG_COUNT + 3
+    else:  # it waited longer than the rebuild lock's timeout
+        assert second.returncode == 1 and "another reindex" in second_err, second_err
+        assert count_documents(index_dir) == BIG_COUNT

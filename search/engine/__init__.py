@@ -211,7 +211,8 @@ class FileIds:
 def vanished(sources: Mapping[str, str], seen: Collection[str],
              scopes: list[str], kept: Collection[str] = ()) -> list[str]:
     """The ids (id -> source) an incremental run removes: those whose source file lies
-    within `scopes`, is not one of `kept` (a file this run could not read) and that did
+    within `scopes`, is not one of `kept` (a file this run could not read, wholly or a
+    line of it: the record it held may be any of the file's) and that did
     not come. When nothing came at all, none: an export emptied or not mounted is refused
     (EmptyRebuild), as a full rebuild of nothing is."""
     gone = [pid for pid, source in sources.items()

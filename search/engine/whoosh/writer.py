@@ -80,9 +80,17 @@ def rebuild(location: IndexLocation, publications: Iterable[Publication],
     temporary directory that the next run removes. Documents are analyzed in `procs`
     processes (default: the cores available). Duplicate ids keep the last record.
     """
+    with location.rebuild_lock():
+        return _rebuild(location, publications, progress, limitmb, procs, phase)
+
+
+def _rebuild(location: IndexLocation, publications: Iterable[Publication],
+             progress: Progress | None, limitmb: int, procs: int | None,
+             phase: Phase | None) -> RebuildStats:
+    """rebuild, its lock held."""
     stats = RebuildStats()
     started = time.perf_counter()
-    with location.rebuild_lock(), interrupt_flag() as interrupted:
+    with interrupt_flag() as interrupted:
         lemmas = LemmaCache(location.root)
         stats.cached_words = lemmas.load()  # before the sub-writers fork: they inherit it
         tmp_path, ix = location.new_generation()
@@ -263,15 +271,26 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
     (other files, the API) are left alone, and so is an id the API journal holds: as in
     a full rebuild, what the CMS pushed or deleted last wins over the source's copy.
     """
+    # Not beside a full rebuild: its new generation would not hold these changes. Ctrl-C
+    # and SIGTERM cancel the writer, as in a rebuild, and the index stays as it was. With
+    # no index yet, the first is built; the check comes with the lock held, so a run
+    # started beside the first rebuild of a new directory waits for it and then adds to
+    # it (it had built a generation of its own records, and the rebuild's was lost).
+    with location.rebuild_lock():
+        try:
+            location.current()
+        except IndexMissing:
+            return _rebuild(location, publications, progress, 256, None, phase)
+        return _sync(location, publications, scopes, progress, phase, kept)
+
+
+def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: list[str],
+          progress: Progress | None, phase: Phase | None,
+          kept: Collection[str]) -> RebuildStats:
+    """sync_incremental over an existing index, the rebuild lock held."""
     stats = RebuildStats()
     started = time.perf_counter()
-    try:
-        location.current()
-    except IndexMissing:
-        return rebuild(location, publications, progress, phase=phase)
-    # Not beside a full rebuild: its new generation would not hold these changes. Ctrl-C
-    # and SIGTERM cancel the writer, as in a rebuild, and the index stays as it was.
-    with location.rebuild_lock(), location.write_lock(timeout=600), interrupt_flag():
+    with location.write_lock(timeout=600), interrupt_flag():
         info, ix = _open_for_write(location)
         try:
             with ix.searcher() as searcher:
