@@ -747,14 +747,22 @@ def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path,
     (the other files' changes still apply)."""
     src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:5])
     (src / "a.jsonl").write_text("", encoding="utf-8")
-    _write_jsonl(src / "b.jsonl", RECORDS[3:4])
+    out = _incremental_run(capsys, src, index_dir, b=RECORDS[3:4])
+    assert "removed: 1" in out and "skipped 1: empty file" in out
+    assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:4])
+
+
+def _incremental_run(capsys, src: Path, index_dir: Path, b: list[dict]) -> str:
+    """b.jsonl written anew (one record removed from it), an incremental run; its output."""
+    _write_jsonl(src / "b.jsonl", b)
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 0
-    out = capsys.readouterr().out
-    assert "removed: 1" in out and "skipped 1: empty file" in out
-    data = _browse_all(capsys, index_dir)
-    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:4])
+    return capsys.readouterr().out
+
+
+def _ids_served(capsys, index_dir: Path) -> list[str]:
+    return sorted(hit["id"] for hit in _browse_all(capsys, index_dir)["hits"])
 
 
 def test_a_line_that_cannot_be_read_keeps_what_its_file_gave(tmp_path, capsys):
@@ -768,14 +776,9 @@ def test_a_line_that_cannot_be_read_keeps_what_its_file_gave(tmp_path, capsys):
     lines[1] = lines[1][:len(lines[1]) // 2]  # the second record cut in half
     del lines[2]  # the third gone, but the file cannot say so this run
     (src / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _write_jsonl(src / "b.jsonl", RECORDS[3:4])
-    capsys.readouterr()
-    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
-                 str(src)]) == 0
-    out = capsys.readouterr().out
+    out = _incremental_run(capsys, src, index_dir, b=RECORDS[3:4])
     assert "updated: 1  removed: 1" in out and "malformed JSON" in out
-    data = _browse_all(capsys, index_dir)
-    assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:4])
+    assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:4])
 
 
 def test_pages_of_one_name_in_two_folders_are_two_publications(tmp_path, capsys):
