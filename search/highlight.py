@@ -213,15 +213,32 @@ def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
     return best_start
 
 
+_SPACE = re.compile(r"\s")
+_WORD_REACH = 30  # how far a cut looks for the edge of the word it falls in
+
+
 def _cut(text: str, start: int, width: int) -> tuple[int, int]:
-    """Widen [start, start+width) to whole words."""
-    if start > 0:
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space != -1 and start - space < 30 else start
+    """[start, start+width) moved to whole words: back to the start of the word it begins
+    in (the text's start, or a line's: `… рого апреля` had cut the first word), or on to
+    the next one past a very long word; its end on to the end of its word, or back."""
+    if 0 < start < len(text) and not text[start - 1].isspace():
+        spaces = [m.end() for m in _SPACE.finditer(text, max(0, start - _WORD_REACH), start)]
+        if spaces:
+            start = spaces[-1]
+        elif start <= _WORD_REACH:
+            start = 0
+        elif (after := _SPACE.search(text, start, start + _WORD_REACH)) is not None:
+            start = after.end()
     end = min(len(text), start + width)
-    if end < len(text):
-        space = text.find(" ", end)
-        end = space if space != -1 and space - end < 30 else end
+    if end < len(text) and not text[end].isspace() and not text[end - 1].isspace():
+        after = _SPACE.search(text, end, end + _WORD_REACH)
+        if after is not None:
+            end = after.start()
+        elif len(text) - end <= _WORD_REACH:
+            end = len(text)
+        else:
+            spaces = [m.start() for m in _SPACE.finditer(text, max(start, end - _WORD_REACH), end)]
+            end = spaces[-1] if spaces else end
     return start, end
 
 
