@@ -89,7 +89,7 @@ def reindex(settings, args) -> int:
 
     unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
 
-    library = getattr(args, "library", None)
+    library = args.library
 
     def publications():
         for item in iter_publications(sources, topics, settings.max_source_bytes, warn):

@@ -8,7 +8,8 @@ from collections import Counter
 
 from search import morph
 
-__all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal"]
+__all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
+           "warn_of_a_smaller_index"]
 
 
 def print_web_summary(crawled) -> None:
@@ -66,23 +67,27 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
             for kind, count in kinds.most_common()))
 
 
-# An incremental run removing at least this share of what its sources held (and a few
-# publications) says so on stderr: a nightly export cut short removes quietly otherwise.
+# A run losing at least this share of what it had (and a few publications) says so on
+# stderr: a nightly export cut short removes quietly otherwise.
 LARGE_REMOVAL = 0.2
+_PUT_IT_BACK = "if an export was cut short, put it back and run again"
+
+
+def _large(lost: int, had: int) -> bool:
+    return lost >= 5 and lost >= LARGE_REMOVAL * had
 
 
 def warn_of_a_smaller_index(before: int | None, after: int) -> None:
     """A full run whose new index holds a fifth fewer publications than the one it
-    replaced (five at least) says so: an export cut short shrank it quietly."""
-    if before is not None and before - after >= 5 and before - after >= LARGE_REMOVAL * before:
+    replaced (five at least) says so."""
+    if before is not None and _large(before - after, before):
         print(f"warning: the new index holds {after} publications, the one it replaced "
-              f"{before}: if an export was cut short, put it back and run again",
-              file=sys.stderr)
+              f"{before}: {_PUT_IT_BACK}", file=sys.stderr)
 
 
 def warn_of_a_large_removal(stats) -> None:
+    """An incremental run removing a fifth or more of its sources' publications says so."""
     held = stats.indexed + stats.updated + stats.unchanged + stats.removed
-    if stats.removed >= 5 and stats.removed >= LARGE_REMOVAL * held:
+    if _large(stats.removed, held):
         print(f"warning: this run removed {stats.removed} of the {held} publications of its "
-              "sources: if an export was cut short, put it back and run again",
-              file=sys.stderr)
+              f"sources: {_PUT_IT_BACK}", file=sys.stderr)

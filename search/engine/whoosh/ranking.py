@@ -118,8 +118,8 @@ def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.n
            needed: int, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """The first `needed` documents of `final` in one order, whatever `needed` is (every
     page is a slice of it): the top RERANK_DEPTH by BM25F and the publications the query
-    names, reordered by the bonuses and the priors (recency, library), named first; then the other matches by
-    BM25F and the priors alone, as an export goes on.
+    names, reordered by the bonuses and the priors (recency, library), named first; then
+    the other matches by BM25F and the priors alone, as an export goes on.
 
     The bonuses read each candidate's forms and positions: reranking every match before a
     deep page (page 5,000 of «год» at 100,000 publications: 50,000 of them) took 2 s, and
