@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.relevance                  # tables: dev, test, fresh (third), old
     .venv/bin/python -m bench.relevance --sample-only    # old set, shipped sample only (fast)
-    .venv/bin/python -m bench.relevance --per-query      # also nDCG@10 per dev and old query
-    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv [--set fresh|third]
-    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged] [--set fresh|third]
+    .venv/bin/python -m bench.relevance --per-query      # also nDCG@10 per query: dev, old, fresh, third
+    .venv/bin/python -m bench.relevance freeze --from DRAFT.tsv [--set fresh|third|fourth]
+    .venv/bin/python -m bench.relevance pool --out POOL.jsonl --depth 10 [--only-unjudged] [--set fresh|third|fourth]
 
 Sets: the blind set (bench/relevance/blind_*.tsv, split dev/test, over ONE index of
 search/data/sample/publications.jsonl plus ../shared/corpus/*.jsonl; skipped without the
@@ -56,9 +56,14 @@ __all__ = ["run", "run_old", "run_blind", "main", "load_queries", "load_qrels", 
 USER_TYPES = ("visitor", "librarian", "reviews")
 BLIND_QRELS = DATA / "blind_qrels.tsv"
 # set -> its splits; every set is ranked over the same "blind" index.
-BLIND_SETS = {"blind": ("dev", "test"), "fresh": ("fresh",), "third": ("third",)}
+BLIND_SETS = {"blind": ("dev", "test"), "fresh": ("fresh",), "third": ("third",),
+              "fourth": ("fourth",)}
 # Test sets made after the blind test half was spent, by new writers; reported once judged.
-LATER_SETS = {"fresh": "second blind test set", "third": "third blind test set"}
+LATER_SETS = {"fresh": "second blind test set", "third": "third blind test set",
+              "fourth": "fourth blind test set"}
+# Later sets opened for tuning (session 38: fresh and third, read per query from then
+# on); a later set leaves out the queries of those made before it as well.
+TUNED_SETS = ("fresh", "third")
 
 
 def _rank(rankers: dict, queries: list[dict]) -> dict[str, dict[str, list[str]]]:
@@ -124,6 +129,8 @@ def load_set(name: str) -> list[dict]:
         return queries
     tuned = {_normal(q["query"]) for q in load_blind() if q["split"] == "dev"}
     tuned |= {_normal(q["query"]) for q in load_queries()}
+    for earlier in () if name in TUNED_SETS else TUNED_SETS:
+        tuned |= {_normal(q["query"]) for q in load_blind(DATA / f"{earlier}_queries.tsv")}
     return [q for q in queries if _normal(q["query"]) not in tuned]
 
 
@@ -150,7 +157,8 @@ def run_blind(rebuild_all: bool = False, verbose: bool = True, which=RANKERS,
         report[split] = set_table(judged, which)
         report[f"{split}_total"] = sum(e["split"] == split for e in per_query.values())
     # Per-query results of the test half are never kept, printed or written.
-    report["dev_queries"] = {k: e for k, e in per_query.items() if e["split"] == "dev"}
+    report["dev_queries"] = {k: e for k, e in per_query.items()
+                             if e["split"] in ("dev", *TUNED_SETS)}
     return report
 
 
@@ -159,9 +167,10 @@ def cmd_report(args) -> int:
     splits = ("dev",) if args.dev_only else ("dev", "test")
     blind = None if args.sample_only else run_blind(args.rebuild, which=which, splits=splits)
     later = {}
-    if not (args.sample_only or args.dev_only):
+    if not args.sample_only:
+        names = TUNED_SETS if args.dev_only else tuple(LATER_SETS)
         later = {name: run_blind(which=which, splits=BLIND_SETS[name], name=name)
-                 for name in LATER_SETS if (DATA / f"{name}_qrels.tsv").exists()}
+                 for name in names if (DATA / f"{name}_qrels.tsv").exists()}
     old = run_old(args.sample_only, args.rebuild, which=which)
     if blind:
         for split in splits:
@@ -179,6 +188,11 @@ def cmd_report(args) -> int:
             print_per_query("dev", [e for e in blind["dev_queries"].values()
                                     if judged.get(e["qid"])], which)
         print_per_query("old", list(old["queries"].values()), which)
+        for name in TUNED_SETS:
+            if later.get(name):
+                judged = load_qrels(DATA / f"{name}_qrels.tsv")
+                print_per_query(name, [e for e in later[name]["dev_queries"].values()
+                                       if judged.get(e["qid"])], which)
     for result in later.values():
         if result:
             result.pop("dev_queries", None)
@@ -239,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also print nDCG@10 per query (dev and old; never test)")
     ap.add_argument("--rankers", help=f"comma-separated subset of {','.join(RANKERS)}")
     ap.add_argument("--dev-only", action="store_true",
-                    help="the blind set's dev half only: for tuning, the test half unseen")
+                    help="the tuning sets only (dev, fresh, third, old): test and fourth unseen")
     ap.add_argument("--json", type=Path, default=OUT / "relevance.json",
                     help="where the report goes")
     sub = ap.add_subparsers(dest="command")
@@ -248,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="qid<TAB>kind<TAB>query<TAB>intent<TAB>known_relevant")
     fr.add_argument("--force", action="store_true", help="replace a different frozen set")
     fr.add_argument("--set", choices=sorted(BLIND_SETS), default="blind",
-                    help="blind (split dev/test), fresh or third (later test sets)")
+                    help="blind (split dev/test), fresh, third or fourth (later test sets)")
     po = sub.add_parser("pool", help="write the judging pool (JSONL) of the blind set")
     po.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
     po.add_argument("--depth", type=int, default=10, help="top N of every ranker")

@@ -272,6 +272,22 @@ def test_freeze_a_fresh_set_is_all_test(tmp_path):
     assert not (tmp_path / "blind_queries.tsv").exists()
 
 
+def test_a_later_set_leaves_out_what_was_tuned_on():
+    """The fourth set leaves out its queries that repeat one of the sets tuned on (the
+    blind dev half, the old set, and fresh and third since session 38); the third leaves
+    out only the repeats of dev and old, as when it was reported first."""
+    from bench.relevance import TUNED_SETS, _normal, load_set
+    from bench.relevance_data import DATA, load_blind
+
+    def texts(name):
+        return {_normal(q["query"]) for q in load_blind(DATA / f"{name}_queries.tsv")}
+
+    tuned = set().union(*(texts(name) for name in TUNED_SETS))
+    fourth = {_normal(q["query"]) for q in load_set("fourth")}
+    assert fourth and not fourth & tuned and fourth < texts("fourth")
+    assert load_set("third") and {_normal(q["query"]) for q in load_set("third")} & texts("fresh")
+
+
 def test_pool_is_blind_union_and_seeded():
     from bench.relevance_pool import pool_entries
     from search.models import Publication
