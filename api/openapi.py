@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.version import version
+
 __all__ = ["openapi_spec"]
 
 _ERROR = {"type": "object", "required": ["title", "description"],
@@ -72,7 +74,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
     bad = _err("invalid parameter")
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Kartoteka", "version": "0.1.0",
+        "info": {"title": "Kartoteka", "version": version(),
                  "description": "Full-text search over Russian library publications."},
         "paths": {
             "/api/search": {"get": {"summary": "Ranked, faceted search", "parameters": search_params,

@@ -21,6 +21,7 @@ from search.errors import ConfigError, IndexMissing, InvalidRecord, SearchError
 from search.interrupts import Terminated
 from search.models import parse_iso_date
 from search.settings import Settings, locate_index_dir
+from search.version import version
 
 __all__ = ["main", "build_parser"]
 
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Environment variables:\n{settings_help}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _global_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _reindex_parser(sub)
     _search_parser(sub)

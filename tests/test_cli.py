@@ -881,6 +881,21 @@ def test_help_mentions_every_option(capsys, argv, options):
         assert option in out
 
 
+def test_version_is_the_project_s(capsys):
+    """`kartoteka --version` (what a cron job's log or a bug report names) and the API's
+    OpenAPI description give the version pyproject.toml sets."""
+    import tomllib
+
+    from api.openapi import openapi_spec
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"kartoteka {pyproject['project']['version']}"
+    assert openapi_spec()["info"]["version"] == pyproject["project"]["version"]
+
+
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_global_options_before_or_after_the_command(tmp_path, capsys, where):
     index_dir = tmp_path / "ix"
