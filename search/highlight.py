@@ -183,8 +183,18 @@ def _trie_pattern(node: dict) -> str:
     re tries a flat alternation's hundreds of forms one by one at each word start; a
     trie branches on one letter per step. Going on is tried before stopping, so the
     longest form wins, as in the flat alternation sorted longest first that it replaced.
+    A run of letters with no branch is one literal: the recursion goes as deep as the
+    branches, not the letters (a 2,000-letter word typed went past Python's limit).
     """
-    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    branches = []
+    for ch, child in sorted(node.items()):
+        if not ch:
+            continue
+        run = [ch]
+        while len(child) == 1 and "" not in child:
+            (ch, child), = child.items()
+            run.append(ch)
+        branches.append(re.escape("".join(run)) + _trie_pattern(child))
     if not branches:
         return ""
     body = "|".join(branches)

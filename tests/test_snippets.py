@@ -27,3 +27,14 @@ def test_a_snippet_begins_and_ends_with_whole_words(pieces, data):
     shown = plain.removeprefix("… ").removesuffix(" …")
     tokens = [t.strip(":,") for t in shown.split()]
     assert tokens and all(t in words for t in tokens), (snippet, words[target])
+
+
+def test_a_very_long_word_beside_a_known_one_is_marked_without_failing(service):
+    """A word of 2,000 letters (a paste gone wrong) beside `библиотека`: nothing has both,
+    so the relaxed result's snippets are made with both in the pattern; the pattern's
+    letter trie once recursed a level per letter, past Python's limit (a 500)."""
+    from search.models import SearchRequest
+
+    result = service.search(SearchRequest(q="библиотека " + "я" * 2000))
+    assert result.relaxed and result.hits
+    assert "<mark>" in result.hits[0].snippet
