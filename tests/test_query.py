@@ -187,10 +187,14 @@ def test_only_full_matches_when_some_publication_has_every_word(tiny):
 
 
 def test_long_question_needs_most_of_its_words(parser, tiny):
-    """Four content words or more: three quarters of them, enforced, not 'any word'."""
+    """Up to six content words: every one; seven or more: all but about one in seven,
+    enforced, not 'any word'."""
     parsed = parser.parse("книжная выставка к юбилею писателя")
-    assert parsed.query.minmatch == 3 and len(parsed.query.children) == 4
+    assert type(parsed.query).__name__ == "And" and len(parsed.query.children) == 4
     assert parser.parse("выставка детских книг").query.__class__.__name__ == "And"
+    seven = parser.parse("почему спортсмены выступали на олимпиаде в Пхёнчхане под "
+                         "нейтральным флагом страны")
+    assert (seven.query.minmatch, len(seven.query.children)) == (6, 7)
     assert tiny.search(SearchRequest(q="выставка клуб поэзия концерт")).relaxed is True
 
 
