@@ -150,22 +150,67 @@ def _cost(word: str, form: str) -> float:
 def best_typo_fix(lexicon: SpellingLexicon, word: str,
                    capitalized: bool = False) -> tuple[str, int] | None:
     """The nearest word the index knows, then the most frequent: lemmas near the word or
-    near its guessed lemmas, inflected back like the word typed. The surnames of the
-    signatures are candidates too, and for a `capitalized` word they come first among
-    the equally near (`Марихна`: the library's «Марихина» before «Марина»)."""
+    near its guessed lemmas, inflected back like the word typed, and the dictionary's
+    words one edit away whose lemma the index holds (`детм`: «дети», whose lemma
+    «ребёнок» no lemma near `детм` spells). The surnames of the signatures are
+    candidates too, and for a `capitalized` word they come first among the equally near
+    (`Марихна`: the library's «Марихина» before «Марина»)."""
     maxdist = 1 if len(word) <= 5 else 2
     probes = [word] + [r.lemma for r in readings(word) if r.lemma != word][:1]
-    found = _typo_candidates(lexicon, word, probes, maxdist, maxdist, capitalized)
+    forms = _dictionary_neighbours(lexicon, word)
+    found = _typo_candidates(lexicon, word, probes, maxdist, maxdist, capitalized, forms)
     if found is None:  # a lemma one edit farther may still inflect to a form this near:
         # `кнги` is 2 from «книга» and 1 from «книги»
         found = _typo_candidates(lexicon, word, probes, maxdist + 1, maxdist, capitalized)
     return found
 
 
+_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+MAX_NEIGHBOUR_WORD = 12  # longer words: the index's lemmas alone (about 800 probes each)
+
+
+def _dictionary_neighbours(lexicon: SpellingLexicon, word: str) -> dict[str, str]:
+    """Dictionary words one edit from `word` (a letter dropped, added, changed, or two
+    swapped) whose likeliest lemma the index holds: form -> lemma."""
+    if len(word) > MAX_NEIGHBOUR_WORD or not is_cyrillic(word):
+        return {}
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(word)
+    out = {}
+    for form in edits:
+        if len(form) > 2 and is_dictionary_word(form):
+            lemma = readings(form)[0].lemma
+            if lexicon.frequency(lemma) >= MIN_CORRECTION_DOCS:
+                out[form] = lemma
+    return out
+
+
+# What a search box is meant to hold, among equally near candidates: a noun or an
+# adjective first, then a verb, then a participle, a gerund or a short adjective (`дет`,
+# `детом` of «деть»; `книжн`). `детй` is «дети», not «деть»: the verb's lemma counts
+# every «день» and «дела» it may be read in, and outnumbers «ребёнок».
+_VERB_FORMS = frozenset({"INFN", "VERB"})
+_RARE_FORMS = frozenset({"PRTF", "PRTS", "GRND", "ADJS", "COMP"})
+VERB_FORM_COST = 0.1
+RARE_FORM_COST = 0.25
+
+
+def _form_cost(word: str, form: str) -> float:
+    parts = {parse.tag.POS for parse in get_analyzer().parse(form)}
+    extra = (RARE_FORM_COST if parts and parts <= _RARE_FORMS
+             else VERB_FORM_COST if parts and parts <= _RARE_FORMS | _VERB_FORMS else 0.0)
+    return _cost(word, form) + extra
+
+
 def _typo_candidates(lexicon: SpellingLexicon, word: str, probes: list[str], lemma_dist: int,
-                     maxdist: int, capitalized: bool) -> tuple[str, int] | None:
+                     maxdist: int, capitalized: bool,
+                     forms: dict[str, str] | None = None) -> tuple[str, int] | None:
     """best_typo_fix over the lemmas within `lemma_dist` of the probes, inflected like
-    `word`, kept within `maxdist` of it."""
+    `word`, kept within `maxdist` of it, and the dictionary `forms` (form -> lemma)."""
     near: dict[str, int] = {}
     for names in (False, True):
         table = lexicon.names if names else lexicon.freqs
@@ -176,13 +221,13 @@ def _typo_candidates(lexicon: SpellingLexicon, word: str, probes: list[str], lem
     # Inflecting a lemma like the word typed costs ~1 ms: only for the likeliest few.
     frequency = lexicon.frequency
     likeliest = sorted(near, key=lambda t: (near[t], -frequency(t), t))[:INFLECT_AT_MOST]
+    inflected = {_inflected_like(term, word): term for term in likeliest}
     candidates = []
-    for term in likeliest:
-        form = _inflected_like(term, word)
+    for form, term in {**inflected, **(forms or {})}.items():
         dist = edit_distance(word, form)
         if 0 < dist <= maxdist:
             signed = capitalized and term in lexicon.names
-            candidates.append((_cost(word, form), not signed, -math.log1p(frequency(term)),
+            candidates.append((_form_cost(word, form), not signed, -math.log1p(frequency(term)),
                                form, dist))
     if not candidates:
         return None

@@ -27,3 +27,31 @@ def test_a_candidate_keeping_the_first_letter_wins_among_the_equally_near(servic
     result = service.search(SearchRequest(q="мапа"))
     assert result.did_you_mean == "мама" and result.corrected
     assert {h.id for h in result.hits} == {"mum-0", "mum-1"}
+
+
+# «дети» is a form of «ребёнок», whose lemma no word near `детй` spells; «деть» is the
+# lemma of every «день» and «дела» it may be read in, and of more publications.
+DAYS = [{"id": f"day-{i}", "title": f"Заметка {i}", "date": "2024-04-01",
+         "text": f"В этот день у нас были дела в городе, и день прошёл быстро ({i})."}
+        for i in range(5)]
+CHILDREN = [{"id": f"kids-{i}", "title": f"Занятие {i}", "date": "2024-04-02",
+             "text": f"Дети читали книги, и книги понравились детям ({i})."}
+            for i in range(2)]
+
+
+@pytest.fixture(scope="module")
+def kids(tmp_path_factory):
+    yield from service_over([*DAYS, *CHILDREN], tmp_path_factory.mktemp("kids"))
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("детй", {"дети", "детей"}), ("детм", {"дети"}), ("детьм", {"детьми"}), ("кнги", {"книг"})])
+def test_a_dictionary_word_one_edit_away_is_a_candidate_and_a_noun_comes_first(
+        kids, typed, meant):
+    """A typo is corrected to a word of the dictionary one edit away whose lemma the
+    index holds, even when no lemma is that near (`кнги`: «книга» is two edits away);
+    among the equally near, a noun comes before a verb's or a participle's form
+    (`детй` is not «деть», `детм` not «дет»)."""
+    result = kids.search(SearchRequest(q=typed))
+    assert result.corrected and result.did_you_mean in meant
+    assert {h.id for h in result.hits} == {"kids-0", "kids-1"}
