@@ -54,8 +54,10 @@ def row(hit: Hit) -> list:
 
 
 def _safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+    """Keep spreadsheet programs from running a cell as a formula (OWASP's list: a
+    snippet beginning «- Сегодня…» showed as #ИМЯ? in Excel, and a pushed record could
+    begin `-2+3+cmd|…`)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _csv_cell(value) -> str:

@@ -105,10 +105,11 @@ def test_cli_csv_to_stdout_and_xlsx_needs_a_file(sample_index_dir, capfdbinary):
 
 def test_cells_never_become_formulas():
     hit = Hit(id="x-1", title="=HYPERLINK(\"http://evil\")", url=None, published="2024-01-01",
-              author="+7 999", topics=["Отчёты"], library=None, snippet="@<mark>SUM</mark>",
-              score=0.0, parent_id="page-1")
+              author="+7 999", topics=["Отчёты"], library="-2+3+cmd|' /C calc'!A0",
+              snippet="@<mark>SUM</mark>", score=0.0, parent_id="page-1")
     rows = _csv_rows(export.to_csv([hit]))
     assert rows[0]["title"].startswith("'=") and rows[0]["author"] == "'+7 999"
+    assert rows[0]["library"].startswith("'-") and rows[0]["snippet"].startswith("'@")
     assert rows[0]["parent_id"] == "page-1"
     sheet = _xlsx_rows(export.to_xlsx([hit]))
     assert sheet[1][0] == '=HYPERLINK("http://evil")'
