@@ -210,7 +210,21 @@ def _origin(value: str) -> str:
     if not found:
         raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} is not an origin: "
                           "write it as https://library.example.ru (scheme, host, port if any)")
-    return f"{found[1].lower()}://{found[2].lower()}"
+    return f"{found[1].lower()}://{_ascii_host(found[2].lower(), value)}"
+
+
+def _ascii_host(host: str, value: str) -> str:
+    """A host as browsers send it in an Origin header: a Cyrillic domain in punycode
+    (`библиотека.рф` -> `xn--90acbdupej3a.xn--p1ai`; unconverted it never matched)."""
+    if host.isascii():
+        return host
+    name, colon, port = host.rpartition(":") if host.rpartition(":")[2].isdigit() \
+        else (host, "", "")
+    try:
+        return name.encode("idna").decode("ascii") + colon + port
+    except UnicodeError:
+        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} has a host no browser "
+                          "sends") from None
 
 
 def _convert(f: dataclasses.Field, raw: str):

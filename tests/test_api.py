@@ -645,6 +645,16 @@ def test_cors_origins_as_pasted_from_the_address_bar_match(fresh_index, configur
     assert got.headers["access-control-allow-origin"] == ORIGIN
 
 
+@pytest.mark.parametrize(("configured", "sent"), [
+    ("https://библиотека.рф", "https://xn--80abaqnbpf2a4b.xn--p1ai"),
+    ("https://Библиотека.РФ:8443/", "https://xn--80abaqnbpf2a4b.xn--p1ai:8443")])
+def test_a_cyrillic_domain_matches_the_punycode_browsers_send(fresh_index, configured, sent):
+    c = testing.TestClient(create_app(dataclasses.replace(fresh_index,
+                                                          cors_origins=(configured,))))
+    got = get(c, "/api/search", "q=выставки", headers={"Origin": sent})
+    assert got.headers["access-control-allow-origin"] == sent
+
+
 @pytest.mark.parametrize("configured", ["library.example.ru", "https://library.example.ru/search",
                                         "ftp://library.example.ru"])
 def test_cors_origins_no_browser_sends_are_a_setting_error(configured):
