@@ -265,7 +265,8 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
     driver.execute_script(
         "var sheet = new CSSStyleSheet();"
         "sheet.replaceSync('p, div, li, span {color: rgb(255, 0, 0); font-family: serif;"
-        " text-transform: uppercase}');"
+        " text-transform: uppercase} body {background: rgb(17, 17, 17)}"
+        " main ul li::before, ul li::before {content: \"— \"}');"
         "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
     box.send_keys("выставка")
     driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
@@ -277,6 +278,31 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
         assert "255, 0, 0" not in style["color"], (selector, style)
         assert style["font-family"] != "serif" and style["text-transform"] == "none", \
             (selector, style)
+    # a card of its own colours on a dark page, and no dash before each hit
+    card = driver.find_element(By.CSS_SELECTOR, ".kartoteka-widget")
+    assert card.value_of_css_property("background-color") == "rgba(255, 255, 255, 1)"
+    assert driver.execute_script(
+        "return getComputedStyle(document.querySelector('.kartoteka-hit'), '::before')"
+        ".content") in ("none", "normal")
+
+
+def test_the_widget_s_dark_theme(driver, site):
+    """`data-theme="dark"`: light text on a dark card."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    driver.execute_script(
+        "var holder = document.createElement('div'); holder.id = 'dark-one';"
+        "document.body.appendChild(holder);"
+        "var s = document.createElement('script');"
+        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+        "s.setAttribute('data-target', '#dark-one'); s.setAttribute('data-theme', 'dark');"
+        "document.body.appendChild(s);")
+    card = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#dark-one .kartoteka-widget"))
+    assert "kartoteka-dark" in card.get_attribute("class")
+    assert card.value_of_css_property("background-color") == "rgba(29, 33, 38, 1)"
+    assert card.value_of_css_property("color") == "rgba(227, 230, 234, 1)"
 
 
 def test_partial_matches_come_apart_below_the_full_ones(driver, site):

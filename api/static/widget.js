@@ -176,12 +176,17 @@
   // ---------------------------------------------------------------------
 
   var CSS = [
-    '.kartoteka-widget{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1f2328;max-width:640px;}',
+    // A card of its own colours: on a dark site, dark text on no background was unreadable.
+    '.kartoteka-widget{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1f2328;background:#fff;color-scheme:light;padding:12px;border-radius:10px;max-width:640px;text-indent:0;}',
     '.kartoteka-widget *,.kartoteka-widget *::before,.kartoteka-widget *::after{box-sizing:border-box;}',
     '.kartoteka-widget [hidden]{display:none !important;}',
     // The host page's element rules (`p, div {color: red}`) do not reach in: its own
     // elements inherit from the root, and its classes come after, more specific.
-    '.kartoteka-widget :is(p,div,span,ul,ol,li,a,mark,small,strong,em,label,form){color:inherit;font-family:inherit;font-size:inherit;line-height:inherit;letter-spacing:normal;text-transform:none;text-align:start;}',
+    '.kartoteka-widget :is(p,div,span,ul,ol,li,a,mark,small,strong,em,label,form){color:inherit;font-family:inherit;font-size:inherit;line-height:inherit;letter-spacing:normal;text-transform:none;text-align:start;text-indent:0;}',
+    // nor its decorations (`main ul li::before {content: "— "}`, counters, capitals on buttons)
+    '.kartoteka-widget *::before,.kartoteka-widget *::after{content:none !important;}',
+    '.kartoteka-widget :is(ul,ol,li){list-style:none;counter-increment:none;}',
+    '.kartoteka-widget .kartoteka-button{text-transform:none;letter-spacing:normal;}',
     '.kartoteka-widget .kartoteka-sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}',
     '.kartoteka-widget .kartoteka-form{display:flex;gap:8px;margin:0;}',
     '.kartoteka-widget .kartoteka-box{position:relative;flex:1 1 auto;}',
@@ -208,7 +213,18 @@
     '.kartoteka-widget .kartoteka-mark{background:#fbe7a1;color:inherit;padding:0 1px;border-radius:2px;}',
     '.kartoteka-widget .kartoteka-all{display:inline-block;margin-top:8px;color:#2f5d8a;font-weight:600;text-decoration:none;}',
     '.kartoteka-widget .kartoteka-all:hover{text-decoration:underline;}',
-    '.kartoteka-widget .kartoteka-link{color:#2f5d8a;}'
+    '.kartoteka-widget .kartoteka-link{color:#2f5d8a;}',
+    // data-theme="dark" (or "auto" on a browser set to dark): the same card in dark colours
+    '.kartoteka-widget.kartoteka-dark{color:#e3e6ea;background:#1d2126;color-scheme:dark;}',
+    '.kartoteka-dark .kartoteka-input{color:#e3e6ea;background:#2a3038;border-color:#4a525c;}',
+    '.kartoteka-dark .kartoteka-suggestions{background:#2a3038;border-color:#4a525c;}',
+    '.kartoteka-dark .kartoteka-suggestion:hover,.kartoteka-dark .kartoteka-suggestion.kartoteka-active{background:#34414f;}',
+    '.kartoteka-dark :is(.kartoteka-suggestion-kind,.kartoteka-status,.kartoteka-date,.kartoteka-partial-label){color:#a9b1ba;}',
+    '.kartoteka-dark .kartoteka-notice{background:#3b3421;}',
+    '.kartoteka-dark .kartoteka-error{color:#f0a0a0;}',
+    '.kartoteka-dark .kartoteka-hit{border-bottom-color:#39404a;}',
+    '.kartoteka-dark :is(.kartoteka-title,.kartoteka-all,.kartoteka-link){color:#8fb8e3;}',
+    '.kartoteka-dark .kartoteka-mark{background:#6a5819;}'
   ].join('\n');
 
   /*
@@ -247,6 +263,14 @@
   // Widget
   // ---------------------------------------------------------------------
 
+  /** data-theme: "light" (the default), "dark", or "auto" (as the visitor's browser is set). */
+  function darkTheme() {
+    var theme = (script.getAttribute('data-theme') || '').toLowerCase();
+    if (theme === 'dark') return true;
+    return theme === 'auto' && typeof window.matchMedia === 'function' &&
+      window.matchMedia('(prefers-color-scheme: dark)').matches;
+  }
+
   function resolveTarget() {
     var selector = script.getAttribute('data-target');
     if (selector) {
@@ -265,6 +289,7 @@
     var ui = {};
     ui.root = el('div', 'kartoteka-widget');
     ui.root.setAttribute('lang', 'ru');
+    if (darkTheme()) ui.root.className += ' kartoteka-dark';
 
     ui.form = el('form', 'kartoteka-form');
     ui.form.setAttribute('role', 'search');
