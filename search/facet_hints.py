@@ -20,7 +20,7 @@ from search.models import SearchRequest
 from search.morph import fold_yo, index_lemmas
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
-           "FACET_LABELS", "years_outside_the_period", "resolved_values"]
+           "FACET_LABELS", "years_outside_the_period", "resolved_values", "respaced_values"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -76,6 +76,27 @@ def resolved_values(name: str, typed: tuple[str, ...],
             out.append(near[0])
             notes.append(f"в фильтре «{FACET_LABELS.get(name, name)}» «{value}» прочитано "
                          f"как «{near[0]}»")
+        else:
+            out.append(value)
+    return tuple(out), notes
+
+
+def respaced_values(name: str, typed: tuple[str, ...],
+                    existing: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Filter values no publication has replaced by the one value with the same letters,
+    spaced or punctuated otherwise (`Библиотека-филиал №3`: «Библиотека-филиал № 3»), and
+    a note for each; other near values (an acronym, other words) are only hinted at."""
+    existing = list(existing)
+    known = {facet_key(v) for v in existing}
+    out, notes = [], []
+    for value in typed:
+        joined = "".join(_WORD.findall(facet_key(value)))
+        same = [] if facet_key(value) in known or not joined else [
+            v for v in existing if "".join(_WORD.findall(facet_key(v))) == joined]
+        if len(same) == 1:
+            out.append(same[0])
+            notes.append(f"в фильтре «{FACET_LABELS.get(name, name)}» «{value}» прочитано "
+                         f"как «{same[0]}»")
         else:
             out.append(value)
     return tuple(out), notes

@@ -21,6 +21,7 @@ from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_e
 from search.errors import NotFound, SearchError
 from search.facet_hints import (
     resolved_values,
+    respaced_values,
     topic_hints,
     unknown_value_warnings,
     years_outside_the_period,
@@ -57,7 +58,7 @@ class SearchService:
                                   title_boost=settings.title_boost)
         self._responses: OrderedDict = OrderedDict()
         self._responses_of: str | None = None
-        self._authors: tuple[str | None, tuple[str, ...]] = (None, ())
+        self._facet_values: tuple[str | None, dict[str, tuple[str, ...]]] = (None, {})
         self._computed = 0
 
     def view(self):
@@ -95,6 +96,10 @@ class SearchService:
         if request.authors:  # a surname for the author's name: the one it surely means
             authors, notes = resolved_values("author", request.authors, self._signers())
             request = replace(request, authors=authors)
+        if request.libraries:  # `№3` for «№ 3»; an acronym is only hinted at
+            libraries, more = respaced_values("library", request.libraries,
+                                              self._values("library"))
+            request, notes = replace(request, libraries=libraries), notes + more
         result = self._searched(request)
         return replace(result, warnings=(*notes, *result.warnings)) if notes else result
 
@@ -239,13 +244,17 @@ class SearchService:
         return with_people(found, self._signers, text, limit)
 
     def _signers(self) -> tuple[str, ...]:
-        """The author values, asked of the engine once per generation (on OpenSearch an
+        return self._values("author")
+
+    def _values(self, facet: str) -> tuple[str, ...]:
+        """A facet's values, asked of the engine once per generation (on OpenSearch an
         aggregation: not one per keystroke)."""
         generation = self.engine.generation()
-        if self._authors[0] != generation:
-            values = self.engine.facet_values().get("author", ())
-            self._authors = (generation, tuple(v.value for v in values))
-        return self._authors[1]
+        if self._facet_values[0] != generation:
+            every = self.engine.facet_values()
+            self._facet_values = (generation, {name: tuple(v.value for v in values)
+                                               for name, values in every.items()})
+        return self._facet_values[1].get(facet, ())
 
     def warm(self) -> None:
         """Open the index and read what a first search and suggestion read (a new server
