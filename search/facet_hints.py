@@ -68,17 +68,7 @@ def resolved_values(name: str, typed: tuple[str, ...],
     each replaced; a value near none or several stays, and is hinted at after the
     search (unknown_value_warnings)."""
     existing = list(existing)
-    known = {facet_key(v) for v in existing}
-    out, notes = [], []
-    for value in typed:
-        near = [] if facet_key(value) in known else near_values(value, existing, 2)
-        if len(near) == 1:
-            out.append(near[0])
-            notes.append(f"в фильтре «{FACET_LABELS.get(name, name)}» «{value}» прочитано "
-                         f"как «{near[0]}»")
-        else:
-            out.append(value)
-    return tuple(out), notes
+    return _replaced(name, typed, existing, lambda value: near_values(value, existing, 2))
 
 
 def respaced_values(name: str, typed: tuple[str, ...],
@@ -87,16 +77,25 @@ def respaced_values(name: str, typed: tuple[str, ...],
     spaced or punctuated otherwise (`Библиотека-филиал №3`: «Библиотека-филиал № 3»), and
     a note for each; other near values (an acronym, other words) are only hinted at."""
     existing = list(existing)
+
+    def letters(value: str) -> str:
+        return "".join(_WORD.findall(facet_key(value)))
+
+    return _replaced(name, typed, existing, lambda value: [
+        v for v in existing if letters(value) and letters(v) == letters(value)])
+
+
+def _replaced(name: str, typed: tuple[str, ...], existing: list[str],
+              candidates: Callable[[str], list[str]]) -> tuple[tuple[str, ...], list[str]]:
+    """Each typed value no publication has replaced by its only candidate, with a note."""
     known = {facet_key(v) for v in existing}
     out, notes = [], []
     for value in typed:
-        joined = "".join(_WORD.findall(facet_key(value)))
-        same = [] if facet_key(value) in known or not joined else [
-            v for v in existing if "".join(_WORD.findall(facet_key(v))) == joined]
-        if len(same) == 1:
-            out.append(same[0])
+        found = [] if facet_key(value) in known else candidates(value)
+        if len(found) == 1:
+            out.append(found[0])
             notes.append(f"в фильтре «{FACET_LABELS.get(name, name)}» «{value}» прочитано "
-                         f"как «{same[0]}»")
+                         f"как «{found[0]}»")
         else:
             out.append(value)
     return tuple(out), notes
