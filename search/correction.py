@@ -76,7 +76,9 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         sure = kind == "word"
         low = fold_yo(word.lower())
         fix = best_typo_fix(lexicon, low, capitalized=word[:1].isupper())
-        if kind == "word" and (fix is None or fix[1] > 1):
+        # A letter dropped at an edge may be a one-letter word run in: `вбиблиотеке` is
+        # «в библиотеке» rather than «библиотеке».
+        if kind == "word" and (fix is None or fix[1] > 1 or fix[0] in (low[1:], low[:-1])):
             fix = _split_word(lexicon, low) or fix
         if fix is None:
             continue
