@@ -286,6 +286,35 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
         ".content") in ("none", "normal")
 
 
+def test_the_widget_keeps_its_search_when_the_visitor_comes_back(driver, site):
+    """A visitor opens a result and comes back with Back: the query and its results are
+    there again (sessionStorage, per page and widget); an emptied box forgets it."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    driver.execute_script("sessionStorage.clear()")
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box.send_keys("выставка")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    # as on many sites: the page is not kept whole in the back-forward cache (an unload
+    # handler), so Back loads it anew
+    driver.execute_script("window.addEventListener('unload', function () {})")
+    driver.get(site.base_url + "/api/health")
+    driver.back()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute(
+        "value") == "выставка"
+    box = driver.find_element(By.CSS_SELECTOR, ".kartoteka-input")
+    box.clear()
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    driver.get(site.base_url + "/static/widget-demo.html")
+    wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    assert not driver.find_elements(By.CSS_SELECTOR, ".kartoteka-hit")
+    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute("value") == ""
+
+
 def test_the_widget_s_dark_theme(driver, site):
     """`data-theme="dark"`: light text on a dark card."""
     from selenium.webdriver.common.by import By

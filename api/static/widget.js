@@ -362,6 +362,7 @@
       if (searchAbort) searchAbort.abort();
       if (!query) {
         resetResults();
+        remember('');
         return;
       }
       var seq = ++searchSeq;
@@ -376,6 +377,7 @@
             return;
           }
           renderResults(query, result.body);
+          remember(query);
         })
         .catch(function (err) {
           if (seq !== searchSeq || (err && err.name === 'AbortError')) return;
@@ -620,6 +622,42 @@
       }, 150);
     });
     ui.suggestions.addEventListener('mousedown', function (event) { event.preventDefault(); });
+
+    // A visitor who opens a result and comes back with Back finds the search again
+    // (only then: a page opened anew starts empty).
+    var saved = cameBack() ? recall() : '';
+    if (saved && !ui.input.value) {
+      ui.input.value = saved;
+      search(saved);
+    }
+  }
+
+  /** The last search of this widget on this page, kept for the browser tab's session. */
+  var MEMORY_KEY = 'kartoteka-widget:' + location.pathname + ':' +
+    (script.getAttribute('data-target') || '');
+
+  function remember(query) {
+    try {
+      if (query) window.sessionStorage.setItem(MEMORY_KEY, query);
+      else window.sessionStorage.removeItem(MEMORY_KEY);
+    } catch (e) { /* storage refused (a sandboxed frame, privacy settings): not kept */ }
+  }
+
+  function cameBack() {
+    try {
+      var entries = performance.getEntriesByType('navigation');
+      return entries.length > 0 && entries[0].type === 'back_forward';
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function recall() {
+    try {
+      return window.sessionStorage.getItem(MEMORY_KEY) || '';
+    } catch (e) {
+      return '';
+    }
   }
 
   function start() {
