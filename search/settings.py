@@ -215,11 +215,12 @@ def _origin(value: str) -> str:
 
 def _ascii_host(host: str, value: str) -> str:
     """A host as browsers send it in an Origin header: a Cyrillic domain in punycode
-    (`библиотека.рф` -> `xn--90acbdupej3a.xn--p1ai`; unconverted it never matched)."""
+    (`библиотека.рф` -> `xn--80abaqnbpf2a4b.xn--p1ai`; unconverted it never matched)."""
     if host.isascii():
         return host
-    name, colon, port = host.rpartition(":") if host.rpartition(":")[2].isdigit() \
-        else (host, "", "")
+    name, colon, port = host.rpartition(":")
+    if not (colon and port.isdigit()):
+        name, colon, port = host, "", ""
     try:
         return name.encode("idna").decode("ascii") + colon + port
     except UnicodeError:
