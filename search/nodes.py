@@ -9,6 +9,7 @@ Nodes are frozen and hashable: engines memoize sub-queries by them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 __all__ = ["Node", "Term", "Prefix", "Phrase", "Sequence", "Or", "And", "AndNot",
@@ -111,11 +112,17 @@ class ExactForm:
 
 @dataclass(frozen=True)
 class Dated:
-    """Publications dated within `year`, each scored `boost` (a year typed among the
-    words: `выставка 2024` also means what was published in 2024)."""
+    """Publications dated from `first` to `last` (days included), each scored `boost`: a
+    year typed among the words (`выставка 2024` also means what was published in 2024),
+    or a month beside it (`май 2025`, search/date_words.py)."""
 
-    year: int
+    first: dt.date
+    last: dt.date
     boost: float = 1.0
+
+    @classmethod
+    def year(cls, year: int, boost: float = 1.0) -> Dated:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), boost)
 
 
 Node = (Term | Prefix | Phrase | Sequence | Or | And | AndNot | Every | Nothing | ExactForm

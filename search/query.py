@@ -5,12 +5,14 @@ highlight. The syntax itself is search/query_syntax.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
 from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
+from search.date_words import read_dates
 from search.feminine import feminine_nouns
 from search.morph import fold_yo
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
@@ -109,7 +111,7 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[str] = []
         tokens = _at_most_words(lex(text, warnings), warnings)
-        tree = parse_tokens(tokens, warnings)
+        tree = read_dates(parse_tokens(tokens, warnings), dt.date.today(), warnings)
         state = _CompileState()
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
@@ -244,7 +246,9 @@ class QueryParser:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
         if folded.isdigit() and len(folded) == 4 and YEARS[0] <= int(folded) <= YEARS[1]:
-            query = n.Or((query, n.Dated(int(folded), boost=DATED_SCORE)))
+            query = n.Or((query, n.Dated.year(int(folded), boost=DATED_SCORE)))
+        if node.dated:
+            query = n.Or((query, n.Dated(*node.dated, boost=DATED_SCORE)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
         alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
         return self._with_alternatives(query, alternatives, state)

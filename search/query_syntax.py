@@ -82,6 +82,9 @@ class Word:
     text: str
     exact: bool = False
     prefix: bool = False
+    # (first day, last day): also matches what was published then (`мае 2025`,
+    # search/date_words.py)
+    dated: tuple | None = None
 
 
 @dataclass

@@ -331,6 +331,27 @@ def test_a_year_among_the_words_also_means_published_that_year(engine):
         engine.service.engine.delete(ids.values())
 
 
+def test_last_year_and_a_month_in_words_mean_when_it_was_published(engine):
+    """`отчёт … прошлого года` finds what was published last year (or names it);
+    `… в мае прошлого года` only what was published in that May; each says which year."""
+    last = dt.date.today().year - 1
+    ids = {key: f"date-words-{engine.name}-{key}" for key in ("march", "may", "older")}
+    dates = {"march": dt.date(last, 3, 10), "may": dt.date(last, 5, 12),
+             "older": dt.date(last - 1, 5, 12)}
+    engine.service.engine.upsert(
+        Publication(ids[key], "Отчёт Дирижаблевой", "Отчёт Дирижаблевой о работе клуба.",
+                    published=date, source="api")
+        for key, date in dates.items())
+    try:
+        found = _search(engine, q="отчёт дирижаблевой прошлого года")
+        assert set(_ids(found)) == {ids["march"], ids["may"]} and not found["relaxed"]
+        assert any(str(last) in w for w in found["warnings"])
+        assert _ids(_search(engine, q="отчёт дирижаблевой в мае прошлого года")) == [ids["may"]]
+        assert _ids(_search(engine, q=f"дирижаблевой май {last - 1}")) == [ids["older"]]
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
 def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
     return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
 

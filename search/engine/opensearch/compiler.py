@@ -60,7 +60,7 @@ def compile_node(node: n.Node) -> dict:
         return MATCH_NONE
     if isinstance(node, n.Dated):
         return {"constant_score": {"filter": {"range": {"published": {
-            "gte": f"{node.year:04d}-01-01", "lte": f"{node.year:04d}-12-31"}}},
+            "gte": node.first.isoformat(), "lte": node.last.isoformat()}}},
             "boost": node.boost}}
     if isinstance(node, n.ExactForm):
         return {"bool": {"must": [compile_node(node.child)],

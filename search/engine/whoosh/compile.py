@@ -71,8 +71,8 @@ def _(node: n.Nothing) -> wq.Query:
 
 @to_whoosh.register
 def _(node: n.Dated) -> wq.Query:
-    return wq.DateRange("published", dt.datetime(node.year, 1, 1),
-                        dt.datetime(node.year, 12, 31, 23, 59, 59), boost=node.boost)
+    return wq.DateRange("published", dt.datetime.combine(node.first, dt.time.min),
+                        dt.datetime.combine(node.last, dt.time.max), boost=node.boost)
 
 
 @to_whoosh.register

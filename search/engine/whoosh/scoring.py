@@ -11,8 +11,6 @@ sub-query only. Scores equal `searcher.search(q, limit=None)`'s up to float roun
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from search import nodes as n
@@ -236,10 +234,10 @@ class Scorer:
         return memo[key]
 
     def _dated(self, q: n.Dated) -> _Match:
-        """Publications dated within the year (`days`: each document's date's ordinal)."""
+        """Publications dated within the span (`days`: each document's date's ordinal)."""
         if self.days is None:
             self.days = FacetTable(self.searcher).days
-        first, last = dt.date(q.year, 1, 1).toordinal(), dt.date(q.year, 12, 31).toordinal()
+        first, last = q.first.toordinal(), q.last.toordinal()
         mask = (self.days >= first) & (self.days <= last)
         return mask, np.where(mask, float(q.boost), 0.0)
 

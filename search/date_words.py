@@ -1,0 +1,111 @@
+"""Dates written in words among a query's words: `итоги прошлого года`, `выставка май 2025`,
+`отчёт в мае прошлого года`.
+
+A librarian hunting last year's report types the year as words, and the report rarely
+says «прошлого года»: it says «2025 года», or it was published then. So a relative year
+(«прошлый», «позапрошлый», «этот», «текущий», «нынешний», «минувший» with «год», or
+«прошлогодний») is read as the year it names today, and then searched as a typed year
+is (search/query.py: the number in the text, or published that year). A month next to a
+year («май 2025», «мае прошлого года») also matches what was published in that month.
+«год» after a year («2025 года», «в 2025 году») is part of the year, not a word the text
+must hold.
+
+The rewrite works on the parsed words of an AND group only; a phrase keeps its words.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import replace
+
+from search.query_syntax import Group, Word
+from search.weights import YEARS
+
+__all__ = ["read_dates"]
+
+# Each month's forms in any case (ё folded): январь января январе январю январем ...
+_SOFT = ("январ", "феврал", "апрел", "июн", "июл", "сентябр", "октябр", "ноябр", "декабр")
+_MONTH_NUMBERS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "июн": 6, "июл": 7,
+                  "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
+MONTHS: dict[str, int] = {
+    **{stem + end: _MONTH_NUMBERS[stem] for stem in _SOFT for end in ("ь", "я", "е", "ю", "ем")},
+    **{stem + end: _MONTH_NUMBERS[stem] for stem in ("март", "август")
+       for end in ("", "а", "е", "у", "ом")},
+    **{form: 5 for form in ("май", "мая", "мае", "маю", "маем")},
+}
+# Words before «год» that name a year relative to today, by how many years back.
+_RELATIVE = {"прошл": 1, "прошедш": 1, "минувш": 1, "предыдущ": 1, "позапрошл": 2,
+             "эт": 0, "текущ": 0, "нынешн": 0, "следующ": -1, "будущ": -1, "наступающ": -1}
+_ADJECTIVE_ENDS = ("ый", "ий", "ого", "его", "ом", "ем", "ому", "ему", "ым", "им")
+_YEAR_WORDS = frozenset({"год", "года", "году", "годом", "г", "гг"})
+# «прошлогодний» and its forms: last year by itself.
+_LAST_YEAR_ADJECTIVE = "прошлогодн"
+
+
+def _folded(word) -> str | None:
+    """A plain word's text, lowercase, ё folded; None for anything else."""
+    if not isinstance(word, Word) or word.exact or word.prefix:
+        return None
+    return word.text.lower().replace("ё", "е").rstrip(".")
+
+
+def _relative_years(text: str | None) -> int | None:
+    """Years back from today a word before «год» names (`прошлого` 1, `этом` 0)."""
+    if text is None:
+        return None
+    for stem, back in _RELATIVE.items():
+        if text.startswith(stem) and text[len(stem):] in _ADJECTIVE_ENDS + ("от", "ой", "а"):
+            return back
+    return None
+
+
+def _year(words: list, i: int, today: dt.date) -> tuple[int, int, str] | None:
+    """A year starting at words[i]: (year, words it takes, as typed), «год» included."""
+    text = _folded(words[i])
+    if text is None:
+        return None
+    if text.startswith(_LAST_YEAR_ADJECTIVE):
+        return today.year - 1, 1, words[i].text
+    size = 0
+    if text.isdigit() and len(text) == 4 and YEARS[0] <= int(text) <= YEARS[1]:
+        year, size = int(text), 1
+    elif (back := _relative_years(text)) is not None and i + 1 < len(words) \
+            and _folded(words[i + 1]) in _YEAR_WORDS:
+        year, size = today.year - back, 2
+    else:
+        return None
+    if size == 1 and i + 1 < len(words) and _folded(words[i + 1]) in _YEAR_WORDS:
+        size = 2
+    return year, size, " ".join(w.text for w in words[i:i + size])
+
+
+def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def read_dates(tree, today: dt.date, notes: list[str]):
+    """The tree with its AND groups' dates in words read (see the module's docstring);
+    `notes` gets a line for each relative year («прошлого года» — 2025 год)."""
+    if not isinstance(tree, Group):
+        return tree
+    children = [read_dates(c, today, notes) for c in tree.children]
+    if tree.op != "and":
+        return replace(tree, children=children)
+    out: list = []
+    i = 0
+    while i < len(children):
+        found = _year(children, i, today)
+        if found is None:
+            out.append(children[i])
+            i += 1
+            continue
+        year, size, typed = found
+        if not _folded(children[i]).isdigit():
+            notes.append(f"«{typed}» — это {year} год")
+        month = MONTHS.get(_folded(out[-1]) or "") if out else None
+        if month is not None:
+            out[-1] = replace(out[-1], dated=_month_span(year, month))
+        out.append(Word(str(year)))
+        i += size
+    return replace(tree, children=out)

@@ -1,0 +1,71 @@
+"""Dates written in words among a query's words (search/date_words.py): what they are read
+as. What they find, on both engines, is in tests/test_contract.py."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import pytest
+
+from search import nodes as n
+from search.date_words import MONTHS
+from search.query import QueryParser
+from search.synonyms import SynonymDictionary
+
+LAST = dt.date.today().year - 1
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return QueryParser(SynonymDictionary.load())
+
+
+def _dated(node) -> set[tuple[dt.date, dt.date]]:
+    if isinstance(node, n.Dated):
+        return {(node.first, node.last)}
+    children = getattr(node, "children", ())
+    return set().union(*(_dated(c) for c in children)) if children else set()
+
+
+@pytest.mark.parametrize("text", ["итоги прошлого года", "итоги за прошлый год",
+                                  "итоги в прошлом году", "прошлогодние итоги",
+                                  f"итоги {LAST} года", f"итоги {LAST} г."])
+def test_last_year_in_words_is_that_year(parser, text):
+    parsed = parser.parse(text)
+    assert parsed.words == ("итоги", str(LAST)) or parsed.words == (str(LAST), "итоги")
+    assert _dated(parsed.query) == {(dt.date(LAST, 1, 1), dt.date(LAST, 12, 31))}
+    said = [w for w in parsed.warnings if str(LAST) in w]
+    assert said if not any(c.isdigit() for c in text) else not said
+
+
+def test_this_year_and_the_year_before_last(parser):
+    this = dt.date.today().year
+    assert parser.parse("в этом году").words == (str(this),)
+    assert parser.parse("отчёт за позапрошлый год").words == ("отчёт", str(this - 2))
+
+
+@pytest.mark.parametrize("text", ["выставка май 2025", "выставка в мае 2025 года",
+                                  "выставка мая 2025"])
+def test_a_month_beside_a_year_also_means_published_in_that_month(parser, text):
+    spans = _dated(parser.parse(text).query)
+    assert (dt.date(2025, 5, 1), dt.date(2025, 5, 31)) in spans
+    assert (dt.date(2025, 1, 1), dt.date(2025, 12, 31)) in spans
+
+
+def test_a_month_of_last_year_in_words(parser):
+    spans = _dated(parser.parse("отчёт в феврале прошлого года").query)
+    assert (dt.date(LAST, 2, 1), dt.date(LAST, 2, calendar.monthrange(LAST, 2)[1])) in spans
+
+
+@pytest.mark.parametrize("text", ["прошлого", "год", "книги про год", "март",
+                                  '"итоги прошлого года"', "май", "прошлая неделя"])
+def test_words_that_are_no_date_stay_words(parser, text):
+    parsed = parser.parse(text)
+    assert not _dated(parsed.query) and not parsed.warnings
+
+
+def test_every_month_in_every_case_is_known():
+    assert {MONTHS[f] for f in ("январе", "февраля", "марту", "апрелем", "мае", "июнь",
+                                "июля", "августе", "сентябрю", "октября", "ноябре",
+                                "декабрь")} == set(range(1, 13))
