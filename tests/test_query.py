@@ -226,8 +226,9 @@ def test_relaxed_takes_any_word_and_ranks_the_rarer_first(parser, tiny):
     assert result.total == len(result.hits) == 4
 
 
-def test_the_supplement_under_a_few_full_matches_needs_half_the_words(parser, tiny):
-    assert parser.parse("клуб поэзии вечер").supplement.minmatch == 2
+def test_the_supplement_under_a_few_full_matches_needs_a_third_of_the_words(parser, tiny):
+    assert parser.parse("клуб поэзии вечер").supplement.minmatch == 1  # any one of three
+    assert parser.parse("клуб поэзии вечер встреча").supplement.minmatch == 2
     result = tiny.search(SearchRequest(q="встреча клуба любителей поэзии"))
     assert [hit.id for hit in result.hits] == ["q5"]
     assert result.partial == ()  # q6 holds one word of four: not enough for the block
