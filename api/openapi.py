@@ -146,7 +146,11 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                 "publications with only some of the words, below a short "
                                 "first page of full matches; not counted in total",
                                 "items": {"$ref": "#/components/schemas/Hit"}},
-                    "partial_total": {"type": "integer"}}},
+                    "partial_total": {"type": "integer"},
+                    "topic_hints": {"type": "array", "description":
+                                    "a query that found nothing with no filter: the topics "
+                                    "whose names hold its words, to browse",
+                                    "items": {"$ref": "#/components/schemas/FacetValue"}}}},
                 "Suggestions": {"type": "object", "properties": {
                     "query": {"type": "string"},
                     "suggestions": {"type": "array", "items": {"type": "object", "properties": {

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 
 from search.analysis import STOP_WORDS
 from search.engine import facet_key
-from search.models import SearchRequest
+from search.models import FacetValue, SearchRequest
 from search.morph import fold_yo, index_lemmas
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
-           "FACET_LABELS", "years_outside_the_period", "resolved_values", "respaced_values"]
+           "FACET_LABELS", "years_outside_the_period", "topic_hint_warning", "resolved_values", "respaced_values"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -120,10 +120,11 @@ def unknown_value_warnings(unknown: Mapping[str, tuple[str, ...]],
 
 
 def topic_hints(words: Iterable[str],
-                every_value: Callable[[], Mapping[str, Iterable]]) -> list[str]:
+                every_value: Callable[[], Mapping[str, Iterable]]) -> list[FacetValue]:
     """For a query that found nothing, the topics whose names hold each of its words in
     some form (`краеведение`: the topic «Краеведение» has publications none of whose
-    texts say the word): a librarian searches the topic list's own names."""
+    texts say the word): a librarian searches the topic list's own names. The page and
+    the widget offer each as a link to its publications (`topic_hints` of the answer)."""
     wanted = [set(index_lemmas(w)) for w in (fold_yo(w.lower()) for w in words)
               if w not in STOP_WORDS]
     if not wanted or not all(wanted):
@@ -133,9 +134,14 @@ def topic_hints(words: Iterable[str],
         named = {lemma for w in _WORD.findall(fold_yo(topic.value.lower()))
                  for lemma in index_lemmas(w)}
         if all(lemmas & named for lemmas in wanted):
-            out.append(f"есть тема «{topic.value}» ({_publications(topic.count)}): её "
-                       "можно выбрать в фильтре «тема»")
+            out.append(FacetValue(topic.value, topic.count))
     return out[:MAX_HINTS]
+
+
+def topic_hint_warning(topic: FacetValue) -> str:
+    """What a topic hint says in `warnings` (for clients that show only those)."""
+    return (f"есть тема «{topic.value}» ({_publications(topic.count)}): её можно выбрать "
+            "в фильтре «тема»")
 
 
 def _publications(count: int) -> str:

@@ -249,6 +249,9 @@ class SearchResult:
     # matches; never counted in `total`, the facets or an export.
     partial: tuple[Hit, ...] = ()
     partial_total: int = 0
+    # Topics whose names hold every word of a query that found nothing (`краеведение`):
+    # offered as links to their publications; `warnings` says the same in words.
+    topic_hints: tuple[FacetValue, ...] = ()
 
     def __post_init__(self):
         # Whatever sequences the caller passed, what is kept cannot be changed in place.
@@ -256,6 +259,7 @@ class SearchResult:
         set_(self, "hits", tuple(self.hits))
         set_(self, "warnings", tuple(self.warnings))
         set_(self, "partial", tuple(self.partial))
+        set_(self, "topic_hints", tuple(self.topic_hints))
         set_(self, "facets", MappingProxyType(
             {name: tuple(values) for name, values in self.facets.items()}))
 
@@ -273,6 +277,7 @@ class SearchResult:
             "warnings": list(self.warnings),
             "partial": [_as_dict(h) for h in self.partial],
             "partial_total": self.partial_total,
+            "topic_hints": [_as_dict(t) for t in self.topic_hints],
         }
 
 

@@ -22,6 +22,7 @@ from search.errors import NotFound, SearchError
 from search.facet_hints import (
     resolved_values,
     respaced_values,
+    topic_hint_warning,
     topic_hints,
     unknown_value_warnings,
     years_outside_the_period,
@@ -192,8 +193,11 @@ class SearchService:
                                 "показаны частичные совпадения")
         facet_values = cache(self.engine.facet_values)  # asked at most once, only for hints
         warnings += unknown_value_warnings(found.unknown, facet_values)
-        if not found.total and parsed is not None and parsed.plain:
-            warnings += topic_hints(parsed.words, facet_values)
+        hinted = []
+        # Only the words found nothing: with a filter, the filter may be why.
+        if not found.total and parsed is not None and parsed.plain and _unfiltered(request):
+            hinted = topic_hints(parsed.words, facet_values)
+            warnings += [topic_hint_warning(topic) for topic in hinted]
         warnings += years_outside_the_period(request, found.unknown.get("year", ()))
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
@@ -208,6 +212,7 @@ class SearchService:
             partial_total = more.total
         return SearchResult(request.q, found.total, request.page, request.per_page, hits,
                             found.facets, relaxed=relaxed, warnings=warnings, partial=partial,
+                            topic_hints=hinted,
                             partial_total=partial_total)
 
     def hit(self, found: EngineHit, parsed: ParsedQuery | None, with_snippet: bool) -> Hit:
@@ -306,6 +311,10 @@ def hints_of(parsed: ParsedQuery | None) -> RankHints:
 
 def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
+
+
+def _unfiltered(request: SearchRequest) -> bool:
+    return not (any(request.filters().values()) or request.date_from or request.date_to)
 
 
 def _sort(request: SearchRequest, query: nodes.Node | None) -> str:

@@ -99,7 +99,13 @@ def test_a_topic_s_name_that_no_text_holds_points_to_the_topic(engine):
     assert found["total"] == 0
     assert found["warnings"] == [f"есть тема «Краеведение» ({topic['count']} публикаций): "
                                  "её можно выбрать в фильтре «тема»"]
+    assert found["topic_hints"] == [{"value": "Краеведение", "count": topic["count"],
+                                     "selected": False}]
     assert not _search(engine, q="краеведческие")["warnings"]
+    # With a filter, the filter may be why nothing was found: no hint.
+    filtered = _search(engine, q="краеведение", topic="Краеведение")
+    assert filtered["total"] == 0 and not filtered["topic_hints"]
+    assert not any("есть тема" in w for w in filtered["warnings"])
 
 
 def test_russian_typed_in_latin_letters_is_read_in_cyrillic(engine):

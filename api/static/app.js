@@ -469,16 +469,39 @@
       box.appendChild(notice('relaxed', [
         'Ни одна публикация не содержит всех слов запроса — показаны частичные совпадения.']));
     }
+    topicHints(data).forEach(function (topic) {
+      var next = cloneState(state);
+      next.q = '';
+      next.topic = [topic.value];
+      next.page = 1;
+      var link = el('a', 'topic-hint-link', 'показать её публикации (' + topic.count + ')');
+      link.href = '/?' + paramsFromState(next).toString();
+      link.addEventListener('click', function (event) {
+        if (isModifiedClick(event)) return;
+        event.preventDefault();
+        navigate(next, true);
+      });
+      box.appendChild(notice('topic-hint', ['Есть тема «', ['strong', topic.value], '»: ', link]));
+    });
     otherWarnings(data, fix).forEach(function (warning) {
       box.appendChild(notice('warning', [warning]));
     });
   }
 
+  /** The topics whose names hold the words of a query that found nothing. */
+  function topicHints(data) {
+    return (Array.isArray(data.topic_hints) ? data.topic_hints : []).filter(function (t) {
+      return t && typeof t.value === 'string' && t.value;
+    });
+  }
+
   function otherWarnings(data, fix) {
     var seen = {};
+    var hinted = topicHints(data).map(function (t) { return 'есть тема «' + t.value + '»'; });
     return (Array.isArray(data.warnings) ? data.warnings : []).filter(function (w) {
       if (typeof w !== 'string' || !w || seen[w]) return false;
       seen[w] = true;
+      if (hinted.some(function (h) { return w.indexOf(h) === 0; })) return false;
       var text = w.toLowerCase();
       if (data.corrected && fix && (text.indexOf('«' + fix.toLowerCase() + '»') >= 0 ||
           text.indexOf('раскладк') >= 0 || text.indexOf('показаны результаты по запросу') >= 0)) {

@@ -456,8 +456,25 @@
         ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-relaxed',
           'Ни одна публикация не содержит всех слов запроса — показаны частичные совпадения.'));
       }
+      topicHints(data).forEach(function (topic) {
+        // The widget has no filters: the search page opens with the topic chosen.
+        var p = el('p', 'kartoteka-notice kartoteka-topic-hint');
+        p.appendChild(document.createTextNode('Есть тема «' + topic.value + '»: '));
+        var link = el('a', 'kartoteka-link kartoteka-topic-link',
+          'показать её публикации (' + topic.count + ')');
+        link.href = BASE + '/?' + new URLSearchParams({ topic: topic.value }).toString();
+        p.appendChild(link);
+        ui.notices.appendChild(p);
+      });
       otherWarnings(data).forEach(function (warning) {
         ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-warning', warning));
+      });
+    }
+
+    /** The topics whose names hold the words of a query that found nothing. */
+    function topicHints(data) {
+      return (Array.isArray(data.topic_hints) ? data.topic_hints : []).filter(function (t) {
+        return t && typeof t.value === 'string' && t.value;
       });
     }
 
@@ -466,9 +483,11 @@
     function otherWarnings(data) {
       var seen = {};
       var fix = data.did_you_mean ? String(data.did_you_mean).toLowerCase() : '';
+      var hinted = topicHints(data).map(function (t) { return 'есть тема «' + t.value + '»'; });
       return (Array.isArray(data.warnings) ? data.warnings : []).filter(function (w) {
         if (typeof w !== 'string' || !w || seen[w]) return false;
         seen[w] = true;
+        if (hinted.some(function (h) { return w.indexOf(h) === 0; })) return false;
         var text = w.toLowerCase();
         if (data.corrected && fix && (text.indexOf('«' + fix + '»') >= 0 ||
             text.indexOf('раскладк') >= 0 || text.indexOf('показаны результаты по запросу') >= 0)) {
