@@ -25,7 +25,8 @@ BY_ID = {r["id"]: r for r in RECORDS}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
             "score", "parent_id", "copies"}
 RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
-               "corrected", "relaxed", "warnings", "partial", "partial_total"}
+               "corrected", "relaxed", "warnings", "partial", "partial_total",
+               "topic_hints"}
 
 
 @pytest.fixture(scope="module")
