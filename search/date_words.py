@@ -34,6 +34,8 @@ MONTHS: dict[str, int] = {
        for end in ("", "а", "е", "у", "ом")},
     **{form: 5 for form in ("май", "мая", "мае", "маю", "маем")},
 }
+_IN_MONTH = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
+             "сентябре", "октябре", "ноябре", "декабре")
 # Words before «год» that name a year relative to today, by how many years back.
 _RELATIVE = {"прошл": 1, "прошедш": 1, "минувш": 1, "предыдущ": 1, "позапрошл": 2,
              "эт": 0, "текущ": 0, "нынешн": 0, "следующ": -1, "будущ": -1, "наступающ": -1}
@@ -86,7 +88,8 @@ def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 def read_dates(tree, today: dt.date, notes: list[str]):
     """The tree with its AND groups' dates in words read (see the module's docstring);
-    `notes` gets a line for each relative year («прошлого года» — 2025 год)."""
+    `notes` gets a line for each relative year («прошлого года» — это 2025 год) and each
+    month («мае 2020»: также то, что опубликовано в мае 2020 года)."""
     if not isinstance(tree, Group):
         return tree
     children = [read_dates(c, today, notes) for c in tree.children]
@@ -105,6 +108,8 @@ def read_dates(tree, today: dt.date, notes: list[str]):
             notes.append(f"«{typed}» — это {year} год")
         month = MONTHS.get(_folded(out[-1]) or "") if out else None
         if month is not None:
+            notes.append(f"«{out[-1].text} {typed}»: также то, что опубликовано в "
+                         f"{_IN_MONTH[month - 1]} {year} года")
             out[-1] = replace(out[-1], dated=_month_span(year, month))
         out.append(Word(str(year)))
         i += size

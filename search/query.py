@@ -17,8 +17,14 @@ from search.feminine import feminine_nouns
 from search.morph import fold_yo
 from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
 from search.synonyms import SynonymDictionary
-from search.weights import DATED_SCORE, YEARS
-from search.word_rules import PEOPLE_BOOST, STEM_WEIGHT, derivation_stem, signer_alternatives
+from search.weights import DATED_SCORE, MONTH_DATED_SCORE, YEARS
+from search.word_rules import (
+    KIND_LEMMAS,
+    PEOPLE_BOOST,
+    STEM_WEIGHT,
+    derivation_stem,
+    signer_alternatives,
+)
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
            "required_words", "relaxed_words", "supplement_words"]
@@ -176,7 +182,7 @@ class QueryParser:
     def _and(self, children, state, merge_synonyms: bool = True):
         if merge_synonyms:
             children = self._merge_synonym_runs(children, state)
-        positives, negatives = [], []
+        positives, negatives, kinds = [], [], []
         signers = signer_alternatives(children)
         for k, child in enumerate(children):
             q = child if isinstance(child, _COMPILED) else self._compile(child, state)
@@ -185,7 +191,15 @@ class QueryParser:
             if k in signers and not isinstance(q, _Negated):  # `Анна` of `Анна Вершинина`
                 q = n.Or((q, *(n.Term("people", lemma, boost=PEOPLE_BOOST)
                                for lemma in signers[k])))
+            if (merge_synonyms and not isinstance(q, _Negated) and isinstance(child, Word)
+                    and self._names_a_kind(child)):
+                kinds.append(q)
+                continue
             (negatives if isinstance(q, _Negated) else positives).append(q)
+        # Beside other words, a word naming a kind of publication only counts (a match
+        # of nothing scores 0; search/word_rules.py KIND_LEMMAS).
+        counted = [n.Or((n.Every(boost=0.0), q)) for q in kinds] if positives else []
+        positives = positives or kinds
         if not positives:
             return n.AndNot(n.EVERY, _any([x.query for x in negatives])) if negatives else None
         needed = required_words(len(positives)) if merge_synonyms else len(positives)
@@ -194,9 +208,17 @@ class QueryParser:
             positive = n.Or(tuple(positives), minmatch=needed)
         else:
             positive = positives[0] if len(positives) == 1 else n.And(tuple(positives))
+        if counted:
+            positive = n.And((positive, *counted))
         if negatives:
             return n.AndNot(positive, _any([x.query for x in negatives]))
         return positive
+
+    def _names_a_kind(self, word: Word) -> bool:
+        if word.exact or word.prefix:
+            return False
+        whole, _ = self._analyze(word.text)
+        return bool(whole) and whole[0][0] in KIND_LEMMAS
 
     def _analyze(self, word: str):
         """Query-mode tokens of one word grouped as (whole lemmas, parts lemmas)."""
@@ -256,7 +278,7 @@ class QueryParser:
         if folded.isdigit() and len(folded) == 4 and YEARS[0] <= int(folded) <= YEARS[1]:
             query = n.Or((query, n.Dated.year(int(folded), boost=DATED_SCORE)))
         if node.dated:
-            query = n.Or((query, n.Dated(*node.dated, boost=DATED_SCORE)))
+            query = n.Or((query, n.Dated(*node.dated, boost=MONTH_DATED_SCORE)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
         alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
         return self._with_alternatives(query, alternatives, state)

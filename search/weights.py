@@ -7,7 +7,7 @@ Word weights (title, people, stems) are in search/query.py, where the words are 
 from __future__ import annotations
 
 __all__ = ["EXACT_BONUS", "NAMED_WEIGHT", "NAMED_WORDS", "RERANK_DEPTH", "ORDERED_WEIGHT",
-           "WINDOW_WEIGHT", "WINDOW", "LIBRARY_LEMMAS", "LIBRARY_WEIGHT", "DATED_SCORE",
+           "WINDOW_WEIGHT", "WINDOW", "LIBRARY_LEMMAS", "LIBRARY_WEIGHT", "DATED_SCORE", "MONTH_DATED_SCORE",
            "YEARS"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
@@ -55,4 +55,9 @@ LIBRARY_WEIGHT = 0.1
 # DATED_SCORE: about one occurrence of a word of middling frequency in the text (BM25F
 # scores of a word run ~2-10 per field), so a text naming the year still ranks first.
 DATED_SCORE = 2.0
+# A month beside a year (`май 2020`, `в мае прошлого года`: search/date_words.py) is a
+# date more than a word: what was published in that month comes first, above the texts
+# that only name the month and the year (a news item on the «Mars 2020» rover launched
+# in May scored 34; the library's own posts of May 2020, at 4, were 16th to 23rd).
+MONTH_DATED_SCORE = 40.0
 YEARS = (1900, 2099)  # the numbers read as years

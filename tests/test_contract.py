@@ -339,21 +339,28 @@ def test_a_year_among_the_words_also_means_published_that_year(engine):
 
 def test_last_year_and_a_month_in_words_mean_when_it_was_published(engine):
     """`отчёт … прошлого года` finds what was published last year (or names it);
-    `… в мае прошлого года` only what was published in that May; each says which year."""
+    `… в мае прошлого года` what was published in that May first, then a text naming
+    that May; each says how it was read."""
     last = dt.date.today().year - 1
-    ids = {key: f"date-words-{engine.name}-{key}" for key in ("march", "may", "older")}
+    ids = {key: f"date-words-{engine.name}-{key}" for key in ("march", "may", "older", "named")}
     dates = {"march": dt.date(last, 3, 10), "may": dt.date(last, 5, 12),
-             "older": dt.date(last - 1, 5, 12)}
+             "older": dt.date(last - 1, 5, 12), "named": dt.date(last - 1, 9, 1)}
     engine.service.engine.upsert(
-        Publication(ids[key], "Отчёт Дирижаблевой", "Отчёт Дирижаблевой о работе клуба.",
+        Publication(ids[key], "Отчёт Дирижаблевой",
+                    "Отчёт Дирижаблевой о работе клуба" + (
+                        f" в мае {last} года, и планы." if key == "named" else "."),
                     published=date, source="api")
         for key, date in dates.items())
     try:
         found = _search(engine, q="отчёт дирижаблевой прошлого года")
-        assert set(_ids(found)) == {ids["march"], ids["may"]} and not found["relaxed"]
-        assert any(str(last) in w for w in found["warnings"])
-        assert _ids(_search(engine, q="отчёт дирижаблевой в мае прошлого года")) == [ids["may"]]
-        assert _ids(_search(engine, q=f"дирижаблевой май {last - 1}")) == [ids["older"]]
+        assert set(_ids(found)) == {ids["march"], ids["may"], ids["named"]}
+        assert not found["relaxed"] and any(str(last) in w for w in found["warnings"])
+        found = _search(engine, q="отчёт дирижаблевой в мае прошлого года")
+        assert _ids(found) == [ids["may"], ids["named"]]
+        assert f"опубликовано в мае {last} года" in found["warnings"][-1]
+        # «мае» in the text and published in that year: after the one of that May
+        assert _ids(_search(engine, q=f"дирижаблевой май {last - 1}")) == [ids["older"],
+                                                                            ids["named"]]
     finally:
         engine.service.engine.delete(ids.values())
 

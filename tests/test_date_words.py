@@ -53,6 +53,19 @@ def test_a_month_beside_a_year_also_means_published_in_that_month(parser, text):
     assert (dt.date(2025, 1, 1), dt.date(2025, 12, 31)) in spans
 
 
+def test_a_month_read_as_a_date_is_said_so(parser):
+    assert parser.parse("выставка в мае 2025 года").warnings == [
+        "«мае 2025 года»: также то, что опубликовано в мае 2025 года"]
+
+
+def test_a_word_naming_a_kind_of_publication_is_not_required_beside_others(parser):
+    """`новости за апрель 2021`: «новости» counts, the month and the year are needed."""
+    query = parser.parse("новости за апрель 2021").query
+    assert isinstance(query, n.And) and any(
+        isinstance(c, n.Or) and n.Every(boost=0.0) in c.children for c in query.children)
+    assert not isinstance(parser.parse("новости").query, n.And)
+
+
 def test_a_month_of_last_year_in_words(parser):
     spans = _dated(parser.parse("отчёт в феврале прошлого года").query)
     assert (dt.date(LAST, 2, 1), dt.date(LAST, 2, calendar.monthrange(LAST, 2)[1])) in spans
