@@ -146,6 +146,10 @@ def _reindex_parser(sub) -> None:
     p.add_argument("--library", metavar="NAME", type=_name,
                    help="the library of every publication read that names none (a library "
                    "indexing its own site or export; give it again on incremental runs)")
+    p.add_argument("--allow-smaller", action="store_true",
+                   help="let a full rebuild go live although it holds a fifth fewer "
+                   "publications than the index it replaces (refused otherwise, exit 1: an "
+                   "export cut short)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -24,6 +24,7 @@ from indexer.summary import (
     print_mended,
     print_summary,
     print_web_summary,
+    smaller_index_guard,
     warn_of_a_large_removal,
     warn_of_a_smaller_index,
 )
@@ -118,7 +119,8 @@ def reindex(settings, args) -> int:
                 stats.removed += engine.delete(crawled.gone, pushed=False)
         else:
             stats = engine.rebuild(publications(), progress=progress.update,
-                                   phase=progress.phase, procs=args.procs)
+                                   phase=progress.phase, procs=args.procs,
+                                   accept=smaller_index_guard(before, args.allow_smaller))
     elapsed = time.perf_counter() - started
     if crawled is not None:
         web.save_state(state_dir / web.STATE_FILE,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 
 from search import morph
+from search.errors import RebuildFailed
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
-           "warn_of_a_smaller_index"]
+           "warn_of_a_smaller_index", "smaller_index_guard"]
 
 
 def print_web_summary(crawled) -> None:
@@ -75,6 +77,25 @@ _PUT_IT_BACK = "if an export was cut short, put it back and run again"
 
 def _large(lost: int, had: int) -> bool:
     return lost >= 5 and lost >= LARGE_REMOVAL * had
+
+
+def smaller_index_guard(before: int | None, allowed: bool) -> Callable[[int], None] | None:
+    """What a full run asks before its new index goes live: one holding a fifth fewer
+    publications than the one it replaces (five at least) is refused, the old one kept,
+    unless `--allow-smaller` says the sources were cut on purpose. A nightly cron over an
+    export cut short, a file emptied or unreadable, the wrong folder: each had gone live
+    with exit 0 (390 -> 21 publications) and only a warning."""
+    if before is None or allowed:
+        return None
+
+    def accept(after: int) -> None:
+        if _large(before - after, before):
+            raise RebuildFailed(
+                f"the new index would hold {after} publications, the one in use {before}; "
+                f"the index was left as it was: {_PUT_IT_BACK}, or if publications were "
+                "removed from the sources on purpose, run again with --allow-smaller")
+
+    return accept
 
 
 def warn_of_a_smaller_index(before: int | None, after: int) -> None:

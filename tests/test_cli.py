@@ -652,9 +652,10 @@ def test_incremental_removing_a_large_share_says_so(tmp_path, capsys):
             in capsys.readouterr().err)
 
 
-def test_a_full_run_whose_index_is_a_fifth_smaller_says_so(tmp_path, capsys):
+def test_a_full_run_whose_index_is_a_fifth_smaller_is_refused(tmp_path, capsys):
     """The nightly cron's full run over an export cut short replaced the index quietly
-    (233 -> 63 publications, `removed: 0`)."""
+    (233 -> 63 publications, `removed: 0`, exit 0): now the old index stays, exit 1,
+    unless --allow-smaller."""
     src = tmp_path / "export.jsonl"
     records = [dict(RECORDS[i % len(RECORDS)], id=f"cut-{i}") for i in range(20)]
     _write_jsonl(src, records)
@@ -665,9 +666,17 @@ def test_a_full_run_whose_index_is_a_fifth_smaller_says_so(tmp_path, capsys):
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
     assert "warning: the new index" not in capsys.readouterr().err
     _write_jsonl(src, records[:6])
-    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 1
+    assert ("error: the new index would hold 6 publications, the one in use 18; the index "
+            "was left as it was" in capsys.readouterr().err)
+    assert _browse_all(capsys, index_dir)["total"] == 18
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000002"
+    assert not list(index_dir.glob("gen-000003*"))  # the refused one is gone
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", "--allow-smaller",
+                 str(src)]) == 0
     assert ("warning: the new index holds 6 publications, the one it replaced 18"
             in capsys.readouterr().err)
+    assert _browse_all(capsys, index_dir)["total"] == 6
 
 
 def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):

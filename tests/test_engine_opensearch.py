@@ -18,7 +18,7 @@ from search.analysis import index_terms
 from search.engine import RankHints, Selection
 from search.engine.opensearch import OpenSearchEngine
 from search.engine.opensearch.documents import token_string
-from search.errors import EmptyRebuild
+from search.errors import EmptyRebuild, RebuildFailed
 from search.models import Publication, SearchRequest
 from search.suggest import suggest
 from tests.test_duplicates import ARTICLE
@@ -304,6 +304,22 @@ def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
     assert writable.gens.meta(old) == {} and writable.gens.meta(new)["documents"] == 3
     assert writable.count() == 3 and writable.generation().startswith(new)
     assert list(writable.client.indices.get_alias(name=writable.gens.alias)) == [new]
+
+
+def test_a_rebuild_its_caller_refuses_leaves_the_old_alias_and_no_index(writable):
+    """`accept` (the CLI's guard against an export cut short) is asked with the new
+    generation's count before the alias moves; what it raises keeps the old one."""
+    old, asked = writable.gens.live(), []
+
+    def refuse(documents: int) -> None:
+        asked.append(documents)
+        raise RebuildFailed("too small")
+
+    with pytest.raises(RebuildFailed):
+        writable.rebuild(_pubs(DOCS[:2]), procs=1, accept=refuse)
+    assert asked == [2] and writable.gens.live() == old and writable.count() == 7
+    assert sorted(writable.client.indices.get(index=f"{writable.gens.alias}-*")) == sorted(
+        [old, f"{writable.gens.alias}-meta"])
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])

@@ -158,9 +158,12 @@ class Engine(Protocol):
 
     # -- writing -----------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
-                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+                phase: Phase | None = None, procs: int | None = None,
+                accept: Callable[[int], None] | None = None) -> RebuildStats:
         """Everything anew into a new generation, switched to atomically at the end
-        (`procs`: processes analyzing documents, where the engine can use several)."""
+        (`procs`: processes analyzing documents, where the engine can use several).
+        `accept` is called with the new generation's number of publications just before
+        the switch; whatever it raises leaves the previous generation live."""
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 from opensearchpy.exceptions import TransportError
 
@@ -244,11 +244,12 @@ class OpenSearchEngine:
 
     # -- writing -----------------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
-                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+                phase: Phase | None = None, procs: int | None = None,
+                accept: Callable[[int], None] | None = None) -> RebuildStats:
         """`procs`: processes running our analysis (default: the cores, at most 4)."""
         try:
             return writing.rebuild(self.client, self.gens, self.settings, publications,
-                                   progress, phase, procs or default_procs())
+                                   progress, phase, procs or default_procs(), accept)
         finally:
             self.invalidate()
 

@@ -11,7 +11,7 @@ cluster's own translog and replicas are its crash safety (no journal as for Whoo
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
@@ -42,9 +42,11 @@ GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
 
 def rebuild(client: OpenSearch, gens: Generations, settings,
             publications: Iterable[Publication], progress: Progress | None = None,
-            phase: Phase | None = None, procs: int = 1) -> RebuildStats:
+            phase: Phase | None = None, procs: int = 1,
+            accept: Callable[[int], None] | None = None) -> RebuildStats:
     """Everything into a new generation, switched to atomically (see the module doc);
-    `procs` processes analyze the publications."""
+    `procs` processes analyze the publications; `accept(publications)` is asked before
+    the switch, and what it raises drops the new generation."""
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.new_name()
@@ -85,6 +87,8 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         _finish(client, index, settings.opensearch_replicas)
         derived = derive_from_index(client, index) if duplicates else builder.build()
         gens.write_meta(index, derived, documents=stats.indexed)
+        if accept is not None:
+            accept(stats.indexed)
         old = gens.switch(index)
         switched = True
         for gone in old:

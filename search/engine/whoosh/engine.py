@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import numpy as np
 
@@ -238,10 +238,11 @@ class WhooshEngine:
 
     # -- writing -------------------------------------------------------------------
     def rebuild(self, publications: Iterable[Publication], progress: Progress | None = None,
-                phase: Phase | None = None, procs: int | None = None) -> RebuildStats:
+                phase: Phase | None = None, procs: int | None = None,
+                accept: Callable[[int], None] | None = None) -> RebuildStats:
         try:
             return writer.rebuild(self.location, publications, progress, procs=procs,
-                                  phase=phase)
+                                  phase=phase, accept=accept)
         finally:
             self.invalidate()
 

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import shutil
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from whoosh.index import clean_files
 from whoosh.writing import IndexWriter
@@ -73,20 +73,22 @@ def to_document(pub: Publication, deferred: bool = False) -> dict:
 
 def rebuild(location: IndexLocation, publications: Iterable[Publication],
             progress: Progress | None = None, limitmb: int = 256,
-            procs: int | None = None, phase: Phase | None = None) -> RebuildStats:
+            procs: int | None = None, phase: Phase | None = None,
+            accept: Callable[[int], None] | None = None) -> RebuildStats:
     """Write every publication into a new generation, then switch to it atomically.
 
     Until the switch, readers keep the previous generation; a crash leaves only a
     temporary directory that the next run removes. Documents are analyzed in `procs`
     processes (default: the cores available). Duplicate ids keep the last record.
+    `accept(publications)` is asked last: what it raises discards the new generation.
     """
     with location.rebuild_lock():
-        return _rebuild(location, publications, progress, limitmb, procs, phase)
+        return _rebuild(location, publications, progress, limitmb, procs, phase, accept)
 
 
 def _rebuild(location: IndexLocation, publications: Iterable[Publication],
              progress: Progress | None, limitmb: int, procs: int | None,
-             phase: Phase | None) -> RebuildStats:
+             phase: Phase | None, accept: Callable[[int], None] | None) -> RebuildStats:
     """rebuild, its lock held."""
     stats = RebuildStats()
     started = time.perf_counter()
@@ -141,6 +143,8 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                     load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=documents)
+                if accept is not None:
+                    accept(documents)
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index
                 stats.generation = location.publish(tmp_path)
         except BaseException:
