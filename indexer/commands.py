@@ -33,6 +33,7 @@ from search.errors import ConfigError, IndexMissing, SearchError
 from search.models import Publication
 from search.searcher import SearchService
 from search.settings import SAMPLE_DIR, locate_index_dir
+from search.synonyms import SynonymDictionary
 from search.topics import TopicDictionary
 
 log = logging.getLogger("kartoteka")
@@ -278,6 +279,10 @@ def serve(settings, args) -> int:
         if not args.wait_for_index:
             raise
         log.warning("%s; answering 503 until the first `kartoteka reindex`", exc)
+    # The dictionaries the workers load: one `error:` line now rather than a worker's
+    # traceback (and gunicorn restarting it) later.
+    SynonymDictionary.load(settings.synonyms_file)
+    TopicDictionary.load(settings.topics_file)
     _check_bind(settings.host, settings.port)
     env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
     for name in ("KARTOTEKA_SYNONYMS_FILE", "KARTOTEKA_TOPICS_FILE"):  # read from elsewhere

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.analysis import query_terms
+from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
 
 __all__ = ["SynonymDictionary", "DEFAULT_SYNONYMS_FILE"]
@@ -32,10 +33,7 @@ class SynonymDictionary:
     @classmethod
     def load(cls, path: Path | None = None) -> SynonymDictionary:
         path = Path(path) if path else DEFAULT_SYNONYMS_FILE
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(f"cannot read synonym dictionary {path}: {exc}") from exc
+        lines = read_dictionary_lines(path, "synonym dictionary")
         groups, by_lemmas = [], {}
         for number, line in enumerate(lines, 1):
             line = line.strip()

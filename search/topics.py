@@ -18,6 +18,7 @@ import numpy as np
 
 from search.analysis import index_terms
 from search.bulk_analysis import BulkAnalyzer, run_starts
+from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
 from search.morph import fold_yo, is_cyrillic, lemma_filter
 
@@ -258,11 +259,7 @@ class TopicDictionary:
 
 
 def _lines(path: Path) -> Iterable[tuple[int, str]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read topic dictionary {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(read_dictionary_lines(path, "topic dictionary"), 1):
         line = line.strip()
         if line and not line.startswith("#"):
             yield number, line

@@ -990,13 +990,18 @@ def test_serve_on_a_taken_port_fails_with_one_line(jsonl_index):
     ("KARTOTEKA_PORT", "99999", "error: KARTOTEKA_PORT=99999 must be between 1 and 65535"),
     ("KARTOTEKA_TOPICS_FILE", "/nonexistent/topics.txt",
      "error: cannot read topic dictionary /nonexistent/topics.txt"),
+    ("KARTOTEKA_SYNONYMS_FILE", "/nonexistent/synonyms.txt",
+     "error: cannot read synonym dictionary /nonexistent/synonyms.txt"),
 ])
 def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys, monkeypatch,
                                                    name, value, message):
     monkeypatch.setenv(name, value)
-    commands = [["reindex", "--no-progress", "--index-dir", str(tmp_path / "ix"), str(JSONL)]]
-    if name != "KARTOTEKA_TOPICS_FILE":  # only a reindex reads the topic dictionary
-        commands += [["stats"], ["search", "книга"], ["serve"]]
+    reindex = ["reindex", "--no-progress", "--index-dir", str(tmp_path / "ix"), str(JSONL)]
+    # what reads a dictionary file: a reindex the topics, a search the synonyms, and
+    # `serve` both before its workers start (a worker's traceback otherwise)
+    commands = {"KARTOTEKA_TOPICS_FILE": [reindex, ["serve"]],
+                "KARTOTEKA_SYNONYMS_FILE": [["search", "книга"], ["serve"]]}.get(
+        name, [reindex, ["stats"], ["search", "книга"], ["serve"]])
     for argv in commands:
         capsys.readouterr()
         assert main(["--index-dir", str(jsonl_index), *argv]) == 2, argv

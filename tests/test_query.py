@@ -441,3 +441,16 @@ def test_lucene_field_prefixes_and_one_letter_wildcards_are_said_so():
     assert [(t[1].text, t[1].prefix) for t in tokens] == [("выст", True), ("выставка", False)]
     assert warnings == ["«?» внутри слова не поддерживается: искались слова, начинающиеся "
                         "на «выст»"]
+
+
+def test_a_dictionary_saved_in_notepad_s_russian_encoding_is_read(tmp_path):
+    """cp1251 («ANSI» in Notepad) had been a UnicodeDecodeError traceback; bytes that are
+    no text in either encoding are one clear ConfigError."""
+    from search.errors import ConfigError
+
+    path = tmp_path / "synonyms.txt"
+    path.write_bytes("# мои синонимы\nЦДБ = центральная детская библиотека\n".encode("cp1251"))
+    assert SynonymDictionary.load(path).alternatives(("цдб",))
+    path.write_bytes(b"\x98\x98 = \xff\xfe\x00")
+    with pytest.raises(ConfigError, match="neither UTF-8 nor Windows-1251"):
+        SynonymDictionary.load(path)

@@ -284,7 +284,7 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
         try:
             location.current()
         except IndexMissing:
-            return _rebuild(location, publications, progress, 256, None, phase)
+            return _rebuild(location, publications, progress, 256, None, phase, None)
         return _sync(location, publications, scopes, progress, phase, kept)
 
 
