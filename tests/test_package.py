@@ -156,3 +156,22 @@ def _get_when_up(port: int, path: str, log: Path) -> dict:
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"the server did not answer in {SERVE_TIMEOUT} s\n{log.read_text()}")
+
+
+def test_the_sdist_carries_the_deploy_files_and_no_jars(tmp_path):
+    """An administrator installing from the sdist gets the systemd unit and the cron file
+    (a wheel cannot carry them); the OpenSearch jars Maven fetched stay out."""
+    import tarfile
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=_not_sources)
+    (source / "deploy" / "opensearch" / "lib").mkdir(exist_ok=True)
+    (source / "deploy" / "opensearch" / "lib" / "opensearch-x.jar").write_bytes(b"jar")
+    _run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+          "build_meta.build_sdist(sys.argv[1])", tmp_path / "dist"], cwd=source)
+    [sdist] = (tmp_path / "dist").glob("kartoteka-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    assert {"deploy/kartoteka.service", "deploy/kartoteka-reindex.cron",
+            "deploy/opensearch/cluster.py", "deploy/opensearch/pom.xml"} <= names
+    assert not [n for n in names if n.endswith(".jar")]
