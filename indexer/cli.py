@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env(index_dir=args.index_dir)
+        for line in Settings.unknown():
+            print(f"warning: {line}", file=sys.stderr)
         return getattr(commands, args.command)(settings, args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

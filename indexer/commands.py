@@ -272,6 +272,11 @@ def stats(settings, args) -> int:
 
 
 def serve(settings, args) -> int:
+    for flag, name in (("host", "KARTOTEKA_HOST"), ("port", "KARTOTEKA_PORT"),
+                       ("workers", "KARTOTEKA_WORKERS")):
+        given, set_ = getattr(args, flag), getattr(settings, flag)
+        if given is not None and os.environ.get(name) and given != set_:
+            log.warning("--%s %s is used, not %s=%s", flag, given, name, os.environ[name])
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
     try:
         open_engine(settings).health()

@@ -8,6 +8,7 @@ package) the user's data directory, never the installed package's own directory.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import os
 import re
@@ -187,6 +188,24 @@ class Settings:
     def replace(self, **changes) -> Settings:
         """A copy with the non-None changes applied (CLI flags)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def unknown(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        """A line for each KARTOTEKA_ variable that is no setting (`KARTOTEKA_PROT`), with
+        the setting it probably means: a misspelt one was ignored without a word (an
+        admin token never set, so every PUT answered 403)."""
+        environ = os.environ if environ is None else environ
+        known = {f.metadata["env"] for f in dataclasses.fields(cls)} | {INDEX_DIR_ENV}
+        out = []
+        for name in sorted(environ):
+            if name.startswith("KARTOTEKA_") and name not in known \
+                    and not name.startswith("KARTOTEKA_TEST_"):  # the test suite's own
+                tails = {k.removeprefix("KARTOTEKA_"): k for k in known}
+                near = difflib.get_close_matches(name.removeprefix("KARTOTEKA_"), tails, n=1,
+                                                 cutoff=0.7)
+                out.append(f"{name} is not a setting" + (
+                    f" (did you mean {tails[near[0]]}?)" if near else "") + "; it is ignored")
+        return out
 
     @classmethod
     def documented(cls) -> list[tuple[str, str, str]]:

@@ -1094,3 +1094,29 @@ def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_misspelt_setting_is_named_with_the_one_meant(jsonl_index, capsys, monkeypatch):
+    """`KARTOTEKA_ADMIN_TOKN=…` was ignored without a word (every PUT then answered 403)."""
+    monkeypatch.setenv("KARTOTEKA_ADMIN_TOKN", "secret")
+    monkeypatch.setenv("KARTOTEKA_WHATEVER", "1")
+    capsys.readouterr()
+    assert main(["--index-dir", str(jsonl_index), "search", "книга"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: KARTOTEKA_ADMIN_TOKN is not a setting (did you mean "
+            "KARTOTEKA_ADMIN_TOKEN?); it is ignored") in err
+    assert "warning: KARTOTEKA_WHATEVER is not a setting; it is ignored" in err
+
+
+def test_a_flag_over_a_setting_says_which_is_used(jsonl_index):
+    """The unit's `--port` had silently won over KARTOTEKA_PORT from an EnvironmentFile."""
+    import os
+
+    with socket.socket() as taken:  # so that serve stops at the bind check, after the line
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(jsonl_index),
+                               "serve", "--port", str(port)], capture_output=True, text=True,
+                              timeout=60, env=dict(os.environ, KARTOTEKA_PORT="8858"))
+    assert f"--port {port} is used, not KARTOTEKA_PORT=8858" in done.stderr, done.stderr
