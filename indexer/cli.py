@@ -85,7 +85,8 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
                         help="index directory (default: $KARTOTEKA_INDEX_DIR, else index_data/"
                         "index in a source checkout, else the user data directory)")
     parser.add_argument("-q", "--quiet", action="store_true", **unset,
-                        help="print only errors, warnings and the summary (no progress bar)")
+                        help="print only errors, skipped sources and records, and the summary (records "
+                        "mended on the way are counted there by kind; no progress bar)")
 
 
 def build_parser() -> argparse.ArgumentParser:

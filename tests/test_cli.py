@@ -474,6 +474,14 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert published == {"d-dots": "2024-12-31", "d-words": "2023-03-03",
                          "d-iso": "2022-05-06", "d-bad": None, "d-none": None}
+    # --quiet (the nightly cron): counted in the summary, no line per record
+    caplog.clear()
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(source)]) == 0
+    captured = capsys.readouterr()
+    assert "  warned 1: indexed without a date that could not be read" in captured.out
+    assert "вчера" not in captured.err + "".join(
+        r.getMessage() for r in caplog.records if r.levelno >= 30)
 
 
 def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys, caplog):
