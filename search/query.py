@@ -15,7 +15,7 @@ from search.analysis import STOP_WORDS, query_terms
 from search.date_words import read_dates
 from search.feminine import feminine_nouns
 from search.morph import fold_yo
-from search.query_syntax import Group, Not, Phrase, Word, lex, parse_tokens
+from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse_tokens
 from search.synonyms import SynonymDictionary
 from search.weights import DATED_SCORE, MONTH_DATED_SCORE, YEARS
 from search.word_rules import (
@@ -152,7 +152,8 @@ class QueryParser:
             elif not warnings and text.strip():
                 warnings.append("в запросе нет слов для поиска")
             compiled = n.NOTHING
-        plain = all(kind == "word" and isinstance(node, Word) and not node.exact
+        plain = all(node == NATURAL_OR if kind in ("(", "or", ")") else
+                    kind == "word" and isinstance(node, Word) and not node.exact
                     and not node.prefix for kind, node in tokens)
         return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
                            tuple(state.words), warnings, tuple(state.top_lemmas), plain,

@@ -35,10 +35,15 @@ _TOKEN_RE = re.compile(
     rf'(?P<modifier>[~^]\d*(?:\.\d+)?(?![\w.]))?'
     rf'|(?P<quote>")|(?P<lonestar>(?<!\w)\*)'
 )
-_OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not"}
+_OPERATORS = {"OR": "or", "ИЛИ": "or", "AND": "and", "NOT": "not", "НЕ": "not"}
 OPERATOR_WORDS = frozenset(_OPERATORS)
-# Among Russian words, English operators typed in lowercase mean the operators too.
+# Among Russian words, English operators typed in lowercase mean the operators too, and
+# so does «или» between two words (`выставка или викторина`); «не» in lowercase is the
+# particle of every other question, never NOT; nor is «НЕ» in a query typed all in
+# capitals (Caps Lock): `ЧТО НЕ ТАК` is three words.
 _LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
+_NOT_IN_CAPS_LOCK = "НЕ"
+_BETWEEN_WORDS = "или"
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
@@ -124,6 +129,7 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     """Tokens of the text: (kind, value) with kind word, phrase, or, and, not, ( and )."""
     tokens: list[tuple[str, object]] = []
     russian = is_cyrillic(text)  # `выставка not конкурс`: NOT
+    caps_lock = text.upper() == text
     text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
     for m in _TOKEN_RE.finditer(text):
         if m.group("phrase") is not None:
@@ -159,12 +165,51 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
                 warnings.append(f"«{m.group('modifier')}» после слова пропущено: опечатки "
                                 "исправляются сами, а веса слов не задаются")
             operator = _OPERATORS.get(word) or (russian and _LOWERCASE_OPERATORS.get(word))
+            if word == _NOT_IN_CAPS_LOCK and caps_lock:
+                operator = None
             if operator and not m.group("neg") and not m.group("exact"):
                 tokens.append((operator, None))
                 continue
+            if word == _BETWEEN_WORDS and not m.group("neg") and not m.group("exact"):
+                tokens.append(("or?", None))  # OR only between two words: see below
+                continue
             node = Word(word, exact=bool(m.group("exact")), prefix=bool(m.group("star")))
             tokens.append(("word", Not(node) if m.group("neg") else node))
-    return tokens
+    return _between_words(tokens)
+
+
+def _between_words(tokens: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """A lowercase «или» between two words (or phrases) joins just those two, as a
+    sentence means it (`консультацию нотариуса или адвоката`: the lawyer OR the notary,
+    the consultation in any case), not everything before it OR everything after as the
+    capital operator does; a chain (`а или б или в`) is one group. Anywhere else
+    (`или так`, `вы или`) it is the stop word it is. The tokens it adds carry the value
+    `NATURAL_OR`: a query with them is still plain words (search/query.py)."""
+    out: list[tuple[str, object]] = []
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i]
+        if kind != "or?":
+            out.append((kind, value))
+            i += 1
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        chained = bool(out) and out[-1] == (")", NATURAL_OR)
+        if out and (out[-1][0] in _OPERANDS or chained) and after is not None \
+                and after[0] in _OPERANDS:
+            if chained:  # `а или б или в`: the group grows
+                out[-1:] = [("or", NATURAL_OR), after, (")", NATURAL_OR)]
+            else:
+                out[-1:] = [("(", NATURAL_OR), out[-1], ("or", NATURAL_OR), after,
+                            (")", NATURAL_OR)]
+            i += 2
+            continue
+        i += 1
+    return out
+
+
+NATURAL_OR = "или"
+_OPERANDS = ("word", "phrase")
 
 
 class _Parser:

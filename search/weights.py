@@ -58,6 +58,7 @@ DATED_SCORE = 2.0
 # A month beside a year (`май 2020`, `в мае прошлого года`: search/date_words.py) is a
 # date more than a word: what was published in that month comes first, above the texts
 # that only name the month and the year (a news item on the «Mars 2020» rover launched
-# in May scored 34; the library's own posts of May 2020, at 4, were 16th to 23rd).
-MONTH_DATED_SCORE = 40.0
+# in May scored 34; the library's own posts of May 2020, at 4, were 16th to 23rd). Far
+# above any text's score (on OpenSearch too, whose bonuses do not saturate): a tier.
+MONTH_DATED_SCORE = 100.0
 YEARS = (1900, 2099)  # the numbers read as years

@@ -15,7 +15,7 @@ from search.engine.whoosh.compile import to_whoosh
 from search.engine.whoosh.store import IndexLocation
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
-from search.query_syntax import lex
+from search.query_syntax import lex, parse_tokens
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
 from tests.conftest import service_over
@@ -454,3 +454,24 @@ def test_a_dictionary_saved_in_notepad_s_russian_encoding_is_read(tmp_path):
     path.write_bytes(b"\x98\x98 = \xff\xfe\x00")
     with pytest.raises(ConfigError, match="neither UTF-8 nor Windows-1251"):
         SynonymDictionary.load(path)
+
+
+def test_russian_not_and_a_lowercase_or_between_two_words(service):
+    """«НЕ» in capitals is NOT (a librarian's `выставка НЕ Брест` had listed Brest
+    first); a lowercase «или» joins only the two words beside it, as a sentence does;
+    elsewhere, and «не» in lowercase or in a Caps Lock query, they are stop words."""
+    def total(q):
+        return service.search(SearchRequest(q=q)).total
+    assert total("книга НЕ выставка") == total("книга NOT выставка") < total("книга")
+    assert total("книга или выставка") == total("книга OR выставка") > total("книга")
+    warnings: list[str] = []
+    tree = parse_tokens(lex("бесплатная консультация нотариуса или адвоката", warnings),
+                        warnings)
+    assert tree.op == "and" and [type(c).__name__ for c in tree.children] == [
+        "Word", "Word", "Group"] and tree.children[2].op == "or"
+    assert [w.text for w in tree.children[2].children] == ["нотариуса", "адвоката"]
+    for text in ("или так", "выставка или", "ЧТО НЕ ТАК", "почему не работает"):
+        assert [kind for kind, _ in lex(text, warnings)] == ["word"] * len(
+            [w for w in text.split() if w.lower() != "или"]), text
+    assert not warnings
+    assert service.parser.parse("книга или выставка").plain  # partial matches may follow
