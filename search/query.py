@@ -193,12 +193,13 @@ class QueryParser:
                 q = n.Or((q, *(n.Term("people", lemma, boost=PEOPLE_BOOST)
                                for lemma in signers[k])))
             if (merge_synonyms and not isinstance(q, _Negated) and isinstance(child, Word)
-                    and self._names_a_kind(child)):
+                    and (self._names_a_kind(child) or _initial(child))):
                 kinds.append(q)
                 continue
             (negatives if isinstance(q, _Negated) else positives).append(q)
         # Beside other words, a word naming a kind of publication only counts (a match
-        # of nothing scores 0; search/word_rules.py KIND_LEMMAS).
+        # of nothing scores 0; search/word_rules.py KIND_LEMMAS), and so does an initial
+        # (`Фалалеева Е. Е.`: «Фалалеева Елена Евгеньевна» is her too).
         counted = [n.Or((n.Every(boost=0.0), q)) for q in kinds] if positives else []
         positives = positives or kinds
         if not positives:
@@ -348,6 +349,12 @@ class QueryParser:
                 i += 1
         return out
 
+
+
+def _initial(word: Word) -> bool:
+    """A single letter typed as a word (`Е.` of `Фалалеева Е. Е.`; the dot is no part of
+    the word)."""
+    return len(word.text) == 1 and word.text.isalpha() and not word.exact and not word.prefix
 
 
 def _partial_words(tree: Group) -> list:
