@@ -54,14 +54,17 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
 # The Russian way of writing a date (the page's warnings and the exports use it) is read
 # too: `from=01.01.2024`.
 _RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# ISO with the zeros left out (`2021-1-1`), as `1.1.2021` is read.
+_SHORT_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def _date(req: falcon.Request, name: str) -> dt.date | None:
     raw = (single_param(req, name) or "").strip()
     if not raw:
         return None
-    russian = _RUSSIAN_DATE.fullmatch(raw)
-    iso = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}" if russian else raw
+    russian, short = _RUSSIAN_DATE.fullmatch(raw), _SHORT_ISO.fullmatch(raw)
+    iso = (f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}" if russian else
+           f"{short[1]}-{int(short[2]):02d}-{int(short[3]):02d}" if short else raw)
     try:
         return dt.date.fromisoformat(iso)
     except ValueError:
@@ -102,6 +105,12 @@ def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     return clean_query(value)
 
 
+# What /api/search reads; anything else is said back in `warnings` (`topik=`: a typo
+# had browsed everything without a word).
+SEARCH_PARAMETERS = ("q", "topic", "author", "library", "year", "from", "to", "sort", "page",
+                     "per_page")
+
+
 def search_request(req: falcon.Request, settings: Settings, paged: bool = True) -> SearchRequest:
     sort = choice_param(req, "sort")
     sort = {"date": "date_desc"}.get(sort, sort)  # the CLI's name for newest first
@@ -119,7 +128,11 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     per_page = int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
     if not paged:
         page, per_page = 1, settings.page_size
+    unknown = [name for name in req.params if name not in SEARCH_PARAMETERS]
+    notes = tuple(f"параметр «{name[:30]}» не известен и пропущен (можно: "
+                  f"{', '.join(SEARCH_PARAMETERS)})" for name in unknown[:3]) if paged else ()
     return SearchRequest(
+        notes=notes,
         q=q, topics=_values(req, "topic", settings), authors=_values(req, "author", settings),
         libraries=_values(req, "library", settings), years=tuple(years),
         date_from=_date(req, "from"), date_to=_date(req, "to"),

@@ -186,6 +186,9 @@ class SearchRequest:
     per_page: int = 10
     snippets: bool = True
     facets: bool = True
+    # What the client's request said that is no search (an unknown parameter): told back
+    # first among the answer's warnings.
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.sort not in SORTS:

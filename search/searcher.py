@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import math
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
@@ -179,7 +180,7 @@ class SearchService:
         """The result around the engine's `found`: partial matches when it is empty (or
         apart, when it is small), warnings, snippets."""
         relaxed = False
-        warnings = list(parsed.warnings) if parsed else []
+        warnings = [*request.notes, *(parsed.warnings if parsed else ())]
         start, stop, facet_limit = self._window(request)
         # What the rule of search/query.py matches, and nothing else: partial matches
         # are shown only when nothing meets it, and then labelled `relaxed`.
@@ -199,6 +200,9 @@ class SearchService:
             hinted = topic_hints(parsed.words, facet_values)
             warnings += [topic_hint_warning(topic) for topic in hinted]
         warnings += years_outside_the_period(request, found.unknown.get("year", ()))
+        if not found.hits and found.total and request.page > 1:
+            pages = math.ceil(found.total / request.per_page)
+            warnings.append(f"страницы {request.page} нет: всего страниц — {pages}")
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
         if (not relaxed and parsed is not None and parsed.plain and parsed.supplement is not None

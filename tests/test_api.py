@@ -743,7 +743,11 @@ def test_a_date_is_read_as_russians_write_it_too(client):
     iso = get(client, "/api/search", "q=&from=2024-01-01&to=2024-12-31").json
     russian = get(client, "/api/search", "q=&from=01.01.2024&to=31.12.2024").json
     short = get(client, "/api/search", "q=&from=1.1.2024&to=31.12.2024").json
-    assert iso["total"] == russian["total"] == short["total"] > 0
+    short_iso = get(client, "/api/search", "q=&from=2024-1-1&to=2024-12-31").json
+    assert iso["total"] == russian["total"] == short["total"] == short_iso["total"] > 0
+    wrong = get(client, "/api/search", "q=&from=2024-2-30")
+    assert wrong.status_code == 400
+    assert wrong.json["description"].startswith("«from»: даты '2024-2-30' нет в календаре")
 
 
 @pytest.mark.parametrize("pasted", [
@@ -811,3 +815,17 @@ def test_facet_filters_still_take_several_values(client):
     one = get(client, "/api/search", "year=2024").json["total"]
     two = get(client, "/api/search", "year=2024&year=2025").json["total"]
     assert two > one > 0
+
+
+def test_an_unknown_parameter_and_a_page_past_the_end_are_said_so(client):
+    """`topik=` (a typo) had browsed everything without a word; `page=500` was an empty
+    page with no word either."""
+    found = get(client, "/api/search", {"q": "выставка", "topik": "Выставки"}).json
+    assert found["warnings"][0].startswith("параметр «topik» не известен и пропущен (можно: q, "
+                                           "topic,")
+    assert not get(client, "/api/search", {"q": "выставка", "topic": "Выставки"}).json[
+        "warnings"]
+    past = get(client, "/api/search", {"q": "выставка", "page": "500"}).json
+    pages = -(-past["total"] // past["per_page"])
+    assert past["hits"] == [] and past["warnings"] == [
+        f"страницы 500 нет: всего страниц — {pages}"]

@@ -502,6 +502,7 @@
       if (typeof w !== 'string' || !w || seen[w]) return false;
       seen[w] = true;
       if (hinted.some(function (h) { return w.indexOf(h) === 0; })) return false;
+      if (/^страницы \d+ нет/.test(w)) return false;  // its own notice, with a link, says it
       var text = w.toLowerCase();
       if (data.corrected && fix && (text.indexOf('«' + fix.toLowerCase() + '»') >= 0 ||
           text.indexOf('раскладк') >= 0 || text.indexOf('показаны результаты по запросу') >= 0)) {
