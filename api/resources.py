@@ -208,7 +208,10 @@ class Export:
         # saved as «Картотека.csv»; a client that cannot read filename* gets the Latin name
         resp.set_header("Content-Disposition", f'attachment; filename="kartoteka.{fmt}"; '
                         f"filename*=UTF-8''{quote('Картотека')}.{fmt}")
-        resp.stream = export.stream(_chain(first, hits), fmt)
+        # a library's post with no address of its own: its page here (/p/<id>)
+        pages = req.forwarded_prefix + "/p/"
+        resp.stream = export.stream(_chain(first, hits), fmt,
+                                    lambda hit: hit.url or pages + quote(hit.id, safe=""))
 
 
 def _chain(first, rest):

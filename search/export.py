@@ -15,7 +15,7 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from search.models import Hit
@@ -27,7 +27,7 @@ COLUMNS = ["title", "published", "author", "topics", "library", "url", "snippet"
            "parent_id"]
 HEADERS = {"title": "Заголовок", "published": "Дата", "author": "Автор", "topics": "Темы",
            "library": "Библиотека", "url": "Адрес", "snippet": "Фрагмент",
-           "id": "Идентификатор", "parent_id": "Вложение в"}
+           "id": "Идентификатор", "parent_id": "Файл публикации (её идентификатор)"}
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -47,10 +47,19 @@ def _date(iso: str | None) -> dt.date | None:
     return dt.date.fromisoformat(iso) if iso else None
 
 
-def row(hit: Hit) -> list:
+# A hit's address in the export: its own, or, for a library's post that has none, the
+# publication's page on this service when the caller knows its address (the API).
+Link = Callable[[Hit], str]
+
+
+def _own_url(hit: Hit) -> str:
+    return hit.url or ""
+
+
+def row(hit: Hit, link: Link = _own_url) -> list:
     """One hit in COLUMNS order: plain text, the date as a date (or None)."""
     return [hit.title, _date(hit.published), hit.author or "", "; ".join(hit.topics),
-            hit.library or "", hit.url or "", plain(hit.snippet), hit.id, hit.parent_id or ""]
+            hit.library or "", link(hit), plain(hit.snippet), hit.id, hit.parent_id or ""]
 
 
 def _safe(value: str) -> str:
@@ -66,7 +75,7 @@ def _csv_cell(value) -> str:
     return _safe(value or "")
 
 
-def stream_csv(hits: Iterable[Hit]) -> Iterator[bytes]:
+def stream_csv(hits: Iterable[Hit], link: Link = _own_url) -> Iterator[bytes]:
     """BOM and header first, then the rows a chunk at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
@@ -77,7 +86,7 @@ def stream_csv(hits: Iterable[Hit]) -> Iterator[bytes]:
         if pending == 0:
             buffer.seek(0)
             buffer.truncate()
-        writer.writerow([_csv_cell(v) for v in row(hit)])
+        writer.writerow([_csv_cell(v) for v in row(hit, link)])
         pending += 1
         if pending >= ROWS_PER_CHUNK:
             yield buffer.getvalue().encode("utf-8")
@@ -86,7 +95,7 @@ def stream_csv(hits: Iterable[Hit]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def stream_xlsx(hits: Iterable[Hit]) -> Iterator[bytes]:
+def stream_xlsx(hits: Iterable[Hit], link: Link = _own_url) -> Iterator[bytes]:
     """The workbook as a zip written on the fly: the sheet's rows are sent as they come.
 
     openpyxl's write-only mode writes about 25,000 cells a second here, so 100,000
@@ -102,7 +111,7 @@ def stream_xlsx(hits: Iterable[Hit]) -> Iterator[bytes]:
             sheet.write(_SHEET_HEAD)
             sheet.write(_xlsx_row(1, [HEADERS[c] for c in COLUMNS], style=1))
             for number, hit in enumerate(hits, 2):
-                sheet.write(_xlsx_row(number, row(hit)))
+                sheet.write(_xlsx_row(number, row(hit, link)))
                 if number % ROWS_PER_CHUNK == 0:
                     yield sink.take()
             sheet.write(b"</sheetData></worksheet>")
@@ -203,12 +212,13 @@ _XLSX_PARTS = {
 }
 
 
-def stream(hits: Iterable[Hit], fmt: str) -> Iterator[bytes]:
-    """The export of `hits` in `fmt` ("csv" or "xlsx"), as chunks of bytes."""
+def stream(hits: Iterable[Hit], fmt: str, link: Link = _own_url) -> Iterator[bytes]:
+    """The export of `hits` in `fmt` ("csv" or "xlsx"), as chunks of bytes; `link` gives
+    each hit's address (default: its own url)."""
     if fmt == "csv":
-        return stream_csv(hits)
+        return stream_csv(hits, link)
     if fmt == "xlsx":
-        return stream_xlsx(hits)
+        return stream_xlsx(hits, link)
     raise ValueError(f"unknown export format {fmt!r}: use csv or xlsx")
 
 
