@@ -175,3 +175,18 @@ def test_the_sdist_carries_the_deploy_files_and_no_jars(tmp_path):
     assert {"deploy/kartoteka.service", "deploy/kartoteka-reindex.cron",
             "deploy/opensearch/cluster.py", "deploy/opensearch/pom.xml"} <= names
     assert not [n for n in names if n.endswith(".jar")]
+
+
+def test_the_opensearch_engine_without_its_client_says_how_to_install_it(installed, tmp_path):
+    """The OpenSearch client is an extra; the wheel's venv has it only through the
+    project's .pth. Without it, one error line names the extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "opensearchpy.py").write_text("raise ModuleNotFoundError(\"No module named "
+                                             "'opensearchpy'\", name='opensearchpy')\n")
+    env.update(KARTOTEKA_ENGINE="opensearch", PYTHONPATH=str(blocker))
+    done = subprocess.run([str(installed / "kartoteka"), "stats"], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().endswith("pip install 'kartoteka[opensearch]'"), done.stderr

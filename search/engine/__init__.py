@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from search.errors import EMPTY_SOURCES, EmptyRebuild
+from search.errors import EMPTY_SOURCES, ConfigError, EmptyRebuild
 from search.models import FILE_ID_KINDS, FacetValue, Publication
 from search.nodes import Node
 
@@ -245,7 +245,13 @@ def default_procs() -> int:
 def open_engine(settings) -> Engine:
     """The engine `settings.engine` names."""
     if settings.engine == "opensearch":
-        from search.engine.opensearch import OpenSearchEngine
+        try:
+            from search.engine.opensearch import OpenSearchEngine
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("opensearchpy"):
+                raise
+            raise ConfigError("KARTOTEKA_ENGINE=opensearch needs the OpenSearch client: "
+                              "pip install 'kartoteka[opensearch]'") from exc
         return OpenSearchEngine(settings)
     from search.engine.whoosh.engine import WhooshEngine
     return WhooshEngine(settings)
