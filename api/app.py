@@ -97,4 +97,5 @@ def get_app():
     service = SearchService(Settings.from_env())
     app = accept_raw_utf8_query(create_app(service.settings, service))
     app.warm = service.warm
+    app.keep_current = service.keep_current  # api/gunicorn_worker.py, when idle
     return app

@@ -265,6 +265,15 @@ class SearchService:
                                                for name, values in every.items()})
         return self._facet_values[1].get(facet, ())
 
+    def keep_current(self) -> None:
+        """Look at the index as a search would (the current generation opened, a replaced
+        one closed): a server worker does it when idle, so a reindex's old files are let
+        go of without waiting for a visitor."""
+        try:
+            self.engine.generation()
+        except SearchError:
+            pass
+
     def warm(self) -> None:
         """Open the index and read what a first search and suggestion read (a new server
         worker's first visitor waited 0.1-0.3 s for it); nothing when there is no index."""

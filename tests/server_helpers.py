@@ -117,11 +117,11 @@ class Server:
 
     def reindex(self, *sources: Path, incremental: bool = False,
                 timeout: float = 120.0) -> subprocess.CompletedProcess:
-        """`kartoteka reindex` in a subprocess against this server's index."""
+        """`kartoteka reindex` in a subprocess against this server's index (a full one
+        may replace it with fewer publications: --allow-smaller)."""
         args = [str(PYTHON), "-m", "indexer", "--quiet", "--index-dir", str(self.index_dir),
                 "reindex", "--no-progress", *map(str, sources)]
-        if incremental:
-            args.append("--incremental")
+        args.append("--incremental" if incremental else "--allow-smaller")
         done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                               env=_env({}))
         assert done.returncode == 0, done.stderr
@@ -136,8 +136,9 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def run_gunicorn(index_dir: Path, log_dir: Path, workers: int = 2,
-                 env: dict[str, str] | None = None):
-    """Start gunicorn on a free port, wait for /api/health, always stop it."""
+                 env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
+    """Start gunicorn on a free port, wait for /api/health, always stop it (`args`: more
+    gunicorn flags, over api/gunicorn_conf.py)."""
     port = free_port()
     extra = {"KARTOTEKA_INDEX_DIR": str(index_dir), "KARTOTEKA_ADMIN_TOKEN": TOKEN,
              **(env or {})}
@@ -145,7 +146,8 @@ def run_gunicorn(index_dir: Path, log_dir: Path, workers: int = 2,
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [str(PYTHON), "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "api.app:get_app()"],
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *args,
+         "api.app:get_app()"],
         cwd=ROOT, env=_env(extra), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     server = Server(port, index_dir, proc, log_path, env=extra)

@@ -195,6 +195,29 @@ def test_no_file_handle_leak_over_reindexes(server, tmp_path):
         assert not stale, stale  # no removed generation is held open
 
 
+def test_an_idle_worker_lets_go_of_a_replaced_index(sample_index_dir, tmp_path):
+    """After a reindex, workers that serve no request close the old generation's files
+    (removed from disk) on their own heartbeat; they had held them until their next
+    visitor. `--timeout 4`: an idle worker's heartbeat every 2 s (gunicorn's default 30 s:
+    every 15 s)."""
+    from api.gunicorn_worker import LOOK_SECONDS
+
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    with run_gunicorn(index_dir, tmp_path, workers=2, args=("--timeout", "4")) as server:
+        workers = server.worker_pids()
+        server.reindex(write_jsonl(tmp_path / "new.jsonl", extra_records(70, "idle")))
+
+        def stale() -> list[str]:
+            return [t for pid in workers for t in fd_targets(pid)
+                    if t.startswith(str(index_dir)) and "(deleted)" in t]
+
+        deadline = time.monotonic() + LOOK_SECONDS + 8
+        while stale() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert server.worker_pids() == workers, "a worker was replaced: the test proves nothing"
+        assert not stale(), stale()
+
+
 def _chunked_put(server, pid: str, body: bytes):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
