@@ -29,7 +29,7 @@ from indexer.summary import (
     warn_of_a_smaller_index,
 )
 from search.engine import open_engine
-from search.errors import ConfigError, IndexMissing, SearchError
+from search.errors import ConfigError, EngineUnavailable, IndexMissing, SearchError
 from search.models import Publication
 from search.searcher import SearchService
 from search.settings import SAMPLE_DIR, locate_index_dir
@@ -286,6 +286,10 @@ def serve(settings, args) -> int:
         if not args.wait_for_index:
             raise
         log.warning("%s; answering 503 until the first `kartoteka reindex`", exc)
+    except EngineUnavailable as exc:  # a web server booting before its cluster
+        if not args.wait_for_index:
+            raise
+        log.warning("%s; answering 503 until the cluster answers", exc)
     # The dictionaries the workers load: one `error:` line now rather than a worker's
     # traceback (and gunicorn restarting it) later.
     SynonymDictionary.load(settings.synonyms_file)

@@ -1128,3 +1128,22 @@ def test_a_flag_over_a_setting_says_which_is_used(jsonl_index):
                                "serve", "--port", str(port)], capture_output=True, text=True,
                               timeout=60, env=dict(os.environ, KARTOTEKA_PORT="8858"))
     assert f"--port {port} is used, not KARTOTEKA_PORT=8858" in done.stderr, done.stderr
+
+
+def test_serve_waiting_for_its_index_starts_before_its_cluster(jsonl_index):
+    """`serve --wait-for-index` (the systemd unit) on a web server booting before the
+    OpenSearch cluster had exited 1 (a restart loop); it goes on to answer 503 instead.
+    A port already taken stops it at the bind check, after the line that says so."""
+    import os
+
+    with socket.socket() as taken, socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = dict(os.environ, KARTOTEKA_ENGINE="opensearch",
+                   KARTOTEKA_OPENSEARCH_URL=f"http://127.0.0.1:{closed.getsockname()[1]}")
+        done = subprocess.run([sys.executable, "-m", "indexer", "serve", "--wait-for-index",
+                               "--port", str(taken.getsockname()[1])], capture_output=True,
+                              text=True, timeout=120, env=env)
+    assert "answering 503 until the cluster answers" in done.stderr, done.stderr
+    assert "cannot listen on" in done.stderr and "Traceback" not in done.stderr

@@ -306,6 +306,23 @@ def test_rebuild_moves_the_alias_and_removes_the_old_generation(writable):
     assert list(writable.client.indices.get_alias(name=writable.gens.alias)) == [new]
 
 
+def test_a_rebuild_carries_over_what_the_api_pushed(writable):
+    """A publication PUT through the API is in no source: the next full rebuild keeps it
+    (it was lost), and it wins over a source's copy of its id."""
+    pushed = Publication("cms-post-1", "Встреча с писателем Пыжиковым",
+                         "Писатель Пыжиков рассказал читателям о новой книге.",
+                         published=dt.date(2026, 12, 5), source="api")
+    rewritten = Publication(DOCS[0]["id"], "Правка из CMS", "Текст, присланный сайтом.",
+                            source="api")
+    writable.upsert([pushed, rewritten])
+    stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)
+    assert stats.indexed == 4 and not stats.skipped
+    assert writable.get("cms-post-1") == pushed
+    assert writable.get(DOCS[0]["id"]).title == "Правка из CMS"
+    writable.rebuild(_pubs(DOCS[:3]), procs=1)  # and the next one again
+    assert writable.get("cms-post-1") == pushed and writable.count() == 4
+
+
 def test_a_rebuild_its_caller_refuses_leaves_the_old_alias_and_no_index(writable):
     """`accept` (the CLI's guard against an export cut short) is asked with the new
     generation's count before the alias moves; what it raises keeps the old one."""

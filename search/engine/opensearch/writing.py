@@ -5,7 +5,9 @@ waits for them, stores the lexicon, and only then moves the alias in one atomic 
 and deletes the old generation. Whatever stops it before the move (an error, a dead
 node, Ctrl-C) deletes the half-built index and leaves the alias where it was.
 PUT/DELETE and incremental syncs write through the alias with refresh=wait_for: the
-cluster's own translog and replicas are its crash safety (no journal as for Whoosh).
+cluster's own translog and replicas are its crash safety (no journal as for Whoosh); a
+rebuild carries the live generation's PUT publications over (`_pushed`). A publication
+the CMS deleted comes back if a source still holds it.
 """
 
 from __future__ import annotations
@@ -58,12 +60,17 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         streamed = StreamedGroups()
         duplicates = False
 
+        live = gens.live()
+
         def actions() -> Iterator[dict]:
             nonlocal duplicates
-            for pub, analysis in analyzed(publications, procs):
+            sources = _then(publications, lambda: _pushed(client, live))
+            for pub, analysis in analyzed(sources, procs):
                 if pub.id in keys:
                     duplicates = True
-                    stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
+                    if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
+                        stats.skipped.append((pub.id,
+                                              "duplicate id: the later record was kept"))
                 else:
                     stats.indexed += 1
                     builder.add(pub, analysis)
@@ -108,6 +115,27 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
     stats.generation = index
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+PUSHED = "api"  # the source of a publication PUT through the API (api/resources.py)
+
+
+def _then(first: Iterable[Publication], later: Callable[[], Iterable[Publication]]):
+    """`first`, then what `later()` gives, asked only once `first` is used up."""
+    yield from first
+    yield from later()
+
+
+def _pushed(client: OpenSearch, live: str | None) -> Iterator[Publication]:
+    """The publications the site's CMS PUT through the API into the live generation: a
+    full rebuild carries them over, as Whoosh's journal does (they are in no source; a
+    regional admin's trial lost them at the first nightly rebuild). Read after the
+    sources, so a pushed one wins over a source's copy of its id."""
+    if live is None:
+        return
+    for hit in helpers.scan(client, index=live, query={"query": {"term": {"source": PUSHED}}},
+                           _source=["pub"], size=BULK_CHUNK):
+        yield from_source(hit["_source"])
 
 
 def _summary(exc: BaseException) -> str:
