@@ -22,7 +22,7 @@ from dataclasses import replace
 from search.query_syntax import Group, Word
 from search.weights import YEARS
 
-__all__ = ["read_dates"]
+__all__ = ["read_dates", "typed_year"]
 
 # Each month's forms in any case (ё folded): январь января январе январю январем ...
 _SOFT = ("январ", "феврал", "апрел", "июн", "июл", "сентябр", "октябр", "ноябр", "декабр")
@@ -62,6 +62,12 @@ def _relative_years(text: str | None) -> int | None:
     return None
 
 
+def typed_year(text: str) -> int | None:
+    """The year a typed word is (`2024`: four digits within YEARS), else None."""
+    return int(text) if text.isdigit() and len(text) == 4 and YEARS[0] <= int(text) <= YEARS[1] \
+        else None
+
+
 def _year(words: list, i: int, today: dt.date) -> tuple[int, int, str] | None:
     """A year starting at words[i]: (year, words it takes, as typed), «год» included."""
     text = _folded(words[i])
@@ -69,9 +75,8 @@ def _year(words: list, i: int, today: dt.date) -> tuple[int, int, str] | None:
         return None
     if text.startswith(_LAST_YEAR_ADJECTIVE):
         return today.year - 1, 1, words[i].text
-    size = 0
-    if text.isdigit() and len(text) == 4 and YEARS[0] <= int(text) <= YEARS[1]:
-        year, size = int(text), 1
+    if (typed := typed_year(text)) is not None:
+        year, size = typed, 1
     elif (back := _relative_years(text)) is not None and i + 1 < len(words) \
             and _folded(words[i + 1]) in _YEAR_WORDS:
         year, size = today.year - back, 2

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
-from search.date_words import read_dates
+from search.date_words import read_dates, typed_year
 from search.feminine import feminine_nouns
 from search.match_rule import relaxed_words, required_words, supplement_words
 from search.morph import fold_yo
 from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse_tokens
 from search.synonyms import SynonymDictionary
-from search.weights import DATED_SCORE, MONTH_DATED_SCORE, YEARS
+from search.weights import DATED_SCORE, MONTH_DATED_SCORE
 from search.word_rules import (
     KIND_LEMMAS,
     PEOPLE_BOOST,
@@ -233,8 +233,8 @@ class QueryParser:
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
-        if folded.isdigit() and len(folded) == 4 and YEARS[0] <= int(folded) <= YEARS[1]:
-            query = n.Or((query, n.Dated.year(int(folded), boost=DATED_SCORE)))
+        if (year := typed_year(folded)) is not None:
+            query = n.Or((query, n.Dated.year(year, boost=DATED_SCORE)))
         if node.dated:
             query = n.Or((query, n.Dated(*node.dated, boost=MONTH_DATED_SCORE)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
