@@ -23,11 +23,12 @@ from search.errors import (
 )
 from search.morph import is_cyrillic
 
-__all__ = ["install_error_handlers", "public_message", "russian", "NO_INDEX_YET"]
+__all__ = ["install_error_handlers", "public_message", "russian", "NO_INDEX_YET", "CLUSTER_SILENT"]
 
 log = logging.getLogger("kartoteka.api")
 
 NO_INDEX_YET = "индекса ещё нет: его строит команда kartoteka reindex"
+CLUSTER_SILENT = "поисковый кластер не отвечает; подробности в журнале сервера"
 # (kind, status, title, description): a description None is the error's own message (a
 # user's mistake, said in Russian where it is raised); the server's states get a fixed
 # Russian one, their English details go to the log.
@@ -41,8 +42,7 @@ _STATUS = [
      "индекс построен другой версией: перестройте его командой kartoteka reindex"),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",
      "индекс сейчас записывается: повторите запрос через секунду"),
-    (EngineUnavailable, falcon.HTTP_503, "Индекс недоступен",
-     "поисковый кластер не отвечает; подробности в журнале сервера"),
+    (EngineUnavailable, falcon.HTTP_503, "Индекс недоступен", CLUSTER_SILENT),
     (RebuildFailed, falcon.HTTP_503, "Индекс занят",
      "перестроить индекс не удалось; подробности в журнале сервера"),
     (ConfigError, falcon.HTTP_500, "Ошибка настройки",

@@ -122,7 +122,9 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                                   "503": _err("no index")}}},
             "/api/health": {"get": {"summary": "Status of the index",
                                     "responses": {"200": _ok("Health"),
-                                                  "503": _ok("Health", "no index")}}},
+                                                  "503": _ok("Health", "no index, the "
+                                                             "cluster does not answer, or it "
+                                                             "is red")}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -177,14 +179,25 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
                 "AllFacets": {"type": "object", "properties": {"facets": {"type": "object"}}},
                 "Health": {"type": "object", "required": ["status"], "properties": {
-                    "status": {"type": "string", "enum": ["ok", "stale", "empty", "missing"]},
+                    "status": {"type": "string", "enum": ["ok", "stale", "degraded", "empty",
+                                                          "missing", "unavailable"]},
                     "engine": {"type": "string"},
                     "documents": {"type": "integer"}, "generation": _NULLSTR,
                     "last_reindex": _NULLSTR, "age_hours": {"type": ["number", "null"]},
                     "stale": {"type": "boolean"}, "description": _NULLSTR,
                     "stale_lexicon": {"type": "boolean", "description":
                                       "OpenSearch: spelling and suggestions not yet "
-                                      "recomputed after a PUT or DELETE"}}},
+                                      "recomputed after a PUT or DELETE"},
+                    "cluster": {"type": "object", "description": "OpenSearch: the live "
+                                "index on the cluster", "properties": {
+                                    "name": {"type": "string"}, "status": {"type": "string"},
+                                    "nodes": {"type": "integer"},
+                                    "unassigned_shards": {"type": "integer"}}},
+                    "degraded": {"type": "string", "description":
+                                 "OpenSearch: why the live index is not green"},
+                    "incomplete": {"type": "boolean", "description":
+                                   "OpenSearch: part of the index is unavailable (red): "
+                                   "searches miss publications (HTTP 503)"}}},
             },
         },
     }

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import falcon
 
-from api.errors import NO_INDEX_YET
+from api.errors import CLUSTER_SILENT, NO_INDEX_YET
 from api.params import (
     bad_parameter,
     choice_param,
@@ -21,7 +21,7 @@ from api.params import (
     text_param,
 )
 from search import export
-from search.errors import IndexMissing, InvalidRecord
+from search.errors import EngineUnavailable, IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
 from search.record_input import check_record_input
 from search.searcher import SearchService
@@ -177,6 +177,13 @@ class Health:
                           "description": NO_INDEX_YET}
             logging.getLogger("kartoteka").warning("health: %s", exc)
             return
+        except EngineUnavailable as exc:  # a monitor still gets the health shape
+            resp.status = falcon.HTTP_503
+            resp.media = {"status": "unavailable", "engine": self.settings.engine,
+                          "documents": None, "generation": None, "last_reindex": None,
+                          "stale": True, "description": CLUSTER_SILENT}
+            logging.getLogger("kartoteka").warning("health: %s", exc)
+            return
         built = info["last_reindex"]
         age_hours = None
         if built:
@@ -184,7 +191,11 @@ class Health:
             age_hours = round(age.total_seconds() / 3600, 2)
         stale = age_hours is None or age_hours > self.settings.stale_after_hours
         # an index with nothing in it serves no one: a monitor should see it as well
-        status = "empty" if not info.get("documents") else "stale" if stale else "ok"
+        # then a cluster short of a node (OpenSearch, not green), then age
+        status = ("empty" if not info.get("documents") else "degraded" if info.get("degraded")
+                  else "stale" if stale else "ok")
+        if info.get("incomplete"):  # red: searches miss publications
+            resp.status = falcon.HTTP_503
         resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale}
 
 

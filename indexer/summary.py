@@ -43,6 +43,8 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
           f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
     print(f"index: {engine.describe()}")
+    for warning in stats.warnings:
+        print(f"warning: {warning}")
     # reasons alike but for their numbers -> [count, the first, whether all are the same]
     kinds: dict[str, list] = {}
     for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:

@@ -148,6 +148,28 @@ def test_health_shape(client, everything):
     assert data["last_reindex"]
 
 
+def test_health_of_a_cluster_that_does_not_answer_keeps_its_shape(tmp_path):
+    """A monitor reads `status` whatever happened: `unavailable` and a Russian
+    description, 503, when no OpenSearch node answers (the generic error body before)."""
+    import socket
+
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        settings = Settings.from_env({}, engine="opensearch", index_dir=tmp_path,
+                                     opensearch_url=(f"http://127.0.0.1:{closed.getsockname()[1]}",))
+        service = SearchService(settings)
+        try:
+            got = testing.TestClient(create_app(settings, service)).simulate_get("/api/health")
+        finally:
+            service.close()
+    assert got.status_code == 503
+    assert (got.json["status"], got.json["engine"]) == ("unavailable", "opensearch"), got.json
+    assert "кластер не отвечает" in got.json["description"]
+
+
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
     import time
@@ -231,7 +253,7 @@ def test_openapi_schemas_name_every_field_the_answers_have(client):
     assert set(record) == set(schemas["Publication"]["properties"])
     health = get(client, "/api/health").json
     assert set(health) <= set(schemas["Health"]["properties"])
-    assert {"ok", "stale", "empty", "missing"} == set(
+    assert {"ok", "stale", "degraded", "empty", "missing", "unavailable"} == set(
         schemas["Health"]["properties"]["status"]["enum"])
 
 

@@ -1050,6 +1050,9 @@ def test_an_unreachable_opensearch_cluster_is_one_error_line(tmp_path, argv):
                           timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    # the cause once, not the client's nested reprs of it
+    assert "no node of the OpenSearch cluster answered (Connection refused)" in proc.stderr
+    assert "KARTOTEKA_OPENSEARCH_URL" in proc.stderr and "HTTPConnection" not in proc.stderr
 
 
 def test_an_argument_with_a_newline_is_still_one_error_line(capsys):

@@ -437,6 +437,9 @@ def test_export_has_every_match_once(engine):
 def test_health_names_the_engine(engine):
     health = engine.client.simulate_get("/api/health").json
     assert health["engine"] == engine.name and health["documents"] > 10
+    schema = engine.client.simulate_get("/openapi.json").json["components"]["schemas"]["Health"]
+    assert set(health) <= set(schema["properties"]), set(health) - set(schema["properties"])
+    assert health["status"] in schema["properties"]["status"]["enum"]
 
 
 def test_publications_the_query_names_come_first(engine):

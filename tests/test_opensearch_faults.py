@@ -156,13 +156,40 @@ def test_a_node_killed_during_a_rebuild_leaves_a_serving_alias(cluster, engine):
     assert engine.gens.live() == live and engine.count() in (COPIES * 70, COPIES * 4 * 70)
 
 
+def _api_health(settings) -> tuple[str, dict]:
+    """GET /api/health of the real app over `settings`: (HTTP status, body)."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+
+    service = SearchService(settings)
+    try:
+        got = testing.TestClient(create_app(settings, service)).simulate_get("/api/health")
+        return got.status, got.json
+    finally:
+        service.close()
+
+
 def test_writes_while_a_node_is_down_survive_its_return(cluster, engine):
     """Node 2 stopped and started again: the cluster returns green, both copies of every
-    shard hold every document, the writes made meanwhile included."""
+    shard hold every document, the writes made meanwhile included. Meanwhile the health
+    says the index is degraded (200: every shard still has a copy)."""
     documents = engine.count()
     extra = [dataclasses.replace(p, id=f"{p.id}-late") for p in _publications(1, "x")[:3]]
+    settings = engine_settings(cluster, PREFIX)
+    status, before = _api_health(settings)
+    assert (status, before["status"], before["cluster"]["status"]) == (
+        "200 OK", "ok", "green"), before
+    assert "degraded" not in before
     _kill_node_2(cluster)
     cluster.health(wait_for_nodes="1", timeout=WAIT)
+    cluster.health(index=PREFIX, wait_for_status="yellow", timeout=WAIT)
+    status, during = _api_health(settings)
+    assert (status, during["status"], during["cluster"]["status"]) == (
+        "200 OK", "degraded", "yellow"), during
+    assert "копии" in during["degraded"] and during["incomplete"] is False
+    assert during["documents"] == documents
     assert engine.upsert(extra) == 3
     assert engine.delete([extra[0].id]) == 1
     _restart_node_2(cluster)
@@ -172,3 +199,40 @@ def test_writes_while_a_node_is_down_survive_its_return(cluster, engine):
         resp = engine.client.count(index=PREFIX, preference=f"_only_nodes:{node_id}")
         assert resp["count"] == documents + 2, nodes[node_id]["name"]
     assert engine.get(extra[1].id) == extra[1] and engine.get(extra[0].id) is None
+
+
+def test_a_red_index_answers_503_and_a_rebuild_without_replicas_warns(cluster, tmp_path):
+    """An index whose only copies are on the node that died is red: /api/health answers
+    503 `degraded` with `incomplete`; a rebuild while a node is down goes live yellow
+    and says so (it was exit 0 and silent: a nightly run from cron never told)."""
+    red = engine_settings(cluster, "kt-red", opensearch_replicas=0)
+    writer = OpenSearchEngine(red)
+    try:
+        writer.rebuild(_publications(1, "red"))
+        live = writer.gens.live()
+        # one of its two shards on each node: node 2's death takes half the index
+        writer.client.indices.put_settings(index=live, body={
+            "index.routing.allocation.total_shards_per_node": 1})
+        cluster.health(index=live, wait_for_status="green", wait_for_no_relocating_shards="true",
+                       timeout=WAIT)
+        _kill_node_2(cluster)
+        cluster.health(wait_for_nodes="1", timeout=WAIT)
+        status, body = _api_health(red)
+        assert status == "503 Service Unavailable", body
+        assert (body["status"], body["incomplete"], body["cluster"]["status"]) == (
+            "degraded", True, "red"), body
+        assert "не всё" in body["degraded"] and 0 < body["documents"] < 70
+
+        yellow = OpenSearchEngine(engine_settings(cluster, "kt-yellow"))
+        try:
+            stats = yellow.rebuild(_publications(1, "y"))
+            assert yellow.gens.live() == stats.generation and yellow.count() == 70
+            assert len(stats.warnings) == 1 and "is yellow" in stats.warnings[0], stats.warnings
+        finally:
+            yellow.client.indices.delete(index="kt-yellow-*", ignore_unavailable=True)
+            yellow.close()
+    finally:
+        if cluster.health()["number_of_nodes"] < 2:
+            _restart_node_2(cluster)
+        writer.client.indices.delete(index="kt-red-*", ignore_unavailable=True)
+        writer.close()

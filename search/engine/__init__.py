@@ -100,6 +100,8 @@ class RebuildStats:
     worker_lemma_hits: int = 0
     worker_lemma_misses: int = 0
     cached_words: int = 0
+    # what went live but should be looked at (OpenSearch: a generation without its replicas)
+    warnings: list[str] = field(default_factory=list)
 
 
 class Engine(Protocol):

@@ -21,7 +21,7 @@ from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
 from search.engine.opensearch.documents import analyze, from_source
-from search.engine.opensearch.failures import cluster_errors, transient
+from search.engine.opensearch.failures import cluster_errors, degradation, transient
 from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.hits import copies_of, full_query, iter_hits
 from search.engine.opensearch.searching import (
@@ -211,14 +211,18 @@ class OpenSearchEngine:
 
     @cluster_errors
     def health(self) -> dict:
-        cluster = self.client.cluster.health(local=True)  # as this node sees it (no manager)
         index, _changed = self._live()
+        # the live generation's shards as this node sees them (no manager needed): an
+        # unrelated red index elsewhere in the cluster does not make this search partial
+        cluster = self.client.cluster.health(index=index, local=True)
         _, meta = self._meta()
         return {"engine": self.name, "generation": self.generation(),
                 "documents": self.count(), "last_reindex": meta.get("built_at"),
                 "stale_lexicon": bool(meta.get("stale")),
                 "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
-                            "nodes": cluster["number_of_nodes"]}}
+                            "nodes": cluster["number_of_nodes"],
+                            "unassigned_shards": cluster["unassigned_shards"]},
+                **degradation(cluster["status"])}
 
     @cluster_errors
     def ready(self) -> bool:

@@ -19,7 +19,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 
 from search.errors import EngineUnavailable, IndexMissing
 
-__all__ = ["transient", "translated", "cluster_errors"]
+__all__ = ["transient", "translated", "cluster_errors", "degradation"]
 
 
 def transient(exc: TransportError) -> bool:
@@ -44,8 +44,40 @@ def translated():
     except SSLError as exc:
         raise EngineUnavailable(f"TLS to the OpenSearch cluster failed (for a private CA set "
                                 f"KARTOTEKA_OPENSEARCH_CA_CERTS): {exc}") from exc
-    except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
+    except (OSConnectionError, ConnectionTimeout) as exc:
+        raise EngineUnavailable(f"no node of the OpenSearch cluster answered "
+                                f"({_cause(exc)}): check KARTOTEKA_OPENSEARCH_URL and that "
+                                f"the nodes run") from exc
+    except TransportError as exc:
         raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
+
+
+def _cause(exc: TransportError) -> str:
+    """The innermost reason of a connection failure (`Connection refused`, a timeout),
+    not the client's nested reprs of the same thing."""
+    if isinstance(exc, ConnectionTimeout):
+        return "timed out"
+    inner = exc.info if isinstance(exc.info, BaseException) else exc.__cause__
+    while inner is not None and (inner.__cause__ or inner.__context__) is not None:
+        inner = inner.__cause__ or inner.__context__
+    text = str(inner or exc.error)
+    return text.rsplit("] ", 1)[-1] if "[Errno" in text else text
+
+
+# What /api/health says of a live generation that is not green (engine-neutral keys:
+# `degraded`, a description for the admin, and `incomplete`, searches miss publications).
+_DEGRADED = {
+    "yellow": "кластер жёлтый: у части индекса нет копии на втором узле; поиск полный, "
+              "но отказ ещё одного узла сделает его неполным",
+    "red": "кластер красный: часть индекса недоступна, поиск находит не всё",
+}
+
+
+def degradation(status: str) -> dict:
+    """The health keys for a cluster status of the live index (none when green)."""
+    if status not in _DEGRADED:
+        return {}
+    return {"degraded": _DEGRADED[status], "incomplete": status == "red"}
 
 
 def cluster_errors(method):
