@@ -323,6 +323,23 @@ def test_a_rebuild_carries_over_what_the_api_pushed(writable):
     assert writable.get("cms-post-1") == pushed and writable.count() == 4
 
 
+def test_what_the_api_deleted_stays_deleted_until_it_is_put_again(writable):
+    """A publication the CMS deleted came back with the next full reindex of a source
+    that still held it (Whoosh's journal replays the deletion). Now neither a full nor an
+    incremental reindex brings it back; a PUT of it again does, and then it is kept."""
+    gone = DOCS[1]["id"]
+    assert writable.delete([gone]) == 1
+    stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)
+    assert writable.get(gone) is None and writable.count() == 2
+    assert (stats.indexed, stats.removed) == (2, 1)
+    writable.sync(_pubs(DOCS[:3]), scopes=[])
+    assert writable.get(gone) is None and writable.count() == 2
+    back = Publication(gone, "Снова на сайте", "Публикацию вернули в CMS.", source="api")
+    writable.upsert([back])
+    writable.rebuild(_pubs(DOCS[:3]), procs=1)
+    assert writable.get(gone) == back and writable.count() == 3
+
+
 def test_a_rebuild_its_caller_refuses_leaves_the_old_alias_and_no_index(writable):
     """`accept` (the CLI's guard against an export cut short) is asked with the new
     generation's count before the alias moves; what it raises keeps the old one."""

@@ -111,14 +111,14 @@ class Generations:
                 and name != live]
 
     # -- meta --------------------------------------------------------------------
-    def _ensure_meta(self) -> None:
+    def ensure_meta(self) -> None:
         if not self.client.indices.exists(index=self.meta_index):
             self.client.indices.create(index=self.meta_index, body=META_BODY,
                                        params={"wait_for_active_shards": "1"}, ignore=400)
 
     def write_meta(self, index: str, derived: Derived, documents: int,
                    built_at: str | None = None) -> None:
-        self._ensure_meta()
+        self.ensure_meta()
         changed = uuid.uuid4().hex
         self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
             "index": index, "version": MAPPING_VERSION, "built_at": built_at or _now(),
@@ -132,7 +132,7 @@ class Generations:
         Written to a small document of its own beside the meta document: a partial update
         of that one re-indexes it from _source, which leaves out the blob (the lexicon
         and suggestions were lost), and writing it whole sent megabytes per PUT."""
-        self._ensure_meta()
+        self.ensure_meta()
         self._write_state(index, uuid.uuid4().hex, stale)
 
     def _write_state(self, index: str, changed: str, stale: bool) -> None:

@@ -91,6 +91,7 @@ META_BODY = {
             "stale": {"type": "boolean"},
             "documents": {"type": "long"},
             "blob": {"type": "binary", "store": True},
+            "deleted": _KEYWORD,  # a publication deleted through the API (deletions.py)
         },
     },
 }

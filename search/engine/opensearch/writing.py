@@ -20,6 +20,7 @@ from opensearchpy.exceptions import OpenSearchException
 
 from search.duplicates import text_key, url_key
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
+from search.engine.opensearch import deletions
 from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
@@ -61,10 +62,12 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         duplicates = False
 
         live = gens.live()
+        deleted = deletions.deleted_ids(client, gens)
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
-            sources = _then(publications, lambda: _pushed(client, live))
+            sources = _then(deletions.without_deleted(publications, deleted, stats),
+                            lambda: _pushed(client, live))
             for pub, analysis in analyzed(sources, procs):
                 if pub.id in keys:
                     duplicates = True
@@ -213,8 +216,12 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     seen: set[str] = set()
     files = FileIds({pid: source for pid, (source, *_rest) in known.items()})
 
+    deleted = deletions.deleted_ids(client, gens)
+
     def actions() -> Iterator[dict]:
         for pub in publications:
+            if pub.id in deleted:  # what the CMS deleted last wins over the source's copy
+                continue
             pub, conflict = files.settle(pub)
             if pub is None:
                 stats.skipped.append(("", conflict))
@@ -281,12 +288,14 @@ def upsert(client: OpenSearch, gens: Generations, publications: Iterable[Publica
                      for pub in pubs), chunk_size=BULK_CHUNK, raise_on_error=True,
             refresh="wait_for"):
         done += ok
+    deletions.forget(client, gens, [pub.id for pub in pubs])
     gens.mark_changed(index)
     return done
 
 
 def delete(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> int:
     """Remove publications by id; how many were there."""
+    ids = list(ids)
     index = gens.require_live()
     removed = 0
     for ok, item in helpers.streaming_bulk(
@@ -294,6 +303,7 @@ def delete(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> int:
             raise_on_error=False, refresh="wait_for"):
         if ok and item["delete"].get("result") == "deleted":
             removed += 1
-    if removed:
+    if removed:  # as Whoosh journals a deletion that removed something
+        deletions.remember(client, gens, ids)
         gens.mark_changed(index)
     return removed
