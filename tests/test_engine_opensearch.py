@@ -508,6 +508,19 @@ def test_no_index_yet(cluster):
     empty.close()
 
 
+def test_a_misspelt_prefix_names_the_aliases_the_cluster_has(writable, cluster):
+    """`kartoteka search` with KARTOTEKA_OPENSEARCH_PREFIX=kartoteca said only that
+    nothing was there; it now names the aliases of our generations on the cluster."""
+    from search.errors import IndexMissing
+
+    wrong = OpenSearchEngine(engine_settings(cluster, writable.gens.alias + "x"))
+    with pytest.raises(IndexMissing) as missing:
+        wrong.find(_selection(), "relevance", 0, 10, None)
+    wrong.close()
+    assert repr(writable.gens.alias) in str(missing.value), missing.value
+    assert "KARTOTEKA_OPENSEARCH_PREFIX" in str(missing.value)
+
+
 def test_sync_keeps_and_changes_groups_of_copies(writable):
     records = [dict(d, source_file="docs.jsonl") for d in DOCS]
     records[1]["text"] = "Совсем другой текст о конкурсе чтецов."  # a2 is no copy any more

@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
-from opensearchpy.exceptions import TransportError
+from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
 from search.engine.opensearch import writing
@@ -32,7 +32,7 @@ from search.engine.opensearch.searching import (
     shown_groups,
     sort_clause,
 )
-from search.errors import IndexMissing, NotFound, SchemaMismatch
+from search.errors import NotFound, SchemaMismatch
 from search.models import Publication
 from search.spelling import SpellingLexicon
 
@@ -115,6 +115,8 @@ class OpenSearchEngine:
                 return self.client.search(index=self.settings.opensearch_prefix, body=body,
                                           search_type="dfs_query_then_fetch",
                                           allow_partial_search_results=False, **params)
+            except NotFoundError as exc:  # no index behind the alias
+                raise self.gens.missing() from exc
             except TransportError as exc:
                 if attempt == SHARD_RETRIES or not transient(exc):
                     raise
@@ -144,8 +146,7 @@ class OpenSearchEngine:
         found = self.client.get(index=self.settings.opensearch_prefix, id=pid, ignore=404,
                                 _source_includes=["pub"])
         if "error" in found:  # no index behind the alias, not "no such publication"
-            raise IndexMissing(f"no OpenSearch index behind the alias "
-                               f"{self.settings.opensearch_prefix!r}: run a reindex first")
+            raise self.gens.missing()
         return from_source(found["_source"]) if found.get("found") else None
 
     @cluster_errors

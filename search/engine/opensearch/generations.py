@@ -66,9 +66,28 @@ class Generations:
     def require_live(self) -> str:
         index = self.live()
         if index is None:
-            raise IndexMissing(f"no OpenSearch index behind the alias {self.alias!r}: "
-                               f"run a reindex first")
+            raise self.missing()
         return index
+
+    def missing(self) -> IndexMissing:
+        """The error for an alias with no index behind it, naming the aliases there are."""
+        others = self.other_aliases()
+        hint = (f" (this cluster has {', '.join(map(repr, others))}: is "
+                f"KARTOTEKA_OPENSEARCH_PREFIX one of them?)" if others else "")
+        return IndexMissing(f"no OpenSearch index behind the alias {self.alias!r}{hint}: "
+                            f"run a reindex first")
+
+    def other_aliases(self, at_most: int = 10) -> list[str]:
+        """Aliases of the cluster that name one of our generations (a misspelt prefix
+        finds nothing; these are what it may have meant). Best effort: [] on failure."""
+        try:
+            found = self.client.indices.get_alias(local=True)
+        except Exception:  # noqa: BLE001 - only a hint for an error already being raised
+            return []
+        names = {alias for index, entry in found.items()
+                 for alias in (entry.get("aliases") or {})
+                 if Generations(self.client, alias).is_generation(index)}
+        return sorted(names - {self.alias})[:at_most]
 
     def switch(self, index: str) -> list[str]:
         """Point the alias at `index` in one atomic request; the indices it left."""
