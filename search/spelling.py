@@ -51,6 +51,7 @@ def edit_distance(a: str, b: str) -> int:
 # (or a rare name) as the fix: `ковид` is not corrected to `коид`.
 MIN_CORRECTION_DOCS = 2
 INFLECT_AT_MOST = 6
+KNOWN_CACHE_SIZE = 50_000  # words kept by SpellingLexicon.knows (per index generation)
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 _ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
 _NEIGHBOURS = {(a, b) for row in _ROWS for a, b in zip(row, row[1:], strict=False)}
@@ -70,11 +71,25 @@ class SpellingLexicon:
         self.names = {w[1:]: n for w, n in freqs.items() if w.startswith(NAME_MARK)}
         self._buckets = _buckets(w for w in freqs if not w.startswith(NAME_MARK))
         self._name_buckets = _buckets(self.names)
+        self._known: dict[str, bool] = {}  # knows(), per word as typed
 
     def knows(self, word: str) -> bool:
-        """Known through any of its lemmas (a rarer inflection is not a typo)."""
-        return any(self.reader.doc_frequency(field, lemma) > 0
-                   for lemma in index_lemmas(word) for field in (_FIELD, "title"))
+        """Known through any of its lemmas (a rarer inflection is not a typo).
+
+        Asked several times a search for each word (is it a typo, a run-together pair);
+        each time it was the reader's lookups in every segment, a twentieth of a
+        worker's time under a stream of new queries: so the lexicon first, the reader
+        for what it lacks (numbers, words a PUT brought), and the answer kept."""
+        known = self._known.get(word)
+        if known is None:
+            lemmas = index_lemmas(word)
+            known = any(self.freqs.get(lemma, 0) > 0 for lemma in lemmas) or any(
+                self.reader.doc_frequency(field, lemma) > 0
+                for lemma in lemmas for field in (_FIELD, "title"))
+            if len(self._known) >= KNOWN_CACHE_SIZE:
+                self._known.clear()
+            self._known[word] = known
+        return known
 
     def knows_name(self, word: str) -> bool:
         """A surname someone signed with, through any of its lemmas."""
