@@ -4,6 +4,7 @@ known word to a typo (search/correction.py builds the corrected query from them)
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
@@ -72,6 +73,7 @@ class SpellingLexicon:
         self._buckets = _buckets(w for w in freqs if not w.startswith(NAME_MARK))
         self._name_buckets = _buckets(self.names)
         self._known: dict[str, bool] = {}  # knows(), per word as typed
+        self._sorted: list[str] | None = None  # has_prefix()
 
     def knows(self, word: str) -> bool:
         """Known through any of its lemmas (a rarer inflection is not a typo).
@@ -90,6 +92,14 @@ class SpellingLexicon:
                 self._known.clear()
             self._known[word] = known
         return known
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether a lexicon word begins with `prefix` (a bisection of its sorted words,
+        sorted on first use)."""
+        if self._sorted is None:
+            self._sorted = sorted(w for w in self.freqs if not w.startswith(NAME_MARK))
+        at = bisect_left(self._sorted, prefix)
+        return at < len(self._sorted) and self._sorted[at].startswith(prefix)
 
     def knows_name(self, word: str) -> bool:
         """A surname someone signed with, through any of its lemmas."""
