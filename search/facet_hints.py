@@ -74,15 +74,21 @@ def resolved_values(name: str, typed: tuple[str, ...],
 def respaced_values(name: str, typed: tuple[str, ...],
                     existing: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
     """Filter values no publication has replaced by the one value with the same letters,
-    spaced or punctuated otherwise (`Библиотека-филиал №3`: «Библиотека-филиал № 3»), and
-    a note for each; other near values (an acronym, other words) are only hinted at."""
+    spaced or punctuated otherwise (`Библиотека-филиал №3`: «Библиотека-филиал № 3»), or
+    else by the one value near it (an acronym, `ЦГБ`; other words, `Библиотека имени
+    Пушкина`), with a note for each; a value near several stays, and is hinted at. A
+    librarian's trial: `library=Краснопольская` found nothing, though one library
+    is called so."""
     existing = list(existing)
 
     def letters(value: str) -> str:
         return "".join(_WORD.findall(facet_key(value)))
 
-    return _replaced(name, typed, existing, lambda value: [
-        v for v in existing if letters(value) and letters(v) == letters(value)])
+    def candidates(value: str) -> list[str]:
+        same = [v for v in existing if letters(value) and letters(v) == letters(value)]
+        return same or near_values(value, existing, 2)
+
+    return _replaced(name, typed, existing, candidates)
 
 
 def _replaced(name: str, typed: tuple[str, ...], existing: list[str],

@@ -76,13 +76,21 @@ def test_a_word_searched_by_its_beginning_is_never_taken_for_a_typo(engine):
     assert typo["corrected"] and typo["did_you_mean"] == "библиот* выставка"
 
 
-def test_a_library_s_acronym_or_other_wording_is_pointed_to_its_value(engine):
+def test_a_library_s_acronym_or_other_wording_is_read_as_its_one_value(engine):
+    """The one library an acronym or other words mean is filtered on, and said so;
+    words that fit several libraries find nothing and name them."""
     libraries = [v["value"] for v in _search(engine, q="")["facets"]["library"]]
     for typed, meant in (("ЦГБ", "Центральная городская библиотека"),
                          ("Библиотека имени Пушкина", "Библиотека им. А. С. Пушкина")):
         assert meant in libraries
         found = _search(engine, q="", library=typed)
-        assert found["total"] == 0 and found["warnings"][-1].endswith(f"; есть «{meant}»")
+        assert found["total"] == _search(engine, q="", library=meant)["total"] > 0
+        assert found["warnings"] == [f"в фильтре «библиотека» «{typed}» прочитано как "
+                                     f"«{meant}»"]
+    several = [v for v in libraries if "библиотека" in v.lower().split()]
+    assert len(several) > 2
+    found = _search(engine, q="", library="библиотека")
+    assert found["total"] == 0 and "; есть «" in found["warnings"][-1]
     # the same letters spaced otherwise: read as the value, and said so
     found = _search(engine, q="", library="библиотека-филиал №3")
     meant = "Библиотека-филиал № 3"
