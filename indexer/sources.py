@@ -14,6 +14,7 @@ from pathlib import Path
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
 from indexer.extract import DOC, PAGE, file_id, publication_from_page
+from indexer.json_records import NOT_RECORDS, iter_json_array, records_kind
 from indexer.mending import mended
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
@@ -73,7 +74,8 @@ def passed_over(sources: list[Path]) -> Counter:
 def _readable_kind(path: Path) -> bool:
     suffix = path.suffix.lower()
     return (suffix in PAGE_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES
-            or (suffix in EXPORT_SUFFIXES and _cms_kind(path) is not None))
+            or (suffix in EXPORT_SUFFIXES and _cms_kind(path) is not None)
+            or (suffix == ".json" and records_kind(path) in ("jsonl", "array")))
 
 
 def unreadable_sources(sources: list[Path]) -> list[Skip]:
@@ -117,7 +119,8 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         except OSError as exc:
             yield Skip(str(item), f"cannot read: {exc.strerror}")
             continue
-        if item.suffix.lower() in JSONL_SUFFIXES:
+        records = None if item.suffix.lower() in JSONL_SUFFIXES else _records(item, max_bytes)
+        if item.suffix.lower() in JSONL_SUFFIXES or records == "jsonl":
             yield from _jsonl(item, topics, max_bytes, warn)
         elif size > max_bytes:
             yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
@@ -125,8 +128,22 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
             yield from _cms(item, kind, topics)
         elif kind is not None:
             yield _document(item, name, topics)
+        elif records == "array":
+            for got in iter_json_array(item, lambda pub: _with_topics(pub, topics), warn):
+                yield got if isinstance(got, Publication) else Skip(*got)
+        elif records == "other" and item.suffix.lower() == ".json":
+            yield Skip(str(item), NOT_RECORDS)
         else:
             yield _page(item, name, topics)
+
+
+def _records(path: Path, max_bytes: int) -> str | None:
+    """indexer/json_records.py's kind of a file with our records under another name;
+    a WordPress REST export (also a JSON array) is not one."""
+    kind = records_kind(path, max_bytes)
+    if kind == "array" and _cms_kind(path) == "wp-json":
+        return None
+    return kind
 
 
 def count_items(sources: list[Path]) -> int:
@@ -141,7 +158,7 @@ def count_items(sources: list[Path]) -> int:
         try:
             if isinstance(item, Skip):
                 total += 1
-            elif item.suffix.lower() in JSONL_SUFFIXES:
+            elif item.suffix.lower() in JSONL_SUFFIXES or records_kind(item) == "jsonl":
                 with item.open("rb") as handle:
                     total += sum(1 for line in handle if not line.isspace())  # no copy
             elif (kind := _cms_kind(item)) == "wxr":

@@ -432,6 +432,42 @@ def test_a_table_named_directly_is_reported_not_read_as_a_page(tmp_path, capsys,
     assert "a .csv table is not indexed" in out
 
 
+@pytest.mark.parametrize("name, layout", [("export.json", "lines"), ("export.txt", "lines"),
+                                          ("export.json", "array"), ("export.json", "pretty"),
+                                          ("folder/export.json", "array")])
+def test_records_in_a_json_file_of_another_name_are_read_as_records(tmp_path, capsys, name,
+                                                                     layout):
+    """JSON Lines saved as `.json` or `.txt`, or a JSON array of records, were read as one
+    web page titled with the raw JSON (exit 0: on a first install the live index)."""
+    records = RECORDS[:3]
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    content = {"lines": lines, "array": json.dumps(records, ensure_ascii=False),
+               "pretty": json.dumps(records, ensure_ascii=False, indent=2)}[layout]
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    source = tmp_path / "folder" if name.startswith("folder/") else path
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    assert capsys.readouterr().out.startswith("indexed: 3  updated: 0  removed: 0  skipped: 0")
+    found = _browse_all(capsys, index_dir)["hits"]
+    assert sorted(h["id"] for h in found) == sorted(r["id"] for r in records)
+    assert sorted(h["title"] for h in found) == sorted(r["title"] for r in records)
+
+
+def test_a_json_file_without_records_is_reported_not_read_as_a_page(tmp_path, capsys):
+    other = tmp_path / "settings.json"
+    other.write_text(json.dumps({"theme": "dark", "items": [1, 2]}), encoding="utf-8")
+    source = tmp_path / "good.jsonl"
+    _write_jsonl(source, RECORDS[:1])
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(other),
+                 str(source)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("indexed: 1  updated: 0  removed: 0  skipped: 1")
+    assert "neither JSON Lines of publications nor a WordPress export" in out
+
+
 def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog):
     prose = "Сборная по биатлону выиграла эстафету; тренер поблагодарил болельщиков."
     code = ['jwplayer("js-player-1").setup({ width: "100%", aspectratio: "16:9" });',

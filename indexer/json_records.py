@@ -1,0 +1,89 @@
+"""Our records in JSON files that are not named JSON Lines.
+
+An export saved as `publications.json` or `.txt` holding one record per line, or a JSON
+array of records (what a script's `json.dump(list)` writes), was read as one web page:
+an admin's trial indexed a single publication titled with the raw JSON, exit 0, and on
+a first install that became the live index. They are recognised here by their content:
+the first line a whole JSON object with a record's fields (JSON Lines), or the whole
+file an array of such objects (or one of them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from indexer.mending import mended
+from search.errors import InvalidRecord
+from search.models import Publication
+
+__all__ = ["records_kind", "iter_json_array", "NOT_RECORDS"]
+
+RECORD_FIELDS = frozenset({"id", "title", "text"})  # any of them: a record, not other JSON
+NOT_RECORDS = ("a JSON file that is neither JSON Lines of publications nor a WordPress "
+               "export: give one publication per line (.jsonl)")
+_HEAD_BYTES = 1 << 16
+
+
+def records_kind(path: Path, max_bytes: int = 20_000_000) -> str | None:
+    """'jsonl' (one record per line), 'array' (a JSON array of records, or one record),
+    'other' (JSON, but no records of ours) or None (no JSON at all) by the content."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).removeprefix(codecs.BOM_UTF8)
+    except OSError:
+        return None
+    start = head.lstrip()[:1]
+    if start not in (b"{", b"["):
+        return None
+    first = head.lstrip().split(b"\n", 1)[0]
+    if start == b"{" and _is_record(_loads(first)):
+        return "jsonl"
+    try:
+        if path.stat().st_size > max_bytes:
+            return "other"
+        value = _loads(path.read_bytes().removeprefix(codecs.BOM_UTF8))
+    except OSError:
+        return None
+    if _is_record(value) or (isinstance(value, list) and value
+                             and all(_is_record(v) for v in value)):
+        return "array"
+    return "other" if value is not None else None
+
+
+def iter_json_array(path: Path, with_topics: Callable[[Publication], Publication],
+                    warn: Callable[[str, str], None] | None) -> Iterator[Publication | tuple]:
+    """The records of a JSON array file (or of one record), each a Publication or a
+    (where, reason, file) for a Skip; `source` names the file and the place (`#3`)."""
+    try:
+        value = json.loads(path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+    except OSError as exc:
+        yield (str(path), f"cannot read: {exc.strerror}", None)
+        return
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield (str(path), f"not JSON: {exc}", None)
+        return
+    for number, record in enumerate(value if isinstance(value, list) else [value], 1):
+        where = f"{path}#{number}"
+        try:
+            fixed, problem = mended(record, json.dumps(record, ensure_ascii=False).encode())
+            pub = Publication.from_dict(fixed, source=where)
+        except InvalidRecord as exc:
+            yield (where, str(exc), str(path))
+            continue
+        if problem and warn is not None:
+            warn(where, problem)
+        yield with_topics(pub)
+
+
+def _loads(data: bytes):
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+
+
+def _is_record(value) -> bool:
+    return isinstance(value, dict) and bool(RECORD_FIELDS & value.keys())
