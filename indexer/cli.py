@@ -205,9 +205,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     try:
-        settings = Settings.from_env(index_dir=args.index_dir)
-        for line in Settings.unknown():
+        for line in Settings.check_environment():
             print(f"warning: {line}", file=sys.stderr)
+        settings = Settings.from_env(index_dir=args.index_dir)
         return getattr(commands, args.command)(settings, args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

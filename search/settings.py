@@ -190,22 +190,33 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @classmethod
-    def unknown(cls, environ: Mapping[str, str] | None = None) -> list[str]:
-        """A line for each KARTOTEKA_ variable that is no setting (`KARTOTEKA_PROT`), with
-        the setting it probably means: a misspelt one was ignored without a word (an
-        admin token never set, so every PUT answered 403)."""
+    def unknown(cls, environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+        """(variable, the setting it probably means or None) for each KARTOTEKA_ variable
+        that is no setting (`KARTOTEKA_PROT`): a misspelt one was ignored without a word
+        (an admin token never set, so every PUT answered 403)."""
         environ = os.environ if environ is None else environ
         known = {f.metadata["env"] for f in dataclasses.fields(cls)} | {INDEX_DIR_ENV}
+        tails = {k.removeprefix("KARTOTEKA_"): k for k in known}
         out = []
         for name in sorted(environ):
             if name.startswith("KARTOTEKA_") and name not in known \
                     and not name.startswith("KARTOTEKA_TEST_"):  # the test suite's own
-                tails = {k.removeprefix("KARTOTEKA_"): k for k in known}
                 near = difflib.get_close_matches(name.removeprefix("KARTOTEKA_"), tails, n=1,
                                                  cutoff=0.7)
-                out.append(f"{name} is not a setting" + (
-                    f" (did you mean {tails[near[0]]}?)" if near else "") + "; it is ignored")
+                out.append((name, tails[near[0]] if near else None))
         return out
+
+    @classmethod
+    def check_environment(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        """Warnings for KARTOTEKA_ variables that are no setting; a ConfigError for one
+        that misspells a setting (`KARTOTEKA_INDEX_DI`): ignored, it made a nightly cron
+        reindex build another index elsewhere, exit 0, and the served one grew stale."""
+        found = cls.unknown(environ)
+        misspelt = [f"{name} is not a setting (did you mean {meant}?)"
+                    for name, meant in found if meant]
+        if misspelt:
+            raise ConfigError("; ".join(misspelt) + ": correct or unset it")
+        return [f"{name} is not a setting; it is ignored" for name, _ in found]
 
     @classmethod
     def documented(cls) -> list[tuple[str, str, str]]:

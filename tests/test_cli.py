@@ -1143,16 +1143,24 @@ def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path):
         server.wait(timeout=30)
 
 
-def test_a_misspelt_setting_is_named_with_the_one_meant(jsonl_index, capsys, monkeypatch):
-    """`KARTOTEKA_ADMIN_TOKN=…` was ignored without a word (every PUT then answered 403)."""
-    monkeypatch.setenv("KARTOTEKA_ADMIN_TOKN", "secret")
+def test_a_misspelt_setting_is_an_error_naming_the_one_meant(jsonl_index, capsys,
+                                                             monkeypatch, tmp_path):
+    """`KARTOTEKA_ADMIN_TOKN=…` was ignored without a word (every PUT then answered 403);
+    then only warned of, `KARTOTEKA_INDEX_DI` in a cron line built another index
+    elsewhere with exit 0. A variable near no setting is only warned of."""
     monkeypatch.setenv("KARTOTEKA_WHATEVER", "1")
     capsys.readouterr()
     assert main(["--index-dir", str(jsonl_index), "search", "книга"]) == 0
+    assert "warning: KARTOTEKA_WHATEVER is not a setting; it is ignored" in \
+        capsys.readouterr().err
+    monkeypatch.setenv("KARTOTEKA_INDEX_DI", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("KARTOTEKA_ADMIN_TOKN", "secret")
+    assert main(["--quiet", "reindex", "--sample"]) == 2
     err = capsys.readouterr().err
-    assert ("warning: KARTOTEKA_ADMIN_TOKN is not a setting (did you mean "
-            "KARTOTEKA_ADMIN_TOKEN?); it is ignored") in err
-    assert "warning: KARTOTEKA_WHATEVER is not a setting; it is ignored" in err
+    assert err.startswith("error: KARTOTEKA_ADMIN_TOKN is not a setting (did you mean "
+                          "KARTOTEKA_ADMIN_TOKEN?); KARTOTEKA_INDEX_DI is not a setting (did "
+                          "you mean KARTOTEKA_INDEX_DIR?): correct or unset it"), err
+    assert err.count("\n") == 1 and not (tmp_path / "elsewhere").exists()
 
 
 def test_a_flag_over_a_setting_says_which_is_used(jsonl_index):
