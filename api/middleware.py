@@ -129,6 +129,16 @@ class Utf8QueryString:
             raise bad_parameter("строка запроса — не UTF-8: закодируйте её в UTF-8") from None
 
 
+def _readable(query: str, limit: int = 200) -> str:
+    """A query string as a person reads it (`q=выставка`, not `q=%D0%B2%D1%8B…`): an
+    admin reading the log of a Russian site could not; bytes that are no UTF-8 stay
+    escaped. JSON escapes whatever control characters it decodes to."""
+    try:
+        return urllib.parse.unquote_plus(query, errors="strict")[:limit]
+    except UnicodeDecodeError:
+        return query[:limit]
+
+
 class AccessLog:
     """One JSON line per request with its timing."""
 
@@ -139,7 +149,7 @@ class AccessLog:
         started = getattr(req.context, "started", None)
         millis = (time.perf_counter() - started) * 1000 if started else 0.0
         access_log.info(json.dumps({
-            "method": req.method, "path": req.path, "query": req.query_string[:200],
+            "method": req.method, "path": req.path, "query": _readable(req.query_string),
             "status": int(resp.status_code if hasattr(resp, "status_code") else 0),
             "ms": round(millis, 2), "remote": req.remote_addr,
         }, ensure_ascii=False))

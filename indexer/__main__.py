@@ -1,3 +1,3 @@
-from indexer.cli import main
+from indexer.entry import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -890,8 +890,9 @@ def test_an_incremental_run_of_a_subfolder_keeps_its_files_ids(tmp_path, capsys)
     assert titles["page-index.html"] == "Новости: главные"
 
 
-def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys):
-    """The full rebuild's new generation would not hold the incremental run's changes."""
+def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys, caplog):
+    """The full rebuild's new generation would not hold the incremental run's changes.
+    The wait before the refusal is said (a second reindex waited seconds, silently)."""
     from search.engine.whoosh.store import IndexLocation
 
     src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
@@ -900,7 +901,10 @@ def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys):
     with IndexLocation(index_dir).rebuild_lock():  # as a full reindex holds it
         assert main(["--index-dir", str(index_dir), "reindex", "--incremental",
                      "--no-progress", str(src)]) == 1
-    assert "another reindex" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "another reindex" in err
+    said = err + caplog.text
+    assert said.count("is running: waiting for it (at most 10 s)") == 1, said
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(src)]) == 0
 

@@ -42,3 +42,24 @@ def test_no_interrupt_no_raise():
     with interrupt_flag() as interrupted:
         interrupted.check()
     assert not interrupted.raised
+
+
+def test_a_ctrl_c_while_the_command_starts_is_one_line_and_exit_130(tmp_path):
+    """Importing takes about half a second: a Ctrl-C then printed a traceback from inside
+    numpy and ended the process by the signal (an admin's trial, at 0.15 s)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "--index-dir",
+                             str(tmp_path / "ix"), "reindex", "--sample"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(0.2)  # past Python's own start (~40 ms), within the imports (~450 ms)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "Traceback" not in err and err.strip().startswith("interrupted"), err
+    assert not (tmp_path / "ix" / "CURRENT").exists()

@@ -361,6 +361,14 @@ def test_two_servers_of_one_user_share_no_control_socket(sample_index_dir, tmp_p
     assert "Control server" not in logs and "[ERROR]" not in logs, logs
 
 
+def test_the_access_log_reads_russian_queries_as_typed(server):
+    """Logged percent-encoded (`q=%D0%B2%D1%8B…`), a Russian site's log was unreadable."""
+    server.get("/api/search", {"q": "выставка «Лира»", "topic": "Краеведение"})
+    line = next(line for line in reversed(server.log().splitlines())
+                if "kartoteka.access" in line or '"path": "/api/search"' in line)
+    assert "q=выставка «Лира»&topic=Краеведение" in line, line
+
+
 def test_server_log_has_no_tracebacks(server):
     server.get("/api/search", {"q": '"((( OR'})
     server.get("/api/search", {"page": "0"})

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ __all__ = ["IndexLocation", "GenerationInfo"]
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 _TMP_RE = re.compile(r"^gen-(\d{6})\.tmp-(\d+)$")
 META_FILE = "kartoteka.json"
+SAY_WAITING_AFTER = 1.0  # seconds a writer waits for a lock before it says so
+log = logging.getLogger("kartoteka")
 
 
 @dataclass(frozen=True)
@@ -144,15 +147,20 @@ class IndexLocation:
         """An exclusive fcntl lock on `name`, retried until `timeout`, then IndexBusy."""
         self._ensure_root()
         fd = os.open(self.root / name, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        said = False
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if time.monotonic() > deadline:
+                    waited = time.monotonic() - started
+                    if waited > timeout:
                         raise IndexBusy(busy_message) from None
+                    if waited > SAY_WAITING_AFTER and not said:  # a second reindex was silent
+                        log.warning("%s: waiting for it (at most %.0f s)", busy_message, timeout)
+                        said = True
                     time.sleep(0.02)
             yield
         finally:
@@ -175,13 +183,28 @@ class IndexLocation:
         current = self.current_name()
         for p in gens[:-keep]:
             if p.name != current:
-                shutil.rmtree(p, ignore_errors=True)
+                _remove_generation(p)
 
     def _ensure_root(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot create index directory {self.root}: {exc}") from exc
+
+
+def _remove_generation(path: Path) -> None:
+    """An old generation removed, or a warning: one a reindex run as another user (root)
+    left was kept forever, silently, with its disk space."""
+    failed: list[str] = []
+
+    def note(_function, name, exc_info) -> None:
+        failed.append(f"{name}: {getattr(exc_info[1], 'strerror', None) or exc_info[1]}")
+
+    shutil.rmtree(path, onerror=note)
+    if failed and path.exists():
+        log.warning("an old index generation could not be removed (%s; %d file(s)): remove "
+                    "%s as its owner (a reindex run as another user, root?)", failed[0],
+                    len(failed), path)
 
 
 def _pid_alive(pid: int) -> bool:

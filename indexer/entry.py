@@ -1,0 +1,29 @@
+"""The `kartoteka` command's entry point (and `python -m indexer`'s).
+
+Importing the indexer and the search core takes about half a second (numpy, pymorphy3's
+dictionaries). A Ctrl-C in that time printed a traceback from deep inside an import and
+ended the process by the signal itself; now it ends with the one line and exit 130 that
+a Ctrl-C later gives (indexer/cli.py), and the index was not touched yet.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+__all__ = ["run"]
+
+EXIT_INTERRUPTED = 130
+
+
+def _interrupted_while_starting(_signum, _frame) -> None:
+    print("interrupted before anything was done", file=sys.stderr)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def run() -> int:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+    from indexer.cli import main  # the slow imports
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # main() handles a Ctrl-C
+    return main()
