@@ -210,7 +210,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 yield Skip(where, "not UTF-8 text", str(path))
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {exc.msg} (column {exc.colno})", str(path))
+                yield Skip(where, f"malformed JSON: {exc.msg} ({_place(exc)})", str(path))
                 continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc), str(path))
@@ -220,6 +220,14 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             yield _with_topics(pub, topics)
     if not records:  # an export cut to nothing is reported; what it gave is kept
         yield Skip(str(path), "empty file")
+
+
+def _place(exc: json.JSONDecodeError) -> str:
+    """Where in the line: a record cut short (a closing brace lost) was said to be wrong
+    at `column 1`, the place after the line's end."""
+    if not exc.doc[exc.pos:].strip():
+        return "the line ends before the record does: cut off?"
+    return f"column {exc.colno}"
 
 
 def _head(path: Path, size: int = 4096) -> bytes:

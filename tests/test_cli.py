@@ -375,6 +375,15 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
         assert any(re.fullmatch(f"  skipped 1: {kind}", line) for line in summary), summary
     assert any(line.startswith("  skipped 1: malformed JSON: Unterminated string")
                for line in summary)
+    # said as what it is, not `column 1` past the line's end
+    assert "  skipped 1: malformed JSON: Unterminated string starting at (column 24)" in summary
+    assert "ends before the record does" not in captured.out
+    cut = tmp_path / "cut.jsonl"  # the closing brace lost: no `column 1` past the end
+    cut.write_text('{"id": "x", "title": "Обрыв", "text": "т"\n', encoding="utf-8")
+    assert main(["--index-dir", str(tmp_path / "ix2"), "reindex", "--no-progress", str(cut),
+                 str(src / "a_good.jsonl")]) == 0
+    assert ("skipped 1: malformed JSON: Expecting ',' delimiter (the line ends before the "
+            "record does: cut off?)") in capsys.readouterr().out
     messages = captured.err + caplog.text
     assert f"skipped {src / 'b_binary.txt'}: " in messages
     assert f"skipped {src / 'c_empty.txt'}: " in messages
