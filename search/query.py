@@ -6,6 +6,7 @@ highlight. The syntax itself is search/query_syntax.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from search import nodes as n
@@ -19,7 +20,7 @@ from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse
 from search.synonyms import SynonymDictionary
 from search.weights import DATED_SCORE, MONTH_DATED_SCORE
 from search.word_rules import (
-    KIND_LEMMAS,
+    COUNTED_LEMMAS,
     PEOPLE_BOOST,
     STEM_WEIGHT,
     derivation_stem,
@@ -86,7 +87,7 @@ class QueryParser:
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
         if isinstance(tree, Group) and tree.op == "and":
-            counted = _partial_words(tree)
+            counted = _partial_words(tree, self._only_counted)
             compiled_children = [self._compile(c, _CompileState()) for c in counted]
             positives = list(dict.fromkeys(  # a word typed twice counts once
                 q for q in compiled_children if q is not None and not isinstance(q, _Negated)))
@@ -149,12 +150,13 @@ class QueryParser:
                 q = n.Or((q, *(n.Term("people", lemma, boost=PEOPLE_BOOST)
                                for lemma in signers[k])))
             if (merge_synonyms and not isinstance(q, _Negated) and isinstance(child, Word)
-                    and (self._names_a_kind(child) or _initial(child))):
+                    and (self._only_counted(child) or _initial(child))):
                 kinds.append(q)
                 continue
             (negatives if isinstance(q, _Negated) else positives).append(q)
-        # Beside other words, a word naming a kind of publication only counts (a match
-        # of nothing scores 0; search/word_rules.py KIND_LEMMAS), and so does an initial
+        # Beside other words, a word naming a kind of publication or a question's
+        # auxiliary only counts (a match of nothing scores 0; search/word_rules.py
+        # COUNTED_LEMMAS), and so does an initial
         # (`Фалалеева Е. Е.`: «Фалалеева Елена Евгеньевна» is her too).
         counted = [n.Or((n.Every(boost=0.0), q)) for q in kinds] if positives else []
         positives = positives or kinds
@@ -172,11 +174,11 @@ class QueryParser:
             return n.AndNot(positive, _any([x.query for x in negatives]))
         return positive
 
-    def _names_a_kind(self, word: Word) -> bool:
+    def _only_counted(self, word: Word) -> bool:
         if word.exact or word.prefix:
             return False
         whole, _ = self._analyze(word.text)
-        return bool(whole) and whole[0][0] in KIND_LEMMAS
+        return bool(whole) and whole[0][0] in COUNTED_LEMMAS
 
     def _analyze(self, word: str):
         """Query-mode tokens of one word grouped as (whole lemmas, parts lemmas)."""
@@ -313,11 +315,13 @@ def _initial(word: Word) -> bool:
     return len(word.text) == 1 and word.text.isalpha() and not word.exact and not word.prefix
 
 
-def _partial_words(tree: Group) -> list:
-    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`) only when
-    nothing else is typed; else every publication holding two letters «е» was a partial
-    match of a surname."""
-    longer = [c for c in tree.children if not (isinstance(c, Word) and len(c.text) == 1)]
+def _partial_words(tree: Group, only_counted: Callable[[Word], bool]) -> list:
+    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`) and the
+    words only counted beside others (`будет`, `новости`) only when nothing else is
+    typed; else every publication holding two letters «е» was a partial match of a
+    surname, and every one holding «будет» of a question."""
+    longer = [c for c in tree.children
+              if not (isinstance(c, Word) and (len(c.text) == 1 or only_counted(c)))]
     return longer if any(isinstance(c, Word | Phrase) for c in longer) else list(tree.children)
 
 @dataclass(frozen=True)

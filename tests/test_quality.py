@@ -279,3 +279,18 @@ def test_any_mix_of_scripts_and_marks_searches_and_completes(service, q):
     assert len(service.suggest(q, 10)) <= 10
     result = _search(service, q)
     assert result.total >= 0 and (result.did_you_mean is None or result.did_you_mean.strip())
+
+
+@pytest.mark.parametrize("asked", ["когда будет выставка", "хочу выставку",
+                                   "можно ли на выставку"])
+def test_a_question_s_auxiliary_words_are_only_counted(service, asked):
+    """`будет`, `хочу`, `можно` say how a question is asked: they were required, and a
+    librarian's `когда будет новогодний утренник` got 2,154 partial matches instead of
+    the full ones. The partial block does not count them either."""
+    plain = _search(service, "выставка", per_page=100)
+    found = _search(service, asked, per_page=100)
+    assert not found.relaxed and found.total == plain.total > 0
+    assert {h.id for h in found.hits} == {h.id for h in plain.hits}
+    alone = _search(service, "будет")
+    assert alone.total > 0  # alone, it is what is searched
+    assert all(h.id not in {p.id for p in found.partial} for h in found.hits)
