@@ -150,8 +150,9 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                 "items": {"$ref": "#/components/schemas/Hit"}},
                     "partial_total": {"type": "integer"},
                     "topic_hints": {"type": "array", "description":
-                                    "a query that found nothing with no filter: the topics "
-                                    "whose names hold its words, to browse",
+                                    "a query that found nothing or little with no filter: "
+                                    "the topics whose names hold its words and that hold "
+                                    "more publications, to browse",
                                     "items": {"$ref": "#/components/schemas/FacetValue"}}}},
                 "Suggestions": {"type": "object", "properties": {
                     "query": {"type": "string"},

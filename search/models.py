@@ -252,7 +252,7 @@ class SearchResult:
     # matches; never counted in `total`, the facets or an export.
     partial: tuple[Hit, ...] = ()
     partial_total: int = 0
-    # Topics whose names hold every word of a query that found nothing (`краеведение`):
+    # Topics whose names hold every word of a query that found nothing or little (`краеведение`):
     # offered as links to their publications; `warnings` says the same in words.
     topic_hints: tuple[FacetValue, ...] = ()
 

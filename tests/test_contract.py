@@ -110,6 +110,14 @@ def test_a_topic_s_name_that_no_text_holds_points_to_the_topic(engine):
     assert found["topic_hints"] == [{"value": "Краеведение", "count": topic["count"],
                                      "selected": False}]
     assert not _search(engine, q="краеведческие")["warnings"]
+    # A few found, more in the topic its words name: offered too (a librarian's trial).
+    reports = next(v for v in _search(engine, q="")["facets"]["topic"]
+                   if v["value"] == "Отчёты и итоги")
+    few = _search(engine, q="отчёты и итоги")
+    assert 0 < few["total"] < reports["count"]
+    assert few["topic_hints"] == [{"value": "Отчёты и итоги", "count": reports["count"],
+                                   "selected": False}]
+    assert not _search(engine, q="выставки")["topic_hints"]  # as many found as it holds
     # With a filter, the filter may be why nothing was found: no hint.
     filtered = _search(engine, q="краеведение", topic="Краеведение")
     assert filtered["total"] == 0 and not filtered["topic_hints"]
