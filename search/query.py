@@ -206,8 +206,7 @@ class QueryParser:
             whole, _ = self._analyze(node.text)
             if not whole:
                 return None
-            state.forms.add(folded)
-            state.lemmas.update(lemma for lemma, _ in whole)
+            state.forms.add(folded)  # and not its lemmas: the snippet marks this form only
             return n.ExactForm(self._terms(whole), folded)
         if node.prefix:
             if len(folded) < 2:

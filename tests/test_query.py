@@ -475,3 +475,15 @@ def test_russian_not_and_a_lowercase_or_between_two_words(service):
             [w for w in text.split() if w.lower() != "или"]), text
     assert not warnings
     assert service.parser.parse("книга или выставка").plain  # partial matches may follow
+
+
+def test_an_exact_form_marks_that_form_only(tmp_path):
+    """`=стали` finds the form as written; its snippet marked «сталь» and «стала» too (the
+    lemmas' every form), a librarian's trial."""
+    docs = [{"id": "both", "title": "Заметка",
+             "text": "Ножи стали острее. Сталь для них варили здесь, и работа стала легче."}]
+    for service in service_over(docs, tmp_path):
+        [hit] = service.search(SearchRequest(q="=стали")).hits
+        assert hit.snippet.count("<mark>") == 1 and "<mark>стали</mark>" in hit.snippet
+        [hit] = service.search(SearchRequest(q="=стали сталь")).hits  # the lemma typed too
+        assert "<mark>Сталь</mark>" in hit.snippet and "<mark>стали</mark>" in hit.snippet
