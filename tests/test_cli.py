@@ -427,18 +427,25 @@ def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
     assert sorted(h["id"] for h in _browse_all(capsys, index_dir)["hits"]) == ["bom-1", "bom-2"]
 
 
-def test_a_table_named_directly_is_reported_not_read_as_a_page(tmp_path, capsys, caplog):
-    """An export of search results fed back: its header row was indexed as a title."""
-    table = tmp_path / "export.csv"
-    table.write_text("Заголовок;Дата;Автор\nВыставка;01.02.2024;Анна\n", encoding="utf-8")
+@pytest.mark.parametrize("name, content, said", [
+    ("export.csv", "Заголовок;Дата;Автор\nВыставка;01.02.2024;Анна\n",
+     "a .csv table is not indexed"),
+    ("settings.json", json.dumps({"theme": "dark", "items": [1, 2]}),
+     "neither JSON Lines of publications nor a WordPress export")])
+def test_a_file_of_no_kind_read_named_directly_is_reported_not_read_as_a_page(
+        tmp_path, capsys, name, content, said):
+    """An export of search results fed back (its header row was indexed as a title), or
+    JSON that holds no records."""
+    other = tmp_path / name
+    other.write_text(content, encoding="utf-8")
     source = tmp_path / "good.jsonl"
     _write_jsonl(source, RECORDS[:1])
     index_dir = tmp_path / "ix"
-    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(table),
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(other),
                  str(source)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("indexed: 1  updated: 0  removed: 0  skipped: 1")
-    assert "a .csv table is not indexed" in out
+    assert said in out
 
 
 @pytest.mark.parametrize("name, layout", [("export.json", "lines"), ("export.txt", "lines"),
@@ -463,18 +470,6 @@ def test_records_in_a_json_file_of_another_name_are_read_as_records(tmp_path, ca
     assert sorted(h["id"] for h in found) == sorted(r["id"] for r in records)
     assert sorted(h["title"] for h in found) == sorted(r["title"] for r in records)
 
-
-def test_a_json_file_without_records_is_reported_not_read_as_a_page(tmp_path, capsys):
-    other = tmp_path / "settings.json"
-    other.write_text(json.dumps({"theme": "dark", "items": [1, 2]}), encoding="utf-8")
-    source = tmp_path / "good.jsonl"
-    _write_jsonl(source, RECORDS[:1])
-    index_dir = tmp_path / "ix"
-    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(other),
-                 str(source)]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("indexed: 1  updated: 0  removed: 0  skipped: 1")
-    assert "neither JSON Lines of publications nor a WordPress export" in out
 
 
 def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog):
