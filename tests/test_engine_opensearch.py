@@ -340,6 +340,15 @@ def test_what_the_api_deleted_stays_deleted_until_it_is_put_again(writable):
     assert writable.get(gone) == back and writable.count() == 3
 
 
+def test_the_spelling_lexicon_is_made_once_per_change_of_the_index(writable):
+    """It was built anew for every search (70 ms of its length buckets on the real
+    corpus); a PUT changes the generation's mark, and then it is made again."""
+    first = writable.spelling()
+    assert writable.spelling() is first and first.knows("конкурс")
+    writable.upsert([Publication("spell-1", "Новая заметка", "Текст заметки.", source="api")])
+    assert writable.spelling() is not first
+
+
 def test_a_rebuild_its_caller_refuses_leaves_the_old_alias_and_no_index(writable):
     """`accept` (the CLI's guard against an export cut short) is asked with the new
     generation's count before the alias moves; what it raises keeps the old one."""
