@@ -24,7 +24,7 @@ __all__ = ["records_kind", "iter_json_array", "NOT_RECORDS"]
 RECORD_FIELDS = frozenset({"id", "title", "text"})  # any of them: a record, not other JSON
 NOT_RECORDS = ("a JSON file that is neither JSON Lines of publications nor a WordPress "
                "export: give one publication per line (.jsonl)")
-_HEAD_BYTES = 1 << 16
+_SNIFF_BYTES = 512  # enough to see where the content begins
 
 
 def records_kind(path: Path, max_bytes: int = 20_000_000) -> str | None:
@@ -32,14 +32,17 @@ def records_kind(path: Path, max_bytes: int = 20_000_000) -> str | None:
     'other' (JSON, but no records of ours) or None (no JSON at all) by the content."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES).removeprefix(codecs.BOM_UTF8)
+            head = handle.read(_SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+            start = head.lstrip()[:1]
+            if start not in (b"{", b"["):  # a page, a document: one small read
+                return None
+            handle.seek(0)
+            first = handle.readline(max_bytes).removeprefix(codecs.BOM_UTF8)
+            while first and not first.strip():  # blank lines before the first record
+                first = handle.readline(max_bytes)
     except OSError:
         return None
-    start = head.lstrip()[:1]
-    if start not in (b"{", b"["):
-        return None
-    first = head.lstrip().split(b"\n", 1)[0]
-    if start == b"{" and _is_record(_loads(first)):
+    if start == b"{" and _is_record(_loads(first.strip())):
         return "jsonl"
     try:
         if path.stat().st_size > max_bytes:
