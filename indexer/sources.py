@@ -119,7 +119,8 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         except OSError as exc:
             yield Skip(str(item), f"cannot read: {exc.strerror}")
             continue
-        records = None if item.suffix.lower() in JSONL_SUFFIXES else _records(item, max_bytes)
+        # (a WordPress REST export, also an array, is taken by the export branch first)
+        records = None if item.suffix.lower() in JSONL_SUFFIXES else records_kind(item, max_bytes)
         if item.suffix.lower() in JSONL_SUFFIXES or records == "jsonl":
             yield from _jsonl(item, topics, max_bytes, warn)
         elif size > max_bytes:
@@ -135,15 +136,6 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
             yield Skip(str(item), NOT_RECORDS)
         else:
             yield _page(item, name, topics)
-
-
-def _records(path: Path, max_bytes: int) -> str | None:
-    """indexer/json_records.py's kind of a file with our records under another name;
-    a WordPress REST export (also a JSON array) is not one."""
-    kind = records_kind(path, max_bytes)
-    if kind == "array" and _cms_kind(path) == "wp-json":
-        return None
-    return kind
 
 
 def count_items(sources: list[Path]) -> int:

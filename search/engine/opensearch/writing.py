@@ -6,8 +6,8 @@ and deletes the old generation. Whatever stops it before the move (an error, a d
 node, Ctrl-C) deletes the half-built index and leaves the alias where it was.
 PUT/DELETE and incremental syncs write through the alias with refresh=wait_for: the
 cluster's own translog and replicas are its crash safety (no journal as for Whoosh); a
-rebuild carries the live generation's PUT publications over (`_pushed`). A publication
-the CMS deleted comes back if a source still holds it.
+rebuild carries the live generation's PUT publications over (`_pushed`), and every
+reindex leaves out what the CMS deleted (search/engine/opensearch/deletions.py).
 """
 
 from __future__ import annotations
