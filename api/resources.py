@@ -23,7 +23,7 @@ from api.params import (
 from search import export
 from search.errors import EngineUnavailable, IndexMissing, InvalidRecord
 from search.models import Publication, validate_id
-from search.record_input import check_record_input
+from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
 from search.settings import Settings
 from search.topics import TopicDictionary
@@ -87,7 +87,7 @@ class PublicationResource:
         self._authorize(req)
         body = _json_body(req)
         check_record_input(body, pid)
-        body = {**body, "id": validate_id(pid), "source_file": "api"}  # invalid: a 400
+        body = {**without_markup(body), "id": validate_id(pid), "source_file": "api"}  # invalid: a 400
         pub = Publication.from_dict(body, source="api")
         dictionary = self._topics()
         warnings = []  # a topic sent that is not on the list: dropped, or kept as written

@@ -8,9 +8,10 @@ instead of being silently dropped.
 from __future__ import annotations
 
 from search.errors import InvalidRecord
+from search.markup import plain_line, plain_text
 from search.models import is_link, record_id
 
-__all__ = ["check_record_input", "RECORD_FIELDS"]
+__all__ = ["check_record_input", "without_markup", "RECORD_FIELDS"]
 
 # What GET /api/publications/{id} returns (so a record read can be sent back), and the
 # names the README gives for writing (`date`, a single `topic`).
@@ -37,3 +38,13 @@ def check_record_input(data: dict, pid: str) -> None:
     url = data.get("url")
     if isinstance(url, str) and url.strip() and not is_link(url):
         raise InvalidRecord(f"url {url[:100]!r} — не адрес http(s) и не путь на сайте")
+
+
+def without_markup(data: dict) -> dict:
+    """The record with its title and text as plain text, when an editor sent them as HTML
+    (search/markup.py): a CMS's rich text, its entities."""
+    out = dict(data)
+    for name, convert in (("title", plain_line), ("text", plain_text), ("body", plain_text)):
+        if isinstance(out.get(name), str):
+            out[name] = convert(out[name])
+    return out

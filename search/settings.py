@@ -145,7 +145,9 @@ class Settings:
         "Most seconds a client may take to send its request (a worker serves one connection "
         "at a time); a slower one is disconnected.", 0.1, 3600.0)
     reload_interval: float = _setting(
-        0.25, "KARTOTEKA_RELOAD_INTERVAL", "Seconds between checks for a new index generation.",
+        0.25, "KARTOTEKA_RELOAD_INTERVAL",
+        "Seconds between full checks for a new index generation (Whoosh also looks whenever "
+        "its directories' times change: every search sees the last reindex, PUT or DELETE).",
         0.0, 86_400.0)
     postings_cache_mb: int = _setting(
         256, "KARTOTEKA_POSTINGS_CACHE_MB",

@@ -567,6 +567,23 @@ def test_a_record_put_through_one_worker_is_read_at_once_through_another(fresh_i
     assert other.simulate_get("/api/publications/w-1").json["title"] == "Вторая версия"
 
 
+def test_a_put_or_delete_through_one_worker_is_searched_at_once_through_another(fresh_index):
+    """A CMS saves a post and shows the site's search right after: the next search, on
+    any worker, finds it (and no longer finds a deleted one), well within the interval."""
+    settings = dataclasses.replace(fresh_index, reload_interval=600.0)
+    one = testing.TestClient(create_app(settings))
+    other = testing.TestClient(create_app(settings))
+    def found():
+        hits = other.simulate_get("/api/search", params={"q": "Гексаметрова"}).json["hits"]
+        return [h["id"] for h in hits]
+    record = {"title": "Вечер поэзии", "text": "Стихи читает Гексаметрова."}
+    assert found() == []
+    assert one.simulate_put("/api/publications/w-2", json=record, headers=AUTH).status_code == 201
+    assert found() == ["w-2"]
+    assert one.simulate_delete("/api/publications/w-2", headers=AUTH).status_code == 200
+    assert found() == []
+
+
 def test_put_says_which_topics_it_dropped(write_client):
     """A topic that is not on the list (and maps onto none of it) is not kept: the answer
     says so, and gives the topics the publication has."""
@@ -593,6 +610,27 @@ def test_put_takes_back_what_get_gives(write_client):
     assert resp.status_code == 200, resp.text
     got = write_client.simulate_get("/api/publications/zlat-2021-001").json
     assert got["title"] == record["title"] and got["url"] == "/news/1"
+
+
+def test_put_rich_text_is_stored_as_the_page_shows_it(write_client):
+    """A CMS sends its editor's HTML: the tags, scripts and entities are not words, and
+    snippets show the text, not the markup."""
+    record = {"title": "Вечер &laquo;Поэзия&raquo;",
+              "text": '<div class="post"><p>Приглашаем на&nbsp;вечер <strong>поэзии'
+                      '</strong> Гексаметрова.</p><script>alert("xss")</script>'
+                      "<style>.post{color:red}</style><p>Вход свободный.<br>Ждём!</p></div>"}
+    assert write_client.simulate_put("/api/publications/cms-html", headers=AUTH,
+                                     json=record).status_code == 201
+    stored = write_client.simulate_get("/api/publications/cms-html").json
+    assert stored["title"] == "Вечер «Поэзия»"
+    assert stored["text"] == ("Приглашаем на вечер поэзии Гексаметрова.\n\n"
+                              "Вход свободный.\nЖдём!")
+    for word in ("nbsp", "post", "alert", "strong", "laquo"):
+        hits = write_client.simulate_get("/api/search", params={"q": word}).json["hits"]
+        assert "cms-html" not in [h["id"] for h in hits], word
+    found = write_client.simulate_get("/api/search", params={"q": "Гексаметрова"}).json
+    assert [h["id"] for h in found["hits"]] == ["cms-html"]
+    assert "&lt;" not in found["hits"][0]["snippet"] and "strong" not in found["hits"][0]["snippet"]
 
 
 @pytest.mark.parametrize("body", [

@@ -82,7 +82,7 @@ def to_source(pub: Publication, group: str, analyzed: Analyzed | None = None) ->
         "year": str(pub.published.year) if pub.published else None,
         "published": pub.published.isoformat() if pub.published else None,
         "group": group,
-        "text_key": text_key(pub.text),
+        "text_key": text_key(pub.text, pub.published),
         "url_key": url_key(pub.url),
         "parent_id": pub.parent_id,
         "source": pub.source,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from opensearchpy import OpenSearch, helpers
 
-from search.duplicates import group_ids, text_key, url_key
+from search.duplicates import copy_keys, group_ids
 from search.engine.opensearch.bulk import bulk
 from search.engine.opensearch.documents import from_source, to_source
 from search.models import Publication
@@ -107,7 +107,7 @@ def relabel(client: OpenSearch, index: str, labels: dict[str, str]) -> int:
 def group_for(client: OpenSearch, index: str, pub: Publication) -> str:
     """The group of `pub` among what the index holds: that of its copies (merging their
     groups if it joins several), else a new one."""
-    tk, uk = text_key(pub.text), url_key(pub.url)
+    tk, uk = copy_keys(pub)
     should = ([{"term": {"text_key": tk}}] if tk else []) + (
         [{"term": {"url_key": uk}}] if uk else [])
     if not should:

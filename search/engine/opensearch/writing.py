@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
-from search.duplicates import text_key, url_key
+from search.duplicates import copy_keys
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.opensearch import deletions
 from search.engine.opensearch.analyzing import analyzed
@@ -77,7 +77,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
                 else:
                     stats.indexed += 1
                     builder.add(pub, analysis)
-                keys[pub.id] = (text_key(pub.text), url_key(pub.url))
+                keys[pub.id] = copy_keys(pub)
                 if progress:
                     progress(1)
                 group = streamed.label(pub.id, keys[pub.id])
@@ -229,7 +229,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             seen.add(pub.id)
             if progress:
                 progress(1)
-            group = streamed.label(pub.id, (text_key(pub.text), url_key(pub.url)))
+            group = streamed.label(pub.id, copy_keys(pub))
             if pub.id not in known:
                 stats.indexed += 1
             elif stored.get(pub.id) == pub.fingerprint():  # not analysed, not sent
@@ -279,7 +279,7 @@ def upsert(client: OpenSearch, gens: Generations, publications: Iterable[Publica
     if not pubs:
         return 0
     groups = {pub.id: group_for(client, index, pub) for pub in pubs}
-    labels = labels_of({pub.id: (text_key(pub.text), url_key(pub.url)) for pub in pubs})
+    labels = labels_of({pub.id: copy_keys(pub) for pub in pubs})
     for pub in pubs:  # copies of each other within this batch share the first one's group
         groups[pub.id] = groups[labels[pub.id]]
     done = 0

@@ -1,13 +1,15 @@
 """WhooshEngine: the Engine protocol over index generations in a local directory.
 
 It opens the live generation once and keeps its searcher, facet arrays and vocabulary
-until the generation changes on disk; it checks for that at most every
-`reload_interval` seconds, so every process sees a reindex within a second.
+until the generation changes on disk: a stat of the index directory and of the
+generation per search tells it (a reindex, another worker's PUT), and it looks
+at least every `reload_interval` seconds.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 
@@ -41,15 +43,34 @@ class WhooshEngine:
         self.location = IndexLocation(settings.index_dir)
         self._view: IndexView | None = None
         self._checked = 0.0
+        self._stamp_seen: tuple[int, int] | None = None
         self._cache_bytes = settings.postings_cache_mb * 2**20
 
     # -- index lifecycle -----------------------------------------------------------
     def view(self) -> IndexView:
         """The current generation, reopened when it changed on disk."""
         now = time.monotonic()
-        if self._view is not None and now - self._checked < self.settings.reload_interval:
+        if (self._view is not None and now - self._checked < self.settings.reload_interval
+                and self._stamp() == self._stamp_seen):
             return self._view
         self._checked = now
+        self._look()
+        self._stamp_seen = self._stamp()
+        return self._view
+
+    def _stamp(self) -> tuple[int, int] | None:
+        """When the index directory and the live generation's last changed: a reindex
+        replaces CURRENT, a PUT or DELETE in any worker commits new files. Two stat calls
+        (~2 µs) per search: a change is seen by the next search, not a reload_interval
+        later (the interval still bounds it where times are coarse)."""
+        try:
+            generation = self._view.path if self._view is not None else self.location.root
+            return (os.stat(self.location.root).st_mtime_ns, os.stat(generation).st_mtime_ns)
+        except (OSError, TypeError):
+            return None
+
+    def _look(self) -> None:
+        """Reopen the live generation if it is another, or a newer state of it."""
         name = self.location.current_name()
         view = self._view
         if view is None or view.name != name:
@@ -63,7 +84,6 @@ class WhooshEngine:
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
                                    info.built_at, self._cache_bytes, info.path)
-        return self._view
 
     def invalidate(self) -> None:
         """Look at the disk on the next call: this process has just written to the index."""

@@ -47,7 +47,7 @@ def to_document(pub: Publication, deferred: bool = False) -> dict:
     published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
     facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
              "d": pub.published.toordinal() if pub.published else 0,
-             "k": text_key(pub.text), "u": url_key(pub.url)}
+             "k": text_key(pub.text, pub.published), "u": url_key(pub.url)}
     doc = {
         "id": pub.id,
         "url": pub.url,
