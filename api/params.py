@@ -74,8 +74,21 @@ def _date(req: falcon.Request, name: str) -> dt.date | None:
                             f"ДД.ММ.ГГГГ (31.03.2024), а не {shown(raw, 40)}") from None
 
 
+# PHP's http_build_query and jQuery's $.param send a list as `topic[0]=…&topic[1]=…` or
+# `topic[]=…`: read as `topic=…&topic=…` (before, ignored with a warning: an unfiltered 200).
+_LISTED = re.compile(r"([a-z_]+)\[[0-9]{0,4}\]")
+MULTI_VALUED = ("topic", "author", "library", "year")
+
+
+def _listed_name(key: str) -> str:
+    """The parameter a key names: `topic[0]` and `topic[]` are `topic`."""
+    found = _LISTED.fullmatch(key)
+    return found[1] if found and found[1] in MULTI_VALUED else key
+
+
 def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ...]:
-    values = req.get_param_as_list(name) or []
+    values = [v for key, given in req.params.items() if _listed_name(key) == name
+              for v in (given if isinstance(given, list) else [given])]
     for value in values:
         if len(value) > settings.max_query_length:
             raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
@@ -128,7 +141,7 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     per_page = int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
     if not paged:
         page, per_page = 1, settings.page_size
-    unknown = [name for name in req.params if name not in SEARCH_PARAMETERS]
+    unknown = [name for name in req.params if _listed_name(name) not in SEARCH_PARAMETERS]
     notes = tuple(f"параметр «{name[:30]}» не известен и пропущен (можно: "
                   f"{', '.join(SEARCH_PARAMETERS)})" for name in unknown[:3]) if paged else ()
     return SearchRequest(

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import json
 import logging
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -51,19 +52,46 @@ class Suggest:
 
 def _json_body(req) -> dict:
     """The body as a JSON object, whatever Content-Type says (`curl -d` sends a form's):
-    a publication is only ever sent as JSON. Text that cannot be stored (a lone UTF-16
+    a publication is only ever sent as JSON. Each way a body can be wrong is a 400 saying
+    which (an empty body, not UTF-8, where the JSON breaks, not an object); a UTF-8 BOM
+    is taken, as in JSON Lines files. Text that cannot be stored (a lone UTF-16
     surrogate) or nesting deeper than Python's stack is a 400 like any other bad body."""
-    wrong = falcon.HTTPBadRequest(title="Неверная публикация",
-                                  description="пришлите объект JSON с полями title и text "
-                                              "(UTF-8)")
+    def wrong(why: str) -> falcon.HTTPBadRequest:
+        return falcon.HTTPBadRequest(title="Неверная публикация",
+                                     description=f"{why}: пришлите объект JSON с полями "
+                                                 "title и text (UTF-8)")
+    raw = req.bounded_stream.read()
+    if not raw.strip():
+        raise wrong("пустое тело запроса")
     try:
-        body = json.loads(req.bounded_stream.read().decode("utf-8"))
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise wrong(f"тело не в UTF-8 (байт {raw[exc.start]:#04x} на позиции {exc.start}"
+                    f"{_charset_said(req)})") from None
+    try:
+        body = json.loads(text)
         json.dumps(body, ensure_ascii=False).encode("utf-8")  # no lone surrogates inside
-    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeError: ValueErrors
-        raise wrong from None
+    except json.JSONDecodeError as exc:
+        raise wrong(f"неверный JSON в строке {exc.lineno}, столбце {exc.colno}") from None
+    except UnicodeError:
+        raise wrong("в тексте одиночный суррогат UTF-16 (\\ud800…\\udfff)") from None
+    except RecursionError:
+        raise wrong("слишком глубокая вложенность") from None
     if not isinstance(body, dict):
-        raise wrong
+        raise wrong(f"ожидался объект JSON, а это {_json_kind(body)}")
     return body
+
+
+def _charset_said(req) -> str:
+    """`, а заголовок говорит charset=windows-1251` when Content-Type names one."""
+    found = re.search(r"charset=([\w.:-]+)", req.content_type or "", re.IGNORECASE)
+    return f"; заголовок говорит charset={found[1]}" if found else ""
+
+
+def _json_kind(value) -> str:
+    kinds = ((list, "список"), (str, "строка"), (bool, "логическое значение"),
+             (int, "число"), (float, "число"), (type(None), "null"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "не объект")
 
 
 def _valid_id(pid: str) -> str:

@@ -82,8 +82,8 @@ class Publication:
         if not isinstance(data, dict):
             raise InvalidRecord("запись — не объект JSON")
         pid = record_id(data.get("id"))
-        title = _text(data.get("title"))
-        text = _text(data.get("text", data.get("body")))  # `body`: older journals and records
+        title = _text(data.get("title"), "title")
+        text = _text(data.get("text", data.get("body")), "text")  # `body`: older journals and records
         if not pid:
             raise InvalidRecord("у записи нет id")
         if not title and not text:
@@ -95,20 +95,20 @@ class Publication:
                                        and all(isinstance(t, str) for t in topics)):
             raise InvalidRecord("topics должно быть строкой или списком строк")
         topics = tuple(_name(t) for t in (topics or ()) if t.strip())
-        url = _text(data.get("url"))
+        url = _text(data.get("url"), "url")
         return cls(
             id=validate_id(str(pid)),
             title=title or text[:120],
             text=text,
             url=url if url and is_link(url) else None,  # never a `javascript:` link
             published=parse_iso_date(data.get("date", data.get("published"))),
-            author=_name(data.get("author")) or None,
-            author_position=_text(data.get("author_position")) or None,
-            photographer=_text(data.get("photographer")) or None,
+            author=_name(data.get("author"), "author") or None,
+            author_position=_text(data.get("author_position"), "author_position") or None,
+            photographer=_text(data.get("photographer"), "photographer") or None,
             topics=topics,
-            library=_name(data.get("library")) or None,
-            source=_text(data.get("source_file")) or source,
-            parent_id=_text(data.get("parent_id")) or None,
+            library=_name(data.get("library"), "library") or None,
+            source=_text(data.get("source_file"), "source_file") or source,
+            parent_id=_text(data.get("parent_id"), "parent_id") or None,
         )
 
 
@@ -127,17 +127,20 @@ def _json_type(value) -> str:
     return next((name for kind, name in kinds if isinstance(value, kind)), "не строка")
 
 
-def _name(value) -> str:
+def _name(value, field: str = "") -> str:
     """A facet value (an author, a library, a topic) with single spaces: filters and
     facets compare values with runs of spaces as one (search.engine.facet_key)."""
-    return " ".join(_text(value).split())
+    return " ".join(_text(value, field).split())
 
 
-def _text(value) -> str:
+def _text(value, field: str = "") -> str:
+    """A string field's value, without NULs and outer spaces; InvalidRecord naming `field`
+    when it is another JSON type."""
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidRecord(f"ожидалась строка, а это {_json_type(value)}")
+        named = f"{field}: " if field else ""
+        raise InvalidRecord(f"{named}ожидалась строка, а это {_json_type(value)}")
     return value.replace("\x00", "").strip()
 
 
