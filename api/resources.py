@@ -127,6 +127,8 @@ class PublicationResource:
                 warnings.append(f"темы «{sent}» нет в списке тем: она пропущена")
             elif not set(mapped) & set(dictionary.names):
                 warnings.append(f"темы «{sent}» нет в списке тем: она добавлена как есть")
+        if body.get("date") and body.get("published") and body["date"] != body["published"]:
+            warnings.append("указаны и date, и published: взята date")
         pub = replace(pub, topics=dictionary.topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
         self.service.engine.upsert([pub])  # read-your-writes within this worker

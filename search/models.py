@@ -148,11 +148,16 @@ def _text(value, field: str = "") -> str:
 # file_id: `page-…`, `doc-…`); an incremental run keeps such a file's id (search/engine).
 FILE_ID_KINDS = ("page", "doc")
 _RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# `12 ноября 2024 г.`, as a library's post dates itself (the genitive month)
+_MONTHS = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+_DATE_IN_WORDS = re.compile(r"(\d{1,2})\s+(января|февраля|марта|апреля|мая|июня|июля|августа|"
+                            r"сентября|октября|ноября|декабря)\s+(\d{4})(?:\s*г(?:ода|\.)?)?")
 
 
 def parse_iso_date(value) -> dt.date | None:
-    """`YYYY-MM-DD` (or a longer ISO timestamp), or `ДД.ММ.ГГГГ` as the exports write
-    dates, to a date; None stays None."""
+    """`YYYY-MM-DD` (or a longer ISO timestamp: the date as written, its time and zone
+    not converted), `ДД.ММ.ГГГГ` as the exports write dates, or `12 ноября 2024 г.`, to a
+    date; None stays None."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
@@ -162,12 +167,22 @@ def parse_iso_date(value) -> dt.date | None:
     text = value.strip()[:10]
     if russian := _RUSSIAN_DATE.fullmatch(value.strip()):
         text = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}"
+    elif words := _DATE_IN_WORDS.fullmatch(value.strip().lower()):
+        text = f"{words[3]}-{_MONTHS.index(words[2][:3]) + 1:02d}-{int(words[1]):02d}"
     try:
         date = dt.date.fromisoformat(text)
     except ValueError as exc:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise InvalidRecord(f"даты {value!r} нет в календаре") from exc
-        raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД или ДД.ММ.ГГГГ") from exc
+        raise InvalidRecord(f"дата {value!r} не в виде ГГГГ-ММ-ДД (или с временем: "
+                            f"2024-11-12T18:30:00), ДД.ММ.ГГГГ или «12 ноября 2024 г.»"
+                            ) from exc
+    if len(value.strip()) > 10 and not russian and not words:
+        try:  # a timestamp: its time must be one too (`T25:00` is no time)
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidRecord(f"в дате {value!r} не читается время: ГГГГ-ММ-ДДTЧЧ:ММ[:СС]"
+                                ) from None
     if date.year not in YEARS:
         raise InvalidRecord(f"дата {value!r}: год должен быть от {YEARS[0]} до {YEARS[-1]}")
     return date

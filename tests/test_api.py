@@ -538,13 +538,31 @@ def test_put_invalid_body_is_400(write_client, body):
     ({"date": "0001-01-01"}, "год должен быть от 1000 до 2999"),
     ({"date": "2024-02-30"}, "даты '2024-02-30' нет в календаре"),
     ({"date": "30.02.2024"}, "нет в календаре"), ({"date": "2024/03/01"}, "не в виде ГГГГ-ММ-ДД"),
-    ({"author": ["Анна"]}, "ожидалась строка, а это список"),
+    ({"author": ["Анна"]}, "author: ожидалась строка, а это список"),
+    ({"date": "2024-11-12T25:00:00"}, "не читается время"),
 ])
 def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
     resp = write_client.simulate_put("/api/publications/api-3", headers=AUTH,
                                      json={**NEW, **extra})
     assert said in assert_error(resp, 400)["description"]
     assert write_client.simulate_get("/api/publications/api-3").status_code == 404
+
+
+@pytest.mark.parametrize(("date", "stored"), [
+    ("12 ноября 2024 г.", "2024-11-12"), ("1 мая 2020", "2020-05-01"),
+    ("2024-11-12T23:30:00+03:00", "2024-11-12"), ("12.11.2024", "2024-11-12")])
+def test_put_reads_a_date_as_the_readme_lists_them(write_client, date, stored):
+    resp = write_client.simulate_put("/api/publications/api-d", headers=AUTH,
+                                     json={**NEW, "date": date})
+    assert resp.status_code in (200, 201), resp.text
+    assert write_client.simulate_get("/api/publications/api-d").json["published"] == stored
+
+
+def test_put_with_both_date_and_published_says_which_it_took(write_client):
+    resp = write_client.simulate_put("/api/publications/api-e", headers=AUTH, json={
+        **NEW, "date": "2024-11-12", "published": "2023-01-01"})
+    assert resp.json["warnings"] == ["указаны и date, и published: взята date"]
+    assert write_client.simulate_get("/api/publications/api-e").json["published"] == "2024-11-12"
 
 
 def test_put_a_numeric_id_in_the_body_and_the_address(write_client):
