@@ -8,7 +8,14 @@ import falcon
 
 from api import resources
 from api.errors import install_error_handlers
-from api.middleware import AccessLog, BodyLimit, PublicCors, SecurityHeaders, Utf8QueryString
+from api.middleware import (
+    AccessLog,
+    BodyLimit,
+    PublicCors,
+    SecurityHeaders,
+    Utf8Path,
+    Utf8QueryString,
+)
 from api.openapi import openapi_spec
 from api.pages import PublicationPage
 from api.params import shown
@@ -30,7 +37,7 @@ class OpenAPI:
 def create_app(settings: Settings, service: SearchService | None = None) -> falcon.App:
     """The WSGI app over one SearchService (opened lazily, reloaded on new generations)."""
     service = service or SearchService(settings)
-    app = falcon.App(middleware=[AccessLog(), BodyLimit(settings), Utf8QueryString(),
+    app = falcon.App(middleware=[AccessLog(), BodyLimit(settings), Utf8QueryString(), Utf8Path(),
                                  PublicCors(settings), SecurityHeaders()])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(

@@ -129,6 +129,21 @@ class Utf8QueryString:
             raise bad_parameter("строка запроса — не UTF-8: закодируйте её в UTF-8") from None
 
 
+class Utf8Path:
+    """A path sent with raw UTF-8 bytes (`curl …/api/publications/ёлка`, not percent-
+    encoded) reaches WSGI as latin-1 characters: read as the UTF-8 it was, as escaped
+    paths are (it was «неверный id 'Ñ\x91лка'»)."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        path = req.path
+        if path.isascii():
+            return
+        try:
+            req.path = path.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass  # already text (percent-escapes, an in-process client), or no UTF-8
+
+
 def _readable(query: str, limit: int = 200) -> str:
     """A query string as a person reads it (`q=выставка`, not `q=%D0%B2%D1%8B…`): an
     admin reading the log of a Russian site could not; bytes that are no UTF-8 stay

@@ -616,6 +616,14 @@ def test_a_put_or_delete_through_one_worker_is_searched_at_once_through_another(
     assert found() == []
 
 
+def test_an_id_sent_in_raw_utf8_is_the_id_percent_escapes_give(write_client):
+    """curl sends a Cyrillic path as raw UTF-8 bytes, which WSGI hands over as latin-1."""
+    raw = "/api/publications/ёлка-1".encode().decode("latin-1")
+    assert write_client.simulate_put(raw, json=NEW, headers=AUTH).status_code == 201
+    assert write_client.simulate_get(f"/api/publications/{quote('ёлка-1')}").json["id"] == "ёлка-1"
+    assert write_client.simulate_get(raw).json["id"] == "ёлка-1"
+
+
 def test_put_says_which_topics_it_dropped(write_client):
     """A topic that is not on the list (and maps onto none of it) is not kept: the answer
     says so, and gives the topics the publication has."""
