@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.record_input import FIELD_LIMITS, MAX_TOPIC_LENGTH, MAX_TOPICS
 from search.version import version
 
 __all__ = ["openapi_spec"]
@@ -60,13 +61,16 @@ _HIT = {"type": "object", "required": ["id", "title", "snippet"], "properties": 
 # What PUT takes (search/record_input.py): a record as GET gives it, or with `date`.
 _PUBLICATION_IN = {"type": "object", "anyOf": [{"required": ["title"]}, {"required": ["text"]}],
                    "additionalProperties": False, "properties": {
-    "id": {"type": ["string", "integer"]}, "title": {"type": "string"},
-    "text": {"type": "string"}, "url": _NULLSTR,
+    "id": {"type": ["string", "integer"]},
+    "title": {"type": "string", "maxLength": FIELD_LIMITS["title"]},
+    "text": {"type": "string"},
     "date": {"type": ["string", "null"], "format": "date"},
     "published": {"type": ["string", "null"], "format": "date"},
-    "author": _NULLSTR, "author_position": _NULLSTR, "photographer": _NULLSTR,
-    "topics": {"type": ["array", "string", "null"], "items": {"type": "string"}},
-    "topic": _NULLSTR, "library": _NULLSTR, "parent_id": _NULLSTR}}
+    **{name: {**_NULLSTR, "maxLength": limit} for name, limit in FIELD_LIMITS.items()
+       if name != "title"},
+    "topics": {"type": ["array", "string", "null"], "maxItems": MAX_TOPICS,
+               "maxLength": MAX_TOPIC_LENGTH,
+               "items": {"type": "string", "maxLength": MAX_TOPIC_LENGTH}}}}
 
 
 def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:

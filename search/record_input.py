@@ -11,12 +11,20 @@ from search.errors import InvalidRecord
 from search.markup import plain_line, plain_text
 from search.models import is_link, record_id
 
-__all__ = ["check_record_input", "without_markup", "RECORD_FIELDS"]
+__all__ = ["check_record_input", "without_markup", "RECORD_FIELDS", "FIELD_LIMITS",
+           "MAX_TOPICS", "MAX_TOPIC_LENGTH"]
 
 # What GET /api/publications/{id} returns (so a record read can be sent back), and the
 # names the README gives for writing (`date`, a single `topic`).
 RECORD_FIELDS = ("id", "title", "text", "date", "published", "author", "author_position",
                  "photographer", "topics", "topic", "library", "url", "parent_id")
+
+
+# A facet value or a line of a record is short: a CMS bug that pasted a body into
+# `author` made a 50,000-character facet value (the body's own limit is the request's).
+FIELD_LIMITS = {"title": 1_000, "author": 300, "author_position": 300, "photographer": 300,
+                "library": 300, "topic": 100, "url": 2_000, "parent_id": 200}
+MAX_TOPICS, MAX_TOPIC_LENGTH = 20, 100  # a topic sent as one string: its limit too
 
 
 def check_record_input(data: dict, pid: str) -> None:
@@ -35,6 +43,16 @@ def check_record_input(data: dict, pid: str) -> None:
             continue
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             raise InvalidRecord(f"{name} должно быть строкой или списком строк")
+    for name, limit in FIELD_LIMITS.items():
+        value = data.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise InvalidRecord(f"{name} длиннее {limit} символов ({len(value)})")
+    listed = data.get("topics")
+    listed = [listed] if isinstance(listed, str) else listed
+    if isinstance(listed, list) and len(listed) > MAX_TOPICS:
+        raise InvalidRecord(f"topics: не больше {MAX_TOPICS} тем, а их {len(listed)}")
+    if isinstance(listed, list) and any(len(t) > MAX_TOPIC_LENGTH for t in listed):
+        raise InvalidRecord(f"topics: тема длиннее {MAX_TOPIC_LENGTH} символов")
     url = data.get("url")
     if isinstance(url, str) and url.strip() and not is_link(url):
         raise InvalidRecord(f"url {url[:100]!r} — не адрес http(s) и не путь на сайте")

@@ -540,6 +540,8 @@ def test_put_invalid_body_is_400(write_client, body):
     ({"date": "30.02.2024"}, "нет в календаре"), ({"date": "2024/03/01"}, "не в виде ГГГГ-ММ-ДД"),
     ({"author": ["Анна"]}, "author: ожидалась строка, а это список"),
     ({"date": "2024-11-12T25:00:00"}, "не читается время"),
+    ({"author": "Иванова " * 100}, "author длиннее 300 символов (800)"),
+    ({"topics": [f"Тема {n}" for n in range(21)]}, "topics: не больше 20 тем, а их 21"),
 ])
 def test_put_a_record_with_a_wrong_field_is_400_naming_it(write_client, extra, said):
     resp = write_client.simulate_put("/api/publications/api-3", headers=AUTH,
