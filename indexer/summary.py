@@ -37,7 +37,8 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     docs = stats.indexed + stats.updated + stats.unchanged
     print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
           f"skipped: {len(skipped) + len(stats.skipped)}"
-          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else ""))
+          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else "")
+          + (f"  carried from the API: {stats.carried}" if stats.carried else ""))
     print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
           f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "

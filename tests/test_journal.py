@@ -96,3 +96,19 @@ def test_full_and_incremental_reindex_agree_on_what_the_cms_pushed(fresh_index, 
         else:  # the deletion is told, so the counts add up to what the index holds
             indexed, removed = (int(n) for n in re.findall(r"(?:indexed|removed): (\d+)", summary))
             assert indexed - removed == documents and removed == 1, summary
+
+
+def test_a_full_reindex_says_how_many_pushed_publications_it_carried(fresh_index, capsys):
+    """The summary's counts add up to what the index holds: the publications the CMS
+    pushed are carried into the new generation, and said so."""
+    client = testing.TestClient(create_app(fresh_index))
+    record = {"title": "Только из CMS", "text": "Публикация, которой нет в источниках."}
+    assert client.simulate_put("/api/publications/cms-only", json=record,
+                               headers={"Authorization": "Bearer test-token"}).status_code == 201
+    assert main(["--index-dir", str(fresh_index.index_dir), "reindex", "--no-progress",
+                 "--sample"]) == 0
+    summary = capsys.readouterr().out.splitlines()[0]
+    indexed = int(re.search(r"indexed: (\d+)", summary)[1])
+    assert "carried from the API: 1" in summary, summary
+    reader = testing.TestClient(create_app(fresh_index))
+    assert reader.simulate_get("/api/health").json["documents"] == indexed + 1

@@ -91,6 +91,7 @@ class RebuildStats:
     indexed: int = 0
     updated: int = 0
     removed: int = 0
+    carried: int = 0  # a full rebuild's publications pushed through the API (PUT), kept
     unchanged: int = 0  # an incremental reindex's publications equal to the stored ones
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0

@@ -69,13 +69,15 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             sources = _then(deletions.without_deleted(publications, deleted, stats),
                             lambda: _pushed(client, live))
             for pub, analysis in analyzed(sources, procs):
+                if pub.source == PUSHED:
+                    stats.carried += 1
                 if pub.id in keys:
                     duplicates = True
                     if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
                         stats.skipped.append((pub.id,
                                               "duplicate id: the later record was kept"))
                 else:
-                    stats.indexed += 1
+                    stats.indexed += pub.source != PUSHED
                     builder.add(pub, analysis)
                 keys[pub.id] = copy_keys(pub)
                 if progress:
@@ -98,9 +100,9 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         if shortfall:
             stats.warnings.append(shortfall)
         derived = derive_from_index(client, index) if duplicates else builder.build()
-        gens.write_meta(index, derived, documents=stats.indexed)
+        gens.write_meta(index, derived, documents=stats.indexed + stats.carried)
         if accept is not None:
-            accept(stats.indexed)
+            accept(stats.indexed + stats.carried)
         old = gens.switch(index)
         switched = True
         for gone in old:

@@ -134,7 +134,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                 _replace(ix, later.values())
             stats.commit_seconds = time.perf_counter() - t0
             with location.write_lock():
-                replayed, stats.removed = _replay_journal(location, ix)
+                replayed, stats.removed, stats.carried = _replay_journal(location, ix)
                 if replayed or later:
                     titles = words = None  # read back from the index
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
@@ -169,13 +169,13 @@ def _replace(ix, pubs: Iterable[Publication]) -> None:
         raise
 
 
-def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int]:
+def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int, int]:
     """Carry publications pushed through the API into a freshly built generation:
-    whether there were any, and how many publications of the sources its deletions
-    removed."""
+    whether there were any, how many publications of the sources its deletions
+    removed, and how many pushed publications it carried."""
     latest = Journal(location.root).latest()
     if not latest:
-        return False, 0
+        return False, 0, 0
     writer = ix.writer(codec=build_codec())
     removed = 0
     try:
@@ -188,7 +188,7 @@ def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int]:
     except BaseException:
         _cancel(writer)
         raise
-    return True, removed
+    return True, removed, sum(pub is not None for pub in latest.values())
 
 
 def _cancel(writer: IndexWriter | None) -> None:
