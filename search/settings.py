@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.cluster_settings import check_node_urls, check_prefix
 from search.errors import ConfigError
 from search.weights import LIBRARY_WEIGHT
 
@@ -165,6 +166,9 @@ class Settings:
             _check_range(f, getattr(self, f.name))
         if self.engine not in ("whoosh", "opensearch"):
             raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: use whoosh or opensearch")
+        if self.engine == "opensearch":
+            check_node_urls(self.opensearch_url)
+            check_prefix(self.opensearch_prefix)
         object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "

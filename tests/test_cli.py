@@ -1062,6 +1062,33 @@ def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys,
     assert not (tmp_path / "ix").exists()
 
 
+@pytest.mark.parametrize(("url", "prefix", "message"), [
+    ("http://127.0.0.1:9200;http://127.0.0.1:9201", "kartoteka",
+     "error: KARTOTEKA_OPENSEARCH_URL: 'http://127.0.0.1:9200;http://127.0.0.1:9201' has no "
+     "valid port (separate nodes with commas)"),
+    ("http://kartoteka:S3cret@127.0.0.1:92OO", "kartoteka",
+     "error: KARTOTEKA_OPENSEARCH_URL: 'http://kartoteka:***@127.0.0.1:92OO' has no valid port"),
+    ("ftp://127.0.0.1:9200", "kartoteka", "is not an http:// or https:// address of a node"),
+    ("http://127.0.0.1:9200/kartoteka", "kartoteka", "has a path: give the node's address"),
+    ("http://127.0.0.1:9200", "Kartoteka", "error: KARTOTEKA_OPENSEARCH_PREFIX='Kartoteka': "
+                                           "use lowercase Latin letters"),
+    ("http://127.0.0.1:9200", "kart oteka", "KARTOTEKA_OPENSEARCH_PREFIX='kart oteka'"),
+    ("http://127.0.0.1:9200", "kartoteka-meta", "not ending in -meta"),
+])
+def test_an_opensearch_setting_opensearch_would_refuse_is_an_error_before_any_work(
+        tmp_path, capsys, monkeypatch, url, prefix, message):
+    """A `;` between nodes or an index name OpenSearch refuses was a traceback, or an
+    error after a whole rebuild's analysis."""
+    monkeypatch.setenv("KARTOTEKA_ENGINE", "opensearch")
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", url)
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_PREFIX", prefix)
+    for argv in (["reindex", "--no-progress", "--sample"], ["stats"], ["serve"]):
+        capsys.readouterr()
+        assert main(["--index-dir", str(tmp_path / "ix"), *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "S3cret" not in err, err
+
+
 def test_output_piped_into_head_ends_quietly(jsonl_index):
     """`kartoteka search ... | head -1`: exit 0, and no `error: Broken pipe` on stderr."""
     import os

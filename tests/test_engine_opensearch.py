@@ -248,7 +248,8 @@ def test_similar_facet_values_count_and_health(engine, service):
 # The copies of tests/test_duplicates.py; c1 and c2 from one source file, c2 attached to c1.
 _EXTRA = {"c1": {"source_file": "notes/c.jsonl"},
           "c2": {"source_file": "notes/c.jsonl", "parent_id": "c1"}}
-DOCS = [{**doc, **_EXTRA.get(doc["id"], {})} for doc in DUPLICATE_DOCS]
+DOCS = [{**doc, **_EXTRA.get(doc["id"], {})} for doc in DUPLICATE_DOCS if doc["id"][0] != "w"]
+WEEKLY = [doc for doc in DUPLICATE_DOCS if doc["id"][0] == "w"]  # one text, two days
 KONKURS = n.Term("body", "конкурс")
 
 
@@ -284,6 +285,16 @@ def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
     assert [h.copies for h in streamed] == [h.copies for h in found.hits]
 
 
+def test_the_same_text_on_another_day_is_another_publication(writable):
+    """A weekly notice, its text again under a new date, is no copy of last week's: by a
+    rebuild and by a PUT alike."""
+    writable.rebuild(_pubs(DOCS + WEEKLY[:1]), procs=1)
+    writable.upsert(_pubs(WEEKLY[1:]))
+    found = writable.find(_selection(n.Term("body", "гамбит")), "relevance", 0, 10, None)
+    assert sorted(h.publication.id for h in found.hits) == ["w4", "w5"] and found.total == 2
+    assert all(not h.copies for h in found.hits)
+
+
 def test_similar_publications_are_no_copies_and_each_group_once(writable):
     of_copy = writable.similar("a1", 5)
     assert of_copy and not {"a2", "a3"} & {h.publication.id for h in of_copy}
@@ -316,11 +327,15 @@ def test_a_rebuild_carries_over_what_the_api_pushed(writable):
                             source="api")
     writable.upsert([pushed, rewritten])
     stats = writable.rebuild(_pubs(DOCS[:3]), procs=1)
-    assert stats.indexed == 4 and not stats.skipped
+    assert (stats.indexed, stats.carried) == (3, 2) and not stats.skipped
     assert writable.get("cms-post-1") == pushed
     assert writable.get(DOCS[0]["id"]).title == "Правка из CMS"
     writable.rebuild(_pubs(DOCS[:3]), procs=1)  # and the next one again
     assert writable.get("cms-post-1") == pushed and writable.count() == 4
+    # an incremental reindex of the source leaves the CMS's edit too (it put the
+    # source's copy back: a nightly cron undid the staff's corrections)
+    stats = writable.sync(_pubs(DOCS[:3]), scopes=[])
+    assert stats.updated == 0 and writable.get(DOCS[0]["id"]).title == "Правка из CMS"
 
 
 def test_what_the_api_deleted_stays_deleted_until_it_is_put_again(writable):
@@ -387,7 +402,7 @@ def test_upsert_and_delete_change_the_live_generation(writable):
     before = writable.generation()
     built, words = writable.health()["last_reindex"], writable.words()
     copy = Publication.from_dict({"id": "a4", "title": "Снова чтецы", "text": ARTICLE,
-                                  "date": "2024-06-01"})
+                                  "date": "2024-03-01"})  # the same day: a copy
     fresh = Publication.from_dict({"id": "d1", "title": "Выставка", "text": "Новая выставка книг."})
     assert writable.upsert([copy, fresh]) == 2
     assert writable.generation() != before and writable.count() == 9
@@ -533,7 +548,8 @@ def test_a_misspelt_prefix_names_the_aliases_the_cluster_has(writable, cluster):
 def test_sync_keeps_and_changes_groups_of_copies(writable):
     records = [dict(d, source_file="docs.jsonl") for d in DOCS]
     records[1]["text"] = "Совсем другой текст о конкурсе чтецов."  # a2 is no copy any more
-    records.append({"id": "a4", "title": "Ещё раз", "text": ARTICLE, "source_file": "docs.jsonl"})
+    records.append({"id": "a4", "title": "Ещё раз", "text": ARTICLE, "date": "2024-03-01",
+                    "source_file": "docs.jsonl"})
     writable.sync(_pubs(records), scopes=["docs.jsonl"])
     found = writable.find(_selection(), "date_asc", 0, 20, None)
     groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 from opensearchpy.exceptions import NotFoundError, TransportError
 
+from search.cluster_settings import without_password
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
 from search.engine.opensearch import writing
 from search.engine.opensearch.client import make_client
@@ -240,10 +241,14 @@ class OpenSearchEngine:
     @cluster_errors
     def describe(self) -> str:
         index = self.gens.live()
-        where = f"alias {self.gens.alias} on {', '.join(self.settings.opensearch_url)}"
+        # no password in a summary cron mails
+        nodes = ", ".join(without_password(url) for url in self.settings.opensearch_url)
+        where = f"alias {self.gens.alias} on {nodes}"
         if index is None:
             return f"no index behind the {where}"
         stats = self.client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
+        if "docs" not in stats:  # no cluster manager: the shards' statistics are not known
+            return f"{index} ({where}; its statistics are not available now)"
         return (f"{index} ({where}; {stats['docs']['count']} documents, "
                 f"{stats['store']['size_in_bytes'] / 1e6:.1f} MB in primaries)")
 

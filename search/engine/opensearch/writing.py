@@ -224,6 +224,10 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
         for pub in publications:
             if pub.id in deleted:  # what the CMS deleted last wins over the source's copy
                 continue
+            if known.get(pub.id, ("",))[0] == PUSHED:  # and so does what it pushed last
+                seen.add(pub.id)
+                stats.unchanged += 1
+                continue
             pub, conflict = files.settle(pub)
             if pub is None:
                 stats.skipped.append(("", conflict))
