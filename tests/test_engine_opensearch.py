@@ -7,6 +7,7 @@ totals and facet counts. Writes go to aliases of their own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -516,6 +517,13 @@ def test_ready_describe_and_tidy(writable):
     writable.client.indices.create(index=left)
     assert writable.tidy() == [left] and not writable.client.indices.exists(index=left)
     assert writable.gens.live() == live and writable.tidy() == []
+    # a summary a cron job mails: the nodes without the password of their URL (the test
+    # cluster has no security plugin and takes any credentials)
+    urls = tuple(u.replace("://", "://kartoteka:S3cretPW@") for u in writable.settings.opensearch_url)
+    with_password = OpenSearchEngine(dataclasses.replace(writable.settings, opensearch_url=urls))
+    said = with_password.describe()
+    with_password.close()
+    assert "S3cretPW" not in said and "kartoteka:***@" in said and "7 documents" in said
 
 
 def test_no_index_yet(cluster):
