@@ -169,6 +169,9 @@ class Settings:
         if self.engine == "opensearch":
             check_node_urls(self.opensearch_url)
             check_prefix(self.opensearch_prefix)
+            if self.opensearch_ca_certs is not None and not self.opensearch_ca_certs.is_file():
+                raise ConfigError(f"KARTOTEKA_OPENSEARCH_CA_CERTS: no file "
+                                  f"{self.opensearch_ca_certs}")
         object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "

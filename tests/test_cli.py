@@ -1074,6 +1074,7 @@ def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys,
                                            "use lowercase Latin letters"),
     ("http://127.0.0.1:9200", "kart oteka", "KARTOTEKA_OPENSEARCH_PREFIX='kart oteka'"),
     ("http://127.0.0.1:9200", "kartoteka-meta", "not ending in -meta"),
+    ("https://127.0.0.1:9200", "kartoteka", "KARTOTEKA_OPENSEARCH_CA_CERTS: no file /nope.pem"),
 ])
 def test_an_opensearch_setting_opensearch_would_refuse_is_an_error_before_any_work(
         tmp_path, capsys, monkeypatch, url, prefix, message):
@@ -1082,6 +1083,8 @@ def test_an_opensearch_setting_opensearch_would_refuse_is_an_error_before_any_wo
     monkeypatch.setenv("KARTOTEKA_ENGINE", "opensearch")
     monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", url)
     monkeypatch.setenv("KARTOTEKA_OPENSEARCH_PREFIX", prefix)
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_CA_CERTS", "/nope.pem" if "CA_CERTS" in message
+                       else "")
     for argv in (["reindex", "--no-progress", "--sample"], ["stats"], ["serve"]):
         capsys.readouterr()
         assert main(["--index-dir", str(tmp_path / "ix"), *argv]) == 2, argv

@@ -151,3 +151,12 @@ def test_a_refused_login_is_one_error_line(secured, monkeypatch, capsys, which):
     assert code == 1 and not out
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "refused the login (HTTP 401)" in err
+
+
+def test_https_to_a_plain_http_node_says_to_use_http(cluster, opensearch_sample, monkeypatch,
+                                                      capsys):
+    """The advice was to set a CA bundle; the node speaks no TLS at all."""
+    plain = cluster.urls[0].replace("http://", "https://")
+    code, out, err = _search(monkeypatch, capsys, opensearch_sample, plain)
+    assert code == 1 and not out and err.count("\n") == 1
+    assert "the node speaks plain HTTP: use http:// in KARTOTEKA_OPENSEARCH_URL" in err, err

@@ -42,8 +42,12 @@ def translated():
         raise EngineUnavailable(f"the OpenSearch user lacks a permission (HTTP 403; the "
                                 f"README lists the ones needed): {exc}") from exc
     except SSLError as exc:
-        raise EngineUnavailable(f"TLS to the OpenSearch cluster failed (for a private CA set "
-                                f"KARTOTEKA_OPENSEARCH_CA_CERTS): {exc}") from exc
+        # an https:// address of a node that speaks plain http: the answer is no TLS record
+        advice = ("the node speaks plain HTTP: use http:// in KARTOTEKA_OPENSEARCH_URL"
+                  if "WRONG_VERSION_NUMBER" in str(exc) else
+                  "for a private CA set KARTOTEKA_OPENSEARCH_CA_CERTS")
+        raise EngineUnavailable(f"TLS to the OpenSearch cluster failed ({advice}): {exc}"
+                                ) from exc
     except (OSConnectionError, ConnectionTimeout) as exc:
         raise EngineUnavailable(f"no node of the OpenSearch cluster answered "
                                 f"({_cause(exc)}): check KARTOTEKA_OPENSEARCH_URL and that "
