@@ -23,7 +23,7 @@ from api.params import (
 )
 from search import export
 from search.errors import EngineUnavailable, IndexMissing, InvalidRecord
-from search.models import Publication, validate_id
+from search.models import Publication, json_type, validate_id
 from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
 from search.settings import Settings
@@ -78,20 +78,14 @@ def _json_body(req) -> dict:
     except RecursionError:
         raise wrong("слишком глубокая вложенность") from None
     if not isinstance(body, dict):
-        raise wrong(f"ожидался объект JSON, а это {_json_kind(body)}")
+        raise wrong(f"ожидался объект JSON, а это {json_type(body)}")
     return body
 
 
 def _charset_said(req) -> str:
-    """`, а заголовок говорит charset=windows-1251` when Content-Type names one."""
+    """`; заголовок говорит charset=windows-1251` when Content-Type names one."""
     found = re.search(r"charset=([\w.:-]+)", req.content_type or "", re.IGNORECASE)
     return f"; заголовок говорит charset={found[1]}" if found else ""
-
-
-def _json_kind(value) -> str:
-    kinds = ((list, "список"), (str, "строка"), (bool, "логическое значение"),
-             (int, "число"), (float, "число"), (type(None), "null"))
-    return next((name for kind, name in kinds if isinstance(value, kind)), "не объект")
 
 
 def _valid_id(pid: str) -> str:

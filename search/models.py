@@ -116,14 +116,14 @@ def record_id(value) -> str | None:
     """A record's `id` as text: a string, or an integer (`1` is "1"); None when absent."""
     if isinstance(value, bool) or not isinstance(value, int | str | None):
         raise InvalidRecord(f"id должен быть строкой или целым числом, а это "
-                            f"{_json_type(value)}")
+                            f"{json_type(value)}")
     return str(value) if isinstance(value, int) else value
 
 
-def _json_type(value) -> str:
+def json_type(value) -> str:
     """A value's JSON type, in Russian, for messages ("…, а это список")."""
     kinds = ((bool, "логическое значение"), (int, "число"), (float, "число"), (list, "список"),
-             (dict, "объект"), (type(None), "null"))
+             (dict, "объект"), (str, "строка"), (type(None), "null"))
     return next((name for kind, name in kinds if isinstance(value, kind)), "не строка")
 
 
@@ -140,7 +140,7 @@ def _text(value, field: str = "") -> str:
         return ""
     if not isinstance(value, str):
         named = f"{field}: " if field else ""
-        raise InvalidRecord(f"{named}ожидалась строка, а это {_json_type(value)}")
+        raise InvalidRecord(f"{named}ожидалась строка, а это {json_type(value)}")
     return value.replace("\x00", "").strip()
 
 
@@ -163,7 +163,7 @@ def parse_iso_date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise InvalidRecord(f"дата должна быть строкой, а это {_json_type(value)}")
+        raise InvalidRecord(f"дата должна быть строкой, а это {json_type(value)}")
     text = value.strip()[:10]
     if russian := _RUSSIAN_DATE.fullmatch(value.strip()):
         text = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}"
