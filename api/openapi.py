@@ -183,7 +183,9 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 "Similar": {"type": "object", "properties": {
                     "id": {"type": "string"},
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
-                "AllFacets": {"type": "object", "properties": {"facets": {"type": "object"}}},
+                "AllFacets": {"type": "object", "properties": {
+                    "facets": {"type": "object"},
+                    "warnings": {"type": "array", "items": {"type": "string"}}}},
                 "Health": {"type": "object", "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["ok", "stale", "degraded", "empty",
                                                           "missing", "unavailable"]},

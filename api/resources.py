@@ -184,7 +184,13 @@ class Facets:
         self.service = service
 
     def on_get(self, req, resp):
-        resp.media = {"facets": self.service.all_facets()}
+        """Every value of every facet over the whole index; parameters (a search's) are
+        said to be ignored: the counts for a query come with /api/search."""
+        ignored = [name[:30] for name in req.params][:3]
+        resp.media = {"facets": self.service.all_facets(),
+                      "warnings": [f"параметр «{name}» здесь не действует: /api/facets даёт "
+                                   "все значения; счёт по запросу и фильтрам — в "
+                                   "/api/search" for name in ignored]}
 
 
 class Health:

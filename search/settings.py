@@ -97,7 +97,8 @@ class Settings:
     opensearch_ca_certs: Path | None = _setting(
         None, "KARTOTEKA_OPENSEARCH_CA_CERTS", "CA bundle for https:// node URLs.")
     opensearch_verify_certs: int = _setting(
-        1, "KARTOTEKA_OPENSEARCH_VERIFY_CERTS", "0 to skip TLS certificate checks (testing only).",
+        1, "KARTOTEKA_OPENSEARCH_VERIFY_CERTS",
+        "0 (or no, false, off) to skip TLS certificate checks (testing only).",
         0, 1)
     opensearch_shards: int = _setting(
         2, "KARTOTEKA_OPENSEARCH_SHARDS", "Primary shards of a new index generation.", 1, 1024)
@@ -267,12 +268,17 @@ def _ascii_host(host: str, value: str) -> str:
                           "sends") from None
 
 
+_SWITCH = {"true": "1", "yes": "1", "on": "1", "false": "0", "no": "0", "off": "0"}
+
+
 def _convert(f: dataclasses.Field, raw: str):
     kind, env = str(f.type), f.metadata["env"]
     if "tuple" in kind:
         return tuple(p.strip() for p in raw.split(",") if p.strip())
     if "Path" in kind:
         return Path(raw)
+    if kind == "int" and (f.metadata["low"], f.metadata["high"]) == (0, 1):  # a switch
+        raw = _SWITCH.get(raw.strip().lower(), raw)
     try:
         if kind == "int":
             return int(raw)

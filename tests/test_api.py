@@ -138,6 +138,11 @@ def test_facets_shape(client, everything):
             assert v["count"] > 0 and v["selected"] is False
     years = {v["value"]: v["count"] for v in data["facets"]["year"]}
     assert sum(years.values()) == sum(1 for h in everything if h["published"])
+    assert data["warnings"] == []
+    # a search's parameters do not narrow it: said so, as /api/search says of its unknown ones
+    narrowed = get(client, "/api/facets", "q=выставка&topic=Выставки").json
+    assert narrowed["facets"] == data["facets"]
+    assert [w.split("»")[0] for w in narrowed["warnings"]] == ["параметр «q", "параметр «topic"]
 
 
 def test_health_shape(client, everything):

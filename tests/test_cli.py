@@ -1232,3 +1232,13 @@ def test_serve_waiting_for_its_index_starts_before_its_cluster(jsonl_index):
                               text=True, timeout=120, env=env)
     assert "answering 503 until the cluster answers" in done.stderr, done.stderr
     assert "cannot listen on" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("raw", "value"), [("no", 0), ("false", 0), ("0", 0), ("Yes", 1),
+                                            ("true", 1), ("on", 1)])
+def test_a_switch_setting_takes_yes_and_no(raw, value):
+    """KARTOTEKA_OPENSEARCH_VERIFY_CERTS=yes was "not a whole number"."""
+    from search.settings import Settings
+
+    settings = Settings.from_env({"KARTOTEKA_OPENSEARCH_VERIFY_CERTS": raw})
+    assert settings.opensearch_verify_certs == value

@@ -187,8 +187,8 @@ def _finish(client: OpenSearch, index: str, replicas: int) -> str | None:
         return None
     # Live anyway: every publication is there, the replicas follow when nodes return.
     # A nightly run from cron must still say so (a node down went unnoticed before).
-    hint = (" (a replica needs a node of its own: on a one-node cluster set "
-            "KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
+    hint = (" (a replica needs a node of its own: a node may be down; on a one-node "
+            "cluster set KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
     return (f"the new generation {index} is yellow: {health.get('unassigned_shards', '?')} "
             f"shard copies wait for a node ({nodes} data node(s) for {replicas} "
             f"replica(s){hint}); it serves every publication, but without a spare copy")
