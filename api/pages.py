@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import falcon
 
@@ -103,10 +103,23 @@ def _links(records: list[dict], css: str) -> str:
     return f'<ul class="{css}">' + "".join(items) + "</ul>"
 
 
+# What the way back to the search keeps of the search a hit was opened from (`back`).
+_SEARCH_PARAMS = ("q", "topic", "author", "library", "year", "from", "to", "sort", "page",
+                  "per_page")
+
+
+def back_href(back: str | None) -> str:
+    """The search page as it was (`/?q=выставка&page=2`): «← К поиску» led to an empty
+    search. Only the search's own parameters are kept, re-encoded."""
+    pairs = [(k, v[:500]) for k, v in parse_qsl(back or "")[:40] if k in _SEARCH_PARAMS]
+    return "/?" + urlencode(pairs) if pairs else "/"
+
+
 def publication_html(record: dict, parent: dict | None, attachments: list[dict],
-                     similar: list[dict]) -> str:
-    """The whole page of one publication."""
-    out = ['<p class="back-link"><a href="/">← К поиску</a></p>', '<article class="publication">',
+                     similar: list[dict], back: str = "/") -> str:
+    """The whole page of one publication; `back` the search it was opened from."""
+    out = [f'<p class="back-link"><a href="{_e(back)}">← К поиску</a></p>',
+           '<article class="publication">',
            f'<h1 class="publication-title">{_e(record.get("title") or "Без названия")}</h1>']
     if meta := _meta(record):
         out.append(f'<p class="publication-meta">{meta}</p>')
@@ -175,4 +188,5 @@ class PublicationPage:
         similar = [h.__dict__ for h in self.service.similar(pid, SIMILAR_ON_PAGE + len(shown))
                    if h.id not in shown][:SIMILAR_ON_PAGE]
         resp.content_type = falcon.MEDIA_HTML
-        resp.text = publication_html(record, parent, attachments, similar)
+        resp.text = publication_html(record, parent, attachments, similar,
+                                     back_href(req.get_param("back")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from conftest import require_tool
 from server_helpers import copy_index, run_gunicorn
@@ -224,10 +226,11 @@ def test_one_russian_notice_per_correction(driver, site):
     search(driver, site, "выставка космонавтика")
     assert len(notices(driver)) == 1, notices(driver)
     assert "частичные совпадения" in notices(driver)[0]
-    # nothing at all: no count, one message
+    # nothing at all: no count, one message (which the status line says aloud)
     driver.get(site.base_url + "/?q=" + "щщщъъъ")
     wait(driver).until(lambda d: d.find_element(By.ID, "empty").is_displayed())
-    assert status_text(driver) == "" and notices(driver) == []
+    assert status_text(driver) == driver.find_element(By.ID, "empty").text
+    assert notices(driver) == []
     assert "ничего не найдено" in driver.find_element(By.ID, "empty").text
 
     # the widget says the same, once
@@ -468,7 +471,9 @@ def test_hit_without_url_opens_the_publication_page(driver, site):
 
     search(driver, site, "ксилография")
     link = driver.find_element(By.CSS_SELECTOR, '#hits li[data-id="page-test-001"] a.hit-link')
-    assert link.get_attribute("href") == site.base_url + "/p/page-test-001"
+    # the page carries the search it was opened from, for its way back
+    assert link.get_attribute("href") == (site.base_url + "/p/page-test-001?back="
+                                          + quote("q=" + quote("ксилография"), safe=""))
     link.click()
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "h1.publication-title"))
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
@@ -486,6 +491,10 @@ def test_hit_without_url_opens_the_publication_page(driver, site):
     print("\nscreenshot: /tmp/kartoteka-publication.png")
     driver.find_element(By.CSS_SELECTOR, ".back-link a").click()
     wait(driver).until(lambda d: d.find_elements(By.ID, "search-form"))
+    # «← К поиску» is the search as it was, not an empty one
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    assert driver.find_element(By.ID, "q").get_attribute("value") == "ксилография"
+    assert "page-test-001" in hit_ids(driver)
 
     # the attachment points back to its page
     driver.get(site.base_url + "/p/page-test-002")
@@ -598,6 +607,8 @@ def test_on_a_phone_a_tick_closes_the_filters_over_the_new_results(driver, site)
         wait(driver).until(lambda d: status_text(d) != before)
         assert not panel.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
         assert driver.switch_to.active_element == toggle
+        # the closed panel's button says that a filter narrows the list
+        assert toggle.text == "Фильтры (1)"
     finally:
         driver.set_window_size(1280, 1000)
     # on a wide screen the panel is a column beside the results: it stays
@@ -607,6 +618,21 @@ def test_on_a_phone_a_tick_closes_the_filters_over_the_new_results(driver, site)
     driver.find_element(By.CSS_SELECTOR, "#facets li.facet-value button.facet-button").click()
     wait(driver).until(lambda d: status_text(d) != before)
     assert driver.find_element(By.ID, "facets").is_displayed()
+
+
+def test_the_status_line_says_what_the_notices_show(driver, site):
+    """The status line is what a screen reader says: a search that found nothing, a
+    corrected query, the page; it said nothing for the first two."""
+    open_page(driver, site, "/?q=йцукенгшщзхъ")
+    wait(driver).until(lambda d: status_text(d).startswith("По запросу"))
+    assert status_text(driver).startswith("По запросу «йцукенгшщзхъ» ничего не найдено.")
+    open_page(driver, site, "/?q=выстовка")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    assert "Запрос исправлен: показаны результаты по запросу «выставка»." in status_text(driver)
+    open_page(driver, site, "/?q=книга&page=2")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    assert ", страница 2 из " in status_text(driver)
+    assert driver.title.startswith("«книга», страница 2")
 
 
 def test_favicon_and_html_404_for_browsers(driver, site):

@@ -87,9 +87,12 @@
   }
 
   /** Only http(s) URLs are linked directly; anything else opens our publication page. */
+  /** A hit's own address, or its page here carrying the search it was found by, for the
+   *  page's «← К поиску» (it led to an empty search). */
   function hitHref(hit) {
     if (typeof hit.url === 'string' && /^https?:\/\//i.test(hit.url)) return hit.url;
-    return publicationHref(hit.id);
+    var search = current ? paramsFromState(current).toString() : '';
+    return publicationHref(hit.id) + (search ? '?back=' + encodeURIComponent(search) : '');
   }
 
   function publicationHref(id) {
@@ -297,8 +300,10 @@
     $('to').value = formatDateInput(state.to);
     setDateError('');
     $('sort').value = effectiveSort(state);
+    updateFiltersToggle(state);
+    var page = state.page > 1 ? ', страница ' + state.page : '';
     document.title = state.q
-      ? '«' + state.q + '» — Картотека'
+      ? '«' + state.q + '»' + page + ' — Картотека'
       : 'Картотека — поиск по публикациям библиотек';
   }
 
@@ -355,10 +360,21 @@
     return 'Ошибка сервера (код ' + result.status + '). Попробуйте позже.';
   }
 
+  var searchingTimer = null;
+  var SEARCHING_AFTER_MS = 300;
+
   function setLoading(loading) {
     var results = $('results');
     results.setAttribute('aria-busy', loading ? 'true' : 'false');
     results.classList.toggle('is-loading', loading);
+    // said on a slow network (and by a screen reader), as the widget says it: after a
+    // moment, so that a quick answer does not flicker
+    clearTimeout(searchingTimer);
+    $('searching').textContent = '';
+    if (loading) {
+      searchingTimer = setTimeout(function () { $('searching').textContent = 'Ищем…'; },
+        SEARCHING_AFTER_MS);
+    }
   }
 
   // ---------------------------------------------------------------------
@@ -410,10 +426,7 @@
     var total = Number(data.total) || 0;
     var hits = Array.isArray(data.hits) ? data.hits : [];
 
-    if (total > 0) {
-      $('status').textContent = 'Найдено: ' + total + ' ' +
-        pluralRu(total, ['публикация', 'публикации', 'публикаций']);
-    }
+    $('status').textContent = announcement(state, data, total, hits.length);
 
     renderNotices(state, data);
     renderFacets(state, data.facets || {});
@@ -521,6 +534,33 @@
       else p.appendChild(part);
     });
     return p;
+  }
+
+  /** What the status line (a polite live region) says of a search: the count and the
+   *  page, then what the notices below show to the eye (a corrected query, partial
+   *  matches), so that a screen reader tells them too; and that nothing was found. */
+  function announcement(state, data, total, shown) {
+    var parts = [];
+    var perPage = Number(data.per_page) || Number(state.perPage) || 10;
+    var pages = Math.max(1, Math.ceil(total / perPage));
+    var page = Number(data.page) || state.page || 1;
+    if (total > 0) {
+      parts.push('Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций']) +
+        (pages > 1 && shown ? ', страница ' + page + ' из ' + pages : '') + '.');
+    } else {
+      parts.push(emptyText(state));
+    }
+    var fix = data.did_you_mean ? String(data.did_you_mean) : '';
+    if (data.corrected && fix) parts.push('Запрос исправлен: показаны результаты по запросу «' + fix + '».');
+    else if (fix) parts.push('Возможно, вы имели в виду «' + fix + '».');
+    if (data.relaxed) parts.push('Ни одна публикация не содержит всех слов запроса: показаны частичные совпадения.');
+    var partial = Array.isArray(data.partial) ? data.partial.length : 0;
+    if (partial) {
+      var more = Number(data.partial_total) || partial;
+      parts.push('Ещё ' + more + ' ' + pluralRu(more, ['публикация', 'публикации', 'публикаций']) +
+        ' — не со всеми словами запроса.');
+    }
+    return parts.join(' ');
   }
 
   function emptyText(state) {
@@ -1022,6 +1062,8 @@
     next.q = $('q').value.trim();
     next.page = 1;
     navigate(next, true);
+    // on a phone the on-screen keyboard covered the first results
+    if (window.matchMedia && window.matchMedia('(pointer: coarse)').matches) $('q').blur();
   }
 
   /** Dates are typed as дд.мм.гггг whatever the browser's locale; the URL and API get ISO. */
@@ -1088,6 +1130,14 @@
     var open = !facets.classList.contains('open');
     facets.classList.toggle('open', open);
     $('filters-toggle').setAttribute('aria-expanded', open ? 'true' : 'false');
+  }
+
+  /** The filters button says how many filters narrow the list («Фильтры (2)»): on a
+   *  phone the panel is closed, and nothing else showed that the list was narrowed. */
+  function updateFiltersToggle(state) {
+    var count = FACET_KEYS.reduce(function (n, key) { return n + state[key].length; }, 0) +
+      (state.from || state.to ? 1 : 0);
+    $('filters-toggle').textContent = count ? 'Фильтры (' + count + ')' : 'Фильтры';
   }
 
   function loadFromLocation() {
