@@ -351,6 +351,20 @@ def test_partial_matches_come_apart_below_the_full_ones(driver, site):
     assert status_text(driver).startswith(f"Найдено: {len(full)} ")  # partial ones not counted
     assert not {e.get_attribute("data-id") for e in full} & {
         e.get_attribute("data-id") for e in partial}
+    assert not driver.find_element(By.ID, "partial-more").is_displayed()  # all of them shown
+
+    # the block shows the first few; the rest are a search for any of the words away
+    search(driver, site, "книга победа")
+    found = int(status_text(driver).split()[1])
+    title = driver.find_element(By.ID, "partial-title").text
+    more = int(title.split("ещё ")[1].split()[0])
+    assert more > len(driver.find_elements(By.CSS_SELECTOR, "#partial-hits > li"))
+    driver.find_element(By.CSS_SELECTOR, "#partial-more a.any-word").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "q").get_attribute("value")
+                       == "книга OR победа")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено")
+                       and int(status_text(d).split()[1]) != found)
+    assert int(status_text(driver).split()[1]) == found + more
 
 
 def test_reversed_and_invalid_dates_explained_in_russian(driver, site):

@@ -440,7 +440,7 @@
       var list = $('hits');
       hits.forEach(function (hit) { list.appendChild(renderHit(hit)); });
     }
-    renderPartial(data);
+    renderPartial(state, data);
 
     renderPager(state, data, total);
     updateExport(state, total);
@@ -617,7 +617,7 @@
   }
 
   /** Publications with only some of the words: a block of their own, never counted above. */
-  function renderPartial(data) {
+  function renderPartial(state, data) {
     var partial = Array.isArray(data.partial) ? data.partial : [];
     if (!partial.length) return;
     var count = Number(data.partial_total) || partial.length;
@@ -625,7 +625,30 @@
       pluralRu(count, ['публикация', 'публикации', 'публикаций']);
     var list = $('partial-hits');
     partial.forEach(function (hit) { list.appendChild(renderHit(hit)); });
+    var more = $('partial-more');
+    clear(more);
+    var link = count > partial.length ? anyWordLink(state) : null;
+    if (link) more.appendChild(link);
+    show(more, !!link);
     show($('partial'), true);
+  }
+
+  /** The block shows the first few of the partial matches; the rest are one search away:
+   *  the same words joined by OR (every page of them, with filters and exports). */
+  function anyWordLink(state) {
+    var words = state.q.split(/\s+/).filter(Boolean);
+    if (words.length < 2 || /["«»()|*=~^]|(^|\s)(OR|AND|NOT|ИЛИ|НЕ|-)/.test(state.q)) return null;
+    var next = cloneState(state);
+    next.q = words.join(' OR ');
+    next.page = 1;
+    var link = el('a', 'any-word', 'Все публикации хотя бы с одним из слов');
+    link.href = '/?' + paramsFromState(next).toString();
+    link.addEventListener('click', function (event) {
+      if (isModifiedClick(event)) return;
+      event.preventDefault();
+      navigate(next, true);
+    });
+    return link;
   }
 
   function renderHit(hit) {
