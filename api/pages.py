@@ -30,6 +30,7 @@ _LAYOUT = """<!DOCTYPE html>
   <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
+  <a class="skip-link" href="#main">Перейти к публикации</a>
   <header class="site-header">
     <div class="container">
       <p class="site-title"><a href="/">Картотека</a></p>

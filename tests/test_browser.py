@@ -623,6 +623,14 @@ def test_on_a_phone_a_tick_closes_the_filters_over_the_new_results(driver, site)
         assert driver.switch_to.active_element == toggle
         # the closed panel's button says that a filter narrows the list
         assert toggle.text == "Фильтры (1)"
+        # Escape closes the panel again, back to its button
+        toggle.click()
+        wait(driver).until(lambda d: panel.is_displayed())
+        from selenium.webdriver.common.keys import Keys
+        panel.find_element(By.CSS_SELECTOR, "li.facet-value button.facet-button").send_keys(
+            Keys.ESCAPE)
+        wait(driver).until(lambda d: not panel.is_displayed())
+        assert driver.switch_to.active_element == toggle
     finally:
         driver.set_window_size(1280, 1000)
     # on a wide screen the panel is a column beside the results: it stays

@@ -83,6 +83,19 @@ def test_publication_page(client):
     similar = client.simulate_get("/api/publications/zlat-2021-001/similar").json["similar"]
     assert similar and all(h["title"] in page for h in similar)
     assert "<script" not in page  # the page works without scripts
+    assert '<a class="skip-link" href="#main">' in page and 'id="main"' in page
+    assert '<a href="/">← К поиску</a>' in page  # opened from nowhere: the empty search
+
+
+@pytest.mark.parametrize(("back", "href"), [
+    ("q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&topic=X&page=2",
+     "/?q=%D0%B2%D1%8B%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B0&amp;topic=X&amp;page=2"),
+    ("q=a&evil=1", "/?q=a"),  # only the search's own parameters
+    ("javascript:alert(1)", "/"),  # no search at all
+])
+def test_the_way_back_is_the_search_the_page_was_opened_from(client, back, href):
+    resp = client.simulate_get("/p/zlat-2021-001", params={"back": back}, headers=BROWSER)
+    assert f'<a href="{href}">← К поиску</a>' in resp.text
 
 
 def test_publication_page_escapes_and_lists_attachments(fresh_index):

@@ -770,6 +770,9 @@
     title.id = titleId;
     section.appendChild(title);
 
+    // a group, so that a screen reader landing on a button names it («Тема», «Автор»)
+    section.setAttribute('role', 'group');
+    section.setAttribute('aria-labelledby', titleId);
     var list = el('ul', 'facet-list');
     list.setAttribute('aria-labelledby', titleId);
     var expanded = Boolean(expandedFacets[facet.key]);
@@ -1190,6 +1193,12 @@
     });
     $('sort').addEventListener('change', onSortChange);
     $('filters-toggle').addEventListener('click', toggleFiltersPanel);
+    // Escape closes the filter panel on a phone, back to its button
+    $('facets').addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape' || !$('facets').classList.contains('open')) return;
+      toggleFiltersPanel();
+      $('filters-toggle').focus();
+    });
     $('reset-filters').addEventListener('click', resetFilters);
     $('home-link').addEventListener('click', function (event) {
       if (isModifiedClick(event)) return;
