@@ -19,6 +19,7 @@ from api.middleware import (
 from api.openapi import openapi_spec
 from api.pages import PublicationPage
 from api.params import shown
+from api.results_page import ResultsPage
 from api.static_files import StaticFiles
 from search.searcher import SearchService
 from search.settings import Settings
@@ -57,6 +58,7 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
     app.add_route("/docs", static, suffix="docs")
     app.add_route("/favicon.ico", static, suffix="favicon")
     app.add_route("/p/{pid}", _with_head(PublicationPage(service)))
+    app.add_route("/search", _with_head(ResultsPage(service, settings)))
     app.add_sink(_not_found, prefix="/")
     return app
 

@@ -15,7 +15,8 @@ from search.errors import InvalidRecord
 from search.models import validate_id
 from search.searcher import SearchService
 
-__all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE"]
+__all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE", "page_html",
+           "date_ru", "href_of", "escaped", "back_href"]
 
 SIMILAR_ON_PAGE = 5
 _MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
@@ -54,15 +55,15 @@ _LAYOUT = """<!DOCTYPE html>
 """
 
 
-def _e(value) -> str:
+def escaped(value) -> str:
     return html.escape(str(value or ""), quote=True)
 
 
-def _page(title: str, body: str) -> str:
-    return _LAYOUT.format(title=_e(title), body=body)
+def page_html(title: str, body: str) -> str:
+    return _LAYOUT.format(title=escaped(title), body=body)
 
 
-def _date_ru(iso: str | None) -> str:
+def date_ru(iso: str | None) -> str:
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
     if not match:
         return ""
@@ -70,7 +71,7 @@ def _date_ru(iso: str | None) -> str:
     return f"{day} {_MONTHS[month - 1]} {year}" if 1 <= month <= 12 else ""
 
 
-def _href(record: dict) -> str:
+def href_of(record: dict) -> str:
     """The library's own address when it is a web address, else our publication page."""
     url = record.get("url") or ""
     return url if re.match(r"https?://", url, re.I) else "/p/" + quote(record["id"], safe="")
@@ -78,28 +79,28 @@ def _href(record: dict) -> str:
 
 def _meta(record: dict) -> str:
     parts = []
-    if date := _date_ru(record.get("published")):
-        parts.append(f'<time datetime="{_e(record["published"])}">{_e(date)}</time>')
+    if date := date_ru(record.get("published")):
+        parts.append(f'<time datetime="{escaped(record["published"])}">{escaped(date)}</time>')
     if record.get("author"):
         position = record.get("author_position")
-        parts.append(_e(record["author"]) + (f", {_e(position)}" if position else ""))
+        parts.append(escaped(record["author"]) + (f", {escaped(position)}" if position else ""))
     if record.get("library"):
-        parts.append(_e(record["library"]))
+        parts.append(escaped(record["library"]))
     return "".join(f"<span>{p}</span>" for p in parts)
 
 
 def _text(text: str) -> str:
     """Paragraphs from the stored text: one per line, empty lines dropped."""
     lines = [line.strip() for line in text.splitlines()]
-    return "\n".join(f"<p>{_e(line)}</p>" for line in lines if line) or "<p>Текста нет.</p>"
+    return "\n".join(f"<p>{escaped(line)}</p>" for line in lines if line) or "<p>Текста нет.</p>"
 
 
 def _links(records: list[dict], css: str) -> str:
     items = []
     for r in records:
-        date = _date_ru(r.get("published"))
-        extra = f'<span class="related-meta">{_e(date)}</span>' if date else ""
-        items.append(f'<li><a href="{_e(_href(r))}">{_e(r.get("title") or "Без названия")}'
+        date = date_ru(r.get("published"))
+        extra = f'<span class="related-meta">{escaped(date)}</span>' if date else ""
+        items.append(f'<li><a href="{escaped(href_of(r))}">{escaped(r.get("title") or "Без названия")}'
                      f"</a>{extra}</li>")
     return f'<ul class="{css}">' + "".join(items) + "</ul>"
 
@@ -119,26 +120,26 @@ def back_href(back: str | None) -> str:
 def publication_html(record: dict, parent: dict | None, attachments: list[dict],
                      similar: list[dict], back: str = "/") -> str:
     """The whole page of one publication; `back` the search it was opened from."""
-    out = [f'<p class="back-link"><a href="{_e(back)}">← К поиску</a></p>',
+    out = [f'<p class="back-link"><a href="{escaped(back)}">← К поиску</a></p>',
            '<article class="publication">',
-           f'<h1 class="publication-title">{_e(record.get("title") or "Без названия")}</h1>']
+           f'<h1 class="publication-title">{escaped(record.get("title") or "Без названия")}</h1>']
     if meta := _meta(record):
         out.append(f'<p class="publication-meta">{meta}</p>')
     if parent:
         out.append(f'<p class="publication-parent">Вложение к публикации '
-                   f'<a href="/p/{_e(quote(parent["id"], safe=""))}">'
-                   f'«{_e(parent.get("title"))}»</a></p>')
+                   f'<a href="/p/{escaped(quote(parent["id"], safe=""))}">'
+                   f'«{escaped(parent.get("title"))}»</a></p>')
     if record.get("topics"):
-        tags = "".join(f'<li><a href="/?{_e(urlencode({"topic": t}))}">{_e(t)}</a></li>'
+        tags = "".join(f'<li><a href="/?{escaped(urlencode({"topic": t}))}">{escaped(t)}</a></li>'
                        for t in record["topics"])
         out.append(f'<ul class="publication-topics" aria-label="Темы">{tags}</ul>')
     url = record.get("url") or ""
     if re.match(r"https?://", url, re.I):
-        out.append(f'<p class="publication-source"><a href="{_e(url)}" rel="noopener">'
+        out.append(f'<p class="publication-source"><a href="{escaped(url)}" rel="noopener">'
                    "Открыть на сайте библиотеки</a></p>")
     out.append(f'<div class="publication-text">{_text(record.get("text") or "")}</div>')
     if record.get("photographer"):
-        out.append(f'<p class="publication-credit">Фото: {_e(record["photographer"])}</p>')
+        out.append(f'<p class="publication-credit">Фото: {escaped(record["photographer"])}</p>')
     out.append("</article>")
     if attachments:
         out.append('<section class="related attachments"><h2>Вложения</h2>'
@@ -146,16 +147,16 @@ def publication_html(record: dict, parent: dict | None, attachments: list[dict],
     if similar:
         out.append('<section class="related similar"><h2>Похожие публикации</h2>'
                    f'{_links(similar, "related-list")}</section>')
-    return _page(record.get("title") or "Публикация", "\n".join(out))
+    return page_html(record.get("title") or "Публикация", "\n".join(out))
 
 
 def not_found_page(path: str) -> str:
     """The 404 page for browsers: what was asked for and the way back to search."""
     body = ('<section class="not-found"><h1>Страница не найдена</h1>'
-            f'<p>По адресу <code>{_e(path[:200])}</code> ничего нет: возможно, публикацию удалили '
+            f'<p>По адресу <code>{escaped(path[:200])}</code> ничего нет: возможно, публикацию удалили '
             "или в ссылке опечатка.</p>"
             '<p><a class="btn btn-primary" href="/">Перейти к поиску</a></p></section>')
-    return _page("Страница не найдена", body)
+    return page_html("Страница не найдена", body)
 
 
 def wants_html(req: falcon.Request) -> bool:

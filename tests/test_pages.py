@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -151,3 +152,31 @@ def test_docs_page_covers_the_api_in_russian(client):
             for param in op.get("parameters", []) if isinstance(op, dict) else []:
                 assert f"<code>{param['name']}</code>" in page, (path, param["name"])
     assert "<td></td>" not in page
+
+
+def test_results_without_javascript(client):
+    """The search page's form sends to /search, which the script intercepts; without
+    JavaScript it is a plain page of results: the count, the hits, their snippets, pages."""
+    index = client.simulate_get("/", headers=BROWSER).text
+    assert 'action="/search"' in index and "<noscript>" in index
+    api = client.simulate_get("/api/search", params={"q": "книга"}).json
+    resp = client.simulate_get("/search", params={"q": "книга"}, headers=BROWSER)
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
+    assert resp.headers["content-security-policy"] == CSP and "<script" not in resp.text
+    page = resp.text
+    assert f"Найдено: {api['total']} " in page and "страница 1 из" in page
+    for hit in api["hits"]:
+        assert html.escape(hit["title"]) in page and hit["snippet"] in page
+    assert 'rel="next" href="/search?q=%D0%BA%D0%BD%D0%B8%D0%B3%D0%B0&amp;page=2"' in page
+    second = client.simulate_get("/search", params={"q": "книга", "page": "2"},
+                                 headers=BROWSER).text
+    assert 'rel="prev"' in second and "страница 2 из" in second
+    typo = client.simulate_get("/search", params={"q": "выстовка"}, headers=BROWSER).text
+    assert "Показаны результаты по запросу «<strong>выставка</strong>»" in typo
+    nothing = client.simulate_get("/search", params={"q": "йцукенгшщзхъ"}, headers=BROWSER).text
+    assert "По запросу «йцукенгшщзхъ» ничего не найдено." in nothing
+    bad = client.simulate_get("/search", params={"q": "книга", "page": "-1"}, headers=BROWSER)
+    assert bad.status_code == 200 and 'role="alert">Не удалось выполнить поиск: «page»' in bad.text
+    hostile = client.simulate_get("/search", params={"q": '<script>alert(1)</script>'},
+                                  headers=BROWSER).text
+    assert "<script>alert" not in hostile

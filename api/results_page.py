@@ -1,0 +1,105 @@
+"""GET /search: search results rendered on the server, for a browser without JavaScript.
+
+The search page (`/`) is a script; with JavaScript off (an old phone, a data saver, some
+assistive setups) its form reloaded the empty page. Its form now sends to this page,
+which the script intercepts when it runs: the same search, its count, notices, hits with
+their snippets and pages, in plain HTML under the same CSP.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import falcon
+
+from api.pages import date_ru, escaped, href_of, page_html
+from api.params import search_request
+from search.searcher import SearchService
+from search.settings import Settings
+
+__all__ = ["ResultsPage"]
+
+
+def _plural(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return "публикация"
+    return "публикации" if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else "публикаций"
+
+
+def _hits(hits: list[dict]) -> str:
+    items = []
+    for hit in hits:
+        meta = " · ".join(escaped(v) for v in (date_ru(hit.get("published")), hit.get("author")) if v)
+        items.append(f'<li class="hit"><h3 class="hit-title"><a href="{escaped(href_of(hit))}">'
+                     f'{escaped(hit.get("title") or "Без названия")}</a></h3>'
+                     + (f'<p class="hit-meta">{meta}</p>' if meta else "")
+                     # the snippet is escaped HTML whose only tags are <mark> (search/highlight.py)
+                     + (f'<p class="hit-snippet">{hit["snippet"]}</p>' if hit.get("snippet")
+                        else "") + "</li>")
+    return '<ol class="hits">' + "".join(items) + "</ol>"
+
+
+def _link(params: list[tuple[str, str]], **changed) -> str:
+    kept = [(k, v) for k, v in params if k not in changed]
+    return "/search?" + urlencode(kept + [(k, str(v)) for k, v in changed.items()])
+
+
+def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error: str) -> str:
+    """The page: a search form, then the answer (`data`, the API's), or `error`."""
+    out = ['<section class="results-page"><h1>Поиск по публикациям</h1>',
+           '<form class="search-form" role="search" action="/search" method="get">'
+           '<label for="q-plain" class="visually-hidden">Поисковый запрос</label>'
+           f'<input id="q-plain" type="search" name="q" value="{escaped(q)}">'
+           '<button type="submit" class="btn btn-primary">Найти</button></form>',
+           f'<p class="status"><a href="/?{escaped(urlencode(params))}">Поиск с фильтрами и '
+           "подсказками</a> (нужен JavaScript)</p>"]
+    if error:
+        out.append(f'<p class="error" role="alert">{escaped(error)}</p>')
+    elif data is not None:
+        total, fix = data["total"], data.get("did_you_mean")
+        pages = max(1, -(-total // data["per_page"]))
+        out.append(f'<p class="status" role="status">Найдено: {total} {_plural(total)}'
+                   + (f", страница {data['page']} из {pages}" if pages > 1 else "") + ".</p>"
+                   if total else f'<p class="status" role="status">По запросу «{escaped(q)}» ничего '
+                   "не найдено.</p>")
+        if data.get("corrected") and fix:
+            out.append(f'<p class="notice">Показаны результаты по запросу «<strong>{escaped(fix)}'
+                       "</strong>».</p>")
+        elif fix:
+            out.append(f'<p class="notice">Возможно, вы имели в виду: <a href="'
+                       f'{escaped(_link(params, q=fix, page=1))}">{escaped(fix)}</a></p>')
+        if data.get("relaxed"):
+            out.append('<p class="notice">Ни одна публикация не содержит всех слов запроса — '
+                       "показаны частичные совпадения.</p>")
+        out.append(_hits(data["hits"]))
+        if data.get("partial"):
+            out.append(f'<h2 class="partial-title">Не все слова запроса: ещё '
+                       f'{data["partial_total"]} {_plural(data["partial_total"])}</h2>'
+                       + _hits(data["partial"]))
+        page = data["page"]
+        nav = ([f'<a rel="prev" href="{escaped(_link(params, page=page - 1))}">← Назад</a>']
+               if page > 1 else []) + ([f'<a rel="next" href="{escaped(_link(params, page=page + 1))}"'
+                                        ">Вперёд →</a>"] if page < pages else [])
+        if nav:
+            out.append('<nav class="pager" aria-label="Страницы">' + " ".join(nav) + "</nav>")
+    out.append("</section>")
+    return page_html(f"«{q}»" if q else "Поиск", "\n".join(out))
+
+
+class ResultsPage:
+    def __init__(self, service: SearchService, settings: Settings):
+        self.service, self.settings = service, settings
+
+    def on_get(self, req, resp):
+        params = [(k, v) for k, vs in req.params.items()
+                  for v in (vs if isinstance(vs, list) else [vs])][:40]
+        data, error = None, ""
+        try:
+            request = search_request(req, self.settings)
+            if request.q.strip() or request.topics or request.authors or request.years \
+                    or request.date_from or request.date_to or request.libraries:
+                data = self.service.search(request).to_dict()
+        except falcon.HTTPBadRequest as exc:  # what /api/search would say in JSON
+            error = f"Не удалось выполнить поиск: {exc.description}."
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = results_html(req.get_param("q") or "", params, data, error)
