@@ -467,13 +467,7 @@
       var next = cloneState(state);
       next.q = fix;
       next.page = 1;
-      var link = el('a', 'did-you-mean', fix);
-      link.href = '/?' + paramsFromState(next).toString();
-      link.addEventListener('click', function (event) {
-        if (isModifiedClick(event)) return;
-        event.preventDefault();
-        navigate(next, true);
-      });
+      var link = stateLink('did-you-mean', fix, next);
       box.appendChild(notice('did-you-mean-line', [
         layout ? 'Возможно, запрос набран в английской раскладке: ' : 'Возможно, вы имели в виду: ',
         link]));
@@ -487,13 +481,7 @@
       next.q = '';
       next.topic = [topic.value];
       next.page = 1;
-      var link = el('a', 'topic-hint-link', 'показать её публикации (' + topic.count + ')');
-      link.href = '/?' + paramsFromState(next).toString();
-      link.addEventListener('click', function (event) {
-        if (isModifiedClick(event)) return;
-        event.preventDefault();
-        navigate(next, true);
-      });
+      var link = stateLink('topic-hint-link', 'показать её публикации (' + topic.count + ')', next);
       box.appendChild(notice('topic-hint', ['Есть тема «', ['strong', topic.value], '»: ', link]));
     });
     otherWarnings(data, fix).forEach(function (warning) {
@@ -577,13 +565,7 @@
     var pages = Math.max(1, Math.ceil(total / perPage));
     var last = cloneState(state);
     last.page = pages;
-    var link = el('a', 'last-page', 'Перейти на последнюю страницу');
-    link.href = '/?' + paramsFromState(last).toString();
-    link.addEventListener('click', function (event) {
-      if (isModifiedClick(event)) return;
-      event.preventDefault();
-      navigate(last, true);
-    });
+    var link = stateLink('last-page', 'Перейти на последнюю страницу', last);
     return notice('past-last', ['Страницы ' + state.page + ' нет: всего страниц — ' + pages + '. ',
       link]);
   }
@@ -641,14 +623,7 @@
     var next = cloneState(state);
     next.q = words.join(' OR ');
     next.page = 1;
-    var link = el('a', 'any-word', 'Все публикации хотя бы с одним из слов');
-    link.href = '/?' + paramsFromState(next).toString();
-    link.addEventListener('click', function (event) {
-      if (isModifiedClick(event)) return;
-      event.preventDefault();
-      navigate(next, true);
-    });
-    return link;
+    return stateLink('any-word', 'Все публикации хотя бы с одним из слов', next);
   }
 
   function renderHit(hit) {
@@ -891,6 +866,18 @@
       link.href = '/api/export?' + params.toString();
       show(link, total > 0);
     });
+  }
+
+  /** A link to another search: its address for a new tab, this page's search on a click. */
+  function stateLink(className, text, next) {
+    var link = el('a', className, text);
+    link.href = '/?' + paramsFromState(next).toString();
+    link.addEventListener('click', function (event) {
+      if (isModifiedClick(event)) return;
+      event.preventDefault();
+      navigate(next, true);
+    });
+    return link;
   }
 
   function isModifiedClick(event) {
