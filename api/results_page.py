@@ -60,8 +60,9 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
         pages = max(1, -(-total // data["per_page"]))
         out.append(f'<p class="status" role="status">Найдено: {total} {_plural(total)}'
                    + (f", страница {data['page']} из {pages}" if pages > 1 else "") + ".</p>"
-                   if total else f'<p class="status" role="status">По запросу «{escaped(q)}» ничего '
-                   "не найдено.</p>")
+                   if total else '<p class="status" role="status">'
+                   + (f"По запросу «{escaped(q)}» ничего" if q.strip() else "С выбранными "
+                      "фильтрами ничего") + " не найдено.</p>")
         if data.get("corrected") and fix:
             out.append(f'<p class="notice">Показаны результаты по запросу «<strong>{escaped(fix)}'
                        "</strong>».</p>")

@@ -175,6 +175,9 @@ def test_results_without_javascript(client):
     assert "Показаны результаты по запросу «<strong>выставка</strong>»" in typo
     nothing = client.simulate_get("/search", params={"q": "йцукенгшщзхъ"}, headers=BROWSER).text
     assert "По запросу «йцукенгшщзхъ» ничего не найдено." in nothing
+    filtered = client.simulate_get("/search", params={"topic": "Нет такой темы"},
+                                   headers=BROWSER).text
+    assert "С выбранными фильтрами ничего не найдено." in filtered
     bad = client.simulate_get("/search", params={"q": "книга", "page": "-1"}, headers=BROWSER)
     assert bad.status_code == 200 and 'role="alert">Не удалось выполнить поиск: «page»' in bad.text
     hostile = client.simulate_get("/search", params={"q": '<script>alert(1)</script>'},
