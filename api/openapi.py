@@ -200,9 +200,13 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                 "index on the cluster", "properties": {
                                     "name": {"type": "string"}, "status": {"type": "string"},
                                     "nodes": {"type": "integer"},
-                                    "unassigned_shards": {"type": "integer"}}},
+                                    "unassigned_shards": {"type": "integer"},
+                                    "manager": {"type": "boolean", "description":
+                                                "whether the cluster has a manager node "
+                                                "(without one: searches whole, no writes)"}}},
                     "degraded": {"type": "string", "description":
-                                 "OpenSearch: why the live index is not green"},
+                                 "OpenSearch: why the live index is not green, or that the "
+                                 "cluster has no manager"},
                     "incomplete": {"type": "boolean", "description":
                                    "OpenSearch: part of the index is unavailable (red): "
                                    "searches miss publications (HTTP 503)"}}},

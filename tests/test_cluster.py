@@ -188,6 +188,9 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster):
         health = engine.health()
         assert time.monotonic() - started < 10
         assert found.total > 5 and health["documents"] == 70
+        # not "red, searches miss publications": every search is whole, writes wait
+        assert health["cluster"]["manager"] is False and health["incomplete"] is False
+        assert "нет управляющего узла" in health["degraded"]
     finally:
         restarted = cluster.script("start")
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr

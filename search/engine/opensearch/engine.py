@@ -224,14 +224,16 @@ class OpenSearchEngine:
         # the live generation's shards as this node sees them (no manager needed): an
         # unrelated red index elsewhere in the cluster does not make this search partial
         cluster = self.client.cluster.health(index=index, local=True)
+        manager = cluster.get("discovered_cluster_manager", True) is not False
         _, meta = self._meta()
         return {"engine": self.name, "generation": self.generation(),
                 "documents": self.count(), "last_reindex": meta.get("built_at"),
                 "stale_lexicon": bool(meta.get("stale")),
                 "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
                             "nodes": cluster["number_of_nodes"],
-                            "unassigned_shards": cluster["unassigned_shards"]},
-                **degradation(cluster["status"])}
+                            "unassigned_shards": cluster["unassigned_shards"],
+                            "manager": manager},
+                **degradation(cluster["status"], manager)}
 
     @cluster_errors
     def ready(self) -> bool:

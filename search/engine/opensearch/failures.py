@@ -77,8 +77,17 @@ _DEGRADED = {
 }
 
 
-def degradation(status: str) -> dict:
-    """The health keys for a cluster status of the live index (none when green)."""
+# No cluster manager (two nodes, the manager dead: no quorum to elect another). A node
+# then calls every index red, though its shards still answer every search.
+NO_MANAGER = ("у кластера нет управляющего узла: поиск находит всё, но изменения (PUT, "
+              "DELETE, переиндексация) невозможны, пока он не вернётся")
+
+
+def degradation(status: str, manager: bool = True) -> dict:
+    """The health keys for a cluster status of the live index (none when green), and
+    whether the node that answered knows a cluster manager."""
+    if not manager:
+        return {"degraded": NO_MANAGER, "incomplete": False}
     if status not in _DEGRADED:
         return {}
     return {"degraded": _DEGRADED[status], "incomplete": status == "red"}
