@@ -8,6 +8,7 @@ import re
 import falcon
 
 from search.models import SORTS, SearchRequest
+from search.plural import plural
 from search.query_syntax import clean_query
 from search.settings import Settings
 
@@ -99,12 +100,8 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
 
 
 def _characters(count: int) -> str:
-    """«символ» in the form a Russian number takes: 1, 21 символ; 2-4 символа; 5-20 символов."""
-    if count % 10 == 1 and count % 100 != 11:
-        return "символ"
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return "символа"
-    return "символов"
+    """«символ» in the form a Russian number takes."""
+    return plural(count, "символ", "символа", "символов")
 
 
 def text_param(req: falcon.Request, name: str, settings: Settings) -> str:

@@ -14,6 +14,7 @@ import falcon
 
 from api.pages import date_ru, escaped, href_of, page_html
 from api.params import search_request
+from search.plural import plural
 from search.searcher import SearchService
 from search.settings import Settings
 
@@ -21,9 +22,7 @@ __all__ = ["ResultsPage"]
 
 
 def _plural(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return "публикация"
-    return "публикации" if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else "публикаций"
+    return plural(count, "публикация", "публикации", "публикаций")
 
 
 def _hits(hits: list[dict]) -> str:

@@ -18,6 +18,7 @@ from search.analysis import STOP_WORDS
 from search.engine import facet_key
 from search.models import FacetValue, SearchRequest
 from search.morph import fold_yo, index_lemmas
+from search.plural import plural
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
            "FACET_LABELS", "years_outside_the_period", "topic_hint_warning", "resolved_values", "respaced_values"]
@@ -151,12 +152,8 @@ def topic_hint_warning(topic: FacetValue) -> str:
 
 
 def _publications(count: int) -> str:
-    """`count` публикация in the form a Russian number takes (1, 21; 2-4; 5-20)."""
-    if count % 10 == 1 and count % 100 != 11:
-        return f"{count} публикация"
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return f"{count} публикации"
-    return f"{count} публикаций"
+    """`count` публикация in the form a Russian number takes."""
+    return f"{count} {plural(count, 'публикация', 'публикации', 'публикаций')}"
 
 
 def years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) -> list[str]:

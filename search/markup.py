@@ -33,25 +33,29 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 
 def holds_markup(value: str) -> bool:
     """Whether `value` has an HTML tag or entity (a known element's name: `a < b` is prose)."""
-    return ("<" in value and _TAG.search(value) is not None) or (
-        "&" in value and _ENTITY.search(value) is not None)
+    return _has_tag(value) or ("&" in value and _ENTITY.search(value) is not None)
+
+
+def _has_tag(value: str) -> bool:
+    return "<" in value and _TAG.search(value) is not None
 
 
 def plain_text(value: str) -> str:
     """`value` as a page shows it: lines and paragraphs kept, at most one empty line in a row."""
-    if not holds_markup(value):
-        return value
-    if "<" in value and _TAG.search(value):
+    if _has_tag(value):
         tree = LexborHTMLParser(_BLOCK.sub("\n", value))
         tree.strip_tags(list(_HIDDEN))
         body = tree.body
         value = body.text(deep=True, separator="") if body is not None else ""
-    else:
+    elif "&" in value and _ENTITY.search(value):
         value = html.unescape(value)
+    else:
+        return value
     lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def plain_line(value: str) -> str:
-    """A title's markup as one line of text."""
-    return " ".join(plain_text(value).split()) if holds_markup(value) else value
+    """A title's markup as one line of text (a title without markup as it is)."""
+    text = plain_text(value)
+    return " ".join(text.split()) if text is not value else value  # the same object: no markup

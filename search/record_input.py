@@ -22,9 +22,9 @@ RECORD_FIELDS = ("id", "title", "text", "date", "published", "author", "author_p
 
 # A facet value or a line of a record is short: a CMS bug that pasted a body into
 # `author` made a 50,000-character facet value (the body's own limit is the request's).
+MAX_TOPICS, MAX_TOPIC_LENGTH = 20, 100  # `topics`, and a topic sent alone (`topic`)
 FIELD_LIMITS = {"title": 1_000, "author": 300, "author_position": 300, "photographer": 300,
-                "library": 300, "topic": 100, "url": 2_000, "parent_id": 200}
-MAX_TOPICS, MAX_TOPIC_LENGTH = 20, 100  # a topic sent as one string: its limit too
+                "library": 300, "topic": MAX_TOPIC_LENGTH, "url": 2_000, "parent_id": 200}
 
 
 def check_record_input(data: dict, pid: str) -> None:

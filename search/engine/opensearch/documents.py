@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from search.analysis import index_terms
-from search.duplicates import text_key, url_key
+from search.duplicates import copy_keys
 from search.models import Publication
 from search.people import surnames
 from search.quoted import quoted_keys
@@ -70,6 +70,7 @@ def analyze(pub: Publication) -> Analyzed:
 def to_source(pub: Publication, group: str, analyzed: Analyzed | None = None) -> dict:
     """The document indexed for `pub`; `group` names its copies (search/duplicates.py)."""
     a = analyzed or analyze(pub)
+    text_key, url_key = copy_keys(pub)
     return {
         "id": pub.id,
         "pub": pub.to_dict(),
@@ -82,8 +83,8 @@ def to_source(pub: Publication, group: str, analyzed: Analyzed | None = None) ->
         "year": str(pub.published.year) if pub.published else None,
         "published": pub.published.isoformat() if pub.published else None,
         "group": group,
-        "text_key": text_key(pub.text, pub.published),
-        "url_key": url_key(pub.url),
+        "text_key": text_key,
+        "url_key": url_key,
         "parent_id": pub.parent_id,
         "source": pub.source,
     }

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from whoosh.index import clean_files
 from whoosh.writing import IndexWriter
 
-from search.duplicates import text_key, url_key
+from search.duplicates import copy_keys
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.journal import Journal
@@ -45,9 +45,10 @@ def to_document(pub: Publication, deferred: bool = False) -> dict:
     `deferred`: for a CompactSegmentWriter (a rebuild), the quoted names are left to it
     (QUOTED_OF_TITLE_AND_BODY)."""
     published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
+    text_key, url_key = copy_keys(pub)
     facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
              "d": pub.published.toordinal() if pub.published else 0,
-             "k": text_key(pub.text, pub.published), "u": url_key(pub.url)}
+             "k": text_key, "u": url_key}
     doc = {
         "id": pub.id,
         "url": pub.url,

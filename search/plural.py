@@ -1,0 +1,15 @@
+"""The form a Russian noun takes after a number: 1, 21 публикация; 2-4 публикации; 5-20
+публикаций (11-14 too)."""
+
+from __future__ import annotations
+
+__all__ = ["plural"]
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """`one`, `few` or `many`, as `count` asks."""
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return few
+    return many
