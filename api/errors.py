@@ -20,6 +20,7 @@ from search.errors import (
     RebuildFailed,
     SchemaMismatch,
     SearchError,
+    WritesUnavailable,
 )
 from search.morph import is_cyrillic
 
@@ -42,6 +43,9 @@ _STATUS = [
      "индекс построен другой версией: перестройте его командой kartoteka reindex"),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",
      "индекс сейчас записывается: повторите запрос через секунду"),
+    (WritesUnavailable, falcon.HTTP_503, "Изменения недоступны",
+     "у поискового кластера сейчас нет управляющего узла: поиск работает, а изменения "
+     "(PUT, DELETE, переиндексация) станут возможны, когда узел вернётся; повторите позже"),
     (EngineUnavailable, falcon.HTTP_503, "Индекс недоступен", CLUSTER_SILENT),
     (RebuildFailed, falcon.HTTP_503, "Индекс занят",
      "перестроить индекс не удалось; подробности в журнале сервера"),

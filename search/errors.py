@@ -76,5 +76,10 @@ class EngineUnavailable(SearchError):
     """The search cluster did not answer, or refused a request it should have taken."""
 
 
+class WritesUnavailable(EngineUnavailable):
+    """The engine answers searches but cannot take a change now (a cluster that has lost
+    its manager node): said at once, not after the write has waited out its timeouts."""
+
+
 class RebuildFailed(SearchError):
     """A rebuild stopped before its switch; the previous generation stays live."""

@@ -170,15 +170,19 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster):
     each, and the worker was killed). Then node 1 is started again."""
     import time
 
+    from falcon import testing
     from opensearch_helpers import engine_settings, sample_publications
 
+    from api.app import create_app
     from search.engine.opensearch import OpenSearchEngine
+    from search.errors import WritesUnavailable
     from search.models import SearchRequest
     from search.searcher import SearchService
 
-    settings = engine_settings(cluster, "kt-manager")
+    settings = engine_settings(cluster, "kt-manager", admin_token="kt-token")
     engine = OpenSearchEngine(settings)
-    engine.rebuild(sample_publications())
+    sample = sample_publications()
+    engine.rebuild(sample)
     service = SearchService(settings, engine=engine)
     try:
         os.kill(cluster.pid(1), signal.SIGKILL)
@@ -191,6 +195,21 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster):
         # not "red, searches miss publications": every search is whole, writes wait
         assert health["cluster"]["manager"] is False and health["incomplete"] is False
         assert "нет управляющего узла" in health["degraded"]
+        # a change is refused at once, saying why (it waited 16-24 s on every node's
+        # timeouts, then said that no node answered)
+        client = testing.TestClient(create_app(settings, service))
+        started = time.monotonic()
+        auth = {"Authorization": "Bearer kt-token"}
+        put = client.simulate_put("/api/publications/kt-new", headers=auth, json={
+            "title": "Новая выставка", "text": "Открылась выставка книг."})
+        removed = client.simulate_delete("/api/publications/" + sample[0].id, headers=auth)
+        assert time.monotonic() - started < 5
+        for answer in (put, removed):
+            assert answer.status_code == 503, answer.text
+            assert answer.json["title"] == "Изменения недоступны"
+            assert "поиск работает" in answer.json["description"]
+        with pytest.raises(WritesUnavailable):
+            engine.rebuild(sample)
     finally:
         restarted = cluster.script("start")
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr

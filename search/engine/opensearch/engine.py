@@ -17,7 +17,7 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.cluster_settings import without_password
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
-from search.engine.opensearch import writing
+from search.engine.opensearch import failures, writing
 from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
@@ -266,6 +266,7 @@ class OpenSearchEngine:
                 phase: Phase | None = None, procs: int | None = None,
                 accept: Callable[[int], None] | None = None) -> RebuildStats:
         """`procs`: processes running our analysis (default: the cores, at most 4)."""
+        failures.require_manager(self.client)
         try:
             return writing.rebuild(self.client, self.gens, self.settings, publications,
                                    progress, phase, procs or default_procs(), accept)
@@ -276,6 +277,7 @@ class OpenSearchEngine:
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None,
              kept: Collection[str] = ()) -> RebuildStats:
+        failures.require_manager(self.client)
         if self.gens.live() is None:
             return self.rebuild(publications, progress, phase)
         try:
@@ -286,6 +288,7 @@ class OpenSearchEngine:
 
     @cluster_errors
     def upsert(self, publications: Iterable[Publication]) -> int:
+        failures.require_manager(self.client)
         try:
             return writing.upsert(self.client, self.gens, publications)
         finally:
@@ -293,6 +296,7 @@ class OpenSearchEngine:
 
     @cluster_errors
     def delete(self, ids: Iterable[str], pushed: bool = True) -> int:  # no journal here
+        failures.require_manager(self.client)
         try:
             return writing.delete(self.client, self.gens, ids)
         finally:

@@ -17,9 +17,9 @@ from opensearchpy.exceptions import (
 )
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 
-from search.errors import EngineUnavailable, IndexMissing
+from search.errors import EngineUnavailable, IndexMissing, WritesUnavailable
 
-__all__ = ["transient", "translated", "cluster_errors", "degradation"]
+__all__ = ["transient", "translated", "cluster_errors", "degradation", "require_manager"]
 
 
 def transient(exc: TransportError) -> bool:
@@ -91,6 +91,18 @@ def degradation(status: str, manager: bool = True) -> dict:
     if status not in _DEGRADED:
         return {}
     return {"degraded": _DEGRADED[status], "incomplete": status == "red"}
+
+
+def require_manager(client) -> None:
+    """Raise WritesUnavailable when the node asked knows no cluster manager. A write
+    would first wait out its timeouts on every node (16-24 s for one PUT on the test
+    cluster) and then say that no node answered, though searches work."""
+    with translated():
+        cluster = client.cluster.health(local=True)
+    if cluster.get("discovered_cluster_manager", True) is False:
+        raise WritesUnavailable("the OpenSearch cluster has no cluster-manager node now (of "
+                                "two nodes, the other cannot be elected alone): searches "
+                                "work, changes wait until it is back")
 
 
 def cluster_errors(method):
