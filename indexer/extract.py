@@ -17,7 +17,11 @@ __all__ = ["publication_from_page", "extract_parts", "looks_like_html", "file_id
 PAGE, DOC = FILE_ID_KINDS  # a page's id and a document's begin so
 
 _HTML_HINT = re.compile(r"<(?:html|body|div|p|article|head|meta|section)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"^(.{20,160}?[.!?…])(?:\s|$)")
+# A sentence's end: a mark, then a space or the end; not after an initial («М.») or an
+# abbreviation a library's text puts inside a sentence («им.», «г.», «ул.»)
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+_NOT_AN_END = re.compile(r"(?:^|[\s(«\"])(?:[А-ЯЁA-Z]|им|г|гг|ул|пр|пер|д|св|ст|тыс|млн|"
+                         r"руб|коп|т|е|др|пос|с|р|обл|ок|вв|в|н|э)\.$")
 MIN_BODY_CHARS = 40
 
 
@@ -31,10 +35,21 @@ def extract_parts(data: bytes, name: str = "") -> PageParts:
     if len(parts.body) < MIN_BODY_CHARS:
         raise ExtractError("no article text found")
     if not parts.title:
-        first = parts.body.split("\n", 1)[0]
-        m = _SENTENCE.match(first)
-        parts.title = (m.group(1) if m else first[:120]).strip()
+        parts.title = first_sentence(parts.body.split("\n", 1)[0])
     return parts
+
+
+def first_sentence(line: str, shortest: int = 20, longest: int = 160) -> str:
+    """The first sentence of `line` as a title (at most `longest` characters, else its
+    first 120)."""
+    for match in _SENTENCE_END.finditer(line, shortest - 1):
+        end = match.end()
+        if end > longest:
+            break
+        if match.group() == "." and _NOT_AN_END.search(line[max(0, end - 8):end]):
+            continue
+        return line[:end].strip()
+    return line[:120].strip()
 
 
 def publication_from_page(data: bytes, path: Path, url: str | None = None,

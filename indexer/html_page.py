@@ -27,6 +27,7 @@ _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "
 _CONTAINERS = ("article", "main", "[itemprop=articleBody]", ".entry-content", ".post-content",
                ".article-content", ".news-detail", ".content", "#content", "body")
 _SITE_SUFFIX = re.compile(r"\s+[-–—|:]\s+[^-–—|]{2,60}$")
+_SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's white space (not the no-break space)
 
 
 def _meta(tree: HTMLParser, *names: str) -> str | None:
@@ -78,13 +79,28 @@ def _container(tree: HTMLParser) -> Node | None:
     return tree.body
 
 
+def _in_pre(node: Node, top: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not top:
+        if parent.tag == "pre":
+            return True
+        parent = parent.parent
+    return False
+
+
 def _lines(node: Node) -> list[str]:
-    """Block elements become lines; inline text joins within its block."""
+    """Block elements become lines; inline text joins within its block. Line breaks in
+    the HTML source are spaces, as a browser shows them (outside <pre>): an editor that
+    wraps its lines at 80 characters does not cut the text into short lines."""
     out: list[str] = []
     current: list[str] = []
+    has_pre = node.css_first("pre") is not None
     for child in node.traverse(include_text=True):
         if child.tag == "-text":
-            current.append(child.text_content or "")
+            text = child.text_content or ""
+            if not (has_pre and _in_pre(child, node)):
+                text = _SPACES.sub(" ", text)
+            current.append(text)
         elif child.tag in _BLOCKS and current:
             out.append("".join(current))
             current = []

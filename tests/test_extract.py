@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,38 @@ def test_the_date_under_the_heading_not_the_sites_clock():
         "образований, где обсудят ход работ и качество строительства."])
     parts = extract_parts(page.encode("utf-8"), "page.txt")
     assert str(parts.date) == "2017-11-29"
+
+
+def test_html_wrapped_at_80_columns_keeps_every_sentence():
+    """An editor that wraps the page's source at 80 columns puts line breaks inside
+    sentences; a browser shows them as spaces. The text was cut into short lines and
+    the article's end lost (a real post kept 959 of its 1,431 characters)."""
+    sentence = ("Первое мероприятие Недели прошло с участием председателя Союза "
+                "предпринимателей области и члена Союза, его исполнительного директора.")
+    wrapped = "\n      ".join(textwrap.wrap(sentence, 40))
+    paragraph = f"    <p>\n      {wrapped}<br />\n    </p>"
+    page = (f"<html><body><div>\n{paragraph}\n{paragraph}\n    <p>Гости ответили на "
+            f"вопросы.</p>\n{paragraph}\n{paragraph}\n</div></body></html>")
+    parts = extract_parts(page.encode("utf-8"), "page.html")
+    # one line per paragraph, as written
+    assert parts.body.split("\n") == [sentence, sentence, "Гости ответили на вопросы.",
+                                      sentence, sentence]
+    assert parts.title == sentence  # the first sentence, when the page has no heading
+
+
+@pytest.mark.parametrize("line, title", [
+    ("12 апреля 2023 г. на базе Публичного центра правовой информации библиотеки им. "
+     "М. Горького прошла встреча. Далее о ней.",
+     "12 апреля 2023 г. на базе Публичного центра правовой информации библиотеки им. "
+     "М. Горького прошла встреча."),
+    ("Экскурсия по ул. Ленина и пос. Южный для учеников 5 класса! Запись по телефону.",
+     "Экскурсия по ул. Ленина и пос. Южный для учеников 5 класса!"),
+    ("Без знака в конце строки и без точки", "Без знака в конце строки и без точки"),
+])
+def test_a_title_from_the_first_sentence_does_not_end_at_an_abbreviation(line, title):
+    from indexer.extract import first_sentence
+
+    assert first_sentence(line) == title
 
 
 # -- the seed page and the shared corpus ---------------------------------------------
