@@ -57,6 +57,18 @@ def conditional_headers(entry: dict | None) -> dict:
     return headers
 
 
+MAX_REDIRECTS = 5
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in the system's words: «Name or service not known», not only the
+    exception's class."""
+    text = str(exc).strip()
+    if text.startswith("[Errno"):
+        text = text.split("] ", 1)[-1]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class Fetcher:
     """GET with the politeness rules above; shared by the crawl's threads."""
 
@@ -67,7 +79,7 @@ class Fetcher:
         self.options = options
         self.client = httpx.Client(
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            timeout=options.timeout, follow_redirects=True, max_redirects=5,
+            timeout=options.timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
             limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2))
         self.lock = threading.Lock()
         self.next_slot: dict[str, float] = {}
@@ -106,7 +118,12 @@ class Fetcher:
             except self.httpx.TimeoutException:
                 last = f"timed out after {self.options.timeout:g} s"
             except self.httpx.TransportError as exc:
-                last = f"connection failed ({type(exc).__name__})"
+                last = f"connection failed ({_reason(exc)})"
+            except self.httpx.TooManyRedirects:
+                raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+                                 ) from None
+            except self.httpx.RequestError as exc:  # an answer no other try would mend
+                raise FetchError(f"a broken answer ({_reason(exc)})") from None
         attempts = self.options.retries + 1
         raise FetchError(f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})")
 

@@ -37,6 +37,7 @@ class Resource:
     status: int = 200
     lastmod: str = "2024-01-01"
     delay: float = 0.0
+    location: str | None = None  # a redirect's target (with a 3xx status)
 
 
 @dataclass
@@ -81,6 +82,9 @@ def make_handler(site: Site):
                 return self._answer(path, 404, b"not found", "text/plain")
             if resource.delay:
                 time.sleep(resource.delay)
+            if resource.location:
+                return self._answer(path, resource.status, b"", "text/plain",
+                                    location=resource.location)
             if resource.status != 200:
                 return self._answer(path, resource.status, b"server error", "text/plain")
             etag = '"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
@@ -88,12 +92,14 @@ def make_handler(site: Site):
                 return self._answer(path, 304, b"", resource.content_type, etag)
             return self._answer(path, 200, resource.body, resource.content_type, etag)
 
-        def _answer(self, path, status, body, ctype, etag=None):
+        def _answer(self, path, status, body, ctype, etag=None, location=None):
             with site.lock:
                 site.log.append((path, status, dict(self.headers)))
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                if location:
+                    self.send_header("Location", location)
                 if etag:
                     self.send_header("ETag", etag)
                     self.send_header("Last-Modified", LAST_MODIFIED)

@@ -244,6 +244,27 @@ def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
     assert _docs(index_dir).keys() == before
 
 
+def test_a_redirect_loop_is_a_skip_line_not_a_traceback(tmp_path, capsys, caplog):
+    """A link into a redirect loop printed Python's traceback in a cron log (even with
+    --quiet); a start address that loops ended the command with an uncaught exception."""
+    site = start_site()
+    try:
+        site.resources["/news/loop-a"] = Resource(b"", status=302, location="/news/loop-b")
+        site.resources["/news/loop-b"] = Resource(b"", status=302, location="/news/loop-a")
+        refresh_sitemap(site)  # the loop listed as a news page
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, "--quiet", site.root + "/") == 0
+        skips = [r for r in caplog.records if "/news/loop-" in r.getMessage()]
+        assert skips and all("redirect loop" in r.getMessage() for r in skips)
+        assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"
+        capsys.readouterr()
+        assert _reindex(index_dir, site.url("/news/loop-a")) == 1
+        err = capsys.readouterr().err
+        assert "error: " in err and "redirect loop" in err and "Traceback" not in err
+    finally:
+        site.stop()
+
+
 def test_a_page_robots_txt_now_forbids_is_removed(tmp_path):
     site = start_site()
     try:
