@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from indexer.dates import parse_date_text
+from indexer.people import person_named
 from indexer.text_page import PageParts, parts_from_lines, split_lines
 
 __all__ = ["parse_html_page"]
@@ -71,6 +72,12 @@ def _date(tree: HTMLParser, container: Node | None) -> dt.date | None:
     return None
 
 
+def _signer(tree: HTMLParser) -> tuple[str, str | None] | None:
+    """The person `<meta name="author">` names (not a site's or a newspaper's name)."""
+    value = _meta(tree, "author", "article:author")
+    return person_named(value) if value and not value.startswith("http") else None
+
+
 def _container(tree: HTMLParser) -> Node | None:
     for selector in _CONTAINERS:
         node = tree.css_first(selector)
@@ -112,6 +119,7 @@ def _lines(node: Node) -> list[str]:
 def parse_html_page(html: str) -> PageParts:
     tree = HTMLParser(html)
     date = _date(tree, None)
+    signer = _signer(tree)
     for node in tree.css(_DROP_TAGS):
         node.decompose()
     for node in tree.css("[class], [id]"):
@@ -129,4 +137,6 @@ def parse_html_page(html: str) -> PageParts:
     lines = [line for line in _lines(container) if line != title]
     parts = parts_from_lines(lines, date=date)
     parts.title = title
+    if parts.author is None and signer:  # the page signs nowhere in its text
+        parts.author, parts.author_position = signer
     return parts

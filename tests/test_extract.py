@@ -191,6 +191,44 @@ def test_a_title_from_the_first_sentence_does_not_end_at_an_abbreviation(line, t
     assert first_sentence(line) == title
 
 
+_BODY = ("Библиотека провела встречу с читателями, посвящённую истории родного края и его "
+         "людям.\nГости рассказали о своих находках в архивах и ответили на вопросы читателей.")
+
+
+@pytest.mark.parametrize("signature, author, position", [
+    (["Алексей МИШИН"], "Алексей Мишин", None),  # a newspaper's signature
+    (["А.А. МАТЫКОВ,", "почетный гражданин Республики Алтай"], "А. А. Матыков",
+     "почетный гражданин Республики Алтай"),
+    (["М. П. Иванова, библиотекарь абонемента"], "М. П. Иванова", "библиотекарь абонемента"),
+    (["Подготовила: Сидоренко Ольга"], "Ольга Сидоренко", None),
+    (["Текст: М. П. Иванова"], "М. П. Иванова", None),
+    (["Автор: Петрова Анна Сергеевна, библиотекарь отдела обслуживания"], "Анна Петрова",
+     "библиотекарь отдела обслуживания"),
+])
+def test_signature_lines_name_the_author(signature, author, position):
+    """Signatures under a text were dropped with the page's other short lines and the
+    author left empty: a search for the person who wrote it found nothing."""
+    page = "\n".join(["Встреча с краеведами", _BODY, *signature, "Поделиться ссылкой:"])
+    parts = extract_parts(page.encode("utf-8"), "page.txt")
+    assert (parts.author, parts.author_position) == (author, position)
+    assert parts.body == _BODY
+
+
+def test_a_sentence_that_begins_with_a_name_is_not_a_signature():
+    body = _BODY + "\nАлексей МИШИН рассказал о планах клуба на следующий год и пригласил всех."
+    parts = extract_parts("\n".join(["Встреча с краеведами", body]).encode("utf-8"), "p.txt")
+    assert parts.author is None and parts.body == body
+
+
+def test_the_author_meta_of_an_html_page():
+    paragraphs = "".join(f"<p>{line}</p>" for line in _BODY.split("\n"))
+    page = ('<html><head><meta name="author" content="Ирина Полищук"></head><body>'
+            f"<article><h1>Встреча с краеведами</h1>{paragraphs}</article></body></html>")
+    assert extract_parts(page.encode("utf-8"), "p.html").author == "Ирина Полищук"
+    site = page.replace("Ирина Полищук", "Газета Звезда Алтая")  # a site, not a person
+    assert extract_parts(site.encode("utf-8"), "p.html").author is None
+
+
 # -- the seed page and the shared corpus ---------------------------------------------
 def test_seed_page():
     if not SEED.is_file():
