@@ -144,6 +144,9 @@ def _reindex_parser(sub) -> None:
                    help="retries after a timeout or 5xx answer (default 2)")
     p.add_argument("--max-pages", type=_number(int, 1), default=5000,
                    help="most pages taken from one site (default 5000)")
+    p.add_argument("--depth", type=_number(int, 1, 100), default=5,
+                   help="for a site with no sitemap or feed: link levels followed from the "
+                   "start page, through lists of news to the posts (default 5)")
     p.add_argument("--library", metavar="NAME", type=_name,
                    help="the library of every publication read that names none (a library "
                    "indexing its own site or export; give it again on incremental runs)")

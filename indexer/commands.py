@@ -180,7 +180,8 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
         state = {}
     options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
                                timeout=args.timeout, retries=max(0, args.retries),
-                               max_pages=args.max_pages, max_bytes=settings.max_source_bytes,
+                               max_pages=args.max_pages, depth=args.depth,
+                               max_bytes=settings.max_source_bytes,
                                incremental=args.incremental and bool(state))
     log.info("fetching %s", ", ".join(urls))
     with tqdm_bar(args, "fetching") as bar:

@@ -28,7 +28,18 @@ ASSET_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".cs
 
 
 def same_host(url: str, base: str) -> bool:
-    return urlsplit(url).hostname == urlsplit(base).hostname
+    """The same host and port (http's and https's own ports count as one: a site links to
+    itself under either)."""
+    a, b = urlsplit(url), urlsplit(base)
+    return a.hostname == b.hostname and _port(a) == _port(b)
+
+
+def _port(parts) -> int | None:
+    try:
+        port = parts.port
+    except ValueError:  # not a number
+        return -1
+    return None if port in (None, 80, 443) else port
 
 
 def suffix(url: str) -> str:
@@ -134,6 +145,7 @@ class Discovery:
         self.delay = delay
         self.skip = skip
         self.sites: dict[str, _Site] = {}
+        self._by_links: set[str] = set()  # start addresses whose pages came from links
 
     def site(self, url: str) -> _Site:
         parts = urlsplit(url)
@@ -186,9 +198,15 @@ class Discovery:
         if entries:
             return entries
         root = clean_url(start)
+        self._by_links.add(start)
         return [(u, None) for u in dict.fromkeys(anchors)
                 if same_host(u, start) and u.rstrip("/") != root.rstrip("/")
                 and suffix(u) not in ASSET_SUFFIXES]
+
+    def from_links(self, start: str) -> bool:
+        """Whether `discover(start)` found its pages as the start page's links (no sitemap
+        and no feed said which pages there are): then pages' links lead to more."""
+        return start in self._by_links
 
     def _first_feed(self, feeds: list[str], start: str) -> list[Entry]:
         """The entries of the first of a page's feeds that has any."""

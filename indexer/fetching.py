@@ -30,6 +30,7 @@ class CrawlOptions:
     retries: int = 2
     backoff: float = 0.5        # first retry waits this long, then doubles
     max_pages: int = 5000
+    depth: int = 5              # link levels followed from the start page (no sitemap/feed)
     max_bytes: int = 20_000_000
     incremental: bool = False
 

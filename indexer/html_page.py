@@ -86,10 +86,11 @@ def _container(tree: HTMLParser) -> Node | None:
     return tree.body
 
 
-def _in_pre(node: Node, top: Node) -> bool:
+def _inside(node: Node, top: Node, tag: str) -> bool:
+    """Whether `node` is within a `tag` element below `top`."""
     parent = node.parent
-    while parent is not None and parent is not top:
-        if parent.tag == "pre":
+    while parent is not None and parent != top:
+        if parent.tag == tag:
             return True
         parent = parent.parent
     return False
@@ -98,20 +99,25 @@ def _in_pre(node: Node, top: Node) -> bool:
 def _lines(node: Node) -> list[str]:
     """Block elements become lines; inline text joins within its block. Line breaks in
     the HTML source are spaces, as a browser shows them (outside <pre>): an editor that
-    wraps its lines at 80 characters does not cut the text into short lines."""
+    wraps its lines at 80 characters does not cut the text into short lines. A block
+    whose every word is a link's (a list of news, «read also») is no line of the text."""
     out: list[str] = []
     current: list[str] = []
+    linked = True  # every word of the current block so far is inside a link
     has_pre = node.css_first("pre") is not None
     for child in node.traverse(include_text=True):
         if child.tag == "-text":
             text = child.text_content or ""
-            if not (has_pre and _in_pre(child, node)):
+            if not (has_pre and _inside(child, node, "pre")):
                 text = _SPACES.sub(" ", text)
+            if linked and text.strip() and not _inside(child, node, "a"):
+                linked = False
             current.append(text)
         elif child.tag in _BLOCKS and current:
-            out.append("".join(current))
-            current = []
-    if current:
+            if not linked:
+                out.append("".join(current))
+            current, linked = [], True
+    if current and not linked:
         out.append("".join(current))
     return [line for line in split_lines("\n".join(out)) if line]
 

@@ -18,15 +18,16 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import url_id
-from indexer.discovery import Discovery, clean_url, links, same_host, suffix
+from indexer.discovery import ASSET_SUFFIXES, Discovery, clean_url, links, same_host, suffix
 from indexer.extract import extract_parts
 from indexer.fetching import USER_AGENT, Answer, CrawlOptions, Fetcher, FetchError
+from indexer.site_run import run_site
 from indexer.web_state import STATE_FILE, WebState, load_state, save_state
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
@@ -53,6 +54,15 @@ def address_problem(value: str) -> str | None:
     if not urlsplit(value).hostname:
         return "the address names no site"
     return None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one page gave: its publication, its attachments' and its pages' addresses."""
+
+    parent: Publication | None = None
+    attachments: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +94,7 @@ class _Crawl:
         self.discovery = Discovery(self.fetcher, options.delay, self.skip)
         self.lock = threading.Lock()
         self.attachments_seen: set[str] = set()
+        self.pages_seen: set[str] = set()  # the addresses pages ended at (after redirects)
 
     def allowed(self, url: str) -> bool:
         return self.discovery.allowed(url)
@@ -95,7 +106,7 @@ class _Crawl:
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the site
             log.exception("failed on %s", url)
             self.skip(url, f"failed: {type(exc).__name__}")
-            return []
+            return None
 
     def skip(self, where: str, reason: str) -> None:
         with self.lock:
@@ -113,52 +124,69 @@ class _Crawl:
             self.result.gone.extend(self.state.forget(url))
         log.info("gone (HTTP %d): %s", status, url)
 
-    def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> list[str]:
-        """Fetch and extract one page; returns the attachment addresses it links to."""
+    def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
+        """Fetch and extract one page: the publication made (if any), the attachments it
+        links to and the site's other pages it links to."""
+        nothing = Fetched()
         try:
             answer = self.fetcher.get(url, self.state.conditional_headers(url))
         except FetchError as exc:
             self.skip(url, str(exc))
             if url in self.state.old:  # keep the indexed version until the page answers again
                 self.keep_old(url, count=False)
-            return []
+            return nothing
         if answer.status == 304 and url in self.state.old:
             self.keep_old(url, lastmod)
-            return []
+            return nothing
         if answer.status in (404, 410):
             if url in self.state.old:
                 self.mark_gone(url, answer.status)
             else:
                 self.skip(url, f"HTTP {answer.status}")
-            return []
+            return nothing
         if answer.status != 200:
             self.skip(url, f"HTTP {answer.status}")
-            return []
+            return nothing
+        # a redirect: the page is kept under the address it ended at, once
+        address = clean_url(answer.url or url)
+        if address != url and not same_host(address, url):
+            self.skip(url, f"redirects to another site ({address})")
+            return nothing
         with self.lock:
+            copy = address in self.pages_seen
+            self.pages_seen.add(address)
             self.result.fetched += 1
-        entry = {"id": url_id(url), "etag": answer.headers.get("etag"),
+        if copy:
+            self.skip(url, f"the same page as {address} (a redirect)")
+            return nothing
+        entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,
                  "site": site_origin}
         if sniff_document(answer.content):
-            self.index_document(url, answer, entry, parent=None)
-            return []
+            self.index_document(address, answer, entry, parent=None)
+            return nothing
         ctype = answer.headers.get("content-type", "text/html").split(";")[0].strip().lower()
         if not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
             self.skip(url, f"not a page ({ctype})")
-            return []
+            return nothing
+        anchors, _ = links(answer.content, answer.url)
+        pages = [a for a in dict.fromkeys(anchors) if same_host(a, address)
+                 and suffix(a) not in ASSET_SUFFIXES | DOCUMENT_SUFFIXES]
         try:
-            parts = extract_parts(answer.content, url)
-            pub = Publication(id=entry["id"], title=parts.title, text=parts.body, url=url,
+            parts = extract_parts(answer.content, address)
+            pub = Publication(id=entry["id"], title=parts.title, text=parts.body, url=address,
                               published=parts.date, author=parts.author,
                               author_position=parts.author_position,
-                              photographer=parts.photographer, source=url)
+                              photographer=parts.photographer, source=address)
         except (ExtractError, InvalidRecord) as exc:
-            self.skip(url, str(exc).removeprefix(f"{url}: "))
-            return []
+            if pages:  # a list of news, a menu page: its links are what it offers
+                log.info("no publication on %s (%s): its links are followed", url, exc)
+            else:
+                self.skip(url, str(exc).removeprefix(f"{address}: "))
+            return Fetched(links=pages)
         self.add(pub)
-        anchors, _ = links(answer.content, answer.url)
         found = [a for a in dict.fromkeys(anchors)
-                 if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, url)]
+                 if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]
         allowed = []
         for a in found:
             if self.allowed(a):
@@ -170,7 +198,7 @@ class _Crawl:
             self.state.new[url] = entry
             # attachments this page no longer links to are removed
             self.result.gone.extend(self.state.dropped_attachments(url, allowed))
-        return allowed
+        return Fetched(pub, allowed, pages)
 
     def fetch_attachment(self, url: str, parent: Publication) -> None:
         try:
@@ -221,68 +249,6 @@ class _Crawl:
         if self.on_item:
             self.on_item()
 
-    # one start address
-    def run_site(self, start: str, pool: ThreadPoolExecutor) -> None:
-        before_fetched = self.result.fetched
-        before_kept = self.result.unchanged
-        try:
-            entries = self.discovery.discover(start)
-        except FetchError as exc:
-            self.result.failed_sites.append((start, str(exc)))
-            log.error("site %s: %s; skipped", start, exc)
-            return
-        site = self.discovery.site(start)
-        queue: dict[str, str | None] = {}
-        for url, lastmod in entries:
-            url = clean_url(url)
-            if not same_host(url, start):
-                self.skip(url, "another host")
-            elif not self.allowed(url):
-                self.skip(url, "forbidden by robots.txt")
-            elif url not in queue:
-                queue[url] = lastmod
-        if self.options.incremental:  # known pages no longer listed: are they gone?
-            for url in self.state.pages_of(site.origin):
-                if url in queue:
-                    continue
-                if self.allowed(url):
-                    queue[url] = None  # no lastmod: always asked (conditionally)
-                else:  # robots.txt forbids it now: the site no longer offers it
-                    with self.lock:
-                        self.result.gone.extend(self.state.forget(url))
-                    log.info("gone (forbidden by robots.txt now): %s", url)
-        if len(queue) > self.options.max_pages:
-            self.skip(start, f"{len(queue) - self.options.max_pages} pages over --max-pages")
-            queue = dict(list(queue.items())[: self.options.max_pages])
-        pending: dict[Future, tuple[str, str]] = {}
-        for url, lastmod in queue.items():
-            if self.state.unchanged(url, lastmod):
-                self.keep_old(url)
-                continue
-            pending[pool.submit(self.safely, self.fetch_page, url, lastmod, site.origin)] = ("page", url)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                kind, url = pending.pop(future)
-                linked = future.result() if kind == "page" else None
-                if not linked:
-                    continue
-                parent = next(p for p in reversed(self.result.publications) if p.url == url)
-                for aurl in linked:
-                    with self.lock:
-                        if aurl in self.attachments_seen:
-                            continue
-                        self.attachments_seen.add(aurl)
-                    pending[pool.submit(self.safely, self.fetch_attachment, aurl, parent)] = \
-                        ("attachment", aurl)
-        if self.result.fetched == before_fetched and self.result.unchanged == before_kept \
-                and queue:
-            self.result.failed_sites.append((start, "no page could be fetched"))
-            log.error("site %s: no page could be fetched", start)
-        elif not queue:
-            self.result.failed_sites.append((start, "no publication pages found"))
-            log.error("site %s: no publication pages found", start)
-
 
 def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, topics=None,
           on_item: Callable[[], None] | None = None) -> CrawlResult:
@@ -293,7 +259,7 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
             for start in starts:
-                job.run_site(start, pool)
+                run_site(job, start, pool)
     finally:
         job.fetcher.close()
     result = job.result

@@ -16,6 +16,7 @@ from site_helpers import (
     ODT_TEXT,
     PDF_WORDS,
     Resource,
+    Site,
     blank_pdf,
     docx_bytes,
     minimal_pdf,
@@ -23,6 +24,7 @@ from site_helpers import (
     page_html,
     refresh_sitemap,
     sample_records,
+    serve,
     start_site,
 )
 
@@ -265,6 +267,31 @@ def test_a_redirect_loop_is_a_skip_line_not_a_traceback(tmp_path, capsys, caplog
         site.stop()
 
 
+def test_a_redirected_page_is_kept_once_under_its_final_address(tmp_path, caplog):
+    """A sitemap listing an old address that redirects to a listed page indexed the page
+    twice; a page that moved was kept under the address it moved from."""
+    site = start_site()
+    try:
+        target = f"/news/{sample_records()[0]['id']}.html"
+        moved = f"/news/{sample_records()[1]['id']}.html"
+        res = site.resources
+        res["/news/old-address.html"] = Resource(b"", status=301, location=target)
+        res["/news/moved.html"] = res.pop(moved)
+        res[moved] = Resource(b"", status=301, location="/news/moved.html")
+        refresh_sitemap(site, sorted([*(p for p in res if p.startswith("/news/")
+                                        and p != "/news/moved.html")]))
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        docs = _docs(index_dir)
+        assert url_id(site.url("/news/old-address.html")) not in docs
+        assert docs[url_id(site.url(target))]["url"] == site.url(target)
+        assert url_id(site.url(moved)) not in docs
+        assert docs[url_id(site.url("/news/moved.html"))]["url"] == site.url("/news/moved.html")
+        assert "the same page as" in caplog.text
+    finally:
+        site.stop()
+
+
 def test_a_page_robots_txt_now_forbids_is_removed(tmp_path):
     site = start_site()
     try:
@@ -290,6 +317,40 @@ def test_robots_forbidding_everything(tmp_path):
         assert _reindex(tmp_path / "index", site.root + "/") == 1
         assert [p for p, _ in site.requested()] == ["/robots.txt"]
         assert not (tmp_path / "index" / "CURRENT").exists()
+    finally:
+        site.stop()
+
+
+def test_a_site_without_a_sitemap_is_followed_through_its_lists_of_news(tmp_path):
+    """No sitemap, no feed: the start page links to a list of news and the list's second
+    page to older posts. Only the start page's own links were fetched (a list is no
+    article: «no article text found»), so the older posts were never found."""
+    site = Site()
+    records = sample_records(6)
+    res = site.resources
+    for record in records:
+        res[f"/news/{record['id']}.html"] = Resource(page_html(record))
+    items = [f'<li><a href="/news/{r["id"]}.html">{r["title"]}</a></li>' for r in records]
+    res["/"] = Resource('<html><body><a href="/news/">Новости</a> <a href="/about.html">'
+                        'О нас</a></body></html>'.encode())
+    res["/news/"] = Resource(f'<html><body><ul>{"".join(items[:2])}</ul>'
+                             '<a href="/news/page-2.html">Архив, стр. 2</a></body></html>'.encode())
+    res["/news/page-2.html"] = Resource(f'<html><body><ul>{"".join(items[2:4])}</ul>'
+                                    '<a href="/news/page-3.html">стр. 3</a></body></html>'.encode())
+    res["/news/page-3.html"] = Resource(f'<html><body><ul>{"".join(items[4:])}</ul>'
+                                    '</body></html>'.encode())
+    serve(site)
+    try:
+        index_dir = tmp_path / "index"
+        # levels: the list, its second page, the third, the posts there
+        assert _reindex(index_dir, "--depth", "3", site.root + "/") == 0
+        ids = set(_docs(index_dir))
+        assert {url_id(site.url(f"/news/{r['id']}.html")) for r in records[:4]} <= ids
+        assert url_id(site.url(f"/news/{records[5]['id']}.html")) not in ids  # too deep
+        assert _reindex(index_dir, site.root + "/") == 0  # the default depth reaches it
+        ids = set(_docs(index_dir))
+        assert {url_id(site.url(f"/news/{r['id']}.html")) for r in records} <= ids
+        assert not {url_id(site.url(p)) for p in ("/news/", "/news/page-2.html")} & ids
     finally:
         site.stop()
 

@@ -1,0 +1,108 @@
+"""One site of a crawl: its publication addresses fetched, their attachments after them,
+and, when the addresses came from the start page's links (no sitemap, no feed), the
+links of the pages fetched, level by level up to the crawl's depth.
+
+A library site without a sitemap lists its news on pages of their own (`/news/`, «Архив,
+стр. 2»): the start page links to those lists, the lists to the posts. Pages with no
+publication of their own are followed, not reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from indexer.discovery import clean_url, same_host
+from indexer.fetching import FetchError
+
+__all__ = ["run_site"]
+
+log = logging.getLogger("kartoteka")
+
+
+def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
+    """Crawl the site of `start` with `job` (indexer/web.py's _Crawl)."""
+    before_fetched, before_kept = job.result.fetched, job.result.unchanged
+    try:
+        entries = job.discovery.discover(start)
+    except FetchError as exc:
+        job.result.failed_sites.append((start, str(exc)))
+        log.error("site %s: %s; skipped", start, exc)
+        return
+    site = job.discovery.site(start)
+    follow = job.discovery.from_links(start)
+    queue = _queue(job, start, entries, site.origin)
+    limit = job.options.max_pages
+    if len(queue) > limit:
+        job.skip(start, f"{len(queue) - limit} pages over --max-pages")
+        queue = dict(list(queue.items())[:limit])
+    known = set(queue) | {clean_url(start)}
+    over = 0
+    pending: dict[Future, tuple[str, str, int]] = {}
+
+    def page(url: str, lastmod: str | None, level: int) -> None:
+        future = pool.submit(job.safely, job.fetch_page, url, lastmod, site.origin)
+        pending[future] = ("page", url, level)
+
+    for url, lastmod in queue.items():
+        if job.state.unchanged(url, lastmod):
+            job.keep_old(url)
+        else:
+            page(url, lastmod, 1)
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            kind, url, level = pending.pop(future)
+            fetched = future.result() if kind == "page" else None
+            if fetched is None:
+                continue
+            for address in fetched.attachments:
+                with job.lock:
+                    if address in job.attachments_seen:
+                        continue
+                    job.attachments_seen.add(address)
+                pending[pool.submit(job.safely, job.fetch_attachment, address,
+                                    fetched.parent)] = ("attachment", address, level)
+            if not follow or level >= job.options.depth:
+                continue
+            for link in fetched.links:
+                if link in known:
+                    continue
+                known.add(link)
+                if len(known) > limit + 1:
+                    over += 1
+                elif job.allowed(link):  # a link robots.txt forbids is not followed
+                    page(link, None, level + 1)
+    if over:
+        job.skip(start, f"{over} more linked pages over --max-pages")
+    if job.result.fetched == before_fetched and job.result.unchanged == before_kept and queue:
+        job.result.failed_sites.append((start, "no page could be fetched"))
+        log.error("site %s: no page could be fetched", start)
+    elif not queue:
+        job.result.failed_sites.append((start, "no publication pages found"))
+        log.error("site %s: no publication pages found", start)
+
+
+def _queue(job, start: str, entries, origin: str) -> dict[str, str | None]:
+    """The addresses to fetch first, with their lastmod: those discovered, and on an
+    incremental run the pages the last run indexed (are they gone?)."""
+    queue: dict[str, str | None] = {}
+    for url, lastmod in entries:
+        url = clean_url(url)
+        if not same_host(url, start):
+            job.skip(url, "another host")
+        elif not job.allowed(url):
+            job.skip(url, "forbidden by robots.txt")
+        elif url not in queue:
+            queue[url] = lastmod
+    if job.options.incremental:  # known pages no longer listed: are they gone?
+        for url in job.state.pages_of(origin):
+            if url in queue:
+                continue
+            if job.allowed(url):
+                queue[url] = None  # no lastmod: always asked (conditionally)
+            else:  # robots.txt forbids it now: the site no longer offers it
+                with job.lock:
+                    job.result.gone.extend(job.state.forget(url))
+                log.info("gone (forbidden by robots.txt now): %s", url)
+    return queue
