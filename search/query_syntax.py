@@ -45,6 +45,9 @@ _LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
 _NOT_IN_CAPS_LOCK = "НЕ"
 _BETWEEN_WORDS = "или"
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
+# Every double quote a keyboard, a word processor or smart punctuation types: «…», „…“,
+# “…” (Word, macOS, iOS), ‟…”, the full-width one
+_QUOTES = str.maketrans(dict.fromkeys("«»„“”‟〝〞＂", '"'))
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
 
@@ -130,7 +133,7 @@ def lex(text: str, warnings: list[str]) -> list[tuple[str, object]]:
     tokens: list[tuple[str, object]] = []
     russian = is_cyrillic(text)  # `выставка not конкурс`: NOT
     caps_lock = text.upper() == text
-    text = text.replace("«", '"').replace("»", '"').replace("„", '"').replace("“", '"')
+    text = text.translate(_QUOTES)
     for m in _TOKEN_RE.finditer(text):
         if m.group("phrase") is not None:
             words = [w.group() for w in WORD_RE.finditer(m.group("phrase"))]
