@@ -94,8 +94,9 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
         if len(value) > settings.max_query_length:
             raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
                                 "символов")
-    # `topic=   `: no filter, as `topic=` is; `Иванова  Анна` is «Иванова Анна»
-    spaced = (" ".join(v.split()) for v in values)
+    # `topic=   `: no filter, as `topic=` is; `Иванова  Анна` is «Иванова Анна»; typed
+    # on a Mac or pasted from a PDF (`й` as `и` and a combining breve), the value it shows
+    spaced = (" ".join(clean_query(v).split()) for v in values)
     return tuple(dict.fromkeys(v for v in spaced if v))  # a value repeated counts once
 
 
@@ -106,13 +107,16 @@ def _characters(count: int) -> str:
 
 def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     """A free-text parameter, bounded in length, cleaned as the query language reads it."""
-    value = single_param(req, name) or ""
+    raw = single_param(req, name) or ""
+    # counted as the box shows it (`й` typed as `и` and a combining breve is one letter);
+    # a value far over the limit is refused before any work on it
+    value = clean_query(raw) if len(raw) <= 4 * settings.max_query_length else raw
     if len(value) > settings.max_query_length:
         raise falcon.HTTPBadRequest(
             title="Слишком длинный запрос",
             description=f"«{name}» длиной {len(value)} {_characters(len(value))}, а можно не больше "
                         f"{settings.max_query_length}: сократите запрос")
-    return clean_query(value)
+    return value
 
 
 # What /api/search reads; anything else is said back in `warnings` (`topik=`: a typo

@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import re
+import unicodedata
 from urllib.parse import quote
 
 import pytest
@@ -911,6 +912,21 @@ def test_a_decomposed_yo_is_the_letter_yo(client):
     decomposed = get(client, "/api/search", {"q": "е\u0308лка"}).json
     assert decomposed["query"] == "ёлка" and decomposed["total"] == composed["total"]
     assert not decomposed["did_you_mean"]
+
+
+def test_a_decomposed_filter_value_and_a_long_decomposed_query(client):
+    """A filter value typed on a Mac (`й` as `и` + U+0306) found nothing, with a message
+    quoting a value that looked the same; a query was counted before it was composed:
+    300 letters said to be 600."""
+    topics = get(client, "/api/facets").json["facets"]["topic"]
+    topic = next(t["value"] for t in topics if "й" in t["value"].lower() or "ё" in t["value"])
+    decomposed = unicodedata.normalize("NFD", topic)
+    assert decomposed != topic
+    assert get(client, "/api/search", {"topic": decomposed}).json["total"] == (
+        get(client, "/api/search", {"topic": topic}).json["total"]) > 0
+    letters = "и\u0306" * 300  # 300 letters й, 600 code points
+    assert get(client, "/api/search", {"q": letters}).status_code == 200
+    assert_error(get(client, "/api/search", {"q": letters * 2}), 400)
 
 
 def test_choices_ignore_case_and_values_their_surrounding_spaces(client):
