@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 import urllib.parse
 
@@ -18,6 +19,7 @@ __all__ = ["PublicCors", "SecurityHeaders", "BodyLimit", "Utf8QueryString", "Acc
 access_log = logging.getLogger("kartoteka.access")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+_HEADER_LIST = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
 _PUBLIC_PREFIXES = ("/api/search", "/api/suggest", "/api/facets", "/api/export", "/api/health",
                     "/openapi.json")
 
@@ -45,11 +47,14 @@ class PublicCors:
             allowed = self._allowed(req)
             resp.status = falcon.HTTP_204 if allowed else falcon.HTTP_403
             if allowed:
-                resp.set_header("Access-Control-Allow-Origin", allowed)
+                self._open(resp, allowed)
                 resp.set_header("Access-Control-Allow-Methods", "GET")
-                resp.set_header("Access-Control-Allow-Headers", "Content-Type")
+                # any header a site's fetch wrapper adds (X-Requested-With, traceparent):
+                # these routes only read, and what a header says is never looked at
+                asked = req.get_header("Access-Control-Request-Headers") or ""
+                resp.set_header("Access-Control-Allow-Headers",
+                                asked if _HEADER_LIST.fullmatch(asked) else "Content-Type")
                 resp.set_header("Access-Control-Max-Age", "600")
-                resp.set_header("Vary", "Origin")
             else:  # every error is {"title", "description"}, this refusal too
                 resp.media = {"title": "Доступ запрещён",
                               "description": "этот адрес не открыт для запросов с сайта "
@@ -57,9 +62,20 @@ class PublicCors:
             resp.complete = True
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
+        if req.method not in ("GET", "HEAD"):
+            return
         allowed = self._allowed(req)
-        if allowed and req.method == "GET":
-            resp.set_header("Access-Control-Allow-Origin", allowed)
+        if allowed:
+            self._open(resp, allowed)
+        elif self.origins and "*" not in self.origins and req.path.startswith(_PUBLIC_PREFIXES):
+            # a shared cache must not hand this answer (without the header) to an allowed site
+            resp.set_header("Vary", "Origin")
+
+    @staticmethod
+    def _open(resp: falcon.Response, allowed: str) -> None:
+        resp.set_header("Access-Control-Allow-Origin", allowed)
+        if allowed != "*":  # axios' withCredentials, fetch's credentials: 'include'
+            resp.set_header("Access-Control-Allow-Credentials", "true")
             resp.set_header("Vary", "Origin")
 
 

@@ -761,10 +761,13 @@ def test_cors_allowed_origin_on_search(client):
     resp = get(client, "/api/search", "q=книга", headers={"Origin": ORIGIN})
     assert resp.headers["access-control-allow-origin"] == ORIGIN
     assert "Origin" in resp.headers.get("vary", "")
+    assert resp.headers["access-control-allow-credentials"] == "true"  # withCredentials
     other = get(client, "/api/search", "q=книга", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     plain = get(client, "/api/search", "q=книга")
     assert "access-control-allow-origin" not in plain.headers
+    # a shared cache keeps these apart from the allowed site's answer
+    assert "Origin" in other.headers["vary"] and "Origin" in plain.headers["vary"]
 
 
 def test_cors_preflight_for_search(client):
@@ -772,6 +775,12 @@ def test_cors_preflight_for_search(client):
         "Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
     assert ok.status_code == 204
     assert ok.headers["access-control-allow-origin"] == ORIGIN
+    # the headers a site's fetch wrapper adds were refused (only Content-Type was allowed)
+    wrapped = client.simulate_options("/api/search", headers={
+        "Origin": ORIGIN, "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-requested-with, traceparent"})
+    assert wrapped.headers["access-control-allow-headers"] == "x-requested-with, traceparent"
+    assert wrapped.headers["access-control-allow-credentials"] == "true"
     bad = client.simulate_options("/api/search", headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
     assert "access-control-allow-origin" not in bad.headers
