@@ -69,14 +69,14 @@ class PublicCors:
             self._open(resp, allowed)
         elif self.origins and "*" not in self.origins and req.path.startswith(_PUBLIC_PREFIXES):
             # a shared cache must not hand this answer (without the header) to an allowed site
-            resp.set_header("Vary", "Origin")
+            resp.append_header("Vary", "Origin")
 
     @staticmethod
     def _open(resp: falcon.Response, allowed: str) -> None:
         resp.set_header("Access-Control-Allow-Origin", allowed)
         if allowed != "*":  # axios' withCredentials, fetch's credentials: 'include'
             resp.set_header("Access-Control-Allow-Credentials", "true")
-            resp.set_header("Vary", "Origin")
+            resp.append_header("Vary", "Origin")
 
 
 class SecurityHeaders:

@@ -755,6 +755,29 @@ def test_put_to_another_path_is_404(write_client, pid):
     assert write_client.simulate_get("/api/health").json["documents"] == 70
 
 
+def test_answers_are_gzipped_for_a_browser_that_takes_gzip(client):
+    """A page of hits was 86 KB of JSON to a phone (22 KB gzipped)."""
+    import gzip
+
+    plain = get(client, "/api/search", "q=книга&per_page=50")
+    packed = get(client, "/api/search", "q=книга&per_page=50",
+                 headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["vary"] and len(packed.content) < len(plain.content)
+    assert json.loads(gzip.decompress(packed.content)) == plain.json
+    refused = get(client, "/api/search", "q=книга&per_page=50",
+                  headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in refused.headers
+    small = get(client, "/api/suggest", "q=щщщщ", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # too small to gain
+    export = get(client, "/api/export", "q=книга&format=csv", headers={"Accept-Encoding": "gzip"})
+    assert export.status_code == 200 and "content-encoding" not in export.headers
+    page = client.simulate_get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert b"<html" in gzip.decompress(page.content).lower()
+
+
 # -- CORS -----------------------------------------------------------------------------
 
 def test_cors_allowed_origin_on_search(client):

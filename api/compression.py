@@ -1,0 +1,46 @@
+"""gzip for answers a browser may take compressed: a page of 100 hits is 86 KB of JSON,
+22 KB gzipped, for a visitor on a phone. Small answers, streams (exports) and answers
+already encoded are left alone."""
+
+from __future__ import annotations
+
+import gzip
+
+import falcon
+
+__all__ = ["Gzip", "MIN_BYTES"]
+
+MIN_BYTES = 1024  # below this, the gzip header and the CPU cost more than they save
+_TYPES = ("application/json", "text/", "application/javascript")
+
+
+def _takes_gzip(req: falcon.Request) -> bool:
+    """Whether Accept-Encoding names gzip with a quality above zero (or `*`)."""
+    for part in (req.get_header("Accept-Encoding") or "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=")
+            try:
+                return not params.strip() or float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+class Gzip:
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        # a media answer has its type only once Falcon renders it: JSON, ours all are
+        content_type = resp.content_type or ("application/json" if resp.media is not None else "")
+        if (req.method not in ("GET", "POST") or resp.stream is not None
+                or resp.get_header("Content-Encoding") or not content_type.startswith(_TYPES)):
+            return
+        resp.append_header("Vary", "Accept-Encoding")
+        if not _takes_gzip(req):
+            return
+        body = resp.render_body()
+        if body is None or len(body) < MIN_BYTES:
+            return
+        resp.data = gzip.compress(body, compresslevel=5, mtime=0)
+        resp.text = resp.media = None
+        resp.content_type = content_type
+        resp.set_header("Content-Encoding", "gzip")
