@@ -152,7 +152,8 @@ def _reindex_parser(sub) -> None:
                    "indexing its own site or export; give it again on incremental runs)")
     p.add_argument("--allow-smaller", action="store_true",
                    help="let a full rebuild go live although it holds a fifth fewer "
-                   "publications than the index it replaces (refused otherwise, exit 1: an "
+                   "publications than the index it replaces, or an incremental run remove a "
+                   "fifth of its sources' publications (refused otherwise, exit 1: an "
                    "export cut short)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when an index already exists (used by `make run`)")

@@ -24,6 +24,7 @@ from indexer.summary import (
     print_mended,
     print_summary,
     print_web_summary,
+    removal_guard,
     smaller_index_guard,
     warn_of_a_large_removal,
     warn_of_a_smaller_index,
@@ -117,6 +118,7 @@ def reindex(settings, args) -> int:
         if args.incremental:
             scopes = [str(s) for s in sources]
             stats = engine.sync(publications(), scopes, progress=progress.update,
+                                accept_removals=removal_guard(args.allow_smaller),
                                 phase=progress.phase, kept=unread_files)
             if crawled is not None and crawled.gone:
                 stats.removed += engine.delete(crawled.gone, pushed=False)

@@ -681,8 +681,10 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
 
 
-def test_incremental_removing_a_large_share_says_so(tmp_path, capsys):
-    """A nightly export cut short: the run removes what is missing, and warns."""
+def test_incremental_removing_a_large_share_is_refused(tmp_path, capsys):
+    """A nightly export cut short (or a file deleted from a directory given): the run
+    removed what was missing, 1,987 of 3,376, with exit 0 and a warning. Now nothing is
+    removed, exit 1, as a full run refuses; --allow-smaller removes them."""
     src = tmp_path / "export.jsonl"
     records = [dict(RECORDS[i % len(RECORDS)], id=f"cut-{i}") for i in range(20)]
     _write_jsonl(src, records)
@@ -695,9 +697,15 @@ def test_incremental_removing_a_large_share_says_so(tmp_path, capsys):
     assert "warning: this run removed" not in capsys.readouterr().err
     _write_jsonl(src, records[:6])
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
-                 str(src)]) == 0
+                 str(src)]) == 1
+    err = capsys.readouterr().err
+    assert "error: this run would remove 12 of the 18 publications of its sources" in err
+    assert len(_browse_all(capsys, index_dir)["hits"]) == 18
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 "--allow-smaller", str(src)]) == 0
     assert ("warning: this run removed 12 of the 18 publications of its sources"
             in capsys.readouterr().err)
+    assert len(_browse_all(capsys, index_dir)["hits"]) == 6
 
 
 def test_a_full_run_whose_index_is_a_fifth_smaller_is_refused(tmp_path, capsys):

@@ -445,6 +445,19 @@ def test_sync_of_sources_that_gave_nothing_removes_nothing(writable):
     assert writable.count() == before and writable.get("c1") is not None
 
 
+def test_sync_whose_removals_are_refused_removes_nothing(writable):
+    """`kartoteka reindex --incremental` refuses to remove a fifth of its sources'
+    publications (indexer/summary.py's removal_guard): asked before any removal."""
+    before = writable.count()
+
+    def refuse(removed: int, held: int) -> None:
+        raise RebuildFailed(f"{removed} of {held}")
+
+    with pytest.raises(RebuildFailed, match="1 of 2"):
+        writable.sync([writable.get("c1")], scopes=["notes"], accept_removals=refuse)
+    assert writable.count() == before  # the one that did not come is still there
+
+
 def test_sync_sends_only_what_changed(writable):
     """Publications equal to the stored ones are neither analysed nor sent again: their
     documents keep their version; a changed one gets a new version."""

@@ -170,10 +170,13 @@ class Engine(Protocol):
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None,
-             kept: Collection[str] = ()) -> RebuildStats:
+             kept: Collection[str] = (),
+             accept_removals: Callable[[int, int], None] | None = None) -> RebuildStats:
         """Add and update these; remove publications of `scopes` that are not among them,
         except those of the files in `kept` (read once `publications` is consumed: the
-        files the run reported unreadable keep what was indexed from them)."""
+        files the run reported unreadable keep what was indexed from them).
+        `accept_removals(removed, held)` is asked before anything is removed: what it
+        raises leaves every publication of the index in place."""
 
     def upsert(self, publications: Iterable[Publication]) -> int: ...
 

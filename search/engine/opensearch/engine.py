@@ -276,13 +276,14 @@ class OpenSearchEngine:
     @cluster_errors
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None,
-             kept: Collection[str] = ()) -> RebuildStats:
+             kept: Collection[str] = (),
+             accept_removals: Callable[[int, int], None] | None = None) -> RebuildStats:
         failures.require_manager(self.client)
         if self.gens.live() is None:
             return self.rebuild(publications, progress, phase)
         try:
             return writing.sync(self.client, self.gens, publications, scopes, progress, phase,
-                                kept)
+                                kept, accept_removals)
         finally:
             self.invalidate()
 

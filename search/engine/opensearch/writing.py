@@ -206,9 +206,11 @@ def derive_from_index(client: OpenSearch, index: str) -> Derived:
 
 def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publication],
          scopes: list[str], progress: Progress | None = None,
-         phase: Phase | None = None, kept: Collection[str] = ()) -> RebuildStats:
+         phase: Phase | None = None, kept: Collection[str] = (),
+         accept_removals: Callable[[int, int], None] | None = None) -> RebuildStats:
     """Add and update these; remove documents of `scopes` that did not come, but those
-    of the files in `kept`."""
+    of the files in `kept`; `accept_removals(removed, held)` may refuse the removals
+    (the additions already sent stay)."""
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.require_live()
@@ -244,8 +246,12 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             else:
                 stats.updated += 1
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
-        for pid in vanished({pid: source for pid, (source, *_rest) in known.items()},
-                            seen, scopes, kept):
+        gone = list(vanished({pid: source for pid, (source, *_rest) in known.items()},
+                             seen, scopes, kept))
+        if accept_removals and gone:
+            accept_removals(len(gone), stats.indexed + stats.updated + stats.unchanged
+                            + len(gone))
+        for pid in gone:
             stats.removed += 1
             yield {"_op_type": "delete", "_index": index, "_id": pid}
 

@@ -268,10 +268,12 @@ class WhooshEngine:
 
     def sync(self, publications: Iterable[Publication], scopes: list[str],
              progress: Progress | None = None, phase: Phase | None = None,
-             kept: Collection[str] = ()) -> RebuildStats:
+             kept: Collection[str] = (),
+             accept_removals: Callable[[int, int], None] | None = None) -> RebuildStats:
         try:
             return writer.sync_incremental(self.location, publications, scopes, progress,
-                                           phase=phase, kept=kept)
+                                           phase=phase, kept=kept,
+                                           accept_removals=accept_removals)
         finally:
             self.invalidate()
 

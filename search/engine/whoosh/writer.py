@@ -264,7 +264,9 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
 
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
                      scopes: list[str], progress: Progress | None = None,
-                     phase: Phase | None = None, kept: Collection[str] = ()) -> RebuildStats:
+                     phase: Phase | None = None, kept: Collection[str] = (),
+                     accept_removals: Callable[[int, int], None] | None = None
+                     ) -> RebuildStats:
     """Add new, update changed and remove vanished publications of the given source scopes.
 
     A publication equal to the stored one (its fingerprint) is left as it is: a nightly
@@ -286,12 +288,13 @@ def sync_incremental(location: IndexLocation, publications: Iterable[Publication
             location.current()
         except IndexMissing:
             return _rebuild(location, publications, progress, 256, None, phase, None)
-        return _sync(location, publications, scopes, progress, phase, kept)
+        return _sync(location, publications, scopes, progress, phase, kept, accept_removals)
 
 
 def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: list[str],
           progress: Progress | None, phase: Phase | None,
-          kept: Collection[str]) -> RebuildStats:
+          kept: Collection[str],
+          accept_removals: Callable[[int, int], None] | None = None) -> RebuildStats:
     """sync_incremental over an existing index, the rebuild lock held."""
     stats = RebuildStats()
     started = time.perf_counter()
@@ -334,7 +337,11 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                     if progress:
                         progress(1)
                 sources = {pid: source for pid, (source, _fingerprint) in existing.items()}
-                for pid in vanished(sources, seen, scopes, kept):
+                gone = list(vanished(sources, seen, scopes, kept))
+                if accept_removals and gone:  # what it raises cancels the whole run
+                    accept_removals(len(gone), stats.indexed + stats.updated
+                                    + stats.unchanged + len(gone))
+                for pid in gone:
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase("committing")
