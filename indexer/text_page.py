@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.dates import DATE_LINE, find_date
+from indexer.dates import DATE_LINE, find_date, parse_date_text
 from indexer.people import parse_signature, split_person
 
 __all__ = ["PageParts", "split_lines", "parse_text_page", "parts_from_lines"]
@@ -22,6 +22,8 @@ _STOP = re.compile(
 _AUTHOR = re.compile(r"^\s*(?:Автор(?:\s+текста)?|Текст|(?:Материал\s+)?подготовил[аи]?|"
                      r"Записал[аи]?)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _PHOTO = re.compile(r"^\s*Фото(?:графии)?\s*[:：]\s*(.+)$", re.IGNORECASE)
+_DATED = re.compile(r"^\s*(?:Дата(?:\s+(?:публикации|размещения|создания))?|Опубликовано|"
+                    r"Размещено|Добавлено|Создано)\s*[:：]?\s*\d", re.IGNORECASE)
 _BY = re.compile(r"^от\s+(.{3,60})$")
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{2,60}$")
 MIN_WORDS = 6
@@ -43,7 +45,7 @@ def split_lines(text: str) -> list[str]:
 
 def _is_long(line: str) -> bool:
     return (len(line.split()) >= MIN_WORDS and not _AUTHOR.match(line)
-            and not _PHOTO.match(line) and not DATE_LINE.match(line)
+            and not _PHOTO.match(line) and not DATE_LINE.match(line) and not _DATED.match(line)
             and parse_signature(line) is None)
 
 
@@ -116,6 +118,9 @@ def parts_from_lines(lines: list[str], title: str = "", date=None) -> PageParts:
         parts.author = _signature_or_byline(lines, start, first, last, parts)
     if parts.date is None:
         parts.date = find_date(lines[start:first] or lines[:first]) or find_date(lines[:start])
+    if parts.date is None:  # «Дата публикации: 7 мая 2024 г.» under the text
+        parts.date = next((found for line in lines if _DATED.match(line)
+                           and (found := parse_date_text(line))), None)
     return parts
 
 

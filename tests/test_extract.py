@@ -214,6 +214,14 @@ def test_signature_lines_name_the_author(signature, author, position):
     assert parts.body == _BODY
 
 
+@pytest.mark.parametrize("line", ["Дата публикации: 7 мая 2024 г.", "Опубликовано 07.05.2024",
+                                  "Дата: 2024-05-07"])
+def test_a_labelled_date_under_the_text(line):
+    page = "\n".join(["Встреча с краеведами", _BODY, line, "Поделиться ссылкой:"])
+    parts = extract_parts(page.encode("utf-8"), "page.txt")
+    assert str(parts.date) == "2024-05-07" and parts.body == _BODY
+
+
 def test_a_sentence_that_begins_with_a_name_is_not_a_signature():
     body = _BODY + "\nАлексей МИШИН рассказал о планах клуба на следующий год и пригласил всех."
     parts = extract_parts("\n".join(["Встреча с краеведами", body]).encode("utf-8"), "p.txt")
