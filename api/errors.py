@@ -24,12 +24,14 @@ from search.errors import (
 )
 from search.morph import is_cyrillic
 
-__all__ = ["install_error_handlers", "public_message", "russian", "NO_INDEX_YET", "CLUSTER_SILENT"]
+__all__ = ["install_error_handlers", "public_message", "russian", "NO_INDEX_YET", "CLUSTER_SILENT",
+           "OUTDATED"]
 
 log = logging.getLogger("kartoteka.api")
 
 NO_INDEX_YET = "индекса ещё нет: его строит команда kartoteka reindex"
 CLUSTER_SILENT = "поисковый кластер не отвечает; подробности в журнале сервера"
+OUTDATED = "индекс построен другой версией Kartoteka: перестройте его командой kartoteka reindex"
 # (kind, status, title, description): a description None is the error's own message (a
 # user's mistake, said in Russian where it is raised); the server's states get a fixed
 # Russian one, their English details go to the log.
@@ -39,8 +41,7 @@ _STATUS = [
     (ExtractError, falcon.HTTP_400, "Неверная публикация", None),
     (NotFound, falcon.HTTP_404, "Не найдено", None),
     (IndexMissing, falcon.HTTP_503, "Индекс недоступен", NO_INDEX_YET),
-    (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен",
-     "индекс построен другой версией: перестройте его командой kartoteka reindex"),
+    (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен", OUTDATED),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",
      "индекс сейчас записывается: повторите запрос через секунду"),
     (WritesUnavailable, falcon.HTTP_503, "Изменения недоступны",

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import falcon
 
-from api.errors import CLUSTER_SILENT, NO_INDEX_YET
+from api.errors import CLUSTER_SILENT, NO_INDEX_YET, OUTDATED
 from api.params import (
     bad_parameter,
     choice_param,
@@ -22,7 +22,7 @@ from api.params import (
     text_param,
 )
 from search import export
-from search.errors import EngineUnavailable, IndexMissing, InvalidRecord
+from search.errors import EngineUnavailable, IndexMissing, InvalidRecord, SchemaMismatch
 from search.models import Publication, json_type, validate_id
 from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
@@ -205,6 +205,13 @@ class Health:
             resp.media = {"status": "missing", "documents": 0, "generation": None,
                           "last_reindex": None, "stale": True,
                           "description": NO_INDEX_YET}
+            logging.getLogger("kartoteka").warning("health: %s", exc)
+            return
+        except SchemaMismatch as exc:  # built by another version: a monitor sees it too
+            resp.status = falcon.HTTP_503
+            resp.media = {"status": "outdated", "engine": self.settings.engine,
+                          "documents": None, "generation": None, "last_reindex": None,
+                          "stale": True, "description": OUTDATED}
             logging.getLogger("kartoteka").warning("health: %s", exc)
             return
         except EngineUnavailable as exc:  # a monitor still gets the health shape

@@ -176,6 +176,32 @@ def test_health_of_a_cluster_that_does_not_answer_keeps_its_shape(tmp_path):
     assert "кластер не отвечает" in got.json["description"]
 
 
+def test_health_of_an_index_built_by_another_version_keeps_its_shape(fresh_index):
+    """After an upgrade the index of the old version cannot be read: /api/health said
+    `{title, description}`, so a monitor reading `status` found nothing. Now `outdated`,
+    503; a search says the same; the reindex that follows serves again, no restart."""
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    current = index_dir / (index_dir / "CURRENT").read_text().strip() / "kartoteka.json"
+    meta = json.loads(current.read_text(encoding="utf-8"))
+    current.write_text(json.dumps(dict(meta, schema_version=1)), encoding="utf-8")
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        got = client.simulate_get("/api/health")
+        assert got.status_code == 503 and got.json["status"] == "outdated", got.json
+        assert "другой версией" in got.json["description"]
+        search = client.simulate_get("/api/search", params={"q": "книга"})
+        assert search.status_code == 503 and "kartoteka reindex" in search.json["description"]
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--sample",
+                     "--no-progress"]) == 0
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+    finally:
+        service.close()
+
+
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
     import time

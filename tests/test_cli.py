@@ -1145,16 +1145,23 @@ def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
     assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
 
 
-def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path):
+@pytest.mark.parametrize("before", ["missing", "outdated"])
+def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path, before):
     """Under a service manager the server may start before the first reindex (cron):
     with --wait-for-index it answers 503 `missing` in Russian, then serves the index
-    the reindex builds, without a restart."""
+    the reindex builds, without a restart. So after an upgrade, when the index was built
+    by the version before (`serve` exited 1, and the unit restarted it again and again)."""
     import urllib.error
     import urllib.request
 
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     index_dir = tmp_path / "ix"
+    if before == "outdated":
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     str(JSONL)]) == 0
+        meta = index_dir / (index_dir / "CURRENT").read_text().strip() / "kartoteka.json"
+        meta.write_text(json.dumps(dict(json.loads(meta.read_text()), schema_version=1)))
     server = subprocess.Popen([sys.executable, "-m", "indexer", "--index-dir", str(index_dir),
                                "serve", "--wait-for-index", "--port", str(port),
                                "--workers", "1"],
@@ -1179,7 +1186,7 @@ def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path):
 
     try:
         missing = wait_for(503)
-        assert missing["status"] == "missing" and "kartoteka reindex" in missing["description"]
+        assert missing["status"] == before and "kartoteka reindex" in missing["description"]
         assert "индекс" in missing["description"]
         assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                      str(JSONL)]) == 0
