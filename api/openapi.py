@@ -187,8 +187,17 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "facets": {"type": "object"},
                     "warnings": {"type": "array", "items": {"type": "string"}}}},
                 "Health": {"type": "object", "required": ["status"], "properties": {
-                    "status": {"type": "string", "enum": ["ok", "stale", "degraded", "empty",
-                                                          "missing", "unavailable"]},
+                    "status": {"type": "string", "enum": [
+                        "ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
+                        "unavailable"]},
+                    "last_run": {"type": ["object", "null"], "description":
+                                 "how the last `kartoteka reindex` ended (`failed`: after "
+                                 "the one that built the index serving)", "properties": {
+                                     "finished_at": {"type": "string"},
+                                     "ok": {"type": "boolean"},
+                                     "exit_code": {"type": "integer"},
+                                     "incremental": {"type": "boolean"},
+                                     "error": _NULLSTR}},
                     "engine": {"type": "string"},
                     "documents": {"type": "integer"}, "generation": _NULLSTR,
                     "last_reindex": _NULLSTR, "age_hours": {"type": ["number", "null"]},

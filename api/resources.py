@@ -23,6 +23,7 @@ from api.params import (
 )
 from search import export
 from search.errors import EngineUnavailable, IndexMissing, InvalidRecord, SchemaMismatch
+from search.last_run import read_last_run
 from search.models import Publication, json_type, validate_id
 from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
@@ -229,11 +230,17 @@ class Health:
         stale = age_hours is None or age_hours > self.settings.stale_after_hours
         # an index with nothing in it serves no one: a monitor should see it as well
         # then a cluster short of a node (OpenSearch, not green), then age
+        last_run = read_last_run(self.settings.index_dir)
+        # the last reindex failed (after the one that built what serves): the index is the
+        # one before, and the cron needs looking at now, not when it turns stale
+        failed = bool(last_run and not last_run.get("ok")
+                      and (not built or str(last_run.get("finished_at", "")) > built))
         status = ("empty" if not info.get("documents") else "degraded" if info.get("degraded")
-                  else "stale" if stale else "ok")
+                  else "failed" if failed else "stale" if stale else "ok")
         if info.get("incomplete"):  # red: searches miss publications
             resp.status = falcon.HTTP_503
-        resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale}
+        resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale,
+                      "last_run": last_run}
 
 
 EXPORT_COLUMNS = export.COLUMNS

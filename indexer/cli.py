@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 
 from indexer import commands
-from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE
+from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
 from search.errors import ConfigError, IndexMissing, InvalidRecord, SearchError
 from search.interrupts import Terminated
+from search.last_run import record_run
 from search.models import parse_iso_date
 from search.settings import Settings, locate_index_dir
 from search.version import version
@@ -208,36 +209,50 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    ran: list[Settings] = []  # the settings a command ran with
+    if args.command != "reindex":
+        return _run(args, ran)[0]
+    with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
+        code, error = _run(args, ran)
+    if ran and not args.if_missing:
+        record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental))
+    return code
+
+
+def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
+    """The command's exit code and its error, if one ended it."""
     try:
         for line in Settings.check_environment():
             print(f"warning: {line}", file=sys.stderr)
         settings = Settings.from_env(index_dir=args.index_dir)
-        return getattr(commands, args.command)(settings, args)
+        ran.append(settings)
+        code = getattr(commands, args.command)(settings, args)
+        return code, None if code == 0 else f"exit {code}"
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_USAGE, str(exc)
     except IndexMissing as exc:
         origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
         print(f"error: {exc} (index directory from {origin})", file=sys.stderr)
-        return EXIT_NO_INDEX
+        return EXIT_NO_INDEX, str(exc)
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_ERROR, str(exc)
     except Terminated:
         print("terminated (SIGTERM): the previous index is still in place", file=sys.stderr)
-        return 128 + signal.SIGTERM
+        return 128 + signal.SIGTERM, "terminated (SIGTERM)"
     except KeyboardInterrupt:
         print("interrupted: the previous index is still in place", file=sys.stderr)
-        return 130
+        return 130, "interrupted"
     except BrokenPipeError:
         # `kartoteka search ... | head`: the reader has what it wanted; Python must not
         # complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return 0, None
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}",
-              file=sys.stderr)
-        return EXIT_ERROR
+        message = f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}"
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR, message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,13 @@ commands print: kept apart so that neither of the two modules imports the other.
 from __future__ import annotations
 
 import json
+import sys
 
 from search.models import SearchRequest
 from search.query_syntax import clean_query
 
-__all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json"]
+__all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json",
+           "ErrorLines"]
 
 EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
 
@@ -29,3 +31,31 @@ def request_from_args(args) -> SearchRequest:
 def dump_json(data) -> str:
     """JSON as the API gives it (Cyrillic unescaped), indented for a terminal."""
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+class ErrorLines:
+    """Within `with`: stderr as it is, and the first `error:` line written to it kept
+    (without the prefix) in `first`."""
+
+    def __init__(self):
+        self.first: str | None = None
+        self._stream = None
+
+    def __enter__(self) -> ErrorLines:
+        self._stream = sys.stderr
+        sys.stderr = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.stderr = self._stream
+
+    def write(self, text: str) -> int:
+        if self.first is None:
+            for line in text.splitlines():
+                if line.startswith("error: "):
+                    self.first = line.removeprefix("error: ")[:500]
+                    break
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):  # flush, isatty, fileno: the stream's own
+        return getattr(self._stream, name)

@@ -202,6 +202,37 @@ def test_health_of_an_index_built_by_another_version_keeps_its_shape(fresh_index
         service.close()
 
 
+def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path):
+    """A failed nightly reindex left health `ok` until the index turned stale two days
+    later; an incremental run that changed nothing did not move `last_reindex` for the
+    running server (it went stale although cron ran)."""
+    import time
+
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        before = client.simulate_get("/api/health").json
+        time.sleep(1.1)  # times have whole seconds
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     str(tmp_path / "export-not-mounted.jsonl")]) == 1
+        failed = client.simulate_get("/api/health")
+        assert failed.status_code == 200 and failed.json["status"] == "failed", failed.json
+        assert failed.json["last_run"]["ok"] is False
+        assert "export-not-mounted" in failed.json["last_run"]["error"]
+        assert failed.json["documents"] == before["documents"]  # the index before serves
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--incremental", "--sample"]) == 0  # nothing changed
+        again = client.simulate_get("/api/health").json
+        assert again["status"] == "ok" and again["last_run"]["ok"] is True
+        assert again["last_reindex"] > before["last_reindex"]
+    finally:
+        service.close()
+
+
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
     import time
@@ -285,7 +316,8 @@ def test_openapi_schemas_name_every_field_the_answers_have(client):
     assert set(record) == set(schemas["Publication"]["properties"])
     health = get(client, "/api/health").json
     assert set(health) <= set(schemas["Health"]["properties"])
-    assert {"ok", "stale", "degraded", "empty", "missing", "unavailable"} == set(
+    assert {"ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
+            "unavailable"} == set(
         schemas["Health"]["properties"]["status"]["enum"])
 
 

@@ -237,8 +237,12 @@ class WhooshEngine:
 
     def health(self) -> dict:
         view = self.view()
+        # read afresh: an incremental run that changed nothing moves it, and no new
+        # generation tells the workers so
+        built = self.location.current().built_at if view.name == self.location.current_name() \
+            else view.built_at
         return {"engine": self.name, "generation": view.name,
-                "documents": int(view.searcher.doc_count()), "last_reindex": view.built_at}
+                "documents": int(view.searcher.doc_count()), "last_reindex": built}
 
     def ready(self) -> bool:
         if self.location.current_name() is None:
