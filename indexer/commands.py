@@ -93,6 +93,7 @@ def reindex(settings, args) -> int:
                 message)
 
     unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
+    kept_pages: list[str] = []  # pages that did not answer, kept as the last index had them
 
     library = args.library
 
@@ -109,6 +110,8 @@ def reindex(settings, args) -> int:
             skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
             for item in crawled.publications:
                 yield _of_library(item, library)
+            if not args.incremental:  # (an incremental run keeps them by itself)
+                yield from _indexed_versions(engine, crawled.unanswered, kept_pages)
 
     before = None if args.incremental else _documents(engine)
     started = time.perf_counter()
@@ -133,6 +136,9 @@ def reindex(settings, args) -> int:
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
     print_summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
+    if kept_pages:
+        print(f"kept as the last index had them: {len(kept_pages)} (their pages did not "
+              "answer this run)")
     print_mended(warned, passed_over(sources))
     if crawled is not None:
         print_web_summary(crawled)
@@ -149,6 +155,19 @@ def reindex(settings, args) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     return 0
+
+
+def _indexed_versions(engine, urls: list[str], kept: list[str]):
+    """The indexed publications of pages that did not answer (a 503, a timeout): a full
+    nightly crawl dropped a page for one bad minute of its site, with exit 0."""
+    for url in urls:
+        try:
+            pub = engine.get(web.url_id(url))
+        except (IndexMissing, SchemaMismatch):  # no index before, or one not readable
+            return
+        if pub is not None:
+            kept.append(url)
+            yield pub
 
 
 def _unreadable(sources: list[Path]) -> bool:

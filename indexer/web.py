@@ -70,6 +70,7 @@ class CrawlResult:
     publications: list[Publication] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)          # ids to remove
+    unanswered: list[str] = field(default_factory=list)    # pages with no answer this run
     failed_sites: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
     requests: int = 0
@@ -132,6 +133,8 @@ class _Crawl:
             answer = self.fetcher.get(url, self.state.conditional_headers(url))
         except FetchError as exc:
             self.skip(url, str(exc))
+            with self.lock:  # a full run keeps the indexed version (indexer/commands.py)
+                self.result.unanswered.append(url)
             if url in self.state.old:  # keep the indexed version until the page answers again
                 self.keep_old(url, count=False)
             return nothing

@@ -246,6 +246,28 @@ def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
     assert _docs(index_dir).keys() == before
 
 
+def test_a_full_crawl_keeps_a_page_that_did_not_answer_this_time(tmp_path, capsys):
+    """The nightly full crawl met a page answering 503 for a minute: it was dropped from
+    the index with exit 0 (the incremental run kept it). Now it keeps the indexed one."""
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        path = f"/news/{sample_records()[2]['id']}.html"
+        before = _docs(index_dir)[url_id(site.url(path))]
+        site.resources[path].status = 503
+        capsys.readouterr()
+        assert _reindex(index_dir, site.root + "/") == 0
+        out = capsys.readouterr().out
+        assert "kept as the last index had them: 1" in out
+        assert _docs(index_dir)[url_id(site.url(path))]["title"] == before["title"]
+        site.resources[path].status = 404  # gone for good: not kept
+        assert _reindex(index_dir, "--allow-smaller", site.root + "/") == 0
+        assert url_id(site.url(path)) not in _docs(index_dir)
+    finally:
+        site.stop()
+
+
 def test_a_redirect_loop_is_a_skip_line_not_a_traceback(tmp_path, capsys, caplog):
     """A link into a redirect loop printed Python's traceback in a cron log (even with
     --quiet); a start address that loops ended the command with an uncaught exception."""
