@@ -14,6 +14,7 @@ from search.errors import (
     ExtractError,
     IndexBusy,
     IndexMissing,
+    IndexNotWritable,
     InvalidRecord,
     NotFound,
     QueryError,
@@ -42,6 +43,9 @@ _STATUS = [
     (NotFound, falcon.HTTP_404, "Не найдено", None),
     (IndexMissing, falcon.HTTP_503, "Индекс недоступен", NO_INDEX_YET),
     (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен", OUTDATED),
+    (IndexNotWritable, falcon.HTTP_503, "Индекс недоступен для записи",
+     "сервер не может записать индекс (нет прав на его каталог или места на диске); поиск "
+     "работает; подробности в журнале сервера"),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",
      "индекс сейчас записывается: повторите запрос через секунду"),
     (WritesUnavailable, falcon.HTTP_503, "Изменения недоступны",

@@ -62,6 +62,11 @@ class IndexBusy(SearchError):
     """The index lock could not be taken in time."""
 
 
+class IndexNotWritable(SearchError):
+    """A change could not be written: the index directory is not the server's to write
+    (owned by another user, read-only) or its disk is full. Searches still work."""
+
+
 class EmptyRebuild(SearchError):
     """A reindex read no publication at all, so the previous index is kept: a full one,
     or an incremental one that would have removed every publication of its sources (an

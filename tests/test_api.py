@@ -233,6 +233,28 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
         service.close()
 
 
+def test_a_put_the_index_cannot_take_is_a_503_saying_why(fresh_index):
+    """An index directory the server may not write (owned by root, read-only, a full
+    disk): a PUT answered 500 «Внутренняя ошибка» with a traceback in the log."""
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    (index_dir / "write.lock").unlink(missing_ok=True)
+    (index_dir / "write.lock").mkdir()  # opening the lock file fails, as without the right
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        put = client.simulate_put("/api/publications/new-1", json=NEW, headers=AUTH)
+        body = assert_error(put, 503)
+        assert body["title"] == "Индекс недоступен для записи" and "поиск работает" in (
+            body["description"])
+        assert assert_error(client.simulate_delete("/api/publications/new-1", headers=AUTH),
+                            503)["title"] == "Индекс недоступен для записи"
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 200
+    finally:
+        service.close()
+
+
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
     import time

@@ -283,15 +283,18 @@ class WhooshEngine:
 
     def upsert(self, publications: Iterable[Publication]) -> int:
         try:
-            return writer.upsert(self.location, publications)
+            with self.location.writable():
+                return writer.upsert(self.location, publications)
         finally:
             self.invalidate()
 
     def delete(self, ids: Iterable[str], pushed: bool = True) -> int:
         try:
-            return writer.delete(self.location, ids, journal=pushed)
+            with self.location.writable():
+                return writer.delete(self.location, ids, journal=pushed)
         finally:
             self.invalidate()
+
 
 
 def _distinct(groups: np.ndarray, mask: np.ndarray) -> int:

@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from search.engine.whoosh.schema import SCHEMA_VERSION, build_schema
-from search.errors import ConfigError, IndexBusy, IndexMissing, SchemaMismatch
+from search.errors import ConfigError, IndexBusy, IndexMissing, IndexNotWritable, SchemaMismatch
 
 __all__ = ["IndexLocation", "GenerationInfo"]
 
@@ -128,6 +128,16 @@ class IndexLocation:
 
     def discard(self, tmp_path: Path) -> None:
         shutil.rmtree(tmp_path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def writable(self):
+        """A PUT's or DELETE's file errors as IndexNotWritable (a 503 saying why, not a
+        500): a directory the server may not write, a read-only one, a full disk."""
+        try:
+            yield
+        except OSError as exc:
+            raise IndexNotWritable(f"the index in {self.root} cannot be written "
+                                   f"({exc.strerror or exc}: {exc.filename or ''})") from exc
 
     def write_lock(self, timeout: float = 60.0):
         """Serialize writers of all processes; stale locks vanish with their process."""
