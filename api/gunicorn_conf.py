@@ -42,6 +42,12 @@ def post_worker_init(worker):
 def on_starting(server):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
+    # the access log: each line the JSON object alone (its time inside), for a log shipper
+    access = logging.getLogger("kartoteka.access")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.propagate = False
 
 
 def _json_error(sock, status_int, reason, mesg):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -170,6 +171,15 @@ def _readable(query: str, limit: int = 200) -> str:
         return query[:limit]
 
 
+def _visitor(req: falcon.Request) -> str | None:
+    """The visitor's address: a reverse proxy on this machine (nginx) says it in
+    X-Forwarded-For / Forwarded, where the connection is the proxy's own; a header from
+    anyone else is not believed."""
+    if req.remote_addr in ("127.0.0.1", "::1") and req.access_route:
+        return req.access_route[0]
+    return req.remote_addr
+
+
 class AccessLog:
     """One JSON line per request with its timing."""
 
@@ -180,7 +190,8 @@ class AccessLog:
         started = getattr(req.context, "started", None)
         millis = (time.perf_counter() - started) * 1000 if started else 0.0
         access_log.info(json.dumps({
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "method": req.method, "path": req.path, "query": _readable(req.query_string),
             "status": int(resp.status_code if hasattr(resp, "status_code") else 0),
-            "ms": round(millis, 2), "remote": req.remote_addr,
+            "ms": round(millis, 2), "remote": _visitor(req),
         }, ensure_ascii=False))

@@ -3,6 +3,7 @@ writes, a killed worker and a reindex under load."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -365,8 +366,20 @@ def test_the_access_log_reads_russian_queries_as_typed(server):
     """Logged percent-encoded (`q=%D0%B2%D1%8B…`), a Russian site's log was unreadable."""
     server.get("/api/search", {"q": "выставка «Лира»", "topic": "Краеведение"})
     line = next(line for line in reversed(server.log().splitlines())
-                if "kartoteka.access" in line or '"path": "/api/search"' in line)
+                if '"path": "/api/search"' in line)
     assert "q=выставка «Лира»&topic=Краеведение" in line, line
+
+
+def test_each_access_log_line_is_one_json_object_with_the_visitors_address(server):
+    """The README promised one JSON line a request; each came after a time and the
+    logger's name, and `remote` was the proxy's 127.0.0.1 for every visitor."""
+    server.get("/api/search", {"q": "проксированный"},
+               headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1"})
+    line = next(line for line in reversed(server.log().splitlines())
+                if "проксированный" in line)
+    entry = json.loads(line)
+    assert entry["remote"] == "203.0.113.7" and entry["status"] == 200
+    assert entry["time"].startswith(str(dt.date.today().year))
 
 
 def test_server_log_has_no_tracebacks(server):
