@@ -39,8 +39,10 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
           f"skipped: {len(skipped) + len(stats.skipped)}"
           + (f"  unchanged: {stats.unchanged}" if stats.unchanged else "")
           + (f"  carried from the API: {stats.carried}" if stats.carried else ""))
-    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s; "
-          f"add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s)")
+    phases = (f"; add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s"
+              if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
+    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s"
+          f"{phases})")
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
           f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
     print(f"index: {engine.describe()}")

@@ -103,6 +103,11 @@ def test_reindex_summary(tmp_path, capsys):
                         lines[1])
     assert lines[3].startswith(f"index: {tmp_path / 'ix' / 'gen-000001'}  (")
     assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
+    # an incremental run has no such phases: it said `add 0.0 s, commit 0.0 s`
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 "--incremental", str(JSONL)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"time: \d+\.\d s  \(\d+ documents/s\)", lines[1]), lines[1]
 
 
 def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
