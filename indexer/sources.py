@@ -182,7 +182,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
     except OSError as exc:
         yield Skip(str(path), f"cannot read: {exc.strerror}")
         return
-    records = 0
+    records = undecodable = 0
     with handle:
         for number, raw in enumerate(handle, 1):
             where = f"{path}:{number}"
@@ -199,10 +199,17 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 record, problem = mended(json.loads(raw.decode("utf-8")), raw)
                 pub = Publication.from_dict(record, source=f"{path}#{number}")
             except UnicodeDecodeError:
+                undecodable += 1
+                if undecodable == records == _UNREADABLE_HEAD:  # a binary file, or an export
+                    # in another encoding; one line for it, not one per line of it
+                    yield Skip(str(path), f"its first {records} lines are not UTF-8 text "
+                               "(another encoding, or not text): the rest was not read",
+                               str(path))
+                    return
                 yield Skip(where, "not UTF-8 text", str(path))
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {exc.msg} ({_place(exc)})", str(path))
+                yield Skip(where, f"malformed JSON: {_json_problem(exc)}", str(path))
                 continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc), str(path))
@@ -212,6 +219,20 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             yield _with_topics(pub, topics)
     if not records:  # an export cut to nothing is reported; what it gave is kept
         yield Skip(str(path), "empty file")
+
+
+_UNREADABLE_HEAD = 3  # lines of a file none of which is UTF-8: the file is not read on
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """`Unterminated string starting at column 24`; Python's messages that end in «at»
+    were printed with nothing after it («Invalid control character at (the line…)»)."""
+    place = _place(exc)
+    if exc.msg.endswith(" at"):
+        if place.startswith("column"):
+            return f"{exc.msg} {place}"
+        return f"{exc.msg.removesuffix(' at')} ({place})"
+    return f"{exc.msg} ({place})"
 
 
 def _place(exc: json.JSONDecodeError) -> str:

@@ -94,6 +94,21 @@ def test_reindex_names_the_library_of_publications_that_name_none(tmp_path, caps
     assert exit_.value.code == 2 and "an empty name" in capsys.readouterr().err
 
 
+def test_a_binary_file_named_jsonl_is_one_skip_line(tmp_path, capsys):
+    """5 KB of binary named `.jsonl` gave 29 «not UTF-8 text» skip lines, one per line."""
+    import random
+
+    noise = random.Random(5)
+    binary = tmp_path / "photo.jsonl"
+    binary.write_bytes(bytes(noise.randrange(128, 256) if n % 170 else 10 for n in range(5000)))
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(binary), str(JSONL)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped: 3  " in out.splitlines()[0] + "  "
+    assert ("  skipped 1: its first 3 lines are not UTF-8 text (another encoding, or not "
+            "text): the rest was not read") in out.splitlines()
+
+
 def test_reindex_summary(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0
@@ -381,7 +396,7 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
     assert any(line.startswith("  skipped 1: malformed JSON: Unterminated string")
                for line in summary)
     # said as what it is, not `column 1` past the line's end
-    assert "  skipped 1: malformed JSON: Unterminated string starting at (column 24)" in summary
+    assert "  skipped 1: malformed JSON: Unterminated string starting at column 24" in summary
     assert "ends before the record does" not in captured.out
     cut = tmp_path / "cut.jsonl"  # the closing brace lost: no `column 1` past the end
     cut.write_text('{"id": "x", "title": "Обрыв", "text": "т"\n', encoding="utf-8")
