@@ -50,11 +50,19 @@ _PID = {"name": "pid", "in": "path", "required": True,
 _FACET_VALUE = {"type": "object", "properties": {
     "value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
 _NULLSTR = {"type": ["string", "null"]}
-_HIT = {"type": "object", "required": ["id", "title", "snippet"], "properties": {
+_HIT = {"type": "object", "required": [
+    "id", "title", "url", "published", "author", "topics", "library", "snippet", "score",
+    "parent_id", "copies"], "properties": {
     "id": {"type": "string"}, "title": {"type": "string"}, "url": _NULLSTR,
-    "published": _NULLSTR, "author": _NULLSTR,
+    "published": {**_NULLSTR, "format": "date", "description":
+                  "null when the publication has no date; both date orders put those last"},
+    "author": _NULLSTR,
     "topics": {"type": "array", "items": {"type": "string"}}, "library": _NULLSTR,
-    "snippet": {"type": "string"}, "score": {"type": ["number", "null"]},
+    "snippet": {"type": "string", "description":
+                "HTML, escaped: the only tags are <mark>…</mark> around the words found "
+                "(as written in the text); safe to insert as HTML"},
+    "score": {"type": ["number", "null"], "description":
+              "relevance; null when browsing without words or in a date order"},
     "parent_id": _NULLSTR,
     "copies": {"type": "array", "items": {"type": "string"},
                "description": "ids of the other copies of this text or address"}}}
@@ -137,9 +145,15 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 "Error": _ERROR,
                 "Hit": _HIT,
                 "FacetValue": _FACET_VALUE,
-                "SearchResult": {"type": "object", "required": ["query", "total", "hits", "facets"],
+                "SearchResult": {"type": "object", "required": [
+                    "query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
+                    "corrected", "relaxed", "warnings", "partial", "partial_total",
+                    "topic_hints"],
                                  "properties": {
-                    "query": {"type": "string"}, "total": {"type": "integer"},
+                    "query": {"type": "string", "description":
+                              "the query as read: composed, without invisible characters "
+                              "(see the README's HTTP API)"},
+                    "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"},
                     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                     "facets": {"type": "object", "additionalProperties": {
@@ -162,7 +176,8 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 "Suggestions": {"type": "object", "properties": {
                     "query": {"type": "string"},
                     "suggestions": {"type": "array", "items": {"type": "object", "properties": {
-                        "text": {"type": "string"}, "kind": {"type": "string"},
+                        "text": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["word", "title"]},
                         "id": _NULLSTR}}}}},
                 "Publication": {"type": "object", "required": ["id", "title", "text"],
                                 "properties": {

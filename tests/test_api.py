@@ -334,6 +334,9 @@ def test_openapi_schemas_name_every_field_the_answers_have(client):
     result = get(client, "/api/search", "q=выставка&per_page=3").json
     assert set(result) == set(schemas["SearchResult"]["properties"])
     assert set(result["hits"][0]) == set(schemas["Hit"]["properties"])
+    # every field is always sent: a generated client's types need not make them optional
+    assert set(schemas["SearchResult"]["required"]) == set(result)
+    assert set(schemas["Hit"]["required"]) == set(result["hits"][0])
     record = get(client, f"/api/publications/{result['hits'][0]['id']}").json
     assert set(record) == set(schemas["Publication"]["properties"])
     health = get(client, "/api/health").json
