@@ -7,7 +7,7 @@ from urllib.parse import quote
 import falcon
 
 from api import resources
-from api.compression import Gzip
+from api.compression import ConditionalGet, Gzip
 from api.errors import install_error_handlers
 from api.middleware import (
     AccessLog,
@@ -40,7 +40,8 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
     """The WSGI app over one SearchService (opened lazily, reloaded on new generations)."""
     service = service or SearchService(settings)
     app = falcon.App(middleware=[AccessLog(), BodyLimit(settings), Utf8QueryString(), Utf8Path(),
-                                 PublicCors(settings), SecurityHeaders(), Gzip()])
+                                 PublicCors(settings), SecurityHeaders(), Gzip(),
+                                 ConditionalGet()])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(
         dumps=_dumps)

@@ -861,6 +861,22 @@ def test_answers_are_gzipped_for_a_browser_that_takes_gzip(client):
     assert b"<html" in gzip.decompress(page.content).lower()
 
 
+def test_an_answer_the_browser_holds_is_a_304(client):
+    """No ETag and no Cache-Control: Back and every repeated search fetched the whole
+    answer again."""
+    first = get(client, "/api/search", "q=книга")
+    tag = first.headers["etag"]
+    assert tag.startswith('W/"') and first.headers["cache-control"] == "no-cache"
+    again = get(client, "/api/search", "q=книга", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    other = get(client, "/api/search", "q=выставка", headers={"If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["etag"] != tag
+    packed = get(client, "/api/search", "q=книга&per_page=50",
+                 headers={"Accept-Encoding": "gzip"})
+    assert get(client, "/api/search", "q=книга&per_page=50", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}).status_code == 304
+
+
 # -- CORS -----------------------------------------------------------------------------
 
 def test_cors_allowed_origin_on_search(client):
