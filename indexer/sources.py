@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -78,6 +79,21 @@ def _readable_kind(path: Path) -> bool:
             or (suffix == ".json" and records_kind(path) in ("jsonl", "array")))
 
 
+# `127.0.0.1:8080/`, `library.example.ru/news`: an address written without its scheme
+_LOOKS_LIKE_A_HOST = re.compile(r"(?:[\w-]+\.)+[a-zа-яё]{2,}(?::\d+)?(?:/\S*)?|"
+                                r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/\S*)?|"
+                                r"localhost(?::\d+)?(?:/\S*)?", re.IGNORECASE)
+
+
+def _looks_like_a_host(source: Path) -> bool:
+    return (bool(_LOOKS_LIKE_A_HOST.fullmatch(str(source)))
+            and (":" in str(source) or source.suffix.lower() not in _FILE_SUFFIXES))
+
+
+_FILE_SUFFIXES = {".jsonl", ".json", ".txt", ".html", ".htm", ".xml", ".csv", ".xlsx", ".pdf",
+                  ".docx", ".odt", ".php", ".md", ".gz", ".zip"}
+
+
 def unreadable_sources(sources: list[Path]) -> list[Skip]:
     """The named sources that do not exist or cannot be opened at all.
 
@@ -96,7 +112,8 @@ def unreadable_sources(sources: list[Path]) -> list[Skip]:
             else:
                 found.append(Skip(str(source), "not a file or directory"))
         except (FileNotFoundError, NotADirectoryError):
-            found.append(Skip(str(source), "no such file or directory"))
+            hint = f" (a site? write http://{source})" if _looks_like_a_host(source) else ""
+            found.append(Skip(str(source), f"no such file or directory{hint}"))
         except OSError as exc:
             found.append(Skip(str(source), f"cannot read: {exc.strerror or exc}"))
     return found

@@ -799,6 +799,17 @@ def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
         [RECORDS[1]["id"], RECORDS[2]["id"]])
 
 
+def test_a_site_written_without_http_is_hinted(tmp_path, capsys):
+    """`kartoteka reindex 127.0.0.1:8331/` said only «no such file or directory»."""
+    for source in ("127.0.0.1:8331/", "library.example.ru/news"):
+        assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                     source]) == 1
+        assert f"(a site? write http://{source.rstrip('/')})" in capsys.readouterr().err
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 "export.jsonl"]) == 1
+    assert "a site?" not in capsys.readouterr().err
+
+
 def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
     src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
     src.rename(tmp_path / "unmounted")
