@@ -37,7 +37,8 @@ def test_api_conforms(api_schema):
         def check(case):
             nonlocal count
             count += 1
-            response = case.call()
+            # the WSGI transport does not undo gzip (tests/test_api.py checks the gzip)
+            response = case.call(headers={"Accept-Encoding": "identity"})
             assert response.status_code < 500, (case.path, case.query, response.text[:300])
             # 'from' after 'to' is schema-valid but rightly rejected with a 400
             case.validate_response(response, excluded_checks=[
