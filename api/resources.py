@@ -201,25 +201,18 @@ class Health:
     def on_get(self, req, resp):
         try:
             info = self.service.health()
-        except IndexMissing as exc:
+        except (IndexMissing, SchemaMismatch, EngineUnavailable) as exc:
+            # a monitor still gets the health shape, with 503: no index yet, one another
+            # version built, a cluster that does not answer
+            status, description = (("missing", NO_INDEX_YET) if isinstance(exc, IndexMissing)
+                                   else ("outdated", OUTDATED)
+                                   if isinstance(exc, SchemaMismatch)
+                                   else ("unavailable", CLUSTER_SILENT))
             resp.status = falcon.HTTP_503
-            resp.media = {"status": "missing", "documents": 0, "generation": None,
-                          "last_reindex": None, "stale": True,
-                          "description": NO_INDEX_YET}
-            logging.getLogger("kartoteka").warning("health: %s", exc)
-            return
-        except SchemaMismatch as exc:  # built by another version: a monitor sees it too
-            resp.status = falcon.HTTP_503
-            resp.media = {"status": "outdated", "engine": self.settings.engine,
-                          "documents": None, "generation": None, "last_reindex": None,
-                          "stale": True, "description": OUTDATED}
-            logging.getLogger("kartoteka").warning("health: %s", exc)
-            return
-        except EngineUnavailable as exc:  # a monitor still gets the health shape
-            resp.status = falcon.HTTP_503
-            resp.media = {"status": "unavailable", "engine": self.settings.engine,
-                          "documents": None, "generation": None, "last_reindex": None,
-                          "stale": True, "description": CLUSTER_SILENT}
+            resp.media = {"status": status, "engine": self.settings.engine,
+                          "documents": 0 if status == "missing" else None, "generation": None,
+                          "last_reindex": None, "stale": True, "description": description,
+                          "last_run": read_last_run(self.settings.index_dir)}
             logging.getLogger("kartoteka").warning("health: %s", exc)
             return
         built = info["last_reindex"]
