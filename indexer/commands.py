@@ -13,12 +13,12 @@ from pathlib import Path
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
 from indexer.progress import PeriodicCount, ReindexProgress
+from indexer.source_checks import unreadable_sources
 from indexer.sources import (
     Skip,
     count_items,
     iter_publications,
     passed_over,
-    unreadable_sources,
 )
 from indexer.summary import (
     print_mended,

@@ -19,7 +19,7 @@ from indexer.mending import mended
 from search.errors import InvalidRecord
 from search.models import Publication
 
-__all__ = ["records_kind", "iter_json_array", "NOT_RECORDS"]
+__all__ = ["records_kind", "iter_json_array", "json_problem", "NOT_RECORDS"]
 
 RECORD_FIELDS = frozenset({"id", "title", "text"})  # any of them: a record, not other JSON
 NOT_RECORDS = ("a JSON file that is neither JSON Lines of publications nor a WordPress "
@@ -90,3 +90,22 @@ def _loads(data: bytes):
 
 def _is_record(value) -> bool:
     return isinstance(value, dict) and bool(RECORD_FIELDS & value.keys())
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """`Unterminated string starting at column 24`; Python's messages that end in «at»
+    were printed with nothing after it («Invalid control character at (the line…)»)."""
+    place = _place(exc)
+    if exc.msg.endswith(" at"):
+        if place.startswith("column"):
+            return f"{exc.msg} {place}"
+        return f"{exc.msg.removesuffix(' at')} ({place})"
+    return f"{exc.msg} ({place})"
+
+
+def _place(exc: json.JSONDecodeError) -> str:
+    """Where in the line: a record cut short (a closing brace lost) was said to be wrong
+    at `column 1`, the place after the line's end."""
+    if not exc.doc[exc.pos:].strip():
+        return "the line ends before the record does: cut off?"
+    return f"column {exc.colno}"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
-import re
-import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -15,12 +12,12 @@ from pathlib import Path
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_wxr
 from indexer.extract import DOC, PAGE, file_id, publication_from_page
-from indexer.json_records import NOT_RECORDS, iter_json_array, records_kind
+from indexer.json_records import NOT_RECORDS, iter_json_array, json_problem, records_kind
 from indexer.mending import mended
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 
-__all__ = ["Skip", "iter_publications", "expand_sources", "count_items", "unreadable_sources",
+__all__ = ["Skip", "iter_publications", "expand_sources", "count_items",
            "PAGE_SUFFIXES", "passed_over"]
 
 Warn = Callable[[str, str], None]  # (where, message): a record indexed with something dropped
@@ -77,46 +74,6 @@ def _readable_kind(path: Path) -> bool:
     return (suffix in PAGE_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES
             or (suffix in EXPORT_SUFFIXES and _cms_kind(path) is not None)
             or (suffix == ".json" and records_kind(path) in ("jsonl", "array")))
-
-
-# `127.0.0.1:8080/`, `library.example.ru/news`: an address written without its scheme
-_LOOKS_LIKE_A_HOST = re.compile(r"(?:[\w-]+\.)+[a-zа-яё]{2,}(?::\d+)?(?:/\S*)?|"
-                                r"\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/\S*)?|"
-                                r"localhost(?::\d+)?(?:/\S*)?", re.IGNORECASE)
-
-
-def _looks_like_a_host(source: Path) -> bool:
-    return (bool(_LOOKS_LIKE_A_HOST.fullmatch(str(source)))
-            and (":" in str(source) or source.suffix.lower() not in _FILE_SUFFIXES))
-
-
-_FILE_SUFFIXES = {".jsonl", ".json", ".txt", ".html", ".htm", ".xml", ".csv", ".xlsx", ".pdf",
-                  ".docx", ".odt", ".php", ".md", ".gz", ".zip"}
-
-
-def unreadable_sources(sources: list[Path]) -> list[Skip]:
-    """The named sources that do not exist or cannot be opened at all.
-
-    Checked before anything is indexed: a missing export must not read as an empty one
-    (which a rebuild would index as nothing and an incremental run would empty out).
-    """
-    found = []
-    for source in sources:
-        try:
-            mode = source.stat().st_mode
-            if stat.S_ISDIR(mode):
-                with os.scandir(source):
-                    pass
-            elif stat.S_ISREG(mode):
-                os.close(os.open(source, os.O_RDONLY | os.O_NONBLOCK))
-            else:
-                found.append(Skip(str(source), "not a file or directory"))
-        except (FileNotFoundError, NotADirectoryError):
-            hint = f" (a site? write http://{source})" if _looks_like_a_host(source) else ""
-            found.append(Skip(str(source), f"no such file or directory{hint}"))
-        except OSError as exc:
-            found.append(Skip(str(source), f"cannot read: {exc.strerror or exc}"))
-    return found
 
 
 def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_000,
@@ -226,7 +183,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 yield Skip(where, "not UTF-8 text", str(path))
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {_json_problem(exc)}", str(path))
+                yield Skip(where, f"malformed JSON: {json_problem(exc)}", str(path))
                 continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc), str(path))
@@ -239,25 +196,6 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
 
 
 _UNREADABLE_HEAD = 3  # lines of a file none of which is UTF-8: the file is not read on
-
-
-def _json_problem(exc: json.JSONDecodeError) -> str:
-    """`Unterminated string starting at column 24`; Python's messages that end in «at»
-    were printed with nothing after it («Invalid control character at (the line…)»)."""
-    place = _place(exc)
-    if exc.msg.endswith(" at"):
-        if place.startswith("column"):
-            return f"{exc.msg} {place}"
-        return f"{exc.msg.removesuffix(' at')} ({place})"
-    return f"{exc.msg} ({place})"
-
-
-def _place(exc: json.JSONDecodeError) -> str:
-    """Where in the line: a record cut short (a closing brace lost) was said to be wrong
-    at `column 1`, the place after the line's end."""
-    if not exc.doc[exc.pos:].strip():
-        return "the line ends before the record does: cut off?"
-    return f"column {exc.colno}"
 
 
 def _head(path: Path, size: int = 4096) -> bytes:
