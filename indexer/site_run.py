@@ -56,6 +56,12 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             fetched = future.result() if kind == "page" else None
             if fetched is None:
                 continue
+            followed = follow and level < job.options.depth and fetched.links
+            if fetched.no_text and followed:  # a list of news, a menu: its links are its use
+                log.info("no publication on %s (%s): its links are followed", url,
+                         fetched.no_text)
+            elif fetched.no_text:
+                job.skip(url, fetched.no_text)
             for address in fetched.attachments:
                 with job.lock:
                     if address in job.attachments_seen:
@@ -63,7 +69,7 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                     job.attachments_seen.add(address)
                 pending[pool.submit(job.safely, job.fetch_attachment, address,
                                     fetched.parent)] = ("attachment", address, level)
-            if not follow or level >= job.options.depth:
+            if not followed:
                 continue
             for link in fetched.links:
                 if link in known:

@@ -63,6 +63,7 @@ class Fetched:
     parent: Publication | None = None
     attachments: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    no_text: str | None = None  # why a page that answered gave no publication
 
 
 @dataclass
@@ -181,12 +182,8 @@ class _Crawl:
                               published=parts.date, author=parts.author,
                               author_position=parts.author_position,
                               photographer=parts.photographer, source=address)
-        except (ExtractError, InvalidRecord) as exc:
-            if pages:  # a list of news, a menu page: its links are what it offers
-                log.info("no publication on %s (%s): its links are followed", url, exc)
-            else:
-                self.skip(url, str(exc).removeprefix(f"{address}: "))
-            return Fetched(links=pages)
+        except (ExtractError, InvalidRecord) as exc:  # reported, or followed (site_run.py)
+            return Fetched(links=pages, no_text=str(exc).removeprefix(f"{address}: "))
         self.add(pub)
         found = [a for a in dict.fromkeys(anchors)
                  if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]
