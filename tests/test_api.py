@@ -255,6 +255,30 @@ def test_a_put_the_index_cannot_take_is_a_503_saying_why(fresh_index):
         service.close()
 
 
+def test_a_push_the_journal_cannot_take_leaves_the_index_as_it_was(fresh_index):
+    """The journal is what full rebuilds replay: a PUT answered 503 because only
+    api-journal.jsonl could not be written had still changed the live index (written
+    first), and the next rebuild then dropped it. Now nothing changes."""
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert client.simulate_put("/api/publications/kept-1", json=NEW,
+                                   headers=AUTH).status_code in (200, 201)
+        (index_dir / "api-journal.jsonl").unlink()
+        (index_dir / "api-journal.jsonl").mkdir()  # cannot be opened, even by root
+        put = client.simulate_put("/api/publications/new-2", json=NEW, headers=AUTH)
+        assert assert_error(put, 503)["title"] == "Индекс недоступен для записи"
+        assert client.simulate_get("/api/publications/new-2").status_code == 404
+        gone = client.simulate_delete("/api/publications/kept-1", headers=AUTH)
+        assert assert_error(gone, 503)["title"] == "Индекс недоступен для записи"
+        assert client.simulate_get("/api/publications/kept-1").status_code == 200
+    finally:
+        service.close()
+
+
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
     import time

@@ -17,7 +17,7 @@ import numpy as np
 
 from search.duplicates import collapse_page
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
-from search.engine.whoosh import writer
+from search.engine.whoosh import push, writer
 from search.engine.whoosh.exporting import ordered_matches
 from search.engine.whoosh.facets import FacetTable, combine
 from search.engine.whoosh.ranking import rerank, weighting
@@ -284,14 +284,14 @@ class WhooshEngine:
     def upsert(self, publications: Iterable[Publication]) -> int:
         try:
             with self.location.writable():
-                return writer.upsert(self.location, publications)
+                return push.upsert(self.location, publications)
         finally:
             self.invalidate()
 
     def delete(self, ids: Iterable[str], pushed: bool = True) -> int:
         try:
             with self.location.writable():
-                return writer.delete(self.location, ids, journal=pushed)
+                return push.delete(self.location, ids, journal=pushed)
         finally:
             self.invalidate()
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from search.errors import InvalidRecord
 from search.models import Publication
@@ -24,19 +26,20 @@ class Journal:
         self.path = Path(root) / "api-journal.jsonl"
 
     def record_put(self, pubs: list[Publication]) -> None:
-        self._append([{"op": "put", "id": p.id, "pub": p.to_dict()} for p in pubs])
+        with self.appending() as append:
+            append.put(pubs)
 
     def record_delete(self, ids: list[str]) -> None:
-        self._append([{"op": "delete", "id": pid} for pid in ids])
+        with self.appending() as append:
+            append.delete(ids)
 
-    def _append(self, entries: list[dict]) -> None:
-        if not entries:
-            return
-        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+    @contextmanager
+    def appending(self) -> Iterator[JournalAppend]:
+        """The journal opened for appending before the index is changed: a journal that
+        cannot be written then refuses the change instead of leaving a PUT in the live
+        index that the next full rebuild would drop."""
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            yield JournalAppend(fh)
 
     def latest(self) -> dict[str, Publication | None]:
         """The last state of every journaled id: a Publication, or None when deleted."""
@@ -61,6 +64,26 @@ class Journal:
                         continue  # a line torn by a crash mid-append
         except FileNotFoundError:
             return
+
+
+class JournalAppend:
+    """Entries written (and synced) to a journal file already open."""
+
+    def __init__(self, fh: TextIO):
+        self._fh = fh
+
+    def put(self, pubs: list[Publication]) -> None:
+        self._write([{"op": "put", "id": p.id, "pub": p.to_dict()} for p in pubs])
+
+    def delete(self, ids: list[str]) -> None:
+        self._write([{"op": "delete", "id": pid} for pid in ids])
+
+    def _write(self, entries: list[dict]) -> None:
+        if not entries:
+            return
+        self._fh.write("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
 
 
 def _from_journal(data: dict) -> Publication:

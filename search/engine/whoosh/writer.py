@@ -1,6 +1,6 @@
 """Publications into the index: full rebuilds with an atomic switch, and upserts.
 
-The CLI's reindex and the API's PUT/DELETE both write through this module.
+The CLI's reindex writes through this module; the API's PUT/DELETE through `push`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from search.morph import new_readings
 from search.people import surnames
 from search.records import to_publication
 
-__all__ = ["RebuildStats", "rebuild", "upsert", "delete", "sync_incremental", "to_document"]
+__all__ = ["RebuildStats", "cancel", "open_for_write", "rebuild", "sync_incremental", "to_document"]
 
 
 def to_document(pub: Publication, deferred: bool = False) -> dict:
@@ -149,7 +149,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index
                 stats.generation = location.publish(tmp_path)
         except BaseException:
-            _cancel(writer if "writer" in locals() else None)
+            cancel(writer if "writer" in locals() else None)
             location.discard(tmp_path)
             raise
         lemmas.save(new_readings())  # the next rebuild starts from these and the shards
@@ -166,7 +166,7 @@ def _replace(ix, pubs: Iterable[Publication]) -> None:
             writer.add_document(**to_document(pub))
         writer.commit()
     except BaseException:
-        _cancel(writer)
+        cancel(writer)
         raise
 
 
@@ -187,12 +187,12 @@ def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int, int]:
                 writer.update_document(**to_document(pub))
         writer.commit()
     except BaseException:
-        _cancel(writer)
+        cancel(writer)
         raise
     return True, removed, sum(pub is not None for pub in latest.values())
 
 
-def _cancel(writer: IndexWriter | None) -> None:
+def cancel(writer: IndexWriter | None) -> None:
     if writer is not None:
         try:
             writer.cancel()
@@ -200,7 +200,7 @@ def _cancel(writer: IndexWriter | None) -> None:
             pass
 
 
-def _open_for_write(location: IndexLocation):
+def open_for_write(location: IndexLocation):
     """The live generation, for a writer holding the write lock. What a writer killed
     with -9 or stopped left in it goes first, as Whoosh's next commit would remove it:
     its sorted runs (`MAIN.tmp`, hundreds of MB) and the files of its unfinished segment.
@@ -210,56 +210,6 @@ def _open_for_write(location: IndexLocation):
     ix = location.open_current()
     clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
     return info, ix
-
-
-def upsert(location: IndexLocation, publications: Iterable[Publication],
-           journal: bool = True) -> int:
-    """Add or replace publications by id in the live generation.
-
-    With `journal`, they are also recorded so that later full rebuilds keep them.
-    """
-    pubs = list(publications)
-    with location.write_lock():
-        info, ix = _open_for_write(location)
-        try:
-            writer = ix.writer(codec=build_codec())
-            try:
-                for pub in pubs:
-                    writer.update_document(**to_document(pub))
-                writer.commit()
-            except BaseException:
-                _cancel(writer)
-                raise
-            if journal:
-                Journal(location.root).record_put(pubs)
-            location.touch_meta(info.path, reindexed=False)
-        finally:
-            ix.close()
-    return len(pubs)
-
-
-def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) -> int:
-    """Remove publications by id; returns how many were found (journaled for rebuilds)."""
-    ids = list(ids)
-    with location.write_lock():
-        info, ix = _open_for_write(location)
-        try:
-            writer = ix.writer(codec=build_codec())
-            removed = 0
-            try:
-                for pid in ids:
-                    removed += writer.delete_by_term("id", pid)
-                writer.commit()
-            except BaseException:
-                _cancel(writer)
-                raise
-            if removed:
-                if journal:
-                    Journal(location.root).record_delete(ids)
-                location.touch_meta(info.path, reindexed=False)
-        finally:
-            ix.close()
-    return removed
 
 
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
@@ -299,7 +249,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
     stats = RebuildStats()
     started = time.perf_counter()
     with location.write_lock(timeout=600), interrupt_flag():
-        info, ix = _open_for_write(location)
+        info, ix = open_for_write(location)
         try:
             with ix.searcher() as searcher:
                 existing = {f["id"]: (f.get("source", ""), to_publication(f).fingerprint())
@@ -348,7 +298,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                 if writer is not None:  # else the generation and the workers' caches stay
                     writer.commit()
             except BaseException:
-                _cancel(writer)
+                cancel(writer)
                 raise
             location.touch_meta(info.path)
             stats.generation = info.name

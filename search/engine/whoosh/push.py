@@ -1,0 +1,69 @@
+"""The API's PUT and DELETE into the live generation, journaled for later rebuilds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+
+from search.engine.whoosh.journal import Journal, JournalAppend
+from search.engine.whoosh.schema import build_codec
+from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.writer import cancel, open_for_write, to_document
+from search.models import Publication
+
+__all__ = ["delete", "upsert"]
+
+
+def upsert(location: IndexLocation, publications: Iterable[Publication],
+           journal: bool = True) -> int:
+    """Add or replace publications by id in the live generation.
+
+    With `journal`, they are also recorded so that later full rebuilds keep them.
+    """
+    pubs = list(publications)
+    with location.write_lock(), _journal(location, journal) as append:
+        info, ix = open_for_write(location)
+        try:
+            writer = ix.writer(codec=build_codec())
+            try:
+                for pub in pubs:
+                    writer.update_document(**to_document(pub))
+                writer.commit()
+            except BaseException:
+                cancel(writer)
+                raise
+            if append:
+                append.put(pubs)
+            location.touch_meta(info.path, reindexed=False)
+        finally:
+            ix.close()
+    return len(pubs)
+
+
+def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) -> int:
+    """Remove publications by id; returns how many were found (journaled for rebuilds)."""
+    ids = list(ids)
+    with location.write_lock(), _journal(location, journal) as append:
+        info, ix = open_for_write(location)
+        try:
+            writer = ix.writer(codec=build_codec())
+            removed = 0
+            try:
+                for pid in ids:
+                    removed += writer.delete_by_term("id", pid)
+                writer.commit()
+            except BaseException:
+                cancel(writer)
+                raise
+            if removed:
+                if append:
+                    append.delete(ids)
+                location.touch_meta(info.path, reindexed=False)
+        finally:
+            ix.close()
+    return removed
+
+
+def _journal(location: IndexLocation, journal: bool) -> AbstractContextManager[JournalAppend | None]:
+    """The API journal opened before a push changes the index, or nothing to write."""
+    return Journal(location.root).appending() if journal else nullcontext(None)
