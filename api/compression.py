@@ -32,12 +32,13 @@ def _takes_gzip(req: falcon.Request) -> bool:
 class Gzip:
     def process_response(self, req, resp, resource, req_succeeded) -> None:
         # a media answer has its type only once Falcon renders it: JSON, ours all are
-        content_type = resp.content_type or ("application/json" if resp.media is not None else "")
-        if (req.method not in ("GET", "POST") or resp.stream is not None
+        content_type = (getattr(req.context, "not_modified_type", None) or resp.content_type
+                        or ("application/json" if resp.media is not None else ""))
+        if (req.method not in ("GET", "HEAD", "POST") or resp.stream is not None
                 or resp.get_header("Content-Encoding") or not content_type.startswith(_TYPES)):
             return
-        resp.append_header("Vary", "Accept-Encoding")
-        if not _takes_gzip(req):
+        resp.append_header("Vary", "Accept-Encoding")  # on a 304 too, as on its 200
+        if not _takes_gzip(req) or resp.status_code == 304:
             return
         body = resp.render_body()
         if body is None or len(body) < MIN_BYTES:
@@ -54,17 +55,20 @@ class ConditionalGet:
     The API's answers say `Cache-Control: no-cache`: kept, but asked again each time."""
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
-        if req.method != "GET" or resp.status_code != 200 or resp.stream is not None:
+        if req.method not in ("GET", "HEAD") or resp.status_code != 200 or resp.stream is not None:
             return
         body = resp.render_body()
         if body is None:
             return
-        tag = f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
-        resp.set_header("ETag", tag)
+        opaque = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+        resp.set_header("ETag", "W/" + opaque)
         if req.path.startswith("/api/") and not resp.get_header("Cache-Control"):
             resp.set_header("Cache-Control", "no-cache")
         asked = req.get_header("If-None-Match") or ""
-        if tag in {t.strip() for t in asked.split(",")} or asked.strip() == "*":
+        # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" and "x" are the same tag
+        if opaque in {t.strip().removeprefix("W/") for t in asked.split(",")} or asked.strip() == "*":
+            req.context.not_modified_type = resp.content_type or (
+                "application/json" if resp.media is not None else None)
             resp.status = falcon.HTTP_304
             resp.data, resp.text, resp.media = None, None, None
             resp.content_type = None  # a 304 carries no content, nor its type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import ipaddress
 import json
 import logging
 import re
@@ -56,6 +57,8 @@ class PublicCors:
                 resp.set_header("Access-Control-Allow-Headers",
                                 asked if _HEADER_LIST.fullmatch(asked) else "Content-Type")
                 resp.set_header("Access-Control-Max-Age", "600")
+                # the answer echoes what was asked: a cache must not give it to other asks
+                resp.append_header("Vary", "Access-Control-Request-Headers")
             else:  # every error is {"title", "description"}, this refusal too
                 resp.media = {"title": "Доступ запрещён",
                               "description": "этот адрес не открыт для запросов с сайта "
@@ -172,12 +175,49 @@ def _readable(query: str, limit: int = 200) -> str:
 
 
 def _visitor(req: falcon.Request) -> str | None:
-    """The visitor's address: a reverse proxy on this machine (nginx) says it in
-    X-Forwarded-For / Forwarded, where the connection is the proxy's own; a header from
-    anyone else is not believed."""
-    if req.remote_addr in ("127.0.0.1", "::1") and req.access_route:
-        return req.access_route[0]
-    return req.remote_addr
+    """The visitor's address. Behind a reverse proxy on this machine (nginx) the
+    connection is the proxy's own and the visitor is in X-Forwarded-For / Forwarded, to
+    which each proxy appends the address it was called from: read from the right, the
+    first address that is not a private one (our proxies) is the visitor, as Rails'
+    `remote_ip` does. The left end is whatever the client sent, so it is believed only
+    when everything after it is ours; junk is never logged. A header from anyone but a
+    local proxy is not believed at all."""
+    if req.remote_addr not in ("127.0.0.1", "::1"):
+        return req.remote_addr
+    chain = _forwarded_chain(req)
+    for address in reversed(chain):
+        if not address.is_private:
+            return str(address)
+    return str(chain[0]) if chain else req.remote_addr
+
+
+def _forwarded_chain(req: falcon.Request) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses a local proxy forwarded, left to right, up to the first that is not
+    an address (a forged or broken part ends what can be believed)."""
+    if req.forwarded:
+        parts = [element.src or "" for element in req.forwarded]
+    else:
+        parts = (req.get_header("X-Forwarded-For") or req.get_header("X-Real-IP") or "").split(",")
+    chain: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for part in reversed(parts):
+        address = _address(part)
+        if address is None:
+            break
+        chain.append(address)
+    return chain[::-1]
+
+
+def _address(part: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:4711` or `2001:db8::1`."""
+    text = part.strip().strip('"')
+    if text.startswith("["):
+        text = text[1:text.find("]")] if "]" in text else ""
+    elif text.count(":") == 1:
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 class AccessLog:

@@ -901,6 +901,33 @@ def test_an_answer_the_browser_holds_is_a_304(client):
         "Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}).status_code == 304
 
 
+@pytest.mark.parametrize("path", ["/api/search?q=книга&per_page=50", "/", "/api/health"])
+def test_head_answers_with_the_headers_of_its_get(client, path):
+    """The README says HEAD has GET's status and headers: it had no ETag, no
+    Cache-Control, no Vary and the uncompressed length of a gzipped GET."""
+    headers = {"Accept-Encoding": "gzip"}
+    whole = client.simulate_get(path, headers=headers)
+    head = client.simulate_head(path, headers=headers)
+    assert head.status_code == whole.status_code == 200 and head.content == b""
+    for name in ("etag", "cache-control", "vary", "content-length", "content-encoding",
+                 "content-type"):
+        assert head.headers.get(name) == whole.headers.get(name), name
+
+
+def test_a_304_says_what_its_200_says_and_compares_tags_weakly(client):
+    """A 304 must carry the Vary of its 200 (a cache keys on it), and If-None-Match
+    compares weakly: a proxy that strips W/ still gets its 304."""
+    headers = {"Accept-Encoding": "gzip"}
+    whole = get(client, "/api/search", "q=книга&per_page=50", headers=headers)
+    tag = whole.headers["etag"]
+    for asked in (tag, tag.removeprefix("W/"), f'"other", {tag.removeprefix("W/")}'):
+        again = get(client, "/api/search", "q=книга&per_page=50",
+                    headers={**headers, "If-None-Match": asked})
+        assert again.status_code == 304, asked
+        assert again.headers["vary"] == whole.headers["vary"]
+        assert again.headers["etag"] == tag and "content-type" not in again.headers
+
+
 # -- CORS -----------------------------------------------------------------------------
 
 def test_cors_allowed_origin_on_search(client):
@@ -927,6 +954,7 @@ def test_cors_preflight_for_search(client):
         "Access-Control-Request-Headers": "x-requested-with, traceparent"})
     assert wrapped.headers["access-control-allow-headers"] == "x-requested-with, traceparent"
     assert wrapped.headers["access-control-allow-credentials"] == "true"
+    assert "Access-Control-Request-Headers" in wrapped.headers["vary"]  # echoed, so varies
     bad = client.simulate_options("/api/search", headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
     assert "access-control-allow-origin" not in bad.headers

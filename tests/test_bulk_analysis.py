@@ -242,9 +242,9 @@ def test_titles_saved_by_segment_equal_the_stored_ones(tmp_path, procs):
     import dataclasses
 
     from indexer.sources import iter_publications
+    from search.engine.whoosh.push import upsert
     from search.engine.whoosh.store import IndexLocation
     from search.engine.whoosh.titles import segment_titles, stored_titles
-    from search.engine.whoosh.push import upsert
     from search.engine.whoosh.writer import rebuild
 
     pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])

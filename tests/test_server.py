@@ -382,6 +382,23 @@ def test_each_access_log_line_is_one_json_object_with_the_visitors_address(serve
     assert entry["time"].startswith(str(dt.date.today().year))
 
 
+@pytest.mark.parametrize(("forwarded", "visitor"), [
+    ("9.9.9.9, 8.8.4.4", "8.8.4.4"),  # the client wrote 9.9.9.9; nginx appended 8.8.4.4
+    ("<script>x</script>, 8.8.4.4", "8.8.4.4"),
+    ("8.8.4.4, 192.168.0.3", "8.8.4.4"),  # a proxy of ours in between
+    ("192.168.0.7", "192.168.0.7"),  # a reader in the library's own network
+    ("junk", "127.0.0.1"),
+])
+def test_the_access_log_believes_what_our_proxy_appended_not_what_the_client_wrote(
+        server, forwarded, visitor):
+    """The leftmost X-Forwarded-For address is whatever the visitor sent (nginx appends
+    the real one): the log took it, so anyone could log any address, or junk."""
+    marker = f"проксированный-{abs(hash(forwarded)) % 10**6}"
+    server.get("/api/search", {"q": marker}, headers={"X-Forwarded-For": forwarded})
+    line = next(line for line in reversed(server.log().splitlines()) if marker in line)
+    assert json.loads(line)["remote"] == visitor
+
+
 def test_server_log_has_no_tracebacks(server):
     server.get("/api/search", {"q": '"((( OR'})
     server.get("/api/search", {"page": "0"})

@@ -139,8 +139,8 @@ def test_the_vocabulary_is_saved_by_the_rebuild_and_renewed_after_an_update(tmp_
                                                                            monkeypatch):
     """A worker's first suggestion reads the saved vocabulary instead of every document;
     a publication added later is suggested all the same."""
-    from search.engine.whoosh.store import IndexLocation
     from search.engine.whoosh.push import upsert
+    from search.engine.whoosh.store import IndexLocation
     from search.models import Publication, SearchRequest
     from search.settings import Settings
     from search.vocabulary import Vocabulary
