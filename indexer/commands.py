@@ -12,6 +12,7 @@ from pathlib import Path
 
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, dump_json, request_from_args
+from indexer.kept import KeptVersions, source_file
 from indexer.progress import PeriodicCount, ReindexProgress
 from indexer.source_checks import unreadable_sources
 from indexer.sources import (
@@ -92,12 +93,13 @@ def reindex(settings, args) -> int:
         log.log(logging.INFO if args.quiet else logging.WARNING, "warning %s: %s", where,
                 message)
 
-    unread_files: set[str] = set()  # skipped whole: an incremental run keeps what they gave
-    kept_pages: list[str] = []  # pages that did not answer, kept as the last index had them
-
+    unread_files: set[str] = set()  # skipped: an incremental run keeps what they gave
+    kept = KeptVersions(engine)  # what a full run keeps of sources it could not read
     library = args.library
 
     def publications():
+        seen: set[str] = set()
+        gave: set[str] = set()  # the files that gave a publication
         for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
             if isinstance(item, Skip):
                 skipped.append(item)
@@ -105,13 +107,19 @@ def reindex(settings, args) -> int:
                 log.warning("skipped %s: %s", item.where, item.reason)
                 progress.update(1)
             else:
+                seen.add(item.id)
+                gave.add(source_file(item))
                 yield _of_library(item, library)
+        # (an incremental run keeps them by itself; when nothing at all was read, the
+        # run stops as a rebuild of nothing does, leaving the index as it was)
+        if not args.incremental and (seen or (crawled is not None and crawled.publications)):
+            yield from kept.of_files(unread_files - gave, seen)
         if crawled is not None:
             skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
             for item in crawled.publications:
                 yield _of_library(item, library)
-            if not args.incremental:  # (an incremental run keeps them by itself)
-                yield from _indexed_versions(engine, crawled.unanswered, kept_pages)
+            if not args.incremental:
+                yield from kept.of_pages(crawled.unanswered)
 
     before = None if args.incremental else _documents(engine)
     started = time.perf_counter()
@@ -136,9 +144,7 @@ def reindex(settings, args) -> int:
     elif not args.incremental and (state_dir / web.STATE_FILE).exists():
         (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
     print_summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
-    if kept_pages:
-        print(f"kept as the last index had them: {len(kept_pages)} (their pages did not "
-              "answer this run)")
+    kept.report()
     print_mended(warned, passed_over(sources))
     if crawled is not None:
         print_web_summary(crawled)
@@ -155,19 +161,6 @@ def reindex(settings, args) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     return 0
-
-
-def _indexed_versions(engine, urls: list[str], kept: list[str]):
-    """The indexed publications of pages that did not answer (a 503, a timeout): a full
-    nightly crawl dropped a page for one bad minute of its site, with exit 0."""
-    for url in urls:
-        try:
-            pub = engine.get(web.url_id(url))
-        except (IndexMissing, SchemaMismatch):  # no index before, or one not readable
-            return
-        if pub is not None:
-            kept.append(url)
-            yield pub
 
 
 def _unreadable(sources: list[Path]) -> bool:

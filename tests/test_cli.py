@@ -849,6 +849,34 @@ def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path,
     assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:4])
 
 
+@pytest.mark.parametrize("emptied", ["", "\x00\x01\x02\n" * 5])
+def test_a_full_run_keeps_what_a_file_it_could_not_read_gave(tmp_path, capsys, emptied):
+    """A nightly full reindex with one export file emptied (or garbled) went live without
+    that file's publications, exit 0: under the one-fifth guard, they were just lost.
+    Now they are kept as the last index had them, and the summary says so; the other
+    files' changes still apply."""
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:8])
+    (src / "a.jsonl").write_text(emptied, encoding="utf-8")
+    _write_jsonl(src / "b.jsonl", RECORDS[3:7])
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "kept as the last index had them: 3 (their files could not be read this run)" in out
+    assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:7])
+    _write_jsonl(src / "a.jsonl", RECORDS[1:3])  # readable again: what it says now counts
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[1:7])
+
+
+def test_a_full_run_that_read_nothing_leaves_the_index_as_it_was(tmp_path, capsys):
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
+    (src / "a.jsonl").write_text("", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 1
+    assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:3])
+
+
 def _incremental_run(capsys, src: Path, index_dir: Path, b: list[dict]) -> str:
     """b.jsonl written anew (one record removed from it), an incremental run; its output."""
     _write_jsonl(src / "b.jsonl", b)

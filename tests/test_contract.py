@@ -444,6 +444,19 @@ def test_put_then_delete(engine):
     assert engine.client.simulate_get(f"/api/publications/{pid}").status_code == 404
 
 
+def test_publications_of_a_source_file_are_found_by_its_name(engine):
+    """What a full run keeps of an export file it could not read (indexer/kept.py)."""
+    from search.settings import SAMPLE_DIR
+
+    records = str(SAMPLE_DIR / "publications.jsonl")
+    kept = engine.service.engine.of_files({records})
+    count = sum(1 for line in open(records, encoding="utf-8") if line.strip())
+    assert len(kept) == count > 10 and all(p.source.startswith(records + "#") for p in kept)
+    # a folder is not a file, nor is a file's name a prefix of another's
+    assert engine.service.engine.of_files({str(SAMPLE_DIR / "html"), records[:-1]}) == []
+    assert engine.service.engine.of_files(set()) == []
+
+
 def test_export_has_every_match_once(engine):
     total = _search(engine, q="библиотека")["total"]
     hits = list(engine.service.export_hits(SearchRequest(q="библиотека"), batch=7))

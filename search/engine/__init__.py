@@ -130,6 +130,10 @@ class Engine(Protocol):
     def children(self, pid: str) -> list[Publication]:
         """Publications whose parent_id is `pid` (attachments of a page)."""
 
+    def of_files(self, files: Collection[str]) -> list[Publication]:
+        """Publications indexed from these source files (a record of a JSON Lines file has
+        `file#line` as its source): what a full run keeps of a file it could not read."""
+
     def similar(self, pid: str, limit: int) -> list[EngineHit]: ...
 
     def facet_values(self) -> dict[str, tuple[FacetValue, ...]]:
@@ -230,6 +234,11 @@ def vanished(sources: Mapping[str, str], seen: Collection[str],
     if gone and not seen:
         raise EmptyRebuild(EMPTY_SOURCES)
     return gone
+
+
+def from_file(source: str | None, files: Collection[str]) -> bool:
+    """Whether a stored source (`file` or `file#line`) is one of `files`."""
+    return bool(source) and source.split("#", 1)[0] in files
 
 
 def _in_scopes(source: str, scopes: list[str]) -> bool:

@@ -13,6 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
+from opensearchpy import helpers
 from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.cluster_settings import without_password
@@ -156,6 +157,20 @@ class OpenSearchEngine:
         resp = self._search({"query": {"term": {"parent_id": pid}}, "size": 10_000,
                              "sort": [{"id": "asc"}]})
         return [from_source(h["_source"]) for h in resp["hits"]["hits"]]
+
+    @cluster_errors
+    def of_files(self, files: Collection[str]) -> list[Publication]:
+        names, found = sorted(files), []
+        for start in range(0, len(names), 400):  # two clauses a file, under the 1,024 cap
+            should = [clause for file in names[start:start + 400] for clause in (
+                {"term": {"source": file}}, {"prefix": {"source": file + "#"}})]
+            try:
+                found += [from_source(hit["_source"]) for hit in helpers.scan(
+                    self.client, index=self.settings.opensearch_prefix, size=2_000,
+                    query={"query": {"bool": {"should": should}}}, _source=["pub"])]
+            except NotFoundError:  # no index yet: nothing was indexed from them
+                return []
+        return found
 
     @cluster_errors
     def similar(self, pid: str, limit: int) -> list[EngineHit]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 import numpy as np
 
 from search.duplicates import collapse_page
-from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection
+from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, from_file
 from search.engine.whoosh import push, writer
 from search.engine.whoosh.exporting import ordered_matches
 from search.engine.whoosh.facets import FacetTable, combine
@@ -209,6 +209,10 @@ class WhooshEngine:
 
     def children(self, pid: str) -> list[Publication]:
         return [to_publication(f) for f in self.view().searcher.documents(parent_id=pid)]
+
+    def of_files(self, files: Collection[str]) -> list[Publication]:
+        return [to_publication(f) for f in self.view().searcher.all_stored_fields()
+                if from_file(f.get("source"), files)]
 
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         view = self.view()

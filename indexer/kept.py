@@ -1,0 +1,65 @@
+"""What a full run keeps, as the last index had it, of sources it could not read this time.
+
+A nightly full reindex rebuilds everything from its sources; a page that answered 503 for
+a minute, or an export file that came empty (its export job failed), then lost its
+publications with exit 0, under the one-fifth guard. An incremental run already keeps
+what such sources gave; a full run now does the same, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from indexer import web
+from search.errors import IndexMissing, SchemaMismatch
+from search.models import Publication
+
+__all__ = ["KeptVersions", "source_file"]
+
+
+def source_file(pub: Publication) -> str:
+    """The file a publication was read from (a JSON Lines record's source is `file#line`)."""
+    return (pub.source or "").split("#", 1)[0]
+
+
+class KeptVersions:
+    """The indexed publications of what this run could not read, counted for the summary."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.pages: list[str] = []  # pages that did not answer
+        self.from_files: list[str] = []  # ids of publications of files not read
+
+    def of_pages(self, urls: list[str]) -> Iterator[Publication]:
+        for url in urls:
+            try:
+                pub = self.engine.get(web.url_id(url))
+            except (IndexMissing, SchemaMismatch):  # no index before, or one not readable
+                return
+            if pub is not None:
+                self.pages.append(url)
+                yield pub
+
+    def of_files(self, files: Collection[str], seen: Collection[str]) -> Iterator[Publication]:
+        """The indexed publications of files that gave nothing this run (empty, not
+        readable, every line bad), skipping ids this run read elsewhere: a record moved to
+        another file is that file's now. (A file that gave some records is read as it is:
+        a bad line's record is reported and not kept, as a full run always did.)"""
+        if not files:
+            return
+        try:
+            found = self.engine.of_files(files)
+        except (IndexMissing, SchemaMismatch):
+            return
+        for pub in found:
+            if pub.id not in seen:
+                self.from_files.append(pub.id)
+                yield pub
+
+    def report(self) -> None:
+        if self.pages:
+            print(f"kept as the last index had them: {len(self.pages)} (their pages did not "
+                  "answer this run)")
+        if self.from_files:
+            print(f"kept as the last index had them: {len(self.from_files)} (their files "
+                  "could not be read this run)")
