@@ -75,12 +75,17 @@ _BY_STATUS = {
 _PATH = re.compile(r"(?<![\w:/.~-])(?:/[\w.@+~-]+){2,}/?")
 
 
-def public_message(message: str) -> str:
-    """An error message without the server's file paths (they stay in the log).
+def public_message(message: str, keep_names: bool = False) -> str:
+    """An error message without the server's file paths (they stay in the log); with
+    `keep_names`, a path's last part stays (which export file a run could not read).
 
     >>> public_message("no index in /srv/kartoteka/index: build one")
     'no index in …: build one'
+    >>> public_message("error: /mnt/export/news.jsonl: no such file", keep_names=True)
+    'error: …/news.jsonl: no such file'
     """
+    if keep_names:
+        return _PATH.sub(lambda m: "…/" + m.group().rstrip("/").rsplit("/", 1)[-1], message)
     return _PATH.sub("…", message)
 
 

@@ -47,7 +47,7 @@ def _search_params(max_page_size: int, max_q: int) -> list[dict]:
 
 _PID = {"name": "pid", "in": "path", "required": True,
         "schema": {"type": "string", "pattern": r"^[\w.:~@+=-]{1,200}$"}}
-_FACET_VALUE = {"type": "object", "properties": {
+_FACET_VALUE = {"type": "object", "required": ["value", "count", "selected"], "properties": {
     "value": {"type": "string"}, "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
 _NULLSTR = {"type": ["string", "null"]}
 _HIT = {"type": "object", "required": [
@@ -173,13 +173,17 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                     "the topics whose names hold its words and that hold "
                                     "more publications, to browse",
                                     "items": {"$ref": "#/components/schemas/FacetValue"}}}},
-                "Suggestions": {"type": "object", "properties": {
+                "Suggestions": {"type": "object", "required": ["query", "suggestions"],
+                                "properties": {
                     "query": {"type": "string"},
-                    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                    "suggestions": {"type": "array", "items": {
+                        "type": "object", "required": ["text", "kind", "id"], "properties": {
                         "text": {"type": "string"},
                         "kind": {"type": "string", "enum": ["word", "title"]},
                         "id": _NULLSTR}}}}},
-                "Publication": {"type": "object", "required": ["id", "title", "text"],
+                "Publication": {"type": "object", "required": [
+                    "id", "title", "text", "url", "published", "author", "author_position",
+                    "photographer", "topics", "library", "parent_id"],
                                 "properties": {
                                     "id": {"type": "string"}, "title": {"type": "string"},
                                     "text": {"type": "string"}, "url": _NULLSTR,
@@ -189,19 +193,23 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                     "topics": {"type": "array", "items": {"type": "string"}},
                                     "library": _NULLSTR, "parent_id": _NULLSTR}},
                 "PublicationIn": _PUBLICATION_IN,
-                "WriteResult": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "status": {"type": "string"},
+                "WriteResult": {"type": "object", "required": ["id", "status"], "properties": {
+                    "id": {"type": "string"},
+                    "status": {"type": "string", "enum": ["created", "updated", "deleted"]},
                     "topics": {"type": "array", "items": {"type": "string"},
                                "description": "PUT: the topics the publication got"},
                     "warnings": {"type": "array", "items": {"type": "string"},
                                  "description": "PUT: topics sent that are not on the list"}}},
-                "Similar": {"type": "object", "properties": {
+                "Similar": {"type": "object", "required": ["id", "similar"], "properties": {
                     "id": {"type": "string"},
                     "similar": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
-                "AllFacets": {"type": "object", "properties": {
-                    "facets": {"type": "object"},
+                "AllFacets": {"type": "object", "required": ["facets", "warnings"], "properties": {
+                    "facets": {"type": "object", "additionalProperties": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                     "warnings": {"type": "array", "items": {"type": "string"}}}},
-                "Health": {"type": "object", "required": ["status"], "properties": {
+                "Health": {"type": "object", "required": [
+                    "status", "engine", "documents", "generation", "last_reindex", "age_hours",
+                    "stale", "last_run"], "properties": {
                     "status": {"type": "string", "enum": [
                         "ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
                         "unavailable"]},
@@ -214,7 +222,10 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                      "incremental": {"type": "boolean"},
                                      "error": _NULLSTR}},
                     "engine": {"type": "string"},
-                    "documents": {"type": "integer"}, "generation": _NULLSTR,
+                    "documents": {"type": ["integer", "null"], "description":
+                                  "null when the index cannot be read (`outdated`, "
+                                  "`unavailable`)"},
+                    "generation": _NULLSTR,
                     "last_reindex": _NULLSTR, "age_hours": {"type": ["number", "null"]},
                     "stale": {"type": "boolean"}, "description": _NULLSTR,
                     "stale_lexicon": {"type": "boolean", "description":

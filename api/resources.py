@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import falcon
 
-from api.errors import CLUSTER_SILENT, NO_INDEX_YET, OUTDATED
+from api.errors import CLUSTER_SILENT, NO_INDEX_YET, OUTDATED, public_message
 from api.params import (
     bad_parameter,
     choice_param,
@@ -211,8 +211,8 @@ class Health:
             resp.status = falcon.HTTP_503
             resp.media = {"status": status, "engine": self.settings.engine,
                           "documents": 0 if status == "missing" else None, "generation": None,
-                          "last_reindex": None, "stale": True, "description": description,
-                          "last_run": read_last_run(self.settings.index_dir)}
+                          "last_reindex": None, "age_hours": None, "stale": True,
+                          "description": description, "last_run": self._last_run()}
             logging.getLogger("kartoteka").warning("health: %s", exc)
             return
         built = info["last_reindex"]
@@ -223,7 +223,7 @@ class Health:
         stale = age_hours is None or age_hours > self.settings.stale_after_hours
         # an index with nothing in it serves no one: a monitor should see it as well
         # then a cluster short of a node (OpenSearch, not green), then age
-        last_run = read_last_run(self.settings.index_dir)
+        last_run = self._last_run()
         # the last reindex failed (after the one that built what serves): the index is the
         # one before, and the cron needs looking at now, not when it turns stale
         failed = bool(last_run and not last_run.get("ok")
@@ -234,6 +234,14 @@ class Health:
             resp.status = falcon.HTTP_503
         resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale,
                       "last_run": last_run}
+
+    def _last_run(self) -> dict | None:
+        """How the last reindex ended; its error without the server's paths (the README
+        promises none in an answer: the run's own output has them)."""
+        run = read_last_run(self.settings.index_dir)
+        if run and isinstance(run.get("error"), str):
+            run = {**run, "error": public_message(run["error"], keep_names=True)}
+        return run
 
 
 EXPORT_COLUMNS = export.COLUMNS

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from indexer import commands
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
-from search.errors import ConfigError, IndexMissing, InvalidRecord, SearchError
+from search.errors import ConfigError, IndexMissing, InvalidRecord, SchemaMismatch, SearchError
 from search.interrupts import Terminated
 from search.last_run import record_run
 from search.models import parse_iso_date
@@ -234,6 +234,13 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
     except IndexMissing as exc:
         origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
         print(f"error: {exc} (index directory from {origin})", file=sys.stderr)
+        return EXIT_NO_INDEX, str(exc)
+    except SchemaMismatch as exc:  # after an upgrade: no index this version can use
+        if getattr(args, "incremental", False):  # the nightly cron's line, as written
+            exc = SchemaMismatch(f"{exc}; an --incremental run only updates an index this "
+                                 "version can read: run it once without --incremental, "
+                                 "with every source")
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)

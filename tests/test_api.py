@@ -193,6 +193,9 @@ def test_health_of_an_index_built_by_another_version_keeps_its_shape(fresh_index
         got = client.simulate_get("/api/health")
         assert got.status_code == 503 and got.json["status"] == "outdated", got.json
         assert "другой версией" in got.json["description"]
+        schema = client.simulate_get("/openapi.json").json["components"]["schemas"]["Health"]
+        assert set(schema["required"]) <= set(got.json), set(schema["required"]) - set(got.json)
+        assert "null" in schema["properties"]["documents"]["type"]
         search = client.simulate_get("/api/search", params={"q": "книга"})
         assert search.status_code == 503 and "kartoteka reindex" in search.json["description"]
         assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--sample",
@@ -222,7 +225,8 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
         failed = client.simulate_get("/api/health")
         assert failed.status_code == 200 and failed.json["status"] == "failed", failed.json
         assert failed.json["last_run"]["ok"] is False
-        assert "export-not-mounted" in failed.json["last_run"]["error"]
+        error = failed.json["last_run"]["error"]
+        assert "…/export-not-mounted.jsonl" in error and str(tmp_path) not in error, error
         assert failed.json["documents"] == before["documents"]  # the index before serves
         assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                      "--incremental", "--sample"]) == 0  # nothing changed
@@ -365,9 +369,25 @@ def test_openapi_schemas_name_every_field_the_answers_have(client):
     assert set(record) == set(schemas["Publication"]["properties"])
     health = get(client, "/api/health").json
     assert set(health) <= set(schemas["Health"]["properties"])
+    pid = result["hits"][0]["id"]
+    # the other answers' required lists: what is always sent, and every part of it
+    for schema, answer in [
+            ("Publication", record), ("Health", health),
+            ("Suggestions", get(client, "/api/suggest", "q=библ").json),
+            ("Similar", get(client, f"/api/publications/{pid}/similar").json),
+            ("AllFacets", get(client, "/api/facets").json),
+            ("FacetValue", get(client, "/api/facets").json["facets"]["topic"][0])]:
+        assert set(schemas[schema]["required"]) <= set(answer), schema
+        assert set(answer) <= set(schemas[schema]["properties"]), schema
+    for suggestion in get(client, "/api/suggest", "q=библ").json["suggestions"]:
+        assert set(suggestion) == set(
+            schemas["Suggestions"]["properties"]["suggestions"]["items"]["required"])
     assert {"ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
             "unavailable"} == set(
         schemas["Health"]["properties"]["status"]["enum"])
+    docs = client.simulate_get("/docs").text  # the Russian page a web editor reads
+    assert all(f"<code>{state}</code>" in docs
+               for state in schemas["Health"]["properties"]["status"]["enum"])
 
 
 @pytest.mark.parametrize("path, kind, needle", [

@@ -1204,6 +1204,27 @@ def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
     assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
 
 
+def test_an_index_an_older_version_built_is_exit_3_and_the_cron_line_is_told_what_to_do(
+        tmp_path, capsys):
+    """After an upgrade: `stats` and `search` exited 1 (a failure) where no index is 3,
+    and the nightly `reindex --incremental` said to run `kartoteka reindex`, which is
+    what it was running."""
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    meta = index_dir / (index_dir / "CURRENT").read_text().strip() / "kartoteka.json"
+    meta.write_text(json.dumps(dict(json.loads(meta.read_text()), schema_version=1)))
+    capsys.readouterr()
+    for command in (["stats"], ["search", "книга"]):
+        assert main(["--index-dir", str(index_dir), *command]) == 3, command
+    assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
+                 str(JSONL)]) == 3
+    assert "run it once without --incremental" in capsys.readouterr().err
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+
+
 @pytest.mark.parametrize("before", ["missing", "outdated"])
 def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path, before):
     """Under a service manager the server may start before the first reindex (cron):
