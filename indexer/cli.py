@@ -17,6 +17,7 @@ from pathlib import Path
 
 from indexer import commands
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
+from indexer.ownership import give_to_index_owner
 from search.errors import ConfigError, IndexMissing, InvalidRecord, SchemaMismatch, SearchError
 from search.interrupts import Terminated
 from search.last_run import record_run
@@ -216,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         code, error = _run(args, ran)
     if ran and not args.if_missing:
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental))
+    if ran and give_to_index_owner(Path(ran[0].index_dir)):
+        log.info("run as root: what it wrote in %s now belongs to the directory's owner, "
+                 "whose server writes there too", ran[0].index_dir)
     return code
 
 

@@ -59,3 +59,4 @@ class ErrorLines:
 
     def __getattr__(self, name: str):  # flush, isatty, fileno: the stream's own
         return getattr(self._stream, name)
+

@@ -97,3 +97,20 @@ def test_reindex_of_only_bad_sources_keeps_index(fresh_index, tmp_path, bad):
     assert result.returncode == 1
     assert "skipped" in result.stderr
     assert count_documents(fresh_index.index_dir) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can run a reindex as root (CI does)")
+def test_a_reindex_run_as_root_leaves_the_index_to_its_owner(tmp_path):
+    """`sudo kartoteka reindex` on the directory of the service's user left root's
+    generation and lock files there: the server read them, but its PUTs were refused."""
+    from indexer.cli import main
+
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    os.chown(index_dir, 65534, 65534)  # nobody: the service's user
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--sample"]) == 0
+    owners = {path.relative_to(index_dir).as_posix(): path.lstat().st_uid
+              for path in index_dir.rglob("*")}
+    assert owners and set(owners.values()) == {65534}, owners
+    assert {"CURRENT", "write.lock", "last-run.json", "gen-000001"} <= set(owners)
