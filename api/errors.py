@@ -13,6 +13,7 @@ from search.errors import (
     EngineUnavailable,
     ExtractError,
     IndexBusy,
+    IndexDamaged,
     IndexMissing,
     IndexNotWritable,
     InvalidRecord,
@@ -33,6 +34,8 @@ log = logging.getLogger("kartoteka.api")
 NO_INDEX_YET = "индекса ещё нет: его строит команда kartoteka reindex"
 CLUSTER_SILENT = "поисковый кластер не отвечает; подробности в журнале сервера"
 OUTDATED = "индекс построен другой версией Kartoteka: перестройте его командой kartoteka reindex"
+DAMAGED = ("файлы индекса не читаются (сбой диска или оборванное копирование): перестройте "
+           "индекс командой kartoteka reindex; подробности в журнале сервера")
 # (kind, status, title, description): a description None is the error's own message (a
 # user's mistake, said in Russian where it is raised); the server's states get a fixed
 # Russian one, their English details go to the log.
@@ -43,6 +46,7 @@ _STATUS = [
     (NotFound, falcon.HTTP_404, "Не найдено", None),
     (IndexMissing, falcon.HTTP_503, "Индекс недоступен", NO_INDEX_YET),
     (SchemaMismatch, falcon.HTTP_503, "Индекс недоступен", OUTDATED),
+    (IndexDamaged, falcon.HTTP_503, "Индекс недоступен", DAMAGED),
     (IndexNotWritable, falcon.HTTP_503, "Индекс недоступен для записи",
      "сервер не может записать индекс (нет прав на его каталог или места на диске); поиск "
      "работает; подробности в журнале сервера"),

@@ -212,7 +212,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "stale", "last_run"], "properties": {
                     "status": {"type": "string", "enum": [
                         "ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
-                        "unavailable"]},
+                        "damaged", "unavailable"]},
                     "last_run": {"type": ["object", "null"], "description":
                                  "how the last `kartoteka reindex` ended (`failed`: after "
                                  "the one that built the index serving)", "properties": {
@@ -224,7 +224,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "engine": {"type": "string"},
                     "documents": {"type": ["integer", "null"], "description":
                                   "null when the index cannot be read (`outdated`, "
-                                  "`unavailable`)"},
+                                  "`damaged`, `unavailable`)"},
                     "generation": _NULLSTR,
                     "last_reindex": _NULLSTR, "age_hours": {"type": ["number", "null"]},
                     "stale": {"type": "boolean"}, "description": _NULLSTR,

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import falcon
 
-from api.errors import CLUSTER_SILENT, NO_INDEX_YET, OUTDATED, public_message
+from api.errors import CLUSTER_SILENT, DAMAGED, NO_INDEX_YET, OUTDATED, public_message
 from api.params import (
     bad_parameter,
     choice_param,
@@ -22,7 +22,13 @@ from api.params import (
     text_param,
 )
 from search import export
-from search.errors import EngineUnavailable, IndexMissing, InvalidRecord, SchemaMismatch
+from search.errors import (
+    EngineUnavailable,
+    IndexDamaged,
+    IndexMissing,
+    InvalidRecord,
+    SchemaMismatch,
+)
 from search.last_run import read_last_run
 from search.models import Publication, json_type, validate_id
 from search.record_input import check_record_input, without_markup
@@ -201,12 +207,13 @@ class Health:
     def on_get(self, req, resp):
         try:
             info = self.service.health()
-        except (IndexMissing, SchemaMismatch, EngineUnavailable) as exc:
+        except (IndexMissing, SchemaMismatch, IndexDamaged, EngineUnavailable) as exc:
             # a monitor still gets the health shape, with 503: no index yet, one another
-            # version built, a cluster that does not answer
+            # version built, one whose files cannot be read, a cluster that does not answer
             status, description = (("missing", NO_INDEX_YET) if isinstance(exc, IndexMissing)
                                    else ("outdated", OUTDATED)
                                    if isinstance(exc, SchemaMismatch)
+                                   else ("damaged", DAMAGED) if isinstance(exc, IndexDamaged)
                                    else ("unavailable", CLUSTER_SILENT))
             resp.status = falcon.HTTP_503
             resp.media = {"status": status, "engine": self.settings.engine,

@@ -18,7 +18,14 @@ from pathlib import Path
 from indexer import commands
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
 from indexer.ownership import give_to_index_owner
-from search.errors import ConfigError, IndexMissing, InvalidRecord, SchemaMismatch, SearchError
+from search.errors import (
+    ConfigError,
+    IndexDamaged,
+    IndexMissing,
+    InvalidRecord,
+    SchemaMismatch,
+    SearchError,
+)
 from search.interrupts import Terminated
 from search.last_run import record_run
 from search.models import parse_iso_date
@@ -239,9 +246,9 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
         origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
         print(f"error: {exc} (index directory from {origin})", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
-    except SchemaMismatch as exc:  # after an upgrade: no index this version can use
+    except (SchemaMismatch, IndexDamaged) as exc:  # no index this version can use
         if getattr(args, "incremental", False):  # the nightly cron's line, as written
-            exc = SchemaMismatch(f"{exc}; an --incremental run only updates an index this "
+            exc = type(exc)(f"{exc}; an --incremental run only updates an index this "
                                  "version can read: run it once without --incremental, "
                                  "with every source")
         print(f"error: {exc}", file=sys.stderr)

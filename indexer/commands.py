@@ -31,7 +31,14 @@ from indexer.summary import (
     warn_of_a_smaller_index,
 )
 from search.engine import open_engine
-from search.errors import ConfigError, EngineUnavailable, IndexMissing, SchemaMismatch, SearchError
+from search.errors import (
+    ConfigError,
+    EngineUnavailable,
+    IndexDamaged,
+    IndexMissing,
+    SchemaMismatch,
+    SearchError,
+)
 from search.models import Publication
 from search.searcher import SearchService
 from search.settings import SAMPLE_DIR, locate_index_dir
@@ -297,7 +304,7 @@ def serve(settings, args) -> int:
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
     try:
         open_engine(settings).health()
-    except (IndexMissing, SchemaMismatch) as exc:  # run `kartoteka reindex` first
+    except (IndexMissing, SchemaMismatch, IndexDamaged) as exc:  # run `kartoteka reindex` first
         if not args.wait_for_index:
             raise
         log.warning("%s; answering 503 until `kartoteka reindex` builds one", exc)

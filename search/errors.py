@@ -37,6 +37,11 @@ class SchemaMismatch(SearchError):
     """The index on disk was written with an incompatible schema version."""
 
 
+class IndexDamaged(SearchError):
+    """The live index's files cannot be read (a disk fault, a file cut short, a copy
+    interrupted): a reindex builds a new generation beside it."""
+
+
 class QueryError(SearchError):
     """A search request cannot be carried out as given."""
 

@@ -382,7 +382,7 @@ def test_openapi_schemas_name_every_field_the_answers_have(client):
     for suggestion in get(client, "/api/suggest", "q=библ").json["suggestions"]:
         assert set(suggestion) == set(
             schemas["Suggestions"]["properties"]["suggestions"]["items"]["required"])
-    assert {"ok", "stale", "degraded", "failed", "empty", "missing", "outdated",
+    assert {"ok", "stale", "degraded", "failed", "empty", "missing", "outdated", "damaged",
             "unavailable"} == set(
         schemas["Health"]["properties"]["status"]["enum"])
     docs = client.simulate_get("/docs").text  # the Russian page a web editor reads

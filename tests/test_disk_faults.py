@@ -114,3 +114,34 @@ def test_a_reindex_run_as_root_leaves_the_index_to_its_owner(tmp_path):
               for path in index_dir.rglob("*")}
     assert owners and set(owners.values()) == {65534}, owners
     assert {"CURRENT", "write.lock", "last-run.json", "gen-000001"} <= set(owners)
+
+
+@pytest.mark.parametrize("cut", ["segment", "toc"])
+def test_an_index_whose_files_were_cut_short_says_so_and_a_reindex_mends_it(fresh_index, cut):
+    """A segment cut short (a disk fault, a copy interrupted) made every request a 500
+    with a traceback, and `kartoteka reindex` itself failed the same way: the admin had
+    to delete the index by hand."""
+    from falcon import testing
+
+    from api.app import create_app
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    victim = next(live.glob("*.seg" if cut == "segment" else "_MAIN_*.toc"))
+    os.truncate(victim, victim.stat().st_size // 2)
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        health = client.simulate_get("/api/health")
+        assert health.status_code == 503 and health.json["status"] == "damaged", health.json
+        found = client.simulate_get("/api/search", params={"q": "книга"})
+        assert found.status_code == 503 and "kartoteka reindex" in found.json["description"]
+        assert main(["--index-dir", str(index_dir), "stats"]) == 3
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--sample"]) == 0
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+        assert client.simulate_get("/api/search", params={"q": "книга"}).json["total"] > 0
+    finally:
+        service.close()

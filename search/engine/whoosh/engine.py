@@ -23,7 +23,7 @@ from search.engine.whoosh.facets import FacetTable, combine
 from search.engine.whoosh.ranking import rerank, weighting
 from search.engine.whoosh.schema import SCHEMA_VERSION
 from search.engine.whoosh.similar import similar
-from search.engine.whoosh.store import IndexLocation
+from search.engine.whoosh.store import IndexLocation, damaged
 from search.engine.whoosh.view import IndexView
 from search.errors import NotFound
 from search.models import FACETS, FacetValue, Publication
@@ -92,9 +92,13 @@ class WhooshEngine:
     def _open(self) -> IndexView:
         info = self.location.current()
         ix = self.location.open_current()
-        searcher = ix.searcher(weighting=weighting())
-        return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at,
-                         self._cache_bytes, info.path)
+        try:
+            searcher = ix.searcher(weighting=weighting())
+            return IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at,
+                             self._cache_bytes, info.path)
+        except Exception as exc:  # noqa: BLE001 - Whoosh reads pickles, structs, arrays
+            ix.close()
+            raise damaged(info.path, exc) from exc
 
     def _swap(self, new: IndexView) -> None:
         old, self._view = self._view, new

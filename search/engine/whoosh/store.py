@@ -25,7 +25,14 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from search.engine.whoosh.schema import SCHEMA_VERSION, build_schema
-from search.errors import ConfigError, IndexBusy, IndexMissing, IndexNotWritable, SchemaMismatch
+from search.errors import (
+    ConfigError,
+    IndexBusy,
+    IndexDamaged,
+    IndexMissing,
+    IndexNotWritable,
+    SchemaMismatch,
+)
 
 __all__ = ["IndexLocation", "GenerationInfo"]
 
@@ -77,9 +84,17 @@ class IndexLocation:
         try:
             # Without mmap: Whoosh copies every mmapped segment part it opens into a
             # private BytesIO, over 100 MB per gunicorn worker; plain file reads do not.
-            return FileStorage(str(info.path), supports_mmap=False).open_index()
+            ix = FileStorage(str(info.path), supports_mmap=False).open_index()
         except (whoosh_index.EmptyIndexError, OSError) as exc:
             raise IndexMissing(f"index {info.path} cannot be opened: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - a table of contents cut short
+            raise damaged(info.path, exc) from exc
+        try:  # its segments' directories: a file cut short fails here, not deep in a search
+            ix.reader().close()
+        except Exception as exc:  # noqa: BLE001 - Whoosh reads pickles, structs, arrays
+            ix.close()
+            raise damaged(info.path, exc) from exc
+        return ix
 
     @staticmethod
     def read_meta(path: Path) -> dict:
@@ -200,6 +215,13 @@ class IndexLocation:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot create index directory {self.root}: {exc}") from exc
+
+
+def damaged(path: Path, exc: BaseException) -> IndexDamaged:
+    """A generation whose files Whoosh cannot read: every request was a 500 with a
+    traceback, and `kartoteka reindex` itself failed the same way."""
+    return IndexDamaged(f"index {path} cannot be read ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}): run `kartoteka reindex` to build it anew")
 
 
 def _remove_generation(path: Path) -> None:
