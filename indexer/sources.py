@@ -157,6 +157,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
         yield Skip(str(path), f"cannot read: {exc.strerror}")
         return
     records = undecodable = 0
+    held: list[Skip] = []  # the first lines' "not UTF-8" while no line was text
     with handle:
         for number, raw in enumerate(handle, 1):
             where = f"{path}:{number}"
@@ -165,6 +166,9 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             if not raw.strip():
                 continue
             records += 1
+            if held and undecodable < records - 1:  # a line that was text came between
+                yield from held
+                held.clear()
             if len(raw) > max_bytes:
                 yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})",
                            str(path))
@@ -180,7 +184,11 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                                "(another encoding, or not text): the rest was not read",
                                str(path))
                     return
-                yield Skip(where, "not UTF-8 text", str(path))
+                skip = Skip(where, "not UTF-8 text", str(path))
+                if undecodable == records:
+                    held.append(skip)
+                else:
+                    yield skip
                 continue
             except json.JSONDecodeError as exc:
                 yield Skip(where, f"malformed JSON: {json_problem(exc)}", str(path))
@@ -191,6 +199,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             if problem and warn is not None:
                 warn(where, problem)
             yield _with_topics(pub, topics)
+    yield from held  # a file of one or two lines, none of them text
     if not records:  # an export cut to nothing is reported; what it gave is kept
         yield Skip(str(path), "empty file")
 

@@ -104,9 +104,20 @@ def test_a_binary_file_named_jsonl_is_one_skip_line(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(binary), str(JSONL)]) == 0
     out = capsys.readouterr().out
-    assert "skipped: 3  " in out.splitlines()[0] + "  "
+    # one skip, not the first two lines' and then the file's (a cron mail of three lines)
+    assert "skipped: 1  " in out.splitlines()[0] + "  "
     assert ("  skipped 1: its first 3 lines are not UTF-8 text (another encoding, or not "
             "text): the rest was not read") in out.splitlines()
+
+
+def test_a_line_not_in_utf8_among_text_lines_is_one_skip(tmp_path, capsys):
+    mixed = tmp_path / "mixed.jsonl"
+    lines = JSONL.read_bytes().splitlines(keepends=True)
+    mixed.write_bytes(b"\xff\xfe\n" + lines[0] + b"\xfa\n" + b"".join(lines[1:3]))
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(mixed)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("indexed: 3 ") and "skipped 2: not UTF-8 text" in out
 
 
 def test_reindex_summary(tmp_path, capsys):
