@@ -10,9 +10,12 @@ __all__ = ["split_person", "parse_signature", "person_named"]
 
 _CAP = re.compile(r"^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$")
 _INITIALS = re.compile(r"([А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s[А-ЯЁ]\.\s?[А-ЯЁ]\.)$")
+# a short position, its abbreviations too (`гл. библиотекарь`), not a sentence after it
+_POSITION = r"(?=.{0,80}$)(?:[^.!?]|\.(?=\s*[а-яё]))*"
 _SIGNATURE = re.compile(
     r"^(?P<surname>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+(?P<name>[А-ЯЁ][а-яё]+)\s+"
-    r"(?P<patronymic>[А-ЯЁ][а-яё]+(?:вна|чна|вич|ич|кызы|оглы))\s*,?\s*(?P<position>.*)$")
+    r"(?P<patronymic>[А-ЯЁ][а-яё]+(?:вна|чна|вич|ич|кызы|оглы))"
+    rf"(?:\s*,\s*(?P<position>{_POSITION}))?\.?$")  # a sentence about them is no signature
 
 
 def _tags(word: str) -> set[str]:
@@ -73,7 +76,7 @@ def parse_signature(line: str) -> tuple[str, str | None] | None:
     line = " ".join(line.replace("\u00a0", " ").split())
     m = _SIGNATURE.match(line)
     if m:
-        return f"{m.group('name')} {m.group('surname')}", m.group("position").strip(" ,.") or None
+        return f"{m.group('name')} {m.group('surname')}", (m.group("position") or "").strip(" ,.") or None
     m = _SHORT_SIGNATURE.match(line)
     if not m:
         return None
@@ -107,7 +110,7 @@ _SHORT_SIGNATURE = re.compile(
     rf"^(?:(?P<initials>(?:[А-ЯЁ]\.\s?){{1,2}})\s*(?P<surname>{_SURNAME})"
     rf"|(?P<surname2>{_SURNAME})\s(?P<after>(?:[А-ЯЁ]\.\s?){{1,2}})"
     r"|(?P<first>[А-ЯЁ][а-яё]+)\s(?P<capitals>[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?))"
-    r"\s*(?:,\s*(?P<position>[^.!?]{0,80}))?\.?$")
+    rf"\s*(?:,\s*(?P<position>{_POSITION}))?\.?$")
 
 
 def _cased(surname: str) -> str:

@@ -14,6 +14,7 @@ from indexer.cms import iter_wp_json, iter_wxr, looks_like_wp_json, looks_like_w
 from indexer.extract import DOC, PAGE, file_id, publication_from_page
 from indexer.json_records import NOT_RECORDS, iter_json_array, json_problem, records_kind
 from indexer.mending import mended
+from indexer.text_page import closing_signature
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 
@@ -104,7 +105,7 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         elif kind is not None:
             yield _document(item, name, topics)
         elif records == "array":
-            for got in iter_json_array(item, lambda pub: _with_topics(pub, topics), warn):
+            for got in iter_json_array(item, lambda pub: _record(pub, topics), warn):
                 yield got if isinstance(got, Publication) else Skip(*got)
         elif records == "other" and item.suffix.lower() == ".json":
             yield Skip(str(item), NOT_RECORDS)
@@ -198,7 +199,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 continue
             if problem and warn is not None:
                 warn(where, problem)
-            yield _with_topics(pub, topics)
+            yield _record(pub, topics)
     yield from held  # a file of one or two lines, none of them text
     if not records:  # an export cut to nothing is reported; what it gave is kept
         yield Skip(str(path), "empty file")
@@ -267,6 +268,13 @@ def _page(path: Path, name: str, topics) -> Publication | Skip:
         return Skip(str(path), f"cannot read: {exc.strerror}")
     except (ExtractError, InvalidRecord) as exc:
         return Skip(str(path), str(exc))
+    return _with_topics(pub, topics)
+
+
+def _record(pub: Publication, topics) -> Publication:
+    """A JSON record completed: its signer as the author when it names none, its topics."""
+    if pub.author is None and (signed := closing_signature(pub.text)):
+        pub = replace(pub, author=signed[0], author_position=pub.author_position or signed[1])
     return _with_topics(pub, topics)
 
 

@@ -144,6 +144,19 @@ def _following(lines: list[str], line: str) -> str | None:
     return None
 
 
+def closing_signature(text: str) -> tuple[str, str | None] | None:
+    """The signature a record's text ends with, as a page's is read: `Алексей МИШИН`
+    alone on one of the last three lines (its position after a comma or on the next
+    line). An export's record with its author only in the text was not found by the
+    signer's name."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i in range(max(1, len(lines) - 3), len(lines)):  # never the text's only line
+        signed = parse_signature(lines[i])
+        if signed:
+            return signed[0], signed[1] or _following(lines, lines[i])
+    return None
+
+
 def parse_text_page(text: str) -> PageParts:
     lines = split_lines(text)
     title, index = _title(lines)

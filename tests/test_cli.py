@@ -120,6 +120,31 @@ def test_a_line_not_in_utf8_among_text_lines_is_one_skip(tmp_path, capsys):
     assert out.splitlines()[0].startswith("indexed: 3 ") and "skipped 2: not UTF-8 text" in out
 
 
+def test_an_export_record_signed_in_its_text_gets_its_signer_as_author(tmp_path, capsys):
+    """A page's signature became its author; the same post in an export, with the
+    signature as the text's last lines and no author field, was not found by the
+    signer's name. A sentence naming someone at the end is not a signature."""
+    src = tmp_path / "export.jsonl"
+    _write_jsonl(src, [
+        {"id": "signed", "title": "Вечер поэзии", "date": "2024-03-01",
+         "text": "В читальном зале прошёл вечер поэзии.\nГости читали стихи о весне.\n"
+                 "Морощук Ирина Николаевна, гл. библиотекарь"},
+        {"id": "capitals", "title": "Встреча с краеведом", "date": "2024-03-02",
+         "text": "Краевед рассказал об истории улиц города.\nА.А. КРАСИЛОВ,\n"
+                 "почётный гражданин города"},
+        {"id": "sentence", "title": "Совещание", "date": "2024-03-03",
+         "text": "Прошло совещание.\nОднако Владимир Владимирович не стал рисковать."}])
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(src)]) == 0
+    hits = {h["id"]: h for h in _browse_all(capsys, index_dir)["hits"]}
+    assert hits["signed"]["author"] == "Ирина Морощук"
+    assert hits["capitals"]["author"] == "А. А. Красилов"
+    assert hits["sentence"]["author"] is None
+    assert [h["id"] for h in _search(capsys, index_dir, "Морощук")["hits"]] == ["signed"]
+    assert _search(capsys, index_dir, "", "--author", "Ирина Морощук")["total"] == 1
+
+
 def test_reindex_summary(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0
