@@ -240,8 +240,11 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                                 "whether the cluster has a manager node "
                                                 "(without one: searches whole, no writes)"}}},
                     "degraded": {"type": "string", "description":
-                                 "OpenSearch: why the live index is not green, or that the "
-                                 "cluster has no manager"},
+                                 "why: OpenSearch, the live index is not green or the "
+                                 "cluster has no manager; Whoosh, with an admin token set, "
+                                 "the server cannot write the index (PUT, DELETE refused)"},
+                    "unwritable": {"type": "string", "description":
+                                   "Whoosh: which file of the index the server cannot write"},
                     "incomplete": {"type": "boolean", "description":
                                    "OpenSearch: part of the index is unavailable (red): "
                                    "searches miss publications (HTTP 503)"}}},

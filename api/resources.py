@@ -200,6 +200,10 @@ class Facets:
                                    "/api/search" for name in ignored]}
 
 
+UNWRITABLE = ("сервер не может записать индекс: PUT и DELETE отвечают 503 (проверьте "
+              "владельца и права каталога индекса и свободное место на диске)")
+
+
 class Health:
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
@@ -235,6 +239,9 @@ class Health:
         # one before, and the cron needs looking at now, not when it turns stale
         failed = bool(last_run and not last_run.get("ok")
                       and (not built or str(last_run.get("finished_at", "")) > built))
+        if info.get("unwritable") and self.settings.admin_token and not info.get("degraded"):
+            # the CMS's PUTs are refused (503): the site's editors need to hear it today
+            info = {**info, "degraded": UNWRITABLE}
         status = ("empty" if not info.get("documents") else "degraded" if info.get("degraded")
                   else "failed" if failed else "stale" if stale else "ok")
         if info.get("incomplete"):  # red: searches miss publications

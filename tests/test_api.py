@@ -259,6 +259,26 @@ def test_a_put_the_index_cannot_take_is_a_503_saying_why(fresh_index):
         service.close()
 
 
+def test_health_says_when_the_cms_s_pushes_would_be_refused(fresh_index):
+    """Health said `ok` while every PUT answered 503: the site's editors found out first."""
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+        (index_dir / "write.lock").unlink(missing_ok=True)
+        (index_dir / "write.lock").mkdir()  # opening it fails, as without the right, even for root
+        health = client.simulate_get("/api/health").json
+        assert health["status"] == "degraded" and "PUT" in health["degraded"], health
+        assert health["unwritable"]
+        put = client.simulate_put("/api/publications/new-3", json=NEW, headers=AUTH)
+        assert put.status_code == 503
+    finally:
+        service.close()
+
+
 def test_a_push_the_journal_cannot_take_leaves_the_index_as_it_was(fresh_index):
     """The journal is what full rebuilds replay: a PUT answered 503 because only
     api-journal.jsonl could not be written had still changed the live index (written

@@ -249,8 +249,10 @@ class WhooshEngine:
         # generation tells the workers so
         built = self.location.current().built_at if view.name == self.location.current_name() \
             else view.built_at
+        unwritable = self.location.unwritable()
         return {"engine": self.name, "generation": view.name,
-                "documents": int(view.searcher.doc_count()), "last_reindex": built}
+                "documents": int(view.searcher.doc_count()), "last_reindex": built,
+                **({"unwritable": unwritable} if unwritable else {})}
 
     def ready(self) -> bool:
         if self.location.current_name() is None:

@@ -154,6 +154,22 @@ class IndexLocation:
             raise IndexNotWritable(f"the index in {self.root} cannot be written "
                                    f"({exc.strerror or exc}: {exc.filename or ''})") from exc
 
+    def unwritable(self) -> str | None:
+        """Why a PUT or DELETE would be refused now (a file of the live index this process
+        may not write, a read-only disk), or None: /api/health says so before the CMS
+        finds out."""
+        info = self.current()
+        for path in (self.root, info.path):
+            if not os.access(path, os.W_OK | os.X_OK):
+                return f"{path.name} cannot be written by this process"
+        for path in (self.root / "write.lock", self.root / "api-journal.jsonl"):
+            try:  # opened as a push opens it (nothing is written): root's rights too
+                if path.exists():
+                    open(path, "ab").close()
+            except OSError as exc:
+                return f"{path.name} cannot be written by this process ({exc.strerror})"
+        return None
+
     def write_lock(self, timeout: float = 60.0):
         """Serialize writers of all processes; stale locks vanish with their process."""
         return self._lock("write.lock", timeout,
