@@ -143,7 +143,9 @@ def reindex(settings, args) -> int:
         else:
             stats = engine.rebuild(publications(), progress=progress.update,
                                    phase=progress.phase, procs=args.procs,
-                                   accept=smaller_index_guard(before, args.allow_smaller))
+                                   accept=smaller_index_guard(
+                                       before, args.allow_smaller,
+                                       lambda: _of_sample(engine, args)))
     elapsed = time.perf_counter() - started
     if crawled is not None:
         web.save_state(state_dir / web.STATE_FILE,
@@ -364,6 +366,17 @@ def _check_bind(host: str, port: int) -> None:
 def _of_library(pub: Publication, library: str | None) -> Publication:
     """`pub` with `--library`'s name when it names no library of its own."""
     return replace(pub, library=library) if library and not pub.library else pub
+
+
+def _of_sample(engine, args) -> int:
+    """How many publications of the index in use came from the shipped sample's records,
+    when this run does not index the sample (asked before a smaller index is refused)."""
+    if args.sample or args.allow_smaller:
+        return 0
+    try:
+        return len(engine.of_files({str(SAMPLE_DIR / "publications.jsonl")}))
+    except SearchError:
+        return 0
 
 
 def _documents(engine) -> int | None:

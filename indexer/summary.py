@@ -84,16 +84,25 @@ def _large(lost: int, had: int) -> bool:
     return lost >= 5 and lost >= LARGE_REMOVAL * had
 
 
-def smaller_index_guard(before: int | None, allowed: bool) -> Callable[[int], None] | None:
+def smaller_index_guard(before: int | None, allowed: bool,
+                        sample: Callable[[], int] = lambda: 0) -> Callable[[int], None] | None:
     """What a full run asks before its new index goes live: one holding a fifth fewer
     publications than the one it replaces (five at least) is refused, the old one kept,
     unless `--allow-smaller` says the sources were cut on purpose. A nightly cron over an
     export cut short, a file emptied or unreadable, the wrong folder: each had gone live
-    with exit 0 (390 -> 21 publications) and only a warning."""
+    with exit 0 (390 -> 21 publications) and only a warning. `sample()`: how many of the
+    index in use are the shipped sample's, asked only then (a first crawl of a site after
+    `make run` was refused without a word of the sample)."""
     if before is None or allowed:
         return None
 
     def accept(after: int) -> None:
+        if _large(before - after, before) and (of_sample := sample()):
+            raise RebuildFailed(
+                f"the new index would hold {after} publications, the one in use {before}, "
+                f"{of_sample} of them the shipped sample's; the index was left as it was: to "
+                "replace the sample with your own publications, run again with "
+                "--allow-smaller (once)")
         if _large(before - after, before):
             raise RebuildFailed(
                 f"the new index would hold {after} publications, the one in use {before}; "

@@ -791,6 +791,23 @@ def test_a_full_run_whose_index_is_a_fifth_smaller_is_refused(tmp_path, capsys):
     assert _browse_all(capsys, index_dir)["total"] == 6
 
 
+def test_replacing_the_shipped_sample_is_refused_saying_it_is_the_sample(tmp_path, capsys):
+    """After `make run` (the sample), the first index of one's own publications was
+    refused as «a fifth smaller», with no word that what it would replace is the demo."""
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--sample"]) == 0
+    own = tmp_path / "our-news.jsonl"
+    _write_jsonl(own, [dict(r, id=f"own-{i}") for i, r in enumerate(RECORDS[:5])])
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(own)]) == 1
+    err = capsys.readouterr().err
+    assert "of them the shipped sample's" in err and "--allow-smaller" in err, err
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--allow-smaller", str(own)]) == 0
+    assert _browse_all(capsys, index_dir)["total"] == 5
+
+
 def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     """A nightly `--incremental` over an export that did not change checks every
     publication against the stored one and leaves the index's files as they were."""
