@@ -14,8 +14,10 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from indexer.dates import parse_date_text
+from indexer.listing import teaser_count
 from indexer.people import person_named
 from indexer.text_page import PageParts, parts_from_lines, split_lines
+from search.errors import ExtractError
 
 __all__ = ["parse_html_page"]
 
@@ -122,8 +124,29 @@ def _lines(node: Node) -> list[str]:
     return [line for line in split_lines("\n".join(out)) if line]
 
 
-def parse_html_page(html: str) -> PageParts:
+def _base(tree: HTMLParser, url: str | None) -> str | None:
+    """The page's own address: where it was fetched, else its canonical one."""
+    node = tree.css_first('link[rel=canonical][href]')
+    canonical = node.attributes.get("href") if node is not None else None
+    for candidate in (url, canonical, _meta(tree, "og:url")):
+        if candidate and candidate.startswith(("http://", "https://")):
+            return candidate
+    return None
+
+
+def _list_scope(tree: HTMLParser, container: Node) -> Node:
+    """Where a list's teasers stand: the container, unless it is the first of several
+    articles (each teaser its own `<article>`)."""
+    if container.tag == "article" and len(tree.css("article")) > 1:
+        return tree.css_first("main") or tree.body or container
+    return container
+
+
+def parse_html_page(html: str, url: str | None = None) -> PageParts:
+    """A page's parts; ExtractError for a list of publications (teasers with links).
+    `url` is where the page was fetched (its own site's links are told by it)."""
     tree = HTMLParser(html)
+    base = _base(tree, url)
     date = _date(tree, None)
     signer = _signer(tree)
     for node in tree.css(_DROP_TAGS):
@@ -138,6 +161,9 @@ def parse_html_page(html: str) -> PageParts:
         date = _date(tree, container)
     if container is None:
         return PageParts(title=title, date=date)
+    teasers = teaser_count(_list_scope(tree, container), base)
+    if teasers:
+        raise ExtractError(f"a list of publications ({teasers} teasers with links), not one")
     for h1 in container.css("h1"):
         h1.decompose()
     lines = [line for line in _lines(container) if line != title]

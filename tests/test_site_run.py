@@ -1,0 +1,105 @@
+"""A library's own site crawled by its links (no sitemap, no feed): lists of news with
+teasers, pages that come back, limits of a crawl and what a repeated cron run prints.
+
+Every test talks only to a site that the test serves itself on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from site_helpers import Resource, Site, page_html, serve
+
+from indexer.cli import main
+from indexer.web import url_id
+from search.engine.whoosh.store import IndexLocation
+
+FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "0"]
+
+POSTS = [
+    {"id": "vystavka-otkrytok", "date": "2024-03-11", "title": "Выставка старых открыток",
+     "text": "В читальном зале открылась выставка старых открыток и фотографий нашего города, "
+             "собранных читателями клуба краеведов за последние десять лет.\nСамые редкие "
+             "открытки прислали из семейных альбомов жители соседних сёл и деревень."},
+    {"id": "pereplet", "date": "2024-03-12", "title": "Мастер-класс по переплёту книг",
+     "text": "Реставратор областной библиотеки показал юным читателям, как подклеить корешок "
+             "и вернуть к жизни любимую растрёпанную книжку.\nКаждый участник унёс домой "
+             "блокнот, сшитый своими руками по старинной технике."},
+    {"id": "poet-somov", "date": "2024-03-13", "title": "Встреча с поэтом Ильёй Сомовым",
+     "text": "Автор трёх сборников стихов рассказал о детстве в деревне, прочитал новые "
+             "стихотворения и подписал книги всем гостям вечера.\nРазговор о поэзии "
+             "продолжился за чаем с пирогами, которые испекли сотрудницы абонемента."},
+    {"id": "chtecy", "date": "2024-03-14", "title": "Итоги конкурса чтецов",
+     "text": "Двадцать два школьника района читали наизусть стихи о природе, и жюри отметило "
+             "девять участников конкурса.\nПриз зрительских симпатий достался самой младшей "
+             "участнице, первокласснице Варе Лукиной из Заречья."},
+    {"id": "shahmaty", "date": "2024-03-15", "title": "Шахматный турнир для пенсионеров",
+     "text": "В клубе настольных игр прошёл весенний шахматный турнир среди читателей "
+             "старшего возраста, собравший шестнадцать участников.\nПобедитель турнира "
+             "получил в подарок новый учебник шахматных задач с автографом гроссмейстера."},
+]
+
+
+def _reindex(index_dir: Path, *args: str) -> int:
+    return main(["--index-dir", str(index_dir), "reindex", "--no-progress", *FAST, *args])
+
+
+def _ids(index_dir: Path) -> set[str]:
+    ix = IndexLocation(index_dir).open_current()
+    try:
+        with ix.searcher() as searcher:
+            return {f["id"] for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def _teaser(post: dict) -> str:
+    path = f"/news/{post['id']}.html"
+    return (f'<div class="news-item"><span class="date">{post["date"]}</span>'
+            f'<h3><a href="{path}">{post["title"]}</a></h3><p>{post["text"][:200]}…</p>'
+            f'<a href="{path}">Читать далее</a></div>')
+
+
+_MENU = ('<nav><a href="/">Главная</a> <a href="/news/">Новости</a> '
+         '<a href="/about.html">О библиотеке</a></nav>')
+
+
+def _list_html(posts: list[dict], more: str = "") -> bytes:
+    return (f'<html><body>{_MENU}<div class="content"><h1>Новости</h1>'
+            f'{"".join(map(_teaser, posts))}{more}</div></body></html>').encode()
+
+
+def news_site(posts: list[dict] = POSTS) -> Site:
+    """A start page with a menu, a list of news with teasers over two pages, the posts."""
+    site = Site()
+    res = site.resources
+    for post in posts:
+        res[f"/news/{post['id']}.html"] = Resource(page_html(post))
+    res["/"] = Resource(f"<html><body>{_MENU}<p>Добро пожаловать!</p></body></html>".encode())
+    res["/about.html"] = Resource(page_html({
+        "id": "about", "date": "2020-01-01", "title": "О библиотеке",
+        "text": "Библиотека работает с 1956 года и обслуживает жителей трёх микрорайонов, "
+                "школы и колледж."}))
+    res["/news/"] = Resource(_list_html(
+        posts[:3], '<div class="pagination"><a href="/news/page-2.html">2</a></div>'))
+    res["/news/page-2.html"] = Resource(_list_html(posts[3:]))
+    return serve(site)
+
+
+@pytest.fixture
+def site():
+    site = news_site()
+    yield site
+    site.stop()
+
+
+def _post_ids(site: Site, posts: list[dict] = POSTS) -> set[str]:
+    return {url_id(site.url(f"/news/{p['id']}.html")) for p in posts}
+
+
+def test_lists_of_news_with_teasers_are_followed_not_indexed(site, tmp_path, capsys):
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.root + "/") == 0
+    assert _ids(index_dir) == _post_ids(site) | {url_id(site.url("/about.html"))}
+    assert "a list of publications" not in capsys.readouterr().out  # followed, not reported
