@@ -56,6 +56,9 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             fetched = future.result() if kind == "page" else None
             if fetched is None:
                 continue
+            if follow and fetched.parent is not None:
+                with job.lock:
+                    job.state.remember_links(url, fetched.links)
             followed = follow and level < job.options.depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use
                 log.info("no publication on %s (%s): its links are followed", url,

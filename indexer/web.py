@@ -141,7 +141,7 @@ class _Crawl:
             return nothing
         if answer.status == 304 and url in self.state.old:
             self.keep_old(url, lastmod)
-            return nothing
+            return Fetched(links=self.state.links_of(url))  # its links may lead to new pages
         if answer.status in (404, 410):
             if url in self.state.old:
                 self.mark_gone(url, answer.status)

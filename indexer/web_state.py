@@ -1,7 +1,9 @@
 """What an incremental crawl remembers between runs: `web-state.json` next to the index.
 
 Per address: the publication id, ETag and Last-Modified (for conditional requests), the
-sitemap/feed lastmod, the site, and for an attachment the page linking to it. A run starts
+sitemap/feed lastmod, the site, for an attachment the page linking to it, and on a site
+crawled by its links the pages a page links to (its answer 304 Not Modified says nothing
+of them). A run starts
 from the old entries and writes new ones; entries of sites it could not crawl are kept.
 """
 
@@ -50,6 +52,14 @@ class WebState:
                 self.new[aurl] = entry
                 kept.append(aurl)
         return kept
+
+    def remember_links(self, url: str, links: list[str]) -> None:
+        """The site's pages a publication links to, for when it answers 304."""
+        if url in self.new:
+            self.new[url]["links"] = links
+
+    def links_of(self, url: str) -> list[str]:
+        return list(self.old.get(url, {}).get("links", []))
 
     def forget(self, url: str) -> list[str]:
         """A page that is gone: the ids of it and of its attachments."""

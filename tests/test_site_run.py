@@ -103,3 +103,34 @@ def test_lists_of_news_with_teasers_are_followed_not_indexed(site, tmp_path, cap
     assert _reindex(index_dir, site.root + "/") == 0
     assert _ids(index_dir) == _post_ids(site) | {url_id(site.url("/about.html"))}
     assert "a list of publications" not in capsys.readouterr().out  # followed, not reported
+
+
+RETURNING = {"id": "vozvrashchenie", "date": "2024-03-16", "title": "Книги вернулись на полки",
+             "text": "После ремонта фонда отдел краеведения снова выдаёт старые подшивки "
+                     "районной газеты и редкие книги о нашем крае.\nЗаписаться в читальный "
+                     "зал можно по телефону или на абонементе в любой день недели."}
+
+
+def test_a_page_back_after_a_404_returns_on_incremental_runs(site, tmp_path):
+    """A post that answered 404 for one night never came back: the pages linking to it
+    answered 304 Not Modified, so their links were not read again."""
+    res = site.resources
+    also = f'<p>Читать также: <a href="/news/{RETURNING["id"]}.html">книги вернулись</a></p>'
+    res[f"/news/{POSTS[0]['id']}.html"] = Resource(page_html(POSTS[0], also))  # a publication
+    returning = f"/news/{RETURNING['id']}.html"  # linked from that post only
+    res[returning] = Resource(page_html(RETURNING))
+    listed = f"/news/{POSTS[4]['id']}.html"  # linked from the second list only
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.root + "/") == 0
+    back = {url_id(site.url(returning)), url_id(site.url(listed))}
+    assert back <= _ids(index_dir)
+    pages = {path: res.pop(path) for path in (returning, listed)}
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert not back & _ids(index_dir)
+    res.update(pages)
+    site.clear_log()
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert back <= _ids(index_dir)
+    assert (f"/news/{POSTS[0]['id']}.html", 304) in site.requested("/news/")
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert back <= _ids(index_dir)
