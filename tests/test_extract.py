@@ -307,12 +307,32 @@ def test_a_list_of_teasers_is_no_publication(item):
         extract_parts(_list_page(item), "http://lib.example.ru/news/")
 
 
-def test_a_post_that_links_to_a_few_others_is_a_publication():
-    paragraphs = "".join(f"<p>{teaser}</p>" for _, teaser in _TEASERS)
-    also = "".join(f'<li><a href="/news/{n}.html">{title}</a></li>'
-                   for n, (title, _) in enumerate(_TEASERS[:3], 1))
-    page = (f"<html><body><article><h1>Неделя библиотеки</h1>{paragraphs}"
-            f"<p>Читать также:</p><ul>{also}</ul></article></body></html>")
-    parts = extract_parts(page.encode(), "http://lib.example.ru/news/9.html")
-    assert parts.title == "Неделя библиотеки"
-    assert parts.body == "\n".join(teaser for _, teaser in _TEASERS)
+# -- short paragraphs of a post --------------------------------------------------------
+_LONG = ["В субботу в читальном зале пройдёт встреча клуба любителей истории родного края.",
+         "Об истории купеческих домов улицы Садовой расскажет краевед Анна Белова."]
+
+
+_ALSO = "".join(f'<li><a href="/news/{n}.html">{title}</a></li>'
+                for n, (title, _) in enumerate(_TEASERS[:3], 1))
+
+
+def test_short_paragraphs_next_to_the_text_are_kept():
+    """A post's short first and last paragraphs («Вход свободный.», «Ждём вас!») and its
+    «Источник: …» line fell outside the body (its longest run of lines of 6+ words)."""
+    post = ["Дорогие друзья!", *_LONG, "Вход свободный.", "Ждём вас!",
+            "Источник: пресс-служба управления культуры"]
+    paragraphs = "".join(f"<p>{line}</p>" for line in post)
+    page = ('<html><body><div class="page"><p><a href="/">Главная</a></p><p>Контакты</p>'
+            f'<div class="news-detail"><h1>Встреча краеведов</h1><p>12.03.2024</p>{paragraphs}'
+            '<p>Поделиться ссылкой</p></div>'
+            '<p>Телефон: +7 (3852) 12-34-56</p><p>© 2024 Городская библиотека</p>'
+            '</div></body></html>')
+    parts = extract_parts(page.encode(), "http://lib.example.ru/news/7.html")
+    assert parts.body.split("\n") == post
+    assert str(parts.date) == "2024-03-12"
+    # the site's own short lines around a post with no container of its own stay out
+    body = "".join(f"<p>{line}</p>" for line in _LONG)
+    page = ("<html><body><p>Главная</p><p>Контакты</p><p>Новости</p><p>Просмотров: 15</p>"
+            f"{body}<p>Читать также:</p><ul>{_ALSO}</ul><p>+7 (3852) 12-34-56</p><p>© 2024 Городская библиотека</p>"
+            "</body></html>")
+    assert extract_parts(page.encode(), "p.html").body.split("\n") == _LONG

@@ -74,8 +74,11 @@ def news_site(posts: list[dict] = POSTS) -> Site:
     """A start page with a menu, a list of news with teasers over two pages, the posts."""
     site = Site()
     res = site.resources
-    for post in posts:
-        res[f"/news/{post['id']}.html"] = Resource(page_html(post))
+    also = "".join(f'<li><a href="/news/{p["id"]}.html">{p["title"]}</a></li>'
+                   for p in posts[1:4])  # a post with a few links is still a post
+    for n, post in enumerate(posts):
+        extra = f"<p>Читать также:</p><ul>{also}</ul>" if n == 0 else ""
+        res[f"/news/{post['id']}.html"] = Resource(page_html(post, extra))
     res["/"] = Resource(f"<html><body>{_MENU}<p>Добро пожаловать!</p></body></html>".encode())
     res["/about.html"] = Resource(page_html({
         "id": "about", "date": "2020-01-01", "title": "О библиотеке",
