@@ -110,10 +110,13 @@ class _Crawl:
             self.skip(url, f"failed: {type(exc).__name__}")
             return None
 
-    def skip(self, where: str, reason: str) -> None:
+    def skip(self, where: str, reason: str, lasting: bool = False) -> None:
+        """Report an address passed over; a `lasting` reason (a 404, a permanent redirect)
+        is told once over incremental runs, and counted in the summary of each."""
         with self.lock:
             self.result.skipped.append((where, reason))
-        log.warning("skipped %s: %s", where, reason)
+            new = not lasting or self.state.first_report(where, reason)
+        log.log(logging.WARNING if new else logging.INFO, "skipped %s: %s", where, reason)
 
     def keep_old(self, url: str, lastmod: str | None = None, count: bool = True) -> None:
         """An unchanged page: keep its state entry and those of its attachments."""
@@ -124,6 +127,7 @@ class _Crawl:
     def mark_gone(self, url: str, status: int) -> None:
         with self.lock:
             self.result.gone.extend(self.state.forget(url))
+            self.state.first_report(url, f"HTTP {status}")  # told now; not again if listed
         log.info("gone (HTTP %d): %s", status, url)
 
     def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
@@ -146,7 +150,7 @@ class _Crawl:
             if url in self.state.old:
                 self.mark_gone(url, answer.status)
             else:
-                self.skip(url, f"HTTP {answer.status}")
+                self.skip(url, f"HTTP {answer.status}", lasting=True)
             return nothing
         if answer.status != 200:
             self.skip(url, f"HTTP {answer.status}")
@@ -154,14 +158,14 @@ class _Crawl:
         # a redirect: the page is kept under the address it ended at, once
         address = clean_url(answer.url or url)
         if address != url and not same_host(address, url):
-            self.skip(url, f"redirects to another site ({address})")
+            self.skip(url, f"redirects to another site ({address})", answer.permanent)
             return nothing
         with self.lock:
             copy = address in self.pages_seen
             self.pages_seen.add(address)
             self.result.fetched += 1
         if copy:
-            self.skip(url, f"the same page as {address} (a redirect)")
+            self.skip(url, f"the same page as {address} (a redirect)", answer.permanent)
             return nothing
         entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,
@@ -219,7 +223,7 @@ class _Crawl:
                 self.result.gone.append(self.state.old[url]["id"])
             return
         if answer.status != 200:
-            self.skip(url, f"HTTP {answer.status}")
+            self.skip(url, f"HTTP {answer.status}", lasting=answer.status in (404, 410))
             return
         with self.lock:
             self.result.fetched += 1

@@ -137,3 +137,36 @@ def test_a_page_back_after_a_404_returns_on_incremental_runs(site, tmp_path):
     assert (f"/news/{POSTS[0]['id']}.html", 304) in site.requested("/news/")
     assert _reindex(index_dir, "--incremental", site.root + "/") == 0
     assert back <= _ids(index_dir)
+
+
+def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path, capsys,
+                                                                        caplog):
+    """Every nightly run printed the same dead links and moved pages again."""
+    site = Site()
+    res = site.resources
+    res["/news/a.html"] = Resource(page_html(POSTS[0]))
+    serve(site)
+    try:
+        elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
+        res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
+        res["/news/for-now.html"] = Resource(b"", status=302, location=elsewhere)
+        urls = "".join(f"<url><loc>{site.url(p)}</loc></url>" for p in (
+            "/news/a.html", "/news/missing.html", "/news/away.html", "/news/for-now.html"))
+        res["/sitemap.xml"] = Resource(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            .encode(), "application/xml")
+        index_dir = tmp_path / "index"
+        for args in ([], ["--incremental"], ["--incremental"]):
+            caplog.clear()
+            capsys.readouterr()
+            assert _reindex(index_dir, "--quiet", *args, site.root + "/") == 0
+            warned = {r.getMessage().split()[1].rstrip(":") for r in caplog.records
+                      if r.levelname == "WARNING" and r.getMessage().startswith("skipped")}
+            temporary = {site.url("/news/for-now.html")}  # may end any day: told each time
+            assert warned == (temporary | {site.url("/news/missing.html"),
+                                           site.url("/news/away.html")}
+                              if not args else temporary), args
+            out = capsys.readouterr().out
+            assert "skipped: 3" in out and "skipped 1: HTTP 404" in out, args  # still counted
+    finally:
+        site.stop()
