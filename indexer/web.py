@@ -62,7 +62,8 @@ class Fetched:
 
     parent: Publication | None = None
     attachments: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # those of its content first
+    menu: set[str] = field(default_factory=set)  # links found only in its menus
     no_text: str | None = None  # why a page that answered gave no publication
 
 
@@ -74,6 +75,7 @@ class CrawlResult:
     unanswered: list[str] = field(default_factory=list)    # pages with no answer this run
     failed_sites: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
+    not_visited: dict[str, int] = field(default_factory=dict)  # by limit: «--depth 5»
     requests: int = 0
     fetched: int = 0
     seconds: float = 0.0
@@ -145,7 +147,8 @@ class _Crawl:
             return nothing
         if answer.status == 304 and url in self.state.old:
             self.keep_old(url, lastmod)
-            return Fetched(links=self.state.links_of(url))  # its links may lead to new pages
+            old_links, menu = self.state.links_of(url)  # they may lead to new pages
+            return Fetched(links=old_links, menu=menu)
         if answer.status in (404, 410):
             if url in self.state.old:
                 self.mark_gone(url, answer.status)
@@ -177,9 +180,10 @@ class _Crawl:
         if not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
             self.skip(url, f"not a page ({ctype})")
             return nothing
-        anchors, _ = links(answer.content, answer.url)
-        pages = [a for a in dict.fromkeys(anchors) if same_host(a, address)
+        anchors, _, menu = links(answer.content, answer.url)
+        pages = [a for a in anchors if same_host(a, address)
                  and suffix(a) not in ASSET_SUFFIXES | DOCUMENT_SUFFIXES]
+        menu &= set(pages)
         try:
             parts = extract_parts(answer.content, address)
             pub = Publication(id=entry["id"], title=parts.title, text=parts.body, url=address,
@@ -187,7 +191,8 @@ class _Crawl:
                               author_position=parts.author_position,
                               photographer=parts.photographer, source=address)
         except (ExtractError, InvalidRecord) as exc:  # reported, or followed (site_run.py)
-            return Fetched(links=pages, no_text=str(exc).removeprefix(f"{address}: "))
+            return Fetched(links=pages, menu=menu,
+                           no_text=str(exc).removeprefix(f"{address}: "))
         self.add(pub)
         found = [a for a in dict.fromkeys(anchors)
                  if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]
@@ -202,7 +207,7 @@ class _Crawl:
             self.state.new[url] = entry
             # attachments this page no longer links to are removed
             self.result.gone.extend(self.state.dropped_attachments(url, allowed))
-        return Fetched(pub, allowed, pages)
+        return Fetched(pub, allowed, pages, menu)
 
     def fetch_attachment(self, url: str, parent: Publication) -> None:
         try:

@@ -62,13 +62,16 @@ class WebState:
                 kept.append(aurl)
         return kept
 
-    def remember_links(self, url: str, links: list[str]) -> None:
-        """The site's pages a publication links to, for when it answers 304."""
+    def remember_links(self, url: str, links: list[str], menu: set[str]) -> None:
+        """The site's pages a publication links to (and which of them only in its menus),
+        for when it answers 304."""
         if url in self.new:
             self.new[url]["links"] = links
+            self.new[url]["menu"] = sorted(menu)
 
-    def links_of(self, url: str) -> list[str]:
-        return list(self.old.get(url, {}).get("links", []))
+    def links_of(self, url: str) -> tuple[list[str], set[str]]:
+        entry = self.old.get(url, {})
+        return list(entry.get("links", [])), set(entry.get("menu", []))
 
     def forget(self, url: str) -> list[str]:
         """A page that is gone: the ids of it and of its attachments."""

@@ -170,3 +170,31 @@ def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path
             assert "skipped: 3" in out and "skipped 1: HTTP 404" in out, args  # still counted
     finally:
         site.stop()
+
+
+def test_max_pages_goes_to_posts_before_menu_pages(site, tmp_path, capsys):
+    """With --max-pages, the menu's pages (about, contacts, services) used the budget up
+    before the posts listed on the news pages; the pages left out were not told."""
+    res = site.resources
+    menu = ["/about.html", "/contacts.html", "/services.html", "/history.html", "/rules.html"]
+    for path in menu[1:]:
+        res[path] = res["/about.html"]
+    latest = "".join(map(_teaser, POSTS[:2]))
+    res["/"] = Resource(
+        f'<html><body><nav>{"".join(f"<a href={p!r}>{p}</a>" for p in menu)}'
+        f'<a href="/news/">Новости</a></nav><div class="content">{latest}'
+        '<p><a href="/news/">Все новости</a></p></div></body></html>'.encode())
+    index_dir = tmp_path / "index"
+    # the lists (2), the posts (5) and one menu page
+    assert _reindex(index_dir, "--max-pages", "8", "--concurrency", "1", site.root + "/") == 0
+    assert _post_ids(site) <= _ids(index_dir)
+    assert "  5 pages not visited: --max-pages 8 reached" in capsys.readouterr().out
+
+
+def test_pages_beyond_the_depth_are_told(site, tmp_path, capsys):
+    index_dir = tmp_path / "index"
+    # the list's first page and its posts are level 2: the second page's posts are not read
+    assert _reindex(index_dir, "--depth", "2", site.root + "/") == 0
+    assert _ids(index_dir) == _post_ids(site, POSTS[:3]) | {url_id(site.url("/about.html"))}
+    out = capsys.readouterr().out
+    assert "  2 pages not visited: --depth 2 reached" in out  # the second page's posts
