@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -106,25 +107,42 @@ def _feed_entries(data: bytes, base: str) -> list[Entry]:
     return out
 
 
-def links(data: bytes, base: str) -> tuple[list[str], list[str]]:
-    """Same-page anchors and feed links of an HTML page, as absolute addresses."""
+# An element of a site's navigation, not of its content (a list's pages are content)
+_MENU_TAGS = {"nav", "header", "footer", "aside"}
+_MENU_MARK = re.compile(r"menu|nav|footer|header|sidebar|breadcrumb|widget|banner", re.I)
+
+
+def _in_menu(node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        marks = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        if parent.tag in _MENU_TAGS or _MENU_MARK.search(marks):
+            return True
+        parent = parent.parent
+    return False
+
+
+def links(data: bytes, base: str) -> tuple[list[str], list[str], set[str]]:
+    """Anchors and feed links of an HTML page, as absolute addresses, and the anchors
+    found only in its menus (header, footer, sidebar); anchors of its content first."""
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(data.decode("utf-8", "replace"))
     base_node = tree.css_first("base[href]")
     if base_node is not None:
         base = urljoin(base, base_node.attributes.get("href") or "")
-    anchors = []
+    content, menu = [], []
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):
-            anchors.append(clean_url(urljoin(base, href)))
+            (menu if _in_menu(node) else content).append(clean_url(urljoin(base, href)))
+    anchors = list(dict.fromkeys(content + menu))
     feeds = []
     for node in tree.css("link[rel=alternate][href]"):
         kind = (node.attributes.get("type") or "").lower()
         if "rss" in kind or "atom" in kind:
             feeds.append(urljoin(base, node.attributes.get("href") or ""))
-    return anchors, feeds
+    return anchors, feeds, set(menu) - set(content)
 
 
 @dataclass
@@ -146,6 +164,7 @@ class Discovery:
         self.skip = skip
         self.sites: dict[str, _Site] = {}
         self._by_links: set[str] = set()  # start addresses whose pages came from links
+        self.menu_links: set[str] = set()  # start pages' links found only in their menus
 
     def site(self, url: str) -> _Site:
         parts = urlsplit(url)
@@ -193,12 +212,13 @@ class Discovery:
             return self.read_sitemaps([start], start, first=data)
         if kind == "feed":
             return _feed_entries(data, start)
-        anchors, feeds = links(data, answer.url)
+        anchors, feeds, menu = links(data, answer.url)
         entries = self._first_feed(feeds, start)
         if entries:
             return entries
         root = clean_url(start)
         self._by_links.add(start)
+        self.menu_links |= menu
         return [(u, None) for u in dict.fromkeys(anchors)
                 if same_host(u, start) and u.rstrip("/") != root.rstrip("/")
                 and suffix(u) not in ASSET_SUFFIXES]

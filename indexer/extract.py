@@ -31,7 +31,8 @@ def looks_like_html(text: str) -> bool:
 
 def extract_parts(data: bytes, name: str = "") -> PageParts:
     text = decode_bytes(data, name)
-    parts = parse_html_page(text) if looks_like_html(text) else parse_text_page(text)
+    url = name if name.startswith(("http://", "https://")) else None
+    parts = parse_html_page(text, url) if looks_like_html(text) else parse_text_page(text)
     if len(parts.body) < MIN_BODY_CHARS:
         raise ExtractError("no article text found")
     if not parts.title:

@@ -45,6 +45,7 @@ class Answer:
     status: int
     headers: dict
     content: bytes
+    permanent: bool = False  # reached through permanent redirects (301/308) only
 
 
 def conditional_headers(entry: dict | None) -> dict:
@@ -114,8 +115,10 @@ class Fetcher:
                     content = b""
                     if response.status_code == 200:
                         content = self._read(response)
+                    moves = [r.status_code for r in response.history]
                     return Answer(str(response.url), response.status_code,
-                                  dict(response.headers), content)
+                                  dict(response.headers), content,
+                                  bool(moves) and set(moves) <= {301, 308})
             except self.httpx.TimeoutException:
                 last = f"timed out after {self.options.timeout:g} s"
             except self.httpx.TransportError as exc:

@@ -14,8 +14,10 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from indexer.dates import parse_date_text
+from indexer.listing import teaser_count
 from indexer.people import person_named
 from indexer.text_page import PageParts, parts_from_lines, split_lines
+from search.errors import ExtractError
 
 __all__ = ["parse_html_page"]
 
@@ -25,6 +27,7 @@ _JUNK = re.compile(
     r"footer|header|banner|subscribe|pagination|post-nav|tags|yarpp|likes", re.IGNORECASE)
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
            "dd", "dt", "figcaption", "div", "section", "article", "tr", "br", "hr"}
+_PARAGRAPHS = {"p", "div", "blockquote", "section", "article"}
 _CONTAINERS = ("article", "main", "[itemprop=articleBody]", ".entry-content", ".post-content",
                ".article-content", ".news-detail", ".content", "#content", "body")
 _SITE_SUFFIX = re.compile(r"\s+[-–—|:]\s+[^-–—|]{2,60}$")
@@ -96,13 +99,16 @@ def _inside(node: Node, top: Node, tag: str) -> bool:
     return False
 
 
-def _lines(node: Node) -> list[str]:
+def _lines(node: Node) -> tuple[list[str], list[int | None]]:
     """Block elements become lines; inline text joins within its block. Line breaks in
     the HTML source are spaces, as a browser shows them (outside <pre>): an editor that
     wraps its lines at 80 characters does not cut the text into short lines. A block
-    whose every word is a link's (a list of news, «read also») is no line of the text."""
-    out: list[str] = []
+    whose every word is a link's (a list of news, «read also») is no line of the text.
+    Beside each line, the element holding its paragraph (None for a list item, a cell, a
+    heading): short paragraphs beside the text in the same element belong to it."""
+    out: list[tuple[str, int | None]] = []
     current: list[str] = []
+    group: int | None = None
     linked = True  # every word of the current block so far is inside a link
     has_pre = node.css_first("pre") is not None
     for child in node.traverse(include_text=True):
@@ -112,18 +118,51 @@ def _lines(node: Node) -> list[str]:
                 text = _SPACES.sub(" ", text)
             if linked and text.strip() and not _inside(child, node, "a"):
                 linked = False
+                group = _paragraph_group(child)
             current.append(text)
         elif child.tag in _BLOCKS and current:
             if not linked:
-                out.append("".join(current))
+                out.append(("".join(current), group))
             current, linked = [], True
     if current and not linked:
-        out.append("".join(current))
-    return [line for line in split_lines("\n".join(out)) if line]
+        out.append(("".join(current), group))
+    pairs = [(line, key) for text, key in out for line in split_lines(text) if line]
+    return [line for line, _ in pairs], [key for _, key in pairs]
 
 
-def parse_html_page(html: str) -> PageParts:
+def _paragraph_group(text: Node) -> int | None:
+    """The element around the paragraph (`<p>`, `<div>`, `<blockquote>`) of a text."""
+    block = text.parent
+    while block is not None and block.tag not in _BLOCKS:
+        block = block.parent
+    if block is None or block.tag not in _PARAGRAPHS or block.parent is None:
+        return None
+    return block.parent.mem_id
+
+
+def _base(tree: HTMLParser, url: str | None) -> str | None:
+    """The page's own address: where it was fetched, else its canonical one."""
+    node = tree.css_first('link[rel=canonical][href]')
+    canonical = node.attributes.get("href") if node is not None else None
+    for candidate in (url, canonical, _meta(tree, "og:url")):
+        if candidate and candidate.startswith(("http://", "https://")):
+            return candidate
+    return None
+
+
+def _list_scope(tree: HTMLParser, container: Node) -> Node:
+    """Where a list's teasers stand: the container, unless it is the first of several
+    articles (each teaser its own `<article>`)."""
+    if container.tag == "article" and len(tree.css("article")) > 1:
+        return tree.css_first("main") or tree.body or container
+    return container
+
+
+def parse_html_page(html: str, url: str | None = None) -> PageParts:
+    """A page's parts; ExtractError for a list of publications (teasers with links).
+    `url` is where the page was fetched (its own site's links are told by it)."""
     tree = HTMLParser(html)
+    base = _base(tree, url)
     date = _date(tree, None)
     signer = _signer(tree)
     for node in tree.css(_DROP_TAGS):
@@ -138,10 +177,15 @@ def parse_html_page(html: str) -> PageParts:
         date = _date(tree, container)
     if container is None:
         return PageParts(title=title, date=date)
+    teasers = teaser_count(_list_scope(tree, container), base)
+    if teasers:
+        raise ExtractError(f"a list of publications ({teasers} teasers with links), not one")
     for h1 in container.css("h1"):
         h1.decompose()
-    lines = [line for line in _lines(container) if line != title]
-    parts = parts_from_lines(lines, date=date)
+    lines, groups = _lines(container)
+    kept = [i for i, line in enumerate(lines) if line != title]
+    parts = parts_from_lines([lines[i] for i in kept], date=date,
+                             groups=[groups[i] for i in kept])
     parts.title = title
     if parts.author is None and signer:  # the page signs nowhere in its text
         parts.author, parts.author_position = signer

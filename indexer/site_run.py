@@ -9,6 +9,8 @@ publication of their own are followed, not reported.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -18,6 +20,27 @@ from indexer.fetching import FetchError
 __all__ = ["run_site"]
 
 log = logging.getLogger("kartoteka")
+
+
+class _Frontier:
+    """The addresses still to fetch, best first: links of a page's content (a list of
+    news, a post) before links of its menus, then the nearer levels; at most `budget`
+    are taken (--max-pages), the rest stay, counted as not visited."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.heap: list[tuple[bool, int, int, str, str | None]] = []
+        self.order = itertools.count()  # as found, among equals
+
+    def add(self, url: str, lastmod: str | None, level: int, menu: bool) -> None:
+        heapq.heappush(self.heap, (menu, level, next(self.order), url, lastmod))
+
+    def take(self) -> tuple[str, str | None, int] | None:
+        if not self.heap or self.budget <= 0:
+            return None
+        self.budget -= 1
+        _, level, _, url, lastmod = heapq.heappop(self.heap)
+        return url, lastmod, level
 
 
 def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
@@ -31,24 +54,30 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
         return
     site = job.discovery.site(start)
     follow = job.discovery.from_links(start)
+    depth = job.options.depth
     queue = _queue(job, start, entries, site.origin)
-    limit = job.options.max_pages
-    if len(queue) > limit:
-        job.skip(start, f"{len(queue) - limit} pages over --max-pages")
-        queue = dict(list(queue.items())[:limit])
+    frontier = _Frontier(job.options.max_pages)
+    for url, lastmod in queue.items():
+        frontier.add(url, lastmod, 1, url in job.discovery.menu_links)
     known = set(queue) | {clean_url(start)}
-    over = 0
+    too_deep: set[str] = set()  # links of the pages at --depth, not followed
     pending: dict[Future, tuple[str, str, int]] = {}
 
-    def page(url: str, lastmod: str | None, level: int) -> None:
-        future = pool.submit(job.safely, job.fetch_page, url, lastmod, site.origin)
-        pending[future] = ("page", url, level)
+    def feed() -> None:
+        """Keep the pool busy with the best addresses, no more, so that links found
+        meanwhile can still go first."""
+        while sum(kind == "page" for kind, _, _ in pending.values()) < job.options.concurrency:
+            taken = frontier.take()
+            if taken is None:
+                return
+            url, lastmod, level = taken
+            if job.state.unchanged(url, lastmod):
+                job.keep_old(url)
+                continue
+            future = pool.submit(job.safely, job.fetch_page, url, lastmod, site.origin)
+            pending[future] = ("page", url, level)
 
-    for url, lastmod in queue.items():
-        if job.state.unchanged(url, lastmod):
-            job.keep_old(url)
-        else:
-            page(url, lastmod, 1)
+    feed()
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
@@ -56,7 +85,10 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             fetched = future.result() if kind == "page" else None
             if fetched is None:
                 continue
-            followed = follow and level < job.options.depth and fetched.links
+            if follow and fetched.parent is not None:
+                with job.lock:
+                    job.state.remember_links(url, fetched.links, fetched.menu)
+            followed = follow and level < depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use
                 log.info("no publication on %s (%s): its links are followed", url,
                          fetched.no_text)
@@ -69,24 +101,30 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                     job.attachments_seen.add(address)
                 pending[pool.submit(job.safely, job.fetch_attachment, address,
                                     fetched.parent)] = ("attachment", address, level)
-            if not followed:
-                continue
-            for link in fetched.links:
-                if link in known:
-                    continue
-                known.add(link)
-                if len(known) > limit + 1:
-                    over += 1
-                elif job.allowed(link):  # a link robots.txt forbids is not followed
-                    page(link, None, level + 1)
-    if over:
-        job.skip(start, f"{over} more linked pages over --max-pages")
+            if follow and level >= depth:
+                too_deep.update(fetched.links)
+            for link in fetched.links if followed else ():
+                if link not in known:
+                    known.add(link)
+                    if job.allowed(link):  # a link robots.txt forbids is not followed
+                        frontier.add(link, None, level + 1, link in fetched.menu)
+        feed()
+    _not_visited(job, f"--max-pages {job.options.max_pages}", len(frontier.heap))
+    _not_visited(job, f"--depth {depth}", sum(
+        1 for link in too_deep - known if job.allowed(link)))
     if job.result.fetched == before_fetched and job.result.unchanged == before_kept and queue:
         job.result.failed_sites.append((start, "no page could be fetched"))
         log.error("site %s: no page could be fetched", start)
     elif not queue:
         job.result.failed_sites.append((start, "no publication pages found"))
         log.error("site %s: no publication pages found", start)
+
+
+def _not_visited(job, limit: str, count: int) -> None:
+    if count:
+        with job.lock:
+            job.result.not_visited[limit] = job.result.not_visited.get(limit, 0) + count
+        log.info("%d pages not visited: %s reached", count, limit)
 
 
 def _queue(job, start: str, entries, origin: str) -> dict[str, str | None]:

@@ -20,6 +20,8 @@ def print_web_summary(crawled) -> None:
           f"({crawled.pages_per_second:.1f} pages/s)")
     for start, reason in crawled.failed_sites:
         print(f"  site skipped: {start}: {reason}")
+    for limit, count in crawled.not_visited.items():
+        print(f"  {count} page{'s' if count != 1 else ''} not visited: {limit} reached")
 
 
 # How indexer/mending.py words what it mended in a record, and the summary's words for it.

@@ -1,7 +1,9 @@
 """Scraped page text (one line per block) to its parts: title, body, date, people.
 
 The body is the longest run of long lines (6+ words), stopping at the markers of
-the comment form, share buttons and the `Автор:`/`Фото:` lines.
+the comment form, share buttons and the `Автор:`/`Фото:` lines. On an HTML page, the
+short paragraphs next to it in the same element («Вход свободный.», «Ждём вас!», a last
+«Источник: …») join it; a site's menu, counter, copyright and phone lines do not.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ __all__ = ["PageParts", "split_lines", "parse_text_page", "parts_from_lines"]
 _MENU = re.compile(r"^\s*(?:[•·▪●*]|\+\d+$|\d+$)")
 _STOP = re.compile(
     r"^(?:Добавить комментарий|Оставить комментарий|Комментарии|Поделиться|Похожие записи|"
-    r"Читайте также|Метки:|Теги:|Рубрики:|Я согласен|Навигация по записям|Предыдущая запись|"
+    r"Читайте также|Читать также|Смотрите также|Метки:|Теги:|Рубрики:|Я согласен|"
+    r"Навигация по записям|Предыдущая запись|"
     r"Следующая запись|Опубликовано в|Источник:)", re.IGNORECASE)
 _AUTHOR = re.compile(r"^\s*(?:Автор(?:\s+текста)?|Текст|(?:Материал\s+)?подготовил[аи]?|"
                      r"Записал[аи]?)\s*[:：]\s*(.+)$", re.IGNORECASE)
@@ -99,8 +102,11 @@ def _comparable(line: str) -> str:
     return " ".join(_DASHES.sub("-", line).split()).casefold()
 
 
-def parts_from_lines(lines: list[str], title: str = "", date=None) -> PageParts:
-    """Shared by text and HTML pages: everything but the title from block lines."""
+def parts_from_lines(lines: list[str], title: str = "", date=None,
+                     groups: list | None = None) -> PageParts:
+    """Shared by text and HTML pages: everything but the title from block lines. `groups`
+    (HTML) names the element around each line's paragraph: short paragraphs next to the
+    body in an element that holds body lines join it."""
     parts = PageParts(title=title, date=date)
     start = 0
     if title:
@@ -108,7 +114,8 @@ def parts_from_lines(lines: list[str], title: str = "", date=None) -> PageParts:
         repeats = [i for i, line in enumerate(lines) if _comparable(line) == heading]
         start = repeats[-1] + 1 if repeats else 0
     first, last = _body_run(lines, start)
-    parts.body = "\n".join(line for line in lines[first:last + 1] if line)
+    head, tail = _short_neighbours(lines, groups, first, last) if groups else (first, last)
+    parts.body = "\n".join(line for line in lines[head:tail + 1] if line)
     for line in lines[start:]:
         if (m := _AUTHOR.match(line)) and parts.author is None:
             parts.author, parts.author_position = split_person(m.group(1))
@@ -122,6 +129,43 @@ def parts_from_lines(lines: list[str], title: str = "", date=None) -> PageParts:
         parts.date = next((found for line in lines if _DATED.match(line)
                            and (found := parse_date_text(line))), None)
     return parts
+
+
+# Short lines of a site, not of a post: its menu, counters, copyright, bare phone numbers
+_SITE_LINE = re.compile(
+    r"^(?:Главная|Контакты|Новости|О нас|О библиотеке|Карта сайта|Наверх|Назад|Вверх|"
+    r"Версия для слабовидящих|Поиск|Меню)\W*$|просмотр|©|\(c\)\s*\d|все права|"
+    r"^\W*(?:тел(?:ефон)?\.?\s*:?\s*)?\+?[\d\s()\-–]{7,}\W*$", re.IGNORECASE)
+_SOURCE = re.compile(r"^Источник\s*:", re.IGNORECASE)
+MAX_SHORT = 3  # short paragraphs joined on each side of the body, at most
+
+
+def _joins(line: str) -> bool:
+    """A short paragraph that may join the body: no name, date, menu or site line."""
+    return bool(line) and not (
+        _STOP.match(line) or _MENU.match(line) or _AUTHOR.match(line) or _PHOTO.match(line)
+        or DATE_LINE.match(line) or _DATED.match(line) or _BY.match(line)
+        or _SITE_LINE.search(line) or parse_signature(line) is not None)
+
+
+def _short_neighbours(lines: list[str], groups: list, first: int, last: int) -> tuple[int, int]:
+    """The body's [first, last] widened by the short paragraphs next to it (and a last
+    «Источник: …» line) that stand in an element holding its lines."""
+    if last < first:
+        return first, last
+    inside = {groups[i] for i in range(first, last + 1) if lines[i]} - {None}
+    head = first
+    while (head > 0 and first - head < MAX_SHORT and groups[head - 1] in inside
+           and _joins(lines[head - 1])):
+        head -= 1
+    tail = last
+    while tail + 1 < len(lines) and tail - last < MAX_SHORT and groups[tail + 1] in inside:
+        if _SOURCE.match(lines[tail + 1]):
+            return head, tail + 1
+        if not _joins(lines[tail + 1]):
+            break
+        tail += 1
+    return head, tail
 
 
 def _signature_or_byline(lines, start, first, last, parts: PageParts) -> str | None:

@@ -62,7 +62,8 @@ class Fetched:
 
     parent: Publication | None = None
     attachments: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # those of its content first
+    menu: set[str] = field(default_factory=set)  # links found only in its menus
     no_text: str | None = None  # why a page that answered gave no publication
 
 
@@ -74,6 +75,7 @@ class CrawlResult:
     unanswered: list[str] = field(default_factory=list)    # pages with no answer this run
     failed_sites: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
+    not_visited: dict[str, int] = field(default_factory=dict)  # by limit: «--depth 5»
     requests: int = 0
     fetched: int = 0
     seconds: float = 0.0
@@ -110,10 +112,13 @@ class _Crawl:
             self.skip(url, f"failed: {type(exc).__name__}")
             return None
 
-    def skip(self, where: str, reason: str) -> None:
+    def skip(self, where: str, reason: str, lasting: bool = False) -> None:
+        """Report an address passed over; a `lasting` reason (a 404, a permanent redirect)
+        is told once over incremental runs, and counted in the summary of each."""
         with self.lock:
             self.result.skipped.append((where, reason))
-        log.warning("skipped %s: %s", where, reason)
+            new = not lasting or self.state.first_report(where, reason)
+        log.log(logging.WARNING if new else logging.INFO, "skipped %s: %s", where, reason)
 
     def keep_old(self, url: str, lastmod: str | None = None, count: bool = True) -> None:
         """An unchanged page: keep its state entry and those of its attachments."""
@@ -124,6 +129,7 @@ class _Crawl:
     def mark_gone(self, url: str, status: int) -> None:
         with self.lock:
             self.result.gone.extend(self.state.forget(url))
+            self.state.first_report(url, f"HTTP {status}")  # told now; not again if listed
         log.info("gone (HTTP %d): %s", status, url)
 
     def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
@@ -141,12 +147,13 @@ class _Crawl:
             return nothing
         if answer.status == 304 and url in self.state.old:
             self.keep_old(url, lastmod)
-            return nothing
+            old_links, menu = self.state.links_of(url)  # they may lead to new pages
+            return Fetched(links=old_links, menu=menu)
         if answer.status in (404, 410):
             if url in self.state.old:
                 self.mark_gone(url, answer.status)
             else:
-                self.skip(url, f"HTTP {answer.status}")
+                self.skip(url, f"HTTP {answer.status}", lasting=True)
             return nothing
         if answer.status != 200:
             self.skip(url, f"HTTP {answer.status}")
@@ -154,14 +161,14 @@ class _Crawl:
         # a redirect: the page is kept under the address it ended at, once
         address = clean_url(answer.url or url)
         if address != url and not same_host(address, url):
-            self.skip(url, f"redirects to another site ({address})")
+            self.skip(url, f"redirects to another site ({address})", answer.permanent)
             return nothing
         with self.lock:
             copy = address in self.pages_seen
             self.pages_seen.add(address)
             self.result.fetched += 1
         if copy:
-            self.skip(url, f"the same page as {address} (a redirect)")
+            self.skip(url, f"the same page as {address} (a redirect)", answer.permanent)
             return nothing
         entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,
@@ -173,9 +180,10 @@ class _Crawl:
         if not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
             self.skip(url, f"not a page ({ctype})")
             return nothing
-        anchors, _ = links(answer.content, answer.url)
-        pages = [a for a in dict.fromkeys(anchors) if same_host(a, address)
+        anchors, _, menu = links(answer.content, answer.url)
+        pages = [a for a in anchors if same_host(a, address)
                  and suffix(a) not in ASSET_SUFFIXES | DOCUMENT_SUFFIXES]
+        menu &= set(pages)
         try:
             parts = extract_parts(answer.content, address)
             pub = Publication(id=entry["id"], title=parts.title, text=parts.body, url=address,
@@ -183,7 +191,8 @@ class _Crawl:
                               author_position=parts.author_position,
                               photographer=parts.photographer, source=address)
         except (ExtractError, InvalidRecord) as exc:  # reported, or followed (site_run.py)
-            return Fetched(links=pages, no_text=str(exc).removeprefix(f"{address}: "))
+            return Fetched(links=pages, menu=menu,
+                           no_text=str(exc).removeprefix(f"{address}: "))
         self.add(pub)
         found = [a for a in dict.fromkeys(anchors)
                  if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]
@@ -198,7 +207,7 @@ class _Crawl:
             self.state.new[url] = entry
             # attachments this page no longer links to are removed
             self.result.gone.extend(self.state.dropped_attachments(url, allowed))
-        return Fetched(pub, allowed, pages)
+        return Fetched(pub, allowed, pages, menu)
 
     def fetch_attachment(self, url: str, parent: Publication) -> None:
         try:
@@ -219,7 +228,7 @@ class _Crawl:
                 self.result.gone.append(self.state.old[url]["id"])
             return
         if answer.status != 200:
-            self.skip(url, f"HTTP {answer.status}")
+            self.skip(url, f"HTTP {answer.status}", lasting=answer.status in (404, 410))
             return
         with self.lock:
             self.result.fetched += 1

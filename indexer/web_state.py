@@ -1,7 +1,10 @@
 """What an incremental crawl remembers between runs: `web-state.json` next to the index.
 
 Per address: the publication id, ETag and Last-Modified (for conditional requests), the
-sitemap/feed lastmod, the site, and for an attachment the page linking to it. A run starts
+sitemap/feed lastmod, the site, for an attachment the page linking to it, and on a site
+crawled by its links the pages a page links to (its answer 304 Not Modified says nothing
+of them). Beside the pages, the addresses reported as answering 404/410 or as moved
+for good (301/308) and why: a nightly run tells of each once. A run starts
 from the old entries and writes new ones; entries of sites it could not crawl are kept.
 """
 
@@ -27,6 +30,14 @@ class WebState:
     def __init__(self, state: dict, incremental: bool):
         self.old: dict[str, dict] = state.get("pages", {}) if incremental else {}
         self.new: dict[str, dict] = {}
+        self.reported: dict[str, str] = state.get("reported", {}) if incremental else {}
+        self.reported_now: dict[str, str] = {}
+
+    def first_report(self, url: str, reason: str) -> bool:
+        """Whether a lasting problem of an address (a 404, a permanent redirect) is new
+        since the last run; remembered for the next one either way."""
+        self.reported_now[url] = reason
+        return self.reported.get(url) != reason
 
     def conditional_headers(self, url: str) -> dict:
         return conditional_headers(self.old.get(url))
@@ -51,6 +62,17 @@ class WebState:
                 kept.append(aurl)
         return kept
 
+    def remember_links(self, url: str, links: list[str], menu: set[str]) -> None:
+        """The site's pages a publication links to (and which of them only in its menus),
+        for when it answers 304."""
+        if url in self.new:
+            self.new[url]["links"] = links
+            self.new[url]["menu"] = sorted(menu)
+
+    def links_of(self, url: str) -> tuple[list[str], set[str]]:
+        entry = self.old.get(url, {})
+        return list(entry.get("links", [])), set(entry.get("menu", []))
+
     def forget(self, url: str) -> list[str]:
         """A page that is gone: the ids of it and of its attachments."""
         ids = [self.old[url]["id"]] + [e["id"] for e in self.old.values()
@@ -65,8 +87,13 @@ class WebState:
 
     def to_dict(self, crawled_hosts: set[str]) -> dict:
         """The state to save: this run's entries, and the old ones of other sites."""
-        kept = {u: e for u, e in self.old.items() if urlsplit(u).netloc not in crawled_hosts}
-        return {"version": 1, "pages": {**kept, **self.new}}
+        def other(url: str) -> bool:
+            return urlsplit(url).netloc not in crawled_hosts
+
+        kept = {u: e for u, e in self.old.items() if other(u)}
+        reported = {u: r for u, r in self.reported.items() if other(u)} | self.reported_now
+        state = {"version": 1, "pages": {**kept, **self.new}}
+        return state | {"reported": reported} if reported else state
 
 
 def load_state(path: Path) -> dict:

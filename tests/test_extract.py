@@ -17,6 +17,7 @@ import pytest
 from conftest import SHARED
 
 from indexer.extract import extract_parts
+from search.errors import ExtractError
 from search.settings import SAMPLE_DIR
 
 DATA = Path(__file__).parent / "data"
@@ -268,3 +269,70 @@ def test_shared_golden_files_hold_no_body_text():
     for path in GOLDEN.glob("shared__*.json"):
         assert set(json.loads(path.read_text(encoding="utf-8"))) == {
             "title_sha1", "published", "author_sha1", "photographer_sha1", "body_sha1"}, path.name
+
+
+# -- lists of publications -------------------------------------------------------------
+_TEASERS = [
+    ("Весенняя неделя краеведения", "В читальном зале открылась выставка старых открыток "
+     "и фотографий нашего города, собранных читателями за последние десять лет работы клуба."),
+    ("Мастер-класс по переплёту книг", "Реставратор областной библиотеки показал юным "
+     "читателям, как подклеить корешок и вернуть к жизни любимую растрёпанную книжку."),
+    ("Встреча с поэтом Ильёй Сомовым", "Автор трёх сборников стихов рассказал о детстве в "
+     "деревне, прочитал новые стихотворения и подписал книги всем гостям вечера."),
+    ("Итоги конкурса чтецов", "Двадцать два школьника района читали наизусть стихи о природе; "
+     "жюри отметило девять участников, а приз зрительских симпатий достался самой младшей."),
+]
+
+
+def _list_page(item: str) -> bytes:
+    items = "".join(item.format(n=n, title=title, teaser=teaser)
+                    for n, (title, teaser) in enumerate(_TEASERS, 1))
+    return ('<html><head><title>Новости</title></head><body><nav><a href="/">Главная</a></nav>'
+            f'<div class="content"><h1>Новости</h1>{items}</div></body></html>').encode()
+
+
+@pytest.mark.parametrize("item", [
+    # a date, a title link, a teaser and «Подробнее» to the same post
+    '<div class="news-item"><span class="date">1{n}.03.2024</span><h3><a href="/news/{n}.html">'
+    '{title}</a></h3><p>{teaser}</p><a href="/news/{n}.html">Подробнее</a></div>',
+    # each teaser an article of its own; the link at the teaser's end
+    '<article><p>{teaser} <a href="/news/{n}.html">Читать далее →</a></p></article>',
+    # a title link and a teaser in a list item, with no wrapper of their own
+    '<li><a href="http://lib.example.ru/news/{n}.html">{title}</a><br>{teaser}</li>',
+])
+def test_a_list_of_teasers_is_no_publication(item):
+    """A list of news with a teaser per post was indexed as a publication of its own (19
+    publications for 15 posts; a deleted post stayed findable through its teaser)."""
+    with pytest.raises(ExtractError, match="a list of publications"):
+        extract_parts(_list_page(item), "http://lib.example.ru/news/")
+
+
+# -- short paragraphs of a post --------------------------------------------------------
+_LONG = ["В субботу в читальном зале пройдёт встреча клуба любителей истории родного края.",
+         "Об истории купеческих домов улицы Садовой расскажет краевед Анна Белова."]
+
+
+_ALSO = "".join(f'<li><a href="/news/{n}.html">{title}</a></li>'
+                for n, (title, _) in enumerate(_TEASERS[:3], 1))
+
+
+def test_short_paragraphs_next_to_the_text_are_kept():
+    """A post's short first and last paragraphs («Вход свободный.», «Ждём вас!») and its
+    «Источник: …» line fell outside the body (its longest run of lines of 6+ words)."""
+    post = ["Дорогие друзья!", *_LONG, "Вход свободный.", "Ждём вас!",
+            "Источник: пресс-служба управления культуры"]
+    paragraphs = "".join(f"<p>{line}</p>" for line in post)
+    page = ('<html><body><div class="page"><p><a href="/">Главная</a></p><p>Контакты</p>'
+            f'<div class="news-detail"><h1>Встреча краеведов</h1><p>12.03.2024</p>{paragraphs}'
+            '<p>Поделиться ссылкой</p></div>'
+            '<p>Телефон: +7 (3852) 12-34-56</p><p>© 2024 Городская библиотека</p>'
+            '</div></body></html>')
+    parts = extract_parts(page.encode(), "http://lib.example.ru/news/7.html")
+    assert parts.body.split("\n") == post
+    assert str(parts.date) == "2024-03-12"
+    # the site's own short lines around a post with no container of its own stay out
+    body = "".join(f"<p>{line}</p>" for line in _LONG)
+    page = ("<html><body><p>Главная</p><p>Контакты</p><p>Новости</p><p>Просмотров: 15</p>"
+            f"{body}<p>Читать также:</p><ul>{_ALSO}</ul><p>+7 (3852) 12-34-56</p><p>© 2024 Городская библиотека</p>"
+            "</body></html>")
+    assert extract_parts(page.encode(), "p.html").body.split("\n") == _LONG

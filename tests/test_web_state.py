@@ -59,3 +59,14 @@ def test_state_file_round_trip(tmp_path):
     assert load_state(path) == OLD
     path.write_text('{"version": 2}', encoding="utf-8")
     assert load_state(path) == {}
+
+
+def test_the_links_of_a_page_outlive_its_304():
+    state = WebState(OLD, incremental=True)
+    state.new[f"{SITE}/news/1"] = dict(OLD["pages"][f"{SITE}/news/1"])
+    state.remember_links(f"{SITE}/news/1", [f"{SITE}/news/2"], set())
+    state.remember_links(f"{SITE}/news/3", [f"{SITE}/news/4"], set())  # no publication: not kept
+    later = WebState(state.to_dict({"library.example.ru"}), incremental=True)
+    assert later.links_of(f"{SITE}/news/1") == ([f"{SITE}/news/2"], set())
+    assert later.keep(f"{SITE}/news/1") == [] and later.links_of(f"{SITE}/news/3") == ([], set())
+    assert later.new[f"{SITE}/news/1"]["links"] == [f"{SITE}/news/2"]

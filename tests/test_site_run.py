@@ -1,0 +1,200 @@
+"""A library's own site crawled by its links (no sitemap, no feed): lists of news with
+teasers, pages that come back, limits of a crawl and what a repeated cron run prints.
+
+Every test talks only to a site that the test serves itself on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from site_helpers import Resource, Site, page_html, serve
+
+from indexer.cli import main
+from indexer.web import url_id
+from search.engine.whoosh.store import IndexLocation
+
+FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "0"]
+
+POSTS = [
+    {"id": "vystavka-otkrytok", "date": "2024-03-11", "title": "Выставка старых открыток",
+     "text": "В читальном зале открылась выставка старых открыток и фотографий нашего города, "
+             "собранных читателями клуба краеведов за последние десять лет.\nСамые редкие "
+             "открытки прислали из семейных альбомов жители соседних сёл и деревень."},
+    {"id": "pereplet", "date": "2024-03-12", "title": "Мастер-класс по переплёту книг",
+     "text": "Реставратор областной библиотеки показал юным читателям, как подклеить корешок "
+             "и вернуть к жизни любимую растрёпанную книжку.\nКаждый участник унёс домой "
+             "блокнот, сшитый своими руками по старинной технике."},
+    {"id": "poet-somov", "date": "2024-03-13", "title": "Встреча с поэтом Ильёй Сомовым",
+     "text": "Автор трёх сборников стихов рассказал о детстве в деревне, прочитал новые "
+             "стихотворения и подписал книги всем гостям вечера.\nРазговор о поэзии "
+             "продолжился за чаем с пирогами, которые испекли сотрудницы абонемента."},
+    {"id": "chtecy", "date": "2024-03-14", "title": "Итоги конкурса чтецов",
+     "text": "Двадцать два школьника района читали наизусть стихи о природе, и жюри отметило "
+             "девять участников конкурса.\nПриз зрительских симпатий достался самой младшей "
+             "участнице, первокласснице Варе Лукиной из Заречья."},
+    {"id": "shahmaty", "date": "2024-03-15", "title": "Шахматный турнир для пенсионеров",
+     "text": "В клубе настольных игр прошёл весенний шахматный турнир среди читателей "
+             "старшего возраста, собравший шестнадцать участников.\nПобедитель турнира "
+             "получил в подарок новый учебник шахматных задач с автографом гроссмейстера."},
+]
+
+
+def _reindex(index_dir: Path, *args: str) -> int:
+    return main(["--index-dir", str(index_dir), "reindex", "--no-progress", *FAST, *args])
+
+
+def _ids(index_dir: Path) -> set[str]:
+    ix = IndexLocation(index_dir).open_current()
+    try:
+        with ix.searcher() as searcher:
+            return {f["id"] for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def _teaser(post: dict) -> str:
+    path = f"/news/{post['id']}.html"
+    return (f'<div class="news-item"><span class="date">{post["date"]}</span>'
+            f'<h3><a href="{path}">{post["title"]}</a></h3><p>{post["text"][:200]}…</p>'
+            f'<a href="{path}">Читать далее</a></div>')
+
+
+_MENU = ('<nav><a href="/">Главная</a> <a href="/news/">Новости</a> '
+         '<a href="/about.html">О библиотеке</a></nav>')
+
+
+def _list_html(posts: list[dict], more: str = "") -> bytes:
+    return (f'<html><body>{_MENU}<div class="content"><h1>Новости</h1>'
+            f'{"".join(map(_teaser, posts))}{more}</div></body></html>').encode()
+
+
+def news_site(posts: list[dict] = POSTS) -> Site:
+    """A start page with a menu, a list of news with teasers over two pages, the posts."""
+    site = Site()
+    res = site.resources
+    also = "".join(f'<li><a href="/news/{p["id"]}.html">{p["title"]}</a></li>'
+                   for p in posts[1:4])  # a post with a few links is still a post
+    for n, post in enumerate(posts):
+        extra = f"<p>Читать также:</p><ul>{also}</ul>" if n == 0 else ""
+        res[f"/news/{post['id']}.html"] = Resource(page_html(post, extra))
+    res["/"] = Resource(f"<html><body>{_MENU}<p>Добро пожаловать!</p></body></html>".encode())
+    res["/about.html"] = Resource(page_html({
+        "id": "about", "date": "2020-01-01", "title": "О библиотеке",
+        "text": "Библиотека работает с 1956 года и обслуживает жителей трёх микрорайонов, "
+                "школы и колледж."}))
+    res["/news/"] = Resource(_list_html(
+        posts[:3], '<div class="pagination"><a href="/news/page-2.html">2</a></div>'))
+    res["/news/page-2.html"] = Resource(_list_html(posts[3:]))
+    return serve(site)
+
+
+@pytest.fixture
+def site():
+    site = news_site()
+    yield site
+    site.stop()
+
+
+def _post_ids(site: Site, posts: list[dict] = POSTS) -> set[str]:
+    return {url_id(site.url(f"/news/{p['id']}.html")) for p in posts}
+
+
+def test_lists_of_news_with_teasers_are_followed_not_indexed(site, tmp_path, capsys):
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.root + "/") == 0
+    assert _ids(index_dir) == _post_ids(site) | {url_id(site.url("/about.html"))}
+    assert "a list of publications" not in capsys.readouterr().out  # followed, not reported
+
+
+RETURNING = {"id": "vozvrashchenie", "date": "2024-03-16", "title": "Книги вернулись на полки",
+             "text": "После ремонта фонда отдел краеведения снова выдаёт старые подшивки "
+                     "районной газеты и редкие книги о нашем крае.\nЗаписаться в читальный "
+                     "зал можно по телефону или на абонементе в любой день недели."}
+
+
+def test_a_page_back_after_a_404_returns_on_incremental_runs(site, tmp_path):
+    """A post that answered 404 for one night never came back: the pages linking to it
+    answered 304 Not Modified, so their links were not read again."""
+    res = site.resources
+    also = f'<p>Читать также: <a href="/news/{RETURNING["id"]}.html">книги вернулись</a></p>'
+    res[f"/news/{POSTS[0]['id']}.html"] = Resource(page_html(POSTS[0], also))  # a publication
+    returning = f"/news/{RETURNING['id']}.html"  # linked from that post only
+    res[returning] = Resource(page_html(RETURNING))
+    listed = f"/news/{POSTS[4]['id']}.html"  # linked from the second list only
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.root + "/") == 0
+    back = {url_id(site.url(returning)), url_id(site.url(listed))}
+    assert back <= _ids(index_dir)
+    pages = {path: res.pop(path) for path in (returning, listed)}
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert not back & _ids(index_dir)
+    res.update(pages)
+    site.clear_log()
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert back <= _ids(index_dir)
+    assert (f"/news/{POSTS[0]['id']}.html", 304) in site.requested("/news/")
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+    assert back <= _ids(index_dir)
+
+
+def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path, capsys,
+                                                                        caplog):
+    """Every nightly run printed the same dead links and moved pages again."""
+    site = Site()
+    res = site.resources
+    res["/news/a.html"] = Resource(page_html(POSTS[0]))
+    serve(site)
+    try:
+        elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
+        res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
+        res["/news/for-now.html"] = Resource(b"", status=302, location=elsewhere)
+        urls = "".join(f"<url><loc>{site.url(p)}</loc></url>" for p in (
+            "/news/a.html", "/news/missing.html", "/news/away.html", "/news/for-now.html"))
+        res["/sitemap.xml"] = Resource(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            .encode(), "application/xml")
+        index_dir = tmp_path / "index"
+        for args in ([], ["--incremental"], ["--incremental"]):
+            caplog.clear()
+            capsys.readouterr()
+            assert _reindex(index_dir, "--quiet", *args, site.root + "/") == 0
+            warned = {r.getMessage().split()[1].rstrip(":") for r in caplog.records
+                      if r.levelname == "WARNING" and r.getMessage().startswith("skipped")}
+            temporary = {site.url("/news/for-now.html")}  # may end any day: told each time
+            assert warned == (temporary | {site.url("/news/missing.html"),
+                                           site.url("/news/away.html")}
+                              if not args else temporary), args
+            out = capsys.readouterr().out
+            assert "skipped: 3" in out and "skipped 1: HTTP 404" in out, args  # still counted
+    finally:
+        site.stop()
+
+
+def test_max_pages_goes_to_posts_before_menu_pages(site, tmp_path, capsys):
+    """With --max-pages, the menu's pages (about, contacts, services) used the budget up
+    before the posts listed on the news pages; the pages left out were not told."""
+    res = site.resources
+    menu = ["/about.html", "/contacts.html", "/services.html", "/history.html", "/rules.html"]
+    for path in menu[1:]:
+        res[path] = res["/about.html"]
+    latest = "".join(map(_teaser, POSTS[:2]))
+    res["/"] = Resource(
+        f'<html><body><nav>{"".join(f"<a href={p!r}>{p}</a>" for p in menu)}'
+        f'<a href="/news/">Новости</a></nav><div class="content">{latest}'
+        '<p><a href="/news/">Все новости</a></p></div></body></html>'.encode())
+    index_dir = tmp_path / "index"
+    # the lists (2), the posts (5) and one menu page
+    assert _reindex(index_dir, "--max-pages", "8", "--concurrency", "1", site.root + "/") == 0
+    assert _post_ids(site) <= _ids(index_dir)
+    assert "  5 pages not visited: --max-pages 8 reached" in capsys.readouterr().out
+
+
+def test_pages_beyond_the_depth_are_told(site, tmp_path, capsys):
+    index_dir = tmp_path / "index"
+    # the list's first page and its posts are level 2: the second page's posts are not read
+    assert _reindex(index_dir, "--depth", "2", site.root + "/") == 0
+    assert _ids(index_dir) == _post_ids(site, POSTS[:3]) | {url_id(site.url("/about.html"))}
+    out = capsys.readouterr().out
+    assert "  2 pages not visited: --depth 2 reached" in out  # the second page's posts
