@@ -18,9 +18,15 @@ __all__ = ["LAST_RUN_FILE", "record_run", "read_last_run"]
 LAST_RUN_FILE = "last-run.json"
 
 
-def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool) -> None:
-    """Write the run's end (atomically); a directory that is not there is left alone."""
+def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,
+               create: bool = False) -> None:
+    """Write the run's end (atomically). A directory that is not there is left alone
+    (a Whoosh index directory mistyped), unless `create`: on OpenSearch nothing else
+    makes it, and health never said `failed` on a fresh install."""
     index_dir = Path(index_dir)
+    if create:
+        with contextlib.suppress(OSError):
+            index_dir.mkdir(parents=True, exist_ok=True)
     if not index_dir.is_dir():
         return
     record = {"finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -1363,6 +1363,20 @@ def test_a_flag_over_a_setting_says_which_is_used(jsonl_index):
     assert f"--port {port} is used, not KARTOTEKA_PORT=8858" in done.stderr, done.stderr
 
 
+def test_a_failed_run_on_opensearch_is_recorded_even_in_a_new_directory(tmp_path, monkeypatch):
+    """On OpenSearch nothing made the state directory, so a failed nightly run was never
+    recorded and /api/health said `ok` with `last_run: null`."""
+    from search.last_run import read_last_run
+
+    monkeypatch.setenv("KARTOTEKA_ENGINE", "opensearch")
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", "http://127.0.0.1:9")
+    state = tmp_path / "state" / "kartoteka"
+    assert main(["--quiet", "--index-dir", str(state), "reindex", "--no-progress",
+                 str(tmp_path / "export-not-mounted")]) == 1
+    run = read_last_run(state)
+    assert run is not None and run["ok"] is False and "export-not-mounted" in run["error"]
+
+
 def test_serve_waiting_for_its_index_starts_before_its_cluster(jsonl_index):
     """`serve --wait-for-index` (the systemd unit) on a web server booting before the
     OpenSearch cluster had exited 1 (a restart loop); it goes on to answer 503 instead.
