@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import time
 
 import pytest
 from opensearch_helpers import engine_settings, reference, sample_publications
@@ -576,3 +577,33 @@ def test_sync_keeps_and_changes_groups_of_copies(writable):
     groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)
     assert groups == [["a1", "a3", "a4"], ["a2"], ["b1", "b2"], ["c1"], ["c2"]]
     assert found.total == 5
+
+
+def test_a_meta_index_not_yet_started_is_unavailable_not_outdated(writable):
+    """While a cluster comes back, the meta index's shard starts after the others: for
+    those seconds health said `outdated`, «перестройте индекс», and an admin who did
+    rebuilt for nothing. A shard that cannot start yet is a cluster not ready."""
+    from search.errors import EngineUnavailable
+
+    meta = writable.gens.meta_index
+    client = writable.client
+    client.indices.close(index=meta)
+    client.indices.put_settings(index=meta, body={
+        "index.routing.allocation.require._name": "no-such-node"})
+    client.indices.open(index=meta, wait_for_active_shards=0)
+    try:
+        writable.invalidate()
+        with pytest.raises(EngineUnavailable):
+            writable.health()
+    finally:
+        client.indices.put_settings(index=meta, body={
+            "index.routing.allocation.require._name": None})
+    deadline = time.monotonic() + 30
+    while True:  # the shard starts once it may: the index answers again
+        writable.invalidate()
+        try:
+            assert writable.health()["documents"] == len(DOCS)
+            break
+        except EngineUnavailable:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)

@@ -19,7 +19,7 @@ from opensearchpy import OpenSearch
 
 from search.engine.opensearch.derived import Derived, decode, encode
 from search.engine.opensearch.mapping import META_BODY
-from search.errors import IndexMissing
+from search.errors import EngineUnavailable, IndexMissing
 
 __all__ = ["Generations", "MAPPING_VERSION", "ABANDONED_AFTER_HOURS"]
 
@@ -164,6 +164,11 @@ class Generations:
                 {"_id": _state_id(index)}]
         found = self.client.mget(index=self.meta_index, body={"docs": docs}, _source="true",
                                  ignore=404).get("docs", [])  # 404: no meta index yet
+        if found and "error" in found[0]:
+            # the meta index's shard not yet started (a cluster coming back): health had
+            # said `outdated`, "rebuild it", for the 2-20 s of a recovery
+            raise EngineUnavailable(f"the meta index {self.meta_index} is not available yet: "
+                                    f"{str(found[0]['error'])[:200]}")
         if not found or not found[0].get("found"):
             return {}
         meta = dict(found[0].get("_source") or {})
