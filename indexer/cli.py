@@ -158,7 +158,8 @@ def _reindex_parser(sub) -> None:
                    "start page, through lists of news to the posts (default 5)")
     p.add_argument("--library", metavar="NAME", type=_name,
                    help="the library of every publication read that names none (a library "
-                   "indexing its own site or export; give it again on incremental runs)")
+                   "indexing its own site or export); remembered for these sources, so "
+                   "later runs without it name them the same way")
     p.add_argument("--allow-smaller", action="store_true",
                    help="let a full rebuild go live although it holds a fifth fewer "
                    "publications than the index it replaces, or an incremental run remove a "

@@ -808,6 +808,34 @@ def test_replacing_the_shipped_sample_is_refused_saying_it_is_the_sample(tmp_pat
     assert _browse_all(capsys, index_dir)["total"] == 5
 
 
+def test_a_library_named_once_names_its_source_in_later_runs(tmp_path, capsys):
+    """A portal names three libraries' exports with one `--incremental --library` run
+    each; the nightly full run over all three then had no name to give, and the
+    «Библиотека» filter emptied every night."""
+    index_dir = tmp_path / "ix"
+    exports = {}
+    for n, name in enumerate(["ЦБС Краснополье", "ЦБС Брест", "ЦБС Газетная"]):
+        folder = tmp_path / f"exp{n}"
+        folder.mkdir()
+        _write_jsonl(folder / "news.jsonl", [dict(r, id=f"{n}-{i}", library=None)
+                                              for i, r in enumerate(RECORDS[n * 5:n * 5 + 5])])
+        exports[name] = folder
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--incremental", "--library", name, str(folder)]) == 0
+
+    def libraries() -> dict[str, int]:
+        return _facets(_browse_all(capsys, index_dir))["library"]
+
+    assert libraries() == dict.fromkeys(exports, 5)
+    full = ["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress"]
+    assert main([*full, *map(str, exports.values())]) == 0  # the nightly cron's line
+    assert libraries() == dict.fromkeys(exports, 5)
+    renamed = exports.pop("ЦБС Брест")  # a new name, given again, is the one kept
+    assert main([*full, "--incremental", "--library", "ЦБС Бреста", str(renamed)]) == 0
+    assert main([*full, *map(str, exports.values()), str(renamed)]) == 0
+    assert libraries() == {**dict.fromkeys(exports, 5), "ЦБС Бреста": 5}
+
+
 def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     """A nightly `--incremental` over an export that did not change checks every
     publication against the stored one and leaves the index's files as they were."""

@@ -1,0 +1,227 @@
+"""`kartoteka reindex`: sources and sites into the index, guarded, with its summary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from indexer import web
+from indexer.cli_support import EXIT_ERROR, EXIT_USAGE
+from indexer.kept import KeptVersions, source_file
+from indexer.libraries import SourceLibraries
+from indexer.progress import PeriodicCount, ReindexProgress
+from indexer.source_checks import unreadable_sources
+from indexer.sources import Skip, count_items, iter_publications, passed_over
+from indexer.summary import (
+    print_mended,
+    print_summary,
+    print_web_summary,
+    removal_guard,
+    smaller_index_guard,
+    warn_of_a_large_removal,
+    warn_of_a_smaller_index,
+)
+from search.engine import open_engine
+from search.errors import IndexMissing, SearchError
+from search.settings import SAMPLE_DIR
+from search.topics import TopicDictionary
+
+log = logging.getLogger("kartoteka")
+
+
+def reindex(settings, args) -> int:
+    engine = open_engine(settings)
+    state_dir = Path(settings.index_dir)  # the web crawl's state, beside Whoosh's generations
+    if args.if_missing:
+        if engine.ready():
+            log.info("index already present (%s); nothing to do", engine.describe())
+            return 0
+        log.info("no index built by this version (%s); building it", engine.describe())
+    if not args.sources and not args.sample:
+        print("error: name the SOURCES to index, or --sample for the shipped sample "
+              "(see `kartoteka reindex --help`)", file=sys.stderr)
+        return EXIT_USAGE
+    if any(not s.strip() for s in args.sources):  # Path("") would be the working directory
+        print("error: an empty SOURCE name; give a file, a directory or a site address",
+              file=sys.stderr)
+        return EXIT_USAGE
+    for source in args.sources:
+        problem = web.address_problem(source)
+        if problem:
+            print(f"error: {source}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    urls = [s for s in args.sources if web.is_url(s)]
+    sources = [Path(s) for s in args.sources if not web.is_url(s)]
+    if args.sample:
+        sources.append(SAMPLE_DIR)
+    if _unreadable(sources):
+        return EXIT_ERROR
+    removed = engine.tidy()
+    if removed:
+        log.info("removed %d half-written index director%s left by an interrupted run",
+                 len(removed), "y" if len(removed) == 1 else "ies")
+    skipped: list[Skip] = []
+    warned: list[Skip] = []
+    topics = TopicDictionary.load(settings.topics_file)
+    crawled = _crawl(urls, settings, args, state_dir, _generation(engine), topics) if urls else None
+    if crawled is not None and crawled.failed_sites and not args.incremental:
+        for start, reason in crawled.failed_sites:
+            print(f"error: {start}: {reason}", file=sys.stderr)
+        print("error: a site could not be read; the index was left as it was", file=sys.stderr)
+        return EXIT_ERROR
+    if crawled is not None and not crawled.publications and not sources \
+            and not args.incremental:
+        print("error: no publication could be read from the site; the index was left as it was",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+    def warn(where: str, message: str) -> None:
+        warned.append(Skip(where, message))
+        # --quiet (a nightly cron): the summary counts mended records by kind instead
+        log.log(logging.INFO if args.quiet else logging.WARNING, "warning %s: %s", where,
+                message)
+
+    unread_files: set[str] = set()  # skipped: an incremental run keeps what they gave
+    kept = KeptVersions(engine)  # what a full run keeps of sources it could not read
+    libraries = SourceLibraries(state_dir, args.library, sources, urls)
+
+    def publications():
+        seen: set[str] = set()
+        gave: set[str] = set()  # the files that gave a publication
+        for item in iter_publications(sources, topics, settings.max_source_bytes, warn):
+            if isinstance(item, Skip):
+                skipped.append(item)
+                unread_files.add(item.file or item.where)  # a bad line: its whole file
+                log.warning("skipped %s: %s", item.where, item.reason)
+                progress.update(1)
+            else:
+                seen.add(item.id)
+                gave.add(source_file(item))
+                yield libraries.name(item)
+        # (an incremental run keeps them by itself; when nothing at all was read, the
+        # run stops as a rebuild of nothing does, leaving the index as it was)
+        if not args.incremental and (seen or (crawled is not None and crawled.publications)):
+            yield from kept.of_files(unread_files - gave, seen)
+        if crawled is not None:
+            skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
+            for item in crawled.publications:
+                yield libraries.name(item)
+            if not args.incremental:
+                yield from kept.of_pages(crawled.unanswered)
+
+    before = None if args.incremental else _documents(engine)
+    started = time.perf_counter()
+    total = count_items(sources) + (len(crawled.publications) if crawled else 0)
+    show_bar = not (args.no_progress or args.quiet) and sys.stderr.isatty()
+    with ReindexProgress(total, show_bar) as progress:
+        if args.incremental:
+            scopes = [str(s) for s in sources]
+            stats = engine.sync(publications(), scopes, progress=progress.update,
+                                accept_removals=removal_guard(args.allow_smaller),
+                                phase=progress.phase, kept=unread_files)
+            if crawled is not None and crawled.gone:
+                stats.removed += engine.delete(crawled.gone, pushed=False)
+        else:
+            stats = engine.rebuild(publications(), progress=progress.update,
+                                   phase=progress.phase, procs=args.procs,
+                                   accept=smaller_index_guard(
+                                       before, args.allow_smaller,
+                                       lambda: _of_sample(engine, args)))
+    elapsed = time.perf_counter() - started
+    libraries.save()  # the run went through: its --library names its sources from now on
+    if crawled is not None:
+        web.save_state(state_dir / web.STATE_FILE,
+                       {**crawled.state, "generation": _generation(engine)})
+    elif not args.incremental and (state_dir / web.STATE_FILE).exists():
+        (state_dir / web.STATE_FILE).unlink()  # the new generation has no web pages
+    print_summary(stats, skipped, elapsed + (crawled.seconds if crawled else 0), engine)
+    kept.report()
+    print_mended(warned, passed_over(sources))
+    if crawled is not None:
+        print_web_summary(crawled)
+    if args.incremental:
+        warn_of_a_large_removal(stats)
+    else:
+        warn_of_a_smaller_index(before, _documents(engine) or 0)
+    if stats.indexed + stats.updated == 0 and not args.incremental:
+        return EXIT_ERROR
+    if crawled is not None and crawled.failed_sites:  # an incremental run (a full one stopped)
+        for start, reason in crawled.failed_sites:
+            print(f"error: {start}: {reason}", file=sys.stderr)
+        print("error: a site could not be read; its pages were left as they were",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def _unreadable(sources: list[Path]) -> bool:
+    """Report the named paths that are missing or cannot be read; the run then stops.
+
+    As with a site that cannot be read: nothing is indexed or removed, since an export that
+    is not mounted would otherwise empty the index (or its part from that path).
+    """
+    bad = unreadable_sources(sources)
+    for item in bad:
+        print(f"error: {item.where}: {item.reason}", file=sys.stderr)
+    if bad:
+        print("error: a source could not be read; the index was left as it was",
+              file=sys.stderr)
+    return bool(bad)
+
+
+def _generation(engine) -> str | None:
+    """The live generation's name (None before the first reindex)."""
+    try:
+        return engine.health()["generation"]
+    except IndexMissing:
+        return None
+
+
+def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics):
+    state_path = state_dir / web.STATE_FILE
+    state = web.load_state(state_path) if args.incremental else {}
+    if state and state.get("generation") != generation:
+        log.info("web state belongs to another index generation; fetching every page")
+        state = {}
+    options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
+                               timeout=args.timeout, retries=max(0, args.retries),
+                               max_pages=args.max_pages, depth=args.depth,
+                               max_bytes=settings.max_source_bytes,
+                               incremental=args.incremental and bool(state))
+    log.info("fetching %s", ", ".join(urls))
+    with tqdm_bar(args, "fetching") as bar:
+        counted = PeriodicCount("pages fetched", enabled=bar.disable)
+
+        def fetched() -> None:
+            bar.update(1)
+            counted.tick()
+
+        return web.crawl(urls, options, state, topics, on_item=fetched)
+
+
+def tqdm_bar(args, desc):
+    from tqdm import tqdm
+
+    return tqdm(unit=" pages", desc=desc, file=sys.stderr,
+                disable=args.no_progress or args.quiet or not sys.stderr.isatty())
+
+
+def _of_sample(engine, args) -> int:
+    """How many publications of the index in use came from the shipped sample's records,
+    when this run does not index the sample (asked before a smaller index is refused)."""
+    if args.sample or args.allow_smaller:
+        return 0
+    try:
+        return len(engine.of_files({str(SAMPLE_DIR / "publications.jsonl")}))
+    except SearchError:
+        return 0
+
+
+def _documents(engine) -> int | None:
+    """How many publications the live index holds, None when there is none."""
+    try:
+        return engine.count()
+    except SearchError:
+        return None
