@@ -7,7 +7,7 @@ import re
 
 import falcon
 
-from api.pages import not_found_page, wants_html
+from api.pages import error_page, not_found_page, wants_html
 from search.errors import (
     ConfigError,
     EngineUnavailable,
@@ -128,12 +128,13 @@ def russian(status: int, title: str | None, description: str | None) -> tuple[st
 
 
 def _serialize(req, resp, exc: falcon.HTTPError) -> None:
-    if exc.status_code == 404 and wants_html(req):  # a browser gets a page, the API JSON
+    title, description = russian(exc.status_code, exc.title, exc.description)
+    if wants_html(req):  # a browser gets a page, the API JSON
         resp.content_type = falcon.MEDIA_HTML
-        resp.text = not_found_page(req.path)
+        resp.text = (not_found_page(req.path) if exc.status_code == 404
+                     else error_page(title, description))
         return
     resp.content_type = falcon.MEDIA_JSON
-    title, description = russian(exc.status_code, exc.title, exc.description)
     resp.media = {"title": title, "description": description}
 
 

@@ -159,6 +159,15 @@ def not_found_page(path: str) -> str:
     return page_html("Страница не найдена", body)
 
 
+def error_page(title: str, description: str) -> str:
+    """Any other refusal for browsers (the index not ready, the cluster silent), in the
+    page's words: a reader following a link got the API's raw JSON."""
+    body = (f'<section class="not-found"><h1>{escaped(title)}</h1>'
+            f"<p>{escaped(description)}</p>"
+            '<p><a class="btn btn-primary" href="/">Перейти к поиску</a></p></section>')
+    return page_html(title, body)
+
+
 def wants_html(req: falcon.Request) -> bool:
     """A browser asking for a page (not the API or the spec): prefers text/html over JSON."""
     if (req.path + "/").startswith("/api/") or req.path == "/openapi.json":

@@ -53,6 +53,22 @@ def test_programs_and_the_api_keep_json_errors(client, path, headers):
     assert set(resp.json) == {"title", "description"}
 
 
+@pytest.mark.parametrize("path", ["/search?q=книга", "/p/zlat-2021-001"])
+def test_a_browser_gets_a_russian_page_when_there_is_no_index_to_show(tmp_path, path):
+    """With the cluster down (or no index yet) a reader following a link to a result or
+    a publication got the API's raw JSON; programs still get it."""
+    from search.settings import Settings
+
+    settings = Settings.from_env({}, index_dir=tmp_path / "no-index")
+    client = testing.TestClient(create_app(settings))
+    page = client.simulate_get(path, headers=BROWSER)
+    assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="ru">' in page.text and "Индекс недоступен" in page.text
+    assert "Перейти к поиску" in page.text and page.headers["content-security-policy"] == CSP
+    program = client.simulate_get(path)
+    assert program.status_code == 503 and set(program.json) == {"title", "description"}
+
+
 def test_html_404_escapes_the_path(client):
     resp = client.simulate_get("/%3Cscript%3Ealert(1)%3C/script%3E", headers=BROWSER)
     assert resp.status_code == 404
