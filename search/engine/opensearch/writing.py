@@ -117,7 +117,8 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             raise
         if isinstance(exc, OpenSearchException | OSError):
             raise RebuildFailed(f"rebuild of {index} failed ({_summary(exc)}); the "
-                                f"previous generation stays live") from exc
+                                "previous generation stays live; if a node went down, "
+                                "run the reindex again") from exc
         raise
     stats.generation = index
     stats.seconds = time.perf_counter() - started
