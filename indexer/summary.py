@@ -45,8 +45,10 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
               if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
     print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s"
           f"{phases})")
+    known = (f"; {stats.cached_words:,} words known from the last rebuild"
+             if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
     print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
-          f"(all indexing processes); {stats.cached_words:,} words known from the last rebuild")
+          f"(all indexing processes){known}")
     print(f"index: {engine.describe()}")
     for warning in stats.warnings:
         print(f"warning: {warning}")
