@@ -27,7 +27,7 @@ COLUMNS = ["title", "published", "author", "topics", "library", "url", "snippet"
            "parent_id"]
 HEADERS = {"title": "Заголовок", "published": "Дата", "author": "Автор", "topics": "Темы",
            "library": "Библиотека", "url": "Адрес", "snippet": "Фрагмент",
-           "id": "Идентификатор", "parent_id": "Файл публикации (её идентификатор)"}
+           "id": "Идентификатор", "parent_id": "Приложен к публикации (идентификатор)"}
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
