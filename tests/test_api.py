@@ -279,6 +279,30 @@ def test_health_says_when_the_cms_s_pushes_would_be_refused(fresh_index):
         service.close()
 
 
+def test_a_push_that_failed_leaves_no_lock_behind(fresh_index):
+    """A PUT that failed while Whoosh's writer was being made (a generation the server
+    could not write) kept Whoosh's lock in that worker: once the cause was gone, every
+    later PUT answered 500 (LockError) and the nightly run failed the same way."""
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        (live / "MAIN.tmp").write_text("")  # the writer's scratch folder cannot be made
+        put = client.simulate_put("/api/publications/new-4", json=NEW, headers=AUTH)
+        assert put.status_code == 503, put.text
+        (live / "MAIN.tmp").unlink()  # the cause is gone: writes work again, at once
+        put = client.simulate_put("/api/publications/new-4", json=NEW, headers=AUTH)
+        assert put.status_code == 201, put.text
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--incremental", "--sample"]) == 0
+    finally:
+        service.close()
+
+
 def test_a_push_the_journal_cannot_take_leaves_the_index_as_it_was(fresh_index):
     """The journal is what full rebuilds replay: a PUT answered 503 because only
     api-journal.jsonl could not be written had still changed the live index (written

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 
 from search.engine.whoosh.journal import Journal, JournalAppend
-from search.engine.whoosh.schema import build_codec
 from search.engine.whoosh.store import IndexLocation
-from search.engine.whoosh.writer import cancel, open_for_write, to_document
+from search.engine.whoosh.writer import cancel, live_writer, open_for_write, to_document
 from search.models import Publication
 
 __all__ = ["delete", "upsert"]
@@ -24,7 +23,7 @@ def upsert(location: IndexLocation, publications: Iterable[Publication],
     with location.write_lock(), _journal(location, journal) as append:
         info, ix = open_for_write(location)
         try:
-            writer = ix.writer(codec=build_codec())
+            writer = live_writer(ix)
             try:
                 for pub in pubs:
                     writer.update_document(**to_document(pub))
@@ -46,7 +45,7 @@ def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) ->
     with location.write_lock(), _journal(location, journal) as append:
         info, ix = open_for_write(location)
         try:
-            writer = ix.writer(codec=build_codec())
+            writer = live_writer(ix)
             removed = 0
             try:
                 for pid in ids:

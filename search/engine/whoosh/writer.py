@@ -36,7 +36,8 @@ from search.morph import new_readings
 from search.people import surnames
 from search.records import to_publication
 
-__all__ = ["RebuildStats", "cancel", "open_for_write", "rebuild", "sync_incremental", "to_document"]
+__all__ = ["RebuildStats", "cancel", "live_writer", "open_for_write", "rebuild", "sync_incremental",
+           "to_document"]
 
 
 def to_document(pub: Publication, deferred: bool = False) -> dict:
@@ -192,6 +193,15 @@ def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int, int]:
     return True, removed, sum(pub is not None for pub in latest.values())
 
 
+def live_writer(ix) -> IndexWriter:
+    """A writer of the live generation, for a caller holding `IndexLocation.write_lock`
+    (which serializes every writer of every process) and without Whoosh's own lock: a
+    writer that failed while it was being made (a generation the server may not write,
+    a full disk) kept that lock in its gunicorn worker, and every later PUT, in any
+    worker, and the nightly run failed with LockError, after the cause was gone."""
+    return ix.writer(codec=build_codec(), _lk=False)
+
+
 def cancel(writer: IndexWriter | None) -> None:
     if writer is not None:
         try:
@@ -259,7 +269,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
             def writing():
                 nonlocal writer
                 if writer is None:
-                    writer = ix.writer(codec=build_codec())
+                    writer = live_writer(ix)
                 return writer
 
             pushed = Journal(location.root).latest()
