@@ -112,3 +112,15 @@ def test_a_full_reindex_says_how_many_pushed_publications_it_carried(fresh_index
     assert "carried from the API: 1" in summary, summary
     reader = testing.TestClient(create_app(fresh_index))
     assert reader.simulate_get("/api/health").json["documents"] == indexed + 1
+
+
+def test_a_push_after_a_line_torn_by_a_crash_is_kept(tmp_path):
+    """A crash mid-append leaves half a line; the next PUT was appended onto it, both
+    were one unreadable line, and the next full rebuild lost a PUT answered 201."""
+    journal = Journal(tmp_path)
+    journal.record_put([PUB])
+    with open(journal.path, "a", encoding="utf-8") as fh:
+        fh.write('{"op": "put", "id": "torn", "pub": {"title": "Обор')  # the crash
+    after = Publication.from_dict(dict(PUB.to_dict(), id="after-torn"), source="api")
+    journal.record_put([after])
+    assert set(journal.latest()) == {"api-7", "after-torn"}

@@ -38,7 +38,10 @@ class Journal:
         """The journal opened for appending before the index is changed: a journal that
         cannot be written then refuses the change instead of leaving a PUT in the live
         index that the next full rebuild would drop."""
+        torn = _ends_without_newline(self.path)
         with open(self.path, "a", encoding="utf-8") as fh:
+            if torn:  # a line cut by a crash mid-append: the next one must not join it
+                fh.write("\n")
             yield JournalAppend(fh)
 
     def latest(self) -> dict[str, Publication | None]:
@@ -64,6 +67,15 @@ class Journal:
                         continue  # a line torn by a crash mid-append
         except FileNotFoundError:
             return
+
+
+def _ends_without_newline(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:  # no journal yet, or an empty one
+        return False
 
 
 class JournalAppend:
