@@ -237,8 +237,10 @@ class Health:
         last_run = self._last_run()
         # the last reindex failed (after the one that built what serves): the index is the
         # one before, and the cron needs looking at now, not when it turns stale
+        # (at or after: an incremental run that failed on one site still wrote the others,
+        # in the same second; it said `ok` and the nightly failure went unseen)
         failed = bool(last_run and not last_run.get("ok")
-                      and (not built or str(last_run.get("finished_at", "")) > built))
+                      and (not built or str(last_run.get("finished_at", "")) >= built))
         if info.get("unwritable") and self.settings.admin_token and not info.get("degraded"):
             # the CMS's PUTs are refused (503): the site's editors need to hear it today
             info = {**info, "degraded": UNWRITABLE}

@@ -47,8 +47,9 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
           f"{phases})")
     known = (f"; {stats.cached_words:,} words known from the last rebuild"
              if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
-    print(f"lemma cache: {hits / lookups if lookups else 0:.1%} hits of {lookups:,} lookups "
-          f"(all indexing processes){known}")
+    if lookups:  # (an incremental run that analysed nothing has nothing to say of it)
+        print(f"lemma cache: {hits / lookups:.1%} hits of {lookups:,} lookups "
+              f"(all indexing processes){known}")
     print(f"index: {engine.describe()}")
     for warning in stats.warnings:
         print(f"warning: {warning}")
@@ -81,7 +82,7 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
 # A run losing at least this share of what it had (and a few publications) says so on
 # stderr: a nightly export cut short removes quietly otherwise.
 LARGE_REMOVAL = 0.2
-_PUT_IT_BACK = "if an export was cut short, put it back and run again"
+_PUT_IT_BACK = "if a source was cut short (an export, a site), put it back and run again"
 
 
 def _large(lost: int, had: int) -> bool:

@@ -130,7 +130,8 @@ class _Crawl:
         with self.lock:
             self.result.gone.extend(self.state.forget(url))
             self.state.first_report(url, f"HTTP {status}")  # told now; not again if listed
-        log.info("gone (HTTP %d): %s", status, url)
+        # once per page (it is forgotten now): the cron mail names the post removed
+        log.warning("gone (HTTP %d): %s: removed from the index", status, url)
 
     def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
         """Fetch and extract one page: the publication made (if any), the attachments it
@@ -167,8 +168,10 @@ class _Crawl:
             copy = address in self.pages_seen
             self.pages_seen.add(address)
             self.result.fetched += 1
+        if copy and address == url:  # read already this run (reached twice)
+            return nothing
         if copy:
-            self.skip(url, f"the same page as {address} (a redirect)", answer.permanent)
+            self.skip(url, f"redirects to {address}, a page already read", answer.permanent)
             return nothing
         entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,

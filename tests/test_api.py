@@ -237,6 +237,24 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
         service.close()
 
 
+def test_health_says_failed_after_an_incremental_run_that_failed_on_one_site(fresh_index):
+    """The nightly `--incremental` over a folder and a site that did not answer: exit 1,
+    but it still wrote (the folder), in the same second, and health said `ok`."""
+    from indexer.cli import main
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--incremental", "--sample", "http://127.0.0.1:9/"]) == 1
+        health = client.simulate_get("/api/health").json
+        assert health["status"] == "failed" and health["last_run"]["exit_code"] == 1, health
+    finally:
+        service.close()
+
+
 def test_a_put_the_index_cannot_take_is_a_503_saying_why(fresh_index):
     """An index directory the server may not write (owned by root, read-only, a full
     disk): a PUT answered 500 «Внутренняя ошибка» with a traceback in the log."""
