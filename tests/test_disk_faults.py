@@ -145,3 +145,44 @@ def test_an_index_whose_files_were_cut_short_says_so_and_a_reindex_mends_it(fres
         assert client.simulate_get("/api/search", params={"q": "книга"}).json["total"] > 0
     finally:
         service.close()
+
+
+_HEALTH_ON_A_FULL_DISK = """
+import json, sys
+from pathlib import Path
+from falcon import testing
+from api.app import create_app
+from indexer.cli import main
+from search.settings import Settings
+index_dir = Path(sys.argv[1]) / "index"
+assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+             "--sample"]) == 0
+settings = Settings.from_env({}, index_dir=index_dir, admin_token="test-token")
+client = testing.TestClient(create_app(settings))
+before = client.simulate_get("/api/health").json
+try:  # the rest of the disk taken by something else
+    with open(Path(sys.argv[1]) / "filler", "wb") as fh:
+        while True:
+            fh.write(b"0" * 65536)
+except OSError:
+    pass
+print(json.dumps([before, client.simulate_get("/api/health").json]))
+"""
+
+
+def test_health_says_degraded_when_the_index_s_disk_is_full(tmp_path):
+    """On a full disk every PUT answered 503 while health said `ok`."""
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here (unshare -m refused)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = tmp_path / "health.py"
+    script.write_text(_HEALTH_ON_A_FULL_DISK, encoding="utf-8")
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size=24m tmpfs '{disk}' && "
+         f"exec '{sys.executable}' '{script}' '{disk}'"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after = json.loads(done.stdout.splitlines()[-1])
+    assert before["status"] in ("ok", "stale"), before
+    assert after["status"] == "degraded" and "space" in after["unwritable"], after

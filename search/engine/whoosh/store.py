@@ -39,6 +39,7 @@ __all__ = ["IndexLocation", "GenerationInfo"]
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 _TMP_RE = re.compile(r"^gen-(\d{6})\.tmp-(\d+)$")
 META_FILE = "kartoteka.json"
+MIN_FREE_BYTES = 8 * 1024 * 1024  # below this a PUT's segment and journal line may not fit
 SAY_WAITING_AFTER = 1.0  # seconds a writer waits for a lock before it says so
 log = logging.getLogger("kartoteka")
 
@@ -162,6 +163,8 @@ class IndexLocation:
         for path in (self.root, info.path):
             if not os.access(path, os.W_OK | os.X_OK):
                 return f"{path.name} cannot be written by this process"
+        if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
+            return "no space left on the index's disk"
         for path in (self.root / "write.lock", self.root / "api-journal.jsonl"):
             try:  # opened as a push opens it (nothing is written): root's rights too
                 if path.exists():
