@@ -186,3 +186,31 @@ def test_health_says_degraded_when_the_index_s_disk_is_full(tmp_path):
     before, after = json.loads(done.stdout.splitlines()[-1])
     assert before["status"] in ("ok", "stale"), before
     assert after["status"] == "degraded" and "space" in after["unwritable"], after
+
+
+def test_a_file_cut_short_under_a_running_server_is_damaged_not_a_500(fresh_index):
+    """The server had the generation open when its segment was cut short (a disk fault,
+    a backup copied over it in place): health said `ok` and every search was a 500 with
+    a traceback. Put back whole, it serves again without a restart."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 200
+        segment = next(live.glob("*.seg"))
+        whole = segment.read_bytes()
+        segment.write_bytes(whole[:len(whole) // 2])
+        health = client.simulate_get("/api/health")
+        assert health.status_code == 503 and health.json["status"] == "damaged", health.json
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 503
+        segment.write_bytes(whole)  # the backup copied back whole
+        assert client.simulate_get("/api/search", params={"q": "книга"}).json["total"] > 0
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+    finally:
+        service.close()
