@@ -132,7 +132,7 @@ def _serialize(req, resp, exc: falcon.HTTPError) -> None:
     if wants_html(req):  # a browser gets a page, the API JSON
         resp.content_type = falcon.MEDIA_HTML
         resp.text = (not_found_page(req.path) if exc.status_code == 404
-                     else error_page(title, description))
+                     else error_page(title, description, unavailable=exc.status_code == 503))
         return
     resp.content_type = falcon.MEDIA_JSON
     resp.media = {"title": title, "description": description}

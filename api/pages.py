@@ -31,7 +31,7 @@ _LAYOUT = """<!DOCTYPE html>
   <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
-  <a class="skip-link" href="#main">Перейти к публикации</a>
+  <a class="skip-link" href="#main">{skip}</a>
   <header class="site-header">
     <div class="container">
       <p class="site-title"><a href="/">Картотека</a></p>
@@ -59,8 +59,9 @@ def escaped(value) -> str:
     return html.escape(str(value or ""), quote=True)
 
 
-def page_html(title: str, body: str) -> str:
-    return _LAYOUT.format(title=escaped(title), body=body)
+def page_html(title: str, body: str, skip: str = "Перейти к публикации") -> str:
+    """A page in the site's layout; `skip`: the skip link's words (to the main part)."""
+    return _LAYOUT.format(title=escaped(title), body=body, skip=escaped(skip))
 
 
 def date_ru(iso: str | None) -> str:
@@ -156,16 +157,20 @@ def not_found_page(path: str) -> str:
             f'<p>По адресу <code>{escaped(path[:200])}</code> ничего нет: возможно, публикацию удалили '
             "или в ссылке опечатка.</p>"
             '<p><a class="btn btn-primary" href="/">Перейти к поиску</a></p></section>')
-    return page_html("Страница не найдена", body)
+    return page_html("Страница не найдена", body, skip="Перейти к содержанию")
 
 
-def error_page(title: str, description: str) -> str:
+def error_page(title: str, description: str, unavailable: bool = False) -> str:
     """Any other refusal for browsers (the index not ready, the cluster silent), in the
-    page's words: a reader following a link got the API's raw JSON."""
+    page's words: a reader following a link got the API's raw JSON. When the service is
+    unavailable (503), the reader is told to come back; what the admin must do stays in
+    the API's answer and the log."""
+    if unavailable:
+        description = "поиск сейчас недоступен: попробуйте зайти через несколько минут"
     body = (f'<section class="not-found"><h1>{escaped(title)}</h1>'
             f"<p>{escaped(description)}</p>"
             '<p><a class="btn btn-primary" href="/">Перейти к поиску</a></p></section>')
-    return page_html(title, body)
+    return page_html(title, body, skip="Перейти к содержанию")
 
 
 def wants_html(req: falcon.Request) -> bool:

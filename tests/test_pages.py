@@ -65,6 +65,8 @@ def test_a_browser_gets_a_russian_page_when_there_is_no_index_to_show(tmp_path, 
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="ru">' in page.text and "Индекс недоступен" in page.text
     assert "Перейти к поиску" in page.text and page.headers["content-security-policy"] == CSP
+    # a reader is told to come back, not to run the admin's command
+    assert "попробуйте зайти" in page.text and "kartoteka reindex" not in page.text
     program = client.simulate_get(path)
     assert program.status_code == 503 and set(program.json) == {"title", "description"}
 
