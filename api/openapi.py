@@ -220,7 +220,11 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                      "ok": {"type": "boolean"},
                                      "exit_code": {"type": "integer"},
                                      "incremental": {"type": "boolean"},
-                                     "error": _NULLSTR}},
+                                     "error": _NULLSTR,
+                                     "skipped": {"type": "integer", "description":
+                                                 "sources and records the run skipped "
+                                                 "(a file empty or unreadable, a bad line)"},
+                                     "first_skip": _NULLSTR}},
                     "engine": {"type": "string"},
                     "documents": {"type": ["integer", "null"], "description":
                                   "null when the index cannot be read (`outdated`, "

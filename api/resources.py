@@ -255,8 +255,9 @@ class Health:
         """How the last reindex ended; its error without the server's paths (the README
         promises none in an answer: the run's own output has them)."""
         run = read_last_run(self.settings.index_dir)
-        if run and isinstance(run.get("error"), str):
-            run = {**run, "error": public_message(run["error"], keep_names=True)}
+        for key in ("error", "first_skip"):
+            if run and isinstance(run.get(key), str):
+                run = {**run, key: public_message(run[key], keep_names=True)}
         return run
 
 

@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         code, error = _run(args, ran)
     if ran and not args.if_missing:
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
-                   create=ran[0].engine != "whoosh")
+                   create=ran[0].engine != "whoosh", skipped=said.skips,
+                   first_skip=said.first_skip)
     if ran and give_to_index_owner(Path(ran[0].index_dir)):
         log.info("run as root: what it wrote in %s now belongs to the directory's owner, "
                  "whose server writes there too", ran[0].index_dir)

@@ -7,6 +7,7 @@ commands print: kept apart so that neither of the two modules imports the other.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 from search.models import SearchRequest
@@ -33,21 +34,34 @@ def dump_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-class ErrorLines:
+class ErrorLines(logging.Handler):
     """Within `with`: stderr as it is, and the first `error:` line written to it kept
-    (without the prefix) in `first`."""
+    (without the prefix) in `first`; the sources the run skipped, as its log warned of
+    them, counted in `skips` with the first in `first_skip` (a run that skipped a broken
+    export file ends well, and health said only `ok`)."""
 
     def __init__(self):
+        super().__init__(level=logging.WARNING)
         self.first: str | None = None
+        self.skips = 0
+        self.first_skip: str | None = None
         self._stream = None
 
     def __enter__(self) -> ErrorLines:
         self._stream = sys.stderr
         sys.stderr = self
+        logging.getLogger("kartoteka").addHandler(self)
         return self
 
     def __exit__(self, *exc) -> None:
+        logging.getLogger("kartoteka").removeHandler(self)
         sys.stderr = self._stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("skipped "):
+            self.skips += 1
+            self.first_skip = self.first_skip or message.removeprefix("skipped ")[:500]
 
     def write(self, text: str) -> int:
         if self.first is None:

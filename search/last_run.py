@@ -19,7 +19,7 @@ LAST_RUN_FILE = "last-run.json"
 
 
 def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,
-               create: bool = False) -> None:
+               create: bool = False, skipped: int = 0, first_skip: str | None = None) -> None:
     """Write the run's end (atomically). A directory that is not there is left alone
     (a Whoosh index directory mistyped), unless `create`: on OpenSearch nothing else
     makes it, and health never said `failed` on a fresh install."""
@@ -31,7 +31,7 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
         return
     record = {"finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
-              "error": error}
+              "error": error, "skipped": skipped, "first_skip": first_skip}
     tmp = index_dir / f".{LAST_RUN_FILE}.{os.getpid()}"
     try:
         tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")

@@ -237,6 +237,25 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
         service.close()
 
 
+def test_health_counts_what_the_last_run_skipped(fresh_index, tmp_path):
+    """A nightly run that skipped a broken export file (and kept what it gave) ends well:
+    health said `ok` and nothing else, so a monitor never heard of the file."""
+    from indexer.cli import main
+    from search.settings import SAMPLE_DIR
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "news.jsonl").write_bytes((SAMPLE_DIR / "publications.jsonl").read_bytes())
+    (export / "events.jsonl").write_text("", encoding="utf-8")  # its export job failed
+    index_dir = fresh_index.index_dir
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--allow-smaller", str(export)]) == 0
+    run = testing.TestClient(create_app(fresh_index)).simulate_get("/api/health").json[
+        "last_run"]
+    assert run["ok"] is True and run["skipped"] == 1, run
+    assert run["first_skip"] == "…/events.jsonl: empty file", run
+
+
 def test_health_says_failed_after_an_incremental_run_that_failed_on_one_site(fresh_index):
     """The nightly `--incremental` over a folder and a site that did not answer: exit 1,
     but it still wrote (the folder), in the same second, and health said `ok`."""
