@@ -31,7 +31,7 @@ __all__ = ["LemmaCache", "READINGS_VERSION", "MAX_WORDS", "MAX_SHARDS", "write_s
 
 log = logging.getLogger(__name__)
 
-READINGS_VERSION = 1  # bump when search.morph changes what a reading is
+READINGS_VERSION = 2  # bump when search.morph changes what a reading is
 MAX_WORDS = 1_500_000  # a file above this many words is started afresh
 FILE_NAME = "lemma-cache.pickle"
 SHARDS_DIR = "lemma-cache"

@@ -175,8 +175,24 @@ def _parse(word: str) -> tuple[Reading, ...]:
         entry[1 if is_name else 0] += score
     out = [Reading(lemma, common + name, name > common, name)
            for lemma, (common, name) in scores.items()]
+    out += _surname_of_a_name(fold_yo(word), out)
     out.sort(key=_best_first)
     return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
+
+
+_SURNAME_SUFFIXES = ("ов", "ев", "ин", "ын")
+
+
+def _surname_of_a_name(word: str, found: list[Reading]) -> list[Reading]:
+    """A surname made of a first name (`Пересветов`, `Святославов`) that pymorphy3 reads
+    only as that name's genitive plural («пересвет»): its other forms («Пересветовым»,
+    «Пересветова») are read as the surname «пересветов», so the nominative found none of
+    them. The surname is added as a reading of its own, after the name's."""
+    if not word.endswith(_SURNAME_SUFFIXES) or any(r.lemma == word for r in found):
+        return []
+    stem = word[:-2]
+    return [Reading(word, r.score / 2, True, r.score / 2) for r in found[:1]
+            if r.is_name and r.lemma in (stem, stem + "ь", stem + "й")]
 
 
 def _best_first(r: Reading) -> tuple[float, str]:

@@ -61,3 +61,16 @@ def test_the_author_filter_reads_a_surname_as_the_one_name_it_means(service, two
     both = two_belovas.search(SearchRequest(q="", authors=("Белова",)))  # two: asked
     assert both.total == 0 and both.warnings[-1].endswith(
         "; есть «Ирина Белова», «Марина Белова»")
+
+
+def test_a_surname_made_of_a_first_name_finds_its_other_forms(tmp_path):
+    """`Пересветов` was read only as the genitive plural of the name «Пересвет», its
+    other forms as the surname «пересветов»: the nominative found no text that wrote
+    «Пересветовым», though every other form did."""
+    docs = [{"id": "ablt", "title": "Вечер краеведов", "date": "2024-05-01",
+             "text": "Встречу с краеведом Гориславом Пересветовым провели в читальном зале."},
+            {"id": "gent", "title": "Книга о городе", "date": "2024-05-02",
+             "text": "Новая книга Святослава Пересветова о старых улицах города."}]
+    service = next(service_over(docs, tmp_path))
+    for q in ("Пересветов", "Пересветовым", "Пересветова", "пересветов"):
+        assert set(_ids(service, q)) == {"ablt", "gent"}, q
