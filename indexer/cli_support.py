@@ -34,34 +34,32 @@ def dump_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-class ErrorLines(logging.Handler):
+class ErrorLines:
     """Within `with`: stderr as it is, and the first `error:` line written to it kept
     (without the prefix) in `first`; the sources the run skipped, as its log warned of
     them, counted in `skips` with the first in `first_skip` (a run that skipped a broken
     export file ends well, and health said only `ok`)."""
 
     def __init__(self):
-        super().__init__(level=logging.WARNING)
         self.first: str | None = None
         self.skips = 0
         self.first_skip: str | None = None
         self._stream = None
+        self._handler = _SkipCounter(self)
 
     def __enter__(self) -> ErrorLines:
         self._stream = sys.stderr
         sys.stderr = self
-        logging.getLogger("kartoteka").addHandler(self)
+        logging.getLogger("kartoteka").addHandler(self._handler)
         return self
 
     def __exit__(self, *exc) -> None:
-        logging.getLogger("kartoteka").removeHandler(self)
+        logging.getLogger("kartoteka").removeHandler(self._handler)
         sys.stderr = self._stream
 
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith("skipped "):
-            self.skips += 1
-            self.first_skip = self.first_skip or message.removeprefix("skipped ")[:500]
+    def skipped(self, message: str) -> None:
+        self.skips += 1
+        self.first_skip = self.first_skip or message[:500]
 
     def write(self, text: str) -> int:
         if self.first is None:
@@ -74,3 +72,16 @@ class ErrorLines(logging.Handler):
     def __getattr__(self, name: str):  # flush, isatty, fileno: the stream's own
         return getattr(self._stream, name)
 
+
+class _SkipCounter(logging.Handler):
+    """The log's `skipped …` warnings, told to an ErrorLines (a handler of its own: the
+    stand-in for stderr must keep the stream's flush and close)."""
+
+    def __init__(self, lines: ErrorLines):
+        super().__init__(level=logging.WARNING)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("skipped "):
+            self.lines.skipped(message.removeprefix("skipped "))

@@ -43,3 +43,33 @@ def test_a_long_crawl_without_a_terminal_logs_its_count(caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert [line.split(" (")[0] for line in lines] == [
         "pages fetched: 1 so far", "pages fetched: 2 so far", "pages fetched: 3 so far"]
+
+
+def test_the_run_s_stderr_stand_in_keeps_the_stream_s_own_flush():
+    """How the run ended is read off stderr by a stand-in for it, which also counts the
+    log's skip warnings: made a logging handler itself, its flush was the handler's
+    (which does nothing) and a progress bar's output could wait in the buffer."""
+    import io
+    import logging
+    import sys
+
+    from indexer.cli_support import ErrorLines
+
+    class Stream(io.StringIO):
+        flushes = 0
+
+        def flush(self):
+            self.flushes += 1
+            super().flush()
+
+    stream, before = Stream(), sys.stderr
+    sys.stderr = stream
+    try:
+        with ErrorLines() as said:
+            sys.stderr.write("error: the export is not mounted\n")
+            sys.stderr.flush()
+            logging.getLogger("kartoteka.web").warning("skipped %s: %s", "a.jsonl", "empty file")
+    finally:
+        sys.stderr = before
+    assert stream.flushes == 1 and said.first == "the export is not mounted"
+    assert (said.skips, said.first_skip) == (1, "a.jsonl: empty file")
