@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from indexer.dates import parse_date_text
-from indexer.listing import teaser_count
+from indexer.listing import inside, teaser_count
 from indexer.people import person_named
 from indexer.text_page import PageParts, parts_from_lines, split_lines
 from search.errors import ExtractError
@@ -89,16 +89,6 @@ def _container(tree: HTMLParser) -> Node | None:
     return tree.body
 
 
-def _inside(node: Node, top: Node, tag: str) -> bool:
-    """Whether `node` is within a `tag` element below `top`."""
-    parent = node.parent
-    while parent is not None and parent != top:
-        if parent.tag == tag:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _lines(node: Node) -> tuple[list[str], list[int | None]]:
     """Block elements become lines; inline text joins within its block. Line breaks in
     the HTML source are spaces, as a browser shows them (outside <pre>): an editor that
@@ -114,9 +104,9 @@ def _lines(node: Node) -> tuple[list[str], list[int | None]]:
     for child in node.traverse(include_text=True):
         if child.tag == "-text":
             text = child.text_content or ""
-            if not (has_pre and _inside(child, node, "pre")):
+            if not (has_pre and inside(child, node, "pre")):
                 text = _SPACES.sub(" ", text)
-            if linked and text.strip() and not _inside(child, node, "a"):
+            if linked and text.strip() and not inside(child, node, "a"):
                 linked = False
                 group = _paragraph_group(child)
             current.append(text)

@@ -14,12 +14,7 @@ from indexer import web
 from search.errors import IndexMissing, SchemaMismatch
 from search.models import Publication
 
-__all__ = ["KeptVersions", "source_file"]
-
-
-def source_file(pub: Publication) -> str:
-    """The file a publication was read from (a JSON Lines record's source is `file#line`)."""
-    return (pub.source or "").split("#", 1)[0]
+__all__ = ["KeptVersions"]
 
 
 class KeptVersions:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from search.models import Publication
+from search.source_paths import file_of, within
 
 __all__ = ["SourceLibraries"]
 
@@ -47,14 +48,14 @@ class SourceLibraries:
         source = pub.source or ""
         if source.startswith(("http://", "https://")):  # a crawled page: its site's
             return self.named.get(_site_key(source))
-        file = source.split("#", 1)[0]
+        file = file_of(source)
         if not file:
             return None
         if file not in self._files:
             key = _path_key(Path(file))
             self._files[file] = next((self.named[k] for k in sorted(self.named, key=len,
                                                                       reverse=True)
-                                      if key == k or key.startswith(k.rstrip("/") + "/")), None)
+                                      if within(key, k)), None)
         return self._files[file]
 
     def save(self) -> None:

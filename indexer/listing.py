@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode as Node
 
-__all__ = ["teaser_count"]
+__all__ = ["inside", "teaser_count"]
 
 # The words of a link that leads on from a teaser
 _MORE = re.compile(r"^[\W_]*(?:читать\s+(?:далее|дальше|полностью|подробнее)|подробнее|далее|"
@@ -65,18 +65,19 @@ def _words(node: Node) -> int:
     """Words of `node` outside links."""
     count = 0
     for child in node.traverse(include_text=True):
-        if child.tag == "-text" and not _in_link(child, node):
+        if child.tag == "-text" and not (node.tag == "a" or inside(child, node, "a")):
             count += len((child.text_content or "").split())
     return count
 
 
-def _in_link(node: Node, top: Node) -> bool:
+def inside(node: Node, top: Node, tag: str) -> bool:
+    """Whether `node` is within a `tag` element below `top` (html_page.py's too)."""
     parent = node.parent
     while parent is not None and parent != top:
-        if parent.tag == "a":
+        if parent.tag == tag:
             return True
         parent = parent.parent
-    return top.tag == "a"
+    return False
 
 
 def teaser_count(scope: Node, base: str | None) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from indexer import web
 from indexer.cli_support import EXIT_ERROR, EXIT_USAGE
-from indexer.kept import KeptVersions, source_file
+from indexer.kept import KeptVersions
 from indexer.libraries import SourceLibraries
 from indexer.progress import PeriodicCount, ReindexProgress
 from indexer.source_checks import unreadable_sources
@@ -26,6 +26,7 @@ from indexer.summary import (
 from search.engine import open_engine
 from search.errors import IndexMissing, SearchError
 from search.settings import SAMPLE_DIR
+from search.source_paths import file_of
 from search.topics import TopicDictionary
 
 log = logging.getLogger("kartoteka")
@@ -98,7 +99,7 @@ def reindex(settings, args) -> int:
                 progress.update(1)
             else:
                 seen.add(item.id)
-                gave.add(source_file(item))
+                gave.add(file_of(item.source))
                 yield libraries.name(item)
         # (an incremental run keeps them by itself; when nothing at all was read, the
         # run stops as a rebuild of nothing does, leaving the index as it was)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
 
 from search.errors import InvalidRecord, QueryError
+from search.source_paths import file_of
 
 __all__ = [
     "Publication", "SearchRequest", "Hit", "FacetValue", "SearchResult", "FILE_ID_KINDS",
@@ -72,7 +73,7 @@ class Publication:
         `source` counts by its file only: a record's line (`export.jsonl#12`) moves when
         a line above it is added or removed, which changes nothing the index serves."""
         values = self.to_dict()
-        values["source"] = self.source.split("#", 1)[0]
+        values["source"] = file_of(self.source)
         data = json.dumps(values, ensure_ascii=False, sort_keys=True)
         return hashlib.blake2b(data.encode("utf-8"), digest_size=16).digest()
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from search.errors import EMPTY_SOURCES, ConfigError, EmptyRebuild
 from search.models import FILE_ID_KINDS, FacetValue, Publication
 from search.nodes import Node
+from search.source_paths import file_of, within
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
            "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key",
@@ -230,7 +231,7 @@ def vanished(sources: Mapping[str, str], seen: Collection[str],
     (EmptyRebuild), as a full rebuild of nothing is."""
     gone = [pid for pid, source in sources.items()
             if pid not in seen and _in_scopes(source, scopes)
-            and source.split("#", 1)[0] not in kept]
+            and file_of(source) not in kept]
     if gone and not seen:
         raise EmptyRebuild(EMPTY_SOURCES)
     return gone
@@ -238,12 +239,11 @@ def vanished(sources: Mapping[str, str], seen: Collection[str],
 
 def from_file(source: str | None, files: Collection[str]) -> bool:
     """Whether a stored source (`file` or `file#line`) is one of `files`."""
-    return bool(source) and source.split("#", 1)[0] in files
+    return bool(source) and file_of(source) in files
 
 
 def _in_scopes(source: str, scopes: list[str]) -> bool:
-    source_file = source.split("#", 1)[0]
-    return any(source_file == s or source_file.startswith(s.rstrip("/") + "/") for s in scopes)
+    return any(within(file_of(source), s) for s in scopes)
 
 
 def default_procs() -> int:
