@@ -214,3 +214,29 @@ def test_a_file_cut_short_under_a_running_server_is_damaged_not_a_500(fresh_inde
         assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
     finally:
         service.close()
+
+
+def test_a_segment_file_gone_while_the_generation_is_listed_is_not_a_500(fresh_index):
+    """Another worker's PUT merges segments and removes the old files while this worker
+    lists the generation's files to remember their sizes: a file listed and gone when
+    looked at made that search a 500 (the fuzzer's PUTs and searches in two workers).
+    A listed name whose file is gone (a dangling link stands for it) is passed over."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+
+    index_dir = fresh_index.index_dir
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    (live / "MAIN_gone.seg").symlink_to(live / "no-such-file")
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 200
+        record = {"title": "Новая публикация", "text": "Книга о новой книге."}
+        assert client.simulate_put("/api/publications/gone-test", json=record, headers={
+            "Authorization": "Bearer test-token"}).status_code == 201
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 200
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+    finally:
+        service.close()

@@ -20,6 +20,7 @@ from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selec
 from search.engine.whoosh import push, writer
 from search.engine.whoosh.exporting import ordered_matches
 from search.engine.whoosh.facets import FacetTable, combine
+from search.engine.whoosh.generation_files import GenerationFiles, open_searcher
 from search.engine.whoosh.ranking import rerank, weighting
 from search.engine.whoosh.schema import SCHEMA_VERSION
 from search.engine.whoosh.similar import similar
@@ -44,7 +45,7 @@ class WhooshEngine:
         self._view: IndexView | None = None
         self._checked = 0.0
         self._stamp_seen: tuple | None = None
-        self._sizes: dict[str, int] = {}  # the open generation's files: name -> size
+        self._files = GenerationFiles()  # the open generation's files, as opened
         self._cache_bytes = settings.postings_cache_mb * 2**20
 
     # -- index lifecycle -----------------------------------------------------------
@@ -67,49 +68,26 @@ class WhooshEngine:
         try:
             generation = self._view.path if self._view is not None else self.location.root
             return (os.stat(self.location.root).st_mtime_ns, os.stat(generation).st_mtime_ns,
-                    *self._sizes_now())
+                    *self._files.now())
         except (OSError, TypeError):
             return None
-
-    def _sizes_now(self) -> list[int]:
-        """The open generation's files' sizes now (-1: gone, as a PUT's merge removes
-        them). A size that changed is a file rewritten in place under a live generation
-        (a disk fault, a backup copied over it): every search was a 500 with a traceback
-        while health said `ok`; the generation is opened again, or is `damaged`."""
-        path = self._view.path if self._view is not None else None
-        sizes = []
-        for name in self._sizes:
-            try:
-                sizes.append(os.stat(path / name).st_size)
-            except OSError:
-                sizes.append(-1)
-        return sizes
-
-    def _resized(self) -> bool:
-        then = list(self._sizes.values())
-        return any(size not in (-1, was) for size, was in zip(self._sizes_now(), then,
-                                                                strict=True))
-
-    def _record_sizes(self, path) -> None:
-        self._sizes = {p.name: p.stat().st_size for p in path.iterdir()
-                       if p.suffix in (".seg", ".toc")}
 
     def _look(self) -> None:
         """Reopen the live generation if it is another, or a newer state of it."""
         name = self.location.current_name()
         view = self._view
-        if view is None or view.name != name or self._resized():
+        if view is None or view.name != name or self._files.resized():
             self._swap(self._open())
         elif not view.searcher.up_to_date():
             # A new reader, not searcher.refresh(): Whoosh's refresh reuses segment readers
             # whose deleted-document sets are stale, so updated documents appeared twice.
             # The old searcher is closed so its file handles do not pile up.
-            searcher = view.index.searcher(weighting=weighting())
+            searcher = open_searcher(view.index, weighting())
             info = self.location.current()
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
                                    info.built_at, self._cache_bytes, info.path)
-            self._record_sizes(info.path)
+            self._files.record(info.path)
 
     def invalidate(self) -> None:
         """Look at the disk on the next call: this process has just written to the index."""
@@ -119,10 +97,10 @@ class WhooshEngine:
         info = self.location.current()
         ix = self.location.open_current()
         try:
-            searcher = ix.searcher(weighting=weighting())
+            searcher = open_searcher(ix, weighting())
             view = IndexView(info.name, ix, searcher, FacetTable(searcher), info.built_at,
                              self._cache_bytes, info.path)
-            self._record_sizes(info.path)
+            self._files.record(info.path)
             return view
         except Exception as exc:  # noqa: BLE001 - Whoosh reads pickles, structs, arrays
             ix.close()
