@@ -24,6 +24,7 @@ class KeptVersions:
         self.engine = engine
         self.pages: list[str] = []  # pages that did not answer
         self.from_files: list[str] = []  # ids of publications of files not read
+        self.from_sites: list[str] = []  # ids of publications of sites not read
 
     def of_pages(self, urls: list[str]) -> Iterator[Publication]:
         for url in urls:
@@ -33,6 +34,22 @@ class KeptVersions:
                 return
             if pub is not None:
                 self.pages.append(url)
+                yield pub
+
+    def of_sites(self, ids: list[str], seen: Collection[str]) -> Iterator[Publication]:
+        """The indexed pages and attachments of sites that could not be read this run
+        (down, every page failing), which the last run crawled: the other sites of a
+        nightly full run are refreshed, and these kept. (The run still ends in an error.)"""
+        yielded = {web.url_id(url) for url in self.pages}  # pages that did not answer
+        for pid in ids:
+            if pid in seen or pid in yielded:
+                continue
+            try:
+                pub = self.engine.get(pid)
+            except (IndexMissing, SchemaMismatch):
+                return
+            if pub is not None:
+                self.from_sites.append(pid)
                 yield pub
 
     def of_files(self, files: Collection[str], seen: Collection[str]) -> Iterator[Publication]:
@@ -57,4 +74,7 @@ class KeptVersions:
                   "answer this run)")
         if self.from_files:
             print(f"kept as the last index had them: {len(self.from_files)} (their files "
+                  "could not be read this run)")
+        if self.from_sites:
+            print(f"kept as the last index had them: {len(self.from_sites)} (their sites "
                   "could not be read this run)")

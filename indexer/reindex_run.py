@@ -67,7 +67,8 @@ def reindex(settings, args) -> int:
     warned: list[Skip] = []
     topics = TopicDictionary.load(settings.topics_file)
     crawled = _crawl(urls, settings, args, state_dir, _generation(engine), topics) if urls else None
-    if crawled is not None and crawled.failed_sites and not args.incremental:
+    if crawled is not None and crawled.failed_sites and not args.incremental \
+            and not crawled.publications and not sources:
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
         print("error: a site could not be read; the index was left as it was", file=sys.stderr)
@@ -111,6 +112,7 @@ def reindex(settings, args) -> int:
                 yield libraries.name(item)
             if not args.incremental:
                 yield from kept.of_pages(crawled.unanswered)
+                yield from kept.of_sites(crawled.failed_site_ids, seen)
 
     before = None if args.incremental else _documents(engine)
     started = time.perf_counter()
@@ -148,7 +150,7 @@ def reindex(settings, args) -> int:
         warn_of_a_smaller_index(before, _documents(engine) or 0)
     if stats.indexed + stats.updated == 0 and not args.incremental:
         return EXIT_ERROR
-    if crawled is not None and crawled.failed_sites:  # an incremental run (a full one stopped)
+    if crawled is not None and crawled.failed_sites:  # the others were indexed
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
         print("error: a site could not be read; its pages were left as they were",
@@ -182,9 +184,10 @@ def _generation(engine) -> str | None:
 
 def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics):
     state_path = state_dir / web.STATE_FILE
-    state = web.load_state(state_path) if args.incremental else {}
+    state = web.load_state(state_path)  # a full run keeps the pages of a site that fails
     if state and state.get("generation") != generation:
-        log.info("web state belongs to another index generation; fetching every page")
+        if args.incremental:
+            log.info("web state belongs to another index generation; fetching every page")
         state = {}
     options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
                                timeout=args.timeout, retries=max(0, args.retries),

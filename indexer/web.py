@@ -74,6 +74,7 @@ class CrawlResult:
     gone: list[str] = field(default_factory=list)          # ids to remove
     unanswered: list[str] = field(default_factory=list)    # pages with no answer this run
     failed_sites: list[tuple[str, str]] = field(default_factory=list)
+    failed_site_ids: list[str] = field(default_factory=list)  # what the last run had of them
     unchanged: int = 0
     not_visited: dict[str, int] = field(default_factory=dict)  # by limit: «--depth 5»
     requests: int = 0
@@ -278,7 +279,7 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
     result.requests = job.fetcher.requests
     result.seconds = time.perf_counter() - started
     # entries of sites not crawled successfully this run stay as they were
-    done = {urlsplit(s).netloc for s in starts} - {urlsplit(s).netloc
-                                                   for s, _ in result.failed_sites}
-    result.state = job.state.to_dict(done)
+    failed = {urlsplit(s).netloc for s, _ in result.failed_sites}
+    result.state = job.state.to_dict({urlsplit(s).netloc for s in starts} - failed, failed)
+    result.failed_site_ids = job.state.ids_of(failed)
     return result

@@ -11,6 +11,7 @@ from the old entries and writes new ones; entries of sites it could not crawl ar
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,7 +29,8 @@ class WebState:
     """
 
     def __init__(self, state: dict, incremental: bool):
-        self.old: dict[str, dict] = state.get("pages", {}) if incremental else {}
+        self.previous: dict[str, dict] = state.get("pages", {})  # what the last run saved
+        self.old: dict[str, dict] = self.previous if incremental else {}
         self.new: dict[str, dict] = {}
         self.reported: dict[str, str] = state.get("reported", {}) if incremental else {}
         self.reported_now: dict[str, str] = {}
@@ -85,15 +87,23 @@ class WebState:
         return [entry["id"] for aurl, entry in self.old.items()
                 if entry.get("parent") == url and aurl not in linked]
 
-    def to_dict(self, crawled_hosts: set[str]) -> dict:
-        """The state to save: this run's entries, and the old ones of other sites."""
+    def to_dict(self, crawled_hosts: set[str], failed_hosts: Collection[str] = ()) -> dict:
+        """The state to save: this run's entries; the old ones of the sites it did not
+        crawl (an incremental run), and the last run's of the sites that failed (their
+        pages are kept in the index, and asked for conditionally next time)."""
         def other(url: str) -> bool:
             return urlsplit(url).netloc not in crawled_hosts
 
         kept = {u: e for u, e in self.old.items() if other(u)}
+        kept |= {u: e for u, e in self.previous.items() if urlsplit(u).netloc in failed_hosts}
         reported = {u: r for u, r in self.reported.items() if other(u)} | self.reported_now
         state = {"version": 1, "pages": {**kept, **self.new}}
         return state | {"reported": reported} if reported else state
+
+    def ids_of(self, hosts: set[str]) -> list[str]:
+        """The ids of the pages and attachments the last run indexed on these hosts."""
+        return [entry["id"] for url, entry in self.previous.items()
+                if urlsplit(url).netloc in hosts and "id" in entry]
 
 
 def load_state(path: Path) -> dict:

@@ -18,7 +18,9 @@ from site_helpers import (
     Resource,
     Site,
     blank_pdf,
+    build_site,
     docx_bytes,
+    finish,
     minimal_pdf,
     odt_bytes,
     page_html,
@@ -484,3 +486,37 @@ def test_documents_given_directly(tmp_path, capsys):
     assert all(not d.get("parent_id") for d in docs.values())
     out = capsys.readouterr().out
     assert "skipped 1: no text layer" in out
+
+
+def test_a_full_run_over_several_sites_refreshes_those_that_answer_and_keeps_one_down(
+        tmp_path, capsys):
+    """A portal's nightly full run over several libraries' sites, one of them down: the
+    index was left as it was, so no site was refreshed until all answered at once. Now the
+    others are refreshed, the one down keeps its pages and attachments as the last index
+    had them (and its crawl state, for the next incremental run), and the run still ends
+    in an error naming it."""
+    first, second = start_site(), finish(serve(build_site(sample_records(20)[10:])))
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, first.root + "/", second.root + "/") == 0
+        of_second = {pid for pid, doc in _docs(index_dir).items()
+                     if doc.get("url", "").startswith(second.root)}
+        assert len(of_second) > 10, of_second  # its pages and their attachments
+        record = sample_records()[3]
+        path = f"/news/{record['id']}.html"
+        first.resources[path].body = page_html(dict(record, title="Заголовок изменён"))
+        second.stop()
+        capsys.readouterr()
+        assert _reindex(index_dir, first.root + "/", second.root + "/") == 1
+        out, err = capsys.readouterr()
+        assert f"error: {second.root}/: " in err, err
+        assert "its pages were left as they were" in err, err
+        assert f"kept as the last index had them: {len(of_second)} (their sites" in out, out
+        docs = _docs(index_dir)
+        assert docs[url_id(first.url(path))]["title"] == "Заголовок изменён"
+        assert of_second <= docs.keys()
+        state = json.loads((index_dir / "web-state.json").read_text(encoding="utf-8"))
+        assert {e["id"] for u, e in state["pages"].items() if u.startswith(second.root)} \
+            == of_second
+    finally:
+        first.stop()
