@@ -134,12 +134,25 @@ class _Crawl:
         # once per page (it is forgotten now): the cron mail names the post removed
         log.warning("gone (HTTP %d): %s: removed from the index", status, url)
 
+    def _moved(self, url: str, address: str) -> None:
+        """A page the last run indexed now redirects (a site moved its posts): its old
+        version stays findable under the old address, beside the new one, until a full
+        run. It is removed; the page is indexed (or was) under the address it ends at."""
+        old = self.state.old.get(url)
+        if old is not None and old.get("id") != url_id(address):
+            self.result.gone.extend(self.state.forget(url))
+            log.info("moved: %s -> %s: indexed under its new address", url, address)
+
     def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
         """Fetch and extract one page: the publication made (if any), the attachments it
         links to and the site's other pages it links to."""
         nothing = Fetched()
         try:
             answer = self.fetcher.get(url, self.state.conditional_headers(url))
+            if answer.status == 304 and clean_url(answer.url or url) != url:
+                # moved: the old address's validators matched the new one's (the same
+                # ETag); asked whole, to be indexed under the address it ends at
+                answer = self.fetcher.get(clean_url(answer.url))
         except FetchError as exc:
             self.skip(url, str(exc))
             with self.lock:  # a full run keeps the indexed version (indexer/commands.py)
@@ -169,6 +182,8 @@ class _Crawl:
             copy = address in self.pages_seen
             self.pages_seen.add(address)
             self.result.fetched += 1
+            if address != url:
+                self._moved(url, address)
         if copy and address == url:  # read already this run (reached twice)
             return nothing
         if copy:
@@ -215,7 +230,7 @@ class _Crawl:
 
     def fetch_attachment(self, url: str, parent: Publication) -> None:
         try:
-            answer = self.fetcher.get(url, self.state.conditional_headers(url))
+            answer = self.fetcher.get(url, self.state.attachment_headers(url, parent.url))
         except FetchError as exc:
             self.skip(url, str(exc))
             if url in self.state.old:
@@ -276,6 +291,9 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
     finally:
         job.fetcher.close()
     result = job.result
+    # what a page removed had (a moved page's attachments) may be indexed again this run
+    indexed = {pub.id for pub in result.publications} | job.state.indexed_ids()
+    result.gone = [pid for pid in dict.fromkeys(result.gone) if pid not in indexed]
     result.requests = job.fetcher.requests
     result.seconds = time.perf_counter() - started
     # entries of sites not crawled successfully this run stay as they were

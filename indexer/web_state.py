@@ -44,6 +44,16 @@ class WebState:
     def conditional_headers(self, url: str) -> dict:
         return conditional_headers(self.old.get(url))
 
+    def attachment_headers(self, url: str, parent: str) -> dict:
+        """An attachment now linked from another page (its page moved) is asked for
+        whole, to be indexed again under that page."""
+        old = self.old.get(url)
+        return conditional_headers(old) if old and old.get("parent") == parent else {}
+
+    def indexed_ids(self) -> set[str]:
+        """The ids this run's entries stand for: indexed or kept."""
+        return {entry["id"] for entry in self.new.values() if "id" in entry}
+
     def unchanged(self, url: str, lastmod: str | None) -> bool:
         """A page whose sitemap/feed date is the one seen last time: not asked for again."""
         old = self.old.get(url)

@@ -520,3 +520,34 @@ def test_a_full_run_over_several_sites_refreshes_those_that_answer_and_keeps_one
             == of_second
     finally:
         first.stop()
+
+
+def test_a_post_moved_to_a_new_address_is_found_once_under_it_after_an_incremental_run(
+        tmp_path):
+    """A site moved its posts (`/news/x.html` now answers 301 to `/novosti/x/`): the
+    nightly incremental run indexed the new address and kept the old one beside it, with
+    the old address, until a full run. The old one is removed; its attachments stay."""
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        res = site.resources
+        old = f"/news/{sample_records()[0]['id']}.html"  # the page with the attachments
+        new = f"/novosti/{sample_records()[0]['id']}/"
+        attachments = {pid for pid, doc in _docs(index_dir).items()
+                       if doc.get("parent_id") == url_id(site.url(old))}
+        assert attachments
+        res[new] = res[old]
+        res[old] = Resource(b"", status=301, location=new)
+        refresh_sitemap(site, sorted(p for p in res if p.startswith(("/news/", "/novosti/"))
+                                     and p != old))
+        assert _reindex(index_dir, "--incremental", site.root + "/") == 0
+        docs = _docs(index_dir)
+        assert url_id(site.url(old)) not in docs
+        assert docs[url_id(site.url(new))]["url"] == site.url(new)
+        assert attachments <= docs.keys()
+        assert {docs[pid]["parent_id"] for pid in attachments} == {url_id(site.url(new))}
+        assert _reindex(index_dir, "--incremental", site.root + "/") == 0  # and stays so
+        assert docs.keys() == _docs(index_dir).keys()
+    finally:
+        site.stop()
