@@ -99,8 +99,10 @@ def _search_error(req, resp, exc: SearchError, params):
             headers = {"Retry-After": "1"} if isinstance(exc, IndexBusy) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
                 log.warning("%s on %s: %s", kind.__name__, req.relative_uri, exc)
-            raise falcon.HTTPError(status, title=title, headers=headers,
-                                   description=description or public_message(str(exc)))
+            error = falcon.HTTPError(status, title=title, headers=headers,
+                                     description=description or public_message(str(exc)))
+            error.parameter = getattr(exc, "parameter", None)
+            raise error
     log.warning("error on %s: %s", req.relative_uri, exc)
     raise falcon.HTTPInternalServerError(title="Внутренняя ошибка",
                                          description=_SERVER_FAILED)
@@ -136,6 +138,8 @@ def _serialize(req, resp, exc: falcon.HTTPError) -> None:
         return
     resp.content_type = falcon.MEDIA_JSON
     resp.media = {"title": title, "description": description}
+    if getattr(exc, "parameter", None):  # which query parameter is at fault (api/params.py)
+        resp.media["parameter"] = exc.parameter
 
 
 def install_error_handlers(app: falcon.App) -> None:

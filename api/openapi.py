@@ -8,7 +8,9 @@ from search.version import version
 __all__ = ["openapi_spec"]
 
 _ERROR = {"type": "object", "required": ["title", "description"],
-          "properties": {"title": {"type": "string"}, "description": {"type": "string"}}}
+          "properties": {"title": {"type": "string"}, "description": {"type": "string"},
+                         "parameter": {"type": "string", "description":
+                                       "the query parameter at fault, on a 400 for one"}}}
 
 
 def _err(text: str) -> dict:

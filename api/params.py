@@ -17,8 +17,12 @@ __all__ = ["search_request", "text_param", "int_param", "bad_parameter"]
 _DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: int() would also take «٣» or «３»
 
 
-def bad_parameter(description: str) -> falcon.HTTPBadRequest:
-    return falcon.HTTPBadRequest(title="Неверный параметр", description=description)
+def bad_parameter(description: str, name: str | None = None) -> falcon.HTTPBadRequest:
+    """A 400 for a parameter; its `name` is also sent apart (`"parameter": "year"`), so a
+    page can mark the field at fault without reading the Russian message."""
+    error = falcon.HTTPBadRequest(title="Неверный параметр", description=description)
+    error.parameter = name
+    return error
 
 
 def single_param(req: falcon.Request, name: str) -> str | None:
@@ -26,7 +30,7 @@ def single_param(req: falcon.Request, name: str) -> str | None:
     silently (facet filters, which take several, are read by `_values`)."""
     value = req.params.get(name)
     if isinstance(value, list):
-        raise bad_parameter(f"«{name}» указан несколько раз: оставьте одно значение")
+        raise bad_parameter(f"«{name}» указан несколько раз: оставьте одно значение", name)
     return value
 
 
@@ -48,7 +52,7 @@ def int_param(req: falcon.Request, name: str, low: int, high: int, default: int)
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise bad_parameter(f"«{name}» должен быть целым числом от {low} до {high}, "
-                            f"а не {shown(raw, 20)}")
+                            f"а не {shown(raw, 20)}", name)
     return int(raw)
 
 
@@ -70,9 +74,9 @@ def _date(req: falcon.Request, name: str) -> dt.date | None:
         return dt.date.fromisoformat(iso)
     except ValueError:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
-            raise bad_parameter(f"«{name}»: даты {raw!r} нет в календаре") from None
+            raise bad_parameter(f"«{name}»: даты {raw!r} нет в календаре", name) from None
         raise bad_parameter(f"«{name}» должен быть датой вида ГГГГ-ММ-ДД (2024-03-31) или "
-                            f"ДД.ММ.ГГГГ (31.03.2024), а не {shown(raw, 40)}") from None
+                            f"ДД.ММ.ГГГГ (31.03.2024), а не {shown(raw, 40)}", name) from None
 
 
 # PHP's http_build_query and jQuery's $.param send a list as `topic[0]=…&topic[1]=…` or
@@ -93,7 +97,7 @@ def _values(req: falcon.Request, name: str, settings: Settings) -> tuple[str, ..
     for value in values:
         if len(value) > settings.max_query_length:
             raise bad_parameter(f"значение «{name}» длиннее {settings.max_query_length} "
-                                "символов")
+                                "символов", name)
     # `topic=   `: no filter, as `topic=` is; `Иванова  Анна` is «Иванова Анна»; typed
     # on a Mac or pasted from a PDF (`й` as `и` and a combining breve), the value it shows
     spaced = (" ".join(clean_query(v).split()) for v in values)
@@ -112,10 +116,12 @@ def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
     # a value far over the limit is refused before any work on it
     value = clean_query(raw) if len(raw) <= 4 * settings.max_query_length else raw
     if len(value) > settings.max_query_length:
-        raise falcon.HTTPBadRequest(
+        error = falcon.HTTPBadRequest(
             title="Слишком длинный запрос",
             description=f"«{name}» длиной {len(value)} {_characters(len(value))}, а можно не больше "
                         f"{settings.max_query_length}: сократите запрос")
+        error.parameter = name
+        raise error
     return value
 
 
@@ -131,11 +137,12 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     q = text_param(req, "q", settings)
     if sort is not None and sort not in SORTS:
         raise bad_parameter(f"неизвестный порядок {shown(sort, 40)}: можно {', '.join(SORTS)} "
-                            "(date — то же, что date_desc)")
+                            "(date — то же, что date_desc)", "sort")
     years = []
     for raw in _values(req, "year", settings):  # stripped
         if not re.fullmatch(r"[0-9]{4}", raw) or not 1000 <= int(raw) <= 9999:
-            raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {shown(raw, 20)}")
+            raise bad_parameter(f"«year» должен быть годом из четырёх цифр, а не {shown(raw, 20)}",
+                                "year")
         years.append(int(raw))
     # checked even where they do not apply (an export is every match): malformed is a 400
     page = int_param(req, "page", 1, 10_000, 1)

@@ -273,7 +273,8 @@ class Export:
     def on_get(self, req, resp):
         fmt = choice_param(req, "format") or "csv"
         if fmt not in export.FORMATS:
-            raise bad_parameter(f"неизвестный формат {shown(fmt, 20)}: можно csv или xlsx")
+            raise bad_parameter(f"неизвестный формат {shown(fmt, 20)}: можно csv или xlsx",
+                                "format")
         request = search_request(req, self.settings, paged=False)
         hits = self.service.export_hits(request)
         first = next(hits, None)  # errors (no index, bad query) still answer as JSON

@@ -43,7 +43,12 @@ class IndexDamaged(SearchError):
 
 
 class QueryError(SearchError):
-    """A search request cannot be carried out as given."""
+    """A search request cannot be carried out as given; `parameter` names the field of
+    the request at fault, where one is."""
+
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class NotFound(SearchError):

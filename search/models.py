@@ -211,14 +211,16 @@ class SearchRequest:
 
     def __post_init__(self):
         if self.sort not in SORTS:
-            raise QueryError(f"неизвестный порядок {self.sort!r}: можно {', '.join(SORTS)}")
+            raise QueryError(f"неизвестный порядок {self.sort!r}: можно {', '.join(SORTS)}",
+                             "sort")
         if self.page < 1:
-            raise QueryError("page должен быть не меньше 1")
+            raise QueryError("page должен быть не меньше 1", "page")
         if self.per_page < 1:
-            raise QueryError("per_page должен быть не меньше 1")
+            raise QueryError("per_page должен быть не меньше 1", "per_page")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError(
-                f"«from» ({self.date_from}) позже «to» ({self.date_to}): поменяйте их местами")
+                f"«from» ({self.date_from}) позже «to» ({self.date_to}): поменяйте их местами",
+                "from")
 
     def filters(self) -> dict[str, tuple]:
         """Facet filters by facet name."""

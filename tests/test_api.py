@@ -9,6 +9,7 @@ import io
 import json
 import re
 import unicodedata
+import urllib.parse
 from urllib.parse import quote
 
 import pytest
@@ -37,7 +38,7 @@ def assert_error(resp, status: int):
     assert resp.status_code == status, (resp.status_code, resp.text)
     assert resp.headers["content-type"].startswith("application/json")
     body = resp.json
-    assert set(body) == {"title", "description"}
+    assert {"title", "description"} <= set(body) <= {"title", "description", "parameter"}
     assert isinstance(body["title"], str) and body["title"]
     assert isinstance(body["description"], str) and body["description"]
     # said in Russian, as everything a visitor or an editor reads
@@ -614,7 +615,10 @@ def test_did_you_mean_for_typo(client):
     "topic=" + "т" * 501,
 ])
 def test_bad_search_parameters_are_400(client, qs):
-    assert_error(get(client, "/api/search", qs), 400)
+    """Each names the parameter at fault apart from its message (a page marks the field);
+    a query string that is not UTF-8 is no one parameter's."""
+    body = assert_error(get(client, "/api/search", qs), 400)
+    assert body.get("parameter") == _at_fault(qs), body
 
 
 @pytest.mark.parametrize("length, said", [(501, "501 символ"), (502, "502 символа"),
@@ -634,7 +638,17 @@ def test_a_too_long_query_is_counted_in_russian(client, length, said):
     ("/api/export", "from=2024-02-30"),
 ])
 def test_bad_other_parameters_are_400(client, path, qs):
-    assert_error(get(client, path, qs), 400)
+    body = assert_error(get(client, path, qs), 400)
+    assert body.get("parameter") == _at_fault(qs), body
+
+
+def _at_fault(qs: str) -> str | None:
+    """The parameter a bad query string's 400 names: its first, unless it is no UTF-8."""
+    try:
+        urllib.parse.unquote_to_bytes(qs).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return qs.split("=")[0]
 
 
 @pytest.mark.parametrize("path", ["/api/publications/nonexistent",
