@@ -17,6 +17,7 @@ from api.middleware import (
     Utf8Path,
     Utf8QueryString,
 )
+from api.mount import BasePathLinks, mounted
 from api.openapi import openapi_spec
 from api.pages import PublicationPage
 from api.params import shown
@@ -31,6 +32,8 @@ __all__ = ["create_app", "get_app"]
 class OpenAPI:
     def __init__(self, settings: Settings):
         self.spec = openapi_spec(settings.max_page_size, settings.max_query_length)
+        if settings.base_path:  # published under a path of a site (api/mount.py)
+            self.spec = {**self.spec, "servers": [{"url": settings.base_path}]}
 
     def on_get(self, req, resp):
         resp.media = self.spec
@@ -39,9 +42,11 @@ class OpenAPI:
 def create_app(settings: Settings, service: SearchService | None = None) -> falcon.App:
     """The WSGI app over one SearchService (opened lazily, reloaded on new generations)."""
     service = service or SearchService(settings)
+    # (answers pass the middleware last to first: the links are rewritten before the
+    # ETag and the compression are made of the body)
     app = falcon.App(middleware=[AccessLog(), BodyLimit(settings), Utf8QueryString(), Utf8Path(),
                                  PublicCors(settings), SecurityHeaders(), Gzip(),
-                                 ConditionalGet()])
+                                 ConditionalGet(), BasePathLinks(settings.base_path)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(
         dumps=_dumps)
@@ -106,7 +111,8 @@ def get_app():
     """Entry point for gunicorn: settings from the environment. `warm` opens the index in
     a worker before its first request (api/gunicorn_conf.py: post_worker_init)."""
     service = SearchService(Settings.from_env())
-    app = accept_raw_utf8_query(create_app(service.settings, service))
+    app = mounted(accept_raw_utf8_query(create_app(service.settings, service)),
+                  service.settings.base_path)
     app.warm = service.warm
     app.keep_current = service.keep_current  # api/gunicorn_worker.py, when idle
     return app

@@ -137,6 +137,9 @@ class Settings:
     cors_origins: tuple[str, ...] = _setting(
         (), "KARTOTEKA_CORS_ORIGINS", "Comma-separated origins allowed to call the search API (https://host[:port]; "
         "* for any).")
+    base_path: str = _setting(
+        "", "KARTOTEKA_BASE_PATH", "Path the service is published under behind a proxy "
+        "(/search for https://library.example.ru/search/); empty at the root of a host.")
     max_body_bytes: int = _setting(
         1_000_000, "KARTOTEKA_MAX_BODY_BYTES", "Largest request body accepted by PUT.", 1)
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")
@@ -174,6 +177,7 @@ class Settings:
                 raise ConfigError(f"KARTOTEKA_OPENSEARCH_CA_CERTS: no file "
                                   f"{self.opensearch_ca_certs}")
         object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
+        object.__setattr__(self, "base_path", _base_path(self.base_path))
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
                               f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")
@@ -233,6 +237,18 @@ class Settings:
         """(env var, default, help) for every setting, for --help and the README."""
         return [(f.metadata["env"], f.metadata["shown"] or repr(f.default), f.metadata["help"])
                 for f in dataclasses.fields(cls)]
+
+
+_BASE_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
+
+
+def _base_path(value: str) -> str:
+    """`/search` from `/search/`, `search` or `/search`; "" for the root."""
+    path = "/" + value.strip().strip("/") if value.strip().strip("/") else ""
+    if path and (not _BASE_PATH.fullmatch(path) or "/../" in path + "/" or "/./" in path + "/"):
+        raise ConfigError(f"KARTOTEKA_BASE_PATH: {value!r} is not a path such as /search "
+                          "(letters, digits, . _ ~ - between slashes)")
+    return path
 
 
 _ORIGIN = re.compile(r"(https?)://([^/?#\s]+)/?", re.IGNORECASE)

@@ -10,6 +10,14 @@
   // Pure helpers (exported at the bottom for tests)
   // ---------------------------------------------------------------------
 
+  // The path the service is published under ('' at a host's root, '/search' behind a
+  // proxy publishing it at /search/): this script's address without /static/app.js.
+  var BASE = (function () {
+    var own = typeof document !== 'undefined' && document.currentScript;
+    if (!own || !own.src) return '';
+    return new URL(own.src, document.baseURI).pathname.replace(/\/static\/app\.js$/, '');
+  })();
+
   var MONTHS_GENITIVE = [
     'января', 'февраля', 'марта', 'апреля', 'мая', 'июня',
     'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'
@@ -96,7 +104,7 @@
   }
 
   function publicationHref(id) {
-    return '/p/' + encodeURIComponent(String(id));
+    return BASE + '/p/' + encodeURIComponent(String(id));
   }
 
   /**
@@ -286,7 +294,7 @@
   function navigate(state, push) {
     current = state;
     var query = paramsFromState(state).toString();
-    var url = '/' + (query ? '?' + query : '');
+    var url = BASE + '/' + (query ? '?' + query : '');
     if (push && url !== location.pathname + location.search) {
       history.pushState(null, '', url);
     }
@@ -323,7 +331,7 @@
     searchAbort = controller;
     setLoading(true);
 
-    fetch('/api/search?' + apiParams(state).toString(), {
+    fetch(BASE + '/api/search?' + apiParams(state).toString(), {
       headers: { Accept: 'application/json' },
       credentials: 'same-origin',
       signal: controller ? controller.signal : undefined
@@ -845,7 +853,7 @@
     var next = cloneState(state);
     next.page = page;
     var link = el('a', className, text);
-    link.href = '/?' + paramsFromState(next).toString();
+    link.href = BASE + '/?' + paramsFromState(next).toString();
     link.setAttribute('data-page', String(page));
     link.setAttribute('aria-label', label);
     link.addEventListener('click', function (event) {
@@ -863,7 +871,7 @@
       var params = apiParams(state, { withPaging: false });
       params.set('format', format);
       var link = $(format === 'csv' ? 'export' : 'export-xlsx');
-      link.href = '/api/export?' + params.toString();
+      link.href = BASE + '/api/export?' + params.toString();
       show(link, total > 0);
     });
   }
@@ -871,7 +879,7 @@
   /** A link to another search: its address for a new tab, this page's search on a click. */
   function stateLink(className, text, next) {
     var link = el('a', className, text);
-    link.href = '/?' + paramsFromState(next).toString();
+    link.href = BASE + '/?' + paramsFromState(next).toString();
     link.addEventListener('click', function (event) {
       if (isModifiedClick(event)) return;
       event.preventDefault();
@@ -945,7 +953,7 @@
     var seq = ++suggestSeq;
     var controller = typeof AbortController === 'function' ? new AbortController() : null;
     suggestAbort = controller;
-    fetch('/api/suggest?' + new URLSearchParams({ q: text }).toString(), {
+    fetch(BASE + '/api/suggest?' + new URLSearchParams({ q: text }).toString(), {
       headers: { Accept: 'application/json' },
       credentials: 'same-origin',
       signal: controller ? controller.signal : undefined

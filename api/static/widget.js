@@ -6,7 +6,8 @@
  *           data-per-page="5" defer></script>
  *
  * Self-contained: no globals, CSS classes prefixed with "kartoteka-",
- * API base derived from this script's own src.
+ * API base derived from this script's own src (its path too: a service
+ * published under /search/ is called there).
  */
 (function () {
   'use strict';
@@ -144,10 +145,13 @@
     return null;
   }
 
+  /** Where the service is: this script's address without "/widget.js", or
+   *  data-api-base; a path kept (a service published at https://library.ru/search). */
   function apiBase(node) {
     var override = node.getAttribute('data-api-base');
     try {
-      return new URL(override || node.src, document.baseURI).origin;
+      var url = new URL(override || node.src, document.baseURI);
+      return url.origin + url.pathname.replace(/\/widget\.js$/, '').replace(/\/+$/, '');
     } catch (e) {
       return '';
     }
