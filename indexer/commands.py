@@ -135,8 +135,8 @@ def serve(settings, args) -> int:
             "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.workers), "api.app:get_app()"]
     log.info("index directory: %s  (from %s)", settings.index_dir, _index_dir_origin(args))
-    log.info("serving on http://%s:%d with %d worker%s", settings.host, settings.port,
-             settings.workers, "" if settings.workers == 1 else "s")
+    log.info("serving on http://%s:%d%s/ with %d worker%s", settings.host, settings.port,
+             settings.base_path, settings.workers, "" if settings.workers == 1 else "s")
     sys.stdout.flush()
     sys.stderr.flush()
     os.chdir(installed)
