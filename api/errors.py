@@ -51,7 +51,8 @@ _STATUS = [
      "сервер не может записать индекс (нет прав на его каталог или места на диске); поиск "
      "работает; подробности в журнале сервера"),
     (IndexBusy, falcon.HTTP_503, "Индекс занят",
-     "индекс сейчас записывается: повторите запрос через секунду"),
+     "индекс сейчас записывается (идёт переиндексация или другое изменение): повторите "
+     "запрос через несколько секунд"),
     (WritesUnavailable, falcon.HTTP_503, "Изменения недоступны",
      "у поискового кластера сейчас нет управляющего узла: поиск работает, а изменения "
      "(PUT, DELETE, переиндексация) станут возможны, когда узел вернётся; повторите позже"),
@@ -96,7 +97,7 @@ def public_message(message: str, keep_names: bool = False) -> str:
 def _search_error(req, resp, exc: SearchError, params):
     for kind, status, title, description in _STATUS:
         if isinstance(exc, kind):
-            headers = {"Retry-After": "1"} if isinstance(exc, IndexBusy) else None
+            headers = {"Retry-After": "5"} if isinstance(exc, IndexBusy) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
                 log.warning("%s on %s: %s", kind.__name__, req.relative_uri, exc)
             error = falcon.HTTPError(status, title=title, headers=headers,

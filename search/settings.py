@@ -140,6 +140,11 @@ class Settings:
     base_path: str = _setting(
         "", "KARTOTEKA_BASE_PATH", "Path the service is published under behind a proxy "
         "(/search for https://library.example.ru/search/); empty at the root of a host.")
+    write_wait_seconds: float = _setting(
+        10.0, "KARTOTEKA_WRITE_WAIT_SECONDS",
+        "Most seconds a PUT or DELETE waits for another writer (an incremental reindex "
+        "writes for its whole run) before answering 503 with Retry-After; below the "
+        "workers' 30-s timeout.", 0.0, 25.0)
     max_body_bytes: int = _setting(
         1_000_000, "KARTOTEKA_MAX_BODY_BYTES", "Largest request body accepted by PUT.", 1)
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")

@@ -308,6 +308,29 @@ def test_concurrent_puts_are_all_kept(server):
     assert sorted(h["id"] for h in found["hits"]) == sorted(ids)
 
 
+def test_a_put_while_a_long_reindex_writes_is_a_503_to_retry_not_a_killed_worker(
+        sample_index_dir, tmp_path):
+    """An incremental reindex of a large changed export holds the write lock for its
+    whole run (40-66 s): a PUT waited up to 60 s, gunicorn killed its worker at 30 s, and
+    the CMS got a 500 (every worker stuck on writes, searches hung too). It now waits
+    KARTOTEKA_WRITE_WAIT_SECONDS, then answers 503 with Retry-After; searches go on."""
+    from search.engine.whoosh.store import IndexLocation
+
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    with run_gunicorn(index_dir, tmp_path, env={"KARTOTEKA_WRITE_WAIT_SECONDS": "1"}) as srv:
+        record = {"title": "Запись во время переиндексации", "text": "Текст."}
+        with IndexLocation(index_dir).write_lock():  # as `kartoteka reindex --incremental`
+            started = time.monotonic()
+            busy = srv.put("during-reindex", record)
+            assert busy.status == 503, (busy.status, busy.body)
+            assert time.monotonic() - started < 10
+            assert busy.headers["retry-after"] == "5"
+            assert "повторите" in busy.json["description"]
+            assert srv.get("/api/search", {"q": "книга"}).status == 200
+        assert srv.put("during-reindex", record).status == 201
+        assert "WORKER TIMEOUT" not in srv.log()
+
+
 @pytest.mark.slow
 def test_killed_worker_is_replaced_under_load(server):
     workers = server.worker_pids()

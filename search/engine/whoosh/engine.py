@@ -300,14 +300,17 @@ class WhooshEngine:
     def upsert(self, publications: Iterable[Publication]) -> int:
         try:
             with self.location.writable():
-                return push.upsert(self.location, publications)
+                return push.upsert(self.location, publications,
+                                   wait=self.settings.write_wait_seconds)
         finally:
             self.invalidate()
 
     def delete(self, ids: Iterable[str], pushed: bool = True) -> int:
         try:
             with self.location.writable():
-                return push.delete(self.location, ids, journal=pushed)
+                # the API's (pushed) waits as a PUT does; a crawl's removals as a run does
+                return push.delete(self.location, ids, journal=pushed,
+                                   wait=self.settings.write_wait_seconds if pushed else 60.0)
         finally:
             self.invalidate()
 

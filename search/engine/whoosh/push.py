@@ -14,13 +14,14 @@ __all__ = ["delete", "upsert"]
 
 
 def upsert(location: IndexLocation, publications: Iterable[Publication],
-           journal: bool = True) -> int:
-    """Add or replace publications by id in the live generation.
+           journal: bool = True, wait: float = 60.0) -> int:
+    """Add or replace publications by id in the live generation, waiting at most `wait`
+    seconds for another writer (then IndexBusy).
 
     With `journal`, they are also recorded so that later full rebuilds keep them.
     """
     pubs = list(publications)
-    with location.write_lock(), _journal(location, journal) as append:
+    with location.write_lock(wait), _journal(location, journal) as append:
         info, ix = open_for_write(location)
         try:
             writer = live_writer(ix)
@@ -39,10 +40,11 @@ def upsert(location: IndexLocation, publications: Iterable[Publication],
     return len(pubs)
 
 
-def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True) -> int:
+def delete(location: IndexLocation, ids: Iterable[str], journal: bool = True,
+           wait: float = 60.0) -> int:
     """Remove publications by id; returns how many were found (journaled for rebuilds)."""
     ids = list(ids)
-    with location.write_lock(), _journal(location, journal) as append:
+    with location.write_lock(wait), _journal(location, journal) as append:
         info, ix = open_for_write(location)
         try:
             writer = live_writer(ix)
