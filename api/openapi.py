@@ -220,13 +220,19 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                  "the one that built the index serving)", "properties": {
                                      "finished_at": {"type": "string"},
                                      "ok": {"type": "boolean"},
-                                     "exit_code": {"type": "integer"},
+                                     "exit_code": {"type": ["integer", "null"],
+                                                   "description": "null: interrupted"},
                                      "incremental": {"type": "boolean"},
                                      "error": _NULLSTR,
                                      "skipped": {"type": "integer", "description":
                                                  "sources and records the run skipped "
                                                  "(a file empty or unreadable, a bad line)"},
-                                     "first_skip": _NULLSTR}},
+                                     "first_skip": _NULLSTR,
+                                     "running_since": {"type": "string", "description":
+                                                       "a reindex is running since then"},
+                                     "interrupted": {"type": "boolean", "description":
+                                                     "the run's process ended without "
+                                                     "finishing (killed, out of memory)"}}},
                     "engine": {"type": "string"},
                     "documents": {"type": ["integer", "null"], "description":
                                   "null when the index cannot be read (`outdated`, "

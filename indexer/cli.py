@@ -27,7 +27,7 @@ from search.errors import (
     SearchError,
 )
 from search.interrupts import Terminated
-from search.last_run import record_run
+from search.last_run import record_run, record_start
 from search.models import parse_iso_date
 from search.settings import Settings, locate_index_dir
 from search.version import version
@@ -240,6 +240,9 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
             print(f"warning: {line}", file=sys.stderr)
         settings = Settings.from_env(index_dir=args.index_dir)
         ran.append(settings)
+        if args.command == "reindex" and not args.if_missing:  # for /api/health
+            record_start(settings.index_dir, bool(args.incremental),
+                         create=settings.engine != "whoosh")
         code = getattr(commands, args.command)(settings, args)
         return code, None if code == 0 else f"exit {code}"
     except ConfigError as exc:

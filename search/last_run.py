@@ -11,11 +11,41 @@ import contextlib
 import datetime as dt
 import json
 import os
+import socket
 from pathlib import Path
 
-__all__ = ["LAST_RUN_FILE", "record_run", "read_last_run"]
+__all__ = ["LAST_RUN_FILE", "RUN_STARTED_FILE", "record_start", "record_run", "read_last_run"]
 
 LAST_RUN_FILE = "last-run.json"
+RUN_STARTED_FILE = "run-started.json"
+INTERRUPTED = ("the run ended without finishing (killed, out of memory, or the machine "
+               "stopped); the index before it still serves")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _write(path: Path, record: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a full or read-only disk: the run's own error says more
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def record_start(index_dir: Path, incremental: bool, create: bool = False) -> None:
+    """Say that a run is going on (which process, on which machine)."""
+    index_dir = Path(index_dir)
+    if create:
+        with contextlib.suppress(OSError):
+            index_dir.mkdir(parents=True, exist_ok=True)
+    if index_dir.is_dir():
+        _write(index_dir / RUN_STARTED_FILE, {
+            "started_at": _now(), "pid": os.getpid(), "host": socket.gethostname(),
+            "incremental": incremental})
 
 
 def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,
@@ -29,21 +59,49 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
             index_dir.mkdir(parents=True, exist_ok=True)
     if not index_dir.is_dir():
         return
-    record = {"finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    record = {"finished_at": _now(),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
               "error": error, "skipped": skipped, "first_skip": first_skip}
-    tmp = index_dir / f".{LAST_RUN_FILE}.{os.getpid()}"
-    try:
-        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, index_dir / LAST_RUN_FILE)
-    except OSError:  # a full or read-only disk: the run's own error says more
+    _write(index_dir / LAST_RUN_FILE, record)
+    started = _read(index_dir / RUN_STARTED_FILE)
+    if started and started.get("pid") == os.getpid():
         with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+            (index_dir / RUN_STARTED_FILE).unlink()
 
 
 def read_last_run(index_dir: Path) -> dict | None:
+    """How the last run ended; while one runs, `running_since`; a run whose process is
+    gone without its end recorded, as a failed run (`interrupted`)."""
+    record = _read(Path(index_dir) / LAST_RUN_FILE)
+    started = _read(Path(index_dir) / RUN_STARTED_FILE)
+    if not started or not isinstance(started.get("started_at"), str):
+        return record
+    if record and str(record.get("finished_at", "")) > started["started_at"]:
+        return record  # a later run ended (one killed between its end and this check)
+    if _alive(started):
+        return {**(record or {}), "running_since": started["started_at"]}
+    return {"finished_at": started["started_at"], "ok": False, "exit_code": None,
+            "incremental": bool(started.get("incremental")), "error": INTERRUPTED,
+            "skipped": 0, "first_skip": None, "interrupted": True}
+
+
+def _alive(started: dict) -> bool:
+    """Whether the run's process still runs; a run on another machine is taken as
+    running (its process cannot be looked at from here)."""
+    if started.get("host") != socket.gethostname() or not isinstance(started.get("pid"), int):
+        return True
     try:
-        record = json.loads((Path(index_dir) / LAST_RUN_FILE).read_text(encoding="utf-8"))
+        os.kill(started["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's (a run as root): there
+        return True
+    return True
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None

@@ -119,6 +119,7 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     proc = _start_reindex(old_index, big_source)
     try:
         tmp_dir = _wait_for_tmp_dir(proc, old_index)
+        assert _health(old_index)["last_run"]["running_since"]  # a monitor sees it going
         time.sleep(0.05)  # let it write into the new generation
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
@@ -129,6 +130,10 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert proc.returncode == -signal.SIGKILL
     assert tmp_dir.is_dir(), "kill -9 cannot clean up: the half-written generation stays"
     _assert_old_index_serves(old_index, count, capsys)
+    # the OOM killer's way: health had said the run before went well
+    health = _health(old_index)
+    assert health["status"] == "failed" and health["last_run"]["interrupted"], health
+    assert "without finishing" in health["last_run"]["error"]
 
     # the next reindex succeeds and removes the stale directory
     caplog.set_level(logging.INFO, logger="kartoteka")
@@ -141,6 +146,18 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert _tmp_dirs(old_index) == []
     assert (old_index / "CURRENT").read_text().strip() != "gen-000001"
     assert count_documents(old_index) == len(RECORDS)
+    assert _health(old_index)["status"] in ("ok", "stale")
+    assert not (old_index / "run-started.json").exists()
+
+
+def _health(index_dir: Path) -> dict:
+    from falcon import testing
+
+    from api.app import create_app
+    from search.settings import Settings
+
+    client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
+    return client.simulate_get("/api/health").json
 
 
 @pytest.mark.parametrize(("signum", "code", "said"), [
