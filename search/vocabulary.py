@@ -68,15 +68,27 @@ class Vocabulary:
     _written: dict[str, Counter] = field(default_factory=dict)
 
     @classmethod
+    def saved(cls, generation: Path | None, key: int,
+              terms: TermSource | None) -> Vocabulary | None:
+        """The vocabulary saved in `generation` for this state of it, or None."""
+        data = derived.load(generation / f"{_FILE_PREFIX}{key}.pickle" if generation else None)
+        return cls(*data, terms=terms) if isinstance(data, tuple) and len(data) == 6 else None
+
+    def over(self, terms: TermSource | None) -> Vocabulary:
+        """The same titles over another state of the index's terms (its caches anew)."""
+        return Vocabulary(self.forms, self.display, self.known_case, self.places,
+                          self.sequences, self.titles, terms=terms)
+
+    @classmethod
     def load_or_build(cls, generation: Path | None, key: int,
                       titles: Callable[[], list[tuple[str, str]]],
                       terms: TermSource | None) -> Vocabulary:
         """The vocabulary saved in `generation` for this state of it (`key`: a write makes a
         new one), else built from `titles()` now and saved there."""
         path = generation / f"{_FILE_PREFIX}{key}.pickle" if generation else None
-        data = derived.load(path)
-        if isinstance(data, tuple) and len(data) == 6:
-            return cls(*data, terms=terms)
+        saved = cls.saved(generation, key, terms)
+        if saved is not None:
+            return saved
         built = cls.build(titles(), terms)
         if path is not None:
             built.save(path)

@@ -296,3 +296,34 @@ def test_russian_in_latin_letters_suggests_what_begins_so_before_the_layout_s_gu
     «мной») had come first; read as Russian in Latin letters it is «выст»: «выставка»."""
     found = [s["text"] for s in many.suggest("vyst", 10)]
     assert found[0].lower().startswith("выст"), found
+
+
+def test_after_a_write_completions_come_at_once_and_catch_up_with_it(tmp_path, monkeypatch):
+    """After each PUT every worker's next suggestion rebuilt the completions from every
+    title before answering (0.5 s on the real corpus, 13 s at 100,000 publications). The
+    last ones now answer at once while this commit's are built beside them."""
+    import threading
+    import time
+
+    from search.models import Publication
+    from search.vocabulary import Vocabulary
+
+    service = next(service_over(RECORDS, tmp_path))
+    assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
+    release = threading.Event()
+    build = Vocabulary.build.__func__
+
+    def held(cls, *args, **kwargs):  # the thread's build waits until the test lets it go
+        release.wait(10)
+        return build(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Vocabulary, "build", classmethod(held))
+    service.engine.upsert([Publication("s-new", "Краеведческий квест для школьников", BODY)])
+    started = time.monotonic()
+    assert _words(service, "выставка дет")[0] == "выставка детских рисунков"
+    assert time.monotonic() - started < 5, "the suggestion waited for the build"
+    release.set()
+    deadline = time.monotonic() + 10
+    while "краеведческий" not in _words(service, "краевед") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "краеведческий" in _words(service, "краевед")

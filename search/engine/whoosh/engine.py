@@ -86,7 +86,8 @@ class WhooshEngine:
             info = self.location.current()
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
-                                   info.built_at, self._cache_bytes, info.path)
+                                   info.built_at, self._cache_bytes, info.path,
+                                   earlier_vocabulary=view.settled_vocabulary())
             self._files.record(info.path)
 
     def invalidate(self) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from search.engine.whoosh.direct import direct_stored
 from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.postings import POSTINGS_CACHE_BYTES, cache_size
 from search.engine.whoosh.scoring import Scorer
-from search.engine.whoosh.terms import load_vocabulary
+from search.engine.whoosh.terms import WhooshTerms, load_vocabulary
 from search.models import Publication
 from search.records import to_publication
 from search.spelling import SpellingLexicon
@@ -23,6 +25,8 @@ from search.vocabulary import Vocabulary
 from search.weights import LIBRARY_LEMMAS
 
 __all__ = ["IndexView", "PUBLICATIONS_KEPT"]
+
+log = logging.getLogger("kartoteka")
 
 PUBLICATIONS_KEPT = 2048  # Publications kept per view (~6 KB of text each on the real corpus)
 
@@ -48,6 +52,9 @@ class IndexView:
     _publications: OrderedDict = field(default_factory=OrderedDict)
     memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
     stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
+    earlier_vocabulary: Vocabulary | None = None  # the last commit's, served while this one's is built
+    _refresh: threading.Thread | None = None
+    _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
         self.stamp = self.index.latest_generation()
@@ -79,10 +86,48 @@ class IndexView:
 
     @property
     def vocabulary(self) -> Vocabulary:
+        """The titles' words for completions. After a write (a new commit of the same
+        generation) the last commit's serve, over this searcher, while a thread builds
+        this commit's (reading every title: 0.5 s on the real corpus, 13 s at 100,000,
+        which the first suggestion after each PUT waited for, in every worker)."""
         if self._vocabulary is None:
-            self._vocabulary = _frozen(load_vocabulary(self.path, self.searcher,
-                                                       self.index.latest_generation()))
+            terms = WhooshTerms(self.searcher)
+            saved = Vocabulary.saved(self.path, self.stamp, terms)
+            if saved is not None:
+                self._vocabulary = _frozen(saved)
+            elif self.earlier_vocabulary is not None:
+                self._refresh_vocabulary()
+                return self.earlier_vocabulary.over(terms)
+            else:
+                self._vocabulary = _frozen(load_vocabulary(self.path, self.searcher, self.stamp))
         return self._vocabulary
+
+    def settled_vocabulary(self) -> Vocabulary | None:
+        """This view's vocabulary if built, else the one it serves meanwhile (for the view
+        of the next commit)."""
+        found = self._vocabulary or self.earlier_vocabulary
+        return None if found is None else found.over(None)  # not this searcher's terms
+
+    def _refresh_vocabulary(self) -> None:
+        with self._refreshing:
+            if self._refresh is not None:
+                return
+            self._refresh = threading.Thread(target=self._build_vocabulary, daemon=True,
+                                             name="kartoteka-vocabulary")
+        self._refresh.start()
+
+    def _build_vocabulary(self) -> None:
+        """In a thread, over a searcher of its own (a Whoosh searcher's files are not to be
+        read from two threads at once)."""
+        try:
+            searcher = self.index.searcher()
+            try:
+                built = load_vocabulary(self.path, searcher, self.stamp)
+            finally:
+                searcher.close()
+            self._vocabulary = _frozen(built.over(WhooshTerms(self.searcher)))
+        except Exception:  # noqa: BLE001 - the view was closed meanwhile (a newer write)
+            log.debug("vocabulary not rebuilt for %s", self.path, exc_info=True)
 
     @property
     def words(self) -> dict[str, int]:
