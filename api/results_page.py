@@ -62,15 +62,13 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
                    if total else '<p class="status" role="status">'
                    + (f"По запросу «{escaped(q)}» ничего" if q.strip() else "С выбранными "
                       "фильтрами ничего") + " не найдено.</p>")
-        if data.get("corrected") and fix:
-            out.append(f'<p class="notice">Показаны результаты по запросу «<strong>{escaped(fix)}'
-                       "</strong>».</p>")
-        elif fix:
+        # every notice the API gives (a correction, a layout, a year read, a page past
+        # the last, a bracket skipped): the page had said only some of them
+        out.extend(f'<p class="notice">{escaped(w[:1].upper() + w[1:])}.</p>'
+                   for w in data.get("warnings", ()))
+        if fix and not data.get("corrected"):
             out.append(f'<p class="notice">Возможно, вы имели в виду: <a href="'
                        f'{escaped(_link(params, q=fix, page=1))}">{escaped(fix)}</a></p>')
-        if data.get("relaxed"):
-            out.append('<p class="notice">Ни одна публикация не содержит всех слов запроса — '
-                       "показаны частичные совпадения.</p>")
         out.append(_hits(data["hits"]))
         if data.get("partial"):
             out.append(f'<h2 class="partial-title">Не все слова запроса: ещё '

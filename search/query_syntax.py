@@ -45,6 +45,10 @@ _LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
 _NOT_IN_CAPS_LOCK = "НЕ"
 _BETWEEN_WORDS = "или"
 _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
+
+
+def _unpaired(count: int) -> str:
+    return f"непарные скобки пропущены: {count}"
 # Every double quote a keyboard, a word processor or smart punctuation types: «…», „…“,
 # “…” (Word, macOS, iOS), ‟…”, the full-width one
 _QUOTES = str.maketrans(dict.fromkeys("«»„“”‟〝〞＂", '"'))
@@ -222,8 +226,16 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.flattened = 0  # groups past MAX_DEPTH read as part of the one around them
+        self.unpaired = 0  # parentheses skipped
 
     def skipped(self, message: str) -> None:
+        if message == _UNPAIRED_PARENTHESIS:  # said once, counted: `(((` is three
+            self.unpaired += 1
+            if self.unpaired > 1:
+                at = self.warnings.index(_UNPAIRED_PARENTHESIS if self.unpaired == 2
+                                         else _unpaired(self.unpaired - 1))
+                self.warnings[at] = _unpaired(self.unpaired)
+                return
         if message not in self.warnings:
             self.warnings.append(message)
 

@@ -190,7 +190,13 @@ def test_results_without_javascript(client):
                                  headers=BROWSER).text
     assert 'rel="prev"' in second and "страница 2 из" in second
     typo = client.simulate_get("/search", params={"q": "выстовка"}, headers=BROWSER).text
-    assert "Показаны результаты по запросу «<strong>выставка</strong>»" in typo
+    assert "показаны результаты по запросу «выставка»" in typo
+    # every notice of the API: a page past the last, a layout, a year read, a bracket
+    for params in ({"q": "выставка", "page": "99"}, {"q": ",b,kbjntrf"},
+                   {"q": "итоги прошлого года"}, {"q": "((("}):
+        said = client.simulate_get("/api/search", params=params).json["warnings"]
+        page = client.simulate_get("/search", params=params, headers=BROWSER).text
+        assert said and all(html.escape(w[1:]) in page for w in said), (params, said)
     nothing = client.simulate_get("/search", params={"q": "йцукенгшщзхъ"}, headers=BROWSER).text
     assert "По запросу «йцукенгшщзхъ» ничего не найдено." in nothing
     filtered = client.simulate_get("/search", params={"topic": "Нет такой темы"},
