@@ -44,7 +44,11 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
         # «мные», whose nearest completions are «много» and «мной».
         seen = {s["text"] for s in out}
         exact, loose = [], []
-        for reading in (from_latin_layout(text), in_cyrillic(vocab, text)):
+        # (Latin text with the keys of б, ю, ж, э, х, ъ, ё, `,b,k`, is the wrong
+        # layout; read as transliteration it offered «,б,к»)
+        transliterated = (None if _LAYOUT_LETTERS.intersection(text)
+                          else in_cyrillic(vocab, text))
+        for reading in (from_latin_layout(text), transliterated):
             if reading and _earlier_words_known(vocab, reading):
                 start = fold_yo(reading.lower())
                 for s in _suggest(vocab, reading, limit):
@@ -102,6 +106,9 @@ def _earlier_words_known(vocab: Vocabulary, text: str) -> bool:
     the layout reading of `detskaya b`, is nobody's text)."""
     words = WORD_RE.findall(text)
     return all(vocab.same_word(fold(w)) for w in words[:-1])
+
+
+_LAYOUT_LETTERS = frozenset(",.;'[]`<>:\"{}~")  # Russian letters on the Latin layout
 
 
 def _latin_layout(text: str) -> bool:

@@ -284,6 +284,16 @@ def test_a_signature_that_names_no_one_is_no_person(service):
 
 MANY = [{"id": f"many-{n}", "title": f"Много книг и мной прочитанных {n}",
          "text": "Много книг. Со мной читали много.", "date": "2024-05-01"} for n in range(8)]
+MANY.append({"id": "many-b", "title": "Стихи Б. Окуджавы к юбилею поэта", "text": BODY,
+             "date": "2024-05-01"})
+
+
+def test_keys_of_russian_letters_are_the_wrong_layout_not_transliteration(many):
+    """`,b,k` is «библ» typed on the Latin layout; read also as Russian in Latin
+    letters it offered «,б,к» (titles have «Б.» and «к»)."""
+    found = _words(many, ",b,k")
+    assert found and found[0].startswith("библ")
+    assert not [w for w in found if "," in w], found
 
 
 @pytest.fixture(scope="module")
