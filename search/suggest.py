@@ -21,7 +21,7 @@ from search.morph import fold_yo, is_cyrillic
 from search.people import surnames
 from search.spelling import from_latin_layout
 from search.title_phrases import one_word_counts
-from search.vocabulary import BREAK, Vocabulary, fold
+from search.vocabulary import BREAK, Vocabulary, fold, proper_case
 
 __all__ = ["Vocabulary", "suggest", "with_people"]
 
@@ -74,6 +74,11 @@ def with_people(suggestions: list[dict], authors: Callable[[], Iterable[str]], t
               if name.lower() not in shown and surnames(name) and _begins(name, typed)]
     if not people:
         return suggestions
+    # a single word that is one of their surnames is the person (`морощ`: «морощук»
+    # beside «Ирина Морощук»)
+    named = {fold_yo(w.lower()) for p in people for w in p["text"].split()}
+    suggestions = [s for s in suggestions if s["kind"] == "title" or " " in s["text"]
+                   or fold_yo(s["text"].lower()) not in named]
     # after the words that begin as typed, before the rest (`верш`: not «вера» first)
     begun = [s for s in suggestions if s["kind"] != "title"
              and fold_yo(s["text"].lower()).startswith(typed)]
@@ -270,7 +275,8 @@ def _body_words(vocab: Vocabulary, text: str, match, limit: int) -> list[str]:
         if written:
             form = max(written)[1]
             known = vocab.same_form(form)
-            shown = vocab.shown(known) if known else form
+            # a body's word no title has: a name in its capital (`морощ`: «Морощук»)
+            shown = vocab.shown(known) if known else proper_case(form)
             word = _completed(typed, shown)
             if (head + word).lower() not in {o.lower() for o in out}:
                 out.append(head + word)

@@ -26,7 +26,7 @@ from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyri
 from search.spelling import edit_distance
 from search.title_phrases import BREAK, TitleArrays
 
-__all__ = ["Vocabulary", "TermSource", "BREAK", "fold", "inflections"]
+__all__ = ["Vocabulary", "TermSource", "BREAK", "fold", "inflections", "proper_case"]
 
 MAX_LEMMAS = 1000  # index lemmas looked at per completion
 MAX_TITLE_WORDS = 255  # positions are packed in 8 bits
@@ -249,6 +249,13 @@ def inflections(word: str) -> frozenset[str]:
         if fold_yo(parse.normal_form) in lemmas:
             forms.update(fold_yo(p.word) for p in parse.lexeme)
     return frozenset(forms)
+
+
+def proper_case(word: str) -> str:
+    """A lowercase `word` with its capital when pymorphy reads it first as a name, a
+    surname, a place or an organisation (`пушкарев`: «Пушкарев»)."""
+    capital = word[:1].upper() + word[1:]
+    return capital if word.islower() and _proper(capital) else word
 
 
 @lru_cache(maxsize=20_000)

@@ -286,6 +286,16 @@ MANY = [{"id": f"many-{n}", "title": f"Много книг и мной проч�
          "text": "Много книг. Со мной читали много.", "date": "2024-05-01"} for n in range(8)]
 MANY.append({"id": "many-b", "title": "Стихи Б. Окуджавы к юбилею поэта", "text": BODY,
              "date": "2024-05-01"})
+MANY.append({"id": "many-p", "title": "Встреча с краеведом", "author": "Ирина Морощук",
+             "text": "Встречу вёл краевед Пушкарев. Морощук рассказала о фондах.",
+             "date": "2024-05-01"})
+
+
+def test_a_name_only_the_texts_have_is_offered_with_its_capital_and_a_signer_once(many):
+    """Words no title has came in lowercase (`пушк`: «пушкарев»), and a signer's surname
+    twice (`морощ`: «морощук» beside «Ирина Морощук»)."""
+    assert "Пушкарев" in _words(many, "пушка")
+    assert _words(many, "морощ") == ["Ирина Морощук"]
 
 
 def test_keys_of_russian_letters_are_the_wrong_layout_not_transliteration(many):
