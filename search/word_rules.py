@@ -7,7 +7,7 @@ from __future__ import annotations
 from search.full_names import signer_surnames
 from search.morph import is_cyrillic, readings
 from search.query_syntax import Word
-from search.spelling import is_dictionary_word
+from search.spelling import is_dictionary_word, is_proper_name
 from search.stems import stem
 
 __all__ = ["PEOPLE_BOOST", "STEM_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
@@ -58,7 +58,9 @@ def _capitalized_name(word: str, folded: str) -> bool:
     if not word[:1].isupper():
         return False
     if not is_dictionary_word(folded):  # a name the dictionary lacks (`Вершинена`: no «вершина»)
-        return True
+        # unless no reading of it is a name: the first word of a query a phone capitalized,
+        # misspelt (`Юридическя`: nothing, where `юридическя` finds «юридическая»)
+        return is_proper_name(word)
     found = readings(folded)
     common = {r.lemma for r in found if r.name_score < r.score}
     return any(r.name_score > 0 and r.lemma not in common for r in found)
