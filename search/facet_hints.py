@@ -45,17 +45,24 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
         if "".join(theirs) == joined:
             found.append((0, len(value), value))
         elif all(any(_same_word(w, t) for t in theirs) for w in words):
-            found.append((1, len(value), value))
+            # a word taken for an initial or a short abbreviation (`в` of «В мире» for
+            # `Выставка`) is a weaker reading than a word or a form of it
+            whole = all(any(_same_word(w, t, whole=True) for t in theirs) for w in words)
+            found.append((1 if whole else 1.5, len(value), value))
         elif len(words) == 1 and len(joined) >= 2 and joined == "".join(t[0] for t in theirs):
             found.append((2, len(value), value))
+    if any(tier < 1.5 for tier, *_ in found):
+        found = [entry for entry in found if entry[0] != 1.5]
     return [value for *_, value in sorted(found)[:limit]]
 
 
-def _same_word(typed: str, word: str) -> bool:
-    """One word for another in a name: equal, the same lemma, or an initial or short
-    abbreviation of it (`а` for «анна», `им` for «имени»)."""
-    if typed == word or len(typed) <= 3 and word.startswith(typed) \
-            or len(word) <= 3 and typed.startswith(word):
+def _same_word(typed: str, word: str, whole: bool = False) -> bool:
+    """One word for another in a name: equal, the same lemma, or (unless `whole`) an
+    initial or short abbreviation of it (`а` for «анна», `им` for «имени»)."""
+    if typed == word:
+        return True
+    if not whole and (len(typed) <= 3 and word.startswith(typed)
+                      or len(word) <= 3 and typed.startswith(word)):
         return True
     if typed[:3] != word[:3]:  # inflection keeps a word's start: no parse (~0.1 ms)
         return False

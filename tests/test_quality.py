@@ -311,3 +311,17 @@ def test_a_first_word_a_phone_capitalized_and_misspelt_finds_by_its_stem(tmp_pat
     for q in ("юридическя", "Юридическя"):
         assert {h.id for h in _search(service, q).hits} == {"q-1", "q-2"}, q
     assert _search(service, "Вершинена").total == 0  # a name's typo: no stem of its own
+
+
+def test_a_filter_value_that_does_not_exist_hints_at_its_word_not_at_a_preposition(tmp_path):
+    """`topic=Выставка` hinted «В мире» before «Выставки»: the `в` of «В мире» was read
+    as an abbreviation of the word typed. A value with the word itself comes alone."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    records = [{"id": f"t-{n}", "title": f"Публикация {n}", "text": "Текст.", "topics": [t],
+                "date": "2024-05-01"} for n, t in enumerate(["В мире", "Выставки"])]
+    service = next(service_over(records, tmp_path))
+    said = service.search(SearchRequest(topics=("Выставка",))).warnings
+    assert said and said[-1].endswith("есть «Выставки»"), said
