@@ -25,6 +25,7 @@ class KeptVersions:
         self.pages: list[str] = []  # pages that did not answer
         self.from_files: list[str] = []  # ids of publications of files not read
         self.from_sites: list[str] = []  # ids of publications of sites not read
+        self.not_reached: list[str] = []  # ids of pages behind a page that did not answer
 
     def of_pages(self, urls: list[str]) -> Iterator[Publication]:
         for url in urls:
@@ -40,7 +41,17 @@ class KeptVersions:
         """The indexed pages and attachments of sites that could not be read this run
         (down, every page failing), which the last run crawled: the other sites of a
         nightly full run are refreshed, and these kept. (The run still ends in an error.)"""
-        yielded = {web.url_id(url) for url in self.pages}  # pages that did not answer
+        yield from self._by_id(ids, seen, self.from_sites)
+
+    def unreached(self, ids: list[str], seen: Collection[str]) -> Iterator[Publication]:
+        """The indexed pages of a site this run did not reach because a page (a list of
+        news, an archive page) did not answer: dropped with exit 0 before."""
+        yield from self._by_id(ids, seen, self.not_reached)
+
+    def _by_id(self, ids: list[str], seen: Collection[str],
+               counted: list[str]) -> Iterator[Publication]:
+        yielded = {web.url_id(url) for url in self.pages} | set(self.from_sites) | set(
+            self.not_reached)
         for pid in ids:
             if pid in seen or pid in yielded:
                 continue
@@ -49,7 +60,7 @@ class KeptVersions:
             except (IndexMissing, SchemaMismatch):
                 return
             if pub is not None:
-                self.from_sites.append(pid)
+                counted.append(pid)
                 yield pub
 
     def of_files(self, files: Collection[str], seen: Collection[str]) -> Iterator[Publication]:
@@ -75,6 +86,9 @@ class KeptVersions:
         if self.from_files:
             print(f"kept as the last index had them: {len(self.from_files)} (their files "
                   "could not be read this run)")
+        if self.not_reached:
+            print(f"kept as the last index had them: {len(self.not_reached)} (not reached: a "
+                  "page listing them did not answer this run)")
         if self.from_sites:
             print(f"kept as the last index had them: {len(self.from_sites)} (their sites "
                   "could not be read this run)")

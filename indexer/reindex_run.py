@@ -113,6 +113,7 @@ def reindex(settings, args) -> int:
             if not args.incremental:
                 yield from kept.of_pages(crawled.unanswered)
                 yield from kept.of_sites(crawled.failed_site_ids, seen)
+                yield from kept.unreached(crawled.unreached_ids, seen)
 
     before = None if args.incremental else _documents(engine)
     started = time.perf_counter()

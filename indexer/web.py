@@ -75,6 +75,7 @@ class CrawlResult:
     unanswered: list[str] = field(default_factory=list)    # pages with no answer this run
     failed_sites: list[tuple[str, str]] = field(default_factory=list)
     failed_site_ids: list[str] = field(default_factory=list)  # what the last run had of them
+    unreached_ids: list[str] = field(default_factory=list)  # not reached past a page down
     unchanged: int = 0
     not_visited: dict[str, int] = field(default_factory=dict)  # by limit: «--depth 5»
     requests: int = 0
@@ -233,8 +234,9 @@ class _Crawl:
             answer = self.fetcher.get(url, self.state.attachment_headers(url, parent.url))
         except FetchError as exc:
             self.skip(url, str(exc))
-            if url in self.state.old:
-                with self.lock:
+            with self.lock:  # a full run keeps the indexed version (indexer/kept.py)
+                self.result.unanswered.append(url)
+                if url in self.state.old:
                     self.state.new[url] = self.state.old[url]
             return
         if answer.status == 304 and url in self.state.old:
@@ -298,6 +300,16 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
     result.seconds = time.perf_counter() - started
     # entries of sites not crawled successfully this run stay as they were
     failed = {urlsplit(s).netloc for s, _ in result.failed_sites}
-    result.state = job.state.to_dict({urlsplit(s).netloc for s in starts} - failed, failed)
+    kept_urls = list(result.unanswered)
+    if not options.incremental:  # (an incremental run removes only what it found gone)
+        # a full run on a site where a page did not answer (an archive page's 500) may
+        # not reach what only that page lists: kept as the last index had it, not dropped
+        troubled = {urlsplit(u).netloc for u in result.unanswered} - failed
+        unreached = [u for u in job.state.unreached(troubled) if u not in result.unanswered]
+        result.unreached_ids = [job.state.previous[u]["id"] for u in unreached
+                                if "id" in job.state.previous[u]]
+        kept_urls += unreached
+    result.state = job.state.to_dict({urlsplit(s).netloc for s in starts} - failed, failed,
+                                     kept_urls)
     result.failed_site_ids = job.state.ids_of(failed)
     return result

@@ -97,18 +97,28 @@ class WebState:
         return [entry["id"] for aurl, entry in self.old.items()
                 if entry.get("parent") == url and aurl not in linked]
 
-    def to_dict(self, crawled_hosts: set[str], failed_hosts: Collection[str] = ()) -> dict:
+    def to_dict(self, crawled_hosts: set[str], failed_hosts: Collection[str] = (),
+                kept_urls: Collection[str] = ()) -> dict:
         """The state to save: this run's entries; the old ones of the sites it did not
-        crawl (an incremental run), and the last run's of the sites that failed (their
-        pages are kept in the index, and asked for conditionally next time)."""
+        crawl (an incremental run), and the last run's of the sites that failed and of
+        the `kept_urls` (their pages are kept in the index, asked for conditionally next
+        time)."""
         def other(url: str) -> bool:
             return urlsplit(url).netloc not in crawled_hosts
 
         kept = {u: e for u, e in self.old.items() if other(u)}
         kept |= {u: e for u, e in self.previous.items() if urlsplit(u).netloc in failed_hosts}
+        kept |= {u: self.previous[u] for u in kept_urls if u in self.previous}
         reported = {u: r for u, r in self.reported.items() if other(u)} | self.reported_now
         state = {"version": 1, "pages": {**kept, **self.new}}
         return state | {"reported": reported} if reported else state
+
+    def unreached(self, hosts: set[str]) -> list[str]:
+        """The last run's addresses on these hosts that this run neither indexed nor kept
+        nor found gone (404, moved): on a site where a page did not answer, those a list
+        of news that did not answer leads to."""
+        return [url for url in self.previous if urlsplit(url).netloc in hosts
+                and url not in self.new and url not in self.reported_now]
 
     def ids_of(self, hosts: set[str]) -> list[str]:
         """The ids of the pages and attachments the last run indexed on these hosts."""

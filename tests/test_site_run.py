@@ -108,6 +108,32 @@ def test_lists_of_news_with_teasers_are_followed_not_indexed(site, tmp_path, cap
     assert "a list of publications" not in capsys.readouterr().out  # followed, not reported
 
 
+def test_a_full_run_keeps_the_posts_behind_an_archive_page_that_did_not_answer(site, tmp_path,
+                                                                               capsys):
+    """The weekly full crawl met «Архив, стр. 2» answering 500: the posts only it lists
+    were not reached and left the index, `removed: 0`, exit 0. They are kept as the last
+    index had them (and remembered for the next run); once the page answers, a full run
+    that no longer reaches a post drops it as before."""
+    index_dir = tmp_path / "index"
+    assert _reindex(index_dir, site.root + "/") == 0
+    behind = {url_id(site.url(f"/news/{p['id']}.html")) for p in POSTS[4:]}  # page 2 only
+    assert behind <= _ids(index_dir)
+    archive = site.resources["/news/page-2.html"]
+    site.resources["/news/page-2.html"] = Resource(b"", status=500)
+    capsys.readouterr()
+    assert _reindex(index_dir, site.root + "/") == 0
+    out = capsys.readouterr().out
+    assert f"kept as the last index had them: {len(behind)} (not reached" in out, out
+    assert behind <= _ids(index_dir)
+    assert _reindex(index_dir, "--incremental", site.root + "/") == 0  # still known
+    assert behind <= _ids(index_dir)
+    site.resources["/news/page-2.html"] = archive
+    del site.resources[f"/news/{POSTS[4]['id']}.html"]  # removed from the site meanwhile
+    site.resources["/news/page-2.html"] = Resource(_list_html(POSTS[3:4]))
+    assert _reindex(index_dir, "--allow-smaller", site.root + "/") == 0
+    assert not behind & _ids(index_dir)
+
+
 RETURNING = {"id": "vozvrashchenie", "date": "2024-03-16", "title": "Книги вернулись на полки",
              "text": "После ремонта фонда отдел краеведения снова выдаёт старые подшивки "
                      "районной газеты и редкие книги о нашем крае.\nЗаписаться в читальный "

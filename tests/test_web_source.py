@@ -551,3 +551,20 @@ def test_a_post_moved_to_a_new_address_is_found_once_under_it_after_an_increment
         assert docs.keys() == _docs(index_dir).keys()
     finally:
         site.stop()
+
+
+def test_a_full_run_keeps_an_attachment_that_did_not_answer_this_time(tmp_path, capsys):
+    """A page not answering was kept by a full run; its PDF not answering was dropped."""
+    site = start_site()
+    try:
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, site.root + "/") == 0
+        pdf = url_id(site.url("/files/report-2023.pdf"))
+        assert pdf in _docs(index_dir)
+        site.resources["/files/report-2023.pdf"].status = 503
+        capsys.readouterr()
+        assert _reindex(index_dir, site.root + "/") == 0
+        assert "kept as the last index had them: 1" in capsys.readouterr().out
+        assert pdf in _docs(index_dir)
+    finally:
+        site.stop()
