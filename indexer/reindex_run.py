@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from indexer import web
@@ -15,6 +16,7 @@ from indexer.progress import PeriodicCount, ReindexProgress
 from indexer.source_checks import unreadable_sources
 from indexer.sources import Skip, count_items, iter_publications, passed_over
 from indexer.summary import (
+    fewer_by_library,
     print_mended,
     print_summary,
     print_web_summary,
@@ -128,11 +130,14 @@ def reindex(settings, args) -> int:
             if crawled is not None and crawled.gone:
                 stats.removed += engine.delete(crawled.gone, pushed=False)
         else:
-            stats = engine.rebuild(publications(), progress=progress.update,
+            by_library: Counter = Counter()  # this run's, for a refusal to name them
+            stats = engine.rebuild(_counted(publications(), by_library),
+                                   progress=progress.update,
                                    phase=progress.phase, procs=args.procs,
                                    accept=smaller_index_guard(
                                        before, args.allow_smaller,
-                                       lambda: _of_sample(engine, args)))
+                                       lambda: _of_sample(engine, args),
+                                       lambda: _fewer(engine, by_library)))
     elapsed = time.perf_counter() - started
     libraries.save()  # the run went through: its --library names its sources from now on
     if crawled is not None:
@@ -211,6 +216,21 @@ def tqdm_bar(args, desc):
 
     return tqdm(unit=" pages", desc=desc, file=sys.stderr,
                 disable=args.no_progress or args.quiet or not sys.stderr.isatty())
+
+
+def _counted(publications, by_library: Counter):
+    for pub in publications:
+        by_library[pub.library or ""] += 1
+        yield pub
+
+
+def _fewer(engine, by_library: Counter) -> str:
+    """Which libraries the new index would hold fewer publications of than the one in use."""
+    try:
+        before = {v.value: v.count for v in engine.facet_values().get("library", ())}
+    except SearchError:
+        return ""
+    return fewer_by_library(before, by_library)
 
 
 def _of_sample(engine, args) -> int:

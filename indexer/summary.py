@@ -90,14 +90,16 @@ def _large(lost: int, had: int) -> bool:
 
 
 def smaller_index_guard(before: int | None, allowed: bool,
-                        sample: Callable[[], int] = lambda: 0) -> Callable[[int], None] | None:
+                        sample: Callable[[], int] = lambda: 0,
+                        fewer: Callable[[], str] = lambda: "") -> Callable[[int], None] | None:
     """What a full run asks before its new index goes live: one holding a fifth fewer
     publications than the one it replaces (five at least) is refused, the old one kept,
     unless `--allow-smaller` says the sources were cut on purpose. A nightly cron over an
     export cut short, a file emptied or unreadable, the wrong folder: each had gone live
     with exit 0 (390 -> 21 publications) and only a warning. `sample()`: how many of the
     index in use are the shipped sample's, asked only then (a first crawl of a site after
-    `make run` was refused without a word of the sample)."""
+    `make run` was refused without a word of the sample). `fewer()`: which sources
+    shrank, asked only then (a portal's weekly run named none of its libraries)."""
     if before is None or allowed:
         return None
 
@@ -110,7 +112,8 @@ def smaller_index_guard(before: int | None, allowed: bool,
                 "--allow-smaller (once)")
         if _large(before - after, before):
             raise RebuildFailed(
-                f"the new index would hold {after} publications, the one in use {before}; "
+                f"the new index would hold {after} publications, the one in use {before}"
+                f"{fewer()}; "
                 f"the index was left as it was: {_PUT_IT_BACK}, or if publications were "
                 "removed from the sources on purpose, run again with --allow-smaller")
 
@@ -149,3 +152,13 @@ def warn_of_a_large_removal(stats) -> None:
     if _large(stats.removed, held):
         print(f"warning: this run removed {stats.removed} of the {held} publications of its "
               f"sources: {_PUT_IT_BACK}", file=sys.stderr)
+
+
+def fewer_by_library(before: dict[str, int], after: dict[str, int], shown: int = 3) -> str:
+    """`(fewer of «ЦГБ им. Пушкина»: 8 -> 3)`: the libraries that lost most, or ""."""
+    lost = sorted(((count - after.get(name, 0), name, count) for name, count in before.items()
+                   if count > after.get(name, 0)), reverse=True)[:shown]
+    if not lost:
+        return ""
+    return " (fewer of " + ", ".join(f"«{name}»: {count} -> {count - drop}"
+                                     for drop, name, count in lost) + ")"
