@@ -44,7 +44,7 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
         theirs = _WORD.findall(facet_key(value))
         if "".join(theirs) == joined:
             found.append((0, len(value), value))
-        elif all(any(_same_word(w, t) for t in theirs) for w in words):
+        elif all(any(_same_word(w, t) for t in theirs) or _acronym(w, theirs) for w in words):
             # a word taken for an initial or a short abbreviation (`в` of «В мире» for
             # `Выставка`) is a weaker reading than a word or a form of it
             whole = all(any(_same_word(w, t, whole=True) for t in theirs) for w in words)
@@ -54,6 +54,14 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
     if any(tier < 1.5 for tier, *_ in found):
         found = [entry for entry in found if entry[0] != 1.5]
     return [value for *_, value in sorted(found)[:limit]]
+
+
+def _acronym(typed: str, words: list[str]) -> bool:
+    """Whether `typed` is the initials of some words in a row (`цгб` in «Центральная
+    городская библиотека им. А. С. Пушкина», `ЦГБ им. Пушкина` for it)."""
+    n = len(typed)
+    return n >= 3 and typed.isalpha() and any(
+        "".join(w[:1] for w in words[i:i + n]) == typed for i in range(len(words) - n + 1))
 
 
 def _same_word(typed: str, word: str, whole: bool = False) -> bool:

@@ -325,3 +325,22 @@ def test_a_filter_value_that_does_not_exist_hints_at_its_word_not_at_a_prepositi
     service = next(service_over(records, tmp_path))
     said = service.search(SearchRequest(topics=("Выставка",))).warnings
     assert said and said[-1].endswith("есть «Выставки»"), said
+
+
+def test_a_library_is_found_by_the_initials_of_its_first_words(tmp_path):
+    """`library=ЦГБ` and `ЦГБ им. Пушкина` found nothing in a portal whose library is
+    «Центральная городская библиотека им. А. С. Пушкина»: an acronym had to stand for
+    every word of the name."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    libraries = ("Центральная городская библиотека им. А. С. Пушкина",
+                 "Детская библиотека им. А. П. Гайдара")
+    records = [{"id": f"l-{n}", "title": f"Публикация {n}", "text": "Текст.", "library": lib,
+                "date": "2024-05-01"} for n, lib in enumerate(libraries)]
+    service = next(service_over(records, tmp_path))
+    for typed in ("ЦГБ", "ЦГБ им. Пушкина", "цгб"):
+        result = service.search(SearchRequest(libraries=(typed,)))
+        assert [h.id for h in result.hits] == ["l-0"], (typed, result.warnings)
+        assert "прочитано как «Центральная городская" in result.warnings[0]
