@@ -230,6 +230,10 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                      "first_skip": _NULLSTR,
                                      "running_since": {"type": "string", "description":
                                                        "a reindex is running since then"},
+                                     "failed_full": {"type": "object", "description":
+                                                     "the last full run, which failed "
+                                                     "(`finished_at`, `exit_code`, "
+                                                     "`error`), until one goes well"},
                                      "interrupted": {"type": "boolean", "description":
                                                      "the run's process ended without "
                                                      "finishing (killed, out of memory)"}}},

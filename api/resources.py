@@ -239,8 +239,9 @@ class Health:
         # one before, and the cron needs looking at now, not when it turns stale
         # (at or after: an incremental run that failed on one site still wrote the others,
         # in the same second; it said `ok` and the nightly failure went unseen)
-        failed = bool(last_run and not last_run.get("ok")
-                      and (not built or str(last_run.get("finished_at", "")) >= built))
+        failed = bool(last_run and (not last_run.get("ok") and (
+            not built or str(last_run.get("finished_at", "")) >= built)
+            or last_run.get("failed_full")))  # the weekly full run failed since
         if info.get("unwritable") and self.settings.admin_token and not info.get("degraded"):
             # the CMS's PUTs are refused (503): the site's editors need to hear it today
             info = {**info, "degraded": UNWRITABLE}
@@ -258,6 +259,10 @@ class Health:
         for key in ("error", "first_skip"):
             if run and isinstance(run.get(key), str):
                 run = {**run, key: public_message(run[key], keep_names=True)}
+        full = run.get("failed_full") if run else None
+        if isinstance(full, dict) and isinstance(full.get("error"), str):
+            run = {**run, "failed_full": {**full, "error": public_message(full["error"],
+                                                                          keep_names=True)}}
         return run
 
 

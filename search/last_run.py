@@ -62,6 +62,13 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
     record = {"finished_at": _now(),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
               "error": error, "skipped": skipped, "first_skip": first_skip}
+    earlier = _read(index_dir / LAST_RUN_FILE)
+    if incremental and earlier:  # a weekly full run that failed stays told
+        failed_full = (earlier.get("failed_full") if earlier.get("incremental")
+                       else None if earlier.get("ok") else
+                       {key: earlier.get(key) for key in ("finished_at", "exit_code", "error")})
+        if failed_full:
+            record["failed_full"] = failed_full
     _write(index_dir / LAST_RUN_FILE, record)
     started = _read(index_dir / RUN_STARTED_FILE)
     if started and started.get("pid") == os.getpid():

@@ -232,8 +232,17 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
         assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                      "--incremental", "--sample"]) == 0  # nothing changed
         again = client.simulate_get("/api/health").json
-        assert again["status"] == "ok" and again["last_run"]["ok"] is True
+        assert again["last_run"]["ok"] is True
         assert again["last_reindex"] > before["last_reindex"]
+        # the failed full run stays told (a weekly full run's failure had been hidden by
+        # the next night's incremental run), without the server's paths, until one goes well
+        assert again["status"] == "failed", again
+        told = again["last_run"]["failed_full"]
+        assert "…/export-not-mounted.jsonl" in told["error"] and str(tmp_path) not in told["error"]
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                     "--sample"]) == 0
+        well = client.simulate_get("/api/health").json
+        assert well["status"] == "ok" and "failed_full" not in well["last_run"], well
     finally:
         service.close()
 
