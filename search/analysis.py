@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.compounds import with_head
 from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 
 __all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
@@ -177,13 +178,13 @@ def _word_info(text: str) -> WordInfo:
     if not is_cyrillic(word):
         return folded, (word,), (word,), _ONE, _ONE
     if not text[0].isupper():
-        lemmas, weights = index_readings(word, "lower")
+        lemmas, weights = with_head(folded, *index_readings(word, "lower"))
         return folded, lemmas, lemmas, weights, weights
     if text.isupper():
-        lemmas, weights = index_readings(word, "start")
+        lemmas, weights = with_head(folded, *index_readings(word, "start"))
         return folded, lemmas, lemmas, weights, weights
-    start, start_weights = index_readings(word, "start")
-    other, other_weights = index_readings(word, "name")
+    start, start_weights = with_head(folded, *index_readings(word, "start"))
+    other, other_weights = with_head(folded, *index_readings(word, "name"))
     return folded, start, other, start_weights, other_weights
 
 

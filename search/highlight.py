@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from search.analysis import STOP_WORDS
+from search.compounds import COMBINING, MIN_HEAD
 from search.dictionary_parse import dictionary_lexemes
 from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
 
@@ -128,7 +129,26 @@ def _patterns(lemmas: frozenset[str], forms: frozenset[str],
         if lemmas else set()
     found += [(_words_pattern(frozenset({form})), None) for form in sorted(forms - covered)]
     found += [(_prefix_pattern(p), None) for p in prefixes if p]
+    heads = frozenset(f for lemma in lemmas if len(lemma) >= MIN_HEAD
+                      for f in surface_forms(lemma.lstrip(NAME_MARK)))
+    if heads:  # a compound the index gave this lemma as its head: `фотовыставка`
+        found.append((_COMPOUND, _Compounds(heads)))
     return tuple((p, accept) for p, accept in found if p is not None)
+
+
+class _Compounds(frozenset):
+    """The compounds whose head is one of these forms (search/compounds.py)."""
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        for part in COMBINING:
+            if word.startswith(part):
+                return frozenset.__contains__(self, word[len(part):])
+        return False
+
+
+_COMPOUND = re.compile(rf"(?<![\w{_MARKS}])(?:{'|'.join(COMBINING)}){_WORD}+(?![\w{_MARKS}])")
 
 
 def matched_spans(folded: str, patterns: Iterable[Matcher],

@@ -310,8 +310,14 @@ def lemma_filter(lemmas: Iterable[str]) -> Callable[[str], bool]:
                     return True
         return False
 
+    from search.compounds import COMBINING  # a compound's head is indexed too
+
     def may_have(word: str) -> bool:
-        return word in forms or len(word) < 2 or (not known(word) and may_be_predicted(word))
+        if word in forms or len(word) < 2 or (not known(word) and may_be_predicted(word)):
+            return True
+        return word.startswith(COMBINING) and any(
+            may_have(word[len(part):]) for part in COMBINING
+            if word.startswith(part) and len(word) > len(part) + 1)
 
     return may_have
 

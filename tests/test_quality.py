@@ -344,3 +344,26 @@ def test_a_library_is_found_by_the_initials_of_its_first_words(tmp_path):
         result = service.search(SearchRequest(libraries=(typed,)))
         assert [h.id for h in result.hits] == ["l-0"], (typed, result.warnings)
         assert "прочитано как «Центральная городская" in result.warnings[0]
+
+
+def test_a_compound_is_found_by_its_head_and_not_the_other_way(tmp_path):
+    """`выставка` found nothing of a «Фотовыставка», `фильм` nothing of «мультфильмы»:
+    a compound's head is indexed beside it; the compound asked finds only itself."""
+    from conftest import service_over
+
+    records = [{"id": "c-1", "title": "Фотовыставка «Наш город»", "date": "2024-05-01",
+                "text": "В читальном зале открылась детская фотовыставка."},
+               {"id": "c-2", "title": "Выставка книг", "date": "2024-05-02",
+                "text": "Книжная выставка к юбилею."},
+               {"id": "c-3", "title": "Мультфильмы по субботам", "date": "2024-05-03",
+                "text": "Показываем мультфильмы для малышей."},
+               {"id": "c-4", "title": "Фотограф в гостях", "date": "2024-05-04",
+                "text": "Встреча с фотографом."}]
+    service = next(service_over(records, tmp_path))
+    assert {h.id for h in _search(service, "выставки").hits} == {"c-1", "c-2"}
+    assert {h.id for h in _search(service, "фотовыставка").hits} == {"c-1"}
+    assert {h.id for h in _search(service, '"детская выставка"').hits} == {"c-1"}
+    assert {h.id for h in _search(service, "фильм").hits} == {"c-3"}
+    assert not _search(service, "граф").hits  # «фотограф» has no head «граф»
+    snippet = _search(service, "выставка").hits
+    assert any("<mark>фотовыставка</mark>" in (h.snippet or "") for h in snippet), snippet

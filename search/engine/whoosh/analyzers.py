@@ -12,6 +12,7 @@ from __future__ import annotations
 from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, Tokenizer
 
 from search.analysis import STOP_WORDS, index_terms, word_spans
+from search.compounds import with_head
 from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 from search.stems import stem
 
@@ -107,7 +108,7 @@ class LemmaFilter(Filter):
                 if original[:1].isupper():
                     start = getattr(t, "sentence_start", True) or original.isupper()
                     case = "start" if start else "name"
-                lemmas, weights = index_readings(word, case)
+                lemmas, weights = with_head(fold_yo(word), *index_readings(word, case))
                 for lemma, weight in zip(lemmas, weights, strict=True):
                     t.text = lemma
                     t.boost = weight
