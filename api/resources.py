@@ -288,7 +288,9 @@ class Export:
         resp.set_header("Content-Disposition", f'attachment; filename="kartoteka.{fmt}"; '
                         f"filename*=UTF-8''{quote('Картотека')}.{fmt}")
         # a library's post with no address of its own: its page here (/p/<id>)
-        pages = req.forwarded_prefix + "/p/"
+        # (under the base path also when the proxy stripped it from the request)
+        pages = (f"{req.forwarded_scheme}://{req.forwarded_host}"
+                 f"{self.settings.base_path or req.app}/p/")
         resp.stream = export.stream(_chain(first, hits), fmt,
                                     lambda hit: hit.url or pages + quote(hit.id, safe=""))
 

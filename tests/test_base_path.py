@@ -41,6 +41,24 @@ def test_answers_under_the_path_and_at_the_root_and_links_under_the_path(mounted
     assert missing.status == 404 and f'href="{BASE}/"' in missing.body.decode("utf-8")
 
 
+@pytest.mark.server
+def test_export_links_to_publication_pages_under_the_path_whatever_the_proxy(mounted_site):
+    """A post with no address of its own is linked to its page here in an export's
+    «Адрес»: a proxy that strips the path made it `https://library.example/p/…`, a 404
+    on the library's own site."""
+    import csv
+    import io
+
+    headers = {"Host": "library.example", "X-Forwarded-Proto": "https"}
+    for path in (f"{BASE}/api/export", "/api/export"):  # the path passed on, or stripped
+        got = mounted_site.get(path, {"q": "библиотека"}, headers=headers)
+        assert got.status == 200, got.status
+        rows = list(csv.reader(io.StringIO(got.body.decode("utf-8-sig")), delimiter=";"))
+        address = rows[0].index("Адрес")
+        pages = [r[address] for r in rows[1:] if "/p/" in r[address]]
+        assert pages and all(a.startswith(f"https://library.example{BASE}/p/") for a in pages)
+
+
 @pytest.mark.browser
 @pytest.mark.server
 def test_the_page_and_the_widget_work_under_the_path(mounted_site, tmp_path_factory):
