@@ -281,6 +281,28 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
         assert "255, 0, 0" not in style["color"], (selector, style)
         assert style["font-family"] != "serif" and style["text-transform"] == "none", \
             (selector, style)
+    # a web editor's site CSS: capitals in inputs, drop caps, links red even !important,
+    # serif and spacing everywhere, padding on every div
+    driver.execute_script(
+        "var sheet = new CSSStyleSheet();"
+        "sheet.replaceSync('input{text-transform:uppercase} p:first-letter{font-size:200%;"
+        "color:rgb(122,31,31)} a{color:rgb(204,0,0) !important} *{font-family:serif;"
+        "letter-spacing:3px} div{padding:6px}');"
+        "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
+    box = driver.find_element(By.CSS_SELECTOR, ".kartoteka-input")
+    assert box.value_of_css_property("text-transform") == "none"
+    title = driver.find_element(By.CSS_SELECTOR, ".kartoteka-title")
+    assert "204, 0, 0" not in title.value_of_css_property("color")
+    date = driver.find_element(By.CSS_SELECTOR, ".kartoteka-date")
+    assert date.value_of_css_property("font-family") != "serif"
+    assert date.value_of_css_property("letter-spacing") in ("normal", "0px")
+    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-box").value_of_css_property(
+        "padding-top") == "0px"
+    first = driver.execute_script(
+        "var p = document.querySelector('.kartoteka-snippet');"
+        "return [getComputedStyle(p, '::first-letter').fontSize, getComputedStyle(p).fontSize,"
+        " getComputedStyle(p, '::first-letter').color];")
+    assert first[0] == first[1] and "122, 31, 31" not in first[2], first
     # a card of its own colours on a dark page, and no dash before each hit
     card = driver.find_element(By.CSS_SELECTOR, ".kartoteka-widget")
     assert card.value_of_css_property("background-color") == "rgba(255, 255, 255, 1)"

@@ -186,7 +186,11 @@
     '.kartoteka-widget [hidden]{display:none !important;}',
     // The host page's element rules (`p, div {color: red}`) do not reach in: its own
     // elements inherit from the root, and its classes come after, more specific.
-    '.kartoteka-widget :is(p,div,span,ul,ol,li,a,mark,small,strong,em,label,form){color:inherit;font-family:inherit;font-size:inherit;line-height:inherit;letter-spacing:normal;text-transform:none;text-align:start;text-indent:0;}',
+    '.kartoteka-widget :is(p,div,span,ul,ol,li,a,mark,small,strong,em,label,form,time,h1,h2,h3,h4,h5,h6){color:inherit;font-family:inherit;font-size:inherit;line-height:inherit;letter-spacing:normal;text-transform:none;text-align:start;text-indent:0;}',
+    // a host page's rules for every div, input, first letter or link (even !important)
+    '.kartoteka-widget :is(div,span,form,label){padding:0;margin:0;border:0;}',
+    '.kartoteka-widget *::first-letter,.kartoteka-widget *::first-line{font:inherit;color:inherit;float:none;margin:0;padding:0;text-transform:none;letter-spacing:inherit;}',
+    '.kartoteka-widget :is(input,button),.kartoteka-widget input::placeholder{font-family:inherit;letter-spacing:normal;text-transform:none;text-indent:0;}',
     // nor its decorations (`main ul li::before {content: "— "}`, counters, capitals on buttons)
     '.kartoteka-widget *::before,.kartoteka-widget *::after{content:none !important;}',
     '.kartoteka-widget :is(ul,ol,li){list-style:none;counter-increment:none;}',
@@ -210,14 +214,14 @@
     '.kartoteka-widget .kartoteka-results{margin:0;padding:0;list-style:none;}',
     '.kartoteka-widget .kartoteka-hit{margin:0;padding:10px 0;border-bottom:1px solid #e6e3da;}',
     '.kartoteka-widget .kartoteka-hit:last-child{border-bottom:0;}',
-    '.kartoteka-widget .kartoteka-title{font-weight:600;color:#2f5d8a;text-decoration:none;}',
+    '.kartoteka-widget .kartoteka-title{font-weight:600;color:#2f5d8a !important;text-decoration:none;}',
     '.kartoteka-widget .kartoteka-title:hover{text-decoration:underline;}',
     '.kartoteka-widget .kartoteka-date{display:block;color:#5f6670;font-size:.85em;}',
     '.kartoteka-widget .kartoteka-snippet{margin:4px 0 0;}',
     '.kartoteka-widget .kartoteka-mark{background:#fbe7a1;color:inherit;padding:0 1px;border-radius:2px;}',
-    '.kartoteka-widget .kartoteka-all{display:inline-block;margin-top:8px;color:#2f5d8a;font-weight:600;text-decoration:none;}',
+    '.kartoteka-widget .kartoteka-all{display:inline-block;margin-top:8px;color:#2f5d8a !important;font-weight:600;text-decoration:none;}',
     '.kartoteka-widget .kartoteka-all:hover{text-decoration:underline;}',
-    '.kartoteka-widget .kartoteka-link{color:#2f5d8a;}',
+    '.kartoteka-widget .kartoteka-link{color:#2f5d8a !important;}',
     // data-theme="dark" (or "auto" on a browser set to dark): the same card in dark colours
     '.kartoteka-widget.kartoteka-dark{color:#e3e6ea;background:#1d2126;color-scheme:dark;}',
     '.kartoteka-dark .kartoteka-input{color:#e3e6ea;background:#2a3038;border-color:#4a525c;}',
@@ -227,7 +231,7 @@
     '.kartoteka-dark .kartoteka-notice{background:#3b3421;}',
     '.kartoteka-dark .kartoteka-error{color:#f0a0a0;}',
     '.kartoteka-dark .kartoteka-hit{border-bottom-color:#39404a;}',
-    '.kartoteka-dark :is(.kartoteka-title,.kartoteka-all,.kartoteka-link){color:#8fb8e3;}',
+    '.kartoteka-widget.kartoteka-dark :is(.kartoteka-title,.kartoteka-all,.kartoteka-link){color:#8fb8e3 !important;}',
     '.kartoteka-dark .kartoteka-mark{background:#6a5819;}'
   ].join('\n');
 
@@ -386,6 +390,11 @@
         .catch(function (err) {
           if (seq !== searchSeq || (err && err.name === 'AbortError')) return;
           showError('Не удалось связаться с сервером поиска.');
+          // for the site's web editor: a browser hides why (CORS) from the script
+          if (window.console && new URL(BASE, location.href).origin !== location.origin) {
+            console.warn('Kartoteka: no answer from ' + BASE + ' (down, or this site\'s ' +
+              'origin ' + location.origin + ' is not in its KARTOTEKA_CORS_ORIGINS)');
+          }
         });
     }
 
