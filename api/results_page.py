@@ -58,7 +58,8 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
         total, fix = data["total"], data.get("did_you_mean")
         pages = max(1, -(-total // data["per_page"]))
         out.append(f'<p class="status" role="status">Найдено: {total} {_plural(total)}'
-                   + (f", страница {data['page']} из {pages}" if pages > 1 else "") + ".</p>"
+                   + (f", страница {data['page']} из {pages}" if 1 < pages and data['page'] <= pages
+                      else "") + ".</p>"
                    if total else '<p class="status" role="status">'
                    + (f"По запросу «{escaped(q)}» ничего" if q.strip() else "С выбранными "
                       "фильтрами ничего") + " не найдено.</p>")
