@@ -290,7 +290,7 @@ class Export:
         # a library's post with no address of its own: its page here (/p/<id>)
         # (under the base path also when the proxy stripped it from the request)
         pages = (f"{req.forwarded_scheme}://{req.forwarded_host}"
-                 f"{self.settings.base_path or req.app}/p/")
+                 f"{self.settings.base_path or req.root_path}/p/")
         resp.stream = export.stream(_chain(first, hits), fmt,
                                     lambda hit: hit.url or pages + quote(hit.id, safe=""))
 

@@ -4,6 +4,7 @@ letters, words typed apart (search/spelling.py finds the words)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from search.analysis import STOP_WORDS, WORD_RE
@@ -272,6 +273,26 @@ def _joined_words(lexicon: SpellingLexicon, query: str,
                 if fixed != query:
                     return Correction(fixed, True)
     return None
+
+
+_LAST_WORD = re.compile(r"(?<![\w*?\-])[^\W\d_]{3,}$")
+
+
+def as_beginning(query: str, lexicon: Callable[[], SpellingLexicon]) -> str | None:
+    """A query whose last word, typed no further, may be the beginning of words (`выста`
+    when Enter was pressed before the suggestions): searched with a star, or None (a
+    phrase, operators, a word searched by its beginning already, a word the index or
+    the dictionary knows)."""
+    typed = query.strip()
+    if not typed or '"' in typed or any(op in typed.split() for op in ("OR", "AND", "NOT")):
+        return None
+    found = _LAST_WORD.search(typed)
+    if not found or not is_cyrillic(found.group()):
+        return None
+    word = fold_yo(found.group().lower())
+    if is_dictionary_word(word) or lexicon().knows(word):
+        return None
+    return typed + "*"
 
 
 def labelled(typed: str, fixed: SearchResult, correction: Correction, typed_total: int,

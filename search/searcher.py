@@ -17,7 +17,13 @@ from functools import cache
 from itertools import islice
 
 from search import nodes
-from search.correction import has_latin_words, labelled, suggest_correction
+from search.correction import (
+    Correction,
+    as_beginning,
+    has_latin_words,
+    labelled,
+    suggest_correction,
+)
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.errors import NotFound, SearchError
 from search.facet_hints import (
@@ -107,6 +113,12 @@ class SearchService:
                                               self._values("library"))
             request, notes = replace(request, libraries=libraries), notes + more
         result = self._searched(request)
+        begun = as_beginning(request.q, self.engine.spelling) \
+            if (not result.total or result.relaxed) and not result.did_you_mean else None
+        if begun:  # Enter pressed on a word half typed (`выста`): the words it begins
+            found = self._searched(replace(request, q=begun))
+            if found.total and not found.relaxed and not found.corrected:
+                result = labelled(request.q, found, Correction(begun, True), result.total)
         return replace(result, warnings=(*notes, *result.warnings)) if notes else result
 
     def _searched(self, request: SearchRequest) -> SearchResult:

@@ -367,3 +367,15 @@ def test_a_compound_is_found_by_its_head_and_not_the_other_way(tmp_path):
     assert not _search(service, "граф").hits  # «фотограф» has no head «граф»
     snippet = _search(service, "выставка").hits
     assert any("<mark>фотовыставка</mark>" in (h.snippet or "") for h in snippet), snippet
+
+
+def test_enter_on_a_word_half_typed_searches_the_words_it_begins(service):
+    """`выста` (Enter pressed before the suggestions came) found nothing and offered
+    nothing; `книжная выст` only partial matches. The last word, if no word of its own,
+    is searched as a beginning, and said so."""
+    result = _search(service, "выста")
+    assert result.total > 0 and result.corrected and result.did_you_mean == "выста*"
+    assert all("выста" in h.title.lower() + (h.snippet or "").lower() for h in result.hits)
+    both = _search(service, "книжная выст")
+    assert both.total > 0 and not both.relaxed and both.did_you_mean == "книжная выст*"
+    assert not _search(service, "йцукен").total  # a beginning of nothing stays nothing
