@@ -136,6 +136,9 @@ def _patterns(lemmas: frozenset[str], forms: frozenset[str],
     return tuple((p, accept) for p, accept in found if p is not None)
 
 
+_PART_ENDS = frozenset(part[-1] for part in COMBINING)
+
+
 class _Compound:
     """A match of a compound: what matched_spans reads of an re.Match."""
 
@@ -169,9 +172,10 @@ class _Compounds:
         for start in self.starts:
             at = text.find(start, 1)
             while at != -1:
-                found = self._compound(text, at)
-                if found is not None:
-                    yield found
+                if text[at - 1] in _PART_ENDS:  # most are a word's start: passed at once
+                    found = self._compound(text, at)
+                    if found is not None:
+                        yield found
                 at = text.find(start, at + 1)
 
     def _compound(self, text: str, at: int) -> _Compound | None:
