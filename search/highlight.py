@@ -129,11 +129,15 @@ def _patterns(lemmas: frozenset[str], forms: frozenset[str],
         if lemmas else set()
     found += [(_words_pattern(frozenset({form})), None) for form in sorted(forms - covered)]
     found += [(_prefix_pattern(p), None) for p in prefixes if p]
+    return tuple((p, accept) for p, accept in found if p is not None)
+
+
+@lru_cache(maxsize=256)
+def _compounds(lemmas: frozenset[str]) -> tuple[Matcher, ...]:
+    """The compounds the index gave these lemmas as their head (`фотовыставка`)."""
     heads = frozenset(f for lemma in lemmas if len(lemma) >= MIN_HEAD
                       for f in surface_forms(lemma.lstrip(NAME_MARK)))
-    if heads:  # a compound the index gave this lemma as its head: `фотовыставка`
-        found.append((_Compounds(heads), None))
-    return tuple((p, accept) for p, accept in found if p is not None)
+    return ((_Compounds(heads), None),) if heads else ()
 
 
 _PART_ENDS = frozenset(part[-1] for part in COMBINING)
@@ -339,6 +343,14 @@ def _folded(text: str) -> str:
     return folded
 
 
+def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for span in spans:
+        if not out or span[0] >= out[-1][1]:
+            out.append(span)
+    return out
+
+
 def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = frozenset(),
                  prefixes: Iterable[str] = (), size: int = SNIPPET_WORDS,
                  stems: Iterable[str] = ()) -> str:
@@ -351,11 +363,19 @@ def make_snippet(text: str, lemmas: frozenset[str], forms: frozenset[str] = froz
                          tuple(fold_yo(p.lower()) for p in prefixes))
     folded = _folded(text)
     matches = _joined_stop_words(folded, matched_spans(folded, patterns)) if patterns else []
+    compounds = _compounds(frozenset(lemmas))
+    if not matches and compounds:  # found only through a compound's head
+        matches = matched_spans(folded, compounds)
+        compounds = ()
     if not matches and stems:
         derived = _patterns(frozenset(), frozenset(), tuple(stems))
         matches = _joined_stop_words(folded, matched_spans(folded, derived))
     anchor = _best_window(matches, width) - _LEAD_CHARS if matches else 0
     start, end = _cut(text, max(0, anchor), width)
+    if compounds:  # looked for in the window only: over the whole text, 4 % of a request
+        inside = [(a + start, b + start, w)
+                  for a, b, w in matched_spans(folded[start:end], compounds)]
+        matches = _without_overlaps(sorted(matches + inside)) if inside else matches
     out = ["… "] if start > 0 else []
     cursor = start
     for m_start, m_end, _ in matches:

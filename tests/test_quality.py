@@ -367,6 +367,8 @@ def test_a_compound_is_found_by_its_head_and_not_the_other_way(tmp_path):
     assert not _search(service, "граф").hits  # «фотограф» has no head «граф»
     snippet = _search(service, "выставка").hits
     assert any("<mark>фотовыставка</mark>" in (h.snippet or "") for h in snippet), snippet
+    both = _search(service, "детская выставка").hits  # beside another word's mark
+    assert "<mark>детская</mark> <mark>фотовыставка</mark>" in both[0].snippet, both
 
 
 def test_enter_on_a_word_half_typed_searches_the_words_it_begins(service):
