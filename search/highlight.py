@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from search.analysis import STOP_WORDS
-from search.compounds import COMBINING, MIN_HEAD
+from search.compounds import MIN_HEAD, CompoundFinder
 from search.dictionary_parse import dictionary_lexemes
 from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
 
@@ -137,62 +137,7 @@ def _compounds(lemmas: frozenset[str]) -> tuple[Matcher, ...]:
     """The compounds the index gave these lemmas as their head (`фотовыставка`)."""
     heads = frozenset(f for lemma in lemmas if len(lemma) >= MIN_HEAD
                       for f in surface_forms(lemma.lstrip(NAME_MARK)))
-    return ((_Compounds(heads), None),) if heads else ()
-
-
-_PART_ENDS = frozenset(part[-1] for part in COMBINING)
-
-
-class _Compound:
-    """A match of a compound: what matched_spans reads of an re.Match."""
-
-    __slots__ = ("_start", "_end", "_word")
-
-    def __init__(self, start: int, end: int, word: str):
-        self._start, self._end, self._word = start, end, word
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def group(self) -> str:
-        return self._word
-
-
-class _Compounds:
-    """Finds the compounds whose head is one of `heads` (search/compounds.py) as a
-    pattern would: each head's first letters are looked for inside words with str.find
-    (in C), and a match counts when a combining part starts the word before them. One
-    regular expression of every combining part, tried at each word, tripled the time
-    of a snippet."""
-
-    def __init__(self, heads: frozenset[str]):
-        self.heads = heads
-        self.starts = sorted({h[:STEM_CHARS] for h in heads})
-
-    def finditer(self, text: str):
-        for start in self.starts:
-            at = text.find(start, 1)
-            while at != -1:
-                if text[at - 1] in _PART_ENDS:  # most are a word's start: passed at once
-                    found = self._compound(text, at)
-                    if found is not None:
-                        yield found
-                at = text.find(start, at + 1)
-
-    def _compound(self, text: str, at: int) -> _Compound | None:
-        for part in COMBINING:
-            begin = at - len(part)
-            if begin >= 0 and text.startswith(part, begin) and (
-                    begin == 0 or not _WORD_CHAR.match(text, begin - 1)):
-                end = at
-                while end < len(text) and _WORD_CHAR.match(text, end):
-                    end += 1
-                if text[at:end] in self.heads:
-                    return _Compound(begin, end, text[begin:end])
-        return None
+    return ((CompoundFinder(heads, STEM_CHARS), None),) if heads else ()
 
 
 def matched_spans(folded: str, patterns: Iterable[Matcher],
