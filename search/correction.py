@@ -275,7 +275,7 @@ def _joined_words(lexicon: SpellingLexicon, query: str,
     return None
 
 
-_LAST_WORD = re.compile(r"(?<![\w*?\-])[^\W\d_]{3,}$")
+_LAST_WORD = re.compile(r"(?<![\w*?\-])[^\W\d_]{4,}$")  # `сво` begins too much
 
 
 def as_beginning(query: str, lexicon: Callable[[], SpellingLexicon]) -> str | None:
@@ -287,8 +287,8 @@ def as_beginning(query: str, lexicon: Callable[[], SpellingLexicon]) -> str | No
     if not typed or '"' in typed or any(op in typed.split() for op in ("OR", "AND", "NOT")):
         return None
     found = _LAST_WORD.search(typed)
-    if not found or not is_cyrillic(found.group()):
-        return None
+    if not found or not is_cyrillic(found.group()) or found.group().isupper():
+        return None  # (`СВО`: an abbreviation, not the beginning of «своего»)
     word = fold_yo(found.group().lower())
     if is_dictionary_word(word) or lexicon().knows(word):
         return None
