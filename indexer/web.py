@@ -306,10 +306,9 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
         # not reach what only that page lists: kept as the last index had it, not dropped
         troubled = {urlsplit(u).netloc for u in result.unanswered} - failed
         unreached = [u for u in job.state.unreached(troubled) if u not in result.unanswered]
-        result.unreached_ids = [job.state.previous[u]["id"] for u in unreached
-                                if "id" in job.state.previous[u]]
+        result.unreached_ids = job.state.ids_of(unreached)
         kept_urls += unreached
     result.state = job.state.to_dict({urlsplit(s).netloc for s in starts} - failed, failed,
                                      kept_urls)
-    result.failed_site_ids = job.state.ids_of(failed)
+    result.failed_site_ids = job.state.ids_of(job.state.on_hosts(failed))
     return result

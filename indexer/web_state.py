@@ -11,7 +11,7 @@ from the old entries and writes new ones; entries of sites it could not crawl ar
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,13 +117,16 @@ class WebState:
         """The last run's addresses on these hosts that this run neither indexed nor kept
         nor found gone (404, moved): on a site where a page did not answer, those a list
         of news that did not answer leads to."""
-        return [url for url in self.previous if urlsplit(url).netloc in hosts
-                and url not in self.new and url not in self.reported_now]
+        return [url for url in self.on_hosts(hosts)
+                if url not in self.new and url not in self.reported_now]
 
-    def ids_of(self, hosts: set[str]) -> list[str]:
-        """The ids of the pages and attachments the last run indexed on these hosts."""
-        return [entry["id"] for url, entry in self.previous.items()
-                if urlsplit(url).netloc in hosts and "id" in entry]
+    def ids_of(self, urls: Iterable[str]) -> list[str]:
+        """The ids the last run indexed these pages and attachments under."""
+        return [self.previous[url]["id"] for url in urls if "id" in self.previous.get(url, {})]
+
+    def on_hosts(self, hosts: set[str]) -> list[str]:
+        """The last run's addresses on these hosts."""
+        return [url for url in self.previous if urlsplit(url).netloc in hosts]
 
 
 def load_state(path: Path) -> dict:

@@ -284,7 +284,7 @@ def as_beginning(query: str, lexicon: Callable[[], SpellingLexicon]) -> str | No
     phrase, operators, a word searched by its beginning already, a word the index or
     the dictionary knows)."""
     typed = query.strip()
-    if not typed or '"' in typed or any(op in typed.split() for op in ("OR", "AND", "NOT")):
+    if not typed or '"' in typed or OPERATOR_WORDS.intersection(typed.split()):
         return None
     found = _LAST_WORD.search(typed)
     if not found or not is_cyrillic(found.group()) or found.group().isupper():

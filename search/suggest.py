@@ -19,7 +19,7 @@ from search.analysis import STOP_WORDS, WORD_RE
 from search.completion_forms import in_cyrillic, one_form_per_word
 from search.morph import fold_yo, is_cyrillic
 from search.people import surnames
-from search.spelling import from_latin_layout
+from search.spelling import LAYOUT_PUNCTUATION, from_latin_layout
 from search.title_phrases import one_word_counts
 from search.vocabulary import BREAK, Vocabulary, fold, proper_case
 
@@ -46,7 +46,7 @@ def suggest(vocab: Vocabulary, text: str, limit: int = 10) -> list[dict]:
         exact, loose = [], []
         # (Latin text with the keys of б, ю, ж, э, х, ъ, ё, `,b,k`, is the wrong
         # layout; read as transliteration it offered «,б,к»)
-        transliterated = (None if _LAYOUT_LETTERS.intersection(text)
+        transliterated = (None if set(LAYOUT_PUNCTUATION).intersection(text)
                           else in_cyrillic(vocab, text))
         for reading in (from_latin_layout(text), transliterated):
             if reading and _earlier_words_known(vocab, reading):
@@ -111,9 +111,6 @@ def _earlier_words_known(vocab: Vocabulary, text: str) -> bool:
     the layout reading of `detskaya b`, is nobody's text)."""
     words = WORD_RE.findall(text)
     return all(vocab.same_word(fold(w)) for w in words[:-1])
-
-
-_LAYOUT_LETTERS = frozenset(",.;'[]`<>:\"{}~")  # Russian letters on the Latin layout
 
 
 def _latin_layout(text: str) -> bool:

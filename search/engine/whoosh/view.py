@@ -53,6 +53,7 @@ class IndexView:
     memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
     stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
     earlier_vocabulary: Vocabulary | None = None  # the last commit's, served while this one's is built
+    _meanwhile: Vocabulary | None = None  # earlier_vocabulary over this searcher
     _refresh: threading.Thread | None = None
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
@@ -90,16 +91,19 @@ class IndexView:
         generation) the last commit's serve, over this searcher, while a thread builds
         this commit's (reading every title: 0.5 s on the real corpus, 13 s at 100,000,
         which the first suggestion after each PUT waited for, in every worker)."""
-        if self._vocabulary is None:
-            terms = WhooshTerms(self.searcher)
-            saved = Vocabulary.saved(self.path, self.stamp, terms)
-            if saved is not None:
-                self._vocabulary = _frozen(saved)
-            elif self.earlier_vocabulary is not None:
-                self._refresh_vocabulary()
-                return self.earlier_vocabulary.over(terms)
-            else:
-                self._vocabulary = _frozen(load_vocabulary(self.path, self.searcher, self.stamp))
+        if self._vocabulary is not None:
+            return self._vocabulary
+        if self._meanwhile is not None:  # the thread has not finished
+            return self._meanwhile
+        saved = Vocabulary.saved(self.path, self.stamp, WhooshTerms(self.searcher))
+        if saved is not None:
+            self._vocabulary = _frozen(saved)
+        elif self.earlier_vocabulary is not None:
+            self._meanwhile = self.earlier_vocabulary.over(WhooshTerms(self.searcher))
+            self._refresh_vocabulary()
+            return self._meanwhile
+        else:
+            self._vocabulary = _frozen(load_vocabulary(self.path, self.searcher, self.stamp))
         return self._vocabulary
 
     def settled_vocabulary(self) -> Vocabulary | None:
