@@ -8,9 +8,7 @@ engine (search/engine) only evaluates selections: match, filter, count, rank and
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
@@ -38,6 +36,7 @@ from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
 from search.query import ParsedQuery, QueryParser
 from search.records import hit_of, record_of
+from search.response_cache import RESPONSE_CACHE_SIZE, ResponseCache
 from search.settings import Settings
 from search.spelling import needs_correction, unknown_word
 from search.suggest import suggest, with_people
@@ -50,14 +49,7 @@ PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown
 # were found, is offered (`краеведение` found 4 marginal texts on the real corpus while
 # the topic «Краеведение» holds 18; only with nothing found before, a librarian's trial).
 TOPIC_HINT_BELOW = 5
-RESPONSE_CACHE_SIZE = 1024  # whole responses kept per generation (popular queries)
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
-# Every this many computed responses, what is alive (cached responses, cached postings,
-# per-word caches) is moved out of the cyclic garbage collector's sight: unfrozen, these
-# tens of thousands of long-lived objects made each full collection 40-60 ms inside
-# some request. Requests leave no cyclic garbage (0 objects over 1,000 distinct
-# searches), so freezing loses nothing; evicted entries are still freed by refcount.
-FREEZE_EVERY = 64
 
 
 class SearchService:
@@ -68,10 +60,8 @@ class SearchService:
         self.engine = engine or open_engine(settings)
         self.parser = QueryParser(SynonymDictionary.load(settings.synonyms_file),
                                   title_boost=settings.title_boost)
-        self._responses: OrderedDict = OrderedDict()
-        self._responses_of: str | None = None
+        self._responses: ResponseCache[SearchResult] = ResponseCache()
         self._facet_values: tuple[str | None, dict[str, tuple[str, ...]]] = (None, {})
-        self._computed = 0
 
     def view(self):
         """The Whoosh engine's open generation (benchmarks and Whoosh-only tests)."""
@@ -85,23 +75,9 @@ class SearchService:
         """The result of a request; repeated requests are answered from a per-generation cache."""
         if request.page * request.per_page > RESPONSE_CACHE_MAX_HITS:
             return self._search(request)
-        generation = self.engine.generation()
-        if generation != self._responses_of:
-            self._responses.clear()
-            self._responses_of = generation
         key = (request, dt.date.today())  # the recency bonus depends on today
-        result = self._responses.get(key)
-        if result is not None:
-            self._responses.move_to_end(key)
-            return result
-        result = self._search(request)
-        self._responses[key] = result
-        while len(self._responses) > RESPONSE_CACHE_SIZE:
-            self._responses.popitem(last=False)
-        self._computed += 1
-        if self._computed % FREEZE_EVERY == 0:
-            gc.freeze()  # O(1): the generations are joined to the permanent one
-        return result
+        return self._responses.get(self.engine.generation(), key,
+                                   lambda: self._search(request))
 
     def _search(self, request: SearchRequest) -> SearchResult:
         notes: list[str] = []
