@@ -6,7 +6,8 @@ says «прошлого года»: it says «2025 года», or it was publish
 («прошлый», «позапрошлый», «этот», «текущий», «нынешний», «минувший» with «год», or
 «прошлогодний») is read as the year it names today, and then searched as a typed year
 is (search/query.py: the number in the text, or published that year). A month next to a
-year («май 2025», «мае прошлого года») also matches what was published in that month.
+year («май 2025», «мае прошлого года») also matches what was published in that month, and
+a season so («весной 2021»: March to May; «зимой 2021»: December 2020 to February 2021).
 «год» after a year («2025 года», «в 2025 году») is part of the year, not a word the text
 must hold.
 
@@ -22,7 +23,11 @@ from dataclasses import replace
 from search.query_syntax import Group, Word
 from search.weights import YEARS
 
-__all__ = ["read_dates", "typed_year"]
+__all__ = ["read_dates", "typed_year", "recent_year", "RECENT_YEARS_FROM"]
+
+# A year from this one on, typed beside other words, names when something happened (the
+# text may not say it); an older one (`война 1812`, `1945`) is what the text is about.
+RECENT_YEARS_FROM = 2000
 
 # Each month's forms in any case (ё folded): январь января январе январю январем ...
 _SOFT = ("январ", "феврал", "апрел", "июн", "июл", "сентябр", "октябр", "ноябр", "декабр")
@@ -34,8 +39,18 @@ MONTHS: dict[str, int] = {
        for end in ("", "а", "е", "у", "ом")},
     **{form: 5 for form in ("май", "мая", "мае", "маю", "маем")},
 }
+# A season's forms by the months it spans (winter from the December before the year).
+SEASONS: dict[str, tuple[int, int]] = {
+    **{form: (3, 5) for form in ("весна", "весны", "весне", "весну", "весной", "весною")},
+    **{form: (6, 8) for form in ("лето", "лета", "лету", "летом", "лете")},
+    **{form: (9, 11) for form in ("осень", "осени", "осенью")},
+    **{form: (0, 2) for form in ("зима", "зимы", "зиме", "зиму", "зимой", "зимою")},
+}
+_IN_SEASON = {3: "весной", 6: "летом", 9: "осенью", 0: "зимой"}
 _IN_MONTH = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
              "сентябре", "октябре", "ноябре", "декабре")
+_MONTH_NAMES = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                "сентябрь", "октябрь", "ноябрь", "декабрь")
 # Words before «год» that name a year relative to today, by how many years back.
 _RELATIVE = {"прошл": 1, "прошедш": 1, "минувш": 1, "предыдущ": 1, "позапрошл": 2,
              "эт": 0, "текущ": 0, "нынешн": 0, "следующ": -1, "будущ": -1, "наступающ": -1}
@@ -68,6 +83,12 @@ def typed_year(text: str) -> int | None:
         else None
 
 
+def recent_year(text: str) -> bool:
+    """Whether a typed word is a year of RECENT_YEARS_FROM on (`2021`)."""
+    year = typed_year(text)
+    return year is not None and year >= RECENT_YEARS_FROM
+
+
 def _year(words: list, i: int, today: dt.date) -> tuple[int, int, str] | None:
     """A year starting at words[i]: (year, words it takes, as typed), «год» included."""
     text = _folded(words[i])
@@ -87,17 +108,34 @@ def _year(words: list, i: int, today: dt.date) -> tuple[int, int, str] | None:
     return year, size, " ".join(w.text for w in words[i:i + size])
 
 
-def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+def _month_span(year: int, month: int, last: int | None = None) -> tuple[dt.date, dt.date]:
+    """From the first day of `month` to the last of `last` (month 0: December before)."""
+    last = month if last is None else last
+    first = dt.date(year - 1, 12, 1) if month == 0 else dt.date(year, month, 1)
+    return first, dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
-def read_dates(tree, today: dt.date, notes: list[str]):
+def _period_before(word, year: int) -> tuple[tuple[dt.date, dt.date], str] | None:
+    """The month or season a word before a year names (`мае`, `весной`) with the note
+    saying so, else None."""
+    text = _folded(word) or ""
+    if (month := MONTHS.get(text)) is not None:
+        return _month_span(year, month), f"в {_IN_MONTH[month - 1]} {year} года"
+    if (season := SEASONS.get(text)) is not None:
+        first, last = season
+        months = "декабрь — февраль" if first == 0 else \
+            f"{_MONTH_NAMES[first - 1]} — {_MONTH_NAMES[last - 1]}"
+        return _month_span(year, first, last), f"{_IN_SEASON[first]} {year} года ({months})"
+    return None
+
+
+def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None = None):
     """The tree with its AND groups' dates in words read (see the module's docstring);
     `notes` gets a line for each relative year («прошлого года» — это 2025 год) and each
-    month («мае 2020»: также то, что опубликовано в мае 2020 года)."""
+    month («мае 2020»: также то, что опубликовано в мае 2020 года); `years` each year."""
     if not isinstance(tree, Group):
         return tree
-    children = [read_dates(c, today, notes) for c in tree.children]
+    children = [read_dates(c, today, notes, years) for c in tree.children]
     if tree.op != "and":
         return replace(tree, children=children)
     out: list = []
@@ -109,13 +147,15 @@ def read_dates(tree, today: dt.date, notes: list[str]):
             i += 1
             continue
         year, size, typed = found
+        if years is not None:
+            years.append(year)
         if not _folded(children[i]).isdigit():
             notes.append(f"«{typed}» — это {year} год")
-        month = MONTHS.get(_folded(out[-1]) or "") if out else None
-        if month is not None:
-            notes.append(f"«{out[-1].text} {typed}»: также то, что опубликовано в "
-                         f"{_IN_MONTH[month - 1]} {year} года")
-            out[-1] = replace(out[-1], dated=_month_span(year, month))
+        period = _period_before(out[-1], year) if out else None
+        if period is not None:
+            span, said = period
+            notes.append(f"«{out[-1].text} {typed}»: также то, что опубликовано {said}")
+            out[-1] = replace(out[-1], dated=span)
         out.append(Word(str(year)))
         i += size
     return replace(tree, children=out)

@@ -21,7 +21,8 @@ from search.morph import fold_yo, index_lemmas
 from search.plural import plural
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
-           "FACET_LABELS", "years_outside_the_period", "topic_hint_warning", "resolved_values", "respaced_values"]
+           "FACET_LABELS", "years_outside_the_period",
+           "years_without_publications", "topic_hint_warning", "resolved_values", "respaced_values"]
 
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
@@ -169,6 +170,16 @@ def topic_hint_warning(topic: FacetValue) -> str:
 def _publications(count: int) -> str:
     """`count` публикация in the form a Russian number takes."""
     return f"{count} {plural(count, 'публикация', 'публикации', 'публикаций')}"
+
+
+def years_without_publications(years: Iterable[int], facet_values: Callable[[], dict]
+                               ) -> list[str]:
+    """A year the query names (`в прошлом году`, `2025`) that no publication was
+    published in: only texts that mention it can be found, which a librarian hunting
+    that year's report should be told."""
+    published = {v.value for v in facet_values().get("year", ())}
+    return [f"публикаций {year} года в картотеке нет: ищутся только упоминания {year} года"
+            for year in years if str(year) not in published]
 
 
 def years_outside_the_period(request: SearchRequest, unknown: tuple[str, ...]) -> list[str]:

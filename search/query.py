@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
-from search.date_words import read_dates, typed_year
+from search.date_words import read_dates, recent_year, typed_year
 from search.feminine import feminine_nouns
 from search.match_rule import relaxed_words, required_words, supplement_words
 from search.morph import fold_yo
@@ -46,6 +46,7 @@ class ParsedQuery:
     plain: bool = False  # only words, no operators: partial matches may follow full ones
     supplement: n.Node | None = None  # the partial block under a few full matches
     stems: tuple[str, ...] = ()  # matched too: snippets mark their words if nothing else
+    years: tuple[int, ...] = ()  # typed or named in words (`в прошлом году`)
 
     @property
     def empty(self) -> bool:
@@ -82,7 +83,8 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[str] = []
         tokens = _at_most_words(lex(text, warnings), warnings)
-        tree = read_dates(parse_tokens(tokens, warnings), dt.date.today(), warnings)
+        years: list[int] = []
+        tree = read_dates(parse_tokens(tokens, warnings), dt.date.today(), warnings, years)
         state = _CompileState()
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
@@ -114,7 +116,7 @@ class QueryParser:
                     and not node.prefix for kind, node in tokens)
         return ParsedQuery(compiled, relaxed, frozenset(state.lemmas), frozenset(state.forms),
                            tuple(state.words), warnings, tuple(state.top_lemmas), plain,
-                           supplement, tuple(state.stems))
+                           supplement, tuple(state.stems), tuple(dict.fromkeys(years)))
 
     def _compile(self, node, state: _CompileState):
         if isinstance(node, Word):
@@ -315,12 +317,14 @@ def _initial(word: Word) -> bool:
 
 
 def _partial_words(tree: Group, only_counted: Callable[[Word], bool]) -> list:
-    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`) and the
-    words only counted beside others (`будет`, `новости`) only when nothing else is
-    typed; else every publication holding two letters «е» was a partial match of a
-    surname, and every one holding «будет» of a question."""
+    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`), recent
+    years (`масленица 2021`, not `война 1812`) and the words only counted beside others
+    (`будет`, `новости`) only when nothing else is typed; else every publication holding
+    two letters «е» was a partial match of a surname, every one holding «2021» of a
+    year's event, and every one holding «будет» of a question."""
     longer = [c for c in tree.children
-              if not (isinstance(c, Word) and (len(c.text) == 1 or only_counted(c)))]
+              if not (isinstance(c, Word) and (len(c.text) == 1 or recent_year(c.text)
+                                               or only_counted(c)))]
     return longer if any(isinstance(c, Word | Phrase) for c in longer) else list(tree.children)
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from search.facet_hints import (
     topic_hints,
     unknown_value_warnings,
     years_outside_the_period,
+    years_without_publications,
 )
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
@@ -194,6 +195,8 @@ class SearchService:
                       if topic.count > found.total]
             warnings += [topic_hint_warning(topic) for topic in hinted]
         warnings += years_outside_the_period(request, found.unknown.get("year", ()))
+        if parsed is not None and parsed.years and request.page == 1:
+            warnings += years_without_publications(parsed.years, facet_values)
         if not found.hits and found.total and request.page > 1:
             pages = math.ceil(found.total / request.per_page)
             warnings.append(f"страницы {request.page} нет: всего страниц — {pages}")

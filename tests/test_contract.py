@@ -381,6 +381,37 @@ def test_last_year_and_a_month_in_words_mean_when_it_was_published(engine):
         engine.service.engine.delete(ids.values())
 
 
+def test_a_season_a_recent_year_and_a_year_with_nothing_published(engine):
+    """`выставки весной 2021` also finds an exhibition published in April 2021 whose text
+    names no season; a partial match needs more than the year (`2021` in any text was
+    one); a year nothing was published in is said so (a librarian's trial)."""
+    ids = {key: f"season-{engine.name}-{key}" for key in ("april", "july", "year")}
+    records = {"april": ("Выставка бурундуковых поделок", "Открыта выставка бурундуковых поделок.",
+                         dt.date(2021, 4, 20)),
+               "july": ("Выставка бурундуковых поделок", "Открыта выставка бурундуковых поделок.",
+                        dt.date(2021, 7, 20)),
+               "year": ("Планы", "Бурундучьи планы на 2021 год и 2091 год.",
+                        dt.date(2020, 12, 1))}
+    engine.service.engine.upsert(
+        Publication(ids[key], title, text, published=date, source="api")
+        for key, (title, text, date) in records.items())
+    try:
+        found = _search(engine, q="бурундуковых выставки весной 2021")
+        assert _ids(found) == [ids["april"]] and not found["relaxed"]
+        assert "весной 2021 года (март — май)" in found["warnings"][-1]
+        found = _search(engine, q="выставка бурундуковых поделок 2021", per_page=100)
+        assert set(_ids(found)) == {ids["april"], ids["july"]} and found["partial_total"]
+        assert ids["year"] not in {h["id"] for h in found["partial"]}
+        found = _search(engine, q="бурундучьи 2091")
+        assert _ids(found) == [ids["year"]]
+        assert found["warnings"][-1] == ("публикаций 2091 года в картотеке нет: ищутся "
+                                         "только упоминания 2091 года")
+        assert not any("2021 года в картотеке нет" in w
+                       for w in _search(engine, q="бурундучьи 2021")["warnings"])
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
 def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
     return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
 

@@ -82,3 +82,27 @@ def test_every_month_in_every_case_is_known():
     assert {MONTHS[f] for f in ("январе", "февраля", "марту", "апрелем", "мае", "июнь",
                                 "июля", "августе", "сентябрю", "октября", "ноябре",
                                 "декабрь")} == set(range(1, 13))
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [
+    ("выставки весной 2021", dt.date(2021, 3, 1), dt.date(2021, 5, 31)),
+    ("весна 2021 выставки", dt.date(2021, 3, 1), dt.date(2021, 5, 31)),
+    ("выставки летом 2023 года", dt.date(2023, 6, 1), dt.date(2023, 8, 31)),
+    ("конкурс осенью 2019", dt.date(2019, 9, 1), dt.date(2019, 11, 30)),
+    ("утренник зимой 2020", dt.date(2019, 12, 1), dt.date(2020, 2, 29)),
+])
+def test_a_season_beside_a_year_also_means_published_in_that_season(parser, text, first, last):
+    parsed = parser.parse(text)
+    assert (first, last) in _dated(parsed.query)
+    assert any(w.endswith(")") and "также то, что опубликовано" in w for w in parsed.warnings)
+
+
+@pytest.mark.parametrize("text", ["весна", "летом", "лето в деревне", "осень 1812",
+                                  "весной прошлой"])
+def test_a_season_without_a_year_stays_a_word(parser, text):
+    assert not any(span[0].month != 1 for span in _dated(parser.parse(text).query))
+
+
+def test_years_named_are_told_to_the_search(parser):
+    assert parser.parse(f"масленица в прошлом году {LAST - 3}").years == (LAST, LAST - 3)
+    assert parser.parse("война 1812 года").years == ()
