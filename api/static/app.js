@@ -434,7 +434,7 @@
     var total = Number(data.total) || 0;
     var hits = Array.isArray(data.hits) ? data.hits : [];
 
-    $('status').textContent = announcement(state, data, total, hits.length);
+    setStatus($('status'), state, data, total, hits.length);
 
     renderNotices(state, data);
     renderFacets(state, data.facets || {});
@@ -532,9 +532,15 @@
     return p;
   }
 
-  /** What the status line (a polite live region) says of a search: the count and the
-   *  page, then what the notices below show to the eye (a corrected query, partial
-   *  matches), so that a screen reader tells them too; and that nothing was found. */
+  /** The status line (a polite live region): the count and the page, or that nothing
+   *  was found, shown; then, for a screen reader only, what the notices below show to
+   *  the eye (a corrected query, partial matches), which shown twice read as a repeat. */
+  function setStatus(node, state, data, total, shown) {
+    var parts = announcement(state, data, total, shown);
+    node.textContent = parts[0];
+    if (parts.length > 1) node.appendChild(el('span', 'visually-hidden', ' ' + parts.slice(1).join(' ')));
+  }
+
   function announcement(state, data, total, shown) {
     var parts = [];
     var perPage = Number(data.per_page) || Number(state.perPage) || 10;
@@ -556,7 +562,7 @@
       parts.push('Ещё ' + more + ' ' + pluralRu(more, ['публикация', 'публикации', 'публикаций']) +
         ' — не со всеми словами запроса.');
     }
-    return parts.join(' ');
+    return parts;
   }
 
   function emptyText(state) {
