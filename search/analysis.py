@@ -7,7 +7,9 @@ position), `query_terms` a query word's likely lemmas with weights. Whoosh's Tok
 chain doing the same (search/engine/whoosh/analyzers.py) is tested equal to both.
 
 Hyphenated words are kept whole and also split into their parts, so that
-`мастер-класс` and `мастер класс` meet. Latin words and numbers are only lowercased.
+`мастер-класс` and `мастер класс` meet; so are words run together with capitals, as
+hashtags and titles write them (`#КошкаКнижка`, «ВкусноЧтения»). Latin words and
+numbers are only lowercased.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from search.compounds import with_head
 from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 
 __all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
-           "MAX_WORD_LENGTH", "word_spans", "clear_word_cache"]
+           "MAX_WORD_LENGTH", "word_spans", "clear_word_cache", "plain_word"]
 
 # A word: letters/digits with combining accents and soft hyphens inside, optionally
 # joined by hyphens into a compound. A part is `[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*`,
@@ -32,6 +34,26 @@ WORD_RE = re.compile(rf"{_PART}(?:[-\u2010\u2011]{_PART})*")
 _STRIP = re.compile(r"[\u0300-\u036f\u00ad]")
 _HYPHEN = re.compile(r"[-\u2010\u2011]")
 MAX_WORD_LENGTH = 60
+# Where Russian words run together with capitals meet: a small letter before a capital
+# (`Кошка|Книжка`; not `В|Контакте`, nor Latin names such as `iPhone`, `LitRes`). The
+# whole is indexed beside its parts.
+_CAMEL = re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])")
+
+
+def plain_word(text: str) -> bool:
+    """A word the tokenizer yields as it is: no hyphen, accent or capital inside and not
+    overlong (most words; their analysis takes the short path)."""
+    return (len(text) <= MAX_WORD_LENGTH and text.isalnum()
+            and (text.islower() or text.istitle() or text.isupper()
+                 or _CAMEL.search(text) is None))
+
+
+def _pieces(word: str) -> tuple[list[str], int]:
+    """A word's parts and the characters between them: hyphenated (1), run together
+    with capitals (0), or the word alone."""
+    if len(word) > MAX_WORD_LENGTH or not word.isalnum():  # hyphens, accents, soft hyphens
+        return _HYPHEN.split(_STRIP.sub("", word)[:MAX_WORD_LENGTH]), 1
+    return _CAMEL.split(word), 0
 
 STOP_WORDS = frozenset(
     (Path(__file__).parent / "data" / "stopwords_ru.txt").read_text(encoding="utf-8").split()
@@ -62,11 +84,12 @@ def word_spans(value: str) -> Iterator[Span]:
         sentence_start = word[0].isupper() and (
             last_end == 0 or search_end(value, last_end, start) is not None)
         last_end = end
-        if len(word) > MAX_WORD_LENGTH or not word.isalnum():  # hyphens, accents, soft hyphens
-            word = _STRIP.sub("", word)[:MAX_WORD_LENGTH]
-            parts = _HYPHEN.split(word)
+        if plain_word(word):
+            parts, between = None, 0
         else:
-            parts = None
+            parts, between = _pieces(word)
+            if between:
+                word = _STRIP.sub("", word)[:MAX_WORD_LENGTH]
         if parts is None or len(parts) == 1:
             if word:
                 yield word, start, end, pos, False, False, sentence_start
@@ -77,7 +100,7 @@ def word_spans(value: str) -> Iterator[Span]:
         for i, part in enumerate(parts):
             if part:
                 yield part, offset, offset + len(part), pos + i, False, True, sentence_start and i == 0
-            offset += len(part) + 1
+            offset += len(part) + between
         pos += len(parts)
 
 
@@ -129,7 +152,7 @@ def index_terms(value: str, forms: set[str] | None = None,
             continue
         sentence_start = at_start and text[0].isupper()
         at_start = False
-        if len(text) <= MAX_WORD_LENGTH and text.isalnum():
+        if plain_word(text):
             pieces = ((text, 0, sentence_start),)
         else:  # a compound, accents or an overlong word: the tokenizer's own rules
             pieces = [(span[0], span[3], sentence_start and span[1] == 0)

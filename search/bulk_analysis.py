@@ -21,10 +21,10 @@ import numpy as np
 
 from search.analysis import (
     _SENTENCE_END,
-    MAX_WORD_LENGTH,
     STOP_WORDS,
     WORD_RE,
     _word_info,
+    plain_word,
     word_spans,
 )
 from search.morph import fold_yo, is_cyrillic
@@ -234,7 +234,7 @@ class BulkAnalyzer:
         found = self._entry_of.get(token)
         if found is not None:
             return found
-        if len(token) <= MAX_WORD_LENGTH and token.isalnum():
+        if plain_word(token):
             return self._word_entry(token)
         entry = len(self._entry_of)
         self._entry_of[token] = entry
@@ -309,7 +309,7 @@ class BulkAnalyzer:
         """What index_terms does with one word token: fills its readings at a sentence
         start and elsewhere as (slot, term id, weight), its form ids; returns the slots
         it takes."""
-        if len(token) <= MAX_WORD_LENGTH and token.isalnum():
+        if plain_word(token):
             pieces = [(token, 0, True)]
         else:  # a compound, accents or an overlong word: the tokenizer's own rules
             pieces = [(span[0], span[3], span[1] == 0) for span in word_spans(token)]
@@ -340,7 +340,7 @@ class BulkAnalyzer:
 
     def _stem_of(self, token: str) -> int:
         """The stem stem_terms gives for the token's whole word, or -1."""
-        if len(token) <= MAX_WORD_LENGTH and token.isalnum():  # word_spans yields it as is
+        if plain_word(token):  # word_spans yields it as is
             word = token.lower()
             return -1 if fold_yo(word) in STOP_WORDS else self.stems.id(stem(word))
         found = -1

@@ -412,6 +412,21 @@ def test_a_season_a_recent_year_and_a_year_with_nothing_published(engine):
         engine.service.engine.delete(ids.values())
 
 
+def test_words_run_together_with_capitals_are_found_by_each_word(engine):
+    """A hashtag title (`#КошкаКнижкаЯ_ЛучшиеДрузья`, «ВкусноЧтения») is found by its
+    words typed apart, and by itself; it had only been a partial match."""
+    pid = f"camel-{engine.name}"
+    engine.service.engine.upsert([Publication(
+        pid, "#ДирижаблиКнижкиЯ_ЛучшиеДрузья!", "Фотоконкурс в библиотеке.",
+        published=dt.date(2024, 2, 20), source="api")])
+    try:
+        for q in ("дирижабли книжки лучшие друзья", "ДирижаблиКнижкиЯ", "дирижабль"):
+            found = _search(engine, q=q)
+            assert _ids(found)[:1] == [pid] and not found["relaxed"], q
+    finally:
+        engine.service.engine.delete([pid])
+
+
 def _selected(result: dict, facet: str) -> list[tuple[str, int]]:
     return [(v["value"], v["count"]) for v in result["facets"][facet] if v["selected"]]
 
