@@ -759,3 +759,45 @@ def test_a_topic_named_by_a_query_that_found_nothing_is_a_link_to_it(driver, sit
     assert href.path == "/" and parse_qs(href.query) == {"topic": ["Краеведение"]}
     widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "Есть тема «Краеведение»" in widget_notices[0]
+
+
+def test_tab_from_the_box_with_suggestions_open_goes_on_to_the_button(driver, site):
+    """The open list of suggestions (a scrolling list: a tab stop in Chromium) took the
+    focus on Tab, then hid, leaving it on the page's body (an accessibility trial)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    for page, box_css, option_css, button_css in (
+            ("/", "#q", "#suggestions li.suggestion", "#search-form button[type=submit]"),
+            ("/static/widget-demo.html", ".kartoteka-input", ".kartoteka-suggestion",
+             ".kartoteka-button")):
+        driver.get(site.base_url + page)
+        box = wait(driver).until(lambda d, css=box_css: d.find_element(By.CSS_SELECTOR, css))
+        box.send_keys("выст")
+        wait(driver).until(lambda d, css=option_css: d.find_elements(By.CSS_SELECTOR, css))
+        box.send_keys(Keys.TAB)
+        focused = driver.switch_to.active_element
+        assert focused == driver.find_element(By.CSS_SELECTOR, button_css), page
+        assert not any(o.is_displayed() for o in driver.find_elements(By.CSS_SELECTOR, option_css))
+
+
+def test_a_long_word_wraps_on_a_phone_and_the_widget_says_its_correction(driver, site):
+    """A query of one long word, quoted back, widened a phone's page to 528-4,959 px; the
+    widget's live region said «Найдено: 70» of a corrected query and no more."""
+    from selenium.webdriver.common.by import By
+
+    long_word = "Электронно-библиотечнаясистемавысшегоучебногозаведенияимени"
+    try:
+        driver.set_window_size(360, 640)
+        open_page(driver, site, "/?q=" + long_word + "&sort=relevance")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= driver.execute_script("return window.innerWidth")
+    finally:
+        driver.set_window_size(1280, 1000)
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box.send_keys("библиатека")
+    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    status = wait(driver).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, ".kartoteka-status .kartoteka-sr"))
+    assert "Показаны результаты по запросу «библиотека»" in status.get_attribute("textContent")

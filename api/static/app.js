@@ -816,7 +816,7 @@
     var pages = Math.ceil(total / perPage);
     if (pages <= 1) return;
 
-    pager.appendChild(pagerLink(state, page - 1, 'Назад', 'pager-prev', page <= 1, 'Предыдущая страница'));
+    pager.appendChild(pagerLink(state, page - 1, 'Назад', 'pager-prev', page <= 1, 'Назад, предыдущая страница'));
     var list = el('ul', 'pager-pages');
     pageWindow(page, pages).forEach(function (n) {
       var li = el('li');
@@ -832,7 +832,7 @@
       list.appendChild(li);
     });
     pager.appendChild(list);
-    pager.appendChild(pagerLink(state, page + 1, 'Вперёд', 'pager-next', page >= pages, 'Следующая страница'));
+    pager.appendChild(pagerLink(state, page + 1, 'Вперёд', 'pager-next', page >= pages, 'Вперёд, следующая страница'));
     show(pager, true);
   }
 
@@ -1069,6 +1069,12 @@
       case 'Escape':
         if (open) {
           event.preventDefault();
+          cancelSuggest();
+          hideSuggestions();
+        }
+        break;
+      case 'Tab':  // on to the button, the list closed (it had taken the focus and lost it)
+        if (open) {
           cancelSuggest();
           hideSuggestions();
         }

@@ -199,7 +199,9 @@
     '.kartoteka-widget .kartoteka-form{display:flex;gap:8px;margin:0;}',
     '.kartoteka-widget .kartoteka-box{position:relative;flex:1 1 auto;}',
     '.kartoteka-widget .kartoteka-input{width:100%;height:40px;margin:0;padding:0 12px;font:inherit;color:#1f2328;background:#fff;border:1px solid #c9c6bd;border-radius:8px;}',
-    '.kartoteka-widget .kartoteka-input:focus{outline:none;border-color:#2f5d8a;box-shadow:0 0 0 3px rgba(47,93,138,.18);}',
+    '.kartoteka-widget .kartoteka-input:focus{outline:2px solid #2f5d8a;outline-offset:1px;border-color:#2f5d8a;}',
+    '.kartoteka-widget :is(.kartoteka-button,.kartoteka-link,.kartoteka-title,.kartoteka-all):focus-visible{outline:2px solid #2f5d8a;outline-offset:2px;}',
+    '.kartoteka-widget :is(.kartoteka-status,.kartoteka-notice,.kartoteka-snippet,.kartoteka-title,.kartoteka-suggestion){overflow-wrap:anywhere;}',
     '.kartoteka-widget .kartoteka-button{height:40px;margin:0;padding:0 16px;font:inherit;font-weight:600;color:#fff;background:#2f5d8a;border:0;border-radius:8px;cursor:pointer;}',
     '.kartoteka-widget .kartoteka-button:hover{background:#234a70;}',
     '.kartoteka-widget .kartoteka-suggestions{position:absolute;left:0;right:0;top:calc(100% + 4px);z-index:1000;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dcd9d0;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.08);max-height:280px;overflow-y:auto;}',
@@ -232,7 +234,8 @@
     '.kartoteka-dark .kartoteka-error{color:#f0a0a0;}',
     '.kartoteka-dark .kartoteka-hit{border-bottom-color:#39404a;}',
     '.kartoteka-widget.kartoteka-dark :is(.kartoteka-title,.kartoteka-all,.kartoteka-link){color:#8fb8e3 !important;}',
-    '.kartoteka-dark .kartoteka-mark{background:#6a5819;}'
+    '.kartoteka-dark .kartoteka-mark{background:#6a5819;}',
+    '.kartoteka-widget.kartoteka-dark :is(.kartoteka-input:focus,.kartoteka-button:focus-visible,.kartoteka-link:focus-visible,.kartoteka-title:focus-visible,.kartoteka-all:focus-visible){outline-color:#8fb8e3;}'
   ].join('\n');
 
   /*
@@ -322,6 +325,7 @@
     ui.suggestions.id = uid + '-suggestions';
     ui.suggestions.setAttribute('role', 'listbox');
     ui.suggestions.setAttribute('aria-label', 'Подсказки');
+    ui.suggestions.tabIndex = -1;  // a scrolling list is a tab stop in Chromium: Tab lost focus
     ui.suggestions.hidden = true;
 
     box.appendChild(ui.input);
@@ -429,6 +433,11 @@
         : 'По запросу «' + query + '» ничего не найдено';
 
       renderNotices(query, data);
+      // What the notices show to the eye, said by the live region too (as on the page).
+      var said = Array.prototype.map.call(
+        ui.notices.querySelectorAll('.kartoteka-corrected,.kartoteka-relaxed'),
+        function (notice) { return notice.textContent; }).join(' ');
+      if (said) ui.status.appendChild(el('span', 'kartoteka-sr', ' ' + said));
       hits.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
       // Publications with only some of the words come after a label of their own.
       var partial = Array.isArray(data.partial) ? data.partial : [];
@@ -637,6 +646,9 @@
         choose(activeIndex);
       } else if (event.key === 'Escape' && open) {
         event.preventDefault();
+        cancelSuggest();
+        hideSuggestions();
+      } else if (event.key === 'Tab' && open) {  // on to the button, the list closed
         cancelSuggest();
         hideSuggestions();
       }
