@@ -40,12 +40,17 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
     if not words:
         return []
     joined = "".join(words)
+    # two capitals beside a word of the name (`Белохолуницкая ЦБ`); alone, `ЦБ` is the
+    # initials of a whole name (below)
+    capitals = {w.lower() for w in _WORD.findall(typed) if len(w) >= 2 and w.isupper()} \
+        if len(words) > 1 else set()
     found = []
     for value in values:
         theirs = _WORD.findall(facet_key(value))
         if "".join(theirs) == joined:
             found.append((0, len(value), value))
-        elif all(any(_same_word(w, t) for t in theirs) or _acronym(w, theirs) for w in words):
+        elif all(any(_same_word(w, t) for t in theirs) or _acronym(w, theirs, w in capitals)
+                 for w in words):
             # a word taken for an initial or a short abbreviation (`в` of «В мире» for
             # `Выставка`) is a weaker reading than a word or a form of it
             whole = all(any(_same_word(w, t, whole=True) for t in theirs) for w in words)
@@ -57,11 +62,12 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
     return [value for *_, value in sorted(found)[:limit]]
 
 
-def _acronym(typed: str, words: list[str]) -> bool:
+def _acronym(typed: str, words: list[str], capitals: bool = False) -> bool:
     """Whether `typed` is the initials of some words in a row (`цгб` in «Центральная
-    городская библиотека им. А. С. Пушкина», `ЦГБ им. Пушкина` for it)."""
+    городская библиотека им. А. С. Пушкина», `ЦГБ им. Пушкина` for it); of two letters
+    only when typed in `capitals` (`Белохолуницкая ЦБ`; `им` is no acronym)."""
     n = len(typed)
-    return n >= 3 and typed.isalpha() and any(
+    return n >= (2 if capitals else 3) and typed.isalpha() and any(
         "".join(w[:1] for w in words[i:i + n]) == typed for i in range(len(words) - n + 1))
 
 

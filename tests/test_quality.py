@@ -346,6 +346,25 @@ def test_a_library_is_found_by_the_initials_of_its_first_words(tmp_path):
         assert "прочитано как «Центральная городская" in result.warnings[0]
 
 
+def test_two_capitals_beside_a_word_of_a_library_s_name_are_its_initials(tmp_path):
+    """`library=Белохолуницкая ЦБ` found nothing and hinted nothing (a librarian's
+    trial): two letters are initials only in capitals beside another word."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    libraries = ("Белохолуницкая центральная библиотека", "Центральная библиотека",
+                 "Библиотека им. Гайдара")
+    records = [{"id": f"l-{n}", "title": f"Публикация {n}", "text": "Текст.", "library": lib,
+                "date": "2024-05-01"} for n, lib in enumerate(libraries)]
+    service = next(service_over(records, tmp_path))
+    for typed, found in (("Белохолуницкая ЦБ", ["l-0"]), ("ЦБ", ["l-1"]),
+                         ("Библиотека ИМ Гайдара", ["l-2"])):
+        result = service.search(SearchRequest(libraries=(typed,)))
+        assert [h.id for h in result.hits] == found, (typed, result.warnings)
+    assert not service.search(SearchRequest(libraries=("Белохолуницкая цб",))).hits
+
+
 def test_a_compound_is_found_by_its_head_and_not_the_other_way(tmp_path):
     """`выставка` found nothing of a «Фотовыставка», `фильм` nothing of «мультфильмы»:
     a compound's head is indexed beside it; the compound asked finds only itself."""
@@ -381,3 +400,19 @@ def test_enter_on_a_word_half_typed_searches_the_words_it_begins(service):
     both = _search(service, "книжная выст")
     assert both.total > 0 and not both.relaxed and both.did_you_mean == "книжная выст*"
     assert not _search(service, "йцукен").total  # a beginning of nothing stays nothing
+
+
+def test_a_law_centre_and_applied_art_by_their_abbreviations(tmp_path):
+    """`ПЦПИ` missed the posts that spell out «Публичный центр правовой информации», and
+    `ДПИ` an exhibition of «декоративно-прикладного творчества» (a librarian's trial)."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    records = [{"id": "pc", "title": "Неделя права", "date": "2024-05-01",
+                "text": "Публичный центр правовой информации приглашает на консультацию."},
+               {"id": "art", "title": "Сделано с любовью", "date": "2024-05-02",
+                "text": "Выставка декоративно-прикладного творчества читателей."}]
+    service = next(service_over(records, tmp_path))
+    assert [h.id for h in service.search(SearchRequest(q="ПЦПИ")).hits] == ["pc"]
+    assert [h.id for h in service.search(SearchRequest(q="выставка ДПИ")).hits] == ["art"]
