@@ -284,9 +284,11 @@ class Export:
         hits = self.service.export_hits(request)
         first = next(hits, None)  # errors (no index, bad query) still answer as JSON
         resp.content_type = export.CONTENT_TYPES[fmt]
-        # saved as «Картотека.csv»; a client that cannot read filename* gets the Latin name
+        # saved as «Картотека — выставки.csv»; a client that cannot read filename* gets
+        # the Latin name
+        name = export.file_name(request.q, self.service.export_is_partial(request))
         resp.set_header("Content-Disposition", f'attachment; filename="kartoteka.{fmt}"; '
-                        f"filename*=UTF-8''{quote('Картотека')}.{fmt}")
+                        f"filename*=UTF-8''{quote(name)}.{fmt}")
         # a library's post with no address of its own: its page here (/p/<id>)
         # (under the base path also when the proxy stripped it from the request)
         pages = (f"{req.forwarded_scheme}://{req.forwarded_host}"

@@ -20,8 +20,21 @@ from xml.sax.saxutils import escape
 
 from search.models import Hit
 
-__all__ = ["COLUMNS", "HEADERS", "FORMATS", "CONTENT_TYPES", "CSV_DELIMITER", "row",
+__all__ = ["file_name", "COLUMNS", "HEADERS", "FORMATS", "CONTENT_TYPES", "CSV_DELIMITER", "row",
            "stream", "stream_csv", "stream_xlsx", "to_csv", "to_xlsx", "render"]
+
+_NOT_IN_NAMES = re.compile(r"[^\w\s.,()«»-]+")
+NAME_QUERY_CHARS = 60
+
+
+def file_name(query: str, partial: bool = False) -> str:
+    """An export's file name without extension: «Картотека — выставки 2021», and
+    «(частичные совпадения)» when nothing matched every word; only letters, digits,
+    spaces and plain punctuation of the query, so that no system refuses it."""
+    typed = " ".join(_NOT_IN_NAMES.sub(" ", query).split())[:NAME_QUERY_CHARS].strip()
+    name = f"Картотека — {typed}" if typed else "Картотека"
+    return f"{name} (частичные совпадения)" if partial else name
+
 
 COLUMNS = ["title", "published", "author", "topics", "library", "url", "snippet", "id",
            "parent_id"]

@@ -284,13 +284,20 @@ class SearchService:
         """Every matching publication (not just a page), in the request's order."""
         return list(islice(self.export_hits(request), limit))
 
+    def export_is_partial(self, request: SearchRequest) -> bool:
+        """Whether an export of `request` holds partial matches (nothing matched fully)."""
+        return self.search(self._export_head(request)).relaxed
+
+    @staticmethod
+    def _export_head(request: SearchRequest) -> SearchRequest:
+        return replace(request, page=1, per_page=RESPONSE_CACHE_MAX_HITS, facets=False)
+
     def export_hits(self, request: SearchRequest, batch: int = 500) -> Iterator[Hit]:
         """Every match in the request's order, streamed a batch at a time.
 
         The first RESPONSE_CACHE_MAX_HITS hits are the search's own first page (same
         correction, same ranking); the rest follow in the engine's order."""
-        head = self.search(replace(request, page=1, per_page=RESPONSE_CACHE_MAX_HITS,
-                                   facets=False))
+        head = self.search(self._export_head(request))
         yield from head.hits
         if head.total <= len(head.hits):
             return
