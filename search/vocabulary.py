@@ -253,9 +253,19 @@ def inflections(word: str) -> frozenset[str]:
 
 def proper_case(word: str) -> str:
     """A lowercase `word` with its capital when pymorphy reads it first as a name, a
-    surname, a place or an organisation (`пушкарев`: «Пушкарев»)."""
+    surname, a place or an organisation (`пушкарев`: «Пушкарев»); a hyphenated one
+    so with each part but the short ones (`брест-литовске`: «Брест-Литовске»,
+    `ростов-на-дону`: «Ростов-на-Дону»)."""
+    if not word.islower():
+        return word
     capital = word[:1].upper() + word[1:]
-    return capital if word.islower() and _proper(capital) else word
+    parts = re.split(r"([-\u2010\u2011])", word)
+    if len(parts) == 1:
+        return capital if _proper(capital) else word
+    if not (_proper(capital) or _proper(parts[0].capitalize())):
+        return word
+    return "".join(p.capitalize() if i % 2 == 0 and len(p) > 2 else p
+                   for i, p in enumerate(parts))
 
 
 @lru_cache(maxsize=20_000)

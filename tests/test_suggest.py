@@ -287,7 +287,8 @@ MANY = [{"id": f"many-{n}", "title": f"Много книг и мной проч�
 MANY.append({"id": "many-b", "title": "Стихи Б. Окуджавы к юбилею поэта", "text": BODY,
              "date": "2024-05-01"})
 MANY.append({"id": "many-p", "title": "Встреча с краеведом", "author": "Ирина Морощук",
-             "text": "Встречу вёл краевед Пушкарев. Морощук рассказала о фондах.",
+             "text": "Встречу вёл краевед Пушкарев. Морощук рассказала о фондах "
+                     "Брест-Литовска.",
              "date": "2024-05-01"})
 
 
@@ -296,6 +297,7 @@ def test_a_name_only_the_texts_have_is_offered_with_its_capital_and_a_signer_onc
     twice (`морощ`: «морощук» beside «Ирина Морощук»)."""
     assert "Пушкарев" in _words(many, "пушка")
     assert _words(many, "морощ") == ["Ирина Морощук"]
+    assert "Брест-Литовска" in _words(many, "брест")  # «Брест-литовска» (a trial)
 
 
 def test_keys_of_russian_letters_are_the_wrong_layout_not_transliteration(many):
