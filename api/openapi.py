@@ -263,7 +263,14 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                    "Whoosh: which file of the index the server cannot write"},
                     "incomplete": {"type": "boolean", "description":
                                    "OpenSearch: part of the index is unavailable (red): "
-                                   "searches miss publications (HTTP 503)"}}},
+                                   "searches miss publications (HTTP 503)"},
+                    "analysis_version": {"type": ["integer", "null"], "description":
+                                         "the text analysis the index was built by (null: "
+                                         "before it was recorded)"},
+                    "reindex_advised": {"type": "string", "description":
+                                        "built by an older text analysis (an upgrade): "
+                                        "served, but a full reindex finds more; status "
+                                        "`stale`"}}},
             },
         },
     }

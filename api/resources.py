@@ -22,6 +22,7 @@ from api.params import (
     text_param,
 )
 from search import export
+from search.analysis import ANALYSIS_VERSION, REINDEX_ADVISED
 from search.errors import (
     EngineUnavailable,
     IndexDamaged,
@@ -245,8 +246,12 @@ class Health:
         if info.get("unwritable") and self.settings.admin_token and not info.get("degraded"):
             # the CMS's PUTs are refused (503): the site's editors need to hear it today
             info = {**info, "degraded": UNWRITABLE}
+        # built by an older analysis (an upgrade): served, but it finds less than a rebuild
+        advised = bool(info.get("documents")) and info.get("analysis_version") != ANALYSIS_VERSION
+        if advised:
+            info = {**info, "reindex_advised": REINDEX_ADVISED}
         status = ("empty" if not info.get("documents") else "degraded" if info.get("degraded")
-                  else "failed" if failed else "stale" if stale else "ok")
+                  else "failed" if failed else "stale" if stale or advised else "ok")
         if info.get("incomplete"):  # red: searches miss publications
             resp.status = falcon.HTTP_503
         resp.media = {"status": status, **info, "age_hours": age_hours, "stale": stale,

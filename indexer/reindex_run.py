@@ -24,6 +24,7 @@ from indexer.summary import (
     smaller_index_guard,
     warn_of_a_large_removal,
     warn_of_a_smaller_index,
+    warn_of_an_older_analysis,
 )
 from search.engine import open_engine
 from search.errors import IndexMissing, SearchError
@@ -152,6 +153,7 @@ def reindex(settings, args) -> int:
         print_web_summary(crawled)
     if args.incremental:
         warn_of_a_large_removal(stats)
+        warn_of_an_older_analysis(engine)
     else:
         warn_of_a_smaller_index(before, _documents(engine) or 0)
     if stats.indexed + stats.updated == 0 and not args.incremental:

@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Callable
 
 from search import morph
-from search.errors import RebuildFailed
+from search.analysis import ANALYSIS_VERSION
+from search.errors import RebuildFailed, SearchError
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
-           "warn_of_a_smaller_index", "smaller_index_guard"]
+           "warn_of_a_smaller_index", "smaller_index_guard", "warn_of_an_older_analysis"]
 
 
 def print_web_summary(crawled) -> None:
@@ -163,3 +164,18 @@ def fewer_by_library(before: dict[str, int], after: dict[str, int], shown: int =
         return ""
     return " (fewer of " + ", ".join(f"«{name}»: {count} -> {count - drop}"
                                      for drop, name, count in lost) + ")"
+
+
+def warn_of_an_older_analysis(engine) -> None:
+    """An incremental run over an index an older analysis built (an upgrade) analyses only
+    what changed: the rest finds less until a full run, which it advises."""
+    try:
+        recorded = engine.health().get("analysis_version")
+    except SearchError:
+        return
+    if recorded != ANALYSIS_VERSION:
+        print(f"warning: the index was built by an older version of the text analysis "
+              f"({recorded or 1}, this version makes {ANALYSIS_VERSION}); only the "
+              f"publications this run changed were analysed anew: run a full "
+              f"`kartoteka reindex` (without --incremental) so that all are found alike",
+              file=sys.stderr)

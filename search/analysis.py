@@ -23,7 +23,8 @@ from search.compounds import with_head
 from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
 
 __all__ = ["index_terms", "query_terms", "QueryTerm", "STOP_WORDS", "WORD_RE",
-           "MAX_WORD_LENGTH", "word_spans", "clear_word_cache", "plain_word"]
+           "MAX_WORD_LENGTH", "word_spans", "clear_word_cache", "plain_word",
+           "ANALYSIS_VERSION", "REINDEX_ADVISED"]
 
 # A word: letters/digits with combining accents and soft hyphens inside, optionally
 # joined by hyphens into a compound. A part is `[^\W_](?:[^\W_]|[\u0300-\u036f\u00ad])*`,
@@ -34,10 +35,20 @@ WORD_RE = re.compile(rf"{_PART}(?:[-\u2010\u2011]{_PART})*")
 _STRIP = re.compile(r"[\u0300-\u036f\u00ad]")
 _HYPHEN = re.compile(r"[-\u2010\u2011]")
 MAX_WORD_LENGTH = 60
+# What an index's terms are made by: raised when a change of the analysis makes an index
+# built before it find less than a new one (the same format, so it is still served, and
+# /api/health and an incremental run advise a full reindex). None (unrecorded): before 2.
+# 2: compound heads (search/compounds.py) and words run together with capitals.
+ANALYSIS_VERSION = 2
 # Where Russian words run together with capitals meet: a small letter before a capital
 # (`Кошка|Книжка`; not `В|Контакте`, nor Latin names such as `iPhone`, `LitRes`). The
 # whole is indexed beside its parts.
 _CAMEL = re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])")
+
+
+REINDEX_ADVISED = ("индекс построен прежней версией анализа текста: часть публикаций может "
+                   "не находиться по словам, которые в них есть; запустите полную "
+                   "переиндексацию (kartoteka reindex без --incremental)")
 
 
 def plain_word(text: str) -> bool:

@@ -1307,6 +1307,45 @@ def test_an_index_an_older_version_built_is_exit_3_and_the_cron_line_is_told_wha
     assert main(["--index-dir", str(index_dir), "stats"]) == 0
 
 
+def test_an_index_an_older_analysis_built_is_served_and_a_full_reindex_advised(
+        tmp_path, capsys):
+    """After an upgrade that changed the analysis (compound heads), the old index was
+    served with fewer results, and an incremental run brought only what changed up to
+    date, with nothing said (an admin's trial). Health now says `stale` with the advice,
+    the incremental run warns, and a full run clears both."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.analysis import ANALYSIS_VERSION
+    from search.settings import Settings
+
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+
+    def health() -> dict:
+        app = create_app(Settings.from_env(index_dir=index_dir))
+        return testing.TestClient(app).simulate_get("/api/health").json
+
+    assert health()["analysis_version"] == ANALYSIS_VERSION
+    assert health()["status"] == "ok" and "reindex_advised" not in health()
+    meta = index_dir / (index_dir / "CURRENT").read_text().strip() / "kartoteka.json"
+    meta.write_text(json.dumps({k: v for k, v in json.loads(meta.read_text()).items()
+                                if k != "analysis_version"}))
+    older = health()
+    assert older["status"] == "stale" and "полную переиндексацию" in older["reindex_advised"]
+    assert older["documents"] > 0
+    capsys.readouterr()
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
+                 "--no-progress", str(JSONL)]) == 0
+    assert "warning: the index was built by an older version of the text analysis" \
+        in capsys.readouterr().err
+    assert health()["status"] == "stale"  # an incremental run analyses only what changed
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    assert health()["status"] == "ok"
+
+
 @pytest.mark.parametrize("before", ["missing", "outdated"])
 def test_serve_waiting_for_its_index_answers_503_then_serves_it(tmp_path, before):
     """Under a service manager the server may start before the first reindex (cron):

@@ -243,6 +243,7 @@ class OpenSearchEngine:
         _, meta = self._meta()
         return {"engine": self.name, "generation": self.generation(),
                 "documents": self.count(), "last_reindex": meta.get("built_at"),
+                "analysis_version": meta.get("analysis"),
                 "stale_lexicon": bool(meta.get("stale")),
                 "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
                             "nodes": cluster["number_of_nodes"],

@@ -136,11 +136,16 @@ class Generations:
                                        params={"wait_for_active_shards": "1"}, ignore=400)
 
     def write_meta(self, index: str, derived: Derived, documents: int,
-                   built_at: str | None = None) -> None:
+                   built_at: str | None = None, analysis: int | None = None) -> None:
+        """`analysis`: the ANALYSIS_VERSION every document of `index` was analysed by."""
         self.ensure_meta()
+        # a meta index made before the field: strict mappings take a new field this way
+        self.client.indices.put_mapping(index=self.meta_index, body={
+            "properties": {"analysis": META_BODY["mappings"]["properties"]["analysis"]}})
         changed = uuid.uuid4().hex
         self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
-            "index": index, "version": MAPPING_VERSION, "built_at": built_at or _now(),
+            "index": index, "version": MAPPING_VERSION, "analysis": analysis,
+            "built_at": built_at or _now(),
             "changed": changed, "stale": False, "documents": documents,
             "blob": encode(derived)})
         self._write_state(index, changed, stale=False)

@@ -86,6 +86,7 @@ META_BODY = {
         "properties": {
             "index": _KEYWORD,
             "version": {"type": "integer"},
+            "analysis": {"type": "integer"},  # search/analysis.py ANALYSIS_VERSION
             "built_at": _KEYWORD,
             "changed": _KEYWORD,
             "stale": {"type": "boolean"},

@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
+from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.opensearch import deletions
@@ -100,7 +101,8 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
         if shortfall:
             stats.warnings.append(shortfall)
         derived = derive_from_index(client, index) if duplicates else builder.build()
-        gens.write_meta(index, derived, documents=stats.indexed + stats.carried)
+        gens.write_meta(index, derived, documents=stats.indexed + stats.carried,
+                        analysis=ANALYSIS_VERSION)
         if accept is not None:
             accept(stats.indexed + stats.carried)
         old = gens.switch(index)
@@ -271,7 +273,8 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
         client.indices.refresh(index=index)
         derived = derive_from_index(client, index)
     # an incremental reindex is a reindex: /api/health's last_reindex moves (as on Whoosh)
-    gens.write_meta(index, derived, documents=client.count(index=index)["count"])
+    gens.write_meta(index, derived, documents=client.count(index=index)["count"],
+                    analysis=gens.meta(index).get("analysis"))
     stats.generation = index
     stats.seconds = time.perf_counter() - started
     return stats

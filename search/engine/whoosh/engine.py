@@ -254,11 +254,12 @@ class WhooshEngine:
         view = self.view()
         # read afresh: an incremental run that changed nothing moves it, and no new
         # generation tells the workers so
-        built = self.location.current().built_at if view.name == self.location.current_name() \
-            else view.built_at
+        current = self.location.current()
+        built = current.built_at if view.name == current.name else view.built_at
         unwritable = self.location.unwritable()
         return {"engine": self.name, "generation": view.name,
                 "documents": int(view.searcher.doc_count()), "last_reindex": built,
+                "analysis_version": current.analysis_version,
                 **({"unwritable": unwritable} if unwritable else {})}
 
     def ready(self) -> bool:

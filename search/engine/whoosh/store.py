@@ -50,6 +50,7 @@ class GenerationInfo:
     path: Path
     built_at: str | None
     schema_version: int | None
+    analysis_version: int | None = None  # search/analysis.py ANALYSIS_VERSION
 
 
 class IndexLocation:
@@ -73,7 +74,8 @@ class IndexLocation:
                 f"no index in {self.root}: build one with `kartoteka reindex`")
         path = self.root / name
         meta = self.read_meta(path)
-        return GenerationInfo(name, path, meta.get("built_at"), meta.get("schema_version"))
+        return GenerationInfo(name, path, meta.get("built_at"), meta.get("schema_version"),
+                              meta.get("analysis_version"))
 
     def open_current(self):
         """Open the live generation's Whoosh index."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from whoosh.index import clean_files
 from whoosh.writing import IndexWriter
 
+from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.whoosh import lexicon
@@ -144,7 +145,8 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                     lexicon.save(tmp_path, lexicon.build(searcher) if words is None else words)
                     load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
-                location.touch_meta(tmp_path, doc_count=documents)
+                location.touch_meta(tmp_path, doc_count=documents,
+                                    analysis_version=ANALYSIS_VERSION)
                 if accept is not None:
                     accept(documents)
                 interrupted.check()  # the last moment a Ctrl-C still keeps the old index
