@@ -20,6 +20,7 @@ from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLine
 from indexer.ownership import give_to_index_owner
 from search.errors import (
     ConfigError,
+    IndexBusy,
     IndexDamaged,
     IndexMissing,
     InvalidRecord,
@@ -223,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, ran)[0]
     with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
         code, error = _run(args, ran)
-    if ran and not args.if_missing:
+    # refused while another run holds the index: that run's record is the one to keep
+    refused = isinstance(error, IndexBusy)
+    if ran and not args.if_missing and not refused:
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
                    create=ran[0].engine != "whoosh", skipped=said.skips,
                    first_skip=said.first_skip)
@@ -233,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
-    """The command's exit code and its error, if one ended it."""
+def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
+    """The command's exit code and its error, if one ended it (a refusal by a run
+    holding the index: the IndexBusy itself)."""
     try:
         for line in Settings.check_environment():
             print(f"warning: {line}", file=sys.stderr)
@@ -259,6 +263,9 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
                                  "with every source")
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
+    except IndexBusy as exc:  # the error itself: main() records nothing for it
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR, exc
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR, str(exc)
@@ -273,8 +280,17 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | None]:
         # complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0, None
-    except OSError as exc:
-        message = f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}"
+    except OSError as exc:  # a full disk, a read-only file system
+        where = getattr(exc, "filename", None)
+        message = f"{exc.strerror or exc}{f': {where}' if where else ''}"
+        if args.command == "reindex":
+            message += ": the previous index is still in place"
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR, message
+    except MemoryError:  # a memory limit (ulimit -v, a container's): not an interrupt
+        message = "out of memory"
+        if args.command == "reindex":
+            message += ": the previous index is still in place"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
 

@@ -8,6 +8,7 @@ a Ctrl-C later gives (indexer/cli.py), and the index was not touched yet.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -22,8 +23,15 @@ def _interrupted_while_starting(_signum, _frame) -> None:
 
 
 def run() -> int:
+    # numpy's BLAS threads do nothing here (no matrix products) but take memory: under a
+    # memory limit their start failed and the run ended as if interrupted (an admin's trial)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     signal.signal(signal.SIGINT, _interrupted_while_starting)
-    from indexer.cli import main  # the slow imports
-
+    try:
+        from indexer.cli import main  # the slow imports
+    except MemoryError:
+        print("error: out of memory while starting: nothing was done", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGINT, signal.default_int_handler)  # main() handles a Ctrl-C
     return main()

@@ -37,15 +37,25 @@ def _write(path: Path, record: dict) -> None:
 
 
 def record_start(index_dir: Path, incremental: bool, create: bool = False) -> None:
-    """Say that a run is going on (which process, on which machine)."""
+    """Say that a run is going on (which process, on which machine). A run still going
+    on keeps its record (this one will wait for it or be refused); one whose process is
+    gone without its end recorded becomes the last run, so that a full run killed stays
+    `failed_full` through the incremental runs after it."""
     index_dir = Path(index_dir)
     if create:
         with contextlib.suppress(OSError):
             index_dir.mkdir(parents=True, exist_ok=True)
-    if index_dir.is_dir():
-        _write(index_dir / RUN_STARTED_FILE, {
-            "started_at": _now(), "pid": os.getpid(), "host": socket.gethostname(),
-            "incremental": incremental})
+    if not index_dir.is_dir():
+        return
+    started = _read(index_dir / RUN_STARTED_FILE)
+    if started and started.get("pid") != os.getpid() and _alive(started):
+        return
+    earlier = read_last_run(index_dir)
+    if earlier and earlier.get("interrupted"):
+        _write(index_dir / LAST_RUN_FILE, earlier)
+    _write(index_dir / RUN_STARTED_FILE, {
+        "started_at": _now(), "pid": os.getpid(), "host": socket.gethostname(),
+        "incremental": incremental})
 
 
 def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,

@@ -1491,3 +1491,17 @@ def test_a_refused_smaller_index_names_the_libraries_that_shrank(tmp_path, capsy
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", *sources]) == 1
     err = capsys.readouterr().err
     assert "the one in use 24 (fewer of «ЦГБ им. Пушкина»: 8 -> 2);" in err, err
+
+
+def test_out_of_memory_is_an_error_not_an_interrupt(tmp_path, capsys, monkeypatch):
+    """A memory limit hit during a run was reported as a Ctrl-C (exit 130), which tells
+    cron someone stopped it (an admin's trial under `ulimit -v`)."""
+    from indexer import commands
+
+    def no_memory(*_args):
+        raise MemoryError
+
+    monkeypatch.setattr(commands, "reindex", no_memory)
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", str(JSONL)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "error: out of memory: the previous index is still in place\n")

@@ -54,6 +54,24 @@ def test_full_disk_keeps_previous_index(fresh_index, tmp_path):
     assert _reindex(fresh_index.index_dir, SAMPLE_DIR).returncode == 0
 
 
+def test_a_failed_incremental_run_leaves_no_files_in_the_live_index(fresh_index, tmp_path):
+    """An incremental run on a full disk left its unfinished segment in the live
+    generation, holding the last free space, so its failure was not recorded and health
+    said the run before went well (an admin's trial)."""
+    index_dir = fresh_index.index_dir
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    before = sorted(p.name for p in live.rglob("*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",
+         "--incremental", "--no-progress", str(_big_source(tmp_path, copies=20))],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=_limit_file_size)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in live.rglob("*")) == before
+    last = json.loads((index_dir / "last-run.json").read_text(encoding="utf-8"))
+    assert not last["ok"] and "File too large" in last["error"], last
+
+
 def _read_only_command(index_dir: Path, source: Path) -> list[str]:
     """The reindex command, run where `index_dir` is read-only even for root."""
     command = [sys.executable, "-m", "indexer", "--index-dir", str(index_dir), "reindex",

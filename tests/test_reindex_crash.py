@@ -134,6 +134,14 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     health = _health(old_index)
     assert health["status"] == "failed" and health["last_run"]["interrupted"], health
     assert "without finishing" in health["last_run"]["error"]
+    # the next night's incremental run goes well: the killed full run is still told
+    caplog.set_level(logging.INFO, logger="kartoteka")
+    assert main(["--index-dir", str(old_index), "reindex", "--incremental",
+                 "--no-progress", str(SAMPLE_DIR / "publications.jsonl")]) == 0
+    health = _health(old_index)
+    assert health["status"] == "failed" and health["last_run"]["failed_full"], health
+    assert "without finishing" in health["last_run"]["failed_full"]["error"]
+    incremental = capsys.readouterr()
 
     # the next reindex succeeds and removes the stale directory
     caplog.set_level(logging.INFO, logger="kartoteka")
@@ -141,13 +149,41 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
                  str(SAMPLE_DIR / "publications.jsonl")]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith(f"indexed: {len(RECORDS)}  ")
-    assert "removed 1 half-written index directory" in captured.err + caplog.text
+    assert "removed 1 half-written index directory" in incremental.err + captured.err + caplog.text
     assert not tmp_dir.exists()
     assert _tmp_dirs(old_index) == []
     assert (old_index / "CURRENT").read_text().strip() != "gen-000001"
     assert count_documents(old_index) == len(RECORDS)
     assert _health(old_index)["status"] in ("ok", "stale")
     assert not (old_index / "run-started.json").exists()
+
+
+def test_a_refused_second_run_keeps_the_first_one_s_record(old_index, capsys):
+    """A second full run, refused while the first held the index, wrote its error as the
+    last run and removed the first one's start: health said `failed` of a run going
+    well, and nothing when that run was then killed (an admin's trial)."""
+    import fcntl
+
+    first = subprocess.Popen(["sleep", "60"])
+    held = os.open(old_index / "rebuild.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the first run's lock
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 1))
+        (old_index / "run-started.json").write_text(json.dumps({
+            "started_at": now, "pid": first.pid,
+            "host": os.uname().nodename, "incremental": False}))
+        assert main(["--quiet", "--index-dir", str(old_index), "reindex", "--no-progress",
+                     str(SAMPLE_DIR / "publications.jsonl")]) == 1
+        assert "another reindex" in capsys.readouterr().err
+        going = _health(old_index)
+        assert going["last_run"]["running_since"] == now, going
+        assert going["status"] != "failed", going
+    finally:
+        os.close(held)
+        first.kill()
+        first.wait()
+    killed = _health(old_index)
+    assert killed["status"] == "failed" and killed["last_run"]["interrupted"], killed
 
 
 def _health(index_dir: Path) -> dict:

@@ -70,7 +70,15 @@ class _OrphanSafeTask(SubWriterTask):
         # SubWriterTask.run builds its writer from this module global; in this child
         # process only, it is the writer with postings kept per term (search/engine/whoosh/pool.py).
         multiproc.SegmentWriter = CompactSegmentWriter
-        super().run()
+        try:
+            super().run()
+        except (OSError, MemoryError) as exc:  # a full disk, no memory: one line, no traceback
+            what = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                "out of memory" if isinstance(exc, MemoryError) else str(exc)
+            where = getattr(exc, "filename", None)
+            print(f"error: an indexing process: {what}{f': {where}' if where else ''}",
+                  file=sys.stderr)
+            os._exit(1)  # the parent says the previous index is still in place
         folder = getattr(self.storage, "folder", None)
         if folder:  # hand this process's lemma cache to the parent (see collect_lemmas)
             after = cache_stats()

@@ -224,6 +224,17 @@ def open_for_write(location: IndexLocation):
     return info, ix
 
 
+def _tidy_after_failure(info, ix) -> None:
+    """What a failed write left in the live generation goes at once, as open_for_write
+    would take it next time: on a full disk it held the last free megabytes, so not even
+    the run's failure could be recorded for /api/health (an admin's trial)."""
+    try:
+        shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)
+        clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+    except Exception:  # noqa: BLE001 - best effort while already failing
+        pass
+
+
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
                      scopes: list[str], progress: Progress | None = None,
                      phase: Phase | None = None, kept: Collection[str] = (),
@@ -311,6 +322,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                     writer.commit()
             except BaseException:
                 cancel(writer)
+                _tidy_after_failure(info, ix)
                 raise
             location.touch_meta(info.path)
             stats.generation = info.name
