@@ -219,8 +219,7 @@ class IndexLocation:
             return removed
         for p in self.root.iterdir():
             m = _TMP_RE.match(p.name)
-            if m and not _pid_alive(int(m.group(2))):
-                shutil.rmtree(p, ignore_errors=True)
+            if m and not _pid_alive(int(m.group(2))) and _remove_generation(p, "a half-written"):
                 removed.append(p.name)
         return removed
 
@@ -245,9 +244,9 @@ def damaged(path: Path, exc: BaseException) -> IndexDamaged:
                         f"{str(exc)[:200]}): run `kartoteka reindex` to build it anew")
 
 
-def _remove_generation(path: Path) -> None:
-    """An old generation removed, or a warning: one a reindex run as another user (root)
-    left was kept forever, silently, with its disk space."""
+def _remove_generation(path: Path, what: str = "an old") -> bool:
+    """A generation removed, or a warning: one a reindex run as another user (root) left,
+    old or half-written by a run killed, was kept forever, silently, with its disk space."""
     failed: list[str] = []
 
     def note(_function, name, exc_info) -> None:
@@ -255,9 +254,11 @@ def _remove_generation(path: Path) -> None:
 
     shutil.rmtree(path, onerror=note)
     if failed and path.exists():
-        log.warning("an old index generation could not be removed (%s; %d file(s)): remove "
-                    "%s as its owner (a reindex run as another user, root?)", failed[0],
-                    len(failed), path)
+        log.warning("%s index generation could not be removed (%s; %d file(s)): remove "
+                    "%s as its owner (a reindex run as another user, root?)", what,
+                    failed[0], len(failed), path)
+        return False
+    return True
 
 
 def _pid_alive(pid: int) -> bool:
