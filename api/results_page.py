@@ -70,6 +70,8 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
         if fix and not data.get("corrected"):
             out.append(f'<p class="notice">Возможно, вы имели в виду: <a href="'
                        f'{escaped(_link(params, q=fix, page=1))}">{escaped(fix)}</a></p>')
+        if data["hits"]:  # the results' h3 titles under a heading of their level
+            out.append('<h2 class="visually-hidden">Результаты</h2>')
         out.append(_hits(data["hits"]))
         if data.get("partial"):
             out.append(f'<h2 class="partial-title">Не все слова запроса: ещё '

@@ -401,9 +401,14 @@ def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     assert "Начало периода (01.05.2024) позже его конца (01.01.2024)" in error.text
     assert not re.search("[A-Za-z]", error.text), error.text
     assert status_text(driver) == "" and not hits(driver)
+    for name in ("from", "to"):  # both fields wrong together, the error theirs
+        field = driver.find_element(By.ID, name)
+        assert field.get_attribute("aria-invalid") == "true"
+        assert "error" in field.get_attribute("aria-describedby").split()
     error.find_element(By.CSS_SELECTOR, "button.swap-dates").click()
     wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
     assert "from=2024-01-01" in driver.current_url and "to=2024-05-01" in driver.current_url
+    assert driver.find_element(By.ID, "from").get_attribute("aria-invalid") is None
 
     # a date that does not exist is refused next to the field, in Russian
     field = driver.find_element(By.ID, "to")
@@ -416,6 +421,7 @@ def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     field.send_keys("1 февраля", Keys.ENTER)
     wait(driver).until(lambda d: "«1 февраля» не распознана" in message.text)
     assert field.get_attribute("aria-invalid") == "true"
+    assert field.get_attribute("aria-describedby") == "date-hint date-error"
     assert "to=2024-05-01" in driver.current_url  # nothing was searched
 
 

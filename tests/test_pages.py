@@ -185,6 +185,9 @@ def test_results_without_javascript(client):
     assert f"Найдено: {api['total']} " in page and "страница 1 из" in page
     for hit in api["hits"]:
         assert html.escape(hit["title"]) in page and hit["snippet"] in page
+    # no heading level skipped (h1, then the results' h3 titles: an accessibility trial)
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
     assert 'rel="next" href="/search?q=%D0%BA%D0%BD%D0%B8%D0%B3%D0%B0&amp;page=2"' in page
     second = client.simulate_get("/search", params={"q": "книга", "page": "2"},
                                  headers=BROWSER).text

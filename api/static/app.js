@@ -362,6 +362,8 @@
   function errorMessage(result) {
     var body = result.body;
     var text = body && typeof body.description === 'string' ? body.description : '';
+    // the URL's parameter names mean nothing to a visitor: «q» is the query typed
+    text = text.replace(/«q»/g, 'запрос');
     if (result.status === 400 && /[а-яё]/i.test(text)) return 'Не удалось выполнить поиск: ' + text + '.';
     if (result.status === 400) return 'Не удалось выполнить поиск: проверьте запрос и фильтры.';
     if (result.status === 503) return 'Поиск временно недоступен: индекс ещё не готов. Попробуйте через минуту.';
@@ -400,6 +402,7 @@
     show($('empty'), false);
     show($('welcome'), false);
     $('status').textContent = '';
+    if ($('date-error').hidden) setDateError('');  // a reversed period put right: unmarked
   }
 
   function renderWelcome() {
@@ -607,6 +610,10 @@
     });
     renderError('Начало периода (' + formatDateInput(from) + ') позже его конца (' +
       formatDateInput(to) + ').', swap);
+    ['from', 'to'].forEach(function (id) {  // both wrong together: marked and described
+      $(id).setAttribute('aria-invalid', 'true');
+      $(id).setAttribute('aria-describedby', 'date-hint error');
+    });
     clear($('facet-lists'));
     show($('reset-filters'), true);
     return true;
@@ -1124,6 +1131,10 @@
   function setDateError(message) {
     $('date-error').textContent = message;
     show($('date-error'), Boolean(message));
+    // the fields name the error as well as the format (a screen reader on the field)
+    ['from', 'to'].forEach(function (id) {
+      $(id).setAttribute('aria-describedby', message ? 'date-hint date-error' : 'date-hint');
+    });
     if (!message) {
       $('from').removeAttribute('aria-invalid');
       $('to').removeAttribute('aria-invalid');

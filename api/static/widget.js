@@ -204,10 +204,11 @@
     '.kartoteka-widget :is(.kartoteka-status,.kartoteka-notice,.kartoteka-snippet,.kartoteka-title,.kartoteka-suggestion){overflow-wrap:anywhere;}',
     '.kartoteka-widget .kartoteka-button{height:40px;margin:0;padding:0 16px;font:inherit;font-weight:600;color:#fff;background:#2f5d8a;border:0;border-radius:8px;cursor:pointer;}',
     '.kartoteka-widget .kartoteka-button:hover{background:#234a70;}',
-    '.kartoteka-widget .kartoteka-suggestions{position:absolute;left:0;right:0;top:calc(100% + 4px);z-index:1000;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dcd9d0;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.08);max-height:280px;overflow-y:auto;}',
+    '.kartoteka-widget .kartoteka-suggestions{position:absolute;left:0;right:0;top:calc(100% + 4px);z-index:1000;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dcd9d0;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.08);max-height:min(280px,60vh);overflow-y:auto;}',
     '.kartoteka-widget .kartoteka-suggestion{display:flex;justify-content:space-between;gap:10px;margin:0;padding:7px 12px;cursor:pointer;}',
     '.kartoteka-widget .kartoteka-suggestion:hover,.kartoteka-widget .kartoteka-suggestion.kartoteka-active{background:#e7eef6;}',
-    '.kartoteka-widget .kartoteka-suggestion-kind{color:#5f6670;font-size:.8em;align-self:center;}',
+    '.kartoteka-widget .kartoteka-suggestion-kind{flex:none;white-space:nowrap;color:#5f6670;font-size:.8em;align-self:center;}',
+    '.kartoteka-widget .kartoteka-suggestion-text{min-width:0;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;}',
     '.kartoteka-widget .kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
     '.kartoteka-widget .kartoteka-status:empty{display:none;}',
     '.kartoteka-widget .kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
@@ -221,7 +222,7 @@
     '.kartoteka-widget .kartoteka-date{display:block;color:#5f6670;font-size:.85em;}',
     '.kartoteka-widget .kartoteka-snippet{margin:4px 0 0;}',
     '.kartoteka-widget .kartoteka-mark{background:#fbe7a1;color:inherit;padding:0 1px;border-radius:2px;}',
-    '.kartoteka-widget .kartoteka-all{display:inline-block;margin-top:8px;color:#2f5d8a !important;font-weight:600;text-decoration:none;}',
+    '.kartoteka-widget .kartoteka-all{display:inline-block;min-height:24px;line-height:24px;margin-top:8px;color:#2f5d8a !important;font-weight:600;text-decoration:none;}',
     '.kartoteka-widget .kartoteka-all:hover{text-decoration:underline;}',
     '.kartoteka-widget .kartoteka-link{color:#2f5d8a !important;}',
     // data-theme="dark" (or "auto" on a browser set to dark): the same card in dark colours
@@ -343,7 +344,10 @@
     ui.status.setAttribute('aria-live', 'polite');
     ui.notices = el('div', 'kartoteka-notices');
     ui.results = el('ol', 'kartoteka-results');
-    ui.all = el('a', 'kartoteka-all', 'Все результаты →');
+    ui.all = el('a', 'kartoteka-all', 'Все результаты');
+    var arrow = el('span', null, ' →');
+    arrow.setAttribute('aria-hidden', 'true');  // not read out as «стрелка вправо»
+    ui.all.appendChild(arrow);
     ui.all.hidden = true;
 
     ui.root.appendChild(ui.form);
