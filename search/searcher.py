@@ -90,12 +90,18 @@ class SearchService:
                                               self._values("library"))
             request, notes = replace(request, libraries=libraries), notes + more
         result = self._searched(request)
+        # Enter pressed on a word half typed (`выста`): the words it begins, when nothing
+        # or only part was found, or a correction found fewer (`выста` had been read as
+        # «ввста», a slip in one text, one edit away)
         begun = as_beginning(request.q, self.engine.spelling) \
-            if (not result.total or result.relaxed) and not result.did_you_mean else None
-        if begun:  # Enter pressed on a word half typed (`выста`): the words it begins
+            if (not result.total or result.relaxed) and not result.did_you_mean \
+            or result.corrected else None
+        if begun:
             found = self._searched(replace(request, q=begun))
-            if found.total and not found.relaxed and not found.corrected:
-                result = labelled(request.q, found, Correction(begun, True), result.total)
+            if found.total > (result.total if result.corrected and not result.relaxed else 0) \
+                    and not found.relaxed and not found.corrected:
+                typed = 0 if result.corrected and not result.relaxed else result.total
+                result = labelled(request.q, found, Correction(begun, True), typed)
         return replace(result, warnings=(*notes, *result.warnings)) if notes else result
 
     def _searched(self, request: SearchRequest) -> SearchResult:

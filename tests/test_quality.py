@@ -416,3 +416,22 @@ def test_a_law_centre_and_applied_art_by_their_abbreviations(tmp_path):
     service = next(service_over(records, tmp_path))
     assert [h.id for h in service.search(SearchRequest(q="ПЦПИ")).hits] == ["pc"]
     assert [h.id for h in service.search(SearchRequest(q="выставка ДПИ")).hits] == ["art"]
+
+
+def test_a_word_half_typed_is_no_slip_of_a_rare_word_one_edit_away(tmp_path):
+    """On the real corpus `выста` showed the results for «ввста», a slip in two texts one
+    edit away, though it begins «выставка» of hundreds: the beginning is searched when
+    it finds more than the correction."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    records = [{"id": f"v-{n}", "title": f"Книжная выставка {n}", "text": "Выставка книг.",
+                "date": "2024-05-01"} for n in range(6)]
+    records += [{"id": f"s-{n}", "title": "Заметка", "text": "Опечатка ввста в тексте.",
+                 "date": "2024-05-02"} for n in range(2)]
+    service = next(service_over(records, tmp_path))
+    result = service.search(SearchRequest(q="выста"))
+    assert result.did_you_mean == "выста*" and result.total == 6, result.warnings
+    typo = service.search(SearchRequest(q="ввстаа"))  # a slip of the rare word itself
+    assert typo.corrected and typo.did_you_mean == "ввста"
