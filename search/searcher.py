@@ -42,6 +42,7 @@ from search.settings import Settings
 from search.spelling import needs_correction, unknown_word
 from search.suggest import suggest, with_people
 from search.synonyms import SynonymDictionary
+from search.word_rules import asks_for_the_newest
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
@@ -89,6 +90,11 @@ class SearchService:
             libraries, more = respaced_values("library", request.libraries,
                                               self._values("library"))
             request, notes = replace(request, libraries=libraries), notes + more
+        newest = self._newest(request)
+        if newest is not None:  # `последние новости`: what a browse shows
+            found = self._searched(newest)
+            said = f"«{request.q}»: показаны все публикации, сначала новые"
+            return replace(found, query=request.q, warnings=(*notes, said, *found.warnings))
         result = self._searched(request)
         # Enter pressed on a word half typed (`выста`): the words it begins, when nothing
         # or only part was found, or a correction found fewer (`выста` had been read as
@@ -103,6 +109,16 @@ class SearchService:
                 typed = 0 if result.corrected and not result.relaxed else result.total
                 result = labelled(request.q, found, Correction(begun, True), typed)
         return replace(result, warnings=(*notes, *result.warnings)) if notes else result
+
+    def _newest(self, request: SearchRequest) -> SearchRequest | None:
+        """A browse, newest first, for a query that only asks for the newest
+        publications (search/word_rules.py asks_for_the_newest), else None."""
+        if request.sort != "relevance" or request.browsing:
+            return None
+        parsed = self.parser.parse(request.q)
+        if not (parsed.plain and asks_for_the_newest(list(parsed.words))):
+            return None
+        return replace(request, q="", sort="date_desc")
 
     def _searched(self, request: SearchRequest) -> SearchResult:
         parsed = self.parser.parse(request.q) if not request.browsing else None
@@ -303,6 +319,7 @@ class SearchService:
 
         The first RESPONSE_CACHE_MAX_HITS hits are the search's own first page (same
         correction, same ranking); the rest follow in the engine's order."""
+        request = self._newest(request) or request
         head = self.search(self._export_head(request))
         yield from head.hits
         if head.total <= len(head.hits):

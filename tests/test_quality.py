@@ -435,3 +435,29 @@ def test_a_word_half_typed_is_no_slip_of_a_rare_word_one_edit_away(tmp_path):
     assert result.did_you_mean == "выста*" and result.total == 6, result.warnings
     typo = service.search(SearchRequest(q="ввстаа"))  # a slip of the rare word itself
     assert typo.corrected and typo.did_you_mean == "ввста"
+
+
+def test_the_latest_news_are_the_newest_publications(tmp_path):
+    """`последние новости` ranked a 2017 «Экологические новости» first (a librarian's
+    trial): a query that only asks for the newest of some kind is a browse, newest first,
+    and says so; `новости` alone and `последние новости о выставке` are searches."""
+    from conftest import service_over
+
+    from search.models import SearchRequest
+
+    records = [{"id": "old-news", "title": "Экологические новости", "text": "Новости.",
+                "date": "2017-05-01"},
+               {"id": "new", "title": "Выставка", "text": "Открылась выставка.",
+                "date": "2024-05-01"},
+               {"id": "newer", "title": "Встреча", "text": "Прошла встреча.",
+                "date": "2024-06-01"}]
+    service = next(service_over(records, tmp_path))
+    for q in ("последние новости", "свежие публикации библиотеки"):
+        result = service.search(SearchRequest(q=q))
+        assert [h.id for h in result.hits] == ["newer", "new", "old-news"], q
+        assert result.query == q and "сначала новые" in result.warnings[0]
+        exported = [h.id for h in service.export_hits(SearchRequest(q=q))]
+        assert exported == ["newer", "new", "old-news"]
+    assert [h.id for h in service.search(SearchRequest(q="новости")).hits] == ["old-news"]
+    about = service.search(SearchRequest(q="последние новости о выставке"))
+    assert [h.id for h in about.hits] == ["new"]
