@@ -1297,3 +1297,23 @@ def test_an_unknown_parameter_and_a_page_past_the_end_are_said_so(client):
     pages = -(-past["total"] // past["per_page"])
     assert past["hits"] == [] and past["warnings"] == [
         f"страницы 500 нет: всего страниц — {pages}"]
+
+
+def test_a_put_s_new_word_becomes_a_correction_soon(write_client):
+    """A PUT's words are corrections too, once a thread has counted the new commit's
+    words (the last commit's serve meanwhile): they had waited for the next rebuild."""
+    import time
+
+    for n in range(3):
+        put = write_client.simulate_put(f"/api/publications/zeppelin-{n}", headers=AUTH, json={
+            "title": "Дирижаблестроение", "text": "Дирижаблестроение в библиотеке.",
+            "date": "2025-06-01"})
+        assert put.status_code in (200, 201), put.text
+    deadline = time.monotonic() + 20
+    while True:
+        found = get(write_client, "/api/search", "q=дирижаблестраение").json
+        if found["corrected"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert found["corrected"] and found["did_you_mean"] == "дирижаблестроение", found
+    assert found["total"] == 3

@@ -324,7 +324,8 @@ def test_lexicon_read_from_the_term_tables_equals_whoosh_iterators(tmp_path):
         ix.close()
     assert len(built) > 1000 and built == public
     assert counted == built
-    assert lexicon.load_or_build(location.current().path, None) == built  # as saved
+    saved = lexicon.saved(location.current().path)  # as saved, for the commit it is of
+    assert saved is not None and saved[1] == built
 
 
 def test_a_parallel_rebuild_indexes_the_stems_of_the_title_and_body(tmp_path):

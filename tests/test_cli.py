@@ -1505,3 +1505,24 @@ def test_out_of_memory_is_an_error_not_an_interrupt(tmp_path, capsys, monkeypatc
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", str(JSONL)]) == 1
     assert capsys.readouterr().err.endswith(
         "error: out of memory: the previous index is still in place\n")
+
+
+def test_an_incremental_run_s_new_words_are_corrections_at_once(tmp_path, capsys):
+    """A portal indexed one file per `--incremental` run (to name each library): the
+    words of every file after the first were never offered as corrections (`просвящение`
+    found nothing and offered nothing), the lexicon staying the first run's."""
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps({"id": "a", "title": "Выставка", "text": "Книжная выставка.",
+                                 "date": "2024-05-01"}, ensure_ascii=False) + "\n")
+    second.write_text("".join(json.dumps(
+        {"id": f"b{n}", "title": "Правовое просвещение", "text": "Дирижаблестроение и право.",
+         "date": "2024-05-02"}, ensure_ascii=False) + "\n" for n in range(3)))
+    index_dir = tmp_path / "ix"
+    for source in (first, second):
+        assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
+                     "--no-progress", str(source)]) == 0
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "search", "просвящение", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["corrected"] and found["did_you_mean"] == "просвещение", found
+    assert found["total"] == 3

@@ -126,7 +126,9 @@ class WhooshEngine:
 
     def generation(self) -> str:
         view = self.view()
-        return f"{view.name}.{view.stamp}"
+        # `.words`: this commit's words counted after it was first served (a PUT's): the
+        # answers kept since, corrected or not by the earlier words, are not kept on
+        return f"{view.name}.{view.stamp}" + (".words" if view.words_renewed else "")
 
     # -- reading -------------------------------------------------------------------
     def match(self, view: IndexView, query: Node) -> np.ndarray:

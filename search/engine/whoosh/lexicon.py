@@ -25,7 +25,8 @@ from search.engine.whoosh.segment_files import read_pickled, save_pickled
 from search.morph import NAME_MARK
 from search.spelling import is_lexicon_word
 
-__all__ = ["load_or_build", "save", "build", "from_segments", "SegmentWords", "FILENAME"]
+__all__ = ["load_or_build", "save", "saved", "build", "from_segments", "SegmentWords",
+           "FILENAME"]
 
 FILENAME = "lexicon.pickle"
 FIELDS = ("body", "title")
@@ -124,11 +125,28 @@ def _add_public(reader, freqs: dict[str, int]) -> None:
 
 
 
-def save(generation: Path, freqs: dict[str, int]) -> None:
-    derived.save(generation / FILENAME, freqs)
+def save(generation: Path, freqs: dict[str, int], stamp: int) -> None:
+    """The words of the generation's commit `stamp` (Whoosh's generation number)."""
+    derived.save(generation / FILENAME, (stamp, freqs))
 
 
-def load_or_build(generation: Path | None, searcher) -> dict[str, int]:
-    """The saved words of a generation, or built now (and saved when the directory allows)."""
-    return derived.load_or_build(generation / FILENAME if generation else None,
-                                 lambda: build(searcher))
+def saved(generation: Path | None) -> tuple[int, dict[str, int]] | None:
+    """(commit stamp, words) saved in a generation, or None. An incremental run or a PUT
+    makes a new commit whose words are not these until they are built anew (an
+    incremental run's new words had never been offered as corrections)."""
+    data = derived.load(generation / FILENAME if generation else None)
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], dict):
+        return data
+    return (-1, data) if isinstance(data, dict) else None  # saved before the stamp
+
+
+def load_or_build(generation: Path | None, searcher, stamp: int) -> dict[str, int]:
+    """The words saved for commit `stamp`, or built now (and saved when the directory
+    allows)."""
+    found = saved(generation)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    words = build(searcher)
+    if generation is not None:
+        save(generation, words, stamp)
+    return words

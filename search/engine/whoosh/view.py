@@ -56,6 +56,7 @@ class IndexView:
     _meanwhile: Vocabulary | None = None  # earlier_vocabulary over this searcher
     _refresh: threading.Thread | None = None
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
+    words_renewed: bool = False  # this commit's words replaced an earlier commit's
 
     def __post_init__(self):
         self.stamp = self.index.latest_generation()
@@ -135,10 +136,34 @@ class IndexView:
 
     @property
     def words(self) -> dict[str, int]:
-        """The index's words and their document frequencies (search/engine/whoosh/lexicon.py)."""
+        """The index's words and their document frequencies (search/engine/whoosh/lexicon.py).
+        Those of an earlier commit (a PUT's, or a worker that looked before an incremental
+        run saved its own) serve while a thread builds this commit's."""
         if self._words is None:
-            self._words = _frozen(lexicon.load_or_build(self.path, self.searcher))
+            found = lexicon.saved(self.path)
+            if found is not None and found[0] != self.stamp:
+                self._words = _frozen(found[1])
+                threading.Thread(target=self._build_words, daemon=True,
+                                 name="kartoteka-words").start()
+            else:
+                self._words = _frozen(found[1] if found is not None else
+                                      lexicon.load_or_build(self.path, self.searcher,
+                                                            self.stamp))
         return self._words
+
+    def _build_words(self) -> None:
+        """In a thread, over a searcher of its own: this commit's words, then the spelling
+        lexicon made anew over them."""
+        try:
+            searcher = self.index.searcher()
+            try:
+                built = lexicon.load_or_build(self.path, searcher, self.stamp)
+            finally:
+                searcher.close()
+            self._words, self._spelling = _frozen(built), None
+            self.words_renewed = True
+        except Exception:  # noqa: BLE001 - the view was closed meanwhile (a newer write)
+            log.debug("words not rebuilt for %s", self.path, exc_info=True)
 
     @property
     def spelling(self) -> SpellingLexicon:

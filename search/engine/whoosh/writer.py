@@ -142,7 +142,8 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                     titles = words = None  # read back from the index
                 with ix.searcher() as searcher:  # what workers would otherwise each derive
                     documents = searcher.doc_count()
-                    lexicon.save(tmp_path, lexicon.build(searcher) if words is None else words)
+                    lexicon.save(tmp_path, lexicon.build(searcher) if words is None else words,
+                                 ix.latest_generation())
                     load_vocabulary(tmp_path, searcher, ix.latest_generation(), titles)
                 ix.close()
                 location.touch_meta(tmp_path, doc_count=documents,
@@ -320,6 +321,9 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                     phase("committing")
                 if writer is not None:  # else the generation and the workers' caches stay
                     writer.commit()
+                    with ix.searcher() as searcher:  # the run's new words, for spelling
+                        lexicon.save(info.path, lexicon.build(searcher),
+                                     ix.latest_generation())
             except BaseException:
                 cancel(writer)
                 _tidy_after_failure(info, ix)
