@@ -677,6 +677,10 @@ def test_the_status_line_says_what_the_notices_show(driver, site):
     open_page(driver, site, "/?q=йцукенгшщзхъ")
     wait(driver).until(lambda d: status_text(d).startswith("По запросу"))
     assert status_text(driver).startswith("По запросу «йцукенгшщзхъ» ничего не найдено.")
+    # the box below shows it: the status line says it to a screen reader only
+    assert driver.execute_script(
+        "return document.getElementById('status').firstChild.nodeType === 1 && "
+        "document.getElementById('status').firstChild.className === 'visually-hidden'")
     open_page(driver, site, "/?q=выстовка")
     wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
     said = driver.find_element("id", "status").get_attribute("textContent")

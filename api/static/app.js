@@ -540,8 +540,10 @@
    *  the eye (a corrected query, partial matches), which shown twice read as a repeat. */
   function setStatus(node, state, data, total, shown) {
     var parts = announcement(state, data, total, shown);
-    node.textContent = parts[0];
-    if (parts.length > 1) node.appendChild(el('span', 'visually-hidden', ' ' + parts.slice(1).join(' ')));
+    // nothing found: the box below says it to the eye (it was read twice)
+    var seen = total > 0 ? parts.shift() : '';
+    node.textContent = seen;
+    if (parts.length) node.appendChild(el('span', 'visually-hidden', (seen ? ' ' : '') + parts.join(' ')));
   }
 
   function announcement(state, data, total, shown) {
