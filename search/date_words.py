@@ -123,10 +123,36 @@ def _period_before(word, year: int) -> tuple[tuple[dt.date, dt.date], str] | Non
         return _month_span(year, month), f"в {_IN_MONTH[month - 1]} {year} года"
     if (season := SEASONS.get(text)) is not None:
         first, last = season
-        months = "декабрь — февраль" if first == 0 else \
+        months = f"декабрь {year - 1} — февраль {year}" if first == 0 else \
             f"{_MONTH_NAMES[first - 1]} — {_MONTH_NAMES[last - 1]}"
         return _month_span(year, first, last), f"{_IN_SEASON[first]} {year} года ({months})"
     return None
+
+
+_SEASON_ADJECTIVE_ENDS = ("ой", "ей", "ым", "им", "ая", "яя", "ую", "юю", "ое", "ее", "ий", "ый")
+
+
+def _relative_season(words: list, i: int, today: dt.date) -> int | None:
+    """The year of a season named relative to today (`прошлой зимой`, `этой весной`,
+    `прошлым летом`) starting at words[i], else None: «прошлой» is the last one that
+    has ended, «позапрошлой» the one before, «этой» the one of this year (in December,
+    the winter beginning)."""
+    text, season = _folded(words[i]), None
+    if i + 1 < len(words):
+        season = SEASONS.get(_folded(words[i + 1]) or "")
+    if text is None or season is None:
+        return None
+    back = next((n for stem, n in _RELATIVE.items() if text.startswith(stem)
+                 and text[len(stem):] in _SEASON_ADJECTIVE_ENDS), None)
+    if back is None or back < 0:
+        return None
+    first, last = season
+    year = today.year + (1 if first == 0 and today.month == 12 else 0)
+    if back == 0:
+        return year
+    while _month_span(year, first, last)[1] >= today:  # not over yet
+        year -= 1
+    return year - (back - 1)
 
 
 def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None = None):
@@ -141,6 +167,15 @@ def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None =
     out: list = []
     i = 0
     while i < len(children):
+        if (season_year := _relative_season(children, i, today)) is not None:
+            # as if `зимой 2026` were typed: the season, and the year it is of
+            span, said = _period_before(children[i + 1], season_year)
+            notes.append(f"«{children[i].text} {children[i + 1].text}»: {said}")
+            out += [replace(children[i + 1], dated=span), Word(str(season_year), dated=span)]
+            if years is not None:
+                years.append(season_year)
+            i += 2
+            continue
         found = _year(children, i, today)
         if found is None:
             out.append(children[i])
@@ -156,6 +191,7 @@ def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None =
             span, said = period
             notes.append(f"«{out[-1].text} {typed}»: также то, что опубликовано {said}")
             out[-1] = replace(out[-1], dated=span)
-        out.append(Word(str(year)))
+        # a winter's December is of the year before: published then is the year too
+        out.append(Word(str(year), dated=span if period and span[0].year < year else None))
         i += size
     return replace(tree, children=out)

@@ -106,3 +106,30 @@ def test_a_season_without_a_year_stays_a_word(parser, text):
 def test_years_named_are_told_to_the_search(parser):
     assert parser.parse(f"масленица в прошлом году {LAST - 3}").years == (LAST, LAST - 3)
     assert parser.parse("война 1812 года").years == ()
+
+
+@pytest.mark.parametrize(("text", "today", "first", "last"), [
+    ("викторина прошлой зимой", dt.date(2026, 12, 6), dt.date(2025, 12, 1), dt.date(2026, 2, 28)),
+    ("викторина прошлой зимой", dt.date(2026, 5, 6), dt.date(2025, 12, 1), dt.date(2026, 2, 28)),
+    ("викторина этой зимой", dt.date(2026, 12, 6), dt.date(2026, 12, 1), dt.date(2027, 2, 28)),
+    ("выставки прошлой весной", dt.date(2026, 5, 6), dt.date(2025, 3, 1), dt.date(2025, 5, 31)),
+    ("выставки прошлым летом", dt.date(2026, 12, 6), dt.date(2026, 6, 1), dt.date(2026, 8, 31)),
+    ("позапрошлой осенью", dt.date(2026, 12, 6), dt.date(2025, 9, 1), dt.date(2025, 11, 30)),
+])
+def test_a_season_named_relative_to_today(text, today, first, last):
+    from search.date_words import read_dates
+    from search.query_syntax import lex, parse_tokens
+
+    notes: list[str] = []
+    tree = read_dates(parse_tokens(lex(text, notes), notes), today, notes)
+    spans = {c.dated for c in tree.children if getattr(c, "dated", None)}
+    assert spans == {(first, last)}, (tree, notes)
+    assert notes and f"{last.year} года" in notes[-1]
+
+
+def test_a_winter_s_december_counts_as_its_year(parser):
+    """`викторина зимой 2021` missed the quizzes of December 2020 (a librarian's trial):
+    the year's word also matches what was published in that winter."""
+    spans = _dated(parser.parse("викторина зимой 2021").query)
+    assert (dt.date(2020, 12, 1), dt.date(2021, 2, 28)) in spans
+    assert "(декабрь 2020 — февраль 2021)" in parser.parse("викторина зимой 2021").warnings[0]
