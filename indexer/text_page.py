@@ -194,6 +194,9 @@ def closing_signature(text: str) -> tuple[str, str | None] | None:
     line). An export's record with its author only in the text was not found by the
     signer's name."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    names = [parse_signature(line) for line in lines[-4:]]
+    if sum(signed is not None for signed in names) >= 2:
+        return None  # a list of people (the fallen of a village), not a signature
     for i in range(max(1, len(lines) - 3), len(lines)):  # never the text's only line
         signed = parse_signature(lines[i])
         if signed:

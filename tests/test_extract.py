@@ -336,3 +336,16 @@ def test_short_paragraphs_next_to_the_text_are_kept():
             f"{body}<p>Читать также:</p><ul>{_ALSO}</ul><p>+7 (3852) 12-34-56</p><p>© 2024 Городская библиотека</p>"
             "</body></html>")
     assert extract_parts(page.encode(), "p.html").body.split("\n") == _LONG
+
+
+def test_a_list_of_people_ending_a_record_is_no_signature():
+    """A record that is a list of names (a village's fallen) made its third-last name the
+    author and the next one his position (a librarian's trial); one name under a text
+    is still its signature."""
+    from indexer.text_page import closing_signature
+
+    names = ["Суходоев Иван Андреевич", "Байбородов Алексей Гаврилович",
+             "Кондаков Пётр Николаевич", "Олинов Михаил Васильевич",
+             "Иванцов Алексей Николаевич", "Бобошин Фёдор Васильевич"]
+    assert closing_signature("\n".join(names)) is None
+    assert closing_signature(_BODY + "\nАлексей МИШИН") == ("Алексей Мишин", None)
