@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import subprocess
 import time
 
 import pytest
@@ -338,6 +339,53 @@ def test_a_rebuild_carries_over_what_the_api_pushed(writable):
     # source's copy back: a nightly cron undid the staff's corrections)
     stats = writable.sync(_pubs(DOCS[:3]), scopes=[])
     assert stats.updated == 0 and writable.get(DOCS[0]["id"]).title == "Правка из CMS"
+
+
+def test_the_api_s_writes_while_a_rebuild_commits_are_kept(writable):
+    """A PUT or DELETE answered while a full rebuild was in its commit phase (after it
+    had read what the API pushed) went to the generation the switch then dropped: the
+    CMS got 201 and the publication was gone (a portal admin's trial)."""
+    writable.upsert([Publication("cms-early", "Ранняя правка", "Текст.", source="api")])
+    late = Publication("cms-late", "Поздняя правка", "Прислано во время переиндексации.",
+                       published=dt.date(2026, 12, 5), source="api")
+    edited = Publication("cms-early", "Ранняя правка, исправленная", "Текст.", source="api")
+    gone = DOCS[1]["id"]
+
+    def meanwhile(_count: int) -> None:  # asked just before the switch: the CMS writes
+        writable.upsert([late, edited])
+        assert writable.delete([gone]) == 1
+
+    stats = writable.rebuild(_pubs(DOCS[:3]), procs=1, accept=meanwhile)
+    assert writable.get("cms-late") == late
+    assert writable.get("cms-early").title == "Ранняя правка, исправленная"
+    assert writable.get(gone) is None
+    assert stats.carried == 3  # the early one, then the late one and the edit
+
+
+def test_a_second_full_rebuild_is_refused_while_one_runs(writable):
+    """Two full reindexes over one prefix each switched the alias to their own generation
+    and the last one's won (a portal admin's trial). A run's lock is refused to another;
+    one left by a run that is gone (a process of this machine no longer there) is taken."""
+    import socket
+
+    from search.engine.opensearch.rebuild_lock import LOCK_ID
+    from search.errors import IndexBusy
+
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    meta = writable.gens.meta_index
+    writable.client.index(index=meta, id=LOCK_ID, refresh="wait_for",
+                          body={"index": "another-machine:4242", "built_at": now})
+    live = writable.gens.live()
+    with pytest.raises(IndexBusy, match="another reindex"):
+        writable.rebuild(_pubs(DOCS[:3]), procs=1)
+    assert writable.gens.live() == live and writable.count() == len(DOCS)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    writable.client.index(index=meta, id=LOCK_ID, refresh="wait_for",
+                          body={"index": f"{socket.gethostname()}:{dead.pid}", "built_at": now})
+    writable.rebuild(_pubs(DOCS[:3]), procs=1)
+    assert writable.count() == 3
+    assert not writable.client.exists(index=meta, id=LOCK_ID)  # released
 
 
 def test_what_the_api_deleted_stays_deleted_until_it_is_put_again(writable):

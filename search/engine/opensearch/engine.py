@@ -26,6 +26,7 @@ from search.engine.opensearch.documents import analyze, from_source
 from search.engine.opensearch.failures import cluster_errors, degradation, transient
 from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.hits import copies_of, full_query, iter_hits
+from search.engine.opensearch.rebuild_lock import rebuild_lock
 from search.engine.opensearch.searching import (
     facets_body,
     parse_facets,
@@ -284,8 +285,9 @@ class OpenSearchEngine:
         """`procs`: processes running our analysis (default: the cores, at most 4)."""
         failures.require_manager(self.client)
         try:
-            return writing.rebuild(self.client, self.gens, self.settings, publications,
-                                   progress, phase, procs or default_procs(), accept)
+            with rebuild_lock(self.client, self.gens):
+                return writing.rebuild(self.client, self.gens, self.settings, publications,
+                                       progress, phase, procs or default_procs(), accept)
         finally:
             self.invalidate()
 

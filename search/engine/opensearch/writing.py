@@ -37,6 +37,7 @@ from search.engine.opensearch.groups import (
 )
 from search.engine.opensearch.mapping import index_body
 from search.errors import EMPTY_SOURCES, EmptyRebuild, EngineUnavailable, RebuildFailed
+from search.interrupts import interrupt_flag
 from search.models import Publication
 
 __all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index"]
@@ -51,6 +52,14 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
     """Everything into a new generation, switched to atomically (see the module doc);
     `procs` processes analyze the publications; `accept(publications)` is asked before
     the switch, and what it raises drops the new generation."""
+    with interrupt_flag():  # SIGTERM too stops it cleanly: the new index dropped
+        return _rebuild(client, gens, settings, publications, progress, phase, procs, accept)
+
+
+def _rebuild(client: OpenSearch, gens: Generations, settings,
+             publications: Iterable[Publication], progress: Progress | None,
+             phase: Phase | None, procs: int,
+             accept: Callable[[int], None] | None) -> RebuildStats:
     stats = RebuildStats()
     started = time.perf_counter()
     index = gens.new_name()
@@ -64,6 +73,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
 
         live = gens.live()
         deleted = deletions.deleted_ids(client, gens)
+        carried: dict[str, bytes] = {}  # what the CMS had pushed, as carried over
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
@@ -72,6 +82,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             for pub, analysis in analyzed(sources, procs):
                 if pub.source == PUSHED:
                     stats.carried += 1
+                    carried[pub.id] = pub.fingerprint()
                 if pub.id in keys:
                     duplicates = True
                     if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
@@ -107,6 +118,7 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
             accept(stats.indexed + stats.carried)
         old = gens.switch(index)
         switched = True
+        stats.carried += _catch_up(client, gens, live, deleted, carried)
         for gone in old:
             gens.drop(gone)
         for stale in gens.older_unused(index):
@@ -128,6 +140,23 @@ def rebuild(client: OpenSearch, gens: Generations, settings,
 
 
 PUSHED = "api"  # the source of a publication PUT through the API (api/resources.py)
+
+
+def _catch_up(client: OpenSearch, gens: Generations, live: str | None, deleted: set[str],
+              carried: dict[str, bytes]) -> int:
+    """The API's writes to the old generation since the rebuild read it, done again in
+    the new one it switched to: a PUT or DELETE answered while the rebuild went on had
+    been lost at the switch (a portal admin's trial). Writes from now on reach the new
+    generation. Returns how many publications were carried this way."""
+    if live is None:
+        return 0
+    late = [pub for pub in _pushed(client, live) if carried.get(pub.id) != pub.fingerprint()]
+    if late:
+        upsert(client, gens, late)
+    gone = deletions.deleted_ids(client, gens) - deleted
+    if gone:
+        delete(client, gens, gone)
+    return len(late)
 
 
 def _then(first: Iterable[Publication], later: Callable[[], Iterable[Publication]]):
