@@ -97,7 +97,8 @@ def public_message(message: str, keep_names: bool = False) -> str:
 def _search_error(req, resp, exc: SearchError, params):
     for kind, status, title, description in _STATUS:
         if isinstance(exc, kind):
-            headers = {"Retry-After": "5"} if isinstance(exc, IndexBusy) else None
+            headers = {"Retry-After": "5"} if isinstance(exc, IndexBusy) else \
+                {"Retry-After": "30"} if isinstance(exc, WritesUnavailable) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
                 log.warning("%s on %s: %s", kind.__name__, req.relative_uri, exc)
             error = falcon.HTTPError(status, title=title, headers=headers,

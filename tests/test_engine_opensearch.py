@@ -655,3 +655,26 @@ def test_a_meta_index_not_yet_started_is_unavailable_not_outdated(writable):
         except EngineUnavailable:
             assert time.monotonic() < deadline
             time.sleep(0.2)
+
+
+def test_a_live_index_closed_to_writes_is_a_503_and_health_says_why(writable):
+    """A node's disk past its flood-stage watermark makes the live index read-only: a
+    PUT was a 500 with the client's traceback, a DELETE of a stored publication said it
+    did not exist (404), and health said `ok` (a portal admin's trial)."""
+    from search.errors import IndexNotWritable
+
+    index = writable.gens.require_live()
+    block = {"index.blocks.read_only_allow_delete": True}
+    writable.client.indices.put_settings(index=index, body=block)
+    try:
+        with pytest.raises(IndexNotWritable):
+            writable.upsert([Publication("blocked-put", "Заголовок", "Текст.", source="api")])
+        with pytest.raises(IndexNotWritable):
+            writable.delete([DOCS[0]["id"]])
+        assert "flood-stage" in writable.health()["degraded"]
+        assert writable.get(DOCS[0]["id"]) is not None
+    finally:
+        writable.client.indices.put_settings(
+            index=index, body={"index.blocks.read_only_allow_delete": None})
+    assert "degraded" not in writable.health()
+    assert writable.delete([DOCS[0]["id"]]) == 1

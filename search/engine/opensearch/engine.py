@@ -242,6 +242,7 @@ class OpenSearchEngine:
         cluster = self.client.cluster.health(index=index, local=True)
         manager = cluster.get("discovered_cluster_manager", True) is not False
         _, meta = self._meta()
+        blocked = failures.write_blocks(self.client, index)
         return {"engine": self.name, "generation": self.generation(),
                 "documents": self.count(), "last_reindex": meta.get("built_at"),
                 "analysis_version": meta.get("analysis"),
@@ -250,7 +251,8 @@ class OpenSearchEngine:
                             "nodes": cluster["number_of_nodes"],
                             "unassigned_shards": cluster["unassigned_shards"],
                             "manager": manager},
-                **degradation(cluster["status"], manager)}
+                **degradation(cluster["status"], manager),
+                **({"degraded": blocked} if blocked else {})}
 
     @cluster_errors
     def ready(self) -> bool:

@@ -16,10 +16,12 @@ from opensearchpy.exceptions import (
     TransportError,
 )
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.helpers import BulkIndexError
 
-from search.errors import EngineUnavailable, IndexMissing, WritesUnavailable
+from search.errors import EngineUnavailable, IndexMissing, IndexNotWritable, WritesUnavailable
 
-__all__ = ["transient", "translated", "cluster_errors", "degradation", "require_manager"]
+__all__ = ["transient", "translated", "cluster_errors", "degradation", "require_manager",
+           "write_blocks"]
 
 
 def transient(exc: TransportError) -> bool:
@@ -53,7 +55,23 @@ def translated():
                                 f"({_cause(exc)}): check KARTOTEKA_OPENSEARCH_URL and that "
                                 f"the nodes run") from exc
     except TransportError as exc:
+        if _blocked(str(exc)):
+            raise IndexNotWritable(f"the OpenSearch cluster refuses writes: {exc}") from exc
         raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
+    except BulkIndexError as exc:  # a PUT's or DELETE's documents refused one by one
+        if _blocked(str(exc.errors)[:2000]):
+            raise IndexNotWritable(f"the OpenSearch cluster refuses writes (a disk past "
+                                   f"its flood-stage watermark?): {str(exc.errors)[:300]}"
+                                   ) from exc
+        raise EngineUnavailable(f"the OpenSearch cluster refused documents: "
+                                f"{str(exc.errors)[:300]}") from exc
+
+
+def _blocked(text: str) -> bool:
+    """A cluster block on writes: a full disk's flood-stage watermark, a read-only index
+    (a PUT was a 500 with the client's traceback: a portal admin's trial)."""
+    return any(mark in text for mark in ("cluster_block_exception", "flood-stage",
+                                         "read_only_allow_delete", "FORBIDDEN/8"))
 
 
 def _cause(exc: TransportError) -> str:
@@ -91,6 +109,20 @@ def degradation(status: str, manager: bool = True) -> dict:
     if status not in _DEGRADED:
         return {}
     return {"degraded": _DEGRADED[status], "incomplete": status == "red"}
+
+
+BLOCKED = ("индекс в кластере закрыт для записи (обычно диск узла заполнен выше порога "
+           "flood-stage): поиск работает, а PUT, DELETE и переиндексация невозможны, пока "
+           "не освободят место")
+
+
+def write_blocks(client, index: str) -> str | None:
+    """What /api/health says of a live index closed to writes (a node's disk past its
+    flood-stage watermark sets `read_only_allow_delete`), or None."""
+    with translated():
+        found = client.indices.get_settings(index=index, name="index.blocks.*")
+    blocks = (found.get(index) or {}).get("settings", {}).get("index", {}).get("blocks", {})
+    return BLOCKED if any(str(v).lower() == "true" for v in blocks.values()) else None
 
 
 def require_manager(client) -> None:
