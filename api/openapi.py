@@ -236,7 +236,9 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                                      "`error`), until one goes well"},
                                      "interrupted": {"type": "boolean", "description":
                                                      "the run's process ended without "
-                                                     "finishing (killed, out of memory)"}}},
+                                                     "finishing (killed, out of memory)"},
+                                     "engine": {"type": "string", "description":
+                                                "the engine the run used"}}},
                     "engine": {"type": "string"},
                     "documents": {"type": ["integer", "null"], "description":
                                   "null when the index cannot be read (`outdated`, "

@@ -28,7 +28,7 @@ from search.errors import (
     SearchError,
 )
 from search.interrupts import Terminated
-from search.last_run import record_run, record_start
+from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
 from search.models import parse_iso_date
 from search.settings import Settings, locate_index_dir
 from search.version import version
@@ -224,16 +224,26 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, ran)[0]
     with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
         code, error = _run(args, ran)
-    # refused while another run holds the index: that run's record is the one to keep
+    # refused while another run holds the index (or the directory is another engine's):
+    # that run's record is the one to keep
     refused = isinstance(error, IndexBusy)
     if ran and not args.if_missing and not refused:
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
                    create=ran[0].engine != "whoosh", skipped=said.skips,
-                   first_skip=said.first_skip)
+                   first_skip=said.first_skip, engine=ran[0].engine)
     if ran and give_to_index_owner(Path(ran[0].index_dir)):
         log.info("run as root: what it wrote in %s now belongs to the directory's owner, "
                  "whose server writes there too", ran[0].index_dir)
     return code
+
+
+def _other_engine(settings: Settings) -> str | None:
+    """The engine the last run in this index directory used, when it is another: a
+    cron line without the service's KARTOTEKA_ENGINE built a Whoosh index beside an
+    OpenSearch deployment's bookkeeping and told health `ok` (a portal admin's trial)."""
+    last = read_last_run(settings.index_dir)
+    used = last.get("engine") if last else None
+    return used if isinstance(used, str) and used != settings.engine else None
 
 
 def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
@@ -244,6 +254,14 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
             print(f"warning: {line}", file=sys.stderr)
         settings = Settings.from_env(index_dir=args.index_dir)
         ran.append(settings)
+        if args.command == "reindex" and (other := _other_engine(settings)):
+            refusal = IndexBusy(
+                f"{settings.index_dir} holds the runs of the {other} engine, and this run "
+                f"would use {settings.engine}: set KARTOTEKA_ENGINE={other} (and its "
+                f"settings) as the service has them, or remove {LAST_RUN_FILE} there to "
+                f"switch engines")
+            print(f"error: {refusal}", file=sys.stderr)
+            return EXIT_USAGE, refusal  # not recorded: the other engine's runs stay told
         if args.command == "reindex" and not args.if_missing:  # for /api/health
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")

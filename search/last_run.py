@@ -59,7 +59,8 @@ def record_start(index_dir: Path, incremental: bool, create: bool = False) -> No
 
 
 def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,
-               create: bool = False, skipped: int = 0, first_skip: str | None = None) -> None:
+               create: bool = False, skipped: int = 0, first_skip: str | None = None,
+               engine: str | None = None) -> None:
     """Write the run's end (atomically). A directory that is not there is left alone
     (a Whoosh index directory mistyped), unless `create`: on OpenSearch nothing else
     makes it, and health never said `failed` on a fresh install."""
@@ -71,7 +72,8 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
         return
     record = {"finished_at": _now(),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
-              "error": error, "skipped": skipped, "first_skip": first_skip}
+              "error": error, "skipped": skipped, "first_skip": first_skip,
+              **({"engine": engine} if engine else {})}
     earlier = _read(index_dir / LAST_RUN_FILE)
     if incremental and earlier:  # a weekly full run that failed stays told
         failed_full = (earlier.get("failed_full") if earlier.get("incremental")

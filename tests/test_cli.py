@@ -1526,3 +1526,22 @@ def test_an_incremental_run_s_new_words_are_corrections_at_once(tmp_path, capsys
     found = json.loads(capsys.readouterr().out)
     assert found["corrected"] and found["did_you_mean"] == "просвещение", found
     assert found["total"] == 3
+
+
+def test_a_run_of_another_engine_in_an_opensearch_directory_is_refused(tmp_path, capsys):
+    """A cron line without the service's KARTOTEKA_ENGINE=opensearch built a Whoosh index
+    in the OpenSearch deployment's directory, exit 0, and its `ok` stood in health for a
+    night the cluster never saw (a portal admin's trial)."""
+    index_dir = tmp_path / "state"
+    index_dir.mkdir()
+    record = {"finished_at": "2026-12-06T03:15:00+00:00", "ok": True, "exit_code": 0,
+              "incremental": False, "error": None, "engine": "opensearch"}
+    (index_dir / "last-run.json").write_text(json.dumps(record))
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 2
+    assert "KARTOTEKA_ENGINE=opensearch" in capsys.readouterr().err
+    assert json.loads((index_dir / "last-run.json").read_text()) == record
+    assert not list(index_dir.glob("gen-*"))
+    assert main(["--quiet", "--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(JSONL)]) == 0  # a Whoosh directory: its runs say so
+    assert json.loads((tmp_path / "ix" / "last-run.json").read_text())["engine"] == "whoosh"
