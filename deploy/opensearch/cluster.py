@@ -191,6 +191,8 @@ class Cluster:
             "cluster.name": self.name, "node.name": node.name,
             "node.roles": ROLES[node.number], "path.home": node.home,
             "path.data": node.home / "data", "path.logs": node.home / "logs",
+            # where `fs` snapshot repositories may be (README, Backups): one for the nodes
+            "path.repo": node.home.parent / "snapshots",
             "network.host": "127.0.0.1", "http.port": node.http_port,
             "transport.port": node.transport_port, "discovery.seed_hosts": seeds,
             # Development machines run with little free disk: never go read-only for it.
