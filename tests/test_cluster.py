@@ -80,6 +80,25 @@ def test_both_nodes_joined_and_green(cluster):
     assert (cluster.data_dir / "node-1" / "logs" / "kartoteka-test.log").exists()
 
 
+def test_an_index_can_be_snapshotted_and_restored(cluster, books):
+    """The README's backups are snapshots; the local cluster had no `path.repo`, so no
+    repository could be registered (500 «path.repo … empty»: a portal admin's trial)."""
+    location = cluster.data_dir / "snapshots" / "backup"
+    put = cluster.client.put("/_snapshot/kt-backup", json={
+        "type": "fs", "settings": {"location": str(location)}})
+    assert put.status_code == 200, put.text
+    made = cluster.client.put("/_snapshot/kt-backup/one", params={
+        "wait_for_completion": "true"}, json={"indices": books})
+    assert made.status_code == 200 and made.json()["snapshot"]["state"] == "SUCCESS", made.text
+    restored = cluster.client.post("/_snapshot/kt-backup/one/_restore", params={
+        "wait_for_completion": "true"}, json={"indices": books, "rename_pattern": "(.+)",
+                                              "rename_replacement": "restored-$1"})
+    assert restored.status_code == 200, restored.text
+    cluster.client.post(f"/restored-{books}/_refresh")
+    assert _count(cluster.client, f"restored-{books}") == _count(cluster.client, books)
+    cluster.client.delete(f"/restored-{books}")
+
+
 def test_index_has_two_primaries_and_replicas_on_both_nodes(cluster, books):
     shards = cluster.client.get(f"/_cat/shards/{books}", params={"format": "json"}).json()
     assert sorted((s["shard"], s["prirep"], s["state"]) for s in shards) == [
