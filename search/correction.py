@@ -290,8 +290,8 @@ def as_beginning(query: str, lexicon: Callable[[], SpellingLexicon]) -> str | No
     if not found or not is_cyrillic(found.group()) or found.group().isupper():
         return None  # (`СВО`: an abbreviation, not the beginning of «своего»)
     word = fold_yo(found.group().lower())
-    if is_dictionary_word(word) or lexicon().knows(word):
-        return None
+    if is_dictionary_word(word) or lexicon().knows(word) or not lexicon().has_prefix(word):
+        return None  # a word, or the beginning of none the index holds: no search
     return typed + "*"
 
 

@@ -42,7 +42,7 @@ from search.settings import Settings
 from search.spelling import needs_correction, unknown_word
 from search.suggest import suggest, with_people
 from search.synonyms import SynonymDictionary
-from search.word_rules import asks_for_the_newest
+from search.word_rules import asks_for_the_newest, may_ask_for_the_newest
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
@@ -113,7 +113,8 @@ class SearchService:
     def _newest(self, request: SearchRequest) -> SearchRequest | None:
         """A browse, newest first, for a query that only asks for the newest
         publications (search/word_rules.py asks_for_the_newest), else None."""
-        if request.sort != "relevance" or request.browsing:
+        if request.sort != "relevance" or request.browsing \
+                or not may_ask_for_the_newest(request.q):
             return None
         parsed = self.parser.parse(request.q)
         if not (parsed.plain and asks_for_the_newest(list(parsed.words))):

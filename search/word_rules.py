@@ -4,6 +4,8 @@ derivation), and through the people field (a surname, or a first name typed with
 
 from __future__ import annotations
 
+import re
+
 from search.full_names import signer_surnames
 from search.morph import fold_yo, index_lemmas, is_cyrillic, readings
 from search.query_syntax import Word
@@ -11,7 +13,8 @@ from search.spelling import is_dictionary_word, is_proper_name
 from search.stems import stem
 
 __all__ = ["PEOPLE_BOOST", "STEM_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
-           "COUNTED_LEMMAS", "RECENT_LEMMAS", "asks_for_the_newest", "derivation_stem",
+           "COUNTED_LEMMAS", "RECENT_LEMMAS", "asks_for_the_newest", "may_ask_for_the_newest",
+           "derivation_stem",
            "signer_alternatives"]
 
 # A word found in the author or signature line: a surname typed finds that person's
@@ -47,6 +50,20 @@ COUNTED_LEMMAS = KIND_LEMMAS | LIGHT_LEMMAS  # only counted beside other words
 RECENT_LEMMAS = frozenset({"последний", "свежий", "новый", "недавний", "близкий",
                            "актуальный"})
 _SITE_LEMMAS = frozenset({"библиотека"})
+
+
+# The beginnings of RECENT_LEMMAS' and KIND_LEMMAS' forms: a query without both is no
+# such query, and is not parsed a second time to find out (a millisecond of a search).
+_RECENT_START = re.compile(r"(?i)(?<!\w)(последн|свеж|нов[аоыуе]|недавн|ближайш|близк|актуальн)")
+_KIND_START = re.compile(r"(?i)(?<!\w)(новост|публикац|стат[ьей]|материал|запис|пост|"
+                         r"сообщен|информац|мероприят|событ)")
+_AT_MOST_WORDS = 5
+
+
+def may_ask_for_the_newest(text: str) -> bool:
+    """Whether a query may only ask for the newest of some kind (a cheap first test)."""
+    return (len(text.split()) <= _AT_MOST_WORDS and _RECENT_START.search(text) is not None
+            and _KIND_START.search(text) is not None)
 
 
 def asks_for_the_newest(words: list[str]) -> bool:
