@@ -14,6 +14,8 @@ import os
 import socket
 from pathlib import Path
 
+from search.processes import process_alive
+
 __all__ = ["LAST_RUN_FILE", "RUN_STARTED_FILE", "record_start", "record_run", "read_last_run"]
 
 LAST_RUN_FILE = "last-run.json"
@@ -109,13 +111,7 @@ def _alive(started: dict) -> bool:
     running (its process cannot be looked at from here)."""
     if started.get("host") != socket.gethostname() or not isinstance(started.get("pid"), int):
         return True
-    try:
-        os.kill(started["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's (a run as root): there
-        return True
-    return True
+    return process_alive(started["pid"])
 
 
 def _read(path: Path) -> dict | None:

@@ -20,6 +20,7 @@ from opensearchpy import ConflictError, NotFoundError, OpenSearch
 
 from search.engine.opensearch.generations import ABANDONED_AFTER_HOURS, Generations
 from search.errors import IndexBusy
+from search.processes import process_alive
 
 __all__ = ["rebuild_lock"]
 
@@ -41,13 +42,7 @@ def _gone(holder: str, since: str) -> bool:
         return True
     if host != socket.gethostname() or not pid.isdigit():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
+    return not process_alive(int(pid))
 
 
 def _take(client: OpenSearch, gens: Generations) -> bool:

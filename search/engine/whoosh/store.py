@@ -33,6 +33,7 @@ from search.errors import (
     IndexNotWritable,
     SchemaMismatch,
 )
+from search.processes import process_alive
 
 __all__ = ["IndexLocation", "GenerationInfo"]
 
@@ -219,7 +220,7 @@ class IndexLocation:
             return removed
         for p in self.root.iterdir():
             m = _TMP_RE.match(p.name)
-            if m and not _pid_alive(int(m.group(2))) and _remove_generation(p, "a half-written"):
+            if m and not process_alive(int(m.group(2))) and _remove_generation(p, "a half-written"):
                 removed.append(p.name)
         return removed
 
@@ -258,18 +259,6 @@ def _remove_generation(path: Path, what: str = "an old") -> bool:
                     "%s as its owner (a reindex run as another user, root?)", what,
                     failed[0], len(failed), path)
         return False
-    return True
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
