@@ -10,7 +10,6 @@ clean up; the workers ignore SIGINT and are terminated with the pool.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -24,11 +23,10 @@ BATCH = 256  # publications handed to the workers at a time
 
 
 def _ignore_sigint() -> None:
-    """A Ctrl-C is the parent's to handle; a SIGTERM (the pool's terminate, or a stop of
-    the whole process group) ends a worker at once and quietly (they had printed
-    BrokenPipeError tracebacks)."""
+    """A Ctrl-C is the parent's to handle; a SIGTERM (the pool's terminate) ends a worker
+    as it always did, whatever handler the parent had when it forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: os._exit(1))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def analyzed(publications: Iterable[Publication],
