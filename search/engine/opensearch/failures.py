@@ -12,6 +12,7 @@ from opensearchpy.exceptions import (
     AuthorizationException,
     ConnectionTimeout,
     NotFoundError,
+    OpenSearchException,
     SSLError,
     TransportError,
 )
@@ -118,9 +119,14 @@ BLOCKED = ("индекс в кластере закрыт для записи (�
 
 def write_blocks(client, index: str) -> str | None:
     """What /api/health says of a live index closed to writes (a node's disk past its
-    flood-stage watermark sets `read_only_allow_delete`), or None."""
-    with translated():
-        found = client.indices.get_settings(index=index, name="index.blocks.*")
+    flood-stage watermark sets `read_only_allow_delete`), or None. Read from the node
+    asked (`local`): without a cluster manager the request waited out its timeout, and
+    health with it. Not known then (a node that cannot answer): None."""
+    try:
+        found = client.indices.get_settings(index=index, name="index.blocks.*",
+                                            params={"local": "true"})
+    except OpenSearchException:
+        return None
     blocks = (found.get(index) or {}).get("settings", {}).get("index", {}).get("blocks", {})
     return BLOCKED if any(str(v).lower() == "true" for v in blocks.values()) else None
 
