@@ -215,23 +215,27 @@ def cancel(writer: IndexWriter | None) -> None:
 
 def open_for_write(location: IndexLocation):
     """The live generation, for a writer holding the write lock. What a writer killed
-    with -9 or stopped left in it goes first, as Whoosh's next commit would remove it:
-    its sorted runs (`MAIN.tmp`, hundreds of MB) and the files of its unfinished segment.
-    No other writer can be using them."""
+    with -9 or stopped left in it goes first, as Whoosh's next commit would remove it."""
     info = location.current()
-    shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)  # Whoosh: index name + .tmp
     ix = location.open_current()
-    clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+    _remove_leftovers(info, ix)
     return info, ix
 
 
+def _remove_leftovers(info, ix) -> None:
+    """An unfinished write's files in the live generation: its sorted runs (`MAIN.tmp`,
+    hundreds of MB) and the files of its unfinished segment. No other writer can be
+    using them (the write lock is held)."""
+    shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)  # Whoosh: index name + .tmp
+    clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+
+
 def _tidy_after_failure(info, ix) -> None:
-    """What a failed write left in the live generation goes at once, as open_for_write
-    would take it next time: on a full disk it held the last free megabytes, so not even
-    the run's failure could be recorded for /api/health (an admin's trial)."""
+    """What a failed write left goes at once, not at the next write: on a full disk it
+    held the last free megabytes, so not even the run's failure could be recorded for
+    /api/health (an admin's trial)."""
     try:
-        shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)
-        clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
+        _remove_leftovers(info, ix)
     except Exception:  # noqa: BLE001 - best effort while already failing
         pass
 
