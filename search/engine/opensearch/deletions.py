@@ -38,7 +38,7 @@ def remember(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> None:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     helpers.bulk(client, ({"_index": gens.meta_index, "_id": _PREFIX + pid,
                            "_source": {FIELD: pid, "built_at": now}} for pid in ids),
-                 refresh="wait_for")
+                 refresh=True)
 
 
 def forget(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> None:
@@ -47,7 +47,7 @@ def forget(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> None:
         return
     helpers.bulk(client, ({"_op_type": "delete", "_index": gens.meta_index,
                            "_id": _PREFIX + pid} for pid in dict.fromkeys(ids)),
-                 raise_on_error=False, refresh="wait_for")
+                 raise_on_error=False, refresh=True)
 
 
 def deleted_ids(client: OpenSearch, gens: Generations) -> set[str]:

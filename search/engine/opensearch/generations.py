@@ -101,8 +101,8 @@ class Generations:
     def drop(self, index: str) -> None:
         """Delete a generation and its meta document (both may already be gone)."""
         self.client.indices.delete(index=index, ignore_unavailable=True)
-        self.client.delete(index=self.meta_index, id=index, refresh="wait_for", ignore=404)
-        self.client.delete(index=self.meta_index, id=_state_id(index), refresh="wait_for",
+        self.client.delete(index=self.meta_index, id=index, refresh=True, ignore=404)
+        self.client.delete(index=self.meta_index, id=_state_id(index), refresh=True,
                            ignore=404)
 
     def abandoned(self) -> list[str]:
@@ -143,7 +143,7 @@ class Generations:
         self.client.indices.put_mapping(index=self.meta_index, body={
             "properties": {"analysis": META_BODY["mappings"]["properties"]["analysis"]}})
         changed = uuid.uuid4().hex
-        self.client.index(index=self.meta_index, id=index, refresh="wait_for", body={
+        self.client.index(index=self.meta_index, id=index, refresh=True, body={
             "index": index, "version": MAPPING_VERSION, "analysis": analysis,
             "built_at": built_at or _now(),
             "changed": changed, "stale": False, "documents": documents,
@@ -160,7 +160,7 @@ class Generations:
         self._write_state(index, uuid.uuid4().hex, stale)
 
     def _write_state(self, index: str, changed: str, stale: bool) -> None:
-        self.client.index(index=self.meta_index, id=_state_id(index), refresh="wait_for",
+        self.client.index(index=self.meta_index, id=_state_id(index), refresh=True,
                           body={"changed": changed, "stale": stale})
 
     def meta(self, index: str, with_blob: bool = False) -> dict:

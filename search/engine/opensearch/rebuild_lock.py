@@ -48,7 +48,7 @@ def _gone(holder: str, since: str) -> bool:
 def _take(client: OpenSearch, gens: Generations) -> bool:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
-        client.create(index=gens.meta_index, id=LOCK_ID, refresh="wait_for",
+        client.create(index=gens.meta_index, id=LOCK_ID, refresh=True,
                       body={"index": _holder(), "built_at": now})
     except ConflictError:
         return False
@@ -69,11 +69,11 @@ def rebuild_lock(client: OpenSearch, gens: Generations) -> Iterator[None]:
             raise IndexBusy(f"another reindex of {gens.alias} is running "
                             f"({found.get('index')}, since {found.get('built_at')})")
         with contextlib.suppress(NotFoundError):
-            client.delete(index=gens.meta_index, id=LOCK_ID, refresh="wait_for")
+            client.delete(index=gens.meta_index, id=LOCK_ID, refresh=True)
         if not _take(client, gens):
             raise IndexBusy(f"another reindex of {gens.alias} is running")
     try:
         yield
     finally:
         with contextlib.suppress(Exception):  # a cluster gone meanwhile: it expires
-            client.delete(index=gens.meta_index, id=LOCK_ID, refresh="wait_for")
+            client.delete(index=gens.meta_index, id=LOCK_ID, refresh=True)
