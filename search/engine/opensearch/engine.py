@@ -275,6 +275,8 @@ class OpenSearchEngine:
 
     @cluster_errors
     def tidy(self) -> list[str]:
+        # a reindex tidies first: without a manager it said that no node answered
+        failures.require_manager(self.client)
         removed = self.gens.abandoned()
         for index in removed:
             self.gens.drop(index)
