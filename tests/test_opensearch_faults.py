@@ -236,3 +236,63 @@ def test_a_red_index_answers_503_and_a_rebuild_without_replicas_warns(cluster, t
             _restart_node_2(cluster)
         writer.client.indices.delete(index="kt-red-*", ignore_unavailable=True)
         writer.close()
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["main-process", "process-group"])
+def test_sigterm_during_a_rebuild_drops_the_half_built_index(cluster, tmp_path, group):
+    """`kill` of a cron reindex, or `systemctl stop` signalling every process of the unit:
+    the run ends as terminated, the alias stays where it was, the half-built generation
+    is deleted and the rebuild lock let go (a next rebuild runs)."""
+    import json
+    import subprocess
+    import sys
+
+    from search.settings import PROJECT_ROOT
+
+    prefix = f"kt-term-{int(group)}"
+    eng = OpenSearchEngine(engine_settings(cluster, prefix))
+    sample = sample_publications()
+    eng.rebuild(sample)
+    live = eng.gens.live()
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        for pub in _publications(40, "t"):  # 2,800: tens of seconds of analysis and bulk
+            out.write(json.dumps(pub.to_dict(), ensure_ascii=False) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    env.update(KARTOTEKA_ENGINE="opensearch", KARTOTEKA_OPENSEARCH_URL=",".join(cluster.urls),
+               KARTOTEKA_OPENSEARCH_PREFIX=prefix)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--index-dir", str(tmp_path / "state"), "reindex",
+         "--no-progress", str(source)], cwd=PROJECT_ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=group)
+
+    def generations() -> set[str]:
+        names = eng.client.indices.get(index=f"{prefix}-*", ignore_unavailable=True)
+        return {name for name in names if name not in (live, eng.gens.meta_index)}
+
+    try:
+        deadline = time.monotonic() + 60
+        while not generations() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert generations(), "no new generation appeared"
+        time.sleep(1.0)  # into the bulk loading
+        if group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL) if group else proc.kill()
+            proc.communicate(timeout=10)
+    try:
+        assert proc.returncode == 128 + signal.SIGTERM, err
+        assert "terminated (SIGTERM): the previous index is still in place" in err
+        assert "Traceback" not in err and "indexed:" not in out
+        assert eng.gens.live() == live and eng.count() == len(sample)
+        assert generations() == set()
+        eng.rebuild(sample[:10])  # the lock of the stopped run is not in the way
+        assert eng.count() == 10
+    finally:
+        eng.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        eng.close()
