@@ -68,6 +68,12 @@ def _json_body(req) -> dict:
         return falcon.HTTPBadRequest(title="Неверная публикация",
                                      description=f"{why}: пришлите объект JSON с полями "
                                                  "title и text (UTF-8)")
+    encoding = (req.get_header("Content-Encoding") or "identity").strip().lower()
+    if encoding != "identity":  # a gzip body was said to be «not UTF-8»
+        raise falcon.HTTPUnsupportedMediaType(
+            title="Неверная публикация",
+            description=f"тело в кодировке {encoding[:40]} не принимается: пришлите JSON "
+                        "без сжатия (без заголовка Content-Encoding)")
     raw = req.bounded_stream.read()
     if not raw.strip():
         raise wrong("пустое тело запроса")
@@ -85,6 +91,8 @@ def _json_body(req) -> dict:
         raise wrong("в тексте одиночный суррогат UTF-16 (\\ud800…\\udfff)") from None
     except RecursionError:
         raise wrong("слишком глубокая вложенность") from None
+    except ValueError:  # an integer of over 4,300 digits (Python's limit on int())
+        raise wrong("в JSON число длиннее 4300 цифр") from None
     if not isinstance(body, dict):
         raise wrong(f"ожидался объект JSON, а это {json_type(body)}")
     return body

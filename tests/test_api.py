@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import re
+import time
 import unicodedata
 import urllib.parse
 from urllib.parse import quote, unquote
@@ -210,7 +211,6 @@ def test_health_says_at_once_that_the_last_reindex_failed(fresh_index, tmp_path)
     """A failed nightly reindex left health `ok` until the index turned stale two days
     later; an incremental run that changed nothing did not move `last_reindex` for the
     running server (it went stale although cron ran)."""
-    import time
 
     from indexer.cli import main
     from search.searcher import SearchService
@@ -376,7 +376,6 @@ def test_a_push_the_journal_cannot_take_leaves_the_index_as_it_was(fresh_index):
 
 def test_health_ages_the_last_reindex_not_the_last_put(write_client):
     """A PUT is not a reindex: a nightly reindex that stopped running still shows stale."""
-    import time
 
     before = get(write_client, "/api/health").json
     time.sleep(1.1)  # built_at has whole seconds
@@ -920,11 +919,23 @@ def test_put_rich_text_is_stored_as_the_page_shows_it(write_client):
     b'{"title": "a\\ud800", "text": "b"}',  # a lone surrogate: no UTF-8 for it
     b'{"title": "a", "text": "b", "author": ' + b"[" * 5000 + b"]" * 5000 + b"}",
     b'{"title": "\xff", "text": "b"}',  # not UTF-8
+    b'{"title": "a", "text": "b", "date": ' + b"9" * 5000 + b"}",  # past int()'s 4,300 digits
 ])
 def test_put_bodies_that_cannot_be_stored_are_400(write_client, body):
     resp = write_client.simulate_put("/api/publications/api-4", body=body,
                                      headers={**AUTH, "Content-Type": "application/json"})
     assert_error(resp, 400)
+
+
+def test_put_body_compressed_is_415_saying_so(write_client):
+    """A gzip body had been called «not UTF-8»: its encoding is what is wrong."""
+    import gzip
+
+    resp = write_client.simulate_put(
+        "/api/publications/api-gz", body=gzip.compress(b'{"title": "a", "text": "b"}'),
+        headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert_error(resp, 415)
+    assert "gzip" in resp.json["description"]
 
 
 def test_put_json_sent_as_a_form_is_read(write_client):
@@ -1302,7 +1313,6 @@ def test_an_unknown_parameter_and_a_page_past_the_end_are_said_so(client):
 def test_a_put_s_new_word_becomes_a_correction_soon(write_client):
     """A PUT's words are corrections too, once a thread has counted the new commit's
     words (the last commit's serve meanwhile): they had waited for the next rebuild."""
-    import time
 
     for n in range(3):
         put = write_client.simulate_put(f"/api/publications/zeppelin-{n}", headers=AUTH, json={
