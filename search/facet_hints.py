@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from search.analysis import STOP_WORDS
 from search.engine import facet_key
 from search.models import FacetValue, SearchRequest
-from search.morph import fold_yo, index_lemmas
+from search.morph import fold_yo, get_analyzer, index_lemmas
 from search.plural import plural
 
 __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
@@ -50,7 +50,12 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
         if "".join(theirs) == joined:
             found.append((0, len(value), value))
         elif all(any(_same_word(w, t) for t in theirs) or _acronym(w, theirs, w in capitals)
-                 for w in words):
+                 for w in words) and any(
+                _same_word(w, t, whole=True) and len(w) >= 3 or _acronym(w, theirs, w in capitals)
+                for w in words for t in theirs):
+            # and at least one word that is a word of it, or an acronym: initials and
+            # short beginnings alone (`а`, `ж`, `Андреева` for the «А.» of «А. А. Матыков»)
+            # had been read as some person (a security tester's trial)
             # a word taken for an initial or a short abbreviation (`в` of «В мире» for
             # `Выставка`) is a weaker reading than a word or a form of it
             whole = all(any(_same_word(w, t, whole=True) for t in theirs) for w in words)
@@ -81,7 +86,16 @@ def _same_word(typed: str, word: str, whole: bool = False) -> bool:
         return True
     if typed[:3] != word[:3]:  # inflection keeps a word's start: no parse (~0.1 ms)
         return False
-    return bool(set(index_lemmas(typed)) & set(index_lemmas(word)))
+    return bool(_lemmas_as_named(typed) & set(index_lemmas(word)))
+
+
+def _lemmas_as_named(word: str) -> set[str]:
+    """The lemmas of a word in a name: a surname's own when pymorphy3 reads it first as a
+    surname (`Алексеев` is no plural of «Алексей», `Дмитриев` none of «Дмитрий»)."""
+    best = get_analyzer().parse(word)[0]
+    if "Surn" in best.tag:
+        return {fold_yo(best.normal_form)}
+    return set(index_lemmas(word))
 
 
 def resolved_values(name: str, typed: tuple[str, ...],

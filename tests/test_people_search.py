@@ -63,6 +63,25 @@ def test_the_author_filter_reads_a_surname_as_the_one_name_it_means(service, two
         "; есть «Ирина Белова», «Марина Белова»")
 
 
+def test_the_author_filter_reads_no_initial_or_first_name_as_a_person(tmp_path):
+    """Initials and the start of a first name had been read as someone (a security
+    tester's trial): `Андреева` as «А. А. Матыков» by its first letter, `а` or `ж` as
+    anyone whose name began so, `Алексеев` as «Алексей Мишин» (pymorphy3 also reads it
+    as a plural of the name). Each now finds nothing and says so."""
+    docs = [{"id": f"a{i}", "title": f"Отчёт {i}", "date": "2024-03-01", "author": author,
+             "text": "В читальном зале прошла встреча с читателями."}
+            for i, author in enumerate(("А. А. Матыков", "Алексей Мишин", "Журналист"))]
+    service = next(service_over(docs, tmp_path))
+    for typed in ("Андреева", "а", "ж", "Алексеев", "А. А. А. А.", "а" * 300):
+        found = service.search(SearchRequest(q="", authors=(typed,)))
+        assert found.total == 0, (typed, found.warnings)
+        assert list(found.warnings) == [f"нет публикаций со значением «{typed}» в фильтре «автор»"]
+    for typed, meant in (("Матыков", "А. А. Матыков"), ("Мишина", "Алексей Мишин"),
+                         ("Алексея Мишина", "Алексей Мишин")):
+        found = service.search(SearchRequest(q="", authors=(typed,)))
+        assert found.total == 1 and meant in found.warnings[0], (typed, found.warnings)
+
+
 def test_a_surname_made_of_a_first_name_finds_its_other_forms(tmp_path):
     """`Пересветов` was read only as the genitive plural of the name «Пересвет», its
     other forms as the surname «пересветов»: the nominative found no text that wrote
