@@ -146,7 +146,7 @@ class BulkAnalyzer:
     one thread at a time (search/topics.py holds a lock around it).
 
     `wanted`, if given, is a cheap test of whether a Cyrillic word (lowercase, ё folded)
-    may have a lemma the caller wants (search.morph.lemma_filter): a word it rejects is
+    may have a lemma the caller wants (search/lemma_filter.py): a word it rejects is
     not parsed, and takes its position with no terms.
     """
 
