@@ -67,7 +67,7 @@ _INDEX_CODE = {
              "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
              "indexer/sources.py", "indexer/extract.py", "search/data/stopwords_ru.txt",
              "indexer/mending.py", "indexer/page_code.py",
-             "search/people.py", "search/lemma_filter.py", "search/bulk_analysis.py", "search/engine/whoosh/segment_writer.py",
+             "search/people.py", "search/lemma_filter.py", "search/bulk_analysis.py", "search/bulk_tables.py", "search/engine/whoosh/segment_writer.py",
              "search/engine/whoosh/bulk_postings.py", "search/engine/whoosh/bulk_field.py"),
     "lemma": ("search/analysis.py", "search/morph.py", "search/data/stopwords_ru.txt"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),

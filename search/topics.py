@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import index_terms
-from search.bulk_analysis import BulkAnalyzer, run_starts
+from search.bulk_analysis import BulkAnalyzer
+from search.bulk_tables import run_starts
 from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
 from search.lemma_filter import lemma_filter
