@@ -63,6 +63,7 @@ TITLE_BOOST = 3.0
 # Code whose change alters what a ranker puts into its index.
 _INDEX_CODE = {
     "ours": ("search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
+             "search/engine/whoosh/documents.py",
              "search/models.py", "search/topics.py", "search/engine/whoosh/forms.py", "search/stems.py",
              "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
              "indexer/sources.py", "indexer/extract.py", "search/data/stopwords_ru.txt",
