@@ -22,8 +22,9 @@ from search.topics import TopicDictionary
 __all__ = ["parse_publications", "stream_publications", "ensure_indexes"]
 
 _SHAPING = ["search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
+            "search/engine/whoosh/documents.py",
             "search/engine/whoosh/codec.py", "search/stems.py",
-            "search/topics.py", "search/models.py", "search/engine/whoosh/forms.py", "bench/baseline.py",
+            "search/topics.py", "search/lemma_filter.py", "search/models.py", "search/engine/whoosh/forms.py", "bench/baseline.py",
             "indexer/sources.py"]
 
 

@@ -63,11 +63,12 @@ TITLE_BOOST = 3.0
 # Code whose change alters what a ranker puts into its index.
 _INDEX_CODE = {
     "ours": ("search/analysis.py", "search/morph.py", "search/engine/whoosh/schema.py", "search/engine/whoosh/writer.py",
+             "search/engine/whoosh/documents.py",
              "search/models.py", "search/topics.py", "search/engine/whoosh/forms.py", "search/stems.py",
              "search/quoted.py", "search/duplicates.py", "search/engine/whoosh/lexicon.py",
              "indexer/sources.py", "indexer/extract.py", "search/data/stopwords_ru.txt",
              "indexer/mending.py", "indexer/page_code.py",
-             "search/people.py", "search/bulk_analysis.py", "search/engine/whoosh/segment_writer.py",
+             "search/people.py", "search/lemma_filter.py", "search/bulk_analysis.py", "search/bulk_tables.py", "search/engine/whoosh/segment_writer.py",
              "search/engine/whoosh/bulk_postings.py", "search/engine/whoosh/bulk_field.py"),
     "lemma": ("search/analysis.py", "search/morph.py", "search/data/stopwords_ru.txt"),
     "sphinx": ("bench/sphinx_peer.py", "search/data/stopwords_ru.txt"),

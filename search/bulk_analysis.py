@@ -8,7 +8,7 @@ the tokenizer finds it, becomes an *entry* once: the positions it takes, its rea
 sentence start and elsewhere, its forms and its stem. A text is then its tokens' entry
 numbers, and its terms, positions, forms and stems are gathered from the entries' tables
 by numpy. tests/test_bulk_analysis.py checks that the result equals `index_terms` and
-`stem_terms` on any text.
+`stem_terms` on any text. The tables and their numpy helpers are search/bulk_tables.py.
 """
 
 from __future__ import annotations
@@ -27,66 +27,17 @@ from search.analysis import (
     plain_word,
     word_spans,
 )
+from search.bulk_tables import Vocabulary, _Column, distinct
 from search.morph import fold_yo, is_cyrillic
 from search.stems import stem
 
-__all__ = ["BulkAnalyzer", "AnalyzedText", "Vocabulary", "distinct", "run_starts", "run_lengths"]
+__all__ = ["BulkAnalyzer", "AnalyzedText"]
 
 # The tokenizer of index_terms, with no groups: findall gives the matched strings.
 _TOKENS = re.compile(rf"{_SENTENCE_END.pattern}|{WORD_RE.pattern}")
 _EMPTY = np.zeros(0, np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, np.float64)
 _NOT_STEMMED = -2  # an entry's stem until a text asks for it (-1: none)
-
-
-class Vocabulary:
-    """Strings numbered in the order they first came (terms, forms or stems)."""
-
-    def __init__(self):
-        self.names: list[str] = []
-        self._ids: dict[str, int] = {}
-
-    def id(self, name: str) -> int:
-        found = self._ids.get(name)
-        if found is None:
-            found = self._ids[name] = len(self.names)
-            self.names.append(name)
-        return found
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-class _Column:
-    """A growing array (int64 unless told): appended to as a list, read as numpy through
-    `.view` (which moves what was appended into the array, amortized doubling)."""
-
-    def __init__(self, dtype=np.int64):
-        self._data = np.zeros(1024, dtype)
-        self._stored = 0
-        self._pending: list[int] = []
-
-    @property
-    def size(self) -> int:
-        return self._stored + len(self._pending)
-
-    def append(self, value: int) -> None:
-        self._pending.append(value)
-
-    def extend(self, values: list[int]) -> None:
-        self._pending.extend(values)
-
-    @property
-    def view(self) -> np.ndarray:
-        if self._pending:
-            start, end = self._stored, self._stored + len(self._pending)
-            if end > len(self._data):
-                grown = np.zeros(max(end, 2 * len(self._data)), self._data.dtype)
-                grown[:start] = self._data[:start]
-                self._data = grown
-            self._data[start:end] = self._pending
-            self._stored, self._pending = end, []
-        return self._data[:self._stored]
 
 
 @dataclass(frozen=True)
@@ -109,44 +60,12 @@ class AnalyzedText:
     weights: np.ndarray = field(default_factory=lambda: _EMPTY_WEIGHTS)
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
-    """np.unique by sorting (numpy 2 hashes small int arrays, several times slower)."""
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    return ordered[_first_of_runs(ordered)]
-
-
-def _first_of_runs(ordered: np.ndarray) -> np.ndarray:
-    """True where a run of equal values begins (`np.r_[True, a[1:] != a[:-1]]`, without
-    np.r_'s few microseconds: a rebuild calls this several times per document)."""
-    mask = np.empty(len(ordered), bool)
-    if len(ordered):
-        mask[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=mask[1:])
-    return mask
-
-
-def run_starts(ordered: np.ndarray) -> np.ndarray:
-    """Where each run of equal values begins in `ordered` (grouped values)."""
-    return np.flatnonzero(_first_of_runs(ordered))
-
-
-def run_lengths(starts: np.ndarray, size: int) -> np.ndarray:
-    """The length of each run beginning at `starts` in an array of `size` values."""
-    lengths = np.empty(len(starts), np.int64)
-    if len(starts):
-        np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
-        lengths[-1] = size - starts[-1]
-    return lengths
-
-
 class BulkAnalyzer:
     """The per-process tables of a rebuild's analysis (they only grow). Not thread-safe:
     one thread at a time (search/topics.py holds a lock around it).
 
     `wanted`, if given, is a cheap test of whether a Cyrillic word (lowercase, ё folded)
-    may have a lemma the caller wants (search.morph.lemma_filter): a word it rejects is
+    may have a lemma the caller wants (search/lemma_filter.py): a word it rejects is
     not parsed, and takes its position with no terms.
     """
 

@@ -5,7 +5,7 @@ A librarian hunting last year's report types the year as words, and the report r
 says «прошлого года»: it says «2025 года», or it was published then. So a relative year
 («прошлый», «позапрошлый», «этот», «текущий», «нынешний», «минувший» with «год», or
 «прошлогодний») is read as the year it names today, and then searched as a typed year
-is (search/query.py: the number in the text, or published that year). A month next to a
+is (search/query_words.py: the number in the text, or published that year). A month next to a
 year («май 2025», «мае прошлого года») also matches what was published in that month, and
 a season so («весной 2021»: March to May; «зимой 2021»: December 2020 to February 2021).
 «год» after a year («2025 года», «в 2025 году») is part of the year, not a word the text

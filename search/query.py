@@ -1,6 +1,7 @@
 """The query language compiled to a neutral tree (search/nodes.py) over the lemma fields, with the rule of
 what a plain query matches (below) and what the search needs to rank, relax and
-highlight. The syntax itself is search/query_syntax.py.
+highlight. The syntax itself is search/query_syntax.py; the terms of one word or phrase
+are search/query_words.py.
 """
 
 from __future__ import annotations
@@ -10,22 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from search import nodes as n
-from search import stems
-from search.analysis import STOP_WORDS, query_terms
-from search.date_words import read_dates, recent_year, typed_year
-from search.feminine import feminine_nouns
+from search.date_words import read_dates, recent_year
 from search.match_rule import relaxed_words, required_words, supplement_words
-from search.morph import fold_yo
 from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse_tokens
+from search.query_words import WordCompiler
 from search.synonyms import SynonymDictionary
-from search.weights import DATED_SCORE, MONTH_DATED_SCORE
-from search.word_rules import (
-    COUNTED_LEMMAS,
-    PEOPLE_BOOST,
-    STEM_WEIGHT,
-    derivation_stem,
-    signer_alternatives,
-)
+from search.word_rules import COUNTED_LEMMAS, PEOPLE_BOOST, signer_alternatives
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
            "required_words", "relaxed_words", "supplement_words"]
@@ -73,7 +64,7 @@ def _at_most_words(tokens: list, warnings: list[str]) -> list:
 
 
 # -- compiler ------------------------------------------------------------------------
-class QueryParser:
+class QueryParser(WordCompiler):
     """Turns user text into a neutral query tree over the lemma fields (and forms for `=`)."""
 
     def __init__(self, synonyms: SynonymDictionary, title_boost: float = 3.0):
@@ -181,107 +172,6 @@ class QueryParser:
             return False
         whole, _ = self._analyze(word.text)
         return bool(whole) and whole[0][0] in COUNTED_LEMMAS
-
-    def _analyze(self, word: str):
-        """Query-mode tokens of one word grouped as (whole lemmas, parts lemmas)."""
-        whole: list[tuple[str, float]] = []
-        parts: dict[int, list[tuple[str, float]]] = {}
-        for t in query_terms(word):
-            if t.part:
-                parts.setdefault(t.pos, []).append((t.text, t.boost))
-            else:
-                whole.append((t.text, t.boost))
-        return whole, [parts[p] for p in sorted(parts)]
-
-    def _terms(self, forms: list[tuple[str, float]]) -> n.Node:
-        terms = []
-        for lemma, weight in forms:
-            boost = 0.3 + 0.7 * weight
-            terms.append(n.Term("title", lemma, boost=self.title_boost * boost))
-            terms.append(n.Term("body", lemma, boost=boost))
-            terms.append(n.Term("people", lemma, boost=PEOPLE_BOOST * boost))
-        return n.Or(tuple(terms))
-
-    def _word(self, node: Word, state) -> n.Node | None:
-        folded = fold_yo(node.text.lower())
-        if node.exact:
-            whole, _ = self._analyze(node.text)
-            if not whole:
-                return None
-            state.forms.add(folded)  # and not its lemmas: the snippet marks this form only
-            return n.ExactForm(self._terms(whole), folded)
-        if node.prefix:
-            if len(folded) < 2:
-                state.short_prefixes.append(node.text)
-                return None
-            state.prefixes.add(folded)
-            state.words.append(node.text + "*")  # the star tells the highlighter: a prefix
-            return n.Or((n.Prefix("title", folded, boost=self.title_boost),
-                         n.Prefix("body", folded)))
-        if folded in STOP_WORDS:
-            state.skipped_stop_words = True
-            return None
-        whole, parts = self._analyze(node.text)
-        if not whole:
-            return None
-        state.words.append(node.text)
-        state.forms.add(folded)
-        state.lemmas.update(lemma for lemma, _ in whole)
-        state.top_lemmas.append(whole[0][0])
-        query = self._terms(whole)
-        stemmed = derivation_stem(node.text, folded)
-        if stemmed is not None:
-            query = n.Or((query, n.Term(stems.FIELD, stemmed, boost=STEM_WEIGHT)))
-            state.stems.append(stemmed)
-        if len(parts) > 1:
-            state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
-            query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
-        if (year := typed_year(folded)) is not None:
-            query = n.Or((query, n.Dated.year(year, boost=DATED_SCORE)))
-        if node.dated:
-            query = n.Or((query, n.Dated(*node.dated, boost=MONTH_DATED_SCORE)))
-        alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
-        alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
-        return self._with_alternatives(query, alternatives, state)
-
-    def _with_alternatives(self, query, alternatives, state):
-        if not alternatives:
-            return query
-        options = [query]
-        for alt in alternatives:
-            state.lemmas.update(alt)
-            options.append(self._terms([(alt[0], 1.0)]) if len(alt) == 1
-                           else self._sequence(list(alt), slop=1))
-        return n.Or(tuple(options))
-
-    def _sequence(self, lemmas: list[str], slop: int) -> n.Node:
-        return n.Or((n.Phrase("title", tuple(lemmas), slop=slop, boost=self.title_boost),
-                     n.Phrase("body", tuple(lemmas), slop=slop)))
-
-    def _phrase(self, node: Phrase, state) -> n.Node | None:
-        slots: list[list[str]] = []  # the lemmas that may stand at each position
-        for word in node.words:
-            whole, parts = self._analyze(word)
-            if len(parts) > 1:
-                slots.extend([p[0][0]] for p in parts)
-            elif whole:
-                slots.append([lemma for lemma, _ in whole])
-            state.forms.add(fold_yo(word.lower()))
-            state.lemmas.update(lemma for lemma, _ in whole)
-        state.words.extend(node.words)
-        if not slots:
-            return None
-        if len(slots) == 1:
-            return self._terms([(lemma, 1.0) for lemma in slots[0]])
-        lemmas = tuple(slot[0] for slot in slots)
-        if all(len(slot) == 1 for slot in slots):
-            query = self._sequence(list(lemmas), node.slop)
-        else:  # a homonym or a name: any of its lemmas at that position
-            query = n.Or(tuple(
-                n.Sequence(field, tuple(tuple(slot) for slot in slots), slop=node.slop,
-                           boost=boost)
-                for field, boost in (("title", self.title_boost), ("body", 1.0))))
-        return self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
 
     def _merge_synonym_runs(self, children, state):
         """Replace a run of plain words that spells out an abbreviation by (run OR abbreviation)."""

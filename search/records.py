@@ -46,7 +46,7 @@ def record_of(pub: Publication) -> dict:
 
 
 def to_publication(fields: dict) -> Publication:
-    """The Publication a document was written from (search/engine/whoosh/writer.py `to_document`)."""
+    """The Publication a document was written from (search/engine/whoosh/documents.py `to_document`)."""
     published = fields.get("published")
     return Publication(
         id=fields["id"], title=fields.get("title", ""), text=fields.get("body", ""),

@@ -17,10 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis import index_terms
-from search.bulk_analysis import BulkAnalyzer, run_starts
+from search.bulk_analysis import BulkAnalyzer
+from search.bulk_tables import run_starts
 from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
-from search.morph import fold_yo, is_cyrillic, lemma_filter
+from search.lemma_filter import lemma_filter
+from search.morph import fold_yo, is_cyrillic
 
 __all__ = ["TopicDictionary", "TopicRule", "DEFAULT_TOPICS_FILE", "DEFAULT_CATEGORIES_FILE",
            "without_quoted"]
@@ -121,7 +123,7 @@ def _positions(lemmas: frozenset[str], terms: dict[str, set[int]]) -> set[int]:
 # Topics are assigned to every publication read (reindex, PUT): its words are analysed
 # in bulk (search/bulk_analysis.py), whose tables grow with the words seen; past this
 # many distinct tokens they start afresh. Only words that may have a lemma the rules ask
-# about are parsed (search.morph.lemma_filter): the rest of a text only takes positions.
+# about are parsed (search.lemma_filter): the rest of a text only takes positions.
 MAX_ANALYSER_TOKENS = 500_000
 _analysers: dict[frozenset[str], BulkAnalyzer] = {}
 # Its tables are not safe to grow from two threads at once (the web crawler assigns

@@ -1,7 +1,7 @@
 """The ranking's weights, one set for every engine (each engine applies them its way:
 search/engine/whoosh/ranking.py in numpy, search/engine/opensearch as query clauses).
 
-Word weights (title, people, stems) are in search/query.py, where the words are compiled.
+Word weights (title, people, stems) are in search/query_words.py, where the words are compiled.
 """
 
 from __future__ import annotations

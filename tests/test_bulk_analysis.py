@@ -23,7 +23,7 @@ from search.engine.whoosh.bulk_postings import (
 )
 from search.engine.whoosh.pool import CompactPool
 from search.engine.whoosh.schema import _encode_positions
-from search.morph import lemma_filter
+from search.lemma_filter import lemma_filter
 from search.settings import SAMPLE_DIR
 from search.stems import stem_terms
 from tests.test_analysis import _ALPHABET

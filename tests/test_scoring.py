@@ -433,8 +433,8 @@ def test_compact_pool_writes_the_segment_whoosh_pool_writes():
 
     from indexer.sources import iter_publications
     from search.engine.whoosh.codec import build_codec
+    from search.engine.whoosh.documents import to_document
     from search.engine.whoosh.segment_writer import CompactSegmentWriter
-    from search.engine.whoosh.writer import to_document
     from search.settings import SAMPLE_DIR
 
     pubs = [p for p in iter_publications([SAMPLE_DIR / "publications.jsonl"])

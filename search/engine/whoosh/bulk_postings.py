@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.bulk_analysis import run_lengths, run_starts
+from search.bulk_tables import run_lengths, run_starts
 from search.engine.whoosh.schema import _encode_positions
 
 __all__ = ["FieldPostings", "position_postings", "frequency_postings", "encode_values"]

@@ -16,7 +16,8 @@ import zlib
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search.bulk_analysis import AnalyzedText, BulkAnalyzer, distinct
+from search.bulk_analysis import AnalyzedText, BulkAnalyzer
+from search.bulk_tables import distinct
 from search.engine.whoosh.bulk_postings import frequency_postings, position_postings
 from search.engine.whoosh.lexicon import SegmentWords
 from search.engine.whoosh.pool import CompactPool

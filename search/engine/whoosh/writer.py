@@ -1,31 +1,28 @@
 """Publications into the index: full rebuilds with an atomic switch, and upserts.
 
-The CLI's reindex writes through this module; the API's PUT/DELETE through `push`.
+The CLI's reindex writes through this module; the API's PUT/DELETE through `push`. A
+Publication's document is documents.py; opening, cancelling and tidying after the
+writers is live_writer.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import shutil
 import time
 from collections.abc import Callable, Collection, Iterable
 
-from whoosh.index import clean_files
-from whoosh.writing import IndexWriter
-
 from search.analysis import ANALYSIS_VERSION
-from search.duplicates import copy_keys
 from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
 from search.engine.whoosh import lexicon
+from search.engine.whoosh.documents import to_document
 from search.engine.whoosh.journal import Journal
+from search.engine.whoosh.live_writer import (
+    _tidy_after_failure,
+    cancel,
+    live_writer,
+    open_for_write,
+)
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
 from search.engine.whoosh.schema import build_codec
-from search.engine.whoosh.segment_writer import (
-    QUOTED_OF_TITLE_AND_BODY,
-    quoted_text,
-    stems_text,
-)
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
@@ -34,44 +31,9 @@ from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
 from search.models import Publication
 from search.morph import new_readings
-from search.people import surnames
 from search.records import to_publication
 
-__all__ = ["RebuildStats", "cancel", "live_writer", "open_for_write", "rebuild", "sync_incremental",
-           "to_document"]
-
-
-def to_document(pub: Publication, deferred: bool = False) -> dict:
-    """A Publication as the keyword arguments of Whoosh's add_document.
-
-    `deferred`: for a CompactSegmentWriter (a rebuild), the quoted names are left to it
-    (QUOTED_OF_TITLE_AND_BODY)."""
-    published = dt.datetime.combine(pub.published, dt.time()) if pub.published else None
-    text_key, url_key = copy_keys(pub)
-    facet = {"a": pub.author, "l": pub.library, "t": list(pub.topics),
-             "d": pub.published.toordinal() if pub.published else 0,
-             "k": text_key, "u": url_key}
-    doc = {
-        "id": pub.id,
-        "url": pub.url,
-        "title": pub.title,
-        "body": pub.text,  # still `body` in Whoosh: a new name would need a new schema
-        "people": surnames(pub.author),
-        "stems": stems_text(pub.title, pub.text),
-        "quoted": QUOTED_OF_TITLE_AND_BODY if deferred else quoted_text(pub.title, pub.text),
-        "author_position": pub.author_position,
-        "photographer": pub.photographer,
-        "topics": ",".join(t.replace(",", " ") for t in pub.topics),
-        "source": pub.source,
-        "facet_data": json.dumps(facet, ensure_ascii=False).encode("utf-8"),
-    }
-    for name, value in (("published", published), ("author", pub.author),
-                        ("library", pub.library), ("parent_id", pub.parent_id)):
-        if value is not None:
-            doc[name] = value
-    return doc
-
-
+__all__ = ["RebuildStats", "rebuild", "sync_incremental"]
 
 
 def rebuild(location: IndexLocation, publications: Iterable[Publication],
@@ -194,50 +156,6 @@ def _replay_journal(location: IndexLocation, ix) -> tuple[bool, int, int]:
         cancel(writer)
         raise
     return True, removed, sum(pub is not None for pub in latest.values())
-
-
-def live_writer(ix) -> IndexWriter:
-    """A writer of the live generation, for a caller holding `IndexLocation.write_lock`
-    (which serializes every writer of every process) and without Whoosh's own lock: a
-    writer that failed while it was being made (a generation the server may not write,
-    a full disk) kept that lock in its gunicorn worker, and every later PUT, in any
-    worker, and the nightly run failed with LockError, after the cause was gone."""
-    return ix.writer(codec=build_codec(), _lk=False)
-
-
-def cancel(writer: IndexWriter | None) -> None:
-    if writer is not None:
-        try:
-            writer.cancel()
-        except Exception:  # noqa: BLE001 - best effort while already failing
-            pass
-
-
-def open_for_write(location: IndexLocation):
-    """The live generation, for a writer holding the write lock. What a writer killed
-    with -9 or stopped left in it goes first, as Whoosh's next commit would remove it."""
-    info = location.current()
-    ix = location.open_current()
-    _remove_leftovers(info, ix)
-    return info, ix
-
-
-def _remove_leftovers(info, ix) -> None:
-    """An unfinished write's files in the live generation: its sorted runs (`MAIN.tmp`,
-    hundreds of MB) and the files of its unfinished segment. No other writer can be
-    using them (the write lock is held)."""
-    shutil.rmtree(info.path / "MAIN.tmp", ignore_errors=True)  # Whoosh: index name + .tmp
-    clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
-
-
-def _tidy_after_failure(info, ix) -> None:
-    """What a failed write left goes at once, not at the next write: on a full disk it
-    held the last free megabytes, so not even the run's failure could be recorded for
-    /api/health (an admin's trial)."""
-    try:
-        _remove_leftovers(info, ix)
-    except Exception:  # noqa: BLE001 - best effort while already failing
-        pass
 
 
 def sync_incremental(location: IndexLocation, publications: Iterable[Publication],
