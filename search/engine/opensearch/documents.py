@@ -53,7 +53,7 @@ class Analyzed:
 
 
 def analyze(pub: Publication) -> Analyzed:
-    """The analysis fields of search/nodes.py, as search/engine/whoosh/writer.py derives them."""
+    """The analysis fields of search/nodes.py, as search/engine/whoosh/documents.py derives them."""
     forms: set[str] = set()
     title = index_terms(pub.title, forms)
     body = index_terms(pub.text, forms)
