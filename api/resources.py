@@ -21,6 +21,7 @@ from api.params import (
     shown,
     text_param,
 )
+from api.site_origin import pages_base
 from search import export
 from search.analysis import ANALYSIS_VERSION, REINDEX_ADVISED
 from search.errors import (
@@ -304,8 +305,7 @@ class Export:
                         f"filename*=UTF-8''{quote(name)}.{fmt}")
         # a library's post with no address of its own: its page here (/p/<id>)
         # (under the base path also when the proxy stripped it from the request)
-        pages = (f"{req.forwarded_scheme}://{req.forwarded_host}"
-                 f"{self.settings.base_path or req.root_path}/p/")
+        pages = pages_base(req, self.settings.base_path or req.root_path)
         resp.stream = export.stream(_chain(first, hits), fmt,
                                     lambda hit: hit.url or pages + quote(hit.id, safe=""))
 

@@ -59,6 +59,27 @@ def test_export_links_to_publication_pages_under_the_path_whatever_the_proxy(mou
         assert pages and all(a.startswith(f"https://library.example{BASE}/p/") for a in pages)
 
 
+@pytest.mark.server
+@pytest.mark.parametrize("headers", [
+    {"Host": "library.example", "X-Forwarded-Proto": "javascript"},
+    {"Host": "library.example", "X-Forwarded-Host": 'evil.example";=1+1'},
+    {"Host": "library.example", "Forwarded": 'proto=data;host="a b"'},
+])
+def test_export_links_take_no_scheme_or_host_a_link_may_not_have(mounted_site, headers):
+    """Any client sends these headers: an export had read `javascript://evil.example/p/…`
+    and `"http://evil.example"";=1+1/p/…` from them (a security tester's trial). Such
+    links are paths on the site."""
+    import csv
+    import io
+
+    got = mounted_site.get("/api/export", {"q": "библиотека"}, headers=headers)
+    assert got.status == 200, got.status
+    rows = list(csv.reader(io.StringIO(got.body.decode("utf-8-sig")), delimiter=";"))
+    address = rows[0].index("Адрес")
+    pages = [r[address] for r in rows[1:] if "/p/" in r[address]]
+    assert pages and all(a.startswith(f"{BASE}/p/") for a in pages), pages[:3]
+
+
 @pytest.mark.browser
 @pytest.mark.server
 def test_the_page_and_the_widget_work_under_the_path(mounted_site, tmp_path_factory):
