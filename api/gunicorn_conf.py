@@ -12,7 +12,7 @@ import logging
 from gunicorn import util
 
 from api.errors import russian
-from search.settings import Settings
+from search.settings import MIN_TOKEN, Settings
 
 _settings = Settings.from_env()
 bind = f"{_settings.host}:{_settings.port}"
@@ -41,6 +41,12 @@ def post_worker_init(worker):
 
 def on_starting(server):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    token = _settings.admin_token
+    if token is not None and len(token) < MIN_TOKEN:  # no limit on tries: guessable
+        logging.getLogger("kartoteka").warning(
+            "KARTOTEKA_ADMIN_TOKEN has %d characters: a token of at least %d random ones "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(24))') is not "
+            "guessed by trying", len(token), MIN_TOKEN)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     # the access log: each line the JSON object alone (its time inside), for a log shipper
     access = logging.getLogger("kartoteka.access")

@@ -67,6 +67,9 @@ def locate_index_dir(environ: Mapping[str, str] | None = None,
             "the user data directory")
 
 
+MIN_TOKEN = 16  # fewer characters: `kartoteka serve` warns that it is easily guessed
+
+
 def _setting(default, env: str, help: str, low=None, high=None, shown: str | None = None,
              factory=None):
     """A field with its environment variable, help and accepted range (low/high inclusive)."""
@@ -181,6 +184,12 @@ class Settings:
             if self.opensearch_ca_certs is not None and not self.opensearch_ca_certs.is_file():
                 raise ConfigError(f"KARTOTEKA_OPENSEARCH_CA_CERTS: no file "
                                   f"{self.opensearch_ca_certs}")
+        if self.admin_token is not None:  # pasted from a file: its line end is no part of it
+            if not self.admin_token.strip():
+                raise ConfigError("KARTOTEKA_ADMIN_TOKEN is only spaces: set a token (at "
+                                  f"least {MIN_TOKEN} characters), or leave it empty to "
+                                  "refuse every write")
+            object.__setattr__(self, "admin_token", self.admin_token.strip())
         object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
         object.__setattr__(self, "base_path", _base_path(self.base_path))
         if self.page_size > self.max_page_size:

@@ -725,6 +725,18 @@ def test_writes_disabled_without_token(sample_settings, service):
     assert_error(app.simulate_delete("/api/publications/zlat-2023-003", headers=AUTH), 403)
 
 
+def test_a_token_of_spaces_is_refused_and_a_line_end_is_no_part_of_it():
+    """`KARTOTEKA_ADMIN_TOKEN=" "` started silently and answered every write 401 «Нужен
+    токен»; a token read from a file came with its line end, which no header carries."""
+    from search.errors import ConfigError
+    from search.settings import Settings
+
+    with pytest.raises(ConfigError, match="only spaces"):
+        Settings.from_env({"KARTOTEKA_ADMIN_TOKEN": " \n"})
+    settings = Settings.from_env({"KARTOTEKA_ADMIN_TOKEN": "tok-tok-tok-tok-tok\n"})
+    assert settings.admin_token == "tok-tok-tok-tok-tok"
+
+
 def test_write_auth_and_lifecycle(write_client):
     c = write_client
     body = assert_error(c.simulate_put("/api/publications/api-1", json=NEW), 401)
