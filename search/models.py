@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from search.errors import InvalidRecord, QueryError
 from search.source_paths import file_of
@@ -26,11 +27,21 @@ _ID_RE = re.compile(r"^[\w.:~@+=-]{1,200}$")
 YEARS = range(1000, 3000)
 # A link a reader may follow: http(s), or a path on the library's own site.
 _LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|$)")
 
 
 def is_link(url: str) -> bool:
-    """An address a page may link to (no `javascript:`, `data:` or `//host`)."""
-    return _LINK.fullmatch(url.strip()) is not None
+    r"""An address a page may link to (no `javascript:`, `data:` or `//host`), and none a
+    browser reads otherwise than it looks: no `\` (`/\host` is `//host` to a browser), no
+    `.` or `..` segment, a host that parses (`https://[::1` did not)."""
+    url = url.strip()
+    if _LINK.fullmatch(url) is None or "\\" in url or _DOT_SEGMENT.search(url.split("?")[0]):
+        return False
+    try:
+        urlsplit(url).port  # noqa: B018 - raises for a malformed host or port
+    except ValueError:
+        return False
+    return True
 
 
 def validate_id(value: str) -> str:

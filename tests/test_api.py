@@ -785,6 +785,10 @@ def test_put_invalid_body_is_400(write_client, body):
     ({"topics": ["Выставки", 7]}, "topics должно быть строкой или списком строк"),
     ({"url": "javascript:alert(1)"}, "не адрес http(s)"),
     ({"url": "//evil.example/x"}, "не адрес http(s)"),
+    # a browser reads `/\host` as `//host`; a host that does not parse; dot segments
+    ({"url": "/\\evil.example/x"}, "не адрес http(s)"),
+    ({"url": "https://[::1"}, "не адрес http(s)"),
+    ({"url": "/p/../../api/health"}, "не адрес http(s)"),
     ({"id": "another"}, "в адресе ('api-3')"),
     ({"id": True}, "id должен быть строкой или целым числом"),
     ({"date": "0001-01-01"}, "год должен быть от 1000 до 2999"),
