@@ -153,7 +153,17 @@ def _text(value, field: str = "") -> str:
     if not isinstance(value, str):
         named = f"{field}: " if field else ""
         raise InvalidRecord(f"{named}ожидалась строка, а это {json_type(value)}")
-    return value.replace("\x00", "").strip()
+    if _UNSHOWN.search(value) is not None:
+        value = _UNSHOWN.sub("", value)
+    return value.strip()
+
+
+# Characters no text shows, but a terminal or a viewer acts on: C0 and C1 controls but
+# tab and line ends, DEL, noncharacters, and the bidi embeddings, overrides and isolates
+# (U+202E made «Отчёт \u202etxt.exe» display as «Отчёт exe.txt»): a security tester's
+# PUT kept them in every field and the CSV export wrote them out.
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\ufdd0-\ufdef\ufffe\uffff]")
 
 
 # The kinds of id a file's one publication gets from its name (indexer/extract.py's

@@ -943,6 +943,37 @@ def test_put_bodies_that_cannot_be_stored_are_400(write_client, body):
     assert_error(resp, 400)
 
 
+def test_put_text_of_unclosed_comments_takes_no_quadratic_time(write_client):
+    """`<!--` repeated with no `-->`: finding markup in it took 10 s for 64 KB and killed
+    the worker at 960 KB (a security tester's trial). Now it is linear: well under 10 s."""
+    for text in ("<!--" * 240_000, "<!--" * 200_000 + "Ждём! -->Вход свободный."):
+        started = time.monotonic()
+        resp = write_client.simulate_put("/api/publications/cms-comments", headers=AUTH,
+                                         json={"title": "Комментарии", "text": text})
+        assert resp.status_code in (200, 201), resp.text
+        assert time.monotonic() - started < 10
+    stored = write_client.simulate_get("/api/publications/cms-comments").json
+    assert stored["text"] == "Вход свободный."
+
+
+def test_put_fields_lose_controls_and_bidi_overrides(write_client):
+    """ESC, DEL, noncharacters and U+202E were stored and written out raw by the CSV
+    export: an escape sequence acts on a terminal that shows the file, and the override
+    showed «Отчёт \u202etxt.exe» as «Отчёт exe.txt» (a security tester's trial)."""
+    record = {"title": "Отчёт \u202etxt.exe \u0001\u001b[31m\u007f\ufffe",
+              "text": "Строка\tодна\nстрока две\u0007", "author": "Иван\u0003ов",
+              "library": "Биб\u0007лиотека", "topics": ["Вы\u2066ставки"]}
+    assert write_client.simulate_put("/api/publications/ctl-1", headers=AUTH,
+                                     json=record).status_code == 201
+    stored = write_client.simulate_get("/api/publications/ctl-1").json
+    assert (stored["title"], stored["text"], stored["author"], stored["library"]) == (
+        "Отчёт txt.exe [31m", "Строка\tодна\nстрока две", "Иванов", "Библиотека")
+    assert "Выставки" in stored["topics"]  # and the topic its words name
+    exported = write_client.simulate_get("/api/export", params={"q": "txt", "format": "csv"})
+    assert "Отчёт txt.exe" in exported.text and not re.search("[\x00-\x08\x1b\u202e]",
+                                                                 exported.text)
+
+
 def test_put_body_compressed_is_415_saying_so(write_client):
     """A gzip body had been called «not UTF-8»: its encoding is what is wrong."""
     import gzip
