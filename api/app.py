@@ -9,6 +9,7 @@ import falcon
 from api import resources
 from api.compression import ConditionalGet, Gzip
 from api.errors import install_error_handlers
+from api.export_resource import Export
 from api.middleware import (
     AccessLog,
     BodyLimit,
@@ -53,7 +54,7 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
     install_error_handlers(app)
     for route, cls in (("/api/search", resources.Search), ("/api/suggest", resources.Suggest),
                        ("/api/facets", resources.Facets), ("/api/health", resources.Health),
-                       ("/api/export", resources.Export),
+                       ("/api/export", Export),
                        ("/api/publications/{pid}", resources.PublicationResource),
                        ("/api/publications/{pid}/similar", resources.Similar)):
         app.add_route(route, _with_head(cls(service, settings)))

@@ -105,7 +105,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "text/csv": {"schema": {"type": "string"}},
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                         "schema": {"type": "string", "format": "binary"}}}},
-                              "400": bad, "503": _err("no index")}}},
+                              "400": bad, "503": _err("no index, or as many exports as KARTOTEKA_EXPORTS_AT_ONCE already running (Retry-After)")}}},
             "/api/publications/{pid}": {
                 "parameters": [_PID],
                 "get": {"summary": "One publication", "responses": {

@@ -8,21 +8,15 @@ import json
 import logging
 import re
 from dataclasses import replace
-from urllib.parse import quote
 
 import falcon
 
 from api.errors import CLUSTER_SILENT, DAMAGED, NO_INDEX_YET, OUTDATED, public_message
 from api.params import (
-    bad_parameter,
-    choice_param,
     int_param,
     search_request,
-    shown,
     text_param,
 )
-from api.site_origin import pages_base
-from search import export
 from search.analysis import ANALYSIS_VERSION, REINDEX_ADVISED
 from search.errors import (
     EngineUnavailable,
@@ -38,7 +32,7 @@ from search.searcher import SearchService
 from search.settings import Settings
 from search.topics import TopicDictionary
 
-__all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health", "Export"]
+__all__ = ["Search", "Suggest", "PublicationResource", "Similar", "Facets", "Health"]
 
 
 class Search:
@@ -278,39 +272,3 @@ class Health:
             run = {**run, "failed_full": {**full, "error": public_message(full["error"],
                                                                           keep_names=True)}}
         return run
-
-
-EXPORT_COLUMNS = export.COLUMNS
-
-
-class Export:
-    """Every matching publication as CSV (`;`, BOM, Russian headers) or XLSX, streamed."""
-
-    def __init__(self, service: SearchService, settings: Settings):
-        self.service, self.settings = service, settings
-
-    def on_get(self, req, resp):
-        fmt = choice_param(req, "format") or "csv"
-        if fmt not in export.FORMATS:
-            raise bad_parameter(f"неизвестный формат {shown(fmt, 20)}: можно csv или xlsx",
-                                "format")
-        request = search_request(req, self.settings, paged=False)
-        hits = self.service.export_hits(request)
-        first = next(hits, None)  # errors (no index, bad query) still answer as JSON
-        resp.content_type = export.CONTENT_TYPES[fmt]
-        # saved as «Картотека — выставки.csv»; a client that cannot read filename* gets
-        # the Latin name
-        name = export.file_name(request.q, self.service.export_is_partial(request))
-        resp.set_header("Content-Disposition", f'attachment; filename="kartoteka.{fmt}"; '
-                        f"filename*=UTF-8''{quote(name)}.{fmt}")
-        # a library's post with no address of its own: its page here (/p/<id>)
-        # (under the base path also when the proxy stripped it from the request)
-        pages = pages_base(req, self.settings.base_path or req.root_path)
-        resp.stream = export.stream(_chain(first, hits), fmt,
-                                    lambda hit: hit.url or pages + quote(hit.id, safe=""))
-
-
-def _chain(first, rest):
-    if first is not None:
-        yield first
-        yield from rest

@@ -67,10 +67,11 @@ class Tally:
     def total(self) -> int:
         return sum(self.by_operation.values())
 
-    def record(self, label: str, case, status: int | None, detail: str = "") -> None:
+    def record(self, label: str, case, status: int | None, detail: str = "",
+               failed: bool = True) -> None:
         self.by_operation[label] += 1
         self.by_status[str(status)] += 1
-        if status is None or status >= 500:
+        if failed and (status is None or status >= 500):
             self.failures.append({"operation": label, "status": status, "detail": detail[:300],
                                   "path": case.formatted_path, "query": case.query,
                                   "body": repr(case.body)[:300]})
@@ -96,8 +97,11 @@ def _fuzz_operation(operation, url: str, examples: int, tally: Tally) -> int:
             tally.record(label, case, None, f"{type(exc).__name__}: {exc}")
             return
         status = response.status_code
+        # busy, said so, come back later (two exports at once): an answer, no server error
+        busy = status == 503 and bool(response.headers.get("Retry-After"))
         tally.record(label, case, status,
-                     response.content[:300].decode("utf-8", "replace") if status >= 500 else "")
+                     response.content[:300].decode("utf-8", "replace") if status >= 500 else "",
+                     failed=not busy)
 
     send()
     return sent

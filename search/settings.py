@@ -153,6 +153,10 @@ class Settings:
     host: str = _setting("127.0.0.1", "KARTOTEKA_HOST", "Address `kartoteka serve` binds.")
     port: int = _setting(8000, "KARTOTEKA_PORT", "Port `kartoteka serve` binds.", 1, 65535)
     workers: int = _setting(3, "KARTOTEKA_WORKERS", "gunicorn worker processes.", 1, 64)
+    exports_at_once: int = _setting(
+        1, "KARTOTEKA_EXPORTS_AT_ONCE",
+        "Most exports (/api/export) served at a time across the workers; another is "
+        "answered 503 with Retry-After, and searches keep the other workers.", 1, 64)
     request_seconds: float = _setting(
         10.0, "KARTOTEKA_REQUEST_SECONDS",
         "Most seconds a client may take to send its request (a worker serves one connection "

@@ -943,6 +943,32 @@ def test_put_bodies_that_cannot_be_stored_are_400(write_client, body):
     assert_error(resp, 400)
 
 
+def test_an_export_beyond_the_slots_is_503_and_a_slot_frees_when_its_stream_ends(client):
+    """Twenty exports at once held every worker and a search waited 10 s behind them (a
+    security tester's trial): one export runs at a time (KARTOTEKA_EXPORTS_AT_ONCE), the
+    next is told to come back, and the slot frees when the first's body is done or closed."""
+    app = client.app
+    statuses = []
+
+    def start(query: str):
+        environ = testing.create_environ(path="/api/export", query_string=query)
+        body = app(environ, lambda status, headers, *_: statuses.append(status))
+        return body
+
+    first = start("q=выставки&format=csv")  # its body not read yet: the slot is held
+    assert statuses[-1].startswith("200")
+    refused = client.simulate_get("/api/export", params={"q": "книги", "format": "xlsx"})
+    body = assert_error(refused, 503)
+    assert refused.headers["retry-after"] == "10" and "Выгрузка занята" in body["title"]
+    assert client.simulate_get("/api/search", params={"q": "книги"}).status_code == 200
+    assert b"".join(first)  # read to its end: the slot is free
+    first.close()
+    assert client.simulate_get("/api/export", params={"q": "книги"}).status_code == 200
+    closed = start("q=выставки&format=xlsx")
+    closed.close()  # a client gone before the body: the slot is free too
+    assert client.simulate_get("/api/export", params={"q": "книги"}).status_code == 200
+
+
 def test_put_text_of_unclosed_comments_takes_no_quadratic_time(write_client):
     """`<!--` repeated with no `-->`: finding markup in it took 10 s for 64 KB and killed
     the worker at 960 KB (a security tester's trial). Now it is linear: well under 10 s."""
