@@ -8,6 +8,7 @@ share their memory; each worker opens the index on its first request and keeps i
 
 import json
 import logging
+from http import HTTPStatus
 
 from gunicorn import util
 
@@ -67,6 +68,10 @@ def _json_error(sock, status_int, reason, mesg):
         description = "строка запроса неверная: ожидается «GET /адрес HTTP/1.1»"
     body = json.dumps({"title": title, "description": description},
                       ensure_ascii=False).encode("utf-8")
+    try:  # gunicorn says «Bad Request» with its 501 for an unknown Transfer-Encoding
+        reason = HTTPStatus(status_int).phrase
+    except ValueError:
+        pass
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
     util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -274,6 +274,20 @@ def test_a_broken_chunked_body_is_a_json_400(server, line, body):
     assert server.get("/api/health").status == 200
 
 
+def test_an_unknown_transfer_coding_is_501_by_its_own_name(server):
+    """gunicorn's answer was `501 Bad Request` (a security tester's trial)."""
+    head = ("PUT /api/publications/x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Transfer-Encoding: xchunked\r\nConnection: close\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head.encode("ascii") + b"{}")
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 501 Not Implemented\r\n"), data[:200]
+    assert json.loads(data.partition(b"\r\n\r\n")[2])["title"]
+
+
 def test_a_body_shorter_than_its_content_length_is_a_json_400(server):
     """The client stops sending (or lied about the length): nothing is stored."""
     body = json.dumps({"title": "Обрезанное тело"}, ensure_ascii=False).encode()
