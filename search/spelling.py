@@ -3,6 +3,7 @@ known word to a typo (search/correction.py builds the corrected query from them)
 
 from __future__ import annotations
 
+import copy
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -74,6 +75,13 @@ class SpellingLexicon:
         self._name_buckets = _buckets(self.names)
         self._known: dict[str, bool] = {}  # knows(), per word as typed
         self._sorted: list[str] | None = None  # has_prefix()
+
+    def over(self, reader) -> SpellingLexicon:
+        """The same words over another reader (the next commit's, after a PUT): its
+        buckets shared, the answers of `knows` asked anew (a PUT may bring a word)."""
+        other = copy.copy(self)
+        other.reader, other._known = reader, {}
+        return other
 
     def knows(self, word: str) -> bool:
         """Known through any of its lemmas (a rarer inflection is not a typo).

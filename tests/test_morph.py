@@ -16,6 +16,7 @@ from search.morph import (
     NAME_TAGS,
     Reading,
     _parse,
+    _surname_of_a_name,
     fold_yo,
     get_analyzer,
     is_cyrillic,
@@ -32,6 +33,7 @@ def _through_pymorphy(word: str) -> tuple[Reading, ...]:
         entry[1 if NAME_TAGS & parse.tag.grammemes else 0] += parse.score
     out = [Reading(lemma, common + name, name > common, name)
            for lemma, (common, name) in scores.items()]
+    out += _surname_of_a_name(fold_yo(word), out)  # our one addition (test_people_search)
     out.sort(key=lambda r: (-r.score, r.lemma))
     return tuple(out) or (Reading(fold_yo(word), 1.0, False),)
 
@@ -61,7 +63,8 @@ _LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя-"
 @given(st.text(alphabet=_LETTERS, min_size=1, max_size=12)
        | st.sampled_from(["ёлка", "елка", "надежда", "вере", "стали", "пушкина", "детей",
                           "людьми", "лучше", "прочитанная", "по-моему", "я", "ё", "мы",
-                          "кое-где", "ивановой", "москвы", "ковид", "коронавирусом"]))
+                          "кое-где", "ивановой", "москвы", "ковид", "коронавирусом",
+                          "ачов", "пересветов"]))
 def test_readings_equal_pymorphy_on_any_word(word):
     assert _parse(word) == _through_pymorphy(word)
 

@@ -87,7 +87,8 @@ class WhooshEngine:
             view.searcher.close()
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
                                    info.built_at, self._cache_bytes, info.path,
-                                   earlier_vocabulary=view.settled_vocabulary())
+                                   earlier_vocabulary=view.settled_vocabulary(),
+                                   earlier_spelling=view.settled_spelling())
             self._files.record(info.path)
 
     def invalidate(self) -> None:
