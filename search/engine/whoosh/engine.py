@@ -85,6 +85,7 @@ class WhooshEngine:
             searcher = open_searcher(view.index, weighting())
             info = self.location.current()
             view.searcher.close()
+            view.superseded = True
             self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
                                    info.built_at, self._cache_bytes, info.path,
                                    earlier_vocabulary=view.settled_vocabulary(),
