@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import falcon
 
 from search.errors import InvalidRecord
-from search.models import validate_id
+from search.record_fields import validate_id
 from search.searcher import SearchService
 
 __all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE", "page_html",

@@ -26,7 +26,8 @@ from search.errors import (
     SchemaMismatch,
 )
 from search.last_run import read_last_run
-from search.models import Publication, json_type, validate_id
+from search.models import Publication
+from search.record_fields import json_type, validate_id
 from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
 from search.settings import Settings

@@ -29,7 +29,7 @@ from search.errors import (
 )
 from search.interrupts import Terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
-from search.models import parse_iso_date
+from search.record_fields import parse_iso_date
 from search.settings import Settings, locate_index_dir
 from search.version import version
 

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 from indexer.extract import extract_parts
 from search.errors import ExtractError, InvalidRecord
-from search.models import Publication, validate_id
+from search.models import Publication
+from search.record_fields import validate_id
 
 __all__ = ["looks_like_wxr", "looks_like_wp_json", "iter_wxr", "iter_wp_json", "url_id"]
 

@@ -14,7 +14,7 @@ import reprlib
 from indexer.dates import parse_date_text
 from indexer.page_code import without_code
 from search.errors import InvalidRecord
-from search.models import YEARS, is_link, parse_iso_date
+from search.record_fields import YEARS, is_link, parse_iso_date
 
 __all__ = ["mended"]
 

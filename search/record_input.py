@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from search.errors import InvalidRecord
 from search.markup import plain_line, plain_text
-from search.models import is_link, record_id
+from search.record_fields import is_link, record_id
 
 __all__ = ["check_record_input", "without_markup", "RECORD_FIELDS", "FIELD_LIMITS",
            "MAX_TOPICS", "MAX_TOPIC_LENGTH"]
