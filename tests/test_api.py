@@ -969,6 +969,33 @@ def test_an_export_beyond_the_slots_is_503_and_a_slot_frees_when_its_stream_ends
     assert client.simulate_get("/api/export", params={"q": "книги"}).status_code == 200
 
 
+def test_facets_follow_each_put_and_delete(write_client):
+    """A commit's facet table takes the unchanged segments' parts from the last one's
+    (search/engine/whoosh/segment_facets.py): what a PUT adds, changes or deletes shows
+    in the counts and filters at once, and the rest stays as it was."""
+    def facets(**params):
+        found = write_client.simulate_get("/api/search", params={"q": "", **params}).json
+        return found["total"], {name: {v["value"]: v["count"] for v in values}
+                                for name, values in found["facets"].items()}
+
+    total, before = facets()
+    record = {"title": "Вечер поэзии", "text": "Стихи читали вслух.", "date": "1999-05-01",
+              "author": "Пётр Фасетов", "topics": ["Фасетная тема"]}
+    assert write_client.simulate_put("/api/publications/facet-1", headers=AUTH,
+                                     json=record).status_code == 201
+    added, after = facets()
+    assert added == total + 1 and after["author"]["Пётр Фасетов"] == 1
+    assert after["year"]["1999"] == 1 and after["topic"]["Фасетная тема"] == 1
+    record.update(author="Павел Фасетов", date="1998-05-01")
+    assert write_client.simulate_put("/api/publications/facet-1", headers=AUTH,
+                                     json=record).status_code == 200
+    changed, now = facets(author="Павел Фасетов")
+    assert changed == 1 and now["year"] == {"1998": 1}
+    assert "Пётр Фасетов" not in facets()[1]["author"]
+    assert write_client.simulate_delete("/api/publications/facet-1", headers=AUTH).status_code == 200
+    assert facets() == (total, before)
+
+
 def test_put_text_of_unclosed_comments_takes_no_quadratic_time(write_client):
     """`<!--` repeated with no `-->`: finding markup in it took 10 s for 64 KB and killed
     the worker at 960 KB (a security tester's trial). Now it is linear: well under 10 s."""

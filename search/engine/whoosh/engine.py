@@ -86,7 +86,7 @@ class WhooshEngine:
             info = self.location.current()
             view.searcher.close()
             view.superseded = True
-            self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher),
+            self._view = IndexView(view.name, view.index, searcher, FacetTable(searcher, view.facets),
                                    info.built_at, self._cache_bytes, info.path,
                                    earlier_vocabulary=view.settled_vocabulary(),
                                    earlier_spelling=view.settled_spelling())

@@ -7,19 +7,16 @@ then counts with numpy over the matching document numbers.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from search.duplicates import group_ids
 from search.engine import facet_key
+from search.engine.whoosh.segment_facets import SINGLE, SegmentFacets, segment_facets
 from search.models import FacetValue
 
 __all__ = ["FacetTable", "combine", "date_order"]
-
-_SINGLE = {"author": "a", "library": "l"}
-
 
 @dataclass
 class _Multi:
@@ -33,39 +30,43 @@ class _Multi:
 class FacetTable:
     """Facet values and dates of every document of one searcher, as arrays."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, earlier: FacetTable | None = None):
+        """`earlier`: the table of the commit before, whose segments' parts are taken."""
         reader = searcher.reader()
         size = reader.doc_count_all()
         self.size = size
         self._date_orders: dict[bool, np.ndarray] = {}
         self.live = np.zeros(size, dtype=bool)
-        for docnum in reader.all_doc_ids():
-            self.live[docnum] = True
-        raw = _column_values(reader, size)
+        kept = earlier.parts if earlier is not None else {}
+        self.parts: dict[str, SegmentFacets] = {}
+        placed = []
+        for leaf, offset in reader.leaf_readers():
+            segment = leaf.segment().segment_id()
+            part = kept.get(segment)
+            if part is None or part.size != leaf.doc_count_all():
+                part = segment_facets(leaf, leaf.doc_count_all())
+            self.parts[segment] = part
+            placed.append((offset, part))
+            # live: all but the segment's deleted documents (a walk of every document
+            # number through the reader took 0.2 s at 100,000)
+            self.live[offset:offset + part.size] = True
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            self.live[offset + deleted] = False
         self.days = np.zeros(size, dtype=np.int32)
-        single = {name: ({}, np.full(size, -1, dtype=np.int32)) for name in ("author", "library", "year")}
+        self.single = {name: _joined(name, placed, size) for name in SINGLE}
+        for offset, part in placed:
+            self.days[offset:offset + part.size] = part.days
+        self.single["year"] = _years(self.days)
         topic_values: dict[str, int] = {}
         t_docs, t_codes = [], []
-        for docnum, data in enumerate(raw):
-            if not data:
-                continue
-            self.days[docnum] = data.get("d") or 0
-            for name, key in _SINGLE.items():
-                if data.get(key):
-                    vocab, codes = single[name]
-                    codes[docnum] = vocab.setdefault(data[key], len(vocab))
-            if data.get("d"):
-                vocab, codes = single["year"]
-                year = str(dt.date.fromordinal(data["d"]).year)
-                codes[docnum] = vocab.setdefault(year, len(vocab))
-            for topic in data.get("t") or ():
-                t_docs.append(docnum)
-                t_codes.append(topic_values.setdefault(topic, len(topic_values)))
-        self.single = {name: (list(vocab), codes) for name, (vocab, codes) in single.items()}
-        self.topics = _Multi(list(topic_values), np.array(t_docs, dtype=np.int64),
-                             np.array(t_codes, dtype=np.int64))
+        for offset, part in placed:
+            t_docs.append(part.topic_docs + offset)
+            t_codes.append(_codes_in(topic_values, part.topic_values)[part.topic_codes])
+        self.topics = _Multi(list(topic_values), np.concatenate(t_docs or [_NONE]),
+                             np.concatenate(t_codes or [_NONE]))
+        keys = [key for _, part in placed for key in part.keys]
         # Copies of one publication (search/duplicates.py) share a group number.
-        self.groups = group_ids([(d.get("k"), d.get("u")) if d else (None, None) for d in raw])
+        self.groups = group_ids(keys)
         self.group_sizes = np.bincount(self.groups, minlength=size)[self.groups]  # per doc
         self.shared = self.group_sizes > 1  # a document with copies
         self._alone = ~self.shared
@@ -164,14 +165,41 @@ class FacetTable:
         return np.bincount(keys % values, minlength=values)
 
 
-def _column_values(reader, size: int) -> list[dict | None]:
-    if not reader.has_column("facet_data"):
-        return [None] * size
-    column = reader.column_reader("facet_data")
-    out: list[dict | None] = []
-    for value in column:
-        out.append(json.loads(value) if value else None)
-    return out
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _codes_in(vocab: dict[str, int], values: list[str]) -> np.ndarray:
+    """The codes in `vocab` of a part's `values` (added in their order when new)."""
+    return np.array([vocab.setdefault(v, len(vocab)) for v in values] or [0], dtype=np.int64)
+
+
+def _joined(name: str, placed, size: int) -> tuple[list[str], np.ndarray]:
+    """A single-valued facet over the segments: values numbered as they first appear."""
+    vocab: dict[str, int] = {}
+    codes = np.full(size, -1, dtype=np.int32)
+    for offset, part in placed:
+        values, local = part.single[name]
+        remap = _codes_in(vocab, values)
+        has = local >= 0
+        codes[offset:offset + part.size][has] = remap[local[has]]
+    return list(vocab), codes
+
+
+def _years(days: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The year facet from the day ordinals, its values numbered as they first appear."""
+    codes = np.full(len(days), -1, dtype=np.int32)
+    dated = np.flatnonzero(days > 0)
+    if not len(dated):
+        return [], codes
+    first_day = np.datetime64("0001-01-01")
+    years = ((first_day + (days[dated].astype(np.int64) - 1).astype("timedelta64[D]"))
+             .astype("datetime64[Y]").astype(np.int64) + 1970)
+    unique, first, inverse = np.unique(years, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # code i: the i-th year to appear
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes[dated] = rank[inverse]
+    return [str(y) for y in unique[order]], codes
 
 
 def date_order(days: np.ndarray, docnums: np.ndarray, oldest_first: bool) -> np.ndarray:
