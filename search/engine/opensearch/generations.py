@@ -177,6 +177,9 @@ class Generations:
         if not found or not found[0].get("found"):
             return {}
         meta = dict(found[0].get("_source") or {})
+        # the mark of the meta document itself: it changes with the blob (a rebuild or an
+        # incremental run), not with a PUT's change mark (below)
+        meta["blob_mark"] = meta.get("changed")
         blob = (found[0].get("fields") or {}).get("blob")
         if blob:
             meta["blob"] = blob[0] if isinstance(blob, list) else blob
