@@ -23,7 +23,6 @@ from search.correction import (
     suggest_correction,
 )
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
-from search.errors import NotFound, SearchError
 from search.facet_hints import (
     resolved_values,
     respaced_values,
@@ -35,12 +34,12 @@ from search.facet_hints import (
 )
 from search.highlight import make_snippet
 from search.models import Hit, SearchRequest, SearchResult
+from search.other_requests import OtherRequests
 from search.query import ParsedQuery, QueryParser
-from search.records import hit_of, record_of
+from search.records import hit_of
 from search.response_cache import RESPONSE_CACHE_SIZE, ResponseCache
 from search.settings import Settings
 from search.spelling import needs_correction, unknown_word
-from search.suggest import suggest, with_people
 from search.synonyms import SynonymDictionary
 from search.word_rules import asks_for_the_newest, may_ask_for_the_newest
 
@@ -54,7 +53,7 @@ TOPIC_HINT_BELOW = 5
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
 
-class SearchService:
+class SearchService(OtherRequests):
     """The search side of the core, shared by the CLI and the API."""
 
     def __init__(self, settings: Settings, engine: Engine | None = None):
@@ -248,61 +247,6 @@ class SearchService:
             snippet = make_snippet(text, frozenset()) if with_snippet else ""
         return hit_of(found.publication, snippet, found.score, found.copies)
 
-    # -- records -------------------------------------------------------------------
-    def get(self, pid: str) -> dict:
-        """The full stored record of one publication."""
-        pub = self.engine.get(pid)
-        if pub is None:
-            raise NotFound.publication(pid)
-        return record_of(pub)
-
-    def attachments(self, pid: str) -> list[dict]:
-        """The records whose parent is `pid` (files linked from that page), by title, without text."""
-        found = [record_of(pub) for pub in self.engine.children(pid)]
-        for record in found:
-            record.pop("text", None)
-        return sorted(found, key=lambda r: (r["title"], r["id"]))
-
-    def similar(self, pid: str, limit: int = 5) -> list[Hit]:
-        """Publications about the same things as this one."""
-        return [self.hit(h, None, True) for h in self.engine.similar(pid, limit)]
-
-    def suggest(self, text: str, limit: int = 10) -> list[dict]:
-        """Completions for the search box, people who signed publications among them."""
-        found = suggest(self.engine.vocabulary(), text, limit)
-        return with_people(found, self._signers, text, limit)
-
-    def _signers(self) -> tuple[str, ...]:
-        return self._values("author")
-
-    def _values(self, facet: str) -> tuple[str, ...]:
-        """A facet's values, asked of the engine once per generation (on OpenSearch an
-        aggregation: not one per keystroke)."""
-        generation = self.engine.generation()
-        if self._facet_values[0] != generation:
-            every = self.engine.facet_values()
-            self._facet_values = (generation, {name: tuple(v.value for v in values)
-                                               for name, values in every.items()})
-        return self._facet_values[1].get(facet, ())
-
-    def keep_current(self) -> None:
-        """Look at the index as a search would (the current generation opened, a replaced
-        one closed): a server worker does it when idle, so a reindex's old files are let
-        go of without waiting for a visitor."""
-        try:
-            self.engine.generation()
-        except SearchError:
-            pass
-
-    def warm(self) -> None:
-        """Open the index and read what a first search and suggestion read (a new server
-        worker's first visitor waited 0.1-0.3 s for it); nothing when there is no index."""
-        try:
-            self._search(SearchRequest(q="библиотека"))
-            self.suggest("библ")
-        except SearchError:
-            pass
-
     def export(self, request: SearchRequest, limit: int = 100_000) -> list[Hit]:
         """Every matching publication (not just a page), in the request's order."""
         return list(islice(self.export_hits(request), limit))
@@ -335,13 +279,6 @@ class SearchService:
         for found in self.engine.iter_hits(self.selection(request, query, parsed),
                                            _sort(request, query), batch, shown):
             yield self.hit(found, parsed, request.snippets)
-
-    def all_facets(self) -> dict:
-        return {name: [v.__dict__ for v in values]
-                for name, values in self.engine.facet_values().items()}
-
-    def health(self) -> dict:
-        return self.engine.health()
 
 
 def hints_of(parsed: ParsedQuery | None) -> RankHints:
