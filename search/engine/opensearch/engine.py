@@ -18,7 +18,7 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.cluster_settings import without_password
 from search.engine import EngineHit, Found, Phase, Progress, RebuildStats, Selection, default_procs
-from search.engine.opensearch import failures, writing
+from search.engine.opensearch import failures, live_writes, writing
 from search.engine.opensearch.client import make_client
 from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
@@ -323,7 +323,7 @@ class OpenSearchEngine:
     def upsert(self, publications: Iterable[Publication]) -> int:
         failures.require_manager(self.client)
         try:
-            return writing.upsert(self.client, self.gens, publications)
+            return live_writes.upsert(self.client, self.gens, publications)
         finally:
             self.invalidate()
 
@@ -331,7 +331,7 @@ class OpenSearchEngine:
     def delete(self, ids: Iterable[str], pushed: bool = True) -> int:  # no journal here
         failures.require_manager(self.client)
         try:
-            return writing.delete(self.client, self.gens, ids)
+            return live_writes.delete(self.client, self.gens, ids)
         finally:
             self.invalidate()
 
