@@ -83,6 +83,22 @@ class SpellingLexicon:
         other.reader, other._known = reader, {}
         return other
 
+    def grown(self, reader, freqs: Mapping[str, int]) -> SpellingLexicon | None:
+        """This lexicon over the `freqs` of a later commit that holds every word of this
+        one and a few more (a PUT's): the length buckets shared but where a new word goes
+        (making them all took 0.4 s on the real corpus). None when a word of this one is
+        gone: then it is made anew."""
+        if any(word not in freqs for word in self.freqs):
+            return None
+        new = [word for word in freqs if word not in self.freqs]
+        other = self.over(reader)
+        other.freqs, other._sorted = freqs, None if new else self._sorted
+        other.names = {w[1:]: n for w, n in freqs.items() if w.startswith(NAME_MARK)}
+        other._buckets = _grown(self._buckets, [w for w in new if not w.startswith(NAME_MARK)])
+        other._name_buckets = _grown(self._name_buckets,
+                                     [w[1:] for w in new if w.startswith(NAME_MARK)])
+        return other
+
     def knows(self, word: str) -> bool:
         """Known through any of its lemmas (a rarer inflection is not a typo).
 
@@ -139,6 +155,17 @@ def _buckets(words: Iterable[str]) -> dict[tuple[int, int, str], list[str]]:
         for place in (0, 1):
             buckets.setdefault((len(word), place, word[place]), []).append(word)
     return buckets
+
+
+def _grown(buckets: dict[tuple[int, int, str], list[str]],
+           words: list[str]) -> dict[tuple[int, int, str], list[str]]:
+    """`buckets` with `words` filed as well; the lists they go in are new ones."""
+    if not words:
+        return buckets
+    out = dict(buckets)
+    for key, bucket in _buckets(words).items():
+        out[key] = [*out.get(key, ()), *bucket]
+    return out
 
 
 def is_dictionary_word(word: str) -> bool:

@@ -51,3 +51,34 @@ def test_a_job_handed_in_as_the_runner_finishes_is_not_lost():
         for t in threads:
             t.join(10)
         assert ran and ran[-1][0] == n  # a job of this round ran after every earlier one
+
+
+def test_words_counted_from_the_last_commit_equal_words_counted_anew(fresh_index):
+    """A PUT's commit counts its new segments and takes off those merged away, from the
+    last commit's words (search/engine/whoosh/lexicon.py recounted): the same words and
+    frequencies as reading every segment, through a run of PUTs, updates, deletions and
+    the merges Whoosh makes of them."""
+    from search.engine.whoosh import lexicon
+    from search.engine.whoosh.engine import WhooshEngine
+    from search.models import Publication
+
+    engine = WhooshEngine(fresh_index)
+    view = engine.view()
+    last = lexicon.counted(view.searcher, view.stamp)
+    recounts = 0
+    for n in range(14):
+        pid = f"renew-{n % 5}"  # a third of them update one already put
+        engine.upsert([Publication(pid, f"Выставка квазарная {n}",
+                                   f"Слово плюмбагин{n} и книжная выставка в зале.")])
+        if n % 4 == 3:
+            engine.delete([f"renew-{n % 5}"])
+        view = engine.view()
+        again = lexicon.recounted(view.searcher, view.stamp, last)
+        fresh = lexicon.counted(view.searcher, view.stamp)
+        if again is not None:
+            recounts += 1
+            assert again.freqs == fresh.freqs == lexicon.build(view.searcher), n
+            assert again.segments.keys() == fresh.segments.keys()
+        last = again or fresh
+    assert recounts >= 10 and last.freqs["квазарный"] >= 1
+    engine.close()

@@ -151,7 +151,9 @@ class IndexView:
         Those of an earlier commit (a PUT's, or a worker that looked before an incremental
         run saved its own) serve while a thread builds this commit's."""
         if self._words is None:
-            found = lexicon.saved(self.path)
+            latest = _counted.get(self.path)
+            found = (latest.stamp, latest.freqs) if latest is not None else \
+                lexicon.saved(self.path)
             if found is not None and found[0] != self.stamp:
                 self._words = _frozen(found[1])
                 self._words_thread = threading.Thread(
@@ -175,11 +177,19 @@ class IndexView:
         try:
             searcher = self.index.searcher()
             try:
-                built = lexicon.load_or_build(self.path, searcher, self.stamp)
+                earlier = _counted.get(self.path)  # the last counted in this process
+                counted = (earlier is not None and lexicon.recounted(searcher, self.stamp, earlier)
+                           or lexicon.counted(searcher, self.stamp))
             finally:
                 searcher.close()
-            spelling = SpellingLexicon(self.searcher.reader(), built)
-            self._words, self._spelling = _frozen(built), _frozen(spelling)
+            _counted.clear()  # an earlier generation's are of no more use
+            _counted[self.path] = counted
+            lexicon.save(self.path, counted.freqs, self.stamp)  # for the other workers
+            reader = self.searcher.reader()
+            spelling = self.earlier_spelling.grown(reader, counted.freqs) \
+                if self.earlier_spelling is not None else None
+            spelling = spelling or SpellingLexicon(reader, counted.freqs)
+            self._words, self._spelling = _frozen(counted.freqs), _frozen(spelling)
             self.words_renewed = True
         except Exception:  # noqa: BLE001 - the view was closed meanwhile (a newer write)
             log.debug("words not rebuilt for %s", self.path, exc_info=True)
@@ -293,6 +303,10 @@ class _OneAtATime:
                     return
 
 
+# The words last counted in this process, per generation: a later commit's are counted
+# from them (search/engine/whoosh/lexicon.py recounted), whichever view counted them (a
+# view replaced before its count ended still leaves it to the next).
+_counted: dict[Path | None, lexicon.Counted] = {}
 _runners: dict[tuple[str, Path | None], _OneAtATime] = {}
 _runners_guard = threading.Lock()
 
