@@ -29,7 +29,7 @@ from search.settings import Settings
 __all__ = ["Export", "EXPORT_COLUMNS", "RETRY_SECONDS"]
 
 EXPORT_COLUMNS = export.COLUMNS
-RETRY_SECONDS = 10
+RETRY_SECONDS = 3  # an export of the whole real corpus takes 1-2 s
 
 
 class Export:
