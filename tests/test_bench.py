@@ -148,6 +148,13 @@ def test_http_benchmark_runs(tmp_path):
     assert data["ours"]["memory"]["workers"]
 
 
+@pytest.mark.server
+def test_writes_benchmark_runs(tmp_path):
+    data = _run("writes", tmp_path, "--every", "0.2")
+    assert data["puts"] == 3 and data["put_ms"]["n"] == 3
+    assert data["first_searches_ms"]["max"] > 0 and data["memory"]["workers"]
+
+
 @pytest.mark.cluster
 def test_engines_benchmark_runs_both_engines(tmp_path, cluster, monkeypatch):
     monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", ",".join(cluster.urls))
@@ -166,7 +173,8 @@ def test_http_benchmark_without_wrk_exits_2(tmp_path, monkeypatch):
     assert bench.http.main([*TINY, "--out", str(tmp_path)]) == 2
 
 
-@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http", "spelling", "edges"])
+@pytest.mark.parametrize("name", ["corpus", "indexing", "search", "http", "spelling", "edges",
+                                  "writes"])
 def test_help(name):
     proc = subprocess.run([sys.executable, "-m", f"bench.{name}", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
