@@ -184,7 +184,8 @@ class IndexView:
                 searcher.close()
             _counted.clear()  # an earlier generation's are of no more use
             _counted[self.path] = counted
-            lexicon.save(self.path, counted.freqs, self.stamp)  # for the other workers
+            if self.path is not None:  # for the other workers (a read-only one: no file)
+                lexicon.save(self.path, counted.freqs, self.stamp)
             reader = self.searcher.reader()
             spelling = self.earlier_spelling.grown(reader, counted.freqs) \
                 if self.earlier_spelling is not None else None
