@@ -82,3 +82,24 @@ def test_words_counted_from_the_last_commit_equal_words_counted_anew(fresh_index
         last = again or fresh
     assert recounts >= 10 and last.freqs["квазарный"] >= 1
     engine.close()
+
+
+def test_a_grown_spelling_lexicon_finds_what_one_made_anew_finds():
+    """After a PUT the lexicon grows from the last one (search/spelling.py grown): the
+    same near words, names and frequencies as a lexicon made over the new words."""
+    from search.morph import NAME_MARK
+    from search.spelling import SpellingLexicon
+
+    before = {"выставка": 5, "выставки": 1, "библиотека": 9, "читатель": 4,
+              NAME_MARK + "вершинин": 2}
+    after = {**before, "выставка": 6, "выстрел": 1, "библиотекарь": 2,
+             NAME_MARK + "вершинина": 1}
+    grown = SpellingLexicon(None, before).grown(None, after)
+    anew = SpellingLexicon(None, after)
+    assert grown is not None and grown.names == anew.names
+    for probe in ("выставко", "выстрел", "библиотекр", "читатль", "выстовка"):
+        assert sorted(grown.near(probe, 2)) == sorted(anew.near(probe, 2)), probe
+    assert sorted(grown.near("вершинна", 2, names=True)) == sorted(
+        anew.near("вершинна", 2, names=True))
+    assert grown.frequency("выставка") == 6 and grown.has_prefix("библиотекар")
+    assert SpellingLexicon(None, after).grown(None, before) is None  # words gone: anew

@@ -186,10 +186,8 @@ class IndexView:
             _counted[self.path] = counted
             if self.path is not None:  # for the other workers (a read-only one: no file)
                 lexicon.save(self.path, counted.freqs, self.stamp)
-            reader = self.searcher.reader()
-            spelling = self.earlier_spelling.grown(reader, counted.freqs) \
-                if self.earlier_spelling is not None else None
-            spelling = spelling or SpellingLexicon(reader, counted.freqs)
+            spelling = _spelling_over(self.searcher.reader(), counted.freqs,
+                                      self.earlier_spelling)
             self._words, self._spelling = _frozen(counted.freqs), _frozen(spelling)
             self.words_renewed = True
         except Exception:  # noqa: BLE001 - the view was closed meanwhile (a newer write)
@@ -219,7 +217,8 @@ class IndexView:
         if self.superseded:
             return
         try:
-            self._spelling = _frozen(SpellingLexicon(self.searcher.reader(), words))
+            self._spelling = _frozen(_spelling_over(self.searcher.reader(), words,
+                                                    self.earlier_spelling))
         except Exception:  # noqa: BLE001 - the view was closed meanwhile (a newer write)
             log.debug("spelling not rebuilt for %s", self.path, exc_info=True)
 
@@ -261,6 +260,13 @@ class IndexView:
         self.superseded = True
         self.searcher.close()
         self.index.close()
+
+
+def _spelling_over(reader, words: dict[str, int],
+                   earlier: SpellingLexicon | None) -> SpellingLexicon:
+    """The spelling lexicon of `words`: the `earlier` one grown when it can be."""
+    grown = earlier.grown(reader, words) if earlier is not None else None
+    return grown or SpellingLexicon(reader, words)
 
 
 def _frozen(value):
