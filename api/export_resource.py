@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,10 @@ def _slots_dir(settings: Settings) -> Path:
                           settings.opensearch_prefix.encode(), digest_size=8).hexdigest()
     path = Path(tempfile.gettempdir()) / f"kartoteka-exports-{os.getuid()}-{key}"
     path.mkdir(mode=0o700, exist_ok=True)
+    found = path.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+        # another user's, or a link put there: slots of this process only, not shared
+        return Path(tempfile.mkdtemp(prefix="kartoteka-exports-"))
     return path
 
 
