@@ -124,3 +124,42 @@ def test_a_push_after_a_line_torn_by_a_crash_is_kept(tmp_path):
     after = Publication.from_dict(dict(PUB.to_dict(), id="after-torn"), source="api")
     journal.record_put([after])
     assert set(journal.latest()) == {"api-7", "after-torn"}
+
+
+def test_writes_during_a_rebuild_s_last_steps_are_carried_and_the_lock_is_held_briefly(
+        fresh_index, capsys, monkeypatch):
+    """A full rebuild carries the API's writes before it takes the write lock, and then,
+    under it, only those made since: a PUT waited up to 9 s at the end of a reindex under
+    a CMS's writes, while the lock was held to derive the words and titles. A PUT and a
+    DELETE made while the titles are read (the lock not held) are in the new generation."""
+    import search.engine.whoosh.writer as writer_module
+
+    client = testing.TestClient(create_app(fresh_index))
+    auth = {"Authorization": "Bearer test-token"}
+    record = {"title": "Первая из CMS", "text": "Публикация, которой нет в источниках."}
+    assert client.simulate_put("/api/publications/cms-1", json=record,
+                               headers=auth).status_code == 201
+    real = writer_module.load_vocabulary
+    wrote = []
+
+    def load_vocabulary(*args, **kwargs):
+        if not wrote:  # the lock is free here: the API's writes go through at once
+            late = {"title": "Поздняя из CMS", "text": "Пришла под конец переиндексации."}
+            wrote.append(client.simulate_put("/api/publications/cms-2", json=late,
+                                             headers=auth).status_code)
+            wrote.append(client.simulate_delete("/api/publications/zlat-2023-003",
+                                                headers=auth).status_code)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writer_module, "load_vocabulary", load_vocabulary)
+    assert main(["--index-dir", str(fresh_index.index_dir), "reindex", "--no-progress",
+                 "--sample"]) == 0
+    assert wrote == [201, 200]
+    summary = capsys.readouterr().out.splitlines()[0]
+    assert "carried from the API: 2" in summary, summary
+    reader = testing.TestClient(create_app(fresh_index))
+    assert reader.simulate_get("/api/publications/cms-2").status_code == 200
+    assert reader.simulate_get("/api/publications/cms-1").status_code == 200
+    assert reader.simulate_get("/api/publications/zlat-2023-003").status_code == 404
+    found = reader.simulate_get("/api/search", params={"q": "переиндексации"}).json
+    assert [h["id"] for h in found["hits"]] == ["cms-2"]
