@@ -27,7 +27,7 @@ from search.analysis import (
     plain_word,
     word_spans,
 )
-from search.bulk_tables import Vocabulary, _Column, distinct
+from search.bulk_tables import Column, Vocabulary, distinct
 from search.morph import fold_yo, is_cyrillic
 from search.stems import stem
 
@@ -75,14 +75,14 @@ class BulkAnalyzer:
         self._entry_of: dict[str, int] = {}
         self._tokens: list[str] = []  # entry -> token
         # per entry
-        self._punct, self._capital, self._slots, self._stem = (_Column() for _ in range(4))
+        self._punct, self._capital, self._slots, self._stem = (Column() for _ in range(4))
         self._start_at, self._start_len, self._other_at, self._other_len = (
-            _Column() for _ in range(4))
-        self._forms_at, self._forms_len = _Column(), _Column()
+            Column() for _ in range(4))
+        self._forms_at, self._forms_len = Column(), Column()
         # readings of all entries, one after another: (slot within the token, term id)
-        self._reading_slot, self._reading_term = _Column(), _Column()
-        self._reading_weight = _Column(np.float64)
-        self._form_ids = _Column()
+        self._reading_slot, self._reading_term = Column(), Column()
+        self._reading_weight = Column(np.float64)
+        self._form_ids = Column()
 
     @property
     def size(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Vocabulary", "distinct", "run_starts", "run_lengths"]
+__all__ = ["Vocabulary", "Column", "distinct", "run_starts", "run_lengths"]
 
 
 class Vocabulary:
@@ -29,7 +29,7 @@ class Vocabulary:
         return len(self.names)
 
 
-class _Column:
+class Column:
     """A growing array (int64 unless told): appended to as a list, read as numpy through
     `.view` (which moves what was appended into the array, amortized doubling)."""
 

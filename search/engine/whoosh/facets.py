@@ -170,7 +170,7 @@ _NONE = np.zeros(0, dtype=np.int64)
 
 def _codes_in(vocab: dict[str, int], values: list[str]) -> np.ndarray:
     """The codes in `vocab` of a part's `values` (added in their order when new)."""
-    return np.array([vocab.setdefault(v, len(vocab)) for v in values] or [0], dtype=np.int64)
+    return np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int64)
 
 
 def _joined(name: str, placed, size: int) -> tuple[list[str], np.ndarray]:

@@ -13,7 +13,7 @@ from whoosh.writing import IndexWriter
 from search.engine.whoosh.schema import build_codec
 from search.engine.whoosh.store import IndexLocation
 
-__all__ = ["cancel", "live_writer", "open_for_write"]
+__all__ = ["cancel", "live_writer", "open_for_write", "tidy_after_failure"]
 
 
 def live_writer(ix) -> IndexWriter:
@@ -50,7 +50,7 @@ def _remove_leftovers(info, ix) -> None:
     clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())
 
 
-def _tidy_after_failure(info, ix) -> None:
+def tidy_after_failure(info, ix) -> None:
     """What a failed write left goes at once, not at the next write: on a full disk it
     held the last free megabytes, so not even the run's failure could be recorded for
     /api/health (an admin's trial)."""

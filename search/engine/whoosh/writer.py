@@ -16,10 +16,10 @@ from search.engine.whoosh import lexicon
 from search.engine.whoosh.documents import to_document
 from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.live_writer import (
-    _tidy_after_failure,
     cancel,
     live_writer,
     open_for_write,
+    tidy_after_failure,
 )
 from search.engine.whoosh.parallel import collect_lemmas, default_procs, parallel_writer
 from search.engine.whoosh.schema import build_codec
@@ -259,7 +259,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                                      ix.latest_generation())
             except BaseException:
                 cancel(writer)
-                _tidy_after_failure(info, ix)
+                tidy_after_failure(info, ix)
                 raise
             location.touch_meta(info.path)
             stats.generation = info.name
