@@ -31,6 +31,7 @@ from search.engine.whoosh.segment_writer import (
     CompactSegmentWriter,
     is_stems_text,
 )
+from search.engine.whoosh.word_exchange import EXCHANGE_DOCS, SUFFIX, WordExchange
 from search.errors import RebuildFailed
 from search.lemma_cache import write_shard
 from search.morph import cache_stats, new_readings
@@ -45,6 +46,7 @@ PUT_CHECK_SECONDS = 1.0  # how often a put waiting on a full job queue looks for
 
 class _OrphanSafeTask(SubWriterTask):
     parent_pid = 0  # set before the fork
+    _exchange: WordExchange | None = None  # made in the process, after the fork
 
     def run(self):
         # The parent's handlers came with the fork; a Ctrl-C is the parent's to handle (it
@@ -70,7 +72,10 @@ class _OrphanSafeTask(SubWriterTask):
         # SubWriterTask.run builds its writer from this module global; in this child
         # process only, it is the writer with postings kept per term (search/engine/whoosh/pool.py).
         multiproc.SegmentWriter = CompactSegmentWriter
+        folder = getattr(self.storage, "folder", None)
         try:
+            if folder:
+                self._exchange = WordExchange(Path(folder), _LEMMAS_PREFIX)
             super().run()
         except (OSError, MemoryError) as exc:  # a full disk, no memory: one line, no traceback
             what = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
@@ -79,7 +84,8 @@ class _OrphanSafeTask(SubWriterTask):
             print(f"error: an indexing process: {what}{f': {where}' if where else ''}",
                   file=sys.stderr)
             os._exit(1)  # the parent says the previous index is still in place
-        folder = getattr(self.storage, "folder", None)
+        if self._exchange is not None:
+            self._exchange.close()
         if folder:  # hand this process's lemma cache to the parent (see collect_lemmas)
             after = cache_stats()
             new = new_readings()
@@ -89,6 +95,18 @@ class _OrphanSafeTask(SubWriterTask):
             base.with_suffix(".json").write_text(json.dumps(
                 {"hits": after["hits"] - before["hits"],
                  "misses": after["misses"] - before["misses"], "words": len(new)}))
+
+    def _process_file(self, filename, doc_count):
+        """SubWriterTask._process_file, trading parsed words every EXCHANGE_DOCS documents."""
+        writer, load, exchange = self.writer, pickle.load, self._exchange
+        with writer.temp_storage().open_file(filename).raw_file() as f:
+            for n in range(doc_count):
+                code, args = load(f)
+                assert code == 0
+                if exchange is not None and n % EXCHANGE_DOCS == 0:
+                    exchange.trade()
+                writer.add_document(**args)
+        writer.temp_storage().delete_file(filename)
 
 
 class _OrphanSafeWriter(MpWriter):
@@ -201,6 +219,8 @@ def collect_lemmas(folder: Path) -> tuple[int, int, list[tuple[Path, int]]]:
                 shards.append((shard, int(data["words"])))
         except (OSError, ValueError, KeyError, TypeError):
             pass
+        path.unlink(missing_ok=True)
+    for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*{SUFFIX}"):  # word_exchange.py's
         path.unlink(missing_ok=True)
     listed = {path for path, _ in shards}
     for path in Path(folder).glob(f"{_LEMMAS_PREFIX}*.pickle"):
