@@ -27,7 +27,7 @@ from search import export
 from search.searcher import SearchService
 from search.settings import Settings
 
-__all__ = ["Export", "EXPORT_COLUMNS", "RETRY_SECONDS"]
+__all__ = ["Export", "EXPORT_COLUMNS", "RETRY_SECONDS", "slots_dir"]
 
 EXPORT_COLUMNS = export.COLUMNS
 RETRY_SECONDS = 3  # an export of the whole real corpus takes 1-2 s
@@ -38,7 +38,7 @@ class Export:
 
     def __init__(self, service: SearchService, settings: Settings):
         self.service, self.settings = service, settings
-        self.slots = _slots_dir(settings)
+        self.slots = slots_dir(settings)
 
     def on_get(self, req, resp):
         fmt = choice_param(req, "format") or "csv"
@@ -81,7 +81,7 @@ class Export:
             retry_after=RETRY_SECONDS)
 
 
-def _slots_dir(settings: Settings) -> Path:
+def slots_dir(settings: Settings) -> Path:
     """A directory of slot files per index and user (the index's own may be read-only)."""
     key = hashlib.blake2b(str(settings.index_dir.resolve()).encode() +
                           settings.opensearch_prefix.encode(), digest_size=8).hexdigest()

@@ -423,6 +423,61 @@ def test_reversed_and_invalid_dates_explained_in_russian(driver, site):
     assert field.get_attribute("aria-invalid") == "true"
     assert field.get_attribute("aria-describedby") == "date-hint date-error"
     assert "to=2024-05-01" in driver.current_url  # nothing was searched
+    # the list below is said to be the one before: it does not follow the fields
+    assert "Список ниже — за прежний период (с 01.01.2024 по 01.05.2024)" in message.text
+
+    # «Найти» with a date that cannot be read keeps what was typed and says why
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    assert field.get_attribute("value") == "1 февраля"
+    assert "«1 февраля» не распознана" in message.text and message.is_displayed()
+    assert "to=2024-05-01" in driver.current_url
+
+    # a year in two digits, as people write it; «Найти» takes dates typed, not applied yet
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("01.04.24")
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    wait(driver).until(lambda d: "to=2024-04-01" in d.current_url)
+    assert "from=2024-01-01" in driver.current_url and not message.is_displayed()
+    assert field.get_attribute("value") == "01.04.2024"
+
+
+def test_an_export_waits_while_another_runs_then_downloads(driver, site, tmp_path):
+    """A second export is refused while another runs (503, Retry-After): the page says
+    so, asks again, and saves the file once the other is done; nothing is lost silently
+    (a methodologist's trial: the button did nothing)."""
+    import fcntl
+    import os
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    from api.export_resource import slots_dir
+    from search.settings import Settings
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    open_page(driver, site, "/?q=выставка")
+    button = driver.find_element(By.ID, "export-xlsx")
+    wait(driver).until(lambda d: button.is_displayed())
+    status = driver.find_element(By.ID, "export-status")
+    slot = slots_dir(Settings.from_env({}, index_dir=site.index_dir)) / "slot-0"
+    fd = os.open(slot, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another export runs
+        button.click()
+        wait(driver).until(lambda d: "другая выгрузка" in status.text)
+        assert status.is_displayed() and not list(downloads.iterdir())
+    finally:
+        os.close(fd)  # the other export ends
+    name = "Картотека — выставка.xlsx"
+    deadline = time.monotonic() + WAIT
+    while not (downloads / name).is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (downloads / name).read_bytes()[:2] == b"PK", sorted(downloads.iterdir())
+    wait(driver).until(lambda d: not status.is_displayed())
+    browser_log(driver)  # the refused request's console line is this test's
 
 
 def test_a_refused_request_says_why_in_russian(driver, site):

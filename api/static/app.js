@@ -114,11 +114,10 @@
   function parseDateRu(text) {
     var value = String(text || '').trim();
     if (!value) return '';
-    var m = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4})$/.exec(value) ||
-      /^(\d{2})(\d{2})(\d{4})$/.exec(value);
+    var m = DAY_MONTH_YEAR.exec(value) || /^(\d{2})(\d{2})(\d{4})$/.exec(value);
     var iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
     var year, month, day;
-    if (m) { day = +m[1]; month = +m[2]; year = +m[3]; }
+    if (m) { day = +m[1]; month = +m[2]; year = fullYear(m[3]); }
     else if (iso) { year = +iso[1]; month = +iso[2]; day = +iso[3]; }
     else return null;
     var date = new Date(Date.UTC(year, month - 1, day));
@@ -126,10 +125,21 @@
     return year + '-' + pad2(month) + '-' + pad2(day);
   }
 
+  // дд.мм.гггг, and дд.мм.гг as people write it (01.04.21)
+  var DAY_MONTH_YEAR = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4}|\d{2})$/;
+
+  /** A two-digit year is of this century up to next year, else of the last (21: 2021). */
+  function fullYear(written) {
+    var year = +written;
+    if (written.length !== 2) return year;
+    var next = (new Date().getFullYear() + 1) % 100;
+    return year <= next ? 2000 + year : 1900 + year;
+  }
+
   /** Why parseDateRu refused `text`: written right but no such day, or not read at all. */
   function dateProblem(text) {
     var value = String(text || '').trim();
-    var written = /^(\d{1,2})[.,\/\- ](\d{1,2})[.,\/\- ](\d{4})$/.test(value) ||
+    var written = DAY_MONTH_YEAR.test(value) ||
       /^\d{8}$/.test(value) || /^\d{4}-\d{2}-\d{2}$/.test(value);
     return written
       ? 'Даты «' + value + '» нет в календаре: проверьте день, месяц и год.'
@@ -891,6 +901,84 @@
     });
   }
 
+  // An export is fetched here rather than left to the browser: a refused one (503 while
+  // another export runs, a 400) downloaded nothing and said nothing.
+  var EXPORT_TRIES = 20;  // about a minute of waiting for another export to end
+  var exportSeq = 0;
+
+  function onExportClick(event) {
+    if (isModifiedClick(event) || typeof fetch !== 'function' ||
+        !(window.URL && URL.createObjectURL)) return;  // the browser's own download
+    event.preventDefault();
+    downloadExport(event.currentTarget.href, ++exportSeq, 1);
+  }
+
+  function downloadExport(href, seq, attempt) {
+    setExportStatus(attempt === 1 ? 'Готовим файл…' : 'Сейчас идёт другая выгрузка: ждём ' +
+      'очереди (попытка ' + attempt + ' из ' + EXPORT_TRIES + ')…', false);
+    fetch(href, { credentials: 'same-origin' }).then(function (resp) {
+      if (seq !== exportSeq) return null;  // another export was asked for meanwhile
+      if (resp.status === 503 && attempt < EXPORT_TRIES && resp.headers.get('Retry-After')) {
+        var wait = Math.min(10, Math.max(1, Number(resp.headers.get('Retry-After')) || 3));
+        setTimeout(function () {
+          if (seq === exportSeq) downloadExport(href, seq, attempt + 1);
+        }, wait * 1000);
+        return null;
+      }
+      if (!resp.ok) {
+        return resp.json().catch(function () { return null; }).then(function (body) {
+          setExportStatus(exportErrorMessage(resp.status, body), true);
+        });
+      }
+      return resp.blob().then(function (blob) {
+        if (seq !== exportSeq) return;
+        saveBlob(blob, fileNameFromDisposition(resp.headers.get('Content-Disposition')));
+        setExportStatus('', false);
+      });
+    }).catch(function () {
+      if (seq === exportSeq) {
+        setExportStatus('Не удалось скачать файл: нет связи с сервером. Попробуйте ещё раз.', true);
+      }
+    });
+  }
+
+  function exportErrorMessage(status, body) {
+    var text = body && typeof body.description === 'string' ? body.description : '';
+    if (status === 503 && text) return 'Файл не скачан: ' + text + '.';
+    if (status === 400 && /[а-яё]/i.test(text)) return 'Файл не скачан: ' + text + '.';
+    return 'Файл не скачан: ошибка сервера (код ' + status + '). Попробуйте позже.';
+  }
+
+  /** The file name of a Content-Disposition header (its UTF-8 filename* first). */
+  function fileNameFromDisposition(header) {
+    var value = String(header || '');
+    var utf = /filename\*=UTF-8''([^;]+)/i.exec(value);
+    if (utf) {
+      try { return decodeURIComponent(utf[1]); } catch (e) { /* the plain name below */ }
+    }
+    var plain = /filename="?([^";]+)"?/i.exec(value);
+    return plain ? plain[1] : 'kartoteka';
+  }
+
+  function saveBlob(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  function setExportStatus(message, failed) {
+    var status = $('export-status');
+    status.textContent = message;
+    status.classList.toggle('export-failed', !!failed);
+    show(status, Boolean(message));
+  }
+
   /** A link to another search: its address for a new tab, this page's search on a click. */
   function stateLink(className, text, next) {
     var link = el('a', className, text);
@@ -1100,8 +1188,17 @@
   function submitQuery() {
     cancelSuggest();
     hideSuggestions();
+    // dates typed but not yet applied go with the query; a wrong one stops it, as typed
+    var from = parseDateRu($('from').value);
+    var to = parseDateRu($('to').value);
+    if (from === null || to === null) {
+      showDateProblem(from, to);
+      return;
+    }
     var next = cloneState(current);
     next.q = $('q').value.trim();
+    next.from = from;
+    next.to = to;
     next.page = 1;
     navigate(next, true);
     // on a phone the on-screen keyboard covered the first results
@@ -1112,10 +1209,8 @@
   function onDateChange() {
     var from = parseDateRu($('from').value);
     var to = parseDateRu($('to').value);
-    $('from').setAttribute('aria-invalid', from === null ? 'true' : 'false');
-    $('to').setAttribute('aria-invalid', to === null ? 'true' : 'false');
     if (from === null || to === null) {
-      setDateError(dateProblem(from === null ? $('from').value : $('to').value));
+      showDateProblem(from, to);
       return;
     }
     setDateError('');
@@ -1128,6 +1223,24 @@
     next.to = to;
     next.page = 1;
     navigate(next, true);
+  }
+
+  /** A date field that cannot be read: said, and the list below said to be the one
+   *  before it (nothing is searched until both dates can be read). */
+  function showDateProblem(from, to) {
+    $('from').setAttribute('aria-invalid', from === null ? 'true' : 'false');
+    $('to').setAttribute('aria-invalid', to === null ? 'true' : 'false');
+    var shown = current.from || current.to
+      ? ' Список ниже — за прежний период (' + periodText(current) + ').'
+      : ' Список ниже — пока без учёта дат.';
+    setDateError(dateProblem(from === null ? $('from').value : $('to').value) + shown);
+  }
+
+  function periodText(state) {
+    if (state.from && state.to) {
+      return 'с ' + formatDateInput(state.from) + ' по ' + formatDateInput(state.to);
+    }
+    return state.from ? 'с ' + formatDateInput(state.from) : 'по ' + formatDateInput(state.to);
   }
 
   function setDateError(message) {
@@ -1212,6 +1325,8 @@
       $(id).addEventListener('keydown', onDateKeydown);
     });
     $('sort').addEventListener('change', onSortChange);
+    $('export').addEventListener('click', onExportClick);
+    $('export-xlsx').addEventListener('click', onExportClick);
     $('filters-toggle').addEventListener('click', toggleFiltersPanel);
     // Escape closes the filter panel on a phone, back to its button
     $('facets').addEventListener('keydown', function (event) {
@@ -1238,6 +1353,7 @@
     hitHref: hitHref,
     pageWindow: pageWindow,
     parseDateRu: parseDateRu,
+    fileNameFromDisposition: fileNameFromDisposition,
     formatDateInput: formatDateInput,
     fromLatinLayout: fromLatinLayout,
     isLayoutFix: isLayoutFix
