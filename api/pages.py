@@ -136,8 +136,10 @@ def publication_html(record: dict, parent: dict | None, attachments: list[dict],
         out.append(f'<ul class="publication-topics" aria-label="Темы">{tags}</ul>')
     url = record.get("url") or ""
     if re.match(r"https?://", url, re.I):
+        # a library's post links to its site; a newspaper's article is no library's
+        where = "на сайте библиотеки" if record.get("library") else "на исходном сайте"
         out.append(f'<p class="publication-source"><a href="{escaped(url)}" rel="noopener">'
-                   "Открыть на сайте библиотеки</a></p>")
+                   f"Открыть {where}</a></p>")
     out.append(f'<div class="publication-text">{_text(record.get("text") or "")}</div>')
     if record.get("photographer"):
         out.append(f'<p class="publication-credit">Фото: {escaped(record["photographer"])}</p>')

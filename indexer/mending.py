@@ -18,6 +18,9 @@ from search.record_fields import YEARS, is_link, parse_iso_date
 
 __all__ = ["mended"]
 
+# A scraper that joined a site to an address already whole:
+# `https://russian.rt.comhttps://russian.rt.com/news/…` (171 records of the real corpus).
+_DOUBLED_SITE = re.compile(r"https?://[^/?#\s]*?(https?://\S+)", re.IGNORECASE)
 # Lone surrogates: JSON escapes them (`\ud800`) though no text can hold them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -25,9 +28,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def mended(record, raw: bytes):
     """A corpus record made indexable where a part of it is not, and what was changed
     (None when nothing): characters JSON can escape but no text can hold (a lone
-    surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, a link
-    no page may follow (`javascript:`) dropped, lines of page code a scraper left in the
-    text (indexer/page_code.py) left out."""
+    surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, an address
+    with its site written twice mended, a link no page may follow (`javascript:`)
+    dropped, lines of page code a scraper left in the text (indexer/page_code.py) left
+    out."""
     if not isinstance(record, dict):
         return record, None
     problems = []
@@ -45,7 +49,12 @@ def mended(record, raw: bytes):
                 problems.append(f"{lines} line{'s' if lines > 1 else ''} of page code "
                                 "(a script, styles) left out of the text")
     url = record.get("url")
-    if isinstance(url, str) and url.strip() and not is_link(url):
+    doubled = _DOUBLED_SITE.fullmatch(url.strip()) if isinstance(url, str) else None
+    if doubled and is_link(doubled.group(1)):
+        record = {**record, "url": doubled.group(1)}
+        problems.append(f"address {reprlib.repr(url)} had its site written twice; "
+                        f"indexed as {reprlib.repr(doubled.group(1))}")
+    elif isinstance(url, str) and url.strip() and not is_link(url):
         record = {**record, "url": None}
         problems.append(f"url {reprlib.repr(url)} is not an http(s) address or a site path; "
                         "indexed without it")

@@ -28,6 +28,7 @@ def print_web_summary(crawled) -> None:
 # How indexer/mending.py words what it mended in a record, and the summary's words for it.
 _WARNED = (("date ", "indexed without a date that could not be read"),
            ("url ", "indexed without a link that is no http(s) address"),
+           ("written twice", "addresses with their site written twice mended"),
            ("broken characters", "broken characters replaced"),
            ("of page code", "page code (a script, styles) left out of the text"))
 

@@ -580,6 +580,32 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
         r.getMessage() for r in caplog.records if r.levelno >= 30)
 
 
+def test_an_address_with_its_site_written_twice_is_mended(tmp_path, capsys, caplog):
+    """`https://russian.rt.comhttps://russian.rt.com/…` (a scraper joined the site to an
+    address already whole: 171 records of the real corpus) is indexed as the address it
+    holds, and said; a news site's page is not called the library's."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.settings import Settings
+
+    url = "https://news.example.ru/world/1-vystavka"
+    source = tmp_path / "news.jsonl"
+    source.write_text(json.dumps({"id": "n1", "title": "Выставка", "text": "Открылась выставка.",
+                                  "url": "https://news.example.ru" + url},
+                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    captured = capsys.readouterr()
+    assert "  warned 1: addresses with their site written twice mended" in captured.out
+    assert "had its site written twice" in captured.err + caplog.text
+    client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
+    assert client.simulate_get("/api/publications/n1").json["url"] == url
+    page = client.simulate_get("/p/n1", headers={"Accept": "text/html"}).text
+    assert f'href="{url}"' in page and "Открыть на исходном сайте" in page
+    assert "сайте библиотеки" not in page
+
+
 def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys, caplog):
     """A line the API could not answer with (a lone surrogate breaks JSON and CSV output),
     a link no page may follow, a year the `year` filter refuses: mended and named. A line
