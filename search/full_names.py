@@ -14,7 +14,7 @@ from search.analysis import index_terms
 from search.morph import get_analyzer
 from search.people import surnames
 
-__all__ = ["signer_surnames"]
+__all__ = ["signer_surnames", "optional_given_names"]
 
 
 def signer_surnames(words: list[str]) -> dict[int, tuple[str, ...]]:
@@ -32,9 +32,32 @@ def signer_surnames(words: list[str]) -> dict[int, tuple[str, ...]]:
     return out
 
 
+def optional_given_names(words: list[str]) -> set[int]:
+    """The places of the first name and patronymic in a query that is one person's name
+    and nothing else (`Ирина Морощук`, `Морощук Ирина Николаевна`); empty for any other.
+
+    Texts give them as initials as often as in full («И. Н. Морощук»), and a colleague
+    typing the full name found only the texts that spell it out (a methodologist's
+    trial): the surname is what is needed there, the rest ranks.
+    """
+    if not 2 <= len(words) <= 3:
+        return set()
+    given = {i for i, word in enumerate(words) if _is_first_name(word) or _is_patronymic(word)}
+    rest = [i for i in range(len(words)) if i not in given]
+    if (len(rest) != 1 or _surname_lemmas(words[rest[0]]) is None
+            or not any(_is_first_name(words[i]) for i in given)):
+        return set()
+    return given
+
+
 @lru_cache(maxsize=20_000)  # every plain word of every query asks: a parse each
 def _is_first_name(word: str) -> bool:
     return any("Name" in parse.tag.grammemes for parse in get_analyzer().parse(word))
+
+
+@lru_cache(maxsize=20_000)
+def _is_patronymic(word: str) -> bool:
+    return any("Patr" in parse.tag.grammemes for parse in get_analyzer().parse(word))
 
 
 @lru_cache(maxsize=20_000)

@@ -16,7 +16,12 @@ from search.match_rule import relaxed_words, required_words, supplement_words
 from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse_tokens
 from search.query_words import WordCompiler
 from search.synonyms import SynonymDictionary
-from search.word_rules import COUNTED_LEMMAS, PEOPLE_BOOST, signer_alternatives
+from search.word_rules import (
+    COUNTED_LEMMAS,
+    PEOPLE_BOOST,
+    given_name_places,
+    signer_alternatives,
+)
 
 __all__ = ["ParsedQuery", "QueryParser", "Word", "Phrase", "Group", "Not", "MAX_TERMS",
            "required_words", "relaxed_words", "supplement_words"]
@@ -135,6 +140,7 @@ class QueryParser(WordCompiler):
             children = self._merge_synonym_runs(children, state)
         positives, negatives, kinds = [], [], []
         signers = signer_alternatives(children)
+        given = given_name_places(children) if merge_synonyms else set()
         for k, child in enumerate(children):
             q = child if isinstance(child, _COMPILED) else self._compile(child, state)
             if q is None:
@@ -143,14 +149,16 @@ class QueryParser(WordCompiler):
                 q = n.Or((q, *(n.Term("people", lemma, boost=PEOPLE_BOOST)
                                for lemma in signers[k])))
             if (merge_synonyms and not isinstance(q, _Negated) and isinstance(child, Word)
-                    and (self._only_counted(child) or _initial(child))):
+                    and (self._only_counted(child) or _initial(child) or k in given)):
                 kinds.append(q)
                 continue
             (negatives if isinstance(q, _Negated) else positives).append(q)
         # Beside other words, a word naming a kind of publication or a question's
         # auxiliary only counts (a match of nothing scores 0; search/word_rules.py
         # COUNTED_LEMMAS), and so does an initial
-        # (`Фалалеева Е. Е.`: «Фалалеева Елена Евгеньевна» is her too).
+        # (`Фалалеева Е. Е.`: «Фалалеева Елена Евгеньевна» is her too), and a first name
+        # and patronymic beside a surname, when they are all that is typed (`Ирина
+        # Морощук`: «И. Н. Морощук» is her too).
         counted = [n.Or((n.Every(boost=0.0), q)) for q in kinds] if positives else []
         positives = positives or kinds
         if not positives:
@@ -207,14 +215,16 @@ def _initial(word: Word) -> bool:
 
 
 def _partial_words(tree: Group, only_counted: Callable[[Word], bool]) -> list:
-    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`), recent
-    years (`масленица 2021`, not `война 1812`) and the words only counted beside others
-    (`будет`, `новости`) only when nothing else is typed; else every publication holding
+    """The words a partial match is counted over: initials (`Фалалеева Е. Е.`), a first
+    name beside a surname, recent years (`масленица 2021`, not `война 1812`) and the
+    words only counted beside others (`будет`, `новости`) only when nothing else is
+    typed; else every publication holding
     two letters «е» was a partial match of a surname, every one holding «2021» of a
     year's event, and every one holding «будет» of a question."""
-    longer = [c for c in tree.children
+    given = given_name_places(tree.children)  # `Ирина` of `Ирина Морощук`: other Ирины
+    longer = [c for k, c in enumerate(tree.children)
               if not (isinstance(c, Word) and (len(c.text) == 1 or recent_year(c.text)
-                                               or only_counted(c)))]
+                                               or only_counted(c) or k in given))]
     return longer if any(isinstance(c, Word | Phrase) for c in longer) else list(tree.children)
 
 @dataclass(frozen=True)

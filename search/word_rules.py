@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from search.full_names import signer_surnames
+from search.full_names import optional_given_names, signer_surnames
 from search.morph import fold_yo, index_lemmas, is_cyrillic, readings
 from search.query_syntax import Word
 from search.spelling import is_dictionary_word, is_proper_name
 from search.stems import stem
 
-__all__ = ["PEOPLE_BOOST", "STEM_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
+__all__ = ["given_name_places", "PEOPLE_BOOST", "STEM_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
            "COUNTED_LEMMAS", "RECENT_LEMMAS", "asks_for_the_newest", "may_ask_for_the_newest",
            "derivation_stem",
            "signer_alternatives"]
@@ -74,6 +74,14 @@ def asks_for_the_newest(words: list[str]) -> bool:
     return (bool(lemma_sets) and all(s & allowed for s in lemma_sets)
             and any(s & RECENT_LEMMAS for s in lemma_sets)
             and any(s & KIND_LEMMAS for s in lemma_sets))
+
+
+def given_name_places(children) -> set[int]:
+    """search/full_names.py's optional_given_names over a group's words, by their place
+    in `children` (none when anything but plain words is typed)."""
+    if not all(isinstance(c, Word) and not c.exact and not c.prefix for c in children):
+        return set()
+    return optional_given_names([c.text for c in children])
 
 
 def signer_alternatives(children) -> dict[int, tuple[str, ...]]:

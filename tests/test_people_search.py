@@ -93,3 +93,25 @@ def test_a_surname_made_of_a_first_name_finds_its_other_forms(tmp_path):
     service = next(service_over(docs, tmp_path))
     for q in ("Пересветов", "Пересветовым", "Пересветова", "пересветов"):
         assert set(_ids(service, q)) == {"ablt", "gent"}, q
+
+
+def test_a_full_name_also_finds_the_texts_that_give_it_as_initials(tmp_path):
+    """`Ирина Вишнякова` found only the texts that spell her name out: «И. Н. Вишнякова»
+    was a partial match among texts about other Ирины (a methodologist's trial). When a
+    query is a person's name and nothing else, the surname is what is needed, the texts
+    with the first name rank first, and a first name alone is no partial match."""
+    docs = [{"id": "initials", "title": "Час права", "date": "2024-05-01",
+             "text": "Занятие провела библиотекарь И. Н. Вишнякова."},
+            {"id": "full", "title": "Встреча с читателями", "date": "2024-05-02",
+             "text": "Ирина Николаевна Вишнякова рассказала о новых книгах."},
+            {"id": "other-irina", "title": "Поэтический вечер", "date": "2024-05-03",
+             "text": "Стихи прочитала Ирина Петрова."},
+            {"id": "unrelated", "title": "Субботник", "date": "2024-05-04",
+             "text": "Читатели вышли на субботник у библиотеки."}]
+    service = next(service_over(docs, tmp_path))
+    for q in ("Ирина Вишнякова", "ирина вишнякова", "Вишнякова Ирина Николаевна"):
+        result = service.search(SearchRequest(q=q))
+        assert [h.id for h in result.hits] == ["full", "initials"], q
+        assert not result.partial and not result.relaxed, q
+    # beside any other word the first name is needed as before
+    assert _ids(service, "Ирина стихи") == ["other-irina"]
