@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.models import SearchResult
-from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.morph import fold_yo, get_analyzer, index_lemmas, is_cyrillic
 from search.query_syntax import OPERATOR_WORDS
 from search.spelling import (
     LAYOUT_PUNCTUATION,
@@ -119,9 +119,11 @@ def _split_word(lexicon: SpellingLexicon, word: str,
     best = None
     for at in range(1, len(word) - 2):
         first, second = word[:at], word[at:]
-        if not (first in _LEADING_WORDS or _holds(lexicon, first)):
+        leading = first in _LEADING_WORDS
+        if not (leading or (_holds(lexicon, first) and _common_word(first))):
             continue
-        if not _holds(lexicon, second):
+        # after a preposition a name or a place (`вбрянске`, `опушкине`); else no name
+        if not _holds(lexicon, second) or not (leading or _common_word(second)):
             continue
         if len(first) >= 3 and lexicon.knows(f"{first}-{second}"):
             return f"{first}-{second}", 1
@@ -136,6 +138,18 @@ def _split_word(lexicon: SpellingLexicon, word: str,
 def _holds(lexicon: SpellingLexicon, word: str) -> bool:
     """A word of the index that the dictionary knows (a guessed one splits anything)."""
     return len(word) >= 3 and is_dictionary_word(word) and lexicon.knows(word)
+
+
+# Readings that make no part of words run together: names (`вечирина` is no «веч
+# ирина», `перескакова` no «перес какова»: a methodologist's trial) and the dictionary's
+# informal, archaic and abbreviated words (`веч`, of «вече»).
+_NO_PART = frozenset({"Name", "Surn", "Patr", "Infr", "Arch", "Abbr", "Erro", "Dist", "Slng"})
+
+
+def _common_word(word: str) -> bool:
+    """Whether the dictionary holds `word` as a common word, in some reading."""
+    return any(p.is_known and not (_NO_PART & p.tag.grammemes)
+               for p in get_analyzer().parse(word))
 
 
 def _documents(lexicon: SpellingLexicon, word: str) -> int:

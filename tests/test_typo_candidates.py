@@ -55,3 +55,35 @@ def test_a_dictionary_word_one_edit_away_is_a_candidate_and_a_noun_comes_first(
     result = kids.search(SearchRequest(q=typed))
     assert result.corrected and result.did_you_mean in meant
     assert {h.id for h in result.hits} == {"kids-0", "kids-1"}
+
+
+# `вечирина` is «веч» (an informal form of «вече») and the name «Ирина» run together, and
+# `перескакова` the surname «Перес» and «какова»: neither is two words a missed space
+# ran together (a methodologist's trial: the results were texts about other Ирины).
+RUN_TOGETHER = [
+    {"id": "party", "title": "Шляпная вечеринка", "date": "2024-05-01",
+     "text": "В библиотеке прошла шляпная вечеринка для читателей."},
+    {"id": "irina", "title": "Встреча с Ириной", "date": "2024-05-02",
+     "text": "Ирина рассказала о новгородском вече и о том, как веч собирали."},
+    {"id": "peres", "title": "Новая книга", "date": "2024-05-03",
+     "text": "Писатель Артуро Перес спросил: какова цена успеха?"},
+    {"id": "master", "title": "Мастер-класс", "date": "2024-05-04",
+     "text": "Мастер провёл урок для всего класса, и мастер-класс понравился детям."}]
+
+
+@pytest.fixture(scope="module")
+def run_together(tmp_path_factory):
+    yield from service_over(RUN_TOGETHER, tmp_path_factory.mktemp("run-together"))
+
+
+@pytest.mark.parametrize(("typed", "not_meant"), [("вечирина", "веч ирина"),
+                                                  ("перескакова", "перес какова")])
+def test_a_name_or_an_informal_word_is_no_part_of_words_run_together(run_together, typed,
+                                                                     not_meant):
+    result = run_together.search(SearchRequest(q=typed))
+    assert result.did_you_mean != not_meant
+    assert "irina" not in {h.id for h in result.hits}
+
+
+def test_common_words_run_together_are_still_parted(run_together):
+    assert run_together.search(SearchRequest(q="мастеркласс")).did_you_mean == "мастер-класс"
