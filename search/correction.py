@@ -57,6 +57,9 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
              and query[max(0, m.start() - 1):m.start()] != "?"]
     if not words and any(c in query for c in LAYOUT_PUNCTUATION):
         words = [query.strip()]
+    parted = {word: _unknown_compound_parts(lexicon, word) for word in words}
+    words = [part for word in words for part in parted[word] or [word]]
+    in_parts = {part for parts in parted.values() for part in parts}
     whole = query.strip()
     if whole and not is_cyrillic(whole) and on_latin_layout(re.sub(r"[\s-]", "", whole)):
         mapped = from_latin_layout(whole)
@@ -72,6 +75,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
     typos = 0
     for word in words:
         kind = unknown_word(lexicon, word)
+        if kind is None and word in in_parts and not is_dictionary_word(fold_yo(word.lower())):
+            kind = "word"  # known to the index only through a lemma guessed for a typo
         if kind is None:
             continue
         sure = kind == "word"
@@ -100,6 +105,16 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
                       latin=not typos and not layout_words and bool(latin_words))
 
 
+def _unknown_compound_parts(lexicon: SpellingLexicon, word: str) -> list[str]:
+    """The parts of a compound the index does not know, each to be checked (`мастер-класы`
+    found nothing and offered nothing: its «класы» is «класс»); [] for any other word."""
+    parts = [p for p in _HYPHENS.split(word) if p]
+    if len(parts) < 2 or unknown_word(lexicon, word) is None:
+        return []
+    return [p for p in parts if len(p) >= 4 and is_cyrillic(p)]
+
+
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
 FORM_READINGS = 8  # readings of a Latin word checked as forms of the index's lemmas
 
 # Words a missed space runs together behind (`вбиблиотеке`: «в библиотеке»).
