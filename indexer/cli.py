@@ -26,9 +26,10 @@ from search.errors import (
     SchemaMismatch,
     SearchError,
 )
+from search.index_dir import locate_index_dir
 from search.interrupts import Terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
-from search.settings import Settings, locate_index_dir
+from search.settings import Settings
 
 __all__ = ["main"]
 
