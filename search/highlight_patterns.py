@@ -150,6 +150,7 @@ def matched_spans(folded: str, patterns: Iterable[Matcher],
                 break
     return out
 
+
 def _trie_pattern(node: dict) -> str:
     """The words below a trie node as one pattern: `(?:га|ги|гой)`, the longest match first.
 

@@ -13,6 +13,8 @@ _UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
 
 def _unpaired(count: int) -> str:
     return f"непарные скобки пропущены: {count}"
+
+
 MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 
 

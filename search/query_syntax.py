@@ -77,6 +77,7 @@ class Group:
     op: str  # "and" | "or"
     children: list = field(default_factory=list)
 
+
 # -- lexer and parser ----------------------------------------------------------------
 def _slop(written: str | None, warnings: list[str]) -> int:
     """The phrase's slop from `~N`: none or `~0` is the exact phrase (slop 1, the words
@@ -179,5 +180,3 @@ def _between_words(tokens: list[tuple[str, object]]) -> list[tuple[str, object]]
 
 NATURAL_OR = "или"
 _OPERANDS = ("word", "phrase")
-
-

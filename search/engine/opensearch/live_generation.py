@@ -89,4 +89,3 @@ class LiveGeneration:
         derived, _ = self._meta()
         derived = derived or Derived({}, {}, {}, ([], [""], [True], [], [], []), 0)
         return vocabulary_of(derived)
-
