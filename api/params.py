@@ -9,7 +9,7 @@ import falcon
 
 from search.models import SORTS, SearchRequest
 from search.plural import plural
-from search.query_syntax import clean_query
+from search.query_clean import clean_query
 from search.settings import Settings
 
 __all__ = ["search_request", "text_param", "int_param", "bad_parameter"]

@@ -11,7 +11,7 @@ import logging
 import sys
 
 from search.models import SearchRequest
-from search.query_syntax import clean_query
+from search.query_clean import clean_query
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json",
            "ErrorLines"]

@@ -19,8 +19,8 @@ from search.errors import (
     SchemaMismatch,
     SearchError,
 )
+from search.index_dir import locate_index_dir
 from search.searcher import SearchService
-from search.settings import locate_index_dir
 from search.synonyms import SynonymDictionary
 from search.topics import TopicDictionary
 

@@ -14,7 +14,6 @@ from search.query_syntax import OPERATOR_WORDS
 from search.spelling import (
     LAYOUT_PUNCTUATION,
     SpellingLexicon,
-    best_typo_fix,
     cased_like,
     from_latin_layout,
     is_dictionary_word,
@@ -23,6 +22,7 @@ from search.spelling import (
     unknown_word,
 )
 from search.transliteration import readings as latin_readings
+from search.typo_fix import best_typo_fix
 
 __all__ = ["Correction", "suggest_correction", "has_latin_words", "labelled"]
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from search import nodes as n
 from search.date_words import read_dates, recent_year
 from search.match_rule import relaxed_words, required_words, supplement_words
-from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex, parse_tokens
+from search.query_parser import parse_tokens
+from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex
 from search.query_words import WordCompiler
 from search.synonyms import SynonymDictionary
 from search.word_rules import (

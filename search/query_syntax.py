@@ -1,4 +1,5 @@
-"""The query language's syntax: user text -> a tree of words, phrases, groups and exclusions.
+"""The query language's syntax: the tree of words, phrases, groups and exclusions, and the
+lexer of user text into tokens (search/query_parser.py builds the tree of them).
 
     words           all required by default; the caller may relax to any of them
     "a phrase"~2    matched on lemmas, with optional slop
@@ -10,20 +11,19 @@
 
 It never fails on ordinary text: unbalanced quotes and parentheses, lone operators
 and stray punctuation are ignored, and the result says what was ignored. The tree
-knows nothing of lemmas or engines: search/query.py compiles it.
+knows nothing of lemmas or engines: search/query.py compiles it. The text is first
+cleaned by search/query_clean.py.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from search.analysis import WORD_RE
 from search.morph import is_cyrillic
 
-__all__ = ["Word", "Phrase", "Not", "Group", "lex", "parse_tokens", "clean_query",
-           "OPERATOR_WORDS"]
+__all__ = ["Word", "Phrase", "Not", "Group", "lex", "OPERATOR_WORDS"]
 
 _TOKEN_RE = re.compile(
     rf'"(?P<phrase>[^"]*)"(?:~(?P<slop>[+-]?\d+)(?![\w.])|~(?P<badslop>[^\s()|"]*))?'
@@ -44,48 +44,10 @@ OPERATOR_WORDS = frozenset(_OPERATORS)
 _LOWERCASE_OPERATORS = {"or": "or", "and": "and", "not": "not"}
 _NOT_IN_CAPS_LOCK = "НЕ"
 _BETWEEN_WORDS = "или"
-_UNPAIRED_PARENTHESIS = "непарная скобка пропущена"
-
-
-def _unpaired(count: int) -> str:
-    return f"непарные скобки пропущены: {count}"
 # Every double quote a keyboard, a word processor or smart punctuation types: «…», „…“,
 # “…” (Word, macOS, iOS), ‟…”, the full-width one
 _QUOTES = str.maketrans(dict.fromkeys("«»„“”‟〝〞＂", '"'))
-MAX_DEPTH = 20  # groups nested deeper are read as part of the group at this depth
 MAX_SLOP = 100  # `"a b"~N`: farther apart than this, the words are not a phrase
-
-
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-
-
-def clean_query(text: str) -> str:
-    """Typed or pasted text as the query language reads it: composed (`е` + U+0308 is
-    `ё`), without the invisible characters that text copied from web pages carries inside
-    words (soft hyphens, zero-width spaces and joiners: format characters) or stress marks
-    (`выста́вка`), and with other control characters as spaces. Words stay whole, and a
-    suggestion never offers back the word as typed. A Russian word with Latin
-    look-alike letters in it (`Пушкинcкий`) is made Cyrillic."""
-    text = _COMBINING.sub("", unicodedata.normalize("NFC", text))
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf"
-                       else " " for c in text)
-    return _MIXED_WORD.sub(_in_cyrillic, text) if _LOOKALIKE.search(text) else text
-
-
-# Latin letters that look like Cyrillic ones, typed inside a Russian word (a keyboard
-# switched mid-word, text from a scanner): `Пушкинcкий` with a Latin «c» is «Пушкинский».
-_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")
-_LOOKALIKE = re.compile(r"[aceopxyABCEHKMOPTX]")
-_MIXED_WORD = re.compile(r"\w*(?:[а-яёА-ЯЁ]\w*[a-zA-Z]|[a-zA-Z]\w*[а-яёА-ЯЁ])\w*")
-
-
-def _in_cyrillic(match: re.Match) -> str:
-    """A word of Cyrillic and Latin letters with its Latin look-alikes made Cyrillic, when
-    they are all its Latin letters (`Windows-10` or `Яndex` stay)."""
-    word = match.group()
-    fixed = word.translate(_LOOKALIKES)
-    return fixed if not re.search(r"[a-zA-Z]", fixed) else word
 
 
 # -- syntax tree -------------------------------------------------------------------
@@ -114,6 +76,7 @@ class Not:
 class Group:
     op: str  # "and" | "or"
     children: list = field(default_factory=list)
+
 
 # -- lexer and parser ----------------------------------------------------------------
 def _slop(written: str | None, warnings: list[str]) -> int:
@@ -217,100 +180,3 @@ def _between_words(tokens: list[tuple[str, object]]) -> list[tuple[str, object]]
 
 NATURAL_OR = "или"
 _OPERANDS = ("word", "phrase")
-
-
-class _Parser:
-    def __init__(self, tokens, warnings: list[str]):
-        self.tokens = tokens
-        self.warnings = warnings
-        self.i = 0
-        self.depth = 0
-        self.flattened = 0  # groups past MAX_DEPTH read as part of the one around them
-        self.unpaired = 0  # parentheses skipped
-
-    def skipped(self, message: str) -> None:
-        if message == _UNPAIRED_PARENTHESIS:  # said once, counted: `(((` is three
-            self.unpaired += 1
-            if self.unpaired > 1:
-                at = self.warnings.index(_UNPAIRED_PARENTHESIS if self.unpaired == 2
-                                         else _unpaired(self.unpaired - 1))
-                self.warnings[at] = _unpaired(self.unpaired)
-                return
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    def peek(self):
-        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
-
-    def parse(self):
-        nodes = [self.or_expr()]
-        while self.i < len(self.tokens):  # stray ')' at top level: skip and go on
-            self.skipped(_UNPAIRED_PARENTHESIS)
-            self.i += 1
-            nodes.append(self.or_expr())
-        nodes = [node for node in nodes if node is not None]
-        if not nodes:
-            return None
-        return nodes[0] if len(nodes) == 1 else Group("and", nodes)
-
-    def or_expr(self):
-        children = [self.and_expr()]
-        while self.peek() == "or":
-            self.i += 1
-            children.append(self.and_expr())
-        if len(children) > 1 and None in children:
-            self.skipped("«OR» нужны слова с обеих сторон: оператор без слова пропущен")
-        children = [c for c in children if c is not None]
-        return children[0] if len(children) == 1 else Group("or", children) if children else None
-
-    def and_expr(self):
-        children = []
-        while self.peek() not in (None, "or", ")") or (self.peek() == ")" and self.flattened):
-            if self.peek() == ")":  # closes a group read flat (see atom)
-                self.flattened -= 1
-                self.i += 1
-                continue
-            if self.peek() == "and":
-                self.i += 1
-                continue
-            node = self.unary()
-            if node is not None:
-                children.append(node)
-        if not children:
-            return None
-        return children[0] if len(children) == 1 else Group("and", children)
-
-    def unary(self):
-        kind = self.peek()
-        if kind == "not":
-            self.i += 1
-            child = self.unary() if self.peek() not in (None, "or", ")") else None
-            if child is None:
-                self.skipped("«NOT» ставится перед словом (NOT слово): один он пропущен")
-            return Not(child) if child is not None else None
-        return self.atom()
-
-    def atom(self):
-        kind, value = self.tokens[self.i]
-        self.i += 1
-        if kind == "(":
-            if self.depth >= MAX_DEPTH:  # read on at this depth: no deeper recursion
-                self.flattened += 1
-                return None
-            self.depth += 1
-            node = self.or_expr()
-            self.depth -= 1
-            if self.peek() == ")":
-                self.i += 1
-            else:
-                self.skipped(_UNPAIRED_PARENTHESIS)
-            return node
-        if kind in ("word", "phrase"):
-            return value
-        return None
-
-
-def parse_tokens(tokens, warnings: list[str] | None = None):
-    """The tree of a token list (None when nothing is left); what was skipped is added to
-    `warnings`."""
-    return _Parser(tokens, [] if warnings is None else warnings).parse()

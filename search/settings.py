@@ -2,69 +2,36 @@
 
 The index directory, unless set, depends on where Kartoteka runs (`locate_index_dir`):
 inside a source checkout it is the checkout's `index_data/index`, elsewhere (an installed
-package) the user's data directory, never the installed package's own directory.
+package) the user's data directory, never the installed package's own directory
+(search/index_dir.py). Each value is read and checked by search/setting_values.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.cluster_settings import check_node_urls, check_prefix
 from search.errors import ConfigError
+from search.index_dir import INDEX_DIR_ENV, locate_index_dir
+from search.setting_values import (
+    check_range,
+    convert_setting,
+    normal_base_path,
+    normal_origin,
+)
 from search.weights import LIBRARY_WEIGHT
 
-__all__ = ["Settings", "SAMPLE_DIR", "PROJECT_ROOT", "locate_index_dir", "source_checkout"]
+__all__ = ["Settings", "SAMPLE_DIR", "PROJECT_ROOT"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sample"  # package data: works installed
 # The directory above the packages: the checkout in a source tree, site-packages when
 # installed. Only tests and bench/ may use it; the service never writes there.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INDEX_DIR_ENV = "KARTOTEKA_INDEX_DIR"
-
-
-def source_checkout(start: Path | None = None) -> Path | None:
-    """The Kartoteka source checkout holding `start` (default: the working directory).
-
-    That is the nearest of `start` and its parents with a pyproject.toml whose
-    `[project] name` is "kartoteka"; None when there is none.
-    """
-    start = (start or Path.cwd()).absolute()
-    for folder in (start, *start.parents):
-        try:
-            with open(folder / "pyproject.toml", "rb") as fh:
-                name = tomllib.load(fh).get("project", {}).get("name")
-        except (OSError, tomllib.TOMLDecodeError, AttributeError):
-            continue
-        if name == "kartoteka":
-            return folder
-    return None
-
-
-def locate_index_dir(environ: Mapping[str, str] | None = None,
-                     cwd: Path | None = None) -> tuple[Path, str]:
-    """The default index directory and where it comes from, for `stats` and `serve` to say.
-
-    $KARTOTEKA_INDEX_DIR, else `index_data/index` of the source checkout around the working
-    directory, else the platform's user data directory (platformdirs).
-    """
-    environ = os.environ if environ is None else environ
-    if environ.get(INDEX_DIR_ENV):
-        return Path(environ[INDEX_DIR_ENV]), INDEX_DIR_ENV
-    root = source_checkout(cwd)
-    if root is not None:
-        return root / "index_data" / "index", f"the source checkout {root}"
-    import platformdirs
-
-    return (Path(platformdirs.user_data_dir("kartoteka", appauthor=False)) / "index",
-            "the user data directory")
 
 
 MIN_TOKEN = 16  # fewer characters: `kartoteka serve` warns that it is easily guessed
@@ -179,7 +146,7 @@ class Settings:
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
-            _check_range(f, getattr(self, f.name))
+            check_range(f, getattr(self, f.name))
         if self.engine not in ("whoosh", "opensearch"):
             raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: use whoosh or opensearch")
         if self.engine == "opensearch":
@@ -194,8 +161,8 @@ class Settings:
                                   f"least {MIN_TOKEN} characters), or leave it empty to "
                                   "refuse every write")
             object.__setattr__(self, "admin_token", self.admin_token.strip())
-        object.__setattr__(self, "cors_origins", tuple(_origin(o) for o in self.cors_origins))
-        object.__setattr__(self, "base_path", _base_path(self.base_path))
+        object.__setattr__(self, "cors_origins", tuple(normal_origin(o) for o in self.cors_origins))
+        object.__setattr__(self, "base_path", normal_base_path(self.base_path))
         if self.page_size > self.max_page_size:
             raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
                               f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")
@@ -211,7 +178,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             raw = environ.get(f.metadata["env"])
             if raw is not None and raw != "":
-                values[f.name] = _convert(f, raw)
+                values[f.name] = convert_setting(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" not in values:
             values["index_dir"] = locate_index_dir(environ)[0]
@@ -255,81 +222,3 @@ class Settings:
         """(env var, default, help) for every setting, for --help and the README."""
         return [(f.metadata["env"], f.metadata["shown"] or repr(f.default), f.metadata["help"])
                 for f in dataclasses.fields(cls)]
-
-
-_BASE_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]+)+")
-
-
-def _base_path(value: str) -> str:
-    """`/search` from `/search/`, `search` or `/search`; "" for the root."""
-    path = "/" + value.strip().strip("/") if value.strip().strip("/") else ""
-    if path and (not _BASE_PATH.fullmatch(path) or "/../" in path + "/" or "/./" in path + "/"):
-        raise ConfigError(f"KARTOTEKA_BASE_PATH: {value!r} is not a path such as /search "
-                          "(letters, digits, . _ ~ - between slashes)")
-    return path
-
-
-_ORIGIN = re.compile(r"(https?)://([^/?#\s]+)/?", re.IGNORECASE)
-
-
-def _origin(value: str) -> str:
-    """A CORS origin as browsers send it (scheme://host[:port], lower case), or "*".
-
-    A trailing slash, as pasted from the address bar, is dropped; anything else that a
-    browser could never send (no scheme, a path) is an error rather than never matching.
-    """
-    if value == "*":
-        return value
-    found = _ORIGIN.fullmatch(value.strip())
-    if not found:
-        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} is not an origin: "
-                          "write it as https://library.example.ru (scheme, host, port if any)")
-    return f"{found[1].lower()}://{_ascii_host(found[2].lower(), value)}"
-
-
-def _ascii_host(host: str, value: str) -> str:
-    """A host as browsers send it in an Origin header: a Cyrillic domain in punycode
-    (`библиотека.рф` -> `xn--80abaqnbpf2a4b.xn--p1ai`; unconverted it never matched)."""
-    if host.isascii():
-        return host
-    name, colon, port = host.rpartition(":")
-    if not (colon and port.isdigit()):
-        name, colon, port = host, "", ""
-    try:
-        return name.encode("idna").decode("ascii") + colon + port
-    except UnicodeError:
-        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} has a host no browser "
-                          "sends") from None
-
-
-_SWITCH = {"true": "1", "yes": "1", "on": "1", "false": "0", "no": "0", "off": "0"}
-
-
-def _convert(f: dataclasses.Field, raw: str):
-    kind, env = str(f.type), f.metadata["env"]
-    if "tuple" in kind:
-        return tuple(p.strip() for p in raw.split(",") if p.strip())
-    if "Path" in kind:
-        return Path(raw)
-    if kind == "int" and (f.metadata["low"], f.metadata["high"]) == (0, 1):  # a switch
-        raw = _SWITCH.get(raw.strip().lower(), raw)
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-    except ValueError:
-        what = "a whole number" if kind == "int" else "a number"
-        raise ConfigError(f"{env}={raw!r} is not {what}") from None
-    return raw
-
-
-def _check_range(f: dataclasses.Field, value) -> None:
-    low, high, env = f.metadata["low"], f.metadata["high"], f.metadata["env"]
-    if low is None or value is None:
-        return
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{env}={value!r} is not a finite number")
-    if value < low or (high is not None and value > high):
-        limits = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ConfigError(f"{env}={value!r} must be {limits}")

@@ -6,7 +6,7 @@ import datetime as dt
 import subprocess
 import sys
 
-from indexer.cli import build_parser
+from indexer.cli_parser import build_parser
 from indexer.cli_support import dump_json, request_from_args
 from search.models import SearchRequest
 from tests.conftest import ROOT

@@ -118,7 +118,8 @@ def test_years_named_are_told_to_the_search(parser):
 ])
 def test_a_season_named_relative_to_today(text, today, first, last):
     from search.date_words import read_dates
-    from search.query_syntax import lex, parse_tokens
+    from search.query_parser import parse_tokens
+    from search.query_syntax import lex
 
     notes: list[str] = []
     tree = read_dates(parse_tokens(lex(text, notes), notes), today, notes)

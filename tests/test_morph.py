@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from search.analysis import WORD_RE
 from search.dictionary_parse import dictionary_lexemes, dictionary_parser
-from search.highlight import surface_forms
+from search.highlight_patterns import surface_forms
 from search.morph import (
     NAME_TAGS,
     Reading,

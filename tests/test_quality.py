@@ -209,7 +209,8 @@ def test_each_word_of_a_query_is_corrected_on_its_own(service):
 
 def test_a_word_seen_once_and_unknown_to_the_dictionary_is_no_correction(service):
     """Two unknown words one edit apart are as likely typos of each other."""
-    from search.spelling import MIN_CORRECTION_DOCS, needs_correction
+    from search.spelling import needs_correction
+    from search.typo_fix import MIN_CORRECTION_DOCS
 
     lexicon = service.view().spelling
     assert MIN_CORRECTION_DOCS == 2

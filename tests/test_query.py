@@ -15,7 +15,8 @@ from search.engine.whoosh.compile import to_whoosh
 from search.engine.whoosh.store import IndexLocation
 from search.models import SearchRequest
 from search.query import MAX_TERMS, ParsedQuery, QueryParser
-from search.query_syntax import lex, parse_tokens
+from search.query_parser import parse_tokens
+from search.query_syntax import lex
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
 from tests.conftest import service_over

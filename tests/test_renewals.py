@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from search.engine.whoosh.view import _OneAtATime
+from search.engine.whoosh.view_words import _OneAtATime
 
 
 def test_one_renewal_at_a_time_and_only_the_newest_waiting_one():

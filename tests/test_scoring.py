@@ -18,7 +18,9 @@ from search.engine.whoosh.compile import to_whoosh
 from search.engine.whoosh.ranking import weighting
 from search.engine.whoosh.schema import build_schema
 from search.engine.whoosh.scoring import Scorer
-from search.highlight import _patterns, make_snippet, matched_spans
+from search.highlight import make_snippet
+from search.highlight_patterns import matched_spans
+from search.highlight_patterns import query_patterns as _patterns
 from search.models import SearchRequest
 
 QUERIES = [
@@ -290,7 +292,7 @@ def test_snippet_trie_matches_like_a_flat_alternation(service):
     searcher = service.view().searcher
     lemmas = frozenset({"библиотека", "книга", "выставка", "читатель", "нью-йорк"})
     patterns = _patterns(lemmas, frozenset({"книжки"}), ("библио",))
-    from search.highlight import _MARKS, _WORD, surface_forms
+    from search.highlight_patterns import _MARKS, _WORD, surface_forms
     words = {w for lemma in lemmas for w in surface_forms(lemma)} | {"книжки"}
     flat = "|".join([re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))]
                     + [re.escape("библио") + rf"{_WORD}*"])

@@ -11,6 +11,7 @@ listening on 127.0.0.1 at http-port + N - 1 and transport-port + N - 1, with its
 cluster manager (and holds data); node 2 only holds data. `start` starts the nodes that are
 not running, so it also restarts a node that died, then waits for green. The ports are
 remembered in DIR/cluster.json. Standard library only, so it runs without the project's venv.
+One node's process is deploy/opensearch/node.py; the Maven jars are deploy/opensearch/jars.py.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 from jars import LAUNCHER_CLASSES, LIB, ClusterError, fetch, find_tool, opensearch_version
+from node import Node, port_free, signal_node
 
-__all__ = ["ClusterError", "Cluster", "Node", "main"]
+__all__ = ["ClusterError", "Cluster", "main"]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -48,84 +48,6 @@ JVM_FLAGS = [
     "-Dfile.encoding=UTF-8", "-Djava.locale.providers=SPI,COMPAT",
     "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
 ]
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node: its number, ports and home directory."""
-
-    number: int
-    http_port: int
-    transport_port: int
-    data_dir: Path
-
-    @property
-    def name(self) -> str:
-        return f"node-{self.number}"
-
-    @property
-    def home(self) -> Path:
-        return self.data_dir / self.name
-
-    @property
-    def pid_file(self) -> Path:
-        return self.data_dir / f"{self.name}.pid"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    @property
-    def stdout_log(self) -> Path:
-        return self.home / "logs" / "stdout.log"
-
-    def pid(self) -> int | None:
-        """The process id of this node's running JVM, or None."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _is_our_jvm(pid, self.home) else None
-
-    def log_tail(self, lines: int = 25) -> str:
-        """The last lines of the node's own log and of its JVM's stdout/stderr."""
-        parts = []
-        for path in sorted((self.home / "logs").glob("*.log")):
-            text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            if text:
-                parts.append(f"--- {path} (last {len(text)} lines)\n" + "\n".join(text))
-        return "\n".join(parts) or f"--- no logs under {self.home / 'logs'}"
-
-
-def _is_our_jvm(pid: int, home: Path) -> bool:
-    """True when pid is a live (not zombie) OsNode process for this node home."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X") and b"OsNode" in cmdline and (
-        f"path.home={home}".encode() in cmdline)
-
-
-def _signal(node: Node, sig: int) -> None:
-    pid = node.pid()
-    if pid is not None:
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:  # it has just exited
-            pass
-
-
-def _port_free(port: int) -> bool:
-    """True when nothing listens on the port; TIME_WAIT leftovers of a killed node are fine."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the node binds
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 class Cluster:
@@ -171,7 +93,7 @@ class Cluster:
                                f"stop it first to change its ports or name")
         for node in started:
             for port in (node.http_port, node.transport_port):
-                if not _port_free(port):
+                if not port_free(port):
                     raise ClusterError(f"port {port} of {node.name} is taken by another "
                                        f"process (another cluster? try `cluster.py stop`)")
         self._save()
@@ -253,12 +175,12 @@ class Cluster:
         """SIGTERM the nodes, SIGKILL those still alive after timeout, remove the pid files."""
         running = [node for node in nodes if node.pid() is not None]
         for node in running:
-            _signal(node, signal.SIGTERM)
+            signal_node(node, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while any(n.pid() for n in running) and time.monotonic() < deadline:
             time.sleep(0.2)
         for node in running:
-            _signal(node, signal.SIGKILL)
+            signal_node(node, signal.SIGKILL)
         for node in nodes:
             node.pid_file.unlink(missing_ok=True)
         return [node.name for node in running]

@@ -1,0 +1,44 @@
+"""Query text as the query language reads it: composed, without invisible characters
+or stress marks, and with Latin look-alike letters inside Russian words made Cyrillic.
+
+search/query_syntax.py lexes the text this returns.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean_query"]
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def clean_query(text: str) -> str:
+    """Typed or pasted text as the query language reads it: composed (`е` + U+0308 is
+    `ё`), without the invisible characters that text copied from web pages carries inside
+    words (soft hyphens, zero-width spaces and joiners: format characters) or stress marks
+    (`выста́вка`), and with other control characters as spaces. Words stay whole, and a
+    suggestion never offers back the word as typed. A Russian word with Latin
+    look-alike letters in it (`Пушкинcкий`) is made Cyrillic."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFC", text))
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf"
+                       else " " for c in text)
+    return _MIXED_WORD.sub(_in_cyrillic, text) if _LOOKALIKE.search(text) else text
+
+
+# Latin letters that look like Cyrillic ones, typed inside a Russian word (a keyboard
+# switched mid-word, text from a scanner): `Пушкинcкий` with a Latin «c» is «Пушкинский».
+_LOOKALIKES = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")
+_LOOKALIKE = re.compile(r"[aceopxyABCEHKMOPTX]")
+_MIXED_WORD = re.compile(r"\w*(?:[а-яёА-ЯЁ]\w*[a-zA-Z]|[a-zA-Z]\w*[а-яёА-ЯЁ])\w*")
+
+
+def _in_cyrillic(match: re.Match) -> str:
+    """A word of Cyrillic and Latin letters with its Latin look-alikes made Cyrillic, when
+    they are all its Latin letters (`Windows-10` or `Яndex` stay)."""
+    word = match.group()
+    fixed = word.translate(_LOOKALIKES)
+    return fixed if not re.search(r"[a-zA-Z]", fixed) else word
