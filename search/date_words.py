@@ -6,8 +6,12 @@ says «прошлого года»: it says «2025 года», or it was publish
 («прошлый», «позапрошлый», «этот», «текущий», «нынешний», «минувший» with «год», or
 «прошлогодний») is read as the year it names today, and then searched as a typed year
 is (search/query_words.py: the number in the text, or published that year). A month next to a
-year («май 2025», «мае прошлого года») also matches what was published in that month, and
-a season so («весной 2021»: March to May; «зимой 2021»: December 2020 to February 2021).
+year («май 2025», «мае прошлого года») is one date, not two words: the text naming the month
+and the year together, or published in that month, or published in the month after and
+naming the month (a report of May's events in early June); a season so («весной 2021»:
+March to May; «зимой 2021»: December 2020 to February 2021). As two words, `в мае 2021`
+found a text of 2016 naming May in one place and 2021 in another, and one of March 2021
+recalling «в мае 1993-го» (a methodologist's trial).
 «год» after a year («2025 года», «в 2025 году») is part of the year, not a word the text
 must hold.
 
@@ -20,7 +24,7 @@ import calendar
 import datetime as dt
 from dataclasses import replace
 
-from search.query_syntax import Group, Word
+from search.query_syntax import Group, Phrase, Word
 from search.weights import YEARS
 
 __all__ = ["read_dates", "typed_year", "recent_year", "RECENT_YEARS_FROM"]
@@ -171,7 +175,7 @@ def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None =
             # as if `зимой 2026` were typed: the season, and the year it is of
             span, said = _period_before(children[i + 1], season_year)
             notes.append(f"«{children[i].text} {children[i + 1].text}»: {said}")
-            out += [replace(children[i + 1], dated=span), Word(str(season_year), dated=span)]
+            out.append(Phrase([children[i + 1].text, str(season_year)], dated=span))
             if years is not None:
                 years.append(season_year)
             i += 2
@@ -186,12 +190,13 @@ def read_dates(tree, today: dt.date, notes: list[str], years: list[int] | None =
             years.append(year)
         if not _folded(children[i]).isdigit():
             notes.append(f"«{typed}» — это {year} год")
-        period = _period_before(out[-1], year) if out else None
-        if period is not None:
+        # `Пражская весна 1968`: an older year names what the text is about, not a date
+        period = _period_before(out[-1], year) if out and year >= RECENT_YEARS_FROM else None
+        if period is not None:  # the month and the year are one date, never two words
             span, said = period
             notes.append(f"«{out[-1].text} {typed}»: также то, что опубликовано {said}")
-            out[-1] = replace(out[-1], dated=span)
-        # a winter's December is of the year before: published then is the year too
-        out.append(Word(str(year), dated=span if period and span[0].year < year else None))
+            out[-1] = Phrase([out[-1].text, str(year)], dated=span)
+        else:
+            out.append(Word(str(year)))
         i += size
     return replace(tree, children=out)

@@ -56,15 +56,16 @@ class Word:
     text: str
     exact: bool = False
     prefix: bool = False
-    # (first day, last day): also matches what was published then (`мае 2025`,
-    # search/date_words.py)
-    dated: tuple | None = None
 
 
 @dataclass
 class Phrase:
     words: list[str]
     slop: int = 1
+    # (first day, last day) of a month or season beside a year (`мае 2025`,
+    # search/date_words.py): also matches what was published then, and the month
+    # named in what was published in the weeks after
+    dated: tuple | None = None
 
 
 @dataclass

@@ -5,6 +5,8 @@ feminine forms (QueryParser, search/query.py, compiles the rest of the query).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
@@ -13,7 +15,7 @@ from search.feminine import feminine_nouns
 from search.morph import fold_yo
 from search.query_syntax import Phrase, Word
 from search.synonyms import SynonymDictionary
-from search.weights import DATED_SCORE, MONTH_DATED_SCORE
+from search.weights import DATED_SCORE, MONTH_DATED_SCORE, REPORTED_WITHIN_DAYS
 from search.word_rules import PEOPLE_BOOST, STEM_WEIGHT, derivation_stem
 
 __all__ = ["WordCompiler"]
@@ -82,8 +84,6 @@ class WordCompiler:
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))
         if (year := typed_year(folded)) is not None:
             query = n.Or((query, n.Dated.year(year, boost=DATED_SCORE)))
-        if node.dated:
-            query = n.Or((query, n.Dated(*node.dated, boost=MONTH_DATED_SCORE)))
         alternatives = self.synonyms.alternatives(tuple(lemma for lemma, _ in whole[:1]))
         alternatives = [*alternatives, *((f,) for f in feminine_nouns(whole[0][0]))]
         return self._with_alternatives(query, alternatives, state)
@@ -125,4 +125,12 @@ class WordCompiler:
                 n.Sequence(field, tuple(tuple(slot) for slot in slots), slop=node.slop,
                            boost=boost)
                 for field, boost in (("title", self.title_boost), ("body", 1.0))))
-        return self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
+        query = self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
+        if node.dated:  # `мае 2021` (search/date_words.py)
+            first, last = node.dated
+            month = self._terms([(lemma, 1.0) for lemma in slots[0]])
+            reported = n.Dated(first, last + dt.timedelta(days=REPORTED_WITHIN_DAYS),
+                               boost=DATED_SCORE)
+            query = n.Or((query, n.Dated(first, last, boost=MONTH_DATED_SCORE),
+                          n.And((month, reported))))
+        return query

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = ["EXACT_BONUS", "NAMED_WEIGHT", "NAMED_WORDS", "RERANK_DEPTH", "ORDERED_WEIGHT",
            "WINDOW_WEIGHT", "WINDOW", "LIBRARY_LEMMAS", "LIBRARY_WEIGHT", "DATED_SCORE", "MONTH_DATED_SCORE",
+           "REPORTED_WITHIN_DAYS",
            "YEARS"]
 
 EXACT_BONUS = 0.8  # per field holding a typed form as written, times its lemma's idf
@@ -61,4 +62,7 @@ DATED_SCORE = 2.0
 # in May scored 34; the library's own posts of May 2020, at 4, were 16th to 23rd). Far
 # above any text's score (on OpenSearch too, whose bonuses do not saturate): a tier.
 MONTH_DATED_SCORE = 100.0
+# ... and a text naming the month, published within this many days after it ends, is a
+# report of that month's events (`в мае 2021`: «в мае прошла акция», published 2 June).
+REPORTED_WITHIN_DAYS = 31
 YEARS = (1900, 2099)  # the numbers read as years

@@ -374,9 +374,36 @@ def test_last_year_and_a_month_in_words_mean_when_it_was_published(engine):
         found = _search(engine, q="отчёт дирижаблевой в мае прошлого года")
         assert _ids(found) == [ids["may"], ids["named"]]
         assert f"опубликовано в мае {last} года" in found["warnings"][-1]
-        # «мае» in the text and published in that year: after the one of that May
-        assert _ids(_search(engine, q=f"дирижаблевой май {last - 1}")) == [ids["older"],
-                                                                            ids["named"]]
+        # a text naming another year's May, published that year, is not of that May
+        assert _ids(_search(engine, q=f"дирижаблевой май {last - 1}")) == [ids["older"]]
+    finally:
+        engine.service.engine.delete(ids.values())
+
+
+def test_a_month_and_a_year_are_one_date_not_two_words(engine):
+    """`в мае 2021` had found a text of 2016 naming May in one place and 2021 in another,
+    and one of March 2021 recalling «в мае 1993-го», counted and exported with what was
+    published that May (a methodologist's trial). Now: published that May, or naming
+    «мае 2021», or published in the month after and naming May (a report)."""
+    ids = {key: f"one-date-{engine.name}-{key}" for key in
+           ("published", "named", "report", "apart", "recalled", "late")}
+    records = {"published": ("Выдрина акция", "Прошла выдрина акция.", dt.date(2021, 5, 14)),
+               "named": ("Выдрины планы", "Выдрина акция пройдёт в мае 2021 года.",
+                         dt.date(2021, 2, 1)),
+               "report": ("Выдрин отчёт", "В мае прошла выдрина акция.", dt.date(2021, 6, 3)),
+               "apart": ("Выдрин обзор", "В мае выдры спят. Планы на 2021 год.",
+                         dt.date(2016, 12, 12)),
+               "recalled": ("Выдрина память", "Выдрин клуб открыли в мае 1993-го.",
+                            dt.date(2021, 3, 1)),
+               "late": ("Выдрин итог", "В мае прошла выдрина акция.", dt.date(2021, 9, 1))}
+    engine.service.engine.upsert(
+        Publication(ids[key], title, text, published=date, source="api")
+        for key, (title, text, date) in records.items())
+    try:
+        found = _search(engine, q="выдрин в мае 2021")
+        assert _ids(found)[0] == ids["published"] and not found["relaxed"]
+        assert set(_ids(found)) == {ids["published"], ids["named"], ids["report"]}
+        assert found["total"] == 3
     finally:
         engine.service.engine.delete(ids.values())
 
