@@ -10,7 +10,7 @@ import math
 from search.morph import fold_yo, get_analyzer, is_cyrillic, readings
 from search.spelling import SpellingLexicon, edit_distance, is_dictionary_word
 
-__all__ = ["best_typo_fix", "MIN_CORRECTION_DOCS"]
+__all__ = ["best_typo_fix", "MIN_CORRECTION_DOCS", "weighted_distance"]
 
 # (or a rare name) as the fix: `ковид` is not corrected to `коид`.
 MIN_CORRECTION_DOCS = 2
@@ -29,22 +29,55 @@ def _inflected_like(lemma: str, word: str) -> str:
         if fold_yo(parse.normal_form) == lemma:
             forms.update(fold_yo(p.word) for p in parse.lexeme)
             break
+    if len(forms) == 1 and 0 < len(word) - len(lemma) <= MAX_ENDING:
+        # a surname pymorphy3 cannot inflect (`перескоков`, which it reads as a plural of
+        # «перескок»): the ending typed, put on it (`Перескакова`: «Перескокова», which
+        # the index holds, not «Перескоков», which found nothing)
+        forms.add(lemma + word[len(lemma):])
     return min(sorted(forms), key=lambda form: edit_distance(word, form))
+
+
+MAX_ENDING = 3  # letters of a typed ending put on a lemma that has no forms
 
 
 FIRST_LETTER_COST = 0.5  # added to a candidate's edits when its first letter differs
 
 
+# Letters written for each other because they sound alike: unstressed vowels and voiced
+# and voiceless consonants, the commonest Russian misspellings (`вечиринка`, `расказ`).
+_SOUND_ALIKE = {frozenset(pair) for pair in ("ао", "ая", "ую", "еи", "ея", "ия", "иы", "еэ",
+                                              "бп", "вф", "гк", "дт", "жш", "зс")}
+# What a neighbouring key, a sound-alike letter, a doubled one or two letters swapped cost
+LIKELY_SLIP = 0.75
+
+
 def _cost(word: str, form: str) -> float:
-    """Edits from the word typed, a slip to a neighbouring key counting a little less, a
-    changed first letter half an edit more: it is rarely mistyped (`Чехав` is «Чехов»,
-    not the commoner «уехав», one edit from it too)."""
-    dist = edit_distance(word, form)
+    """Edits from the word typed, a slip to a neighbouring key, a letter that sounds alike,
+    a letter doubled or not and two swapped counting a little less, a changed first
+    letter half an edit more: it is rarely mistyped (`Чехав` is «Чехов», not the commoner
+    «уехав», one edit from it too; `вечирина` is «вечеринка», not «величина»)."""
     first = FIRST_LETTER_COST if word[:1] != form[:1] else 0.0
-    if len(word) == len(form):
-        slips = sum((a, b) in _NEIGHBOURS for a, b in zip(word, form, strict=True))
-        return dist - 0.25 * min(slips, dist) + first
-    return dist + first
+    return weighted_distance(word, form) + first
+
+
+def weighted_distance(a: str, b: str) -> float:
+    """Optimal string alignment distance with LIKELY_SLIP for a likely substitution, a
+    letter doubled or undoubled and two swapped; a few dozen candidates of short words
+    a query."""
+    rows = [[float(j) for j in range(len(b) + 1)]]
+    for i in range(1, len(a) + 1):
+        row = [float(i)] + [0.0] * len(b)
+        for j in range(1, len(b) + 1):
+            x, y = a[i - 1], b[j - 1]
+            sub = 0.0 if x == y else LIKELY_SLIP if (
+                (x, y) in _NEIGHBOURS or frozenset((x, y)) in _SOUND_ALIKE) else 1.0
+            drop = LIKELY_SLIP if i > 1 and a[i - 2] == x else 1.0  # `классс`
+            add = LIKELY_SLIP if j > 1 and b[j - 2] == y else 1.0  # `клас`
+            row[j] = min(rows[-1][j] + drop, row[j - 1] + add, rows[-1][j - 1] + sub)
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                row[j] = min(row[j], rows[-2][j - 2] + LIKELY_SLIP)  # swapped: `горзе`
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def best_typo_fix(lexicon: SpellingLexicon, word: str,
