@@ -22,9 +22,14 @@ from search.spelling import SpellingLexicon
 from search.vocabulary import Vocabulary
 from search.weights import LIBRARY_LEMMAS
 
-__all__ = ["IndexView", "PUBLICATIONS_KEPT"]
+__all__ = ["IndexView", "PUBLICATION_CHARS_KEPT"]
 
-PUBLICATIONS_KEPT = 2048  # Publications kept per view (~6 KB of text each on the real corpus)
+# Publications kept per view, by the characters of their texts (a str of Cyrillic text
+# takes 2 bytes a character: up to ~40 MB a worker; the real corpus's texts are 19.8
+# million characters). A kept one is no read and decompression of its whole stored text:
+# 2,048 of them (a count, ~12 million characters) let a stream of distinct searches read
+# ~3 texts a request, 8 % of a worker's time; this many, ~1.
+PUBLICATION_CHARS_KEPT = 20_000_000
 
 
 @dataclass
@@ -46,6 +51,7 @@ class IndexView(ViewWords):
     _stored: Callable[[int], dict] | None = None
     _ids: dict = field(default_factory=dict)
     _publications: OrderedDict = field(default_factory=OrderedDict)
+    _kept_chars: int = 0
     memo: dict = field(default_factory=dict)  # sub-query matches (search/engine/whoosh/scoring.py)
     stamp: int = 0  # Whoosh's commit number: a PUT makes a new one
     earlier_vocabulary: Vocabulary | None = None  # the last commit's, served while this one's is built
@@ -72,8 +78,9 @@ class IndexView(ViewWords):
         pub = self._publications.get(docnum)
         if pub is None:
             pub = self._publications[docnum] = to_publication(self.stored_fields(docnum))
-            if len(self._publications) > PUBLICATIONS_KEPT:
-                self._publications.popitem(last=False)
+            self._kept_chars += _chars(pub)
+            while self._kept_chars > PUBLICATION_CHARS_KEPT and len(self._publications) > 1:
+                self._kept_chars -= _chars(self._publications.popitem(last=False)[1])
         else:
             self._publications.move_to_end(docnum)
         return pub
@@ -112,3 +119,7 @@ class IndexView(ViewWords):
         self.superseded = True
         self.searcher.close()
         self.index.close()
+
+
+def _chars(pub: Publication) -> int:
+    return len(pub.text or "") + len(pub.title or "")
