@@ -9,10 +9,15 @@
     hits.py         iter_hits(): exports through a point in time
     derived.py      lexicon and vocabulary computed in Python, stored in the meta index
     generations.py  generation names, the alias switch, meta documents
-    writing.py      rebuild, sync, upsert, delete
+    writing.py      rebuild and sync
+    live_writes.py  upsert and delete of single publications
+    deletions.py    ids deleted through the API, for the rebuilds that follow
+    rebuild_lock.py one full rebuild at a time on a cluster
     groups.py       copies of one publication: the `group` of each document
     bulk.py         bulk requests where every failed item is an error
     failures.py     cluster failures as our typed errors (401, 403, TLS, the rest 503)
+    live_generation.py  the generation the alias serves and what is derived from it
+    finding.py      finding through the alias (find, hits, similar, facet values)
     engine.py       OpenSearchEngine, the Engine protocol
 
 Only imported when KARTOTEKA_ENGINE=opensearch (search/engine/__init__.py `open_engine`).
