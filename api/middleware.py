@@ -221,17 +221,60 @@ def _address(part: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 class AccessLog:
-    """One JSON line per request with its timing."""
+    """One JSON line per request with its timing; a streamed body's (an export) when it
+    has been sent, with its bytes: logged when the handler returned, an export of 2 s
+    said 0.5 ms (a methodologist's trial)."""
 
     def process_request(self, req, resp) -> None:
         req.context.started = time.perf_counter()
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
-        started = getattr(req.context, "started", None)
-        millis = (time.perf_counter() - started) * 1000 if started else 0.0
-        access_log.info(json.dumps({
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "method": req.method, "path": req.path, "query": _readable(req.query_string),
-            "status": int(resp.status_code if hasattr(resp, "status_code") else 0),
-            "ms": round(millis, 2), "remote": _visitor(req),
-        }, ensure_ascii=False))
+        started = getattr(req.context, "started", None) or time.perf_counter()
+        entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                 "method": req.method, "path": req.path, "query": _readable(req.query_string),
+                 "status": int(resp.status_code if hasattr(resp, "status_code") else 0),
+                 "ms": 0.0, "remote": _visitor(req)}
+        stream = getattr(resp, "stream", None)
+        if stream is not None and not hasattr(stream, "read"):
+            resp.stream = _LoggedWhenSent(stream, entry, started)
+        else:
+            _write(entry, started)
+
+
+def _write(entry: dict, started: float, sent: int | None = None) -> None:
+    entry["ms"] = round((time.perf_counter() - started) * 1000, 2)
+    if sent is not None:
+        entry["bytes"] = sent
+    access_log.info(json.dumps(entry, ensure_ascii=False))
+
+
+class _LoggedWhenSent:
+    """A streamed body whose access-log line is written when the server closes it (sent,
+    or the client gone), the body's own close() first."""
+
+    def __init__(self, body, entry: dict, started: float):
+        self.body, self.entry, self.started = iter(body), entry, started
+        self.sent = 0
+        self._inner = body
+        self._logged = False
+
+    def __iter__(self) -> _LoggedWhenSent:
+        return self
+
+    def __next__(self) -> bytes:
+        piece = next(self.body)
+        self.sent += len(piece)
+        return piece
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._inner, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if not self._logged:
+                self._logged = True
+                _write(self.entry, self.started, self.sent)
+
+    def __del__(self) -> None:  # a HEAD: the body dropped, never closed by the server
+        self.close()
