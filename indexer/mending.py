@@ -49,11 +49,13 @@ def mended(record, raw: bytes):
                 problems.append(f"{lines} line{'s' if lines > 1 else ''} of page code "
                                 "(a script, styles) left out of the text")
     url = record.get("url")
-    doubled = _DOUBLED_SITE.fullmatch(url.strip()) if isinstance(url, str) else None
-    if doubled and is_link(doubled.group(1)):
-        record = {**record, "url": doubled.group(1)}
+    whole = url.strip() if isinstance(url, str) else ""
+    while doubled := _DOUBLED_SITE.fullmatch(whole):  # twice, or more
+        whole = doubled.group(1)
+    if whole != (url.strip() if isinstance(url, str) else "") and is_link(whole):
+        record = {**record, "url": whole}
         problems.append(f"address {reprlib.repr(url)} had its site written twice; "
-                        f"indexed as {reprlib.repr(doubled.group(1))}")
+                        f"indexed as {reprlib.repr(whole)}")
     elif isinstance(url, str) and url.strip() and not is_link(url):
         record = {**record, "url": None}
         problems.append(f"url {reprlib.repr(url)} is not an http(s) address or a site path; "

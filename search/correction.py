@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from search.analysis import STOP_WORDS, WORD_RE
 from search.models import SearchResult
-from search.morph import fold_yo, get_analyzer, index_lemmas, is_cyrillic
+from search.morph import fold_yo, index_lemmas, is_cyrillic
 from search.query_syntax import OPERATOR_WORDS
 from search.spelling import (
     LAYOUT_PUNCTUATION,
@@ -23,6 +23,7 @@ from search.spelling import (
 )
 from search.transliteration import readings as latin_readings
 from search.typo_fix import best_typo_fix
+from search.word_spacing import documents, joined_words, split_word
 
 __all__ = ["Correction", "suggest_correction", "has_latin_words", "labelled"]
 
@@ -85,7 +86,7 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         # A letter dropped at an edge may be a one-letter word run in: `вбиблиотеке` is
         # «в библиотеке» rather than «библиотеке».
         if kind == "word" and (fix is None or fix[1] > 1 or fix[0] in (low[1:], low[:-1])):
-            fix = _split_word(lexicon, low) or fix
+            fix = split_word(lexicon, low) or fix
         if fix is None:
             continue
         term, dist = fix
@@ -100,7 +101,8 @@ def suggest_correction(lexicon: SpellingLexicon, query: str) -> Correction | Non
         typos += 1
         confident = confident and sure and (dist == 1 or len(low) >= 8)
     if not typos and not layout_words and not latin_words:
-        return _joined_words(lexicon, query, words)
+        joined = joined_words(lexicon, query, words)
+        return Correction(joined, True) if joined else None
     return Correction(out, confident, layout=not typos and bool(layout_words),
                       latin=not typos and not layout_words and bool(latin_words))
 
@@ -111,66 +113,14 @@ def _unknown_compound_parts(lexicon: SpellingLexicon, word: str) -> list[str]:
     parts = [p for p in _HYPHENS.split(word) if p]
     if len(parts) < 2 or unknown_word(lexicon, word) is None:
         return []
-    return [p for p in parts if len(p) >= 4 and is_cyrillic(p)]
+    checked = [p for p in parts if len(p) >= 4 and is_cyrillic(p)]
+    if all(is_dictionary_word(fold_yo(p.lower())) for p in checked):
+        return []  # words the dictionary knows: the whole is corrected (`кино-театр`)
+    return checked
 
 
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
 FORM_READINGS = 8  # readings of a Latin word checked as forms of the index's lemmas
-
-# Words a missed space runs together behind (`вбиблиотеке`: «в библиотеке»).
-_LEADING_WORDS = frozenset("в во к ко с со о об на по за из для про от до и".split())
-
-
-def _split_word(lexicon: SpellingLexicon, word: str,
-                latin: bool = False) -> tuple[str, int] | None:
-    """An unknown word as two known ones a missed space or hyphen ran together
-    (`мастеркласс`: «мастер-класс», `книжнаявыставка`: «книжная выставка»,
-    `вбиблиотеке`: «в библиотеке»), as one edit; the compound the index holds first,
-    then the split whose rarer word is in most documents. Of a Latin word's reading
-    (`latin`), only a compound the index holds or a preposition run into a word: two
-    Russian words hide in many English ones (`author`: «аут хор»)."""
-    if len(word) < 6 or not word.isalpha():
-        return None
-    best = None
-    for at in range(1, len(word) - 2):
-        first, second = word[:at], word[at:]
-        leading = first in _LEADING_WORDS
-        if not (leading or (_holds(lexicon, first) and _common_word(first))):
-            continue
-        # after a preposition a name or a place (`вбрянске`, `опушкине`); else no name
-        if not _holds(lexicon, second) or not (leading or _common_word(second)):
-            continue
-        if len(first) >= 3 and lexicon.knows(f"{first}-{second}"):
-            return f"{first}-{second}", 1
-        if latin and first not in _LEADING_WORDS:  # `author` is no «аут хор»
-            continue
-        rarer = min(_documents(lexicon, w) for w in (first, second) if w not in STOP_WORDS)
-        if best is None or rarer > best[0]:
-            best = (rarer, f"{first} {second}")
-    return (best[1], 1) if best else None
-
-
-def _holds(lexicon: SpellingLexicon, word: str) -> bool:
-    """A word of the index that the dictionary knows (a guessed one splits anything)."""
-    return len(word) >= 3 and is_dictionary_word(word) and lexicon.knows(word)
-
-
-# Readings that make no part of words run together: names (`вечирина` is no «веч
-# ирина», `перескакова` no «перес какова»: a methodologist's trial) and the dictionary's
-# informal, archaic and abbreviated words (`веч`, of «вече»).
-_NO_PART = frozenset({"Name", "Surn", "Patr", "Infr", "Arch", "Abbr", "Erro", "Dist", "Slng"})
-
-
-def _common_word(word: str) -> bool:
-    """Whether the dictionary holds `word` as a common word, in some reading."""
-    return any(p.is_known and not (_NO_PART & p.tag.grammemes)
-               for p in get_analyzer().parse(word))
-
-
-def _documents(lexicon: SpellingLexicon, word: str) -> int:
-    """How many documents hold the word, by its likeliest-held lemma."""
-    return max((lexicon.frequency(lemma) for lemma in index_lemmas(word)), default=0)
-
 
 def _latin_layout_words(lexicon: SpellingLexicon, query: str) -> tuple[str, int]:
     """The query with each word typed on the Latin layout among Russian words put back
@@ -271,7 +221,7 @@ def _best_reading(lexicon: SpellingLexicon, word: str) -> str | None:
     for spelling in spellings[:FORM_READINGS]:
         if lexicon.knows(spelling) or lexicon.knows_name(spelling):
             return spelling
-    parted = _split_word(lexicon, spellings[0], latin=True)  # `masterklass`, `vbiblioteke`
+    parted = split_word(lexicon, spellings[0], latin=True)  # `masterklass`, `vbiblioteke`
     return parted[0] if parted else None
 
 
@@ -283,25 +233,7 @@ def _reading_frequency(lexicon: SpellingLexicon, spelling: str, dictionary: bool
         return lexicon.frequency(spelling)
     if not (lexicon.knows(spelling) or lexicon.knows_name(spelling)):
         return 0
-    return _documents(lexicon, spelling) or 1
-
-
-def _joined_words(lexicon: SpellingLexicon, query: str,
-                  words: list[str]) -> Correction | None:
-    """Two words the index knows as one: `медиа грамотность` -> `медиаграмотность`."""
-    for first, second in zip(words, words[1:], strict=False):
-        # A lexicon word must begin as the pair does, up to two letters into the second
-        # word (an ending may differ): else no parse and no lookup of a word no one
-        # writes (a tenth of a search of several new words).
-        # (The lexicon has no hyphenated words: `экс глава` is looked up as it was.)
-        solid = lexicon.has_prefix(fold_yo(f"{first}{second[:2]}".lower()))
-        for glue in ("", "-") if solid else ("-",):
-            joined = fold_yo(f"{first}{glue}{second}".lower())
-            if len(joined) >= 6 and is_cyrillic(joined) and lexicon.knows(joined):
-                fixed = query.replace(f"{first} {second}", f"{first}{glue}{second}", 1)
-                if fixed != query:
-                    return Correction(fixed, True)
-    return None
+    return documents(lexicon, spelling) or 1
 
 
 _LAST_WORD = re.compile(r"(?<![\w*?\-])[^\W\d_]{4,}$")  # `сво` begins too much

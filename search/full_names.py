@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from search.analysis import index_terms
-from search.morph import get_analyzer
+from search.morph import fold_yo, get_analyzer, readings
 from search.people import surnames
 
 __all__ = ["signer_surnames", "optional_given_names"]
@@ -42,12 +42,32 @@ def optional_given_names(words: list[str]) -> set[int]:
     """
     if not 2 <= len(words) <= 3:
         return set()
-    given = {i for i, word in enumerate(words) if _is_first_name(word) or _is_patronymic(word)}
+    given = {i for i, word in enumerate(words) if _only_a_name(word) or _is_patronymic(word)}
     rest = [i for i in range(len(words)) if i not in given]
     if (len(rest) != 1 or _surname_lemmas(words[rest[0]]) is None
+            or _common_word(words[rest[0]])
             or not any(_is_first_name(words[i]) for i in given)):
         return set()
     return given
+
+
+# Readings that are no common word: a person's names, and a place (`Белова`: «Белово»).
+_NAMES_AND_PLACES = frozenset({"Name", "Surn", "Patr", "Geox"})
+
+
+def _only_a_name(word: str) -> bool:
+    """A first name that is no common word too (`Ирина`; not `Лев`, `Роза`, `Надежда`:
+    `роза ветров` is a wind rose, not a Роза Ветрова)."""
+    return _is_first_name(word) and any(
+        r.is_name and not r.ambiguous_name for r in readings(fold_yo(word.lower())))
+
+
+@lru_cache(maxsize=20_000)
+def _common_word(word: str) -> bool:
+    """Whether the dictionary reads `word` as a common word too (`Толстой`: «толстый»,
+    `Ветров`: «ветер»), not only as a name or a place."""
+    return any(p.is_known and not (_NAMES_AND_PLACES & p.tag.grammemes)
+               for p in get_analyzer().parse(word.lower()))
 
 
 @lru_cache(maxsize=20_000)  # every plain word of every query asks: a parse each

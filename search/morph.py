@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
+from search import parsed_words
 from search.dictionary_parse import dictionary_parser
+from search.parsed_words import RawReadings
 
 __all__ = [
     "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "index_readings", "homonym_weight", "Reading", "NAME_TAGS", "NAME_MARK",
-    "preload_readings", "new_readings", "share_parsed", "fresh_readings", "take_readings",
-    "stop_recording", "clear_caches", "RawReadings",
+    "preload_readings", "new_readings", "stop_recording", "clear_caches", "RawReadings",
 ]
 
 # Bounds per process: a gunicorn worker keeps what queries and PUTs parsed (about 0.4 KB
@@ -87,14 +87,10 @@ class Reading(NamedTuple):
         return 0.0 < self.name_score < self.score
 
 
-# A word's readings as plain tuples (lemma, score, is_name, name_score): how they are
-# saved between rebuilds (search/lemma_cache.py).
-RawReadings = tuple[tuple[str, float, bool, float], ...]
 _readings: dict[str, tuple[Reading, ...]] = {}
 _preloaded: dict[str, RawReadings] = {}
 _new: dict[str, RawReadings] | None = None  # words parsed while a rebuild records them
-_fresh: list[tuple[str, RawReadings]] | None = None  # parsed since last handed out (share_parsed)
-_counts = {"hits": 0, "misses": 0}
+_counts = {"hits": 0, "misses": 0, "shared": 0}
 
 
 def readings(word: str) -> tuple[Reading, ...]:
@@ -110,16 +106,18 @@ def readings(word: str) -> tuple[Reading, ...]:
     raw = _preloaded.get(word)
     if raw is not None:
         _counts["hits"] += 1
+    elif (raw := parsed_words.shared.get(word)) is not None:  # no cache hit, no parse
+        _counts["shared"] += 1
+    if raw is not None:
         found = tuple(Reading(*r) for r in raw)
     else:
         _counts["misses"] += 1
         found = _parse(word)
-        if _new is not None or _fresh is not None:
+        if _new is not None or parsed_words.sharing():
             raw = _raw(found)
             if _new is not None:
                 _new[word] = raw
-            if _fresh is not None:
-                _fresh.append((word, raw))
+            parsed_words.note_parsed(word, raw)
     if len(_readings) >= READINGS_CACHE_SIZE:
         _readings.clear()
     _readings[word] = found
@@ -131,9 +129,10 @@ def clear_caches() -> None:
     global _new
     _readings.clear()
     _preloaded.clear()
+    parsed_words.forget()
     _new = None
     index_readings.cache_clear()
-    _counts.update(hits=0, misses=0)
+    _counts.update(hits=0, misses=0, shared=0)
 
 
 def preload_readings(saved: dict[str, RawReadings]) -> None:
@@ -153,31 +152,11 @@ def new_readings() -> dict[str, RawReadings]:
     return dict(_new or {})
 
 
-def share_parsed() -> None:
-    """Keep the words parsed from now on for fresh_readings() (a rebuild's analysis
-    processes hand them to each other: search/engine/whoosh/word_exchange.py)."""
-    global _fresh
-    _fresh = []
-
-
-def fresh_readings() -> list[tuple[str, RawReadings]]:
-    """The words parsed here since the last call (after share_parsed())."""
-    global _fresh
-    if not _fresh:
-        return []
-    found, _fresh = _fresh, []
-    return found
-
-
-def take_readings(words: Iterable[tuple[str, RawReadings]]) -> None:
-    """Words another process parsed: served from now on as preloaded ones are."""
-    _preloaded.update(words)
-
-
 def stop_recording() -> None:
     """Record no more words, for saving or for sharing."""
-    global _new, _fresh
-    _new = _fresh = None
+    global _new
+    _new = None
+    parsed_words.stop_sharing()
 
 
 def _raw(found: tuple[Reading, ...]) -> RawReadings:

@@ -116,7 +116,7 @@ class WordCompiler:
         if not slots:
             return None
         if len(slots) == 1:
-            return self._terms([(lemma, 1.0) for lemma in slots[0]])
+            return self._dated(self._terms([(lemma, 1.0) for lemma in slots[0]]), node, slots)
         lemmas = tuple(slot[0] for slot in slots)
         if all(len(slot) == 1 for slot in slots):
             query = self._sequence(list(lemmas), node.slop)
@@ -126,11 +126,16 @@ class WordCompiler:
                            boost=boost)
                 for field, boost in (("title", self.title_boost), ("body", 1.0))))
         query = self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
-        if node.dated:  # `мае 2021` (search/date_words.py)
-            first, last = node.dated
-            month = self._terms([(lemma, 1.0) for lemma in slots[0]])
-            reported = n.Dated(first, last + dt.timedelta(days=REPORTED_WITHIN_DAYS),
-                               boost=DATED_SCORE)
-            query = n.Or((query, n.Dated(first, last, boost=MONTH_DATED_SCORE),
-                          n.And((month, reported))))
-        return query
+        return self._dated(query, node, slots)
+
+    def _dated(self, query: n.Node, node: Phrase, slots: list[list[str]]) -> n.Node:
+        """A month beside a year (`мае 2021`, search/date_words.py): the words together,
+        or published in that month, or naming the month in a report published after."""
+        if not node.dated:
+            return query
+        first, last = node.dated
+        month = self._terms([(lemma, 1.0) for lemma in slots[0]])
+        reported = n.Dated(first, last + dt.timedelta(days=REPORTED_WITHIN_DAYS),
+                           boost=DATED_SCORE)
+        return n.Or((query, n.Dated(first, last, boost=MONTH_DATED_SCORE),
+                     n.And((month, reported))))

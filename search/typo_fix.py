@@ -29,15 +29,19 @@ def _inflected_like(lemma: str, word: str) -> str:
         if fold_yo(parse.normal_form) == lemma:
             forms.update(fold_yo(p.word) for p in parse.lexeme)
             break
-    if len(forms) == 1 and 0 < len(word) - len(lemma) <= MAX_ENDING:
+    ending = word[len(lemma):]
+    if (len(forms) == 1 and lemma.endswith(_SURNAME_ENDS) and ending in _SURNAME_CASE_ENDS
+            and edit_distance(word[:len(lemma)], lemma) <= 1):
         # a surname pymorphy3 cannot inflect (`перескоков`, which it reads as a plural of
         # «перескок»): the ending typed, put on it (`Перескакова`: «Перескокова», which
         # the index holds, not «Перескоков», which found nothing)
-        forms.add(lemma + word[len(lemma):])
+        forms.add(lemma + ending)
     return min(sorted(forms), key=lambda form: edit_distance(word, form))
 
 
-MAX_ENDING = 3  # letters of a typed ending put on a lemma that has no forms
+_SURNAME_ENDS = ("ов", "ев", "ёв", "ин", "ын")
+# What such a surname's cases add (Перескоков: -а, -у, -ым, -е; Перескокова: -ой, -у)
+_SURNAME_CASE_ENDS = frozenset({"а", "у", "ым", "е", "ой", "ы", "ых", "ыми"})
 
 
 FIRST_LETTER_COST = 0.5  # added to a candidate's edits when its first letter differs

@@ -447,7 +447,6 @@ def test_an_export_waits_while_another_runs_then_downloads(driver, site, tmp_pat
     (a methodologist's trial: the button did nothing)."""
     import fcntl
     import os
-    import time
 
     from selenium.webdriver.common.by import By
 
@@ -471,12 +470,9 @@ def test_an_export_waits_while_another_runs_then_downloads(driver, site, tmp_pat
         assert status.is_displayed() and not list(downloads.iterdir())
     finally:
         os.close(fd)  # the other export ends
-    name = "Картотека — выставка.xlsx"
-    deadline = time.monotonic() + WAIT
-    while not (downloads / name).is_file() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert (downloads / name).read_bytes()[:2] == b"PK", sorted(downloads.iterdir())
-    wait(driver).until(lambda d: not status.is_displayed())
+    saved = downloads / "Картотека — выставка.xlsx"
+    wait(driver).until(lambda d: not status.is_displayed() and saved.is_file())
+    assert saved.read_bytes()[:2] == b"PK", sorted(downloads.iterdir())
     browser_log(driver)  # the refused request's console line is this test's
 
 

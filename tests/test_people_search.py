@@ -115,3 +115,21 @@ def test_a_full_name_also_finds_the_texts_that_give_it_as_initials(tmp_path):
         assert not result.partial and not result.relaxed, q
     # beside any other word the first name is needed as before
     assert _ids(service, "Ирина стихи") == ["other-irina"]
+
+
+
+def test_words_that_are_also_common_words_are_no_name_only_query(tmp_path):
+    """`роза ветров` is a wind rose and `Лев Толстой` no «толстая книга»: a first name
+    that is a common word too, or a surname the dictionary reads as one, keeps every
+    word needed (a reviewer's find)."""
+    docs = [{"id": "rose", "title": "Роза ветров", "date": "2024-05-01",
+             "text": "На карте нарисована роза ветров."},
+            {"id": "wind", "title": "Погода", "date": "2024-05-02",
+             "text": "Сила ветров этой весной была большой."},
+            {"id": "tolstoy", "title": "Вечер Толстого", "date": "2024-05-03",
+             "text": "Читали рассказы, которые написал Лев Толстой."},
+            {"id": "fat", "title": "Новинки", "date": "2024-05-04",
+             "text": "На полке стоит толстая книга."}]
+    service = next(service_over(docs, tmp_path))
+    assert _ids(service, "роза ветров") == ["rose"]
+    assert _ids(service, "Лев Толстой") == ["tolstoy"]

@@ -70,7 +70,9 @@ RUN_TOGETHER = [
     {"id": "master", "title": "Мастер-класс", "date": "2024-05-04",
      "text": "Мастер провёл урок для всего класса, и мастер-класс понравился детям."},
     {"id": "typo", "title": "Заметка", "date": "2024-05-05",  # a typo the index now holds
-     "text": "Ученики класа пришли в библиотеку."}]
+     "text": "Ученики класа пришли в библиотеку."},
+    {"id": "cinema", "title": "Кинотеатр", "date": "2024-05-06",
+     "text": "В кинотеатре показали фильм."}]
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,9 @@ def test_a_surname_is_offered_in_the_form_typed(sounds):
     offered = sounds.search(SearchRequest(q="Перескакова")).did_you_mean
     assert offered == "Перескокова"
     assert [h.id for h in sounds.search(SearchRequest(q=offered)).hits] == ["club"]
+
+
+def test_a_compound_of_dictionary_words_is_corrected_whole(run_together):
+    """`кино-театр`: both parts are words; the whole is «кинотеатр» (a reviewer's find)."""
+    result = run_together.search(SearchRequest(q="кино-театр"))
+    assert result.did_you_mean == "кинотеатр" and [h.id for h in result.hits] == ["cinema"]

@@ -7,7 +7,7 @@ import multiprocessing
 import struct
 
 from search import morph
-from search.engine.whoosh.word_exchange import WordExchange
+from search.engine.whoosh.word_exchange import SUFFIX, WordExchange
 
 WORDS = ["библиотекарями", "краеведческого", "выставками", "Надежда", "читательниц",
          "стали", "ёлочку", "пересветовым"]
@@ -49,7 +49,7 @@ def test_words_another_process_parsed_are_not_parsed_again(tmp_path):
 def test_a_frame_still_being_written_is_taken_later(tmp_path):
     morph.clear_caches()
     try:
-        other = tmp_path / f"{PREFIX}999999.words"
+        other = tmp_path / f"{PREFIX}999999{SUFFIX}"
         data = marshal.dumps([("библиотекарями", (("библиотекарь", 1.0, False, 0.0),))])
         frame = struct.pack("<I", len(data)) + data
         other.write_bytes(frame[:7])  # cut inside the frame

@@ -905,22 +905,30 @@
   // another export runs, a 400) downloaded nothing and said nothing.
   var EXPORT_TRIES = 20;  // about a minute of waiting for another export to end
   var exportSeq = 0;
+  var exportAbort = null;  // the export under way: a new click stops it (it holds a slot)
+  var exportRetry = null;
 
   function onExportClick(event) {
     if (isModifiedClick(event) || typeof fetch !== 'function' ||
         !(window.URL && URL.createObjectURL)) return;  // the browser's own download
     event.preventDefault();
+    if (exportAbort) exportAbort.abort();
+    clearTimeout(exportRetry);
     downloadExport(event.currentTarget.href, ++exportSeq, 1);
   }
 
   function downloadExport(href, seq, attempt) {
     setExportStatus(attempt === 1 ? 'Готовим файл…' : 'Сейчас идёт другая выгрузка: ждём ' +
       'очереди (попытка ' + attempt + ' из ' + EXPORT_TRIES + ')…', false);
-    fetch(href, { credentials: 'same-origin' }).then(function (resp) {
+    var controller = typeof AbortController === 'function' ? new AbortController() : null;
+    var options = { credentials: 'same-origin' };
+    if (controller) options.signal = controller.signal;
+    exportAbort = controller;
+    fetch(href, options).then(function (resp) {
       if (seq !== exportSeq) return null;  // another export was asked for meanwhile
       if (resp.status === 503 && attempt < EXPORT_TRIES && resp.headers.get('Retry-After')) {
         var wait = Math.min(10, Math.max(1, Number(resp.headers.get('Retry-After')) || 3));
-        setTimeout(function () {
+        exportRetry = setTimeout(function () {
           if (seq === exportSeq) downloadExport(href, seq, attempt + 1);
         }, wait * 1000);
         return null;
@@ -935,7 +943,7 @@
         saveBlob(blob, fileNameFromDisposition(resp.headers.get('Content-Disposition')));
         setExportStatus('', false);
       });
-    }).catch(function () {
+    }).catch(function () {  // an abort by a newer click says nothing: that one speaks
       if (seq === exportSeq) {
         setExportStatus('Не удалось скачать файл: нет связи с сервером. Попробуйте ещё раз.', true);
       }
@@ -1192,7 +1200,7 @@
     var from = parseDateRu($('from').value);
     var to = parseDateRu($('to').value);
     if (from === null || to === null) {
-      showDateProblem(from, to);
+      showDateProblem(from, to, true);
       return;
     }
     var next = cloneState(current);
@@ -1227,12 +1235,15 @@
 
   /** A date field that cannot be read: said, and the list below said to be the one
    *  before it (nothing is searched until both dates can be read). */
-  function showDateProblem(from, to) {
+  function showDateProblem(from, to, submitted) {
     $('from').setAttribute('aria-invalid', from === null ? 'true' : 'false');
     $('to').setAttribute('aria-invalid', to === null ? 'true' : 'false');
-    var shown = current.from || current.to
-      ? ' Список ниже — за прежний период (' + periodText(current) + ').'
-      : ' Список ниже — пока без учёта дат.';
+    var shown = '';
+    if (!current.q && !hasFilters(current)) shown = '';  // no list yet
+    else if (submitted) shown = ' Список ниже — по прежнему поиску.';
+    else if (current.from || current.to) {
+      shown = ' Список ниже — за прежний период (' + periodText(current) + ').';
+    } else shown = ' Список ниже — пока без учёта дат.';
     setDateError(dateProblem(from === null ? $('from').value : $('to').value) + shown);
   }
 

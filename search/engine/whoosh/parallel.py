@@ -73,9 +73,12 @@ class _OrphanSafeTask(SubWriterTask):
         # process only, it is the writer with postings kept per term (search/engine/whoosh/pool.py).
         multiproc.SegmentWriter = CompactSegmentWriter
         folder = getattr(self.storage, "folder", None)
-        try:
-            if folder:
+        if folder:
+            try:
                 self._exchange = WordExchange(Path(folder), _LEMMAS_PREFIX)
+            except OSError:  # it only saves time: the rebuild goes on without it
+                self._exchange = None
+        try:
             super().run()
         except (OSError, MemoryError) as exc:  # a full disk, no memory: one line, no traceback
             what = exc.strerror if isinstance(exc, OSError) and exc.strerror else \

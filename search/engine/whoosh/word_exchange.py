@@ -6,11 +6,12 @@ forms were met, and parsed, by both of two processes, a third of their parsing. 
 each process appends the readings of the words it parsed to a file of its own in the
 new generation's folder, and every EXCHANGE_DOCS documents reads what the others
 appended since it last looked: a word one process parsed a few documents earlier is
-then a preloaded word for the others (search/morph.py), as a lemma cache's words are.
+then a word the others need not parse (search/parsed_words.py), as a lemma cache's words are.
 
-A file is a sequence of frames: a 4-byte length, then a marshal of a list of (word,
-raw readings). A frame another process is still writing is read the next time. Any
-failure only stops the exchange: it saves time and is never needed.
+A file (`<prefix><pid>.exchange`) is a sequence of frames: a 4-byte length, then a
+marshal of a list of (word, raw readings). A frame another process is still writing is
+read the next time. Any failure only stops the exchange: it saves time and is never
+needed.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ import os
 import struct
 from pathlib import Path
 
-from search.morph import fresh_readings, share_parsed, take_readings
+from search.parsed_words import fresh_readings, share_parsed, stop_sharing, take_readings
 
 __all__ = ["WordExchange", "EXCHANGE_DOCS", "SUFFIX"]
 
 log = logging.getLogger(__name__)
 
 EXCHANGE_DOCS = 10  # documents between two exchanges (a few ms of parsing each)
-SUFFIX = ".words"
+SUFFIX = ".exchange"  # (a segment's own `.words` are its lexicon)
 _LENGTH = struct.Struct("<I")
 
 
@@ -55,6 +56,7 @@ class WordExchange:
             self.close()
 
     def close(self) -> None:
+        stop_sharing()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
