@@ -29,6 +29,7 @@ __all__ = ["WordExchange", "EXCHANGE_DOCS", "SUFFIX"]
 log = logging.getLogger(__name__)
 
 EXCHANGE_DOCS = 10  # documents between two exchanges (a few ms of parsing each)
+LOOK_EVERY = 50  # exchanges between two listings of the folder for other processes' files
 SUFFIX = ".exchange"  # (a segment's own `.words` are its lexicon)
 _LENGTH = struct.Struct("<I")
 
@@ -40,6 +41,7 @@ class WordExchange:
         self._folder, self._prefix = Path(folder), prefix
         self._own = self._folder / f"{prefix}{os.getpid()}{SUFFIX}"
         self._read: dict[Path, int] = {}  # another process's file -> bytes taken from it
+        self._trades = 0
         self._fd: int | None = os.open(self._own, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
                                        0o600)
         share_parsed()
@@ -71,10 +73,12 @@ class WordExchange:
             view = view[os.write(self._fd, view):]
 
     def _collect(self) -> None:
-        for path in self._folder.glob(f"{self._prefix}*{SUFFIX}"):
-            if path == self._own:
-                continue
-            taken = self._read.get(path, 0)
+        self._trades += 1
+        if not self._read or self._trades % LOOK_EVERY == 0:  # a listing: only now and then
+            for path in self._folder.glob(f"{self._prefix}*{SUFFIX}"):
+                if path != self._own:
+                    self._read.setdefault(path, 0)
+        for path, taken in list(self._read.items()):
             with path.open("rb") as fh:
                 fh.seek(taken)
                 data = fh.read()
