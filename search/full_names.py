@@ -13,6 +13,7 @@ from functools import lru_cache
 from search.analysis import index_terms
 from search.morph import fold_yo, get_analyzer, readings
 from search.people import surnames
+from search.spelling import has_reading_outside
 
 __all__ = ["signer_surnames", "optional_given_names"]
 
@@ -62,12 +63,10 @@ def _only_a_name(word: str) -> bool:
         r.is_name and not r.ambiguous_name for r in readings(fold_yo(word.lower())))
 
 
-@lru_cache(maxsize=20_000)
 def _common_word(word: str) -> bool:
     """Whether the dictionary reads `word` as a common word too (`Толстой`: «толстый»,
     `Ветров`: «ветер»), not only as a name or a place."""
-    return any(p.is_known and not (_NAMES_AND_PLACES & p.tag.grammemes)
-               for p in get_analyzer().parse(word.lower()))
+    return has_reading_outside(word.lower(), _NAMES_AND_PLACES)
 
 
 @lru_cache(maxsize=20_000)  # every plain word of every query asks: a parse each

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -16,7 +17,8 @@ from search.morph import NAME_MARK, fold_yo, get_analyzer, index_lemmas, is_cyri
 
 __all__ = ["is_lexicon_word", "SpellingLexicon", "needs_correction", "from_latin_layout",
            "edit_distance", "unknown_word", "is_dictionary_word",
-           "is_proper_name", "cased_like", "on_latin_layout", "LAYOUT_PUNCTUATION"]
+           "is_proper_name", "has_reading_outside", "cased_like", "on_latin_layout",
+           "LAYOUT_PUNCTUATION"]
 
 _LAT = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYR = "йцукенгшщзхъфывапролджэячсмитьбюё"
@@ -165,6 +167,13 @@ def _grown(buckets: dict[tuple[int, int, str], list[str]],
 def is_dictionary_word(word: str) -> bool:
     """pymorphy3 knows the word from its dictionary (not only guessed from its ending)."""
     return get_analyzer().word_is_known(word)
+
+
+@lru_cache(maxsize=20_000)  # asked per query word, and per place a run-together word splits
+def has_reading_outside(word: str, tags: frozenset[str]) -> bool:
+    """Whether the dictionary (not a guess) reads `word` in some reading with none of
+    `tags`: as a common word, when `tags` are those of names (`Толстой`: «толстый»)."""
+    return any(p.is_known and not (tags & p.tag.grammemes) for p in get_analyzer().parse(word))
 
 
 def is_proper_name(word: str) -> bool:

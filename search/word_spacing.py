@@ -4,8 +4,8 @@ is two run together (`книжнаявыставка`): search/correction.py's o
 from __future__ import annotations
 
 from search.analysis import STOP_WORDS
-from search.morph import fold_yo, get_analyzer, index_lemmas, is_cyrillic
-from search.spelling import SpellingLexicon, is_dictionary_word
+from search.morph import fold_yo, index_lemmas, is_cyrillic
+from search.spelling import SpellingLexicon, has_reading_outside, is_dictionary_word
 
 __all__ = ["split_word", "joined_words", "documents"]
 
@@ -56,8 +56,7 @@ _NO_PART = frozenset({"Name", "Surn", "Patr", "Infr", "Arch", "Abbr", "Erro", "D
 
 def _common_word(word: str) -> bool:
     """Whether the dictionary holds `word` as a common word, in some reading."""
-    return any(p.is_known and not (_NO_PART & p.tag.grammemes)
-               for p in get_analyzer().parse(word))
+    return has_reading_outside(word, _NO_PART)
 
 
 def documents(lexicon: SpellingLexicon, word: str) -> int:
