@@ -12,6 +12,7 @@ least, a dictionary word) count: `фотограф` is no «граф».
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 __all__ = ["with_head", "HEAD_WEIGHT", "COMBINING", "MIN_HEAD", "CompoundFinder"]
@@ -53,27 +54,9 @@ _WORD_CHAR = re.compile(r"\w")
 _PART_ENDS = frozenset(part[-1] for part in COMBINING)
 
 
-class _Compound:
-    """A match of a compound: what matched_spans reads of an re.Match."""
-
-    __slots__ = ("_start", "_end", "_word")
-
-    def __init__(self, start: int, end: int, word: str):
-        self._start, self._end, self._word = start, end, word
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def group(self) -> str:
-        return self._word
-
-
 class CompoundFinder:
-    """Finds in a folded text the compounds whose head is one of `heads`, as a compiled
-    pattern would (`finditer`, for search/highlight.py): each head's first `letters`
+    """Finds in a folded text the compounds whose head is one of `heads`, as (start, end)
+    spans (`spans`, for search/highlight_patterns.py): each head's first `letters`
     are looked for inside words with str.find (in C), and a match counts when a
     combining part starts the word before them. One regular expression of every
     combining part, tried at each word, tripled the time of a snippet."""
@@ -82,7 +65,7 @@ class CompoundFinder:
         self.heads = heads
         self.starts = sorted({h[:letters] for h in heads})
 
-    def finditer(self, text: str):
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
         for start in self.starts:
             at = text.find(start, 1)
             while at != -1:
@@ -92,7 +75,7 @@ class CompoundFinder:
                         yield found
                 at = text.find(start, at + 1)
 
-    def _compound(self, text: str, at: int) -> _Compound | None:
+    def _compound(self, text: str, at: int) -> tuple[int, int] | None:
         for part in COMBINING:
             begin = at - len(part)
             if begin >= 0 and text.startswith(part, begin) and (
@@ -101,5 +84,5 @@ class CompoundFinder:
                 while end < len(text) and _WORD_CHAR.match(text, end):
                     end += 1
                 if text[at:end] in self.heads:
-                    return _Compound(begin, end, text[begin:end])
+                    return begin, end
         return None

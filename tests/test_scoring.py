@@ -292,7 +292,9 @@ def test_snippet_trie_matches_like_a_flat_alternation(service):
     searcher = service.view().searcher
     lemmas = frozenset({"библиотека", "книга", "выставка", "читатель", "нью-йорк"})
     patterns = _patterns(lemmas, frozenset({"книжки"}), ("библио",))
-    from search.highlight_patterns import _MARKS, _WORD, surface_forms
+    from search.highlight_patterns import surface_forms
+    from search.word_finders import MARKS as _MARKS
+    _WORD = r"[^\W_]"
     words = {w for lemma in lemmas for w in surface_forms(lemma)} | {"книжки"}
     flat = "|".join([re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))]
                     + [re.escape("библио") + rf"{_WORD}*"])

@@ -1,0 +1,52 @@
+"""The word finders of a snippet find what the regular expressions they replaced found."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.word_finders import MARKS, StartFinder, WordFinder
+
+_EDGE = rf"[\w{MARKS}]"
+# letters, a digit, the underscore, a hyphen, a stress mark, the soft hyphen, spaces
+_TEXT = st.text(alphabet="абвгвыстаки1_-\u0301\u00ad «»", max_size=60)
+_PIECE = st.text(alphabet="абвгвыстаки1-", min_size=1, max_size=4)
+
+
+def _start_pattern(starts) -> re.Pattern:
+    body = "|".join(re.escape(s) for s in starts)
+    return re.compile(rf"(?<!{_EDGE})(?:{body})[^\W_]*(?!{_EDGE})")
+
+
+def _word_pattern(words) -> re.Pattern:
+    body = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rf"(?<!{_EDGE})(?:{body})(?!{_EDGE})")
+
+
+def _longest(spans) -> list[tuple[int, int]]:
+    """The longest span at each place, none overlapping (what matched_spans keeps)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not out or start >= out[-1][1]:
+            out.append((start, end))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(_PIECE, min_size=1, max_size=3))
+def test_start_finder_finds_the_words_a_pattern_of_their_starts_finds(text, starts):
+    found = _longest(StartFinder(starts).spans(text))
+    assert found == [m.span() for m in _start_pattern(starts).finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(_PIECE, min_size=1, max_size=3))
+def test_word_finder_finds_the_whole_words_a_pattern_finds(text, words):
+    found = _longest(WordFinder(words).spans(text))
+    assert found == [m.span() for m in _word_pattern(words).finditer(text)]
+
+
+def test_a_word_beside_a_stress_mark_or_an_underscore_is_not_whole():
+    text = "выставка \u0301выставка вы\u0301ставка выставка\u0301 _выставка выставка_ выставки"
+    assert [text[a:b] for a, b in StartFinder(["выст"]).spans(text)] == ["выставка", "выставки"]
+    assert list(WordFinder(["выставка"]).spans(text)) == [(0, 8)]
