@@ -74,11 +74,12 @@ class SearchService(OtherRequests):
     # -- search --------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResult:
         """The result of a request; repeated requests are answered from a per-generation cache."""
-        if request.page * request.per_page > RESPONSE_CACHE_MAX_HITS:
-            return self._search(request)
-        key = (request, dt.date.today())  # the recency bonus depends on today
-        return self._responses.get(self.engine.generation(), key,
-                                   lambda: self._search(request))
+        with self.engine.pinned():  # one generation for the whole search
+            if request.page * request.per_page > RESPONSE_CACHE_MAX_HITS:
+                return self._search(request)
+            key = (request, dt.date.today())  # the recency bonus depends on today
+            return self._responses.get(self.engine.generation(), key,
+                                       lambda: self._search(request))
 
     def _search(self, request: SearchRequest) -> SearchResult:
         notes: list[str] = []

@@ -874,6 +874,31 @@ def test_a_put_or_delete_through_one_worker_is_searched_at_once_through_another(
     assert found() == []
 
 
+def test_one_search_reads_one_generation_and_the_next_search_the_new_one(fresh_index):
+    """A search asks the engine several times (the hits, the words, the spelling): all
+    from the generation it first saw, while another worker's PUT lands; the next search
+    sees the PUT."""
+    from search.models import SearchRequest
+    from search.searcher import SearchService
+
+    settings = dataclasses.replace(fresh_index, reload_interval=600.0)
+    one = testing.TestClient(create_app(settings))
+    service = SearchService(settings)
+
+    def found():
+        return [h.id for h in service.search(SearchRequest(q="Ямбохореева")).hits]
+
+    record = {"title": "Вечер поэзии", "text": "Стихи читает Ямбохореева."}
+    with service.engine.pinned():
+        first = service.engine.generation()
+        assert one.simulate_put("/api/publications/w-3", json=record, headers=AUTH).status_code == 201
+        assert service.engine.generation() == first
+        assert found() == []
+    assert service.engine.generation() != first
+    assert found() == ["w-3"]
+    service.close()
+
+
 def test_an_id_sent_in_raw_utf8_is_the_id_percent_escapes_give(write_client):
     """curl sends a Cyrillic path as raw UTF-8 bytes, which WSGI hands over as latin-1."""
     raw = "/api/publications/ёлка-1".encode().decode("latin-1")

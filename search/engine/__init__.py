@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -114,6 +115,10 @@ class Engine(Protocol):
     # -- reading -----------------------------------------------------------------
     def generation(self) -> str:
         """The live generation's name; it changes with every write (cache key)."""
+
+    def pinned(self) -> AbstractContextManager:
+        """Within it, this thread's calls need not look for a newer generation again:
+        one search's several calls answered from one look at the disk or cluster."""
 
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:

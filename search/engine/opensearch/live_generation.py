@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 from search.engine.opensearch.derived import Derived, TermReader, decode, vocabulary_of
 from search.engine.opensearch.failures import cluster_errors
@@ -38,6 +39,10 @@ class LiveGeneration:
     def invalidate(self) -> None:
         """Look at the cluster on the next call (this process has just written)."""
         self._checked = float("-inf")
+
+    def pinned(self) -> AbstractContextManager:
+        """Nothing to pin: the cluster is asked at most every `reload_interval`."""
+        return nullcontext()
 
     def _meta(self) -> tuple[Derived | None, dict]:
         token = self._live()

@@ -11,6 +11,7 @@ search/engine/whoosh/finding.py; this class adds the rest of the protocol and wr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable
 
 from search.engine import EngineHit, Phase, Progress, RebuildStats, from_file
@@ -40,6 +41,7 @@ class WhooshEngine(LiveView, Finding):
         self._stamp_seen: tuple | None = None
         self._files = GenerationFiles()  # the open generation's files, as opened
         self._cache_bytes = settings.postings_cache_mb * 2**20
+        self._pinned = threading.local()  # the view of a search under way (pinned())
 
     def get(self, pid: str) -> Publication | None:
         # Read your writes: a record is asked for right after a PUT, which another worker

@@ -7,6 +7,8 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from search.engine.whoosh.facets import FacetTable
 from search.engine.whoosh.generation_files import open_searcher
@@ -19,11 +21,15 @@ __all__ = ["LiveView"]
 
 class LiveView:
     """The index lifecycle of WhooshEngine, over the state its __init__ sets (`settings`,
-    `location`, `_view`, `_checked`, `_stamp_seen`, `_files`, `_cache_bytes`)."""
+    `location`, `_view`, `_checked`, `_stamp_seen`, `_files`, `_cache_bytes`, `_pinned`)."""
 
     # -- index lifecycle -----------------------------------------------------------
     def view(self) -> IndexView:
-        """The current generation, reopened when it changed on disk."""
+        """The current generation, reopened when it changed on disk; within pinned(),
+        the one it was."""
+        pinned = getattr(self._pinned, "view", None)
+        if pinned is not None:
+            return pinned
         now = time.monotonic()
         if (self._view is not None and now - self._checked < self.settings.reload_interval
                 and self._stamp() == self._stamp_seen):
@@ -32,6 +38,20 @@ class LiveView:
         self._look()
         self._stamp_seen = self._stamp()
         return self._view
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """One view for a search: it asked view() four to six times, each time with
+        stat calls of the directory and the generation's files (2 % of a worker's CPU)."""
+        local = self._pinned
+        if getattr(local, "view", None) is not None:  # within another pinned()
+            yield
+            return
+        local.view = self.view()
+        try:
+            yield
+        finally:
+            local.view = None
 
     def _stamp(self) -> tuple[int, int] | None:
         """When the index directory and the live generation's last changed: a reindex
