@@ -307,6 +307,13 @@ def test_synonym_dictionary_both_ways():
     assert synonyms.alternatives(("библиотека",)) == []
 
 
+def test_a_jubilee_finds_the_years_it_is_written_as(service):
+    """Libraries write a jubilee as its years: «выставка к 80-летию Победы»."""
+    assert "юбилей" not in service.get("zlat-2025-005")["text"].lower()
+    assert "zlat-2025-005" in _sample_ids(service, "выставка к юбилею")
+    assert "zlat-2025-005" in _sample_ids(service, "юбилеи")
+
+
 # -- it never fails ------------------------------------------------------------------
 _ALPHABET = st.sampled_from(list('абвгдеёжзийклмнопрстуфхцчшщъыьэюяЁЦГБ'
                                  'abcXYZ0123456789 \t\n"«»()|-=*~!?.,:;\\/\x00\x07\u0301\u00ad'))
