@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 __all__ = ["MARKS", "StartFinder", "WordFinder"]
 
 MARKS = "\u0300-\u036f\u00ad"  # combining accents (stress marks) and the soft hyphen
-_WORD_OR_MARK = re.compile(rf"[\w{MARKS}]")  # what may not stand next to a whole word
+# What may not stand next to a whole word besides letters and digits (str.isalnum):
+# re's \w is isalnum() or `_`; and the marks.
+_JOINING = frozenset("_\u00ad" + "".join(map(chr, range(0x300, 0x370))))
 _LETTERS = re.compile(r"[^\W_]*")
+# A start this short stands inside most words of a text («е» of «быть»): looked for by a
+# pattern, whose checks run in C, compiled once per start.
+_FIND_FROM = 3
 
 
-def _free_before(text: str, at: int) -> bool:
-    return at == 0 or _WORD_OR_MARK.match(text, at - 1) is None
+@lru_cache(maxsize=1024)
+def _short_start(start: str) -> re.Pattern:
+    """The check that no word letter stands before comes after the letters, so that re
+    looks for the literal (a fast substring search in C), not for each position."""
+    before = rf"(?<![\w{MARKS}][\s\S]{{{len(start)}}})"
+    return re.compile(rf"{re.escape(start)}{before}[^\W_]*(?![\w{MARKS}])")
 
 
 class StartFinder:
@@ -34,18 +44,27 @@ class StartFinder:
         self.starts = tuple(s for s in starts if s)
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        after, letters = _WORD_OR_MARK.match, _LETTERS.match
+        letters, joining, size_of_text = _LETTERS.match, _JOINING, len(text)
         for start in self.starts:
             size = len(start)
+            if size < _FIND_FROM:
+                for match in _short_start(start).finditer(text):
+                    yield match.span()
+                continue
             at = text.find(start)
             while at != -1:
-                if _free_before(text, at):
-                    end = letters(text, at + size).end()
-                    if after(text, end) is None:
-                        yield at, end
-                        at = text.find(start, end)
+                if at:  # inside a word: the most frequent case, passed at once
+                    before = text[at - 1]
+                    if before.isalnum() or before in joining:
+                        at = text.find(start, at + 1)
                         continue
-                at = text.find(start, at + 1)
+                end = letters(text, at + size).end()
+                # the letters stop at a character that is no letter or digit
+                if end == size_of_text or text[end] not in joining:
+                    yield at, end
+                    at = text.find(start, end)
+                else:
+                    at = text.find(start, at + 1)
 
 
 class WordFinder:
@@ -58,14 +77,16 @@ class WordFinder:
         self.words = tuple(sorted(w for w in words if w))
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        after = _WORD_OR_MARK.match
+        joining, size_of_text = _JOINING, len(text)
         for word in self.words:
             size = len(word)
             at = text.find(word)
             while at != -1:
                 end = at + size
-                if _free_before(text, at) and after(text, end) is None:
+                before = text[at - 1] if at else " "
+                after = text[end] if end < size_of_text else " "
+                if before.isalnum() or before in joining or after.isalnum() or after in joining:
+                    at = text.find(word, at + 1)
+                else:
                     yield at, end
                     at = text.find(word, end)
-                else:
-                    at = text.find(word, at + 1)
