@@ -134,10 +134,11 @@ class Settings:
         "its directories' times change: every search sees the last reindex, PUT or DELETE).",
         0.0, 86_400.0)
     postings_cache_mb: int = _setting(
-        256, "KARTOTEKA_POSTINGS_CACHE_MB",
+        160, "KARTOTEKA_POSTINGS_CACHE_MB",
         "Most memory per worker for cached posting arrays; within it the cache sizes itself "
         "from the index (about 40 bytes per posting: ~55 MB for the real 3,400-publication "
-        "corpus, the whole budget at 100,000).", 0, 1_000_000)
+        "corpus, the whole budget at 100,000, where a worker holds ~570 MB in all).",
+        0, 1_000_000)
     stale_after_hours: float = _setting(
         48.0, "KARTOTEKA_STALE_AFTER_HOURS", "/api/health reports the index stale after this age.",
         0.0)

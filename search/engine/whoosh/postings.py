@@ -25,8 +25,10 @@ from search.engine.whoosh.term_table import doc_frequency
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
 # Default budget per worker and generation (KARTOTEKA_POSTINGS_CACHE_MB); the cache takes
-# what its index needs within it (cache_size).
-POSTINGS_CACHE_BYTES = 256 * 2**20
+# what its index needs within it (cache_size). At 100,000 publications 256 MB made a
+# worker 660 MB, over the 600 MB a worker may take; 160 MB: 568 MB, wrk 118 -> 116
+# requests/s, p99 61 -> 67 ms (bench.http --docs 100000).
+POSTINGS_CACHE_BYTES = 160 * 2**20
 # A cached posting costs its document number and score (8 + 8 bytes) and, once a phrase
 # or proximity asked, its encoded positions (~20 bytes on news text): every posting of the
 # index fits in about this many bytes each.
