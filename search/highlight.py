@@ -1,8 +1,8 @@
 """Snippets: the best window of the stored text, HTML-escaped, matched words in <mark>.
 
 Each of the query's lemmas is expanded once into every written form of it (pymorphy3's
-paradigms) and compiled into a regular expression kept per lemma; the text is scanned
-with them, C-level regex passes instead of lemmatizing every word of the article.
+paradigms) and the text is scanned for their starts (search/word_finders.py), passes in
+C instead of lemmatizing every word of the article.
 `выставки` in the query marks `выставке` in the text, as written. The patterns are
 search/highlight_patterns.py; here the window is chosen, cut to whole words and marked.
 """

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Protocol
 
 from search.dictionary_parse import dictionary_lexemes
 from search.morph import NAME_MARK, fold_yo, get_analyzer, is_cyrillic
-from search.word_finders import StartFinder, WordFinder
+from search.word_finders import AnyOf, Finder, StartFinder, WordFinder, start_finder
 
 __all__ = ["surface_forms", "query_patterns", "matched_spans", "Matcher", "STEM_CHARS"]
 
@@ -54,22 +53,18 @@ def surface_forms(lemma: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-# Letters of a form that select candidate words for a lemma (see _lemma_finders).
+# Letters of a form that select candidate words for a lemma (see _lemma_finder).
 STEM_CHARS = 4
 _SPLIT = re.compile(r"[\W_]")  # a character that is not a word letter: `-`
-
-
-class Finder(Protocol):
-    def spans(self, text: str) -> Iterable[tuple[int, int]]: ...
 
 
 Matcher = tuple[Finder, frozenset[str] | None]  # a finder, the words it may yield
 
 
 @lru_cache(maxsize=8192)
-def _lemma_finders(lemma: str) -> tuple[Matcher, ...]:
-    """Every written form of one lemma: finders of its words, each with the forms a word
-    it finds must be.
+def _lemma_finder(lemma: str) -> Matcher | None:
+    """Every written form of one lemma: a finder of its words, with the forms a word it
+    finds must be.
 
     A pattern of every form (a trie of a few hundred) cost ~0.7 ms to compile, and a
     pattern of their starts still 60-100 µs. The words that start like a form (its
@@ -78,24 +73,26 @@ def _lemma_finders(lemma: str) -> tuple[Matcher, ...]:
     are looked for whole."""
     forms = surface_forms(lemma.lstrip(NAME_MARK))
     simple = frozenset(f for f in forms if f and not _SPLIT.search(f))
-    finders: list[Matcher] = []
+    finders: list[Finder] = []
     if forms - simple:
-        finders.append((WordFinder(forms - simple), forms))
+        finders.append(WordFinder(forms - simple))
     if simple:
-        finders.append((StartFinder(sorted({form[:STEM_CHARS] for form in simple})), forms))
-    return tuple(finders)
+        finders.append(start_finder({form[:STEM_CHARS] for form in simple}))
+    if not finders:
+        return None
+    return (finders[0] if len(finders) == 1 else AnyOf(finders)), forms
 
 
 @lru_cache(maxsize=256)  # a page's hits share their query's finders
 def query_patterns(lemmas: frozenset[str], forms: frozenset[str],
                    prefixes: tuple[str, ...]) -> tuple[Matcher, ...]:
-    found = [m for lemma in sorted(lemmas) for m in _lemma_finders(lemma)]
+    """A matcher per lemma, per form no lemma covers and per prefix (each scanned, and
+    limited, on its own, as one pattern each was)."""
+    found = [m for m in map(_lemma_finder, sorted(lemmas)) if m is not None]
     covered = set().union(*(surface_forms(lemma.lstrip(NAME_MARK)) for lemma in lemmas)) \
         if lemmas else set()
-    if forms - covered:
-        found.append((WordFinder(forms - covered), None))
-    if any(prefixes):
-        found.append((StartFinder(prefixes), None))
+    found += [(WordFinder((form,)), None) for form in sorted(forms - covered) if form]
+    found += [(StartFinder((prefix,)), None) for prefix in prefixes if prefix]
     return tuple(found)
 
 

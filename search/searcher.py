@@ -77,9 +77,8 @@ class SearchService(OtherRequests):
         with self.engine.pinned():  # one generation for the whole search
             if request.page * request.per_page > RESPONSE_CACHE_MAX_HITS:
                 return self._search(request)
-            key = (request, dt.date.today())  # the recency bonus depends on today
-            return self._responses.get(self.engine.generation(), key,
-                                       lambda: self._search(request))
+            return self._responses.get(self.engine.generation(), (request, dt.date.today()),
+                                       lambda: self._search(request))  # today: recency
 
     def _search(self, request: SearchRequest) -> SearchResult:
         notes: list[str] = []

@@ -896,6 +896,10 @@ def test_one_search_reads_one_generation_and_the_next_search_the_new_one(fresh_i
         assert found() == []
     assert service.engine.generation() != first
     assert found() == ["w-3"]
+    with pytest.raises(RuntimeError), service.engine.pinned():  # a search that failed
+        raise RuntimeError
+    assert one.simulate_delete("/api/publications/w-3", headers=AUTH).status_code == 200
+    assert found() == []
     service.close()
 
 

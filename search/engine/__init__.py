@@ -117,8 +117,9 @@ class Engine(Protocol):
         """The live generation's name; it changes with every write (cache key)."""
 
     def pinned(self) -> AbstractContextManager:
-        """Within it, this thread's calls need not look for a newer generation again:
-        one search's several calls answered from one look at the disk or cluster."""
+        """Within it, this thread's calls are answered from the generation the first saw:
+        one look at the disk for a search's several calls (Whoosh). An engine that looks
+        only every reload_interval anyway (OpenSearch) pins nothing."""
 
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
