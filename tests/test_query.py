@@ -312,6 +312,7 @@ def test_a_jubilee_finds_the_years_it_is_written_as(service):
     assert "юбилей" not in service.get("zlat-2025-005")["text"].lower()
     assert "zlat-2025-005" in _sample_ids(service, "выставка к юбилею")
     assert "zlat-2025-005" in _sample_ids(service, "юбилеи")
+    assert "zlat-2025-005" in _sample_ids(service, "годовщина")
 
 
 # -- it never fails ------------------------------------------------------------------
