@@ -34,7 +34,8 @@ MAX_FIND_STARTS = 2
 
 class Finder(Protocol):
     def spans(self, text: str) -> Iterable[tuple[int, int]]:
-        """(start, end) of the words found, in text order, none overlapping."""
+        """(start, end) of the words found (matched_spans orders them and drops overlaps;
+        the finders here yield them in text order already)."""
 
 
 def _starting(start: str) -> str:

@@ -117,7 +117,7 @@ class Engine(Protocol):
         """The live generation's name; it changes with every write (cache key)."""
 
     def pinned(self) -> AbstractContextManager:
-        """Within it, this thread's calls are answered from the generation the first saw:
+        """Within it, this thread's calls are answered from the generation the first call saw:
         one look at the disk for a search's several calls (Whoosh). An engine that looks
         only every reload_interval anyway (OpenSearch) pins nothing."""
 
