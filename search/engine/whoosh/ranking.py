@@ -9,6 +9,7 @@ import numpy as np
 from whoosh import scoring
 
 from search import quoted
+from search.engine import RankHints
 from search.engine.whoosh.arrays import union
 from search.engine.whoosh.forms import form_hash
 from search.engine.whoosh.phrases import phrase_scores
@@ -16,7 +17,6 @@ from search.engine.whoosh.proximity import pair_proximity
 from search.engine.whoosh.scoring import Scorer
 from search.engine.whoosh.view import IndexView
 from search.morph import readings
-from search.query import ParsedQuery
 from search.quoted import naming
 from search.settings import Settings
 from search.weights import EXACT_BONUS, NAMED_WEIGHT, RERANK_DEPTH
@@ -33,7 +33,7 @@ def weighting() -> scoring.WeightingModel:
     return scoring.BM25F(B=0.75, K1=1.2, people_B=0.0)
 
 
-def exact_weights(scorer: Scorer, parsed: ParsedQuery) -> dict[int, float]:
+def exact_weights(scorer: Scorer, parsed: RankHints) -> dict[int, float]:
     """Bonus per field for each form typed (by hash): EXACT_BONUS times its lemma's idf."""
     out = {}
     body = scorer.searcher.schema["body"]
@@ -43,7 +43,7 @@ def exact_weights(scorer: Scorer, parsed: ParsedQuery) -> dict[int, float]:
     return out
 
 
-def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dict[int, float]:
+def bonus_scores(scorer: Scorer, parsed: RankHints, docnums: list[int]) -> dict[int, float]:
     """Exact-form and proximity bonuses for a few candidate documents only.
 
     Scoring them for every match (AndMaybe) cost a quarter of a search; the candidates
@@ -67,7 +67,7 @@ def bonus_scores(scorer: Scorer, parsed: ParsedQuery, docnums: list[int]) -> dic
     return out
 
 
-def named_docs(scorer: Scorer, parsed: ParsedQuery, final: np.ndarray) -> np.ndarray:
+def named_docs(scorer: Scorer, parsed: RankHints, final: np.ndarray) -> np.ndarray:
     """The matches (`final`) the query names (search/quoted.py `naming`): quoting it, or
     holding it in the title."""
     key, lemmas = naming(parsed.plain, parsed.words, parsed.content_lemmas)
@@ -114,7 +114,7 @@ def prior_factors(view: IndexView, docnums: np.ndarray, settings: Settings) -> n
     return factors
 
 
-def rerank(view: IndexView, parsed: ParsedQuery, final: np.ndarray, scores: np.ndarray,
+def rerank(view: IndexView, parsed: RankHints, final: np.ndarray, scores: np.ndarray,
            needed: int, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """The first `needed` documents of `final` in one order, whatever `needed` is (every
     page is a slice of it): the top RERANK_DEPTH by BM25F and the publications the query
