@@ -116,6 +116,17 @@ def test_indexing_benchmark_runs(tmp_path):
     assert set(data["ratios"]) >= {"full_seconds", "index_bytes"}
 
 
+def test_indexing_pairs_check_the_median_ratio(tmp_path):
+    """--pairs 3: the baseline and our first rebuild three times, alternately; the ratio
+    reported (and checked against the target) is the median pair's."""
+    data = _run("indexing", tmp_path, "--pairs", "3")
+    ratios = sorted(p["ours"]["full_seconds"] / p["baseline"]["full_seconds"]
+                    for p in data["pairs"])
+    assert len(data["pairs"]) == 3
+    assert data["ratios"]["full_seconds"] == round(ratios[1], 3)
+    assert data["ours"] in [p["ours"] for p in data["pairs"]]
+
+
 def test_search_benchmark_runs(tmp_path):
     data = _run("search", tmp_path)
     assert data["queries"] == 60
