@@ -91,7 +91,7 @@ def test_reindex_names_the_library_of_publications_that_name_none(tmp_path, caps
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_:  # `--library="$LIB"` with LIB unset
         main(["--index-dir", str(index_dir), "reindex", "--library", " ", str(source)])
-    assert exit_.value.code == 2 and "an empty name" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "аргумент --library: пустое имя" in capsys.readouterr().err
 
 
 def test_a_binary_file_named_jsonl_is_one_skip_line(tmp_path, capsys):
@@ -1113,7 +1113,8 @@ def test_help_mentions_every_option(capsys, argv, options):
         main([*argv, "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: kartoteka")
+    assert out.startswith("использование: kartoteka")
+    assert "параметры:\n  -h, --help            показать эту справку и выйти\n" in out
     for option in options:
         assert option in out
 
@@ -1179,6 +1180,47 @@ def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    ([], "не хватает обязательных аргументов: COMMAND (см. `kartoteka --help`)"),
+    (["bogus"], "аргумент COMMAND: нет такого варианта: 'bogus' (можно: 'reindex', "
+                "'search', 'stats', 'serve')"),
+    (["search", "x", "--sort", "score"], "аргумент --sort: нет такого варианта: 'score'"),
+    (["search", "x", "--page"], "аргумент --page: нужно значение (см. `kartoteka search "
+                                "--help`)"),
+    (["search", "x", "--per-page", "ten"], "аргумент --per-page: 'ten' — не целое число"),
+    (["reindex", "--delay", "nan"], "аргумент --delay: 'nan' — не число"),
+    (["serve", "--port", "70000"], "аргумент --port: '70000': нужно от 1 до 65535"),
+    (["reindex", "--procs", "0"], "аргумент --procs: '0': нужно от 1 до 64"),
+    (["stats", "--bogus"], "неизвестные аргументы: --bogus (см. `kartoteka --help`)"),
+    (["search", "x", "--from", "2024-13-01"], "аргумент --from: даты '2024-13-01' нет в "
+                                              "календаре"),
+])
+def test_bad_usage_is_told_in_russian(tmp_path, capsys, argv, said):
+    """argparse's own messages (indexer/argparse_ru.py) and our argument types' are Russian
+    after the `error: ` prefix that scripts look for."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--index-dir", str(tmp_path / "ix"), *argv])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: {said}")
+
+
+def test_argparse_speaks_russian_only_for_our_parser(capsys):
+    """The override holds within our parser's calls: another parser in the same process
+    (pytest's own) keeps argparse's English."""
+    import argparse
+
+    from indexer.argparse_ru import WORDS, russian
+
+    other = argparse.ArgumentParser(prog="other")
+    assert other.format_help().startswith("usage: other")
+    with russian(), russian():  # nested: the outer one still restores English
+        assert argparse._("usage: ") == WORDS["usage: "]
+        assert argparse.ngettext("expected %s argument", "expected %s arguments", 3) == \
+            "нужно %s значения"
+        assert argparse._("a message of a newer Python") == "a message of a newer Python"
+    assert argparse._("usage: ") == "usage: "
 
 
 def _serve(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -1309,7 +1351,7 @@ def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
         main(["search", "", "\n"])
     assert done.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
+    assert err.startswith("error: неизвестные аргументы") and err.count("\n") == 1, err
 
 
 def test_an_index_an_older_version_built_is_exit_3_and_the_cron_line_is_told_what_to_do(
