@@ -85,7 +85,7 @@ def _export(service, args) -> int:
     else:
         with open(args.output, "wb") as out:
             out.writelines(chunks)
-        log.info("записано публикаций: %d, в %s", count, args.output)
+        log.info("в %s записано публикаций: %d", args.output, count)
     return 0
 
 
