@@ -38,7 +38,8 @@ DAMAGED = ("файлы индекса не читаются (сбой диска
            "индекс командой kartoteka reindex; подробности в журнале сервера")
 # (kind, status, title, description): a description None is the error's own message (a
 # user's mistake, said in Russian where it is raised); the server's states get a fixed
-# Russian one, their English details go to the log.
+# Russian one for the visitor, their own message (Russian too, for the admin: paths, a
+# cluster's answer, what to run) goes to the log.
 _STATUS = [
     (QueryError, falcon.HTTP_400, "Неверный запрос", None),
     (InvalidRecord, falcon.HTTP_400, "Неверная публикация", None),
@@ -84,10 +85,10 @@ def public_message(message: str, keep_names: bool = False) -> str:
     """An error message without the server's file paths (they stay in the log); with
     `keep_names`, a path's last part stays (which export file a run could not read).
 
-    >>> public_message("no index in /srv/kartoteka/index: build one")
-    'no index in …: build one'
-    >>> public_message("error: /mnt/export/news.jsonl: no such file", keep_names=True)
-    'error: …/news.jsonl: no such file'
+    >>> public_message("индекс не найден в /srv/kartoteka/index: постройте его")
+    'индекс не найден в …: постройте его'
+    >>> public_message("error: /mnt/export/news.jsonl: нет такого файла", keep_names=True)
+    'error: …/news.jsonl: нет такого файла'
     """
     if keep_names:
         return _PATH.sub(lambda m: "…/" + m.group().rstrip("/").rsplit("/", 1)[-1], message)

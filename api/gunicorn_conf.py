@@ -45,9 +45,9 @@ def on_starting(server):
     token = _settings.admin_token
     if token is not None and len(token) < MIN_TOKEN:  # no limit on tries: guessable
         logging.getLogger("kartoteka").warning(
-            "KARTOTEKA_ADMIN_TOKEN has %d characters: a token of at least %d random ones "
-            "(python3 -c 'import secrets; print(secrets.token_urlsafe(24))') is not "
-            "guessed by trying", len(token), MIN_TOKEN)
+            "в KARTOTEKA_ADMIN_TOKEN символов: %d; токен хотя бы из %d случайных символов "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(24))') не подобрать "
+            "перебором", len(token), MIN_TOKEN)
     logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     # the access log: each line the JSON object alone (its time inside), for a log shipper
     access = logging.getLogger("kartoteka.access")

@@ -1,7 +1,7 @@
 """PDF, DOCX and ODT documents (report attachments) to Publications.
 
 pypdf reads PDF text layers, python-docx Word files, odfpy OpenDocument text. A PDF
-without a text layer (a scan) raises ExtractError("no text layer ...") so the caller
+without a text layer (a scan) raises ExtractError("нет текстового слоя ...") so the caller
 reports it instead of indexing an empty document.
 """
 
@@ -63,16 +63,17 @@ def extract_document(data: bytes, name: str = "") -> DocumentText:
         elif kind == "odt":
             doc = _odt(data)
         else:
-            raise ExtractError(f"{name}: not a PDF, DOCX or ODT document")
+            raise ExtractError(f"{name}: не документ PDF, DOCX или ODT")
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on a broken file
-        raise ExtractError(f"{name}: unreadable {kind} document ({type(exc).__name__})") from None
+        raise ExtractError(f"{name}: документ {kind.upper()} не читается "
+                           f"({type(exc).__name__})") from None
     doc.text = _clean(doc.text)
     if len(doc.text) < MIN_TEXT_CHARS:
         if kind == "pdf":
-            raise ExtractError(f"{name}: no text layer (a scanned PDF?)")
-        raise ExtractError(f"{name}: no text in the document")
+            raise ExtractError(f"{name}: нет текстового слоя (отсканированный PDF?)")
+        raise ExtractError(f"{name}: в документе нет текста")
     return doc
 
 
@@ -113,7 +114,7 @@ def _pdf(data: bytes) -> DocumentText:
         try:
             reader.decrypt("")
         except Exception:  # noqa: BLE001
-            raise ExtractError("encrypted PDF") from None
+            raise ExtractError("зашифрованный PDF") from None
     text = "\n".join((page.extract_text() or "") for page in reader.pages)
     meta = reader.metadata or {}
     date = None

@@ -29,11 +29,14 @@ from search.errors import (
 from search.index_dir import locate_index_dir
 from search.interrupts import Terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
+from search.os_errors import os_reason
 from search.settings import Settings
 
 __all__ = ["main"]
 
 log = logging.getLogger("kartoteka")
+
+KEPT = "прежний индекс на месте"  # what a reindex that stopped left serving
 
 
 def _export_format(args) -> None:
@@ -42,8 +45,8 @@ def _export_format(args) -> None:
         return
     args.format = {".csv": "csv", ".xlsx": "xlsx"}.get(args.output.suffix.lower())
     if args.format is None:
-        print("error: --output needs --format csv|xlsx, or a FILE ending in .csv or .xlsx "
-              "(see `kartoteka search --help`)", file=sys.stderr)
+        print("error: для --output нужен --format csv|xlsx или имя файла на .csv или .xlsx "
+              "(см. `kartoteka search --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -67,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                    create=ran[0].engine != "whoosh", skipped=said.skips,
                    first_skip=said.first_skip, engine=ran[0].engine)
     if ran and give_to_index_owner(Path(ran[0].index_dir)):
-        log.info("run as root: what it wrote in %s now belongs to the directory's owner, "
-                 "whose server writes there too", ran[0].index_dir)
+        log.info("запуск от root: записанное в %s передано владельцу каталога, чей сервер "
+                 "тоже пишет туда", ran[0].index_dir)
     return code
 
 
@@ -91,29 +94,28 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         ran.append(settings)
         if args.command == "reindex" and (other := _other_engine(settings)):
             refusal = IndexBusy(
-                f"{settings.index_dir} holds the runs of the {other} engine, and this run "
-                f"would use {settings.engine}: set KARTOTEKA_ENGINE={other} (and its "
-                f"settings) as the service has them, or remove {LAST_RUN_FILE} there to "
-                f"switch engines")
+                f"в {settings.index_dir} ведёт индекс движок {other}, а этот запуск взял бы "
+                f"{settings.engine}: задайте KARTOTEKA_ENGINE={other} (и его настройки), "
+                f"как у службы, или удалите там {LAST_RUN_FILE}, чтобы сменить движок")
             print(f"error: {refusal}", file=sys.stderr)
             return EXIT_USAGE, refusal  # not recorded: the other engine's runs stay told
         if args.command == "reindex" and not args.if_missing:  # for /api/health
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")
         code = getattr(commands, args.command)(settings, args)
-        return code, None if code == 0 else f"exit {code}"
+        return code, None if code == 0 else f"код выхода {code}"
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE, str(exc)
     except IndexMissing as exc:
         origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
-        print(f"error: {exc} (index directory from {origin})", file=sys.stderr)
+        print(f"error: {exc} (каталог индекса выбран по {origin})", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
     except (SchemaMismatch, IndexDamaged) as exc:  # no index this version can use
         if getattr(args, "incremental", False):  # the nightly cron's line, as written
-            exc = type(exc)(f"{exc}; an --incremental run only updates an index this "
-                                 "version can read: run it once without --incremental, "
-                                 "with every source")
+            exc = type(exc)(f"{exc}; запуск с --incremental только обновляет индекс, "
+                                 "который эта версия может прочитать: запустите его один "
+                                 "раз без --incremental, со всеми источниками")
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
     except IndexBusy as exc:  # the error itself: main() records nothing for it
@@ -123,11 +125,11 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR, str(exc)
     except Terminated:
-        print("terminated (SIGTERM): the previous index is still in place", file=sys.stderr)
-        return 128 + signal.SIGTERM, "terminated (SIGTERM)"
+        print(f"остановлено (SIGTERM): {KEPT}", file=sys.stderr)
+        return 128 + signal.SIGTERM, "остановлено (SIGTERM)"
     except KeyboardInterrupt:
-        print("interrupted: the previous index is still in place", file=sys.stderr)
-        return 130, "interrupted"
+        print(f"прервано: {KEPT}", file=sys.stderr)
+        return 130, "прервано"
     except BrokenPipeError:
         # `kartoteka search ... | head`: the reader has what it wanted; Python must not
         # complain again when it flushes stdout at exit.
@@ -135,15 +137,15 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         return 0, None
     except OSError as exc:  # a full disk, a read-only file system
         where = getattr(exc, "filename", None)
-        message = f"{exc.strerror or exc}{f': {where}' if where else ''}"
+        message = f"{os_reason(exc)}{f': {where}' if where else ''}"
         if args.command == "reindex":
-            message += ": the previous index is still in place"
+            message += f": {KEPT}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
     except MemoryError:  # a memory limit (ulimit -v, a container's): not an interrupt
-        message = "out of memory"
+        message = "не хватило памяти"
         if args.command == "reindex":
-            message += ": the previous index is still in place"
+            message += f": {KEPT}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
 

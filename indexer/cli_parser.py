@@ -2,7 +2,8 @@
 serve, and the argument types that check their values.
 
 Bad usage is one `error: ...` line and exit 2. The global options (--index-dir, --quiet)
-may stand before or after the command.
+may stand before or after the command. Help and errors are in Russian, argparse's own
+words too (indexer/argparse_ru.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from indexer.argparse_ru import russian
 from indexer.cli_support import EXIT_USAGE
 from search.errors import InvalidRecord
 from search.record_fields import parse_iso_date
@@ -40,11 +42,11 @@ def _number(kind, low, high=None):
         except ValueError:
             number = None
         if number is None or number != number or number in (float("inf"), float("-inf")):
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+            what = "целое число" if kind is int else "число"
+            raise argparse.ArgumentTypeError(f"{value!r} — не {what}")
         if number < low or (high is not None and number > high):
-            limits = f"at least {low}" if high is None else f"between {low} and {high}"
-            raise argparse.ArgumentTypeError(f"{value!r} is not {limits}")
+            limits = f"не меньше {low}" if high is None else f"от {low} до {high}"
+            raise argparse.ArgumentTypeError(f"{value!r}: нужно {limits}")
         return number
     convert.__name__ = kind.__name__
     return convert
@@ -55,16 +57,37 @@ def _name(value: str) -> str:
     (`--library="$LIB"` with the variable unset would unname every record it reads)."""
     name = " ".join(value.split())
     if not name:
-        raise argparse.ArgumentTypeError("an empty name")
+        raise argparse.ArgumentTypeError("пустое имя")
     return name
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one `error: ...` line (and exit 2) for bad usage instead of the usage text."""
+    """argparse in Russian, with one `error: ...` line (and exit 2) for bad usage instead
+    of the usage text."""
+
+    def __init__(self, *args, **kwargs):
+        with russian():  # the group titles and -h's help are worded here
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, *args, **kwargs):
+        with russian():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args, **kwargs):
+        with russian():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self):
+        with russian():
+            return super().format_usage()
+
+    def format_help(self):
+        with russian():
+            return super().format_help()
 
     def error(self, message):
         message = " ".join(message.split())  # an argument holding a newline: still one line
-        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        print(f"error: {message} (см. `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -75,110 +98,130 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
     """
     unset = {} if top else {"default": argparse.SUPPRESS}
     parser.add_argument("--index-dir", type=Path, **unset,
-                        help="index directory (default: $KARTOTEKA_INDEX_DIR, else index_data/"
-                        "index in a source checkout, else the user data directory)")
+                        help="каталог индекса (по умолчанию $KARTOTEKA_INDEX_DIR, иначе "
+                        "index_data/index в рабочей копии исходников, иначе каталог данных "
+                        "пользователя)")
     parser.add_argument("-q", "--quiet", action="store_true", **unset,
-                        help="print only errors, skipped sources and records, and the summary (records "
-                        "mended on the way are counted there by kind; no progress bar)")
+                        help="выводить только ошибки, пропущенные источники и записи и итог "
+                        "(записи, исправленные по ходу, подсчитаны в нём по видам; без "
+                        "индикатора хода)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     settings_help = "\n".join(f"  {env:34} {h}" for env, _, h in Settings.documented())
     parser = _Parser(
         prog="kartoteka",
-        description="Full-text search for Russian library publications.",
-        epilog=f"Environment variables:\n{settings_help}",
+        description="Полнотекстовый поиск по публикациям библиотек.",
+        # (the settings' help is the README's table too, which stays in English)
+        epilog=f"Переменные окружения (пояснения — из README, на английском):\n{settings_help}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _global_options(parser, top=True)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                        help="показать версию и выйти")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _reindex_parser(sub)
     _search_parser(sub)
     _global_options(sub.add_parser(
-        "stats", help="document count, index size, generation and facets",
-        description="Document count, index size, generation and facets of the index, and "
-        "which index directory is used and why."), top=False)
-    p = sub.add_parser("serve", help="serve the API and search page with gunicorn",
-                       description="Serve the API and the search page with gunicorn "
-                       "(settings from KARTOTEKA_* variables; these flags override them).")
-    p.add_argument("--host", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=_number(int, 1, 65535), help="port (default 8000)")
-    p.add_argument("--workers", type=_number(int, 1, 64), help="worker processes (default 3)")
+        "stats", help="число публикаций, размер индекса, поколение и значения фильтров",
+        description="Число публикаций, размер, поколение индекса и значения его фильтров "
+        "(темы, авторы, библиотеки, годы), а также какой каталог индекса используется и "
+        "почему."), top=False)
+    p = sub.add_parser("serve", help="запустить API и страницу поиска под gunicorn",
+                       description="Запускает API и страницу поиска под gunicorn "
+                       "(настройки — из переменных KARTOTEKA_*; эти параметры их "
+                       "переопределяют).")
+    p.add_argument("--host", help="адрес, на котором слушать (по умолчанию 127.0.0.1)")
+    p.add_argument("--port", type=_number(int, 1, 65535), help="порт (по умолчанию 8000)")
+    p.add_argument("--workers", type=_number(int, 1, 64),
+                   help="рабочих процессов (по умолчанию 3)")
     p.add_argument("--wait-for-index", action="store_true",
-                   help="start even before the first reindex, answering 503 (health: "
-                        "missing) until one is built (for a service manager; without it a "
-                        "missing index is an error, exit 3)")
+                   help="запуститься и до первой переиндексации, отвечая 503 (health: "
+                        "missing), пока индекс не построен (для менеджера служб; без этого "
+                        "отсутствие индекса — ошибка, код 3)")
     _global_options(p, top=False)
     return parser
 
 
 def _reindex_parser(sub) -> None:
-    p = sub.add_parser("reindex", help="build or update the index from sources",
-                       description="Index JSON Lines files, raw text and HTML pages, WordPress "
-                       "exports (WXR, REST JSON), PDF/DOCX/ODT files, directories of them, and "
-                       "websites (a site root, sitemap or RSS/Atom feed). A full rebuild writes a "
-                       "new index and switches to it atomically; an interrupted run leaves the "
-                       "previous index serving. Bad files are reported and skipped.")
+    p = sub.add_parser("reindex", help="построить или обновить индекс из источников",
+                       description="Индексирует файлы JSON Lines, текстовые и HTML-страницы, "
+                       "выгрузки WordPress (WXR, REST JSON), файлы PDF/DOCX/ODT, каталоги с "
+                       "ними и сайты (корень сайта, sitemap или ленту RSS/Atom). Полная "
+                       "перестройка пишет новый индекс и атомарно переключается на него; "
+                       "прерванный запуск оставляет работать прежний индекс. О негодных "
+                       "файлах сообщается, и они пропускаются.")
     p.add_argument("sources", nargs="*",
-                   help="files, directories or http(s) addresses of a site, sitemap or feed")
+                   help="файлы, каталоги или адреса http(s) сайта, sitemap или ленты")
     p.add_argument("--sample", action="store_true",
-                   help="index the sample publications shipped with Kartoteka (alone or with "
-                   "SOURCES)")
+                   help="проиндексировать образец публикаций из поставки Kartoteka "
+                   "(отдельно или вместе с источниками)")
     p.add_argument("--incremental", action="store_true",
-                   help="add and update by id, remove documents whose source is gone; "
-                   "for sites, ask only for what changed and remove pages answering 404/410")
+                   help="добавить и обновить публикации по id, удалить те, чей источник "
+                   "исчез; у сайтов запрашивать только изменившееся и удалять страницы, "
+                   "отвечающие 404/410")
     p.add_argument("--delay", type=_number(float, 0.0, 3600.0), default=0.5,
-                   help="seconds between requests to one site (default 0.5)")
+                   help="секунд между запросами к одному сайту (по умолчанию 0.5)")
     p.add_argument("--concurrency", type=_number(int, 1, 64), default=2,
-                   help="pages fetched at once (default 2)")
+                   help="страниц, загружаемых одновременно (по умолчанию 2)")
     p.add_argument("--timeout", type=_number(float, 0.1, 3600.0), default=15.0,
-                   help="seconds before a request times out (default 15)")
+                   help="секунд ожидания ответа на запрос (по умолчанию 15)")
     p.add_argument("--retries", type=_number(int, 0, 20), default=2,
-                   help="retries after a timeout or 5xx answer (default 2)")
+                   help="повторов после истечения ожидания или ответа 5xx (по умолчанию 2)")
     p.add_argument("--max-pages", type=_number(int, 1), default=5000,
-                   help="most pages taken from one site (default 5000)")
+                   help="не больше страниц с одного сайта (по умолчанию 5000)")
     p.add_argument("--depth", type=_number(int, 1, 100), default=5,
-                   help="for a site with no sitemap or feed: link levels followed from the "
-                   "start page, through lists of news to the posts (default 5)")
+                   help="для сайта без sitemap и ленты: сколько уровней ссылок пройти от "
+                   "стартовой страницы через списки новостей к самим публикациям (по "
+                   "умолчанию 5)")
     p.add_argument("--library", metavar="NAME", type=_name,
-                   help="the library of every publication read that names none (a library "
-                   "indexing its own site or export); remembered for these sources, so "
-                   "later runs without it name them the same way")
+                   help="библиотека каждой прочитанной публикации, в которой она не "
+                   "указана (библиотека индексирует свой сайт или выгрузку); запоминается "
+                   "для этих источников, так что следующие запуски без параметра назовут "
+                   "их так же")
     p.add_argument("--allow-smaller", action="store_true",
-                   help="let a full rebuild go live although it holds a fifth fewer "
-                   "publications than the index it replaces, or an incremental run remove a "
-                   "fifth of its sources' publications (refused otherwise, exit 1: an "
-                   "export cut short)")
+                   help="разрешить полной перестройке вступить в силу, хотя в новом "
+                   "индексе на пятую часть меньше публикаций, чем в заменяемом, а запуску "
+                   "--incremental — удалить пятую часть публикаций своих источников (без "
+                   "параметра — отказ, код 1: выгрузка могла оборваться)")
     p.add_argument("--if-missing", action="store_true",
-                   help="do nothing when an index already exists (used by `make run`)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+                   help="ничего не делать, если индекс уже есть (так запускает `make run`)")
+    p.add_argument("--no-progress", action="store_true", help="без индикатора хода")
     p.add_argument("--procs", type=_number(int, 1, 64),
-                   help="processes analysing documents in a full rebuild (default: the cores, "
-                   "at most 4)")
+                   help="процессов, анализирующих публикации при полной перестройке (по "
+                   "умолчанию по числу ядер, не больше 4)")
     _global_options(p, top=False)
 
 
 def _search_parser(sub) -> None:
-    p = sub.add_parser("search", help="search the index from the command line",
-                       description="Search the index; the query language is the search page's.")
-    p.add_argument("query", nargs="?", default="", help="query text (empty: browse newest)")
-    p.add_argument("--topic", action="append", default=[], help="filter by topic (repeatable)")
-    p.add_argument("--author", action="append", default=[], help="filter by author")
-    p.add_argument("--library", action="append", default=[], help="filter by library branch")
+    p = sub.add_parser("search", help="искать в индексе из командной строки",
+                       description="Поиск по индексу; язык запросов тот же, что на "
+                       "странице поиска.")
+    p.add_argument("query", nargs="?", default="",
+                   help="текст запроса (пустой — сначала новые публикации)")
+    p.add_argument("--topic", action="append", default=[],
+                   help="только эта тема (можно повторять)")
+    p.add_argument("--author", action="append", default=[], help="только этот автор")
+    p.add_argument("--library", action="append", default=[],
+                   help="только эта библиотека (филиал)")
     p.add_argument("--year", action="append", default=[], type=_number(int, 1000, 9999),
-                   help="filter by year")
-    p.add_argument("--from", dest="date_from", type=_date, help="from date, YYYY-MM-DD or DD.MM.YYYY")
-    p.add_argument("--to", dest="date_to", type=_date, help="to date, YYYY-MM-DD or DD.MM.YYYY (inclusive)")
+                   help="только этот год")
+    p.add_argument("--from", dest="date_from", type=_date,
+                   help="с даты: ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+    p.add_argument("--to", dest="date_to", type=_date,
+                   help="по дату включительно: ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
     p.add_argument("--sort", default="relevance",
-                   choices=["relevance", "date", "date_desc", "date_asc"], help="result order")
+                   choices=["relevance", "date", "date_desc", "date_asc"],
+                   help="порядок результатов: по релевантности, по дате (сначала новые: "
+                   "date, date_desc; сначала старые: date_asc)")
     p.add_argument("--page", type=_number(int, 1, 10_000), default=1,
-                   help="page number (default 1)")
+                   help="номер страницы (по умолчанию 1)")
     p.add_argument("--per-page", type=_number(int, 1, 10_000), default=10,
-                   help="hits per page (default 10)")
-    p.add_argument("--json", action="store_true", help="print the API's JSON")
+                   help="результатов на странице (по умолчанию 10)")
+    p.add_argument("--json", action="store_true", help="вывести JSON, как его отдаёт API")
     p.add_argument("--format", choices=["csv", "xlsx"],
-                   help="export every match (not one page) as CSV or XLSX")
+                   help="выгрузить все найденные публикации (а не одну страницу) в CSV или "
+                   "XLSX")
     p.add_argument("--output", type=Path,
-                   help="file for the export (CSV goes to stdout without it); without "
-                   "--format, a name ending in .csv or .xlsx gives the format")
+                   help="файл для выгрузки (без него CSV выводится в stdout); без --format "
+                   "формат задаёт окончание имени: .csv или .xlsx")
     _global_options(p, top=False)

@@ -13,10 +13,11 @@ import sys
 from search.models import SearchRequest
 from search.query_clean import clean_query
 
-__all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "request_from_args", "dump_json",
-           "ErrorLines"]
+__all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "SKIPPED", "request_from_args",
+           "dump_json", "ErrorLines"]
 
 EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
+SKIPPED = "пропущено: "  # how the log tells of a source or record skipped
 
 
 def request_from_args(args) -> SearchRequest:
@@ -74,7 +75,7 @@ class ErrorLines:
 
 
 class _SkipCounter(logging.Handler):
-    """The log's `skipped …` warnings, told to an ErrorLines (a handler of its own: the
+    """The log's `пропущено: …` warnings, told to an ErrorLines (a handler of its own: the
     stand-in for stderr must keep the stream's flush and close)."""
 
     def __init__(self, lines: ErrorLines):
@@ -83,5 +84,5 @@ class _SkipCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if message.startswith("skipped "):
-            self.lines.skipped(message.removeprefix("skipped "))
+        if message.startswith(SKIPPED):
+            self.lines.skipped(message.removeprefix(SKIPPED))

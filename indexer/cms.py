@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from indexer.extract import extract_parts
+from indexer.json_records import file_problem
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 from search.record_fields import validate_id
@@ -101,10 +102,10 @@ def iter_wxr(data: bytes, source: str) -> Iterator[Publication | tuple[str, str]
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        yield (source, f"malformed WXR: {exc}")
+        yield (source, f"неверный WXR: {exc}")
         return
     if root is None:
-        yield (source, "malformed WXR: no XML")
+        yield (source, "неверный WXR: это не XML")
         return
     authors = {}
     for node in root.iter("{*}author"):
@@ -153,13 +154,13 @@ def iter_wp_json(data: bytes, source: str) -> Iterator[Publication | tuple[str, 
     try:
         value = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        yield (source, f"malformed JSON: {exc}")
+        yield (source, f"неверный JSON: {file_problem(exc)}")
         return
     posts = value if isinstance(value, list) else [value]
     for number, post in enumerate(posts, 1):
         where = f"{source}#{number}"
         if not isinstance(post, dict):
-            yield (where, "not a post object")
+            yield (where, "не объект записи WordPress")
             continue
         if post.get("status", "publish") != "publish" or post.get("type", "post") != "post":
             continue

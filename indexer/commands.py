@@ -20,6 +20,8 @@ from search.errors import (
     SearchError,
 )
 from search.index_dir import locate_index_dir
+from search.os_errors import os_reason
+from search.plural import plural
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
 from search.topics import TopicDictionary
@@ -27,6 +29,9 @@ from search.topics import TopicDictionary
 log = logging.getLogger("kartoteka")
 
 __all__ = ["reindex", "search", "stats", "serve"]
+
+# The facets' names as the search page shows them.
+FACET_LABELS = {"topic": "Тема", "author": "Автор", "library": "Библиотека", "year": "Год"}
 
 
 def search(settings, args) -> int:
@@ -37,21 +42,24 @@ def search(settings, args) -> int:
     if args.json:
         print(dump_json(result.to_dict()))
         return 0
-    print(f"{result.total} found for «{result.query}»"
-          + (f" (did you mean: {result.did_you_mean})" if result.did_you_mean else ""))
+    found = plural(result.total, "публикация", "публикации", "публикаций")
+    print(f"Найдено: {result.total} {found} по запросу «{result.query}»"
+          + (f" (возможно, вы имели в виду: {result.did_you_mean})"
+             if result.did_you_mean else ""))
     for warning in result.warnings:
-        print(f"  note: {warning}")
+        print(f"  примечание: {warning}")
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, first + 1):
         meta = " · ".join(x for x in (hit.published, hit.author, hit.library,
                                       ", ".join(hit.topics)) if x)
-        print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  score {hit.score}" if hit.score else ""))
+        print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  оценка {hit.score}" if hit.score else ""))
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_snippet(hit.snippet)}")
     for name, values in result.facets.items():
         if values:
-            print(f"\n{name}: " + "; ".join(f"{v.value} ({v.count})" for v in values[:10]))
+            print(f"\n{FACET_LABELS.get(name, name)}: "
+                  + "; ".join(f"{v.value} ({v.count})" for v in values[:10]))
     return 0
 
 
@@ -59,7 +67,7 @@ def _export(service, args) -> int:
     from search import export
 
     if args.format == "xlsx" and args.output is None:
-        print("error: --format xlsx needs --output FILE", file=sys.stderr)
+        print("error: для --format xlsx нужен --output с именем файла", file=sys.stderr)
         return EXIT_USAGE
     count = 0
 
@@ -77,7 +85,7 @@ def _export(service, args) -> int:
     else:
         with open(args.output, "wb") as out:
             out.writelines(chunks)
-        log.info("%d publications written to %s", count, args.output)
+        log.info("в %s записано публикаций: %d", args.output, count)
     return 0
 
 
@@ -91,12 +99,14 @@ def _terminal_snippet(snippet: str) -> str:
 def stats(settings, args) -> int:
     service = SearchService(settings)
     health = service.health()
-    print(f"documents: {health['documents']}")
-    print(f"generation: {health['generation']}  (built {health['last_reindex']})")
-    print(f"engine: {health['engine']}  index: {service.engine.describe()}")
-    print(f"index directory: {settings.index_dir}  (from {_index_dir_origin(args)})")
+    print(f"публикаций: {health['documents']}")
+    print(f"поколение: {health['generation']}  (построено {health['last_reindex']})")
+    print(f"движок: {health['engine']}  индекс: {service.engine.describe()}")
+    print(f"каталог индекса: {settings.index_dir}  (выбран по {_index_dir_origin(args)})")
     for name, values in service.all_facets().items():
-        print(f"\n{name} ({len(values)} values):")
+        count = len(values)
+        print(f"\n{FACET_LABELS.get(name, name)} ({count} "
+              f"{plural(count, 'значение', 'значения', 'значений')}):")
         for v in values[:50]:
             print(f"  {v['count']:6}  {v['value']}")
     return 0
@@ -107,18 +117,19 @@ def serve(settings, args) -> int:
                        ("workers", "KARTOTEKA_WORKERS")):
         given, set_ = getattr(args, flag), getattr(settings, flag)
         if given is not None and os.environ.get(name) and given != set_:
-            log.warning("--%s %s is used, not %s=%s", flag, given, name, os.environ[name])
+            log.warning("действует --%s %s, а не %s=%s", flag, given, name, os.environ[name])
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
     try:
         open_engine(settings).health()
     except (IndexMissing, SchemaMismatch, IndexDamaged) as exc:  # run `kartoteka reindex` first
         if not args.wait_for_index:
             raise
-        log.warning("%s; answering 503 until `kartoteka reindex` builds one", exc)
+        log.warning("%s; пока `kartoteka reindex` не построит индекс, сервер отвечает 503",
+                    exc)
     except EngineUnavailable as exc:  # a web server booting before its cluster
         if not args.wait_for_index:
             raise
-        log.warning("%s; answering 503 until the cluster answers", exc)
+        log.warning("%s; пока кластер не ответит, сервер отвечает 503", exc)
     # The dictionaries the workers load: one `error:` line now rather than a worker's
     # traceback (and gunicorn restarting it) later.
     SynonymDictionary.load(settings.synonyms_file)
@@ -134,9 +145,10 @@ def serve(settings, args) -> int:
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:api.gunicorn_conf",
             "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.workers), "api.app:get_app()"]
-    log.info("index directory: %s  (from %s)", settings.index_dir, _index_dir_origin(args))
-    log.info("serving on http://%s:%d%s/ with %d worker%s", settings.host, settings.port,
-             settings.base_path, settings.workers, "" if settings.workers == 1 else "s")
+    log.info("каталог индекса: %s  (выбран по %s)", settings.index_dir,
+             _index_dir_origin(args))
+    log.info("сервер: http://%s:%d%s/, рабочих процессов: %d", settings.host, settings.port,
+             settings.base_path, settings.workers)
     sys.stdout.flush()
     sys.stderr.flush()
     os.chdir(installed)
@@ -157,12 +169,27 @@ def _check_bind(host: str, port: int) -> None:
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ConfigError(f"cannot bind to host {host!r}: {exc}") from None
+        raise ConfigError(f"не удаётся слушать на адресе {host!r}: {_lookup_reason(exc)}"
+                          ) from None
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
-        message = f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}"
+        message = f"не удаётся слушать {host}:{port}: {os_reason(exc)}"
         if exc.errno == errno.EADDRINUSE:  # the address is fine, just taken: a failure, not usage
             raise SearchError(message) from None
         raise ConfigError(message) from None
+
+
+def _lookup_reason(exc: Exception) -> str:
+    """Why a host name could not be looked up: the resolver's usual answers in Russian."""
+    import socket
+
+    if isinstance(exc, socket.gaierror) and exc.errno in (socket.EAI_NONAME,
+                                                         getattr(socket, "EAI_NODATA", None)):
+        return "такого имени нет"
+    if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
+        return "имя сейчас не удаётся разрешить (DNS не отвечает)"
+    if isinstance(exc, UnicodeError):
+        return "имя записано неверно"
+    return str(exc)

@@ -14,14 +14,14 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECAS
 def decode_bytes(data: bytes, name: str = "") -> str:
     """Decode a page; refuse binary data with a clear message."""
     if not data.strip():
-        raise ExtractError("empty file")
+        raise ExtractError("пустой файл")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractError("binary file, not text or HTML")
+        raise ExtractError("двоичный файл, а не текст или HTML")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's «Юникод»: UTF-16 with a BOM
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ExtractError("broken UTF-16 text") from None
+            raise ExtractError("испорченный текст в UTF-16") from None
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         try:
@@ -36,5 +36,5 @@ def decode_bytes(data: bytes, name: str = "") -> str:
 
     best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "utf_8", "cp866", "latin_1"]).best()
     if best is None:
-        raise ExtractError("cannot detect the text encoding")
+        raise ExtractError("не удаётся определить кодировку текста")
     return str(best)

@@ -20,7 +20,9 @@ from urllib.robotparser import RobotFileParser
 from indexer.fetching import USER_AGENT, Fetcher, FetchError
 
 __all__ = ["Discovery", "Entry", "same_host", "suffix", "clean_url", "links",
-           "ASSET_SUFFIXES"]
+           "ASSET_SUFFIXES", "ROBOTS"]
+
+ROBOTS = "запрещено в robots.txt"  # why an address is not fetched
 
 Entry = tuple[str, str | None]  # a page address and its sitemap/feed date, when known
 ASSET_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".css", ".js",
@@ -196,7 +198,7 @@ class Discovery:
         """Publication addresses (with lastmod, when known) reachable from `start`."""
         site = self.site(start)
         if not self.allowed(start):
-            raise FetchError("the start address is forbidden by robots.txt")
+            raise FetchError("стартовый адрес запрещён в robots.txt")
         path = urlsplit(start).path
         if path in ("", "/"):
             sitemaps = site.sitemaps or [site.origin + "/sitemap.xml"]
@@ -205,7 +207,7 @@ class Discovery:
                 return entries
         answer = self.fetcher.get(start)
         if answer.status != 200:
-            raise FetchError(f"the start address answered HTTP {answer.status}")
+            raise FetchError(f"стартовый адрес ответил HTTP {answer.status}")
         data = _unzip(answer.content)
         kind = _kind(data)
         if kind == "sitemap":

@@ -18,7 +18,7 @@ EXIT_INTERRUPTED = 130
 
 
 def _interrupted_while_starting(_signum, _frame) -> None:
-    print("interrupted before anything was done", file=sys.stderr)
+    print("прервано до начала работы: ничего не сделано", file=sys.stderr)
     raise SystemExit(EXIT_INTERRUPTED)
 
 
@@ -31,7 +31,7 @@ def run() -> int:
     try:
         from indexer.cli import main  # the slow imports
     except MemoryError:
-        print("error: out of memory while starting: nothing was done", file=sys.stderr)
+        print("error: не хватило памяти при запуске: ничего не сделано", file=sys.stderr)
         return 1
     signal.signal(signal.SIGINT, signal.default_int_handler)  # main() handles a Ctrl-C
     return main()

@@ -34,7 +34,7 @@ def extract_parts(data: bytes, name: str = "") -> PageParts:
     url = name if name.startswith(("http://", "https://")) else None
     parts = parse_html_page(text, url) if looks_like_html(text) else parse_text_page(text)
     if len(parts.body) < MIN_BODY_CHARS:
-        raise ExtractError("no article text found")
+        raise ExtractError("текст публикации не найден")
     if not parts.title:
         parts.title = first_sentence(parts.body.split("\n", 1)[0])
     return parts

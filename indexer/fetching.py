@@ -6,10 +6,13 @@ requests to one host, bounded connections, timeouts, a few retries with back-off
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from search.os_errors import os_reason
 
 __all__ = ["USER_AGENT", "CrawlOptions", "FetchError", "Answer", "Fetcher",
            "conditional_headers"]
@@ -63,11 +66,11 @@ MAX_REDIRECTS = 5
 
 
 def _reason(exc: Exception) -> str:
-    """What went wrong, in the system's words: «Name or service not known», not only the
-    exception's class."""
+    """What went wrong, in the system's words (Russian for the usual ones, search/
+    os_errors.py): «Name or service not known», not only the exception's class."""
     text = str(exc).strip()
-    if text.startswith("[Errno"):
-        text = text.split("] ", 1)[-1]
+    if found := re.match(r"\[Errno (-?\d+)\] (.*)", text, re.DOTALL):
+        text = os_reason(OSError(int(found[1]), found[2]))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -102,7 +105,7 @@ class Fetcher:
 
     def get(self, url: str, headers: dict | None = None) -> Answer:
         host = urlsplit(url).netloc.lower()
-        last = "no answer"
+        last = "нет ответа"
         for attempt in range(self.options.retries + 1):
             if attempt:
                 time.sleep(self.options.backoff * 2 ** (attempt - 1))
@@ -120,16 +123,15 @@ class Fetcher:
                                   dict(response.headers), content,
                                   bool(moves) and set(moves) <= {301, 308})
             except self.httpx.TimeoutException:
-                last = f"timed out after {self.options.timeout:g} s"
+                last = f"нет ответа за {self.options.timeout:g} с"
             except self.httpx.TransportError as exc:
-                last = f"connection failed ({_reason(exc)})"
+                last = f"соединение не удалось ({_reason(exc)})"
             except self.httpx.TooManyRedirects:
-                raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)"
-                                 ) from None
+                raise FetchError(f"больше {MAX_REDIRECTS} перенаправлений (петля?)") from None
             except self.httpx.RequestError as exc:  # an answer no other try would mend
-                raise FetchError(f"a broken answer ({_reason(exc)})") from None
+                raise FetchError(f"испорченный ответ ({_reason(exc)})") from None
         attempts = self.options.retries + 1
-        raise FetchError(f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})")
+        raise FetchError(f"{last} (попыток: {attempts})")
 
     def _read(self, response) -> bytes:
         """The body, given up as soon as it passes the size cap."""
@@ -137,6 +139,6 @@ class Fetcher:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.options.max_bytes:
-                raise FetchError(f"too large (> {self.options.max_bytes:,} bytes)")
+                raise FetchError(f"слишком большой ответ (> {self.options.max_bytes:,} байт)")
             chunks.append(chunk)
         return b"".join(chunks)

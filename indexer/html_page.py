@@ -169,7 +169,8 @@ def parse_html_page(html: str, url: str | None = None) -> PageParts:
         return PageParts(title=title, date=date)
     teasers = teaser_count(_list_scope(tree, container), base)
     if teasers:
-        raise ExtractError(f"a list of publications ({teasers} teasers with links), not one")
+        raise ExtractError(f"список публикаций (анонсов со ссылками: {teasers}), а не одна "
+                           "публикация")
     for h1 in container.css("h1"):
         h1.decompose()
     lines, groups = _lines(container)

@@ -18,12 +18,13 @@ from pathlib import Path
 from indexer.mending import mended
 from search.errors import InvalidRecord
 from search.models import Publication
+from search.os_errors import os_reason
 
-__all__ = ["records_kind", "iter_json_array", "json_problem", "NOT_RECORDS"]
+__all__ = ["records_kind", "iter_json_array", "json_problem", "file_problem", "NOT_RECORDS"]
 
 RECORD_FIELDS = frozenset({"id", "title", "text"})  # any of them: a record, not other JSON
-NOT_RECORDS = ("a JSON file that is neither JSON Lines of publications nor a WordPress "
-               "export: give one publication per line (.jsonl)")
+NOT_RECORDS = ("файл JSON — не JSON Lines с публикациями и не выгрузка WordPress: дайте "
+               "по одной публикации в строке (.jsonl)")
 _SNIFF_BYTES = 512  # enough to see where the content begins
 
 
@@ -63,10 +64,10 @@ def iter_json_array(path: Path, with_topics: Callable[[Publication], Publication
     try:
         value = json.loads(path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8"))
     except OSError as exc:
-        yield (str(path), f"cannot read: {exc.strerror}", None)
+        yield (str(path), f"не читается: {os_reason(exc)}", None)
         return
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        yield (str(path), f"not JSON: {exc}", None)
+        yield (str(path), f"не JSON: {file_problem(exc)}", None)
         return
     for number, record in enumerate(value if isinstance(value, list) else [value], 1):
         where = f"{path}#{number}"
@@ -92,20 +93,41 @@ def _is_record(value) -> bool:
     return isinstance(value, dict) and bool(RECORD_FIELDS & value.keys())
 
 
+# Python's JSON messages (json.decoder, _json.c) in Russian; one not here is shown as is.
+# Those ending in «at» were printed with nothing after it («Invalid control character at
+# (the line…)»): the place follows them in brackets like the others'.
+_JSON_WORDS = {
+    "Expecting value": "ожидалось значение",
+    "Expecting ',' delimiter": "ожидалась запятая",
+    "Expecting ':' delimiter": "ожидалось двоеточие",
+    "Expecting property name enclosed in double quotes": "ожидалось имя поля в двойных кавычках",
+    "Unterminated string starting at": "незакрытая строка",
+    "Invalid control character at": "недопустимый управляющий символ",
+    "Invalid \\escape": "неверная escape-последовательность",
+    "Invalid \\uXXXX escape": "неверная последовательность \\uXXXX",
+    "Extra data": "лишние данные после записи",
+    "Illegal trailing comma before end of object": "лишняя запятая перед концом объекта",
+    "Illegal trailing comma before end of array": "лишняя запятая перед концом массива",
+}
+
+
 def json_problem(exc: json.JSONDecodeError) -> str:
-    """`Unterminated string starting at column 24`; Python's messages that end in «at»
-    were printed with nothing after it («Invalid control character at (the line…)»)."""
-    place = _place(exc)
-    if exc.msg.endswith(" at"):
-        if place.startswith("column"):
-            return f"{exc.msg} {place}"
-        return f"{exc.msg.removesuffix(' at')} ({place})"
-    return f"{exc.msg} ({place})"
+    """`незакрытая строка (столбец 24)`: what is wrong with a line of JSON, and where."""
+    words = _JSON_WORDS.get(exc.msg, exc.msg.removesuffix(" at"))
+    return f"{words} ({_place(exc)})"
+
+
+def file_problem(exc: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    """What is wrong with a whole file of JSON: not UTF-8, or where its JSON breaks."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "не текст в UTF-8"
+    words = _JSON_WORDS.get(exc.msg, exc.msg.removesuffix(" at"))
+    return f"{words} (строка {exc.lineno}, столбец {exc.colno})"
 
 
 def _place(exc: json.JSONDecodeError) -> str:
     """Where in the line: a record cut short (a closing brace lost) was said to be wrong
     at `column 1`, the place after the line's end."""
     if not exc.doc[exc.pos:].strip():
-        return "the line ends before the record does: cut off?"
-    return f"column {exc.colno}"
+        return "строка кончается раньше записи: обрезана?"
+    return f"столбец {exc.colno}"

@@ -16,6 +16,8 @@ from search.models import Publication
 
 __all__ = ["KeptVersions"]
 
+KEPT = "оставлено как в прошлом индексе:"  # the summary's line for each kind
+
 
 class KeptVersions:
     """The indexed publications of what this run could not read, counted for the summary."""
@@ -81,14 +83,11 @@ class KeptVersions:
 
     def report(self) -> None:
         if self.pages:
-            print(f"kept as the last index had them: {len(self.pages)} (their pages did not "
-                  "answer this run)")
+            print(f"{KEPT} {len(self.pages)} (их страницы в этот раз не ответили)")
         if self.from_files:
-            print(f"kept as the last index had them: {len(self.from_files)} (their files "
-                  "could not be read this run)")
+            print(f"{KEPT} {len(self.from_files)} (их файлы в этот раз не прочитались)")
         if self.not_reached:
-            print(f"kept as the last index had them: {len(self.not_reached)} (not reached: a "
-                  "page listing them did not answer this run)")
+            print(f"{KEPT} {len(self.not_reached)} (до них не дошли: страница со списком в "
+                  "этот раз не ответила)")
         if self.from_sites:
-            print(f"kept as the last index had them: {len(self.from_sites)} (their sites "
-                  "could not be read this run)")
+            print(f"{KEPT} {len(self.from_sites)} (их сайты в этот раз не прочитались)")

@@ -37,7 +37,7 @@ def mended(record, raw: bytes):
     problems = []
     if b"\\u" in raw and _has_surrogates(record):
         record = _without_surrogates(record)
-        problems.append("broken characters (lone surrogates) replaced with \ufffd")
+        problems.append("испорченные символы (одиночные суррогаты) заменены на \ufffd")
     record, problem = _readable_date(record)
     problems += [problem] if problem else []
     for key in ("text", "body"):
@@ -46,20 +46,20 @@ def mended(record, raw: bytes):
             text, lines = without_code(value)
             if lines:
                 record = {**record, key: text}
-                problems.append(f"{lines} line{'s' if lines > 1 else ''} of page code "
-                                "(a script, styles) left out of the text")
+                problems.append(f"из текста убраны строки кода страницы (скрипты, стили): "
+                                f"{lines}")
     url = record.get("url")
     whole = url.strip() if isinstance(url, str) else ""
     while doubled := _DOUBLED_SITE.fullmatch(whole):  # twice, or more
         whole = doubled.group(1)
     if whole != (url.strip() if isinstance(url, str) else "") and is_link(whole):
         record = {**record, "url": whole}
-        problems.append(f"address {reprlib.repr(url)} had its site written twice; "
-                        f"indexed as {reprlib.repr(whole)}")
+        problems.append(f"в адресе {reprlib.repr(url)} сайт записан дважды; "
+                        f"проиндексирован как {reprlib.repr(whole)}")
     elif isinstance(url, str) and url.strip() and not is_link(url):
         record = {**record, "url": None}
-        problems.append(f"url {reprlib.repr(url)} is not an http(s) address or a site path; "
-                        "indexed without it")
+        problems.append(f"url {reprlib.repr(url)} — не адрес http(s) и не путь на сайте; "
+                        "проиндексировано без него")
     return record, "; ".join(problems) or None
 
 
@@ -97,6 +97,6 @@ def _readable_date(record: dict):
         found = parse_date_text(value) if isinstance(value, str) else None
     if found is not None and found.year in YEARS:
         return {**record, key: found.isoformat()}, None
-    return {**record, key: None}, (f"date {reprlib.repr(value)} not understood (or not "
-                                   f"between {YEARS[0]} and {YEARS[-1]}); "
-                                   "indexed without a date")
+    return {**record, key: None}, (f"дата {reprlib.repr(value)} не распознана (или год не "
+                                   f"от {YEARS[0]} до {YEARS[-1]}); "
+                                   "проиндексировано без даты")

@@ -2,7 +2,7 @@
 
 On a terminal the bar counts the items read (publications and skipped records) against the
 total counted before indexing starts; when the writer reaches a long step that reads nothing
-("committing": the indexing processes finish and their segments are merged) the bar gives
+(«запись индекса»: the indexing processes finish and their segments are merged) the bar gives
 way to that step's name and a ticking clock. Elsewhere (cron, logs) each step is one log line.
 """
 
@@ -31,11 +31,12 @@ class ReindexProgress:
 
     def __enter__(self) -> ReindexProgress:
         if not self.show_bar:
-            log.info("indexing %d item%s", self.total, "" if self.total == 1 else "s")
+            log.info("к индексации: %d", self.total)
         else:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total, unit=" docs", desc="indexing", file=sys.stderr)
+            self._bar = tqdm(total=self.total, unit=" публ.", desc="индексация",
+                             file=sys.stderr)
         return self
 
     def update(self, n: int = 1) -> None:
@@ -92,4 +93,4 @@ class PeriodicCount:
         now = time.monotonic()
         if self.enabled and now - self._said >= self.seconds:
             self._said = now
-            log.info("%s: %d so far (%.0f s)", self.what, self.count, now - self._started)
+            log.info("%s: %d (за %.0f с)", self.what, self.count, now - self._started)

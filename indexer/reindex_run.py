@@ -40,15 +40,16 @@ def reindex(settings, args) -> int:
     state_dir = Path(settings.index_dir)  # the web crawl's state, beside Whoosh's generations
     if args.if_missing:
         if engine.ready():
-            log.info("index already present (%s); nothing to do", engine.describe())
+            log.info("индекс уже есть (%s): делать нечего", engine.describe())
             return 0
-        log.info("no index built by this version (%s); building it", engine.describe())
+        log.info("индекса этой версии нет (%s): строим его", engine.describe())
     if not args.sources and not args.sample:
-        print("error: name the SOURCES to index, or --sample for the shipped sample "
-              "(see `kartoteka reindex --help`)", file=sys.stderr)
+        print("error: укажите источники для индексации (файлы, каталоги, адреса сайтов) "
+              "или --sample для образца из поставки (см. `kartoteka reindex --help`)",
+              file=sys.stderr)
         return EXIT_USAGE
     if any(not s.strip() for s in args.sources):  # Path("") would be the working directory
-        print("error: an empty SOURCE name; give a file, a directory or a site address",
+        print("error: пустое имя источника: укажите файл, каталог или адрес сайта",
               file=sys.stderr)
         return EXIT_USAGE
     for source in args.sources:
@@ -64,8 +65,8 @@ def reindex(settings, args) -> int:
         return EXIT_ERROR
     removed = engine.tidy()
     if removed:
-        log.info("removed %d half-written index director%s left by an interrupted run",
-                 len(removed), "y" if len(removed) == 1 else "ies")
+        log.info("удалено недописанных каталогов индекса, оставленных прерванным запуском: "
+                 "%d", len(removed))
     skipped: list[Skip] = []
     warned: list[Skip] = []
     topics = TopicDictionary.load(settings.topics_file)
@@ -74,11 +75,11 @@ def reindex(settings, args) -> int:
             and not crawled.publications and not sources:
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
-        print("error: a site could not be read; the index was left as it was", file=sys.stderr)
+        print("error: сайт не прочитан; индекс оставлен как был", file=sys.stderr)
         return EXIT_ERROR
     if crawled is not None and not crawled.publications and not sources \
             and not args.incremental:
-        print("error: no publication could be read from the site; the index was left as it was",
+        print("error: с сайта не прочитано ни одной публикации; индекс оставлен как был",
               file=sys.stderr)
         return EXIT_ERROR
 
@@ -99,7 +100,7 @@ def reindex(settings, args) -> int:
             if isinstance(item, Skip):
                 skipped.append(item)
                 unread_files.add(item.file or item.where)  # a bad line: its whole file
-                log.warning("skipped %s: %s", item.where, item.reason)
+                log.warning("пропущено: %s: %s", item.where, item.reason)
                 progress.update(1)
             else:
                 seen.add(item.id)
@@ -161,8 +162,7 @@ def reindex(settings, args) -> int:
     if crawled is not None and crawled.failed_sites:  # the others were indexed
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
-        print("error: a site could not be read; its pages were left as they were",
-              file=sys.stderr)
+        print("error: сайт не прочитан; его страницы оставлены как были", file=sys.stderr)
         return EXIT_ERROR
     return 0
 
@@ -177,8 +177,7 @@ def _unreadable(sources: list[Path]) -> bool:
     for item in bad:
         print(f"error: {item.where}: {item.reason}", file=sys.stderr)
     if bad:
-        print("error: a source could not be read; the index was left as it was",
-              file=sys.stderr)
+        print("error: источник не прочитан; индекс оставлен как был", file=sys.stderr)
     return bool(bad)
 
 
@@ -195,16 +194,16 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
     state = web.load_state(state_path)  # a full run keeps the pages of a site that fails
     if state and state.get("generation") != generation:
         if args.incremental:
-            log.info("web state belongs to another index generation; fetching every page")
+            log.info("состояние сайтов — от другого поколения индекса: загружаем все страницы")
         state = {}
     options = web.CrawlOptions(delay=max(0.0, args.delay), concurrency=max(1, args.concurrency),
                                timeout=args.timeout, retries=max(0, args.retries),
                                max_pages=args.max_pages, depth=args.depth,
                                max_bytes=settings.max_source_bytes,
                                incremental=args.incremental and bool(state))
-    log.info("fetching %s", ", ".join(urls))
-    with tqdm_bar(args, "fetching") as bar:
-        counted = PeriodicCount("pages fetched", enabled=bar.disable)
+    log.info("загрузка: %s", ", ".join(urls))
+    with tqdm_bar(args, "загрузка") as bar:
+        counted = PeriodicCount("загружено страниц", enabled=bar.disable)
 
         def fetched() -> None:
             bar.update(1)
@@ -216,7 +215,7 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
 def tqdm_bar(args, desc):
     from tqdm import tqdm
 
-    return tqdm(unit=" pages", desc=desc, file=sys.stderr,
+    return tqdm(unit=" стр.", desc=desc, file=sys.stderr,
                 disable=args.no_progress or args.quiet or not sys.stderr.isatty())
 
 

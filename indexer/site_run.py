@@ -14,12 +14,15 @@ import itertools
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from indexer.discovery import clean_url, same_host
+from indexer.discovery import ROBOTS, clean_url, same_host
 from indexer.fetching import FetchError
 
 __all__ = ["run_site"]
 
 log = logging.getLogger("kartoteka")
+
+NO_PAGE = "не загрузилась ни одна страница"
+NO_PUBLICATIONS = "страниц с публикациями не найдено"
 
 
 class _Frontier:
@@ -50,7 +53,7 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
         entries = job.discovery.discover(start)
     except FetchError as exc:
         job.result.failed_sites.append((start, str(exc)))
-        log.error("site %s: %s; skipped", start, exc)
+        log.error("сайт %s: %s; пропущен", start, exc)
         return
     site = job.discovery.site(start)
     follow = job.discovery.from_links(start)
@@ -90,7 +93,7 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                     job.state.remember_links(url, fetched.links, fetched.menu)
             followed = follow and level < depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use
-                log.info("no publication on %s (%s): its links are followed", url,
+                log.info("на %s нет публикации (%s): идём по её ссылкам", url,
                          fetched.no_text)
             elif fetched.no_text:
                 job.skip(url, fetched.no_text)
@@ -113,18 +116,18 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
     _not_visited(job, f"--depth {depth}", sum(
         1 for link in too_deep - known if job.allowed(link)))
     if job.result.fetched == before_fetched and job.result.unchanged == before_kept and queue:
-        job.result.failed_sites.append((start, "no page could be fetched"))
-        log.error("site %s: no page could be fetched", start)
+        job.result.failed_sites.append((start, NO_PAGE))
+        log.error("сайт %s: %s", start, NO_PAGE)
     elif not queue:
-        job.result.failed_sites.append((start, "no publication pages found"))
-        log.error("site %s: no publication pages found", start)
+        job.result.failed_sites.append((start, NO_PUBLICATIONS))
+        log.error("сайт %s: %s", start, NO_PUBLICATIONS)
 
 
 def _not_visited(job, limit: str, count: int) -> None:
     if count:
         with job.lock:
             job.result.not_visited[limit] = job.result.not_visited.get(limit, 0) + count
-        log.info("%d pages not visited: %s reached", count, limit)
+        log.info("не посещено страниц: %d (достигнут предел %s)", count, limit)
 
 
 def _queue(job, start: str, entries, origin: str) -> dict[str, str | None]:
@@ -134,9 +137,9 @@ def _queue(job, start: str, entries, origin: str) -> dict[str, str | None]:
     for url, lastmod in entries:
         url = clean_url(url)
         if not same_host(url, start):
-            job.skip(url, "another host")
+            job.skip(url, "другой хост")
         elif not job.allowed(url):
-            job.skip(url, "forbidden by robots.txt")
+            job.skip(url, ROBOTS)
         elif url not in queue:
             queue[url] = lastmod
     if job.options.incremental:  # known pages no longer listed: are they gone?
@@ -148,5 +151,5 @@ def _queue(job, start: str, entries, origin: str) -> dict[str, str | None]:
             else:  # robots.txt forbids it now: the site no longer offers it
                 with job.lock:
                     job.result.gone.extend(job.state.forget(url))
-                log.info("gone (forbidden by robots.txt now): %s", url)
+                log.info("страница исчезла (теперь она запрещена в robots.txt): %s", url)
     return queue

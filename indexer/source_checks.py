@@ -9,7 +9,8 @@ import re
 import stat
 from pathlib import Path
 
-from indexer.sources import Skip
+from indexer.sources import NO_SUCH_FILE, Skip
+from search.os_errors import os_reason
 
 __all__ = ["unreadable_sources"]
 
@@ -45,10 +46,10 @@ def unreadable_sources(sources: list[Path]) -> list[Skip]:
             elif stat.S_ISREG(mode):
                 os.close(os.open(source, os.O_RDONLY | os.O_NONBLOCK))
             else:
-                found.append(Skip(str(source), "not a file or directory"))
+                found.append(Skip(str(source), "не файл и не каталог"))
         except (FileNotFoundError, NotADirectoryError):
-            hint = f" (a site? write http://{source})" if _looks_like_a_host(source) else ""
-            found.append(Skip(str(source), f"no such file or directory{hint}"))
+            hint = f" (это сайт? пишите http://{source})" if _looks_like_a_host(source) else ""
+            found.append(Skip(str(source), f"{NO_SUCH_FILE}{hint}"))
         except OSError as exc:
-            found.append(Skip(str(source), f"cannot read: {exc.strerror or exc}"))
+            found.append(Skip(str(source), f"не читается: {os_reason(exc)}"))
     return found

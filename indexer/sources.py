@@ -17,9 +17,10 @@ from indexer.mending import mended
 from indexer.text_page import closing_signature
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
+from search.os_errors import os_reason
 
 __all__ = ["Skip", "iter_publications", "expand_sources", "count_items",
-           "PAGE_SUFFIXES", "passed_over"]
+           "PAGE_SUFFIXES", "passed_over", "NO_SUCH_FILE"]
 
 Warn = Callable[[str, str], None]  # (where, message): a record indexed with something dropped
 
@@ -28,6 +29,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 EXPORT_SUFFIXES = {".xml", ".json"}  # WordPress WXR and REST JSON, recognised by content
 # Named directly, these were read as a page: a search export's header row became a title.
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xls", ".ods"}
+NO_SUCH_FILE = "нет такого файла или каталога"
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,12 @@ def expand_sources(sources: list[Path]) -> Iterator[tuple[Path, str] | Skip]:
                 if _readable_kind(path):
                     yield path, path.relative_to(source).as_posix()
         elif source.is_file() and source.suffix.lower() in TABLE_SUFFIXES:
-            yield Skip(str(source), f"a {source.suffix.lower()} table is not indexed (an "
-                                    "export of search results?): give JSON Lines")
+            yield Skip(str(source), f"таблица {source.suffix.lower()} не индексируется "
+                                    "(выгрузка результатов поиска?): дайте JSON Lines")
         elif source.is_file():
             yield source, source.name
         else:
-            yield Skip(str(source), "no such file or directory")
+            yield Skip(str(source), NO_SUCH_FILE)
 
 
 def passed_over(sources: list[Path]) -> Counter:
@@ -92,14 +94,14 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         try:
             size = item.stat().st_size
         except OSError as exc:
-            yield Skip(str(item), f"cannot read: {exc.strerror}")
+            yield Skip(str(item), f"не читается: {os_reason(exc)}")
             continue
         # (a WordPress REST export, also an array, is taken by the export branch first)
         records = None if item.suffix.lower() in JSONL_SUFFIXES else records_kind(item, max_bytes)
         if item.suffix.lower() in JSONL_SUFFIXES or records == "jsonl":
             yield from _jsonl(item, topics, max_bytes, warn)
         elif size > max_bytes:
-            yield Skip(str(item), f"too large ({size:,} bytes > {max_bytes:,})")
+            yield Skip(str(item), f"слишком большой файл ({size:,} байт > {max_bytes:,})")
         elif (kind := _cms_kind(item) or _document_kind(item)) in ("wxr", "wp-json"):
             yield from _cms(item, kind, topics)
         elif kind is not None:
@@ -155,7 +157,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield Skip(str(path), f"cannot read: {exc.strerror}")
+        yield Skip(str(path), f"не читается: {os_reason(exc)}")
         return
     records = undecodable = 0
     held: list[Skip] = []  # the first lines' "not UTF-8" while no line was text
@@ -171,8 +173,8 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 yield from held
                 held.clear()
             if len(raw) > max_bytes:
-                yield Skip(where, f"record too large ({len(raw):,} bytes > {max_bytes:,})",
-                           str(path))
+                yield Skip(where, f"слишком большая запись ({len(raw):,} байт > "
+                                  f"{max_bytes:,})", str(path))
                 continue
             try:
                 record, problem = mended(json.loads(raw.decode("utf-8")), raw)
@@ -181,18 +183,18 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 undecodable += 1
                 if undecodable == records == _UNREADABLE_HEAD:  # a binary file, or an export
                     # in another encoding; one line for it, not one per line of it
-                    yield Skip(str(path), f"its first {records} lines are not UTF-8 text "
-                               "(another encoding, or not text): the rest was not read",
+                    yield Skip(str(path), f"первые строки ({records}) — не текст в UTF-8 "
+                               "(другая кодировка или вовсе не текст): остальное не прочитано",
                                str(path))
                     return
-                skip = Skip(where, "not UTF-8 text", str(path))
+                skip = Skip(where, "не текст в UTF-8", str(path))
                 if undecodable == records:
                     held.append(skip)
                 else:
                     yield skip
                 continue
             except json.JSONDecodeError as exc:
-                yield Skip(where, f"malformed JSON: {json_problem(exc)}", str(path))
+                yield Skip(where, f"неверный JSON: {json_problem(exc)}", str(path))
                 continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc), str(path))
@@ -202,7 +204,7 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             yield _record(pub, topics)
     yield from held  # a file of one or two lines, none of them text
     if not records:  # an export cut to nothing is reported; what it gave is kept
-        yield Skip(str(path), "empty file")
+        yield Skip(str(path), "пустой файл")
 
 
 _UNREADABLE_HEAD = 3  # lines of a file none of which is UTF-8: the file is not read on
@@ -243,7 +245,7 @@ def _cms(path: Path, kind: str, topics) -> Iterator[Publication | Skip]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        yield Skip(str(path), f"cannot read: {exc.strerror}")
+        yield Skip(str(path), f"не читается: {os_reason(exc)}")
         return
     items = iter_wxr(data, str(path)) if kind == "wxr" else iter_wp_json(data, str(path))
     for item in items:
@@ -255,7 +257,7 @@ def _document(path: Path, name: str, topics) -> Publication | Skip:
         pub = publication_from_document(path.read_bytes(), file_id(DOC, name), name=str(path),
                                         source=str(path))
     except OSError as exc:
-        return Skip(str(path), f"cannot read: {exc.strerror}")
+        return Skip(str(path), f"не читается: {os_reason(exc)}")
     except (ExtractError, InvalidRecord) as exc:
         return Skip(str(path), str(exc).removeprefix(f"{path}: "))
     return _with_topics(pub, topics)
@@ -265,7 +267,7 @@ def _page(path: Path, name: str, topics) -> Publication | Skip:
     try:
         pub = publication_from_page(path.read_bytes(), path, pid=file_id(PAGE, name))
     except OSError as exc:
-        return Skip(str(path), f"cannot read: {exc.strerror}")
+        return Skip(str(path), f"не читается: {os_reason(exc)}")
     except (ExtractError, InvalidRecord) as exc:
         return Skip(str(path), str(exc))
     return _with_topics(pub, topics)

@@ -10,27 +10,28 @@ from collections.abc import Callable
 from search import morph
 from search.analysis import ANALYSIS_VERSION
 from search.errors import RebuildFailed, SearchError
+from search.plural import plural
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
            "warn_of_a_smaller_index", "smaller_index_guard", "warn_of_an_older_analysis"]
 
 
 def print_web_summary(crawled) -> None:
-    print(f"web: {crawled.fetched} fetched, {crawled.unchanged} unchanged, "
-          f"{len(crawled.gone)} gone, {crawled.requests} requests in {crawled.seconds:.1f} s "
-          f"({crawled.pages_per_second:.1f} pages/s)")
+    print(f"сайты: загружено {crawled.fetched}, без изменений {crawled.unchanged}, "
+          f"исчезло {len(crawled.gone)}, запросов {crawled.requests} за "
+          f"{crawled.seconds:.1f} с ({crawled.pages_per_second:.1f} стр./с)")
     for start, reason in crawled.failed_sites:
-        print(f"  site skipped: {start}: {reason}")
+        print(f"  сайт пропущен: {start}: {reason}")
     for limit, count in crawled.not_visited.items():
-        print(f"  {count} page{'s' if count != 1 else ''} not visited: {limit} reached")
+        print(f"  не посещено страниц: {count} (достигнут предел {limit})")
 
 
 # How indexer/mending.py words what it mended in a record, and the summary's words for it.
-_WARNED = (("date ", "indexed without a date that could not be read"),
-           ("url ", "indexed without a link that is no http(s) address"),
-           ("written twice", "addresses with their site written twice mended"),
-           ("broken characters", "broken characters replaced"),
-           ("of page code", "page code (a script, styles) left out of the text"))
+_WARNED = (("дата ", "проиндексированы без даты, которую не удалось прочитать"),
+           ("url ", "проиндексированы без ссылки, которая не адрес http(s)"),
+           ("записан дважды", "исправлены адреса с дважды записанным сайтом"),
+           ("испорченные символы", "заменены испорченные символы"),
+           ("кода страницы", "убран из текста код страницы (скрипты, стили)"))
 
 
 def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
@@ -39,20 +40,20 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     hits = cache["hits"] + stats.worker_lemma_hits
     lookups = hits + cache["misses"] + stats.worker_lemma_misses
     docs = stats.indexed + stats.updated + stats.unchanged
-    print(f"indexed: {stats.indexed}  updated: {stats.updated}  removed: {stats.removed}  "
-          f"skipped: {len(skipped) + len(stats.skipped)}"
-          + (f"  unchanged: {stats.unchanged}" if stats.unchanged else "")
-          + (f"  carried from the API: {stats.carried}" if stats.carried else ""))
-    phases = (f"; add {stats.add_seconds:.1f} s, commit {stats.commit_seconds:.1f} s"
+    print(f"добавлено: {stats.indexed}  обновлено: {stats.updated}  удалено: {stats.removed}  "
+          f"пропущено: {len(skipped) + len(stats.skipped)}"
+          + (f"  без изменений: {stats.unchanged}" if stats.unchanged else "")
+          + (f"  перенесено из API: {stats.carried}" if stats.carried else ""))
+    phases = (f"; добавление {stats.add_seconds:.1f} с, запись {stats.commit_seconds:.1f} с"
               if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
-    print(f"time: {elapsed:.1f} s  ({docs / elapsed if elapsed else 0:.0f} documents/s"
+    print(f"время: {elapsed:.1f} с  ({docs / elapsed if elapsed else 0:.0f} публ./с"
           f"{phases})")
-    known = (f"; {stats.cached_words:,} words known from the last rebuild"
+    known = (f"; слов, известных с прошлой перестройки: {stats.cached_words:,}"
              if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
     if lookups:  # (an incremental run that analysed nothing has nothing to say of it)
-        print(f"lemma cache: {hits / lookups:.1%} hits of {lookups:,} lookups "
-              f"(all indexing processes){known}")
-    print(f"index: {engine.describe()}")
+        print(f"кэш лемм: {hits / lookups:.1%} попаданий из {lookups:,} обращений "
+              f"(все процессы индексации){known}")
+    print(f"индекс: {engine.describe()}")
     for warning in stats.warnings:
         print(f"warning: {warning}")
     # reasons alike but for their numbers -> [count, the first, whether all are the same]
@@ -63,20 +64,20 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
         kind[2] = kind[2] and reason == kind[1]
     for count, first, same in sorted(kinds.values(), key=lambda kind: -kind[0]):
         example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
-        print(f"  skipped {count}: {example}" + ("" if same else " (and the like)"))
+        print(f"  пропущено {count}: {example}" + ("" if same else " (и подобное)"))
 
 
 def print_mended(warned: list, other_kinds: Counter) -> None:
     """Records indexed with a part mended or dropped, told apart by what (a date, a link,
     broken characters), and the files of kinds not read, by kind."""
     if other_kinds:
-        print(f"  passed over {sum(other_kinds.values())} file(s) of kinds not indexed: "
+        print(f"  не прочитано файлов неиндексируемых видов: {sum(other_kinds.values())} — "
               + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
     if warned:
         kinds = Counter(kind for item in warned for kind, _ in _WARNED
                         if any(kind in part for part in item.reason.split("; ")))
         said = dict(_WARNED)
-        print(f"  warned {len(warned)}: " + "; ".join(
+        print(f"  исправлено {len(warned)}: " + "; ".join(
             said[kind] + (f" ({count})" if len(kinds) > 1 else "")
             for kind, count in kinds.most_common()))
 
@@ -84,7 +85,13 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
 # A run losing at least this share of what it had (and a few publications) says so on
 # stderr: a nightly export cut short removes quietly otherwise.
 LARGE_REMOVAL = 0.2
-_PUT_IT_BACK = "if a source was cut short (an export, a site), put it back and run again"
+_PUT_IT_BACK = "если источник оборвался (выгрузка, сайт), восстановите его и запустите снова"
+_LEFT = "индекс оставлен как был"
+
+
+def _publications(count: int) -> str:
+    """`18 публикаций`."""
+    return f"{count} {plural(count, 'публикация', 'публикации', 'публикаций')}"
 
 
 def _large(lost: int, had: int) -> bool:
@@ -108,16 +115,14 @@ def smaller_index_guard(before: int | None, allowed: bool,
     def accept(after: int) -> None:
         if _large(before - after, before) and (of_sample := sample()):
             raise RebuildFailed(
-                f"the new index would hold {after} publications, the one in use {before}, "
-                f"{of_sample} of them the shipped sample's; the index was left as it was: to "
-                "replace the sample with your own publications, run again with "
-                "--allow-smaller (once)")
+                f"в новом индексе было бы {_publications(after)}, в действующем {before}, из "
+                f"них {of_sample} — из образца поставки; {_LEFT}: чтобы заменить образец "
+                "своими публикациями, запустите снова с --allow-smaller (один раз)")
         if _large(before - after, before):
             raise RebuildFailed(
-                f"the new index would hold {after} publications, the one in use {before}"
-                f"{fewer()}; "
-                f"the index was left as it was: {_PUT_IT_BACK}, or if publications were "
-                "removed from the sources on purpose, run again with --allow-smaller")
+                f"в новом индексе было бы {_publications(after)}, в действующем {before}"
+                f"{fewer()}; {_LEFT}: {_PUT_IT_BACK}, а если публикации убраны из "
+                "источников намеренно, запустите снова с --allow-smaller")
 
     return accept
 
@@ -133,9 +138,9 @@ def removal_guard(allowed: bool) -> Callable[[int, int], None] | None:
     def accept(removed: int, held: int) -> None:
         if _large(removed, held):
             raise RebuildFailed(
-                f"this run would remove {removed} of the {held} publications of its sources; "
-                f"nothing was removed: {_PUT_IT_BACK}, or if they were removed from the "
-                "sources on purpose, run again with --allow-smaller")
+                f"этот запуск удалил бы {removed} из {_publications(held)} своих источников; "
+                f"ничего не удалено: {_PUT_IT_BACK}, а если публикации убраны из источников "
+                "намеренно, запустите снова с --allow-smaller")
 
     return accept
 
@@ -144,7 +149,7 @@ def warn_of_a_smaller_index(before: int | None, after: int) -> None:
     """A full run whose new index holds a fifth fewer publications than the one it
     replaced (five at least) says so."""
     if before is not None and _large(before - after, before):
-        print(f"warning: the new index holds {after} publications, the one it replaced "
+        print(f"warning: в новом индексе {_publications(after)}, в заменённом было "
               f"{before}: {_PUT_IT_BACK}", file=sys.stderr)
 
 
@@ -153,17 +158,17 @@ def warn_of_a_large_removal(stats) -> None:
     not for those new ones stand in for (a site that moved its posts to new addresses)."""
     held = stats.indexed + stats.updated + stats.unchanged + stats.removed
     if _large(stats.removed - stats.indexed, held):
-        print(f"warning: this run removed {stats.removed} of the {held} publications of its "
-              f"sources: {_PUT_IT_BACK}", file=sys.stderr)
+        print(f"warning: этот запуск удалил {stats.removed} из {_publications(held)} своих "
+              f"источников: {_PUT_IT_BACK}", file=sys.stderr)
 
 
 def fewer_by_library(before: dict[str, int], after: dict[str, int], shown: int = 3) -> str:
-    """`(fewer of «ЦГБ им. Пушкина»: 8 -> 3)`: the libraries that lost most, or ""."""
+    """` (меньше у «ЦГБ им. Пушкина»: 8 -> 3)`: the libraries that lost most, or ""."""
     lost = sorted(((count - after.get(name, 0), name, count) for name, count in before.items()
                    if count > after.get(name, 0)), reverse=True)[:shown]
     if not lost:
         return ""
-    return " (fewer of " + ", ".join(f"«{name}»: {count} -> {count - drop}"
+    return " (меньше у " + ", ".join(f"«{name}»: {count} -> {count - drop}"
                                      for drop, name, count in lost) + ")"
 
 
@@ -175,8 +180,7 @@ def warn_of_an_older_analysis(engine) -> None:
     except SearchError:
         return
     if recorded != ANALYSIS_VERSION:
-        print(f"warning: the index was built by an older version of the text analysis "
-              f"({recorded or 1}, this version makes {ANALYSIS_VERSION}); only the "
-              f"publications this run changed were analysed anew: run a full "
-              f"`kartoteka reindex` (without --incremental) so that all are found alike",
-              file=sys.stderr)
+        print(f"warning: индекс построен прежней версией анализа текста ({recorded or 1}, "
+              f"эта версия делает {ANALYSIS_VERSION}); заново проанализированы только "
+              f"публикации, изменённые этим запуском: запустите полный `kartoteka reindex` "
+              f"(без --incremental), чтобы все находились одинаково", file=sys.stderr)

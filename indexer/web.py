@@ -23,8 +23,17 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
+from indexer.cli_support import SKIPPED
 from indexer.cms import url_id
-from indexer.discovery import ASSET_SUFFIXES, Discovery, clean_url, links, same_host, suffix
+from indexer.discovery import (
+    ASSET_SUFFIXES,
+    ROBOTS,
+    Discovery,
+    clean_url,
+    links,
+    same_host,
+    suffix,
+)
 from indexer.extract import extract_parts
 from indexer.fetching import USER_AGENT, Answer, CrawlOptions, Fetcher, FetchError
 from indexer.site_run import run_site
@@ -50,9 +59,9 @@ def address_problem(value: str) -> str | None:
     if not scheme:
         return None
     if not is_url(value):
-        return f"only http:// and https:// sites can be read, not {scheme.group(1)}://"
+        return f"читать можно только сайты http:// и https://, а не {scheme.group(1)}://"
     if not urlsplit(value).hostname:
-        return "the address names no site"
+        return "в адресе не указан сайт"
     return None
 
 
@@ -110,8 +119,8 @@ class _Crawl:
         try:
             return work(url, *args)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the site
-            log.exception("failed on %s", url)
-            self.skip(url, f"failed: {type(exc).__name__}")
+            log.exception("сбой на %s", url)
+            self.skip(url, f"сбой: {type(exc).__name__}")
             return None
 
     def skip(self, where: str, reason: str, lasting: bool = False) -> None:
@@ -120,7 +129,7 @@ class _Crawl:
         with self.lock:
             self.result.skipped.append((where, reason))
             new = not lasting or self.state.first_report(where, reason)
-        log.log(logging.WARNING if new else logging.INFO, "skipped %s: %s", where, reason)
+        log.log(logging.WARNING if new else logging.INFO, f"{SKIPPED}%s: %s", where, reason)
 
     def keep_old(self, url: str, lastmod: str | None = None, count: bool = True) -> None:
         """An unchanged page: keep its state entry and those of its attachments."""
@@ -133,7 +142,7 @@ class _Crawl:
             self.result.gone.extend(self.state.forget(url))
             self.state.first_report(url, f"HTTP {status}")  # told now; not again if listed
         # once per page (it is forgotten now): the cron mail names the post removed
-        log.warning("gone (HTTP %d): %s: removed from the index", status, url)
+        log.warning("страница исчезла (HTTP %d): %s: удалена из индекса", status, url)
 
     def _moved(self, url: str, address: str) -> None:
         """A page the last run indexed now redirects (a site moved its posts): its old
@@ -142,7 +151,8 @@ class _Crawl:
         old = self.state.old.get(url)
         if old is not None and old.get("id") != url_id(address):
             self.result.gone.extend(self.state.forget(url))
-            log.info("moved: %s -> %s: indexed under its new address", url, address)
+            log.info("страница переехала: %s -> %s: проиндексирована под новым адресом", url,
+                     address)
 
     def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
         """Fetch and extract one page: the publication made (if any), the attachments it
@@ -177,7 +187,7 @@ class _Crawl:
         # a redirect: the page is kept under the address it ended at, once
         address = clean_url(answer.url or url)
         if address != url and not same_host(address, url):
-            self.skip(url, f"redirects to another site ({address})", answer.permanent)
+            self.skip(url, f"перенаправляет на другой сайт ({address})", answer.permanent)
             return nothing
         with self.lock:
             copy = address in self.pages_seen
@@ -188,7 +198,8 @@ class _Crawl:
         if copy and address == url:  # read already this run (reached twice)
             return nothing
         if copy:
-            self.skip(url, f"redirects to {address}, a page already read", answer.permanent)
+            self.skip(url, f"перенаправляет на {address}, уже прочитанную страницу",
+                      answer.permanent)
             return nothing
         entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,
@@ -198,7 +209,7 @@ class _Crawl:
             return nothing
         ctype = answer.headers.get("content-type", "text/html").split(";")[0].strip().lower()
         if not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
-            self.skip(url, f"not a page ({ctype})")
+            self.skip(url, f"не страница ({ctype})")
             return nothing
         anchors, _, menu = links(answer.content, answer.url)
         pages = [a for a in anchors if same_host(a, address)
@@ -221,7 +232,7 @@ class _Crawl:
             if self.allowed(a):
                 allowed.append(a)
             else:
-                self.skip(a, "forbidden by robots.txt")
+                self.skip(a, ROBOTS)
         entry["attachments"] = allowed
         with self.lock:
             self.state.new[url] = entry

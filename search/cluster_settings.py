@@ -22,30 +22,30 @@ _PREFIX = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 def check_node_urls(urls: tuple[str, ...]) -> None:
     """Every node address an http(s) URL with a host, a port if any, and no path."""
     if not urls:
-        raise ConfigError("KARTOTEKA_OPENSEARCH_URL is empty: give the nodes' addresses, "
-                          "comma-separated (http://127.0.0.1:9200,http://127.0.0.1:9201)")
+        raise ConfigError("KARTOTEKA_OPENSEARCH_URL пуст: укажите адреса узлов через "
+                          "запятую (http://127.0.0.1:9200,http://127.0.0.1:9201)")
     for url in urls:
         shown = without_password(url)
         parts = urlsplit(url)
         try:
             parts.port  # noqa: B018 - raises ValueError for a port that is no number
         except ValueError:
-            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: {shown!r} has no valid port "
-                              "(separate nodes with commas)") from None
+            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: в {shown!r} неверный порт "
+                              "(узлы разделяются запятыми)") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: {shown!r} is not an http:// or "
-                              "https:// address of a node")
+            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: {shown!r} — не адрес узла "
+                              "http:// или https://")
         if parts.path.strip("/") or parts.query:
-            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: {shown!r} has a path: give the "
-                              "node's address only; the index is KARTOTEKA_OPENSEARCH_PREFIX")
+            raise ConfigError(f"KARTOTEKA_OPENSEARCH_URL: в {shown!r} есть путь: укажите "
+                              "только адрес узла; индекс задаёт KARTOTEKA_OPENSEARCH_PREFIX")
 
 
 def check_prefix(prefix: str) -> None:
     """A prefix OpenSearch takes as an index name, and not another prefix's meta index."""
     if not _PREFIX.fullmatch(prefix) or prefix.endswith("-meta"):
-        raise ConfigError(f"KARTOTEKA_OPENSEARCH_PREFIX={prefix!r}: use lowercase Latin "
-                          "letters, digits, '-', '_' and '.', beginning with a letter or "
-                          "digit, not ending in -meta")
+        raise ConfigError(f"KARTOTEKA_OPENSEARCH_PREFIX={prefix!r}: можно строчные "
+                          "латинские буквы, цифры, '-', '_' и '.', в начале буква или "
+                          "цифра, и не -meta в конце")
 
 
 def without_password(url: str) -> str:

@@ -12,19 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from search.errors import ConfigError
+from search.os_errors import os_reason
 
 __all__ = ["read_dictionary_lines"]
 
 
 def read_dictionary_lines(path: Path, what: str) -> list[str]:
-    """The lines of a dictionary file; `what` names it in errors («synonym dictionary»)."""
+    """The lines of a dictionary file; `what` names it in errors («словарь синонимов»)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"не удаётся прочитать {what} {path}: {os_reason(exc)}") from exc
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding).splitlines()
         except UnicodeDecodeError:
             continue
-    raise ConfigError(f"cannot read {what} {path}: it is neither UTF-8 nor Windows-1251 text")
+    raise ConfigError(f"не удаётся прочитать {what} {path}: это текст не в UTF-8 и не в "
+                      "Windows-1251")

@@ -83,8 +83,7 @@ class EmptyRebuild(SearchError):
     export directory not mounted, emptied by mistake)."""
 
 
-EMPTY_SOURCES = ("no publication could be read from the sources; the index was left "
-                 "unchanged")
+EMPTY_SOURCES = "из источников не прочитано ни одной публикации; индекс оставлен как был"
 
 
 class EngineUnavailable(SearchError):

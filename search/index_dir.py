@@ -35,7 +35,8 @@ def source_checkout(start: Path | None = None) -> Path | None:
 
 def locate_index_dir(environ: Mapping[str, str] | None = None,
                      cwd: Path | None = None) -> tuple[Path, str]:
-    """The default index directory and where it comes from, for `stats` and `serve` to say.
+    """The default index directory and where it comes from, for `stats` and `serve` to say
+    (in Russian, after «выбран по»: the variable, «рабочей копии исходников …», …).
 
     $KARTOTEKA_INDEX_DIR, else `index_data/index` of the source checkout around the working
     directory, else the platform's user data directory (platformdirs).
@@ -45,8 +46,8 @@ def locate_index_dir(environ: Mapping[str, str] | None = None,
         return Path(environ[INDEX_DIR_ENV]), INDEX_DIR_ENV
     root = source_checkout(cwd)
     if root is not None:
-        return root / "index_data" / "index", f"the source checkout {root}"
+        return root / "index_data" / "index", f"рабочей копии исходников {root}"
     import platformdirs
 
     return (Path(platformdirs.user_data_dir("kartoteka", appauthor=False)) / "index",
-            "the user data directory")
+            "умолчанию (каталог данных пользователя)")

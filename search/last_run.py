@@ -20,8 +20,8 @@ __all__ = ["LAST_RUN_FILE", "RUN_STARTED_FILE", "record_start", "record_run", "r
 
 LAST_RUN_FILE = "last-run.json"
 RUN_STARTED_FILE = "run-started.json"
-INTERRUPTED = ("the run ended without finishing (killed, out of memory, or the machine "
-               "stopped); the index before it still serves")
+INTERRUPTED = ("запуск оборвался, не закончив работу (его остановили, не хватило памяти "
+               "или машина выключилась); работает индекс, бывший до него")
 
 
 def _now() -> str:

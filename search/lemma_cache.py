@@ -69,7 +69,7 @@ def read_words(path: Path) -> dict[str, RawReadings] | None:
     except FileNotFoundError:
         return {}
     except Exception as exc:  # noqa: BLE001 - a damaged cache is only a slower rebuild
-        log.warning("ignoring the lemma cache %s: %s", path, exc)
+        log.warning("кэш лемм %s не используется: %s", path, exc)
         return None
     if not isinstance(data, dict) or data.get("versions") != _versions():
         return None
@@ -115,7 +115,7 @@ class LemmaCache:
                 os.replace(path, moved)
                 self._adopted.append((moved, count))
         except OSError as exc:  # a full or read-only disk must not fail the rebuild itself
-            log.warning("could not keep the lemma cache in %s: %s", self.shards, exc)
+            log.warning("не удалось сохранить кэш лемм в %s: %s", self.shards, exc)
         finally:
             for path, _ in shards:
                 path.unlink(missing_ok=True)
@@ -149,7 +149,7 @@ class LemmaCache:
                 self.shards.mkdir(exist_ok=True)
                 write_shard(self.shards / f"{time.time_ns()}-{os.getpid()}-own.pickle", new)
         except OSError as exc:  # a full or read-only disk must not fail the rebuild itself
-            log.warning("could not save the lemma cache %s: %s", self.path, exc)
+            log.warning("не удалось сохранить кэш лемм %s: %s", self.path, exc)
             return 0
         finally:
             self._adopted = []

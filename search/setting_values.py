@@ -22,8 +22,8 @@ def normal_base_path(value: str) -> str:
     """`/search` from `/search/`, `search` or `/search`; "" for the root."""
     path = "/" + value.strip().strip("/") if value.strip().strip("/") else ""
     if path and (not _BASE_PATH.fullmatch(path) or "/../" in path + "/" or "/./" in path + "/"):
-        raise ConfigError(f"KARTOTEKA_BASE_PATH: {value!r} is not a path such as /search "
-                          "(letters, digits, . _ ~ - between slashes)")
+        raise ConfigError(f"KARTOTEKA_BASE_PATH: {value!r} — не путь вида /search (буквы, "
+                          "цифры, . _ ~ - между косыми чертами)")
     return path
 
 
@@ -40,8 +40,8 @@ def normal_origin(value: str) -> str:
         return value
     found = _ORIGIN.fullmatch(value.strip())
     if not found:
-        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} is not an origin: "
-                          "write it as https://library.example.ru (scheme, host, port if any)")
+        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} — не origin: пишите так: "
+                          "https://library.example.ru (схема, хост и порт, если он есть)")
     return f"{found[1].lower()}://{_ascii_host(found[2].lower(), value)}"
 
 
@@ -56,8 +56,8 @@ def _ascii_host(host: str, value: str) -> str:
     try:
         return name.encode("idna").decode("ascii") + colon + port
     except UnicodeError:
-        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: {value!r} has a host no browser "
-                          "sends") from None
+        raise ConfigError(f"KARTOTEKA_CORS_ORIGINS: в {value!r} хост, какого браузер не "
+                          "пришлёт") from None
 
 
 _SWITCH = {"true": "1", "yes": "1", "on": "1", "false": "0", "no": "0", "off": "0"}
@@ -77,8 +77,8 @@ def convert_setting(f: dataclasses.Field, raw: str):
         if kind == "float":
             return float(raw)
     except ValueError:
-        what = "a whole number" if kind == "int" else "a number"
-        raise ConfigError(f"{env}={raw!r} is not {what}") from None
+        what = "целое число" if kind == "int" else "число"
+        raise ConfigError(f"{env}={raw!r} — не {what}") from None
     return raw
 
 
@@ -87,7 +87,7 @@ def check_range(f: dataclasses.Field, value) -> None:
     if low is None or value is None:
         return
     if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{env}={value!r} is not a finite number")
+        raise ConfigError(f"{env}={value!r} — не конечное число")
     if value < low or (high is not None and value > high):
-        limits = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ConfigError(f"{env}={value!r} must be {limits}")
+        limits = f"не меньше {low}" if high is None else f"от {low} до {high}"
+        raise ConfigError(f"{env}={value!r}: нужно {limits}")

@@ -149,23 +149,23 @@ class Settings:
         for f in dataclasses.fields(self):
             check_range(f, getattr(self, f.name))
         if self.engine not in ("whoosh", "opensearch"):
-            raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: use whoosh or opensearch")
+            raise ConfigError(f"KARTOTEKA_ENGINE={self.engine!r}: можно whoosh или opensearch")
         if self.engine == "opensearch":
             check_node_urls(self.opensearch_url)
             check_prefix(self.opensearch_prefix)
             if self.opensearch_ca_certs is not None and not self.opensearch_ca_certs.is_file():
-                raise ConfigError(f"KARTOTEKA_OPENSEARCH_CA_CERTS: no file "
+                raise ConfigError(f"KARTOTEKA_OPENSEARCH_CA_CERTS: нет файла "
                                   f"{self.opensearch_ca_certs}")
         if self.admin_token is not None:  # pasted from a file: its line end is no part of it
             if not self.admin_token.strip():
-                raise ConfigError("KARTOTEKA_ADMIN_TOKEN is only spaces: set a token (at "
-                                  f"least {MIN_TOKEN} characters), or leave it empty to "
-                                  "refuse every write")
+                raise ConfigError("KARTOTEKA_ADMIN_TOKEN — одни пробелы: задайте токен (не "
+                                  f"короче {MIN_TOKEN} символов) или оставьте переменную "
+                                  "пустой, чтобы отказывать в любых изменениях")
             object.__setattr__(self, "admin_token", self.admin_token.strip())
         object.__setattr__(self, "cors_origins", tuple(normal_origin(o) for o in self.cors_origins))
         object.__setattr__(self, "base_path", normal_base_path(self.base_path))
         if self.page_size > self.max_page_size:
-            raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) is larger than "
+            raise ConfigError(f"KARTOTEKA_PAGE_SIZE ({self.page_size}) больше, чем "
                               f"KARTOTEKA_MAX_PAGE_SIZE ({self.max_page_size})")
 
     @classmethod
@@ -212,11 +212,11 @@ class Settings:
         that misspells a setting (`KARTOTEKA_INDEX_DI`): ignored, it made a nightly cron
         reindex build another index elsewhere, exit 0, and the served one grew stale."""
         found = cls.unknown(environ)
-        misspelt = [f"{name} is not a setting (did you mean {meant}?)"
+        misspelt = [f"{name} — не настройка (может быть, {meant}?)"
                     for name, meant in found if meant]
         if misspelt:
-            raise ConfigError("; ".join(misspelt) + ": correct or unset it")
-        return [f"{name} is not a setting; it is ignored" for name, _ in found]
+            raise ConfigError("; ".join(misspelt) + ": исправьте имя или уберите переменную")
+        return [f"{name} — не настройка; переменная не учитывается" for name, _ in found]
 
     @classmethod
     def documented(cls) -> list[tuple[str, str, str]]:

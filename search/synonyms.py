@@ -33,7 +33,7 @@ class SynonymDictionary:
     @classmethod
     def load(cls, path: Path | None = None) -> SynonymDictionary:
         path = Path(path) if path else DEFAULT_SYNONYMS_FILE
-        lines = read_dictionary_lines(path, "synonym dictionary")
+        lines = read_dictionary_lines(path, "словарь синонимов")
         groups, by_lemmas = [], {}
         for number, line in enumerate(lines, 1):
             line = line.strip()
@@ -41,7 +41,8 @@ class SynonymDictionary:
                 continue
             variants = tuple(v.strip() for v in line.split("=") if v.strip())
             if len(variants) < 2:
-                raise ConfigError(f"{path}:{number}: expected 'A = B', got {line!r}")
+                raise ConfigError(f"{path}:{number}: ожидалась строка вида «А = Б», а это "
+                                  f"{line!r}")
             for v in variants:
                 key = _lemmas(v)
                 if key:

@@ -187,7 +187,7 @@ class TopicDictionary:
         for key, (targets, where) in {**shipped, **own}.items():
             unknown = [t for t in targets if t not in rules]
             if unknown and (key in own or path == DEFAULT_TOPICS_FILE or categories_path):
-                raise ConfigError(f"{where}: topic {unknown[0]!r} is not in {path.name}")
+                raise ConfigError(f"{where}: темы {unknown[0]!r} нет в {path.name}")
             if not unknown:
                 categories[key] = targets
         return cls(rules, categories)
@@ -261,7 +261,7 @@ class TopicDictionary:
 
 
 def _lines(path: Path) -> Iterable[tuple[int, str]]:
-    for number, line in enumerate(read_dictionary_lines(path, "topic dictionary"), 1):
+    for number, line in enumerate(read_dictionary_lines(path, "словарь тем"), 1):
         line = line.strip()
         if line and not line.startswith("#"):
             yield number, line
@@ -276,10 +276,11 @@ def _read_topics(path: Path):
             continue
         name, sep, words = line.partition(":")
         if not sep or not name.strip():
-            raise ConfigError(f"{path}:{number}: expected 'Topic: key words | context words'")
+            raise ConfigError(f"{path}:{number}: ожидалась строка вида «Тема: ключевые "
+                              "слова | слова контекста»")
         rules[name.strip()] = TopicRule.parse(words)
     if not rules:
-        raise ConfigError(f"{path}: no topics")
+        raise ConfigError(f"{path}: нет ни одной темы")
     return rules, own
 
 
@@ -293,6 +294,7 @@ def _read_categories(path: Path) -> dict[str, tuple[tuple[str, ...], str]]:
 def _mapping(line: str, where: str) -> dict[str, tuple[tuple[str, ...], str]]:
     category, sep, topics = line.rpartition("=")
     if not sep or not category.strip() or not topics.strip():
-        raise ConfigError(f"{where}: expected 'category = Topic; Topic' or 'category = -'")
+        raise ConfigError(f"{where}: ожидалась строка вида «рубрика = Тема; Тема» или "
+                          "«рубрика = -»")
     targets = tuple(t.strip() for t in topics.split(";") if t.strip() and t.strip() != NO_TOPIC)
     return {fold_category(category): (targets, where)}

@@ -263,7 +263,7 @@ def test_health_counts_what_the_last_run_skipped(fresh_index, tmp_path):
     run = testing.TestClient(create_app(fresh_index)).simulate_get("/api/health").json[
         "last_run"]
     assert run["ok"] is True and run["skipped"] == 1, run
-    assert run["first_skip"] == "…/events.jsonl: empty file", run
+    assert run["first_skip"] == "…/events.jsonl: пустой файл", run
 
 
 def test_health_says_failed_after_an_incremental_run_that_failed_on_one_site(fresh_index):
@@ -731,7 +731,7 @@ def test_a_token_of_spaces_is_refused_and_a_line_end_is_no_part_of_it():
     from search.errors import ConfigError
     from search.settings import Settings
 
-    with pytest.raises(ConfigError, match="only spaces"):
+    with pytest.raises(ConfigError, match="одни пробелы"):
         Settings.from_env({"KARTOTEKA_ADMIN_TOKEN": " \n"})
     settings = Settings.from_env({"KARTOTEKA_ADMIN_TOKEN": "tok-tok-tok-tok-tok\n"})
     assert settings.admin_token == "tok-tok-tok-tok-tok"

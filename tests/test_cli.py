@@ -91,11 +91,11 @@ def test_reindex_names_the_library_of_publications_that_name_none(tmp_path, caps
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_:  # `--library="$LIB"` with LIB unset
         main(["--index-dir", str(index_dir), "reindex", "--library", " ", str(source)])
-    assert exit_.value.code == 2 and "an empty name" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "аргумент --library: пустое имя" in capsys.readouterr().err
 
 
 def test_a_binary_file_named_jsonl_is_one_skip_line(tmp_path, capsys):
-    """5 KB of binary named `.jsonl` gave 29 «not UTF-8 text» skip lines, one per line."""
+    """5 KB of binary named `.jsonl` gave 29 «не текст в UTF-8» skip lines, one per line."""
     import random
 
     noise = random.Random(5)
@@ -105,9 +105,9 @@ def test_a_binary_file_named_jsonl_is_one_skip_line(tmp_path, capsys):
                  str(binary), str(JSONL)]) == 0
     out = capsys.readouterr().out
     # one skip, not the first two lines' and then the file's (a cron mail of three lines)
-    assert "skipped: 1  " in out.splitlines()[0] + "  "
-    assert ("  skipped 1: its first 3 lines are not UTF-8 text (another encoding, or not "
-            "text): the rest was not read") in out.splitlines()
+    assert "пропущено: 1  " in out.splitlines()[0] + "  "
+    assert ("  пропущено 1: первые строки (3) — не текст в UTF-8 (другая кодировка или вовсе "
+            "не текст): остальное не прочитано") in out.splitlines()
 
 
 def test_a_line_not_in_utf8_among_text_lines_is_one_skip(tmp_path, capsys):
@@ -117,7 +117,8 @@ def test_a_line_not_in_utf8_among_text_lines_is_one_skip(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(mixed)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("indexed: 3 ") and "skipped 2: not UTF-8 text" in out
+    assert out.splitlines()[0].startswith("добавлено: 3 ")
+    assert "  пропущено 2: не текст в UTF-8" in out.splitlines()
 
 
 def test_an_export_record_signed_in_its_text_gets_its_signer_as_author(tmp_path, capsys):
@@ -149,16 +150,19 @@ def test_reindex_summary(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 0"
-    assert re.fullmatch(r"time: \d+\.\d s  \(\d+ documents/s; add \d+\.\d s, commit \d+\.\d s\)",
-                        lines[1])
-    assert lines[3].startswith(f"index: {tmp_path / 'ix' / 'gen-000001'}  (")
+    assert lines[0] == f"добавлено: {len(RECORDS)}  обновлено: 0  удалено: 0  пропущено: 0"
+    assert re.fullmatch(r"время: \d+\.\d с  \(\d+ публ\./с; добавление \d+\.\d с, "
+                        r"запись \d+\.\d с\)", lines[1]), lines[1]
+    assert re.fullmatch(r"кэш лемм: \d+\.\d% попаданий из [\d,]+ обращений \(все процессы "
+                        r"индексации\); слов, известных с прошлой перестройки: 0", lines[2])
+    assert re.fullmatch(rf"индекс: {re.escape(str(tmp_path / 'ix' / 'gen-000001'))}  "
+                        r"\(\d+\.\d МБ\)", lines[3]), lines[3]
     assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
-    # an incremental run has no such phases: it said `add 0.0 s, commit 0.0 s`
+    # an incremental run has no such phases: it said `add 0.0 s, commit 0.0 s` (now Russian)
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  "--incremental", str(JSONL)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"time: \d+\.\d s  \(\d+ documents/s\)", lines[1]), lines[1]
+    assert re.fullmatch(r"время: \d+\.\d с  \(\d+ публ\./с\)", lines[1]), lines[1]
 
 
 def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
@@ -198,18 +202,19 @@ def test_reindex_progress_has_a_total_an_eta_and_a_commit_phase(tmp_path):
                                str(tmp_path / "empty.txt")])
     total = len(RECORDS) + 1  # the empty file is counted as one skipped item
     # the total is known from the start; elapsed<remaining is the ETA
-    assert re.search(rf"indexing:   0%\|[ ]+\| 0/{total} \[00:00<\?", err), err
-    assert re.search(rf"indexing: 100%\|█+\| {total}/{total} \[\d\d:\d\d<00:00", err), err
-    assert re.search(r"\rcommitting: \d\d:\d\d", err), err
-    assert err.index(f"{total}/{total}") < err.index("committing")
-    assert out.splitlines()[0] == f"indexed: {len(RECORDS)}  updated: 0  removed: 0  skipped: 1"
+    assert re.search(rf"индексация:   0%\|[ ]+\| 0/{total} \[00:00<\?", err), err
+    assert re.search(rf"индексация: 100%\|█+\| {total}/{total} \[\d\d:\d\d<00:00", err), err
+    assert re.search(r"\rзапись индекса: \d\d:\d\d", err), err
+    assert err.index(f"{total}/{total}") < err.index("запись индекса")
+    assert out.splitlines()[0] == (f"добавлено: {len(RECORDS)}  обновлено: 0  удалено: 0  "
+                                   "пропущено: 1")
 
 
 def test_reindex_progress_without_a_terminal_is_log_lines(tmp_path, capsys, caplog):
     caplog.set_level("INFO", logger="kartoteka")
     assert main(["reindex", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
     messages = [r.getMessage() for r in caplog.records]
-    assert messages.index(f"indexing {len(RECORDS)} items") < messages.index("committing...")
+    assert messages.index(f"к индексации: {len(RECORDS)}") < messages.index("запись индекса...")
     assert main(["reindex", "--quiet", "--index-dir", str(tmp_path / "ix"), str(JSONL)]) == 0
     assert capsys.readouterr().err == ""
 
@@ -222,7 +227,8 @@ def test_reindex_with_nothing_indexable_keeps_old_index(tmp_path, capsys):
     empty.write_text("\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(empty)]) == 1
-    assert capsys.readouterr().err.startswith("error: no publication could be read")
+    assert capsys.readouterr().err == ("error: из источников не прочитано ни одной публикации; "
+                                       "индекс оставлен как был\n")
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
     assert _browse_all(capsys, index_dir)["total"] == len(RECORDS)
@@ -340,7 +346,7 @@ def test_plain_text_search(jsonl_index, capsys):
     capsys.readouterr()
     assert main(["--index-dir", str(jsonl_index), "search", "ёлка"]) == 0
     out = capsys.readouterr().out
-    assert re.match(r"\d+ found for «ёлка»", out)
+    assert re.match(r"Найдено: \d+ публикаци(я|и|й) по запросу «ёлка»\n", out), out
     assert "[zlat-" in out
 
 
@@ -350,14 +356,16 @@ def test_stats(jsonl_index, capsys):
     assert main(["--index-dir", str(jsonl_index), "stats"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0] == f"documents: {len(RECORDS)}"
-    assert lines[1].startswith("generation: gen-000001  (built 20")
-    assert lines[2].startswith("engine: whoosh  index: ") and lines[2].endswith(" MB)")
-    assert lines[3] == f"index directory: {jsonl_index}  (from --index-dir)"
+    assert lines[0] == f"публикаций: {len(RECORDS)}"
+    assert lines[1].startswith("поколение: gen-000001  (построено 20")
+    assert lines[2].startswith("движок: whoosh  индекс: ") and lines[2].endswith(" МБ)")
+    assert lines[3] == f"каталог индекса: {jsonl_index}  (выбран по --index-dir)"
+    values = {1: "значение", 2: "значения", 6: "значений", 12: "значений"}  # as counted
     authors = Counter(r["author"] for r in RECORDS if r.get("author"))
-    assert f"author ({len(authors)} values):" in lines
+    assert f"Автор ({len(authors)} {values[len(authors)]}):" in lines, lines
     libraries = Counter(r["library"] for r in RECORDS)
-    assert f"library ({len(libraries)} values):" in lines
+    assert f"Библиотека ({len(libraries)} {values[len(libraries)]}):" in lines, lines
+    assert "Тема (15 значений):" in lines and "Год" in "".join(lines)
     for library, count in libraries.items():
         assert f"  {count:6}  {library}" in lines
 
@@ -369,10 +377,10 @@ def test_index_dir_from_the_environment_wins_and_is_named(jsonl_index, tmp_path,
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert main(["stats"]) == 0
-    assert f"index directory: {jsonl_index}  (from KARTOTEKA_INDEX_DIR)" in \
+    assert f"каталог индекса: {jsonl_index}  (выбран по KARTOTEKA_INDEX_DIR)" in \
         capsys.readouterr().out.splitlines()
     assert main(["stats", "--index-dir", str(tmp_path / "none")]) == 3
-    assert capsys.readouterr().err.endswith("(index directory from --index-dir)\n")
+    assert capsys.readouterr().err.endswith("(каталог индекса выбран по --index-dir)\n")
 
 
 def test_bare_pytest_collects_from_the_checkout():
@@ -424,28 +432,27 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
     captured = capsys.readouterr()
     summary = captured.out.splitlines()
-    assert summary[0] == "indexed: 5  updated: 0  removed: 0  skipped: 5"
-    for kind in ("binary file, not text or HTML", "empty file"):
-        assert f"  skipped 1: {kind}" in summary
-    for kind in (r"too large \([\d,]+ bytes > 4,000\)", r"record too large \([\d,]+ bytes > 4,000\)"):
-        assert any(re.fullmatch(f"  skipped 1: {kind}", line) for line in summary), summary
-    assert any(line.startswith("  skipped 1: malformed JSON: Unterminated string")
-               for line in summary)
+    assert summary[0] == "добавлено: 5  обновлено: 0  удалено: 0  пропущено: 5"
+    for kind in ("двоичный файл, а не текст или HTML", "пустой файл"):
+        assert f"  пропущено 1: {kind}" in summary
+    for kind in (r"слишком большой файл \([\d,]+ байт > 4,000\)",
+                 r"слишком большая запись \([\d,]+ байт > 4,000\)"):
+        assert any(re.fullmatch(f"  пропущено 1: {kind}", line) for line in summary), summary
     # said as what it is, not `column 1` past the line's end
-    assert "  skipped 1: malformed JSON: Unterminated string starting at column 24" in summary
-    assert "ends before the record does" not in captured.out
+    assert "  пропущено 1: неверный JSON: незакрытая строка (столбец 24)" in summary
+    assert "кончается раньше записи" not in captured.out
     cut = tmp_path / "cut.jsonl"  # the closing brace lost: no `column 1` past the end
     cut.write_text('{"id": "x", "title": "Обрыв", "text": "т"\n', encoding="utf-8")
     assert main(["--index-dir", str(tmp_path / "ix2"), "reindex", "--no-progress", str(cut),
                  str(src / "a_good.jsonl")]) == 0
-    assert ("skipped 1: malformed JSON: Expecting ',' delimiter (the line ends before the "
-            "record does: cut off?)") in capsys.readouterr().out
+    assert ("пропущено 1: неверный JSON: ожидалась запятая (строка кончается раньше записи: "
+            "обрезана?)") in capsys.readouterr().out
     messages = captured.err + caplog.text
-    assert f"skipped {src / 'b_binary.txt'}: " in messages
-    assert f"skipped {src / 'c_empty.txt'}: " in messages
-    assert f"skipped {src / 'd_truncated.jsonl'}:2: malformed JSON" in messages
-    assert f"skipped {src / 'f_big.jsonl'}:2: record too large (" in messages
-    assert f"skipped {src / 'g_big.txt'}: too large (" in messages
+    assert f"пропущено: {src / 'b_binary.txt'}: " in messages
+    assert f"пропущено: {src / 'c_empty.txt'}: " in messages
+    assert f"пропущено: {src / 'd_truncated.jsonl'}:2: неверный JSON" in messages
+    assert f"пропущено: {src / 'f_big.jsonl'}:2: слишком большая запись (" in messages
+    assert f"пропущено: {src / 'g_big.txt'}: слишком большой файл (" in messages
 
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == [
@@ -467,10 +474,10 @@ def test_files_of_kinds_not_read_are_named_in_the_summary(tmp_path, capsys):
     (src / "README.txt.md").write_text("о папке", encoding="utf-8")
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress", str(src)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "  passed over 2 file(s) of kinds not indexed: .csv (1), .md (1)" in lines
+    assert "  не прочитано файлов неиндексируемых видов: 2 — .csv (1), .md (1)" in lines
     assert main(["--index-dir", str(tmp_path / "ix2"), "reindex", "--no-progress",
                  "--sample"]) == 0
-    assert not any("passed over" in line for line in capsys.readouterr().out.splitlines())
+    assert not any("неиндексируемых" in line for line in capsys.readouterr().out.splitlines())
 
 
 def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
@@ -479,15 +486,16 @@ def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(tmp_path, capsys):
                      + _good_record("bom-2", "Поход") + "\r\n").encode("utf-8"))
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(bom)]) == 0
-    assert capsys.readouterr().out.startswith("indexed: 2  updated: 0  removed: 0  skipped: 0")
+    assert capsys.readouterr().out.startswith("добавлено: 2  обновлено: 0  удалено: 0  "
+                                               "пропущено: 0")
     assert sorted(h["id"] for h in _browse_all(capsys, index_dir)["hits"]) == ["bom-1", "bom-2"]
 
 
 @pytest.mark.parametrize("name, content, said", [
     ("export.csv", "Заголовок;Дата;Автор\nВыставка;01.02.2024;Анна\n",
-     "a .csv table is not indexed"),
+     "таблица .csv не индексируется"),
     ("settings.json", json.dumps({"theme": "dark", "items": [1, 2]}),
-     "neither JSON Lines of publications nor a WordPress export")])
+     "не JSON Lines с публикациями и не выгрузка WordPress")])
 def test_a_file_of_no_kind_read_named_directly_is_reported_not_read_as_a_page(
         tmp_path, capsys, name, content, said):
     """An export of search results fed back (its header row was indexed as a title), or
@@ -500,7 +508,7 @@ def test_a_file_of_no_kind_read_named_directly_is_reported_not_read_as_a_page(
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(other),
                  str(source)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("indexed: 1  updated: 0  removed: 0  skipped: 1")
+    assert out.startswith("добавлено: 1  обновлено: 0  удалено: 0  пропущено: 1")
     assert said in out
 
 
@@ -521,7 +529,8 @@ def test_records_in_a_json_file_of_another_name_are_read_as_records(tmp_path, ca
     index_dir = tmp_path / "ix"
     source = tmp_path / "folder" if name.startswith("folder/") else path
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
-    assert capsys.readouterr().out.startswith("indexed: 3  updated: 0  removed: 0  skipped: 0")
+    assert capsys.readouterr().out.startswith("добавлено: 3  обновлено: 0  удалено: 0  "
+                                               "пропущено: 0")
     found = _browse_all(capsys, index_dir)["hits"]
     assert sorted(h["id"] for h in found) == sorted(r["id"] for r in records)
     assert sorted(h["title"] for h in found) == sorted(r["title"] for r in records)
@@ -541,9 +550,9 @@ def test_page_code_a_scraper_left_in_a_text_is_left_out(tmp_path, capsys, caplog
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
-    assert ("3 lines of page code (a script, styles) left out of the text"
+    assert ("из текста убраны строки кода страницы (скрипты, стили): 3"
             in captured.err + caplog.text)
-    assert "  warned 1: page code (a script, styles) left out of the text" in captured.out
+    assert "  исправлено 1: убран из текста код страницы (скрипты, стили)" in captured.out
     assert _search(capsys, index_dir, "jwplayer")["total"] == 0
     assert _search(capsys, index_dir, "playbuzz")["total"] == 0
     assert _search(capsys, index_dir, "эстафета")["total"] == 1
@@ -563,10 +572,10 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0] == "indexed: 5  updated: 0  removed: 0  skipped: 0"
-    assert "  warned 1: indexed without a date that could not be read" in lines
-    assert (f"warning {source}:4: date 'вчера' not understood (or not between 1000 and "
-            "2999); indexed without a date" in captured.err + caplog.text)
+    assert lines[0] == "добавлено: 5  обновлено: 0  удалено: 0  пропущено: 0"
+    assert "  исправлено 1: проиндексированы без даты, которую не удалось прочитать" in lines
+    assert (f"warning {source}:4: дата 'вчера' не распознана (или год не от 1000 до 2999); "
+            "проиндексировано без даты" in captured.err + caplog.text)
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert published == {"d-dots": "2024-12-31", "d-words": "2023-03-03",
                          "d-iso": "2022-05-06", "d-bad": None, "d-none": None}
@@ -575,7 +584,8 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(source)]) == 0
     captured = capsys.readouterr()
-    assert "  warned 1: indexed without a date that could not be read" in captured.out
+    assert "  исправлено 1: проиндексированы без даты, которую не удалось прочитать" in \
+        captured.out
     assert "вчера" not in captured.err + "".join(
         r.getMessage() for r in caplog.records if r.levelno >= 30)
 
@@ -597,8 +607,10 @@ def test_an_address_with_its_site_written_twice_is_mended(tmp_path, capsys, capl
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
-    assert "  warned 1: addresses with their site written twice mended" in captured.out
-    assert "had its site written twice" in captured.err + caplog.text
+    assert "  исправлено 1: исправлены адреса с дважды записанным сайтом" in captured.out
+    assert re.search(r"warning \S+news\.jsonl:1: в адресе 'https://news\S+' сайт записан "
+                     r"дважды; проиндексирован как 'https://news\S+'$",
+                     captured.err + caplog.text.strip()), caplog.text
     client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
     assert client.simulate_get("/api/publications/n1").json["url"] == url
     page = client.simulate_get("/p/n1", headers={"Accept": "text/html"}).text
@@ -628,19 +640,20 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[0] == "indexed: 3  updated: 0  removed: 0  skipped: 4"
-    assert ("  warned 2: indexed without a date that could not be read (2); indexed without "
-            "a link that is no http(s) address (1); broken characters replaced (1)"
-            in captured.out.splitlines())
-    said = {2: "skipped {}:2: topics должно быть строкой или списком строк",
-            3: "skipped {}:3: topics должно быть строкой или списком строк",
-            4: "skipped {}:4: id должен быть строкой или целым числом",
-            5: "skipped {}:5: id должен быть строкой или целым числом",
-            1: "warning {}:1: broken characters",
-            6: "warning {}:6: date '9999-12-31' not understood"}
+    assert captured.out.splitlines()[0] == "добавлено: 3  обновлено: 0  удалено: 0  пропущено: 4"
+    assert ("  исправлено 2: проиндексированы без даты, которую не удалось прочитать (2); "
+            "проиндексированы без ссылки, которая не адрес http(s) (1); заменены испорченные "
+            "символы (1)" in captured.out.splitlines())
+    said = {2: "пропущено: {}:2: topics должно быть строкой или списком строк",
+            3: "пропущено: {}:3: topics должно быть строкой или списком строк",
+            4: "пропущено: {}:4: id должен быть строкой или целым числом",
+            5: "пропущено: {}:5: id должен быть строкой или целым числом",
+            1: "warning {}:1: испорченные символы (одиночные суррогаты) заменены на \ufffd",
+            6: "warning {}:6: дата '9999-12-31' не распознана"}
     for line, message in said.items():
         assert message.format(source) in captured.err + caplog.text, line
-    assert "url 'javascript:alert(1)' is not an http(s) address" in captured.err + caplog.text
+    assert ("url 'javascript:alert(1)' — не адрес http(s) и не путь на сайте; "
+            "проиндексировано без него") in captured.err + caplog.text
 
     client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
     found = client.simulate_get("/api/search", params={"q": "краеведение"})
@@ -665,8 +678,8 @@ def test_rebuild_with_a_missing_source_keeps_the_index(tmp_path, capsys):
                  str(missing)]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
-        f"error: {missing}: no such file or directory",
-        "error: a source could not be read; the index was left as it was"]
+        f"error: {missing}: нет такого файла или каталога",
+        "error: источник не прочитан; индекс оставлен как был"]
     assert captured.out == ""
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
@@ -687,7 +700,7 @@ def test_cron_rebuild_of_the_sample_and_a_missing_path_fails(tmp_path, capsys):
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
                           timeout=120)
     assert proc.returncode == 1, proc.stderr
-    assert f"error: {missing}: no such file or directory\n" in proc.stderr
+    assert f"error: {missing}: нет такого файла или каталога\n" in proc.stderr
     assert proc.stdout == ""
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
@@ -711,7 +724,8 @@ def test_search_output_of_another_extension_needs_a_format(jsonl_index, tmp_path
         main(["--index-dir", str(jsonl_index), "search", "библиотека", "--output", str(out)])
     assert exit_info.value.code == 2
     captured = capsys.readouterr()
-    assert captured.err.startswith("error: --output needs --format csv|xlsx")
+    assert captured.err.startswith("error: для --output нужен --format csv|xlsx или имя файла "
+                                   "на .csv или .xlsx")
     assert captured.err.count("\n") == 1 and captured.out == ""
     assert not out.exists()
 
@@ -744,7 +758,8 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
     shutil.copy(SAMPLE_DIR / "pages" / "003_bez_foto.txt", src / "page.txt")
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
-    assert capsys.readouterr().out.startswith("indexed: 4  updated: 0  removed: 0  skipped: 0")
+    assert capsys.readouterr().out.startswith("добавлено: 4  обновлено: 0  удалено: 0  "
+                                               "пропущено: 0")
 
     changed = dict(first, title="Совершенно новый заголовок публикации")
     _write_jsonl(src / "a.jsonl", [changed, fourth])  # second dropped, fourth added
@@ -753,7 +768,7 @@ def test_incremental_adds_updates_and_removes(tmp_path, capsys):
                  str(src)]) == 0
     # the page is the same as before: left as it is
     assert capsys.readouterr().out.startswith(
-        "indexed: 1  updated: 1  removed: 2  skipped: 0  unchanged: 1\n")
+        "добавлено: 1  обновлено: 1  удалено: 2  пропущено: 0  без изменений: 1\n")
 
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(
@@ -776,16 +791,17 @@ def test_incremental_removing_a_large_share_is_refused(tmp_path, capsys):
     _write_jsonl(src, records[:18])  # two gone: as a nightly run meets it, no warning
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 0
-    assert "warning: this run removed" not in capsys.readouterr().err
+    assert "warning: этот запуск удалил" not in capsys.readouterr().err
     _write_jsonl(src, records[:6])
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 1
     err = capsys.readouterr().err
-    assert "error: this run would remove 12 of the 18 publications of its sources" in err
+    assert ("error: этот запуск удалил бы 12 из 18 публикаций своих источников; ничего не "
+            "удалено: если источник оборвался") in err, err
     assert len(_browse_all(capsys, index_dir)["hits"]) == 18
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  "--allow-smaller", str(src)]) == 0
-    assert ("warning: this run removed 12 of the 18 publications of its sources"
+    assert ("warning: этот запуск удалил 12 из 18 публикаций своих источников"
             in capsys.readouterr().err)
     assert len(_browse_all(capsys, index_dir)["hits"]) == 6
 
@@ -799,21 +815,22 @@ def test_a_full_run_whose_index_is_a_fifth_smaller_is_refused(tmp_path, capsys):
     _write_jsonl(src, records)
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
-    assert "warning: the new index" not in capsys.readouterr().err  # the first: nothing to compare
+    assert "warning: в новом индексе" not in capsys.readouterr().err  # the first: none before
     _write_jsonl(src, records[:18])
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
-    assert "warning: the new index" not in capsys.readouterr().err
+    assert "warning: в новом индексе" not in capsys.readouterr().err
     _write_jsonl(src, records[:6])
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 1
     err = capsys.readouterr().err
-    assert "error: the new index would hold 6 publications, the one in use 18 (fewer of" in err
-    assert "; the index was left as it was" in err
+    assert ("error: в новом индексе было бы 6 публикаций, в действующем 18 (меньше у "
+            in err), err
+    assert "; индекс оставлен как был: если источник оборвался" in err
     assert _browse_all(capsys, index_dir)["total"] == 18
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000002"
     assert not list(index_dir.glob("gen-000003*"))  # the refused one is gone
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", "--allow-smaller",
                  str(src)]) == 0
-    assert ("warning: the new index holds 6 publications, the one it replaced 18"
+    assert ("warning: в новом индексе 6 публикаций, в заменённом было 18"
             in capsys.readouterr().err)
     assert _browse_all(capsys, index_dir)["total"] == 6
 
@@ -829,7 +846,7 @@ def test_replacing_the_shipped_sample_is_refused_saying_it_is_the_sample(tmp_pat
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(own)]) == 1
     err = capsys.readouterr().err
-    assert "of them the shipped sample's" in err and "--allow-smaller" in err, err
+    assert "— из образца поставки" in err and "--allow-smaller (один раз)" in err, err
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  "--allow-smaller", str(own)]) == 0
     assert _browse_all(capsys, index_dir)["total"] == 5
@@ -876,7 +893,7 @@ def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 0
     assert capsys.readouterr().out.startswith(
-        f"indexed: 0  updated: 0  removed: 0  skipped: 0  unchanged: {len(RECORDS)}\n")
+        f"добавлено: 0  обновлено: 0  удалено: 0  пропущено: 0  без изменений: {len(RECORDS)}\n")
     assert {p.name: p.stat().st_mtime_ns for p in generation.iterdir()
             if p.suffix != ".json"} == files
     # one record edited (its date), one gone: only those are written
@@ -885,7 +902,8 @@ def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 0
     assert capsys.readouterr().out.startswith(
-        f"indexed: 0  updated: 1  removed: 1  skipped: 0  unchanged: {len(RECORDS) - 2}\n")
+        f"добавлено: 0  обновлено: 1  удалено: 1  пропущено: 0  без изменений: "
+        f"{len(RECORDS) - 2}\n")
     hits = {hit["id"]: hit for hit in _browse_all(capsys, index_dir)["hits"]}
     assert hits[RECORDS[0]["id"]]["published"] == "2001-02-03"
     assert RECORDS[1]["id"] not in hits and len(hits) == len(RECORDS) - 1
@@ -901,7 +919,7 @@ def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
     _write_jsonl(one, [RECORDS[2]])
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(one)]) == 0
-    assert "indexed: 1  updated: 0  removed: 1" in capsys.readouterr().out
+    assert "добавлено: 1  обновлено: 0  удалено: 1" in capsys.readouterr().out
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(
         [RECORDS[1]["id"], RECORDS[2]["id"]])
@@ -912,10 +930,10 @@ def test_a_site_written_without_http_is_hinted(tmp_path, capsys):
     for source in ("127.0.0.1:8331/", "library.example.ru/news"):
         assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                      source]) == 1
-        assert f"(a site? write http://{source.rstrip('/')})" in capsys.readouterr().err
+        assert f"(это сайт? пишите http://{source.rstrip('/')})" in capsys.readouterr().err
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  "export.jsonl"]) == 1
-    assert "a site?" not in capsys.readouterr().err
+    assert "это сайт?" not in capsys.readouterr().err
 
 
 def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
@@ -925,8 +943,8 @@ def test_incremental_with_a_missing_directory_removes_nothing(tmp_path, capsys):
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 1
     captured = capsys.readouterr()
-    assert captured.err.startswith(f"error: {src}: no such file or directory\n")
-    assert "removed" not in captured.out
+    assert captured.err.startswith(f"error: {src}: нет такого файла или каталога\n")
+    assert "удалено" not in captured.out and captured.out == ""
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
 
@@ -942,7 +960,7 @@ def test_incremental_over_an_emptied_directory_removes_nothing(tmp_path, capsys)
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(src)]) == 1
-    assert "no publication could be read" in capsys.readouterr().err
+    assert "из источников не прочитано ни одной публикации" in capsys.readouterr().err
     data = _browse_all(capsys, index_dir)
     assert sorted(hit["id"] for hit in data["hits"]) == sorted(r["id"] for r in RECORDS[:3])
 
@@ -953,7 +971,7 @@ def test_an_emptied_export_file_is_reported_and_keeps_its_publications(tmp_path,
     src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3], b=RECORDS[3:5])
     (src / "a.jsonl").write_text("", encoding="utf-8")
     out = _incremental_run(capsys, src, index_dir, b=RECORDS[3:4])
-    assert "removed: 1" in out and "skipped 1: empty file" in out
+    assert "удалено: 1" in out and "  пропущено 1: пустой файл" in out.splitlines()
     assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:4])
 
 
@@ -969,7 +987,8 @@ def test_a_full_run_keeps_what_a_file_it_could_not_read_gave(tmp_path, capsys, e
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
     out = capsys.readouterr().out
-    assert "kept as the last index had them: 3 (their files could not be read this run)" in out
+    assert ("оставлено как в прошлом индексе: 3 (их файлы в этот раз не прочитались)"
+            in out.splitlines())
     assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:7])
     _write_jsonl(src / "a.jsonl", RECORDS[1:3])  # readable again: what it says now counts
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
@@ -1010,7 +1029,7 @@ def test_a_line_that_cannot_be_read_keeps_what_its_file_gave(tmp_path, capsys):
     del lines[2]  # the third gone, but the file cannot say so this run
     (src / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = _incremental_run(capsys, src, index_dir, b=RECORDS[3:4])
-    assert "updated: 1  removed: 1" in out and "malformed JSON" in out
+    assert "обновлено: 1  удалено: 1" in out and "неверный JSON" in out
     assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:4])
 
 
@@ -1055,7 +1074,7 @@ def test_an_incremental_run_of_a_subfolder_keeps_its_files_ids(tmp_path, capsys)
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(site / "b")]) == 0
-    assert capsys.readouterr().out.startswith("indexed: 0  updated: 1  removed: 0")
+    assert capsys.readouterr().out.startswith("добавлено: 0  обновлено: 1  удалено: 0")
     titles = {h["id"]: h["title"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert titles == {"page-index.html": "Новости: главные",
                       "page-b~index.html": "Новости: февральские"}
@@ -1064,7 +1083,7 @@ def test_an_incremental_run_of_a_subfolder_keeps_its_files_ids(tmp_path, capsys)
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(other)]) == 0
     out = capsys.readouterr().out
-    assert "skipped: 1" in out and "is the publication of" in out
+    assert "пропущено: 1" in out and "уже у публикации из" in out
     titles = {h["id"]: h["title"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert titles["page-index.html"] == "Новости: главные"
 
@@ -1081,9 +1100,10 @@ def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys, caplog):
         assert main(["--index-dir", str(index_dir), "reindex", "--incremental",
                      "--no-progress", str(src)]) == 1
     err = capsys.readouterr().err
-    assert "another reindex" in err
+    assert "error: уже идёт другая переиндексация" in err
     said = err + caplog.text
-    assert said.count("is running: waiting for it (at most 10 s)") == 1, said
+    assert said.count("уже идёт другая переиндексация") == 2, said  # the wait, the refusal
+    assert said.count(": ждём (не дольше 10 с)") == 1, said
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(src)]) == 0
 
@@ -1091,7 +1111,7 @@ def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys, caplog):
 def test_incremental_without_index_builds_one(tmp_path, capsys):
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0
-    assert capsys.readouterr().out.startswith(f"indexed: {len(RECORDS)}  updated: 0")
+    assert capsys.readouterr().out.startswith(f"добавлено: {len(RECORDS)}  обновлено: 0")
 
 
 # -- help and exit codes -------------------------------------------------------------
@@ -1113,7 +1133,8 @@ def test_help_mentions_every_option(capsys, argv, options):
         main([*argv, "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: kartoteka")
+    assert out.startswith("использование: kartoteka")
+    assert "параметры:\n  -h, --help            показать эту справку и выйти\n" in out
     for option in options:
         assert option in out
 
@@ -1139,11 +1160,11 @@ def test_global_options_before_or_after_the_command(tmp_path, capsys, where):
     options = ["--index-dir", str(index_dir), "--quiet"]
     reindex = ["reindex", "--no-progress", str(JSONL)]
     assert main(options + reindex if where == "before" else reindex + options) == 0
-    assert "indexed: " in capsys.readouterr().out
+    assert "добавлено: " in capsys.readouterr().out
     stats = ["stats", "--index-dir", str(index_dir)] if where == "after" else [
         "--index-dir", str(index_dir), "stats"]
     assert main(stats) == 0
-    assert capsys.readouterr().out.startswith(f"documents: {len(RECORDS)}\n")
+    assert capsys.readouterr().out.startswith(f"публикаций: {len(RECORDS)}\n")
 
 
 def test_option_after_the_command_does_not_undo_one_before(tmp_path, capsys):
@@ -1157,9 +1178,8 @@ def test_option_after_the_command_does_not_undo_one_before(tmp_path, capsys):
 def test_no_index_exits_3(tmp_path, capsys, argv):
     assert main(["--index-dir", str(tmp_path / "missing"), *argv]) == 3
     err = capsys.readouterr().err
-    assert err.startswith("error: no index in ")
-    assert "kartoteka reindex" in err
-    assert err.endswith("(index directory from --index-dir)\n")
+    assert err == (f"error: индекс не найден в {tmp_path / 'missing'}: постройте его командой "
+                   "`kartoteka reindex` (каталог индекса выбран по --index-dir)\n")
 
 
 @pytest.mark.parametrize("argv", [
@@ -1181,6 +1201,47 @@ def test_bad_usage_is_one_error_line_and_exit_2(tmp_path, capsys, argv):
     assert err.startswith("error: ") and err.count("\n") == 1, err
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    ([], "не хватает обязательных аргументов: COMMAND (см. `kartoteka --help`)"),
+    (["bogus"], "аргумент COMMAND: нет такого варианта: 'bogus' (можно: 'reindex', "
+                "'search', 'stats', 'serve')"),
+    (["search", "x", "--sort", "score"], "аргумент --sort: нет такого варианта: 'score'"),
+    (["search", "x", "--page"], "аргумент --page: нужно значение (см. `kartoteka search "
+                                "--help`)"),
+    (["search", "x", "--per-page", "ten"], "аргумент --per-page: 'ten' — не целое число"),
+    (["reindex", "--delay", "nan"], "аргумент --delay: 'nan' — не число"),
+    (["serve", "--port", "70000"], "аргумент --port: '70000': нужно от 1 до 65535"),
+    (["reindex", "--procs", "0"], "аргумент --procs: '0': нужно от 1 до 64"),
+    (["stats", "--bogus"], "неизвестные аргументы: --bogus (см. `kartoteka --help`)"),
+    (["search", "x", "--from", "2024-13-01"], "аргумент --from: даты '2024-13-01' нет в "
+                                              "календаре"),
+])
+def test_bad_usage_is_told_in_russian(tmp_path, capsys, argv, said):
+    """argparse's own messages (indexer/argparse_ru.py) and our argument types' are Russian
+    after the `error: ` prefix that scripts look for."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--index-dir", str(tmp_path / "ix"), *argv])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: {said}")
+
+
+def test_argparse_speaks_russian_only_for_our_parser(capsys):
+    """The override holds within our parser's calls: another parser in the same process
+    (pytest's own) keeps argparse's English."""
+    import argparse
+
+    from indexer.argparse_ru import WORDS, russian
+
+    other = argparse.ArgumentParser(prog="other")
+    assert other.format_help().startswith("usage: other")
+    with russian(), russian():  # nested: the outer one still restores English
+        assert argparse._("usage: ") == WORDS["usage: "]
+        assert argparse.ngettext("expected %s argument", "expected %s arguments", 3) == \
+            "нужно %s значения"
+        assert argparse._("a message of a newer Python") == "a message of a newer Python"
+    assert argparse._("usage: ") == "usage: "
+
+
 def _serve(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """`kartoteka serve` in a subprocess: should it start gunicorn, the test is not replaced."""
     return subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(index_dir),
@@ -1188,8 +1249,9 @@ def _serve(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(("host", "message"), [
-    ("no.such.host.invalid", "error: cannot bind to host 'no.such.host.invalid': "),
-    ("192.0.2.1", "error: cannot listen on 192.0.2.1:"),  # TEST-NET: not this machine's
+    ("no.such.host.invalid", "error: не удаётся слушать на адресе 'no.such.host.invalid': "),
+    ("192.0.2.1", "error: не удаётся слушать 192.0.2.1:8765: такого адреса у этой машины нет"),
+    # (TEST-NET: not this machine's)
 ])
 def test_serve_on_a_bad_host_is_a_usage_error(jsonl_index, host, message):
     done = _serve(jsonl_index, "--host", host, "--port", "8765")
@@ -1202,23 +1264,25 @@ def test_serve_on_a_taken_port_fails_with_one_line(jsonl_index):
         port = taken.getsockname()[1]
         done = _serve(jsonl_index, "--port", str(port))
     assert done.returncode == 1, done.stderr
-    assert done.stderr.endswith(f"error: cannot listen on 127.0.0.1:{port}: "
-                                "Address already in use\n"), done.stderr
+    assert done.stderr.endswith(f"error: не удаётся слушать 127.0.0.1:{port}: "
+                                "адрес уже занят\n"), done.stderr
     assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("KARTOTEKA_PAGE_SIZE", "ten", "error: KARTOTEKA_PAGE_SIZE='ten' is not a whole number"),
-    ("KARTOTEKA_PAGE_SIZE", "0", "error: KARTOTEKA_PAGE_SIZE=0 must be at least 1"),
-    ("KARTOTEKA_PAGE_SIZE", "500", "error: KARTOTEKA_PAGE_SIZE (500) is larger than "
+    ("KARTOTEKA_PAGE_SIZE", "ten", "error: KARTOTEKA_PAGE_SIZE='ten' — не целое число"),
+    ("KARTOTEKA_PAGE_SIZE", "0", "error: KARTOTEKA_PAGE_SIZE=0: нужно не меньше 1"),
+    ("KARTOTEKA_PAGE_SIZE", "500", "error: KARTOTEKA_PAGE_SIZE (500) больше, чем "
                                    "KARTOTEKA_MAX_PAGE_SIZE (100)"),
-    ("KARTOTEKA_RECENCY_WEIGHT", "inf", "error: KARTOTEKA_RECENCY_WEIGHT=inf is not a finite "
-                                        "number"),
-    ("KARTOTEKA_PORT", "99999", "error: KARTOTEKA_PORT=99999 must be between 1 and 65535"),
+    ("KARTOTEKA_RECENCY_WEIGHT", "inf", "error: KARTOTEKA_RECENCY_WEIGHT=inf — не конечное "
+                                        "число"),
+    ("KARTOTEKA_PORT", "99999", "error: KARTOTEKA_PORT=99999: нужно от 1 до 65535"),
     ("KARTOTEKA_TOPICS_FILE", "/nonexistent/topics.txt",
-     "error: cannot read topic dictionary /nonexistent/topics.txt"),
+     "error: не удаётся прочитать словарь тем /nonexistent/topics.txt: нет такого файла или "
+     "каталога"),
     ("KARTOTEKA_SYNONYMS_FILE", "/nonexistent/synonyms.txt",
-     "error: cannot read synonym dictionary /nonexistent/synonyms.txt"),
+     "error: не удаётся прочитать словарь синонимов /nonexistent/synonyms.txt: нет такого "
+     "файла или каталога"),
 ])
 def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys, monkeypatch,
                                                    name, value, message):
@@ -1239,17 +1303,17 @@ def test_bad_setting_is_one_error_line_and_exit_2(jsonl_index, tmp_path, capsys,
 
 @pytest.mark.parametrize(("url", "prefix", "message"), [
     ("http://127.0.0.1:9200;http://127.0.0.1:9201", "kartoteka",
-     "error: KARTOTEKA_OPENSEARCH_URL: 'http://127.0.0.1:9200;http://127.0.0.1:9201' has no "
-     "valid port (separate nodes with commas)"),
+     "error: KARTOTEKA_OPENSEARCH_URL: в 'http://127.0.0.1:9200;http://127.0.0.1:9201' "
+     "неверный порт (узлы разделяются запятыми)"),
     ("http://kartoteka:S3cret@127.0.0.1:92OO", "kartoteka",
-     "error: KARTOTEKA_OPENSEARCH_URL: 'http://kartoteka:***@127.0.0.1:92OO' has no valid port"),
-    ("ftp://127.0.0.1:9200", "kartoteka", "is not an http:// or https:// address of a node"),
-    ("http://127.0.0.1:9200/kartoteka", "kartoteka", "has a path: give the node's address"),
+     "error: KARTOTEKA_OPENSEARCH_URL: в 'http://kartoteka:***@127.0.0.1:92OO' неверный порт"),
+    ("ftp://127.0.0.1:9200", "kartoteka", "— не адрес узла http:// или https://"),
+    ("http://127.0.0.1:9200/kartoteka", "kartoteka", "есть путь: укажите только адрес узла"),
     ("http://127.0.0.1:9200", "Kartoteka", "error: KARTOTEKA_OPENSEARCH_PREFIX='Kartoteka': "
-                                           "use lowercase Latin letters"),
+                                           "можно строчные латинские буквы"),
     ("http://127.0.0.1:9200", "kart oteka", "KARTOTEKA_OPENSEARCH_PREFIX='kart oteka'"),
-    ("http://127.0.0.1:9200", "kartoteka-meta", "not ending in -meta"),
-    ("https://127.0.0.1:9200", "kartoteka", "KARTOTEKA_OPENSEARCH_CA_CERTS: no file /nope.pem"),
+    ("http://127.0.0.1:9200", "kartoteka-meta", "и не -meta в конце"),
+    ("https://127.0.0.1:9200", "kartoteka", "KARTOTEKA_OPENSEARCH_CA_CERTS: нет файла /nope.pem"),
 ])
 def test_an_opensearch_setting_opensearch_would_refuse_is_an_error_before_any_work(
         tmp_path, capsys, monkeypatch, url, prefix, message):
@@ -1300,7 +1364,8 @@ def test_an_unreachable_opensearch_cluster_is_one_error_line(tmp_path, argv):
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
     # the cause once, not the client's nested reprs of it
-    assert "no node of the OpenSearch cluster answered (Connection refused)" in proc.stderr
+    assert ("ни один узел кластера OpenSearch не ответил (в соединении отказано)"
+            in proc.stderr), proc.stderr
     assert "KARTOTEKA_OPENSEARCH_URL" in proc.stderr and "HTTPConnection" not in proc.stderr
 
 
@@ -1309,7 +1374,7 @@ def test_an_argument_with_a_newline_is_still_one_error_line(capsys):
         main(["search", "", "\n"])
     assert done.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: unrecognized arguments") and err.count("\n") == 1, err
+    assert err.startswith("error: неизвестные аргументы") and err.count("\n") == 1, err
 
 
 def test_an_index_an_older_version_built_is_exit_3_and_the_cron_line_is_told_what_to_do(
@@ -1327,7 +1392,9 @@ def test_an_index_an_older_version_built_is_exit_3_and_the_cron_line_is_told_wha
         assert main(["--index-dir", str(index_dir), *command]) == 3, command
     assert main(["--index-dir", str(index_dir), "reindex", "--incremental", "--no-progress",
                  str(JSONL)]) == 3
-    assert "run it once without --incremental" in capsys.readouterr().err
+    assert ("; запуск с --incremental только обновляет индекс, который эта версия может "
+            "прочитать: запустите его один раз без --incremental, со всеми источниками"
+            in capsys.readouterr().err)
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(JSONL)]) == 0
     assert main(["--index-dir", str(index_dir), "stats"]) == 0
@@ -1364,7 +1431,7 @@ def test_an_index_an_older_analysis_built_is_served_and_a_full_reindex_advised(
     capsys.readouterr()
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0
-    assert "warning: the index was built by an older version of the text analysis" \
+    assert "warning: индекс построен прежней версией анализа текста" \
         in capsys.readouterr().err
     assert health()["status"] == "stale"  # an incremental run analyses only what changed
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
@@ -1431,15 +1498,16 @@ def test_a_misspelt_setting_is_an_error_naming_the_one_meant(jsonl_index, capsys
     monkeypatch.setenv("KARTOTEKA_WHATEVER", "1")
     capsys.readouterr()
     assert main(["--index-dir", str(jsonl_index), "search", "книга"]) == 0
-    assert "warning: KARTOTEKA_WHATEVER is not a setting; it is ignored" in \
+    assert "warning: KARTOTEKA_WHATEVER — не настройка; переменная не учитывается" in \
         capsys.readouterr().err
     monkeypatch.setenv("KARTOTEKA_INDEX_DI", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("KARTOTEKA_ADMIN_TOKN", "secret")
     assert main(["--quiet", "reindex", "--sample"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: KARTOTEKA_ADMIN_TOKN is not a setting (did you mean "
-                          "KARTOTEKA_ADMIN_TOKEN?); KARTOTEKA_INDEX_DI is not a setting (did "
-                          "you mean KARTOTEKA_INDEX_DIR?): correct or unset it"), err
+    assert err.startswith("error: KARTOTEKA_ADMIN_TOKN — не настройка (может быть, "
+                          "KARTOTEKA_ADMIN_TOKEN?); KARTOTEKA_INDEX_DI — не настройка (может "
+                          "быть, KARTOTEKA_INDEX_DIR?): исправьте имя или уберите "
+                          "переменную"), err
     assert err.count("\n") == 1 and not (tmp_path / "elsewhere").exists()
 
 
@@ -1454,7 +1522,7 @@ def test_a_flag_over_a_setting_says_which_is_used(jsonl_index):
         done = subprocess.run([sys.executable, "-m", "indexer", "--index-dir", str(jsonl_index),
                                "serve", "--port", str(port)], capture_output=True, text=True,
                               timeout=60, env=dict(os.environ, KARTOTEKA_PORT="8858"))
-    assert f"--port {port} is used, not KARTOTEKA_PORT=8858" in done.stderr, done.stderr
+    assert f"действует --port {port}, а не KARTOTEKA_PORT=8858" in done.stderr, done.stderr
 
 
 def test_a_failed_run_on_opensearch_is_recorded_even_in_a_new_directory(tmp_path, monkeypatch):
@@ -1486,8 +1554,8 @@ def test_serve_waiting_for_its_index_starts_before_its_cluster(jsonl_index):
         done = subprocess.run([sys.executable, "-m", "indexer", "serve", "--wait-for-index",
                                "--port", str(taken.getsockname()[1])], capture_output=True,
                               text=True, timeout=120, env=env)
-    assert "answering 503 until the cluster answers" in done.stderr, done.stderr
-    assert "cannot listen on" in done.stderr and "Traceback" not in done.stderr
+    assert "пока кластер не ответит, сервер отвечает 503" in done.stderr, done.stderr
+    assert "не удаётся слушать" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("raw", "value"), [("no", 0), ("false", 0), ("0", 0), ("Yes", 1),
@@ -1516,7 +1584,7 @@ def test_a_refused_smaller_index_names_the_libraries_that_shrank(tmp_path, capsy
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", *sources]) == 1
     err = capsys.readouterr().err
-    assert "the one in use 24 (fewer of «ЦГБ им. Пушкина»: 8 -> 2);" in err, err
+    assert "в действующем 24 (меньше у «ЦГБ им. Пушкина»: 8 -> 2);" in err, err
 
 
 def test_out_of_memory_is_an_error_not_an_interrupt(tmp_path, capsys, monkeypatch):
@@ -1530,7 +1598,7 @@ def test_out_of_memory_is_an_error_not_an_interrupt(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(commands, "reindex", no_memory)
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", str(JSONL)]) == 1
     assert capsys.readouterr().err.endswith(
-        "error: out of memory: the previous index is still in place\n")
+        "error: не хватило памяти: прежний индекс на месте\n")
 
 
 def test_an_incremental_run_s_new_words_are_corrections_at_once(tmp_path, capsys):
@@ -1571,3 +1639,124 @@ def test_a_run_of_another_engine_in_an_opensearch_directory_is_refused(tmp_path,
     assert main(["--quiet", "--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0  # a Whoosh directory: its runs say so
     assert json.loads((tmp_path / "ix" / "last-run.json").read_text())["engine"] == "whoosh"
+
+
+# -- language ------------------------------------------------------------------------
+# What stays Latin in the CLI's Russian lines: the `error:` and `warning` prefixes scripts
+# look for, commands in backquotes, options, variables, addresses, paths, quoted values
+# (a bad option's value, the choices), publication ids.
+_NOT_WORDS = re.compile(
+    r"`[^`\n]*`"                                  # `kartoteka reindex`
+    r"|--[\w-]+"                                  # --index-dir
+    r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"         # KARTOTEKA_INDEX_DIR
+    r"|https?://\S+"                              # an address
+    r"|(?<![\w.])\.{0,2}/\S*"                     # a path
+    r"|'[^'\n]*'"                                 # a value as repr() quotes it
+    r"|\[[^\]\s]+\]"                              # [zlat-2022-005]
+    r"|^(?:error|warning)\b:?", re.MULTILINE)
+_LATIN_RUN = re.compile(r"[A-Za-z]+(?:[ ,;:()\"!?-]+[A-Za-z]+)+")
+
+
+def english_in(text: str) -> list[str]:
+    """Runs of Latin words holding a lower-case one (`no index in`, `Expecting value`),
+    outside what may stay Latin; names such as `JSON Lines` or `PDF, DOCX` are not."""
+    return [run for run in _LATIN_RUN.findall(_NOT_WORDS.sub("\0", text))
+            if any(word.islower() and len(word) > 1 for word in re.findall(r"[A-Za-z]+", run))]
+
+
+def test_english_in_finds_english_and_passes_what_may_stay_latin():
+    assert english_in("error: no index in /srv/ix: build one with `kartoteka reindex`") == [
+        "no index in", "build one with"]
+    assert english_in("  skipped 1: malformed JSON: Expecting value (column 1)") == [
+        "malformed JSON: Expecting value (column"]  # (a lone `skipped` is no run)
+    assert english_in("kept as the last index had them: 3") == [
+        "kept as the last index had them"]
+    assert english_in("error: индекс не найден в /srv/ix: постройте его командой "
+                      "`kartoteka reindex` (каталог индекса выбран по --index-dir)") == []
+    assert english_in("warning /x/a.jsonl:3: файл JSON — не JSON Lines, не PDF, DOCX или ODT; "
+                      "аргумент --sort: нет такого варианта: 'score' (можно: 'relevance', "
+                      "'date')  [zlat-2022-005]  KARTOTEKA_INDEX_DIR=x") == []
+
+
+def test_a_typical_session_speaks_russian(tmp_path, capsys, caplog):
+    """Everything a session prints for a person (stdout, stderr, the log's lines): a
+    reindex of the sample and of a directory with bad files, searches, stats, bad usage,
+    a missing index, a missing source. No English sentence among them."""
+    caplog.set_level("INFO", logger="kartoteka")
+    index_dir = tmp_path / "ix"
+    bad = tmp_path / "export"
+    bad.mkdir()
+    good = json.dumps(dict(RECORDS[0], id="own-1"), ensure_ascii=False)
+    (bad / "news.jsonl").write_bytes(
+        (good + "\n" + '{"id": "cut", "title": "Обры' + "\n").encode()
+        + b"\xff\xfe not utf-8\n" + b'{"id": "x", "date": "\xd0\xb2\xd1\x87\xd0\xb5\xd1\x80\xd0'
+        b'\xb0", "title": "\xd0\x94\xd0\xb0\xd1\x82\xd0\xb0"}\n')
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "notes.md").write_text("# заметки", encoding="utf-8")
+    session = [
+        (0, ["reindex", "--sample", "--no-progress"]),
+        (0, ["reindex", "--incremental", "--no-progress", str(bad)]),
+        (0, ["search", "выставки", "--per-page", "2"]),
+        (0, ["search", "выствки", "--per-page", "1"]),
+        (0, ["stats"]),
+        (2, ["search", "--bogus"]),
+        (2, ["search", "x", "--sort", "score"]),
+        (2, ["serve", "--port", "0"]),
+        (1, ["reindex", "--no-progress", str(tmp_path / "exprot")]),
+        (3, ["--index-dir", str(tmp_path / "none"), "stats"]),
+    ]
+    said = []
+    for code, argv in session:
+        argv = argv if argv[0] == "--index-dir" else ["--index-dir", str(index_dir), *argv]
+        try:
+            got = main(argv)
+        except SystemExit as exit_:
+            got = exit_.code
+        captured = capsys.readouterr()
+        assert got == code, (argv, captured.err)
+        said += [captured.out, captured.err, *caplog.messages]
+        caplog.clear()
+    text = "\n".join(said)
+    for expected in ("добавлено: 70", "пропущено 1: неверный JSON", "не текст в UTF-8",
+                     "пустой файл", "исправлено 1:", "Найдено: 18 публикаций",
+                     "возможно, вы имели в виду", "публикаций: 72", "Тема (",
+                     "неизвестные аргументы", "нет такого варианта", "нужно от 1 до 65535",
+                     "нет такого файла или каталога", "индекс не найден в",
+                     "не прочитано файлов неиндексируемых видов: 1"):
+        assert expected in text, f"{expected}\n{text}"
+    assert english_in(text) == [], text
+
+
+def _raised_messages(root: Path, names: set[str]):
+    """(file:line, the literal text) of each `Name("…")` or `Name(f"…")` call in `root`."""
+    import ast
+
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args
+                    and getattr(node.func, "id", getattr(node.func, "attr", None)) in names):
+                continue
+            first = node.args[0]
+            parts = [first] if isinstance(first, ast.Constant) else \
+                list(first.values) if isinstance(first, ast.JoinedStr) else []
+            text = "".join(p.value for p in parts
+                           if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            if text.strip():
+                yield f"{path.relative_to(root.parent)}:{node.lineno}", text
+
+
+def test_the_core_s_typed_errors_are_worded_in_russian():
+    """The messages of search/errors.py's errors (and the crawl's FetchError, the argument
+    types' errors) reach a person as they are: the CLI's `error:` line, the API's
+    description where it shows an error's own words. Each literal one is Russian."""
+    import search.errors
+    from search.morph import is_cyrillic
+
+    names = {name for name, value in vars(search.errors).items()
+             if isinstance(value, type) and issubclass(value, Exception)}
+    names |= {"FetchError", "ArgumentTypeError"}
+    root = Path(__file__).resolve().parent.parent
+    found = [(where, text) for package in ("search", "indexer")
+             for where, text in _raised_messages(root / package, names)]
+    assert len(found) > 80, found  # (the walk finds them)
+    assert [(where, text) for where, text in found if not is_cyrillic(text)] == []

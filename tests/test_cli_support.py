@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 
@@ -35,14 +36,15 @@ def test_a_long_crawl_without_a_terminal_logs_its_count(caplog):
     from indexer.progress import PeriodicCount
 
     caplog.set_level("INFO", logger="kartoteka")
-    counted = PeriodicCount("pages fetched", seconds=0.0)
+    counted = PeriodicCount("загружено страниц", seconds=0.0)
     for _ in range(3):
         counted.tick()
-    quiet = PeriodicCount("pages fetched", seconds=0.0, enabled=False)  # a bar shows it
+    quiet = PeriodicCount("загружено страниц", seconds=0.0, enabled=False)  # a bar shows it
     quiet.tick()
     lines = [r.getMessage() for r in caplog.records]
     assert [line.split(" (")[0] for line in lines] == [
-        "pages fetched: 1 so far", "pages fetched: 2 so far", "pages fetched: 3 so far"]
+        "загружено страниц: 1", "загружено страниц: 2", "загружено страниц: 3"]
+    assert all(re.fullmatch(r"загружено страниц: \d \(за \d+ с\)", line) for line in lines)
 
 
 def test_the_run_s_stderr_stand_in_keeps_the_stream_s_own_flush():
@@ -68,8 +70,10 @@ def test_the_run_s_stderr_stand_in_keeps_the_stream_s_own_flush():
         with ErrorLines() as said:
             sys.stderr.write("error: the export is not mounted\n")
             sys.stderr.flush()
-            logging.getLogger("kartoteka.web").warning("skipped %s: %s", "a.jsonl", "empty file")
+            logging.getLogger("kartoteka.web").warning("пропущено: %s: %s", "a.jsonl",
+                                                       "пустой файл")
+            logging.getLogger("kartoteka.web").warning("warning %s: %s", "a.jsonl:2", "дата")
     finally:
         sys.stderr = before
     assert stream.flushes == 1 and said.first == "the export is not mounted"
-    assert (said.skips, said.first_skip) == (1, "a.jsonl: empty file")
+    assert (said.skips, said.first_skip) == (1, "a.jsonl: пустой файл")

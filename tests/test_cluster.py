@@ -239,7 +239,7 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster, monkeypatc
         assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                      "--sample"]) == 1
         err = capsys.readouterr().err
-        assert "no cluster-manager node" in err and "no node" not in err, err
+        assert "нет управляющего узла" in err and "ни один узел" not in err, err
     finally:
         restarted = cluster.script("start")
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr

@@ -47,7 +47,7 @@ def test_full_disk_keeps_previous_index(fresh_index, tmp_path):
     before = count_documents(fresh_index.index_dir)
     result = _reindex(fresh_index.index_dir, _big_source(tmp_path), preexec=_limit_file_size)
     assert result.returncode == 1, result.stderr
-    assert "error:" in result.stderr and "large" in result.stderr.lower()
+    assert "error: файл слишком большой (превышен предел размера файла)" in result.stderr
     assert "Traceback" not in result.stderr
     assert count_documents(fresh_index.index_dir) == before
     assert not list(fresh_index.index_dir.glob("gen-*.tmp-*"))
@@ -69,7 +69,7 @@ def test_a_failed_incremental_run_leaves_no_files_in_the_live_index(fresh_index,
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in live.rglob("*")) == before
     last = json.loads((index_dir / "last-run.json").read_text(encoding="utf-8"))
-    assert not last["ok"] and "File too large" in last["error"], last
+    assert not last["ok"] and "файл слишком большой" in last["error"], last
 
 
 def _read_only_command(index_dir: Path, source: Path) -> list[str]:
@@ -101,7 +101,9 @@ def test_read_only_index_dir_keeps_previous_index(fresh_index):
                 path.chmod(0o755)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "error:" in result.stderr
-    assert "ermission denied" in result.stderr or "ead-only file system" in result.stderr
+    assert ("нет прав доступа" in result.stderr
+            or "файловая система только для чтения" in result.stderr), result.stderr
+    assert result.stderr.rstrip().endswith(": прежний индекс на месте"), result.stderr
     assert "Traceback" not in result.stderr
     assert count_documents(index_dir) == before
 
@@ -113,7 +115,7 @@ def test_reindex_of_only_bad_sources_keeps_index(fresh_index, tmp_path, bad):
     source.write_text(bad, encoding="latin-1")
     result = _reindex(fresh_index.index_dir, source)
     assert result.returncode == 1
-    assert "skipped" in result.stderr
+    assert f"пропущено: {source}: " in result.stderr, result.stderr
     assert count_documents(fresh_index.index_dir) == before
 
 
@@ -203,7 +205,7 @@ def test_health_says_degraded_when_the_index_s_disk_is_full(tmp_path):
     assert done.returncode == 0, done.stderr
     before, after = json.loads(done.stdout.splitlines()[-1])
     assert before["status"] in ("ok", "stale"), before
-    assert after["status"] == "degraded" and "space" in after["unwritable"], after
+    assert after["status"] == "degraded" and "не осталось места" in after["unwritable"], after
 
 
 def test_a_file_cut_short_under_a_running_server_is_damaged_not_a_500(fresh_index):

@@ -377,7 +377,7 @@ def test_a_second_full_rebuild_is_refused_while_one_runs(writable):
     writable.client.index(index=meta, id=LOCK_ID, refresh="wait_for",
                           body={"index": "another-machine:4242", "built_at": now})
     live = writable.gens.live()
-    with pytest.raises(IndexBusy, match="another reindex"):
+    with pytest.raises(IndexBusy, match="уже идёт другая переиндексация"):
         writable.rebuild(_pubs(DOCS[:3]), procs=1)
     assert writable.gens.live() == live and writable.count() == len(DOCS)
     dead = subprocess.Popen(["true"])
@@ -609,7 +609,8 @@ def test_exports_over_either_engine(os_service, service):
 
 def test_ready_describe_and_tidy(writable):
     live = writable.gens.live()
-    assert writable.ready() and live in writable.describe() and "7 documents" in writable.describe()
+    assert writable.ready() and live in writable.describe()
+    assert "публикаций: 7" in writable.describe()
     alias = writable.gens.alias
     left = f"{alias}-20000101t000000000000-1-0"  # what a killed rebuild leaves behind
     writable.client.indices.create(index=left)
@@ -621,14 +622,14 @@ def test_ready_describe_and_tidy(writable):
     with_password = OpenSearchEngine(dataclasses.replace(writable.settings, opensearch_url=urls))
     said = with_password.describe()
     with_password.close()
-    assert "S3cretPW" not in said and "kartoteka:***@" in said and "7 documents" in said
+    assert "S3cretPW" not in said and "kartoteka:***@" in said and "публикаций: 7" in said
 
 
 def test_no_index_yet(cluster):
     from search.errors import IndexMissing
 
     empty = OpenSearchEngine(engine_settings(cluster, "kt-none"))
-    assert not empty.ready() and "no index" in empty.describe()
+    assert not empty.ready() and empty.describe().startswith("индекса нет: псевдоним ")
     with pytest.raises(IndexMissing):
         empty.find(_selection(), "relevance", 0, 10, None)
     with pytest.raises(IndexMissing):

@@ -303,7 +303,7 @@ def _list_page(item: str) -> bytes:
 def test_a_list_of_teasers_is_no_publication(item):
     """A list of news with a teaser per post was indexed as a publication of its own (19
     publications for 15 posts; a deleted post stayed findable through its teaser)."""
-    with pytest.raises(ExtractError, match="a list of publications"):
+    with pytest.raises(ExtractError, match="список публикаций"):
         extract_parts(_list_page(item), "http://lib.example.ru/news/")
 
 

@@ -92,9 +92,10 @@ def test_full_and_incremental_reindex_agree_on_what_the_cms_pushed(fresh_index, 
         assert reader.simulate_get("/api/publications/zlat-2021-009").status_code == 404
         documents = reader.simulate_get("/api/health").json["documents"]
         if incremental:
-            assert summary.startswith("indexed: 0  updated: 0  removed: 0"), summary
+            assert summary.startswith("добавлено: 0  обновлено: 0  удалено: 0"), summary
         else:  # the deletion is told, so the counts add up to what the index holds
-            indexed, removed = (int(n) for n in re.findall(r"(?:indexed|removed): (\d+)", summary))
+            indexed, removed = (int(n) for n in re.findall(r"(?:добавлено|удалено): (\d+)",
+                                                           summary))
             assert indexed - removed == documents and removed == 1, summary
 
 
@@ -108,8 +109,8 @@ def test_a_full_reindex_says_how_many_pushed_publications_it_carried(fresh_index
     assert main(["--index-dir", str(fresh_index.index_dir), "reindex", "--no-progress",
                  "--sample"]) == 0
     summary = capsys.readouterr().out.splitlines()[0]
-    indexed = int(re.search(r"indexed: (\d+)", summary)[1])
-    assert "carried from the API: 1" in summary, summary
+    indexed = int(re.search(r"добавлено: (\d+)", summary)[1])
+    assert "перенесено из API: 1" in summary, summary
     reader = testing.TestClient(create_app(fresh_index))
     assert reader.simulate_get("/api/health").json["documents"] == indexed + 1
 
@@ -156,7 +157,7 @@ def test_writes_during_a_rebuild_s_last_steps_are_carried_and_the_lock_is_held_b
                  "--sample"]) == 0
     assert wrote == [201, 200]
     summary = capsys.readouterr().out.splitlines()[0]
-    assert "carried from the API: 2" in summary, summary
+    assert "перенесено из API: 2" in summary, summary
     reader = testing.TestClient(create_app(fresh_index))
     assert reader.simulate_get("/api/publications/cms-2").status_code == 200
     assert reader.simulate_get("/api/publications/cms-1").status_code == 200

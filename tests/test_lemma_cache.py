@@ -21,7 +21,7 @@ def _reindex(index_dir: Path, capsys) -> str:
 
 
 def _known(out: str) -> int:
-    return int(re.search(r"([\d,]+) words known from the last rebuild", out).group(1)
+    return int(re.search(r"слов, известных с прошлой перестройки: ([\d,]+)", out).group(1)
                .replace(",", ""))
 
 

@@ -227,7 +227,8 @@ def test_a_red_index_answers_503_and_a_rebuild_without_replicas_warns(cluster, t
         try:
             stats = yellow.rebuild(_publications(1, "y"))
             assert yellow.gens.live() == stats.generation and yellow.count() == 70
-            assert len(stats.warnings) == 1 and "is yellow" in stats.warnings[0], stats.warnings
+            assert len(stats.warnings) == 1, stats.warnings
+            assert "в состоянии yellow" in stats.warnings[0], stats.warnings
         finally:
             yellow.client.indices.delete(index="kt-yellow-*", ignore_unavailable=True)
             yellow.close()
@@ -287,8 +288,8 @@ def test_sigterm_during_a_rebuild_drops_the_half_built_index(cluster, tmp_path, 
             proc.communicate(timeout=10)
     try:
         assert proc.returncode == 128 + signal.SIGTERM, err
-        assert "terminated (SIGTERM): the previous index is still in place" in err
-        assert "Traceback" not in err and "indexed:" not in out
+        assert "остановлено (SIGTERM): прежний индекс на месте" in err
+        assert "Traceback" not in err and "добавлено:" not in out
         assert eng.gens.live() == live and eng.count() == len(sample)
         assert generations() == set()
         eng.rebuild(sample[:10])  # the lock of the stopped run is not in the way

@@ -139,7 +139,8 @@ def test_an_untrusted_certificate_is_one_error_line(secured, monkeypatch, capsys
     code, out, err = _search(monkeypatch, capsys, sample, url)
     assert code == 1 and not out
     assert err.startswith("error: ") and err.count("\n") == 1
-    assert "TLS to the OpenSearch cluster failed" in err and "CERTIFICATE_VERIFY_FAILED" in err
+    assert "соединение TLS с кластером OpenSearch не удалось" in err
+    assert "CERTIFICATE_VERIFY_FAILED" in err
 
 
 @pytest.mark.parametrize("which", ["wrong password", "no credentials"])
@@ -150,7 +151,7 @@ def test_a_refused_login_is_one_error_line(secured, monkeypatch, capsys, which):
                              KARTOTEKA_OPENSEARCH_CA_CERTS=str(cert))
     assert code == 1 and not out
     assert err.startswith("error: ") and err.count("\n") == 1
-    assert "refused the login (HTTP 401)" in err
+    assert "не принял вход (HTTP 401)" in err
 
 
 def test_https_to_a_plain_http_node_says_to_use_http(cluster, opensearch_sample, monkeypatch,
@@ -159,4 +160,4 @@ def test_https_to_a_plain_http_node_says_to_use_http(cluster, opensearch_sample,
     plain = cluster.urls[0].replace("http://", "https://")
     code, out, err = _search(monkeypatch, capsys, opensearch_sample, plain)
     assert code == 1 and not out and err.count("\n") == 1
-    assert "the node speaks plain HTTP: use http:// in KARTOTEKA_OPENSEARCH_URL" in err, err
+    assert "узел говорит по простому HTTP: пишите http:// в KARTOTEKA_OPENSEARCH_URL" in err, err

@@ -93,13 +93,14 @@ def test_installed_kartoteka_reindexes_searches_and_serves_anywhere(installed, e
     index_dir = Path(env["HOME"]) / ".local" / "share" / "kartoteka" / "index"
 
     done = _run([kartoteka, "reindex", "--sample", "--no-progress"], cwd=work, env=env)
-    assert done.stdout.startswith("indexed: 70  updated: 0  removed: 0  skipped: 0\n")
+    assert done.stdout.startswith("добавлено: 70  обновлено: 0  удалено: 0  пропущено: 0\n")
     assert (index_dir / "CURRENT").is_file()
     assert list(work.iterdir()) == []  # nothing written where it ran
     assert not list(installed.parent.glob("lib/*/site-packages/index_data"))
 
     stats = _run([kartoteka, "stats"], cwd=work, env=env).stdout
-    assert f"index directory: {index_dir}  (from the user data directory)" in stats
+    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию (каталог данных "
+            "пользователя))") in stats
     found = json.loads(_run([kartoteka, "search", "выставка", "--json"], cwd=work,
                             env=env).stdout)
     assert found["total"] > 0
@@ -115,7 +116,8 @@ def test_installed_kartoteka_reindexes_searches_and_serves_anywhere(installed, e
                             log)
         assert body["total"] == found["total"] and body["hits"]
     said = log.read_text(encoding="utf-8")
-    assert f"index directory: {index_dir}  (from the user data directory)" in said
+    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию (каталог данных "
+            "пользователя))") in said
     assert "Traceback" not in said
 
 
@@ -127,8 +129,8 @@ def test_installed_kartoteka_uses_a_source_checkout_index(installed, elsewhere):
          cwd=work / "deep" / "er", env=env)
     assert (work / "index_data" / "index" / "CURRENT").is_file()
     stats = _run([installed / "kartoteka", "stats"], cwd=work / "deep", env=env).stdout
-    assert f"index directory: {work / 'index_data' / 'index'}  (from the source checkout {work})" \
-        in stats
+    assert (f"каталог индекса: {work / 'index_data' / 'index'}  (выбран по рабочей копии "
+            f"исходников {work})") in stats
 
 
 @contextlib.contextmanager

@@ -466,7 +466,7 @@ def test_a_dictionary_saved_in_notepad_s_russian_encoding_is_read(tmp_path):
     path.write_bytes("# мои синонимы\nЦДБ = центральная детская библиотека\n".encode("cp1251"))
     assert SynonymDictionary.load(path).alternatives(("цдб",))
     path.write_bytes(b"\x98\x98 = \xff\xfe\x00")
-    with pytest.raises(ConfigError, match="neither UTF-8 nor Windows-1251"):
+    with pytest.raises(ConfigError, match="не в UTF-8 и не в Windows-1251"):
         SynonymDictionary.load(path)
 
 

@@ -110,7 +110,7 @@ def _assert_old_index_serves(index_dir: Path, count: int, capsys) -> None:
     assert main(["--index-dir", str(index_dir), "search", "библиотеками", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] > 10
     assert main(["--index-dir", str(index_dir), "stats"]) == 0
-    assert capsys.readouterr().out.startswith(f"documents: {count}\n")
+    assert capsys.readouterr().out.startswith(f"публикаций: {count}\n")
 
 
 def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
@@ -133,14 +133,14 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     # the OOM killer's way: health had said the run before went well
     health = _health(old_index)
     assert health["status"] == "failed" and health["last_run"]["interrupted"], health
-    assert "without finishing" in health["last_run"]["error"]
+    assert "оборвался, не закончив работу" in health["last_run"]["error"]
     # the next night's incremental run goes well: the killed full run is still told
     caplog.set_level(logging.INFO, logger="kartoteka")
     assert main(["--index-dir", str(old_index), "reindex", "--incremental",
                  "--no-progress", str(SAMPLE_DIR / "publications.jsonl")]) == 0
     health = _health(old_index)
     assert health["status"] == "failed" and health["last_run"]["failed_full"], health
-    assert "without finishing" in health["last_run"]["failed_full"]["error"]
+    assert "оборвался, не закончив работу" in health["last_run"]["failed_full"]["error"]
     incremental = capsys.readouterr()
 
     # the next reindex succeeds and removes the stale directory
@@ -148,8 +148,9 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert main(["--index-dir", str(old_index), "reindex", "--no-progress",
                  str(SAMPLE_DIR / "publications.jsonl")]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith(f"indexed: {len(RECORDS)}  ")
-    assert "removed 1 half-written index directory" in incremental.err + captured.err + caplog.text
+    assert captured.out.startswith(f"добавлено: {len(RECORDS)}  ")
+    assert ("удалено недописанных каталогов индекса, оставленных прерванным запуском: 1"
+            in incremental.err + captured.err + caplog.text)
     assert not tmp_dir.exists()
     assert _tmp_dirs(old_index) == []
     assert (old_index / "CURRENT").read_text().strip() != "gen-000001"
@@ -174,7 +175,7 @@ def test_a_refused_second_run_keeps_the_first_one_s_record(old_index, capsys):
             "host": os.uname().nodename, "incremental": False}))
         assert main(["--quiet", "--index-dir", str(old_index), "reindex", "--no-progress",
                      str(SAMPLE_DIR / "publications.jsonl")]) == 1
-        assert "another reindex" in capsys.readouterr().err
+        assert "error: уже идёт другая переиндексация" in capsys.readouterr().err
         going = _health(old_index)
         assert going["last_run"]["running_since"] == now, going
         assert going["status"] != "failed", going
@@ -197,10 +198,10 @@ def _health(index_dir: Path) -> dict:
 
 
 @pytest.mark.parametrize(("signum", "code", "said"), [
-    (signal.SIGINT, 130, "interrupted: the previous index is still in place"),
+    (signal.SIGINT, 130, "прервано: прежний индекс на месте"),
     # systemd stopping a unit, `kill`, `timeout` around a cron job: a clean stop too
     (signal.SIGTERM, 128 + signal.SIGTERM,
-     "terminated (SIGTERM): the previous index is still in place"),
+     "остановлено (SIGTERM): прежний индекс на месте"),
 ], ids=["ctrl-c", "sigterm"])
 def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, capsys,
                                                          signum, code, said):
@@ -217,7 +218,7 @@ def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, c
             proc.communicate(timeout=10)
     assert proc.returncode == code, err
     assert said in err
-    assert "Traceback" not in err and "indexed:" not in out
+    assert "Traceback" not in err and "добавлено:" not in out
     assert _tmp_dirs(old_index) == []  # an interrupted run cleans up after itself
     _assert_old_index_serves(old_index, count, capsys)
 
@@ -238,7 +239,7 @@ def test_a_stop_of_the_whole_process_group_keeps_the_old_index(old_index, big_so
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate(timeout=10)
     assert proc.returncode == 128 + signal.SIGTERM, err
-    assert "terminated (SIGTERM): the previous index is still in place" in err
+    assert "остановлено (SIGTERM): прежний индекс на месте" in err
     assert "Traceback" not in err and _tmp_dirs(old_index) == []
     _assert_old_index_serves(old_index, count, capsys)
 
@@ -260,8 +261,8 @@ def test_an_indexing_process_killed_fails_the_rebuild_and_keeps_the_old_index(
             proc.kill()
             proc.communicate(timeout=10)
     assert proc.returncode == 1, err
-    assert "an indexing process ended early" in err and "Traceback" not in err
-    assert "the previous index is still in place" in err and "indexed:" not in out
+    assert "процесс индексации завершился раньше времени" in err and "Traceback" not in err
+    assert "прежний индекс на месте" in err and "добавлено:" not in out
     assert _tmp_dirs(old_index) == []
     _assert_old_index_serves(old_index, count, capsys)
 
@@ -270,7 +271,7 @@ def test_finished_reindex_switches(old_index, big_source):
     proc = _start_reindex(old_index, big_source)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
-    assert out.startswith(f"indexed: {BIG_COUNT}  updated: 0  removed: 0  skipped: 0")
+    assert out.startswith(f"добавлено: {BIG_COUNT}  обновлено: 0  удалено: 0  пропущено: 0")
     assert (old_index / "CURRENT").read_text().strip() == "gen-000002"
     assert _tmp_dirs(old_index) == []
     assert count_documents(old_index) == BIG_COUNT
@@ -299,8 +300,8 @@ def test_an_incremental_run_stops_cleanly_on_sigterm(old_index, big_source, caps
             proc.kill()
             proc.communicate(timeout=10)
     assert proc.returncode == 128 + signal.SIGTERM, err
-    assert "terminated (SIGTERM): the previous index is still in place" in err
-    assert "Traceback" not in err and "indexed:" not in out
+    assert "остановлено (SIGTERM): прежний индекс на месте" in err
+    assert "Traceback" not in err and "добавлено:" not in out
     _assert_old_index_serves(old_index, count, capsys)
 
 
@@ -339,5 +340,6 @@ def test_an_incremental_run_beside_the_first_rebuild_of_a_new_directory_adds_to_
     if second.returncode == 0:
         assert count_documents(index_dir) == BIG_COUNT + 3
     else:  # it waited longer than the rebuild lock's timeout
-        assert second.returncode == 1 and "another reindex" in second_err, second_err
+        assert second.returncode == 1, second_err
+        assert "error: уже идёт другая переиндексация" in second_err, second_err
         assert count_documents(index_dir) == BIG_COUNT

@@ -105,7 +105,7 @@ def test_lists_of_news_with_teasers_are_followed_not_indexed(site, tmp_path, cap
     index_dir = tmp_path / "index"
     assert _reindex(index_dir, site.root + "/") == 0
     assert _ids(index_dir) == _post_ids(site) | {url_id(site.url("/about.html"))}
-    assert "a list of publications" not in capsys.readouterr().out  # followed, not reported
+    assert "список публикаций" not in capsys.readouterr().out  # followed, not reported
 
 
 def test_a_full_run_keeps_the_posts_behind_an_archive_page_that_did_not_answer(site, tmp_path,
@@ -123,7 +123,7 @@ def test_a_full_run_keeps_the_posts_behind_an_archive_page_that_did_not_answer(s
     capsys.readouterr()
     assert _reindex(index_dir, site.root + "/") == 0
     out = capsys.readouterr().out
-    assert f"kept as the last index had them: {len(behind)} (not reached" in out, out
+    assert f"оставлено как в прошлом индексе: {len(behind)} (до них не дошли" in out, out
     assert behind <= _ids(index_dir)
     assert _reindex(index_dir, "--incremental", site.root + "/") == 0  # still known
     assert behind <= _ids(index_dir)
@@ -187,13 +187,13 @@ def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path
             capsys.readouterr()
             assert _reindex(index_dir, "--quiet", *args, site.root + "/") == 0
             warned = {r.getMessage().split()[1].rstrip(":") for r in caplog.records
-                      if r.levelname == "WARNING" and r.getMessage().startswith("skipped")}
+                      if r.levelname == "WARNING" and r.getMessage().startswith("пропущено: ")}
             temporary = {site.url("/news/for-now.html")}  # may end any day: told each time
             assert warned == (temporary | {site.url("/news/missing.html"),
                                            site.url("/news/away.html")}
                               if not args else temporary), args
             out = capsys.readouterr().out
-            assert "skipped: 3" in out and "skipped 1: HTTP 404" in out, args  # still counted
+            assert "пропущено: 3" in out and "пропущено 1: HTTP 404" in out, args  # still counted
     finally:
         site.stop()
 
@@ -214,7 +214,7 @@ def test_max_pages_goes_to_posts_before_menu_pages(site, tmp_path, capsys):
     # the lists (2), the posts (5) and one menu page
     assert _reindex(index_dir, "--max-pages", "8", "--concurrency", "1", site.root + "/") == 0
     assert _post_ids(site) <= _ids(index_dir)
-    assert "  5 pages not visited: --max-pages 8 reached" in capsys.readouterr().out
+    assert "  не посещено страниц: 5 (достигнут предел --max-pages 8)" in capsys.readouterr().out
 
 
 def test_pages_beyond_the_depth_are_told(site, tmp_path, capsys):
@@ -223,4 +223,4 @@ def test_pages_beyond_the_depth_are_told(site, tmp_path, capsys):
     assert _reindex(index_dir, "--depth", "2", site.root + "/") == 0
     assert _ids(index_dir) == _post_ids(site, POSTS[:3]) | {url_id(site.url("/about.html"))}
     out = capsys.readouterr().out
-    assert "  2 pages not visited: --depth 2 reached" in out  # the second page's posts
+    assert "  не посещено страниц: 2 (достигнут предел --depth 2)" in out  # the second page's posts

@@ -142,7 +142,7 @@ def test_a_custom_file_carries_its_own_mapping(tmp_path):
     with pytest.raises(ConfigError, match="Музеи"):
         TopicDictionary.load(path)
     path.write_text("Выставки выставка\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="expected"):
+    with pytest.raises(ConfigError, match="ожидалась строка вида «Тема: ключевые слова"):
         TopicDictionary.load(path)
 
 

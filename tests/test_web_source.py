@@ -135,10 +135,10 @@ def test_summary_reports_what_was_skipped_and_why(site, tmp_path, capsys):
     capsys.readouterr()
     assert _reindex(tmp_path / "index", site.root + "/") == 0
     out = capsys.readouterr().out
-    assert "forbidden by robots.txt" in out
-    assert "no text layer" in out
-    assert re.search(r"skipped \d+: HTTP [45]\d\d", out) and "timed out" in out
-    assert "pages/s" in out
+    assert "запрещено в robots.txt" in out
+    assert "нет текстового слоя" in out
+    assert re.search(r"пропущено \d+: HTTP [45]\d\d", out) and "нет ответа за" in out
+    assert "стр./с)" in out
 
 
 def test_incremental_fetches_only_what_changed(tmp_path, caplog):
@@ -163,9 +163,9 @@ def test_incremental_fetches_only_what_changed(tmp_path, caplog):
         fetched = {p for p, s in news if s == 200 and p != "/news/slow.html"}
         assert fetched == {changed_path}
         assert (removed_path, 404) in news                 # no longer listed: checked, gone
-        # a quiet cron run's mail names the post removed, not only "removed: 1"
+        # a quiet cron run's mail names the post removed, not only "удалено: 1"
         assert any(r.levelname == "WARNING" and site.url(removed_path) in r.getMessage()
-                   and "removed from the index" in r.getMessage() for r in caplog.records)
+                   and "удалена из индекса" in r.getMessage() for r in caplog.records)
         assert {p for p, _ in news} <= {changed_path, removed_path, "/news/broken.html",
                                         "/news/slow.html"}
         assert not site.requested("/files/")              # attachments of unchanged pages
@@ -243,10 +243,10 @@ def test_site_down_leaves_the_index_as_it_was(crawled, tmp_path, capsys):
     generation = IndexLocation(index_dir).current_name()
     down = f"http://127.0.0.1:{_free_port()}/"
     assert _reindex(index_dir, down) == 1
-    assert "could not be read" in capsys.readouterr().err
+    assert "error: сайт не прочитан; индекс оставлен как был" in capsys.readouterr().err
     assert _reindex(index_dir, "--incremental", down) == 1
     err = capsys.readouterr().err  # a cron log read for `error:` lines shows it too
-    assert f"error: {down}: " in err and "error: a site could not be read" in err
+    assert f"error: {down}: " in err and "error: сайт не прочитан" in err
     assert IndexLocation(index_dir).current_name() == generation
     assert _docs(index_dir).keys() == before
 
@@ -264,7 +264,7 @@ def test_a_full_crawl_keeps_a_page_that_did_not_answer_this_time(tmp_path, capsy
         capsys.readouterr()
         assert _reindex(index_dir, site.root + "/") == 0
         out = capsys.readouterr().out
-        assert "kept as the last index had them: 1" in out
+        assert "оставлено как в прошлом индексе: 1" in out
         assert _docs(index_dir)[url_id(site.url(path))]["title"] == before["title"]
         site.resources[path].status = 404  # gone for good: not kept
         assert _reindex(index_dir, "--allow-smaller", site.root + "/") == 0
@@ -284,12 +284,13 @@ def test_a_redirect_loop_is_a_skip_line_not_a_traceback(tmp_path, capsys, caplog
         index_dir = tmp_path / "index"
         assert _reindex(index_dir, "--quiet", site.root + "/") == 0
         skips = [r for r in caplog.records if "/news/loop-" in r.getMessage()]
-        assert skips and all("redirect loop" in r.getMessage() for r in skips)
+        assert skips and all(re.search(r": больше \d+ перенаправлений \(петля\?\)$",
+                                       r.getMessage()) for r in skips), skips
         assert not [r for r in caplog.records if r.exc_info], "a traceback in the log"
         capsys.readouterr()
         assert _reindex(index_dir, site.url("/news/loop-a")) == 1
         err = capsys.readouterr().err
-        assert "error: " in err and "redirect loop" in err and "Traceback" not in err
+        assert "error: " in err and "перенаправлений (петля?)" in err and "Traceback" not in err
     finally:
         site.stop()
 
@@ -468,7 +469,7 @@ def test_wordpress_rest_json(tmp_path, capsys):
     assert doc["published"].date().isoformat() == "2024-04-12"
     assert "Гагарине" in doc["body"]
     assert len(docs) == 1
-    assert "no article text" in capsys.readouterr().out
+    assert "текст публикации не найден" in capsys.readouterr().out
 
 
 def test_documents_given_directly(tmp_path, capsys):
@@ -485,7 +486,7 @@ def test_documents_given_directly(tmp_path, capsys):
     assert ODT_TEXT[0] in docs["doc-itogi.odt"]["body"]
     assert all(not d.get("parent_id") for d in docs.values())
     out = capsys.readouterr().out
-    assert "skipped 1: no text layer" in out
+    assert "пропущено 1: нет текстового слоя" in out
 
 
 def test_a_full_run_over_several_sites_refreshes_those_that_answer_and_keeps_one_down(
@@ -510,8 +511,8 @@ def test_a_full_run_over_several_sites_refreshes_those_that_answer_and_keeps_one
         assert _reindex(index_dir, first.root + "/", second.root + "/") == 1
         out, err = capsys.readouterr()
         assert f"error: {second.root}/: " in err, err
-        assert "its pages were left as they were" in err, err
-        assert f"kept as the last index had them: {len(of_second)} (their sites" in out, out
+        assert "сайт не прочитан; его страницы оставлены как были" in err, err
+        assert f"оставлено как в прошлом индексе: {len(of_second)} (их сайты" in out, out
         docs = _docs(index_dir)
         assert docs[url_id(first.url(path))]["title"] == "Заголовок изменён"
         assert of_second <= docs.keys()
@@ -546,7 +547,7 @@ def test_a_post_moved_to_a_new_address_is_found_once_under_it_after_an_increment
                                      and p not in moved))
         capsys.readouterr()
         assert _reindex(index_dir, "--incremental", site.root + "/") == 0
-        assert "warning: this run removed" not in capsys.readouterr().err  # moved, not lost
+        assert "warning: этот запуск удалил" not in capsys.readouterr().err  # moved, not lost
         docs = _docs(index_dir)
         assert url_id(site.url(old)) not in docs
         assert docs[url_id(site.url(new))]["url"] == site.url(new)
@@ -569,7 +570,7 @@ def test_a_full_run_keeps_an_attachment_that_did_not_answer_this_time(tmp_path, 
         site.resources["/files/report-2023.pdf"].status = 503
         capsys.readouterr()
         assert _reindex(index_dir, site.root + "/") == 0
-        assert "kept as the last index had them: 1" in capsys.readouterr().out
+        assert "оставлено как в прошлом индексе: 1" in capsys.readouterr().out
         assert pdf in _docs(index_dir)
     finally:
         site.stop()

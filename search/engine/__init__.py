@@ -22,11 +22,14 @@ from search.source_paths import file_of, within
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
            "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key",
-           "vanished", "FileIds"]
+           "vanished", "FileIds", "COMMITTING", "DUPLICATE"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
-Phase = Callable[[str], None]  # called with the name of a long step ("committing")
+Phase = Callable[[str], None]  # called with the name of a long step (COMMITTING)
+# The words of a run's summary and progress that every engine says alike.
+COMMITTING = "запись индекса"  # the step after the last publication is read
+DUPLICATE = "повторный id: оставлена последняя запись"  # a skip reason
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,8 @@ class FileIds:
             return (pub if known == pub.id else replace(pub, id=known)), None
         other = self.sources.get(pub.id)
         if other and other != source:
-            return None, f"its id {pub.id} is the publication of {other}: index their common folder"
+            return None, (f"её id {pub.id} уже у публикации из {other}: индексируйте их общую "
+                          "папку")
         return pub, None
 
 
@@ -271,7 +275,7 @@ def open_engine(settings) -> Engine:
         except ModuleNotFoundError as exc:
             if not (exc.name or "").startswith("opensearchpy"):
                 raise
-            raise ConfigError("KARTOTEKA_ENGINE=opensearch needs the OpenSearch client: "
+            raise ConfigError("для KARTOTEKA_ENGINE=opensearch нужен клиент OpenSearch: "
                               "pip install 'kartoteka[opensearch]'") from exc
         return OpenSearchEngine(settings)
     from search.engine.whoosh.engine import WhooshEngine

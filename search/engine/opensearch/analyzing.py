@@ -72,11 +72,11 @@ class _Workers:
             kind, value = self.results[worker].recv()
         except EOFError:
             self.procs[worker].join(timeout=5)
-            raise RebuildFailed(f"an analysis process ended early (exit code "
-                                f"{self.procs[worker].exitcode}): the previous index is "
-                                f"still in place") from None
+            raise RebuildFailed(f"процесс анализа завершился раньше времени (код выхода "
+                                f"{self.procs[worker].exitcode}): прежний индекс на месте"
+                                ) from None
         if kind == "error":
-            raise RebuildFailed(f"the analysis failed: {value}")
+            raise RebuildFailed(f"анализ текста не удался: {value}")
         return value
 
     def close(self) -> None:

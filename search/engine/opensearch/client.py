@@ -27,7 +27,7 @@ def make_client(settings, timeout: float = REQUEST_TIMEOUT) -> OpenSearch:
     """A client over every URL of KARTOTEKA_OPENSEARCH_URL."""
     urls = [u for u in settings.opensearch_url if u]
     if not urls:
-        raise ConfigError("KARTOTEKA_OPENSEARCH_URL names no node")
+        raise ConfigError("в KARTOTEKA_OPENSEARCH_URL не указано ни одного узла")
     # The client logs every request at INFO and each failed try as a warning with its
     # traceback (and urllib3 each retry): a dozen tracebacks per outage, before our one
     # line. What failed reaches the user as EngineUnavailable (search/engine/opensearch/

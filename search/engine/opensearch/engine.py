@@ -78,14 +78,14 @@ class OpenSearchEngine(LiveGeneration, Finding):
         index = self.gens.live()
         # no password in a summary cron mails
         nodes = ", ".join(without_password(url) for url in self.settings.opensearch_url)
-        where = f"alias {self.gens.alias} on {nodes}"
+        where = f"псевдоним {self.gens.alias} на {nodes}"
         if index is None:
-            return f"no index behind the {where}"
+            return f"индекса нет: {where}"
         stats = self.client.indices.stats(index=index, metric="docs,store")["_all"]["primaries"]
         if "docs" not in stats:  # no cluster manager: the shards' statistics are not known
-            return f"{index} ({where}; its statistics are not available now)"
-        return (f"{index} ({where}; {stats['docs']['count']} documents, "
-                f"{stats['store']['size_in_bytes'] / 1e6:.1f} MB in primaries)")
+            return f"{index} ({where}; его статистика сейчас недоступна)"
+        return (f"{index} ({where}; публикаций: {stats['docs']['count']}, "
+                f"{stats['store']['size_in_bytes'] / 1e6:.1f} МБ в основных шардах)")
 
     @cluster_errors
     def tidy(self) -> list[str]:

@@ -20,6 +20,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.helpers import BulkIndexError
 
 from search.errors import EngineUnavailable, IndexMissing, IndexNotWritable, WritesUnavailable
+from search.os_errors import os_reason
 
 __all__ = ["transient", "translated", "cluster_errors", "degradation", "require_manager",
            "write_blocks"]
@@ -37,34 +38,34 @@ def translated():
     try:
         yield
     except NotFoundError as exc:
-        raise IndexMissing(f"the OpenSearch index is missing: {exc}") from exc
+        raise IndexMissing(f"индекса OpenSearch нет: {exc}") from exc
     except AuthenticationException as exc:
-        raise EngineUnavailable("the OpenSearch cluster refused the login (HTTP 401): check "
-                                "user:password@ in KARTOTEKA_OPENSEARCH_URL") from exc
+        raise EngineUnavailable("кластер OpenSearch не принял вход (HTTP 401): проверьте "
+                                "user:password@ в KARTOTEKA_OPENSEARCH_URL") from exc
     except AuthorizationException as exc:
-        raise EngineUnavailable(f"the OpenSearch user lacks a permission (HTTP 403; the "
-                                f"README lists the ones needed): {exc}") from exc
+        raise EngineUnavailable(f"у пользователя OpenSearch не хватает прав (HTTP 403; "
+                                f"нужные перечислены в README): {exc}") from exc
     except SSLError as exc:
         # an https:// address of a node that speaks plain http: the answer is no TLS record
-        advice = ("the node speaks plain HTTP: use http:// in KARTOTEKA_OPENSEARCH_URL"
+        advice = ("узел говорит по простому HTTP: пишите http:// в KARTOTEKA_OPENSEARCH_URL"
                   if "WRONG_VERSION_NUMBER" in str(exc) else
-                  "for a private CA set KARTOTEKA_OPENSEARCH_CA_CERTS")
-        raise EngineUnavailable(f"TLS to the OpenSearch cluster failed ({advice}): {exc}"
-                                ) from exc
+                  "для своего центра сертификации задайте KARTOTEKA_OPENSEARCH_CA_CERTS")
+        raise EngineUnavailable(f"соединение TLS с кластером OpenSearch не удалось "
+                                f"({advice}): {exc}") from exc
     except (OSConnectionError, ConnectionTimeout) as exc:
-        raise EngineUnavailable(f"no node of the OpenSearch cluster answered "
-                                f"({_cause(exc)}): check KARTOTEKA_OPENSEARCH_URL and that "
-                                f"the nodes run") from exc
+        raise EngineUnavailable(f"ни один узел кластера OpenSearch не ответил "
+                                f"({_cause(exc)}): проверьте KARTOTEKA_OPENSEARCH_URL и что "
+                                f"узлы запущены") from exc
     except TransportError as exc:
         if _blocked(str(exc)):
-            raise IndexNotWritable(f"the OpenSearch cluster refuses writes: {exc}") from exc
-        raise EngineUnavailable(f"the OpenSearch cluster failed a request: {exc}") from exc
+            raise IndexNotWritable(f"кластер OpenSearch не принимает записи: {exc}") from exc
+        raise EngineUnavailable(f"кластер OpenSearch не выполнил запрос: {exc}") from exc
     except BulkIndexError as exc:  # a PUT's or DELETE's documents refused one by one
         if _blocked(str(exc.errors)[:2000]):
-            raise IndexNotWritable(f"the OpenSearch cluster refuses writes (a disk past "
-                                   f"its flood-stage watermark?): {str(exc.errors)[:300]}"
+            raise IndexNotWritable(f"кластер OpenSearch не принимает записи (диск заполнен "
+                                   f"выше порога flood-stage?): {str(exc.errors)[:300]}"
                                    ) from exc
-        raise EngineUnavailable(f"the OpenSearch cluster refused documents: "
+        raise EngineUnavailable(f"кластер OpenSearch отклонил публикации: "
                                 f"{str(exc.errors)[:300]}") from exc
 
 
@@ -79,10 +80,12 @@ def _cause(exc: TransportError) -> str:
     """The innermost reason of a connection failure (`Connection refused`, a timeout),
     not the client's nested reprs of the same thing."""
     if isinstance(exc, ConnectionTimeout):
-        return "timed out"
+        return "время ожидания истекло"
     inner = exc.info if isinstance(exc.info, BaseException) else exc.__cause__
     while inner is not None and (inner.__cause__ or inner.__context__) is not None:
         inner = inner.__cause__ or inner.__context__
+    if isinstance(inner, OSError) and inner.errno is not None:
+        return os_reason(inner)
     text = str(inner or exc.error)
     return text.rsplit("] ", 1)[-1] if "[Errno" in text else text
 
@@ -138,9 +141,9 @@ def require_manager(client) -> None:
     with translated():
         cluster = client.cluster.health(local=True)
     if cluster.get("discovered_cluster_manager", True) is False:
-        raise WritesUnavailable("the OpenSearch cluster has no cluster-manager node now (of "
-                                "two nodes, the other cannot be elected alone): searches "
-                                "work, changes wait until it is back")
+        raise WritesUnavailable("у кластера OpenSearch сейчас нет управляющего узла (из "
+                                "двух узлов оставшийся не может избрать себя один): поиск "
+                                "работает, изменения ждут его возвращения")
 
 
 def cluster_errors(method):

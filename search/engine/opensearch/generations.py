@@ -72,10 +72,10 @@ class Generations:
     def missing(self) -> IndexMissing:
         """The error for an alias with no index behind it, naming the aliases there are."""
         others = self.other_aliases()
-        hint = (f" (this cluster has {', '.join(map(repr, others))}: is "
-                f"KARTOTEKA_OPENSEARCH_PREFIX one of them?)" if others else "")
-        return IndexMissing(f"no OpenSearch index behind the alias {self.alias!r}{hint}: "
-                            f"run a reindex first")
+        hint = (f" (в этом кластере есть {', '.join(map(repr, others))}: может быть, "
+                f"KARTOTEKA_OPENSEARCH_PREFIX должен быть одним из них?)" if others else "")
+        return IndexMissing(f"за псевдонимом {self.alias!r} нет индекса OpenSearch{hint}: "
+                            f"сначала постройте его командой `kartoteka reindex`")
 
     def other_aliases(self, at_most: int = 10) -> list[str]:
         """Aliases of the cluster that name one of our generations (a misspelt prefix
@@ -172,7 +172,7 @@ class Generations:
         if found and "error" in found[0]:
             # the meta index's shard not yet started (a cluster coming back): health had
             # said `outdated`, "rebuild it", for the 2-20 s of a recovery
-            raise EngineUnavailable(f"the meta index {self.meta_index} is not available yet: "
+            raise EngineUnavailable(f"служебный индекс {self.meta_index} пока недоступен: "
                                     f"{str(found[0]['error'])[:200]}")
         if not found or not found[0].get("found"):
             return {}

@@ -50,9 +50,9 @@ class LiveGeneration:
             meta = self.gens.meta(token[0])
             if meta.get("version") != MAPPING_VERSION:
                 raise SchemaMismatch(
-                    f"the OpenSearch index {token[0]} was built by another version of "
-                    f"Kartoteka (format {meta.get('version')}, this one reads "
-                    f"{MAPPING_VERSION}): run `kartoteka reindex` to rebuild it")
+                    f"индекс OpenSearch {token[0]} построен другой версией Kartoteka "
+                    f"(формат {meta.get('version')}, эта читает {MAPPING_VERSION}): "
+                    f"перестройте его командой `kartoteka reindex`")
             if self._derived is not None and self._blob_key(self._derived) == (
                     token[0], meta.get("blob_mark")):
                 derived = self._derived[1]  # a PUT's change: the blob is as it was

@@ -62,7 +62,7 @@ def delete(client: OpenSearch, gens: Generations, ids: Iterable[str]) -> int:
         elif not ok and item["delete"].get("status") != 404:  # not «not there»: refused
             refused.append(item)
     if refused:  # a blocked index said «no such publication» (a portal admin's trial)
-        raise helpers.BulkIndexError(f"{len(refused)} document(s) not deleted", refused)
+        raise helpers.BulkIndexError(f"не удалено публикаций: {len(refused)}", refused)
     if removed:  # as Whoosh journals a deletion that removed something
         deletions.remember(client, gens, ids)
         gens.mark_changed(index)

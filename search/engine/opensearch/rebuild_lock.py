@@ -66,12 +66,12 @@ def rebuild_lock(client: OpenSearch, gens: Generations) -> Iterator[None]:
             found = None
         if found is not None and not _gone(str(found.get("index", "")),
                                            str(found.get("built_at", ""))):
-            raise IndexBusy(f"another reindex of {gens.alias} is running "
-                            f"({found.get('index')}, since {found.get('built_at')})")
+            raise IndexBusy(f"уже идёт другая переиндексация {gens.alias} "
+                            f"({found.get('index')}, с {found.get('built_at')})")
         with contextlib.suppress(NotFoundError):
             client.delete(index=gens.meta_index, id=LOCK_ID, refresh=True)
         if not _take(client, gens):
-            raise IndexBusy(f"another reindex of {gens.alias} is running")
+            raise IndexBusy(f"уже идёт другая переиндексация {gens.alias}")
     try:
         yield
     finally:

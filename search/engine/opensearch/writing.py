@@ -23,7 +23,15 @@ from opensearchpy.exceptions import OpenSearchException
 
 from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
-from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
+from search.engine import (
+    COMMITTING,
+    DUPLICATE,
+    FileIds,
+    Phase,
+    Progress,
+    RebuildStats,
+    vanished,
+)
 from search.engine.opensearch import deletions
 from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
@@ -89,8 +97,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
                 if pub.id in keys:
                     duplicates = True
                     if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
-                        stats.skipped.append((pub.id,
-                                              "duplicate id: the later record was kept"))
+                        stats.skipped.append((pub.id, DUPLICATE))
                 else:
                     stats.indexed += pub.source != PUSHED
                     builder.add(pub, analysis)
@@ -107,7 +114,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
         if not keys:
             raise EmptyRebuild(EMPTY_SOURCES)
         if phase:
-            phase("committing")
+            phase(COMMITTING)
         t0 = time.perf_counter()
         relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
                                  if label != streamed.given[pid]})
@@ -133,9 +140,9 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
         if isinstance(exc, EmptyRebuild | KeyboardInterrupt | SystemExit):
             raise
         if isinstance(exc, OpenSearchException | OSError):
-            raise RebuildFailed(f"rebuild of {index} failed ({_summary(exc)}); the "
-                                "previous generation stays live; if a node went down, "
-                                "run the reindex again") from exc
+            raise RebuildFailed(f"перестройка {index} не удалась ({_summary(exc)}); прежнее "
+                                "поколение работает; если отказал узел, запустите "
+                                "переиндексацию снова") from exc
         raise
     stats.generation = index
     stats.seconds = time.perf_counter() - started
@@ -188,7 +195,7 @@ def _summary(exc: BaseException) -> str:
         first = next(iter(failed[0].values()), {}) if failed else {}
         error = first.get("error", {}) if isinstance(first, dict) else {}
         reason = error.get("reason", error) if isinstance(error, dict) else error
-        return f"{len(failed)} documents not written, the first: {reason}"
+        return f"не записано публикаций: {len(failed)}, первая причина: {reason}"
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
@@ -217,16 +224,16 @@ def _finish(client: OpenSearch, index: str, replicas: int) -> str | None:
         "wait_for_status": wanted, "request_timeout": 90, "timeout": GREEN_TIMEOUT,
         "ignore": 408})
     if health.get("status") not in ("green", "yellow"):  # a replica may lack a node
-        raise EngineUnavailable(f"the new generation {index} is {health.get('status')}")
+        raise EngineUnavailable(f"новое поколение {index} в состоянии {health.get('status')}")
     if health.get("status") == "green":
         return None
     # Live anyway: every publication is there, the replicas follow when nodes return.
     # A nightly run from cron must still say so (a node down went unnoticed before).
-    hint = (" (a replica needs a node of its own: a node may be down; on a one-node "
-            "cluster set KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
-    return (f"the new generation {index} is yellow: {health.get('unassigned_shards', '?')} "
-            f"shard copies wait for a node ({nodes} data node(s) for {replicas} "
-            f"replica(s){hint}); it serves every publication, but without a spare copy")
+    hint = (" (реплике нужен свой узел: возможно, какой-то узел недоступен; на кластере из "
+            "одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
+    return (f"новое поколение {index} в состоянии yellow: копий шардов, ждущих узла: "
+            f"{health.get('unassigned_shards', '?')} (узлов данных: {nodes}, реплик: "
+            f"{replicas}{hint}); оно отдаёт все публикации, но без запасной копии")
 
 
 def derive_from_index(client: OpenSearch, index: str) -> Derived:
@@ -292,7 +299,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
 
     bulk(client, actions())
     if phase:
-        phase("committing")
+        phase(COMMITTING)
     # Nothing written and a lexicon that no PUT made stale: it stands (deriving it again
     # analyses every publication in Python).
     derived = None

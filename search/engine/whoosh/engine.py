@@ -102,10 +102,10 @@ class WhooshEngine(LiveView, Finding):
     def describe(self) -> str:
         name = self.location.current_name()
         if name is None:
-            return f"no index in {self.location.root}"
+            return f"индекса нет в {self.location.root}"
         path = self.location.root / name
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-        return f"{path}  ({size / 1e6:.1f} MB)"
+        return f"{path}  ({size / 1e6:.1f} МБ)"
 
     def tidy(self) -> list[str]:
         return self.location.clean_stale()

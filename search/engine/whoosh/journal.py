@@ -102,8 +102,8 @@ def _from_journal(data: dict) -> Publication:
     """A journaled `Publication.to_dict()` (lines written before the field was named `text`
     say `body`, which from_dict reads too); a push's source is `api`."""
     if not isinstance(data, dict):
-        raise InvalidRecord("record is not a JSON object")
+        raise InvalidRecord("запись — не объект JSON")
     source = data.get("source") or "api"
     if not isinstance(source, str):
-        raise InvalidRecord("source is not text")
+        raise InvalidRecord("source — не строка")
     return Publication.from_dict(data, source=source)

@@ -35,6 +35,7 @@ from search.engine.whoosh.word_exchange import EXCHANGE_DOCS, SUFFIX, WordExchan
 from search.errors import RebuildFailed
 from search.lemma_cache import write_shard
 from search.morph import cache_stats, new_readings
+from search.os_errors import os_reason
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
@@ -81,10 +82,10 @@ class _OrphanSafeTask(SubWriterTask):
         try:
             super().run()
         except (OSError, MemoryError) as exc:  # a full disk, no memory: one line, no traceback
-            what = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
-                "out of memory" if isinstance(exc, MemoryError) else str(exc)
+            what = os_reason(exc) if isinstance(exc, OSError) else \
+                "не хватило памяти" if isinstance(exc, MemoryError) else str(exc)
             where = getattr(exc, "filename", None)
-            print(f"error: an indexing process: {what}{f': {where}' if where else ''}",
+            print(f"error: процесс индексации: {what}{f': {where}' if where else ''}",
                   file=sys.stderr)
             os._exit(1)  # the parent says the previous index is still in place
         if self._exchange is not None:
@@ -172,8 +173,8 @@ class _OrphanSafeWriter(MpWriter):
             except queue.Full:
                 dead = [t.exitcode for t in self.tasks if not t.is_alive()]
                 if dead:
-                    raise RebuildFailed(f"an indexing process ended early (exit code "
-                                        f"{dead[0]}): the previous index is still in place"
+                    raise RebuildFailed(f"процесс индексации завершился раньше времени (код "
+                                        f"выхода {dead[0]}): прежний индекс на месте"
                                         ) from None
 
     def _new_task(self):

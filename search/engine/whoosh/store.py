@@ -33,6 +33,7 @@ from search.errors import (
     IndexNotWritable,
     SchemaMismatch,
 )
+from search.os_errors import os_reason
 from search.processes import process_alive
 
 __all__ = ["IndexLocation", "GenerationInfo"]
@@ -72,7 +73,7 @@ class IndexLocation:
         name = self.current_name()
         if name is None:
             raise IndexMissing(
-                f"no index in {self.root}: build one with `kartoteka reindex`")
+                f"индекс не найден в {self.root}: постройте его командой `kartoteka reindex`")
         path = self.root / name
         meta = self.read_meta(path)
         return GenerationInfo(name, path, meta.get("built_at"), meta.get("schema_version"),
@@ -83,14 +84,15 @@ class IndexLocation:
         info = self.current()
         if info.schema_version != SCHEMA_VERSION:
             raise SchemaMismatch(
-                f"index {info.path} has schema version {info.schema_version}, this version "
-                f"needs {SCHEMA_VERSION}: run `kartoteka reindex` to rebuild it")
+                f"индекс {info.path} построен со схемой версии {info.schema_version}, а этой "
+                f"версии нужна {SCHEMA_VERSION}: перестройте его командой `kartoteka reindex`")
         try:
             # Without mmap: Whoosh copies every mmapped segment part it opens into a
             # private BytesIO, over 100 MB per gunicorn worker; plain file reads do not.
             ix = FileStorage(str(info.path), supports_mmap=False).open_index()
         except (whoosh_index.EmptyIndexError, OSError) as exc:
-            raise IndexMissing(f"index {info.path} cannot be opened: {exc}") from exc
+            why = os_reason(exc) if isinstance(exc, OSError) else exc
+            raise IndexMissing(f"индекс {info.path} не открывается: {why}") from exc
         except Exception as exc:  # noqa: BLE001 - a table of contents cut short
             raise damaged(info.path, exc) from exc
         try:  # its segments' directories: a file cut short fails here, not deep in a search
@@ -155,8 +157,8 @@ class IndexLocation:
         try:
             yield
         except OSError as exc:
-            raise IndexNotWritable(f"the index in {self.root} cannot be written "
-                                   f"({exc.strerror or exc}: {exc.filename or ''})") from exc
+            raise IndexNotWritable(f"индекс в {self.root} не записывается "
+                                   f"({os_reason(exc)}: {exc.filename or ''})") from exc
 
     def unwritable(self) -> str | None:
         """Why a PUT or DELETE would be refused now (a file of the live index this process
@@ -165,21 +167,21 @@ class IndexLocation:
         info = self.current()
         for path in (self.root, info.path):
             if not os.access(path, os.W_OK | os.X_OK):
-                return f"{path.name} cannot be written by this process"
+                return f"{path.name}: этот процесс не может его записать"
         if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
-            return "no space left on the index's disk"
+            return "на диске индекса не осталось места"
         for path in (self.root / "write.lock", self.root / "api-journal.jsonl"):
             try:  # opened as a push opens it (nothing is written): root's rights too
                 if path.exists():
                     open(path, "ab").close()
             except OSError as exc:
-                return f"{path.name} cannot be written by this process ({exc.strerror})"
+                return f"{path.name}: этот процесс не может его записать ({os_reason(exc)})"
         return None
 
     def write_lock(self, timeout: float = 60.0):
         """Serialize writers of all processes; stale locks vanish with their process."""
         return self._lock("write.lock", timeout,
-                          f"index {self.root} is busy: another writer holds it")
+                          f"индекс {self.root} занят: его записывает другой процесс")
 
     def rebuild_lock(self, timeout: float = 10.0):
         """Only one full rebuild at a time; a second one fails after `timeout` seconds.
@@ -187,7 +189,8 @@ class IndexLocation:
         The short wait lets the sub-processes of a just-killed reindex, which share its
         lock, die first.
         """
-        return self._lock("rebuild.lock", timeout, f"another reindex of {self.root} is running")
+        return self._lock("rebuild.lock", timeout,
+                          f"уже идёт другая переиндексация {self.root}")
 
     @contextlib.contextmanager
     def _lock(self, name: str, timeout: float, busy_message: str):
@@ -206,7 +209,7 @@ class IndexLocation:
                     if waited > timeout:
                         raise IndexBusy(busy_message) from None
                     if waited > SAY_WAITING_AFTER and not said:  # a second reindex was silent
-                        log.warning("%s: waiting for it (at most %.0f s)", busy_message, timeout)
+                        log.warning("%s: ждём (не дольше %.0f с)", busy_message, timeout)
                         said = True
                     time.sleep(0.02)
             yield
@@ -220,7 +223,7 @@ class IndexLocation:
             return removed
         for p in self.root.iterdir():
             m = _TMP_RE.match(p.name)
-            if m and not process_alive(int(m.group(2))) and _remove_generation(p, "a half-written"):
+            if m and not process_alive(int(m.group(2))) and _remove_generation(p, "недописанное"):
                 removed.append(p.name)
         return removed
 
@@ -235,29 +238,30 @@ class IndexLocation:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"cannot create index directory {self.root}: {exc}") from exc
+            raise ConfigError(f"не удаётся создать каталог индекса {self.root}: "
+                              f"{os_reason(exc)}") from exc
 
 
 def damaged(path: Path, exc: BaseException) -> IndexDamaged:
     """A generation whose files Whoosh cannot read: every request was a 500 with a
     traceback, and `kartoteka reindex` itself failed the same way."""
-    return IndexDamaged(f"index {path} cannot be read ({type(exc).__name__}: "
-                        f"{str(exc)[:200]}): run `kartoteka reindex` to build it anew")
+    return IndexDamaged(f"индекс {path} не читается ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}): постройте его заново командой `kartoteka reindex`")
 
 
-def _remove_generation(path: Path, what: str = "an old") -> bool:
+def _remove_generation(path: Path, what: str = "старое") -> bool:
     """A generation removed, or a warning: one a reindex run as another user (root) left,
     old or half-written by a run killed, was kept forever, silently, with its disk space."""
     failed: list[str] = []
 
     def note(_function, name, exc_info) -> None:
-        failed.append(f"{name}: {getattr(exc_info[1], 'strerror', None) or exc_info[1]}")
+        failed.append(f"{name}: {os_reason(exc_info[1])}")
 
     shutil.rmtree(path, onerror=note)
     if failed and path.exists():
-        log.warning("%s index generation could not be removed (%s; %d file(s)): remove "
-                    "%s as its owner (a reindex run as another user, root?)", what,
-                    failed[0], len(failed), path)
+        log.warning("%s поколение индекса не удалось удалить (%s; файлов: %d): удалите %s "
+                    "от имени его владельца (переиндексацию запускал другой пользователь, "
+                    "root?)", what, failed[0], len(failed), path)
         return False
     return True
 

@@ -11,7 +11,15 @@ import time
 from collections.abc import Callable, Collection, Iterable
 
 from search.analysis import ANALYSIS_VERSION
-from search.engine import FileIds, Phase, Progress, RebuildStats, vanished
+from search.engine import (
+    COMMITTING,
+    DUPLICATE,
+    FileIds,
+    Phase,
+    Progress,
+    RebuildStats,
+    vanished,
+)
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.documents import to_document
 from search.engine.whoosh.journal import Journal
@@ -69,7 +77,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
             for pub in publications:
                 if pub.id in seen:
                     later[pub.id] = pub
-                    stats.skipped.append((pub.id, "duplicate id: the later record was kept"))
+                    stats.skipped.append((pub.id, DUPLICATE))
                 else:
                     writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
@@ -82,15 +90,15 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
                 raise EmptyRebuild(EMPTY_SOURCES)
             interrupted.check()
             if phase:
-                phase("committing")
+                phase(COMMITTING)
             t0 = time.perf_counter()
             writer.commit()
             interrupted.check()
             written = ix.doc_count_all()
             if written != len(seen):  # a sub-writer died and its segment with it
-                raise RebuildFailed(f"{len(seen) - written} of {len(seen)} publications were "
-                                    "not written (an indexing process ended early): the "
-                                    "previous index is still in place")
+                raise RebuildFailed(f"не записано публикаций: {len(seen) - written} из "
+                                    f"{len(seen)} (процесс индексации завершился раньше "
+                                    "времени): прежний индекс на месте")
             stats.worker_lemma_hits, stats.worker_lemma_misses, shards = collect_lemmas(tmp_path)
             lemmas.adopt(shards)  # out of the generation's folder before it is published
             titles = segment_titles(ix)  # before any replacement deletes documents
@@ -251,7 +259,7 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                 for pid in gone:
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
-                    phase("committing")
+                    phase(COMMITTING)
                 if writer is not None:  # else the generation and the workers' caches stay
                     writer.commit()
                     with ix.searcher() as searcher:  # the run's new words, for spelling
