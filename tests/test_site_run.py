@@ -14,7 +14,7 @@ from site_helpers import Resource, Site, page_html, serve
 
 from indexer.cli import main
 from indexer.web import url_id
-from indexer.web_state import OTHER_SITE, READ_ALREADY, WebState
+from indexer.web_state import OTHER_SITE
 from search.engine.whoosh.store import IndexLocation
 
 FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "0"]
@@ -261,16 +261,3 @@ def test_the_redirects_a_state_file_of_the_english_version_reported_are_not_told
         assert state["reported"] == {away: OTHER_SITE.format(elsewhere)}, state
     finally:
         site.stop()
-
-
-def test_a_reason_the_english_version_reported_is_this_version_s():
-    target = "http://127.0.0.1:8001/news/a.html"
-    state = WebState({"reported": {
-        "http://127.0.0.1:8001/old": f"redirects to {target}, a page already read",
-        "http://127.0.0.1:8001/away": "redirects to another site (http://localhost/a)",
-        "http://127.0.0.1:8001/gone": "HTTP 404"}}, incremental=True)
-    assert not state.first_report("http://127.0.0.1:8001/old", READ_ALREADY.format(target))
-    assert not state.first_report("http://127.0.0.1:8001/away",
-                                  OTHER_SITE.format("http://localhost/a"))
-    assert not state.first_report("http://127.0.0.1:8001/gone", "HTTP 404")
-    assert state.first_report("http://127.0.0.1:8001/gone", "HTTP 410")
