@@ -101,12 +101,12 @@ def _search_error(req, resp, exc: SearchError, params):
             headers = {"Retry-After": "5"} if isinstance(exc, IndexBusy) else \
                 {"Retry-After": "30"} if isinstance(exc, WritesUnavailable) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
-                log.warning("%s on %s: %s", kind.__name__, req.relative_uri, exc)
+                log.warning("%s на %s: %s", kind.__name__, req.relative_uri, exc)
             error = falcon.HTTPError(status, title=title, headers=headers,
                                      description=description or public_message(str(exc)))
             error.parameter = getattr(exc, "parameter", None)
             raise error
-    log.warning("error on %s: %s", req.relative_uri, exc)
+    log.warning("ошибка на %s: %s", req.relative_uri, exc)
     raise falcon.HTTPInternalServerError(title="Внутренняя ошибка",
                                          description=_SERVER_FAILED)
 
@@ -117,7 +117,7 @@ _SERVER_FAILED = "сбой на сервере; ошибка записана в
 def _unexpected(req, resp, exc: Exception, params):
     if isinstance(exc, falcon.HTTPError):
         raise exc
-    log.exception("unhandled error on %s %s", req.method, req.relative_uri)
+    log.exception("необработанная ошибка: %s %s", req.method, req.relative_uri)
     raise falcon.HTTPInternalServerError(title="Внутренняя ошибка", description=_SERVER_FAILED)
 
 

@@ -76,7 +76,7 @@ class DeadlineSyncWorker(SyncWorker):
             try:
                 look()
             except Exception:  # noqa: BLE001 - a request will meet and report it
-                self.log.exception("looking at the index failed")
+                self.log.exception("не удалось проверить, не появился ли новый индекс")
 
     def handle(self, listener, client, addr):
         super().handle(listener, _ReadDeadline(client, self.request_seconds), addr)

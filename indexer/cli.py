@@ -19,6 +19,7 @@ from indexer.cli_parser import build_parser
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
 from indexer.ownership import give_to_index_owner
 from search.errors import (
+    PREVIOUS_KEPT,
     ConfigError,
     IndexBusy,
     IndexDamaged,
@@ -35,8 +36,6 @@ from search.settings import Settings
 __all__ = ["main"]
 
 log = logging.getLogger("kartoteka")
-
-KEPT = "прежний индекс на месте"  # what a reindex that stopped left serving
 
 
 def _export_format(args) -> None:
@@ -125,10 +124,10 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR, str(exc)
     except Terminated:
-        print(f"остановлено (SIGTERM): {KEPT}", file=sys.stderr)
+        print(f"остановлено (SIGTERM): {PREVIOUS_KEPT}", file=sys.stderr)
         return 128 + signal.SIGTERM, "остановлено (SIGTERM)"
     except KeyboardInterrupt:
-        print(f"прервано: {KEPT}", file=sys.stderr)
+        print(f"прервано: {PREVIOUS_KEPT}", file=sys.stderr)
         return 130, "прервано"
     except BrokenPipeError:
         # `kartoteka search ... | head`: the reader has what it wanted; Python must not
@@ -139,13 +138,13 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         where = getattr(exc, "filename", None)
         message = f"{os_reason(exc)}{f': {where}' if where else ''}"
         if args.command == "reindex":
-            message += f": {KEPT}"
+            message += f": {PREVIOUS_KEPT}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
     except MemoryError:  # a memory limit (ulimit -v, a container's): not an interrupt
         message = "не хватило памяти"
         if args.command == "reindex":
-            message += f": {KEPT}"
+            message += f": {PREVIOUS_KEPT}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
 

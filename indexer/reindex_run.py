@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from indexer import web
-from indexer.cli_support import EXIT_ERROR, EXIT_USAGE
+from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED
 from indexer.kept import KeptVersions
 from indexer.libraries import SourceLibraries
 from indexer.progress import PeriodicCount, ReindexProgress
@@ -27,7 +27,7 @@ from indexer.summary import (
     warn_of_an_older_analysis,
 )
 from search.engine import open_engine
-from search.errors import IndexMissing, SearchError
+from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
 from search.settings import SAMPLE_DIR
 from search.source_paths import file_of
 from search.topics import TopicDictionary
@@ -75,11 +75,11 @@ def reindex(settings, args) -> int:
             and not crawled.publications and not sources:
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
-        print("error: сайт не прочитан; индекс оставлен как был", file=sys.stderr)
+        print(f"error: сайт не прочитан; {LEFT_AS_IT_WAS}", file=sys.stderr)
         return EXIT_ERROR
     if crawled is not None and not crawled.publications and not sources \
             and not args.incremental:
-        print("error: с сайта не прочитано ни одной публикации; индекс оставлен как был",
+        print(f"error: с сайта не прочитано ни одной публикации; {LEFT_AS_IT_WAS}",
               file=sys.stderr)
         return EXIT_ERROR
 
@@ -100,7 +100,7 @@ def reindex(settings, args) -> int:
             if isinstance(item, Skip):
                 skipped.append(item)
                 unread_files.add(item.file or item.where)  # a bad line: its whole file
-                log.warning("пропущено: %s: %s", item.where, item.reason)
+                log.warning(f"{SKIPPED}%s: %s", item.where, item.reason)
                 progress.update(1)
             else:
                 seen.add(item.id)
@@ -177,7 +177,7 @@ def _unreadable(sources: list[Path]) -> bool:
     for item in bad:
         print(f"error: {item.where}: {item.reason}", file=sys.stderr)
     if bad:
-        print("error: источник не прочитан; индекс оставлен как был", file=sys.stderr)
+        print(f"error: источник не прочитан; {LEFT_AS_IT_WAS}", file=sys.stderr)
     return bool(bad)
 
 

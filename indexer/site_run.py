@@ -93,7 +93,7 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                     job.state.remember_links(url, fetched.links, fetched.menu)
             followed = follow and level < depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use
-                log.info("на %s нет публикации (%s): идём по её ссылкам", url,
+                log.info("на %s нет публикации (%s): идём по ссылкам страницы", url,
                          fetched.no_text)
             elif fetched.no_text:
                 job.skip(url, fetched.no_text)

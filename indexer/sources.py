@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 EXPORT_SUFFIXES = {".xml", ".json"}  # WordPress WXR and REST JSON, recognised by content
 # Named directly, these were read as a page: a search export's header row became a title.
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xls", ".ods"}
-NO_SUCH_FILE = "нет такого файла или каталога"
+NO_SUCH_FILE = os_reason(errno.ENOENT)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from search import morph
 from search.analysis import ANALYSIS_VERSION
-from search.errors import RebuildFailed, SearchError
+from search.errors import LEFT_AS_IT_WAS, RebuildFailed, SearchError
 from search.plural import plural
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
@@ -51,7 +51,8 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     known = (f"; слов, известных с прошлой перестройки: {stats.cached_words:,}"
              if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
     if lookups:  # (an incremental run that analysed nothing has nothing to say of it)
-        print(f"кэш лемм: {hits / lookups:.1%} попаданий из {lookups:,} обращений "
+        print(f"кэш лемм: {hits / lookups:.1%} попаданий из {lookups:,} "
+              f"{plural(lookups, 'обращения', 'обращений', 'обращений')} "
               f"(все процессы индексации){known}")
     print(f"индекс: {engine.describe()}")
     for warning in stats.warnings:
@@ -86,12 +87,21 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
 # stderr: a nightly export cut short removes quietly otherwise.
 LARGE_REMOVAL = 0.2
 _PUT_IT_BACK = "если источник оборвался (выгрузка, сайт), восстановите его и запустите снова"
-_LEFT = "индекс оставлен как был"
 
 
 def _publications(count: int) -> str:
-    """`18 публикаций`."""
+    """`18 публикаций`, `21 публикация`."""
     return f"{count} {plural(count, 'публикация', 'публикации', 'публикаций')}"
+
+
+def _of_publications(count: int) -> str:
+    """After «из»: `из 18 публикаций`, `из 21 публикации`."""
+    return f"{count} {plural(count, 'публикации', 'публикаций', 'публикаций')}"
+
+
+def _would_hold(count: int) -> str:
+    """`было бы 6 публикаций`, `была бы 1 публикация`."""
+    return f"{plural(count, 'была', 'было', 'было')} бы {_publications(count)}"
 
 
 def _large(lost: int, had: int) -> bool:
@@ -115,13 +125,13 @@ def smaller_index_guard(before: int | None, allowed: bool,
     def accept(after: int) -> None:
         if _large(before - after, before) and (of_sample := sample()):
             raise RebuildFailed(
-                f"в новом индексе было бы {_publications(after)}, в действующем {before}, из "
-                f"них {of_sample} — из образца поставки; {_LEFT}: чтобы заменить образец "
+                f"в новом индексе {_would_hold(after)}, в действующем {before}, из "
+                f"них {of_sample} — из образца поставки; {LEFT_AS_IT_WAS}: чтобы заменить образец "
                 "своими публикациями, запустите снова с --allow-smaller (один раз)")
         if _large(before - after, before):
             raise RebuildFailed(
-                f"в новом индексе было бы {_publications(after)}, в действующем {before}"
-                f"{fewer()}; {_LEFT}: {_PUT_IT_BACK}, а если публикации убраны из "
+                f"в новом индексе {_would_hold(after)}, в действующем {before}"
+                f"{fewer()}; {LEFT_AS_IT_WAS}: {_PUT_IT_BACK}, а если публикации убраны из "
                 "источников намеренно, запустите снова с --allow-smaller")
 
     return accept
@@ -138,7 +148,7 @@ def removal_guard(allowed: bool) -> Callable[[int, int], None] | None:
     def accept(removed: int, held: int) -> None:
         if _large(removed, held):
             raise RebuildFailed(
-                f"этот запуск удалил бы {removed} из {_publications(held)} своих источников; "
+                f"этот запуск удалил бы {removed} из {_of_publications(held)} своих источников; "
                 f"ничего не удалено: {_PUT_IT_BACK}, а если публикации убраны из источников "
                 "намеренно, запустите снова с --allow-smaller")
 
@@ -158,7 +168,7 @@ def warn_of_a_large_removal(stats) -> None:
     not for those new ones stand in for (a site that moved its posts to new addresses)."""
     held = stats.indexed + stats.updated + stats.unchanged + stats.removed
     if _large(stats.removed - stats.indexed, held):
-        print(f"warning: этот запуск удалил {stats.removed} из {_publications(held)} своих "
+        print(f"warning: этот запуск удалил {stats.removed} из {_of_publications(held)} своих "
               f"источников: {_PUT_IT_BACK}", file=sys.stderr)
 
 

@@ -37,7 +37,14 @@ from indexer.discovery import (
 from indexer.extract import extract_parts
 from indexer.fetching import USER_AGENT, Answer, CrawlOptions, Fetcher, FetchError
 from indexer.site_run import run_site
-from indexer.web_state import STATE_FILE, WebState, load_state, save_state
+from indexer.web_state import (
+    OTHER_SITE,
+    READ_ALREADY,
+    STATE_FILE,
+    WebState,
+    load_state,
+    save_state,
+)
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 
@@ -187,7 +194,7 @@ class _Crawl:
         # a redirect: the page is kept under the address it ended at, once
         address = clean_url(answer.url or url)
         if address != url and not same_host(address, url):
-            self.skip(url, f"перенаправляет на другой сайт ({address})", answer.permanent)
+            self.skip(url, OTHER_SITE.format(address), answer.permanent)
             return nothing
         with self.lock:
             copy = address in self.pages_seen
@@ -198,8 +205,7 @@ class _Crawl:
         if copy and address == url:  # read already this run (reached twice)
             return nothing
         if copy:
-            self.skip(url, f"перенаправляет на {address}, уже прочитанную страницу",
-                      answer.permanent)
+            self.skip(url, READ_ALREADY.format(address), answer.permanent)
             return nothing
         entry = {"id": url_id(address), "etag": answer.headers.get("etag"),
                  "last_modified": answer.headers.get("last-modified"), "lastmod": lastmod,

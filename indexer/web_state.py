@@ -11,15 +11,31 @@ from the old entries and writes new ones; entries of sites it could not crawl ar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from indexer.fetching import conditional_headers
 
-__all__ = ["STATE_FILE", "WebState", "load_state", "save_state"]
+__all__ = ["STATE_FILE", "WebState", "load_state", "save_state", "OTHER_SITE", "READ_ALREADY"]
 
 STATE_FILE = "web-state.json"
+# The lasting reasons of a permanent redirect (`reported`), with the address it leads to.
+OTHER_SITE = "перенаправляет на другой сайт ({})"
+READ_ALREADY = "перенаправляет на {}, уже прочитанную страницу"
+# The same reasons as the version before the Russian words saved them: a state file written
+# by it still tells each address once, not once more after the upgrade.
+_ENGLISH = ((re.compile(r"redirects to another site \((.*)\)", re.DOTALL), OTHER_SITE),
+            (re.compile(r"redirects to (.*), a page already read", re.DOTALL), READ_ALREADY))
+
+
+def _current(reason: str) -> str:
+    """A reported reason in this version's words."""
+    for english, said in _ENGLISH:
+        if found := english.fullmatch(reason):
+            return said.format(found[1])
+    return reason
 
 
 class WebState:
@@ -32,7 +48,9 @@ class WebState:
         self.previous: dict[str, dict] = state.get("pages", {})  # what the last run saved
         self.old: dict[str, dict] = self.previous if incremental else {}
         self.new: dict[str, dict] = {}
-        self.reported: dict[str, str] = state.get("reported", {}) if incremental else {}
+        self.reported: dict[str, str] = {
+            url: _current(reason) for url, reason in state.get("reported", {}).items()
+            if isinstance(reason, str)} if incremental else {}
         self.reported_now: dict[str, str] = {}
 
     def first_report(self, url: str, reason: str) -> bool:

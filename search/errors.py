@@ -17,7 +17,7 @@ SearchError
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
     "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES",
-    "EngineUnavailable", "RebuildFailed",
+    "EngineUnavailable", "RebuildFailed", "LEFT_AS_IT_WAS", "PREVIOUS_KEPT",
 ]
 
 
@@ -83,7 +83,10 @@ class EmptyRebuild(SearchError):
     export directory not mounted, emptied by mistake)."""
 
 
-EMPTY_SOURCES = "из источников не прочитано ни одной публикации; индекс оставлен как был"
+# What a run that stopped says of the index (a full one: the generation before it serves).
+LEFT_AS_IT_WAS = "индекс оставлен как был"
+PREVIOUS_KEPT = "прежний индекс на месте"
+EMPTY_SOURCES = f"из источников не прочитано ни одной публикации; {LEFT_AS_IT_WAS}"
 
 
 class EngineUnavailable(SearchError):

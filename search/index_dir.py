@@ -50,4 +50,4 @@ def locate_index_dir(environ: Mapping[str, str] | None = None,
     import platformdirs
 
     return (Path(platformdirs.user_data_dir("kartoteka", appauthor=False)) / "index",
-            "умолчанию (каталог данных пользователя)")
+            "умолчанию: каталог данных пользователя")

@@ -260,3 +260,22 @@ def test_a_segment_file_gone_while_the_generation_is_listed_is_not_a_500(fresh_i
         assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
     finally:
         service.close()
+
+
+def test_an_index_file_that_cannot_be_opened_is_named(fresh_index, monkeypatch):
+    """The system's reason in Russian, and still which file: `[Errno 13] Permission denied:
+    '…/_MAIN_1.toc'` named it, the reason alone did not."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engine.whoosh.store import IndexLocation
+    from search.errors import IndexMissing
+
+    toc = str(fresh_index.index_dir / "gen-000001" / "_MAIN_1.toc")
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", toc)
+
+    monkeypatch.setattr(FileStorage, "open_index", refused)
+    with pytest.raises(IndexMissing) as raised:
+        IndexLocation(fresh_index.index_dir).open_current()
+    assert str(raised.value).endswith(f" не открывается: нет прав доступа: {toc}"), raised.value

@@ -99,8 +99,8 @@ def test_installed_kartoteka_reindexes_searches_and_serves_anywhere(installed, e
     assert not list(installed.parent.glob("lib/*/site-packages/index_data"))
 
     stats = _run([kartoteka, "stats"], cwd=work, env=env).stdout
-    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию (каталог данных "
-            "пользователя))") in stats
+    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию: каталог данных "
+            "пользователя)") in stats
     found = json.loads(_run([kartoteka, "search", "выставка", "--json"], cwd=work,
                             env=env).stdout)
     assert found["total"] > 0
@@ -116,8 +116,8 @@ def test_installed_kartoteka_reindexes_searches_and_serves_anywhere(installed, e
                             log)
         assert body["total"] == found["total"] and body["hits"]
     said = log.read_text(encoding="utf-8")
-    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию (каталог данных "
-            "пользователя))") in said
+    assert (f"каталог индекса: {index_dir}  (выбран по умолчанию: каталог данных "
+            "пользователя)") in said
     assert "Traceback" not in said
 
 

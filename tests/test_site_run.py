@@ -6,6 +6,7 @@ Every test talks only to a site that the test serves itself on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from site_helpers import Resource, Site, page_html, serve
 
 from indexer.cli import main
 from indexer.web import url_id
+from indexer.web_state import OTHER_SITE
 from search.engine.whoosh.store import IndexLocation
 
 FAST = ["--delay", "0", "--concurrency", "4", "--timeout", "1", "--retries", "0"]
@@ -224,3 +226,38 @@ def test_pages_beyond_the_depth_are_told(site, tmp_path, capsys):
     assert _ids(index_dir) == _post_ids(site, POSTS[:3]) | {url_id(site.url("/about.html"))}
     out = capsys.readouterr().out
     assert "  не посещено страниц: 2 (достигнут предел --depth 2)" in out  # the second page's posts
+
+
+
+def test_the_redirects_a_state_file_of_the_english_version_reported_are_not_told_again(
+        tmp_path, caplog):
+    """The version before the Russian words saved a permanent redirect's reason in English
+    (`web-state.json`, `reported`): the first nightly run after the upgrade told every such
+    address again, as new."""
+    site = Site()
+    res = site.resources
+    res["/news/a.html"] = Resource(page_html(POSTS[0]))
+    serve(site)
+    try:
+        elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
+        res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
+        urls = "".join(f"<url><loc>{site.url(p)}</loc></url>"
+                       for p in ("/news/a.html", "/news/away.html"))
+        res["/sitemap.xml"] = Resource(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            .encode(), "application/xml")
+        index_dir = tmp_path / "index"
+        assert _reindex(index_dir, "--quiet", site.root + "/") == 0
+        state_file, away = index_dir / "web-state.json", site.url("/news/away.html")
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        assert state["reported"] == {away: OTHER_SITE.format(elsewhere)}, state
+        state["reported"][away] = f"redirects to another site ({elsewhere})"  # as 0.1 said
+        state_file.write_text(json.dumps(state), encoding="utf-8")
+        caplog.clear()
+        assert _reindex(index_dir, "--quiet", "--incremental", site.root + "/") == 0
+        warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert warned == [], warned
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        assert state["reported"] == {away: OTHER_SITE.format(elsewhere)}, state
+    finally:
+        site.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.fetching import conditional_headers
-from indexer.web_state import WebState, load_state, save_state
+from indexer.web_state import OTHER_SITE, READ_ALREADY, WebState, load_state, save_state
 
 SITE = "https://library.example.ru"
 OLD = {"version": 1, "pages": {
@@ -70,3 +70,18 @@ def test_the_links_of_a_page_outlive_its_304():
     assert later.links_of(f"{SITE}/news/1") == ([f"{SITE}/news/2"], set())
     assert later.keep(f"{SITE}/news/1") == [] and later.links_of(f"{SITE}/news/3") == ([], set())
     assert later.new[f"{SITE}/news/1"]["links"] == [f"{SITE}/news/2"]
+
+
+def test_a_reason_the_english_version_reported_is_this_version_s():
+    """A state file saved before the reasons were Russian: its permanent redirects are
+    not new to this version."""
+    target = "http://127.0.0.1:8001/news/a.html"
+    state = WebState({"reported": {
+        "http://127.0.0.1:8001/old": f"redirects to {target}, a page already read",
+        "http://127.0.0.1:8001/away": "redirects to another site (http://localhost/a)",
+        "http://127.0.0.1:8001/gone": "HTTP 404"}}, incremental=True)
+    assert not state.first_report("http://127.0.0.1:8001/old", READ_ALREADY.format(target))
+    assert not state.first_report("http://127.0.0.1:8001/away",
+                                  OTHER_SITE.format("http://localhost/a"))
+    assert not state.first_report("http://127.0.0.1:8001/gone", "HTTP 404")
+    assert state.first_report("http://127.0.0.1:8001/gone", "HTTP 410")

@@ -227,8 +227,8 @@ class FileIds:
             return (pub if known == pub.id else replace(pub, id=known)), None
         other = self.sources.get(pub.id)
         if other and other != source:
-            return None, (f"её id {pub.id} уже у публикации из {other}: индексируйте их общую "
-                          "папку")
+            return None, (f"её id {pub.id} уже у публикации из {other}: индексируйте их общий "
+                          "каталог")
         return pub, None
 
 

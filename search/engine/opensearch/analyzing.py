@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from search.engine.opensearch.documents import Analyzed, analyze
-from search.errors import RebuildFailed
+from search.errors import PREVIOUS_KEPT, RebuildFailed
 from search.models import Publication
 
 __all__ = ["analyzed", "CHUNK", "AHEAD"]
@@ -73,7 +73,7 @@ class _Workers:
         except EOFError:
             self.procs[worker].join(timeout=5)
             raise RebuildFailed(f"процесс анализа завершился раньше времени (код выхода "
-                                f"{self.procs[worker].exitcode}): прежний индекс на месте"
+                                f"{self.procs[worker].exitcode}): {PREVIOUS_KEPT}"
                                 ) from None
         if kind == "error":
             raise RebuildFailed(f"анализ текста не удался: {value}")

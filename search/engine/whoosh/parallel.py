@@ -32,7 +32,7 @@ from search.engine.whoosh.segment_writer import (
     is_stems_text,
 )
 from search.engine.whoosh.word_exchange import EXCHANGE_DOCS, SUFFIX, WordExchange
-from search.errors import RebuildFailed
+from search.errors import PREVIOUS_KEPT, RebuildFailed
 from search.lemma_cache import write_shard
 from search.morph import cache_stats, new_readings
 from search.os_errors import os_reason
@@ -174,7 +174,7 @@ class _OrphanSafeWriter(MpWriter):
                 dead = [t.exitcode for t in self.tasks if not t.is_alive()]
                 if dead:
                     raise RebuildFailed(f"процесс индексации завершился раньше времени (код "
-                                        f"выхода {dead[0]}): прежний индекс на месте"
+                                        f"выхода {dead[0]}): {PREVIOUS_KEPT}"
                                         ) from None
 
     def _new_task(self):

@@ -91,7 +91,8 @@ class IndexLocation:
             # private BytesIO, over 100 MB per gunicorn worker; plain file reads do not.
             ix = FileStorage(str(info.path), supports_mmap=False).open_index()
         except (whoosh_index.EmptyIndexError, OSError) as exc:
-            why = os_reason(exc) if isinstance(exc, OSError) else exc
+            why = (f"{os_reason(exc)}{f': {exc.filename}' if exc.filename else ''}"
+                   if isinstance(exc, OSError) else exc)  # which file: as strerror said
             raise IndexMissing(f"индекс {info.path} не открывается: {why}") from exc
         except Exception as exc:  # noqa: BLE001 - a table of contents cut short
             raise damaged(info.path, exc) from exc

@@ -34,7 +34,13 @@ from search.engine.whoosh.schema import build_codec
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.terms import load_vocabulary
 from search.engine.whoosh.titles import segment_titles
-from search.errors import EMPTY_SOURCES, EmptyRebuild, IndexMissing, RebuildFailed
+from search.errors import (
+    EMPTY_SOURCES,
+    PREVIOUS_KEPT,
+    EmptyRebuild,
+    IndexMissing,
+    RebuildFailed,
+)
 from search.interrupts import interrupt_flag
 from search.lemma_cache import LemmaCache
 from search.models import Publication
@@ -98,7 +104,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
             if written != len(seen):  # a sub-writer died and its segment with it
                 raise RebuildFailed(f"не записано публикаций: {len(seen) - written} из "
                                     f"{len(seen)} (процесс индексации завершился раньше "
-                                    "времени): прежний индекс на месте")
+                                    f"времени): {PREVIOUS_KEPT}")
             stats.worker_lemma_hits, stats.worker_lemma_misses, shards = collect_lemmas(tmp_path)
             lemmas.adopt(shards)  # out of the generation's folder before it is published
             titles = segment_titles(ix)  # before any replacement deletes documents
