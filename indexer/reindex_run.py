@@ -13,7 +13,7 @@ from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED
 from indexer.kept import KeptVersions
 from indexer.libraries import SourceLibraries
 from indexer.progress import PeriodicCount, ReindexProgress
-from indexer.source_checks import unreadable_sources
+from indexer.source_checks import address_problem, is_url, unreadable_sources
 from indexer.sources import Skip, count_items, iter_publications, passed_over
 from indexer.summary import (
     fewer_by_library,
@@ -53,12 +53,12 @@ def reindex(settings, args) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     for source in args.sources:
-        problem = web.address_problem(source)
+        problem = address_problem(source)
         if problem:
             print(f"error: {source}: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    urls = [s for s in args.sources if web.is_url(s)]
-    sources = [Path(s) for s in args.sources if not web.is_url(s)]
+    urls = [s for s in args.sources if is_url(s)]
+    sources = [Path(s) for s in args.sources if not is_url(s)]
     if args.sample:
         sources.append(SAMPLE_DIR)
     if _unreadable(sources):

@@ -8,11 +8,12 @@ import os
 import re
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from indexer.sources import NO_SUCH_FILE, Skip
 from search.os_errors import os_reason
 
-__all__ = ["unreadable_sources"]
+__all__ = ["unreadable_sources", "is_url", "address_problem"]
 
 
 # `127.0.0.1:8080/`, `library.example.ru/news`: an address written without its scheme
@@ -53,3 +54,20 @@ def unreadable_sources(sources: list[Path]) -> list[Skip]:
         except OSError as exc:
             found.append(Skip(str(source), f"не читается: {os_reason(exc)}"))
     return found
+
+
+def is_url(value: str) -> bool:
+    return str(value).startswith(("http://", "https://"))
+
+
+def address_problem(value: str) -> str | None:
+    """What makes a SOURCE written as an address unusable (`ftp://…`, `http://` with no
+    host), or None: a file name is not an address."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", value)
+    if not scheme:
+        return None
+    if not is_url(value):
+        return f"читать можно только сайты http:// и https://, а не {scheme.group(1)}://"
+    if not urlsplit(value).hostname:
+        return "в адресе не указан сайт"
+    return None

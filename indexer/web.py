@@ -14,7 +14,6 @@ address (the address itself is kept in `url`), the same ids the WordPress import
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -49,27 +48,10 @@ from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 
 # The public names of the web source, wherever they are defined.
-__all__ = ["USER_AGENT", "CrawlOptions", "CrawlResult", "crawl", "is_url", "load_state",
+__all__ = ["USER_AGENT", "CrawlOptions", "CrawlResult", "crawl", "load_state",
            "save_state", "STATE_FILE", "url_id"]
 
 log = logging.getLogger("kartoteka")
-
-
-def is_url(value: str) -> bool:
-    return str(value).startswith(("http://", "https://"))
-
-
-def address_problem(value: str) -> str | None:
-    """What makes a SOURCE written as an address unusable (`ftp://…`, `http://` with no
-    host), or None: a file name is not an address."""
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", value)
-    if not scheme:
-        return None
-    if not is_url(value):
-        return f"читать можно только сайты http:// и https://, а не {scheme.group(1)}://"
-    if not urlsplit(value).hostname:
-        return "в адресе не указан сайт"
-    return None
 
 
 @dataclass(frozen=True)
