@@ -30,7 +30,7 @@ from search.errors import (
 from search.index_dir import locate_index_dir
 from search.interrupts import Terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
-from search.os_errors import os_reason
+from search.os_errors import os_problem
 from search.settings import Settings
 
 __all__ = ["main"]
@@ -135,8 +135,7 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0, None
     except OSError as exc:  # a full disk, a read-only file system
-        where = getattr(exc, "filename", None)
-        message = f"{os_reason(exc)}{f': {where}' if where else ''}"
+        message = os_problem(exc)
         if args.command == "reindex":
             message += f": {PREVIOUS_KEPT}"
         print(f"error: {message}", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["os_reason"]
+__all__ = ["os_reason", "os_problem"]
 
 _REASONS = {
     errno.ENOENT: "нет такого файла или каталога",
@@ -50,3 +50,13 @@ def os_reason(exc: BaseException | int) -> str:
     if code in _REASONS:
         return _REASONS[code]
     return getattr(exc, "strerror", None) or str(exc)
+
+
+def os_problem(exc: OSError) -> str:
+    """os_reason and, when the error names one, the file it failed on.
+
+    >>> os_problem(FileNotFoundError(2, "No such file or directory", "/srv/x"))
+    'нет такого файла или каталога: /srv/x'
+    """
+    reason = os_reason(exc)
+    return f"{reason}: {exc.filename}" if getattr(exc, "filename", None) else reason

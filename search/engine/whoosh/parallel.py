@@ -35,7 +35,7 @@ from search.engine.whoosh.word_exchange import EXCHANGE_DOCS, SUFFIX, WordExchan
 from search.errors import PREVIOUS_KEPT, RebuildFailed
 from search.lemma_cache import write_shard
 from search.morph import cache_stats, new_readings
-from search.os_errors import os_reason
+from search.os_errors import os_problem
 
 __all__ = ["parallel_writer", "default_procs", "collect_lemmas"]
 _LEMMAS_PREFIX = ".lemmas-"
@@ -82,11 +82,8 @@ class _OrphanSafeTask(SubWriterTask):
         try:
             super().run()
         except (OSError, MemoryError) as exc:  # a full disk, no memory: one line, no traceback
-            what = os_reason(exc) if isinstance(exc, OSError) else \
-                "не хватило памяти" if isinstance(exc, MemoryError) else str(exc)
-            where = getattr(exc, "filename", None)
-            print(f"error: процесс индексации: {what}{f': {where}' if where else ''}",
-                  file=sys.stderr)
+            what = os_problem(exc) if isinstance(exc, OSError) else "не хватило памяти"
+            print(f"error: процесс индексации: {what}", file=sys.stderr)
             os._exit(1)  # the parent says the previous index is still in place
         if self._exchange is not None:
             self._exchange.close()

@@ -33,7 +33,7 @@ from search.errors import (
     IndexNotWritable,
     SchemaMismatch,
 )
-from search.os_errors import os_reason
+from search.os_errors import os_problem, os_reason
 from search.processes import process_alive
 
 __all__ = ["IndexLocation", "GenerationInfo"]
@@ -91,8 +91,7 @@ class IndexLocation:
             # private BytesIO, over 100 MB per gunicorn worker; plain file reads do not.
             ix = FileStorage(str(info.path), supports_mmap=False).open_index()
         except (whoosh_index.EmptyIndexError, OSError) as exc:
-            why = (f"{os_reason(exc)}{f': {exc.filename}' if exc.filename else ''}"
-                   if isinstance(exc, OSError) else exc)  # which file: as strerror said
+            why = os_problem(exc) if isinstance(exc, OSError) else exc
             raise IndexMissing(f"индекс {info.path} не открывается: {why}") from exc
         except Exception as exc:  # noqa: BLE001 - a table of contents cut short
             raise damaged(info.path, exc) from exc
