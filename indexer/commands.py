@@ -22,6 +22,7 @@ from search.errors import (
 from search.index_dir import locate_index_dir
 from search.os_errors import os_reason
 from search.plural import plural
+from search.russian_numbers import decimal, whole
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
 from search.topics import TopicDictionary
@@ -43,7 +44,7 @@ def search(settings, args) -> int:
         print(dump_json(result.to_dict()))
         return 0
     found = plural(result.total, "публикация", "публикации", "публикаций")
-    print(f"Найдено: {result.total} {found} по запросу «{result.query}»"
+    print(f"Найдено: {whole(result.total)} {found} по запросу «{result.query}»"
           + (f" (возможно, вы имели в виду: {result.did_you_mean})"
              if result.did_you_mean else ""))
     for warning in result.warnings:
@@ -52,7 +53,7 @@ def search(settings, args) -> int:
     for n, hit in enumerate(result.hits, first + 1):
         meta = " · ".join(x for x in (hit.published, hit.author, hit.library,
                                       ", ".join(hit.topics)) if x)
-        print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  оценка {hit.score}" if hit.score else ""))
+        print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  оценка {decimal(hit.score, 2)}" if hit.score else ""))
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal_snippet(hit.snippet)}")

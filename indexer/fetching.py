@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from search.os_errors import os_reason
+from search.russian_numbers import whole
 
 __all__ = ["USER_AGENT", "CrawlOptions", "FetchError", "Answer", "Fetcher",
            "conditional_headers"]
@@ -139,6 +140,6 @@ class Fetcher:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.options.max_bytes:
-                raise FetchError(f"слишком большой ответ (> {self.options.max_bytes:,} байт)")
+                raise FetchError(f"слишком большой ответ (> {whole(self.options.max_bytes)} байт)")
             chunks.append(chunk)
         return b"".join(chunks)

@@ -19,6 +19,7 @@ from indexer.text_page import closing_signature
 from search.errors import ExtractError, InvalidRecord
 from search.models import Publication
 from search.os_errors import os_reason
+from search.russian_numbers import whole
 
 __all__ = ["Skip", "iter_publications", "expand_sources", "count_items",
            "PAGE_SUFFIXES", "passed_over", "NO_SUCH_FILE"]
@@ -102,7 +103,7 @@ def iter_publications(sources: list[Path], topics=None, max_bytes: int = 20_000_
         if item.suffix.lower() in JSONL_SUFFIXES or records == "jsonl":
             yield from _jsonl(item, topics, max_bytes, warn)
         elif size > max_bytes:
-            yield Skip(str(item), f"слишком большой файл ({size:,} байт > {max_bytes:,})")
+            yield Skip(str(item), f"слишком большой файл ({whole(size)} байт > {whole(max_bytes)})")
         elif (kind := _cms_kind(item) or _document_kind(item)) in ("wxr", "wp-json"):
             yield from _cms(item, kind, topics)
         elif kind is not None:
@@ -174,8 +175,8 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
                 yield from held
                 held.clear()
             if len(raw) > max_bytes:
-                yield Skip(where, f"слишком большая запись ({len(raw):,} байт > "
-                                  f"{max_bytes:,})", str(path))
+                yield Skip(where, f"слишком большая запись ({whole(len(raw))} байт > "
+                                  f"{whole(max_bytes)})", str(path))
                 continue
             try:
                 record, problem = mended(json.loads(raw.decode("utf-8")), raw)

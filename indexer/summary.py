@@ -11,6 +11,7 @@ from search import morph
 from search.analysis import ANALYSIS_VERSION
 from search.errors import LEFT_AS_IT_WAS, RebuildFailed, SearchError
 from search.plural import plural
+from search.russian_numbers import decimal, percent, whole
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
            "warn_of_a_smaller_index", "smaller_index_guard", "warn_of_an_older_analysis"]
@@ -19,7 +20,7 @@ __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_larg
 def print_web_summary(crawled) -> None:
     print(f"сайты: загружено {crawled.fetched}, без изменений {crawled.unchanged}, "
           f"исчезло {len(crawled.gone)}, запросов {crawled.requests} за "
-          f"{crawled.seconds:.1f} с ({crawled.pages_per_second:.1f} стр./с)")
+          f"{decimal(crawled.seconds)} с ({decimal(crawled.pages_per_second)} стр./с)")
     for start, reason in crawled.failed_sites:
         print(f"  сайт пропущен: {start}: {reason}")
     for limit, count in crawled.not_visited.items():
@@ -44,14 +45,14 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
           f"пропущено: {len(skipped) + len(stats.skipped)}"
           + (f"  без изменений: {stats.unchanged}" if stats.unchanged else "")
           + (f"  перенесено из API: {stats.carried}" if stats.carried else ""))
-    phases = (f"; добавление {stats.add_seconds:.1f} с, запись {stats.commit_seconds:.1f} с"
+    phases = (f"; добавление {decimal(stats.add_seconds)} с, запись {decimal(stats.commit_seconds)} с"
               if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
-    print(f"время: {elapsed:.1f} с  ({docs / elapsed if elapsed else 0:.0f} публ./с"
+    print(f"время: {decimal(elapsed)} с  ({whole(round(docs / elapsed)) if elapsed else 0} публ./с"
           f"{phases})")
-    known = (f"; слов, известных с прошлой перестройки: {stats.cached_words:,}"
+    known = (f"; слов, известных с прошлой перестройки: {whole(stats.cached_words)}"
              if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
     if lookups:  # (an incremental run that analysed nothing has nothing to say of it)
-        print(f"кэш лемм: {hits / lookups:.1%} попаданий из {lookups:,} "
+        print(f"кэш лемм: {percent(hits / lookups)} попаданий из {whole(lookups)} "
               f"{plural(lookups, 'обращения', 'обращений', 'обращений')} "
               f"(все процессы индексации){known}")
     print(f"индекс: {engine.describe()}")
@@ -60,7 +61,7 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
     # reasons alike but for their numbers -> [count, the first, whether all are the same]
     kinds: dict[str, list] = {}
     for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
-        kind = kinds.setdefault(re.sub(r"\d[\d,]*", "N", reason), [0, reason, True])
+        kind = kinds.setdefault(re.sub(r"\d[\d,\xa0]*", "N", reason), [0, reason, True])
         kind[0] += 1
         kind[2] = kind[2] and reason == kind[1]
     for count, first, same in sorted(kinds.values(), key=lambda kind: -kind[0]):

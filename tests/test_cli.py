@@ -151,18 +151,18 @@ def test_reindex_summary(tmp_path, capsys):
                  str(JSONL)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"добавлено: {len(RECORDS)}  обновлено: 0  удалено: 0  пропущено: 0"
-    assert re.fullmatch(r"время: \d+\.\d с  \(\d+ публ\./с; добавление \d+\.\d с, "
-                        r"запись \d+\.\d с\)", lines[1]), lines[1]
-    assert re.fullmatch(r"кэш лемм: \d+\.\d% попаданий из [\d,]+ обращени[яй] \(все процессы "
+    assert re.fullmatch(r"время: \d+,\d с  \(\d+ публ\./с; добавление \d+,\d с, "
+                        r"запись \d+,\d с\)", lines[1]), lines[1]
+    assert re.fullmatch(r"кэш лемм: \d+,\d\xa0% попаданий из (\d{1,4}|\d{2,3}(\xa0\d{3})+) обращени[яй] \(все процессы "
                         r"индексации\); слов, известных с прошлой перестройки: 0", lines[2])
     assert re.fullmatch(rf"индекс: {re.escape(str(tmp_path / 'ix' / 'gen-000001'))}  "
-                        r"\(\d+\.\d МБ\)", lines[3]), lines[3]
+                        r"\(\d+,\d МБ\)", lines[3]), lines[3]
     assert (tmp_path / "ix" / "CURRENT").read_text().strip() == "gen-000001"
     # an incremental run has no such phases: it said `add 0.0 s, commit 0.0 s` (now Russian)
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  "--incremental", str(JSONL)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"время: \d+\.\d с  \(\d+ публ\./с\)", lines[1]), lines[1]
+    assert re.fullmatch(r"время: \d+,\d с  \(\d+ публ\./с\)", lines[1]), lines[1]
 
 
 def _on_a_terminal(argv: list[str]) -> tuple[str, str]:
@@ -435,8 +435,8 @@ def test_bad_sources_are_skipped(tmp_path, capsys, caplog, monkeypatch):
     assert summary[0] == "добавлено: 5  обновлено: 0  удалено: 0  пропущено: 5"
     for kind in ("двоичный файл, а не текст или HTML", "пустой файл"):
         assert f"  пропущено 1: {kind}" in summary
-    for kind in (r"слишком большой файл \([\d,]+ байт > 4,000\)",
-                 r"слишком большая запись \([\d,]+ байт > 4,000\)"):
+    for kind in (r"слишком большой файл \([\d\xa0]+ байт > 4000\)",
+                 r"слишком большая запись \([\d\xa0]+ байт > 4000\)"):
         assert any(re.fullmatch(f"  пропущено 1: {kind}", line) for line in summary), summary
     # said as what it is, not `column 1` past the line's end
     assert "  пропущено 1: неверный JSON: незакрытая строка (столбец 24)" in summary

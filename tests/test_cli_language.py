@@ -1,6 +1,7 @@
 """The CLI speaks Russian: argparse's own words and our argument types' errors, a typical
 session's output with no English sentence in it, the core's typed errors worded in
-Russian where they are raised, and the number words of the summary's lines."""
+Russian where they are raised, the number words of the summary's lines, and numbers
+written the Russian way («0,5 с», «12 345»)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.cli import main
+from search.russian_numbers import decimal, percent, whole
 from search.settings import SAMPLE_DIR
 
 JSONL = SAMPLE_DIR / "publications.jsonl"
@@ -204,3 +206,15 @@ def test_a_refused_smaller_index_agrees_with_its_count(after, words):
         smaller_index_guard(100, False)(after)
     assert str(refused.value).startswith(f"в новом индексе {words}, в действующем 100;"), \
         refused
+
+
+@pytest.mark.parametrize(("number", "written"), [
+    (999, "999"), (4283, "4283"), (12345, "12\xa0345"), (-1234567, "-1\xa0234\xa0567")])
+def test_whole_numbers_are_written_the_russian_way(number, written):
+    """Five digits and more grouped by a no-break space; four digits stay whole."""
+    assert whole(number) == written
+
+
+def test_fractions_and_shares_take_a_decimal_comma():
+    assert (decimal(0.5), decimal(12345.678, 2), percent(0.953)) == (
+        "0,5", "12\xa0345,68", "95,3\xa0%")

@@ -21,8 +21,8 @@ def _reindex(index_dir: Path, capsys) -> str:
 
 
 def _known(out: str) -> int:
-    return int(re.search(r"слов, известных с прошлой перестройки: ([\d,]+)", out).group(1)
-               .replace(",", ""))
+    return int(re.search(r"слов, известных с прошлой перестройки: ([\d\xa0]+)", out).group(1)
+               .replace("\xa0", ""))
 
 
 def _results(index_dir: Path) -> list[tuple[str, int]]:

@@ -25,6 +25,7 @@ from search.engine.opensearch.generations import MAPPING_VERSION, Generations
 from search.engine.opensearch.live_generation import LiveGeneration
 from search.engine.opensearch.rebuild_lock import rebuild_lock
 from search.models import Publication
+from search.russian_numbers import decimal
 from search.spelling import SpellingLexicon
 
 __all__ = ["OpenSearchEngine"]
@@ -85,7 +86,7 @@ class OpenSearchEngine(LiveGeneration, Finding):
         if "docs" not in stats:  # no cluster manager: the shards' statistics are not known
             return f"{index} ({where}; его статистика сейчас недоступна)"
         return (f"{index} ({where}; публикаций: {stats['docs']['count']}, "
-                f"{stats['store']['size_in_bytes'] / 1e6:.1f} МБ в основных шардах)")
+                f"{decimal(stats['store']['size_in_bytes'] / 1e6)} МБ в основных шардах)")
 
     @cluster_errors
     def tidy(self) -> list[str]:

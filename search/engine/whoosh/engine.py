@@ -26,6 +26,7 @@ from search.engine.whoosh.view import IndexView
 from search.errors import NotFound
 from search.models import FACETS, FacetValue, Publication
 from search.records import to_publication
+from search.russian_numbers import decimal
 
 __all__ = ["WhooshEngine"]
 
@@ -105,7 +106,7 @@ class WhooshEngine(LiveView, Finding):
             return f"индекса нет в {self.location.root}"
         path = self.location.root / name
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-        return f"{path}  ({size / 1e6:.1f} МБ)"
+        return f"{path}  ({decimal(size / 1e6)} МБ)"
 
     def tidy(self) -> list[str]:
         return self.location.clean_stale()
