@@ -150,7 +150,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 "SearchResult": {"type": "object", "required": [
                     "query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
                     "corrected", "relaxed", "warnings", "partial", "partial_total",
-                    "topic_hints"],
+                    "copies_total", "topic_hints"],
                                  "properties": {
                     "query": {"type": "string", "description":
                               "the query as read: composed, without invisible characters "
@@ -170,6 +170,10 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                 "first page of full matches; not counted in total",
                                 "items": {"$ref": "#/components/schemas/Hit"}},
                     "partial_total": {"type": "integer"},
+                    "copies_total": {"type": "integer", "description":
+                                     "publications that match too but are copies of a text "
+                                     "among the hits (listed on its hit as copies); not "
+                                     "counted in total"},
                     "topic_hints": {"type": "array", "description":
                                     "a query that found nothing or little with no filter: "
                                     "the topics whose names hold its words and that hold "

@@ -14,7 +14,7 @@ import falcon
 
 from api.pages import date_ru, escaped, href_of, page_html
 from api.params import search_request
-from search.plural import plural
+from search.plural import and_copies, plural
 from search.searcher import SearchService
 from search.settings import Settings
 
@@ -58,6 +58,7 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
         total, fix = data["total"], data.get("did_you_mean")
         pages = max(1, -(-total // data["per_page"]))
         out.append(f'<p class="status" role="status">Найдено: {total} {_plural(total)}'
+                   + and_copies(data.get("copies_total", 0))
                    + (f", страница {data['page']} из {pages}" if 1 < pages and data['page'] <= pages
                       else "") + ".</p>"
                    if total else '<p class="status" role="status">'

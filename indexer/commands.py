@@ -21,7 +21,7 @@ from search.errors import (
 )
 from search.index_dir import locate_index_dir
 from search.os_errors import os_reason
-from search.plural import plural
+from search.plural import and_copies, plural
 from search.russian_numbers import decimal, whole
 from search.searcher import SearchService
 from search.synonyms import SynonymDictionary
@@ -44,7 +44,8 @@ def search(settings, args) -> int:
         print(dump_json(result.to_dict()))
         return 0
     found = plural(result.total, "публикация", "публикации", "публикаций")
-    print(f"Найдено: {whole(result.total)} {found} по запросу «{result.query}»"
+    print(f"Найдено: {whole(result.total)} {found}{and_copies(result.copies_total)} "
+          f"по запросу «{result.query}»"
           + (f" (возможно, вы имели в виду: {result.did_you_mean})"
              if result.did_you_mean else ""))
     for warning in result.warnings:

@@ -185,6 +185,9 @@ class SearchResult:
     # matches; never counted in `total`, the facets or an export.
     partial: tuple[Hit, ...] = ()
     partial_total: int = 0
+    # Publications that match but are copies of a text shown (listed on its hit as
+    # `copies`): not counted in `total`, as the facets count each group of copies once.
+    copies_total: int = 0
     # Topics whose names hold every word of a query that found nothing or little (`краеведение`):
     # offered as links to their publications; `warnings` says the same in words.
     topic_hints: tuple[FacetValue, ...] = ()
@@ -213,6 +216,7 @@ class SearchResult:
             "warnings": list(self.warnings),
             "partial": [_as_dict(h) for h in self.partial],
             "partial_total": self.partial_total,
+            "copies_total": self.copies_total,
             "topic_hints": [_as_dict(t) for t in self.topic_hints],
         }
 

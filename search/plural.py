@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["plural"]
+__all__ = ["plural", "and_copies"]
 
 
 def plural(count: int, one: str, few: str, many: str) -> str:
@@ -13,3 +13,11 @@ def plural(count: int, one: str, few: str, many: str) -> str:
     if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
         return few
     return many
+
+
+def and_copies(copies: int) -> str:
+    """What follows «Найдено: N публикаций» when copies were folded into the hits:
+    « и 398 копий тех же текстов», or "" when there were none."""
+    if copies <= 0:
+        return ""
+    return f" и {copies} {plural(copies, 'копия', 'копии', 'копий')} тех же текстов"

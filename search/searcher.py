@@ -235,8 +235,8 @@ class SearchService(OtherRequests):
             partial_total = more.total
         return SearchResult(request.q, found.total, request.page, request.per_page, hits,
                             found.facets, relaxed=relaxed, warnings=warnings, partial=partial,
-                            topic_hints=hinted,
-                            partial_total=partial_total)
+                            topic_hints=hinted, partial_total=partial_total,
+                            copies_total=found.copies_total)
 
     def hit(self, found: EngineHit, parsed: ParsedQuery | None, with_snippet: bool) -> Hit:
         text = found.publication.text

@@ -862,3 +862,31 @@ def test_a_long_word_wraps_on_a_phone_and_the_widget_says_its_correction(driver,
     status = wait(driver).until(lambda d: d.find_element(
         By.CSS_SELECTOR, ".kartoteka-status .kartoteka-sr"))
     assert "Показаны результаты по запросу «библиотека»" in status.get_attribute("textContent")
+
+
+def test_the_page_and_the_widget_say_the_copies_beside_the_count(driver, tmp_path):
+    """Copies folded into the hits are not counted in «Найдено»: the page and the widget say
+    how many there are, where a browse of 3,376 publications had said 2978 and no more."""
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    from indexer.cli import main
+    from tests.test_duplicates import DOCS
+
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in DOCS),
+                      encoding="utf-8")
+    assert main(["--quiet", "--index-dir", str(tmp_path / "index"), "reindex", "--no-progress",
+                 str(source)]) == 0
+    with run_gunicorn(tmp_path / "index", tmp_path, workers=1) as copies_site:
+        open_page(driver, copies_site, "/?q=конкурс")
+        assert status_text(driver).startswith("Найдено: 4 публикации и 3 копии тех же текстов")
+        driver.get(copies_site.base_url + "/static/widget-demo.html")
+        box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+        box.send_keys("конкурс")
+        driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+        status = wait(driver).until(lambda d: d.find_element(
+            By.CSS_SELECTOR, ".kartoteka-status").text.startswith("Найдено") and d.find_element(
+            By.CSS_SELECTOR, ".kartoteka-status"))
+        assert status.text.startswith("Найдено: 4 публикации и 3 копии тех же текстов")

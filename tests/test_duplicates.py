@@ -55,6 +55,7 @@ def test_copies_collapse_into_one_hit_listing_the_others(service, sort):
     result = service.search(SearchRequest(q="конкурс", sort=sort))
     ids = [hit.id for hit in result.hits]
     assert result.total == len(ids) == 4  # three copies of one text, two of one address
+    assert result.copies_total == 3  # a2, a3 and b2 (the hits' first copies counted once)
     by_id = {hit.id: hit for hit in result.hits}
     article = next(i for i in ids if i.startswith("a"))
     assert sorted([article, *by_id[article].copies]) == ["a1", "a2", "a3"]
@@ -67,7 +68,7 @@ def test_the_same_text_on_another_day_is_another_publication(service):
     """A weekly notice is a new publication each week, not a copy of the last one."""
     result = service.search(SearchRequest(q="гамбит"))
     assert sorted(h.id for h in result.hits) == ["w4", "w5"] and result.total == 2
-    assert all(not h.copies for h in result.hits)
+    assert all(not h.copies for h in result.hits) and result.copies_total == 0
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date_desc", "date_asc"])
@@ -79,6 +80,29 @@ def test_paging_continues_after_the_collapsed_copies(service, sort):
     assert len({p[0].id for p in pages[:4]}) == 4
     assert sorted(pid for p in pages[:4] for pid in (p[0].id, *p[0].copies)) == sorted(
         d["id"] for d in DOCS if d["id"][0] != "w")
+
+
+def test_the_copies_left_out_of_the_count_are_said_beside_it(service, capsys):
+    """«Найдено: 2978» over 3,376 publications said nothing of the copies folded into the
+    hits: the API counts them apart, and the CLI and the page without script say so."""
+    from falcon import testing
+
+    from api.app import create_app
+    from indexer.cli import main
+
+    api = testing.TestClient(create_app(service.settings, service))
+    data = api.simulate_get("/api/search", params={"q": "конкурс"}).json
+    assert (data["total"], data["copies_total"]) == (4, 3)
+    page = api.simulate_get("/search", params={"q": "конкурс"},
+                            headers={"Accept": "text/html"}).text
+    assert "Найдено: 4 публикации и 3 копии тех же текстов." in page
+    assert main(["--index-dir", str(service.settings.index_dir), "search", "конкурс"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "Найдено: 4 публикации и 3 копии тех же текстов по запросу «конкурс»")
+    alone = api.simulate_get("/api/search", params={"q": "гамбит"}).json
+    assert alone["copies_total"] == 0
+    assert "копи" not in api.simulate_get("/search", params={"q": "гамбит"},
+                                          headers={"Accept": "text/html"}).text
 
 
 @pytest.mark.parametrize("per_page", [1, 100])

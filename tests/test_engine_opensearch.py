@@ -277,6 +277,7 @@ def writable(cluster, request):
 def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
     found = writable.find(_selection(KONKURS), sort, 0, 10, 30)
     assert found.total == len(found.hits) == 4
+    assert found.copies_total == 3  # a2, a3 and b2: counted apart, as on Whoosh
     groups = sorted(sorted((h.publication.id, *h.copies)) for h in found.hits)
     assert groups == [["a1", "a2", "a3"], ["b1", "b2"], ["c1"], ["c2"]]
     assert {v.value: v.count for v in found.facets["year"]} == {"2024": 4}  # as total
@@ -296,7 +297,7 @@ def test_the_same_text_on_another_day_is_another_publication(writable):
     writable.upsert(_pubs(WEEKLY[1:]))
     found = writable.find(_selection(n.Term("body", "гамбит")), "relevance", 0, 10, None)
     assert sorted(h.publication.id for h in found.hits) == ["w4", "w5"] and found.total == 2
-    assert all(not h.copies for h in found.hits)
+    assert all(not h.copies for h in found.hits) and found.copies_total == 0
 
 
 def test_similar_publications_are_no_copies_and_each_group_once(writable):

@@ -45,6 +45,13 @@
     return forms[2];
   }
 
+  /** andCopies(398) -> " и 398 копий тех же текстов": matches folded into the hits as copies. */
+  function andCopies(n) {
+    var copies = Math.trunc(Number(n) || 0);
+    return copies > 0 ? ' и ' + copies + ' ' + pluralRu(copies, ['копия', 'копии', 'копий']) +
+      ' тех же текстов' : '';
+  }
+
   var NAMED_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
 
   /** Decode the HTML entities the server may emit. Single pass: "&amp;lt;" -> "&lt;". */
@@ -563,7 +570,7 @@
     var page = Number(data.page) || state.page || 1;
     if (total > 0) {
       parts.push('Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций']) +
-        (pages > 1 && shown ? ', страница ' + page + ' из ' + pages : '') + '.');
+        andCopies(data.copies_total) + (pages > 1 && shown ? ', страница ' + page + ' из ' + pages : '') + '.');
     } else {
       parts.push(emptyText(state));
     }

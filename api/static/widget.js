@@ -50,6 +50,13 @@
     return forms[2];
   }
 
+  /** andCopies(398) -> " и 398 копий тех же текстов": matches folded into the hits as copies. */
+  function andCopies(n) {
+    var copies = Math.trunc(Number(n) || 0);
+    return copies > 0 ? ' и ' + copies + ' ' + pluralRu(copies, ['копия', 'копии', 'копий']) +
+      ' тех же текстов' : '';
+  }
+
   var NAMED_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
 
   function decodeEntities(text) {
@@ -433,7 +440,8 @@
       var total = Number(data.total) || 0;
       var hits = Array.isArray(data.hits) ? data.hits : [];
       ui.status.textContent = total > 0
-        ? 'Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций'])
+        ? 'Найдено: ' + total + ' ' + pluralRu(total, ['публикация', 'публикации', 'публикаций']) +
+          andCopies(data.copies_total)
         : 'По запросу «' + query + '» ничего не найдено';
 
       renderNotices(query, data);

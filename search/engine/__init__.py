@@ -89,6 +89,7 @@ class Found:
     hits: tuple[EngineHit, ...]
     facets: Mapping[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     unknown: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # filter values no publication has
+    copies_total: int = 0  # matches folded into another's hit as its copies: not in `total`
 
 
 @dataclass

@@ -189,5 +189,8 @@ def parse_found(resp: dict, selection: Selection, scored: bool, facet_limit: int
                               float(score) if score is not None else None, others))
     chosen, unknown = matched(aggs, selection)
     facets = parse_facets(aggs, chosen, facet_limit) if facet_limit is not None else {}
-    return Found(total=int(aggs["total"]["groups"]["value"]), hits=tuple(hits),
-                 facets=facets, unknown=unknown)
+    total = int(aggs["total"]["groups"]["value"])
+    # (the group count is an estimate past CARDINALITY_PRECISION: never below nothing)
+    copies = max(0, int(aggs["total"]["doc_count"]) - total)
+    return Found(total=total, hits=tuple(hits), facets=facets, unknown=unknown,
+                 copies_total=copies)

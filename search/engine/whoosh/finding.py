@@ -70,7 +70,8 @@ class Finding:
                    for name, values in selection.filters.items() if values}
         total = _distinct(table.groups, final)
         hits = self._page(view, selection, sort, final, total, scores, start, stop)
-        return Found(total, tuple(hits), facets, {k: v for k, v in unknown.items() if v})
+        return Found(total, tuple(hits), facets, {k: v for k, v in unknown.items() if v},
+                     copies_total=int(final.sum()) - total)
 
     def _page(self, view, selection, sort, final, total, scores, start, stop) -> list[EngineHit]:
         if start >= min(total, stop):  # stop == start: counted only
