@@ -36,13 +36,7 @@ _LAYOUT = """<!DOCTYPE html>
     <div class="container">
       <p class="site-title"><a href="/">Картотека</a></p>
       <p class="site-subtitle">Поиск по публикациям городских библиотек</p>
-      <form class="search-form" role="search" action="/" method="get">
-        <label for="q" class="visually-hidden">Поисковый запрос</label>
-        <div class="search-box"><input id="q" type="search" name="q"
-          placeholder="Например: выставка, краеведение, Пушкин"></div>
-        <button type="submit" class="btn btn-primary">Найти</button>
-      </form>
-    </div>
+{header_form}    </div>
   </header>
   <main class="container page" id="main">
 {body}
@@ -59,9 +53,22 @@ def escaped(value) -> str:
     return html.escape(str(value or ""), quote=True)
 
 
-def page_html(title: str, body: str, skip: str = "Перейти к публикации") -> str:
-    """A page in the site's layout; `skip`: the skip link's words (to the main part)."""
-    return _LAYOUT.format(title=escaped(title), body=body, skip=escaped(skip))
+_HEADER_FORM = """      <form class="search-form" role="search" action="/" method="get">
+        <label for="q" class="visually-hidden">Поисковый запрос</label>
+        <div class="search-box"><input id="q" type="search" name="q"
+          placeholder="Например: выставка, краеведение, Пушкин"></div>
+        <button type="submit" class="btn btn-primary">Найти</button>
+      </form>
+"""
+
+
+def page_html(title: str, body: str, skip: str = "Перейти к публикации",
+              header_form: bool = True) -> str:
+    """A page in the site's layout; `skip`: the skip link's words (to the main part).
+    `header_form`: the header's search box (to the page with script), left out where the
+    body has a search form of its own."""
+    return _LAYOUT.format(title=escaped(title), body=body, skip=escaped(skip),
+                          header_form=_HEADER_FORM if header_form else "")
 
 
 def date_ru(iso: str | None) -> str:

@@ -85,7 +85,9 @@ def results_html(q: str, params: list[tuple[str, str]], data: dict | None, error
         if nav:
             out.append('<nav class="pager" aria-label="Страницы">' + " ".join(nav) + "</nav>")
     out.append("</section>")
-    return page_html(f"«{q}»" if q else "Поиск", "\n".join(out))
+    # one search box, the page's own (to /search): the header's went to the page with script
+    return page_html(f"«{q}»" if q else "Поиск", "\n".join(out),
+                     skip="Перейти к результатам", header_form=False)
 
 
 class ResultsPage:

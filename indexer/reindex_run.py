@@ -86,7 +86,7 @@ def reindex(settings, args) -> int:
     def warn(where: str, message: str) -> None:
         warned.append(Skip(where, message))
         # --quiet (a nightly cron): the summary counts mended records by kind instead
-        log.log(logging.INFO if args.quiet else logging.WARNING, "warning %s: %s", where,
+        log.log(logging.INFO if args.quiet else logging.WARNING, "warning: %s: %s", where,
                 message)
 
     unread_files: set[str] = set()  # skipped: an incremental run keeps what they gave

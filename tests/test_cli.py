@@ -574,7 +574,7 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     lines = captured.out.splitlines()
     assert lines[0] == "добавлено: 5  обновлено: 0  удалено: 0  пропущено: 0"
     assert "  исправлено 1: проиндексированы без даты, которую не удалось прочитать" in lines
-    assert (f"warning {source}:4: дата 'вчера' не распознана (или год не от 1000 до 2999); "
+    assert (f"warning: {source}:4: дата 'вчера' не распознана (или год не от 1000 до 2999); "
             "проиндексировано без даты" in captured.err + caplog.text)
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert published == {"d-dots": "2024-12-31", "d-words": "2023-03-03",
@@ -608,7 +608,7 @@ def test_an_address_with_its_site_written_twice_is_mended(tmp_path, capsys, capl
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
     assert "  исправлено 1: исправлены адреса с дважды записанным сайтом" in captured.out
-    assert re.search(r"warning \S+news\.jsonl:1: в адресе 'https://news\S+' сайт записан "
+    assert re.search(r"warning: \S+news\.jsonl:1: в адресе 'https://news\S+' сайт записан "
                      r"дважды; проиндексирован как 'https://news\S+'$",
                      captured.err + caplog.text.strip()), caplog.text
     client = testing.TestClient(create_app(Settings.from_env({}, index_dir=index_dir)))
@@ -648,8 +648,8 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
             3: "пропущено: {}:3: topics должно быть строкой или списком строк",
             4: "пропущено: {}:4: id должен быть строкой или целым числом",
             5: "пропущено: {}:5: id должен быть строкой или целым числом",
-            1: "warning {}:1: испорченные символы (одиночные суррогаты) заменены на \ufffd",
-            6: "warning {}:6: дата '9999-12-31' не распознана"}
+            1: "warning: {}:1: испорченные символы (одиночные суррогаты) заменены на \ufffd",
+            6: "warning: {}:6: дата '9999-12-31' не распознана"}
     for line, message in said.items():
         assert message.format(source) in captured.err + caplog.text, line
     assert ("url 'javascript:alert(1)' — не адрес http(s) и не путь на сайте; "

@@ -93,7 +93,7 @@ def test_english_in_finds_english_and_passes_what_may_stay_latin():
         "kept as the last index had them"]
     assert english_in("error: индекс не найден в /srv/ix: постройте его командой "
                       "`kartoteka reindex` (каталог индекса выбран по --index-dir)") == []
-    assert english_in("warning /x/a.jsonl:3: файл JSON — не JSON Lines, не PDF, DOCX или ODT; "
+    assert english_in("warning: /x/a.jsonl:3: файл JSON — не JSON Lines, не PDF, DOCX или ODT; "
                       "аргумент --sort: нет такого варианта: 'score' (можно: 'relevance', "
                       "'date')  [zlat-2022-005]  KARTOTEKA_INDEX_DIR=x") == []
 

@@ -72,7 +72,7 @@ def test_the_run_s_stderr_stand_in_keeps_the_stream_s_own_flush():
             sys.stderr.flush()
             logging.getLogger("kartoteka.web").warning("пропущено: %s: %s", "a.jsonl",
                                                        "пустой файл")
-            logging.getLogger("kartoteka.web").warning("warning %s: %s", "a.jsonl:2", "дата")
+            logging.getLogger("kartoteka.web").warning("warning: %s: %s", "a.jsonl:2", "дата")
     finally:
         sys.stderr = before
     assert stream.flushes == 1 and said.first == "the export is not mounted"

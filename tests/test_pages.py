@@ -183,6 +183,10 @@ def test_results_without_javascript(client):
     assert resp.headers["content-security-policy"] == CSP and "<script" not in resp.text
     page = resp.text
     assert f"Найдено: {api['total']} " in page and "страница 1 из" in page
+    # one search box, its own (the header's went to the page with script), and a skip link
+    # that says where it goes (it had said «Перейти к публикации»)
+    assert page.count('role="search"') == 1 and 'action="/search"' in page
+    assert ">Перейти к результатам</a>" in page
     for hit in api["hits"]:
         assert html.escape(hit["title"]) in page and hit["snippet"] in page
     # no heading level skipped (h1, then the results' h3 titles: an accessibility trial)
@@ -211,3 +215,15 @@ def test_results_without_javascript(client):
     hostile = client.simulate_get("/search", params={"q": '<script>alert(1)</script>'},
                                   headers=BROWSER).text
     assert "<script>alert" not in hostile
+
+
+def test_the_widget_demo_page_tells_every_setting_an_embedding_site_needs():
+    """Each `data-` attribute widget.js reads is explained where the embed code is, and so
+    is KARTOTEKA_CORS_ORIGINS: without it a site following only that page got «Не удалось
+    связаться с сервером поиска» and the reason in the browser's console alone."""
+    script = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    demo = (STATIC_DIR / "widget-demo.html").read_text(encoding="utf-8")
+    read = set(re.findall(r"getAttribute\('(data-[a-z-]+)'\)", script))
+    assert {"data-target", "data-per-page", "data-theme", "data-api-base"} <= read
+    assert all(f"<dt><code>{name}</code></dt>" in demo for name in read), read
+    assert "<code>KARTOTEKA_CORS_ORIGINS</code>" in demo
