@@ -847,6 +847,9 @@ def test_replacing_the_shipped_sample_is_refused_saying_it_is_the_sample(tmp_pat
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(own)]) == 1
     err = capsys.readouterr().err
     assert "— из образца поставки" in err and "--allow-smaller (один раз)" in err, err
+    # all of it: its records, pages and HTML files (the records alone had said 58 of 70)
+    held = re.search(r"в действующем (\d+), из них (\d+) — из образца поставки", err)
+    assert held and held[1] == held[2], err
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  "--allow-smaller", str(own)]) == 0
     assert _browse_all(capsys, index_dir)["total"] == 5
