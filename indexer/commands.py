@@ -44,8 +44,8 @@ def search(settings, args) -> int:
         print(dump_json(result.to_dict()))
         return 0
     found = plural(result.total, "публикация", "публикации", "публикаций")
-    print(f"Найдено: {whole(result.total)} {found}{and_copies(result.copies_total)} "
-          f"по запросу «{result.query}»"
+    print(f"Найдено: {whole(result.total)} {found}{and_copies(result.copies_total)}"
+          + (f" по запросу «{result.query}»" if result.query.strip() else "")
           + (f" (возможно, вы имели в виду: {result.did_you_mean})"
              if result.did_you_mean else ""))
     for warning in result.warnings:

@@ -311,6 +311,11 @@ def test_date_filters_are_inclusive(jsonl_index, capsys, record_id):
     assert before["total"] == sum(r["date"] <= day for r in RECORDS)
 
 
+def test_a_browse_says_its_count_without_an_empty_query(jsonl_index, capsys):
+    assert main(["--index-dir", str(jsonl_index), "search", ""]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"Найдено: {len(RECORDS)} публикаций"
+
+
 def test_inverted_date_range_is_an_error(jsonl_index, capsys):
     assert main(["--index-dir", str(jsonl_index), "search", "", "--from", "2024-01-02",
                  "--to", "2024-01-01"]) == 1
