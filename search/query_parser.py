@@ -58,7 +58,7 @@ class _Parser:
             self.i += 1
             children.append(self.and_expr())
         if len(children) > 1 and None in children:
-            self.skipped("«OR» нужны слова с обеих сторон: оператор без слова пропущен")
+            self.skipped("у «ИЛИ» (OR) должны быть слова с обеих сторон: один он пропущен")
         children = [c for c in children if c is not None]
         return children[0] if len(children) == 1 else Group("or", children) if children else None
 
@@ -85,7 +85,7 @@ class _Parser:
             self.i += 1
             child = self.unary() if self.peek() not in (None, "or", ")") else None
             if child is None:
-                self.skipped("«NOT» ставится перед словом (NOT слово): один он пропущен")
+                self.skipped("«НЕ» (NOT) ставится перед словом (НЕ слово): один он пропущен")
             return Not(child) if child is not None else None
         return self.atom()
 
