@@ -27,7 +27,7 @@ from search.errors import (
 )
 from search.last_run import read_last_run
 from search.models import Publication
-from search.record_fields import json_type, validate_id
+from search.record_fields import far_future, json_type, validate_id
 from search.record_input import check_record_input, without_markup
 from search.searcher import SearchService
 from search.settings import Settings
@@ -135,6 +135,8 @@ class PublicationResource:
                 warnings.append(f"темы «{sent}» нет в списке тем: она добавлена как есть")
         if body.get("date") and body.get("published") and body["date"] != body["published"]:
             warnings.append("указаны и date, и published: взята date")
+        if said := far_future(pub.published):
+            warnings.append(said)
         pub = replace(pub, topics=dictionary.topics_for(pub.topics, pub.title, pub.text))
         existed = self._exists(pub.id)
         self.service.engine.upsert([pub])  # read-your-writes within this worker

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from indexer import web
@@ -28,6 +29,8 @@ from indexer.summary import (
 )
 from search.engine import open_engine
 from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
+from search.models import Publication
+from search.record_fields import far_future
 from search.settings import SAMPLE_DIR
 from search.source_paths import file_of
 from search.topics import TopicDictionary
@@ -105,6 +108,7 @@ def reindex(settings, args) -> int:
             else:
                 seen.add(item.id)
                 gave.add(file_of(item.source))
+                _warn_of_the_future(item, warn)
                 yield libraries.name(item)
         # (an incremental run keeps them by itself; when nothing at all was read, the
         # run stops as a rebuild of nothing does, leaving the index as it was)
@@ -113,6 +117,7 @@ def reindex(settings, args) -> int:
         if crawled is not None:
             skipped.extend(Skip(where, reason) for where, reason in crawled.skipped)
             for item in crawled.publications:
+                _warn_of_the_future(item, warn)
                 yield libraries.name(item)
             if not args.incremental:
                 yield from kept.of_pages(crawled.unanswered)
@@ -232,6 +237,12 @@ def _fewer(engine, by_library: Counter) -> str:
     except SearchError:
         return ""
     return fewer_by_library(before, by_library)
+
+
+def _warn_of_the_future(pub: Publication, warn: Callable[[str, str], None]) -> None:
+    """A date more than a year ahead is indexed, and said (a year mistyped)."""
+    if said := far_future(pub.published):
+        warn(pub.source.replace("#", ":", 1) if pub.source else pub.id, said)
 
 
 def _of_sample(engine, args) -> int:

@@ -33,6 +33,8 @@ _WARNED = (("дата ", "проиндексированы без даты, ко
            ("записан дважды", "исправлены адреса с дважды записанным сайтом"),
            ("испорченные символы", "заменены испорченные символы"),
            ("кода страницы", "убран из текста код страницы (скрипты, стили)"))
+# Said of a record indexed as it is (search/record_fields.py far_future), not mended.
+_FUTURE = "больше чем через год"
 
 
 def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
@@ -71,10 +73,16 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
 
 def print_mended(warned: list, other_kinds: Counter) -> None:
     """Records indexed with a part mended or dropped, told apart by what (a date, a link,
-    broken characters), and the files of kinds not read, by kind."""
+    broken characters), those dated more than a year ahead, and the files of kinds not
+    read, by kind."""
     if other_kinds:
         print(f"  не прочитано файлов неиндексируемых видов: {sum(other_kinds.values())} — "
               + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
+    future = [item for item in warned if _FUTURE in item.reason]
+    if future:
+        print(f"  датировано больше чем через год: {len(future)} (проверьте год; например "
+              f"{future[0].where})")
+    warned = [item for item in warned if _FUTURE not in item.reason]
     if warned:
         kinds = Counter(kind for item in warned for kind, _ in _WARNED
                         if any(kind in part for part in item.reason.split("; ")))

@@ -14,12 +14,16 @@ from urllib.parse import urlsplit
 from search.errors import InvalidRecord
 
 __all__ = ["validate_id", "is_link", "YEARS", "record_id", "json_type", "parse_iso_date",
-           "clean_text", "clean_name"]
+           "clean_text", "clean_name", "far_future", "FUTURE_DAYS"]
 
 _ID_RE = re.compile(r"^[\w.:~@+=-]{1,200}$")
 # A publication's year: four digits, as the `year` filter takes it, and none from the
 # far future (`9999-12-31` is a placeholder, not a date).
 YEARS = range(1000, 3000)
+# A date this many days ahead is kept but said: a library announces events weeks or
+# months ahead, while `2099-01-01` (a year mistyped) put a post first among the newest
+# for ever, without a word.
+FUTURE_DAYS = 366
 # A link a reader may follow: http(s), or a path on the library's own site.
 _LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|$)")
@@ -129,3 +133,12 @@ def parse_iso_date(value) -> dt.date | None:
     if date.year not in YEARS:
         raise InvalidRecord(f"дата {value!r}: год должен быть от {YEARS[0]} до {YEARS[-1]}")
     return date
+
+
+def far_future(date: dt.date | None, today: dt.date | None = None) -> str | None:
+    """What to say of a publication dated more than FUTURE_DAYS ahead, or None."""
+    today = today or dt.date.today()
+    if date is None or (date - today).days <= FUTURE_DAYS:
+        return None
+    return (f"публикация датирована {date.strftime('%d.%m.%Y')}, больше чем через год: "
+            "проверьте год (она стоит первой среди новых)")

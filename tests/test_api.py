@@ -823,6 +823,19 @@ def test_put_with_both_date_and_published_says_which_it_took(write_client):
     assert write_client.simulate_get("/api/publications/api-e").json["published"] == "2024-11-12"
 
 
+def test_put_of_a_date_more_than_a_year_ahead_keeps_it_and_says_so(write_client):
+    """A CMS's mistyped year (2099) had gone in with no warning, first among the newest."""
+    resp = write_client.simulate_put("/api/publications/api-f", headers=AUTH,
+                                     json={**NEW, "date": "2099-01-01"})
+    assert resp.status_code == 201 and resp.json["warnings"] == [
+        "публикация датирована 01.01.2099, больше чем через год: проверьте год (она стоит "
+        "первой среди новых)"]
+    assert write_client.simulate_get("/api/publications/api-f").json["published"] == "2099-01-01"
+    resp = write_client.simulate_put("/api/publications/api-f", headers=AUTH,
+                                     json={**NEW, "date": "2024-11-12"})
+    assert resp.json["warnings"] == []
+
+
 def test_put_a_numeric_id_in_the_body_and_the_address(write_client):
     """An id may be a number: `{"id": 1}` sent to /api/publications/1 is that record."""
     resp = write_client.simulate_put("/api/publications/1", headers=AUTH, json={**NEW, "id": 1})

@@ -595,6 +595,30 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
         r.getMessage() for r in caplog.records if r.levelno >= 30)
 
 
+def test_a_date_more_than_a_year_ahead_is_indexed_and_said(tmp_path, capsys, caplog):
+    """`2099-01-01` (a year mistyped) had put a post first among the newest for ever,
+    without a word; an event announced for next month is no mistake."""
+    import datetime as dt
+
+    text = "Читатели обсудили новые книги о путешествиях."
+    soon = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    records = [{"id": "f-typo", "title": "Опечатка", "text": text, "date": "2099-01-01"},
+               {"id": "f-soon", "title": "Анонс", "text": text, "date": soon},
+               {"id": "f-past", "title": "Было", "text": text, "date": "2024-05-06"}]
+    source = tmp_path / "future.jsonl"
+    _write_jsonl(source, records)
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    captured = capsys.readouterr()
+    assert (f"warning: {source}:1: публикация датирована 01.01.2099, больше чем через год: "
+            "проверьте год (она стоит первой среди новых)" in captured.err + caplog.text)
+    assert f"{source}:2:" not in captured.err + caplog.text and "исправлено" not in captured.out
+    assert f"  датировано больше чем через год: 1 (проверьте год; например {source}:1)" in \
+        captured.out.splitlines()
+    published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
+    assert published["f-typo"] == "2099-01-01" and published["f-soon"] == soon
+
+
 def test_an_address_with_its_site_written_twice_is_mended(tmp_path, capsys, caplog):
     """`https://russian.rt.comhttps://russian.rt.com/…` (a scraper joined the site to an
     address already whole: 171 records of the real corpus) is indexed as the address it
