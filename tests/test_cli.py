@@ -25,7 +25,7 @@ BY_ID = {r["id"]: r for r in RECORDS}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
             "score", "parent_id", "copies"}
 RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
-               "corrected", "relaxed", "warnings", "partial", "partial_total",
+               "corrected", "relaxed", "warnings", "partial", "partial_total", "copies_total",
                "topic_hints"}
 
 
@@ -163,6 +163,21 @@ def test_reindex_summary(tmp_path, capsys):
                  "--incremental", str(JSONL)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"время: \d+,\d с  \(\d+ публ\./с\)", lines[1]), lines[1]
+
+
+def test_a_full_run_counts_what_came_and_went_since_the_index_it_replaces(tmp_path, capsys):
+    """A nightly full run said «добавлено: 3376» every night: the new ones and those gone
+    are now told against the index it replaces (the rest «обновлено»: written again)."""
+    index_dir = tmp_path / "ix"
+    argv = ["--index-dir", str(index_dir), "reindex", "--no-progress"]
+    assert main([*argv, str(JSONL)]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith(
+        f"добавлено: {len(RECORDS)}  обновлено: 0  удалено: 0")
+    changed = tmp_path / "changed.jsonl"
+    _write_jsonl(changed, [*RECORDS[2:], dict(RECORDS[0], id="new-1")])
+    assert main([*argv, str(changed)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"добавлено: 1  обновлено: {len(RECORDS) - 2}  удалено: 2  пропущено: 0")
 
 
 def _on_a_terminal(argv: list[str]) -> tuple[str, str]:

@@ -510,11 +510,14 @@ def test_put_then_delete(engine):
     assert put.status_code in (200, 201), put.text
     found = _search(engine, q="шахматистами")
     assert pid in _ids(found)
+    held = engine.service.engine.ids()  # what a full run's summary counts against
+    assert pid in held and len(held) == engine.service.engine.count()
     assert _search(engine, q="", author="проверочный автор")["total"] == 1
     gone = engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)
     assert gone.status_code == 200
     assert pid not in _ids(_search(engine, q="шахматистами"))
     assert engine.client.simulate_get(f"/api/publications/{pid}").status_code == 404
+    assert engine.service.engine.ids() == held - {pid}
 
 
 def test_publications_of_a_source_file_are_found_by_its_name(engine):

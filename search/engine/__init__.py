@@ -145,6 +145,10 @@ class Engine(Protocol):
         """Publications indexed from these source files (a record of a JSON Lines file has
         `file#line` as its source): what a full run keeps of a file it could not read."""
 
+    def ids(self) -> frozenset[str]:
+        """The id of every publication the live index holds (empty when there is none): a
+        full run's summary tells the new ones and those gone."""
+
     def similar(self, pid: str, limit: int) -> list[EngineHit]: ...
 
     def facet_values(self) -> dict[str, tuple[FacetValue, ...]]:

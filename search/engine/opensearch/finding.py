@@ -117,6 +117,15 @@ class Finding:
         return found
 
     @cluster_errors
+    def ids(self) -> frozenset[str]:
+        try:
+            return frozenset(hit["_id"] for hit in helpers.scan(
+                self.client, index=self.settings.opensearch_prefix, size=5_000,
+                query={"query": {"match_all": {}}}, _source=False))
+        except NotFoundError:  # no index yet
+            return frozenset()
+
+    @cluster_errors
     def similar(self, pid: str, limit: int) -> list[EngineHit]:
         """more_like_this over the lemma fields, from the publication's own analysis; the
         same topics a little ahead, as search/engine/whoosh/similar.py does."""

@@ -23,7 +23,7 @@ from search.engine.whoosh.schema import SCHEMA_VERSION
 from search.engine.whoosh.similar import similar
 from search.engine.whoosh.store import IndexLocation
 from search.engine.whoosh.view import IndexView
-from search.errors import NotFound
+from search.errors import IndexMissing, NotFound
 from search.models import FACETS, FacetValue, Publication
 from search.records import to_publication
 from search.russian_numbers import decimal
@@ -53,6 +53,19 @@ class WhooshEngine(LiveView, Finding):
 
     def children(self, pid: str) -> list[Publication]:
         return [to_publication(f) for f in self.view().searcher.documents(parent_id=pid)]
+
+    def ids(self) -> frozenset[str]:
+        """The `id` field's terms (0.03 s for 3,376, not a read of every stored record);
+        with deletions (a PUT or DELETE since the rebuild), those of a live document."""
+        try:
+            reader = self.view().searcher.reader()
+        except IndexMissing:
+            return frozenset()
+        terms = [term.decode("utf-8") for term in reader.lexicon("id")]
+        if reader.has_deletions():
+            terms = [pid for pid in terms if any(
+                not reader.is_deleted(d) for d in reader.postings("id", pid).all_ids())]
+        return frozenset(terms)
 
     def of_files(self, files: Collection[str]) -> list[Publication]:
         return [to_publication(f) for f in self.view().searcher.all_stored_fields()
