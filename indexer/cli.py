@@ -24,6 +24,7 @@ from search.errors import (
     IndexBusy,
     IndexDamaged,
     IndexMissing,
+    QueryError,
     SchemaMismatch,
     SearchError,
 )
@@ -120,6 +121,9 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
     except IndexBusy as exc:  # the error itself: main() records nothing for it
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR, exc
+    except QueryError as exc:  # a search asked wrong (`--from` after `--to`): as argparse's
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE, str(exc)
     except SearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR, str(exc)

@@ -331,9 +331,10 @@ def test_a_browse_says_its_count_without_an_empty_query(jsonl_index, capsys):
     assert capsys.readouterr().out.splitlines()[0] == f"Найдено: {len(RECORDS)} публикаций"
 
 
-def test_inverted_date_range_is_an_error(jsonl_index, capsys):
+def test_inverted_date_range_is_an_error_of_usage(jsonl_index, capsys):
+    """Exit 2, as `--from 2024-13-01` (argparse's) is: it had been 1, a failure."""
     assert main(["--index-dir", str(jsonl_index), "search", "", "--from", "2024-01-02",
-                 "--to", "2024-01-01"]) == 1
+                 "--to", "2024-01-01"]) == 2
     assert capsys.readouterr().err.startswith("error: ")
 
 
