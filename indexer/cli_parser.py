@@ -69,9 +69,20 @@ class _Parser(argparse.ArgumentParser):
         with russian():  # the group titles and -h's help are worded here
             super().__init__(*args, **kwargs)
 
-    def parse_args(self, *args, **kwargs):
+    def parse_args(self, args=None, namespace=None):
+        """argparse's, with arguments it does not know told by the command's parser: its
+        `--help` is the one that lists what `kartoteka search` takes."""
         with russian():
-            return super().parse_args(*args, **kwargs)
+            parsed, extras = super().parse_known_args(args, namespace)
+            if extras:
+                command = self._commands().get(getattr(parsed, "command", None), self)
+                command.error(argparse._("unrecognized arguments: %s") % " ".join(extras))
+            return parsed
+
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        return {name: sub for action in self._actions
+                if isinstance(action, argparse._SubParsersAction)
+                for name, sub in action.choices.items()}
 
     def parse_known_args(self, *args, **kwargs):
         with russian():

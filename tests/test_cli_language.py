@@ -31,7 +31,10 @@ RECORDS = [json.loads(line) for line in JSONL.read_text(encoding="utf-8").splitl
     (["reindex", "--delay", "nan"], "аргумент --delay: 'nan' — не число"),
     (["serve", "--port", "70000"], "аргумент --port: '70000': нужно от 1 до 65535"),
     (["reindex", "--procs", "0"], "аргумент --procs: '0': нужно от 1 до 64"),
-    (["stats", "--bogus"], "неизвестные аргументы: --bogus (см. `kartoteka --help`)"),
+    # the command's --help lists what it takes (it had pointed to `kartoteka --help`)
+    (["stats", "--bogus"], "неизвестные аргументы: --bogus (см. `kartoteka stats --help`)"),
+    (["search", "x", "--frobnicate"], "неизвестные аргументы: --frobnicate (см. `kartoteka "
+                                      "search --help`)"),
     (["search", "x", "--from", "2024-13-01"], "аргумент --from: даты '2024-13-01' нет в "
                                               "календаре"),
 ])
