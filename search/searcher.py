@@ -85,6 +85,9 @@ class SearchService(OtherRequests):
         if request.authors:  # a surname for the author's name: the one it surely means
             authors, notes = resolved_values("author", request.authors, self._signers())
             request = replace(request, authors=authors)
+        if request.topics:  # `выставка` for «Выставки»: the one topic of that word
+            topics, more = resolved_values("topic", request.topics, self._values("topic"))
+            request, notes = replace(request, topics=topics), notes + more
         if request.libraries:  # `№3` for «№ 3»; an acronym is only hinted at
             libraries, more = respaced_values("library", request.libraries,
                                               self._values("library"))

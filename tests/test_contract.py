@@ -270,6 +270,13 @@ def test_filters_fold_case_and_unknown_values_are_reported(engine):
         assert near["total"] == signed, typed
         assert near["warnings"][0] == (f"в фильтре «автор» «{' '.join(typed.split())}» "
                                        "прочитано как «Анна Вершинина»"), near["warnings"]
+    # a topic as a word of it in another form: the one topic it names (it had found none)
+    shows = next(v["count"] for v in result["facets"]["topic"] if v["value"] == "Выставки")
+    topic = _search(engine, q="", topic="выставка")
+    assert topic["total"] == shows and topic["warnings"] == [
+        "в фильтре «тема» «выставка» прочитано как «Выставки»"]
+    typo = _search(engine, q="", topic="Выставкиии")
+    assert typo["total"] == 0 and "«Выставкиии»" in typo["warnings"][0]
     no_year = _search(engine, q="", year="1901")
     assert no_year["total"] == 0
     assert "нет публикаций со значением «1901» в фильтре «год»" in no_year["warnings"]
