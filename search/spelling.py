@@ -165,8 +165,22 @@ def _grown(buckets: dict[tuple[int, int, str], list[str]],
 
 
 def is_dictionary_word(word: str) -> bool:
-    """pymorphy3 knows the word from its dictionary (not only guessed from its ending)."""
-    return get_analyzer().word_is_known(word)
+    """pymorphy3 knows the word from its dictionary (not only guessed from its ending).
+
+    What MorphAnalyzer.word_is_known answers, asked of its word list directly: a word as
+    written first (0.2 µs), then with `е` read as `ё` too, only for a word that has an
+    `е` (0.7 µs). A typo's neighbours ask it ~500 times (search/typo_fix.py)."""
+    global _words, _substitutes
+    if _words is None:
+        analyzer = get_analyzer()
+        _words, _substitutes = analyzer.dictionary.words, analyzer.char_substitutes
+    word = word.lower()
+    if word in _words:
+        return True
+    return "е" in word and bool(_words.similar_keys(word, _substitutes))
+
+
+_words = _substitutes = None  # pymorphy3's word list and its е/ё substitutes
 
 
 @lru_cache(maxsize=20_000)  # asked per query word, and per place a run-together word splits

@@ -23,6 +23,7 @@ from search.morph import (
     readings,
 )
 from search.settings import SAMPLE_DIR
+from search.spelling import is_dictionary_word
 
 
 def _through_pymorphy(word: str) -> tuple[Reading, ...]:
@@ -111,3 +112,19 @@ def test_surface_forms_equal_pymorphy_lexemes_on_every_lemma_of_the_sample():
 def test_surface_forms_equal_pymorphy_lexemes_on_any_word(word):
     lemma = fold_yo(word)
     assert surface_forms.__wrapped__(lemma) == _forms_through_pymorphy(lemma)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_LETTERS + "ЕЁА", min_size=0, max_size=12)
+       | st.sampled_from(["ёлка", "елка", "Елка", "ЗЕЛЕНЫЙ", "зелёный", "ещё", "еще", "е"]))
+def test_dictionary_words_are_those_pymorphy_knows(word):
+    """search/spelling.py asks pymorphy3's word list itself (a typo's neighbours ask ~500
+    times a query): the same answer as MorphAnalyzer.word_is_known, ё read in е too."""
+    assert is_dictionary_word(word) == get_analyzer().word_is_known(word)
+
+
+def test_dictionary_words_of_the_sample_and_their_slips_are_those_pymorphy_knows():
+    words = _sample_words()
+    slips = [w[:i] + c + w[i + 1:] for w in words[::7] for i in range(len(w)) for c in "еёоа"]
+    assert all(is_dictionary_word(w) == get_analyzer().word_is_known(w)
+               for w in words + slips)
