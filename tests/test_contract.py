@@ -497,6 +497,16 @@ def test_pages_do_not_overlap_and_cover_the_total(engine):
     assert len(seen) == len(set(seen)) == total
 
 
+def test_a_page_past_the_last_however_deep_says_so(engine):
+    """Past OpenSearch's result window (100,000), a page had answered 503 «the cluster
+    does not answer»: it is the same no-such-page answer as any page past the last."""
+    for q in ("", "библиотека"):
+        total = _search(engine, q=q)["total"]
+        deep = _search(engine, q=q, page=1001, per_page=100)
+        assert (deep["total"], deep["hits"]) == (total, [])
+        assert f"страницы 1001 нет: всего страниц — {-(-total // 100)}" in deep["warnings"]
+
+
 def test_publication_similar_and_suggestions(engine):
     first = _search(engine, q="выставка")["hits"][0]
     record = engine.client.simulate_get(f"/api/publications/{first['id']}").json

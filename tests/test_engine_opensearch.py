@@ -290,6 +290,23 @@ def test_copies_collapse_into_one_hit_and_pages_continue(writable, sort):
     assert [h.copies for h in streamed] == [h.copies for h in found.hits]
 
 
+def test_a_page_beyond_the_result_window_within_the_matches_is_refused(writable,
+                                                                      monkeypatch):
+    """Within the matches, a page OpenSearch cannot reach (from + size past the index's
+    max_result_window) is a 400 naming `page`, not the 503 it had been; past them, no
+    hits. The window is made 2 here, as 100,000 would take as many publications."""
+    from search.engine.opensearch import finding
+    from search.errors import QueryError
+
+    monkeypatch.setattr(finding, "RESULT_WINDOW", 2)
+    with pytest.raises(QueryError) as refused:
+        writable.find(_selection(KONKURS), "relevance", 2, 3, None)
+    assert refused.value.parameter == "page" and "уточните запрос" in str(refused.value)
+    past = writable.find(_selection(KONKURS), "relevance", 4, 5, 30)
+    assert (past.total, past.hits) == (4, ()) and past.facets["year"]
+    assert len(writable.find(_selection(KONKURS), "relevance", 0, 2, None).hits) == 2
+
+
 def test_the_same_text_on_another_day_is_another_publication(writable):
     """A weekly notice, its text again under a new date, is no copy of last week's: by a
     rebuild and by a PUT alike."""

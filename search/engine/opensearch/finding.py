@@ -17,6 +17,7 @@ from search.engine.opensearch.compiler import compile_node, ranked
 from search.engine.opensearch.documents import analyze, from_source
 from search.engine.opensearch.failures import cluster_errors, transient
 from search.engine.opensearch.hits import copies_of, full_query, iter_hits
+from search.engine.opensearch.mapping import RESULT_WINDOW
 from search.engine.opensearch.searching import (
     facets_body,
     parse_facets,
@@ -25,7 +26,7 @@ from search.engine.opensearch.searching import (
     shown_groups,
     sort_clause,
 )
-from search.errors import NotFound
+from search.errors import NotFound, QueryError
 from search.models import Publication
 
 __all__ = ["Finding"]
@@ -74,11 +75,26 @@ class Finding:
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
         query, scored = self._query(selection, sort)
+        if stop > RESULT_WINDOW:  # OpenSearch refuses it (a 503 had said the cluster was down)
+            return self._beyond_the_window(selection, query, sort, scored, start, facet_limit)
         body = search_body(selection, query, sort, scored, start, stop, facet_limit)
         resp = self._search(body)
         copies = copies_of(self._search, full_query(selection, query),
                            sort_clause(sort, scored), shown_groups(resp))
         return parse_found(resp, selection, scored, facet_limit, copies)
+
+    def _beyond_the_window(self, selection: Selection, query: dict, sort: str, scored: bool,
+                           start: int, facet_limit: int | None) -> Found:
+        """A page past RESULT_WINDOW: past the last match, what Whoosh answers (no hits,
+        the total: the page says there is no such page); within the matches, refused."""
+        counted = parse_found(self._search(search_body(selection, query, sort, scored, 0, 0,
+                                                       facet_limit)),
+                              selection, scored, facet_limit, {})
+        if start >= counted.total:
+            return counted
+        raise QueryError(f"дальше {RESULT_WINDOW} первых публикаций страницы не "
+                         "показываются: уточните запрос или фильтры (выгрузка отдаёт все)",
+                         "page")
 
     @cluster_errors
     def iter_hits(self, selection: Selection, sort: str, batch: int,

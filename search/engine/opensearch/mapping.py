@@ -11,9 +11,11 @@ skips tokens at an already used position, as Whoosh counts each position once.
 from __future__ import annotations
 
 __all__ = ["ANALYSIS", "index_body", "META_BODY", "TEXT_FIELDS", "FACET_FIELDS",
-           "EXCLUDED_FROM_SOURCE"]
+           "EXCLUDED_FROM_SOURCE", "RESULT_WINDOW"]
 
 TEXT_FIELDS = ("title", "body", "people", "stems")
+# The deepest hit a page may reach (from + size); an export walks past it (search_after).
+RESULT_WINDOW = 100_000
 FACET_FIELDS = {"topic": "topics", "author": "author", "library": "library", "year": "year"}
 # Derived token strings: rebuilt from `pub` whenever needed, not worth storing twice.
 EXCLUDED_FROM_SOURCE = [*TEXT_FIELDS, "forms"]
@@ -65,7 +67,7 @@ def index_body(shards: int) -> dict:
                 "number_of_replicas": 0,
                 "refresh_interval": "-1",
                 "similarity": {"default": {"type": "BM25", "k1": 1.2, "b": 0.75}},
-                "max_result_window": 100_000,
+                "max_result_window": RESULT_WINDOW,
             },
             "analysis": ANALYSIS,
         },
