@@ -3,6 +3,9 @@ shipped sample as Publications, and the Whoosh engine's answer to the same call.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from search.engine import Found, Selection
 from search.models import Publication
 from search.settings import SAMPLE_DIR, Settings
@@ -11,7 +14,11 @@ __all__ = ["engine_settings", "sample_publications", "reference"]
 
 
 def engine_settings(cluster, prefix: str, **changes) -> Settings:
-    """Settings of an OpenSearch engine on the session cluster, under its own alias."""
+    """Settings of an OpenSearch engine on the session cluster, under its own alias; its
+    index directory (crawl state, and a Whoosh journal a first rebuild takes in) is an
+    empty one of its own unless `index_dir` is given, never the checkout's."""
+    if "index_dir" not in changes:
+        changes["index_dir"] = Path(tempfile.mkdtemp(prefix=f"kartoteka-{prefix}-"))
     return Settings.from_env({}, engine="opensearch", opensearch_url=tuple(cluster.urls),
                              opensearch_prefix=prefix, reload_interval=0.0, **changes)
 

@@ -307,6 +307,32 @@ def test_a_page_beyond_the_result_window_within_the_matches_is_refused(writable,
     assert len(writable.find(_selection(KONKURS), "relevance", 0, 2, None).hits) == 2
 
 
+def test_the_first_rebuild_over_a_whoosh_directory_takes_in_its_api_journal(cluster,
+                                                                        tmp_path):
+    """KARTOTEKA_ENGINE=opensearch over the directory a Whoosh install used: what its CMS
+    PUT is carried over and what it DELETEd stays deleted, at the first rebuild and
+    after (switching engines had lost the one and brought the other back, silently)."""
+    from search.api_journal import Journal
+
+    pushed = Publication.from_dict({"id": "cms-1", "title": "Квиллинг для начинающих",
+                                    "text": "Мастер-класс по квиллингу."}, source="api")
+    journal = Journal(tmp_path)
+    journal.record_put([pushed])
+    journal.record_delete(["a1"])
+    prefix = "kt-w-from-whoosh"
+    eng = OpenSearchEngine(engine_settings(cluster, prefix, index_dir=tmp_path))
+    try:
+        for _ in range(2):  # the second from the cluster's own record of both
+            stats = eng.rebuild(_pubs())
+            eng.invalidate()
+            assert stats.carried == 1 and "cms-1" in eng.ids() and "a1" not in eng.ids()
+            assert eng.get("cms-1").title == "Квиллинг для начинающих"
+    finally:
+        eng.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        eng.client.indices.delete(index=f"{prefix}-meta", ignore_unavailable=True)
+        eng.close()
+
+
 def test_the_same_text_on_another_day_is_another_publication(writable):
     """A weekly notice, its text again under a new date, is no copy of last week's: by a
     rebuild and by a PUT alike."""

@@ -10,7 +10,7 @@ from falcon import testing
 
 from api.app import create_app
 from indexer.cli import main
-from search.engine.whoosh.journal import Journal
+from search.api_journal import Journal
 from search.models import Publication
 from search.settings import SAMPLE_DIR
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from itertools import chain
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
@@ -37,6 +38,7 @@ from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
+from search.engine.opensearch.from_whoosh import journaled
 from search.engine.opensearch.generations import Generations
 from search.engine.opensearch.groups import (
     StreamedGroups,
@@ -83,13 +85,15 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
         duplicates = False
 
         live = gens.live()
+        # the first generation over a directory Whoosh used: what its journal kept
+        journal = journaled(client, gens, settings.index_dir) if live is None else []
         deleted = deletions.deleted_ids(client, gens)
         carried: dict[str, bytes] = {}  # what the CMS had pushed, as carried over
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
             sources = _then(deletions.without_deleted(publications, deleted, stats),
-                            lambda: _pushed(client, live))
+                            lambda: chain(journal, _pushed(client, live)))
             for pub, analysis in analyzed(sources, procs):
                 if pub.source == PUSHED:
                     stats.carried += 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 
+from search.api_journal import Journal, JournalAppend
 from search.engine.whoosh.documents import to_document
-from search.engine.whoosh.journal import Journal, JournalAppend
 from search.engine.whoosh.live_writer import cancel, live_writer, open_for_write
 from search.engine.whoosh.store import IndexLocation
 from search.models import Publication

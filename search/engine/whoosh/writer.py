@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Collection, Iterable
 
 from search.analysis import ANALYSIS_VERSION
+from search.api_journal import Journal
 from search.engine import (
     COMMITTING,
     DUPLICATE,
@@ -22,7 +23,6 @@ from search.engine import (
 )
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.documents import to_document
-from search.engine.whoosh.journal import Journal
 from search.engine.whoosh.live_writer import (
     cancel,
     live_writer,

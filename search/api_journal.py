@@ -1,7 +1,10 @@
 """A journal of publications pushed through the API, replayed into every full rebuild.
 
 Pages pushed by the site's CMS (PUT/DELETE) are not in the reindex sources, so a full
-rebuild would otherwise drop them, or lose a PUT that arrived while it ran.
+rebuild would otherwise drop them, or lose a PUT that arrived while it ran. The Whoosh
+engine keeps it in its index directory (search/engine/whoosh/push.py); the OpenSearch
+engine keeps what it needs in the cluster, and reads this file once, at its first
+rebuild over a directory Whoosh used (a site growing from one machine to a cluster).
 """
 
 from __future__ import annotations
