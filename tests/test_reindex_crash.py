@@ -148,7 +148,9 @@ def test_kill_9_leaves_old_index(old_index, big_source, capsys, caplog):
     assert main(["--index-dir", str(old_index), "reindex", "--no-progress",
                  str(SAMPLE_DIR / "publications.jsonl")]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith(f"добавлено: {len(RECORDS)}  ")
+    # against the sample it replaces: its records again, the pages and HTML files gone
+    assert captured.out.startswith(f"добавлено: 0  обновлено: {len(RECORDS)}  удалено: "
+                                   f"{count - len(RECORDS)}  ")
     assert ("удалено недописанных каталогов индекса, оставленных прерванным запуском: 1"
             in incremental.err + captured.err + caplog.text)
     assert not tmp_dir.exists()
@@ -268,10 +270,13 @@ def test_an_indexing_process_killed_fails_the_rebuild_and_keeps_the_old_index(
 
 
 def test_finished_reindex_switches(old_index, big_source):
+    held = count_documents(old_index)
     proc = _start_reindex(old_index, big_source)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
-    assert out.startswith(f"добавлено: {BIG_COUNT}  обновлено: 0  удалено: 0  пропущено: 0")
+    # new ids all: the sample it replaces is gone
+    assert out.startswith(f"добавлено: {BIG_COUNT}  обновлено: 0  удалено: {held}  "
+                          "пропущено: 0")
     assert (old_index / "CURRENT").read_text().strip() == "gen-000002"
     assert _tmp_dirs(old_index) == []
     assert count_documents(old_index) == BIG_COUNT
