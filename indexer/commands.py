@@ -104,6 +104,8 @@ def stats(settings, args) -> int:
     print(f"публикаций: {health['documents']}")
     print(f"поколение: {health['generation']}  (построено {health['last_reindex']})")
     print(f"движок: {health['engine']}  индекс: {service.engine.describe()}")
+    if health.get("degraded"):  # as /api/health says it (a node down, no manager, red)
+        print(f"warning: {health['degraded']}")
     print(f"каталог индекса: {settings.index_dir}  (выбран по {_index_dir_origin(args)})")
     for name, values in service.all_facets().items():
         count = len(values)

@@ -171,7 +171,8 @@ def _api_health(settings) -> tuple[str, dict]:
         service.close()
 
 
-def test_writes_while_a_node_is_down_survive_its_return(cluster, engine):
+def test_writes_while_a_node_is_down_survive_its_return(cluster, engine, monkeypatch,
+                                                        capsys, tmp_path):
     """Node 2 stopped and started again: the cluster returns green, both copies of every
     shard hold every document, the writes made meanwhile included. Meanwhile the health
     says the index is degraded (200: every shard still has a copy)."""
@@ -190,6 +191,15 @@ def test_writes_while_a_node_is_down_survive_its_return(cluster, engine):
         "200 OK", "degraded", "yellow"), during
     assert "копии" in during["degraded"] and during["incomplete"] is False
     assert during["documents"] == documents
+    # `kartoteka stats` from the shell says it too (it had shown the counts alone)
+    from indexer.cli import main
+
+    monkeypatch.setenv("KARTOTEKA_ENGINE", "opensearch")
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_URL", ",".join(cluster.urls))
+    monkeypatch.setenv("KARTOTEKA_OPENSEARCH_PREFIX", PREFIX)
+    capsys.readouterr()
+    assert main(["--index-dir", str(tmp_path), "stats"]) == 0
+    assert f"warning: {during['degraded']}" in capsys.readouterr().out.splitlines()
     assert engine.upsert(extra) == 3
     assert engine.delete([extra[0].id]) == 1
     _restart_node_2(cluster)
