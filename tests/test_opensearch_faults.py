@@ -147,6 +147,9 @@ def test_a_node_killed_during_a_rebuild_leaves_a_serving_alias(cluster, engine):
     live = engine.gens.live()
     if "error" in outcome:  # failed cleanly: the old generation, nothing half-built left
         assert isinstance(outcome["error"], RebuildFailed), outcome["error"]
+        # one Russian line naming what failed, not the client's nested English reprs
+        said = str(outcome["error"])
+        assert "resource_already_exists" not in said and "HTTPConnection" not in said, said
         assert live == old and engine.count() == COPIES * 70
     else:  # or finished on the node that was left
         assert live == outcome["stats"].generation and engine.count() == COPIES * 4 * 70

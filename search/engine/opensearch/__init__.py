@@ -12,6 +12,8 @@
     writing.py      rebuild and sync
     live_writes.py  upsert and delete of single publications
     deletions.py    ids deleted through the API, for the rebuilds that follow
+    carried.py      what a rebuild carries over: pushed publications, writes made meanwhile
+    from_whoosh.py  a Whoosh directory's API journal, taken in by the first rebuild
     rebuild_lock.py one full rebuild at a time on a cluster
     groups.py       copies of one publication: the `group` of each document
     bulk.py         bulk requests where every failed item is an error

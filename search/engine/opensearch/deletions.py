@@ -2,7 +2,7 @@
 
 Whoosh keeps a journal of what the API pushed and deleted and replays it into every full
 rebuild; a deletion there outlives the source's copy of the publication. This engine
-carries pushed publications over from the live generation (writing._pushed), which
+carries pushed publications over from the live generation (carried.pushed), which
 cannot carry a deletion: the publication is gone from it. So each deletion leaves a
 small document in the meta index (id `deleted#<publication id>`), a full or incremental
 reindex leaves those ids out, and a PUT of the id again forgets it (the last word wins,

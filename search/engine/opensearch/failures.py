@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from contextlib import contextmanager
 
 from opensearchpy.exceptions import (
@@ -23,7 +24,7 @@ from search.errors import EngineUnavailable, IndexMissing, IndexNotWritable, Wri
 from search.os_errors import os_reason
 
 __all__ = ["transient", "translated", "cluster_errors", "degradation", "require_manager",
-           "write_blocks"]
+           "write_blocks", "connection_problem"]
 
 
 def transient(exc: TransportError) -> bool:
@@ -74,6 +75,14 @@ def _blocked(text: str) -> bool:
     (a PUT was a 500 with the client's traceback: a portal admin's trial)."""
     return any(mark in text for mark in ("cluster_block_exception", "flood-stage",
                                          "read_only_allow_delete", "FORBIDDEN/8"))
+
+
+def connection_problem(exc: TransportError) -> str:
+    """A lost connection in words: `узел 127.0.0.1:9201 не ответил (в соединении
+    отказано)`, the node named when the client's message names it."""
+    found = re.search(r"host='([^']+)', port=(\d+)", str(exc))
+    node = f"узел {found[1]}:{found[2]}" if found else "узел кластера"
+    return f"{node} не ответил ({_cause(exc)})"
 
 
 def _cause(exc: TransportError) -> str:

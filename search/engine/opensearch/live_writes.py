@@ -1,5 +1,5 @@
 """Writes of single publications into the live generation, through the alias: a PUT
-and a DELETE (and what a rebuild's commit did again of them: writing._catch_up), and
+and a DELETE (and what a rebuild's commit did again of them: carried.catch_up), and
 the fingerprints an incremental sync compares with."""
 
 from __future__ import annotations

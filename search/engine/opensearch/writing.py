@@ -20,7 +20,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain
 
 from opensearchpy import OpenSearch, helpers
-from opensearchpy.exceptions import OpenSearchException
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException, RequestError
 
 from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
@@ -36,8 +37,10 @@ from search.engine import (
 from search.engine.opensearch import deletions
 from search.engine.opensearch.analyzing import analyzed
 from search.engine.opensearch.bulk import BULK_CHUNK, bulk
+from search.engine.opensearch.carried import PUSHED, catch_up, pushed, then
 from search.engine.opensearch.derived import Derived, DerivedBuilder
 from search.engine.opensearch.documents import analyze, from_source, to_source
+from search.engine.opensearch.failures import connection_problem
 from search.engine.opensearch.from_whoosh import journaled
 from search.engine.opensearch.generations import Generations
 from search.engine.opensearch.groups import (
@@ -78,7 +81,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
     index = gens.new_name()
     switched = False
     try:
-        client.indices.create(index=index, body=index_body(settings.opensearch_shards))
+        _create(client, index, index_body(settings.opensearch_shards))
         builder = DerivedBuilder()
         keys: dict[str, tuple[str | None, str | None]] = {}
         streamed = StreamedGroups()
@@ -92,8 +95,8 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
 
         def actions() -> Iterator[dict]:
             nonlocal duplicates
-            sources = _then(deletions.without_deleted(publications, deleted, stats),
-                            lambda: chain(journal, _pushed(client, live)))
+            sources = then(deletions.without_deleted(publications, deleted, stats),
+                            lambda: chain(journal, pushed(client, live)))
             for pub, analysis in analyzed(sources, procs):
                 if pub.source == PUSHED:
                     stats.carried += 1
@@ -132,7 +135,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
             accept(stats.indexed + stats.carried)
         old = gens.switch(index)
         switched = True
-        stats.carried += _catch_up(client, gens, live, deleted, carried)
+        stats.carried += catch_up(client, gens, live, deleted, carried)
         for gone in old:
             gens.drop(gone)
         for stale in gens.older_unused(index):
@@ -153,42 +156,15 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
     return stats
 
 
-PUSHED = "api"  # the source of a publication PUT through the API (api/resources.py)
-
-
-def _catch_up(client: OpenSearch, gens: Generations, live: str | None, deleted: set[str],
-              carried: dict[str, bytes]) -> int:
-    """The API's writes to the old generation since the rebuild read it, done again in
-    the new one it switched to: a PUT or DELETE answered while the rebuild went on had
-    been lost at the switch (a portal admin's trial). Writes from now on reach the new
-    generation. Returns how many publications were carried this way."""
-    if live is None:
-        return 0
-    late = [pub for pub in _pushed(client, live) if carried.get(pub.id) != pub.fingerprint()]
-    if late:
-        upsert(client, gens, late)
-    gone = deletions.deleted_ids(client, gens) - deleted
-    if gone:
-        delete(client, gens, gone)
-    return len(late)
-
-
-def _then(first: Iterable[Publication], later: Callable[[], Iterable[Publication]]):
-    """`first`, then what `later()` gives, asked only once `first` is used up."""
-    yield from first
-    yield from later()
-
-
-def _pushed(client: OpenSearch, live: str | None) -> Iterator[Publication]:
-    """The publications the site's CMS PUT through the API into the live generation: a
-    full rebuild carries them over, as Whoosh's journal does (they are in no source; a
-    regional admin's trial lost them at the first nightly rebuild). Read after the
-    sources, so a pushed one wins over a source's copy of its id."""
-    if live is None:
-        return
-    for hit in helpers.scan(client, index=live, query={"query": {"term": {"source": PUSHED}}},
-                           _source=["pub"], size=BULK_CHUNK):
-        yield from_source(hit["_source"])
+def _create(client: OpenSearch, index: str, body: dict) -> None:
+    """The new generation's index. Its name is this run's own: «already exists» is the
+    client's retry, on another node, of a create the first node did before it died (the
+    run had failed saying so)."""
+    try:
+        client.indices.create(index=index, body=body)
+    except RequestError as exc:
+        if exc.error != "resource_already_exists_exception":
+            raise
 
 
 def _summary(exc: BaseException) -> str:
@@ -200,6 +176,8 @@ def _summary(exc: BaseException) -> str:
         error = first.get("error", {}) if isinstance(first, dict) else {}
         reason = error.get("reason", error) if isinstance(error, dict) else error
         return f"не записано публикаций: {len(failed)}, первая причина: {reason}"
+    if isinstance(exc, OSConnectionError | ConnectionTimeout):
+        return connection_problem(exc)
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
