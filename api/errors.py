@@ -98,8 +98,10 @@ def public_message(message: str, keep_names: bool = False) -> str:
 def _search_error(req, resp, exc: SearchError, params):
     for kind, status, title, description in _STATUS:
         if isinstance(exc, kind):
+            # a cluster that does not answer, or has no manager, is back in seconds or
+            # minutes: a client (a CMS's push, a monitor) is told when to try again
             headers = {"Retry-After": "5"} if isinstance(exc, IndexBusy) else \
-                {"Retry-After": "30"} if isinstance(exc, WritesUnavailable) else None
+                {"Retry-After": "30"} if isinstance(exc, EngineUnavailable) else None
             if status != falcon.HTTP_400 and status != falcon.HTTP_404:
                 log.warning("%s на %s: %s", kind.__name__, req.relative_uri, exc)
             error = falcon.HTTPError(status, title=title, headers=headers,

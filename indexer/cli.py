@@ -109,7 +109,10 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         return EXIT_USAGE, str(exc)
     except IndexMissing as exc:
         origin = "--index-dir" if args.index_dir is not None else locate_index_dir()[1]
-        print(f"error: {exc} (каталог индекса выбран по {origin})", file=sys.stderr)
+        # (a cluster's alias has nothing to do with the directory)
+        whoosh = not ran or ran[-1].engine == "whoosh"
+        where = f" (каталог индекса выбран по {origin})" if whoosh else ""
+        print(f"error: {exc}{where}", file=sys.stderr)
         return EXIT_NO_INDEX, str(exc)
     except (SchemaMismatch, IndexDamaged) as exc:  # no index this version can use
         if getattr(args, "incremental", False):  # the nightly cron's line, as written

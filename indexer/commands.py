@@ -10,6 +10,7 @@ from pathlib import Path
 
 from indexer.cli_support import EXIT_USAGE, dump_json, request_from_args
 from indexer.reindex_run import reindex
+from search.cluster_settings import without_password
 from search.engine import open_engine
 from search.errors import (
     ConfigError,
@@ -151,6 +152,10 @@ def serve(settings, args) -> int:
             "--workers", str(settings.workers), "api.app:get_app()"]
     log.info("каталог индекса: %s  (выбран по %s)", settings.index_dir,
              _index_dir_origin(args))
+    if settings.engine != "whoosh":  # the index is the cluster's: name it, not the directory
+        log.info("движок: %s, узлы: %s, псевдоним: %s", settings.engine,
+                 ", ".join(without_password(url) for url in settings.opensearch_url),
+                 settings.opensearch_prefix)
     log.info("сервер: http://%s:%d%s/, рабочих процессов: %d", settings.host, settings.port,
              settings.base_path, settings.workers)
     sys.stdout.flush()

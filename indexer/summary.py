@@ -51,9 +51,10 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
               if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
     print(f"время: {decimal(elapsed)} с  ({whole(round(docs / elapsed)) if elapsed else 0} публ./с"
           f"{phases})")
-    known = (f"; слов, известных с прошлой перестройки: {whole(stats.cached_words)}"
-             if engine.name == "whoosh" else "")  # (its lemma cache is the Whoosh engine's)
-    if lookups:  # (an incremental run that analysed nothing has nothing to say of it)
+    known = f"; слов, известных с прошлой перестройки: {whole(stats.cached_words)}"
+    # (an incremental run that analysed nothing has nothing to say of it; the cache
+    # that a rebuild leaves for the next is the Whoosh engine's)
+    if lookups and engine.name == "whoosh":
         print(f"кэш лемм: {percent(hits / lookups)} попаданий из {whole(lookups)} "
               f"{plural(lookups, 'обращения', 'обращений', 'обращений')} "
               f"(все процессы индексации){known}")

@@ -759,3 +759,27 @@ def test_a_live_index_closed_to_writes_is_a_503_and_health_says_why(writable):
             index=index, body={"index.blocks.read_only_allow_delete": None})
     assert "degraded" not in writable.health()
     assert writable.delete([DOCS[0]["id"]]) == 1
+
+
+def test_a_cluster_that_does_not_answer_is_a_503_with_a_time_to_try_again(tmp_path):
+    """No node answering: a search is a 503 saying so, with Retry-After as the refusal of
+    a change without a manager has (a CMS's push or a monitor knows when to try again)."""
+    from falcon import testing
+    from server_helpers import free_port
+
+    from api.app import create_app
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    settings = Settings.from_env({}, engine="opensearch", index_dir=tmp_path,
+                                 opensearch_url=(f"http://127.0.0.1:{free_port()}",),
+                                 opensearch_prefix="kt-nobody", reload_interval=0.0)
+    service = SearchService(settings)
+    try:
+        answer = testing.TestClient(create_app(settings, service)).simulate_get(
+            "/api/search", params={"q": "выставка"})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "30"
+        assert answer.json["description"] == "поисковый кластер не отвечает; подробности в " \
+                                             "журнале сервера"
+    finally:
+        service.close()
