@@ -215,6 +215,9 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster, monkeypatc
         assert found.total > 5 and health["documents"] == 70
         # not "red, searches miss publications": every search is whole, writes wait
         assert health["cluster"]["manager"] is False and health["incomplete"] is False
+        # what this node last saw of the cluster is not told as known (it said `red`, two
+        # nodes, with one of them down)
+        assert (health["cluster"]["status"], health["cluster"]["nodes"]) == ("unknown", None)
         assert "нет управляющего узла" in health["degraded"]
         # a change is refused at once, saying why (it waited 16-24 s on every node's
         # timeouts, then said that no node answered)

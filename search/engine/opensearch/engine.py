@@ -62,9 +62,13 @@ class OpenSearchEngine(LiveGeneration, Finding):
                 "documents": self.count(), "last_reindex": meta.get("built_at"),
                 "analysis_version": meta.get("analysis"),
                 "stale_lexicon": bool(meta.get("stale")),
-                "cluster": {"name": cluster["cluster_name"], "status": cluster["status"],
-                            "nodes": cluster["number_of_nodes"],
-                            "unassigned_shards": cluster["unassigned_shards"],
+                # without a manager, this node's last view of the cluster is stale
+                # (`red` with both nodes while one was down): not told as known
+                "cluster": {"name": cluster["cluster_name"],
+                            "status": cluster["status"] if manager else "unknown",
+                            "nodes": cluster["number_of_nodes"] if manager else None,
+                            "unassigned_shards": cluster["unassigned_shards"] if manager
+                            else None,
                             "manager": manager},
                 **degradation(cluster["status"], manager),
                 **({"degraded": blocked} if blocked else {})}
