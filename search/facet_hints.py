@@ -105,7 +105,22 @@ def resolved_values(name: str, typed: tuple[str, ...],
     each replaced; a value near none or several stays, and is hinted at after the
     search (unknown_value_warnings)."""
     existing = list(existing)
-    return _replaced(name, typed, existing, lambda value: near_values(value, existing, 2))
+
+    def candidates(value: str) -> list[str]:
+        near = near_values(value, existing, MAX_HINTS)
+        every = [v for v in near if _the_same_words(value, v)]
+        return every if len(every) == 1 else near[:2]
+
+    return _replaced(name, typed, existing, candidates)
+
+
+def _the_same_words(typed: str, value: str) -> bool:
+    """Each word of the one a form of a word of the other, and no word more: `Выставка`
+    is «Выставки», not «Выставки книг» too."""
+    ours, theirs = _WORD.findall(facet_key(typed)), _WORD.findall(facet_key(value))
+    return len(ours) == len(theirs) and all(
+        any(_same_word(w, t, whole=True) for t in theirs) for w in ours) and all(
+        any(_same_word(w, t, whole=True) for w in ours) for t in theirs)
 
 
 def respaced_values(name: str, typed: tuple[str, ...],
