@@ -1,5 +1,6 @@
 """The service's requests besides a search: a record, its attachments and similar
-publications, completions, facet values, health, and keeping a worker's index current.
+publications, completions, facet values, health, and keeping a worker's index current;
+and the facet values a search's filters are read as.
 
 SearchService (search/searcher.py) is made of this and the search policy; these read
 its `engine`, `hit` and `_search`.
@@ -7,7 +8,10 @@ its `engine`, `hit` and `_search`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from search.errors import NotFound, SearchError
+from search.facet_hints import resolved_values, respaced_values
 from search.models import Hit, SearchRequest
 from search.records import record_of
 from search.suggest import suggest, with_people
@@ -40,6 +44,23 @@ class OtherRequests:
         """Completions for the search box, people who signed publications among them."""
         found = suggest(self.engine.vocabulary(), text, limit)
         return with_people(found, self._signers, text, limit)
+
+    def _resolved(self, request: SearchRequest) -> tuple[SearchRequest, list[str]]:
+        """The request with each filter value no publication has read as the one value
+        it surely means, and a note for each (a search and the rest of its export alike:
+        the export's stream had kept the value as typed, and stopped at its first page)."""
+        notes: list[str] = []
+        if request.authors:  # a surname for the author's name: the one it surely means
+            authors, notes = resolved_values("author", request.authors, self._signers())
+            request = replace(request, authors=authors)
+        if request.topics:  # `выставка` for «Выставки»: the one topic of that word
+            topics, more = resolved_values("topic", request.topics, self._values("topic"))
+            request, notes = replace(request, topics=topics), notes + more
+        if request.libraries:  # `№3` for «№ 3»; an acronym is only hinted at
+            libraries, more = respaced_values("library", request.libraries,
+                                              self._values("library"))
+            request, notes = replace(request, libraries=libraries), notes + more
+        return request, notes
 
     def _signers(self) -> tuple[str, ...]:
         return self._values("author")

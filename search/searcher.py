@@ -24,8 +24,6 @@ from search.correction import (
 )
 from search.engine import Engine, EngineHit, Found, RankHints, Selection, open_engine
 from search.facet_hints import (
-    resolved_values,
-    respaced_values,
     topic_hint_warning,
     topic_hints,
     unknown_value_warnings,
@@ -81,17 +79,7 @@ class SearchService(OtherRequests):
                                        lambda: self._search(request))  # today: recency
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        notes: list[str] = []
-        if request.authors:  # a surname for the author's name: the one it surely means
-            authors, notes = resolved_values("author", request.authors, self._signers())
-            request = replace(request, authors=authors)
-        if request.topics:  # `выставка` for «Выставки»: the one topic of that word
-            topics, more = resolved_values("topic", request.topics, self._values("topic"))
-            request, notes = replace(request, topics=topics), notes + more
-        if request.libraries:  # `№3` for «№ 3»; an acronym is only hinted at
-            libraries, more = respaced_values("library", request.libraries,
-                                              self._values("library"))
-            request, notes = replace(request, libraries=libraries), notes + more
+        request, notes = self._resolved(request)
         newest = self._newest(request)
         if newest is not None:  # `последние новости`: what a browse shows
             found = self._searched(newest)
@@ -278,6 +266,7 @@ class SearchService(OtherRequests):
         if parsed is not None:
             query = parsed.relaxed if head.relaxed and parsed.relaxed is not None \
                 else parsed.query
+        request, _ = self._resolved(request)  # the filters as the first page read them
         shown = [hit.id for hit in head.hits]
         for found in self.engine.iter_hits(self.selection(request, query, parsed),
                                            _sort(request, query), batch, shown):
