@@ -138,7 +138,7 @@ def reindex(settings, args) -> int:
                 stats.removed += engine.delete(crawled.gone, pushed=False)
         else:
             by_library: Counter = Counter()  # this run's, for a refusal to name them
-            held = _ids(engine) if before else frozenset()
+            held = _ids(engine) if before else None
             stats = engine.rebuild(_counted(publications(), by_library),
                                    progress=progress.update,
                                    phase=progress.phase, procs=args.procs,
@@ -146,8 +146,9 @@ def reindex(settings, args) -> int:
                                        before, args.allow_smaller,
                                        lambda: _of_sample(engine, args),
                                        lambda: _fewer(engine, by_library)))
-            if held:
-                _against_the_last(stats, held, _ids(engine))
+            now = _ids(engine) if held else None
+            if held and now is not None:  # both read (a cluster may not answer after)
+                _against_the_last(stats, held, now)
     elapsed = time.perf_counter() - started
     libraries.save()  # the run went through: its --library names its sources from now on
     if crawled is not None:
@@ -227,11 +228,12 @@ def tqdm_bar(args, desc):
                 disable=args.no_progress or args.quiet or not sys.stderr.isatty())
 
 
-def _ids(engine) -> frozenset[str]:
+def _ids(engine) -> frozenset[str] | None:
+    """The live index's ids, None when they cannot be read."""
     try:
         return engine.ids()
     except SearchError:
-        return frozenset()
+        return None
 
 
 def _against_the_last(stats, held: frozenset[str], now: frozenset[str]) -> None:

@@ -11,6 +11,7 @@ from search import morph
 from search.analysis import ANALYSIS_VERSION
 from search.errors import LEFT_AS_IT_WAS, RebuildFailed, SearchError
 from search.plural import plural
+from search.record_fields import FUTURE_MARK
 from search.russian_numbers import decimal, percent, whole
 
 __all__ = ["print_summary", "print_mended", "print_web_summary", "warn_of_a_large_removal",
@@ -34,7 +35,7 @@ _WARNED = (("дата ", "проиндексированы без даты, ко
            ("испорченные символы", "заменены испорченные символы"),
            ("кода страницы", "убран из текста код страницы (скрипты, стили)"))
 # Said of a record indexed as it is (search/record_fields.py far_future), not mended.
-_FUTURE = "больше чем через год"
+_FUTURE = FUTURE_MARK
 
 
 def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
@@ -81,7 +82,7 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
               + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
     future = [item for item in warned if _FUTURE in item.reason]
     if future:
-        print(f"  датировано больше чем через год: {len(future)} (проверьте год; например "
+        print(f"  с датой {FUTURE_MARK}: {len(future)} (проверьте год; например "
               f"{future[0].where})")
     warned = [item for item in warned if _FUTURE not in item.reason]
     if warned:

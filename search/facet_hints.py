@@ -101,13 +101,14 @@ def _lemmas_as_named(word: str) -> set[str]:
 def resolved_values(name: str, typed: tuple[str, ...],
                     existing: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
     """Filter values with each one no publication has replaced by the one value it
-    surely means (`Вершинина` for «Анна Вершинина»: its only near value), and a note for
-    each replaced; a value near none or several stays, and is hinted at after the
-    search (unknown_value_warnings)."""
+    surely means (`Вершинина` for «Анна Вершинина»: its only near value; `Выставка` for
+    «Выставки» among «Выставки книг» and others: the one of its words, word for word),
+    and a note for each replaced; a value near none or several stays, and is hinted at
+    after the search (unknown_value_warnings)."""
     existing = list(existing)
 
     def candidates(value: str) -> list[str]:
-        near = near_values(value, existing, MAX_HINTS)
+        near = near_values(value, existing, len(existing))
         every = [v for v in near if _the_same_words(value, v)]
         return every if len(every) == 1 else near[:2]
 

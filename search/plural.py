@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from search.russian_numbers import whole
+
 __all__ = ["plural", "and_copies"]
 
 
@@ -20,4 +22,4 @@ def and_copies(copies: int) -> str:
     « и 398 копий тех же текстов», or "" when there were none."""
     if copies <= 0:
         return ""
-    return f" и {copies} {plural(copies, 'копия', 'копии', 'копий')} тех же текстов"
+    return f" и {whole(copies)} {plural(copies, 'копия', 'копии', 'копий')} тех же текстов"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from search.errors import InvalidRecord
 
 __all__ = ["validate_id", "is_link", "YEARS", "record_id", "json_type", "parse_iso_date",
-           "clean_text", "clean_name", "far_future", "FUTURE_DAYS"]
+           "clean_text", "clean_name", "far_future", "FUTURE_DAYS", "FUTURE_MARK"]
 
 _ID_RE = re.compile(r"^[\w.:~@+=-]{1,200}$")
 # A publication's year: four digits, as the `year` filter takes it, and none from the
@@ -24,6 +24,7 @@ YEARS = range(1000, 3000)
 # months ahead, while `2099-01-01` (a year mistyped) put a post first among the newest
 # for ever, without a word.
 FUTURE_DAYS = 366
+FUTURE_MARK = "более чем на год вперёд"  # the warning's words, which the summary counts by
 # A link a reader may follow: http(s), or a path on the library's own site.
 _LINK = re.compile(r"(?:https?://[^\s/?#]+|/(?!/))\S*", re.IGNORECASE)
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|$)")
@@ -140,5 +141,5 @@ def far_future(date: dt.date | None, today: dt.date | None = None) -> str | None
     today = today or dt.date.today()
     if date is None or (date - today).days <= FUTURE_DAYS:
         return None
-    return (f"публикация датирована {date.strftime('%d.%m.%Y')}, больше чем через год: "
-            "проверьте год (она стоит первой среди новых)")
+    return (f"публикация датирована {date.strftime('%d.%m.%Y')} — {FUTURE_MARK}: "
+            "проверьте год (она будет первой среди новых)")

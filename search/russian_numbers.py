@@ -26,12 +26,13 @@ def whole(number: int) -> str:
 
 
 def decimal(number: float, places: int = 1) -> str:
-    """Rounded to `places` after the comma.
+    """Rounded to `places` after the comma, its whole part grouped as whole() does.
 
-    >>> decimal(0.5), decimal(12345.678, 2), decimal(3, 0)
-    ('0,5', '12\\xa0345,68', '3')
+    >>> decimal(0.5), decimal(1234.5), decimal(12345.678, 2), decimal(3, 0)
+    ('0,5', '1234,5', '12\\xa0345,68', '3')
     """
-    return f"{number:,.{places}f}".replace(",", GROUP).replace(".", ",")
+    grouping = "," if abs(number) >= 10_000 else ""
+    return f"{number:{grouping}.{places}f}".replace(",", GROUP).replace(".", ",")
 
 
 def percent(share: float, places: int = 1) -> str:

@@ -828,8 +828,8 @@ def test_put_of_a_date_more_than_a_year_ahead_keeps_it_and_says_so(write_client)
     resp = write_client.simulate_put("/api/publications/api-f", headers=AUTH,
                                      json={**NEW, "date": "2099-01-01"})
     assert resp.status_code == 201 and resp.json["warnings"] == [
-        "публикация датирована 01.01.2099, больше чем через год: проверьте год (она стоит "
-        "первой среди новых)"]
+        "публикация датирована 01.01.2099 — более чем на год вперёд: проверьте год (она "
+        "будет первой среди новых)"]
     assert write_client.simulate_get("/api/publications/api-f").json["published"] == "2099-01-01"
     resp = write_client.simulate_put("/api/publications/api-f", headers=AUTH,
                                      json={**NEW, "date": "2024-11-12"})

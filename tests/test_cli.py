@@ -626,10 +626,10 @@ def test_a_date_more_than_a_year_ahead_is_indexed_and_said(tmp_path, capsys, cap
     index_dir = tmp_path / "ix"
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
-    assert (f"warning: {source}:1: публикация датирована 01.01.2099, больше чем через год: "
-            "проверьте год (она стоит первой среди новых)" in captured.err + caplog.text)
+    assert (f"warning: {source}:1: публикация датирована 01.01.2099 — более чем на год "
+            "вперёд: проверьте год (она будет первой среди новых)" in captured.err + caplog.text)
     assert f"{source}:2:" not in captured.err + caplog.text and "исправлено" not in captured.out
-    assert f"  датировано больше чем через год: 1 (проверьте год; например {source}:1)" in \
+    assert f"  с датой более чем на год вперёд: 1 (проверьте год; например {source}:1)" in \
         captured.out.splitlines()
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
     assert published["f-typo"] == "2099-01-01" and published["f-soon"] == soon

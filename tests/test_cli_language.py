@@ -219,5 +219,5 @@ def test_whole_numbers_are_written_the_russian_way(number, written):
 
 
 def test_fractions_and_shares_take_a_decimal_comma():
-    assert (decimal(0.5), decimal(12345.678, 2), percent(0.953)) == (
-        "0,5", "12\xa0345,68", "95,3\xa0%")
+    assert (decimal(0.5), decimal(1234.5), decimal(12345.678, 2), percent(0.953)) == (
+        "0,5", "1234,5", "12\xa0345,68", "95,3\xa0%")

@@ -305,6 +305,8 @@ def test_a_page_beyond_the_result_window_within_the_matches_is_refused(writable,
     past = writable.find(_selection(KONKURS), "relevance", 4, 5, 30)
     assert (past.total, past.hits) == (4, ()) and past.facets["year"]
     assert len(writable.find(_selection(KONKURS), "relevance", 0, 2, None).hits) == 2
+    across = writable.find(_selection(KONKURS), "relevance", 1, 3, None)  # the part within
+    assert len(across.hits) == 1 and across.total == 4
 
 
 def test_the_first_rebuild_over_a_whoosh_directory_takes_in_its_api_journal(cluster,

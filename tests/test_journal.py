@@ -113,7 +113,7 @@ def test_a_full_reindex_says_how_many_pushed_publications_it_carried(fresh_index
     assert "перенесено из API: 1" in summary, summary
     reader = testing.TestClient(create_app(fresh_index))
     assert reader.simulate_get("/api/health").json["documents"] == added + updated
-
+    assert reader.simulate_get("/api/publications/cms-only").status_code == 200
 
 def test_a_push_after_a_line_torn_by_a_crash_is_kept(tmp_path):
     """A crash mid-append leaves half a line; the next PUT was appended onto it, both

@@ -28,6 +28,7 @@ from search.engine.opensearch.searching import (
 )
 from search.errors import NotFound, QueryError
 from search.models import Publication
+from search.russian_numbers import whole
 
 __all__ = ["Finding"]
 
@@ -75,8 +76,9 @@ class Finding:
     def find(self, selection: Selection, sort: str, start: int, stop: int,
              facet_limit: int | None) -> Found:
         query, scored = self._query(selection, sort)
-        if stop > RESULT_WINDOW:  # OpenSearch refuses it (a 503 had said the cluster was down)
+        if start >= RESULT_WINDOW:  # OpenSearch refuses it (a 503 had said the cluster was down)
             return self._beyond_the_window(selection, query, sort, scored, start, facet_limit)
+        stop = min(stop, RESULT_WINDOW)  # a page across it: the part within
         body = search_body(selection, query, sort, scored, start, stop, facet_limit)
         resp = self._search(body)
         copies = copies_of(self._search, full_query(selection, query),
@@ -92,7 +94,7 @@ class Finding:
                               selection, scored, facet_limit, {})
         if start >= counted.total:
             return counted
-        raise QueryError(f"дальше {RESULT_WINDOW} первых публикаций страницы не "
+        raise QueryError(f"страницы дальше первых {whole(RESULT_WINDOW)} публикаций не "
                          "показываются: уточните запрос или фильтры (выгрузка отдаёт все)",
                          "page")
 

@@ -8,9 +8,10 @@ node, Ctrl-C) deletes the half-built index and leaves the alias where it was.
 PUT/DELETE and incremental syncs write through the alias and refresh what they wrote
 (refresh=true, here and in the meta index: with wait_for a PUT waited for the next
 scheduled refresh of each index it wrote, 2-3 s in all, against 0.1-0.3 s). The
-cluster's own translog and replicas are its crash safety (no journal as for Whoosh); a
-rebuild carries the live generation's PUT publications over (`_pushed`), and every
-reindex leaves out what the CMS deleted (search/engine/opensearch/deletions.py).
+cluster's own translog and replicas are its crash safety (no journal of its own, as
+Whoosh keeps); a rebuild carries the live generation's PUT publications over
+(search/engine/opensearch/carried.py), the first one a Whoosh directory's journal
+(from_whoosh.py), and every reindex leaves out what the CMS deleted (deletions.py).
 """
 
 from __future__ import annotations
