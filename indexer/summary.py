@@ -34,8 +34,6 @@ _WARNED = (("дата ", "проиндексированы без даты, ко
            ("записан дважды", "исправлены адреса с дважды записанным сайтом"),
            ("испорченные символы", "заменены испорченные символы"),
            ("кода страницы", "убран из текста код страницы (скрипты, стили)"))
-# Said of a record indexed as it is (search/record_fields.py far_future), not mended.
-_FUTURE = FUTURE_MARK
 
 
 def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
@@ -80,11 +78,12 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
     if other_kinds:
         print(f"  не прочитано файлов неиндексируемых видов: {sum(other_kinds.values())} — "
               + ", ".join(f"{kind} ({n})" for kind, n in sorted(other_kinds.items())))
-    future = [item for item in warned if _FUTURE in item.reason]
+    # said of a record indexed as it is (search/record_fields.py far_future), not mended
+    future = [item for item in warned if FUTURE_MARK in item.reason]
     if future:
         print(f"  с датой {FUTURE_MARK}: {len(future)} (проверьте год; например "
               f"{future[0].where})")
-    warned = [item for item in warned if _FUTURE not in item.reason]
+    warned = [item for item in warned if FUTURE_MARK not in item.reason]
     if warned:
         kinds = Counter(kind for item in warned for kind, _ in _WARNED
                         if any(kind in part for part in item.reason.split("; ")))

@@ -167,22 +167,29 @@ def test_a_page_back_after_a_404_returns_on_incremental_runs(site, tmp_path):
     assert back <= _ids(index_dir)
 
 
-def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path, capsys,
-                                                                        caplog):
-    """Every nightly run printed the same dead links and moved pages again."""
+def _site_moving_a_page(*more: str) -> tuple[Site, str]:
+    """A site serving one post, `/news/away.html` moved for good (308) to another host, and
+    a sitemap of both and of `more` paths; (the site, started; the other host's address)."""
     site = Site()
     res = site.resources
     res["/news/a.html"] = Resource(page_html(POSTS[0]))
     serve(site)
+    elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
+    res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
+    urls = "".join(f"<url><loc>{site.url(p)}</loc></url>"
+                   for p in ("/news/a.html", "/news/away.html", *more))
+    res["/sitemap.xml"] = Resource(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        .encode(), "application/xml")
+    return site, elsewhere
+
+
+def test_a_repeated_cron_run_reports_a_404_or_a_permanent_redirect_once(tmp_path, capsys,
+                                                                        caplog):
+    """Every nightly run printed the same dead links and moved pages again."""
+    site, elsewhere = _site_moving_a_page("/news/missing.html", "/news/for-now.html")
     try:
-        elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
-        res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
-        res["/news/for-now.html"] = Resource(b"", status=302, location=elsewhere)
-        urls = "".join(f"<url><loc>{site.url(p)}</loc></url>" for p in (
-            "/news/a.html", "/news/missing.html", "/news/away.html", "/news/for-now.html"))
-        res["/sitemap.xml"] = Resource(
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            .encode(), "application/xml")
+        site.resources["/news/for-now.html"] = Resource(b"", status=302, location=elsewhere)
         index_dir = tmp_path / "index"
         for args in ([], ["--incremental"], ["--incremental"]):
             caplog.clear()
@@ -234,18 +241,8 @@ def test_the_redirects_a_state_file_of_the_english_version_reported_are_not_told
     """The version before the Russian words saved a permanent redirect's reason in English
     (`web-state.json`, `reported`): the first nightly run after the upgrade told every such
     address again, as new."""
-    site = Site()
-    res = site.resources
-    res["/news/a.html"] = Resource(page_html(POSTS[0]))
-    serve(site)
+    site, elsewhere = _site_moving_a_page()
     try:
-        elsewhere = site.root.replace("127.0.0.1", "localhost") + "/news/a.html"
-        res["/news/away.html"] = Resource(b"", status=308, location=elsewhere)
-        urls = "".join(f"<url><loc>{site.url(p)}</loc></url>"
-                       for p in ("/news/a.html", "/news/away.html"))
-        res["/sitemap.xml"] = Resource(
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            .encode(), "application/xml")
         index_dir = tmp_path / "index"
         assert _reindex(index_dir, "--quiet", site.root + "/") == 0
         state_file, away = index_dir / "web-state.json", site.url("/news/away.html")
