@@ -18,7 +18,10 @@ from indexer import commands
 from indexer.cli_parser import build_parser
 from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
 from indexer.ownership import give_to_index_owner
+from search.engine import open_engine
 from search.errors import (
+    LEFT_AS_IT_WAS,
+    NO_INDEX_YET,
     PREVIOUS_KEPT,
     ConfigError,
     IndexBusy,
@@ -128,13 +131,14 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE, str(exc)
     except SearchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR, str(exc)
+        message = _said_of_index(str(exc), ran)
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR, message
     except Terminated:
-        print(f"остановлено (SIGTERM): {PREVIOUS_KEPT}", file=sys.stderr)
+        print(f"остановлено (SIGTERM): {_said_of_index(PREVIOUS_KEPT, ran)}", file=sys.stderr)
         return 128 + signal.SIGTERM, "остановлено (SIGTERM)"
     except KeyboardInterrupt:
-        print(f"прервано: {PREVIOUS_KEPT}", file=sys.stderr)
+        print(f"прервано: {_said_of_index(PREVIOUS_KEPT, ran)}", file=sys.stderr)
         return 130, "прервано"
     except BrokenPipeError:
         # `kartoteka search ... | head`: the reader has what it wanted; Python must not
@@ -144,15 +148,29 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
     except OSError as exc:  # a full disk, a read-only file system
         message = os_problem(exc)
         if args.command == "reindex":
-            message += f": {PREVIOUS_KEPT}"
+            message += f": {_said_of_index(PREVIOUS_KEPT, ran)}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
     except MemoryError:  # a memory limit (ulimit -v, a container's): not an interrupt
         message = "не хватило памяти"
         if args.command == "reindex":
-            message += f": {PREVIOUS_KEPT}"
+            message += f": {_said_of_index(PREVIOUS_KEPT, ran)}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
+
+
+def _said_of_index(message: str, ran: list[Settings]) -> str:
+    """`message` as a run that stopped says it of the index: where it says the previous
+    index was kept and there was none (a first reindex), that none was made."""
+    if not ran or (LEFT_AS_IT_WAS not in message and PREVIOUS_KEPT not in message):
+        return message
+    try:
+        open_engine(ran[0]).health()
+    except IndexMissing:
+        return message.replace(LEFT_AS_IT_WAS, NO_INDEX_YET).replace(PREVIOUS_KEPT, NO_INDEX_YET)
+    except (SearchError, OSError):  # damaged, or a cluster that does not answer: unknown
+        pass
+    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,7 @@ SearchError
 
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
-    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES",
+    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES", "NO_INDEX_YET",
     "EngineUnavailable", "RebuildFailed", "LEFT_AS_IT_WAS", "PREVIOUS_KEPT",
 ]
 
@@ -86,6 +86,8 @@ class EmptyRebuild(SearchError):
 # What a run that stopped says of the index (a full one: the generation before it serves).
 LEFT_AS_IT_WAS = "индекс оставлен как был"
 PREVIOUS_KEPT = "прежний индекс на месте"
+# ... and what it says instead when there was no index before it (a first reindex).
+NO_INDEX_YET = "индекс не создан: прежнего не было"
 EMPTY_SOURCES = f"из источников не прочитано ни одной публикации; {LEFT_AS_IT_WAS}"
 
 

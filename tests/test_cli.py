@@ -713,6 +713,22 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
+def test_a_failed_first_reindex_says_no_index_was_made(tmp_path, capsys):
+    """With no index before it, a run that stops does not claim to have kept one."""
+    index_dir = tmp_path / "ix"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(empty)]) == 1
+    assert capsys.readouterr().err == ("error: из источников не прочитано ни одной публикации; "
+                                       "индекс не создан: прежнего не было\n")
+    missing = tmp_path / "exprot"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(missing)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {missing}: нет такого файла или каталога",
+        "error: источник не прочитан; индекс не создан: прежнего не было"]
+    assert not list(index_dir.glob("gen-*"))
+
+
 def test_rebuild_with_a_missing_source_keeps_the_index(tmp_path, capsys):
     index_dir = tmp_path / "ix"
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
