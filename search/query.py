@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from search import nodes as n
+from search.analysis import STOP_WORDS
 from search.date_words import read_dates, recent_year
 from search.match_rule import relaxed_words, required_words, supplement_words
+from search.morph import fold_yo
 from search.query_parser import parse_tokens
 from search.query_syntax import NATURAL_OR, Group, Not, Phrase, Word, lex
 from search.query_words import WordCompiler
@@ -69,6 +71,19 @@ def _at_most_words(tokens: list, warnings: list[str]) -> list:
     return kept + [(")", None)] * depth
 
 
+def _one_word(tree) -> bool:
+    """Whether the query is one plain word, perhaps beside stop words (`для
+    библиотекарей`). Its derivations are its subject (`краеведение`: «краеведческие
+    чтения»); beside other words they widened each word's matches, and their
+    combinations let in what no word meant (`гостиная стихи`: «гостиница»; dev half
+    -0.011 with the family for every word, +0.00x this way: bench/RESULTS.md)."""
+    children = tree.children if isinstance(tree, Group) and tree.op == "and" else [tree]
+    content = [c for c in children
+               if not (isinstance(c, Word) and fold_yo(c.text.lower()) in STOP_WORDS)]
+    return len(content) == 1 and isinstance(content[0], Word) \
+        and not content[0].exact and not content[0].prefix
+
+
 # -- compiler ------------------------------------------------------------------------
 class QueryParser(WordCompiler):
     """Turns user text into a neutral query tree over the lemma fields (and forms for `=`)."""
@@ -82,7 +97,7 @@ class QueryParser(WordCompiler):
         tokens = _at_most_words(lex(text, warnings), warnings)
         years: list[int] = []
         tree = read_dates(parse_tokens(tokens, warnings), dt.date.today(), warnings, years)
-        state = _CompileState()
+        state = _CompileState(family=_one_word(tree))
         compiled = self._compile(tree, state) if tree is not None else None
         relaxed = supplement = None
         if isinstance(tree, Group) and tree.op == "and":
@@ -253,3 +268,5 @@ class _CompileState:
     short_prefixes: list[str] = field(default_factory=list)
     top_lemmas: list[str] = field(default_factory=list)
     stems: list[str] = field(default_factory=list)
+    # the query's one word (stop words aside): its derivational family matches too
+    family: bool = False

@@ -11,12 +11,13 @@ from search import nodes as n
 from search import stems
 from search.analysis import STOP_WORDS, query_terms
 from search.date_words import typed_year
+from search.derivation import family
 from search.feminine import feminine_nouns
 from search.morph import fold_yo
 from search.query_syntax import Phrase, Word
 from search.synonyms import SynonymDictionary
 from search.weights import DATED_SCORE, MONTH_DATED_SCORE, REPORTED_WITHIN_DAYS
-from search.word_rules import PEOPLE_BOOST, STEM_WEIGHT, derivation_stem
+from search.word_rules import FAMILY_WEIGHT, PEOPLE_BOOST, STEM_WEIGHT, derivation_stem
 
 __all__ = ["WordCompiler"]
 
@@ -77,8 +78,10 @@ class WordCompiler:
         query = self._terms(whole)
         stemmed = derivation_stem(node.text, folded)
         if stemmed is not None:
-            query = n.Or((query, n.Term(stems.FIELD, stemmed, boost=STEM_WEIGHT)))
-            state.stems.append(stemmed)
+            related = family(stemmed) if state.family else ()
+            query = n.Or((query, n.Term(stems.FIELD, stemmed, boost=STEM_WEIGHT),
+                          *(n.Term(stems.FIELD, other, boost=FAMILY_WEIGHT) for other in related)))
+            state.stems.extend((stemmed, *related))
         if len(parts) > 1:
             state.lemmas.update(lemma for forms in parts for lemma, _ in forms)
             query = n.Or((query, self._sequence([p[0][0] for p in parts], slop=1)))

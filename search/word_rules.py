@@ -12,7 +12,7 @@ from search.query_syntax import Word
 from search.spelling import is_dictionary_word, is_proper_name
 from search.stems import stem
 
-__all__ = ["given_name_places", "PEOPLE_BOOST", "STEM_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
+__all__ = ["given_name_places", "PEOPLE_BOOST", "STEM_WEIGHT", "FAMILY_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
            "COUNTED_LEMMAS", "RECENT_LEMMAS", "asks_for_the_newest", "may_ask_for_the_newest",
            "derivation_stem",
            "signer_alternatives"]
@@ -26,6 +26,9 @@ PEOPLE_BOOST = 4.0
 # A word matched through its Snowball stem only (search/stems.py), a derivation: a
 # fifth of a lemma match in the body.
 STEM_WEIGHT = 0.5
+# A word matched through another stem of its derivational family (search/derivation.py:
+# `краеведение`, «краеведческие чтения»).
+FAMILY_WEIGHT = 0.2
 # A shorter stem is no derivation's (`сво` of `своего`, `час` of `часы`): not matched.
 # Dev half: 0.882 either way, three queries +0.003 to +0.008, one -0.001.
 MIN_STEM = 4

@@ -151,6 +151,22 @@ def test_a_capitalized_typo_is_offered_not_applied(engine):
     assert typed["total"] == 0
 
 
+def test_a_one_word_query_finds_its_derivations(engine):
+    """`краеведение` alone is the subject of «краеведческие чтения» too (its derivational
+    family, search/derivation.py), marked in the snippets; beside another word the
+    family does not widen what that word must match."""
+    noun = _search(engine, q="краеведение")
+    adjective = _search(engine, q="краеведческий")
+    assert noun["total"] == adjective["total"] >= 5
+    assert set(_ids(noun)) == set(_ids(adjective))
+    marked = {part.split("</mark>")[0].lower() for hit in noun["hits"]
+              for part in hit["snippet"].split("<mark>")[1:]}
+    assert {"краеведческие", "краеведческий"} <= marked, marked
+    assert _search(engine, q="для краеведения")["total"] == noun["total"]
+    pair = _search(engine, q="краеведение выставка")
+    assert pair["relaxed"], pair["total"]  # no publication holds both words
+
+
 def test_an_unknown_word_found_through_stems_is_still_corrected(engine):
     """`выставкя` matches through its stem; the word is still no word anyone knows, so
     it is corrected to «выставка», and said so."""
