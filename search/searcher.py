@@ -45,8 +45,9 @@ __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
 PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
 # Fewer than this: a topic named by the query's words, holding more publications than
-# were found, is offered (`краеведение` found 4 marginal texts on the real corpus while
-# the topic «Краеведение» holds 18; only with nothing found before, a librarian's trial).
+# were found, is offered (`краеведение` had found 4 marginal texts on the real corpus,
+# before its derivations counted, while the topic «Краеведение» holds 18; only with
+# nothing found before, a librarian's trial).
 TOPIC_HINT_BELOW = 5
 RESPONSE_CACHE_MAX_HITS = 100  # larger pages (exports) are not cached
 
