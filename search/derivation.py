@@ -26,11 +26,16 @@ DERIVATIONAL_SUFFIXES = (
 )
 # A shorter root joins unrelated words (`поэ`: «поэт», `сезо`: «сезон»).
 MIN_ROOT = 5
-_LONGEST_FIRST = tuple(sorted(DERIVATIONAL_SUFFIXES, key=len, reverse=True))
+# A feminine noun of a person keeps its suffix: `писательница` asks for women, though
+# `писатель` finds «писательница» (search/feminine.py).
+_FEMININE = ("ниц", "ьниц")
+_LONGEST_FIRST = tuple(sorted((s for s in DERIVATIONAL_SUFFIXES if s not in _FEMININE),
+                              key=len, reverse=True))
 
 
 def root(stem: str) -> str:
-    """`stem` without its longest derivational suffix that leaves MIN_ROOT letters."""
+    """`stem` without its longest derivational suffix that leaves MIN_ROOT letters
+    (a feminine one stays)."""
     for suffix in _LONGEST_FIRST:
         if stem.endswith(suffix) and len(stem) - len(suffix) >= MIN_ROOT:
             return stem[:-len(suffix)]

@@ -1620,6 +1620,13 @@ def test_out_of_memory_is_an_error_not_an_interrupt(tmp_path, capsys, monkeypatc
 
     monkeypatch.setattr(commands, "reindex", no_memory)
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", str(JSONL)]) == 1
+    assert capsys.readouterr().err.endswith(  # a first run: there was no index to keep
+        "error: не хватило памяти: индекс не создан: прежнего не было\n")
+    monkeypatch.undo()
+    assert main(["--quiet", "--index-dir", str(tmp_path / "ix"), "reindex", "--sample"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(commands, "reindex", no_memory)
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", str(JSONL)]) == 1
     assert capsys.readouterr().err.endswith(
         "error: не хватило памяти: прежний индекс на месте\n")
 
