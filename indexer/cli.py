@@ -16,12 +16,17 @@ from pathlib import Path
 
 from indexer import commands
 from indexer.cli_parser import build_parser
-from indexer.cli_support import EXIT_ERROR, EXIT_NO_INDEX, EXIT_USAGE, ErrorLines
+from indexer.cli_support import (
+    EXIT_ERROR,
+    EXIT_NO_INDEX,
+    EXIT_USAGE,
+    ErrorLines,
+    had_index,
+    said_of_index,
+)
 from indexer.ownership import give_to_index_owner
 from search.engine import open_engine
 from search.errors import (
-    LEFT_AS_IT_WAS,
-    NO_INDEX_YET,
     PREVIOUS_KEPT,
     ConfigError,
     IndexBusy,
@@ -90,6 +95,7 @@ def _other_engine(settings: Settings) -> str | None:
 def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
     """The command's exit code and its error, if one ended it (a refusal by a run
     holding the index: the IndexBusy itself)."""
+    had = True  # whether a reindex found an index to keep, should it stop
     try:
         for line in Settings.check_environment():
             print(f"warning: {line}", file=sys.stderr)
@@ -102,6 +108,8 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
                 f"как у службы, или удалите там {LAST_RUN_FILE}, чтобы сменить движок")
             print(f"error: {refusal}", file=sys.stderr)
             return EXIT_USAGE, refusal  # not recorded: the other engine's runs stay told
+        if args.command == "reindex":
+            had = had_index(open_engine(settings))
         if args.command == "reindex" and not args.if_missing:  # for /api/health
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")
@@ -131,14 +139,14 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE, str(exc)
     except SearchError as exc:
-        message = _said_of_index(str(exc), ran)
+        message = said_of_index(str(exc), had)
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
     except Terminated:
-        print(f"остановлено (SIGTERM): {_said_of_index(PREVIOUS_KEPT, ran)}", file=sys.stderr)
+        print(f"остановлено (SIGTERM): {said_of_index(PREVIOUS_KEPT, had)}", file=sys.stderr)
         return 128 + signal.SIGTERM, "остановлено (SIGTERM)"
     except KeyboardInterrupt:
-        print(f"прервано: {_said_of_index(PREVIOUS_KEPT, ran)}", file=sys.stderr)
+        print(f"прервано: {said_of_index(PREVIOUS_KEPT, had)}", file=sys.stderr)
         return 130, "прервано"
     except BrokenPipeError:
         # `kartoteka search ... | head`: the reader has what it wanted; Python must not
@@ -148,29 +156,15 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
     except OSError as exc:  # a full disk, a read-only file system
         message = os_problem(exc)
         if args.command == "reindex":
-            message += f": {_said_of_index(PREVIOUS_KEPT, ran)}"
+            message += f": {said_of_index(PREVIOUS_KEPT, had)}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
     except MemoryError:  # a memory limit (ulimit -v, a container's): not an interrupt
         message = "не хватило памяти"
         if args.command == "reindex":
-            message += f": {_said_of_index(PREVIOUS_KEPT, ran)}"
+            message += f": {said_of_index(PREVIOUS_KEPT, had)}"
         print(f"error: {message}", file=sys.stderr)
         return EXIT_ERROR, message
-
-
-def _said_of_index(message: str, ran: list[Settings]) -> str:
-    """`message` as a run that stopped says it of the index: where it says the previous
-    index was kept and there was none (a first reindex), that none was made."""
-    if not ran or (LEFT_AS_IT_WAS not in message and PREVIOUS_KEPT not in message):
-        return message
-    try:
-        open_engine(ran[0]).health()
-    except IndexMissing:
-        return message.replace(LEFT_AS_IT_WAS, NO_INDEX_YET).replace(PREVIOUS_KEPT, NO_INDEX_YET)
-    except (SearchError, OSError):  # damaged, or a cluster that does not answer: unknown
-        pass
-    return message
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,14 +10,33 @@ import json
 import logging
 import sys
 
+from search.engine import Engine
+from search.errors import LEFT_AS_IT_WAS, NONE_MADE, PREVIOUS_KEPT, SearchError
 from search.models import SearchRequest
 from search.query_clean import clean_query
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "EXIT_NO_INDEX", "SKIPPED", "request_from_args",
-           "dump_json", "ErrorLines"]
+           "dump_json", "ErrorLines", "had_index", "said_of_index"]
 
 EXIT_ERROR, EXIT_USAGE, EXIT_NO_INDEX = 1, 2, 3
 SKIPPED = "пропущено: "  # how the log tells of a source or record skipped
+
+
+def had_index(engine: Engine) -> bool:
+    """Whether a reindex starts with an index to keep should it stop (True when the
+    engine cannot tell: a cluster that does not answer)."""
+    try:
+        return engine.has_index()
+    except (SearchError, OSError):
+        return True
+
+
+def said_of_index(message: str, had: bool) -> str:
+    """`message` of a run that stopped: where it says the previous index was kept and
+    there was none (a first reindex), that none was made."""
+    if had:
+        return message
+    return message.replace(LEFT_AS_IT_WAS, NONE_MADE).replace(PREVIOUS_KEPT, NONE_MADE)
 
 
 def request_from_args(args) -> SearchRequest:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from indexer import web
-from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED
+from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED, had_index, said_of_index
 from indexer.kept import KeptVersions
 from indexer.libraries import SourceLibraries
 from indexer.progress import PeriodicCount, ReindexProgress
@@ -28,7 +28,7 @@ from indexer.summary import (
     warn_of_an_older_analysis,
 )
 from search.engine import open_engine
-from search.errors import LEFT_AS_IT_WAS, NO_INDEX_YET, IndexMissing, SearchError
+from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
 from search.models import Publication
 from search.record_fields import far_future
 from search.settings import SAMPLE_DIR
@@ -64,7 +64,8 @@ def reindex(settings, args) -> int:
     sources = [Path(s) for s in args.sources if not is_url(s)]
     if args.sample:
         sources.append(SAMPLE_DIR)
-    if _unreadable(sources, engine):
+    left = said_of_index(LEFT_AS_IT_WAS, had_index(engine))  # should the run stop here
+    if _unreadable(sources, left):
         return EXIT_ERROR
     removed = engine.tidy()
     if removed:
@@ -78,11 +79,11 @@ def reindex(settings, args) -> int:
             and not crawled.publications and not sources:
         for start, reason in crawled.failed_sites:
             print(f"error: {start}: {reason}", file=sys.stderr)
-        print(f"error: сайт не прочитан; {_left_phrase(engine)}", file=sys.stderr)
+        print(f"error: сайт не прочитан; {left}", file=sys.stderr)
         return EXIT_ERROR
     if crawled is not None and not crawled.publications and not sources \
             and not args.incremental:
-        print(f"error: с сайта не прочитано ни одной публикации; {_left_phrase(engine)}",
+        print(f"error: с сайта не прочитано ни одной публикации; {left}",
               file=sys.stderr)
         return EXIT_ERROR
 
@@ -176,7 +177,7 @@ def reindex(settings, args) -> int:
     return 0
 
 
-def _unreadable(sources: list[Path], engine) -> bool:
+def _unreadable(sources: list[Path], left: str) -> bool:
     """Report the named paths that are missing or cannot be read; the run then stops.
 
     As with a site that cannot be read: nothing is indexed or removed, since an export that
@@ -186,17 +187,8 @@ def _unreadable(sources: list[Path], engine) -> bool:
     for item in bad:
         print(f"error: {item.where}: {item.reason}", file=sys.stderr)
     if bad:
-        print(f"error: источник не прочитан; {_left_phrase(engine)}", file=sys.stderr)
+        print(f"error: источник не прочитан; {left}", file=sys.stderr)
     return bool(bad)
-
-
-def _left_phrase(engine) -> str:
-    """What a run that stopped before writing says of the index: left as it was, or,
-    on a first run, not made (there was none to leave)."""
-    try:
-        return LEFT_AS_IT_WAS if _generation(engine) is not None else NO_INDEX_YET
-    except SearchError:  # a cluster that does not answer: it may have one
-        return LEFT_AS_IT_WAS
 
 
 def _generation(engine) -> str | None:

@@ -16,7 +16,7 @@ SearchError
 
 __all__ = [
     "SearchError", "ConfigError", "IndexMissing", "SchemaMismatch", "QueryError",
-    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES", "NO_INDEX_YET",
+    "NotFound", "InvalidRecord", "ExtractError", "IndexBusy", "EmptyRebuild", "EMPTY_SOURCES", "NONE_MADE",
     "EngineUnavailable", "RebuildFailed", "LEFT_AS_IT_WAS", "PREVIOUS_KEPT",
 ]
 
@@ -87,7 +87,7 @@ class EmptyRebuild(SearchError):
 LEFT_AS_IT_WAS = "индекс оставлен как был"
 PREVIOUS_KEPT = "прежний индекс на месте"
 # ... and what it says instead when there was no index before it (a first reindex).
-NO_INDEX_YET = "индекс не создан: прежнего не было"
+NONE_MADE = "индекс не создан: прежнего не было"
 EMPTY_SOURCES = f"из источников не прочитано ни одной публикации; {LEFT_AS_IT_WAS}"
 
 

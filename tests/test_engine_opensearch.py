@@ -655,7 +655,7 @@ def test_exports_over_either_engine(os_service, service):
 
 def test_ready_describe_and_tidy(writable):
     live = writable.gens.live()
-    assert writable.ready() and live in writable.describe()
+    assert writable.ready() and writable.has_index() and live in writable.describe()
     assert "публикаций: 7" in writable.describe()
     alias = writable.gens.alias
     left = f"{alias}-20000101t000000000000-1-0"  # what a killed rebuild leaves behind
@@ -675,7 +675,8 @@ def test_no_index_yet(cluster):
     from search.errors import IndexMissing
 
     empty = OpenSearchEngine(engine_settings(cluster, "kt-none"))
-    assert not empty.ready() and empty.describe().startswith("индекса нет: псевдоним ")
+    assert not empty.ready() and not empty.has_index()
+    assert empty.describe().startswith("индекса нет: псевдоним ")
     with pytest.raises(IndexMissing):
         empty.find(_selection(), "relevance", 0, 10, None)
     with pytest.raises(IndexMissing):

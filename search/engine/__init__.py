@@ -172,6 +172,9 @@ class Engine(Protocol):
     def ready(self) -> bool:
         """A live index exists and was built by this version (`reindex --if-missing`)."""
 
+    def has_index(self) -> bool:
+        """A live index exists, of any version (cheap: nothing is opened or read)."""
+
     def describe(self) -> str:
         """Where the live index is and how big, for the CLI's summaries."""
 

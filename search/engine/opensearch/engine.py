@@ -74,6 +74,10 @@ class OpenSearchEngine(LiveGeneration, Finding):
                 **({"degraded": blocked} if blocked else {})}
 
     @cluster_errors
+    def has_index(self) -> bool:
+        return self.gens.live() is not None
+
+    @cluster_errors
     def ready(self) -> bool:
         index = self.gens.live()
         return index is not None and self.gens.meta(index).get("version") == MAPPING_VERSION

@@ -108,6 +108,9 @@ class WhooshEngine(LiveView, Finding):
                 "analysis_version": current.analysis_version,
                 **({"unwritable": unwritable} if unwritable else {})}
 
+    def has_index(self) -> bool:
+        return self.location.current_name() is not None
+
     def ready(self) -> bool:
         if self.location.current_name() is None:
             return False
