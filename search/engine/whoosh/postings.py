@@ -20,7 +20,9 @@ from search.engine.whoosh.codec import PackedValues
 from search.engine.whoosh.forms import FormLookup
 from search.engine.whoosh.positions import decode
 from search.engine.whoosh.posting_blocks import term_blocks
+from search.engine.whoosh.term_presence import TermPresence
 from search.engine.whoosh.term_table import doc_frequency
+from search.stems import FIELD as STEMS_FIELD
 
 __all__ = ["Postings", "TermPostings", "POSTINGS_CACHE_BYTES", "cache_size"]
 
@@ -34,6 +36,9 @@ POSTINGS_CACHE_BYTES = 160 * 2**20
 # index fits in about this many bytes each.
 BYTES_PER_POSTING = 40
 MIN_CACHE_BYTES = 8 * 2**20
+# Fields whose terms a query asks for by rule, most of them absent (search/derivation.py):
+# an absent one is known so without a lookup (search/engine/whoosh/term_presence.py).
+PROBED_FIELDS = (STEMS_FIELD,)
 
 
 def cache_size(postings: int, budget: int) -> int:
@@ -85,6 +90,9 @@ class TermPostings(NamedTuple):
     values: EncodedValues | None  # positions, read only when a phrase asks
 
 
+_ABSENT = TermPostings(np.zeros(0, np.int64), np.zeros(0), EncodedValues([]))
+
+
 class Postings:
     """Term postings with their BM25F scores, cached; built once per IndexView."""
 
@@ -102,6 +110,7 @@ class Postings:
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
         self._bytes = 0
         self._doc_count = searcher.doc_count_all()
+        self._presence: dict[str, TermPresence] = {}
 
     def term(self, fieldname: str, btext: bytes, positions: bool = False) -> TermPostings:
         """A term's postings and scores (with positions if asked), from the cache if there."""
@@ -110,6 +119,8 @@ class Postings:
         if entry is not None and (entry.values is not None or not positions):
             self._terms.move_to_end(key)
             return entry
+        if fieldname in PROBED_FIELDS and not self._may_hold(fieldname, btext):
+            return _ABSENT
         ids, tf, values = self._read(fieldname, btext, positions)
         scores = self._bm25f(fieldname, btext, ids, tf) if len(ids) else np.zeros(0)
         if entry is not None:
@@ -119,6 +130,13 @@ class Postings:
         while self._bytes > self.cache_bytes and len(self._terms) > 1:
             self._forget(next(iter(self._terms)))
         return entry
+
+    def _may_hold(self, fieldname: str, btext: bytes) -> bool:
+        presence = self._presence.get(fieldname)
+        if presence is None:
+            presence = self._presence[fieldname] = TermPresence(self.searcher.reader(),
+                                                                fieldname)
+        return presence.may_hold(btext)
 
     def has(self, fieldname: str, btext: bytes) -> bool:
         """Whether the term is in the index: from the cache, else the terms table."""
