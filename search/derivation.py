@@ -32,7 +32,8 @@ DERIVATIONAL_SUFFIXES = (
     "ен", "ан", "ств", "тел", "ник", "ниц", "ьниц", "щик", "чик", "ист", "изм", "ант",
     "ар", "ац", "ова", "ирова",
 )
-# A shorter root joins unrelated words (`поэ`: «поэт», `сезо`: «сезон»).
+# A shorter root joins unrelated words (`поэ`: «поэт», `сезо`: «сезон»). (The Whoosh
+# engine lists a family's stems by these first letters: search/engine/whoosh/term_presence.py.)
 MIN_ROOT = 5
 # ... and one left by taking a suffix off, more often (`гости`: «гостиница», `празд`:
 # «праздный», from `гостиная` and `праздник`).

@@ -134,8 +134,8 @@ class Postings:
     def _may_hold(self, fieldname: str, btext: bytes) -> bool:
         presence = self._presence.get(fieldname)
         if presence is None:
-            presence = self._presence[fieldname] = TermPresence(self.searcher.reader(),
-                                                                fieldname)
+            presence = self._presence[fieldname] = TermPresence(
+                [leaf.reader() for leaf, _ in self.leaves], fieldname)
         return presence.may_hold(btext)
 
     def has(self, fieldname: str, btext: bytes) -> bool:
