@@ -1479,3 +1479,16 @@ def test_a_put_s_new_word_becomes_a_correction_soon(write_client):
         time.sleep(0.2)
     assert found["corrected"] and found["did_you_mean"] == "дирижаблестроение", found
     assert found["total"] == 3
+
+
+def test_a_pushed_publication_is_found_through_a_family_asked_before(write_client):
+    """A one-word query asks for its derivational family, whose stems the engine lists by
+    their first letters once per index version: a publication pushed after that is
+    found through it at once (`шахматы`: «шахматисты»)."""
+    assert write_client.simulate_get("/api/search", params={"q": "шахматы"}).json["total"] == 0
+    put = write_client.simulate_put("/api/publications/chess-1", headers=AUTH, json={
+        "title": "Турнир", "text": "Юные шахматисты сыграли турнир в библиотеке.",
+        "date": "2024-05-01"})
+    assert put.status_code == 201, put.text
+    found = write_client.simulate_get("/api/search", params={"q": "шахматы"}).json
+    assert [h["id"] for h in found["hits"]] == ["chess-1"]
