@@ -108,8 +108,12 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
                 f"как у службы, или удалите там {LAST_RUN_FILE}, чтобы сменить движок")
             print(f"error: {refusal}", file=sys.stderr)
             return EXIT_USAGE, refusal  # not recorded: the other engine's runs stay told
-        if args.command == "reindex":
-            had = had_index(open_engine(settings))
+        if args.command == "reindex":  # asked once: the run's own messages say it too
+            engine = open_engine(settings)
+            try:
+                had = args.had_index = had_index(engine)
+            finally:
+                engine.close()
         if args.command == "reindex" and not args.if_missing:  # for /api/health
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")

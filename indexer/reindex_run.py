@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from indexer import web
-from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED, had_index, said_of_index
+from indexer.cli_support import EXIT_ERROR, EXIT_USAGE, SKIPPED, said_of_index
 from indexer.kept import KeptVersions
 from indexer.libraries import SourceLibraries
 from indexer.progress import PeriodicCount, ReindexProgress
@@ -64,7 +64,7 @@ def reindex(settings, args) -> int:
     sources = [Path(s) for s in args.sources if not is_url(s)]
     if args.sample:
         sources.append(SAMPLE_DIR)
-    left = said_of_index(LEFT_AS_IT_WAS, had_index(engine))  # should the run stop here
+    left = said_of_index(LEFT_AS_IT_WAS, args.had_index)  # should the run stop here (cli.py)
     if _unreadable(sources, left):
         return EXIT_ERROR
     removed = engine.tidy()

@@ -183,8 +183,8 @@ def topic_hints(words: Iterable[str],
     """For a query that found nothing or little (search/searcher.py TOPIC_HINT_BELOW),
     the topics whose names hold each of its words in some form and more publications
     (`отчёты и итоги`: the topic «Отчёты и итоги»): a librarian searches the topic
-    list's own names. The page and
-    the widget offer each as a link to its publications (`topic_hints` of the answer)."""
+    list's own names. The page and the widget offer each as a link to its publications
+    (`topic_hints` of the answer)."""
     wanted = [set(index_lemmas(w)) for w in (fold_yo(w.lower()) for w in words)
               if w not in STOP_WORDS]
     if not wanted or not all(wanted):
