@@ -72,8 +72,8 @@ def _words(node: Node) -> int:
 
 def inside(node: Node, top: Node, tag: str) -> bool:
     """Whether `node` is within a `tag` element below `top` (html_page.py's too)."""
-    parent = node.parent
-    while parent is not None and parent != top:
+    parent, top_id = node.parent, top.mem_id  # `!=` on nodes compares their serialized HTML
+    while parent is not None and parent.mem_id != top_id:
         if parent.tag == tag:
             return True
         parent = parent.parent
@@ -95,7 +95,7 @@ def teaser_count(scope: Node, base: str | None) -> int:
         if target is None or not _leads(anchor):
             continue
         item = anchor  # the largest block around the link that leads nowhere else
-        while (item.parent is not None and item.parent != scope
+        while (item.parent is not None and item.parent.mem_id != scope.mem_id
                and leads_to(item.parent) == {target}):
             item = item.parent
         items[item.mem_id] = item
