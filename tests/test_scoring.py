@@ -766,3 +766,24 @@ def test_terms_looked_up_directly_equal_whooshs_lookups(on_disk, tmp_path):
         for word in ("выставка", "слово5x1", "слово5x0", "заголовок", "нет"):
             assert terms.doc_frequency("body", word) == searcher.reader().doc_frequency("body", word)
             assert postings.idf("body", word.encode()) == searcher.idf("body", word.encode())
+
+
+@pytest.mark.parametrize("scan_bytes", [16, 100, 8192])
+def test_terms_listed_by_prefix_equal_whoosh_iter_prefix(service, monkeypatch, scan_bytes):
+    """The terms table's own prefix listing (term_presence.py's) lists what Whoosh's
+    iter_prefix does, for any prefix, across block boundaries and entries longer than
+    a block (`scan_bytes` 16)."""
+    import search.engine.whoosh.term_table as term_table
+
+    monkeypatch.setattr(term_table, "_SCAN_BYTES", scan_bytes)
+    ((leaf, _),) = service.view().searcher.leaf_searchers()
+    reader = leaf.reader()
+    assert term_table._table(reader).ordered is not None  # the direct reads are tested
+    for field in ("stems", "body", "title"):
+        terms = [b.decode() for b in reader.lexicon(field)]
+        prefixes = {t[:k] for t in terms[::7] for k in (1, 3, 5)}
+        prefixes |= {"", terms[0], terms[-1], terms[-1] + "я", "яяяяя", "zz", "0"}
+        for prefix in sorted(prefixes):
+            expected = [b for b, _ in reader.iter_prefix(field, prefix)]
+            assert term_table.terms_with_prefix(reader, field, prefix) == expected, (field, prefix)
+    assert term_table.terms_with_prefix(reader, "no such field", "кн") == []

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from search.engine.whoosh.term_table import terms_with_prefix
+
 __all__ = ["TermPresence", "PREFIX"]
 
 PREFIX = 5  # search/derivation.py MIN_ROOT: every family shares this many letters
@@ -38,7 +40,7 @@ class TermPresence:
         if held is None:
             held = self._listed[prefix] = frozenset(
                 b for reader in self._readers
-                for b, _ in reader.iter_prefix(self._field, prefix))
+                for b in terms_with_prefix(reader, self._field, prefix))
             if len(self._listed) > _KEPT_PREFIXES:
                 self._listed.popitem(last=False)
         return btext in held

@@ -19,7 +19,7 @@ from whoosh.system import pack_ushort
 
 from search.engine.whoosh.direct import direct_get
 
-__all__ = ["term_value", "term_weight", "term_doc_frequency", "doc_frequency"]
+__all__ = ["term_value", "term_weight", "term_doc_frequency", "doc_frequency", "terms_with_prefix"]
 
 _SLOT = struct.Struct("!Iq")  # filetables._pointer: the key's hash, the entry's position
 _LENGTHS = struct.Struct("!ii")  # filetables._lengths: key and value lengths
@@ -28,6 +28,9 @@ _VALUE_GUESS = 48  # a W3TermInfo is 28-40 bytes: the entry mostly comes in one 
 # W3TermInfo._struct "!BfIBBfII": flags, then the weight and the document frequency
 _WEIGHT_AT, _DOC_FREQ_AT = 1, 5
 _FLOAT, _UINT = struct.Struct("!f"), struct.Struct("!I")
+# OrderedHashWriter's array of the entries' positions, in key order (big-endian)
+_INDEX_TYPES = {code: struct.Struct("!" + code) for code in "BHiIq"}
+_SCAN_BYTES = 8192  # entries read at once when listing the terms after a prefix
 
 
 class _Table:
@@ -39,6 +42,10 @@ class _Table:
         self.hash = table.hashfn
         self.tables = table.tables
         self.get = direct_get(table.dbfile)
+        index_type = _INDEX_TYPES.get(getattr(table, "extras", {}).get("indextype"))
+        self.ordered = None if index_type is None or not all(
+            hasattr(table, a) for a in ("indexbase", "indexlen", "endofdata")) else (
+            table.indexbase, table.indexlen, index_type, table.endofdata)
 
     def value(self, fieldname: str, btext: bytes) -> bytes | None:
         """HashReader.ranges_for_key's probe, its first value."""
@@ -66,6 +73,62 @@ class _Table:
             seen += count
             slot = (slot + count) % numslots
         return None
+
+    def with_prefix(self, fieldname: str, prefix: bytes) -> list[bytes] | None:
+        """The field's terms that start with `prefix`, in order (None: not laid out as
+        OrderedHashReader reads it). Its binary search over the entries' positions, then
+        the entries from there read a block at a time: Whoosh reads each key and value
+        through three file layers (iter_prefix, 163,000 reads in 1,200 queries)."""
+        if self.ordered is None:
+            return None
+        fnum = self.fieldmap.get(fieldname)
+        if fnum is None:
+            return []
+        base, count, index_type, end_of_data = self.ordered
+        key = pack_ushort(fnum) + prefix
+
+        def position(i: int) -> int:
+            return index_type.unpack(self.get(base + i * index_type.size, index_type.size))[0]
+
+        lo, hi = 0, count
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key_at(position(mid)) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == count:
+            return []
+        found: list[bytes] = []
+        pos = position(lo)
+        while pos < end_of_data:
+            buf = self.get(pos, min(_SCAN_BYTES, end_of_data - pos))
+            at = 0
+            while at + _LENGTHS.size <= len(buf):
+                keylen, datalen = _LENGTHS.unpack_from(buf, at)
+                if at + _LENGTHS.size + keylen > len(buf):
+                    break
+                term = buf[at + _LENGTHS.size:at + _LENGTHS.size + keylen]
+                if not term.startswith(key):
+                    return found
+                found.append(term[2:])
+                at += _LENGTHS.size + keylen + datalen
+            if not at:  # an entry longer than a block
+                keylen, datalen = _LENGTHS.unpack_from(buf)
+                term = self._key_at(pos)
+                if not term.startswith(key):
+                    return found
+                found.append(term[2:])
+                at = _LENGTHS.size + keylen + datalen
+            pos += at
+        return found
+
+    def _key_at(self, pos: int) -> bytes:
+        buf = self.get(pos, _LENGTHS.size + _VALUE_GUESS)
+        keylen = _LENGTHS.unpack_from(buf)[0]
+        if len(buf) < _LENGTHS.size + keylen:
+            buf = self.get(pos, _LENGTHS.size + keylen)
+        return buf[_LENGTHS.size:_LENGTHS.size + keylen]
 
     def _entry(self, itempos: int, key: bytes) -> bytes | None:
         """The value of the entry at `itempos` if its key is `key`."""
@@ -105,6 +168,16 @@ def term_value(reader, fieldname: str, btext: bytes) -> bytes | None:
         return terms._tindex[terms._keycoder(fieldname, btext)]
     except KeyError:
         return None
+
+
+def terms_with_prefix(reader, fieldname: str, prefix: str) -> list[bytes]:
+    """The terms of one segment reader's field that start with `prefix`, in order (what
+    `reader.iter_prefix` yields, without their term infos)."""
+    table = _table(reader)
+    found = None if table is None else table.with_prefix(fieldname, prefix.encode("utf-8"))
+    if found is None:
+        return [b for b, _ in reader.iter_prefix(fieldname, prefix)]
+    return found
 
 
 def term_weight(reader, fieldname: str, btext: bytes) -> float | None:
