@@ -66,11 +66,14 @@ class BulkAnalyzer:
 
     `wanted`, if given, is a cheap test of whether a Cyrillic word (lowercase, ё folded)
     may have a lemma the caller wants (search/lemma_filter.py): a word it rejects is
-    not parsed, and takes its position with no terms.
+    not parsed, and takes its position with no terms. All such words share one entry
+    (most of a text's words, each made an entry of a dozen columns otherwise), so an
+    analyzer with `wanted` gives lemmas only: no forms, no stems.
     """
 
     def __init__(self, wanted: Callable[[str], bool] | None = None):
         self._wanted = wanted
+        self._rejected: int | None = None  # the entry of every word `wanted` rejects
         self.terms, self.forms, self.stems = Vocabulary(), Vocabulary(), Vocabulary()
         self._entry_of: dict[str, int] = {}
         self._tokens: list[str] = []  # entry -> token
@@ -91,6 +94,8 @@ class BulkAnalyzer:
 
     def analyze(self, value: str, stems: bool = True, forms: bool = True) -> AnalyzedText:
         """`value`'s analysis (`stems=False`, `forms=False`: without them, empty arrays)."""
+        if self._wanted is not None and (stems or forms):
+            raise ValueError("an analyzer with `wanted` gives lemmas only")
         tokens = _TOKENS.findall(value)
         if not tokens:
             return AnalyzedText(_EMPTY, _EMPTY, _EMPTY, _EMPTY, 0)
@@ -155,7 +160,7 @@ class BulkAnalyzer:
             return found
         if plain_word(token):
             return self._word_entry(token)
-        entry = len(self._entry_of)
+        entry = len(self._tokens)  # a row of the columns (rejected words share one)
         self._entry_of[token] = entry
         self._tokens.append(token)
         punct = _SENTENCE_END.fullmatch(token) is not None
@@ -187,10 +192,15 @@ class BulkAnalyzer:
         """_entry of a plain word (most tokens), in fewer steps: one piece, one slot, its
         stem taken at once from the form _word_info gives (what _stem_of would compute;
         with `wanted`, only when a text asks for stems)."""
-        entry = len(self._entry_of)
+        info = _word_info(token) if self._wanted is None else self._info(token)
+        if self._wanted is not None and info and not info[1] and not info[2]:
+            if self._rejected is not None:
+                self._entry_of[token] = self._rejected
+                return self._rejected
+            self._rejected = len(self._tokens)  # made below, shared from now on
+        entry = len(self._tokens)  # a row of the columns (rejected words share one)
         self._entry_of[token] = entry
         self._tokens.append(token)
-        info = _word_info(token) if self._wanted is None else self._info(token)
         self._punct.append(0)
         self._capital.append(1 if token[0].isupper() else 0)
         if info:

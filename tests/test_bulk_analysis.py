@@ -102,7 +102,7 @@ _WANTED_WORDS = st.lists(st.sampled_from([
 
 
 def _wanted_only(bulk: BulkAnalyzer, text: str):
-    analysed = bulk.analyze(text, stems=False)
+    analysed = bulk.analyze(text, stems=False, forms=False)
     terms: dict[str, list[int]] = {}
     for term, position in zip(analysed.terms.tolist(), analysed.positions.tolist(),
                               strict=True):
@@ -140,7 +140,7 @@ def test_a_lemma_filter_keeps_every_wanted_term_on_the_sample():
     filtered, full = BulkAnalyzer(lemma_filter(wanted)), BulkAnalyzer()
 
     def kept(bulk: BulkAnalyzer, text: str) -> tuple[set, int]:
-        analysed = bulk.analyze(text, stems=False)
+        analysed = bulk.analyze(text, stems=False, forms=False)
         names = bulk.terms.names
         pairs = zip(analysed.terms.tolist(), analysed.positions.tolist(), strict=True)
         return {(names[t], p) for t, p in pairs if names[t] in wanted}, analysed.words
@@ -148,6 +148,8 @@ def test_a_lemma_filter_keeps_every_wanted_term_on_the_sample():
     for text in texts:
         assert kept(filtered, text) == kept(full, text)
     assert len(filtered.terms) < len(full.terms) / 3  # most words were never parsed
+    with pytest.raises(ValueError):  # the words it rejects share one entry: no forms
+        filtered.analyze(texts[0])
 
 
 _POSITIONS = st.lists(st.lists(st.integers(0, 2**31 - 1) | st.integers(0, 300),
