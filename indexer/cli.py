@@ -37,7 +37,7 @@ from search.errors import (
     SearchError,
 )
 from search.index_dir import locate_index_dir
-from search.interrupts import Terminated
+from search.interrupts import Terminated, raise_terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
 from search.os_errors import os_problem
 from search.settings import Settings
@@ -68,8 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     ran: list[Settings] = []  # the settings a command ran with
     if args.command != "reindex":
         return _run(args, ran)[0]
-    with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
-        code, error = _run(args, ran)
+    terminate = signal.getsignal(signal.SIGTERM)
+    if terminate is signal.SIG_DFL:  # a crawl stops as a rebuild does, and says so
+        signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
+            code, error = _run(args, ran)
+    finally:
+        signal.signal(signal.SIGTERM, terminate)
     # refused while another run holds the index (or the directory is another engine's):
     # that run's record is the one to keep
     refused = isinstance(error, IndexBusy)

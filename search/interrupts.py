@@ -15,13 +15,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["InterruptFlag", "Terminated", "interrupt_flag"]
+__all__ = ["InterruptFlag", "Terminated", "interrupt_flag", "raise_terminated"]
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM (systemd stopping a unit, `kill`, a cron timeout) during a rebuild: it
     stops as Ctrl-C does, cleaning up, instead of dying with the new generation half
     written."""
+
+
+def raise_terminated(_signum, _frame) -> None:
+    """A SIGTERM handler for a whole command (`kartoteka reindex`): the signal stops it
+    as Ctrl-C does wherever it comes (a site's crawl, before any rebuild), instead of
+    ending the process by the signal with nothing said. interrupt_flag takes over from
+    it, as from the default."""
+    raise Terminated
 
 
 class InterruptFlag:
@@ -47,9 +55,10 @@ def interrupt_flag() -> Iterator[InterruptFlag]:
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    defaults = {signal.SIGINT: (signal.default_int_handler,),
+                signal.SIGTERM: (signal.SIG_DFL, raise_terminated)}
     previous = {signum: signal.getsignal(signum) for signum in defaults}
-    taken = [signum for signum, default in defaults.items() if previous[signum] is default]
+    taken = [signum for signum, default in defaults.items() if previous[signum] in default]
     for signum in taken:  # not when ignored, or someone else's handler
         signal.signal(signum, flag.handle)
     try:

@@ -973,6 +973,38 @@ def test_incremental_over_unchanged_sources_writes_nothing(tmp_path, capsys):
     assert RECORDS[1]["id"] not in hits and len(hits) == len(RECORDS) - 1
 
 
+def test_a_repeated_id_keeps_its_last_record_on_incremental_runs_too(tmp_path, capsys):
+    """An export listing one id twice: every run, full or incremental, keeps the last
+    record, once, and names the id; a repeated incremental run changes nothing (it had
+    swapped the two records each night, and one writer held both)."""
+    src = tmp_path / "export.jsonl"
+    first = dict(RECORDS[0], title="Первая запись")
+    last = dict(RECORDS[0], title="Последняя запись")
+    _write_jsonl(src, [first, *RECORDS[1:3], last])
+    index_dir = tmp_path / "ix"
+    run = ["--index-dir", str(index_dir), "reindex", "--no-progress"]
+    pid = RECORDS[0]["id"]
+    assert main([*run, str(src)]) == 0
+    for _ in range(3):
+        out = capsys.readouterr().out
+        assert f"повторный id: оставлена последняя запись (id '{pid}')" in out
+        hits = [hit for hit in _browse_all(capsys, index_dir)["hits"] if hit["id"] == pid]
+        assert [hit["title"] for hit in hits] == ["Последняя запись"]
+        assert main([*run, "--incremental", str(src)]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("добавлено: 0  обновлено: 0  удалено: 0  пропущено: 1  "
+                              "без изменений: 3\n"), out
+        assert main([*run, "--incremental", str(src)]) == 0
+    # an edited export whose repeated id now ends with a new record: updated once
+    _write_jsonl(src, [first, *RECORDS[1:3], dict(last, title="Новая запись")])
+    capsys.readouterr()
+    assert main([*run, "--incremental", str(src)]) == 0
+    assert capsys.readouterr().out.startswith(
+        "добавлено: 0  обновлено: 1  удалено: 0  пропущено: 1  без изменений: 2\n")
+    hits = [hit for hit in _browse_all(capsys, index_dir)["hits"] if hit["id"] == pid]
+    assert [hit["title"] for hit in hits] == ["Новая запись"]
+
+
 def test_incremental_leaves_other_sources_alone(tmp_path, capsys):
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     _write_jsonl(one, [RECORDS[0]])

@@ -19,7 +19,7 @@ from opensearch_helpers import engine_settings, reference, sample_publications
 
 from search import nodes as n
 from search.analysis import index_terms
-from search.engine import RankHints, Selection
+from search.engine import RankHints, Selection, duplicate
 from search.engine.opensearch import OpenSearchEngine
 from search.engine.opensearch.documents import token_string
 from search.errors import EmptyRebuild, RebuildFailed
@@ -612,6 +612,22 @@ def test_sync_sends_only_what_changed(writable):
     stats = writable.sync([changed, *pubs[1:]], scopes=[])
     assert (stats.updated, stats.unchanged) == (0, len(DOCS)) and versions() == after
     assert writable.health()["stale_lexicon"] is False and "кинолог" in writable.words()
+
+
+def test_sync_keeps_the_last_record_of_a_repeated_id(writable):
+    """One id twice in a source: the last record is kept, as a full rebuild keeps it,
+    and a second run over the same records counts it unchanged (it had swapped them)."""
+    pubs = _pubs()
+    first = Publication.from_dict({**DOCS[0], "title": "Первая запись"})
+    last = Publication.from_dict({**DOCS[0], "title": "Последняя запись"})
+    stats = writable.sync([first, *pubs[1:], last], scopes=[])
+    assert (stats.indexed, stats.updated, stats.unchanged) == (0, 1, len(DOCS) - 1)
+    assert writable.get(DOCS[0]["id"]).title == "Последняя запись"
+    stats = writable.sync([first, *pubs[1:], last], scopes=[])
+    assert (stats.indexed, stats.updated, stats.unchanged) == (0, 0, len(DOCS))
+    assert writable.get(DOCS[0]["id"]).title == "Последняя запись"
+    assert stats.skipped == [(DOCS[0]["id"], duplicate(DOCS[0]["id"]))]
+    assert writable.count() == len(DOCS)
 
 
 def test_children_are_publications_of_a_parent(writable):

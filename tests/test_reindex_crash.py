@@ -225,6 +225,41 @@ def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, c
     _assert_old_index_serves(old_index, count, capsys)
 
 
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    (signal.SIGINT, 130, "прервано: прежний индекс на месте"),
+    (signal.SIGTERM, 128 + signal.SIGTERM, "остановлено (SIGTERM): прежний индекс на месте"),
+], ids=["ctrl-c", "sigterm"])
+def test_a_stop_during_a_site_s_crawl_is_said_and_keeps_old_index(old_index, capsys, signum,
+                                                                   code, said):
+    """`timeout` around a cron job, or a systemd stop, mostly lands in the crawl, the slow
+    part of a run: SIGTERM there had ended the process by the signal, with nothing said
+    and the run told to /api/health as one that broke off (as after `kill -9`)."""
+    from site_helpers import Resource, Site, page_html, serve
+
+    site = serve(Site({"/": Resource(page_html({"title": "Новости", "text": "Текст.",
+                                                  "date": "2024-01-01"}),
+                                     delay=30)}))
+    count = count_documents(old_index)
+    proc = _start_reindex(old_index, site.root + "/", False, "--delay", "0")
+    try:
+        deadline = time.monotonic() + 60
+        while not site.requested() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert site.requested(), proc.communicate(timeout=10)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+        site.stop()
+    assert proc.returncode == code, err
+    assert said in err and "Traceback" not in err
+    last_run = _health(old_index)["last_run"]
+    assert not last_run.get("interrupted") and last_run["exit_code"] == code, last_run
+    _assert_old_index_serves(old_index, count, capsys)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_a_stop_of_the_whole_process_group_keeps_the_old_index(old_index, big_source, capsys):
     """`systemctl stop` signals every process of the unit: the indexing processes die at

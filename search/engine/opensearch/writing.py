@@ -28,11 +28,11 @@ from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
 from search.engine import (
     COMMITTING,
-    DUPLICATE,
     FileIds,
     Phase,
     Progress,
     RebuildStats,
+    duplicate,
     vanished,
 )
 from search.engine.opensearch import deletions
@@ -53,6 +53,7 @@ from search.engine.opensearch.groups import (
 )
 from search.engine.opensearch.live_writes import delete, fingerprints, upsert
 from search.engine.opensearch.mapping import index_body
+from search.engine.repeated_ids import INDEXED, UNCHANGED, UPDATED, RepeatedIds
 from search.errors import EMPTY_SOURCES, EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.interrupts import interrupt_flag
 from search.models import Publication
@@ -105,7 +106,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
                 if pub.id in keys:
                     duplicates = True
                     if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
-                        stats.skipped.append((pub.id, DUPLICATE))
+                        stats.skipped.append((pub.id, duplicate(pub.id)))
                 else:
                     stats.indexed += pub.source != PUSHED
                     builder.add(pub, analysis)
@@ -246,14 +247,18 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     files = FileIds({pid: source for pid, (source, *_rest) in known.items()})
 
     deleted = deletions.deleted_ids(client, gens)
+    repeated = RepeatedIds(stored.get)
 
     def actions() -> Iterator[dict]:
         for pub in publications:
             if pub.id in deleted:  # what the CMS deleted last wins over the source's copy
                 continue
+            if repeated.seen(pub, stats):
+                continue
             if known.get(pub.id, ("",))[0] == PUSHED:  # and so does what it pushed last
                 seen.add(pub.id)
                 stats.unchanged += 1
+                repeated.counted(pub, UNCHANGED, fixed=True)
                 continue
             pub, conflict = files.settle(pub)
             if pub is None:
@@ -263,14 +268,16 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             if progress:
                 progress(1)
             group = streamed.label(pub.id, copy_keys(pub))
-            if pub.id not in known:
-                stats.indexed += 1
-            elif stored.get(pub.id) == pub.fingerprint():  # not analysed, not sent
-                stats.unchanged += 1
-                continue
-            else:
-                stats.updated += 1
+            how = INDEXED if pub.id not in known else (
+                UNCHANGED if stored.get(pub.id) == pub.fingerprint() else UPDATED)
+            setattr(stats, how, getattr(stats, how) + 1)
+            repeated.counted(pub, how)
+            if how != UNCHANGED:  # not analysed, not sent
+                yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
+        for pub in repeated.rewrites():  # the last record of an id that came again
+            group = streamed.label(pub.id, copy_keys(pub))
             yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
+        repeated.recount(stats)
         gone = list(vanished({pid: source for pid, (source, *_rest) in known.items()},
                              seen, scopes, kept))
         if accept_removals and gone:

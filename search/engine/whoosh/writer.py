@@ -14,13 +14,14 @@ from search.analysis import ANALYSIS_VERSION
 from search.api_journal import Journal
 from search.engine import (
     COMMITTING,
-    DUPLICATE,
     FileIds,
     Phase,
     Progress,
     RebuildStats,
+    duplicate,
     vanished,
 )
+from search.engine.repeated_ids import INDEXED, UNCHANGED, UPDATED, RepeatedIds
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.documents import to_document
 from search.engine.whoosh.live_writer import (
@@ -83,7 +84,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
             for pub in publications:
                 if pub.id in seen:
                     later[pub.id] = pub
-                    stats.skipped.append((pub.id, DUPLICATE))
+                    stats.skipped.append((pub.id, duplicate(pub.id)))
                 else:
                     writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
@@ -237,24 +238,31 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
             files = FileIds({pid: source for pid, (source, _) in existing.items()})
             try:
                 seen: set[str] = set()
+                repeated = RepeatedIds(lambda pid: existing.get(pid, (None, None))[1])
                 for pub in publications:
                     pub, conflict = files.settle(pub)
                     if pub is None:
                         stats.skipped.append(("", conflict))
                         continue
+                    if repeated.seen(pub, stats):
+                        continue
                     seen.add(pub.id)
                     if pub.id in pushed:
                         stats.unchanged += 1
+                        repeated.counted(pub, UNCHANGED, fixed=True)
                         continue
                     stored = existing.get(pub.id)
                     if stored is None:
                         writing().add_document(**to_document(pub))
                         stats.indexed += 1
+                        repeated.counted(pub, INDEXED)
                     elif stored[1] == pub.fingerprint():
                         stats.unchanged += 1
+                        repeated.counted(pub, UNCHANGED)
                     else:
                         writing().update_document(**to_document(pub))
                         stats.updated += 1
+                        repeated.counted(pub, UPDATED)
                     if progress:
                         progress(1)
                 sources = {pid: source for pid, (source, _fingerprint) in existing.items()}
@@ -266,6 +274,13 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase(COMMITTING)
+                rewrites = repeated.rewrites()
+                if writer is not None and rewrites:  # a writer replaces committed documents only
+                    writer.commit()
+                    writer = None
+                for pub in rewrites:
+                    writing().update_document(**to_document(pub))
+                repeated.recount(stats)
                 if writer is not None:  # else the generation and the workers' caches stay
                     writer.commit()
                     with ix.searcher() as searcher:  # the run's new words, for spelling
