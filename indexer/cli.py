@@ -121,6 +121,11 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
             finally:
                 engine.close()
         if args.command == "reindex" and not args.if_missing:  # for /api/health
+            going = (read_last_run(settings.index_dir) or {}).get("running_since")
+            if going:  # overlapping cron lines: each had run unsaid (an admin's trial)
+                print(f"warning: в {settings.index_dir} уже идёт переиндексация (начата "
+                      f"{going}): этот запуск не запишет индекс, пока она не кончится",
+                      file=sys.stderr)
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")
         code = getattr(commands, args.command)(settings, args)

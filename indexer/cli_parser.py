@@ -114,8 +114,8 @@ def _global_options(parser: argparse.ArgumentParser, top: bool) -> None:
                         "пользователя)")
     parser.add_argument("-q", "--quiet", action="store_true", **unset,
                         help="выводить только ошибки, пропущенные источники и записи и итог "
-                        "(записи, исправленные по ходу, подсчитаны в нём по видам; без "
-                        "индикатора хода)")
+                        "(записи, исправленные по ходу, подсчитаны в нём по видам, с местом "
+                        "первой из них; без индикатора хода)")
 
 
 def build_parser() -> argparse.ArgumentParser:

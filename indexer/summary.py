@@ -85,12 +85,17 @@ def print_mended(warned: list, other_kinds: Counter) -> None:
               f"{future[0].where})")
     warned = [item for item in warned if FUTURE_MARK not in item.reason]
     if warned:
-        kinds = Counter(kind for item in warned for kind, _ in _WARNED
-                        if any(kind in part for part in item.reason.split("; ")))
+        kinds: Counter = Counter()
+        first: dict[str, str] = {}  # kind -> where the first record of it is (a cron's
+        for item in warned:  # log, under --quiet, has no warning line to look it up in)
+            for kind, _ in _WARNED:
+                if any(kind in part for part in item.reason.split("; ")):
+                    kinds[kind] += 1
+                    first.setdefault(kind, item.where)
         said = dict(_WARNED)
         print(f"  исправлено {len(warned)}: " + "; ".join(
-            said[kind] + (f" ({count})" if len(kinds) > 1 else "")
-            for kind, count in kinds.most_common()))
+            said[kind] + " (" + (f"{count}, " if len(kinds) > 1 else "")
+            + f"например {first[kind]})" for kind, count in kinds.most_common()))
 
 
 # A run losing at least this share of what it had (and a few publications) says so on
@@ -134,10 +139,16 @@ def smaller_index_guard(before: int | None, allowed: bool,
 
     def accept(after: int) -> None:
         if _large(before - after, before) and (of_sample := sample()):
+            # the others may be the admin's own, from sources this run does not name:
+            # --allow-smaller would drop them with the sample (an admin's trial)
+            others = before - of_sample
             raise RebuildFailed(
                 f"в новом индексе {_would_hold(after)}, в действующем {before}, из "
                 f"них {of_sample} — из образца поставки; {LEFT_AS_IT_WAS}: чтобы заменить образец "
-                "своими публикациями, запустите снова с --allow-smaller (один раз)")
+                "своими публикациями, запустите снова с --allow-smaller (один раз)"
+                + (f"; другие {others} из действующего индекса полный запуск тоже уберёт, "
+                   "если их источников нет среди названных: назовите и их, или добавьте "
+                   "новое к индексу с --incremental" if others > 0 else ""))
         if _large(before - after, before):
             raise RebuildFailed(
                 f"в новом индексе {_would_hold(after)}, в действующем {before}"

@@ -594,7 +594,8 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert lines[0] == "добавлено: 5  обновлено: 0  удалено: 0  пропущено: 0"
-    assert "  исправлено 1: проиндексированы без даты, которую не удалось прочитать" in lines
+    assert ("  исправлено 1: проиндексированы без даты, которую не удалось прочитать "
+            f"(например {source}:4)") in lines
     assert (f"warning: {source}:4: дата 'вчера' не распознана (или год не от 1000 до 2999); "
             "проиндексировано без даты" in captured.err + caplog.text)
     published = {h["id"]: h["published"] for h in _browse_all(capsys, index_dir)["hits"]}
@@ -605,8 +606,9 @@ def test_jsonl_dates_in_russian_forms_and_unreadable_ones(tmp_path, capsys, capl
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(source)]) == 0
     captured = capsys.readouterr()
-    assert "  исправлено 1: проиндексированы без даты, которую не удалось прочитать" in \
-        captured.out
+    # ... with the first such record's place: the cron's log has no line to look it up in
+    assert ("  исправлено 1: проиндексированы без даты, которую не удалось прочитать "
+            f"(например {source}:4)") in captured.out
     assert "вчера" not in captured.err + "".join(
         r.getMessage() for r in caplog.records if r.levelno >= 30)
 
@@ -686,9 +688,12 @@ def test_jsonl_values_nothing_could_serve_are_mended_or_skipped(tmp_path, capsys
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "добавлено: 3  обновлено: 0  удалено: 0  пропущено: 4"
-    assert ("  исправлено 2: проиндексированы без даты, которую не удалось прочитать (2); "
-            "проиндексированы без ссылки, которая не адрес http(s) (1); заменены испорченные "
-            "символы (1)" in captured.out.splitlines())
+    at = re.escape(str(source)) + r":\d+"
+    assert any(re.fullmatch(
+        r"  исправлено 2: проиндексированы без даты, которую не удалось прочитать "
+        rf"\(2, например {at}\); проиндексированы без ссылки, которая не адрес "
+        rf"http\(s\) \(1, например {at}\); заменены испорченные символы \(1, например {at}\)",
+        line) for line in captured.out.splitlines())
     said = {2: "пропущено: {}:2: topics должно быть строкой или списком строк",
             3: "пропущено: {}:3: topics должно быть строкой или списком строк",
             4: "пропущено: {}:4: id должен быть строкой или целым числом",
@@ -911,6 +916,18 @@ def test_replacing_the_shipped_sample_is_refused_saying_it_is_the_sample(tmp_pat
     # all of it: its records, pages and HTML files (the records alone had said 58 of 70)
     held = re.search(r"в действующем (\d+), из них (\d+) — из образца поставки", err)
     assert held and held[1] == held[2], err
+    assert "другие" not in err  # nothing but the sample to lose
+    # one's own records added beside the sample, then a full run of another source only:
+    # the advice says those records would go too (following it had dropped them unsaid)
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--incremental", str(own)]) == 0
+    other = tmp_path / "site-news.jsonl"
+    _write_jsonl(other, [dict(r, id=f"site-{i}") for i, r in enumerate(RECORDS[5:8])])
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "другие 5 из действующего индекса полный запуск тоже уберёт" in err, err
+    assert "--incremental" in err
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  "--allow-smaller", str(own)]) == 0
     assert _browse_all(capsys, index_dir)["total"] == 5
@@ -1202,6 +1219,28 @@ def test_incremental_beside_a_full_rebuild_is_refused(tmp_path, capsys, caplog):
     assert said.count(": ждём (не дольше 10 с)") == 1, said
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(src)]) == 0
+
+
+def test_a_run_started_beside_one_going_on_says_so(tmp_path, capsys):
+    """Two cron lines overlapping: the second says that another run is going on (each
+    had run unsaid, the site crawled twice, and the last to finish went live)."""
+    import datetime as dt
+    import os
+    import socket
+
+    from search.last_run import RUN_STARTED_FILE, read_last_run
+
+    src, index_dir = _indexed_export(tmp_path, a=RECORDS[:3])
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")  # after the run above
+    going = {"started_at": now, "pid": os.getppid(),
+             "host": socket.gethostname(), "incremental": False}
+    (index_dir / RUN_STARTED_FILE).write_text(json.dumps(going), encoding="utf-8")
+    assert read_last_run(index_dir)["running_since"] == going["started_at"]
+    capsys.readouterr()
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
+                 "--no-progress", str(src)]) == 0
+    assert (f"warning: в {index_dir} уже идёт переиндексация (начата {going['started_at']}): "
+            "этот запуск не запишет индекс, пока она не кончится") in capsys.readouterr().err
 
 
 def test_incremental_without_index_builds_one(tmp_path, capsys):
