@@ -72,7 +72,19 @@ def _reason(exc: Exception) -> str:
     text = str(exc).strip()
     if found := re.match(r"\[Errno (-?\d+)\] (.*)", text, re.DOTALL):
         text = os_reason(OSError(int(found[1]), found[2]))
+    kind = _KINDS.get(type(exc).__name__)
+    if kind:  # the class in Russian; its text when the system said more
+        return f"{kind}: {text}" if text and text != kind else kind
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# httpx's exceptions a crawl meets, as a log in Russian says them («ConnectError: в
+# соединении отказано» mixed the languages in an admin's cron mail)
+_KINDS = {"ConnectError": "нет соединения", "ConnectTimeout": "соединение не установлено вовремя",
+          "ReadTimeout": "сайт не ответил вовремя", "WriteTimeout": "запрос не отправлен вовремя",
+          "PoolTimeout": "нет свободного соединения", "ReadError": "ошибка чтения ответа",
+          "RemoteProtocolError": "сайт нарушил протокол HTTP",
+          "TooManyRedirects": "слишком много перенаправлений"}
 
 
 class Fetcher:

@@ -83,11 +83,11 @@ class KeptVersions:
 
     def report(self) -> None:
         if self.pages:
-            print(f"{KEPT} {len(self.pages)} (их страницы в этот раз не ответили)")
+            print(f"  {KEPT} {len(self.pages)} (их страницы в этот раз не ответили)")
         if self.from_files:
-            print(f"{KEPT} {len(self.from_files)} (их файлы в этот раз не прочитались)")
+            print(f"  {KEPT} {len(self.from_files)} (их файлы в этот раз не прочитались)")
         if self.not_reached:
-            print(f"{KEPT} {len(self.not_reached)} (до них не дошли: страница со списком в "
+            print(f"  {KEPT} {len(self.not_reached)} (до них не дошли: страница со списком в "
                   "этот раз не ответила)")
         if self.from_sites:
-            print(f"{KEPT} {len(self.from_sites)} (их сайты в этот раз не прочитались)")
+            print(f"  {KEPT} {len(self.from_sites)} (их сайты в этот раз не прочитались)")

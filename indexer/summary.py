@@ -50,7 +50,9 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
               if stats.add_seconds or stats.commit_seconds else "")  # a full rebuild's
     print(f"время: {decimal(elapsed)} с  ({whole(round(docs / elapsed)) if elapsed else 0} публ./с"
           f"{phases})")
-    known = f"; слов, известных с прошлой перестройки: {whole(stats.cached_words)}"
+    # (a full rebuild's: an incremental run starts from no such cache, and its 0 alarmed)
+    known = (f"; слов, известных с прошлой перестройки: {whole(stats.cached_words)}"
+             if stats.add_seconds or stats.commit_seconds else "")
     # (an incremental run that analysed nothing has nothing to say of it; the cache
     # that a rebuild leaves for the next is the Whoosh engine's)
     if lookups and engine.name == "whoosh":

@@ -1100,7 +1100,7 @@ def test_a_full_run_keeps_what_a_file_it_could_not_read_gave(tmp_path, capsys, e
     capsys.readouterr()
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(src)]) == 0
     out = capsys.readouterr().out
-    assert ("оставлено как в прошлом индексе: 3 (их файлы в этот раз не прочитались)"
+    assert ("  оставлено как в прошлом индексе: 3 (их файлы в этот раз не прочитались)"
             in out.splitlines())
     assert _ids_served(capsys, index_dir) == sorted(r["id"] for r in RECORDS[:7])
     _write_jsonl(src / "a.jsonl", RECORDS[1:3])  # readable again: what it says now counts
