@@ -37,7 +37,7 @@ from search.errors import (
     SearchError,
 )
 from search.index_dir import locate_index_dir
-from search.interrupts import Terminated, raise_terminated
+from search.interrupts import Terminated
 from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
 from search.os_errors import os_problem
 from search.settings import Settings
@@ -68,14 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     ran: list[Settings] = []  # the settings a command ran with
     if args.command != "reindex":
         return _run(args, ran)[0]
-    terminate = signal.getsignal(signal.SIGTERM)
-    if terminate is signal.SIG_DFL:  # a crawl stops as a rebuild does, and says so
-        signal.signal(signal.SIGTERM, raise_terminated)
-    try:
-        with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
-            code, error = _run(args, ran)
-    finally:
-        signal.signal(signal.SIGTERM, terminate)
+    with ErrorLines() as said:  # for /api/health: how the run ended, in its own words
+        code, error = _run(args, ran)
     # refused while another run holds the index (or the directory is another engine's):
     # that run's record is the one to keep
     refused = isinstance(error, IndexBusy)
@@ -124,8 +118,7 @@ def _run(args, ran: list[Settings]) -> tuple[int, str | IndexBusy | None]:
             going = (read_last_run(settings.index_dir) or {}).get("running_since")
             if going:  # overlapping cron lines: each had run unsaid (an admin's trial)
                 print(f"warning: в {settings.index_dir} уже идёт переиндексация (начата "
-                      f"{going}): этот запуск не запишет индекс, пока она не кончится",
-                      file=sys.stderr)
+                      f"{going})", file=sys.stderr)
             record_start(settings.index_dir, bool(args.incremental),
                          create=settings.engine != "whoosh")
         code = getattr(commands, args.command)(settings, args)

@@ -72,19 +72,17 @@ def _reason(exc: Exception) -> str:
     text = str(exc).strip()
     if found := re.match(r"\[Errno (-?\d+)\] (.*)", text, re.DOTALL):
         text = os_reason(OSError(int(found[1]), found[2]))
-    kind = _KINDS.get(type(exc).__name__)
-    if kind:  # the class in Russian; its text when the system said more
-        return f"{kind}: {text}" if text and text != kind else kind
+    if type(exc).__name__ in _KINDS:  # the system's words, else the kind in Russian
+        return text or _KINDS[type(exc).__name__]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-# httpx's exceptions a crawl meets, as a log in Russian says them («ConnectError: в
-# соединении отказано» mixed the languages in an admin's cron mail)
-_KINDS = {"ConnectError": "нет соединения", "ConnectTimeout": "соединение не установлено вовремя",
-          "ReadTimeout": "сайт не ответил вовремя", "WriteTimeout": "запрос не отправлен вовремя",
-          "PoolTimeout": "нет свободного соединения", "ReadError": "ошибка чтения ответа",
-          "RemoteProtocolError": "сайт нарушил протокол HTTP",
-          "TooManyRedirects": "слишком много перенаправлений"}
+# httpx's errors that reach _reason (timeouts and redirect loops are said before it): a
+# cron mail had «соединение не удалось (ConnectError: в соединении отказано)»
+_KINDS = {"ConnectError": "нет соединения", "ReadError": "ответ оборвался",
+          "WriteError": "запрос не отправлен", "RemoteProtocolError": "сайт нарушил протокол HTTP",
+          "LocalProtocolError": "ошибка протокола HTTP", "ProxyError": "ошибка прокси",
+          "UnsupportedProtocol": "адрес не http(s)", "DecodingError": "ответ не раскодирован"}
 
 
 class Fetcher:

@@ -29,6 +29,7 @@ from indexer.summary import (
 )
 from search.engine import open_engine
 from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
+from search.interrupts import terminated_as_interrupted
 from search.models import Publication
 from search.record_fields import far_future
 from search.settings import SAMPLE_DIR
@@ -212,7 +213,7 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
                                max_bytes=settings.max_source_bytes,
                                incremental=args.incremental and bool(state))
     log.info("загрузка: %s", ", ".join(urls))
-    with tqdm_bar(args, "загрузка") as bar:
+    with terminated_as_interrupted(), tqdm_bar(args, "загрузка") as bar:
         counted = PeriodicCount("загружено страниц", enabled=bar.disable)
 
         def fetched() -> None:

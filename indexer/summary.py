@@ -64,13 +64,15 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
         print(f"warning: {warning}")
     # reasons alike but for their numbers -> [count, the first, whether all are the same]
     kinds: dict[str, list] = {}
-    for reason in [item.reason for item in skipped] + [reason for _pid, reason in stats.skipped]:
-        kind = kinds.setdefault(re.sub(r"\d[\d,\xa0]*", "N", reason), [0, reason, True])
+    for pid, reason in [("", item.reason) for item in skipped] + stats.skipped:
+        kind = kinds.setdefault(re.sub(r"\d[\d,\xa0]*", "N", reason), [0, reason, True, pid])
         kind[0] += 1
         kind[2] = kind[2] and reason == kind[1]
-    for count, first, same in sorted(kinds.values(), key=lambda kind: -kind[0]):
+    for count, first, same, pid in sorted(kinds.values(), key=lambda kind: -kind[0]):
         example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
-        print(f"  пропущено {count}: {example}" + ("" if same else " (и подобное)"))
+        # an engine's skip (a repeated id) has no place printed: its first id instead
+        print(f"  пропущено {count}: {example}" + ("" if same else " (и подобное)")
+              + (f" (например id {pid!r})" if pid else ""))
 
 
 def print_mended(warned: list, other_kinds: Counter) -> None:

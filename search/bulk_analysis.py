@@ -191,7 +191,7 @@ class BulkAnalyzer:
     def _word_entry(self, token: str) -> int:
         """_entry of a plain word (most tokens), in fewer steps: one piece, one slot, its
         stem taken at once from the form _word_info gives (what _stem_of would compute;
-        with `wanted`, only when a text asks for stems)."""
+        with `wanted`, none: such an analyzer gives lemmas only)."""
         info = _word_info(token) if self._wanted is None else self._info(token)
         if self._wanted is not None and info and not info[1] and not info[2]:
             if self._rejected is not None:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["InterruptFlag", "Terminated", "interrupt_flag", "raise_terminated"]
+__all__ = ["InterruptFlag", "Terminated", "interrupt_flag", "terminated_as_interrupted"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -24,12 +24,24 @@ class Terminated(KeyboardInterrupt):
     written."""
 
 
-def raise_terminated(_signum, _frame) -> None:
-    """A SIGTERM handler for a whole command (`kartoteka reindex`): the signal stops it
-    as Ctrl-C does wherever it comes (a site's crawl, before any rebuild), instead of
-    ending the process by the signal with nothing said. interrupt_flag takes over from
-    it, as from the default."""
+def _raise_terminated(_signum, _frame) -> None:
     raise Terminated
+
+
+@contextmanager
+def terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM within the block stops it as Ctrl-C does (a site's crawl, before any
+    index is written: `timeout` around a cron line mostly lands there), instead of ending
+    the process by the signal with nothing said. Main thread, default handling only."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class InterruptFlag:
@@ -55,10 +67,9 @@ def interrupt_flag() -> Iterator[InterruptFlag]:
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
-    defaults = {signal.SIGINT: (signal.default_int_handler,),
-                signal.SIGTERM: (signal.SIG_DFL, raise_terminated)}
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
     previous = {signum: signal.getsignal(signum) for signum in defaults}
-    taken = [signum for signum, default in defaults.items() if previous[signum] in default]
+    taken = [signum for signum, default in defaults.items() if previous[signum] is default]
     for signum in taken:  # not when ignored, or someone else's handler
         signal.signal(signum, flag.handle)
     try:

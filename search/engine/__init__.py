@@ -22,7 +22,7 @@ from search.source_paths import file_of, within
 
 __all__ = ["Engine", "Selection", "RankHints", "Found", "EngineHit", "RebuildStats",
            "Progress", "Phase", "ENGINES", "open_engine", "default_procs", "facet_key",
-           "vanished", "FileIds", "COMMITTING", "DUPLICATE", "duplicate"]
+           "vanished", "FileIds", "COMMITTING", "DUPLICATE"]
 
 ENGINES = ("whoosh", "opensearch")
 Progress = Callable[[int], None]  # called with 1 for every publication read
@@ -30,11 +30,6 @@ Phase = Callable[[str], None]  # called with the name of a long step (COMMITTING
 # The words of a run's summary and progress that every engine says alike.
 COMMITTING = "запись индекса"  # the step after the last publication is read
 DUPLICATE = "повторный id: оставлена последняя запись"  # a skip reason
-
-
-def duplicate(pid: str) -> str:
-    """The skip reason of a record whose id came before in the run, naming it."""
-    return f"{DUPLICATE} (id {pid!r})"
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,11 @@ from search.analysis import ANALYSIS_VERSION
 from search.duplicates import copy_keys
 from search.engine import (
     COMMITTING,
+    DUPLICATE,
     FileIds,
     Phase,
     Progress,
     RebuildStats,
-    duplicate,
     vanished,
 )
 from search.engine.opensearch import deletions
@@ -53,7 +53,7 @@ from search.engine.opensearch.groups import (
 )
 from search.engine.opensearch.live_writes import delete, fingerprints, upsert
 from search.engine.opensearch.mapping import index_body
-from search.engine.repeated_ids import INDEXED, UNCHANGED, UPDATED, RepeatedIds
+from search.engine.run_writes import RunWrites
 from search.errors import EMPTY_SOURCES, EmptyRebuild, EngineUnavailable, RebuildFailed
 from search.interrupts import interrupt_flag
 from search.models import Publication
@@ -106,7 +106,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
                 if pub.id in keys:
                     duplicates = True
                     if pub.source != PUSHED:  # what the CMS pushed wins, said nowhere
-                        stats.skipped.append((pub.id, duplicate(pub.id)))
+                        stats.skipped.append((pub.id, DUPLICATE))
                 else:
                     stats.indexed += pub.source != PUSHED
                     builder.add(pub, analysis)
@@ -247,18 +247,20 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     files = FileIds({pid: source for pid, (source, *_rest) in known.items()})
 
     deleted = deletions.deleted_ids(client, gens)
-    repeated = RepeatedIds(stored.get)
+    run = RunWrites(stored.get)
+
+    def sent(pubs: list[Publication]) -> Iterator[dict]:
+        for pub in pubs:
+            group = streamed.label(pub.id, copy_keys(pub))
+            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
 
     def actions() -> Iterator[dict]:
         for pub in publications:
             if pub.id in deleted:  # what the CMS deleted last wins over the source's copy
                 continue
-            if repeated.seen(pub, stats):
-                continue
             if known.get(pub.id, ("",))[0] == PUSHED:  # and so does what it pushed last
                 seen.add(pub.id)
-                stats.unchanged += 1
-                repeated.counted(pub, UNCHANGED, fixed=True)
+                run.offer(pub, stats, fixed=True)
                 continue
             pub, conflict = files.settle(pub)
             if pub is None:
@@ -267,17 +269,11 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
             seen.add(pub.id)
             if progress:
                 progress(1)
-            group = streamed.label(pub.id, copy_keys(pub))
-            how = INDEXED if pub.id not in known else (
-                UNCHANGED if stored.get(pub.id) == pub.fingerprint() else UPDATED)
-            setattr(stats, how, getattr(stats, how) + 1)
-            repeated.counted(pub, how)
-            if how != UNCHANGED:  # not analysed, not sent
-                yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
-        for pub in repeated.rewrites():  # the last record of an id that came again
-            group = streamed.label(pub.id, copy_keys(pub))
-            yield {"_index": index, "_id": pub.id, "_source": to_source(pub, group)}
-        repeated.recount(stats)
+            streamed.label(pub.id, copy_keys(pub))  # its keys, for the copies that follow
+            yield from sent(run.offer(pub, stats))  # what did not change is not sent
+        yield from sent(run.rest())
+        yield from sent(run.late())  # after the first record of its id: it wins
+        run.count(stats)
         gone = list(vanished({pid: source for pid, (source, *_rest) in known.items()},
                              seen, scopes, kept))
         if accept_removals and gone:
@@ -293,8 +289,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     # Nothing written and a lexicon that no PUT made stale: it stands (deriving it again
     # analyses every publication in Python).
     derived = None
-    if not (stats.indexed or stats.updated or stats.removed) \
-            and not gens.meta(index).get("stale"):
+    if not (run.wrote or stats.removed) and not gens.meta(index).get("stale"):
         derived = gens.derived(index)
     if derived is None:
         client.indices.refresh(index=index)

@@ -14,14 +14,14 @@ from search.analysis import ANALYSIS_VERSION
 from search.api_journal import Journal
 from search.engine import (
     COMMITTING,
+    DUPLICATE,
     FileIds,
     Phase,
     Progress,
     RebuildStats,
-    duplicate,
     vanished,
 )
-from search.engine.repeated_ids import INDEXED, UNCHANGED, UPDATED, RepeatedIds
+from search.engine.run_writes import RunWrites
 from search.engine.whoosh import lexicon
 from search.engine.whoosh.documents import to_document
 from search.engine.whoosh.live_writer import (
@@ -84,7 +84,7 @@ def _rebuild(location: IndexLocation, publications: Iterable[Publication],
             for pub in publications:
                 if pub.id in seen:
                     later[pub.id] = pub
-                    stats.skipped.append((pub.id, duplicate(pub.id)))
+                    stats.skipped.append((pub.id, DUPLICATE))
                 else:
                     writer.add_document(**to_document(pub, deferred=True))
                     seen.add(pub.id)
@@ -238,33 +238,26 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
             files = FileIds({pid: source for pid, (source, _) in existing.items()})
             try:
                 seen: set[str] = set()
-                repeated = RepeatedIds(lambda pid: existing.get(pid, (None, None))[1])
+                run = RunWrites(lambda pid: existing.get(pid, (None, None))[1])
+
+                def write(pubs: list[Publication]) -> None:
+                    for pub in pubs:
+                        if pub.id in existing:
+                            writing().update_document(**to_document(pub))
+                        else:
+                            writing().add_document(**to_document(pub))
+
                 for pub in publications:
                     pub, conflict = files.settle(pub)
                     if pub is None:
                         stats.skipped.append(("", conflict))
                         continue
-                    if repeated.seen(pub, stats):
-                        continue
                     seen.add(pub.id)
-                    if pub.id in pushed:
-                        stats.unchanged += 1
-                        repeated.counted(pub, UNCHANGED, fixed=True)
-                        continue
-                    stored = existing.get(pub.id)
-                    if stored is None:
-                        writing().add_document(**to_document(pub))
-                        stats.indexed += 1
-                        repeated.counted(pub, INDEXED)
-                    elif stored[1] == pub.fingerprint():
-                        stats.unchanged += 1
-                        repeated.counted(pub, UNCHANGED)
-                    else:
-                        writing().update_document(**to_document(pub))
-                        stats.updated += 1
-                        repeated.counted(pub, UPDATED)
+                    write(run.offer(pub, stats, fixed=pub.id in pushed))
                     if progress:
                         progress(1)
+                write(run.rest())
+                run.count(stats)
                 sources = {pid: source for pid, (source, _fingerprint) in existing.items()}
                 gone = list(vanished(sources, seen, scopes, kept))
                 if accept_removals and gone:  # what it raises cancels the whole run
@@ -274,13 +267,11 @@ def _sync(location: IndexLocation, publications: Iterable[Publication], scopes: 
                     stats.removed += writing().delete_by_term("id", pid)
                 if phase:
                     phase(COMMITTING)
-                rewrites = repeated.rewrites()
-                if writer is not None and rewrites:  # a writer replaces committed documents only
-                    writer.commit()
+                if late := run.late():  # written again over what this writer holds: rare
+                    writer.commit()  # (a writer replaces committed documents only)
                     writer = None
-                for pub in rewrites:
-                    writing().update_document(**to_document(pub))
-                repeated.recount(stats)
+                    for pub in late:
+                        writing().update_document(**to_document(pub))
                 if writer is not None:  # else the generation and the workers' caches stay
                     writer.commit()
                     with ix.searcher() as searcher:  # the run's new words, for spelling
