@@ -29,7 +29,7 @@ from indexer.summary import (
 )
 from search.engine import open_engine
 from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
-from search.interrupts import terminated_as_interrupted
+from search.interrupts import interrupt_flag
 from search.models import Publication
 from search.record_fields import far_future
 from search.settings import SAMPLE_DIR
@@ -213,7 +213,8 @@ def _crawl(urls, settings, args, state_dir: Path, generation: str | None, topics
                                max_bytes=settings.max_source_bytes,
                                incremental=args.incremental and bool(state))
     log.info("загрузка: %s", ", ".join(urls))
-    with terminated_as_interrupted(), tqdm_bar(args, "загрузка") as bar:
+    # SIGTERM (a cron line's `timeout`) stops the crawl as Ctrl-C does, and is said
+    with interrupt_flag(), tqdm_bar(args, "загрузка") as bar:
         counted = PeriodicCount("загружено страниц", enabled=bar.disable)
 
         def fetched() -> None:

@@ -15,33 +15,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["InterruptFlag", "Terminated", "interrupt_flag", "terminated_as_interrupted"]
+__all__ = ["InterruptFlag", "Terminated", "interrupt_flag"]
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM (systemd stopping a unit, `kill`, a cron timeout) during a rebuild: it
     stops as Ctrl-C does, cleaning up, instead of dying with the new generation half
     written."""
-
-
-def _raise_terminated(_signum, _frame) -> None:
-    raise Terminated
-
-
-@contextmanager
-def terminated_as_interrupted() -> Iterator[None]:
-    """SIGTERM within the block stops it as Ctrl-C does (a site's crawl, before any
-    index is written: `timeout` around a cron line mostly lands there), instead of ending
-    the process by the signal with nothing said. Main thread, default handling only."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
-        yield
-        return
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class InterruptFlag:

@@ -71,6 +71,18 @@ def _start_reindex(index_dir: Path, source: Path, group: bool = False,
         preexec_fn=default_ctrl_c)
 
 
+def _stopped(proc: subprocess.Popen, stop, timeout: float = 60) -> tuple[str, str]:
+    """The run's output after `stop()` (waits for its moment, sends a signal); the run is
+    killed if it is still going when this ends."""
+    try:
+        stop()
+        return proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
 def _children(proc: subprocess.Popen) -> list[int]:
     """The indexing processes a reindex has forked so far."""
     found = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
@@ -209,15 +221,13 @@ def test_an_interrupt_stops_cleanly_and_keeps_old_index(old_index, big_source, c
                                                          signum, code, said):
     count = count_documents(old_index)
     proc = _start_reindex(old_index, big_source)
-    try:
+
+    def stop() -> None:
         _wait_for_tmp_dir(proc, old_index)
         time.sleep(0.05)
         proc.send_signal(signum)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
+
+    out, err = _stopped(proc, stop)
     assert proc.returncode == code, err
     assert said in err
     assert "Traceback" not in err and "добавлено:" not in out
@@ -241,17 +251,17 @@ def test_a_stop_during_a_site_s_crawl_is_said_and_keeps_old_index(old_index, cap
                                      delay=30)}))
     count = count_documents(old_index)
     proc = _start_reindex(old_index, site.root + "/", False, "--delay", "0")
-    try:
+
+    def stop() -> None:
         deadline = time.monotonic() + 60
         while not site.requested() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         assert site.requested(), proc.communicate(timeout=10)
         proc.send_signal(signum)
-        out, err = proc.communicate(timeout=30)
+
+    try:
+        _out, err = _stopped(proc, stop, timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
         site.stop()
     assert proc.returncode == code, err
     assert said in err and "Traceback" not in err

@@ -43,13 +43,11 @@ class RunWrites:
         `fixed`: the run does not write this id (what the CMS pushed last wins)."""
         if pub.id in self._last:
             stats.skipped.append((pub.id, DUPLICATE))
-            if pub.id in self._fixed:
-                return []
-        elif fixed:
-            self._fixed.add(pub.id)
-        fingerprint = self._last[pub.id] = pub.fingerprint()
         if fixed or pub.id in self._fixed:
+            self._fixed.add(pub.id)
+            self._last.setdefault(pub.id, b"")  # counted unchanged
             return []
+        fingerprint = self._last[pub.id] = pub.fingerprint()
         if pub.id in self._written:
             if self._written[pub.id] == fingerprint:
                 self._late.pop(pub.id, None)
@@ -82,7 +80,7 @@ class RunWrites:
     def count(self, stats: RebuildStats) -> None:
         """Each id once, by its last record against what the index held."""
         for pid, fingerprint in self._last.items():
-            stored = None if pid in self._fixed else self._stored(pid)
+            stored = self._stored(pid)
             if pid in self._fixed or stored == fingerprint:
                 stats.unchanged += 1
             elif stored is None:
