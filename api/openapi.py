@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.correction import CORRECTION_KINDS
 from search.record_input import FIELD_LIMITS, MAX_TOPIC_LENGTH, MAX_TOPICS
 from search.version import version
 
@@ -149,7 +150,7 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                 "FacetValue": _FACET_VALUE,
                 "SearchResult": {"type": "object", "required": [
                     "query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
-                    "corrected", "relaxed", "warnings", "partial", "partial_total",
+                    "corrected", "correction", "relaxed", "warnings", "partial", "partial_total",
                     "copies_total", "topic_hints"],
                                  "properties": {
                     "query": {"type": "string", "description":
@@ -161,6 +162,10 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                     "facets": {"type": "object", "additionalProperties": {
                         "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                     "did_you_mean": _NULLSTR, "corrected": {"type": "boolean"},
+                    "correction": {"type": ["string", "null"], "enum": [*CORRECTION_KINDS, None],
+                                   "description": "what did_you_mean mends: a typo, the Latin "
+                                   "keyboard layout, Russian in Latin letters, or a word half "
+                                   "typed (searched as the words it begins)"},
                     "relaxed": {"type": "boolean", "description":
                                 "no publication meets the query's rule; hits and total are "
                                 "partial matches"},

@@ -25,7 +25,11 @@ from search.transliteration import readings as latin_readings
 from search.typo_fix import best_typo_fix
 from search.word_spacing import documents, joined_words, split_word
 
-__all__ = ["Correction", "suggest_correction", "has_latin_words", "labelled"]
+__all__ = ["Correction", "suggest_correction", "has_latin_words", "labelled", "CORRECTION_KINDS"]
+
+# What a correction mends: a typo, the Latin keyboard layout (`dscnfdrf`), Russian in
+# Latin letters (`vystavka`), a word half typed (`выст`: «выст*»).
+CORRECTION_KINDS = ("typo", "layout", "latin", "beginning")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,13 @@ class Correction:
     confident: bool
     layout: bool = False
     latin: bool = False  # Russian words typed in Latin letters (transliterated)
+    beginning: bool = False  # a word half typed, searched as the words it begins (`выст*`)
+
+    @property
+    def kind(self) -> str:
+        """One of CORRECTION_KINDS: what the API's `correction` says."""
+        return ("layout" if self.layout else "latin" if self.latin
+                else "beginning" if self.beginning else "typo")
 
     @property
     def retyped(self) -> bool:
@@ -268,4 +279,5 @@ def labelled(typed: str, fixed: SearchResult, correction: Correction, typed_tota
               else f"не все слова запроса «{typed}» найдены")
     warning = f"{reason}; показаны результаты по запросу «{correction.text}»"
     return replace(fixed, query=typed, did_you_mean=correction.text, corrected=True,
+                   correction=correction.kind,
                    warnings=(*fixed.warnings, warning))

@@ -179,6 +179,9 @@ class SearchResult:
     facets: Mapping[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     did_you_mean: str | None = None
     corrected: bool = False
+    # What `did_you_mean` mends (search/correction.py CORRECTION_KINDS): a page words its
+    # notice by it; a word completed (`выст`: «выст*») is no typo.
+    correction: str | None = None
     relaxed: bool = False
     warnings: tuple[str, ...] = ()
     # Publications with only some of the words, shown apart below a short page of full
@@ -212,6 +215,7 @@ class SearchResult:
             "facets": {k: [_as_dict(v) for v in vs] for k, vs in self.facets.items()},
             "did_you_mean": self.did_you_mean,
             "corrected": self.corrected,
+            "correction": self.correction,
             "relaxed": self.relaxed,
             "warnings": list(self.warnings),
             "partial": [_as_dict(h) for h in self.partial],

@@ -54,7 +54,7 @@ class ParsedQuery:
     def relaxing(self, warnings: list[str]) -> ParsedQuery:
         """The same query under its relaxed rule (what partial matches are ranked by)."""
         return ParsedQuery(self.relaxed, None, self.lemmas, self.forms, self.words, warnings,
-                           self.content_lemmas, stems=self.stems)
+                           self.content_lemmas, stems=self.stems, years=self.years)
 
 
 def _at_most_words(tokens: list, warnings: list[str]) -> list:

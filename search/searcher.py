@@ -98,7 +98,8 @@ class SearchService(OtherRequests):
             if found.total > (result.total if result.corrected and not result.relaxed else 0) \
                     and not found.relaxed and not found.corrected:
                 typed = 0 if result.corrected and not result.relaxed else result.total
-                result = labelled(request.q, found, Correction(begun, True), typed)
+                result = labelled(request.q, found, Correction(begun, True, beginning=True),
+                                  typed)
         return replace(result, warnings=(*notes, *result.warnings)) if notes else result
 
     def _newest(self, request: SearchRequest) -> SearchRequest | None:
@@ -142,7 +143,7 @@ class SearchService(OtherRequests):
         # a relaxed correction against what was typed: kept only when it finds more
         if fixed is not None and fixed.total > result.total:
             return labelled(request.q, fixed, correction, result.total)
-        return replace(result, did_you_mean=correction.text)
+        return replace(result, did_you_mean=correction.text, correction=correction.kind)
 
     def _finish_with_offer(self, request: SearchRequest, parsed: ParsedQuery,
                            found: Found) -> SearchResult:
@@ -153,7 +154,7 @@ class SearchService(OtherRequests):
         correction = suggest_correction(lexicon, request.q)
         if not correction or correction.text == request.q:
             return result
-        return replace(result, did_you_mean=correction.text)
+        return replace(result, did_you_mean=correction.text, correction=correction.kind)
 
     def _partly(self, request: SearchRequest, parsed: ParsedQuery) -> int:
         """How many publications match the typed query's partial rule (counted only)."""

@@ -4,6 +4,7 @@ proxy passing `/biblio/poisk/…` on to it serves it: real gunicorn, real Chromi
 from __future__ import annotations
 
 import pytest
+from page_view import deep
 from server_helpers import copy_index, run_gunicorn
 from test_browser import browser_log, hit_ids, status_text, wait
 
@@ -109,11 +110,11 @@ def test_the_page_and_the_widget_work_under_the_path(mounted_site, tmp_path_fact
         wait(driver).until(lambda d: d.find_elements(By.ID, "search-form"))
         assert driver.current_url == root + "/"
         driver.get(root + "/static/widget-demo.html")
-        box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+        box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
         box.send_keys("выставка")
-        driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-        wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
-        more = driver.find_elements(By.CSS_SELECTOR, ".kartoteka-widget a[href*='?q=']")
+        deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+        wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
+        more = deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-widget a[href*='?q=']")
         assert more and all(a.get_attribute("href").startswith(root + "/?") for a in more)
         problems = [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
         assert not problems, problems

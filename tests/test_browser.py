@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import require_tool
+from page_view import deep, focused_element
 from server_helpers import copy_index, run_gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -235,26 +236,38 @@ def test_one_russian_notice_per_correction(driver, site):
 
     # the widget says the same, once
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     box.send_keys("dscnfdrf")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
-    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
     box.clear()
     box.send_keys("vystavka")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: any("латиницей" in e.text for e in d.find_elements(
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: any("латиницей" in e.text for e in deep(d).find_elements(
         By.CSS_SELECTOR, ".kartoteka-notice")))
-    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "«выставка»" in widget_notices[0], widget_notices
     # and the server's other warnings, as the page does
     box.clear()
     box.send_keys('"выставка')
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-warning"))
-    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
-    assert widget_notices == ["непарная кавычка пропущена"], widget_notices
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-warning"))
+    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    assert widget_notices == ["Непарная кавычка пропущена"], widget_notices
+    # a word half typed, completed: said so, not called a typo (a web editor's trial)
+    box.clear()
+    box.send_keys("выст")
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: any("дописан" in e.text for e in deep(d).find_elements(
+        By.CSS_SELECTOR, ".kartoteka-notice")))
+    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    assert widget_notices == ["Запрос «выст» дописан. Показаны результаты по запросу «выст*» "
+                              "(звёздочка — любое продолжение слова)."], widget_notices
+    search(driver, site, "выст")
+    assert notices(driver) == ["Запрос «выст» дописан. Показаны результаты по запросу «выст*» "
+                               "(звёздочка — любое продолжение слова)."], notices(driver)
 
 
 def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site):
@@ -263,7 +276,7 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
     from selenium.webdriver.common.by import By
 
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     # a constructable sheet, as the page's CSP refuses an inline <style>
     driver.execute_script(
         "var sheet = new CSSStyleSheet();"
@@ -272,10 +285,10 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
         " main ul li::before, ul li::before {content: \"— \"}');"
         "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
     box.send_keys("выставка")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-snippet"))
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-snippet"))
     for selector in (".kartoteka-snippet", ".kartoteka-status", ".kartoteka-hit"):
-        element = driver.find_element(By.CSS_SELECTOR, selector)
+        element = deep(driver).find_element(By.CSS_SELECTOR, selector)
         style = {name: element.value_of_css_property(name)
                  for name in ("color", "font-family", "text-transform")}
         assert "255, 0, 0" not in style["color"], (selector, style)
@@ -289,26 +302,78 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
         "color:rgb(122,31,31)} a{color:rgb(204,0,0) !important} *{font-family:serif;"
         "letter-spacing:3px} div{padding:6px}');"
         "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
-    box = driver.find_element(By.CSS_SELECTOR, ".kartoteka-input")
+    box = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input")
     assert box.value_of_css_property("text-transform") == "none"
-    title = driver.find_element(By.CSS_SELECTOR, ".kartoteka-title")
+    title = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-title")
     assert "204, 0, 0" not in title.value_of_css_property("color")
-    date = driver.find_element(By.CSS_SELECTOR, ".kartoteka-date")
+    date = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-date")
     assert date.value_of_css_property("font-family") != "serif"
     assert date.value_of_css_property("letter-spacing") in ("normal", "0px")
-    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-box").value_of_css_property(
+    assert deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-box").value_of_css_property(
         "padding-top") == "0px"
     first = driver.execute_script(
-        "var p = document.querySelector('.kartoteka-snippet');"
+        "var p = document.querySelector('kartoteka-search').shadowRoot"
+        ".querySelector('.kartoteka-snippet');"
         "return [getComputedStyle(p, '::first-letter').fontSize, getComputedStyle(p).fontSize,"
         " getComputedStyle(p, '::first-letter').color];")
     assert first[0] == first[1] and "122, 31, 31" not in first[2], first
     # a card of its own colours on a dark page, and no dash before each hit
-    card = driver.find_element(By.CSS_SELECTOR, ".kartoteka-widget")
+    card = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-widget")
     assert card.value_of_css_property("background-color") == "rgba(255, 255, 255, 1)"
     assert driver.execute_script(
-        "return getComputedStyle(document.querySelector('.kartoteka-hit'), '::before')"
+        "return getComputedStyle(document.querySelector('kartoteka-search').shadowRoot"
+        ".querySelector('.kartoteka-hit'), '::before')"
         ".content") in ("none", "normal")
+    # what a WordPress sidebar's rules carry, with an id (more specific than any class)
+    # and !important: they had bordered every hit, italicized the dates, and doubled the
+    # box's border (a web editor's trial)
+    driver.execute_script(
+        "document.body.id = 'site';"
+        "var sheet = new CSSStyleSheet();"
+        "sheet.replaceSync('#site li{border-bottom:1px dotted rgb(153,153,153);padding:4px 0;"
+        "margin-left:1.5em} time{font-style:italic} input,button{border:3px double "
+        "rgb(255,0,0) !important}');"
+        "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
+    hit = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-hit")
+    assert hit.value_of_css_property("border-bottom-style") == "solid"
+    assert hit.value_of_css_property("margin-left") == "0px"
+    date = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-date")
+    assert date.value_of_css_property("font-style") == "normal"
+    box = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input")
+    assert box.value_of_css_property("border-top-style") == "solid"
+    assert "255, 0, 0" not in box.value_of_css_property("border-top-color")
+
+
+def test_the_widget_in_a_narrow_sidebar_shows_the_titles_it_suggests(driver, site):
+    """In a 230 px column the box and the button shared a row, and a publication
+    suggestion's title had 0-7 px beside its «публикация» (a web editor's trial): the
+    button goes under the box, and the suggestions take the widget's width."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    driver.execute_script(
+        "var column = document.createElement('aside'); column.id = 'narrow';"
+        "column.style.width = '230px'; document.body.prepend(column);"
+        "var s = document.createElement('script');"
+        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+        "s.setAttribute('data-target', '#narrow'); document.body.appendChild(s);")
+    host = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#narrow kartoteka-search"))
+    inside = host.shadow_root
+    box = wait(driver).until(lambda d: inside.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    button = inside.find_element(By.CSS_SELECTOR, ".kartoteka-button")
+    assert button.location["y"] > box.location["y"]  # under the box
+    box.send_keys("итоги")
+    wait(driver).until(lambda d: any("публикация" in o.text for o in inside.find_elements(
+        By.CSS_SELECTOR, ".kartoteka-suggestion")))
+    listed = inside.find_element(By.CSS_SELECTOR, ".kartoteka-suggestions")
+    assert listed.size["width"] >= 190, listed.size
+    titles = [o.find_element(By.CSS_SELECTOR, ".kartoteka-suggestion-text")
+              for o in inside.find_elements(By.CSS_SELECTOR, ".kartoteka-suggestion")
+              if "публикация" in o.text]
+    assert titles and all(t.size["width"] >= 150 for t in titles), [t.size for t in titles]
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= driver.execute_script("return window.innerWidth")
 
 
 def test_the_widget_keeps_its_search_when_the_visitor_comes_back(driver, site):
@@ -319,25 +384,25 @@ def test_the_widget_keeps_its_search_when_the_visitor_comes_back(driver, site):
     driver.get(site.base_url + "/static/widget-demo.html")
     driver.execute_script("sessionStorage.clear()")
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     box.send_keys("выставка")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
     # as on many sites: the page is not kept whole in the back-forward cache (an unload
     # handler), so Back loads it anew
     driver.execute_script("window.addEventListener('unload', function () {})")
     driver.get(site.base_url + "/api/health")
     driver.back()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
-    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute(
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
+    assert deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute(
         "value") == "выставка"
-    box = driver.find_element(By.CSS_SELECTOR, ".kartoteka-input")
+    box = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input")
     box.clear()
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
     driver.get(site.base_url + "/static/widget-demo.html")
-    wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
-    assert not driver.find_elements(By.CSS_SELECTOR, ".kartoteka-hit")
-    assert driver.find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute("value") == ""
+    wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    assert not deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-hit")
+    assert deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input").get_attribute("value") == ""
 
 
 def test_the_widget_s_dark_theme(driver, site):
@@ -345,7 +410,7 @@ def test_the_widget_s_dark_theme(driver, site):
     from selenium.webdriver.common.by import By
 
     driver.get(site.base_url + "/static/widget-demo.html")
-    wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     driver.execute_script(
         "var holder = document.createElement('div'); holder.id = 'dark-one';"
         "document.body.appendChild(holder);"
@@ -353,7 +418,9 @@ def test_the_widget_s_dark_theme(driver, site):
         "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
         "s.setAttribute('data-target', '#dark-one'); s.setAttribute('data-theme', 'dark');"
         "document.body.appendChild(s);")
-    card = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#dark-one .kartoteka-widget"))
+    card = wait(driver).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, "#dark-one kartoteka-search").shadow_root.find_element(
+        By.CSS_SELECTOR, ".kartoteka-widget"))
     assert "kartoteka-dark" in card.get_attribute("class")
     assert card.value_of_css_property("background-color") == "rgba(29, 33, 38, 1)"
     assert card.value_of_css_property("color") == "rgba(227, 230, 234, 1)"
@@ -487,7 +554,7 @@ def test_a_refused_request_says_why_in_russian(driver, site):
     assert "«year» должен быть годом из четырёх цифр" in error.text, error.text
     assert driver.find_element(By.ID, "q").get_attribute("maxlength") == "500"
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     assert box.get_attribute("maxlength") == "500"
     browser_log(driver)  # the refused request's console line is this test's, not the next's
 
@@ -595,12 +662,12 @@ def test_hit_without_url_opens_the_publication_page(driver, site):
     assert parent_link.get_attribute("href") == site.base_url + "/p/page-test-001"
     # the widget links there too
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     box.send_keys("ксилография")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
     hrefs = [a.get_attribute("href") for a in
-             driver.find_elements(By.CSS_SELECTOR, ".kartoteka-title")]
+             deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-title")]
     assert site.base_url + "/p/page-test-001" in hrefs
     assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
 
@@ -653,10 +720,10 @@ def test_enter_on_a_publication_suggestion_opens_it(driver, site):
             ("/", "#q", "#suggestions li.suggestion"),
             ("/static/widget-demo.html", ".kartoteka-input", ".kartoteka-suggestion")):
         driver.get(site.base_url + page)
-        box = wait(driver).until(lambda d, css=box_css: d.find_element(By.CSS_SELECTOR, css))
+        box = wait(driver).until(lambda d, css=box_css: deep(d).find_element(By.CSS_SELECTOR, css))
         box.send_keys("итоги")
-        wait(driver).until(lambda d, css=option_css: d.find_elements(By.CSS_SELECTOR, css))
-        options = driver.find_elements(By.CSS_SELECTOR, option_css)
+        wait(driver).until(lambda d, css=option_css: deep(d).find_elements(By.CSS_SELECTOR, css))
+        options = deep(driver).find_elements(By.CSS_SELECTOR, option_css)
         at = next(i for i, o in enumerate(options) if "публикация" in o.text)
         title = options[at].text.replace("публикация", "").strip()
         box.send_keys(*[Keys.ARROW_DOWN] * (at + 1), Keys.ENTER)
@@ -812,13 +879,13 @@ def test_a_topic_named_by_a_query_is_a_link_to_it(driver, site):
     assert hits(driver)
 
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     box.send_keys("отчёты и итоги")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    link = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-topic-link"))
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    link = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-topic-link"))
     href = urlsplit(link.get_attribute("href"))
     assert href.path == "/" and parse_qs(href.query) == {"topic": ["Отчёты и итоги"]}
-    widget_notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
     assert len(widget_notices) == 1 and "Есть тема «Отчёты и итоги»" in widget_notices[0]
 
 
@@ -833,13 +900,13 @@ def test_tab_from_the_box_with_suggestions_open_goes_on_to_the_button(driver, si
             ("/static/widget-demo.html", ".kartoteka-input", ".kartoteka-suggestion",
              ".kartoteka-button")):
         driver.get(site.base_url + page)
-        box = wait(driver).until(lambda d, css=box_css: d.find_element(By.CSS_SELECTOR, css))
+        box = wait(driver).until(lambda d, css=box_css: deep(d).find_element(By.CSS_SELECTOR, css))
         box.send_keys("выст")
-        wait(driver).until(lambda d, css=option_css: d.find_elements(By.CSS_SELECTOR, css))
+        wait(driver).until(lambda d, css=option_css: deep(d).find_elements(By.CSS_SELECTOR, css))
         box.send_keys(Keys.TAB)
-        focused = driver.switch_to.active_element
-        assert focused == driver.find_element(By.CSS_SELECTOR, button_css), page
-        assert not any(o.is_displayed() for o in driver.find_elements(By.CSS_SELECTOR, option_css))
+        focused = focused_element(driver)
+        assert focused == deep(driver).find_element(By.CSS_SELECTOR, button_css), page
+        assert not any(o.is_displayed() for o in deep(driver).find_elements(By.CSS_SELECTOR, option_css))
 
 
 def test_a_long_word_wraps_on_a_phone_and_the_widget_says_its_correction(driver, site):
@@ -856,10 +923,10 @@ def test_a_long_word_wraps_on_a_phone_and_the_widget_says_its_correction(driver,
     finally:
         driver.set_window_size(1280, 1000)
     driver.get(site.base_url + "/static/widget-demo.html")
-    box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     box.send_keys("библиатека")
-    driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    status = wait(driver).until(lambda d: d.find_element(
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    status = wait(driver).until(lambda d: deep(d).find_element(
         By.CSS_SELECTOR, ".kartoteka-status .kartoteka-sr"))
     assert "Показаны результаты по запросу «библиотека»" in status.get_attribute("textContent")
 
@@ -883,10 +950,10 @@ def test_the_page_and_the_widget_say_the_copies_beside_the_count(driver, tmp_pat
         open_page(driver, copies_site, "/?q=конкурс")
         assert status_text(driver).startswith("Найдено: 4 публикации и 3 копии тех же текстов")
         driver.get(copies_site.base_url + "/static/widget-demo.html")
-        box = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+        box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
         box.send_keys("конкурс")
-        driver.find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-        status = wait(driver).until(lambda d: d.find_element(
-            By.CSS_SELECTOR, ".kartoteka-status").text.startswith("Найдено") and d.find_element(
+        deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+        status = wait(driver).until(lambda d: deep(d).find_element(
+            By.CSS_SELECTOR, ".kartoteka-status").text.startswith("Найдено") and deep(d).find_element(
             By.CSS_SELECTOR, ".kartoteka-status"))
         assert status.text.startswith("Найдено: 4 публикации и 3 копии тех же текстов")

@@ -161,41 +161,16 @@
 
   function pad2(n) { return (n < 10 ? '0' : '') + n; }
 
-  var LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
-  var CYRILLIC_KEYS = 'йцукенгшщзхъфывапролджэячсмитьбюё';
-
-  /** The text as typed with the Russian layout on: "dscnfdrf" -> "выставка". */
-  function fromLatinLayout(text) {
-    return String(text).replace(/[a-z\[\];',.`]/gi, function (c) {
-      var i = LATIN_KEYS.indexOf(c.toLowerCase());
-      if (i < 0) return c;
-      var r = CYRILLIC_KEYS.charAt(i);
-      return c !== c.toLowerCase() ? r.toUpperCase() : r;
-    });
-  }
-
-  /** Was the correction only a keyboard-layout switch? */
-  function isLayoutFix(query, corrected) {
-    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
-    return normalized(fromLatinLayout(query)) === normalized(corrected);
-  }
-
-  function normalized(text) {
-    return String(text).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
-  }
-
   /**
-   * Russian words typed in Latin letters (`vystavka` read as «выставка»), not on the Latin
-   * keyboard layout: every Latin word of the query is gone from the correction, and none
-   * of them is there as the wrong layout's letters.
+   * Why a corrected query is shown, by the API's `correction` (what it mended): before
+   * «Показаны результаты по запросу …», and what follows the query there. A word half
+   * typed (`выст`: «выст*») is no typo, and its star is said in words.
    */
-  function isLatinFix(query, corrected) {
-    if (!query || !corrected || /[a-z]/i.test(corrected)) return false;
-    var words = String(query).match(/[a-z]+/gi) || [];
-    var fixed = normalized(corrected);
-    return words.length > 0 && !words.some(function (w) {
-      return fixed.indexOf(normalized(fromLatinLayout(w))) >= 0;
-    });
+  function correctionWords(kind, query) {
+    if (kind === 'layout') return ['Запрос «' + query + '» набран в английской раскладке. ', ''];
+    if (kind === 'latin') return ['Запрос «' + query + '» набран латиницей. ', ''];
+    if (kind === 'beginning') return ['Запрос «' + query + '» дописан. ', ' (звёздочка — любое продолжение слова)'];
+    return ['Похоже, в запросе «' + query + '» опечатка. ', ''];
   }
 
   // ---------------------------------------------------------------------
@@ -484,13 +459,11 @@
     var box = $('notices');
     var query = typeof data.query === 'string' && data.query ? data.query : state.q;
     var fix = data.did_you_mean ? String(data.did_you_mean) : '';
-    var layout = isLayoutFix(query, fix);
+    var layout = data.correction === 'layout';
     if (data.corrected && fix) {
+      var why = correctionWords(data.correction, query);
       box.appendChild(notice('corrected', [
-        layout ? 'Запрос «' + query + '» набран в английской раскладке. '
-          : isLatinFix(query, fix) ? 'Запрос «' + query + '» набран латиницей. '
-            : 'Похоже, в запросе «' + query + '» опечатка. ',
-        'Показаны результаты по запросу «', ['strong', fix], '».']));
+        why[0], 'Показаны результаты по запросу «', ['strong', fix], '»' + why[1] + '.']));
     } else if (fix) {
       var next = cloneState(state);
       next.q = fix;
@@ -513,7 +486,8 @@
       box.appendChild(notice('topic-hint', ['Есть тема «', ['strong', topic.value], '»: ', link]));
     });
     otherWarnings(data, fix).forEach(function (warning) {
-      box.appendChild(notice('warning', [warning]));
+      // a notice of its own: a sentence (the API's warnings are clauses, as the CLI prints them)
+      box.appendChild(notice('warning', [warning.charAt(0).toUpperCase() + warning.slice(1)]));
     });
   }
 
@@ -1372,9 +1346,7 @@
     pageWindow: pageWindow,
     parseDateRu: parseDateRu,
     fileNameFromDisposition: fileNameFromDisposition,
-    formatDateInput: formatDateInput,
-    fromLatinLayout: fromLatinLayout,
-    isLayoutFix: isLayoutFix
+    formatDateInput: formatDateInput
   };
 
   if (typeof module !== 'undefined' && module.exports) {

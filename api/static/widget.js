@@ -7,7 +7,9 @@
  *
  * Self-contained: no globals, CSS classes prefixed with "kartoteka-",
  * API base derived from this script's own src (its path too: a service
- * published under /search/ is called there).
+ * published under /search/ is called there). It lives in the shadow root of a
+ * <kartoteka-search> element: the site's rules (`#sidebar li {border-bottom}`,
+ * `input {border: … !important}`, `time {font-style: italic}`) do not reach it.
  */
 (function () {
   'use strict';
@@ -98,33 +100,13 @@
     return BASE + '/p/' + encodeURIComponent(String(id));
   }
 
-  var LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
-  var CYRILLIC_KEYS = 'йцукенгшщзхъфывапролджэячсмитьбюё';
-
-  /** Was the correction only a keyboard-layout switch ("dscnfdrf" -> "выставка")? */
-  function onCyrillicLayout(text) {
-    return String(text).replace(/[a-z\[\];',.`]/gi, function (c) {
-      return CYRILLIC_KEYS.charAt(LATIN_KEYS.indexOf(c.toLowerCase()));
-    });
-  }
-
-  function normalized(text) {
-    return String(text).trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
-  }
-
-  function isLayoutFix(query, corrected) {
-    if (!query || !corrected || /[а-яё]/i.test(query)) return false;
-    return normalized(onCyrillicLayout(query)) === normalized(corrected);
-  }
-
-  /** Russian typed in Latin letters (`vystavka`), not on the Latin layout (as on the page). */
-  function isLatinFix(query, corrected) {
-    if (!query || !corrected || /[a-z]/i.test(corrected)) return false;
-    var words = String(query).match(/[a-z]+/gi) || [];
-    var fixed = normalized(corrected);
-    return words.length > 0 && !words.some(function (w) {
-      return fixed.indexOf(normalized(onCyrillicLayout(w))) >= 0;
-    });
+  /** Why a corrected query is shown, by the API's `correction` (as on the search page):
+   *  what precedes «Показаны результаты по запросу …» and what follows the query there. */
+  function correctionWords(kind, query) {
+    if (kind === 'layout') return ['Запрос «' + query + '» набран в английской раскладке. ', ''];
+    if (kind === 'latin') return ['Запрос «' + query + '» набран латиницей. ', ''];
+    if (kind === 'beginning') return ['Запрос «' + query + '» дописан. ', ' (звёздочка — любое продолжение слова)'];
+    return ['Похоже, в запросе «' + query + '» опечатка. ', ''];
   }
 
   function el(tag, className, text) {
@@ -183,10 +165,12 @@
   }
 
   // ---------------------------------------------------------------------
-  // Styles (scoped by the kartoteka- prefix)
+  // Styles (inside the widget's shadow root; prefixed too, for a browser without one)
   // ---------------------------------------------------------------------
 
   var CSS = [
+    // The host element starts from the initial values, not the site's inherited ones.
+    ':host{all:initial;display:block;}',
     // A card of its own colours: on a dark site, dark text on no background was unreadable.
     '.kartoteka-widget{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1f2328;background:#fff;color-scheme:light;padding:12px;border-radius:10px;max-width:640px;text-indent:0;}',
     '.kartoteka-widget *,.kartoteka-widget *::before,.kartoteka-widget *::after{box-sizing:border-box;}',
@@ -215,7 +199,12 @@
     '.kartoteka-widget .kartoteka-suggestion{display:flex;justify-content:space-between;gap:10px;margin:0;padding:7px 12px;cursor:pointer;}',
     '.kartoteka-widget .kartoteka-suggestion:hover,.kartoteka-widget .kartoteka-suggestion.kartoteka-active{background:#e7eef6;}',
     '.kartoteka-widget .kartoteka-suggestion-kind{flex:none;white-space:nowrap;color:#5f6670;font-size:.8em;align-self:center;}',
-    '.kartoteka-widget .kartoteka-suggestion-text{min-width:0;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;}',
+    '.kartoteka-widget .kartoteka-suggestion-text{flex:1 1 auto;min-width:0;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;}',
+    // A narrow column (a site's sidebar, 200-360 px): the button under the box, so that the
+    // box and its suggestions take the whole width, and a title above its «публикация»
+    // (beside it, a title had 0-7 px in a 230 px sidebar).
+    '.kartoteka-widget{container-type:inline-size;}',
+    '@container (max-width: 360px){.kartoteka-widget .kartoteka-form{flex-wrap:wrap;}.kartoteka-widget .kartoteka-box{flex:1 1 100%;}.kartoteka-widget .kartoteka-button{flex:1 1 100%;}.kartoteka-widget .kartoteka-suggestion{flex-direction:column;gap:0;}.kartoteka-widget .kartoteka-suggestion-kind{align-self:flex-start;}}',
     '.kartoteka-widget .kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
     '.kartoteka-widget .kartoteka-status:empty{display:none;}',
     '.kartoteka-widget .kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
@@ -253,23 +242,35 @@
    * element with textContent on older browsers.
    */
   var STYLE_MARK = 'data-kartoteka-style';
+  var sheet = null;  // one constructed stylesheet, shared by the widgets of a page
 
-  function injectStyle() {
-    var html = document.documentElement;
-    if (html.hasAttribute(STYLE_MARK) || document.getElementById(STYLE_ID)) return;
-    html.setAttribute(STYLE_MARK, '1');
+  /** The widget's styles into `root`: its shadow root, or the document without one. */
+  function injectStyle(root) {
+    if (root === document) {
+      var html = document.documentElement;
+      if (html.hasAttribute(STYLE_MARK) || document.getElementById(STYLE_ID)) return;
+      html.setAttribute(STYLE_MARK, '1');
+    }
     if (canAdoptStyles()) {
       try {
-        var sheet = new CSSStyleSheet();
-        sheet.replaceSync(CSS);
-        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+        if (!sheet) {
+          sheet = new CSSStyleSheet();
+          sheet.replaceSync(CSS);
+        }
+        root.adoptedStyleSheets = root.adoptedStyleSheets.concat([sheet]);
         return;
       } catch (e) { /* fall back below */ }
     }
     var style = document.createElement('style');
     style.id = STYLE_ID;
     style.textContent = CSS;
-    (document.head || document.documentElement).appendChild(style);
+    (root === document ? document.head || document.documentElement : root).appendChild(style);
+  }
+
+  /** Whether `node` has the focus (inside a shadow root, the document's is its host). */
+  function focused(node) {
+    var root = typeof node.getRootNode === 'function' ? node.getRootNode() : document;
+    return (root.activeElement || document.activeElement) === node;
   }
 
   function canAdoptStyles() {
@@ -306,6 +307,10 @@
 
   function buildUi(root) {
     var ui = {};
+    var host = document.createElement('kartoteka-search');
+    host.style.display = 'block';
+    var inside = typeof host.attachShadow === 'function' ? host.attachShadow({ mode: 'open' }) : null;
+    injectStyle(inside || document);
     ui.root = el('div', 'kartoteka-widget');
     ui.root.setAttribute('lang', 'ru');
     if (darkTheme()) ui.root.className += ' kartoteka-dark';
@@ -322,7 +327,7 @@
     ui.input.type = 'search';
     ui.input.id = uid + '-q';
     ui.input.name = 'q';
-    ui.input.placeholder = 'Поиск по публикациям библиотеки';
+    ui.input.placeholder = 'Поиск по публикациям';  // whole in a 230 px sidebar
     ui.input.maxLength = 500;  // the API's default KARTOTEKA_MAX_QUERY_LENGTH
     ui.input.setAttribute('role', 'combobox');
     ui.input.setAttribute('aria-autocomplete', 'list');
@@ -362,7 +367,8 @@
     ui.root.appendChild(ui.notices);
     ui.root.appendChild(ui.results);
     ui.root.appendChild(ui.all);
-    root.appendChild(ui.root);
+    (inside || host).appendChild(ui.root);
+    root.appendChild(host);
     return ui;
   }
 
@@ -465,13 +471,11 @@
 
     /** One notice per situation, from the structured fields (as on the search page). */
     function renderNotices(query, data) {
-      var layout = isLayoutFix(query, data.did_you_mean);
+      var layout = data.correction === 'layout';
       if (data.corrected && data.did_you_mean) {
+        var why = correctionWords(data.correction, query);
         ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-corrected',
-          (layout ? 'Запрос «' + query + '» набран в английской раскладке. '
-            : isLatinFix(query, data.did_you_mean) ? 'Запрос «' + query + '» набран латиницей. '
-              : 'Похоже, в запросе «' + query + '» опечатка. ') +
-          'Показаны результаты по запросу «' + data.did_you_mean + '».'));
+          why[0] + 'Показаны результаты по запросу «' + data.did_you_mean + '»' + why[1] + '.'));
       } else if (data.did_you_mean) {
         var p = el('p', 'kartoteka-notice');
         p.appendChild(document.createTextNode(layout
@@ -501,7 +505,8 @@
         ui.notices.appendChild(p);
       });
       otherWarnings(data).forEach(function (warning) {
-        ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-warning', warning));
+        ui.notices.appendChild(el('p', 'kartoteka-notice kartoteka-warning',
+          warning.charAt(0).toUpperCase() + warning.slice(1)));
       });
     }
 
@@ -576,7 +581,7 @@
       suggestAbort = newController();
       getJson('/api/suggest', { q: text }, suggestAbort ? suggestAbort.signal : undefined)
         .then(function (result) {
-          if (seq !== suggestSeq || document.activeElement !== ui.input) return;
+          if (seq !== suggestSeq || !focused(ui.input)) return;
           var items = result.ok && result.body && Array.isArray(result.body.suggestions)
             ? result.body.suggestions : [];
           renderSuggestions(items.filter(function (s) { return s && s.text; }));
@@ -674,7 +679,7 @@
     ui.input.addEventListener('keydown', onKeydown);
     ui.input.addEventListener('blur', function () {
       setTimeout(function () {
-        if (document.activeElement !== ui.input) { cancelSuggest(); hideSuggestions(); }
+        if (!focused(ui.input)) { cancelSuggest(); hideSuggestions(); }
       }, 150);
     });
     ui.suggestions.addEventListener('mousedown', function (event) { event.preventDefault(); });
@@ -717,7 +722,6 @@
   }
 
   function start() {
-    injectStyle();
     createWidget(resolveTarget());
   }
 
