@@ -51,7 +51,7 @@ def create_app(settings: Settings, service: SearchService | None = None) -> falc
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(
         dumps=_dumps)
-    install_error_handlers(app)
+    install_error_handlers(app, settings.base_path)
     for route, cls in (("/api/search", resources.Search), ("/api/suggest", resources.Suggest),
                        ("/api/facets", resources.Facets), ("/api/health", resources.Health),
                        ("/api/export", Export),

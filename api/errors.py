@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -134,11 +135,13 @@ def russian(status: int, title: str | None, description: str | None) -> tuple[st
     return title, description
 
 
-def _serialize(req, resp, exc: falcon.HTTPError) -> None:
+def _serialize(base_path: str, req, resp, exc: falcon.HTTPError) -> None:
     title, description = russian(exc.status_code, exc.title, exc.description)
     if wants_html(req):  # a browser gets a page, the API JSON
         resp.content_type = falcon.MEDIA_HTML
-        resp.text = (not_found_page(req.path) if exc.status_code == 404
+        # the address as the visitor's browser shows it: under the base path, whether the
+        # site's proxy passed it on or stripped it (api/mount.py)
+        resp.text = (not_found_page(base_path + req.path) if exc.status_code == 404
                      else error_page(title, description, unavailable=exc.status_code == 503))
         return
     resp.content_type = falcon.MEDIA_JSON
@@ -147,7 +150,7 @@ def _serialize(req, resp, exc: falcon.HTTPError) -> None:
         resp.media["parameter"] = exc.parameter
 
 
-def install_error_handlers(app: falcon.App) -> None:
+def install_error_handlers(app: falcon.App, base_path: str = "") -> None:
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(SearchError, _search_error)
-    app.set_error_serializer(_serialize)
+    app.set_error_serializer(functools.partial(_serialize, base_path))

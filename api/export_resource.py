@@ -52,7 +52,9 @@ class Export:
             first = next(hits, None)  # errors (no index, bad query) still answer as JSON
             # saved as «Картотека — выставки.csv»; a client that cannot read filename*
             # gets the Latin name
-            name = export.file_name(request.q, self.service.export_is_partial(request))
+            head = self.service.export_head(request)
+            name = export.file_name(request, head.did_you_mean if head.corrected else None,
+                                    head.relaxed)
         except BaseException:
             os.close(slot)
             raise

@@ -32,11 +32,13 @@ class PublicCors:
     def __init__(self, settings: Settings):
         self.origins = set(settings.cors_origins)
 
-    def _allowed(self, req: falcon.Request) -> str | None:
+    def _allowed(self, req: falcon.Request, unrouted: bool = False) -> str | None:
+        """The origin to open the answer to, if any; `unrouted`: an /api/ address no route
+        takes, whose 404 a site's script reads (not a CORS failure in its console)."""
         origin = req.get_header("Origin")
         if not origin or not self.origins:
             return None
-        if not (req.path.startswith(_PUBLIC_PREFIXES)
+        if not (req.path.startswith(_PUBLIC_PREFIXES) or unrouted
                 or (req.path.startswith("/api/publications/") and req.method in ("GET", "OPTIONS")
                     and (req.get_header("Access-Control-Request-Method") or "GET") == "GET")):
             return None
@@ -68,7 +70,7 @@ class PublicCors:
     def process_response(self, req, resp, resource, req_succeeded) -> None:
         if req.method not in ("GET", "HEAD"):
             return
-        allowed = self._allowed(req)
+        allowed = self._allowed(req, resource is None and req.path.startswith("/api/"))
         if allowed:
             self._open(resp, allowed)
         elif self.origins and "*" not in self.origins and req.path.startswith(_PUBLIC_PREFIXES):

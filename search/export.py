@@ -18,21 +18,29 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
-from search.models import Hit
+from search.models import Hit, SearchRequest
 
 __all__ = ["file_name", "COLUMNS", "HEADERS", "FORMATS", "CONTENT_TYPES", "CSV_DELIMITER", "row",
            "stream", "stream_csv", "stream_xlsx", "to_csv", "to_xlsx", "render"]
 
 _NOT_IN_NAMES = re.compile(r"[^\w\s.,()«»-]+")
-NAME_QUERY_CHARS = 60
+NAME_QUERY_CHARS = 80
 
 
-def file_name(query: str, partial: bool = False) -> str:
-    """An export's file name without extension: «Картотека — выставки 2021», and
-    «(частичные совпадения)» when nothing matched every word; only letters, digits,
-    spaces and plain punctuation of the query, so that no system refuses it."""
-    typed = " ".join(_NOT_IN_NAMES.sub(" ", query).split())[:NAME_QUERY_CHARS].strip()
-    name = f"Картотека — {typed}" if typed else "Картотека"
+def file_name(request: SearchRequest, searched: str | None = None, partial: bool = False) -> str:
+    """An export's file name without extension: «Картотека — выставки, Вершинина, 2021»:
+    the query as searched (`searched`: the correction shown instead of a typo) and the
+    filters, so that a librarian's several exports for one report differ by name (all
+    had been «Картотека.csv»); «(частичные совпадения)» when nothing matched every word;
+    only letters, digits, spaces and plain punctuation, so that no system refuses it."""
+    period = " ".join(part for part in (
+        f"с {request.date_from:%d.%m.%Y}" if request.date_from else "",
+        f"по {request.date_to:%d.%m.%Y}" if request.date_to else "") if part)
+    parts = (request.q if searched is None else searched, *request.topics, *request.authors,
+             *request.libraries, *map(str, request.years), period)
+    cleaned = (" ".join(_NOT_IN_NAMES.sub(" ", part).split()) for part in parts)
+    said = ", ".join(part for part in cleaned if part)[:NAME_QUERY_CHARS].strip(" ,")
+    name = f"Картотека — {said}" if said else "Картотека"
     return f"{name} (частичные совпадения)" if partial else name
 
 

@@ -69,11 +69,13 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
 
 def _acronym(typed: str, words: list[str], capitals: bool = False) -> bool:
     """Whether `typed` is the initials of some words in a row (`цгб` in «Центральная
-    городская библиотека им. А. С. Пушкина», `ЦГБ им. Пушкина` for it); of two letters
+    городская библиотека им. А. С. Пушкина», `ЦГБ им. Пушкина` for it), in any order of
+    them (`ЦДБ` and `ДЦБ` both name «Детская центральная библиотека»); of two letters
     only when typed in `capitals` (`Белохолуницкая ЦБ`; `им` is no acronym)."""
     n = len(typed)
+    letters = sorted(typed)
     return n >= (2 if capitals else 3) and typed.isalpha() and any(
-        "".join(w[:1] for w in words[i:i + n]) == typed for i in range(len(words) - n + 1))
+        sorted(w[:1] for w in words[i:i + n]) == letters for i in range(len(words) - n + 1))
 
 
 def _same_word(typed: str, word: str, whole: bool = False) -> bool:

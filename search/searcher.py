@@ -244,9 +244,10 @@ class SearchService(OtherRequests):
         """Every matching publication (not just a page), in the request's order."""
         return list(islice(self.export_hits(request), limit))
 
-    def export_is_partial(self, request: SearchRequest) -> bool:
-        """Whether an export of `request` holds partial matches (nothing matched fully)."""
-        return self.search(self._export_head(request)).relaxed
+    def export_head(self, request: SearchRequest) -> SearchResult:
+        """The search an export of `request` begins with: what it searched (a correction),
+        and whether it holds partial matches (nothing matched fully)."""
+        return self.search(self._export_head(request))
 
     @staticmethod
     def _export_head(request: SearchRequest) -> SearchRequest:

@@ -297,6 +297,17 @@ def test_abbreviation_and_spelled_out_form_find_each_other(service):
         assert only_abbreviated <= found, q
 
 
+def test_an_abbreviation_finds_its_words_in_either_order(service):
+    """`ЦДБ` found nothing on the sample, whose texts say «Детская центральная библиотека»
+    (`ДЦБ`): the two orders name one library (a librarian's trial)."""
+    spelled = re.compile(r"(детск\w+\s+центральн|центральн\w+\s+детск)\w+\s+библиотек",
+                         re.IGNORECASE)
+    expected = _brute_force(service, spelled)
+    assert expected
+    for q in ("ЦДБ", "дцб", "центральная детская библиотека"):
+        assert expected <= _sample_ids(service, q), q
+
+
 def test_exact_abbreviation_has_no_synonyms(service):
     assert _sample_ids(service, "=цгб") == _brute_force(service, _ABBREVIATED)
 
