@@ -54,13 +54,21 @@ def mended(record, raw: bytes):
         whole = doubled.group(1)
     if whole != (url.strip() if isinstance(url, str) else "") and is_link(whole):
         record = {**record, "url": whole}
-        problems.append(f"в адресе {reprlib.repr(url)} сайт записан дважды; "
-                        f"проиндексирован как {reprlib.repr(whole)}")
+        # their beginnings, the site twice and once (shortened in the middle, both had
+        # read 'https://russ...iya-hokkei-oi': a librarian's trial)
+        site = len(url.strip()) - len(whole)
+        problems.append(f"в адресе {_beginning(url.strip(), 2 * site + 12)} сайт записан "
+                        f"дважды; проиндексирован как {_beginning(whole, site + 12)}")
     elif isinstance(url, str) and url.strip() and not is_link(url):
         record = {**record, "url": None}
         problems.append(f"url {reprlib.repr(url)} — не адрес http(s) и не путь на сайте; "
                         "проиндексировано без него")
     return record, "; ".join(problems) or None
+
+
+def _beginning(value: str, limit: int) -> str:
+    """`value` quoted, its first `limit` characters and «…» when it is longer."""
+    return repr(value[:limit]) + ("…" if len(value) > limit else "")
 
 
 def _has_surrogates(value) -> bool:

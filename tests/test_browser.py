@@ -344,6 +344,47 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
     assert "255, 0, 0" not in box.value_of_css_property("border-top-color")
 
 
+def test_the_widget_says_when_the_server_takes_the_request_and_never_answers(
+        driver, site, tmp_path):
+    """A hung server had left «Ищем…» until the browser gave up, minutes later (a web
+    editor's trial): after `data-timeout` seconds (15 by default) the widget says so."""
+    import socket
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    silent = socket.create_server(("127.0.0.1", 0))
+    taken = []
+
+    def take():
+        while True:
+            try:
+                taken.append(silent.accept()[0])  # and never a byte back
+            except OSError:
+                return
+
+    threading.Thread(target=take, daemon=True).start()
+    page = tmp_path / "library.html"
+    page.write_text(
+        '<!doctype html><meta charset="utf-8"><title>Библиотека</title>'
+        '<div id="search"></div><script src="' + site.base_url + '/widget.js" '
+        'data-target="#search" data-timeout="1" data-api-base="http://127.0.0.1:'
+        + str(silent.getsockname()[1]) + '"></script>', encoding="utf-8")
+    try:
+        driver.get(page.as_uri())
+        box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+        box.send_keys("выставка")
+        deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+        status = wait(driver).until(lambda d: (lambda s: "вовремя" in s.text and s)(
+            deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-status")))
+        assert status.text == "Сервер поиска не ответил вовремя. Попробуйте ещё раз."
+        assert taken  # the request did reach the server
+    finally:
+        silent.close()
+        for conn in taken:
+            conn.close()
+
+
 def test_the_widget_in_a_narrow_sidebar_shows_the_titles_it_suggests(driver, site):
     """In a 230 px column the box and the button shared a row, and a publication
     suggestion's title had 0-7 px beside its «публикация» (a web editor's trial): the

@@ -19,6 +19,9 @@
 
   var BASE = apiBase(script);
   var PER_PAGE = clampInt(script.getAttribute('data-per-page'), 1, 50, 5);
+  // A server that takes the connection and never answers: said after this many seconds
+  // (it had shown «Ищем…» until the browser gave up, minutes later).
+  var TIMEOUT_MS = 1000 * clampInt(script.getAttribute('data-timeout'), 1, 120, 15);
   var SUGGEST_DELAY_MS = 150;
   var STYLE_ID = 'kartoteka-widget-style';
   var uid = 'kartoteka-' + Math.random().toString(36).slice(2, 8);
@@ -395,11 +398,17 @@
         return;
       }
       var seq = ++searchSeq;
-      searchAbort = newController();
+      var controller = searchAbort = newController();
+      var timedOut = false;
+      var timer = controller ? setTimeout(function () {
+        timedOut = true;
+        controller.abort();
+      }, TIMEOUT_MS) : null;
       ui.status.textContent = 'Ищем…';
       getJson('/api/search', { q: query, per_page: String(PER_PAGE) },
-        searchAbort ? searchAbort.signal : undefined)
+        controller ? controller.signal : undefined)
         .then(function (result) {
+          clearTimeout(timer);
           if (seq !== searchSeq) return;
           if (!result.ok || !result.body) {
             showError(errorMessage(result));
@@ -409,7 +418,13 @@
           remember(query);
         })
         .catch(function (err) {
-          if (seq !== searchSeq || (err && err.name === 'AbortError')) return;
+          clearTimeout(timer);
+          if (seq !== searchSeq) return;
+          if (timedOut) {
+            showError('Сервер поиска не ответил вовремя. Попробуйте ещё раз.');
+            return;
+          }
+          if (err && err.name === 'AbortError') return;
           showError('Не удалось связаться с сервером поиска.');
           // for the site's web editor: a browser hides why (CORS) from the script
           if (window.console && new URL(BASE, location.href).origin !== location.origin) {
