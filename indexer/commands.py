@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import os
@@ -53,7 +54,9 @@ def search(settings, args) -> int:
         print(f"  примечание: {warning}")
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, first + 1):
-        meta = " · ".join(x for x in (hit.published, hit.author, hit.library,
+        # the date as the page and the exports write it (25.06.2024), not ISO
+        shown_date = f"{dt.date.fromisoformat(hit.published[:10]):%d.%m.%Y}" if hit.published else ""
+        meta = " · ".join(x for x in (shown_date, hit.author, hit.library,
                                       ", ".join(hit.topics)) if x)
         print(f"\n{n}. {hit.title}  [{hit.id}]" + (f"  оценка {decimal(hit.score, 2)}" if hit.score else ""))
         if meta:

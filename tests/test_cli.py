@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -25,7 +26,7 @@ BY_ID = {r["id"]: r for r in RECORDS}
 HIT_KEYS = {"id", "title", "url", "published", "author", "topics", "library", "snippet",
             "score", "parent_id", "copies"}
 RESULT_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "did_you_mean",
-               "corrected", "relaxed", "warnings", "partial", "partial_total", "copies_total",
+               "corrected", "correction", "relaxed", "warnings", "partial", "partial_total", "copies_total",
                "topic_hints"}
 
 
@@ -369,6 +370,11 @@ def test_plain_text_search(jsonl_index, capsys):
     out = capsys.readouterr().out
     assert re.match(r"Найдено: \d+ публикаци(я|и|й) по запросу «ёлка»\n", out), out
     assert "[zlat-" in out
+    # dates as the page and the exports write them, not ISO (a librarian's trial)
+    first = re.search(r"\[(zlat-[^\]]+)\]", out)[1]
+    day = dt.date.fromisoformat(BY_ID[first]["date"])
+    assert f"\n   {day:%d.%m.%Y} · " in out, out
+    assert not re.search(r"\n   \d{4}-\d{2}-\d{2}", out), out
 
 
 # -- stats -------------------------------------------------------------------------
