@@ -243,6 +243,10 @@ def test_killed_manager_node_leaves_search_answering_at_once(cluster, monkeypatc
                      "--sample"]) == 1
         err = capsys.readouterr().err
         assert "нет управляющего узла" in err and "ни один узел" not in err, err
+        # the dev script's status: node 2 answers, without a manager (it said «not
+        # reachable» though node 2 served searches: an admin's trial)
+        status = cluster.script("status")
+        assert f"no cluster manager (answering: {cluster.urls[1]}" in status.stdout, status.stdout
     finally:
         restarted = cluster.script("start")
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr

@@ -242,6 +242,14 @@ def test_a_red_index_answers_503_and_a_rebuild_without_replicas_warns(cluster, t
             assert yellow.gens.live() == stats.generation and yellow.count() == 70
             assert len(stats.warnings) == 1, stats.warnings
             assert "в состоянии yellow" in stats.warnings[0], stats.warnings
+            # and a nightly incremental run, node 2 still down, says it too (it was
+            # exit 0 and a normal summary: an admin's trial)
+            changed = [dataclasses.replace(pub, text=pub.text + "\nДополнено.")
+                       for pub in _publications(1, "y")[:2]]
+            stats = yellow.sync(changed, scopes=[])
+            assert stats.updated == 2, stats
+            assert len(stats.warnings) == 1 and "изменения записаны, но без запасной копии" \
+                in stats.warnings[0], stats.warnings
         finally:
             yellow.client.indices.delete(index="kt-yellow-*", ignore_unavailable=True)
             yellow.close()

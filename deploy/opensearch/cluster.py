@@ -190,10 +190,25 @@ class Cluster:
         lines = [f"{node.name}: {'pid ' + str(pid) if (pid := node.pid()) else 'not running'}"
                  f" {node.url} ({ROLES[node.number]})" for node in self.nodes]
         health = self.health()
+        # a node up without a cluster manager (node 1 gone: one of two cannot elect
+        # itself) answers health with a 503, though it serves searches
+        answering = [node.url for node in self.nodes if not health and _answers(node.url)]
         lines.append(f"cluster {self.name}: " + (
             f"{health['status']}, {health['number_of_nodes']} nodes" if health
-            else "not reachable"))
+            else f"no cluster manager (answering: {', '.join(answering)}; searches work, "
+                 "writes wait for it)" if answering else "not reachable"))
         return lines
+
+
+def _answers(url: str, timeout: float = 3) -> bool:
+    """Whether an HTTP server answers at `url`, with anything (an error too)."""
+    try:
+        with _HTTP.open(url + "/", timeout=timeout):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -102,8 +102,9 @@ def _cause(exc: TransportError) -> str:
 # What /api/health says of a live generation that is not green (engine-neutral keys:
 # `degraded`, a description for the admin, and `incomplete`, searches miss publications).
 _DEGRADED = {
-    "yellow": "кластер жёлтый: у части индекса нет копии на втором узле; поиск полный, "
-              "но отказ ещё одного узла сделает его неполным",
+    "yellow": "кластер жёлтый: у части индекса нет запасной копии на другом узле (какой-то "
+              "узел недоступен); поиск полный, но отказ ещё одного узла может сделать его "
+              "неполным",
     "red": "кластер красный: часть индекса недоступна, поиск находит не всё",
 }
 
@@ -150,9 +151,10 @@ def require_manager(client) -> None:
     with translated():
         cluster = client.cluster.health(local=True)
     if cluster.get("discovered_cluster_manager", True) is False:
-        raise WritesUnavailable("у кластера OpenSearch сейчас нет управляющего узла (из "
-                                "двух узлов оставшийся не может избрать себя один): поиск "
-                                "работает, изменения ждут его возвращения")
+        raise WritesUnavailable("у кластера OpenSearch сейчас нет управляющего узла (чтобы "
+                                "избрать его, нужно больше половины узлов, которые могут "
+                                "управлять: из двух один себя не изберёт): поиск работает, "
+                                "изменения ждут его возвращения")
 
 
 def cluster_errors(method):

@@ -215,9 +215,24 @@ def _finish(client: OpenSearch, index: str, replicas: int) -> str | None:
     # A nightly run from cron must still say so (a node down went unnoticed before).
     hint = (" (реплике нужен свой узел: возможно, какой-то узел недоступен; на кластере из "
             "одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
-    return (f"новое поколение {index} в состоянии yellow: копий шардов, ждущих узла: "
+    return (f"новое поколение {index} в состоянии yellow (жёлтый): копий шардов, ждущих узла: "
             f"{health.get('unassigned_shards', '?')} (узлов данных: {nodes}, реплик: "
             f"{replicas}{hint}); оно отдаёт все публикации, но без запасной копии")
+
+
+def _live_shortfall(client: OpenSearch, index: str) -> str | None:
+    """What the live index lacks after an incremental run's writes (a node down: its
+    shards' spare copies wait), else None. A full run says it of its new generation
+    (_finish); a nightly incremental run with a node down had said nothing."""
+    health = client.cluster.health(index=index)
+    status = health.get("status")
+    if status == "green":
+        return None
+    colour = {"yellow": "жёлтый", "red": "красный"}.get(status, status)
+    return (f"индекс {index} в состоянии {status} ({colour}): копий шардов, ждущих узла: "
+            f"{health.get('unassigned_shards', '?')} (узлов данных: "
+            f"{health.get('number_of_data_nodes', '?')}); изменения записаны, но "
+            + ("без запасной копии" if status == "yellow" else "часть индекса недоступна"))
 
 
 def derive_from_index(client: OpenSearch, index: str) -> Derived:
@@ -299,6 +314,9 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     # an incremental reindex is a reindex: /api/health's last_reindex moves (as on Whoosh)
     gens.write_meta(index, derived, documents=client.count(index=index)["count"],
                     analysis=gens.meta(index).get("analysis"))
+    shortfall = _live_shortfall(client, index)
+    if shortfall:
+        stats.warnings.append(shortfall)
     stats.generation = index
     stats.seconds = time.perf_counter() - started
     return stats
