@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import falcon
 
-from search.errors import InvalidRecord
+from search.errors import ConfigError, InvalidRecord
 from search.record_fields import validate_id
 from search.searcher import SearchService
+from search.setting_values import normal_origin
 
 __all__ = ["PublicationPage", "not_found_page", "wants_html", "SIMILAR_ON_PAGE", "page_html",
            "date_ru", "href_of", "escaped", "back_href"]
@@ -125,10 +126,30 @@ def back_href(back: str | None) -> str:
     return "/?" + urlencode(pairs) if pairs else "/"
 
 
+def site_return(url: str | None, origins: tuple[str, ...]) -> str | None:
+    """The library site's page a widget's visitor came from (`return`), to go back to:
+    only an http(s) address on a site KARTOTEKA_CORS_ORIGINS lists, so that a link here
+    never leads to another site. «← К поиску» had led a visitor of the library's site
+    to this service's empty search (a web editor's trial)."""
+    if not url or len(url) > 2000:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "\\" in url:
+        return None
+    try:
+        origin = normal_origin(f"{parts.scheme}://{parts.netloc}")
+    except (ConfigError, ValueError):
+        return None
+    return url if origin in origins else None
+
+
 def publication_html(record: dict, parent: dict | None, attachments: list[dict],
-                     similar: list[dict], back: str = "/") -> str:
-    """The whole page of one publication; `back` the search it was opened from."""
-    out = [f'<p class="back-link"><a href="{escaped(back)}">← К поиску</a></p>',
+                     similar: list[dict], back: str = "/", site: str | None = None) -> str:
+    """The whole page of one publication; `back` the search it was opened from, or `site`
+    the library site's page with the widget it was chosen in."""
+    way_back = (f'<a href="{escaped(site)}">← Вернуться на сайт</a>' if site
+                else f'<a href="{escaped(back)}">← К поиску</a>')
+    out = [f'<p class="back-link">{way_back}</p>',
            '<article class="publication">',
            f'<h1 class="publication-title">{escaped(record.get("title") or "Без названия")}</h1>']
     if meta := _meta(record):
@@ -214,4 +235,6 @@ class PublicationPage:
                    if h.id not in shown][:SIMILAR_ON_PAGE]
         resp.content_type = falcon.MEDIA_HTML
         resp.text = publication_html(record, parent, attachments, similar,
-                                     back_href(req.get_param("back")))
+                                     back_href(req.get_param("back")),
+                                     site_return(req.get_param("return"),
+                                                 self.service.settings.cors_origins))

@@ -709,7 +709,9 @@ def test_hit_without_url_opens_the_publication_page(driver, site):
     wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-title"))
     hrefs = [a.get_attribute("href") for a in
              deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-title")]
-    assert site.base_url + "/p/page-test-001" in hrefs
+    # with the way back to the site's page (shown when the site is a listed origin)
+    assert (site.base_url + "/p/page-test-001?return="
+            + quote(site.base_url + "/static/widget-demo.html", safe="")) in hrefs, hrefs
     assert not [e for e in browser_log(driver) if e.get("level") == "SEVERE"]
 
 
@@ -769,6 +771,8 @@ def test_enter_on_a_publication_suggestion_opens_it(driver, site):
         title = options[at].text.replace("публикация", "").strip()
         box.send_keys(*[Keys.ARROW_DOWN] * (at + 1), Keys.ENTER)
         wait(driver).until(lambda d: "/p/" in d.current_url)
+        if "widget" in page:  # with the way back to the site's page it was chosen on
+            assert "return=" + quote(site.base_url + page, safe="") in driver.current_url
         assert driver.find_element(By.CSS_SELECTOR, "h1.publication-title").text == title
 
 

@@ -117,6 +117,29 @@ def test_the_way_back_is_the_search_the_page_was_opened_from(client, back, href)
     assert f'<a href="{href}">← К поиску</a>' in resp.text
 
 
+@pytest.mark.parametrize(("given", "shown"), [
+    ("https://library.example.ru/news/?page=2", True),  # a page of a listed site
+    ("https://LIBRARY.example.ru/", True),  # the host in any case
+    ("https://evil.example/phish", False),  # a site not listed: never a link there
+    ("javascript:alert(1)", False),
+    ("https://library.example.ru\\@evil.example/", False),
+])
+def test_a_widget_visitor_is_led_back_to_the_library_s_page(fresh_index, given, shown):
+    """A publication chosen in the widget: «← К поиску» had led to this service's empty
+    search, not back to the library's site (a web editor's trial). The way back goes to
+    the page it came from, when the site is one KARTOTEKA_CORS_ORIGINS lists."""
+    import dataclasses
+
+    settings = dataclasses.replace(fresh_index, cors_origins=("https://library.example.ru",))
+    page = testing.TestClient(create_app(settings)).simulate_get(
+        "/p/zlat-2021-001", params={"return": given}, headers=BROWSER).text
+    if shown:
+        assert f'<a href="{html.escape(given)}">← Вернуться на сайт</a>' in page
+        assert "← К поиску" not in page
+    else:
+        assert '<a href="/">← К поиску</a>' in page and "Вернуться на сайт" not in page
+
+
 def test_publication_page_escapes_and_lists_attachments(fresh_index):
     from search.engine import open_engine
     from search.models import Publication

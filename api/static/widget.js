@@ -99,8 +99,11 @@
     return publicationHref(hit.id);
   }
 
+  /** A publication's page here, with the way back to this page of the library's site
+   *  (shown there when the site is among the service's KARTOTEKA_CORS_ORIGINS). */
   function publicationHref(id) {
-    return BASE + '/p/' + encodeURIComponent(String(id));
+    return BASE + '/p/' + encodeURIComponent(String(id)) + '?' +
+      new URLSearchParams({ 'return': location.href }).toString();
   }
 
   /** Why a corrected query is shown, by the API's `correction` (as on the search page):
