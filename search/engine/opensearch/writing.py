@@ -169,6 +169,15 @@ def _create(client: OpenSearch, index: str, body: dict) -> None:
             raise
 
 
+# The bulk failures an admin meets, said in Russian before OpenSearch's own words.
+_BULK_ERRORS = {
+    "unavailable_shards_exception": "шард индекса недоступен: его узел выбыл из кластера",
+    "cluster_block_exception": "кластер запретил запись (например, на диске узла мало места)",
+    "es_rejected_execution_exception": "узел перегружен и отказал в записи",
+    "rejected_execution_exception": "узел перегружен и отказал в записи",
+}
+
+
 def _summary(exc: BaseException) -> str:
     """One line: a failed bulk names how many documents failed and the first reason (its
     own message carries every failed document whole)."""
@@ -177,7 +186,10 @@ def _summary(exc: BaseException) -> str:
         first = next(iter(failed[0].values()), {}) if failed else {}
         error = first.get("error", {}) if isinstance(first, dict) else {}
         reason = error.get("reason", error) if isinstance(error, dict) else error
-        return f"не записано публикаций: {len(failed)}, первая причина: {reason}"
+        kind = error.get("type") if isinstance(error, dict) else None
+        said = _BULK_ERRORS.get(kind)
+        return (f"не записано публикаций: {len(failed)}, первая причина: "
+                + (f"{said} (OpenSearch: {reason})" if said else f"{reason}"))
     if isinstance(exc, OSConnectionError | ConnectionTimeout):
         return connection_problem(exc)
     return f"{type(exc).__name__}: {str(exc)[:300]}"
