@@ -104,12 +104,19 @@ def _text(text: str) -> str:
     return "\n".join(f"<p>{escaped(line)}</p>" for line in lines if line) or "<p>Текста нет.</p>"
 
 
-def _links(records: list[dict], css: str) -> str:
+def _onward(href: str, site: str | None) -> str:
+    """A link to another publication page here, carrying the way back to the library's
+    site (`return`) on: one click further it had been lost."""
+    return href + "?" + urlencode({"return": site}) if site and href.startswith("/p/") else href
+
+
+def _links(records: list[dict], css: str, site: str | None = None) -> str:
     items = []
     for r in records:
         date = date_ru(r.get("published"))
         extra = f'<span class="related-meta">{escaped(date)}</span>' if date else ""
-        items.append(f'<li><a href="{escaped(href_of(r))}">{escaped(r.get("title") or "Без названия")}'
+        href = _onward(href_of(r), site)
+        items.append(f'<li><a href="{escaped(href)}">{escaped(r.get("title") or "Без названия")}'
                      f"</a>{extra}</li>")
     return f'<ul class="{css}">' + "".join(items) + "</ul>"
 
@@ -134,7 +141,10 @@ def site_return(url: str | None, origins: tuple[str, ...]) -> str | None:
     if not url or len(url) > 2000:
         return None
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or "\\" in url:
+    # a browser writes a page's host in ASCII (punycode): another host is no listed site's
+    # (Python's idna reads `straße` as «strasse», a browser as another domain)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "\\" in url \
+            or not parts.netloc.isascii():
         return None
     try:
         origin = normal_origin(f"{parts.scheme}://{parts.netloc}")
@@ -156,7 +166,7 @@ def publication_html(record: dict, parent: dict | None, attachments: list[dict],
         out.append(f'<p class="publication-meta">{meta}</p>')
     if parent:
         out.append(f'<p class="publication-parent">Вложение к публикации '
-                   f'<a href="/p/{escaped(quote(parent["id"], safe=""))}">'
+                   f'<a href="{escaped(_onward("/p/" + quote(parent["id"], safe=""), site))}">'
                    f'«{escaped(parent.get("title"))}»</a></p>')
     if record.get("topics"):
         tags = "".join(f'<li><a href="/?{escaped(urlencode({"topic": t}))}">{escaped(t)}</a></li>'
@@ -174,10 +184,10 @@ def publication_html(record: dict, parent: dict | None, attachments: list[dict],
     out.append("</article>")
     if attachments:
         out.append('<section class="related attachments"><h2>Вложения</h2>'
-                   f'{_links(attachments, "related-list")}</section>')
+                   f'{_links(attachments, "related-list", site)}</section>')
     if similar:
         out.append('<section class="related similar"><h2>Похожие публикации</h2>'
-                   f'{_links(similar, "related-list")}</section>')
+                   f'{_links(similar, "related-list", site)}</section>')
     return page_html(record.get("title") or "Публикация", "\n".join(out))
 
 

@@ -260,14 +260,14 @@ def test_one_russian_notice_per_correction(driver, site):
     box.clear()
     box.send_keys("выст")
     deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: any("дописан" in e.text for e in deep(d).find_elements(
+    wait(driver).until(lambda d: any("не дописано" in e.text for e in deep(d).find_elements(
         By.CSS_SELECTOR, ".kartoteka-notice")))
     widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
-    assert widget_notices == ["Запрос «выст» дописан. Показаны результаты по запросу «выст*» "
-                              "(звёздочка — любое продолжение слова)."], widget_notices
+    completed = ("В запросе «выст» слово не дописано. Показаны результаты по запросу «выст*» "
+                 "(звёздочка — любое продолжение слова).")
+    assert widget_notices == [completed], widget_notices
     search(driver, site, "выст")
-    assert notices(driver) == ["Запрос «выст» дописан. Показаны результаты по запросу «выст*» "
-                               "(звёздочка — любое продолжение слова)."], notices(driver)
+    assert notices(driver) == [completed], notices(driver)
 
 
 def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site):

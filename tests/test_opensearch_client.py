@@ -18,7 +18,7 @@ def _pool():
 
 
 def test_with_no_node_up_the_client_asks_the_node_down_longest():
-    """After an outage of both nodes, the one that failed most is retired for up to 16
+    """After an outage of both nodes, the one that failed most is retired for up to 32
     minutes; the other, killed a minute after the cluster came back, was retired for a
     minute only, and every retry of a search went back to it while the first answered
     (an admin's trial: a 503 with one node up)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from falcon import testing
@@ -123,6 +124,7 @@ def test_the_way_back_is_the_search_the_page_was_opened_from(client, back, href)
     ("https://evil.example/phish", False),  # a site not listed: never a link there
     ("javascript:alert(1)", False),
     ("https://library.example.ru\\@evil.example/", False),
+    ("https://librarу.example.ru/", False),  # a Cyrillic «у»: a browser's host is ASCII
 ])
 def test_a_widget_visitor_is_led_back_to_the_library_s_page(fresh_index, given, shown):
     """A publication chosen in the widget: «← К поиску» had led to this service's empty
@@ -131,11 +133,16 @@ def test_a_widget_visitor_is_led_back_to_the_library_s_page(fresh_index, given, 
     import dataclasses
 
     settings = dataclasses.replace(fresh_index, cors_origins=("https://library.example.ru",))
-    page = testing.TestClient(create_app(settings)).simulate_get(
-        "/p/zlat-2021-001", params={"return": given}, headers=BROWSER).text
+    page = testing.TestClient(create_app(settings)).simulate_get(  # 2 similar ones without url
+        "/p/zlat-2025-008", params={"return": given}, headers=BROWSER).text
     if shown:
         assert f'<a href="{html.escape(given)}">← Вернуться на сайт</a>' in page
         assert "← К поиску" not in page
+        # and the similar publications carry it on (one click further it was lost)
+        onward = re.findall(r'<section class="related similar">.*?</section>', page, re.S)
+        assert onward and "/p/" in onward[0], page
+        assert all(html.escape(urlencode({"return": given})) in href
+                   for href in re.findall(r'href="(/p/[^"]+)"', onward[0])), onward
     else:
         assert '<a href="/">← К поиску</a>' in page and "Вернуться на сайт" not in page
 

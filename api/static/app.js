@@ -169,7 +169,7 @@
   function correctionWords(kind, query) {
     if (kind === 'layout') return ['Запрос «' + query + '» набран в английской раскладке. ', ''];
     if (kind === 'latin') return ['Запрос «' + query + '» набран латиницей. ', ''];
-    if (kind === 'beginning') return ['Запрос «' + query + '» дописан. ', ' (звёздочка — любое продолжение слова)'];
+    if (kind === 'beginning') return ['В запросе «' + query + '» слово не дописано. ', ' (звёздочка — любое продолжение слова)'];
     return ['Похоже, в запросе «' + query + '» опечатка. ', ''];
   }
 

@@ -22,6 +22,13 @@
   // A server that takes the connection and never answers: said after this many seconds
   // (it had shown «Ищем…» until the browser gave up, minutes later).
   var TIMEOUT_MS = 1000 * clampInt(script.getAttribute('data-timeout'), 1, 120, 15);
+  var NARROW_PX = 360;
+  var HOST = 'kartoteka-search';
+  // Defined (it does nothing more), so that a site's `:not(:defined) {visibility: hidden}`,
+  // a common rule for pages with web components, does not hide it.
+  if (window.customElements && !window.customElements.get(HOST)) {
+    window.customElements.define(HOST, class extends HTMLElement {});
+  }
   var SUGGEST_DELAY_MS = 150;
   var STYLE_ID = 'kartoteka-widget-style';
   var uid = 'kartoteka-' + Math.random().toString(36).slice(2, 8);
@@ -111,7 +118,7 @@
   function correctionWords(kind, query) {
     if (kind === 'layout') return ['Запрос «' + query + '» набран в английской раскладке. ', ''];
     if (kind === 'latin') return ['Запрос «' + query + '» набран латиницей. ', ''];
-    if (kind === 'beginning') return ['Запрос «' + query + '» дописан. ', ' (звёздочка — любое продолжение слова)'];
+    if (kind === 'beginning') return ['В запросе «' + query + '» слово не дописано. ', ' (звёздочка — любое продолжение слова)'];
     return ['Похоже, в запросе «' + query + '» опечатка. ', ''];
   }
 
@@ -175,8 +182,10 @@
   // ---------------------------------------------------------------------
 
   var CSS = [
-    // The host element starts from the initial values, not the site's inherited ones.
-    ':host{all:initial;display:block;}',
+    // The host element starts from the initial values, not the site's inherited ones,
+    // whatever the site's rules on it (`#site *{font-style:italic}`, even !important:
+    // the shadow root's own important rules come last).
+    ':host{all:initial !important;display:block !important;}',
     // A card of its own colours: on a dark site, dark text on no background was unreadable.
     '.kartoteka-widget{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1f2328;background:#fff;color-scheme:light;padding:12px;border-radius:10px;max-width:640px;text-indent:0;}',
     '.kartoteka-widget *,.kartoteka-widget *::before,.kartoteka-widget *::after{box-sizing:border-box;}',
@@ -206,11 +215,15 @@
     '.kartoteka-widget .kartoteka-suggestion:hover,.kartoteka-widget .kartoteka-suggestion.kartoteka-active{background:#e7eef6;}',
     '.kartoteka-widget .kartoteka-suggestion-kind{flex:none;white-space:nowrap;color:#5f6670;font-size:.8em;align-self:center;}',
     '.kartoteka-widget .kartoteka-suggestion-text{flex:1 1 auto;min-width:0;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;}',
-    // A narrow column (a site's sidebar, 200-360 px): the button under the box, so that the
-    // box and its suggestions take the whole width, and a title above its «публикация»
-    // (beside it, a title had 0-7 px in a 230 px sidebar).
-    '.kartoteka-widget{container-type:inline-size;}',
-    '@container (max-width: 360px){.kartoteka-widget .kartoteka-form{flex-wrap:wrap;}.kartoteka-widget .kartoteka-box{flex:1 1 100%;}.kartoteka-widget .kartoteka-button{flex:1 1 100%;}.kartoteka-widget .kartoteka-suggestion{flex-direction:column;gap:0;}.kartoteka-widget .kartoteka-suggestion-kind{align-self:flex-start;}}',
+    // A narrow column (a site's sidebar, 200-360 px; NARROW_PX): the button under the box,
+    // so that the box and its suggestions take the whole width, and a title above its
+    // «публикация» (beside it, a title had 0-7 px in a 230 px sidebar). A class the widget
+    // sets as its width changes, not a container query: that made the card as narrow as
+    // its padding in a flex row or a float, which size it by its content.
+    '.kartoteka-narrow .kartoteka-form{flex-wrap:wrap;}',
+    '.kartoteka-narrow .kartoteka-box,.kartoteka-narrow .kartoteka-button{flex:1 1 100%;}',
+    '.kartoteka-narrow .kartoteka-suggestion{flex-direction:column;gap:0;}',
+    '.kartoteka-narrow .kartoteka-suggestion-kind{align-self:flex-start;}',
     '.kartoteka-widget .kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
     '.kartoteka-widget .kartoteka-status:empty{display:none;}',
     '.kartoteka-widget .kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
@@ -313,7 +326,7 @@
 
   function buildUi(root) {
     var ui = {};
-    var host = document.createElement('kartoteka-search');
+    var host = document.createElement(HOST);
     host.style.display = 'block';
     var inside = typeof host.attachShadow === 'function' ? host.attachShadow({ mode: 'open' }) : null;
     injectStyle(inside || document);
@@ -375,7 +388,17 @@
     ui.root.appendChild(ui.all);
     (inside || host).appendChild(ui.root);
     root.appendChild(host);
+    narrowWhenNarrow(ui.root);
     return ui;
+  }
+
+  /** The narrow layout (kartoteka-narrow) while the card is under NARROW_PX wide. */
+  function narrowWhenNarrow(card) {
+    function fit() {
+      card.classList.toggle('kartoteka-narrow', card.getBoundingClientRect().width < NARROW_PX);
+    }
+    fit();
+    if (typeof ResizeObserver === 'function') new ResizeObserver(fit).observe(card);
   }
 
   function createWidget(root) {
@@ -413,6 +436,10 @@
         .then(function (result) {
           clearTimeout(timer);
           if (seq !== searchSeq) return;
+          if (timedOut) {  // the answer began, then stopped: its body was cut off
+            showError('Сервер поиска не ответил вовремя. Попробуйте ещё раз.');
+            return;
+          }
           if (!result.ok || !result.body) {
             showError(errorMessage(result));
             return;

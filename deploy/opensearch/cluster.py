@@ -190,8 +190,8 @@ class Cluster:
         lines = [f"{node.name}: {'pid ' + str(pid) if (pid := node.pid()) else 'not running'}"
                  f" {node.url} ({ROLES[node.number]})" for node in self.nodes]
         health = self.health()
-        # a node up without a cluster manager (node 1 gone: one of two cannot elect
-        # itself) answers health with a 503, though it serves searches
+        # a node up without a cluster manager (node 1 gone: node 2 holds data only and
+        # cannot become one) answers health with a 503, though it serves searches
         answering = [node.url for node in self.nodes if not health and _answers(node.url)]
         lines.append(f"cluster {self.name}: " + (
             f"{health['status']}, {health['number_of_nodes']} nodes" if health

@@ -10,6 +10,7 @@
     derived.py      lexicon and vocabulary computed in Python, stored in the meta index
     generations.py  generation names, the alias switch, meta documents
     writing.py      rebuild and sync
+    index_health.py what an index lacks after writes (a node down), for the summary
     live_writes.py  upsert and delete of single publications
     deletions.py    ids deleted through the API, for the rebuilds that follow
     carried.py      what a rebuild carries over: pushed publications, writes made meanwhile

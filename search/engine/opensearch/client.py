@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from queue import Empty
+from typing import Any
 
 from opensearchpy import ConnectionPool, OpenSearch
 
@@ -30,21 +31,22 @@ class LongestDownFirst(ConnectionPool):
     """The client's pool, but with no node known to be up it asks the one that failed
     longest ago, not the one whose retirement ends first.
 
-    A node's retirement doubles with each failure in a row (60 s to 16 minutes), so after
+    A node's retirement doubles with each failure in a row (60 s to 32 minutes), so after
     an outage of the whole cluster the node that failed most waited longest: a node
     killed a minute after the cluster came back was retired for a minute only, and every
     retry of a search went back to it while the other node answered (a 503 «кластер не
     отвечает»: an admin's trial)."""
 
-    def __init__(self, connections, **kwargs):
+    def __init__(self, connections: Any, **kwargs: Any) -> None:
         super().__init__(connections, **kwargs)
-        self.failed_at: dict = {}
+        self.failed_at: dict[Any, float] = {}
 
-    def mark_dead(self, connection, now: float | None = None) -> None:
-        self.failed_at[connection] = now if now else time.time()
+    def mark_dead(self, connection: Any, now: float | None = None) -> None:
+        if connection in self.connections:  # else already retired: the pool ignores it
+            self.failed_at[connection] = now if now else time.time()
         super().mark_dead(connection, now)
 
-    def resurrect(self, force: bool = False):
+    def resurrect(self, force: bool = False) -> Any:
         if not force:
             return super().resurrect(False)
         retired = []

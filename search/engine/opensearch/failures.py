@@ -151,10 +151,9 @@ def require_manager(client) -> None:
     with translated():
         cluster = client.cluster.health(local=True)
     if cluster.get("discovered_cluster_manager", True) is False:
-        raise WritesUnavailable("у кластера OpenSearch сейчас нет управляющего узла (чтобы "
-                                "избрать его, нужно больше половины узлов, которые могут "
-                                "управлять: из двух один себя не изберёт): поиск работает, "
-                                "изменения ждут его возвращения")
+        raise WritesUnavailable("у кластера OpenSearch сейчас нет управляющего узла (узлы, "
+                                "которые могут им быть, недоступны или их меньше половины): "
+                                "поиск работает, изменения ждут его возвращения")
 
 
 def cluster_errors(method):

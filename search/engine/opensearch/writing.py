@@ -51,16 +51,16 @@ from search.engine.opensearch.groups import (
     regroup_all,
     relabel,
 )
+from search.engine.opensearch.index_health import finish_generation, live_shortfall
 from search.engine.opensearch.live_writes import delete, fingerprints, upsert
 from search.engine.opensearch.mapping import index_body
 from search.engine.run_writes import RunWrites
-from search.errors import EMPTY_SOURCES, EmptyRebuild, EngineUnavailable, RebuildFailed
+from search.errors import EMPTY_SOURCES, EmptyRebuild, RebuildFailed
 from search.interrupts import interrupt_flag
 from search.models import Publication
 
 __all__ = ["rebuild", "sync", "upsert", "delete", "derive_from_index"]
 
-GREEN_TIMEOUT = "30s"  # waiting for the new generation's replicas
 
 
 def rebuild(client: OpenSearch, gens: Generations, settings,
@@ -127,7 +127,7 @@ def _rebuild(client: OpenSearch, gens: Generations, settings,
         t0 = time.perf_counter()
         relabel(client, index, {pid: label for pid, label in labels_of(keys).items()
                                  if label != streamed.given[pid]})
-        shortfall = _finish(client, index, settings.opensearch_replicas)
+        shortfall = finish_generation(client, index, settings.opensearch_replicas)
         if shortfall:
             stats.warnings.append(shortfall)
         derived = derive_from_index(client, index) if duplicates else builder.build()
@@ -205,46 +205,6 @@ def _discard(gens: Generations, index: str) -> None:
             return
         except Exception:  # noqa: BLE001 - best effort while already failing
             time.sleep(1 + attempt)
-
-
-def _finish(client: OpenSearch, index: str, replicas: int) -> str | None:
-    """Replicas and refreshes as for a live index, then wait until it can serve; what
-    it lacks when it serves without all its replicas (a node is down), else None."""
-    client.indices.put_settings(index=index, body={"index": {
-        "number_of_replicas": replicas, "refresh_interval": "1s"}})
-    client.indices.refresh(index=index)
-    nodes = client.cluster.health()["number_of_data_nodes"]
-    wanted = "green" if nodes > replicas else "yellow"  # replicas need nodes of their own
-    # request_timeout first: without it the client takes `timeout` for its own
-    health = client.cluster.health(index=index, params={
-        "wait_for_status": wanted, "request_timeout": 90, "timeout": GREEN_TIMEOUT,
-        "ignore": 408})
-    if health.get("status") not in ("green", "yellow"):  # a replica may lack a node
-        raise EngineUnavailable(f"новое поколение {index} в состоянии {health.get('status')}")
-    if health.get("status") == "green":
-        return None
-    # Live anyway: every publication is there, the replicas follow when nodes return.
-    # A nightly run from cron must still say so (a node down went unnoticed before).
-    hint = (" (реплике нужен свой узел: возможно, какой-то узел недоступен; на кластере из "
-            "одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
-    return (f"новое поколение {index} в состоянии yellow (жёлтый): копий шардов, ждущих узла: "
-            f"{health.get('unassigned_shards', '?')} (узлов данных: {nodes}, реплик: "
-            f"{replicas}{hint}); оно отдаёт все публикации, но без запасной копии")
-
-
-def _live_shortfall(client: OpenSearch, index: str) -> str | None:
-    """What the live index lacks after an incremental run's writes (a node down: its
-    shards' spare copies wait), else None. A full run says it of its new generation
-    (_finish); a nightly incremental run with a node down had said nothing."""
-    health = client.cluster.health(index=index)
-    status = health.get("status")
-    if status == "green":
-        return None
-    colour = {"yellow": "жёлтый", "red": "красный"}.get(status, status)
-    return (f"индекс {index} в состоянии {status} ({colour}): копий шардов, ждущих узла: "
-            f"{health.get('unassigned_shards', '?')} (узлов данных: "
-            f"{health.get('number_of_data_nodes', '?')}); изменения записаны, но "
-            + ("без запасной копии" if status == "yellow" else "часть индекса недоступна"))
 
 
 def derive_from_index(client: OpenSearch, index: str) -> Derived:
@@ -326,7 +286,7 @@ def sync(client: OpenSearch, gens: Generations, publications: Iterable[Publicati
     # an incremental reindex is a reindex: /api/health's last_reindex moves (as on Whoosh)
     gens.write_meta(index, derived, documents=client.count(index=index)["count"],
                     analysis=gens.meta(index).get("analysis"))
-    shortfall = _live_shortfall(client, index)
+    shortfall = live_shortfall(client, index)
     if shortfall:
         stats.warnings.append(shortfall)
     stats.generation = index
