@@ -415,6 +415,20 @@ def test_the_widget_in_a_narrow_sidebar_shows_the_titles_it_suggests(driver, sit
     assert titles and all(t.size["width"] >= 150 for t in titles), [t.size for t in titles]
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= driver.execute_script("return window.innerWidth")
+    # in a header's flex row, sized by its content, the card keeps a usable width (a
+    # container query had shrunk it to its padding: the review of this change)
+    driver.execute_script(
+        "var row = document.createElement('header'); row.style.display = 'flex';"
+        "row.innerHTML = '<span>Библиотека</span><div id=\"in-row\"></div>';"
+        "document.body.prepend(row);"
+        "var s = document.createElement('script');"
+        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+        "s.setAttribute('data-target', '#in-row'); document.body.appendChild(s);")
+    host = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#in-row kartoteka-search"))
+    card = wait(driver).until(lambda d: host.shadow_root.find_element(
+        By.CSS_SELECTOR, ".kartoteka-widget"))
+    assert card.size["width"] >= 150, card.size
+    assert host.shadow_root.find_element(By.CSS_SELECTOR, ".kartoteka-input").size["width"] >= 100
 
 
 def test_the_widget_keeps_its_search_when_the_visitor_comes_back(driver, site):
