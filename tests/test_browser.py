@@ -193,6 +193,20 @@ def notices(driver) -> list[str]:
         ".map(function (e) { return e.textContent; });")
 
 
+def widget_search(driver, box, text: str, shown: str) -> list[str]:
+    """Search `text` in the widget whose input is `box`: its notices, once one says `shown`."""
+    from selenium.webdriver.common.by import By
+
+    def said(d) -> list[str]:
+        return [e.text for e in deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+
+    box.clear()
+    box.send_keys(text)
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    wait(driver).until(lambda d: any(shown in notice for notice in said(d)))
+    return said(driver)
+
+
 def open_page(driver, site, path: str):
     """Load a page URL and wait until the search has answered (hits or a message)."""
     from selenium.webdriver.common.by import By
@@ -237,32 +251,15 @@ def test_one_russian_notice_per_correction(driver, site):
     # the widget says the same, once
     driver.get(site.base_url + "/static/widget-demo.html")
     box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
-    box.send_keys("dscnfdrf")
-    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-hit"))
-    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = widget_search(driver, box, "dscnfdrf", "раскладке")
     assert len(widget_notices) == 1 and "раскладке" in widget_notices[0], widget_notices
-    box.clear()
-    box.send_keys("vystavka")
-    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: any("латиницей" in e.text for e in deep(d).find_elements(
-        By.CSS_SELECTOR, ".kartoteka-notice")))
-    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = widget_search(driver, box, "vystavka", "латиницей")
     assert len(widget_notices) == 1 and "«выставка»" in widget_notices[0], widget_notices
     # and the server's other warnings, as the page does
-    box.clear()
-    box.send_keys('"выставка')
-    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: deep(d).find_elements(By.CSS_SELECTOR, ".kartoteka-warning"))
-    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = widget_search(driver, box, '"выставка', "кавычка")
     assert widget_notices == ["Непарная кавычка пропущена"], widget_notices
     # a word half typed, completed: said so, not called a typo (a web editor's trial)
-    box.clear()
-    box.send_keys("выст")
-    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
-    wait(driver).until(lambda d: any("не дописано" in e.text for e in deep(d).find_elements(
-        By.CSS_SELECTOR, ".kartoteka-notice")))
-    widget_notices = [e.text for e in deep(driver).find_elements(By.CSS_SELECTOR, ".kartoteka-notice")]
+    widget_notices = widget_search(driver, box, "выст", "не дописано")
     completed = ("В запросе «выст» слово не дописано. Показаны результаты по запросу «выст*» "
                  "(звёздочка — любое продолжение слова).")
     assert widget_notices == [completed], widget_notices

@@ -72,10 +72,9 @@ class Generations:
     def missing(self) -> IndexMissing:
         """The error for an alias with no index behind it, naming the aliases there are."""
         others = self.other_aliases()
-        hint = ("" if not others else f" (в этом кластере есть {others[0]!r}: может быть, "
-                "KARTOTEKA_OPENSEARCH_PREFIX должен быть им?)" if len(others) == 1 else
-                f" (в этом кластере есть {', '.join(map(repr, others))}: может быть, "
-                "KARTOTEKA_OPENSEARCH_PREFIX должен быть одним из них?)")
+        which = "им" if len(others) == 1 else "одним из них"
+        hint = (f" (в этом кластере есть {', '.join(map(repr, others))}: может быть, "
+                f"KARTOTEKA_OPENSEARCH_PREFIX должен быть {which}?)" if others else "")
         return IndexMissing(f"за псевдонимом {self.alias!r} нет индекса OpenSearch{hint}: "
                             f"сначала постройте его командой `kartoteka reindex`")
 

@@ -31,11 +31,9 @@ def finish_generation(client: OpenSearch, index: str, replicas: int) -> str | No
         return None
     # Live anyway: every publication is there, the replicas follow when nodes return.
     # A nightly run from cron must still say so (a node down went unnoticed before).
-    hint = (" (реплике нужен свой узел: возможно, какой-то узел недоступен; на кластере из "
-            "одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0)" if nodes <= replicas else "")
-    return (f"новое поколение {index} в состоянии yellow (жёлтый): копий шардов, ждущих узла: "
-            f"{health.get('unassigned_shards', '?')} (узлов данных: {nodes}, реплик: "
-            f"{replicas}{hint}); оно отдаёт все публикации, но без запасной копии")
+    return (f"новое поколение {index} в состоянии yellow (жёлтый): "
+            f"{_waiting(health, nodes, replicas, '')}; оно отдаёт все публикации, но без "
+            "запасной копии")
 
 
 def live_shortfall(client: OpenSearch, index: str) -> str | None:
@@ -47,13 +45,19 @@ def live_shortfall(client: OpenSearch, index: str) -> str | None:
     if status == "green":
         return None
     colour = {"yellow": "жёлтый", "red": "красный"}.get(status, status)
-    nodes = health.get("number_of_data_nodes", 0)
     replicas = int(client.indices.get_settings(index=index, name="index.number_of_replicas")
                    [index]["settings"]["index"]["number_of_replicas"])
+    waiting = _waiting(health, health.get("number_of_data_nodes", 0), replicas,
+                       " и перестройте индекс")
+    return (f"индекс {index} в состоянии {status} ({colour}): {waiting}; изменения записаны, "
+            "но " + ("без запасной копии" if status == "yellow" else "часть индекса недоступна"))
+
+
+def _waiting(health: dict, nodes: int, replicas: int, then: str) -> str:
+    """The shard copies waiting for a node, with the one-node cluster's remedy when the
+    replicas outnumber the other data nodes (`then`: what to do after setting it)."""
     hint = (" (реплике нужен свой узел: возможно, какой-то узел недоступен; на кластере из "
-            "одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0 и перестройте индекс)"
+            f"одного узла задайте KARTOTEKA_OPENSEARCH_REPLICAS=0{then})"
             if nodes <= replicas else "")
-    return (f"индекс {index} в состоянии {status} ({colour}): копий шардов, ждущих узла: "
-            f"{health.get('unassigned_shards', '?')} (узлов данных: {nodes}, реплик: "
-            f"{replicas}{hint}); изменения записаны, но "
-            + ("без запасной копии" if status == "yellow" else "часть индекса недоступна"))
+    return (f"копий шардов, ждущих узла: {health.get('unassigned_shards', '?')} (узлов данных: "
+            f"{nodes}, реплик: {replicas}{hint})")
