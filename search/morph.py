@@ -18,7 +18,7 @@ from search.dictionary_parse import dictionary_parser
 from search.parsed_words import RawReadings
 
 __all__ = [
-    "fold_yo", "readings", "index_lemmas", "query_lemmas", "is_cyrillic",
+    "fold_yo", "readings", "index_lemmas", "query_lemmas", "name_lemmas", "is_cyrillic",
     "cache_stats", "get_analyzer", "index_readings", "homonym_weight", "Reading", "NAME_TAGS", "NAME_MARK",
     "preload_readings", "new_readings", "stop_recording", "clear_caches", "RawReadings",
 ]
@@ -267,6 +267,19 @@ def query_lemmas(word: str, capitalized: bool = False,
     weighted = [(lemma, w / total) for lemma, w in weighted]
     kept = [(lemma, w) for lemma, w in weighted if w >= min_weight] or weighted[:1]
     return tuple(kept)
+
+
+def name_lemmas(word: str) -> frozenset[str]:
+    """The lemmas a lowercase word has only as a proper name (`пушкиным`: «пушкин»).
+
+    Another form of the same name may also be a common word (`Пушкин`, `Чехов`), and
+    written capitalized inside a sentence it is indexed under NAME_MARK + lemma alone
+    (index_readings): a query of this form asks for that term too, or `Пушкиным` found
+    half of what `Пушкин` found.
+    """
+    if not is_cyrillic(word):
+        return frozenset()
+    return frozenset(r.lemma for r in readings(fold_yo(word)) if r.is_name and not r.ambiguous_name)
 
 
 def cache_stats() -> dict[str, float]:

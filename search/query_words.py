@@ -13,7 +13,7 @@ from search.analysis import STOP_WORDS, query_terms
 from search.date_words import typed_year
 from search.derivation import family
 from search.feminine import feminine_nouns
-from search.morph import fold_yo
+from search.morph import NAME_MARK, fold_yo, name_lemmas
 from search.query_syntax import Phrase, Word
 from search.synonyms import SynonymDictionary
 from search.weights import DATED_SCORE, MONTH_DATED_SCORE, REPORTED_WITHIN_DAYS
@@ -38,6 +38,10 @@ class WordCompiler:
                 parts.setdefault(t.pos, []).append((t.text, t.boost))
             else:
                 whole.append((t.text, t.boost))
+        names = name_lemmas(word.lower()) if whole else frozenset()
+        present = {lemma for lemma, _ in whole}
+        whole += [(NAME_MARK + lemma, boost) for lemma, boost in whole
+                  if lemma in names and NAME_MARK + lemma not in present]
         return whole, [parts[p] for p in sorted(parts)]
 
     def _terms(self, forms: list[tuple[str, float]]) -> n.Node:
