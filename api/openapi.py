@@ -171,8 +171,9 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
                                 "partial matches"},
                     "warnings": {"type": "array", "items": {"type": "string"}},
                     "partial": {"type": "array", "description":
-                                "publications with only some of the words, below a short "
-                                "first page of full matches; not counted in total",
+                                "publications with only some of the words, when fewer than "
+                                "10 meet the rule: on the page where the full matches end, "
+                                "below them; not counted in total",
                                 "items": {"$ref": "#/components/schemas/Hit"}},
                     "partial_total": {"type": "integer"},
                     "copies_total": {"type": "integer", "description":

@@ -43,7 +43,7 @@ from search.word_rules import asks_for_the_newest, may_ask_for_the_newest
 
 __all__ = ["SearchService", "RESPONSE_CACHE_SIZE", "RESPONSE_CACHE_MAX_HITS"]
 
-PARTIAL_BELOW = 10  # fewer full matches than this on page 1: partial ones shown apart
+PARTIAL_BELOW = 10  # fewer full matches than this: partial ones shown apart, after them
 # Fewer than this: a topic named by the query's words, holding more publications than
 # were found, is offered (`краеведение` had found 4 marginal texts on the real corpus,
 # before its derivations counted, while the topic «Краеведение» holds 18; only with
@@ -218,8 +218,8 @@ class SearchService(OtherRequests):
         hits = [self.hit(h, parsed, request.snippets) for h in found.hits]
         partial, partial_total = [], 0
         if (not relaxed and parsed is not None and parsed.plain and parsed.supplement is not None
-                and 0 < found.total < PARTIAL_BELOW and request.page == 1
-                and request.sort == "relevance"):
+                and 0 < found.total < PARTIAL_BELOW and request.sort == "relevance"
+                and _last_full_page(request, found.total)):
             only = nodes.AndNot(parsed.supplement, parsed.query)
             loose = parsed.relaxing([])
             more = self.engine.find(self.selection(request, only, loose), "relevance", 0,
@@ -284,6 +284,12 @@ def hints_of(parsed: ParsedQuery | None) -> RankHints:
 
 def _prefixes(parsed: ParsedQuery) -> tuple[str, ...]:
     return tuple(w.rstrip("*").lower() for w in parsed.words if w.endswith("*"))
+
+
+def _last_full_page(request: SearchRequest, total: int) -> bool:
+    """Whether the full matches end on this page: partial ones come after all of them
+    (with 3 a page, page 1 of 6 full matches had shown 3 partial ones before page 2)."""
+    return (request.page - 1) * request.per_page < total <= request.page * request.per_page
 
 
 def _unfiltered(request: SearchRequest) -> bool:

@@ -624,3 +624,16 @@ def test_every_case_of_a_surname_finds_every_text_that_names_it(engine, form):
                 naming.add(record["id"])
     found = set(_ids(_search(engine, q=form, per_page=100)))
     assert len(naming) >= 5 and naming <= found, sorted(naming - found)
+
+
+def test_partial_matches_come_after_the_last_full_match(engine):
+    """On the page where the full matches end, never before (with 3 a page, page 1 of 8
+    full matches had shown partial ones, and the rest of the full ones came on page 2)."""
+    whole = _search(engine, q="книжная выставка", per_page=100)
+    total = whole["total"]
+    assert 3 < total < 10 and whole["partial"], total
+    last = -(-total // 3)
+    for page in range(1, last + 2):
+        found = _search(engine, q="книжная выставка", per_page=3, page=page)
+        assert bool(found["partial"]) == (page == last), (page, last)
+        assert found["total"] == total and not found["relaxed"]
