@@ -1,8 +1,10 @@
 """Copies of one publication: the same address, or the same text the same day under several ids.
 
 News aggregators and library sites republish: the real corpus holds 325 groups of
-identical articles. A search shows each group once, its first copy in the result's
-order, with the ids of the other copies on that hit.
+identical articles. A search shows each group once, at the place of its best-ranked
+matching copy, as its matching copy of the smallest id (shown_copy), with the ids of the
+other copies on that hit: the same id for a publication whatever the query, the order or
+the engine (a site's "already seen" marks and an export's ids had changed with the query).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import numpy as np
 
 from search.models import Publication
 
-__all__ = ["text_key", "url_key", "copy_keys", "group_ids", "collapse_page", "MIN_TEXT_CHARS"]
+__all__ = ["text_key", "url_key", "copy_keys", "group_ids", "collapse_page", "shown_copy",
+           "MIN_TEXT_CHARS"]
 
 # Shorter texts ("Фотоотчёт", a caption) are the same by chance, not copies.
 MIN_TEXT_CHARS = 200
@@ -131,3 +134,10 @@ def collapse_page(ordered: np.ndarray, groups: np.ndarray, start: int, stop: int
         others = [d for d in members(int(of[at])) if d != first] if sizes[first] > 1 else []
         out.append((first, others))
     return out
+
+
+def shown_copy(members: list[int], id_of: Callable[[int], str]) -> tuple[int, list[int]]:
+    """The copy a group is shown as (the smallest id of `members`, a group's matching
+    copies) and the others, in their order."""
+    shown = min(members, key=id_of)
+    return shown, [m for m in members if m != shown]

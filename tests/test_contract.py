@@ -637,3 +637,34 @@ def test_partial_matches_come_after_the_last_full_match(engine):
         found = _search(engine, q="книжная выставка", per_page=3, page=page)
         assert bool(found["partial"]) == (page == last), (page, last)
         assert found["total"] == total and not found["relaxed"]
+
+
+def test_a_group_of_copies_is_shown_as_one_id_whatever_the_query(engine):
+    """Copies of one text (the same day, three ids) are shown as the copy of the smallest
+    id that matches, wherever the group ranks: an integrator's "already seen" marks had
+    met one publication as `ng-00326` for one query and `ng-00599` for another."""
+    headers = {"Authorization": "Bearer test-token"}
+    text = ("Гроссмейстер провёл в читальном зале сеанс одновременной игры для юных "
+            "шахматистов района. Каждый участник получил грамоту, а победители турнира "
+            "выбрали себе книги о шахматах из фонда библиотеки. Встреча продолжалась три "
+            "часа, родители болели за детей и фотографировали доску.")
+    titles = {"dup-3": "Шахматный фестиваль с гроссмейстером", "dup-1": "Новости района",
+              "dup-2": "Объявление для читателей"}
+    try:
+        for pid, title in titles.items():  # indexed in an order that is not the ids'
+            put = engine.client.simulate_put(f"/api/publications/{pid}", headers=headers,
+                                             json={"title": title, "text": text,
+                                                   "date": "2024-06-01"})
+            assert put.status_code in (200, 201), put.text
+        for params in ({"q": "гроссмейстер шахматистов"}, {"q": "сеанс игры"},
+                       {"q": "гроссмейстер", "sort": "date_desc"}, {"q": "", "year": "2024",
+                                                                    "sort": "date_asc",
+                                                                    "per_page": 100}):
+            hits = [h for h in _search(engine, **params)["hits"] if h["id"].startswith("dup-")]
+            assert [(h["id"], sorted(h["copies"])) for h in hits] == [
+                ("dup-1", ["dup-2", "dup-3"])], params
+        alone = _search(engine, q="объявление гроссмейстер")["hits"]  # one copy's title
+        assert [h["id"] for h in alone if h["id"].startswith("dup-")] == ["dup-2"]
+    finally:
+        for pid in titles:
+            engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)

@@ -11,16 +11,18 @@ index stores but does not look into, so that `get` gives back exactly what was w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from search.analysis import index_terms
 from search.duplicates import copy_keys
+from search.engine import EngineHit
 from search.models import Publication
 from search.people import surnames
 from search.quoted import quoted_keys
 from search.stems import stem_terms
 
-__all__ = ["Analyzed", "analyze", "to_source", "from_source", "token_string", "GAP"]
+__all__ = ["Analyzed", "analyze", "to_source", "from_source", "folded_hit", "token_string", "GAP"]
 
 GAP = "_"  # stands at a position without a term, so later words keep their places
 
@@ -97,3 +99,13 @@ def from_source(source: dict) -> Publication:
     data["published"] = dt.date.fromisoformat(published) if published else None
     data["topics"] = tuple(data.get("topics") or ())
     return Publication(**data)
+
+
+def folded_hit(hit: dict, copies: Mapping[str, list[dict]], scored: bool) -> EngineHit:
+    """A collapsed hit shown as its group's matching copy of the smallest id
+    (search/duplicates.py shown_copy), with the ids of the others; the score is the hit's."""
+    members = copies.get(hit["_source"].get("group"), ())
+    shown = members[0] if members else hit
+    score = hit.get("_score") if scored else None
+    return EngineHit(from_source(shown["_source"]), float(score) if score is not None else None,
+                     tuple(m["_id"] for m in members if m["_id"] != shown["_id"]))

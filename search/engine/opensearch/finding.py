@@ -14,7 +14,7 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.engine import EngineHit, Found, Selection
 from search.engine.opensearch.compiler import compile_node, ranked
-from search.engine.opensearch.documents import analyze, from_source
+from search.engine.opensearch.documents import analyze, folded_hit, from_source
 from search.engine.opensearch.failures import cluster_errors, transient
 from search.engine.opensearch.hits import copies_of, full_query, iter_hits
 from search.engine.opensearch.mapping import RESULT_WINDOW
@@ -24,7 +24,6 @@ from search.engine.opensearch.searching import (
     parse_found,
     search_body,
     shown_groups,
-    sort_clause,
 )
 from search.errors import NotFound, QueryError
 from search.models import Publication
@@ -81,8 +80,7 @@ class Finding:
         stop = min(stop, RESULT_WINDOW)  # a page across it: the part within
         body = search_body(selection, query, sort, scored, start, stop, facet_limit)
         resp = self._search(body)
-        copies = copies_of(self._search, full_query(selection, query),
-                           sort_clause(sort, scored), shown_groups(resp))
+        copies = copies_of(self._search, full_query(selection, query), shown_groups(resp))
         return parse_found(resp, selection, scored, facet_limit, copies)
 
     def _beyond_the_window(self, selection: Selection, query: dict, sort: str, scored: bool,
@@ -165,12 +163,9 @@ class Finding:
             "must": [mlt], "should": should, "must_not": not_copies}},
                 "collapse": {"field": "group"}, "sort": ["_score", {"id": "asc"}]}
         hits = self._search(body)["hits"]["hits"]
-        copies = copies_of(self._search, {"match_all": {}}, [{"id": "asc"}],
+        copies = copies_of(self._search, {"match_all": {}},
                            [h["_source"]["group"] for h in hits if h["_source"].get("group")])
-        return [EngineHit(from_source(h["_source"]), float(h["_score"]),
-                          tuple(c for c in copies.get(h["_source"].get("group"), ())
-                                if c != h["_id"]))
-                for h in hits]
+        return [folded_hit(h, copies, True) for h in hits]
 
     @cluster_errors
     def facet_values(self) -> dict:

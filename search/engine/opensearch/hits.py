@@ -1,8 +1,9 @@
 """Every hit of a selection, in order, for exports: a point in time and search_after.
 
 Collapsing cannot be paged with search_after here, so copies are folded as
-search/duplicates.py `collapse` does: each group is shown at its first copy in the
-order, with its other matching copies, asked for once per batch of new groups.
+search/duplicates.py says: each group at the place of its first copy in the order, as
+its matching copy of the smallest id, with its other matching copies, asked for once per
+batch of new groups.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator
 from opensearchpy import OpenSearch
 
 from search.engine import EngineHit, Selection
-from search.engine.opensearch.documents import from_source
+from search.engine.opensearch.documents import folded_hit
 from search.engine.opensearch.searching import date_clause, filter_clauses, sort_clause
 
 __all__ = ["iter_hits", "copies_of", "full_query", "KEEP_ALIVE", "MAX_COPIES"]
@@ -60,13 +61,9 @@ def iter_hits(client: OpenSearch, alias: str, selection: Selection, query: dict,
                 if group not in seen:
                     seen.add(group)
                     fresh.append(hit)
-            copies = copies_of(in_pit, full, sorting, [h["_source"]["group"] for h in fresh])
+            copies = copies_of(in_pit, full, [h["_source"]["group"] for h in fresh])
             for hit in fresh:
-                others = tuple(i for i in copies.get(hit["_source"]["group"], ())
-                               if i != hit["_id"])
-                score = hit.get("_score") if scored else None
-                yield EngineHit(from_source(hit["_source"]),
-                                float(score) if score is not None else None, others)
+                yield folded_hit(hit, copies, scored)
     finally:
         try:
             client.delete_pit(body={"pit_id": [pit]})
@@ -82,20 +79,21 @@ def _groups_of(client: OpenSearch, pit: str, ids: list[str]) -> set[str]:
     return {h["_source"]["group"] for h in client.search(body=body)["hits"]["hits"]}
 
 
-def copies_of(search: Callable[[dict], dict], query: dict, sorting: list,
-              groups: list[str]) -> dict[str, list[str]]:
-    """The matching members of `groups`, in `sorting` order, where a group has more than
-    one: one request (a terms aggregation keeping groups of two or more, the ids of each
-    from top_hits), instead of a query per shown group as collapse's inner_hits runs.
-    `search` sends a body (to the alias, or inside a point in time) with scores as
-    find() computes them."""
+def copies_of(search: Callable[[dict], dict], query: dict,
+              groups: list[str]) -> dict[str, list[dict]]:
+    """The matching members of `groups` (hits with their `pub`), smallest id first, where
+    a group has more than one: one request (a terms aggregation keeping groups of two or
+    more, the members of each from top_hits), instead of a query per shown group as
+    collapse's inner_hits runs. `search` sends a body (to the alias, or inside a point in
+    time) with scores as find() computes them."""
     if not groups:
         return {}
     body = {"query": {"bool": {"must": [query], "filter": [{"terms": {"group": groups}}]}},
             "size": 0, "aggs": {"groups": {
                 "terms": {"field": "group", "size": len(groups), "min_doc_count": 2},
-                "aggs": {"ids": {"top_hits": {"size": MAX_COPIES, "sort": sorting,
-                                              "_source": False}}}}}}
+                "aggs": {"ids": {"top_hits": {"size": MAX_COPIES, "sort": [{"id": "asc"}],
+                                              "_source": ["pub"]}}}}}}
     resp = search(body)
-    return {b["key"]: [h["_id"] for h in b["ids"]["hits"]["hits"]]
+    return {b["key"]: b["ids"]["hits"]["hits"]
             for b in resp["aggregations"]["groups"]["buckets"]}
+

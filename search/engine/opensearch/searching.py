@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from search.engine import EngineHit, Found, Selection, facet_key
-from search.engine.opensearch.documents import from_source
+from search.engine import Found, Selection, facet_key
+from search.engine.opensearch.documents import folded_hit
 from search.engine.opensearch.mapping import FACET_FIELDS
 from search.models import FACETS, FacetValue
 
@@ -178,15 +178,10 @@ def shown_groups(resp: dict) -> list[str]:
 
 
 def parse_found(resp: dict, selection: Selection, scored: bool, facet_limit: int | None,
-                copies: Mapping[str, list[str]]) -> Found:
-    """`copies`: group -> the ids of its matching members (hits.copies_of)."""
+                copies: Mapping[str, list[dict]]) -> Found:
+    """`copies`: group -> its matching members (hits.copies_of)."""
     aggs = resp.get("aggregations", {})
-    hits = []
-    for hit in resp["hits"]["hits"]:
-        others = tuple(i for i in copies.get(hit["_source"]["group"], ()) if i != hit["_id"])
-        score = hit.get("_score") if scored else None
-        hits.append(EngineHit(from_source(hit["_source"]),
-                              float(score) if score is not None else None, others))
+    hits = [folded_hit(hit, copies, scored) for hit in resp["hits"]["hits"]]
     chosen, unknown = matched(aggs, selection)
     facets = parse_facets(aggs, chosen, facet_limit) if facet_limit is not None else {}
     total = int(aggs["total"]["groups"]["value"])

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterator
 
 import numpy as np
 
+from search.duplicates import shown_copy
 from search.engine.whoosh.ranking import prior_factors
 from search.engine.whoosh.view import IndexView
 from search.settings import Settings
@@ -37,8 +38,9 @@ def ordered_matches(view: IndexView, final: np.ndarray, scores: np.ndarray | Non
                 continue  # shown above, or a copy of a publication shown above
             if group in copies:
                 seen.add(group)
-            others = [view.doc_id(d) for d in copies.get(group, ()) if d != docnum]
-            yield docnum, score if ranked else None, others
+            shown, others = shown_copy(copies[group], view.doc_id) if group in copies else (
+                docnum, [])
+            yield shown, score if ranked else None, [view.doc_id(d) for d in others]
 
 
 def _copies_within(groups: np.ndarray, mask: np.ndarray) -> dict[int, list[int]]:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 
 import numpy as np
 
-from search.duplicates import collapse_page
+from search.duplicates import collapse_page, shown_copy
 from search.engine import EngineHit, Found, Selection
 from search.engine.whoosh.exporting import ordered_matches
 from search.engine.whoosh.facets import combine
@@ -92,8 +92,12 @@ class Finding:
             shown = np.isin(ordered, [docnum for docnum, _ in groups])
             score_of = dict(zip(ordered[shown].tolist(), ordered_scores[shown].tolist(),
                                 strict=True))
-        return [self._hit(view, docnum, score_of.get(docnum), [view.doc_id(d) for d in others])
-                for docnum, others in groups]
+        hits = []
+        for first, others in groups:
+            shown, rest = shown_copy([first, *others], view.doc_id) if others else (first, [])
+            hits.append(self._hit(view, shown, score_of.get(first),
+                                  [view.doc_id(d) for d in rest]))
+        return hits
 
     def _hit(self, view, docnum: int, score, copies, keep: bool = True) -> EngineHit:
         """`keep`: among the view's kept Publications (pages; not the rows of an export)."""

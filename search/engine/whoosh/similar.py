@@ -9,6 +9,7 @@ import numpy as np
 
 from search import nodes as n
 from search.analysis import index_terms
+from search.duplicates import shown_copy
 from search.engine.whoosh.term_table import term_weight
 from search.errors import NotFound
 from search.records import topics_of
@@ -57,9 +58,9 @@ def similar(view, pid: str, limit: int,
         if groups[other] in taken:
             continue
         taken.add(groups[other])
-        copies = (np.flatnonzero(groups == groups[other]).tolist() if sizes[other] > 1
-                  else [])
-        out.append((view.stored_fields(other), score, [d for d in copies if d != other]))
+        shown, copies = (shown_copy(np.flatnonzero(groups == groups[other]).tolist(),
+                                    view.doc_id) if sizes[other] > 1 else (other, []))
+        out.append((view.stored_fields(shown), score, copies))
         if len(out) == limit:
             break
     return out
