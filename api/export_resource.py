@@ -24,6 +24,7 @@ import falcon
 from api.params import bad_parameter, choice_param, search_request, shown
 from api.site_origin import pages_base
 from search import export
+from search.plural import plural
 from search.searcher import SearchService
 from search.settings import Settings
 
@@ -79,7 +80,8 @@ class Export:
         raise falcon.HTTPServiceUnavailable(
             title="Выгрузка занята",
             description=f"сейчас уже идут выгрузки ({self.settings.exports_at_once} "
-                        f"одновременно): повторите через {RETRY_SECONDS} секунд",
+                        f"одновременно): повторите через {RETRY_SECONDS} "
+                        f"{plural(RETRY_SECONDS, 'секунду', 'секунды', 'секунд')}",
             retry_after=RETRY_SECONDS)
 
 

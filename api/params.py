@@ -138,6 +138,15 @@ def text_param(req: falcon.Request, name: str, settings: Settings) -> str:
 # had browsed everything without a word).
 SEARCH_PARAMETERS = ("q", "topic", "author", "library", "year", "from", "to", "sort", "page",
                      "per_page")
+# What a site's own scripts and ad links add to an address (jQuery's cache buster `_`,
+# campaign tags, click ids): no typo of ours, so no warning a visitor would be shown.
+SITE_PARAMETERS = frozenset({"_", "fbclid", "gclid", "yclid", "ysclid", "dclid", "msclkid",
+                             "igshid", "_openstat", "_ga", "_gl", "mc_cid", "mc_eid", "from_block"})
+
+
+def _said_unknown(name: str) -> bool:
+    """Whether an unknown parameter is worth a warning: not one a site adds itself."""
+    return name not in SITE_PARAMETERS and not name.startswith(("utm_", "pk_"))
 
 
 def search_request(req: falcon.Request, settings: Settings, paged: bool = True) -> SearchRequest:
@@ -158,7 +167,8 @@ def search_request(req: falcon.Request, settings: Settings, paged: bool = True) 
     per_page = int_param(req, "per_page", 1, settings.max_page_size, settings.page_size)
     if not paged:
         page, per_page = 1, settings.page_size
-    unknown = [name for name in req.params if _listed_name(name) not in SEARCH_PARAMETERS]
+    unknown = [name for name in req.params
+               if _listed_name(name) not in SEARCH_PARAMETERS and _said_unknown(name)]
     notes = tuple(f"параметр «{name[:30]}» не известен и пропущен (можно: "
                   f"{', '.join(SEARCH_PARAMETERS)})" for name in unknown[:3]) if paged else ()
     return SearchRequest(

@@ -1011,6 +1011,7 @@ def test_an_export_beyond_the_slots_is_503_and_a_slot_frees_when_its_stream_ends
     refused = client.simulate_get("/api/export", params={"q": "книги", "format": "xlsx"})
     body = assert_error(refused, 503)
     assert refused.headers["retry-after"] == "3" and "Выгрузка занята" in body["title"]
+    assert body["description"].endswith("повторите через 3 секунды")
     assert client.simulate_get("/api/search", params={"q": "книги"}).status_code == 200
     assert b"".join(first)  # read to its end: the slot is free
     first.close()
@@ -1472,6 +1473,10 @@ def test_an_unknown_parameter_and_a_page_past_the_end_are_said_so(client):
                                            "topic,")
     assert not get(client, "/api/search", {"q": "выставка", "topic": "Выставки"}).json[
         "warnings"]
+    # what a site's scripts and ad links add is no typo: nothing a visitor would be shown
+    tagged = {"q": "выставка", "_": "1733600000000", "utm_source": "vk", "fbclid": "abc",
+              "yclid": "1"}
+    assert not get(client, "/api/search", tagged).json["warnings"]
     past = get(client, "/api/search", {"q": "выставка", "page": "500"}).json
     pages = -(-past["total"] // past["per_page"])
     assert past["hits"] == [] and past["warnings"] == [
