@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     # refused while another run holds the index (or the directory is another engine's):
     # that run's record is the one to keep
     refused = isinstance(error, IndexBusy)
-    if ran and not args.if_missing and not refused:
+    # --if-missing with an index there ran nothing: the last real run stays told
+    if ran and not refused and (not args.if_missing or getattr(args, "building", False)):
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
                    create=ran[0].engine != "whoosh", skipped=said.skips,
                    first_skip=said.first_skip, engine=ran[0].engine)

@@ -47,6 +47,7 @@ def reindex(settings, args) -> int:
             log.info("индекс уже есть (%s): делать нечего", engine.describe())
             return 0
         log.info("индекса этой версии нет (%s): строим его", engine.describe())
+        args.building = True  # a run of its own, told to /api/health (cli.py)
     if not args.sources and not args.sample:
         print("error: укажите источники для индексации (файлы, каталоги, адреса сайтов) "
               "или --sample для образца из поставки (см. `kartoteka reindex --help`)",

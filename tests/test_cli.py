@@ -1775,3 +1775,19 @@ def test_a_run_of_another_engine_in_an_opensearch_directory_is_refused(tmp_path,
     assert main(["--quiet", "--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(JSONL)]) == 0  # a Whoosh directory: its runs say so
     assert json.loads((tmp_path / "ix" / "last-run.json").read_text())["engine"] == "whoosh"
+
+
+def test_a_build_by_if_missing_is_told_to_health_and_a_skip_by_it_is_not(tmp_path):
+    """`make run` builds with `reindex --sample --if-missing`: /api/health said
+    `last_run: null` on a fresh install (an integrator's trial). A second such run, which
+    finds the index there and does nothing, leaves that record as it is."""
+    from search.last_run import read_last_run
+
+    index_dir = tmp_path / "index"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--sample",
+                 "--if-missing", "--no-progress"]) == 0
+    built = read_last_run(index_dir)
+    assert built and built["ok"] is True and built["incremental"] is False
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--sample",
+                 "--if-missing", "--no-progress"]) == 0
+    assert read_last_run(index_dir)["finished_at"] == built["finished_at"]
