@@ -72,7 +72,10 @@ def _json_error(sock, status_int, reason, mesg):
         reason = HTTPStatus(status_int).phrase
     except ValueError:
         pass
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+    # the headers are not read yet (no Origin to answer): a site listed for CORS gets
+    # this fixed text readable by its script, not a bare network error
+    cors = "Access-Control-Allow-Origin: *\r\n" if _settings.cors_origins else ""
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n{cors}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
     util.write_nonblock(sock, head.encode("latin-1") + body)
 

@@ -22,6 +22,7 @@ access_log = logging.getLogger("kartoteka.access")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
 _HEADER_LIST = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
+EXPOSED_HEADERS = "Content-Disposition, Retry-After, ETag"
 _PUBLIC_PREFIXES = ("/api/search", "/api/suggest", "/api/facets", "/api/export", "/api/health",
                     "/openapi.json")
 
@@ -62,10 +63,18 @@ class PublicCors:
                 # the answer echoes what was asked: a cache must not give it to other asks
                 resp.append_header("Vary", "Access-Control-Request-Headers")
             else:  # every error is {"title", "description"}, this refusal too
-                resp.media = {"title": "Доступ запрещён",
-                              "description": "этот адрес не открыт для запросов с сайта "
-                                             f"{req.get_header('Origin') or '(без Origin)'}"[:300]}
+                resp.media = {"title": "Доступ запрещён", "description": self._refusal(req)}
             resp.complete = True
+
+    def _refusal(self, req: falcon.Request) -> str:
+        """Why a preflight is refused: the site is not listed, or (a listed site) what it
+        asks to send is a write, which only the server with the admin token may make."""
+        origin = req.get_header("Origin") or "(без Origin)"
+        if "*" in self.origins or origin.lower() in self.origins:
+            method = req.get_header("Access-Control-Request-Method") or ""
+            return (f"с сайта {origin} открыт только просмотр (GET), а не {method}: запись и "
+                    "удаление делает сервер сайта с ключом администратора")[:300]
+        return f"этот адрес не открыт для запросов с сайта {origin}"[:300]
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
         if req.method not in ("GET", "HEAD"):
@@ -80,6 +89,9 @@ class PublicCors:
     @staticmethod
     def _open(resp: falcon.Response, allowed: str) -> None:
         resp.set_header("Access-Control-Allow-Origin", allowed)
+        # what a site's script needs to read: an export's file name, when to try again
+        # after a 503, the ETag of a cached answer
+        resp.set_header("Access-Control-Expose-Headers", EXPOSED_HEADERS)
         if allowed != "*":  # axios' withCredentials, fetch's credentials: 'include'
             resp.set_header("Access-Control-Allow-Credentials", "true")
             resp.append_header("Vary", "Origin")

@@ -1226,6 +1226,8 @@ def test_cors_allowed_origin_on_search(client):
     assert resp.headers["access-control-allow-origin"] == ORIGIN
     assert "Origin" in resp.headers.get("vary", "")
     assert resp.headers["access-control-allow-credentials"] == "true"  # withCredentials
+    # a site's script reads an export's file name, a 503's Retry-After, the ETag
+    assert resp.headers["access-control-expose-headers"] == "Content-Disposition, Retry-After, ETag"
     other = get(client, "/api/search", "q=книга", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     plain = get(client, "/api/search", "q=книга")
@@ -1304,6 +1306,10 @@ def test_no_cors_on_admin_routes(fresh_index):
             "Access-Control-Request-Headers": "authorization, content-type"})
         assert pre.status_code in (403, 405), pre.status_code
         assert not any(k.startswith("access-control-") for k in pre.headers), pre.headers
+        # the site is listed: the refusal says why (it had said the site was not)
+        assert pre.json["description"] == (
+            f"с сайта {ORIGIN} открыт только просмотр (GET), а не {method}: запись и "
+            "удаление делает сервер сайта с ключом администратора")
     got = c.simulate_get("/api/publications/zlat-2023-003", headers={"Origin": ORIGIN})
     assert got.headers["access-control-allow-origin"] == ORIGIN
 

@@ -496,3 +496,16 @@ def test_clients_sending_slowly_do_not_stop_the_search(sample_index_dir, tmp_pat
         assert len(closed) == 2 and max(closed) < 8, closed  # cut off by the server
         log = server.log()
         assert "WORKER TIMEOUT" not in log and "Traceback" not in log
+
+
+def test_a_request_line_gunicorn_refuses_is_readable_by_a_listed_site(sample_index_dir, tmp_path):
+    """Over 8,190 bytes gunicorn answers before the app: no Origin read, so an integrator's
+    page saw a bare network error in place of the JSON 400. With sites listed for CORS
+    that fixed answer is open to any (it says nothing of the index)."""
+    index_dir = copy_index(sample_index_dir, tmp_path / "index")
+    with run_gunicorn(index_dir, tmp_path,
+                      env={"KARTOTEKA_CORS_ORIGINS": "https://library.example.ru"}) as srv:
+        resp = srv.get("/api/search", {"q": "я" * 3000},
+                       headers={"Origin": "https://library.example.ru"})
+        assert resp.status == 400 and "слишком длинная" in resp.json["description"]
+        assert resp.headers["access-control-allow-origin"] == "*"
