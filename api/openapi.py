@@ -73,8 +73,8 @@ _HIT = {"type": "object", "required": [
 _PUBLICATION_IN = {"type": "object", "anyOf": [{"required": ["title"]}, {"required": ["text"]}],
                    "additionalProperties": False, "properties": {
     "id": {"type": ["string", "integer"]},
-    "title": {"type": "string", "maxLength": FIELD_LIMITS["title"]},
-    "text": {"type": "string"},
+    "title": {"type": ["string", "null"], "maxLength": FIELD_LIMITS["title"]},
+    "text": {"type": ["string", "null"]},
     "date": {"type": ["string", "null"], "format": "date"},
     "published": {"type": ["string", "null"], "format": "date"},
     **{name: {**_NULLSTR, "maxLength": limit} for name, limit in FIELD_LIMITS.items()
@@ -84,7 +84,27 @@ _PUBLICATION_IN = {"type": "object", "anyOf": [{"required": ["title"]}, {"requir
                "items": {"type": "string", "maxLength": MAX_TOPIC_LENGTH}}}}
 
 
+# operationId of each operation: a generated client's method names (`searchPublications`
+# rather than `apiSearchGet`)
+_OPERATIONS = {("/api/search", "get"): "searchPublications", ("/api/suggest", "get"): "suggest",
+               ("/api/export", "get"): "exportPublications",
+               ("/api/publications/{pid}", "get"): "getPublication",
+               ("/api/publications/{pid}", "put"): "putPublication",
+               ("/api/publications/{pid}", "delete"): "deletePublication",
+               ("/api/publications/{pid}/similar", "get"): "similarPublications",
+               ("/api/facets", "get"): "listFacets", ("/api/health", "get"): "health"}
+
+
 def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
+    spec = _spec(max_page_size, max_q)
+    for (path, method), name in _OPERATIONS.items():
+        operation = spec["paths"][path][method]
+        operation["operationId"] = name
+        operation["responses"].setdefault("405", _err("method not allowed on this address"))
+    return spec
+
+
+def _spec(max_page_size: int, max_q: int) -> dict:
     search_params = _search_params(max_page_size, max_q)
     bad = _err("invalid parameter")
     return {

@@ -456,6 +456,12 @@ def test_openapi(client):
     assert spec["openapi"].startswith("3.")
     assert {"/api/search", "/api/suggest", "/api/export", "/api/publications/{pid}",
             "/api/publications/{pid}/similar", "/api/facets", "/api/health"} <= set(spec["paths"])
+    # a generated client names its methods by operationId (an integrator's trial)
+    operations = [op for item in spec["paths"].values() for method, op in item.items()
+                  if method in ("get", "put", "delete")]
+    names = [op.get("operationId") for op in operations]
+    assert all(names) and len(set(names)) == len(names) == 9, names
+    assert all("405" in op["responses"] for op in operations)
 
 
 def test_openapi_schemas_name_every_field_the_answers_have(client):
