@@ -211,7 +211,10 @@ def _spec(max_page_size: int, max_q: int) -> dict:
                     "suggestions": {"type": "array", "items": {
                         "type": "object", "required": ["text", "kind", "id"], "properties": {
                         "text": {"type": "string"},
-                        "kind": {"type": "string", "enum": ["word", "title"]},
+                        "kind": {"type": "string", "enum": ["word", "person", "title"], "description":
+                                 "word: a word or a phrase of the titles; person: "
+                                 "someone who signed publications; title: a publication "
+                                 "(its id)"},
                         "id": _NULLSTR}}}}},
                 "Publication": {"type": "object", "required": [
                     "id", "title", "text", "url", "published", "author", "author_position",

@@ -65,12 +65,12 @@ def with_people(suggestions: list[dict], authors: Callable[[], Iterable[str]], t
     """The suggestions with the people who signed publications (`authors()`, asked only
     when the typed text may begin a name) whose name has a word beginning with the typed
     text (`вершин` -> «Анна Вершинина»: searching for it finds what she signed), after
-    the word completions and before the titles."""
+    the word completions and before the titles), as kind "person"."""
     typed = " ".join(fold_yo(text.lower()).split())
     if len(typed) < MIN_PERSON_PREFIX:
         return suggestions
     shown = {s["text"].lower() for s in suggestions}
-    people = [{"text": name, "kind": "word", "id": None} for name in authors()
+    people = [{"text": name, "kind": "person", "id": None} for name in authors()
               if name.lower() not in shown and surnames(name) and _begins(name, typed)]
     if not people:
         return suggestions
