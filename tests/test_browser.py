@@ -1013,3 +1013,261 @@ def test_the_page_and_the_widget_say_the_copies_beside_the_count(driver, tmp_pat
             By.CSS_SELECTOR, ".kartoteka-status").text.startswith("Найдено") and deep(d).find_element(
             By.CSS_SELECTOR, ".kartoteka-status"))
         assert status.text.startswith("Найдено: 4 публикации и 3 копии тех же текстов")
+
+
+# -- an accessibility trial of the page and the widget: one test per finding ----------------
+
+PAGE_BOX = ("/", "#q", "#suggestions", "#suggestions li.suggestion")
+WIDGET_BOX = ("/static/widget-demo.html", ".kartoteka-input", ".kartoteka-suggestions",
+              ".kartoteka-suggestion")
+
+
+def rgb(css: str) -> tuple[float, float, float]:
+    """"rgb(47, 93, 138)" or "rgba(…)" (the first colour in the text) -> its channels."""
+    import re
+
+    return tuple(float(v) for v in re.search(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)", css)
+                 .groups())
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two CSS colours."""
+    def luminance(colour):
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+               for c in (v / 255 for v in rgb(colour))]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def css_of(driver, element, *names: str) -> dict[str, str]:
+    return {name: element.value_of_css_property(name) for name in names}
+
+
+def forced_colors(driver, on: bool):
+    """Windows' high contrast, as Chromium emulates it (backgrounds and shadows dropped)."""
+    features = [{"name": "forced-colors", "value": "active"}] if on else []
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+
+
+def suggest(driver, site, page: str, box_css: str, option_css: str, text: str = "выст"):
+    """Type `text` in the box of `page` (the search page or the widget's demo): the box,
+    once its suggestions are listed."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + page)
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, box_css))
+    box.send_keys(text)
+    wait(driver).until(lambda d: len(deep(d).find_elements(By.CSS_SELECTOR, option_css)) > 1)
+    return box
+
+
+def dark_widget(driver):
+    """A second widget on the demo page, data-theme="dark": its input."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script(
+        "var holder = document.createElement('div'); holder.id = 'dark-one';"
+        "document.body.prepend(holder);"
+        "var s = document.createElement('script');"
+        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+        "s.setAttribute('data-target', '#dark-one'); s.setAttribute('data-theme', 'dark');"
+        "document.body.appendChild(s);")
+    return wait(driver).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, "#dark-one kartoteka-search").shadow_root.find_element(
+        By.CSS_SELECTOR, ".kartoteka-input"))
+
+
+def test_the_suggestion_under_the_arrows_stays_in_sight(driver, site):
+    """«выст» and ↓ nine times: in the widget the highlighted option was below the list's
+    visible part (its scrollTop stayed 0); the page's list scrolled."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    for page, box_css, list_css, option_css in (PAGE_BOX, WIDGET_BOX):
+        box = suggest(driver, site, page, box_css, option_css)
+        options = deep(driver).find_elements(By.CSS_SELECTOR, option_css)
+        box.send_keys(*[Keys.ARROW_DOWN] * len(options))
+        listed = deep(driver).find_element(By.CSS_SELECTOR, list_css)
+        active = options[-1]
+        assert active.get_attribute("aria-selected") == "true", page
+        inside = driver.execute_script(
+            "var l = arguments[0].getBoundingClientRect(), o = arguments[1].getBoundingClientRect();"
+            "return [arguments[0].scrollTop, o.top >= l.top - 1 && o.bottom <= l.bottom + 1];",
+            listed, active)
+        assert inside[0] > 0 and inside[1], (page, inside)
+
+
+def test_the_suggestion_under_the_arrows_is_clearly_marked(driver, site):
+    """The highlighted option had only a background of 1.17:1 on white (1.28:1 in the dark
+    widget), and looked like the others in forced colours: a bar of 3:1 at least, and
+    the system's Highlight colours there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    for (page, box_css, _, option_css), dark in ((PAGE_BOX, False), (WIDGET_BOX, False),
+                                                (WIDGET_BOX, True)):
+        if dark:
+            driver.get(site.base_url + page)
+            box = dark_widget(driver)
+            box.send_keys("выст")
+        else:
+            box = suggest(driver, site, page, box_css, option_css)
+        options = wait(driver).until(lambda d, css=option_css: deep(d).find_elements(
+            By.CSS_SELECTOR, css))
+        box.send_keys(Keys.ARROW_DOWN)
+        active = options[0]
+        assert active.get_attribute("aria-selected") == "true", page
+        listed = driver.execute_script("return arguments[0].parentNode", active)
+        under = listed.value_of_css_property("background-color")
+        style = css_of(driver, active, "box-shadow", "background-color", "border-left-color",
+                       "border-left-width", "outline-style", "outline-color")
+        marks = [style["box-shadow"]] if style["box-shadow"] != "none" else []
+        if style["border-left-width"] not in ("0px", ""):
+            marks.append(style["border-left-color"])
+        if style["outline-style"] != "none":
+            marks.append(style["outline-color"])
+        assert marks and all(contrast(m, under) >= 3 for m in marks), (page, dark, style, under)
+        assert contrast(style["background-color"], under) > 1.25, (page, dark, style, under)
+        # forced colours: the system's selection colours
+        forced_colors(driver, True)
+        try:
+            highlight = driver.execute_script(
+                "var p = document.createElement('span'); p.style.forcedColorAdjust = 'none';"
+                "p.style.backgroundColor = 'Highlight'; document.body.appendChild(p);"
+                "var c = getComputedStyle(p).backgroundColor; p.remove(); return c;")
+            assert active.value_of_css_property("background-color") == highlight, page
+        finally:
+            forced_colors(driver, False)
+
+
+def test_the_widget_lists_partial_matches_apart_and_says_them(driver, site):
+    """«вера в победу»: the status said «Найдено: 2 публикации» over 7 items, and the
+    label «Не все слова запроса:» was an item of the results' list (read as «список, 8
+    пунктов»). The partial matches are a list of their own, named by a label outside any
+    list, and the live region says them in the page's words."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    box = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    box.send_keys("вера в победу")
+    deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-button").click()
+    label = wait(driver).until(lambda d: (lambda e: e.is_displayed() and e)(
+        deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-partial-label")))
+    shape = driver.execute_script(
+        "var root = document.querySelector('kartoteka-search').shadowRoot;"
+        "var label = root.querySelector('.kartoteka-partial-label');"
+        "var lists = Array.from(root.querySelectorAll('ol'));"
+        "return {inList: !!label.closest('ol, ul'), items: lists.map(function (l) {"
+        " return [l.getAttribute('aria-labelledby'), l.children.length,"
+        " Array.from(l.children).every(function (c) { return c.matches('.kartoteka-hit'); })];"
+        "}), label: label.id};")
+    assert not shape["inList"], shape
+    assert [items[0] for items in shape["items"]] == [None, shape["label"]], shape
+    full, partial = shape["items"][0][1], shape["items"][1][1]
+    assert all(items[2] for items in shape["items"]) and full and partial, shape
+    status = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-status")
+    said = status.get_attribute("textContent")
+    total = site.get("/api/search?q=" + quote("вера в победу") + "&per_page=5").json
+    more = total["partial_total"]
+    assert said.startswith(f"Найдено: {full} "), said
+    assert f"Ещё {more} публикаций — не со всеми словами запроса." in said, said
+    assert label.text == f"Не все слова запроса: ещё {more} публикаций"
+
+
+def test_the_widget_s_placeholder_fits_a_narrow_column(driver, site):
+    """«Поиск по публикациям» was cut in a 216 px column: a shorter one there."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(site.base_url + "/static/widget-demo.html")
+    wide = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    assert wide.get_attribute("placeholder") == "Поиск по публикациям"
+    driver.execute_script(
+        "var column = document.createElement('aside'); column.id = 'narrow';"
+        "column.style.width = '216px'; document.body.prepend(column);"
+        "var s = document.createElement('script');"
+        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+        "s.setAttribute('data-target', '#narrow'); document.body.appendChild(s);")
+    host = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#narrow kartoteka-search"))
+    box = wait(driver).until(lambda d: host.shadow_root.find_element(
+        By.CSS_SELECTOR, ".kartoteka-input"))
+    # the placeholder's width in the box's font, against the room its padding leaves
+    room, needed = driver.execute_script(
+        "var box = arguments[0], s = getComputedStyle(box);"
+        "var ctx = document.createElement('canvas').getContext('2d'); ctx.font = s.font;"
+        "return [box.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight),"
+        " ctx.measureText(box.placeholder).width];", box)
+    assert box.get_attribute("placeholder") and needed <= room, (
+        box.get_attribute("placeholder"), needed, room)
+
+
+def test_fields_checkboxes_and_chips_are_edged_3_to_1(driver, site):
+    """The search box and the dates had a border of 1.41:1 on white, the facets' boxes
+    2.58:1, a topic chip (a button) only a background of 1.17:1 (WCAG 1.4.11: 3:1)."""
+    from selenium.webdriver.common.by import By
+
+    search(driver, site, "выставки")
+    page = driver.find_element(By.TAG_NAME, "body").value_of_css_property("background-color")
+    for css in ("#q", "#from", "#to", "#sort", "#facets .facet-check", "#hits .hit-topic"):
+        element = driver.find_element(By.CSS_SELECTOR, css)
+        edge = css_of(driver, element, "border-top-color", "border-top-width")
+        assert edge["border-top-width"] != "0px", (css, edge)
+        for ground in ("rgb(255, 255, 255)", page):
+            assert contrast(edge["border-top-color"], ground) >= 3, (css, edge, ground)
+    # the widget's box, in its light and dark cards
+    driver.get(site.base_url + "/static/widget-demo.html")
+    light = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
+    dark = dark_widget(driver)
+    for box in (light, dark):
+        card = driver.execute_script("return arguments[0].closest('.kartoteka-widget')", box)
+        edge = box.value_of_css_property("border-top-color")
+        for ground in (box.value_of_css_property("background-color"),
+                       card.value_of_css_property("background-color")):
+            assert contrast(edge, ground) >= 3, (edge, ground)
+
+
+def test_focus_and_buttons_show_in_forced_colours(driver, site):
+    """Forced colours drop backgrounds and shadows: the search box's focus ring (a shadow
+    with `outline: none`) vanished, a topic chip and the widget's «Найти» were bare words."""
+    from selenium.webdriver.common.by import By
+
+    search(driver, site, "выставки")
+    forced_colors(driver, True)
+    try:
+        box = driver.find_element(By.ID, "q")
+        box.click()
+        ring = css_of(driver, box, "outline-style", "outline-width", "outline-color")
+        assert ring["outline-style"] != "none" and float(ring["outline-width"][:-2]) >= 2, ring
+        assert rgb(ring["outline-color"]) != rgb(box.value_of_css_property("background-color"))
+        chip = driver.find_element(By.CSS_SELECTOR, "#hits .hit-topic")
+        assert chip.value_of_css_property("border-top-style") == "solid"
+        driver.get(site.base_url + "/static/widget-demo.html")
+        button = wait(driver).until(lambda d: deep(d).find_element(
+            By.CSS_SELECTOR, ".kartoteka-button"))
+        edge = css_of(driver, button, "border-top-style", "border-top-width", "border-top-color")
+        assert edge["border-top-style"] == "solid" and edge["border-top-width"] != "0px", edge
+        assert "0)" not in edge["border-top-color"].replace(" ", ""), edge  # not transparent
+    finally:
+        forced_colors(driver, False)
+
+
+def test_a_phone_s_suggestions_give_a_title_the_row(driver, site):
+    """At 320 px a publication's title among the suggestions had 71 px beside its
+    «публикация», broken mid-word («Выставк / а»): the tag goes under the title."""
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.set_window_size(320, 640)
+        suggest(driver, site, "/", "#q", "#suggestions li.suggestion", "итоги")
+        wait(driver).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, "#suggestions li.suggestion[data-kind=title]"))
+        rows = driver.execute_script(
+            "return Array.from(document.querySelectorAll("
+            "'#suggestions li.suggestion[data-kind=title]')).map(function (li) {"
+            " var s = getComputedStyle(li);"
+            " return [li.querySelector('.suggestion-text').getBoundingClientRect().width,"
+            " li.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; });")
+        assert rows and all(text >= room - 1 for text, room in rows), rows
+    finally:
+        driver.set_window_size(1280, 1000)

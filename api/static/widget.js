@@ -204,15 +204,20 @@
     '.kartoteka-widget .kartoteka-sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}',
     '.kartoteka-widget .kartoteka-form{display:flex;gap:8px;margin:0;}',
     '.kartoteka-widget .kartoteka-box{position:relative;flex:1 1 auto;}',
-    '.kartoteka-widget .kartoteka-input{width:100%;height:40px;margin:0;padding:0 12px;font:inherit;color:#1f2328;background:#fff;border:1px solid #c9c6bd;border-radius:8px;}',
+    '.kartoteka-widget .kartoteka-input{width:100%;height:40px;margin:0;padding:0 12px;font:inherit;color:#1f2328;background:#fff;border:1px solid #80868e;border-radius:8px;}',
     '.kartoteka-widget .kartoteka-input:focus{outline:2px solid #2f5d8a;outline-offset:1px;border-color:#2f5d8a;}',
     '.kartoteka-widget :is(.kartoteka-button,.kartoteka-link,.kartoteka-title,.kartoteka-all):focus-visible{outline:2px solid #2f5d8a;outline-offset:2px;}',
     '.kartoteka-widget :is(.kartoteka-status,.kartoteka-notice,.kartoteka-snippet,.kartoteka-title,.kartoteka-suggestion){overflow-wrap:anywhere;}',
-    '.kartoteka-widget .kartoteka-button{height:40px;margin:0;padding:0 16px;font:inherit;font-weight:600;color:#fff;background:#2f5d8a;border:0;border-radius:8px;cursor:pointer;}',
+    // a transparent border, which forced colours (Windows high contrast) draw: it had been
+    // a bare word there, its background dropped
+    '.kartoteka-widget .kartoteka-button{height:40px;margin:0;padding:0 16px;font:inherit;font-weight:600;color:#fff;background:#2f5d8a;border:1px solid transparent;border-radius:8px;cursor:pointer;}',
     '.kartoteka-widget .kartoteka-button:hover{background:#234a70;}',
     '.kartoteka-widget .kartoteka-suggestions{position:absolute;left:0;right:0;top:calc(100% + 4px);z-index:1000;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dcd9d0;border-radius:8px;box-shadow:0 4px 14px rgba(0,0,0,.08);max-height:min(280px,60vh);overflow-y:auto;}',
     '.kartoteka-widget .kartoteka-suggestion{display:flex;justify-content:space-between;gap:10px;margin:0;padding:7px 12px;cursor:pointer;}',
-    '.kartoteka-widget .kartoteka-suggestion:hover,.kartoteka-widget .kartoteka-suggestion.kartoteka-active{background:#e7eef6;}',
+    '.kartoteka-widget .kartoteka-suggestion:hover{background:#e7eef6;}',
+    // The option the arrows are on: a bar of the accent (6.9:1 on white) and a stronger
+    // background; the background alone (1.17:1) was all but invisible.
+    '.kartoteka-widget .kartoteka-suggestion.kartoteka-active{background:#d5e2f0;box-shadow:inset 4px 0 0 #2f5d8a;}',
     '.kartoteka-widget .kartoteka-suggestion-kind{flex:none;white-space:nowrap;color:#5f6670;font-size:.8em;align-self:center;}',
     '.kartoteka-widget .kartoteka-suggestion-text{flex:1 1 auto;min-width:0;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;}',
     // A narrow column (a site's sidebar, 200-360 px; NARROW_PX): the button under the box,
@@ -227,7 +232,7 @@
     '.kartoteka-widget .kartoteka-status{margin:10px 0 6px;color:#5f6670;font-size:.9em;}',
     '.kartoteka-widget .kartoteka-status:empty{display:none;}',
     '.kartoteka-widget .kartoteka-notice{margin:0 0 8px;padding:6px 10px;background:#fff7e0;border-radius:6px;font-size:.9em;}',
-    '.kartoteka-widget .kartoteka-partial-label{list-style:none;margin:12px 0 6px;padding-top:8px;border-top:1px dashed #c9ced4;color:#5f6670;font-size:.9em;}',
+    '.kartoteka-widget .kartoteka-partial-label{margin:12px 0 6px;padding-top:8px;border-top:1px dashed #c9ced4;color:#5f6670;font-size:.9em;}',
     '.kartoteka-widget .kartoteka-error{color:#8a1f1f;}',
     '.kartoteka-widget .kartoteka-results{margin:0;padding:0;list-style:none;}',
     '.kartoteka-widget .kartoteka-hit{margin:0;padding:10px 0;border-bottom:1px solid #e6e3da;}',
@@ -242,16 +247,20 @@
     '.kartoteka-widget .kartoteka-link{color:#2f5d8a !important;}',
     // data-theme="dark" (or "auto" on a browser set to dark): the same card in dark colours
     '.kartoteka-widget.kartoteka-dark{color:#e3e6ea;background:#1d2126;color-scheme:dark;}',
-    '.kartoteka-dark .kartoteka-input{color:#e3e6ea;background:#2a3038;border-color:#4a525c;}',
+    '.kartoteka-dark .kartoteka-input{color:#e3e6ea;background:#2a3038;border-color:#818b98;}',
     '.kartoteka-dark .kartoteka-suggestions{background:#2a3038;border-color:#4a525c;}',
-    '.kartoteka-dark .kartoteka-suggestion:hover,.kartoteka-dark .kartoteka-suggestion.kartoteka-active{background:#34414f;}',
+    '.kartoteka-dark .kartoteka-suggestion:hover{background:#34414f;}',
+    '.kartoteka-dark .kartoteka-suggestion.kartoteka-active{background:#3a4d62;box-shadow:inset 4px 0 0 #8fb8e3;}',
     '.kartoteka-dark :is(.kartoteka-suggestion-kind,.kartoteka-status,.kartoteka-date,.kartoteka-partial-label){color:#a9b1ba;}',
     '.kartoteka-dark .kartoteka-notice{background:#3b3421;}',
     '.kartoteka-dark .kartoteka-error{color:#f0a0a0;}',
     '.kartoteka-dark .kartoteka-hit{border-bottom-color:#39404a;}',
     '.kartoteka-widget.kartoteka-dark :is(.kartoteka-title,.kartoteka-all,.kartoteka-link){color:#8fb8e3 !important;}',
     '.kartoteka-dark .kartoteka-mark{background:#6a5819;}',
-    '.kartoteka-widget.kartoteka-dark :is(.kartoteka-input:focus,.kartoteka-button:focus-visible,.kartoteka-link:focus-visible,.kartoteka-title:focus-visible,.kartoteka-all:focus-visible){outline-color:#8fb8e3;}'
+    '.kartoteka-widget.kartoteka-dark :is(.kartoteka-input:focus,.kartoteka-button:focus-visible,.kartoteka-link:focus-visible,.kartoteka-title:focus-visible,.kartoteka-all:focus-visible){outline-color:#8fb8e3;}',
+    // Forced colours drop backgrounds and shadows: the option the arrows are on in the
+    // system's own selection colours, as a native list shows it.
+    '@media (forced-colors:active){.kartoteka-widget .kartoteka-suggestion.kartoteka-active{forced-color-adjust:none;background:Highlight;color:HighlightText;box-shadow:none;}.kartoteka-widget .kartoteka-suggestion.kartoteka-active .kartoteka-suggestion-kind{color:HighlightText;}}'
   ].join('\n');
 
   /*
@@ -346,7 +355,6 @@
     ui.input.type = 'search';
     ui.input.id = uid + '-q';
     ui.input.name = 'q';
-    ui.input.placeholder = 'Поиск по публикациям';  // whole in a 230 px sidebar
     ui.input.maxLength = 500;  // the API's default KARTOTEKA_MAX_QUERY_LENGTH
     ui.input.setAttribute('role', 'combobox');
     ui.input.setAttribute('aria-autocomplete', 'list');
@@ -375,6 +383,14 @@
     ui.status.setAttribute('aria-live', 'polite');
     ui.notices = el('div', 'kartoteka-notices');
     ui.results = el('ol', 'kartoteka-results');
+    // Partial matches: a list of their own after a label outside any list (inside the
+    // results, the label was read as one more of their items: «список, 8 пунктов»).
+    ui.partialLabel = el('p', 'kartoteka-partial-label');
+    ui.partialLabel.id = uid + '-partial';
+    ui.partialLabel.hidden = true;
+    ui.partial = el('ol', 'kartoteka-results kartoteka-partial');
+    ui.partial.setAttribute('aria-labelledby', ui.partialLabel.id);
+    ui.partial.hidden = true;
     ui.all = el('a', 'kartoteka-all', 'Все результаты');
     var arrow = el('span', null, ' →');
     arrow.setAttribute('aria-hidden', 'true');  // not read out as «стрелка вправо»
@@ -385,17 +401,23 @@
     ui.root.appendChild(ui.status);
     ui.root.appendChild(ui.notices);
     ui.root.appendChild(ui.results);
+    ui.root.appendChild(ui.partialLabel);
+    ui.root.appendChild(ui.partial);
     ui.root.appendChild(ui.all);
     (inside || host).appendChild(ui.root);
     root.appendChild(host);
-    narrowWhenNarrow(ui.root);
+    narrowWhenNarrow(ui.root, ui.input);
     return ui;
   }
 
-  /** The narrow layout (kartoteka-narrow) while the card is under NARROW_PX wide. */
-  function narrowWhenNarrow(card) {
+  /** The narrow layout (kartoteka-narrow) while the card is under NARROW_PX wide, with a
+   *  short placeholder: «Поиск по публикациям» was cut in a 216 px column (the label
+   *  still says the whole). */
+  function narrowWhenNarrow(card, input) {
     function fit() {
-      card.classList.toggle('kartoteka-narrow', card.getBoundingClientRect().width < NARROW_PX);
+      var narrow = card.getBoundingClientRect().width < NARROW_PX;
+      card.classList.toggle('kartoteka-narrow', narrow);
+      input.placeholder = narrow ? 'Поиск' : 'Поиск по публикациям';
     }
     fit();
     if (typeof ResizeObserver === 'function') new ResizeObserver(fit).observe(card);
@@ -474,6 +496,8 @@
 
     function resetResults() {
       clear(ui.results);
+      clear(ui.partial);
+      ui.partial.hidden = ui.partialLabel.hidden = true;
       clear(ui.notices);
       ui.status.textContent = '';
       ui.status.classList.remove('kartoteka-error');
@@ -496,22 +520,31 @@
         : 'По запросу «' + query + '» ничего не найдено';
 
       renderNotices(query, data);
-      // What the notices show to the eye, said by the live region too (as on the page).
-      var said = Array.prototype.map.call(
-        ui.notices.querySelectorAll('.kartoteka-corrected,.kartoteka-relaxed'),
-        function (notice) { return notice.textContent; }).join(' ');
-      if (said) ui.status.appendChild(el('span', 'kartoteka-sr', ' ' + said));
       hits.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
-      // Publications with only some of the words come after a label of their own.
-      var partial = Array.isArray(data.partial) ? data.partial : [];
-      if (partial.length) {
-        ui.results.appendChild(el('li', 'kartoteka-partial-label', 'Не все слова запроса:'));
-        partial.forEach(function (hit) { ui.results.appendChild(renderHit(hit)); });
-      }
+      var partial = renderPartial(data);
+      // What the notices and the partial label show to the eye, said by the live region
+      // too (as on the page): every notice, once.
+      var said = Array.prototype.map.call(ui.notices.querySelectorAll('.kartoteka-notice'),
+        function (notice) { return notice.textContent; });
+      if (partial) said.push(partial);
+      if (said.length) ui.status.appendChild(el('span', 'kartoteka-sr', ' ' + said.join(' ')));
 
       var allQuery = data.corrected && data.did_you_mean ? data.did_you_mean : query;
       ui.all.href = BASE + '/?' + new URLSearchParams({ q: allQuery }).toString();
       ui.all.hidden = total === 0;
+    }
+
+    /** Publications with only some of the words, after a label of their own; what the
+     *  live region says of them, in the page's words (its status said «Найдено: 2» of 7). */
+    function renderPartial(data) {
+      var partial = Array.isArray(data.partial) ? data.partial : [];
+      if (!partial.length) return '';
+      var count = Number(data.partial_total) || partial.length;
+      var more = count + ' ' + pluralRu(count, ['публикация', 'публикации', 'публикаций']);
+      ui.partialLabel.textContent = 'Не все слова запроса: ещё ' + more;
+      partial.forEach(function (hit) { ui.partial.appendChild(renderHit(hit)); });
+      ui.partial.hidden = ui.partialLabel.hidden = false;
+      return 'Ещё ' + more + ' — не со всеми словами запроса.';
     }
 
     /** One notice per situation, from the structured fields (as on the search page). */
@@ -677,8 +710,13 @@
         options[i].classList.toggle('kartoteka-active', active);
         options[i].setAttribute('aria-selected', active ? 'true' : 'false');
       }
-      if (index >= 0) ui.input.setAttribute('aria-activedescendant', options[index].id);
-      else ui.input.removeAttribute('aria-activedescendant');
+      if (index >= 0) {
+        ui.input.setAttribute('aria-activedescendant', options[index].id);
+        // the list scrolls (max-height): the option the arrows reach stays in sight
+        options[index].scrollIntoView({ block: 'nearest' });
+      } else {
+        ui.input.removeAttribute('aria-activedescendant');
+      }
     }
 
     /** A publication opens its page; a word is searched for. */
