@@ -39,7 +39,8 @@ MAX_WORD_LENGTH = 60
 # built before it find less than a new one (the same format, so it is still served, and
 # /api/health and an incremental run advise a full reindex). None (unrecorded): before 2.
 # 2: compound heads (search/compounds.py) and words run together with capitals.
-ANALYSIS_VERSION = 2
+# 3: the stems field holds the stem of each word's likeliest lemma (search/stems.py).
+ANALYSIS_VERSION = 3
 # Where Russian words run together with capitals meet: a small letter before a capital
 # (`Кошка|Книжка`; not `В|Контакте`, nor Latin names such as `iPhone`, `LitRes`). The
 # whole is indexed beside its parts.

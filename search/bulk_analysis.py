@@ -29,7 +29,7 @@ from search.analysis import (
 )
 from search.bulk_tables import Column, Vocabulary, distinct
 from search.morph import fold_yo, is_cyrillic
-from search.stems import stem
+from search.stems import word_stem
 
 __all__ = ["BulkAnalyzer", "AnalyzedText"]
 
@@ -209,7 +209,7 @@ class BulkAnalyzer:
             start_ids = [term_id(lemma) for lemma in start]
             other_ids = start_ids if other is start else [term_id(lemma) for lemma in other]
             self._slots.append(1)
-            self._stem.append(self.stems.id(stem(form)) if self._wanted is None
+            self._stem.append(self.stems.id(word_stem(form)) if self._wanted is None
                               else _NOT_STEMMED)
             self._forms_at.append(self._form_ids.size)
             self._forms_len.append(1)
@@ -271,10 +271,10 @@ class BulkAnalyzer:
         """The stem stem_terms gives for the token's whole word, or -1."""
         if plain_word(token):  # word_spans yields it as is
             word = token.lower()
-            return -1 if fold_yo(word) in STOP_WORDS else self.stems.id(stem(word))
+            return -1 if fold_yo(word) in STOP_WORDS else self.stems.id(word_stem(word))
         found = -1
         for text, *_rest, part, _sentence_start in word_spans(token):
             word = text.lower()
             if not part and fold_yo(word) not in STOP_WORDS:
-                found = self.stems.id(stem(word))
+                found = self.stems.id(word_stem(word))
         return found

@@ -5,6 +5,10 @@ pymorphy3 keeps apart (`осенний` and `осень` are both `осен`). T
 indexed beside the lemma fields and a query word matches through its stem too, with
 a small weight (STEM_WEIGHT in search/word_rules.py), so a derivation counts but an exact
 lemma counts more.
+
+A word's stem there is its likeliest lemma's (word_stem), not its written form's: the
+verb «стал» is `стат` (of «стать»), so `сталь` (`стал`) no longer found every text with
+the verb, half the real corpus (an integrator's trial); «была» is not «быль».
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from functools import lru_cache
 
 import Stemmer
 
-from search.morph import fold_yo
+from search.morph import fold_yo, get_analyzer, is_cyrillic, readings
 
-__all__ = ["stem", "stem_terms", "FIELD"]
+__all__ = ["stem", "word_stem", "stem_terms", "FIELD"]
 
 FIELD = "stems"
 
@@ -31,6 +35,20 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(fold_yo(word))
 
 
+@lru_cache(maxsize=200_000)
+def word_stem(word: str) -> str:
+    """The stem a lowercase word stands for in the stems field, at index and at query
+    time: the Snowball stem of its likeliest lemma (`осенью` -> «осень» -> `осен`) when
+    pymorphy3's dictionary has the word; else of the word as written (a typo's or a new
+    word's lemma is only guessed: `юридическя` is still `юридическ`)."""
+    folded = fold_yo(word)
+    if is_cyrillic(folded) and get_analyzer().word_is_known(folded):
+        found = readings(folded)
+        if found:
+            return stem(found[0].lemma)
+    return stem(folded)
+
+
 def stem_terms(value: str) -> list[str]:
     """The stems of a text's whole words (not a compound's parts), stop words left out:
     what the stems field indexes (every engine)."""
@@ -40,5 +58,5 @@ def stem_terms(value: str) -> list[str]:
     for text, *_rest, part, _sentence_start in word_spans(value):
         word = text.lower()
         if not part and fold_yo(word) not in STOP_WORDS:
-            out.append(stem(word))
+            out.append(word_stem(word))
     return out

@@ -10,7 +10,7 @@ from search.full_names import optional_given_names, signer_surnames
 from search.morph import fold_yo, index_lemmas, is_cyrillic, readings
 from search.query_syntax import Word
 from search.spelling import is_dictionary_word, is_proper_name
-from search.stems import stem
+from search.stems import word_stem
 
 __all__ = ["given_name_places", "PEOPLE_BOOST", "STEM_WEIGHT", "FAMILY_WEIGHT", "MIN_STEM", "KIND_LEMMAS", "LIGHT_LEMMAS",
            "COUNTED_LEMMAS", "RECENT_LEMMAS", "asks_for_the_newest", "may_ask_for_the_newest",
@@ -122,7 +122,7 @@ def derivation_stem(word: str, folded: str) -> str | None:
     """The stem a word as typed also matches through (`осенний`: «осен»), or None: a
     stem under MIN_STEM letters, an abbreviation in capitals, a capitalized name of
     its own."""
-    stemmed = stem(folded)
+    stemmed = word_stem(folded)
     if (not is_cyrillic(folded) or len(stemmed) < MIN_STEM or _abbreviation(word)
             or _capitalized_name(word, folded)):
         return None

@@ -668,3 +668,30 @@ def test_a_group_of_copies_is_shown_as_one_id_whatever_the_query(engine):
     finally:
         for pid in titles:
             engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)
+
+
+def test_a_word_is_not_found_through_another_word_s_written_stem(engine):
+    """The stems field (derivations: `осенний` finds «осень») holds each word's lemma's
+    stem: `сталь` (`стал`) had found every text with the verb «стал», half the real
+    corpus (an integrator's trial), and `быль` every «была»."""
+    headers = {"Authorization": "Bearer test-token"}
+    records = {"stem-verb": ("Новый чемпион", "Юный шахматист стал победителем, и была "
+                             "радость у всей команды."),
+               "stem-steel": ("Завод", "Рассказ о том, как варят сталь на заводе."),
+               "stem-autumn": ("Листопад", "Осенний листопад в парке у библиотеки.")}
+    try:
+        for pid, (title, text) in records.items():
+            put = engine.client.simulate_put(f"/api/publications/{pid}", headers=headers,
+                                             json={"title": title, "text": text,
+                                                   "date": "2024-10-01"})
+            assert put.status_code in (200, 201), put.text
+
+        def mine(q: str) -> set[str]:
+            return {h for h in _ids(_search(engine, q=q, per_page=100)) if h.startswith("stem-")}
+
+        assert mine("сталь") == {"stem-steel"}
+        assert mine("быль") == set()
+        assert mine("осень") == {"stem-autumn"}  # a derivation still counts
+    finally:
+        for pid in records:
+            engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)

@@ -14,7 +14,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, Token, T
 from search.analysis import STOP_WORDS, index_terms, word_spans
 from search.compounds import with_head
 from search.morph import fold_yo, index_readings, is_cyrillic, query_lemmas
-from search.stems import stem
+from search.stems import word_stem
 
 __all__ = ["RU_ANALYZER", "RuAnalyzer", "RuTokenizer", "RuStopFilter", "LemmaFilter",
            "StemFilter", "stem_analyzer"]
@@ -140,7 +140,7 @@ class StemFilter(Filter):
         for t in tokens:
             if getattr(t, "part", False) or fold_yo(t.text) in STOP_WORDS:
                 continue
-            t.text = stem(t.text)
+            t.text = word_stem(t.text)
             yield t
 
 
