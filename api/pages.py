@@ -153,13 +153,22 @@ def site_return(url: str | None, origins: tuple[str, ...]) -> str | None:
     return url if origin in origins else None
 
 
+def _way_back(back: str, site: str | None) -> str:
+    """«← К поиску» (or «← Вернуться на сайт»). Opened from the search page (a `back`
+    search), the search page's script makes it the browser's Back there: the search as it
+    was, its focus too (a new search page had begun, the focus on its body); the link
+    works without it."""
+    if site:
+        return f'<p class="back-link"><a href="{escaped(site)}">← Вернуться на сайт</a></p>'
+    link = f'<p class="back-link"><a href="{escaped(back)}">← К поиску</a></p>'
+    return link + ('<script src="/static/app.js" defer></script>' if back != "/" else "")
+
+
 def publication_html(record: dict, parent: dict | None, attachments: list[dict],
                      similar: list[dict], back: str = "/", site: str | None = None) -> str:
     """The whole page of one publication; `back` the search it was opened from, or `site`
     the library site's page with the widget it was chosen in."""
-    way_back = (f'<a href="{escaped(site)}">← Вернуться на сайт</a>' if site
-                else f'<a href="{escaped(back)}">← К поиску</a>')
-    out = [f'<p class="back-link">{way_back}</p>',
+    out = [_way_back(back, site),
            '<article class="publication">',
            f'<h1 class="publication-title">{escaped(record.get("title") or "Без названия")}</h1>']
     if meta := _meta(record):

@@ -694,7 +694,9 @@ def test_hit_without_url_opens_the_publication_page(driver, site):
     body = driver.find_element(By.CSS_SELECTOR, ".publication-text").text
     assert "Мастер-класс по ксилографии" in body and "<script>window.__xss=2</script>" in body
     assert driver.execute_script("return window.__xss === undefined;")
-    assert not driver.find_elements(By.CSS_SELECTOR, "main img, main script")
+    # (the search page's script, for «← К поиску», is the page's own)
+    assert not driver.find_elements(By.CSS_SELECTOR,
+                                    "main img, main script:not([src='/static/app.js'])")
     assert "12 апреля 2024" in driver.find_element(By.CSS_SELECTOR, ".publication-meta").text
     attachment = driver.find_element(By.CSS_SELECTOR, ".attachments a")
     assert attachment.text == child["title"] and attachment.get_attribute("href") == child["url"]
@@ -1271,3 +1273,119 @@ def test_a_phone_s_suggestions_give_a_title_the_row(driver, site):
         assert rows and all(text >= room - 1 for text, room in rows), rows
     finally:
         driver.set_window_size(1280, 1000)
+
+
+@pytest.mark.parametrize("path", [
+    "/?q=" + quote("выставки AND OR NOT ("),  # three warnings
+    "/?q=" + quote('"'),  # «Непарная кавычка пропущена», nothing found
+    "/?q=" + quote("отчёты и итоги"),  # «Есть тема …»
+    "/?q=" + quote("библиотека") + "&page=99",  # «Страницы 99 нет …»
+])
+def test_every_notice_shown_is_said_once(driver, site, path):
+    """The status line (a live region) said corrections, partial matches and nothing found,
+    but not the server's warnings or a topic's hint: every notice shown is said, once,
+    to a screen reader only (the eye has the notice)."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, site, path)
+    shown = notices(driver)
+    assert shown, path
+    status = driver.find_element(By.ID, "status")
+    said = status.get_attribute("textContent")
+    for text in shown:
+        assert said.count(text.strip()) == 1, (text, said)
+    to_the_eye = driver.execute_script(
+        "return Array.from(arguments[0].childNodes).filter(function (n) {"
+        " return n.nodeType === 3; }).map(function (n) { return n.data; }).join('')", status)
+    assert not any(text.strip() in to_the_eye for text in shown), to_the_eye
+
+
+def test_the_results_have_a_heading_of_their_own(driver, site):
+    """With the script the hits' h3s came right after the filters' last h2 «Год» and read
+    as part of it (the page without script has «Результаты»)."""
+    search(driver, site, "выставки")
+    before = driver.execute_script(
+        "var all = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));"
+        "var first = document.querySelector('#hits h3');"
+        "var h = all[all.indexOf(first) - 1]; return [h.tagName, h.textContent.trim()];")
+    assert before == ["H2", "Результаты"], before
+
+
+def test_back_to_the_search_is_the_browser_s_back(driver, site):
+    """«← К поиску» of a publication opened from the search page began a new search page,
+    the focus on its body: it goes back in the history, as the browser's Back does. A
+    page opened otherwise (a link from elsewhere, a new tab) keeps the plain link."""
+    # a tab of its own: the module's tab has more than the 50 entries history.length counts
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        back_from_a_publication(driver, site)
+    finally:
+        driver.close()
+        driver.switch_to.window(first)
+
+
+def back_from_a_publication(driver, site):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(driver, site, "/?q=" + quote("выставки"))
+    searched = driver.current_url
+    box = driver.find_element(By.ID, "q")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("итоги")
+    wait(driver).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#suggestions li.suggestion[data-kind=title]"))
+    options = driver.find_elements(By.CSS_SELECTOR, "#suggestions li.suggestion")
+    at = next(i for i, o in enumerate(options) if o.get_attribute("data-kind") == "title")
+    box.send_keys(*[Keys.ARROW_DOWN] * (at + 1), Keys.ENTER)
+    link = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, ".back-link a"))
+    # the publication carries the search it was chosen over
+    assert link.get_attribute("href") == searched
+    entries = driver.execute_script("return history.length")
+    link.click()
+    wait(driver).until(lambda d: d.current_url == searched and hits(d))
+    assert driver.execute_script("return history.length") == entries  # back, not a new page
+    driver.forward()  # the publication is still ahead, as after Back
+    wait(driver).until(lambda d: "/p/" in d.current_url)
+
+    # opened anew (no search page before it): the plain link
+    publication = driver.current_url
+    driver.get(site.base_url + "/api/health")
+    driver.get(publication)
+    entries = driver.execute_script("return history.length")
+    driver.find_element(By.CSS_SELECTOR, ".back-link a").click()
+    wait(driver).until(lambda d: d.current_url == searched and hits(d))
+    assert driver.execute_script("return history.length") == entries + 1
+
+
+def test_filters_name_their_counts_and_the_title_names_the_filters(driver, site):
+    """A filter was read «2025 3»; the title left the filters out; with the server down,
+    the previous search's filters and counts stayed beside the error."""
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, site, "/?q=" + quote("выставки") + "&topic=" + quote("Выставки")
+              + "&year=2024")
+    wait(driver).until(lambda d: status_text(d).startswith("Найдено"))
+    assert driver.title == "«выставки» · Выставки, 2024 — Картотека"
+    buttons = [b for b in driver.find_elements(By.CSS_SELECTOR, "#facets button.facet-button")
+               if b.is_displayed()]  # not those a group keeps folded
+    names = [b.accessible_name for b in buttons]
+    assert names and all(re.fullmatch(r".+\S, \d+ публикаци[яий]", n) for n in names), names
+    count = buttons[0].find_element(By.CSS_SELECTOR, ".facet-count").text
+    assert names[0].endswith(f", {count} " + names[0].split()[-1])
+
+    # the server down: the filters go with the counts (those in use can still be dropped)
+    driver.execute_script(
+        "window.fetch = function () { return Promise.reject(new TypeError('down')); };")
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys("книги")
+    driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+    error = driver.find_element(By.ID, "error")
+    wait(driver).until(lambda d: error.is_displayed())
+    assert "связаться с сервером" in error.text
+    assert not driver.find_elements(By.CSS_SELECTOR, "#facet-lists button.facet-button")
+    assert driver.find_element(By.ID, "reset-filters").is_displayed()

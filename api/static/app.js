@@ -106,12 +106,14 @@
    *  page's «← К поиску» (it led to an empty search). */
   function hitHref(hit) {
     if (typeof hit.url === 'string' && /^https?:\/\//i.test(hit.url)) return hit.url;
-    var search = current ? paramsFromState(current).toString() : '';
-    return publicationHref(hit.id) + (search ? '?back=' + encodeURIComponent(search) : '');
+    return publicationHref(hit.id, true);
   }
 
-  function publicationHref(id) {
-    return BASE + '/p/' + encodeURIComponent(String(id));
+  /** withBack: with the search shown (`back`), for the page's way back to it. */
+  function publicationHref(id, withBack) {
+    var search = withBack && current ? paramsFromState(current).toString() : '';
+    return BASE + '/p/' + encodeURIComponent(String(id)) +
+      (search ? '?back=' + encodeURIComponent(search) : '');
   }
 
   /**
@@ -301,10 +303,18 @@
     setDateError('');
     $('sort').value = effectiveSort(state);
     updateFiltersToggle(state);
-    var page = state.page > 1 ? ', страница ' + state.page : '';
-    document.title = state.q
-      ? '«' + state.q + '»' + page + ' — Картотека'
-      : 'Картотека — поиск по публикациям библиотек';
+    document.title = pageTitle(state);
+  }
+
+  /** «выставки» · Выставки, 2024 — Картотека: the query and the filters in use, which a
+   *  tab, the history and a screen reader's page title had left out. */
+  function pageTitle(state) {
+    var filters = FACET_KEYS.reduce(function (all, key) { return all.concat(state[key]); }, []);
+    if (state.from || state.to) filters.push(periodText(state));
+    var what = state.q ? ['«' + state.q + '»'] : [];
+    if (filters.length) what.push(filters.join(', '));
+    if (!what.length) return 'Картотека — поиск по публикациям библиотек';
+    return what.join(' · ') + (state.page > 1 ? ', страница ' + state.page : '') + ' — Картотека';
   }
 
   function runSearch(state) {
@@ -416,6 +426,10 @@
     $('error').textContent = message;
     if (action) $('error').appendChild(action);
     show($('error'), true);
+    // the filters and counts were the previous search's: beside the error (the server
+    // down) they read as this one's; the filters in use can still be dropped
+    clear($('facet-lists'));
+    show($('reset-filters'), hasFilters(current));
     if (facetFocus) {
       facetFocus = null;
       $('results').focus({ preventScroll: true });
@@ -428,8 +442,6 @@
     resetResultArea();
     var total = Number(data.total) || 0;
     var hits = Array.isArray(data.hits) ? data.hits : [];
-
-    setStatus($('status'), state, data, total, hits.length);
 
     renderNotices(state, data);
     renderFacets(state, data.facets || {});
@@ -444,6 +456,8 @@
       hits.forEach(function (hit) { list.appendChild(renderHit(hit)); });
     }
     renderPartial(state, data);
+    // after the notices: it says each of them too
+    setStatus($('status'), state, data, total, hits.length);
 
     renderPager(state, data, total);
     updateExport(state, total);
@@ -528,7 +542,7 @@
 
   /** The status line (a polite live region): the count and the page, or that nothing
    *  was found, shown; then, for a screen reader only, what the notices below show to
-   *  the eye (a corrected query, partial matches), which shown twice read as a repeat. */
+   *  the eye (every one of them, and partial matches), which shown twice read as a repeat. */
   function setStatus(node, state, data, total, shown) {
     var parts = announcement(state, data, total, shown);
     // nothing found: the box below says it to the eye (it was read twice)
@@ -552,6 +566,7 @@
     if (data.corrected && fix) parts.push('Запрос исправлен: показаны результаты по запросу «' + fix + '».');
     else if (fix) parts.push('Возможно, вы имели в виду «' + fix + '».');
     if (data.relaxed) parts.push('Ни одна публикация не содержит всех слов запроса: показаны частичные совпадения.');
+    parts = parts.concat(noticesAsShown());
     var partial = Array.isArray(data.partial) ? data.partial.length : 0;
     if (partial) {
       var more = Number(data.partial_total) || partial;
@@ -559,6 +574,20 @@
         ' — не со всеми словами запроса.');
     }
     return parts;
+  }
+
+  // The notices said above in words of their own; the others are said as shown.
+  var SAID_APART = '.corrected, .did-you-mean-line, .relaxed';
+
+  /** The other notices shown (the server's warnings, a topic's hint, a page past the
+   *  last): a screen reader had heard none of them. */
+  function noticesAsShown() {
+    return Array.prototype.filter.call($('notices').querySelectorAll('.notice'), function (n) {
+      return !n.matches(SAID_APART);
+    }).map(function (n) {
+      var text = n.textContent.trim();
+      return /[.!?…]$/.test(text) ? text : text + '.';
+    });
   }
 
   function emptyText(state) {
@@ -607,8 +636,6 @@
       $(id).setAttribute('aria-invalid', 'true');
       $(id).setAttribute('aria-describedby', 'date-hint error');
     });
-    clear($('facet-lists'));
-    show($('reset-filters'), true);
     return true;
   }
 
@@ -798,6 +825,9 @@
     button.type = 'button';
     button.setAttribute('aria-pressed', v.selected ? 'true' : 'false');
     button.appendChild(el('span', 'facet-check'));
+    // the count apart from the name for a screen reader: «2025, 3 публикации», not «2025 3»
+    button.setAttribute('aria-label', v.value + ', ' + v.count + ' ' +
+      pluralRu(v.count, ['публикация', 'публикации', 'публикаций']));
     button.appendChild(el('span', 'facet-label', v.value));
     button.appendChild(el('span', 'facet-count', v.count));
     button.addEventListener('click', function () {
@@ -1126,7 +1156,7 @@
     cancelSuggest();
     hideSuggestions();
     if (item.kind === 'title' && item.id) {
-      location.assign(publicationHref(item.id));
+      location.assign(publicationHref(item.id, true));
       return;
     }
     $('q').value = item.text;
@@ -1291,6 +1321,39 @@
     $('filters-toggle').textContent = count ? 'Фильтры (' + count + ')' : 'Фильтры';
   }
 
+  // ---------------------------------------------------------------------
+  // The publication page's way back (this script is on it when it was opened from here)
+  // ---------------------------------------------------------------------
+
+  /** «← К поиску» is the browser's Back when the page before is this site's search page:
+   *  it comes back as it was, its results, scroll and focus (the link began a new search
+   *  page, the focus on its body). Otherwise (a new tab, a link from elsewhere) the link. */
+  function initWayBack(link) {
+    link.addEventListener('click', function (event) {
+      if (isModifiedClick(event) || !cameFromSearch(link)) return;
+      event.preventDefault();
+      history.back();
+    });
+  }
+
+  /** The page this tab came from is the search page the link leads to. */
+  function cameFromSearch(link) {
+    if (history.length < 2 || !document.referrer) return false;
+    try {
+      var from = new URL(document.referrer);
+      var to = new URL(link.href);
+      return from.origin === to.origin && from.pathname === to.pathname;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function start() {
+    var wayBack = document.querySelector('.back-link a');
+    if ($('search-form')) init();
+    else if (wayBack) initWayBack(wayBack);
+  }
+
   function loadFromLocation() {
     navigate(stateFromParams(new URLSearchParams(location.search)), false);
   }
@@ -1354,9 +1417,9 @@
   } else if (typeof window !== 'undefined') {
     window.Kartoteka = api;
     if (document.readyState === 'loading') {
-      document.addEventListener('DOMContentLoaded', init);
+      document.addEventListener('DOMContentLoaded', start);
     } else {
-      init();
+      start();
     }
   }
 })();
