@@ -105,5 +105,6 @@ class ResultsPage:
                 data = self.service.search(request).to_dict()
         except falcon.HTTPBadRequest as exc:  # what /api/search would say in JSON
             error = f"Не удалось выполнить поиск: {exc.description}."
+            resp.status = falcon.HTTP_400  # the page says why; a crawler or a check, by status
         resp.content_type = falcon.MEDIA_HTML
         resp.text = results_html(req.get_param("q") or "", params, data, error)

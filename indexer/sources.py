@@ -198,6 +198,9 @@ def _jsonl(path: Path, topics, max_bytes: int, warn: Warn | None) -> Iterator[Pu
             except json.JSONDecodeError as exc:
                 yield Skip(where, f"неверный JSON: {json_problem(exc)}", str(path))
                 continue
+            except RecursionError:  # `[[[…]]]` thousands deep: it had ended the whole run
+                yield Skip(where, "неверный JSON: вложенность слишком глубока", str(path))
+                continue
             except InvalidRecord as exc:
                 yield Skip(where, str(exc), str(path))
                 continue

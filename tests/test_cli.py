@@ -1791,3 +1791,18 @@ def test_a_build_by_if_missing_is_told_to_health_and_a_skip_by_it_is_not(tmp_pat
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--sample",
                  "--if-missing", "--no-progress"]) == 0
     assert read_last_run(index_dir)["finished_at"] == built["finished_at"]
+
+
+def test_a_line_nested_thousands_deep_is_skipped_not_the_end_of_the_run(tmp_path, capsys):
+    """`{"x": [[[…]]]}` 5,000 deep made json.loads raise RecursionError: the whole run
+    ended with a traceback, the good records of the file unindexed (a hostile tester's
+    trial)."""
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"id": "ok-1", "title": "Выставка", "text": "Книжная выставка."}\n'
+                    '{"id": "d", "title": "a", "x": ' + "[" * 5000 + "]" * 5000 + "}\n",
+                    encoding="utf-8")
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(deep)]) == 0
+    out = capsys.readouterr().out
+    assert "неверный JSON: вложенность слишком глубока" in out
+    assert out.startswith("добавлено: 1  "), out

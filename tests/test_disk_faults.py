@@ -279,3 +279,36 @@ def test_an_index_file_that_cannot_be_opened_is_named(fresh_index, monkeypatch):
     with pytest.raises(IndexMissing) as raised:
         IndexLocation(fresh_index.index_dir).open_current()
     assert str(raised.value).endswith(f" не открывается: нет прав доступа: {toc}"), raised.value
+
+
+def test_a_current_file_of_bytes_is_damaged_not_a_500(fresh_index):
+    """`CURRENT` overwritten with bytes that are no text (a hostile tester's trial): every
+    route, /api/health too, had been a 500 with a traceback in the log. Health says
+    `damaged`; the generation open goes on serving; a worker with none open says 503."""
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+
+    current = fresh_index.index_dir / "CURRENT"
+    name = current.read_text()
+    service = SearchService(fresh_index)
+    try:
+        client = testing.TestClient(create_app(fresh_index, service))
+        assert client.simulate_get("/api/search", params={"q": "книга"}).status_code == 200
+        current.write_bytes(b"\xff\xfe\x00")
+        health = client.simulate_get("/api/health")
+        assert health.status_code == 503 and health.json["status"] == "damaged", health.json
+        assert client.simulate_get("/api/search", params={"q": "книга"}).json["total"] > 0
+        fresh = SearchService(fresh_index)
+        try:
+            cold = testing.TestClient(create_app(fresh_index, fresh))
+            refused = cold.simulate_get("/api/search", params={"q": "книга"})
+            assert refused.status_code == 503, refused.text
+        finally:
+            fresh.close()
+        current.write_text(name)
+        assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
+    finally:
+        current.write_text(name)
+        service.close()

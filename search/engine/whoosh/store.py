@@ -67,6 +67,8 @@ class IndexLocation:
             name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except UnicodeDecodeError as exc:  # overwritten with bytes: a 500 on every route
+            raise damaged(self.root / "CURRENT", exc) from exc
         return name if _GEN_RE.match(name) and (self.root / name).is_dir() else None
 
     def current(self) -> GenerationInfo:
