@@ -64,6 +64,7 @@ def conditional_headers(entry: dict | None) -> dict:
 
 
 MAX_REDIRECTS = 5
+PAGE_TIMEOUTS = 4  # a page's whole body within this many timeouts (each read's own)
 
 
 def _reason(exc: Exception) -> str:
@@ -135,6 +136,11 @@ class Fetcher:
                                   bool(moves) and set(moves) <= {301, 308})
             except self.httpx.TimeoutException:
                 last = f"нет ответа за {self.options.timeout:g} с"
+            except (self.httpx.UnsupportedProtocol, self.httpx.InvalidURL) as exc:
+                # a redirect to `file:` or `javascript:`: no try mends it (it had been
+                # retried, or printed a traceback)
+                raise FetchError(f"перенаправление на адрес не http(s) ({_reason(exc)})"
+                                 ) from None
             except self.httpx.TransportError as exc:
                 last = f"соединение не удалось ({_reason(exc)})"
             except self.httpx.TooManyRedirects:
@@ -145,9 +151,15 @@ class Fetcher:
         raise FetchError(f"{last} (попыток: {attempts})")
 
     def _read(self, response) -> bytes:
-        """The body, given up as soon as it passes the size cap."""
+        """The body, given up as soon as it passes the size cap, or when it has taken
+        PAGE_TIMEOUTS times the timeout: the timeout is per read, and a site sending a
+        byte every half second had held the crawl for ever."""
         chunks, size = [], 0
+        deadline = time.monotonic() + PAGE_TIMEOUTS * self.options.timeout
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise FetchError(f"страница не загрузилась за "
+                                 f"{PAGE_TIMEOUTS * self.options.timeout:g} с")
             size += len(chunk)
             if size > self.options.max_bytes:
                 raise FetchError(f"слишком большой ответ (> {whole(self.options.max_bytes)} байт)")

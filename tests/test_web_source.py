@@ -582,3 +582,52 @@ def test_a_full_run_keeps_an_attachment_that_did_not_answer_this_time(tmp_path, 
         assert pdf in _docs(index_dir)
     finally:
         site.stop()
+
+
+def test_a_page_sent_a_byte_at_a_time_is_given_up_and_a_file_redirect_said(tmp_path):
+    """The timeout is per read: a page declaring 100 KB and sending a byte every tenth of
+    a second had held a crawl for ever (a hostile tester's trial). A redirect to `file:`
+    had been retried as a connection failure, one to `javascript:` a traceback."""
+    import http.server
+    import threading
+    import time
+
+    from indexer.fetching import PAGE_TIMEOUTS, CrawlOptions, Fetcher, FetchError
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            if self.path.startswith("/to-"):
+                self.send_response(302)
+                self.send_header("Location", {"/to-file": "file:///etc/passwd",
+                                              "/to-js": "javascript:alert(1)"}[self.path])
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(300):
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fetcher = Fetcher(CrawlOptions(timeout=0.5, retries=1, backoff=0.01, delay=0))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="страница не загрузилась за 2 с"):
+            fetcher.get(f"{base}/drip")
+        assert time.monotonic() - started < PAGE_TIMEOUTS * 0.5 + 2
+        for path in ("/to-file", "/to-js"):
+            with pytest.raises(FetchError, match="перенаправление на адрес не http"):
+                fetcher.get(base + path)
+    finally:
+        fetcher.close()
+        server.shutdown()
