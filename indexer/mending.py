@@ -15,6 +15,7 @@ from indexer.dates import parse_date_text
 from indexer.page_code import without_code
 from search.errors import InvalidRecord
 from search.record_fields import YEARS, is_link, parse_iso_date
+from search.record_input import FIELD_LIMITS, MAX_TOPIC_LENGTH, MAX_TOPICS
 
 __all__ = ["mended"]
 
@@ -31,7 +32,7 @@ def mended(record, raw: bytes):
     surrogate, `\\ud800`) replaced, an unreadable or implausible date dropped, an address
     with its site written twice mended, a link no page may follow (`javascript:`)
     dropped, lines of page code a scraper left in the text (indexer/page_code.py) left
-    out."""
+    out, names and topics cut to what a PUT takes."""
     if not isinstance(record, dict):
         return record, None
     problems = []
@@ -48,6 +49,8 @@ def mended(record, raw: bytes):
                 record = {**record, key: text}
                 problems.append(f"из текста убраны строки кода страницы (скрипты, стили): "
                                 f"{lines}")
+    record, cut = _within_limits(record)
+    problems += cut
     url = record.get("url")
     whole = url.strip() if isinstance(url, str) else ""
     while doubled := _DOUBLED_SITE.fullmatch(whole):  # twice, or more
@@ -64,6 +67,26 @@ def mended(record, raw: bytes):
         problems.append(f"url {reprlib.repr(url)} — не адрес http(s) и не путь на сайте; "
                         "проиндексировано без него")
     return record, "; ".join(problems) or None
+
+
+def _within_limits(record: dict) -> tuple[dict, list[str]]:
+    """The record with its names and topics within what a PUT takes (FIELD_LIMITS,
+    MAX_TOPICS): an export's author of 100,000 characters had come back on every hit
+    (a hostile tester's trial). Cut, and said."""
+    said = []
+    for name, limit in FIELD_LIMITS.items():
+        value = record.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            record = {**record, name: value[:limit - 1].rstrip() + "…"}
+            said.append(f"{name} длиннее {limit} символов: сокращено")
+    topics = record.get("topics")
+    if isinstance(topics, list) and (len(topics) > MAX_TOPICS or any(
+            isinstance(t, str) and len(t) > MAX_TOPIC_LENGTH for t in topics)):
+        kept = [t[:MAX_TOPIC_LENGTH] if isinstance(t, str) else t for t in topics[:MAX_TOPICS]]
+        record = {**record, "topics": kept}
+        said.append(f"topics: оставлены первые {len(kept)} из {len(topics)}, каждая не "
+                    f"длиннее {MAX_TOPIC_LENGTH} символов")
+    return record, said
 
 
 def _beginning(value: str, limit: int) -> str:

@@ -1806,3 +1806,27 @@ def test_a_line_nested_thousands_deep_is_skipped_not_the_end_of_the_run(tmp_path
     out = capsys.readouterr().out
     assert "неверный JSON: вложенность слишком глубока" in out
     assert out.startswith("добавлено: 1  "), out
+
+
+def test_names_and_topics_beyond_what_a_put_takes_are_cut_and_said(tmp_path, capsys, caplog):
+    """An export's author of 100,000 characters and 5,000 topics had been indexed as they
+    were, 100 KB on every hit (a hostile tester's trial); a PUT refuses them."""
+    from search.record_input import FIELD_LIMITS, MAX_TOPICS
+    from search.searcher import SearchService
+    from search.settings import Settings
+
+    record = {"id": "long-1", "title": "Выставка", "text": "Книжная выставка краеведения.",
+              "author": "Иванов " * 2000, "topics": [f"Рубрика {n}" for n in range(300)]}
+    source = tmp_path / "long.jsonl"
+    source.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
+    said = capsys.readouterr().err + caplog.text
+    assert f"author длиннее {FIELD_LIMITS['author']} символов: сокращено" in said
+    assert f"topics: оставлены первые {MAX_TOPICS} из 300" in said
+    service = SearchService(Settings.from_env({}, index_dir=index_dir))
+    try:
+        pub = service.get("long-1")
+        assert len(pub["author"]) <= FIELD_LIMITS["author"] and pub["author"].endswith("…")
+    finally:
+        service.close()
