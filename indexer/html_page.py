@@ -18,6 +18,7 @@ from indexer.listing import inside, teaser_count
 from indexer.people import person_named
 from indexer.text_page import PageParts, parts_from_lines, split_lines
 from search.errors import ExtractError
+from search.plural import plural
 
 __all__ = ["parse_html_page"]
 
@@ -32,6 +33,12 @@ _CONTAINERS = ("article", "main", "[itemprop=articleBody]", ".entry-content", ".
                ".article-content", ".news-detail", ".content", "#content", "body")
 _SITE_SUFFIX = re.compile(r"\s+[-–—|:]\s+[^-–—|]{2,60}$")
 _SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's white space (not the no-break space)
+# Elements nested deeper than this are no page a person wrote: parsing `<div>` 200,000
+# deep took minutes (the time grows with the square of the depth) and held a crawl.
+MAX_DEPTH = 1000
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"}  # and unclosed ones
 
 
 def _meta(tree: HTMLParser, *names: str) -> str | None:
@@ -151,6 +158,10 @@ def _list_scope(tree: HTMLParser, container: Node) -> Node:
 def parse_html_page(html: str, url: str | None = None) -> PageParts:
     """A page's parts; ExtractError for a list of publications (teasers with links).
     `url` is where the page was fetched (its own site's links are told by it)."""
+    if (depth := _depth(html)) > MAX_DEPTH:
+        raise ExtractError(f"разметка вложена слишком глубоко ({depth} "
+                           f"{plural(depth, 'уровень', 'уровня', 'уровней')}, больше "
+                           f"{MAX_DEPTH}): это не страница публикации")
     tree = HTMLParser(html)
     base = _base(tree, url)
     date = _date(tree, None)
@@ -181,3 +192,18 @@ def parse_html_page(html: str, url: str | None = None) -> PageParts:
     if parts.author is None and signer:  # the page signs nowhere in its text
         parts.author, parts.author_position = signer
     return parts
+
+
+def _depth(html: str) -> int:
+    """How deep the page's elements nest at most, as its tags say (elements that need no
+    end tag, and those often left unclosed, aside), in one pass before parsing."""
+    depth = deepest = 0
+    for closing, tag in _TAG.findall(html):
+        if tag.lower() in _VOID:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest

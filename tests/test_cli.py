@@ -1830,3 +1830,21 @@ def test_names_and_topics_beyond_what_a_put_takes_are_cut_and_said(tmp_path, cap
         assert len(pub["author"]) <= FIELD_LIMITS["author"] and pub["author"].endswith("…")
     finally:
         service.close()
+
+
+def test_a_page_nested_thousands_deep_is_skipped_at_once(tmp_path, capsys):
+    """`<div>` 200,000 deep in 2 MB took minutes to parse (the time grows with the
+    square of the depth) and held a run's SIGTERM that long (a hostile tester's trial)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "bomb.html").write_text("<html><body>" + "<div>" * 5000 + "Выставка книг. " * 20
+                                     + "</div>" * 5000 + "</body></html>", encoding="utf-8")
+    (pages / "ok.html").write_text("<html><head><title>Выставка</title></head><body><article>"
+                                   "<h1>Выставка</h1><p>Книжная выставка в читальном зале "
+                                   "открылась для всех читателей библиотеки.</p></article>"
+                                   "</body></html>", encoding="utf-8")
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(pages)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("добавлено: 1  ") and "разметка вложена слишком глубоко (5002 уровня, больше 1000)" \
+        in out, out
