@@ -13,6 +13,8 @@ __all__ = ["clean_query"]
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALFWIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 
 
 def clean_query(text: str) -> str:
@@ -21,8 +23,11 @@ def clean_query(text: str) -> str:
     words (soft hyphens, zero-width spaces and joiners: format characters) or stress marks
     (`выста́вка`), and with other control characters as spaces. Words stay whole, and a
     suggestion never offers back the word as typed. A Russian word with Latin
-    look-alike letters in it (`Пушкинcкий`) is made Cyrillic."""
+    look-alike letters in it (`Пушкинcкий`) is made Cyrillic; fullwidth Latin letters,
+    digits and signs are the plain ones."""
     text = _COMBINING.sub("", unicodedata.normalize("NFC", text))
+    if _FULLWIDTH.search(text):  # a Japanese or Chinese keyboard's Latin: `ｖｙｓｔａｖｋｉ`
+        text = text.translate(_HALFWIDTH)
     if not text.isprintable():
         text = "".join(c if c.isprintable() else "" if unicodedata.category(c) == "Cf"
                        else " " for c in text)

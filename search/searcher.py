@@ -227,7 +227,8 @@ class SearchService(OtherRequests):
             partial = [self.hit(h, loose, request.snippets) for h in more.hits]
             partial_total = more.total
         return SearchResult(request.q, found.total, request.page, request.per_page, hits,
-                            found.facets, relaxed=relaxed, warnings=warnings, partial=partial,
+                            found.facets, relaxed=relaxed, partial=partial,
+                            warnings=list(dict.fromkeys(warnings)),  # `**********`: one, not 10
                             topic_hints=hinted, partial_total=partial_total,
                             copies_total=found.copies_total)
 

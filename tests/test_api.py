@@ -1525,3 +1525,13 @@ def test_a_pushed_publication_is_found_through_a_family_asked_before(write_clien
     assert put.status_code == 201, put.text
     found = write_client.simulate_get("/api/search", params={"q": "шахматы"}).json
     assert [h["id"] for h in found["hits"]] == ["chess-1"]
+
+
+def test_fullwidth_latin_is_read_as_latin_and_a_warning_is_said_once(client):
+    """A Japanese or Chinese keyboard's `ｖｙｓｔａｖｋｉ` found nothing, and `**********`
+    said its warning ten times (a hostile tester's trial)."""
+    wide = get(client, "/api/search", {"q": "ｖｙｓｔａｖｋｉ"}).json
+    plain = get(client, "/api/search", {"q": "vystavki"}).json
+    assert wide["total"] == plain["total"] > 0 and wide["corrected"]
+    stars = get(client, "/api/search", {"q": "*" * 10}).json
+    assert len(stars["warnings"]) == len(set(stars["warnings"])) == 1, stars["warnings"]
