@@ -99,12 +99,18 @@ class Fetcher:
             timeout=options.timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
             limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2))
         self.lock = threading.Lock()
+        self.cancelled = False  # set by cancel(): the crawl is stopping
         self.next_slot: dict[str, float] = {}
         self.delays: dict[str, float] = {}  # per host, when robots.txt asks for more
         self.requests = 0
 
     def close(self) -> None:
         self.client.close()
+
+    def cancel(self) -> None:
+        """Stop: a request under way gives up at its next read, none starts (a SIGTERM
+        had waited for a page sent a byte at a time, the pool's threads being joined)."""
+        self.cancelled = True
 
     def _wait_turn(self, host: str) -> None:
         with self.lock:
@@ -119,6 +125,8 @@ class Fetcher:
         host = urlsplit(url).netloc.lower()
         last = "нет ответа"
         for attempt in range(self.options.retries + 1):
+            if self.cancelled:
+                raise FetchError("обход остановлен")
             if attempt:
                 time.sleep(self.options.backoff * 2 ** (attempt - 1))
             self._wait_turn(host)
@@ -157,6 +165,8 @@ class Fetcher:
         chunks, size = [], 0
         deadline = time.monotonic() + PAGE_TIMEOUTS * self.options.timeout
         for chunk in response.iter_bytes():
+            if self.cancelled:
+                raise FetchError("обход остановлен")
             if time.monotonic() > deadline:
                 raise FetchError(f"страница не загрузилась за "
                                  f"{PAGE_TIMEOUTS * self.options.timeout:g} с")

@@ -287,8 +287,13 @@ def crawl(starts: list[str], options: CrawlOptions, state: dict | None = None, t
     started = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-            for start in starts:
-                run_site(job, start, pool)
+            try:
+                for start in starts:
+                    run_site(job, start, pool)
+            except BaseException:  # SIGTERM, Ctrl-C: the threads stop at their next read
+                job.fetcher.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         job.fetcher.close()
     result = job.result

@@ -631,3 +631,65 @@ def test_a_page_sent_a_byte_at_a_time_is_given_up_and_a_file_redirect_said(tmp_p
     finally:
         fetcher.close()
         server.shutdown()
+
+
+def test_sigterm_during_a_page_sent_a_byte_at_a_time_stops_the_crawl_at_once(tmp_path):
+    """systemd or `timeout` stopping a crawl while a page trickles in: the SIGTERM had
+    waited for the page (for ever, before pages had a deadline), the pool's threads being
+    joined (a hostile tester's trial). The page's thread now stops at its next read."""
+    import http.server
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    class Site(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            if self.path == "/":
+                body = ('<html><body><a href="/news/drip.html">Новость</a></body></html>'
+                        ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if self.path != "/news/drip.html":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(600):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KARTOTEKA_")}
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "indexer", "--index-dir", str(tmp_path / "ix"), "reindex",
+             "--no-progress", "--timeout", "10", "--retries", "0", "--delay", "0",
+             f"http://127.0.0.1:{server.server_address[1]}/"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env)
+        time.sleep(4)  # started, the start page read, the trickling page begun
+        proc.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        _out, err = proc.communicate(timeout=60)
+        assert time.monotonic() - sent < 5, err
+        assert proc.returncode == 143, (proc.returncode, err)
+        assert "Traceback" not in err, err
+    finally:
+        server.shutdown()
