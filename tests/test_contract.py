@@ -665,8 +665,26 @@ def test_a_group_of_copies_is_shown_as_one_id_whatever_the_query(engine):
                 ("dup-1", ["dup-2", "dup-3"])], params
         alone = _search(engine, q="объявление гроссмейстер")["hits"]  # one copy's title
         assert [h["id"] for h in alone if h["id"].startswith("dup-")] == ["dup-2"]
+        # an export's rows, and similar publications (after dup-1 is updated: its old
+        # version, deleted, had been shown there with its old title)
+        export = engine.client.simulate_get("/api/export", params={
+            "q": "гроссмейстер шахматистов", "format": "csv"}).text
+        rows = [line for line in export.splitlines() if ";dup-" in line]
+        assert len(rows) == 1 and ";dup-1;" in rows[0], rows
+        updated = engine.client.simulate_put("/api/publications/dup-1", headers=headers, json={
+            "title": "Новости района, обновлено", "text": text, "date": "2024-06-01"})
+        assert updated.status_code == 200, updated.text
+        other = engine.client.simulate_put("/api/publications/dup-other", headers=headers,
+                                           json={"title": "Шахматный турнир", "text": text[:120]
+                                                 + " Юные шахматисты сыграли блиц.",
+                                                 "date": "2024-07-01"})
+        assert other.status_code in (200, 201), other.text
+        similar = engine.client.simulate_get("/api/publications/dup-other/similar").json
+        group = [h for h in similar["similar"] if h["id"].startswith("dup-")]
+        assert [(h["id"], h["title"], sorted(h["copies"])) for h in group] == [
+            ("dup-1", "Новости района, обновлено", ["dup-2", "dup-3"])], group
     finally:
-        for pid in titles:
+        for pid in [*titles, "dup-other"]:
             engine.client.simulate_delete(f"/api/publications/{pid}", headers=headers)
 
 

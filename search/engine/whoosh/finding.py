@@ -89,8 +89,8 @@ class Finding:
                                table.group_sizes)
         score_of = {}
         if ordered_scores is not None and groups:  # the scores of the page's hits
-            shown = np.isin(ordered, [docnum for docnum, _ in groups])
-            score_of = dict(zip(ordered[shown].tolist(), ordered_scores[shown].tolist(),
+            on_page = np.isin(ordered, [docnum for docnum, _ in groups])
+            score_of = dict(zip(ordered[on_page].tolist(), ordered_scores[on_page].tolist(),
                                 strict=True))
         hits = []
         for first, others in groups:

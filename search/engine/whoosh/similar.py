@@ -58,8 +58,10 @@ def similar(view, pid: str, limit: int,
         if groups[other] in taken:
             continue
         taken.add(groups[other])
-        shown, copies = (shown_copy(np.flatnonzero(groups == groups[other]).tolist(),
-                                    view.doc_id) if sizes[other] > 1 else (other, []))
+        # the group's live copies (an updated publication's old version is deleted, and
+        # still in its group)
+        members = np.flatnonzero((groups == groups[other]) & view.facets.live).tolist()
+        shown, copies = shown_copy(members, view.doc_id) if sizes[other] > 1 else (other, [])
         out.append((view.stored_fields(shown), score, copies))
         if len(out) == limit:
             break
