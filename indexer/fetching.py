@@ -64,7 +64,8 @@ def conditional_headers(entry: dict | None) -> dict:
 
 
 MAX_REDIRECTS = 5
-PAGE_TIMEOUTS = 4  # a page's whole body within this many timeouts (each read's own)
+PAGE_TIMEOUTS = 4  # an answer's body may come slowly for this many timeouts (each read's own)
+MIN_RATE = 10_000  # ... then at least this many bytes a second on average
 
 
 def _reason(exc: Exception) -> str:
@@ -99,7 +100,7 @@ class Fetcher:
             timeout=options.timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
             limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2))
         self.lock = threading.Lock()
-        self.cancelled = False  # set by cancel(): the crawl is stopping
+        self._stopping = threading.Event()  # set by cancel(): the crawl is stopping
         self.next_slot: dict[str, float] = {}
         self.delays: dict[str, float] = {}  # per host, when robots.txt asks for more
         self.requests = 0
@@ -108,9 +109,14 @@ class Fetcher:
         self.client.close()
 
     def cancel(self) -> None:
-        """Stop: a request under way gives up at its next read, none starts (a SIGTERM
-        had waited for a page sent a byte at a time, the pool's threads being joined)."""
-        self.cancelled = True
+        """Stop: a request under way gives up at its next read, a wait for its turn or a
+        retry ends, none starts (a SIGTERM had waited for a page sent a byte at a time,
+        the pool's threads being joined)."""
+        self._stopping.set()
+
+    def _check(self) -> None:
+        if self._stopping.is_set():
+            raise FetchError("обход остановлен")
 
     def _wait_turn(self, host: str) -> None:
         with self.lock:
@@ -119,17 +125,17 @@ class Fetcher:
             self.next_slot[host] = slot + self.delays.get(host, self.options.delay)
             self.requests += 1
         if slot > now:
-            time.sleep(slot - now)
+            self._stopping.wait(slot - now)
 
     def get(self, url: str, headers: dict | None = None) -> Answer:
         host = urlsplit(url).netloc.lower()
         last = "нет ответа"
         for attempt in range(self.options.retries + 1):
-            if self.cancelled:
-                raise FetchError("обход остановлен")
             if attempt:
-                time.sleep(self.options.backoff * 2 ** (attempt - 1))
+                self._stopping.wait(self.options.backoff * 2 ** (attempt - 1))
+            self._check()
             self._wait_turn(host)
+            self._check()
             try:
                 with self.client.stream("GET", url, headers=headers or {}) as response:
                     if response.status_code >= 500 or response.status_code == 429:
@@ -159,17 +165,19 @@ class Fetcher:
         raise FetchError(f"{last} (попыток: {attempts})")
 
     def _read(self, response) -> bytes:
-        """The body, given up as soon as it passes the size cap, or when it has taken
-        PAGE_TIMEOUTS times the timeout: the timeout is per read, and a site sending a
-        byte every half second had held the crawl for ever."""
+        """The body, given up as soon as it passes the size cap, or when, past
+        PAGE_TIMEOUTS times the timeout, it has come slower than MIN_RATE: the timeout is
+        per read, and a site sending a byte every half second had held the crawl for
+        ever (a large file on a slow link goes on)."""
         chunks, size = [], 0
-        deadline = time.monotonic() + PAGE_TIMEOUTS * self.options.timeout
+        started = time.monotonic()
+        grace = PAGE_TIMEOUTS * self.options.timeout
         for chunk in response.iter_bytes():
-            if self.cancelled:
-                raise FetchError("обход остановлен")
-            if time.monotonic() > deadline:
-                raise FetchError(f"страница не загрузилась за "
-                                 f"{PAGE_TIMEOUTS * self.options.timeout:g} с")
+            self._check()
+            took = time.monotonic() - started
+            if took > grace and size < MIN_RATE * took:
+                raise FetchError(f"ответ идёт слишком медленно: {whole(size)} байт за "
+                                 f"{took:.0f} с")
             size += len(chunk)
             if size > self.options.max_bytes:
                 raise FetchError(f"слишком большой ответ (> {whole(self.options.max_bytes)} байт)")

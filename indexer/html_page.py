@@ -20,7 +20,7 @@ from indexer.text_page import PageParts, parts_from_lines, split_lines
 from search.errors import ExtractError
 from search.plural import plural
 
-__all__ = ["parse_html_page"]
+__all__ = ["parse_html_page", "nesting_problem"]
 
 _DROP_TAGS = "script, style, noscript, iframe, nav, header, footer, aside, form, svg, button, template"
 _JUNK = re.compile(
@@ -36,7 +36,10 @@ _SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML's white space (not the no-break sp
 # Elements nested deeper than this are no page a person wrote: parsing `<div>` 200,000
 # deep took minutes (the time grows with the square of the depth) and held a crawl.
 MAX_DEPTH = 1000
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+# what holds no elements, though it may hold `<` (a script's `i<n`, an SVG's `<path/>`
+# inside a comment)
+_NO_ELEMENTS = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd"}  # and unclosed ones
 
@@ -158,10 +161,8 @@ def _list_scope(tree: HTMLParser, container: Node) -> Node:
 def parse_html_page(html: str, url: str | None = None) -> PageParts:
     """A page's parts; ExtractError for a list of publications (teasers with links).
     `url` is where the page was fetched (its own site's links are told by it)."""
-    if (depth := _depth(html)) > MAX_DEPTH:
-        raise ExtractError(f"разметка вложена слишком глубоко ({depth} "
-                           f"{plural(depth, 'уровень', 'уровня', 'уровней')}, больше "
-                           f"{MAX_DEPTH}): это не страница публикации")
+    if problem := nesting_problem(html):
+        raise ExtractError(problem)
     tree = HTMLParser(html)
     base = _base(tree, url)
     date = _date(tree, None)
@@ -194,12 +195,26 @@ def parse_html_page(html: str, url: str | None = None) -> PageParts:
     return parts
 
 
+def nesting_problem(html: str) -> str | None:
+    """Why a page is no publication when its elements nest over MAX_DEPTH deep (the
+    crawl asks before it parses the page for its links), else None."""
+    depth = _depth(html)
+    if depth <= MAX_DEPTH:
+        return None
+    return (f"разметка вложена слишком глубоко ({depth} "
+            f"{plural(depth, 'уровень', 'уровня', 'уровней')}, больше {MAX_DEPTH}): это не "
+            "страница публикации")
+
+
 def _depth(html: str) -> int:
     """How deep the page's elements nest at most, as its tags say (elements that need no
-    end tag, and those often left unclosed, aside), in one pass before parsing."""
+    end tag, those often left unclosed and those closed by `/>` aside; comments, scripts
+    and styles skipped), in one pass before parsing."""
+    if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep
+        return 0
     depth = deepest = 0
-    for closing, tag in _TAG.findall(html):
-        if tag.lower() in _VOID:
+    for closing, tag, self_closed in _TAG.findall(_NO_ELEMENTS.sub(" ", html)):
+        if self_closed or tag.lower() in _VOID:
             continue
         if closing:
             depth = max(0, depth - 1)

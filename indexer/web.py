@@ -35,6 +35,7 @@ from indexer.discovery import (
 )
 from indexer.extract import extract_parts
 from indexer.fetching import USER_AGENT, Answer, CrawlOptions, Fetcher, FetchError
+from indexer.html_page import nesting_problem
 from indexer.site_run import run_site
 from indexer.web_state import (
     OTHER_SITE,
@@ -198,6 +199,9 @@ class _Crawl:
         ctype = answer.headers.get("content-type", "text/html").split(";")[0].strip().lower()
         if not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
             self.skip(url, f"не страница ({ctype})")
+            return nothing
+        if problem := nesting_problem(answer.content.decode("utf-8", "replace")):
+            self.skip(url, problem)  # before any parse: parsing it took minutes
             return nothing
         anchors, _, menu = links(answer.content, answer.url)
         pages = [a for a in anchors if same_host(a, address)

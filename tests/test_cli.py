@@ -1823,7 +1823,7 @@ def test_names_and_topics_beyond_what_a_put_takes_are_cut_and_said(tmp_path, cap
     assert main(["--index-dir", str(index_dir), "reindex", "--no-progress", str(source)]) == 0
     said = capsys.readouterr().err + caplog.text
     assert f"author длиннее {FIELD_LIMITS['author']} символов: сокращено" in said
-    assert f"topics: оставлены первые {MAX_TOPICS} из 300" in said
+    assert f"topics: оставлены первые {MAX_TOPICS} тем из 300" in said
     service = SearchService(Settings.from_env({}, index_dir=index_dir))
     try:
         pub = service.get("long-1")
@@ -1839,10 +1839,13 @@ def test_a_page_nested_thousands_deep_is_skipped_at_once(tmp_path, capsys):
     pages.mkdir()
     (pages / "bomb.html").write_text("<html><body>" + "<div>" * 5000 + "Выставка книг. " * 20
                                      + "</div>" * 5000 + "</body></html>", encoding="utf-8")
-    (pages / "ok.html").write_text("<html><head><title>Выставка</title></head><body><article>"
-                                   "<h1>Выставка</h1><p>Книжная выставка в читальном зале "
-                                   "открылась для всех читателей библиотеки.</p></article>"
-                                   "</body></html>", encoding="utf-8")
+    # an icon of 1,500 paths, a script comparing, a comment of tags: no nesting
+    (pages / "ok.html").write_text("<html><head><title>Выставка</title><script>"
+                                   + "if (i<n) {}" * 700 + "</script></head><body><svg>"
+                                   + '<path d="M0 0"/>' * 1500 + "</svg><!--" + "<div>" * 1200
+                                   + "--><article><h1>Выставка</h1><p>Книжная выставка в "
+                                   "читальном зале открылась для всех читателей библиотеки."
+                                   "</p></article></body></html>", encoding="utf-8")
     assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
                  str(pages)]) == 0
     out = capsys.readouterr().out
