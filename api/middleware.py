@@ -70,8 +70,9 @@ class PublicCors:
         """Why a preflight is refused: the site is not listed, or (a listed site) what it
         asks to send is a write, which only the server with the admin token may make."""
         origin = req.get_header("Origin") or "(без Origin)"
-        if "*" in self.origins or origin.lower() in self.origins:
-            method = req.get_header("Access-Control-Request-Method") or ""
+        method = req.get_header("Access-Control-Request-Method") or ""
+        if method not in ("GET", "HEAD") and ("*" in self.origins
+                                              or origin.lower() in self.origins):
             return (f"с сайта {origin} открыт только просмотр (GET), а не {method}: запись и "
                     "удаление делает сервер сайта с ключом администратора")[:300]
         return f"этот адрес не открыт для запросов с сайта {origin}"[:300]

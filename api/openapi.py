@@ -100,7 +100,6 @@ def openapi_spec(max_page_size: int = 100, max_q: int = 500) -> dict:
     for (path, method), name in _OPERATIONS.items():
         operation = spec["paths"][path][method]
         operation["operationId"] = name
-        operation["responses"].setdefault("405", _err("method not allowed on this address"))
     return spec
 
 
