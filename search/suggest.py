@@ -65,7 +65,7 @@ def with_people(suggestions: list[dict], authors: Callable[[], Iterable[str]], t
     """The suggestions with the people who signed publications (`authors()`, asked only
     when the typed text may begin a name) whose name has a word beginning with the typed
     text (`вершин` -> «Анна Вершинина»: searching for it finds what she signed), after
-    the word completions and before the titles), as kind "person"."""
+    the word completions and before the titles, as kind "person"."""
     typed = " ".join(fold_yo(text.lower()).split())
     if len(typed) < MIN_PERSON_PREFIX:
         return suggestions

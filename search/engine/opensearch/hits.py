@@ -96,4 +96,3 @@ def copies_of(search: Callable[[dict], dict], query: dict,
     resp = search(body)
     return {b["key"]: b["ids"]["hits"]["hits"]
             for b in resp["aggregations"]["groups"]["buckets"]}
-
