@@ -382,6 +382,19 @@ def test_the_widget_says_when_the_server_takes_the_request_and_never_answers(
             conn.close()
 
 
+def _widget_into(driver, container_js: str, target: str):
+    """The widget script loaded once more, into the element `container_js` puts on the
+    page (its id `target`): that widget's <kartoteka-search> host."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script(container_js + "var s = document.createElement('script');"
+                          "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
+                          f"s.setAttribute('data-target', '#{target}');"
+                          "document.body.appendChild(s);")
+    return wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR,
+                                                       f"#{target} kartoteka-search"))
+
+
 def test_the_widget_in_a_narrow_sidebar_shows_the_titles_it_suggests(driver, site):
     """In a 230 px column the box and the button shared a row, and a publication
     suggestion's title had 0-7 px beside its «публикация» (a web editor's trial): the
@@ -414,14 +427,10 @@ def test_the_widget_in_a_narrow_sidebar_shows_the_titles_it_suggests(driver, sit
     assert width <= driver.execute_script("return window.innerWidth")
     # in a header's flex row, sized by its content, the card keeps a usable width (a
     # container query had shrunk it to its padding: the review of this change)
-    driver.execute_script(
-        "var row = document.createElement('header'); row.style.display = 'flex';"
-        "row.innerHTML = '<span>Библиотека</span><div id=\"in-row\"></div>';"
-        "document.body.prepend(row);"
-        "var s = document.createElement('script');"
-        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
-        "s.setAttribute('data-target', '#in-row'); document.body.appendChild(s);")
-    host = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#in-row kartoteka-search"))
+    host = _widget_into(driver, "var row = document.createElement('header');"
+                        "row.style.display = 'flex';"
+                        "row.innerHTML = '<span>Библиотека</span><div id=\"in-row\"></div>';"
+                        "document.body.prepend(row);", "in-row")
     card = wait(driver).until(lambda d: host.shadow_root.find_element(
         By.CSS_SELECTOR, ".kartoteka-widget"))
     assert card.size["width"] >= 150, card.size
@@ -1185,13 +1194,9 @@ def test_the_widget_s_placeholder_fits_a_narrow_column(driver, site):
     driver.get(site.base_url + "/static/widget-demo.html")
     wide = wait(driver).until(lambda d: deep(d).find_element(By.CSS_SELECTOR, ".kartoteka-input"))
     assert wide.get_attribute("placeholder") == "Поиск по публикациям"
-    driver.execute_script(
-        "var column = document.createElement('aside'); column.id = 'narrow';"
-        "column.style.width = '216px'; document.body.prepend(column);"
-        "var s = document.createElement('script');"
-        "s.src = document.querySelector('script[src*=\"widget.js\"]').src;"
-        "s.setAttribute('data-target', '#narrow'); document.body.appendChild(s);")
-    host = wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "#narrow kartoteka-search"))
+    host = _widget_into(driver, "var column = document.createElement('aside');"
+                        "column.id = 'narrow'; column.style.width = '216px';"
+                        "document.body.prepend(column);", "narrow")
     box = wait(driver).until(lambda d: host.shadow_root.find_element(
         By.CSS_SELECTOR, ".kartoteka-input"))
     # the placeholder's width in the box's font, against the room its padding leaves
