@@ -69,7 +69,9 @@ def print_summary(stats, skipped: list, elapsed: float, engine) -> None:
         kind[0] += 1
         kind[2] = kind[2] and reason == kind[1]
     for count, first, same, pid in sorted(kinds.values(), key=lambda kind: -kind[0]):
-        example = re.sub(r"^\S+: ", "", first)  # the record's place, already printed above
+        # the record's place, already printed above (a file's path, `file:2`), not the
+        # field a reason names (`title: ожидалась строка`)
+        example = re.sub(r"^(?:\S*[/\\#]\S*|\S+:\d+): ", "", first)
         # an engine's skip (a repeated id) has no place printed: its first id instead
         print(f"  пропущено {count}: {example}" + ("" if same else " (и подобное)")
               + (f" (например id {pid!r})" if pid else ""))

@@ -1851,3 +1851,16 @@ def test_a_page_nested_thousands_deep_is_skipped_at_once(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("добавлено: 1  ") and "разметка вложена слишком глубоко (5002 уровня, больше 1000)" \
         in out, out
+
+
+def test_the_summary_names_the_field_a_skip_is_for(tmp_path, capsys):
+    """«пропущено 1: ожидалась строка, а это число» left out which field (a hostile
+    tester's trial): the summary took `title: ` for the record's place."""
+    source = tmp_path / "types.jsonl"
+    source.write_text('{"id": "w1", "title": 5, "text": "Текст"}\n'
+                      '{"id": "ok", "title": "Выставка", "text": "Книжная выставка."}\n',
+                      encoding="utf-8")
+    assert main(["--index-dir", str(tmp_path / "ix"), "reindex", "--no-progress",
+                 str(source)]) == 0
+    assert "  пропущено 1: title: ожидалась строка, а это число" in \
+        capsys.readouterr().out.splitlines()
