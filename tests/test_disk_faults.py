@@ -307,6 +307,10 @@ def test_a_current_file_of_bytes_is_damaged_not_a_500(fresh_index):
             assert refused.status_code == 503, refused.text
         finally:
             fresh.close()
+        # naming a generation not there: damaged too, not «no index yet» beside them
+        current.write_text("gen-999999")
+        told = client.simulate_get("/api/health").json
+        assert told["status"] == "damaged", told
         current.write_text(name)
         assert client.simulate_get("/api/health").json["status"] in ("ok", "stale")
     finally:

@@ -73,6 +73,12 @@ class IndexLocation:
 
     def current(self) -> GenerationInfo:
         name = self.current_name()
+        if name is None and (self.root / "CURRENT").is_file():
+            # it names no generation here (edited, or its generation removed by hand):
+            # health had said «no index yet» beside generations
+            raise IndexDamaged(f"{self.root / 'CURRENT'} не называет поколения индекса в "
+                               f"{self.root}: постройте индекс заново командой "
+                               "`kartoteka reindex`")
         if name is None:
             raise IndexMissing(
                 f"индекс не найден в {self.root}: постройте его командой `kartoteka reindex`")
