@@ -293,12 +293,9 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
             (selector, style)
     # a web editor's site CSS: capitals in inputs, drop caps, links red even !important,
     # serif and spacing everywhere, padding on every div
-    driver.execute_script(
-        "var sheet = new CSSStyleSheet();"
-        "sheet.replaceSync('input{text-transform:uppercase} p:first-letter{font-size:200%;"
-        "color:rgb(122,31,31)} a{color:rgb(204,0,0) !important} *{font-family:serif;"
-        "letter-spacing:3px} div{padding:6px}');"
-        "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
+    _site_css(driver, "input{text-transform:uppercase} p:first-letter{font-size:200%;"
+              "color:rgb(122,31,31)} a{color:rgb(204,0,0) !important} *{font-family:serif;"
+              "letter-spacing:3px} div{padding:6px}")
     box = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-input")
     assert box.value_of_css_property("text-transform") == "none"
     title = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-title")
@@ -324,13 +321,10 @@ def test_the_widget_keeps_its_look_under_a_host_pages_element_rules(driver, site
     # what a WordPress sidebar's rules carry, with an id (more specific than any class)
     # and !important: they had bordered every hit, italicized the dates, and doubled the
     # box's border (a web editor's trial)
-    driver.execute_script(
-        "document.body.id = 'site';"
-        "var sheet = new CSSStyleSheet();"
-        "sheet.replaceSync('#site li{border-bottom:1px dotted rgb(153,153,153);padding:4px 0;"
-        "margin-left:1.5em} time{font-style:italic} input,button{border:3px double "
-        "rgb(255,0,0) !important}');"
-        "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];")
+    driver.execute_script("document.body.id = 'site';")
+    _site_css(driver, "#site li{border-bottom:1px dotted rgb(153,153,153);padding:4px 0;"
+              "margin-left:1.5em} time{font-style:italic} input,button{border:3px double "
+              "rgb(255,0,0) !important}")
     hit = deep(driver).find_element(By.CSS_SELECTOR, ".kartoteka-hit")
     assert hit.value_of_css_property("border-bottom-style") == "solid"
     assert hit.value_of_css_property("margin-left") == "0px"
@@ -380,6 +374,13 @@ def test_the_widget_says_when_the_server_takes_the_request_and_never_answers(
         silent.close()
         for conn in taken:
             conn.close()
+
+
+def _site_css(driver, css: str) -> None:
+    """Add `css` to the host page's styles, as a site's own style sheet would be."""
+    driver.execute_script("var sheet = new CSSStyleSheet(); sheet.replaceSync(arguments[0]);"
+                          "document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];",
+                          css)
 
 
 def _widget_into(driver, container_js: str, target: str):
