@@ -80,16 +80,14 @@ def _within_limits(record: dict) -> tuple[dict, list[str]]:
             record = {**record, name: value[:limit - 1].rstrip() + "…"}
             said.append(f"{name} длиннее {limit} символов: сокращено")
     topics = record.get("topics")
-    if isinstance(topics, list) and len(topics) > MAX_TOPICS:
-        record = {**record, "topics": topics[:MAX_TOPICS]}
+    if not isinstance(topics, list):
+        return record, said
+    kept = [t[:MAX_TOPIC_LENGTH] if isinstance(t, str) else t for t in topics[:MAX_TOPICS]]
+    if len(topics) > MAX_TOPICS:
         said.append(f"topics: оставлены первые {MAX_TOPICS} тем из {len(topics)}")
-    topics = record.get("topics")
-    if isinstance(topics, list) and any(isinstance(t, str) and len(t) > MAX_TOPIC_LENGTH
-                                        for t in topics):
-        record = {**record, "topics": [t[:MAX_TOPIC_LENGTH] if isinstance(t, str) else t
-                                       for t in topics]}
+    if kept != topics[:MAX_TOPICS]:
         said.append(f"topics: темы длиннее {MAX_TOPIC_LENGTH} символов сокращены")
-    return record, said
+    return ({**record, "topics": kept} if kept != topics else record), said
 
 
 # What is cut to FIELD_LIMITS (an address or a parent id cut would be another's: those a

@@ -58,10 +58,11 @@ def similar(view, pid: str, limit: int,
         if groups[other] in taken:
             continue
         taken.add(groups[other])
-        # the group's live copies (an updated publication's old version is deleted, and
-        # still in its group)
-        members = np.flatnonzero((groups == groups[other]) & view.facets.live).tolist()
-        shown, copies = shown_copy(members, view.doc_id) if sizes[other] > 1 else (other, [])
+        shown, copies = other, []
+        if sizes[other] > 1:  # its live copies (an updated publication's old version is
+            # deleted, and still in its group); a walk of every document, so only then
+            members = np.flatnonzero((groups == groups[other]) & view.facets.live).tolist()
+            shown, copies = shown_copy(members, view.doc_id)
         out.append((view.stored_fields(shown), score, copies))
         if len(out) == limit:
             break
