@@ -282,6 +282,19 @@ def name_lemmas(word: str) -> frozenset[str]:
     return frozenset(r.lemma for r in readings(fold_yo(word)) if r.is_name and not r.ambiguous_name)
 
 
+def name_marks(word: str) -> tuple[str, ...]:
+    """NAME_MARK + each lemma a lowercase word has both as a common word and as a name.
+
+    Written capitalized inside a sentence such a word is indexed under the marked lemma
+    alone (index_readings): «в Таганайской тропе», «в Краснопольской библиотеке» (the
+    adjective is a surname too). A phrase must stand at those positions whatever case
+    it was typed in: `"таганайской тропы"` had found nothing there.
+    """
+    if not is_cyrillic(word):
+        return ()
+    return tuple(NAME_MARK + r.lemma for r in readings(fold_yo(word)) if r.ambiguous_name)
+
+
 def cache_stats() -> dict[str, float]:
     """Hits, misses (words pymorphy3 had to parse) and hit rate of the lemma cache here."""
     # Index-time lookups go through index_lemmas() (and the analyzer's per-word cache

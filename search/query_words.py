@@ -13,7 +13,7 @@ from search.analysis import STOP_WORDS, query_terms
 from search.date_words import typed_year
 from search.derivation import family
 from search.feminine import feminine_nouns
-from search.morph import NAME_MARK, fold_yo, name_lemmas
+from search.morph import NAME_MARK, fold_yo, name_lemmas, name_marks
 from search.query_syntax import Phrase, Word
 from search.synonyms import SynonymDictionary
 from search.weights import DATED_SCORE, MONTH_DATED_SCORE, REPORTED_WITHIN_DAYS
@@ -101,9 +101,18 @@ class WordCompiler:
         options = [query]
         for alt in alternatives:
             state.lemmas.update(alt)
-            options.append(self._terms([(alt[0], 1.0)]) if len(alt) == 1
-                           else self._sequence(list(alt), slop=1))
+            slots = [[lemma, *name_marks(lemma)] for lemma in alt]
+            options.append(self._terms([(lemma, 1.0) for lemma in slots[0]]) if len(alt) == 1
+                           else self._slots(slots, slop=1))
         return n.Or(tuple(options))
+
+    def _slots(self, slots: list[list[str]], slop: int) -> n.Node:
+        """A phrase whose positions each take any of their lemmas."""
+        if all(len(slot) == 1 for slot in slots):
+            return self._sequence([slot[0] for slot in slots], slop)
+        return n.Or(tuple(
+            n.Sequence(field, tuple(tuple(slot) for slot in slots), slop=slop, boost=boost)
+            for field, boost in (("title", self.title_boost), ("body", 1.0))))
 
     def _sequence(self, lemmas: list[str], slop: int) -> n.Node:
         return n.Or((n.Phrase("title", tuple(lemmas), slop=slop, boost=self.title_boost),
@@ -116,7 +125,8 @@ class WordCompiler:
             if len(parts) > 1:
                 slots.extend([p[0][0]] for p in parts)
             elif whole:
-                slots.append([lemma for lemma, _ in whole])
+                slot = [lemma for lemma, _ in whole]
+                slots.append(slot + [m for m in name_marks(word.lower()) if m not in slot])
             state.forms.add(fold_yo(word.lower()))
             state.lemmas.update(lemma for lemma, _ in whole)
         state.words.extend(node.words)
@@ -125,13 +135,7 @@ class WordCompiler:
         if len(slots) == 1:
             return self._dated(self._terms([(lemma, 1.0) for lemma in slots[0]]), node, slots)
         lemmas = tuple(slot[0] for slot in slots)
-        if all(len(slot) == 1 for slot in slots):
-            query = self._sequence(list(lemmas), node.slop)
-        else:  # a homonym or a name: any of its lemmas at that position
-            query = n.Or(tuple(
-                n.Sequence(field, tuple(tuple(slot) for slot in slots), slop=node.slop,
-                           boost=boost)
-                for field, boost in (("title", self.title_boost), ("body", 1.0))))
+        query = self._slots(slots, node.slop)  # a homonym or a name: any of its lemmas there
         query = self._with_alternatives(query, self.synonyms.alternatives(lemmas), state)
         return self._dated(query, node, slots)
 

@@ -58,8 +58,10 @@ class SearchService(OtherRequests):
     def __init__(self, settings: Settings, engine: Engine | None = None):
         self.settings = settings
         self.engine = engine or open_engine(settings)
-        self.parser = QueryParser(SynonymDictionary.load(settings.synonyms_file),
-                                  title_boost=settings.title_boost)
+        synonyms = SynonymDictionary.load(settings.synonyms_file)
+        self.parser = QueryParser(synonyms, title_boost=settings.title_boost)
+        self._synonym_words = synonyms.words()  # never typos (_spelling)
+        self._lexicons: tuple[object, object] | None = None  # the engine's, and _spelling's
         self._responses: ResponseCache[SearchResult] = ResponseCache()
         self._facet_values: tuple[str | None, dict[str, tuple[str, ...]]] = (None, {})
 
@@ -124,7 +126,7 @@ class SearchService(OtherRequests):
         # A word neither the index nor the dictionary knows, nor a name, is corrected even
         # when its stem found something (`викторена`: «Виктора», `пушкен`: «Пушков»);
         # Latin words are read anyway (a link in some text may hold `prezident`).
-        lexicon = self.engine.spelling()
+        lexicon = self._spelling()
         typo = any(needs_correction(lexicon, w) for w in _whole_words(parsed))
         if found.total >= 3 and not typo and not has_latin_words(parsed.words):
             return self._finish_with_offer(request, parsed, found)
@@ -145,10 +147,17 @@ class SearchService(OtherRequests):
             return labelled(request.q, fixed, correction, result.total)
         return replace(result, did_you_mean=correction.text, correction=correction.kind)
 
+    def _spelling(self):
+        """The engine's spelling lexicon, knowing the synonyms dictionary's words too."""
+        source = self.engine.spelling()
+        if self._lexicons is None or self._lexicons[0] is not source:
+            self._lexicons = (source, source.knowing(self._synonym_words))
+        return self._lexicons[1]
+
     def _finish_with_offer(self, request: SearchRequest, parsed: ParsedQuery,
                            found: Found) -> SearchResult:
         result = self._finish(request, parsed, found)
-        lexicon = self.engine.spelling()
+        lexicon = self._spelling()
         if not parsed.plain or not any(unknown_word(lexicon, w) for w in _whole_words(parsed)):
             return result
         correction = suggest_correction(lexicon, request.q)

@@ -71,6 +71,15 @@ class SpellingLexicon:
         self._name_buckets = _buckets(self.names)
         self._known: dict[str, bool] = {}  # knows(), per word as typed
         self._sorted: list[str] | None = None  # has_prefix()
+        self._also: frozenset[str] = frozenset()  # knowing()
+
+    def knowing(self, words: Iterable[str]) -> SpellingLexicon:
+        """The same lexicon knowing `words` too (lowercase, ё folded): the synonyms
+        dictionary's (`КРСБ`, a library's own abbreviation, had been "corrected" to
+        «КРАБ»)."""
+        other = copy.copy(self)
+        other._known, other._also = {}, frozenset(words)
+        return other
 
     def over(self, reader) -> SpellingLexicon:
         """The same words over another reader (the next commit's, after a PUT): its
@@ -103,6 +112,8 @@ class SpellingLexicon:
         worker's time under a stream of new queries: so the lexicon first, the reader
         for what it lacks (numbers, words a PUT brought), and the answer kept."""
         known = self._known.get(word)
+        if known is None and word in self._also:
+            known = True
         if known is None:
             lemmas = index_lemmas(word)
             known = any(self.freqs.get(lemma, 0) > 0 for lemma in lemmas) or any(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.analysis import query_terms
+from search.analysis import WORD_RE, query_terms
 from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
+from search.morph import fold_yo
 
 __all__ = ["SynonymDictionary", "DEFAULT_SYNONYMS_FILE"]
 
@@ -58,6 +59,11 @@ class SynonymDictionary:
         keys = {_lemmas(v) for v in self.groups[index]}
         keys.discard(lemmas)
         return sorted(k for k in keys if k)
+
+    def words(self) -> frozenset[str]:
+        """Every word of every variant, lowercase with ё folded: known words, never typos."""
+        return frozenset(fold_yo(word.lower()) for variant in (v for g in self.groups for v in g)
+                         for word in WORD_RE.findall(variant))
 
     def max_length(self) -> int:
         return max((len(k) for k in self.by_lemmas), default=1)

@@ -626,6 +626,41 @@ def test_every_case_of_a_surname_finds_every_text_that_names_it(engine, form):
     assert len(naming) >= 5 and naming <= found, sorted(naming - found)
 
 
+def test_a_phrase_stands_on_a_word_indexed_as_a_name(engine):
+    """«Тайна Таганайской тропы»: «Таганайский» is a surname too, so written capitalized
+    inside a sentence it is indexed as the name alone; a phrase typed in lowercase (as a
+    methodologist typed `"краснопольская библиотека"` on the real corpus) found nothing."""
+    for q in ('"таганайской тропы"', '"Таганайская тропа"~1', '"тропы таганайской"~2'):
+        assert "zlat-2025-004" in _ids(_search(engine, q=q)), q
+
+
+def test_a_synonym_spells_out_its_phrase_and_is_never_a_typo(engine, tmp_path):
+    """A library's own abbreviation in the synonyms file (`КРСБ = Краснопольская
+    библиотека`) had been "corrected" to «КРАБ», and its phrase found only the texts that
+    began with it."""
+    from dataclasses import replace
+
+    from falcon import testing
+
+    from api.app import create_app
+    from search.searcher import SearchService
+    from search.synonyms import DEFAULT_SYNONYMS_FILE
+
+    own = tmp_path / "synonyms.txt"
+    own.write_text(DEFAULT_SYNONYMS_FILE.read_text(encoding="utf-8")
+                   + "\nТТРП = таганайская тропа\n", encoding="utf-8")
+    settings = replace(engine.settings, synonyms_file=own)
+    service = SearchService(settings)
+    try:
+        client = testing.TestClient(create_app(settings, service))
+        for q in ("ттрп", "ТТРП"):
+            result = client.simulate_get("/api/search", params={"q": q}).json
+            assert not result["corrected"] and result["did_you_mean"] is None, result
+            assert _ids(result) == ["zlat-2025-004"], q
+    finally:
+        service.close()
+
+
 def test_partial_matches_come_after_the_last_full_match(engine):
     """On the page where the full matches end, never before (with 3 a page, page 1 of 8
     full matches had shown partial ones, and the rest of the full ones came on page 2)."""
