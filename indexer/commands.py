@@ -12,7 +12,6 @@ from pathlib import Path
 from indexer.cli_support import EXIT_USAGE, dump_json, request_from_args
 from indexer.reindex_run import reindex
 from search.cluster_settings import without_password
-from search.engine import open_engine
 from search.errors import (
     ConfigError,
     EngineUnavailable,
@@ -108,8 +107,9 @@ def stats(settings, args) -> int:
     print(f"публикаций: {health['documents']}")
     print(f"поколение: {health['generation']}  (построено {health['last_reindex']})")
     print(f"движок: {health['engine']}  индекс: {service.engine.describe()}")
-    if health.get("degraded"):  # as /api/health says it (a node down, no manager, red)
-        print(f"warning: {health['degraded']}")
+    for said in ("degraded", "reindex_advised"):  # as /api/health says them
+        if health.get(said):  # a node down, no manager, red; an older version's analysis
+            print(f"warning: {health[said]}")
     print(f"каталог индекса: {settings.index_dir}  (выбран по {_index_dir_origin(args)})")
     for name, values in service.all_facets().items():
         count = len(values)
@@ -128,7 +128,9 @@ def serve(settings, args) -> int:
             log.warning("действует --%s %s, а не %s=%s", flag, given, name, os.environ[name])
     settings = settings.replace(host=args.host, port=args.port, workers=args.workers)
     try:
-        open_engine(settings).health()
+        advised = SearchService(settings).health().get("reindex_advised")
+        if advised:  # said at the start too, not only by /api/health
+            log.warning("%s", advised)
     except (IndexMissing, SchemaMismatch, IndexDamaged) as exc:  # run `kartoteka reindex` first
         if not args.wait_for_index:
             raise

@@ -26,6 +26,7 @@ from indexer.summary import (
     warn_of_a_large_removal,
     warn_of_a_smaller_index,
     warn_of_an_older_analysis,
+    warn_of_unnamed_libraries,
 )
 from search.engine import open_engine
 from search.errors import LEFT_AS_IT_WAS, IndexMissing, SearchError
@@ -142,6 +143,7 @@ def reindex(settings, args) -> int:
         else:
             by_library: Counter = Counter()  # this run's, for a refusal to name them
             held = _ids(engine) if before else None
+            libraries_before = _library_counts(engine) if before else {}
             stats = engine.rebuild(_counted(publications(), by_library),
                                    progress=progress.update,
                                    phase=progress.phase, procs=args.procs,
@@ -152,6 +154,7 @@ def reindex(settings, args) -> int:
             now = _ids(engine) if held else None
             if held and now is not None:  # both read (a cluster may not answer after)
                 _against_the_last(stats, held, now)
+            warn_of_unnamed_libraries(libraries_before, by_library)
     elapsed = time.perf_counter() - started
     libraries.save()  # the run went through: its --library names its sources from now on
     if crawled is not None:
@@ -255,13 +258,17 @@ def _counted(publications, by_library: Counter):
         yield pub
 
 
+def _library_counts(engine) -> dict[str, int]:
+    """Publications per library in the index in use ({} when it cannot be read)."""
+    try:
+        return {v.value: v.count for v in engine.facet_values().get("library", ())}
+    except SearchError:
+        return {}
+
+
 def _fewer(engine, by_library: Counter) -> str:
     """Which libraries the new index would hold fewer publications of than the one in use."""
-    try:
-        before = {v.value: v.count for v in engine.facet_values().get("library", ())}
-    except SearchError:
-        return ""
-    return fewer_by_library(before, by_library)
+    return fewer_by_library(_library_counts(engine), by_library)
 
 
 def _warn_of_the_future(pub: Publication, warn: Callable[[str, str], None]) -> None:

@@ -221,3 +221,19 @@ def warn_of_an_older_analysis(engine) -> None:
               f"эта версия делает {ANALYSIS_VERSION}); заново проанализированы только "
               f"публикации, изменённые этим запуском: запустите полный `kartoteka reindex` "
               f"(без --incremental), чтобы все находились одинаково", file=sys.stderr)
+
+
+def warn_of_unnamed_libraries(before: dict[str, int], after: Counter) -> None:
+    """A full run that left without a library most of what the index in use had under
+    one: a name given with `--library` to a version that did not remember it (an admin's
+    upgrade: «ЦГБ тест» went from 3,376 publications to 0, and the summary said nothing),
+    or a run that forgot it. Said, with the way to name it again."""
+    unnamed = after.get("", 0)
+    lost = [(name, count) for name, count in before.items()
+            if count >= 5 and after.get(name, 0) < count / 2]
+    if not lost or unnamed < sum(count - after.get(name, 0) for name, count in lost) / 2:
+        return
+    names = ", ".join(f"«{name}» ({count} -> {after.get(name, 0)})" for name, count in lost[:3])
+    print(f"warning: у {unnamed} публикаций этого запуска нет библиотеки, а в прежнем индексе "
+          f'её называли: {names}; запустите снова с --library "название" для их источников '
+          f"(название запомнится для следующих запусков)", file=sys.stderr)

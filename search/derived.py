@@ -3,6 +3,11 @@
 What every worker would otherwise compute from the whole index on its first request is
 written once, atomically, into the generation's directory; a file that is missing or
 unreadable is simply derived again. A read-only index directory is no error.
+
+A file's name carries the format of its contents (`lexicon-2.pickle`): a change of what
+is pickled takes a new name, never the old one, so a server of the previous version
+still running over the same generation, or reinstalled to go back, reads and writes its
+own file and never another version's.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from search.analysis import ANALYSIS_VERSION, REINDEX_ADVISED
 from search.errors import NotFound, SearchError
 from search.facet_hints import resolved_values, respaced_values
 from search.models import Hit, SearchRequest
@@ -98,4 +99,9 @@ class OtherRequests:
                 for name, values in self.engine.facet_values().items()}
 
     def health(self) -> dict:
-        return self.engine.health()
+        """The engine's health, with `reindex_advised` when an older version's text
+        analysis built the index (an upgrade: served, but it finds less than a rebuild)."""
+        info = self.engine.health()
+        if info.get("documents") and info.get("analysis_version") != ANALYSIS_VERSION:
+            info = {**info, "reindex_advised": REINDEX_ADVISED}
+        return info

@@ -1556,8 +1556,10 @@ def test_an_index_an_older_analysis_built_is_served_and_a_full_reindex_advised(
                                 if k != "analysis_version"}))
     older = health()
     assert older["status"] == "stale" and "полную переиндексацию" in older["reindex_advised"]
-    assert older["documents"] > 0
+    assert older["documents"] > 0 and older["stale"] is True  # a monitor reading the flag
     capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0  # said there too
+    assert "warning: индекс построен прежней версией" in capsys.readouterr().out
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--incremental",
                  "--no-progress", str(JSONL)]) == 0
     assert "warning: индекс построен прежней версией анализа текста" \
@@ -1566,6 +1568,55 @@ def test_an_index_an_older_analysis_built_is_served_and_a_full_reindex_advised(
     assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
                  str(JSONL)]) == 0
     assert health()["status"] == "ok"
+
+
+def test_a_full_run_that_leaves_a_library_unnamed_says_so(tmp_path, capsys):
+    """An admin upgraded from a version that did not remember `--library` (no
+    `libraries.json`): the nightly run without it left every publication without its
+    library, and the summary said nothing."""
+    export = tmp_path / "export.jsonl"  # records that name no library of their own
+    with open(JSONL, encoding="utf-8") as fh:
+        export.write_text("".join(json.dumps({k: v for k, v in json.loads(line).items()
+                                              if k != "library"}, ensure_ascii=False) + "\n"
+                                  for line in fh if line.strip()), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 "--library", "ЦГБ тест", str(export)]) == 0
+    (index_dir / "libraries.json").unlink()  # as the version before left it
+    capsys.readouterr()
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(export)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: у " in err and "«ЦГБ тест»" in err and "--library" in err, err
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(export)]) == 0  # nothing had a library to lose this time
+    assert "«ЦГБ тест»" not in capsys.readouterr().err
+
+
+def test_another_version_s_derived_files_beside_a_generation_are_left_as_they_are(tmp_path):
+    """An admin upgraded with the old server still running: the new version rewrote the
+    generation's `lexicon.pickle` in its own format, and the old server (and the old
+    version reinstalled to go back) answered 500 to every search. Each version now keeps
+    its own file (search/derived.py)."""
+    import pickle
+
+    from falcon import testing
+
+    from api.app import create_app
+    from search.settings import Settings
+
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
+    older = generation / "lexicon.pickle"  # what versions before kept: the words alone
+    older.write_bytes(pickle.dumps({"книга": 3}))
+    before = older.read_bytes()
+    client = testing.TestClient(create_app(Settings.from_env(index_dir=index_dir)))
+    result = client.simulate_get("/api/search", params={"q": "библеотека"}).json
+    assert result["corrected"] and result["did_you_mean"] == "библиотека"
+    assert older.read_bytes() == before
+    assert (generation / "lexicon-2.pickle").exists()
 
 
 @pytest.mark.parametrize("before", ["missing", "outdated"])

@@ -29,7 +29,11 @@ from search.spelling import is_lexicon_word
 __all__ = ["load_or_build", "save", "saved", "build", "from_segments", "SegmentWords",
            "FILENAME", "Counted", "counted", "recounted"]
 
-FILENAME = "lexicon.pickle"
+# The name carries the format of what is pickled (search/derived.py): another version
+# reads and writes its own file beside this one. 2: (commit stamp, words); versions
+# before it kept the words alone in `lexicon.pickle`, and one of them still serving a
+# generation this version had rewritten answered 500 to every search (an admin's upgrade).
+FILENAME = "lexicon-2.pickle"
 FIELDS = ("body", "title")
 NAMES_FIELD = "people"  # the signatures' surnames, kept marked NAME_MARK (search/spelling.py)
 _DOC_FREQ = struct.Struct("!I")  # W3TermInfo: flags (B), weight (f), then doc frequency
@@ -206,7 +210,7 @@ def saved(generation: Path | None) -> tuple[int, dict[str, int]] | None:
     data = derived.load(generation / FILENAME if generation else None)
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], dict):
         return data
-    return (-1, data) if isinstance(data, dict) else None  # saved before the stamp
+    return None
 
 
 def load_or_build(generation: Path | None, searcher, stamp: int) -> dict[str, int]:
