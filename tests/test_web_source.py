@@ -697,3 +697,40 @@ def test_sigterm_during_a_page_sent_a_byte_at_a_time_stops_the_crawl_at_once(tmp
         assert "Traceback" not in err, err
     finally:
         server.shutdown()
+
+
+def test_session_ids_and_print_versions_in_links_make_no_new_publications(tmp_path):
+    """An old CMS writes `?PHPSESSID=…` into every link, anew on every page view, and a
+    print version beside each post: each nightly crawl of such a site by its links had
+    added every post again (a site admin's trial: 21 publications, then 40, 54, 68)."""
+    import secrets
+
+    from site_helpers import Resource, Site
+
+    records = sample_records(3)
+    site = Site()
+    for n, record in enumerate(records):
+        site.resources[f"/news/{n}.html"] = Resource(page_html(record))
+
+    def home() -> None:  # the links as the CMS writes them on this view
+        links = "".join(
+            f'<li><a href="/news/{n}.html?PHPSESSID={secrets.token_hex(8)}&amp;utm_source=vk">'
+            f'{r["title"]}</a> <a href="/news/{n}.html?tmpl=component&amp;print=1">Печать</a>'
+            for n, r in enumerate(records))
+        site.resources["/"] = Resource(
+            f'<html><body><main><ul>{links}</ul></main></body></html>'.encode())
+
+    home()
+    serve(site)
+    try:
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, site.root) == 0
+        first = _docs(index_dir)
+        home()
+        assert _reindex(index_dir, "--incremental", site.root) == 0
+        again = _docs(index_dir)
+    finally:
+        site.stop()
+    assert len(first) == len(again) == len(records), sorted(again)
+    assert sorted(d["url"] for d in again.values()) == [
+        site.url(f"/news/{n}.html") for n in range(len(records))]
