@@ -153,7 +153,8 @@ class PublicationResource:
     def _topics(self) -> TopicDictionary:
         """The controlled topic list, as a reindex applies it (loaded on the first PUT)."""
         if self._topic_dictionary is None:
-            self._topic_dictionary = TopicDictionary.load(self.settings.topics_file)
+            self._topic_dictionary = TopicDictionary.load(self.settings.topics_file,
+                                                         self.settings.categories_file)
         return self._topic_dictionary
 
     def _exists(self, pid: str) -> bool:

@@ -143,10 +143,11 @@ def serve(settings, args) -> int:
     # The dictionaries the workers load: one `error:` line now rather than a worker's
     # traceback (and gunicorn restarting it) later.
     SynonymDictionary.load(settings.synonyms_file)
-    TopicDictionary.load(settings.topics_file)
+    TopicDictionary.load(settings.topics_file, settings.categories_file)
     _check_bind(settings.host, settings.port)
     env = dict(os.environ, KARTOTEKA_INDEX_DIR=str(Path(settings.index_dir).absolute()))
-    for name in ("KARTOTEKA_SYNONYMS_FILE", "KARTOTEKA_TOPICS_FILE"):  # read from elsewhere
+    for name in ("KARTOTEKA_SYNONYMS_FILE", "KARTOTEKA_TOPICS_FILE",
+                 "KARTOTEKA_CATEGORIES_FILE"):  # read from elsewhere
         if env.get(name):
             env[name] = str(Path(env[name]).absolute())
     # Our `api` package, not one in the working directory: gunicorn puts the directory it

@@ -35,6 +35,7 @@ from search.models import Publication
 from search.record_fields import far_future
 from search.settings import SAMPLE_DIR
 from search.source_paths import file_of
+from search.synonyms import SynonymDictionary
 from search.topics import TopicDictionary
 
 log = logging.getLogger("kartoteka")
@@ -76,7 +77,9 @@ def reindex(settings, args) -> int:
                  "%d", len(removed))
     skipped: list[Skip] = []
     warned: list[Skip] = []
-    topics = TopicDictionary.load(settings.topics_file)
+    topics = TopicDictionary.load(settings.topics_file, settings.categories_file)
+    SynonymDictionary.load(settings.synonyms_file)  # searches need it: a bad line now, not
+    # at the next restart of the service (a methodologist's nightly run went through)
     crawled = _crawl(urls, settings, args, state_dir, _generation(engine), topics) if urls else None
     if crawled is not None and crawled.failed_sites and not args.incremental \
             and not crawled.publications and not sources:

@@ -102,6 +102,10 @@ class Settings:
     topics_file: Path | None = _setting(
         None, "KARTOTEKA_TOPICS_FILE",
         "Editable topic dictionary (topic: lemmas); the shipped one when unset.")
+    categories_file: Path | None = _setting(
+        None, "KARTOTEKA_CATEGORIES_FILE",
+        "Editable mapping of source categories onto topics (rubric = Topic); the shipped one "
+        "when unset.")
     admin_token: str | None = _setting(
         None, "KARTOTEKA_ADMIN_TOKEN", "Bearer token for PUT/DELETE; admin routes answer 403 when unset.")
     cors_origins: tuple[str, ...] = _setting(

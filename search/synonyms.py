@@ -36,8 +36,10 @@ class SynonymDictionary:
         path = Path(path) if path else DEFAULT_SYNONYMS_FILE
         lines = read_dictionary_lines(path, "словарь синонимов")
         groups, by_lemmas = [], {}
+        commented = False
         for number, line in enumerate(lines, 1):
             line = line.strip()
+            commented = commented or line.startswith("#")
             if not line or line.startswith("#"):
                 continue
             variants = tuple(v.strip() for v in line.split("=") if v.strip())
@@ -49,6 +51,10 @@ class SynonymDictionary:
                 if key:
                     by_lemmas.setdefault(key, len(groups))
             groups.append(variants)
+        if not groups and not commented:  # cut short, or written over: the shipped list
+            # was switched off with it, unsaid (a methodologist's trial)
+            raise ConfigError(f"{path}: словарь синонимов пуст; если синонимы не нужны, "
+                              "оставьте в файле строку-комментарий (# без синонимов)")
         return cls(tuple(groups), by_lemmas)
 
     def alternatives(self, lemmas: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -183,13 +183,16 @@ class TopicDictionary:
         path = Path(path) if path else DEFAULT_TOPICS_FILE
         rules, own = _read_topics(path)
         shipped = _read_categories(Path(categories_path or DEFAULT_CATEGORIES_FILE))
+        named = {fold_category(name): name for name in rules}  # `Отчеты` is «Отчёты»
         categories = {}
         for key, (targets, where) in {**shipped, **own}.items():
-            unknown = [t for t in targets if t not in rules]
+            found = tuple(named.get(fold_category(t)) for t in targets)
+            unknown = [t for t, name in zip(targets, found, strict=True) if name is None]
             if unknown and (key in own or path == DEFAULT_TOPICS_FILE or categories_path):
-                raise ConfigError(f"{where}: темы {unknown[0]!r} нет в {path.name}")
+                raise ConfigError(f"{where}: темы «{unknown[0]}» нет в {path.name}"
+                                  + _nearest(unknown[0], rules))
             if not unknown:
-                categories[key] = targets
+                categories[key] = found
         return cls(rules, categories)
 
     @cached_property
@@ -270,25 +273,53 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
 def _read_topics(path: Path):
     rules: dict[str, TopicRule] = {}
     own: dict[str, tuple[tuple[str, ...], str]] = {}
+    lines: dict[str, int] = {}  # a topic's folded name -> its line
     for number, line in _lines(path):
         if "=" in line and (":" not in line or line.index("=") < line.index(":")):
-            own.update(_mapping(line, f"{path}:{number}"))
+            _add_mapping(own, _mapping(line, f"{path}:{number}"))
             continue
         name, sep, words = line.partition(":")
         if not sep or not name.strip():
             raise ConfigError(f"{path}:{number}: ожидалась строка вида «Тема: ключевые "
                               "слова | слова контекста»")
-        rules[name.strip()] = TopicRule.parse(words)
+        name = " ".join(name.split())
+        if (earlier := lines.setdefault(fold_category(name), number)) != number:
+            # the later line had replaced the earlier one, its words lost unsaid
+            raise ConfigError(f"{path}:{number}: тема «{name}» уже задана в строке "
+                              f"{earlier}: соберите её слова в одну строку")
+        rules[name] = TopicRule.parse(words)
     if not rules:
         raise ConfigError(f"{path}: нет ни одной темы")
     return rules, own
 
 
 def _read_categories(path: Path) -> dict[str, tuple[tuple[str, ...], str]]:
-    out = {}
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
     for number, line in _lines(path):
-        out.update(_mapping(line, f"{path}:{number}"))
+        _add_mapping(out, _mapping(line, f"{path}:{number}"))
     return out
+
+
+def _add_mapping(out: dict, mapping: dict[str, tuple[tuple[str, ...], str]]) -> None:
+    """One line's mapping added; a rubric mapped twice, otherwise, is an error (the last
+    line had won, unsaid)."""
+    for key, (targets, where) in mapping.items():
+        earlier = out.get(key)
+        if earlier is not None and earlier[0] != targets:
+            line = earlier[1].rpartition(":")[2]
+            raise ConfigError(f"{where}: рубрика уже сопоставлена в строке {line} "
+                              "по-другому: оставьте одну из строк")
+        out[key] = (targets, where)
+
+
+def _nearest(topic: str, rules: dict) -> str:
+    """`; может быть, «Мероприятия»?` for a topic one or two letters off, or ""."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    found = process.extractOne(fold_category(topic), {n: fold_category(n) for n in rules},
+                               scorer=Levenshtein.distance, score_cutoff=2)
+    return f"; может быть, «{found[2]}»?" if found else ""
 
 
 def _mapping(line: str, where: str) -> dict[str, tuple[tuple[str, ...], str]]:

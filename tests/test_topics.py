@@ -203,3 +203,33 @@ def test_topics_assigned_from_several_threads_as_from_one():
     topics_module._analysers.clear()
     assert parallel == [dictionary.assign(*t) for t in texts]
     assert sum(bool(found) for found in parallel) > 10
+
+
+@pytest.mark.parametrize("topics, categories, said", [
+    ("Выставки: выставка\nКраеведение: краевед\nВыставки: фотовыставка\n", None,
+     "topics.txt:3: тема «Выставки» уже задана в строке 1"),
+    ("Выставки: выставка\n", "Афиша = Выстовки\n",
+     "categories.txt:1: темы «Выстовки» нет в topics.txt; может быть, «Выставки»?"),
+    ("Выставки: выставка\nОтчёты: отчёт\n", "Афиша = Выставки\nафиша = Отчёты\n",
+     "categories.txt:2: рубрика уже сопоставлена в строке 1 по-другому"),
+])
+def test_a_methodologist_s_dictionary_mistake_is_an_error_naming_its_line(
+        tmp_path, topics, categories, said):
+    """Each of these had been taken silently: the later line of a topic replaced the
+    earlier (its words lost), a mapping onto a misspelt topic kept the rubric as a topic
+    of its own, a rubric mapped twice took the last line."""
+    (tmp_path / "topics.txt").write_text(topics, encoding="utf-8")
+    mapping = None
+    if categories is not None:
+        mapping = tmp_path / "categories.txt"
+        mapping.write_text(categories, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        TopicDictionary.load(tmp_path / "topics.txt", mapping)
+    assert said in str(caught.value)
+
+
+def test_a_mapping_names_a_topic_with_e_for_yo(tmp_path):
+    (tmp_path / "topics.txt").write_text("Отчёты и итоги: отчёт\n", encoding="utf-8")
+    (tmp_path / "categories.txt").write_text("Отчеты = Отчеты и итоги\n", encoding="utf-8")
+    topics = TopicDictionary.load(tmp_path / "topics.txt", tmp_path / "categories.txt")
+    assert topics.from_categories(["Отчеты"]) == ("Отчёты и итоги",)
