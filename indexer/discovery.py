@@ -249,15 +249,18 @@ class Discovery:
         if kind == "feed":
             return _feed_entries(data, start)
         anchors, feeds, menu = links(data, answer.url)
-        entries = self._first_feed(feeds, start)
-        if entries:
-            return entries
+        # A feed holds the latest posts only (an old Joomla's five): its entries come first,
+        # with their dates, and the links lead to the rest (a site with only such a feed
+        # had been read as those five, and a post leaving the feed left the index).
+        fed = self._first_feed(feeds, start)
         root = clean_url(start)
         self._by_links.add(start)
         self.menu_links |= menu
-        return [(u, None) for u in dict.fromkeys(anchors)
-                if same_host(u, start) and u.rstrip("/") != root.rstrip("/")
-                and suffix(u) not in ASSET_SUFFIXES]
+        linked = [(u, None) for u in dict.fromkeys(anchors)
+                  if same_host(u, start) and u.rstrip("/") != root.rstrip("/")
+                  and suffix(u) not in ASSET_SUFFIXES]
+        dated = {clean_url(u) for u, _ in fed}
+        return fed + [entry for entry in linked if entry[0] not in dated]
 
     def from_links(self, start: str) -> bool:
         """Whether `discover(start)` found its pages as the start page's links (no sitemap

@@ -734,3 +734,38 @@ def test_session_ids_and_print_versions_in_links_make_no_new_publications(tmp_pa
     assert len(first) == len(again) == len(records), sorted(again)
     assert sorted(d["url"] for d in again.values()) == [
         site.url(f"/news/{n}.html") for n in range(len(records))]
+
+
+def test_a_site_whose_feed_holds_only_its_latest_posts_is_read_by_its_links_too(tmp_path):
+    """An old Joomla's RSS feed lists its five latest posts: a site with no sitemap had
+    been read as those five, and a post that left the feed left the index."""
+    from site_helpers import Resource, Site
+
+    records = sample_records(4)
+    site = Site()
+    for n, record in enumerate(records):
+        site.resources[f"/news/{n}.html"] = Resource(page_html(record))
+    latest = records[-1]
+    site.resources["/feed.xml"] = Resource(
+        f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>Новости</title><link>/</link><item><title>{latest['title']}</title>
+<link>/news/{len(records) - 1}.html</link><pubDate>Mon, 01 Jan 2024 10:00:00 +0300</pubDate>
+</item></channel></rss>""".encode(), content_type="application/rss+xml")
+    listing = "".join(f'<li><a href="/news/{n}.html">{r["title"]}</a>'
+                      for n, r in enumerate(records))
+    site.resources["/novosti"] = Resource(
+        f"<html><body><main><ul>{listing}</ul></main></body></html>".encode())
+    site.resources["/"] = Resource(
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        b'</head><body><nav><a href="/novosti">\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x81\xd1'
+        b'\x82\xd0\xb8</a></nav><main><p>\xd0\x91\xd0\xb8\xd0\xb1\xd0\xbb\xd0\xb8\xd0\xbe'
+        b'\xd1\x82\xd0\xb5\xd0\xba\xd0\xb0</p></main></body></html>')
+    serve(site)
+    try:
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, site.root) == 0
+        urls = sorted(d["url"] for d in _docs(index_dir).values())
+    finally:
+        site.stop()
+    assert [site.url(f"/news/{n}.html") for n in range(len(records))] == [
+        u for u in urls if "/news/" in u], urls
