@@ -80,13 +80,29 @@ def extract_document(data: bytes, name: str = "") -> DocumentText:
 def publication_from_document(data: bytes, pid: str, *, name: str, url: str | None = None,
                               parent_id: str | None = None, parent_date: dt.date | None = None,
                               source: str = "") -> Publication:
-    """A document as a Publication: metadata title (or the file name), metadata date
-    (or the parent's), linked to its parent publication."""
+    """A document as a Publication: metadata title (or its first line when that reads as
+    a heading, else the file name), metadata date (or the parent's), metadata author
+    unless it is a program's or a template's, linked to its parent publication."""
     doc = extract_document(data, name)
-    title = (doc.title or "").strip() or _file_title(url or name)
+    title = (doc.title or "").strip() or _heading(doc.text) or _file_title(url or name)
+    author = doc.author if doc.author and not _GENERIC_AUTHOR.match(doc.author.strip()) else None
     return Publication(id=pid, title=title, text=doc.text, url=url,
-                       published=doc.date or parent_date, author=doc.author or None,
+                       published=doc.date or parent_date, author=author,
                        source=source or name, parent_id=parent_id)
+
+
+# Who a document's properties name when nobody set them: the program that wrote it, or
+# the template's owner (a library's .docx had `python-docx` in the author filter).
+_GENERIC_AUTHOR = re.compile(
+    r"(?i)^(?:python-docx|microsoft(?: office)? user|windows user|user|admin(?:istrator)?|"
+    r"пользователь|администратор|автор|author|unknown|owner|\d+|"
+    r"(?:microsoft|libreoffice|openoffice|adobe|acrobat|itext|pdf|word|excel|writer)\b.*)$")
+
+
+def _heading(text: str) -> str | None:
+    """The document's first line, when it is short enough to be its heading."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    return first if 3 <= len(first) <= 150 and any(c.isalpha() for c in first) else None
 
 
 def _file_title(where: str) -> str:

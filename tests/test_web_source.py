@@ -126,7 +126,8 @@ def test_attachments_are_searchable_and_linked_to_their_page(site, crawled):
     assert pdf["published"].date().isoformat() == "2023-03-15"      # PDF metadata
     assert docx["title"] == "План на 2024 год" and DOCX_TEXT[1] in docx["body"]
     assert docx["published"].date().isoformat() == "2024-03-01"     # DOCX core properties
-    assert odt["title"] == "itogi-leta"                              # no title: file name
+    assert odt["title"] == ODT_TEXT[0]                # no title: its first line, a heading
+    assert docx["author"] == "Отдел обслуживания"
     assert odt["published"] == docs[parent]["published"]            # no date: the parent's
     hits = _search(index_dir, "краеведческие чтения")
     assert hits and hits[0].id == url_id(site.url("/files/plan-2024.docx"))
@@ -769,3 +770,27 @@ def test_a_site_whose_feed_holds_only_its_latest_posts_is_read_by_its_links_too(
         site.stop()
     assert [site.url(f"/news/{n}.html") for n in range(len(records))] == [
         u for u in urls if "/news/" in u], urls
+
+
+@pytest.mark.parametrize("author, kept", [("python-docx", None), ("Microsoft Office User", None),
+                                          ("Иванова И. И.", "Иванова И. И.")])
+def test_a_document_s_untitled_heading_and_a_program_s_author(author, kept):
+    """A .docx of a library's site had the title `plan-maj-2024` (its file name, though it
+    begins with a heading) and the author `python-docx` (the template's), who then stood in
+    the author filter."""
+    import io
+
+    import docx
+
+    from indexer.attachments import publication_from_document
+
+    document = docx.Document()
+    document.core_properties.author = author
+    document.core_properties.title = ""
+    for text in ("План мероприятий на май 2024 года", "Книжные выставки и встречи."):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    pub = publication_from_document(out.getvalue(), "doc-1", name="plan-maj-2024.docx")
+    assert pub.title == "План мероприятий на май 2024 года"
+    assert pub.author == kept
