@@ -19,7 +19,7 @@ from urllib.robotparser import RobotFileParser
 
 from indexer.fetching import USER_AGENT, Fetcher, FetchError
 
-__all__ = ["Discovery", "Entry", "same_host", "suffix", "clean_url", "links",
+__all__ = ["Discovery", "Entry", "same_host", "suffix", "clean_url", "links", "refresh_target",
            "ASSET_SUFFIXES", "ROBOTS"]
 
 ROBOTS = "запрещено в robots.txt"  # why an address is not fetched
@@ -166,6 +166,8 @@ def links(data: bytes, base: str) -> tuple[list[str], list[str], set[str]]:
     if base_node is not None:
         base = urljoin(base, base_node.attributes.get("href") or "")
     content, menu = [], []
+    if (moved := _refresh_target(tree, base)) is not None:  # a page's meta refresh: a link
+        content.append(moved)
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):
@@ -179,6 +181,25 @@ def links(data: bytes, base: str) -> tuple[list[str], list[str], set[str]]:
         if "rss" in kind or "atom" in kind:
             feeds.append(urljoin(base, node.attributes.get("href") or ""))
     return anchors, feeds, set(menu) - set(content)
+
+
+_REFRESH = re.compile(r"^\s*\d*(?:\.\d+)?\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
+
+
+def _refresh_target(tree, base: str) -> str | None:
+    for node in tree.css("meta[http-equiv]"):
+        if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
+            found = _REFRESH.match(node.attributes.get("content") or "")
+            if found:
+                return clean_url(urljoin(base, found.group(1).strip()))
+    return None
+
+
+def refresh_target(data: bytes, base: str) -> str | None:
+    """Where a page's `<meta http-equiv="refresh" content="0; url=…">` sends, or None."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    return _refresh_target(LexborHTMLParser(data.decode("utf-8", "replace")), base)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from indexer.discovery import (
     Discovery,
     clean_url,
     links,
+    refresh_target,
     same_host,
     suffix,
 )
@@ -214,8 +215,10 @@ class _Crawl:
                               author_position=parts.author_position,
                               photographer=parts.photographer, source=address)
         except (ExtractError, InvalidRecord) as exc:  # reported, or followed (site_run.py)
-            return Fetched(links=pages, menu=menu,
-                           no_text=str(exc).removeprefix(f"{address}: "))
+            moved = refresh_target(answer.content, answer.url)
+            why = (f"перенаправляет на {moved} (meta refresh)" if moved and moved != address
+                   else str(exc).removeprefix(f"{address}: "))
+            return Fetched(links=pages, menu=menu, no_text=why)
         self.add(pub)
         found = [a for a in dict.fromkeys(anchors)
                  if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]

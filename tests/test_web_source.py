@@ -794,3 +794,27 @@ def test_a_document_s_untitled_heading_and_a_program_s_author(author, kept):
     pub = publication_from_document(out.getvalue(), "doc-1", name="plan-maj-2024.docx")
     assert pub.title == "План мероприятий на май 2024 года"
     assert pub.author == kept
+
+
+def test_a_page_that_moved_by_meta_refresh_is_followed_and_said(tmp_path, capsys):
+    """An old post's address answered with `<meta http-equiv="refresh">` to its new one: it
+    was skipped as «текст публикации не найден», and a post reachable only through it
+    was lost."""
+    from site_helpers import Resource, Site
+
+    record = sample_records(1)[0]
+    site = Site()
+    site.resources["/news/new.html"] = Resource(page_html(record))
+    site.resources["/old.html"] = Resource(
+        b'<html><head><meta http-equiv="Refresh" content="0; URL=/news/new.html"></head>'
+        b'<body></body></html>')
+    site.resources["/"] = Resource(
+        b'<html><body><main><a href="/old.html">old</a></main></body></html>')
+    serve(site)
+    try:
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, site.root) == 0
+        urls = [d["url"] for d in _docs(index_dir).values()]
+    finally:
+        site.stop()
+    assert urls == [site.url("/news/new.html")]
