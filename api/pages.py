@@ -36,7 +36,7 @@ _LAYOUT = """<!DOCTYPE html>
   <header class="site-header">
     <div class="container">
       <p class="site-title"><a href="/">Картотека</a></p>
-      <p class="site-subtitle">Поиск по публикациям городских библиотек</p>
+      <p class="site-subtitle">Поиск по публикациям библиотек</p>
 {header_form}    </div>
   </header>
   <main class="container page" id="main">
