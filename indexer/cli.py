@@ -38,7 +38,13 @@ from search.errors import (
 )
 from search.index_dir import locate_index_dir
 from search.interrupts import Terminated
-from search.last_run import LAST_RUN_FILE, read_last_run, record_run, record_start
+from search.last_run import (
+    LAST_RUN_FILE,
+    dictionary_marks,
+    read_last_run,
+    record_run,
+    record_start,
+)
 from search.os_errors import os_problem
 from search.settings import Settings
 
@@ -77,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     if ran and not refused and (not args.if_missing or getattr(args, "building", False)):
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
                    create=ran[0].engine != "whoosh", skipped=said.skips,
-                   first_skip=said.first_skip, engine=ran[0].engine)
+                   first_skip=said.first_skip, engine=ran[0].engine,
+                   dictionaries=dictionary_marks({"topics": ran[0].topics_file,
+                                                  "categories": ran[0].categories_file,
+                                                  "synonyms": ran[0].synonyms_file}))
     if ran and give_to_index_owner(Path(ran[0].index_dir)):
         log.info("запуск от root: записанное в %s передано владельцу каталога, чей сервер "
                  "тоже пишет туда", ran[0].index_dir)

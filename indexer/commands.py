@@ -21,6 +21,7 @@ from search.errors import (
     SearchError,
 )
 from search.index_dir import locate_index_dir
+from search.last_run import dictionary_marks, read_last_run
 from search.os_errors import os_reason
 from search.plural import and_copies, plural
 from search.russian_numbers import decimal, whole
@@ -111,6 +112,7 @@ def stats(settings, args) -> int:
         if health.get(said):  # a node down, no manager, red; an older version's analysis
             print(f"warning: {health[said]}")
     print(f"каталог индекса: {settings.index_dir}  (выбран по {_index_dir_origin(args)})")
+    _print_dictionaries(settings)
     for name, values in service.all_facets().items():
         count = len(values)
         print(f"\n{FACET_LABELS.get(name, name)} ({count} "
@@ -118,6 +120,27 @@ def stats(settings, args) -> int:
         for v in values[:50]:
             print(f"  {v['count']:6}  {v['value']}")
     return 0
+
+
+_DICTIONARY_NAMES = {"topics": "темы", "categories": "рубрики", "synonyms": "синонимы"}
+
+
+def _print_dictionaries(settings) -> None:
+    """The dictionaries the last reindex used, and any changed since (a methodologist could
+    not tell whether an index had been built with her edited topics)."""
+    used = (read_last_run(settings.index_dir) or {}).get("dictionaries")
+    if not isinstance(used, dict):
+        return
+    now = dictionary_marks({"topics": settings.topics_file,
+                            "categories": settings.categories_file,
+                            "synonyms": settings.synonyms_file})
+    print("словари последней переиндексации: " + ", ".join(
+        f"{_DICTIONARY_NAMES[k]}: {'встроенный' if v == 'shipped' else v}"
+        for k, v in used.items() if k in _DICTIONARY_NAMES))
+    changed = [_DICTIONARY_NAMES[k] for k, v in now.items() if used.get(k) not in (None, v)]
+    if changed:
+        print(f"warning: словари изменились после неё ({', '.join(changed)}): темы публикаций "
+              "станут новыми после `kartoteka reindex`, синонимы — после перезапуска сервиса")
 
 
 def serve(settings, args) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from search.processes import process_alive
 
-__all__ = ["LAST_RUN_FILE", "RUN_STARTED_FILE", "record_start", "record_run", "read_last_run"]
+__all__ = ["LAST_RUN_FILE", "RUN_STARTED_FILE", "record_start", "record_run", "read_last_run",
+           "dictionary_marks"]
 
 LAST_RUN_FILE = "last-run.json"
 RUN_STARTED_FILE = "run-started.json"
@@ -62,7 +64,7 @@ def record_start(index_dir: Path, incremental: bool, create: bool = False) -> No
 
 def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: bool,
                create: bool = False, skipped: int = 0, first_skip: str | None = None,
-               engine: str | None = None) -> None:
+               engine: str | None = None, dictionaries: dict | None = None) -> None:
     """Write the run's end (atomically). A directory that is not there is left alone
     (a Whoosh index directory mistyped), unless `create`: on OpenSearch nothing else
     makes it, and health never said `failed` on a fresh install."""
@@ -75,7 +77,8 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
     record = {"finished_at": _now(),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
               "error": error, "skipped": skipped, "first_skip": first_skip,
-              **({"engine": engine} if engine else {})}
+              **({"engine": engine} if engine else {}),
+              **({"dictionaries": dictionaries} if dictionaries else {})}
     earlier = _read(index_dir / LAST_RUN_FILE)
     if incremental and earlier:  # a weekly full run that failed stays told
         failed_full = (earlier.get("failed_full") if earlier.get("incremental")
@@ -88,6 +91,22 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
     if started and started.get("pid") == os.getpid():
         with contextlib.suppress(OSError):
             (index_dir / RUN_STARTED_FILE).unlink()
+
+
+def dictionary_marks(files: dict[str, Path | None]) -> dict[str, str]:
+    """What each dictionary a run used was: «shipped», or the file's name and the start
+    of its SHA-256 (no path: /api/health shows it), so a changed file is seen changed."""
+    marks = {}
+    for name, path in files.items():
+        if path is None:
+            marks[name] = "shipped"
+            continue
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+        except OSError:
+            digest = "?"
+        marks[name] = f"{Path(path).name} ({digest})"
+    return marks
 
 
 def read_last_run(index_dir: Path) -> dict | None:

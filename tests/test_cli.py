@@ -1934,3 +1934,23 @@ def test_an_empty_synonyms_file_is_an_error_and_one_of_comments_none(tmp_path, c
     assert "словарь синонимов пуст" in capsys.readouterr().err
     synonyms.write_text("# без синонимов\n", encoding="utf-8")
     assert main(["--quiet", *argv]) == 0
+
+
+def test_stats_names_the_dictionaries_a_reindex_used_and_says_when_they_changed(
+        tmp_path, capsys, monkeypatch):
+    """Nothing had said which topic list an index was built with (a methodologist's
+    trial): the last run records each dictionary, and `stats` compares them with now."""
+    topics = tmp_path / "topics.txt"
+    topics.write_text("Выставки: выставка\n", encoding="utf-8")
+    monkeypatch.setenv("KARTOTEKA_TOPICS_FILE", str(topics))
+    index_dir = tmp_path / "ix"
+    assert main(["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress",
+                 str(JSONL)]) == 0
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "словари последней переиндексации: темы: topics.txt (" in out
+    assert "синонимы: встроенный" in out and "изменились" not in out
+    topics.write_text("Выставки: выставка\nКраеведение: краеведение\n", encoding="utf-8")
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+    assert "warning: словари изменились после неё (темы)" in capsys.readouterr().out
