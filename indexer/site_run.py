@@ -60,8 +60,10 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
     depth = job.options.depth
     queue = _queue(job, start, entries, site.origin)
     frontier = _Frontier(job.options.max_pages)
-    for url, lastmod in queue.items():
-        frontier.add(url, lastmod, 1, url in job.discovery.menu_links)
+    discovered = {clean_url(url) for url, _ in entries}
+    for url, lastmod in queue.items():  # a page only the last run named: at its level then
+        level = 1 if url in discovered else job.state.level_of(url)
+        frontier.add(url, lastmod, level, url in job.discovery.menu_links)
     known = set(queue) | {clean_url(start)}
     too_deep: set[str] = set()  # links of the pages at --depth, not followed
     pending: dict[Future, tuple[str, str, int]] = {}
@@ -91,6 +93,9 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             if follow and fetched.parent is not None:
                 with job.lock:
                     job.state.remember_links(url, fetched.links, fetched.menu)
+            if follow:
+                with job.lock:
+                    job.state.remember_level(url, level)
             followed = follow and level < depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use
                 log.info("на %s нет публикации (%s): идём по ссылкам страницы", url,

@@ -99,6 +99,18 @@ class WebState:
             self.new[url]["links"] = links
             self.new[url]["menu"] = sorted(menu)
 
+    def remember_level(self, url: str, level: int) -> None:
+        """How many links from the start this run reached `url` (a site crawled by links):
+        an incremental run asks the page again at that level, not at the first. From the
+        first level, each night had gone --depth further into an endless calendar."""
+        if url in self.new:
+            self.new[url]["level"] = level
+
+    def level_of(self, url: str) -> int:
+        """The level the last run reached `url` at (1 when it did not say)."""
+        level = self.old.get(url, {}).get("level")
+        return level if isinstance(level, int) and level >= 1 else 1
+
     def links_of(self, url: str) -> tuple[list[str], set[str]]:
         entry = self.old.get(url, {})
         return list(entry.get("links", [])), set(entry.get("menu", []))

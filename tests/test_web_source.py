@@ -818,3 +818,31 @@ def test_a_page_that_moved_by_meta_refresh_is_followed_and_said(tmp_path, capsys
     finally:
         site.stop()
     assert urls == [site.url("/news/new.html")]
+
+
+def test_an_endless_calendar_stops_at_the_same_depth_every_night(tmp_path):
+    """A calendar's «Следующий месяц» never ends: a full run stopped at --depth, but each
+    incremental run started again from every page the last one had reached, and went
+    --depth further (a site admin's trial: 9, 16, 25, 33 month pages)."""
+    from site_helpers import Resource, Site
+
+    site = Site()
+    for month in range(1, 60):
+        site.resources[f"/cal/{month}"] = Resource(
+            f'<html><head><title>Календарь: месяц {month}</title></head><body><main>'
+            f'<h1>Календарь: месяц {month}</h1><p>В этом месяце в библиотеке прошли '
+            f'встречи читателей, выставки и громкие чтения номер {month}.</p>'
+            f'<a href="/cal/{month + 1}">Следующий месяц</a></main></body></html>'.encode())
+    site.resources["/"] = Resource(
+        b'<html><body><main><a href="/cal/1">calendar</a></main></body></html>')
+    serve(site)
+    try:
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, "--depth", "3", site.root) == 0
+        counts = [len(_docs(index_dir))]
+        for _ in range(2):
+            assert _reindex(index_dir, "--incremental", "--depth", "3", site.root) == 0
+            counts.append(len(_docs(index_dir)))
+    finally:
+        site.stop()
+    assert counts[0] >= 2 and counts == [counts[0]] * 3, counts
