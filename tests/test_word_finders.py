@@ -11,7 +11,11 @@ from search.word_finders import MARKS, AnyOf, StartFinder, WordFinder, start_fin
 _EDGE = rf"[\w{MARKS}]"
 # letters, a digit, the underscore, a hyphen, a stress mark, the soft hyphen, spaces
 _TEXT = st.text(alphabet="абвгвыстаки1_-\u0301\u00ad «»", max_size=60)
-_PIECE = st.text(alphabet="абвгвыстаки1-", min_size=1, max_size=4)
+# A start or word is a word's beginning: never one ending in a hyphen, which a query's word
+# never is (with both «с» and «с-» among the starts, a regular expression's alternation
+# took «с-» of a text «с-» whole, the finders the word «с»: hypothesis found it, once).
+_PIECE = st.text(alphabet="абвгвыстаки1-", min_size=1, max_size=4).filter(
+    lambda piece: not piece.endswith("-"))
 
 
 def _start_pattern(starts) -> re.Pattern:
