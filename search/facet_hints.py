@@ -29,16 +29,20 @@ __all__ = ["near_values", "unknown_value_warnings", "topic_hints", "MAX_HINTS",
 MAX_HINTS = 3
 FACET_LABELS = {"topic": "тема", "author": "автор", "library": "библиотека", "year": "год"}
 _WORD = re.compile(r"\w+")
+_NUMBERS = re.compile(r"\d+\w?")
 
 
-def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> list[str]:
+def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS,
+                typos: bool = False) -> list[str]:
     """Up to `limit` of `values` that are probably what `typed` means, nearest first:
     - the same letters with other spacing, punctuation or quotes (`№3`, `"Лира"`);
     - every word of it among the value's words in any order and form (`Вершининой`,
       `Вершинина Анна`, `Выставка` for «Выставки»), an initial or an abbreviation for a
       word (`А. Вершинина`, `им.` or `имени`);
     - an acronym of the value's words (`ЦГБ`: «Центральная городская библиотека»);
-    - a letter or two off (`Краеведенее`)."""
+    - with `typos` (the topics: a controlled list, where a near name is the same topic,
+      not another person or branch), a letter or two off (`Краеведенее`), when nothing
+      nearer is found."""
     words = _WORD.findall(facet_key(typed))
     if not words:
         return []
@@ -65,8 +69,10 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
             found.append((1 if whole else 1.5, len(value), value))
         elif len(words) == 1 and len(joined) >= 2 and joined == "".join(t[0] for t in theirs):
             found.append((2, len(value), value))
-        elif _misspelt(joined, "".join(theirs)):
+        elif typos and _misspelt(joined, "".join(theirs)):
             found.append((3, len(value), value))
+    if any(tier < 3 for tier, *_ in found):  # a typo's reading only when there is no other
+        found = [entry for entry in found if entry[0] != 3]
     if any(tier < 1.5 for tier, *_ in found):
         found = [entry for entry in found if entry[0] != 1.5]
     return [value for *_, value in sorted(found)[:limit]]
@@ -75,8 +81,8 @@ def near_values(typed: str, values: Iterable[str], limit: int = MAX_HINTS) -> li
 def _misspelt(typed: str, value: str) -> bool:
     """A letter or two off (`Литературная гостиная` for a topic a methodologist had
     written «Литературная гостинная»): one for up to 8 letters, two beyond."""
-    if len(typed) < 4 or re.sub(r"\D", "", typed) != re.sub(r"\D", "", value):
-        return False  # `филиал № 4` is no typo of «филиал № 3»
+    if len(typed) < 5 or _NUMBERS.findall(typed) != _NUMBERS.findall(value):
+        return False  # `Лира` is no «Лига»; `№ 3а` no «№ 3б»
     limit = 1 if len(typed) <= 8 else 2
     return Levenshtein.distance(typed, value, score_cutoff=limit) <= limit
 
@@ -124,7 +130,7 @@ def resolved_values(name: str, typed: tuple[str, ...],
     existing = list(existing)
 
     def candidates(value: str) -> list[str]:
-        near = near_values(value, existing, len(existing))
+        near = near_values(value, existing, len(existing), typos=name == "topic")
         every = [v for v in near if _the_same_words(value, v)]
         return every if len(every) == 1 else near[:2]
 
@@ -187,7 +193,7 @@ def unknown_value_warnings(unknown: Mapping[str, tuple[str, ...]],
         for value in values:
             warning = (f"нет публикаций со значением «{value}» в фильтре "
                        f"«{FACET_LABELS.get(name, name)}»")
-            near = near_values(value, existing) if name != "year" else []
+            near = near_values(value, existing, typos=name == "topic") if name != "year" else []
             if near:
                 warning += "; есть " + ", ".join(f"«{v}»" for v in near)
             out.append(warning)
