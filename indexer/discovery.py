@@ -166,8 +166,6 @@ def links(data: bytes, base: str) -> tuple[list[str], list[str], set[str]]:
     if base_node is not None:
         base = urljoin(base, base_node.attributes.get("href") or "")
     content, menu = [], []
-    if (moved := _refresh_target(tree, base)) is not None:  # a page's meta refresh: a link
-        content.append(moved)
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
         if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):

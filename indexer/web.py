@@ -145,9 +145,11 @@ class _Crawl:
             log.info("страница переехала: %s -> %s: проиндексирована под новым адресом", url,
                      address)
 
-    def fetch_page(self, url: str, lastmod: str | None, site_origin: str) -> Fetched:
+    def fetch_page(self, url: str, lastmod: str | None, site_origin: str,
+                   refreshed: bool = False) -> Fetched:
         """Fetch and extract one page: the publication made (if any), the attachments it
-        links to and the site's other pages it links to."""
+        links to and the site's other pages it links to. A page without text whose meta
+        refresh sends elsewhere on the site is taken as a redirect (`refreshed`: once)."""
         nothing = Fetched()
         try:
             answer = self.fetcher.get(url, self.state.conditional_headers(url))
@@ -216,9 +218,13 @@ class _Crawl:
                               photographer=parts.photographer, source=address)
         except (ExtractError, InvalidRecord) as exc:  # reported, or followed (site_run.py)
             moved = refresh_target(answer.content, answer.url)
-            why = (f"перенаправляет на {moved} (meta refresh)" if moved and moved != address
-                   else str(exc).removeprefix(f"{address}: "))
-            return Fetched(links=pages, menu=menu, no_text=why)
+            if (moved and moved != address and not refreshed and same_host(moved, address)
+                    and self.allowed(moved)):
+                with self.lock:  # as an HTTP redirect: indexed under the address it sends to
+                    self._moved(url, moved)
+                return self.fetch_page(moved, None, site_origin, refreshed=True)
+            return Fetched(links=pages, menu=menu,
+                           no_text=str(exc).removeprefix(f"{address}: "))
         self.add(pub)
         found = [a for a in dict.fromkeys(anchors)
                  if suffix(a) in DOCUMENT_SUFFIXES and same_host(a, address)]

@@ -820,6 +820,39 @@ def test_a_page_that_moved_by_meta_refresh_is_followed_and_said(tmp_path, capsys
     assert urls == [site.url("/news/new.html")]
 
 
+def test_a_listed_post_that_moved_by_meta_refresh_is_indexed_at_its_new_address(tmp_path):
+    """On a site with a sitemap the refresh's target was never fetched, and the post's old
+    version stayed in the index under the old address (the review)."""
+    from site_helpers import Resource, Site
+
+    record = sample_records(1)[0]
+    site = Site()
+    site.resources["/old.html"] = Resource(page_html(record))
+    site.resources["/news/new.html"] = Resource(page_html(record))
+
+    def sitemap(lastmod: str) -> None:
+        site.resources["/sitemap.xml"] = Resource(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>'
+            f'{site.url("/old.html")}</loc><lastmod>{lastmod}</lastmod></url></urlset>'
+            .encode(), "application/xml")
+
+    serve(site)
+    try:
+        sitemap("2024-01-01")
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, site.root) == 0
+        assert [d["url"] for d in _docs(index_dir).values()] == [site.url("/old.html")]
+        site.resources["/old.html"] = Resource(
+            b'<html><head><meta http-equiv="refresh" content="0;url=/news/new.html"></head>'
+            b'<body></body></html>')
+        sitemap("2024-02-01")
+        assert _reindex(index_dir, "--incremental", site.root) == 0
+        urls = [d["url"] for d in _docs(index_dir).values()]
+    finally:
+        site.stop()
+    assert urls == [site.url("/news/new.html")]
+
+
 def test_an_endless_calendar_stops_at_the_same_depth_every_night(tmp_path):
     """A calendar's «Следующий месяц» never ends: a full run stopped at --depth, but each
     incremental run started again from every page the last one had reached, and went
