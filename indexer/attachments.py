@@ -95,14 +95,21 @@ def publication_from_document(data: bytes, pid: str, *, name: str, url: str | No
 # the template's owner (a library's .docx had `python-docx` in the author filter).
 _GENERIC_AUTHOR = re.compile(
     r"(?i)^(?:python-docx|microsoft(?: office)? user|windows user|user|admin(?:istrator)?|"
-    r"пользователь|администратор|автор|author|unknown|owner|\d+|"
+    r"пользователь(?: windows)?|администратор|автор|author|unknown|owner|\d+|"
     r"(?:microsoft|libreoffice|openoffice|adobe|acrobat|itext|pdf|word|excel|writer)\b.*)$")
 
 
 def _heading(text: str) -> str | None:
-    """The document's first line, when it is short enough to be its heading."""
+    """The document's first line, when it reads as its heading: short, not a sentence's
+    end, not a form's stock line (`УТВЕРЖДАЮ`, `Приложение № 1`)."""
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    return first if 3 <= len(first) <= 150 and any(c.isalpha() for c in first) else None
+    if not (3 <= len(first) <= 150 and any(c.isalpha() for c in first)):
+        return None
+    return None if first.endswith((".", ",", ":", ";")) or _STOCK_LINE.match(first) else first
+
+
+_STOCK_LINE = re.compile(r"(?i)^(?:утверждаю|утверждено|согласовано|приложение|принято|"
+                         r"рассмотрено|министерство|муниципальное|государственное)\b")
 
 
 def _file_title(where: str) -> str:

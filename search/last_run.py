@@ -77,9 +77,14 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
     record = {"finished_at": _now(),
               "ok": exit_code == 0, "exit_code": exit_code, "incremental": incremental,
               "error": error, "skipped": skipped, "first_skip": first_skip,
-              **({"engine": engine} if engine else {}),
-              **({"dictionaries": dictionaries} if dictionaries else {})}
+              **({"engine": engine} if engine else {})}
     earlier = _read(index_dir / LAST_RUN_FILE)
+    # what the index was built with: a full run's that went well; else the one before it
+    # (a failed run's, or an incremental one's, which re-topics only what it changed)
+    built_with = dictionaries if exit_code == 0 and not incremental else (
+        (earlier or {}).get("dictionaries"))
+    if built_with:
+        record["dictionaries"] = built_with
     if incremental and earlier:  # a weekly full run that failed stays told
         failed_full = (earlier.get("failed_full") if earlier.get("incremental")
                        else None if earlier.get("ok") else

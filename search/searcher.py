@@ -37,7 +37,7 @@ from search.query import ParsedQuery, QueryParser
 from search.records import hit_of
 from search.response_cache import RESPONSE_CACHE_SIZE, ResponseCache
 from search.settings import Settings
-from search.spelling import needs_correction, unknown_word
+from search.spelling import SpellingLexicon, needs_correction, unknown_word
 from search.synonyms import SynonymDictionary
 from search.word_rules import asks_for_the_newest, may_ask_for_the_newest
 
@@ -61,7 +61,8 @@ class SearchService(OtherRequests):
         synonyms = SynonymDictionary.load(settings.synonyms_file)
         self.parser = QueryParser(synonyms, title_boost=settings.title_boost)
         self._synonym_words = synonyms.words()  # never typos (_spelling)
-        self._lexicons: tuple[object, object] | None = None  # the engine's, and _spelling's
+        # the engine's lexicon, and _spelling's over it
+        self._lexicons: tuple[SpellingLexicon, SpellingLexicon] | None = None
         self._responses: ResponseCache[SearchResult] = ResponseCache()
         self._facet_values: tuple[str | None, dict[str, tuple[str, ...]]] = (None, {})
 
@@ -92,7 +93,7 @@ class SearchService(OtherRequests):
         # Enter pressed on a word half typed (`выста`): the words it begins, when nothing
         # or only part was found, or a correction found fewer (`выста` had been read as
         # «ввста», a slip in one text, one edit away)
-        begun = as_beginning(request.q, self.engine.spelling) \
+        begun = as_beginning(request.q, self._spelling) \
             if (not result.total or result.relaxed) and not result.did_you_mean \
             or result.corrected else None
         if begun:
@@ -147,7 +148,7 @@ class SearchService(OtherRequests):
             return labelled(request.q, fixed, correction, result.total)
         return replace(result, did_you_mean=correction.text, correction=correction.kind)
 
-    def _spelling(self):
+    def _spelling(self) -> SpellingLexicon:
         """The engine's spelling lexicon, knowing the synonyms dictionary's words too."""
         source = self.engine.spelling()
         if self._lexicons is None or self._lexicons[0] is not source:

@@ -305,7 +305,8 @@ def _add_mapping(out: dict, mapping: dict[str, tuple[tuple[str, ...], str]]) -> 
     line had won, unsaid)."""
     for key, (targets, where) in mapping.items():
         earlier = out.get(key)
-        if earlier is not None and earlier[0] != targets:
+        if earlier is not None and [fold_category(t) for t in earlier[0]] != [
+                fold_category(t) for t in targets]:
             line = earlier[1].rpartition(":")[2]
             raise ConfigError(f"{where}: рубрика уже сопоставлена в строке {line} "
                               "по-другому: оставьте одну из строк")

@@ -1954,3 +1954,24 @@ def test_stats_names_the_dictionaries_a_reindex_used_and_says_when_they_changed(
     topics.write_text("Выставки: выставка\nКраеведение: краеведение\n", encoding="utf-8")
     assert main(["--index-dir", str(index_dir), "stats"]) == 0
     assert "warning: словари изменились после неё (темы)" in capsys.readouterr().out
+
+
+def test_the_dictionaries_told_are_those_of_the_last_full_run_that_went_well(
+        tmp_path, capsys, monkeypatch):
+    """A failed or an incremental run had recorded the edited file, and `stats` then said
+    nothing of a change the index did not have (the review)."""
+    topics = tmp_path / "topics.txt"
+    topics.write_text("Выставки: выставка\n", encoding="utf-8")
+    monkeypatch.setenv("KARTOTEKA_TOPICS_FILE", str(topics))
+    index_dir = tmp_path / "ix"
+    run = ["--quiet", "--index-dir", str(index_dir), "reindex", "--no-progress"]
+    assert main([*run, str(JSONL)]) == 0
+    topics.write_text("Выставки: выставка\nКраеведение: краеведение\n", encoding="utf-8")
+    assert main([*run, "--incremental", str(JSONL)]) == 0
+    assert main([*run, str(tmp_path / "missing.jsonl")]) != 0
+    capsys.readouterr()
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+    assert "warning: словари изменились после неё (темы)" in capsys.readouterr().out
+    assert main([*run, str(JSONL)]) == 0
+    assert main(["--index-dir", str(index_dir), "stats"]) == 0
+    assert "изменились" not in capsys.readouterr().out

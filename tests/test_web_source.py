@@ -126,7 +126,7 @@ def test_attachments_are_searchable_and_linked_to_their_page(site, crawled):
     assert pdf["published"].date().isoformat() == "2023-03-15"      # PDF metadata
     assert docx["title"] == "План на 2024 год" and DOCX_TEXT[1] in docx["body"]
     assert docx["published"].date().isoformat() == "2024-03-01"     # DOCX core properties
-    assert odt["title"] == ODT_TEXT[0]                # no title: its first line, a heading
+    assert odt["title"] == "itogi-leta"  # no title, a sentence first: the file name
     assert docx["author"] == "Отдел обслуживания"
     assert odt["published"] == docs[parent]["published"]            # no date: the parent's
     hits = _search(index_dir, "краеведческие чтения")
@@ -773,6 +773,7 @@ def test_a_site_whose_feed_holds_only_its_latest_posts_is_read_by_its_links_too(
 
 
 @pytest.mark.parametrize("author, kept", [("python-docx", None), ("Microsoft Office User", None),
+                                          ("Пользователь Windows", None),
                                           ("Иванова И. И.", "Иванова И. И.")])
 def test_a_document_s_untitled_heading_and_a_program_s_author(author, kept):
     """A .docx of a library's site had the title `plan-maj-2024` (its file name, though it
@@ -794,6 +795,13 @@ def test_a_document_s_untitled_heading_and_a_program_s_author(author, kept):
     pub = publication_from_document(out.getvalue(), "doc-1", name="plan-maj-2024.docx")
     assert pub.title == "План мероприятий на май 2024 года"
     assert pub.author == kept
+    document = docx.Document()  # a form's stock first line is no heading
+    for text in ("УТВЕРЖДАЮ", "Директор МБУК", "План мероприятий"):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    pub = publication_from_document(out.getvalue(), "doc-2", name="plan-maj-2024.docx")
+    assert pub.title == "plan-maj-2024"
 
 
 def test_a_page_that_moved_by_meta_refresh_is_followed_and_said(tmp_path, capsys):
