@@ -58,7 +58,8 @@ SESSION_PARAMETERS = frozenset({"phpsessid", "sessionid", "session_id", "jsessio
                                 "aspsessionid", "cfid", "cftoken", "fbclid", "gclid", "yclid",
                                 "_openstat"})
 _TOKEN = re.compile(r"[0-9a-zA-Z]{16,}")
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid)=[^/?#]*|;sid=[0-9a-z]{16,}(?=[/?#]|$)",
+                           re.IGNORECASE)
 
 
 def clean_url(url: str) -> str:
@@ -282,8 +283,8 @@ class Discovery:
         return fed + [entry for entry in linked if entry[0] not in dated]
 
     def from_links(self, start: str) -> bool:
-        """Whether `discover(start)` found its pages as the start page's links (no sitemap
-        and no feed said which pages there are): then pages' links lead to more."""
+        """Whether `discover(start)` found its pages from the start page, its links and its
+        feed's (no sitemap said which pages there are): then pages' links lead to more."""
         return start in self._by_links
 
     def _first_feed(self, feeds: list[str], start: str) -> list[Entry]:

@@ -1,6 +1,8 @@
 """One site of a crawl: its publication addresses fetched, their attachments after them,
-and, when the addresses came from the start page's links (no sitemap, no feed), the
-links of the pages fetched, level by level up to the crawl's depth.
+and, when the addresses came from the start page (its links, and its feed's latest
+posts; no sitemap), the links of the pages fetched, level by level up to the crawl's
+depth. An incremental run asks the pages only the last run named at the level that run
+reached them (web_state.py), or nearer when this run finds them nearer.
 
 A library site without a sitemap lists its news on pages of their own (`/news/`, «Архив,
 стр. 2»): the start page links to those lists, the lists to the posts. Pages with no
@@ -61,10 +63,12 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
     queue = _queue(job, start, entries, site.origin)
     frontier = _Frontier(job.options.max_pages)
     discovered = {clean_url(url) for url, _ in entries}
+    levels: dict[str, int] = {}  # the level each address is queued at
     for url, lastmod in queue.items():  # a page only the last run named: at its level then
-        level = 1 if url in discovered else job.state.level_of(url)
-        frontier.add(url, lastmod, level, url in job.discovery.menu_links)
+        levels[url] = 1 if url in discovered else job.state.level_of(url)
+        frontier.add(url, lastmod, levels[url], url in job.discovery.menu_links)
     known = set(queue) | {clean_url(start)}
+    asked: set[str] = set()  # taken from the frontier (an address may be queued twice)
     too_deep: set[str] = set()  # links of the pages at --depth, not followed
     pending: dict[Future, tuple[str, str, int]] = {}
 
@@ -76,6 +80,9 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             if taken is None:
                 return
             url, lastmod, level = taken
+            if url in asked:
+                continue
+            asked.add(url)
             if job.state.unchanged(url, lastmod):
                 job.keep_old(url)
                 continue
@@ -115,7 +122,12 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                 if link not in known:
                     known.add(link)
                     if job.allowed(link):  # a link robots.txt forbids is not followed
+                        levels[link] = level + 1
                         frontier.add(link, None, level + 1, link in fetched.menu)
+                elif level + 1 < levels.get(link, 0) and link not in asked:
+                    # a page the last run reached deeper, nearer now: asked at this level
+                    levels[link] = level + 1
+                    frontier.add(link, None, level + 1, link in fetched.menu)
         feed()
     _not_visited(job, f"--max-pages {job.options.max_pages}", len(frontier.heap))
     _not_visited(job, f"--depth {depth}", sum(

@@ -887,3 +887,30 @@ def test_an_endless_calendar_stops_at_the_same_depth_every_night(tmp_path):
     finally:
         site.stop()
     assert counts[0] >= 2 and counts == [counts[0]] * 3, counts
+
+
+def test_a_page_found_nearer_the_start_than_last_night_leads_further(tmp_path):
+    """A page the last run reached at the depth limit, linked from the home page now: its
+    links are followed (the review: a remembered page kept its old level)."""
+    from site_helpers import Resource, Site
+
+    a, b, c, d = sample_records(4)
+    site = Site()
+    site.resources["/a"] = Resource(page_html(a, '<p><a href="/b">дальше</a></p>'))
+    site.resources["/b"] = Resource(page_html(b, '<p><a href="/c">дальше</a></p>'))
+    site.resources["/c"] = Resource(page_html(c, '<p><a href="/d">дальше</a></p>'))
+    site.resources["/d"] = Resource(page_html(d))
+    site.resources["/"] = Resource(b'<html><body><main><a href="/a">a</a></main></body></html>')
+    serve(site)
+    try:
+        index_dir = tmp_path / "ix"
+        assert _reindex(index_dir, "--depth", "3", site.root) == 0
+        first = sorted(d["url"] for d in _docs(index_dir).values())
+        site.resources["/"] = Resource(
+            b'<html><body><main><a href="/a">a</a> <a href="/c">c</a></main></body></html>')
+        assert _reindex(index_dir, "--incremental", "--depth", "3", site.root) == 0
+        again = sorted(d["url"] for d in _docs(index_dir).values())
+    finally:
+        site.stop()
+    assert first == [site.url(p) for p in ("/a", "/b", "/c")]
+    assert again == [site.url(p) for p in ("/a", "/b", "/c", "/d")]
