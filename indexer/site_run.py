@@ -71,6 +71,26 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
     asked: set[str] = set()  # taken from the frontier (an address may be queued twice)
     too_deep: set[str] = set()  # links of the pages at --depth, not followed
     pending: dict[Future, tuple[str, str, int]] = {}
+    outgoing: dict[str, tuple[list[str], set[str]]] = {}  # a fetched page's links, menu
+
+    def spread(links: list[str], menu: set[str], level: int) -> None:
+        """Queue the links of a page at `level`; a page queued or fetched deeper (the last
+        run's level) that is nearer now is asked here, or its links followed further."""
+        for link in links:
+            if link not in known:
+                known.add(link)
+                if job.allowed(link):  # a link robots.txt forbids is not followed
+                    levels[link] = level + 1
+                    frontier.add(link, None, level + 1, link in menu)
+            elif level + 1 < levels.get(link, 0):
+                levels[link] = level + 1
+                if link not in asked:
+                    frontier.add(link, None, level + 1, link in menu)
+                elif link in outgoing:
+                    with job.lock:
+                        job.state.remember_level(link, level + 1)
+                    if level + 1 < depth:
+                        spread(*outgoing[link], level + 1)
 
     def feed() -> None:
         """Keep the pool busy with the best addresses, no more, so that links found
@@ -97,6 +117,9 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             fetched = future.result() if kind == "page" else None
             if fetched is None:
                 continue
+            level = min(level, levels.get(url, level))  # found nearer while it was fetched
+            if follow:
+                outgoing[url] = (fetched.links, fetched.menu)
             if follow and fetched.parent is not None:
                 with job.lock:
                     job.state.remember_links(url, fetched.links, fetched.menu)
@@ -118,16 +141,8 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
                                     fetched.parent)] = ("attachment", address, level)
             if follow and level >= depth:
                 too_deep.update(fetched.links)
-            for link in fetched.links if followed else ():
-                if link not in known:
-                    known.add(link)
-                    if job.allowed(link):  # a link robots.txt forbids is not followed
-                        levels[link] = level + 1
-                        frontier.add(link, None, level + 1, link in fetched.menu)
-                elif level + 1 < levels.get(link, 0) and link not in asked:
-                    # a page the last run reached deeper, nearer now: asked at this level
-                    levels[link] = level + 1
-                    frontier.add(link, None, level + 1, link in fetched.menu)
+            if followed:
+                spread(fetched.links, fetched.menu, level)
         feed()
     _not_visited(job, f"--max-pages {job.options.max_pages}", len(frontier.heap))
     _not_visited(job, f"--depth {depth}", sum(

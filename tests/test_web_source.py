@@ -890,7 +890,7 @@ def test_an_endless_calendar_stops_at_the_same_depth_every_night(tmp_path):
 
 
 def test_a_page_found_nearer_the_start_than_last_night_leads_further(tmp_path):
-    """A page the last run reached at the depth limit, linked from the home page now: its
+    """A page the last run reached at the depth limit, linked from a nearer page now: its
     links are followed (the review: a remembered page kept its old level)."""
     from site_helpers import Resource, Site
 
@@ -906,8 +906,9 @@ def test_a_page_found_nearer_the_start_than_last_night_leads_further(tmp_path):
         index_dir = tmp_path / "ix"
         assert _reindex(index_dir, "--depth", "3", site.root) == 0
         first = sorted(d["url"] for d in _docs(index_dir).values())
-        site.resources["/"] = Resource(
-            b'<html><body><main><a href="/a">a</a> <a href="/c">c</a></main></body></html>')
+        site.resources["/a"] = Resource(  # /c one level nearer (the home page's links
+            # themselves are the first level anyway)
+            page_html(a, '<p><a href="/b">дальше</a> <a href="/c">ещё</a></p>'))
         assert _reindex(index_dir, "--incremental", "--depth", "3", site.root) == 0
         again = sorted(d["url"] for d in _docs(index_dir).values())
     finally:
