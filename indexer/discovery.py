@@ -14,12 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from indexer.addresses import clean_url, print_version
 from indexer.fetching import USER_AGENT, Fetcher, FetchError
 
-__all__ = ["Discovery", "Entry", "same_host", "suffix", "clean_url", "links", "refresh_target",
+__all__ = ["Discovery", "Entry", "same_host", "suffix", "links", "refresh_target",
            "ASSET_SUFFIXES", "ROBOTS"]
 
 ROBOTS = "запрещено в robots.txt"  # why an address is not fetched
@@ -47,43 +48,6 @@ def _port(parts) -> int | None:
 
 def suffix(url: str) -> str:
     return PurePosixPath(urlsplit(url).path).suffix.lower()
-
-
-# Query parameters that name a visitor's session or the link's campaign, not the page:
-# an old CMS puts `?PHPSESSID=…` in every link it writes, anew on every page view, and
-# each nightly crawl of such a site had added every post again under a new address
-# (a site admin's trial: 21 publications, then 40, 54, 68, 79).
-# `sid` only when its value looks like a session's token: PHP-Nuke's `sid=123` is the story.
-SESSION_PARAMETERS = frozenset({"phpsessid", "sessionid", "session_id", "jsessionid",
-                                "aspsessionid", "cfid", "cftoken", "fbclid", "gclid", "yclid",
-                                "_openstat"})
-_TOKEN = re.compile(r"[0-9a-zA-Z]{16,}")
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid)=[^/?#]*|;sid=[0-9a-z]{16,}(?=[/?#]|$)",
-                           re.IGNORECASE)
-
-
-def clean_url(url: str) -> str:
-    """The address without its fragment, session ids and campaign tags (`utm_*`)."""
-    url = urldefrag(url)[0]
-    if "?" not in url and ";" not in url:
-        return url
-    parts = urlsplit(url)
-    path = _PATH_SESSION.sub("", parts.path)
-    kept = [p for p in parts.query.split("&") if p and not _session_parameter(p)]
-    return urlunsplit((parts.scheme, parts.netloc, path, "&".join(kept), ""))
-
-
-def _session_parameter(pair: str) -> bool:
-    name, _, value = pair.partition("=")
-    name = name.lower()
-    return (name in SESSION_PARAMETERS or name.startswith("utm_")
-            or (name == "sid" and _TOKEN.fullmatch(value) is not None))
-
-
-def print_version(url: str) -> bool:
-    """A CMS's print version of a page (`?print=1`, Joomla's `tmpl=component`): a copy."""
-    query = urlsplit(url).query.lower()
-    return bool(re.search(r"(?:^|&)(?:print=(?:1|y|yes|true)|tmpl=component)(?:&|$)", query))
 
 
 def _unzip(data: bytes) -> bytes:

@@ -16,7 +16,8 @@ import itertools
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from indexer.discovery import ROBOTS, clean_url, same_host
+from indexer.addresses import clean_url
+from indexer.discovery import ROBOTS, same_host
 from indexer.fetching import FetchError
 
 __all__ = ["run_site"]

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from indexer.addresses import clean_url
 from indexer.attachments import DOCUMENT_SUFFIXES, publication_from_document, sniff_document
 from indexer.cli_support import SKIPPED
 from indexer.cms import url_id
@@ -28,7 +29,6 @@ from indexer.discovery import (
     ASSET_SUFFIXES,
     ROBOTS,
     Discovery,
-    clean_url,
     links,
     refresh_target,
     same_host,
