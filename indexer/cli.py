@@ -84,9 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         record_run(ran[0].index_dir, code, said.first or error, bool(args.incremental),
                    create=ran[0].engine != "whoosh", skipped=said.skips,
                    first_skip=said.first_skip, engine=ran[0].engine,
-                   dictionaries=dictionary_marks({"topics": ran[0].topics_file,
-                                                  "categories": ran[0].categories_file,
-                                                  "synonyms": ran[0].synonyms_file}))
+                   dictionaries=dictionary_marks(ran[0]))
     if ran and give_to_index_owner(Path(ran[0].index_dir)):
         log.info("запуск от root: записанное в %s передано владельцу каталога, чей сервер "
                  "тоже пишет туда", ran[0].index_dir)

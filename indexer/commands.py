@@ -131,9 +131,7 @@ def _print_dictionaries(settings) -> None:
     used = (read_last_run(settings.index_dir) or {}).get("dictionaries")
     if not isinstance(used, dict):
         return
-    now = dictionary_marks({"topics": settings.topics_file,
-                            "categories": settings.categories_file,
-                            "synonyms": settings.synonyms_file})
+    now = dictionary_marks(settings)
     print("словари последней переиндексации: " + ", ".join(
         f"{_DICTIONARY_NAMES[k]}: {'встроенный' if v == 'shipped' else v}"
         for k, v in used.items() if k in _DICTIONARY_NAMES))

@@ -121,11 +121,9 @@ def run_site(job, start: str, pool: ThreadPoolExecutor) -> None:
             level = min(level, levels.get(url, level))  # found nearer while it was fetched
             if follow:
                 outgoing[url] = (fetched.links, fetched.menu)
-            if follow and fetched.parent is not None:
                 with job.lock:
-                    job.state.remember_links(url, fetched.links, fetched.menu)
-            if follow:
-                with job.lock:
+                    if fetched.parent is not None:
+                        job.state.remember_links(url, fetched.links, fetched.menu)
                     job.state.remember_level(url, level)
             followed = follow and level < depth and fetched.links
             if fetched.no_text and followed:  # a list of news, a menu: its links are its use

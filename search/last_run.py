@@ -98,11 +98,13 @@ def record_run(index_dir: Path, exit_code: int, error: str | None, incremental: 
             (index_dir / RUN_STARTED_FILE).unlink()
 
 
-def dictionary_marks(files: dict[str, Path | None]) -> dict[str, str]:
-    """What each dictionary a run used was: «shipped», or the file's name and the start
-    of its SHA-256 (no path: /api/health shows it), so a changed file is seen changed."""
+def dictionary_marks(settings) -> dict[str, str]:
+    """What each dictionary file of `settings` is (topics, categories, synonyms): «shipped»,
+    or the file's name and the start of its SHA-256 (no path: /api/health shows it), so a
+    changed file is seen changed."""
     marks = {}
-    for name, path in files.items():
+    for name in ("topics", "categories", "synonyms"):
+        path = getattr(settings, f"{name}_file")
         if path is None:
             marks[name] = "shipped"
             continue

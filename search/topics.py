@@ -21,6 +21,7 @@ from search.bulk_analysis import BulkAnalyzer
 from search.bulk_tables import run_starts
 from search.dictionary_files import read_dictionary_lines
 from search.errors import ConfigError
+from search.facet_hints import near_values
 from search.lemma_filter import lemma_filter
 from search.morph import fold_yo, is_cyrillic
 
@@ -189,8 +190,9 @@ class TopicDictionary:
             found = tuple(named.get(fold_category(t)) for t in targets)
             unknown = [t for t, name in zip(targets, found, strict=True) if name is None]
             if unknown and (key in own or path == DEFAULT_TOPICS_FILE or categories_path):
+                near = near_values(unknown[0], rules, 1, typos=True)
                 raise ConfigError(f"{where}: темы «{unknown[0]}» нет в {path.name}"
-                                  + _nearest(unknown[0], rules))
+                                  + (f"; может быть, «{near[0]}»?" if near else ""))
             if not unknown:
                 categories[key] = found
         return cls(rules, categories)
@@ -311,16 +313,6 @@ def _add_mapping(out: dict, mapping: dict[str, tuple[tuple[str, ...], str]]) -> 
             raise ConfigError(f"{where}: рубрика уже сопоставлена в строке {line} "
                               "по-другому: оставьте одну из строк")
         out[key] = (targets, where)
-
-
-def _nearest(topic: str, rules: dict) -> str:
-    """`; может быть, «Мероприятия»?` for a topic one or two letters off, or ""."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-
-    found = process.extractOne(fold_category(topic), {n: fold_category(n) for n in rules},
-                               scorer=Levenshtein.distance, score_cutoff=2)
-    return f"; может быть, «{found[2]}»?" if found else ""
 
 
 def _mapping(line: str, where: str) -> dict[str, tuple[tuple[str, ...], str]]:
